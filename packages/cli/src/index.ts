@@ -1,1 +1,1 @@
-export {};
+export { UsageError } from './errors.js';

@@ -1,1 +1,1 @@
-export {};
+export * from './trial-handle.js';

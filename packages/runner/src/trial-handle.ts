@@ -1,0 +1,43 @@
+/**
+ * What an objective sees of a trial (DESIGN section 6b). The worker loop builds one per claimed trial;
+ * built-in tasks (transfer-learning) and user objectives (`--objective ./file.mjs`) receive the same.
+ */
+export type ParamValue = number | string | boolean;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+export interface ReportResult {
+  /** The study's pruner says this trial should stop now. */
+  readonly shouldPrune: boolean;
+}
+
+export interface CheckpointFile {
+  /** Display name; carries the hyperparameter values, e.g. `trial-3_lr=0.001_dropout=0.2.json`. */
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+}
+
+export interface TrialHandle {
+  readonly id: string;
+  readonly number: number;
+  readonly params: Params;
+  /** Aborted when the trial must stop (study paused/done, heartbeat says stop, worker shutting down). */
+  readonly signal: AbortSignal;
+  /** Streams one step's metrics (e.g. one epoch); resolves with the pruner's verdict. */
+  report(step: number, metrics: Readonly<Record<string, number>>): Promise<ReportResult>;
+  /** Stops the trial as PRUNED: throws a TrialPruned the worker recognises. */
+  prune(): never;
+  /** Uploads a checkpoint as this trial's artifact. */
+  saveCheckpoint(file: CheckpointFile): Promise<void>;
+}
+
+/** Thrown by `prune()`; the worker tells PRUNED instead of FAILED. */
+export class TrialPruned extends Error {
+  override name = 'TrialPruned';
+  constructor(readonly step?: number) {
+    super(step === undefined ? 'trial pruned' : `trial pruned at step ${step}`);
+  }
+}
+
+/** An objective returns its value, or nothing to use the study's metric from the last report. */
+export type Objective = (trial: TrialHandle) => Promise<number | undefined> | number | undefined;
