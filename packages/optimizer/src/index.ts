@@ -1,1 +1,60 @@
-export {};
+/**
+ * @posterior/optimizer: search spaces, a Gaussian-process Bayesian optimizer, QMC and random
+ * samplers, pruners and the benchmark harness. Pure numerics: no I/O, no framework imports.
+ */
+export {
+  type AcquisitionName,
+  type AcquisitionSpec,
+  type AcquisitionValue,
+  evaluateAcquisition,
+  expectedImprovement,
+} from './acquisition.js';
+export { type BenchObjective, builtinObjectives } from './bench/objectives.js';
+export {
+  type BenchResult,
+  type BenchRun,
+  type BenchSummary,
+  type BenchSummaryRow,
+  type BenchTrialEvent,
+  formatNumber,
+  formatSummaryTable,
+  quantile,
+  runBenchmark,
+  SUMMARY_CHECKPOINTS,
+  summarizeBenchmark,
+} from './bench/run.js';
+export {
+  type Direction,
+  GP_DEFAULTS,
+  type GpOptions,
+  type PrunerConfig,
+  parsePrunerConfig,
+  parseSamplerConfig,
+  type SamplerConfig,
+  type SamplerType,
+} from './config.js';
+export { ConfigError, ModelFittingError, SearchSpaceError, SpaceExhaustedError } from './errors.js';
+export { type GpData, type GpHyperparameters, GpPosterior, fitHyperparameters } from './gp.js';
+export type { KernelKind } from './kernel.js';
+export { type IntermediateValue, type OtherTrial, shouldPrune } from './pruners.js';
+export { createRng, mixSeed, type Rng } from './rng.js';
+export {
+  createSampler,
+  type Sampler,
+  type Suggestion,
+  type SuggestionInfo,
+  type SuggestRequest,
+  suggest,
+} from './samplers.js';
+export {
+  type CategoricalParamSpec,
+  type FloatParamSpec,
+  type IntParamSpec,
+  type ParamSpec,
+  type Params,
+  type ParamValue,
+  ParsedSearchSpace,
+  parseSearchSpace,
+  type SearchSpace,
+} from './search-space.js';
+export { fitSurrogate, type Surrogate } from './surrogate.js';

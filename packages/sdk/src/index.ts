@@ -1,1 +1,13 @@
-export {};
+export type { PageArgs, PosteriorApi, TrialPageArgs } from './client.js';
+export { type ClientOptions, createClient, PosteriorClient } from './client.js';
+export {
+  type ClientErrorCode,
+  type GraphQLErrorCode,
+  isPosteriorError,
+  PosteriorError,
+  type PosteriorErrorCode,
+} from './errors.js';
+export { backoffDelay, defaultRetryPolicy, type RetryPolicy, sleep, withRetry } from './retry.js';
+export type { Sink, Unsubscribe } from './subscriptions.js';
+export { baseUrl, type RequestOptions, websocketUrl } from './transport.js';
+export * from './types.js';

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import { register as registerBench } from './bench.js';
+import { register as registerServe } from './serve.js';
 
 /**
  * Every verb of DESIGN section 2 registers itself here: one module per verb under ./commands,
  * each exporting `register(program)`. Keep this list the only place that knows them all.
  */
 export function registerCommands(program: Command): void {
-  void program;
+  registerBench(program);
+  registerServe(program);
 }

@@ -1,0 +1,133 @@
+import type { Db, Sql } from '../common/db.js';
+import { isUniqueViolation } from '../common/db.js';
+import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '../common/errors.js';
+import { optionalText } from '../common/validate.js';
+import type { Caller } from '../authz/caller.js';
+import type { Role } from '../db/index.js';
+import { USER_COLUMNS, type UserRow, toUser } from '../graphql/mapping.js';
+import type { User } from '../graphql/types.js';
+import { LoginRateLimiter } from './rate-limit.js';
+import {
+  dummyPasswordHash,
+  hashPassword,
+  hashSecret,
+  newSecret,
+  secretKind,
+  verifyPassword,
+} from './secrets.js';
+
+export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export interface Session {
+  token: string;
+  user: User;
+  expiresAt: Date;
+}
+
+/** Accounts, sessions and bearer-secret authentication. */
+export class AuthService {
+  private readonly limiter = new LoginRateLimiter();
+  /** Token id -> last time last_used_at was written, so a busy worker costs one write a minute. */
+  private readonly touched = new Map<string, number>();
+
+  constructor(private readonly db: Db) {}
+
+  async signUp(emailInput: string, password: string, nameInput: string | null | undefined): Promise<Session> {
+    const email = emailInput.trim();
+    if (!EMAIL.test(email) || email.length > 320) throw new BadUserInputError('email', 'must be an email address');
+    checkPassword(password);
+    const name = optionalText('name', nameInput, 200);
+    const hash = await hashPassword(password);
+    try {
+      return await this.db.tx(async (sql) => {
+        const user = await sql.one<UserRow>(
+          `INSERT INTO users AS u (email, password_hash, name) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`,
+          [email, hash, name],
+        );
+        if (user === null) throw new Error('insert returned nothing');
+        return this.startSession(sql, user);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('email: an account with this email already exists');
+      throw error;
+    }
+  }
+
+  /** `clientKey` identifies the client (its address) for rate limiting alongside the email. */
+  async logIn(emailInput: string, password: string, clientKey: string): Promise<Session> {
+    const email = emailInput.trim().toLowerCase();
+    const keys = [`email:${email}`, `client:${clientKey}`];
+    const wait = Math.max(...keys.map((key) => this.limiter.retryAfterS(key)));
+    if (wait > 0) throw new RateLimitedError(wait);
+    const row = await this.db.one<UserRow & { password_hash: string }>(
+      `SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.email) = $1`,
+      [email],
+    );
+    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
+    if (row === null || !ok) {
+      for (const key of keys) this.limiter.fail(key);
+      throw new UnauthenticatedError('wrong email or password');
+    }
+    this.limiter.succeed(`email:${email}`);
+    const { password_hash: _hash, ...user } = row;
+    return this.startSession(this.db, user);
+  }
+
+  async logOut(caller: Caller | null): Promise<boolean> {
+    if (caller?.kind !== 'user') return false;
+    await this.db.rows('DELETE FROM sessions WHERE id = $1', [caller.sessionId]);
+    return true;
+  }
+
+  /** Resolves a bearer secret (session or API token) to a caller; null when unknown, expired or revoked. */
+  async authenticate(secret: string): Promise<Caller | null> {
+    const kind = secretKind(secret);
+    if (kind === null || secret.length > 200) return null;
+    const hash = hashSecret(secret);
+    if (kind === 'session') {
+      const row = await this.db.one<{ id: string; user_id: string }>(
+        'SELECT id, user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()',
+        [hash],
+      );
+      return row && { kind: 'user', userId: row.user_id, sessionId: row.id };
+    }
+    const row = await this.db.one<{ id: string; team_id: string; role: Role; created_by: string | null }>(
+      'SELECT id, team_id, role, created_by FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
+      [hash],
+    );
+    if (row === null) return null;
+    this.touch(row.id);
+    return { kind: 'token', tokenId: row.id, teamId: row.team_id, role: row.role, createdBy: row.created_by };
+  }
+
+  async me(caller: Caller | null): Promise<User | null> {
+    const userId = caller?.kind === 'user' ? caller.userId : caller?.createdBy;
+    if (!userId) return null;
+    const row = await this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`, [userId]);
+    return row && toUser(row);
+  }
+
+  private async startSession(sql: Sql, user: UserRow): Promise<Session> {
+    const token = newSecret('session');
+    const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+    await sql.one('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
+      hashSecret(token),
+      user.id,
+      expiresAt,
+    ]);
+    return { token, user: toUser(user), expiresAt };
+  }
+
+  private touch(tokenId: string): void {
+    const now = Date.now();
+    if (now - (this.touched.get(tokenId) ?? 0) < 60_000) return;
+    this.touched.set(tokenId, now);
+    this.db.rows('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId]).catch(() => undefined);
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < 8) throw new BadUserInputError('password', 'must be at least 8 characters');
+  if (password.length > 256) throw new BadUserInputError('password', 'must be at most 256 characters');
+}

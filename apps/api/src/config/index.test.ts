@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './index.js';
+
+test('defaults: no DATABASE_URL, data dir ./.posterior (absolute), port 4000, info logs', () => {
+  const config = loadConfig({});
+  assert.equal(config.DATABASE_URL, undefined);
+  assert.equal(config.NODE_ENV, 'development');
+  assert.equal(config.POSTERIOR_DATA_DIR, resolve('.posterior'));
+  assert.equal(config.PORT, 4000);
+  assert.equal(config.LOG_LEVEL, 'info');
+});
+
+test('an empty DATABASE_URL means unset', () => {
+  assert.equal(loadConfig({ DATABASE_URL: '  ' }).DATABASE_URL, undefined);
+});
+
+test('values are parsed and coerced', () => {
+  const config = loadConfig({
+    DATABASE_URL: 'postgresql://u:p@db:5432/posterior',
+    POSTERIOR_DATA_DIR: '/var/lib/posterior',
+    PORT: '8080',
+    LOG_LEVEL: 'debug',
+    NODE_ENV: 'production',
+  });
+  assert.equal(config.DATABASE_URL, 'postgresql://u:p@db:5432/posterior');
+  assert.equal(config.POSTERIOR_DATA_DIR, '/var/lib/posterior');
+  assert.equal(config.PORT, 8080);
+  assert.equal(config.LOG_LEVEL, 'debug');
+  assert.equal(config.NODE_ENV, 'production');
+});
+
+test('bad values fail with one line naming every offending variable', () => {
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /^invalid environment: /);
+      assert.match(error.message, /DATABASE_URL: must be a postgres/);
+      assert.match(error.message, /PORT: /);
+      assert.doesNotMatch(error.message, /\n/);
+      return true;
+    },
+  );
+});

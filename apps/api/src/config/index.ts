@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+// The api's only reader of process.env: everything else receives a validated Config.
+
+/** Unset and empty are the same thing for optional variables (`DATABASE_URL= npm start`). */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  });
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Connect to this server; when unset, an embedded PostgreSQL runs under POSTERIOR_DATA_DIR. */
+  DATABASE_URL: optional(postgresUrl),
+  /** Embedded database, artifacts, caches. Resolved against the working directory. */
+  POSTERIOR_DATA_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .default('./.posterior')
+    .transform((dir) => resolve(dir)),
+  PORT: port.default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment; throws a ConfigError whose message is one line naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+let cached: Config | undefined;
+
+/** The process-wide config, validated once on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

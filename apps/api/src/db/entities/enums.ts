@@ -1,0 +1,40 @@
+// String enums whose values are stored verbatim in text columns guarded by CHECK constraints
+// (not PostgreSQL enum types, which cannot drop or rename a value inside a transaction).
+
+export enum Role {
+  OWNER = 'OWNER',
+  ADMIN = 'ADMIN',
+  MEMBER = 'MEMBER',
+  VIEWER = 'VIEWER',
+}
+
+export enum Direction {
+  MINIMIZE = 'MINIMIZE',
+  MAXIMIZE = 'MAXIMIZE',
+}
+
+export enum StudyState {
+  RUNNING = 'RUNNING',
+  PAUSED = 'PAUSED',
+  DONE = 'DONE',
+  ARCHIVED = 'ARCHIVED',
+}
+
+export enum TrialState {
+  WAITING = 'WAITING',
+  RUNNING = 'RUNNING',
+  COMPLETE = 'COMPLETE',
+  PRUNED = 'PRUNED',
+  FAILED = 'FAILED',
+}
+
+export const TERMINAL_TRIAL_STATES: readonly TrialState[] = [
+  TrialState.COMPLETE,
+  TrialState.PRUNED,
+  TrialState.FAILED,
+];
+
+/** `'A', 'B'` for a CHECK constraint; enum values are fixed identifiers, never user input. */
+export function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(', ');
+}

@@ -1,0 +1,97 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+  Unique,
+} from 'typeorm';
+import { sqlList, TERMINAL_TRIAL_STATES, TrialState } from './enums.js';
+import type { TrialParams, TrialSuggestion } from './json.js';
+import { StudyEntity } from './study.entity.js';
+
+// PostgreSQL orders NaN above every number and treats NaN = NaN as true, so comparing against the
+// three special values is an exact finiteness test.
+export const finiteSql = (column: string): string =>
+  `"${column}" NOT IN ('NaN'::double precision, 'Infinity'::double precision, '-Infinity'::double precision)`;
+
+@Entity({ name: 'trials' })
+@Unique('UQ_trials_study_number', ['studyId', 'number'])
+// Lets metric_points reference (trial_id, study_id) together, so its denormalised study_id can
+// never disagree with the trial's.
+@Unique('UQ_trials_id_study', ['id', 'studyId'])
+@Index('IDX_trials_study_state', ['studyId', 'state'])
+// The reaper scans RUNNING trials by heartbeat age.
+@Index('IDX_trials_state_heartbeat', ['state', 'heartbeatAt'])
+@Index('IDX_trials_retry_of', ['retryOf'])
+@Check('CHK_trials_state', `"state" IN (${sqlList(Object.values(TrialState))})`)
+@Check('CHK_trials_number', `"number" >= 0`)
+@Check('CHK_trials_params', `jsonb_typeof("params") = 'object'`)
+@Check('CHK_trials_suggestion', `"suggestion" IS NULL OR jsonb_typeof("suggestion") = 'object'`)
+@Check('CHK_trials_value_finite', `"value" IS NULL OR (${finiteSql('value')})`)
+@Check(
+  'CHK_trials_finished_iff_terminal',
+  `("finished_at" IS NOT NULL) = ("state" IN (${sqlList(TERMINAL_TRIAL_STATES)}))`,
+)
+@Check('CHK_trials_running_started', `"state" <> 'RUNNING' OR "started_at" IS NOT NULL`)
+@Check('CHK_trials_retry_not_self', `"retry_of" IS NULL OR "retry_of" <> "id"`)
+export class TrialEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'study_id', type: 'uuid' })
+  studyId: string;
+
+  /** Dense per study, allocated from studies.next_trial_number. */
+  @Column({ type: 'integer' })
+  number: number;
+
+  @Column({ type: 'text', default: TrialState.WAITING })
+  state: TrialState;
+
+  @Column({ type: 'jsonb' })
+  params: TrialParams;
+
+  /** The objective value; finite when set (the database rejects NaN and infinities). */
+  @Column({ type: 'double precision', nullable: true })
+  value: number | null;
+
+  /** What the sampler predicted for this trial; null for enqueued trials. */
+  @Column({ type: 'jsonb', nullable: true })
+  suggestion: TrialSuggestion | null;
+
+  @Column({ name: 'worker_id', type: 'text', nullable: true })
+  workerId: string | null;
+
+  @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
+  heartbeatAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  /** Set exactly when the state is terminal (COMPLETE, PRUNED, FAILED). */
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  /** The FAILED trial this one retries (same params). */
+  @Column({ name: 'retry_of', type: 'uuid', nullable: true })
+  retryOf: string | null;
+
+  @ManyToOne(() => StudyEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'study_id', foreignKeyConstraintName: 'FK_trials_study' })
+  study?: Relation<StudyEntity>;
+
+  @ManyToOne(() => TrialEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'retry_of', foreignKeyConstraintName: 'FK_trials_retry_of' })
+  retried?: Relation<TrialEntity> | null;
+}

@@ -1,0 +1,10 @@
+export { DataDirInUseError, type DataDirLock } from './data-dir-lock.js';
+export { createDataSource, type DataSourceOptions, runMigrations } from './data-source.js';
+export * from './entities/index.js';
+export { migrations } from './migrations/index.js';
+export {
+  DatabaseStartError,
+  type RunningDatabase,
+  type StartDatabaseOptions,
+  startDatabase,
+} from './start-database.js';

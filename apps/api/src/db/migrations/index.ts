@@ -1,0 +1,6 @@
+import { Initial1764250000000 } from './1764250000000-Initial.js';
+import { StudyBudgetUsed1764260000000 } from './1764260000000-StudyBudgetUsed.js';
+
+// Every migration, in order. A new migration file is also appended here: the list is explicit (no
+// glob) so the compiled output and the test template hash see exactly the same set.
+export const migrations = [Initial1764250000000, StudyBudgetUsed1764260000000];

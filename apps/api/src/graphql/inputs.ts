@@ -1,0 +1,29 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { Direction } from './enums.js';
+
+/**
+ * Inputs are permissive at the GraphQL layer (JSON, plain numbers): the services validate every
+ * field and answer BAD_USER_INPUT with a message naming it, which GraphQL coercion cannot do.
+ */
+@InputType()
+export class CreateStudyInput {
+  @Field(() => ID) teamId: string;
+  @Field(() => String) name: string;
+  @Field(() => Direction) direction: Direction;
+  @Field(() => String) objective: string;
+  @Field(() => GraphQLJSON, { description: 'DESIGN section 3 search space' }) searchSpace: unknown;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Default {"type": "gp"}' }) sampler?: unknown;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Default {"type": "none"}' }) pruner?: unknown;
+  @Field(() => Int) maxTrials: number;
+  @Field(() => Int, { nullable: true, description: 'Default 1' }) parallelism?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Default 60' }) heartbeatTimeoutS?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Default 0' }) retryFailed?: number | null;
+}
+
+@InputType()
+export class MetricPointInput {
+  @Field(() => String) name: string;
+  @Field(() => Int) step: number;
+  @Field(() => Float) value: number;
+}

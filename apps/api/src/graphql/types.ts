@@ -1,0 +1,224 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Direction, Role, StudyState, TrialEventKind, TrialState } from './enums.js';
+
+/**
+ * GraphQL object types: plain classes, separate from the TypeORM entities. Services return
+ * records; `mapping.ts` is the one place records become these. Fields resolved lazily (a study's
+ * trials, insights) are added by field resolvers beside each feature.
+ */
+
+@ObjectType()
+export class User {
+  @Field(() => ID) id: string;
+  @Field(() => String) email: string;
+  @Field(() => String, { nullable: true }) name: string | null;
+  @Field(() => Date) createdAt: Date;
+}
+
+@ObjectType()
+export class Team {
+  @Field(() => ID) id: string;
+  @Field(() => String) name: string;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => Role, { description: "The caller's role in this team" }) role: Role;
+}
+
+@ObjectType()
+export class Membership {
+  @Field(() => ID) id: string;
+  @Field(() => ID) teamId: string;
+  @Field(() => Role) role: Role;
+  @Field(() => User) user: User;
+  @Field(() => Date) createdAt: Date;
+}
+
+@ObjectType()
+export class AuthPayload {
+  @Field(() => String, { description: 'The session secret; send as `Authorization: Bearer <token>`' })
+  token: string;
+  @Field(() => User) user: User;
+  @Field(() => Date) expiresAt: Date;
+}
+
+@ObjectType()
+export class ApiToken {
+  @Field(() => ID) id: string;
+  @Field(() => ID) teamId: string;
+  @Field(() => String) name: string;
+  @Field(() => Role) role: Role;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => Date, { nullable: true }) lastUsedAt: Date | null;
+  @Field(() => Date, { nullable: true }) revokedAt: Date | null;
+}
+
+@ObjectType({ description: 'A new API token; `token` is shown only in this response' })
+export class ApiTokenSecret {
+  @Field(() => ID) id: string;
+  @Field(() => String) token: string;
+  @Field(() => ApiToken) apiToken: ApiToken;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage: boolean;
+  @Field(() => String, { nullable: true }) endCursor: string | null;
+}
+
+@ObjectType()
+export class Study {
+  @Field(() => ID) id: string;
+  @Field(() => ID) teamId: string;
+  @Field(() => String) name: string;
+  @Field(() => StudyState) state: StudyState;
+  @Field(() => Direction) direction: Direction;
+  @Field(() => String) objective: string;
+  @Field(() => GraphQLJSON) searchSpace: unknown;
+  @Field(() => GraphQLJSON) sampler: unknown;
+  @Field(() => GraphQLJSON) pruner: unknown;
+  @Field(() => Int) maxTrials: number;
+  @Field(() => Int) parallelism: number;
+  @Field(() => Int) heartbeatTimeoutS: number;
+  @Field(() => Int) retryFailed: number;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => Date) updatedAt: Date;
+}
+
+@ObjectType()
+export class StudyEdge {
+  @Field(() => String) cursor: string;
+  @Field(() => Study) node: Study;
+}
+
+@ObjectType()
+export class StudyConnection {
+  @Field(() => [StudyEdge]) edges: StudyEdge[];
+  @Field(() => [Study]) nodes: Study[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+  @Field(() => Int) totalCount: number;
+}
+
+@ObjectType({ description: 'What the sampler predicted when it suggested the trial' })
+export class Suggestion {
+  @Field(() => String) sampler: string;
+  @Field(() => String, { nullable: true, description: 'initial | model | fallback' }) phase: string | null;
+  @Field(() => Float, { nullable: true }) mean: number | null;
+  @Field(() => Float, { nullable: true }) std: number | null;
+  @Field(() => Float, { nullable: true }) acquisition: number | null;
+  @Field(() => String, { nullable: true }) acquisitionName: string | null;
+}
+
+@ObjectType()
+export class Trial {
+  @Field(() => ID) id: string;
+  @Field(() => ID) studyId: string;
+  @Field(() => Int) number: number;
+  @Field(() => TrialState) state: TrialState;
+  @Field(() => GraphQLJSON) params: unknown;
+  @Field(() => Float, { nullable: true }) value: number | null;
+  @Field(() => Suggestion, { nullable: true }) suggestion: Suggestion | null;
+  @Field(() => String, { nullable: true }) workerId: string | null;
+  @Field(() => String, { nullable: true }) error: string | null;
+  @Field(() => ID, { nullable: true, description: 'The FAILED trial this one retries' }) retryOf: string | null;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => Date, { nullable: true }) startedAt: Date | null;
+  @Field(() => Date, { nullable: true }) finishedAt: Date | null;
+  @Field(() => Date, { nullable: true }) heartbeatAt: Date | null;
+}
+
+@ObjectType()
+export class TrialEdge {
+  @Field(() => String) cursor: string;
+  @Field(() => Trial) node: Trial;
+}
+
+@ObjectType()
+export class TrialConnection {
+  @Field(() => [TrialEdge]) edges: TrialEdge[];
+  @Field(() => [Trial]) nodes: Trial[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+  @Field(() => Int) totalCount: number;
+}
+
+@ObjectType()
+export class TrialCounts {
+  @Field(() => Int) waiting: number;
+  @Field(() => Int) running: number;
+  @Field(() => Int) complete: number;
+  @Field(() => Int) pruned: number;
+  @Field(() => Int) failed: number;
+  @Field(() => Int) total: number;
+}
+
+@ObjectType()
+export class MetricPoint {
+  @Field(() => ID) trialId: string;
+  @Field(() => String) name: string;
+  @Field(() => Int) step: number;
+  @Field(() => Float) value: number;
+  @Field(() => Date) time: Date;
+}
+
+@ObjectType()
+export class Artifact {
+  @Field(() => ID) id: string;
+  @Field(() => ID) trialId: string;
+  @Field(() => String, { description: 'Display name (sanitized); never a path on the server' }) name: string;
+  @Field(() => String) contentType: string;
+  @Field(() => Float) sizeBytes: number;
+  @Field(() => String) sha256: string;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => String, { description: 'Relative download URL (same auth as GraphQL)' }) url: string;
+}
+
+@ObjectType()
+export class HeartbeatResult {
+  @Field(() => Boolean, { description: 'True when the worker should stop this trial now' }) shouldStop: boolean;
+}
+
+@ObjectType()
+export class ReportResult {
+  @Field(() => Int, { description: 'Points accepted (already-stored duplicates included)' }) accepted: number;
+  @Field(() => Int, { description: 'Points newly stored by this call' }) inserted: number;
+  @Field(() => Boolean) shouldPrune: boolean;
+}
+
+@ObjectType()
+export class TrialEvent {
+  @Field(() => TrialEventKind) type: TrialEventKind;
+  @Field(() => Trial) trial: Trial;
+}
+
+@ObjectType()
+export class HistoryPoint {
+  @Field(() => ID) trialId: string;
+  @Field(() => Int) number: number;
+  @Field(() => TrialState) state: TrialState;
+  @Field(() => Float, { nullable: true }) value: number | null;
+  @Field(() => Float, { nullable: true, description: 'Best COMPLETE value up to and including this trial' })
+  bestSoFar: number | null;
+}
+
+@ObjectType()
+export class ParamImportance {
+  @Field(() => String) param: string;
+  @Field(() => Float, { description: 'Share of importance, summing to 1 over the parameters' }) importance: number;
+  @Field(() => Float, { nullable: true, description: 'GP lengthscale in the unit cube' }) lengthscale: number | null;
+}
+
+@ObjectType()
+export class SurrogatePoint {
+  @Field(() => GraphQLJSON, { description: 'The parameter value (number, string or boolean)' }) x: unknown;
+  @Field(() => Float) mean: number;
+  @Field(() => Float) std: number;
+  @Field(() => Float) acquisition: number;
+}
+
+@ObjectType()
+export class SurrogateSlice {
+  @Field(() => String) param: string;
+  @Field(() => GraphQLJSON, { description: 'The other parameters, held at the best trial' }) fixed: unknown;
+  @Field(() => [SurrogatePoint]) points: SurrogatePoint[];
+}
+
+export { Direction, Role, StudyState, TrialEventKind, TrialState };

@@ -1,0 +1,34 @@
+// Operations: health and readiness probes, Prometheus metrics, request ids in JSON logs, and a
+// graceful shutdown that drains HTTP and WebSocket connections.
+export {
+  createOpsMetrics,
+  type OpsMetrics,
+  type OpsMetricsOptions,
+  opsMetrics,
+  type SubscriptionTopic,
+  type TellStateLabel,
+  TRIAL_STATES,
+  type TrialStateLabel,
+} from './metrics.js';
+export {
+  createReadinessCheck,
+  type OpsDataSource,
+  type ReadinessOptions,
+  type ReadinessReport,
+} from './readiness.js';
+export {
+  currentRequest,
+  type RequestContext,
+  type RequestLoggingOptions,
+  requestIdFrom,
+  requestLogging,
+  runWithRequestContext,
+} from './request-context.js';
+export { createOpsRouter, type OpsRouterOptions } from './router.js';
+export {
+  createGracefulShutdown,
+  type Disposable,
+  type GracefulShutdown,
+  type GracefulShutdownOptions,
+} from './shutdown.js';
+export { createTrialCounter, type TrialCounts } from './trial-counts.js';

@@ -1,0 +1,37 @@
+import { Repeater } from '@graphql-yoga/subscription';
+
+/**
+ * Coalesces a stream of arrays into at most one array per `windowMs` (or sooner once `maxItems`
+ * are waiting), so a trainer reporting thousands of points per second reaches a dashboard as a
+ * few messages per second rather than one per report.
+ */
+export function coalesce<T>(source: AsyncIterable<T[]>, windowMs: number, maxItems: number): AsyncIterable<T[]> {
+  return new Repeater<T[]>(async (push, stop) => {
+    const iterator = source[Symbol.asyncIterator]();
+    let buffer: T[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const flush = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (buffer.length === 0) return;
+      const out = buffer;
+      buffer = [];
+      void push(out);
+    };
+    let stopped = false;
+    void stop.then(() => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      void iterator.return?.();
+    });
+    while (!stopped) {
+      const next = await Promise.race([iterator.next(), stop.then(() => null)]);
+      if (next === null || next === undefined || next.done) break;
+      buffer.push(...next.value);
+      if (buffer.length >= maxItems) flush();
+      else timer ??= setTimeout(flush, windowMs);
+    }
+    flush();
+    stop();
+  });
+}

@@ -1,0 +1,88 @@
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import type pg from 'pg';
+import type { Logger } from '../common/logger.js';
+import type { TrialRecord } from '../trial/trial.record.js';
+import { MAX_NOTIFY_BYTES, PgEventTarget } from './pg-event-target.js';
+
+/** The topics, each keyed by study id, and what they carry. */
+export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED';
+
+export interface TrialEventPayload {
+  type: TrialEventType;
+  trialId: string;
+  /** Null when the row is too large for one NOTIFY; the subscriber then loads it by id. */
+  trial: TrialRecord | null;
+}
+
+/** [name, step, value, time (ms since epoch)]: tuples keep a batch of points small on the wire. */
+export type MetricTuple = [string, number, number, number];
+
+export interface MetricPointsPayload {
+  trialId: string;
+  points: MetricTuple[];
+}
+
+export enum Topic {
+  TrialEvents = 'TRIAL_EVENTS',
+  MetricPoints = 'METRIC_POINTS',
+}
+
+type Topics = {
+  [Topic.TrialEvents]: [studyId: string, payload: TrialEventPayload];
+  [Topic.MetricPoints]: [studyId: string, payload: MetricPointsPayload];
+};
+
+export interface ApiPubSub {
+  publishTrialEvent(studyId: string, type: TrialEventType, trial: TrialRecord): void;
+  publishMetricPoints(studyId: string, trialId: string, points: MetricTuple[]): void;
+  subscribe<T extends Topic>(topic: T, studyId: string): AsyncIterable<Topics[T][1]>;
+  whenListening(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The one pubsub of a server: yoga's typed PubSub over a PostgreSQL LISTEN/NOTIFY event target.
+ * Resolvers and services see only this interface, so the transport can change without them.
+ */
+export function createApiPubSub(options: {
+  clientConfig: pg.ClientConfig;
+  notify: (channel: string, payload: string) => Promise<unknown>;
+  logger: Logger;
+}): ApiPubSub {
+  const target = new PgEventTarget(options.clientConfig, options.notify, options.logger);
+  const pubsub: PubSub<Topics> = createPubSub<Topics>({
+    eventTarget: target as unknown as NonNullable<Parameters<typeof createPubSub<Topics>>[0]>['eventTarget'],
+  });
+  // Room for the envelope ({"t":"METRIC_POINTS:<uuid>","d":{"trialId":...,"points":[...]}}).
+  const budget = MAX_NOTIFY_BYTES - 200;
+
+  return {
+    publishTrialEvent(studyId, type, trial) {
+      const full = JSON.stringify(trial);
+      const payload: TrialEventPayload = { type, trialId: trial.id, trial: full.length < budget ? trial : null };
+      pubsub.publish(Topic.TrialEvents, studyId, payload);
+    },
+    publishMetricPoints(studyId, trialId, points) {
+      let chunk: MetricTuple[] = [];
+      let bytes = 0;
+      for (const point of points) {
+        const size = JSON.stringify(point).length + 1;
+        if (bytes + size > budget && chunk.length > 0) {
+          pubsub.publish(Topic.MetricPoints, studyId, { trialId, points: chunk });
+          chunk = [];
+          bytes = 0;
+        }
+        chunk.push(point);
+        bytes += size;
+      }
+      if (chunk.length > 0) pubsub.publish(Topic.MetricPoints, studyId, { trialId, points: chunk });
+    },
+    subscribe<T extends Topic>(topic: T, studyId: string): AsyncIterable<Topics[T][1]> {
+      // yoga's conditional parameter type cannot see that every topic here is keyed by study id.
+      const subscribe = pubsub.subscribe as (topic: Topic, id: string) => AsyncIterable<Topics[T][1]>;
+      return subscribe(topic, studyId);
+    },
+    whenListening: () => target.whenListening(),
+    close: () => target.close(),
+  };
+}

@@ -1,0 +1,67 @@
+import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Role } from '../db/index.js';
+import { TrialEventKind } from '../graphql/enums.js';
+import { toTrial } from '../graphql/mapping.js';
+import { MetricPoint, TrialEvent } from '../graphql/types.js';
+import type { Context } from '../server/context.js';
+import type { TrialRecord } from '../trial/trial.record.js';
+import { coalesce } from './batch.js';
+import { Topic, type TrialEventPayload } from './pubsub.js';
+
+/** Metric points reach subscribers at most every this often, however fast a trainer reports. */
+export const METRIC_FLUSH_MS = 100;
+const METRIC_FLUSH_MAX = 5000;
+
+async function* mapAsync<T, U>(source: AsyncIterable<T>, fn: (value: T) => Promise<U | null> | U | null): AsyncGenerator<U> {
+  for await (const value of source) {
+    const mapped = await fn(value);
+    if (mapped !== null) yield mapped;
+  }
+}
+
+interface ResolvedTrialEvent {
+  type: TrialEventKind;
+  trial: TrialRecord;
+}
+
+@Resolver()
+export class SubscriptionResolver {
+  @Subscription(() => TrialEvent, {
+    description: "Trials of a study as they are created, claimed and finished",
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
+      await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
+      const source = context.services.pubsub.subscribe(Topic.TrialEvents, args.studyId);
+      return mapAsync(source, async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
+        const trial = payload.trial ?? (await context.services.trials.byId(payload.trialId));
+        return trial && { type: payload.type as TrialEventKind, trial };
+      });
+    },
+  })
+  trialEvents(@Root() event: ResolvedTrialEvent, @Arg('studyId', () => ID) _studyId: string): TrialEvent {
+    return Object.assign(new TrialEvent(), { type: event.type, trial: toTrial(event.trial) });
+  }
+
+  @Subscription(() => [MetricPoint], {
+    description: `New metric points of a study (or one trial), in batches at most every ${METRIC_FLUSH_MS} ms`,
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string; trialId?: string | null }, Context>) => {
+      await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
+      const only = args.trialId ?? null;
+      const source = context.services.pubsub.subscribe(Topic.MetricPoints, args.studyId);
+      const points = mapAsync(source, (payload) =>
+        only !== null && payload.trialId !== only
+          ? null
+          : payload.points.map(([name, step, value, ms]) =>
+              Object.assign(new MetricPoint(), { trialId: payload.trialId, name, step, value, time: new Date(ms) }),
+            ),
+      );
+      return coalesce(points, METRIC_FLUSH_MS, METRIC_FLUSH_MAX);
+    },
+  })
+  metricPoints(
+    @Root() batch: MetricPoint[],
+    @Arg('studyId', () => ID) _studyId: string,
+    @Arg('trialId', () => ID, { nullable: true }) _trialId: string | null,
+  ): MetricPoint[] {
+    return batch;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The text report of a study (`bayes_opt.txt`, DESIGN section 2): the study, its search space,
+ * every trial's params and value, and the best trial. Pure: data in, text out, so the CLI
+ * (`posterior report`) and the API (`Study.report`) print the same thing.
+ */
+export interface ReportStudy {
+  id: string;
+  name: string;
+  state: string;
+  direction: 'MINIMIZE' | 'MAXIMIZE';
+  objective: string;
+  /** The search space JSON of DESIGN section 3. */
+  searchSpace: unknown;
+  sampler: unknown;
+  pruner?: unknown;
+  maxTrials: number;
+  createdAt?: string | Date | null;
+}
+
+export interface ReportTrial {
+  number: number;
+  state: string;
+  params: Record<string, unknown>;
+  value: number | null;
+  error?: string | null;
+}
+
+interface SpaceEntry {
+  name: string;
+  text: string;
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(4);
+  return String(Number(value.toPrecision(6)));
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '-';
+  return JSON.stringify(value);
+}
+
+function describeSpace(space: unknown): SpaceEntry[] {
+  if (!Array.isArray(space)) return [];
+  return space.map((raw: unknown, index): SpaceEntry => {
+    const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const name = typeof entry.name === 'string' ? entry.name : `#${index}`;
+    const type = String(entry.type ?? '?');
+    if (type === 'categorical') {
+      const choices = Array.isArray(entry.choices) ? entry.choices.map(formatValue).join(', ') : '';
+      return { name, text: `categorical {${choices}}` };
+    }
+    let text = `${type.padEnd(5)} [${formatValue(entry.low)}, ${formatValue(entry.high)}]`;
+    if (entry.log === true) text += ' log';
+    if (typeof entry.step === 'number') text += ` step ${formatNumber(entry.step)}`;
+    return { name, text };
+  });
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+export function bestOf(direction: 'MINIMIZE' | 'MAXIMIZE', trials: readonly ReportTrial[]): ReportTrial | null {
+  let best: ReportTrial | null = null;
+  for (const trial of trials) {
+    if (trial.state !== 'COMPLETE' || trial.value === null || !Number.isFinite(trial.value)) continue;
+    if (
+      best === null ||
+      best.value === null ||
+      (direction === 'MINIMIZE' ? trial.value < best.value : trial.value > best.value)
+    )
+      best = trial;
+  }
+  return best;
+}
+
+export function formatStudyReport(study: ReportStudy, trials: readonly ReportTrial[]): string {
+  const sorted = [...trials].sort((a, b) => a.number - b.number);
+  const counts = new Map<string, number>();
+  for (const trial of sorted) counts.set(trial.state, (counts.get(trial.state) ?? 0) + 1);
+  const countText = [...counts.entries()].map(([state, n]) => `${n} ${state.toLowerCase()}`).join(', ');
+  const created =
+    study.createdAt instanceof Date ? study.createdAt.toISOString() : (study.createdAt ?? null);
+
+  const out: string[] = [];
+  out.push('Posterior study report', '======================', '');
+  out.push(`Study:      ${study.name} (${study.id})`);
+  out.push(`State:      ${study.state}`);
+  if (created) out.push(`Created:    ${created}`);
+  out.push(`Objective:  ${study.direction === 'MINIMIZE' ? 'minimize' : 'maximize'} ${study.objective}`);
+  out.push(`Sampler:    ${JSON.stringify(study.sampler)}`);
+  if (study.pruner !== undefined) out.push(`Pruner:     ${JSON.stringify(study.pruner)}`);
+  out.push(`Trials:     ${sorted.length} of ${study.maxTrials}${countText ? ` (${countText})` : ''}`);
+
+  const space = describeSpace(study.searchSpace);
+  out.push('', 'Search space', '------------');
+  const nameWidth = Math.max(4, ...space.map((entry) => entry.name.length));
+  for (const entry of space) out.push(`  ${entry.name.padEnd(nameWidth)}  ${entry.text}`);
+
+  const names = space.map((entry) => entry.name);
+  out.push('', 'Trials', '------');
+  const header = ['#', 'state', study.objective, ...names];
+  const rows = sorted.map((trial) => [
+    String(trial.number),
+    trial.state,
+    trial.value === null ? '-' : formatNumber(trial.value),
+    ...names.map((name) => formatValue(trial.params[name])),
+  ]);
+  out.push(...table(header, rows).map((line) => `  ${line}`));
+
+  out.push('', 'Best trial', '----------');
+  const best = bestOf(study.direction, sorted);
+  if (best === null || best.value === null) {
+    out.push('  none (no completed trial yet)');
+  } else {
+    out.push(`  trial #${best.number}: ${study.objective} = ${formatNumber(best.value)}`);
+    for (const name of names) out.push(`    ${name.padEnd(nameWidth)} = ${formatValue(best.params[name])}`);
+  }
+  out.push('');
+  return out.join('\n');
+}

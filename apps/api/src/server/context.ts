@@ -1,0 +1,38 @@
+import type { Request, Response } from 'express';
+import type { ArtifactService } from '../artifacts/artifact.service.js';
+import type { AuthService } from '../auth/auth.service.js';
+import type { Authorizer } from '../authz/authorization.js';
+import type { Caller } from '../authz/caller.js';
+import type { Db } from '../common/db.js';
+import type { Logger } from '../common/logger.js';
+import type { InsightsService } from '../insights/insights.service.js';
+import type { ApiPubSub } from '../pubsub/pubsub.js';
+import type { StudyService } from '../study/study.service.js';
+import type { TeamService } from '../team/team.service.js';
+import type { TrialService } from '../trial/trial.service.js';
+
+export interface Services {
+  db: Db;
+  logger: Logger;
+  authz: Authorizer;
+  auth: AuthService;
+  teams: TeamService;
+  studies: StudyService;
+  trials: TrialService;
+  insights: InsightsService;
+  artifacts: ArtifactService;
+  pubsub: ApiPubSub;
+}
+
+/** Per-operation context: who is calling, the server's services, and (over HTTP) the exchange for cookies. */
+export interface Context {
+  caller: Caller | null;
+  services: Services;
+  /** Client address, for log-in rate limiting. */
+  clientKey: string;
+  http: { req: Request; res: Response } | null;
+  /** The secure flag for cookies set in this exchange. */
+  secureCookies: boolean;
+}
+
+export const SESSION_COOKIE = 'posterior_session';

@@ -1,0 +1,316 @@
+import 'reflect-metadata';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { type GraphQLError, specifiedRules, validate } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import { artifactRouter } from '../artifacts/artifact.router.js';
+import { ArtifactService, DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/artifact.service.js';
+import { AuthService } from '../auth/auth.service.js';
+import { Authorizer } from '../authz/authorization.js';
+import type { Caller } from '../authz/caller.js';
+import { Db } from '../common/db.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { InsightsService } from '../insights/insights.service.js';
+import { createApiPubSub } from '../pubsub/pubsub.js';
+import { StudyService } from '../study/study.service.js';
+import { Suggester } from '../suggest/suggester.js';
+import { TeamService } from '../team/team.service.js';
+import { TrialService } from '../trial/trial.service.js';
+import { type Context, SESSION_COOKIE, type Services } from './context.js';
+import { formatError } from './errors.js';
+import { costError, depthLimit, MAX_COST, operationCost } from './limits.js';
+import { getSchema } from './schema.js';
+
+export interface ApiServerOptions {
+  /** An initialized, migrated DataSource (see `createDataSource`, `startDatabase`). */
+  dataSource: DataSource;
+  /** POSTERIOR_DATA_DIR: artifacts are stored under `<dataDir>/artifacts`. */
+  dataDir: string;
+  /** 0 picks a free port. Default 4000. */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  /** How often this process looks for stale RUNNING trials (default 2000 ms; 0 disables). */
+  reaperIntervalMs?: number;
+  maxArtifactBytes?: number;
+  /** Worker threads for GP suggestions and insights (default: cores - 1, at least 1). */
+  suggestionThreads?: number;
+  /** Browser origins allowed to call the API with cookies (the dashboard). */
+  corsOrigins?: readonly string[];
+  /** Set the Secure flag on session cookies (behind HTTPS). */
+  secureCookies?: boolean;
+  /** Largest JSON request body (default 4 MB: 10,000 metric points fit). */
+  maxBodyBytes?: number;
+}
+
+export interface ApiServer {
+  /** http://host:port/graphql */
+  url: string;
+  /** ws://host:port/graphql */
+  wsUrl: string;
+  /** http://host:port (artifacts at /artifacts) */
+  baseUrl: string;
+  port: number;
+  services: Services;
+  /** Drains HTTP and WebSocket clients, stops the reaper, the LISTEN connection and the worker threads. */
+  close(): Promise<void>;
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    const key = part.slice(0, i).trim();
+    try {
+      out[key] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // A malformed cookie is no credential.
+    }
+  }
+  return out;
+}
+
+/** `Authorization: Bearer <secret>` first, then the dashboard's httpOnly cookie. */
+function credentialOf(authorization: unknown, cookieHeader: string | undefined): string | null {
+  if (typeof authorization === 'string' && authorization.trim() !== '') {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    return m?.[1] ?? authorization.trim();
+  }
+  return parseCookies(cookieHeader)[SESSION_COOKIE] ?? null;
+}
+
+function pgClientConfig(dataSource: DataSource): pg.ClientConfig {
+  const o = dataSource.options as {
+    url?: string;
+    host?: string;
+    port?: number;
+    username?: string;
+    password?: string | (() => string | Promise<string>);
+    database?: string;
+  };
+  return {
+    connectionString: o.url,
+    host: o.host,
+    port: o.port,
+    user: o.username,
+    password: typeof o.password === 'string' ? o.password : undefined,
+    database: o.database,
+    application_name: 'posterior-listen',
+  };
+}
+
+function clientKeyOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const logger = options.logger ?? createLogger();
+  const db = Db.fromDataSource(options.dataSource);
+  const pubsub = createApiPubSub({
+    clientConfig: pgClientConfig(options.dataSource),
+    notify: (channel, payload) => db.pool.query('SELECT pg_notify($1, $2)', [channel, payload]),
+    logger,
+  });
+  const suggester = new Suggester(logger, options.suggestionThreads);
+  const authz = new Authorizer(db);
+  const studies = new StudyService(db, authz);
+  const trials = new TrialService(db, suggester, pubsub, logger);
+  const services: Services = {
+    db,
+    logger,
+    authz,
+    auth: new AuthService(db),
+    teams: new TeamService(db),
+    studies,
+    trials,
+    insights: new InsightsService(db, suggester, logger),
+    artifacts: new ArtifactService(db, options.dataDir, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES),
+    pubsub,
+  };
+  const schema = await getSchema();
+  const authenticate = async (credential: string | null): Promise<Caller | null> =>
+    credential === null ? null : services.auth.authenticate(credential);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+
+  const wsCallers = new WeakMap<object, Caller>();
+  const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
+    {
+      schema,
+      validate: (s, document) => {
+        const errors = validate(s, document, [...specifiedRules, depthLimit()]);
+        if (errors.length > 0) return errors;
+        const cost = operationCost(s, document, undefined, undefined);
+        return cost > MAX_COST ? [costError(cost)] : [];
+      },
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const credential = credentialOf(
+          params.authorization ?? params.Authorization,
+          ctx.extra.request.headers.cookie,
+        );
+        const caller = await authenticate(credential).catch(() => null);
+        if (caller === null) return false;
+        wsCallers.set(ctx.extra.socket, caller);
+        return true;
+      },
+      context: (ctx): Context => ({
+        caller: wsCallers.get(ctx.extra.socket) ?? null,
+        services,
+        clientKey: clientKeyOf(ctx.extra.request),
+        http: null,
+        secureCookies: options.secureCookies ?? false,
+      }),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors) return result;
+        return {
+          ...result,
+          errors: result.errors.map((e) => formatError(logger, e.toJSON(), e) as unknown as GraphQLError),
+        };
+      },
+    },
+    wsServer,
+  );
+
+  const costPlugin: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const cost = operationCost(schema, document, request.variables, request.operationName);
+          if (cost > MAX_COST) throw costError(cost);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthLimit()],
+    formatError: (formatted, error) => formatError(logger, formatted, error),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      costPlugin,
+    ],
+  });
+  await apollo.start();
+
+  const allowed = new Set(options.corsOrigins ?? ['http://localhost:3000', 'http://127.0.0.1:3000']);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const origin = req.headers.origin;
+    if (origin && allowed.has(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, x-filename, apollo-require-preflight');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(
+    '/artifacts',
+    artifactRouter(
+      services.artifacts,
+      (req) => authenticate(credentialOf(req.headers.authorization, req.headers.cookie)),
+      logger,
+    ),
+  );
+  app.use(
+    '/graphql',
+    express.json({ limit: options.maxBodyBytes ?? 4 * 1024 * 1024 }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<Context> => ({
+        caller: await authenticate(credentialOf(req.headers.authorization, req.headers.cookie)),
+        services,
+        clientKey: clientKeyOf(req),
+        http: { req, res },
+        secureCookies: options.secureCookies ?? false,
+      }),
+    }),
+  );
+  // Body-parser and routing failures: a JSON answer with the right status, never a stack trace.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    const code = typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+    if (code === 500) logger.error({ err: error }, 'request failed');
+    const message =
+      code === 413 ? 'request body too large' : code === 500 ? 'internal server error' : 'malformed request';
+    if (!res.headersSent) res.status(code).json({ errors: [{ message, extensions: { code: code === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
+
+  await pubsub.whenListening();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 4000, options.host ?? '0.0.0.0', () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const shownHost = !options.host || options.host === '0.0.0.0' ? 'localhost' : options.host;
+
+  const reaperMs = options.reaperIntervalMs ?? 2000;
+  let reaping = false;
+  const reaper =
+    reaperMs > 0
+      ? setInterval(() => {
+          if (reaping) return;
+          reaping = true;
+          trials
+            .reapStale()
+            .catch((error: unknown) => logger.error({ err: error }, 'reaper failed'))
+            .finally(() => {
+              reaping = false;
+            });
+        }, reaperMs)
+      : null;
+  reaper?.unref();
+
+  logger.info({ port }, 'Posterior API listening');
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${shownHost}:${port}/graphql`,
+    wsUrl: `ws://${shownHost}:${port}/graphql`,
+    baseUrl: `http://${shownHost}:${port}`,
+    port,
+    services,
+    close() {
+      closing ??= (async () => {
+        if (reaper) clearInterval(reaper);
+        await apollo.stop();
+        await pubsub.close();
+        await suggester.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { StudyState, TrialSort, TrialState } from '../graphql/enums.js';
+import { CreateStudyInput } from '../graphql/inputs.js';
+import { toTrial } from '../graphql/mapping.js';
+import {
+  HistoryPoint,
+  ParamImportance,
+  Study,
+  StudyConnection,
+  SurrogateSlice,
+  Team,
+  Trial,
+  TrialConnection,
+  TrialCounts,
+} from '../graphql/types.js';
+import type { Context } from '../server/context.js';
+
+@Resolver(() => Study)
+export class StudyResolver {
+  @Query(() => StudyConnection, { description: "A team's studies, newest first" })
+  studies(
+    @Arg('teamId', () => ID) teamId: string,
+    @Arg('first', () => Int, { nullable: true, description: 'Default 20, at most 100' }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<StudyConnection> {
+    return ctx.services.studies.list(ctx.caller, teamId, first, after);
+  }
+
+  @Query(() => Study, { nullable: true })
+  study(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Study | null> {
+    return ctx.services.studies.find(ctx.caller, id);
+  }
+
+  @Mutation(() => Study)
+  createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput, @Ctx() ctx: Context): Promise<Study> {
+    return ctx.services.studies.create(ctx.caller, input);
+  }
+
+  @Mutation(() => Study)
+  setStudyState(
+    @Arg('id', () => ID) id: string,
+    @Arg('state', () => StudyState) state: StudyState,
+    @Ctx() ctx: Context,
+  ): Promise<Study> {
+    return ctx.services.studies.setState(ctx.caller, id, state);
+  }
+
+  @FieldResolver(() => Team)
+  team(@Root() study: Study, @Ctx() ctx: Context): Promise<Team> {
+    return ctx.services.teams.team(ctx.caller, study.teamId);
+  }
+
+  @FieldResolver(() => TrialConnection)
+  trials(
+    @Root() study: Study,
+    @Arg('state', () => TrialState, { nullable: true }) state: TrialState | null,
+    @Arg('states', () => [TrialState], { nullable: true, description: 'Any of these states' }) states: TrialState[] | null,
+    @Arg('first', () => Int, { nullable: true, description: 'Default 100, at most 500' }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('sort', () => TrialSort, { nullable: true, defaultValue: TrialSort.NUMBER_ASC }) sort: TrialSort,
+    @Ctx() ctx: Context,
+  ): Promise<TrialConnection> {
+    const filter = [...(state ? [state] : []), ...(states ?? [])];
+    return ctx.services.trials.list(study.id, { states: filter, first, after, sort });
+  }
+
+  @FieldResolver(() => TrialCounts)
+  trialCounts(@Root() study: Study, @Ctx() ctx: Context): Promise<TrialCounts> {
+    return ctx.services.studies.trialCounts(study.id);
+  }
+
+  @FieldResolver(() => Trial, { nullable: true })
+  async bestTrial(@Root() study: Study, @Ctx() ctx: Context): Promise<Trial | null> {
+    const best = await ctx.services.insights.bestTrial(study);
+    return best && toTrial(best);
+  }
+
+  @FieldResolver(() => [HistoryPoint], { description: 'Finished trials in order: value and best so far' })
+  history(@Root() study: Study, @Ctx() ctx: Context): Promise<HistoryPoint[]> {
+    return ctx.services.insights.history(study);
+  }
+
+  @FieldResolver(() => [ParamImportance], {
+    description: 'Parameter importance from the GP lengthscales (empty with fewer than 3 completed trials)',
+  })
+  importance(@Root() study: Study, @Ctx() ctx: Context): Promise<ParamImportance[]> {
+    return ctx.services.insights.importance(study);
+  }
+
+  @FieldResolver(() => SurrogateSlice, {
+    nullable: true,
+    description: 'GP mean, std and acquisition along one parameter, the others held at the best trial',
+  })
+  surrogate(
+    @Root() study: Study,
+    @Arg('param', () => String) param: string,
+    @Arg('points', () => Int, { nullable: true, description: 'Grid size, default 50, at most 200' }) points: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<SurrogateSlice | null> {
+    return ctx.services.insights.surrogate(study, param, points);
+  }
+
+  @FieldResolver(() => String, { description: 'The bayes_opt.txt text report' })
+  report(@Root() study: Study, @Ctx() ctx: Context): Promise<string> {
+    return ctx.services.insights.report(study);
+  }
+}

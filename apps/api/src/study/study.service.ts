@@ -1,0 +1,158 @@
+import { type Authorizer, callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
+import type { Caller } from '../authz/caller.js';
+import { decodeCursor, encodeCursor, pageSize } from '../common/cursor.js';
+import type { Db } from '../common/db.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import { isUuid } from '../common/validate.js';
+import { Role, StudyState } from '../db/index.js';
+import type { CreateStudyInput } from '../graphql/inputs.js';
+import { STUDY_COLUMNS, type StudyRow, toStudy } from '../graphql/mapping.js';
+import { PageInfo, type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
+import { validateStudyInput } from './study.validation.js';
+
+export interface StudyAccess {
+  row: StudyRow & { budget_used: number };
+  role: Role;
+}
+
+const TRANSITIONS: Record<StudyState, readonly StudyState[]> = {
+  [StudyState.RUNNING]: [StudyState.PAUSED, StudyState.DONE, StudyState.ARCHIVED],
+  [StudyState.PAUSED]: [StudyState.RUNNING, StudyState.DONE, StudyState.ARCHIVED],
+  [StudyState.DONE]: [StudyState.RUNNING, StudyState.ARCHIVED],
+  [StudyState.ARCHIVED]: [StudyState.DONE],
+};
+
+export const MAX_STUDIES_PAGE = 100;
+
+export class StudyService {
+  constructor(
+    private readonly db: Db,
+    private readonly authz: Authorizer,
+  ) {}
+
+  /** Loads a study the caller may act on with at least `min`; NOT_FOUND for outsiders. */
+  async access(caller: Caller | null, studyId: string, min: Role): Promise<StudyAccess> {
+    const c = requireCaller(caller);
+    if (!isUuid(studyId)) throw new NotFoundError('study');
+    const row = await this.db.one<StudyRow & { budget_used: number; member_role: Role | null }>(
+      `SELECT ${STUDY_COLUMNS}, s.budget_used, ${memberRoleSql('s.team_id', '$2')} AS member_role
+       FROM studies s WHERE s.id = $1`,
+      [studyId, callerUserId(c)],
+    );
+    const role = decide(row && roleFor(c, row.team_id, row.member_role), min, 'study');
+    if (row === null) throw new NotFoundError('study');
+    return { row, role };
+  }
+
+  async get(caller: Caller | null, studyId: string): Promise<Study> {
+    return toStudy((await this.access(caller, studyId, Role.VIEWER)).row);
+  }
+
+  /** `study(id)` answers null rather than an error for a study the caller cannot see. */
+  async find(caller: Caller | null, studyId: string): Promise<Study | null> {
+    try {
+      return await this.get(caller, studyId);
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
+  async create(caller: Caller | null, input: CreateStudyInput): Promise<Study> {
+    const c = requireCaller(caller);
+    await this.authz.requireTeam(c, input.teamId, Role.MEMBER);
+    const v = validateStudyInput(input);
+    const createdBy = c.kind === 'user' ? c.userId : c.createdBy;
+    const row = await this.db.one<StudyRow>(
+      `INSERT INTO studies AS s (team_id, name, direction, objective, search_space, sampler, pruner, max_trials,
+         parallelism, heartbeat_timeout_s, retry_failed, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${STUDY_COLUMNS}`,
+      [
+        v.teamId,
+        v.name,
+        v.direction,
+        v.objective,
+        JSON.stringify(v.searchSpace),
+        JSON.stringify(v.sampler),
+        JSON.stringify(v.pruner),
+        v.maxTrials,
+        v.parallelism,
+        v.heartbeatTimeoutS,
+        v.retryFailed,
+        createdBy,
+      ],
+    );
+    if (row === null) throw new Error('insert returned nothing');
+    return toStudy(row);
+  }
+
+  async list(
+    caller: Caller | null,
+    teamId: string,
+    firstInput: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<StudyConnection> {
+    await this.authz.requireTeam(caller, teamId, Role.VIEWER);
+    const first = pageSize('first', firstInput, 20, MAX_STUDIES_PAGE);
+    const cursor = decodeCursor('after', after);
+    const rows = await this.db.rows<StudyRow>(
+      `SELECT ${STUDY_COLUMNS} FROM studies s
+       WHERE s.team_id = $1
+         AND ($2::uuid IS NULL OR (s.created_at, s.id) < (SELECT c.created_at, c.id FROM studies c WHERE c.id = $2))
+       ORDER BY s.created_at DESC, s.id DESC LIMIT $3`,
+      [teamId, cursor, first + 1],
+    );
+    const total = await this.db.one<{ n: number }>('SELECT count(*)::int AS n FROM studies WHERE team_id = $1', [teamId]);
+    const page = rows.slice(0, first);
+    const edges = page.map((row) => Object.assign(new StudyEdge(), { cursor: encodeCursor(row.id), node: toStudy(row) }));
+    return Object.assign(new StudyConnection(), {
+      edges,
+      nodes: edges.map((e) => e.node),
+      pageInfo: Object.assign(new PageInfo(), {
+        hasNextPage: rows.length > first,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      }),
+      totalCount: total?.n ?? 0,
+    });
+  }
+
+  async setState(caller: Caller | null, studyId: string, state: StudyState): Promise<Study> {
+    await this.access(caller, studyId, Role.MEMBER);
+    return this.db.tx(async (sql) => {
+      const current = await sql.one<StudyRow & { budget_used: number }>(
+        `SELECT ${STUDY_COLUMNS}, s.budget_used FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE`,
+        [studyId],
+      );
+      if (current === null) throw new NotFoundError('study');
+      if (current.state === state) return toStudy(current);
+      if (!TRANSITIONS[current.state].includes(state)) {
+        throw new ConflictError(`study is ${current.state}; it cannot become ${state}`);
+      }
+      if (state === StudyState.RUNNING && current.budget_used >= current.max_trials) {
+        throw new ConflictError(`study has used its budget of ${current.max_trials} trials; it cannot run again`);
+      }
+      const row = await sql.one<StudyRow>(
+        `UPDATE studies s SET state = $2, updated_at = now() WHERE s.id = $1 RETURNING ${STUDY_COLUMNS}`,
+        [studyId, state],
+      );
+      if (row === null) throw new NotFoundError('study');
+      return toStudy(row);
+    });
+  }
+
+  async trialCounts(studyId: string): Promise<TrialCounts> {
+    const rows = await this.db.rows<{ state: string; n: number }>(
+      'SELECT state, count(*)::int AS n FROM trials WHERE study_id = $1 GROUP BY state',
+      [studyId],
+    );
+    const get = (state: string): number => rows.find((r) => r.state === state)?.n ?? 0;
+    return Object.assign(new TrialCounts(), {
+      waiting: get('WAITING'),
+      running: get('RUNNING'),
+      complete: get('COMPLETE'),
+      pruned: get('PRUNED'),
+      failed: get('FAILED'),
+      total: rows.reduce((sum, r) => sum + r.n, 0),
+    });
+  }
+}

@@ -1,0 +1,178 @@
+import * as optimizer from '@posterior/optimizer';
+import type { Params } from '../trial/trial.record.js';
+
+/**
+ * The optimizer calls the API makes, as plain-data tasks so the same code runs inline or in a
+ * worker thread (`suggest-worker.ts`). Parsed spaces and configs are cached by their JSON: a
+ * study's space is parsed once per thread, not once per suggestion.
+ */
+export type Direction = 'MINIMIZE' | 'MAXIMIZE';
+
+export interface Observation {
+  params: Params;
+  value: number;
+}
+
+interface StudyPart {
+  searchSpace: unknown;
+  sampler: unknown;
+  direction: Direction;
+  completed: Observation[];
+}
+
+export interface SuggestTask extends StudyPart {
+  kind: 'suggest';
+  pending: Params[];
+  /** One seed per suggestion; each suggestion joins `pending` for the next. */
+  seeds: number[];
+}
+
+export interface SuggestionResult {
+  params: Params;
+  info: {
+    sampler: string;
+    phase: string;
+    mean: number | null;
+    std: number | null;
+    acquisition: number | null;
+    acquisitionName: string | null;
+  };
+}
+
+export interface ImportanceTask extends StudyPart {
+  kind: 'importance';
+}
+
+export interface ImportanceResult {
+  param: string;
+  importance: number;
+  lengthscale: number | null;
+}
+
+export interface SliceTask extends StudyPart {
+  kind: 'slice';
+  param: string;
+  /** The other parameters' values (the best trial's). */
+  fixed: Params;
+  points: number;
+}
+
+export interface SlicePoint {
+  x: number | string | boolean;
+  mean: number;
+  std: number;
+  acquisition: number;
+}
+
+export type Task = SuggestTask | ImportanceTask | SliceTask;
+
+const spaces = new Map<string, optimizer.SearchSpace>();
+const samplers = new Map<string, optimizer.SamplerConfig>();
+
+function cached<T>(cache: Map<string, T>, input: unknown, parse: (input: unknown) => T): T {
+  const key = JSON.stringify(input);
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = parse(input);
+    if (cache.size > 256) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+export function suggestMany(task: SuggestTask): SuggestionResult[] {
+  const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
+  const config = cached(samplers, task.sampler, optimizer.parseSamplerConfig);
+  const pending = [...task.pending];
+  const out: SuggestionResult[] = [];
+  for (const seed of task.seeds) {
+    try {
+      const s = optimizer.suggest(config, {
+        space,
+        direction: task.direction,
+        completed: task.completed,
+        pending,
+        seed,
+      });
+      out.push({ params: s.params as Params, info: { ...s.info } });
+      pending.push(s.params as Params);
+    } catch (error) {
+      // A finite space with every point taken: hand out what was found, the caller stops asking.
+      if (error instanceof optimizer.SpaceExhaustedError) break;
+      throw error;
+    }
+  }
+  return out;
+}
+
+function surrogateFor(task: StudyPart): optimizer.Surrogate | null {
+  const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
+  const own = cached(samplers, task.sampler, optimizer.parseSamplerConfig);
+  // Insights always come from a GP, whatever sampler the study runs.
+  const config = own.type === 'gp' ? own : cached(samplers, { type: 'gp' }, optimizer.parseSamplerConfig);
+  return optimizer.fitSurrogate(config, {
+    space,
+    direction: task.direction,
+    completed: task.completed,
+    pending: [],
+    seed: 0,
+  });
+}
+
+export function importance(task: ImportanceTask): ImportanceResult[] | null {
+  const surrogate = surrogateFor(task);
+  if (surrogate === null) return null;
+  const shares = surrogate.importance();
+  const lengthscales = surrogate.lengthscales();
+  return Object.entries(shares)
+    .map(([param, share]) => ({ param, importance: share, lengthscale: lengthscales[param] ?? null }))
+    .sort((a, b) => b.importance - a.importance);
+}
+
+/** Grid of `n` values along one parameter of the raw search-space JSON. */
+export function gridFor(entry: Record<string, unknown>, n: number): Array<number | string | boolean> {
+  if (entry.type === 'categorical') return Array.isArray(entry.choices) ? (entry.choices as Array<number | string | boolean>) : [];
+  const low = Number(entry.low);
+  const high = Number(entry.high);
+  const log = entry.log === true;
+  const step = typeof entry.step === 'number' ? entry.step : entry.type === 'int' ? 1 : null;
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = n === 1 ? 0.5 : i / (n - 1);
+    let v = log ? Math.exp(Math.log(low) + u * (Math.log(high) - Math.log(low))) : low + u * (high - low);
+    if (step !== null) v = Math.min(high, low + Math.round((v - low) / step) * step);
+    if (entry.type === 'int') v = Math.round(v);
+    if (values.at(-1) !== v) values.push(Number(v.toPrecision(12)));
+  }
+  return values;
+}
+
+export function slice(task: SliceTask): SlicePoint[] | null {
+  const entry = Array.isArray(task.searchSpace)
+    ? (task.searchSpace as Array<Record<string, unknown>>).find((e) => e.name === task.param)
+    : undefined;
+  if (entry === undefined) return null;
+  const surrogate = surrogateFor(task);
+  if (surrogate === null) return null;
+  const xs = gridFor(entry, task.points);
+  const points: Params[] = xs.map((x) => ({ ...task.fixed, [task.param]: x }));
+  const predictions = surrogate.predict(points);
+  const acquisitions = surrogate.acquisition(points);
+  return xs.map((x, i) => ({
+    x,
+    mean: predictions[i]?.mean ?? Number.NaN,
+    std: predictions[i]?.std ?? Number.NaN,
+    acquisition: acquisitions[i] ?? Number.NaN,
+  }));
+}
+
+export function runTask(task: Task): unknown {
+  switch (task.kind) {
+    case 'suggest':
+      return suggestMany(task);
+    case 'importance':
+      return importance(task);
+    case 'slice':
+      return slice(task);
+  }
+}

@@ -1,0 +1,56 @@
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../common/logger.js';
+import {
+  type ImportanceResult,
+  type ImportanceTask,
+  runTask,
+  type SlicePoint,
+  type SliceTask,
+  type SuggestionResult,
+  type SuggestTask,
+  type Task,
+} from './compute.js';
+import { WorkerPool } from './pool.js';
+
+/**
+ * Samplers whose suggestion costs microseconds run on the event loop: a thread hop would cost
+ * more than the work. Everything else (the GP above all) runs in the worker pool.
+ */
+const INLINE_SAMPLERS = new Set(['random']);
+
+/** Samplers that ignore history: the API does not load completed trials to ask them. */
+export const HISTORY_FREE_SAMPLERS = new Set(['random']);
+
+export class Suggester {
+  private readonly pool: WorkerPool;
+
+  constructor(
+    private readonly logger: Logger,
+    poolSize?: number,
+  ) {
+    const script = new URL('./suggest-worker.js', import.meta.url);
+    this.pool = new WorkerPool(script, poolSize);
+    this.logger.debug({ script: fileURLToPath(script) }, 'suggestion pool started');
+  }
+
+  suggest(task: Omit<SuggestTask, 'kind'>, samplerType: string): Promise<SuggestionResult[]> {
+    return this.run<SuggestionResult[]>({ kind: 'suggest', ...task }, INLINE_SAMPLERS.has(samplerType));
+  }
+
+  importance(task: Omit<ImportanceTask, 'kind'>): Promise<ImportanceResult[] | null> {
+    return this.run<ImportanceResult[] | null>({ kind: 'importance', ...task }, false);
+  }
+
+  slice(task: Omit<SliceTask, 'kind'>): Promise<SlicePoint[] | null> {
+    return this.run<SlicePoint[] | null>({ kind: 'slice', ...task }, false);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async run<T>(task: Task, inline: boolean): Promise<T> {
+    if (inline) return runTask(task) as T;
+    return this.pool.run<T>(task);
+  }
+}

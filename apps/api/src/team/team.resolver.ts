@@ -1,0 +1,58 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../graphql/enums.js';
+import { ApiToken, ApiTokenSecret, Membership, Team } from '../graphql/types.js';
+import type { Context } from '../server/context.js';
+
+@Resolver(() => Team)
+export class TeamResolver {
+  @Query(() => [Team], { description: "The caller's teams (for an API token: its team)" })
+  teams(@Ctx() ctx: Context): Promise<Team[]> {
+    return ctx.services.teams.teams(ctx.caller);
+  }
+
+  @Query(() => Team, { nullable: true })
+  async team(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Team | null> {
+    const teams = await ctx.services.teams.teams(ctx.caller);
+    return teams.find((t) => t.id === id) ?? null;
+  }
+
+  @FieldResolver(() => [Membership])
+  members(@Root() team: Team, @Ctx() ctx: Context): Promise<Membership[]> {
+    return ctx.services.teams.members(ctx.caller, team.id);
+  }
+
+  @FieldResolver(() => [ApiToken], { description: 'API tokens of the team (ADMIN or higher)' })
+  apiTokens(@Root() team: Team, @Ctx() ctx: Context): Promise<ApiToken[]> {
+    return ctx.services.teams.apiTokens(ctx.caller, team.id);
+  }
+
+  @Mutation(() => Team)
+  createTeam(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<Team> {
+    return ctx.services.teams.createTeam(ctx.caller, name);
+  }
+
+  @Mutation(() => Membership, { description: "Adds a user by email, or changes a member's role" })
+  addMember(
+    @Arg('teamId', () => ID) teamId: string,
+    @Arg('email', () => String) email: string,
+    @Arg('role', () => Role) role: Role,
+    @Ctx() ctx: Context,
+  ): Promise<Membership> {
+    return ctx.services.teams.addMember(ctx.caller, teamId, email, role);
+  }
+
+  @Mutation(() => ApiTokenSecret)
+  createApiToken(
+    @Arg('teamId', () => ID) teamId: string,
+    @Arg('name', () => String) name: string,
+    @Arg('role', () => Role, { nullable: true, description: 'Default MEMBER' }) role: Role | null,
+    @Ctx() ctx: Context,
+  ): Promise<ApiTokenSecret> {
+    return ctx.services.teams.createApiToken(ctx.caller, teamId, name, role);
+  }
+
+  @Mutation(() => Boolean)
+  revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.teams.revokeApiToken(ctx.caller, id);
+  }
+}

@@ -1,0 +1,167 @@
+import { hashSecret, newSecret } from '../auth/secrets.js';
+import { Authorizer, atLeast, decide, requireCaller, requireUser } from '../authz/authorization.js';
+import type { Caller } from '../authz/caller.js';
+import type { Db } from '../common/db.js';
+import { isUniqueViolation } from '../common/db.js';
+import { ForbiddenError, NotFoundError } from '../common/errors.js';
+import { isUuid, requireText } from '../common/validate.js';
+import { Role } from '../db/index.js';
+import {
+  API_TOKEN_COLUMNS,
+  type ApiTokenRow,
+  type MembershipRow,
+  type TeamRow,
+  toApiToken,
+  toMembership,
+  toTeam,
+} from '../graphql/mapping.js';
+import type { ApiToken, ApiTokenSecret, Membership, Team } from '../graphql/types.js';
+import { ApiTokenSecret as ApiTokenSecretType } from '../graphql/types.js';
+
+const MEMBER_SELECT = `SELECT m.id AS membership_id, m.team_id, m.role, m.created_at AS membership_created_at,
+  u.id, u.email, u.name, u.created_at FROM memberships m JOIN users u ON u.id = m.user_id`;
+
+/** Teams, memberships and API tokens. */
+export class TeamService {
+  private readonly authz: Authorizer;
+
+  constructor(private readonly db: Db) {
+    this.authz = new Authorizer(db);
+  }
+
+  async createTeam(caller: Caller | null, nameInput: string): Promise<Team> {
+    const user = requireUser(caller);
+    const name = requireText('name', nameInput, 200);
+    return this.db.tx(async (sql) => {
+      const team = await sql.one<Omit<TeamRow, 'role'>>(
+        'INSERT INTO teams (name) VALUES ($1) RETURNING id, name, created_at',
+        [name],
+      );
+      if (team === null) throw new Error('insert returned nothing');
+      await sql.one('INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, $3)', [
+        team.id,
+        user.userId,
+        Role.OWNER,
+      ]);
+      return toTeam({ ...team, role: Role.OWNER });
+    });
+  }
+
+  async teams(caller: Caller | null): Promise<Team[]> {
+    const c = requireCaller(caller);
+    if (c.kind === 'token') {
+      const row = await this.db.one<Omit<TeamRow, 'role'>>('SELECT id, name, created_at FROM teams WHERE id = $1', [
+        c.teamId,
+      ]);
+      return row ? [toTeam({ ...row, role: c.role })] : [];
+    }
+    const rows = await this.db.rows<TeamRow>(
+      `SELECT t.id, t.name, t.created_at, m.role FROM memberships m JOIN teams t ON t.id = m.team_id
+       WHERE m.user_id = $1 ORDER BY t.created_at, t.id`,
+      [c.userId],
+    );
+    return rows.map(toTeam);
+  }
+
+  async team(caller: Caller | null, teamId: string): Promise<Team> {
+    const role = await this.authz.requireTeam(caller, teamId, Role.VIEWER);
+    const row = await this.db.one<Omit<TeamRow, 'role'>>('SELECT id, name, created_at FROM teams WHERE id = $1', [
+      teamId,
+    ]);
+    if (row === null) throw new NotFoundError('team');
+    return toTeam({ ...row, role });
+  }
+
+  async members(caller: Caller | null, teamId: string): Promise<Membership[]> {
+    await this.authz.requireTeam(caller, teamId, Role.VIEWER);
+    const rows = await this.db.rows<MembershipRow>(`${MEMBER_SELECT} WHERE m.team_id = $1 ORDER BY m.created_at, m.id`, [
+      teamId,
+    ]);
+    return rows.map(toMembership);
+  }
+
+  /** Adds a user by email, or changes an existing member's role. */
+  async addMember(caller: Caller | null, teamId: string, emailInput: string, role: Role): Promise<Membership> {
+    requireUser(caller);
+    const own = await this.authz.requireTeam(caller, teamId, Role.ADMIN);
+    if (!atLeast(own, role)) throw new ForbiddenError(`role: only an ${role} or higher may grant ${role}`);
+    const email = requireText('email', emailInput, 320).toLowerCase();
+    return this.db.tx(async (sql) => {
+      const user = await sql.one<{ id: string }>('SELECT id FROM users WHERE lower(email) = $1', [email]);
+      if (user === null) throw new NotFoundError('user with this email');
+      const existing = await sql.one<{ role: Role }>(
+        'SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2 FOR UPDATE',
+        [teamId, user.id],
+      );
+      if (existing !== null && !atLeast(own, existing.role)) {
+        throw new ForbiddenError(`role: only an ${existing.role} or higher may change an ${existing.role}'s role`);
+      }
+      if (existing?.role === Role.OWNER && role !== Role.OWNER) {
+        const owners = await sql.one<{ n: number }>(
+          "SELECT count(*)::int AS n FROM memberships WHERE team_id = $1 AND role = 'OWNER'",
+          [teamId],
+        );
+        if ((owners?.n ?? 0) <= 1) throw new ForbiddenError('role: a team keeps at least one OWNER');
+      }
+      await sql.one(
+        `INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT ON CONSTRAINT "UQ_memberships_team_user" DO UPDATE SET role = EXCLUDED.role`,
+        [teamId, user.id, role],
+      );
+      const row = await sql.one<MembershipRow>(`${MEMBER_SELECT} WHERE m.team_id = $1 AND m.user_id = $2`, [
+        teamId,
+        user.id,
+      ]);
+      if (row === null) throw new Error('membership vanished');
+      return toMembership(row);
+    });
+  }
+
+  async apiTokens(caller: Caller | null, teamId: string): Promise<ApiToken[]> {
+    await this.authz.requireTeam(caller, teamId, Role.ADMIN);
+    const rows = await this.db.rows<ApiTokenRow>(
+      `SELECT ${API_TOKEN_COLUMNS} FROM api_tokens WHERE team_id = $1 ORDER BY created_at DESC, id`,
+      [teamId],
+    );
+    return rows.map(toApiToken);
+  }
+
+  async createApiToken(
+    caller: Caller | null,
+    teamId: string,
+    nameInput: string,
+    roleInput: Role | null | undefined,
+  ): Promise<ApiTokenSecret> {
+    const user = requireUser(caller);
+    const own = await this.authz.requireTeam(caller, teamId, Role.ADMIN);
+    const name = requireText('name', nameInput, 200);
+    const role = roleInput ?? Role.MEMBER;
+    if (!atLeast(own, role)) throw new ForbiddenError(`role: cannot create a token above your own role (${own})`);
+    const token = newSecret('token');
+    try {
+      const row = await this.db.one<ApiTokenRow>(
+        `INSERT INTO api_tokens (team_id, name, token_hash, role, created_by) VALUES ($1, $2, $3, $4, $5)
+         RETURNING ${API_TOKEN_COLUMNS}`,
+        [teamId, name, hashSecret(token), role, user.userId],
+      );
+      if (row === null) throw new Error('insert returned nothing');
+      return Object.assign(new ApiTokenSecretType(), { id: row.id, token, apiToken: toApiToken(row) });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new Error('token collision');
+      throw error;
+    }
+  }
+
+  async revokeApiToken(caller: Caller | null, tokenId: string): Promise<boolean> {
+    const user = requireUser(caller);
+    if (!isUuid(tokenId)) throw new NotFoundError('API token');
+    const row = await this.db.one<{ team_id: string; role: Role | null }>(
+      `SELECT t.team_id, (SELECT m.role FROM memberships m WHERE m.team_id = t.team_id AND m.user_id = $2) AS role
+       FROM api_tokens t WHERE t.id = $1`,
+      [tokenId, user.userId],
+    );
+    decide(row?.role ?? null, Role.ADMIN, 'API token');
+    await this.db.rows('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [tokenId]);
+    return true;
+  }
+}

@@ -1,0 +1,126 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { createLogger } from '../common/logger.js';
+import { type ApiServer, type ApiServerOptions, createApiServer } from '../server/server.js';
+import { createTestDatabase, type TestDatabase } from '../testing/index.js';
+
+/** Test-only helpers: a real server on a fresh database, and a tiny GraphQL client. */
+
+export interface GqlResult<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string } }>;
+}
+
+export interface Harness {
+  db: TestDatabase;
+  server: ApiServer;
+  dataDir: string;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
+  close(): Promise<void>;
+}
+
+export async function gqlAt<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token: string | null = null,
+): Promise<GqlResult<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as GqlResult<T>;
+}
+
+export async function startServer(
+  dataSource: DataSource,
+  dataDir: string,
+  options: Partial<ApiServerOptions> = {},
+): Promise<ApiServer> {
+  return createApiServer({
+    dataSource,
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger('silent'),
+    reaperIntervalMs: 0,
+    suggestionThreads: 1,
+    ...options,
+  });
+}
+
+export async function startHarness(options: Partial<ApiServerOptions> = {}): Promise<Harness> {
+  const db = await createTestDatabase({ poolSize: 20 });
+  const dataDir = await mkdtemp(join(tmpdir(), 'posterior-api-'));
+  const server = await startServer(db.dataSource, dataDir, options);
+  return {
+    db,
+    server,
+    dataDir,
+    gql: (query, variables, token) => gqlAt(server.url, query, variables, token ?? null),
+    async close() {
+      await server.close();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+
+/** Signs up a fresh user; returns the session token and user id. */
+export async function newUser(h: Pick<Harness, 'gql'>, label = 'user'): Promise<{ token: string; id: string; email: string }> {
+  counter += 1;
+  const email = `${label}-${process.pid}-${counter}-${Date.now()}@example.com`;
+  const r = await h.gql<{ signUp: { token: string; user: { id: string } } }>(
+    'mutation($e: String!) { signUp(email: $e, password: "correct horse battery", name: "T") { token user { id } } }',
+    { e: email },
+  );
+  if (!r.data?.signUp) throw new Error(`signUp failed: ${JSON.stringify(r.errors)}`);
+  return { token: r.data.signUp.token, id: r.data.signUp.user.id, email };
+}
+
+export async function newTeam(h: Pick<Harness, 'gql'>, token: string): Promise<string> {
+  const r = await h.gql<{ createTeam: { id: string } }>('mutation { createTeam(name: "team") { id } }', {}, token);
+  if (!r.data?.createTeam) throw new Error(`createTeam failed: ${JSON.stringify(r.errors)}`);
+  return r.data.createTeam.id;
+}
+
+export const SPACE = [
+  { name: 'x', type: 'float', low: -5, high: 10 },
+  { name: 'y', type: 'float', low: 0, high: 15 },
+];
+
+export async function newStudy(
+  h: Pick<Harness, 'gql'>,
+  token: string,
+  teamId: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const r = await h.gql<{ createStudy: { id: string } }>(
+    'mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }',
+    {
+      input: {
+        teamId,
+        name: 'study',
+        direction: 'MINIMIZE',
+        objective: 'loss',
+        searchSpace: SPACE,
+        sampler: { type: 'random', seed: 1 },
+        maxTrials: 20,
+        parallelism: 4,
+        ...overrides,
+      },
+    },
+    token,
+  );
+  if (!r.data?.createStudy) throw new Error(`createStudy failed: ${JSON.stringify(r.errors)}`);
+  return r.data.createStudy.id;
+}
+
+export const ASK = 'mutation($s: ID!, $n: Int) { askTrials(studyId: $s, count: $n, workerId: "w") { id number state params } }';
+export const TELL =
+  'mutation($t: ID!, $st: TrialState!, $v: Float, $e: String) { tellTrial(trialId: $t, state: $st, value: $v, error: $e) { id state value } }';

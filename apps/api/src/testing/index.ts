@@ -1,0 +1,8 @@
+// `@posterior/api/testing`: helpers for any package's tests that need a real database.
+export {
+  createTestDatabase,
+  migrationsFingerprint,
+  type TestDatabase,
+  TestDatabaseError,
+  type TestDatabaseOptions,
+} from './databases.js';

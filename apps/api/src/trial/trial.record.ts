@@ -1,0 +1,36 @@
+/**
+ * Plain trial data as the API passes it around (services, pubsub payloads, GraphQL mapping).
+ * Dates are ISO strings so a record survives JSON (NOTIFY) unchanged.
+ */
+export type TrialState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
+export const TRIAL_STATES: readonly TrialState[] = ['WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED'];
+export const TERMINAL_STATES: readonly TrialState[] = ['COMPLETE', 'PRUNED', 'FAILED'];
+
+export type ParamValue = number | string | boolean;
+export type Params = Record<string, ParamValue>;
+
+export interface SuggestionRecord {
+  sampler: string;
+  phase: string;
+  mean: number | null;
+  std: number | null;
+  acquisition: number | null;
+  acquisitionName: string | null;
+}
+
+export interface TrialRecord {
+  id: string;
+  studyId: string;
+  number: number;
+  state: TrialState;
+  params: Params;
+  value: number | null;
+  suggestion: SuggestionRecord | null;
+  workerId: string | null;
+  error: string | null;
+  retryOf: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  heartbeatAt: string | null;
+}

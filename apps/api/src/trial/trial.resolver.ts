@@ -1,0 +1,81 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { TrialState } from '../graphql/enums.js';
+import { MetricPointInput } from '../graphql/inputs.js';
+import { toTrial } from '../graphql/mapping.js';
+import { Artifact, HeartbeatResult, MetricPoint, ReportResult, Study, Trial } from '../graphql/types.js';
+import type { Context } from '../server/context.js';
+
+@Resolver(() => Trial)
+export class TrialResolver {
+  @Query(() => Trial, { nullable: true })
+  async trial(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Trial | null> {
+    const trial = await ctx.services.trials.get(ctx.caller, id);
+    return trial && toTrial(trial);
+  }
+
+  @Mutation(() => Trial, { description: 'Queue a trial with chosen params; askTrials hands it out first' })
+  async enqueueTrial(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('params', () => GraphQLJSON) params: unknown,
+    @Ctx() ctx: Context,
+  ): Promise<Trial> {
+    return toTrial(await ctx.services.trials.enqueue(ctx.caller, studyId, params));
+  }
+
+  @Mutation(() => [Trial], { description: 'Claim up to `count` trials to run (empty when the study is paused or done)' })
+  async askTrials(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('count', () => Int, { nullable: true, defaultValue: 1 }) count: number | null,
+    @Arg('workerId', () => String, { nullable: true }) workerId: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Trial[]> {
+    const trials = await ctx.services.trials.ask(ctx.caller, studyId, count, workerId);
+    return trials.map(toTrial);
+  }
+
+  @Mutation(() => HeartbeatResult)
+  async heartbeat(@Arg('trialId', () => ID) trialId: string, @Ctx() ctx: Context): Promise<HeartbeatResult> {
+    const shouldStop = await ctx.services.trials.heartbeat(ctx.caller, trialId);
+    return Object.assign(new HeartbeatResult(), { shouldStop });
+  }
+
+  @Mutation(() => ReportResult)
+  reportMetrics(
+    @Arg('trialId', () => ID) trialId: string,
+    @Arg('points', () => [MetricPointInput]) points: MetricPointInput[],
+    @Ctx() ctx: Context,
+  ): Promise<ReportResult> {
+    return ctx.services.trials.report(ctx.caller, trialId, points);
+  }
+
+  @Mutation(() => Trial, { description: 'Finish a trial; an identical retry is accepted, a different one is CONFLICT' })
+  async tellTrial(
+    @Arg('trialId', () => ID) trialId: string,
+    @Arg('state', () => TrialState) state: TrialState,
+    @Arg('value', () => Float, { nullable: true }) value: number | null,
+    @Arg('error', () => String, { nullable: true }) error: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Trial> {
+    return toTrial(await ctx.services.trials.tell(ctx.caller, trialId, state, value, error));
+  }
+
+  @FieldResolver(() => Study)
+  study(@Root() trial: Trial, @Ctx() ctx: Context): Promise<Study> {
+    return ctx.services.studies.get(ctx.caller, trial.studyId);
+  }
+
+  @FieldResolver(() => [MetricPoint], { description: 'Reported points, by name then step' })
+  metrics(
+    @Root() trial: Trial,
+    @Arg('name', () => String, { nullable: true }) name: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<MetricPoint[]> {
+    return ctx.services.trials.metrics(trial.id, name);
+  }
+
+  @FieldResolver(() => [Artifact])
+  artifacts(@Root() trial: Trial, @Ctx() ctx: Context): Promise<Artifact[]> {
+    return ctx.services.artifacts.list(trial.id);
+  }
+}

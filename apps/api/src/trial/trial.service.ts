@@ -1,0 +1,590 @@
+import * as optimizer from '@posterior/optimizer';
+import { callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
+import type { Caller } from '../authz/caller.js';
+import { decodeCursor, encodeCursor, pageSize } from '../common/cursor.js';
+import type { Db, Sql } from '../common/db.js';
+import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { isUuid } from '../common/validate.js';
+import { Role, StudyState, TrialState } from '../db/index.js';
+import { TrialSort } from '../graphql/enums.js';
+import type { MetricPointInput } from '../graphql/inputs.js';
+import {
+  type MetricRow,
+  STUDY_COLUMNS,
+  type StudyRow,
+  TRIAL_COLUMNS,
+  TRIAL_RETURNING,
+  type TrialRow,
+  toMetricPoint,
+  toTrial,
+  trialRecord,
+} from '../graphql/mapping.js';
+import { type MetricPoint, PageInfo, ReportResult, TrialConnection, TrialEdge } from '../graphql/types.js';
+import type { ApiPubSub, MetricTuple, TrialEventType } from '../pubsub/pubsub.js';
+import { optimizerInputError } from '../study/study.validation.js';
+import type { Observation } from '../suggest/compute.js';
+import { HISTORY_FREE_SAMPLERS, type Suggester } from '../suggest/suggester.js';
+import type { Params, TrialRecord } from './trial.record.js';
+
+export const MAX_ASK = 100;
+export const MAX_POINTS_PER_REPORT = 10_000;
+export const MAX_TRIALS_PAGE = 500;
+const MAX_ERROR_CHARS = 4000;
+const METRIC_NAME = /^[A-Za-z0-9_.:/-]{1,200}$/;
+
+type StudyLockRow = StudyRow & { budget_used: number; member_role: Role | null };
+
+/** A trial with the study fields its lifecycle decisions need, and the caller's role. */
+interface TrialAccess {
+  trial: TrialRow;
+  study: {
+    teamId: string;
+    state: StudyState;
+    direction: 'MINIMIZE' | 'MAXIMIZE';
+    objective: string;
+    pruner: Record<string, unknown>;
+    maxTrials: number;
+    budgetUsed: number;
+  };
+  role: Role;
+}
+
+type TrialAccessRow = TrialRow & {
+  team_id: string;
+  study_state: StudyState;
+  direction: 'MINIMIZE' | 'MAXIMIZE';
+  objective: string;
+  pruner: Record<string, unknown>;
+  max_trials: number;
+  budget_used: number;
+  member_role: Role | null;
+};
+
+/** A 32-bit seed per (study, trial number): reproducible suggestions, distinct across trials. */
+function seedFor(studyId: string, sampler: Record<string, unknown>, number: number): number {
+  let base = typeof sampler.seed === 'number' && Number.isInteger(sampler.seed) ? sampler.seed >>> 0 : 0;
+  if (typeof sampler.seed !== 'number') {
+    for (const ch of studyId) base = (Math.imul(base, 31) + ch.charCodeAt(0)) >>> 0;
+  }
+  return (base + Math.imul(number + 1, 0x9e3779b1)) >>> 0;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set([TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAILED]);
+
+const SORT_KEYS: Record<TrialSort, string[]> = {
+  [TrialSort.NUMBER_ASC]: ['t.number'],
+  [TrialSort.NUMBER_DESC]: ['-t.number'],
+  [TrialSort.VALUE_ASC]: ['(t.value IS NULL)', 'COALESCE(t.value, 0)', 't.number'],
+  [TrialSort.VALUE_DESC]: ['(t.value IS NULL)', '-COALESCE(t.value, 0)', 't.number'],
+};
+
+const prunerConfigs = new Map<string, optimizer.PrunerConfig>();
+
+/**
+ * The trial lifecycle of DESIGN section 4. Every state change is one guarded UPDATE (the WHERE
+ * clause states what must still be true), so concurrent workers, reapers and API processes can
+ * race freely: the loser's UPDATE matches nothing and it answers from the row as it now is.
+ */
+export class TrialService {
+  constructor(
+    private readonly db: Db,
+    private readonly suggester: Suggester,
+    private readonly pubsub: ApiPubSub,
+    private readonly logger: Logger,
+  ) {}
+
+  async access(caller: Caller | null, trialId: string, min: Role): Promise<TrialAccess> {
+    const c = requireCaller(caller);
+    if (!isUuid(trialId)) throw new NotFoundError('trial');
+    const row = await this.db.one<TrialAccessRow>(
+      `SELECT ${TRIAL_COLUMNS}, s.team_id, s.state AS study_state, s.direction, s.objective, s.pruner, s.max_trials,
+         s.budget_used, ${memberRoleSql('s.team_id', '$2')} AS member_role
+       FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1`,
+      [trialId, callerUserId(c)],
+    );
+    const role = decide(row && roleFor(c, row.team_id, row.member_role), min, 'trial');
+    if (row === null) throw new NotFoundError('trial');
+    return {
+      trial: row,
+      study: {
+        teamId: row.team_id,
+        state: row.study_state,
+        direction: row.direction,
+        objective: row.objective,
+        pruner: row.pruner,
+        maxTrials: row.max_trials,
+        budgetUsed: row.budget_used,
+      },
+      role,
+    };
+  }
+
+  async get(caller: Caller | null, trialId: string): Promise<TrialRecord | null> {
+    try {
+      return trialRecord((await this.access(caller, trialId, Role.VIEWER)).trial);
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
+  /** By id without authorization: for subscribers already authorized on the trial's study. */
+  async byId(trialId: string): Promise<TrialRecord | null> {
+    const row = await this.db.one<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = $1`, [trialId]);
+    return row && trialRecord(row);
+  }
+
+  // ---- ask -----------------------------------------------------------------------------------
+
+  async ask(
+    caller: Caller | null,
+    studyId: string,
+    countInput: number | null | undefined,
+    workerIdInput: string | null | undefined,
+  ): Promise<TrialRecord[]> {
+    const c = requireCaller(caller);
+    if (!isUuid(studyId)) throw new NotFoundError('study');
+    const count = countInput ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_ASK) {
+      throw new BadUserInputError('count', `must be an integer between 1 and ${MAX_ASK}`);
+    }
+    const workerId = workerIdInput?.trim() || null;
+    if (workerId !== null && workerId.length > 200) throw new BadUserInputError('workerId', 'must be at most 200 characters');
+
+    const { claimed, created, done } = await this.db.tx(async (sql) => {
+      // The study row lock is the per-study lock: askers of one study take turns, so parallelism
+      // and maxTrials are exact and each suggestion sees the previous ones as pending.
+      const study = await sql.one<StudyLockRow>(
+        `SELECT ${STUDY_COLUMNS}, s.budget_used, ${memberRoleSql('s.team_id', '$2')} AS member_role
+         FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE OF s`,
+        [studyId, callerUserId(c)],
+      );
+      decide(study && roleFor(c, study.team_id, study.member_role), Role.MEMBER, 'study');
+      if (study === null) throw new NotFoundError('study');
+      const none = { claimed: [] as TrialRow[], created: [] as TrialRow[], done: false };
+      if (study.state !== StudyState.RUNNING) return none;
+
+      const counts = await sql.one<{ running: number; waiting: number }>(
+        `SELECT count(*) FILTER (WHERE state = 'RUNNING')::int AS running,
+                count(*) FILTER (WHERE state = 'WAITING')::int AS waiting
+         FROM trials WHERE study_id = $1 AND state IN ('RUNNING', 'WAITING')`,
+        [studyId],
+      );
+      const running = counts?.running ?? 0;
+      let room = Math.min(count, study.parallelism - running);
+      if (room <= 0) return none;
+
+      let claimedRows: TrialRow[] = [];
+      if ((counts?.waiting ?? 0) > 0) {
+        claimedRows = await sql.rows<TrialRow>(
+          `UPDATE trials SET state = 'RUNNING', worker_id = $3, started_at = now(), heartbeat_at = now()
+           WHERE id IN (SELECT id FROM trials WHERE study_id = $1 AND state = 'WAITING'
+                        ORDER BY number LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING ${TRIAL_RETURNING}`,
+          [studyId, room, workerId],
+        );
+        room -= claimedRows.length;
+      }
+
+      const fresh = Math.min(room, study.max_trials - study.budget_used);
+      let createdRows: TrialRow[] = [];
+      if (fresh > 0) createdRows = await this.suggestAndInsert(sql, study, fresh, workerId);
+
+      let done = false;
+      if (claimedRows.length === 0 && createdRows.length === 0 && running === 0 && (counts?.waiting ?? 0) === 0) {
+        // Nothing left to hand out and nothing in flight: the budget is spent (or the space exhausted).
+        done = study.budget_used >= study.max_trials && (await this.markDoneIfSpent(sql, studyId));
+      }
+      return { claimed: claimedRows, created: createdRows, done };
+    });
+    if (done) this.logger.info({ studyId }, 'study budget spent: DONE');
+    const out = [...claimed, ...created].map(trialRecord).sort((a, b) => a.number - b.number);
+    for (const trial of out) this.publish('CLAIMED', trial);
+    return out;
+  }
+
+  private async suggestAndInsert(sql: Sql, study: StudyLockRow, fresh: number, workerId: string | null): Promise<TrialRow[]> {
+    const samplerType = typeof study.sampler.type === 'string' ? study.sampler.type : 'gp';
+    let completed: Observation[] = [];
+    let pending: Params[] = [];
+    if (!HISTORY_FREE_SAMPLERS.has(samplerType)) {
+      const rows = await sql.rows<{ state: string; params: Params; value: number | null }>(
+        `SELECT state, params, value FROM trials WHERE study_id = $1 AND state IN ('COMPLETE', 'RUNNING', 'WAITING')`,
+        [study.id],
+      );
+      completed = rows
+        .filter((r) => r.state === 'COMPLETE' && r.value !== null)
+        .map((r) => ({ params: r.params, value: r.value as number }));
+      pending = rows.filter((r) => r.state !== 'COMPLETE').map((r) => r.params);
+    }
+    const seeds = Array.from({ length: fresh }, (_, i) => seedFor(study.id, study.sampler, study.next_trial_number + i));
+    const suggestions = await this.suggester.suggest(
+      {
+        searchSpace: study.search_space,
+        sampler: study.sampler,
+        direction: study.direction,
+        completed,
+        pending,
+        seeds,
+      },
+      samplerType,
+    );
+    const n = suggestions.length;
+    if (n === 0) return [];
+    const alloc = await sql.one<{ first: number }>(
+      `UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
+       WHERE id = $1 RETURNING next_trial_number - $2 AS first`,
+      [study.id, n],
+    );
+    if (alloc === null) throw new NotFoundError('study');
+    return sql.rows<TrialRow>(
+      `INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, started_at, heartbeat_at)
+       SELECT $1, $2::int + x.ord::int - 1, 'RUNNING', x.p, x.s, $3, now(), now()
+       FROM unnest($4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
+       RETURNING ${TRIAL_RETURNING}`,
+      [
+        study.id,
+        alloc.first,
+        workerId,
+        suggestions.map((s) => JSON.stringify(s.params)),
+        suggestions.map((s) => JSON.stringify(s.info)),
+      ],
+    );
+  }
+
+  /** DONE once the budget is used and nothing is waiting or running; true when it changed. */
+  private async markDoneIfSpent(sql: Sql, studyId: string): Promise<boolean> {
+    const row = await sql.one<{ id: string }>(
+      `UPDATE studies s SET state = 'DONE', updated_at = now()
+       WHERE s.id = $1 AND s.state = 'RUNNING' AND s.budget_used >= s.max_trials
+         AND NOT EXISTS (SELECT 1 FROM trials t WHERE t.study_id = s.id AND t.state IN ('WAITING', 'RUNNING'))
+       RETURNING s.id`,
+      [studyId],
+    );
+    return row !== null;
+  }
+
+  // ---- enqueue -------------------------------------------------------------------------------
+
+  async enqueue(caller: Caller | null, studyId: string, paramsInput: unknown): Promise<TrialRecord> {
+    const c = requireCaller(caller);
+    if (!isUuid(studyId)) throw new NotFoundError('study');
+    const row = await this.db.tx(async (sql) => {
+      const study = await sql.one<StudyLockRow>(
+        `SELECT ${STUDY_COLUMNS}, s.budget_used, ${memberRoleSql('s.team_id', '$2')} AS member_role
+         FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE OF s`,
+        [studyId, callerUserId(c)],
+      );
+      decide(study && roleFor(c, study.team_id, study.member_role), Role.MEMBER, 'study');
+      if (study === null) throw new NotFoundError('study');
+      let params: Params;
+      try {
+        params = optimizer.parseSearchSpace(study.search_space).validateParams(paramsInput) as Params;
+      } catch (error) {
+        throw optimizerInputError(error, null, 'params') ?? error;
+      }
+      if (study.state === StudyState.DONE || study.state === StudyState.ARCHIVED) {
+        throw new ConflictError(`study is ${study.state}; it takes no new trials`);
+      }
+      if (study.budget_used >= study.max_trials) {
+        throw new ConflictError(`study has used its budget of ${study.max_trials} trials`);
+      }
+      const alloc = await sql.one<{ first: number }>(
+        `UPDATE studies SET next_trial_number = next_trial_number + 1, budget_used = budget_used + 1
+         WHERE id = $1 RETURNING next_trial_number - 1 AS first`,
+        [studyId],
+      );
+      if (alloc === null) throw new NotFoundError('study');
+      return sql.one<TrialRow>(
+        `INSERT INTO trials (study_id, number, state, params) VALUES ($1, $2, 'WAITING', $3) RETURNING ${TRIAL_RETURNING}`,
+        [studyId, alloc.first, JSON.stringify(params)],
+      );
+    });
+    if (row === null) throw new Error('insert returned nothing');
+    const trial = trialRecord(row);
+    this.publish('CREATED', trial);
+    return trial;
+  }
+
+  // ---- heartbeat -----------------------------------------------------------------------------
+
+  async heartbeat(caller: Caller | null, trialId: string): Promise<boolean> {
+    const { trial, study } = await this.access(caller, trialId, Role.MEMBER);
+    if (trial.state !== TrialState.RUNNING) return true;
+    const row = await this.db.one<{ id: string }>(
+      "UPDATE trials SET heartbeat_at = now() WHERE id = $1 AND state = 'RUNNING' RETURNING id",
+      [trialId],
+    );
+    return row === null || study.state === StudyState.DONE || study.state === StudyState.ARCHIVED;
+  }
+
+  // ---- reportMetrics -------------------------------------------------------------------------
+
+  async report(caller: Caller | null, trialId: string, points: readonly MetricPointInput[]): Promise<ReportResult> {
+    const { trial, study } = await this.access(caller, trialId, Role.MEMBER);
+    if (points.length > MAX_POINTS_PER_REPORT) {
+      throw new BadUserInputError('points', `at most ${MAX_POINTS_PER_REPORT} points per call`);
+    }
+    const names: string[] = [];
+    const steps: number[] = [];
+    const values: number[] = [];
+    points.forEach((p, i) => {
+      if (!METRIC_NAME.test(p.name)) {
+        throw new BadUserInputError(`points[${i}].name`, 'must be 1-200 characters of [A-Za-z0-9_.:/-]');
+      }
+      if (!Number.isInteger(p.step) || p.step < 0) {
+        throw new BadUserInputError(`points[${i}].step`, 'must be a non-negative integer');
+      }
+      if (typeof p.value !== 'number' || !Number.isFinite(p.value)) {
+        throw new BadUserInputError(`points[${i}].value`, 'must be a finite number (not NaN or infinite)');
+      }
+      names.push(p.name);
+      steps.push(p.step);
+      values.push(p.value);
+    });
+    if (trial.state !== TrialState.RUNNING) throw this.finished(trial, 'accepts no more metrics');
+    if (points.length === 0) return Object.assign(new ReportResult(), { accepted: 0, inserted: 0, shouldPrune: false });
+
+    // One statement: refresh the heartbeat (reporting is a sign of life) and insert the batch only
+    // while the trial is still RUNNING; duplicates of (trial, name, step) are skipped.
+    const rows = await this.db.rows<{ alive: number; name: string | null; step: number | null; value: number | null; ms: number | null }>(
+      `WITH hb AS (
+         UPDATE trials SET heartbeat_at = now() WHERE id = $1 AND state = 'RUNNING' RETURNING id, study_id),
+       ins AS (
+         INSERT INTO metric_points (trial_id, study_id, name, step, value)
+         SELECT hb.id, hb.study_id, p.name, p.step, p.value
+         FROM hb, unnest($2::text[], $3::int[], $4::float8[]) AS p(name, step, value)
+         ON CONFLICT DO NOTHING
+         RETURNING name, step, value, time)
+       SELECT (SELECT count(*) FROM hb)::int AS alive, ins.name, ins.step, ins.value,
+              (extract(epoch FROM ins.time) * 1000)::float8 AS ms
+       FROM (SELECT 1) AS one LEFT JOIN ins ON true`,
+      [trialId, names, steps, values],
+    );
+    if ((rows[0]?.alive ?? 0) === 0) {
+      const now = await this.byId(trialId);
+      throw new ConflictError(`trial #${trial.number} is ${now?.state ?? 'gone'}; it accepts no more metrics`);
+    }
+    const inserted: MetricTuple[] = [];
+    for (const r of rows) {
+      if (r.name !== null && r.step !== null && r.value !== null) inserted.push([r.name, r.step, r.value, r.ms ?? Date.now()]);
+    }
+    if (inserted.length > 0) this.pubsub.publishMetricPoints(trial.study_id, trialId, inserted);
+
+    let shouldPrune = false;
+    if (study.pruner.type !== 'none' && names.includes(study.objective)) {
+      shouldPrune = await this.shouldPrune(trial, study);
+    }
+    return Object.assign(new ReportResult(), { accepted: points.length, inserted: inserted.length, shouldPrune });
+  }
+
+  private async shouldPrune(trial: TrialRow, study: TrialAccess['study']): Promise<boolean> {
+    const key = JSON.stringify(study.pruner);
+    let config = prunerConfigs.get(key);
+    if (config === undefined) {
+      config = optimizer.parsePrunerConfig(study.pruner);
+      prunerConfigs.set(key, config);
+    }
+    const rows = await this.db.rows<{ trial_id: string; state: string; step: number; value: number }>(
+      `SELECT mp.trial_id, t.state, mp.step, mp.value FROM metric_points mp JOIN trials t ON t.id = mp.trial_id
+       WHERE mp.study_id = $1 AND mp.name = $2 AND t.state IN ('COMPLETE', 'PRUNED', 'RUNNING')
+       ORDER BY mp.trial_id, mp.step`,
+      [trial.study_id, study.objective],
+    );
+    const own: { step: number; value: number }[] = [];
+    const others = new Map<string, { state: 'COMPLETE' | 'PRUNED' | 'RUNNING'; values: { step: number; value: number }[] }>();
+    for (const r of rows) {
+      if (r.trial_id === trial.id) {
+        own.push({ step: r.step, value: r.value });
+        continue;
+      }
+      let other = others.get(r.trial_id);
+      if (!other) {
+        other = { state: r.state as 'COMPLETE' | 'PRUNED' | 'RUNNING', values: [] };
+        others.set(r.trial_id, other);
+      }
+      other.values.push({ step: r.step, value: r.value });
+    }
+    return optimizer.shouldPrune(config, study.direction, own, [...others.values()]);
+  }
+
+  // ---- tellTrial -----------------------------------------------------------------------------
+
+  async tell(
+    caller: Caller | null,
+    trialId: string,
+    state: TrialState,
+    valueInput: number | null | undefined,
+    errorInput: string | null | undefined,
+  ): Promise<TrialRecord> {
+    if (!TERMINAL.has(state)) throw new BadUserInputError('state', 'must be COMPLETE, PRUNED or FAILED');
+    if (valueInput !== null && valueInput !== undefined && !Number.isFinite(valueInput)) {
+      throw new BadUserInputError('value', 'must be a finite number (not NaN or infinite)');
+    }
+    const { trial, study } = await this.access(caller, trialId, Role.MEMBER);
+    const error = state === TrialState.FAILED ? (errorInput ?? 'failed').slice(0, MAX_ERROR_CHARS) : null;
+    let value: number | null = state === TrialState.FAILED ? null : (valueInput ?? null);
+    if (value === null && state !== TrialState.FAILED && !TERMINAL.has(trial.state)) {
+      // The worker contract (DESIGN 6b) lets an objective return nothing: the study's objective
+      // metric's last reported point is the value.
+      const last = await this.db.one<{ value: number }>(
+        'SELECT value FROM metric_points WHERE trial_id = $1 AND name = $2 ORDER BY step DESC LIMIT 1',
+        [trialId, study.objective],
+      );
+      value = last?.value ?? null;
+      if (value === null && state === TrialState.COMPLETE) {
+        throw new BadUserInputError('value', `is required for COMPLETE (no "${study.objective}" metric was reported)`);
+      }
+    }
+
+    if (trial.state === TrialState.WAITING) {
+      throw new ConflictError(`trial #${trial.number} is WAITING; ask for it before telling its result`);
+    }
+    let row: TrialRow | null = null;
+    if (trial.state === TrialState.RUNNING) {
+      row = await this.db.one<TrialRow>(
+        `UPDATE trials SET state = $2, value = $3, error = $4, finished_at = now()
+         WHERE id = $1 AND state = 'RUNNING' RETURNING ${TRIAL_RETURNING}`,
+        [trialId, state, value, error],
+      );
+    }
+    if (row === null) {
+      // Already finished (by an earlier tell, a retry of this one, or the reaper).
+      const now = await this.db.one<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = $1`, [trialId]);
+      if (now === null) throw new NotFoundError('trial');
+      const same =
+        now.state === state &&
+        (valueInput === null || valueInput === undefined || now.value === valueInput) &&
+        (state !== TrialState.FAILED || errorInput === null || errorInput === undefined || now.error === error);
+      if (same) return trialRecord(now);
+      throw this.finished(now, `cannot be told ${state}`);
+    }
+    const record = trialRecord(row);
+    this.publish(state as TrialEventType, record);
+    if (study.budgetUsed >= study.maxTrials) {
+      const done = await this.markDoneIfSpent(this.db, trial.study_id);
+      if (done) this.logger.info({ studyId: trial.study_id }, 'study budget spent: DONE');
+    }
+    return record;
+  }
+
+  private finished(trial: TrialRow, what: string): ConflictError {
+    const detail = trial.value === null ? '' : ` with value ${trial.value}`;
+    return new ConflictError(`trial #${trial.number} is already ${trial.state}${detail}; it ${what}`);
+  }
+
+  // ---- reaper --------------------------------------------------------------------------------
+
+  /**
+   * Fails RUNNING trials whose heartbeat is older than their study's timeout and enqueues a
+   * WAITING copy for those with retries left. SKIP LOCKED lets every API process run this.
+   */
+  async reapStale(): Promise<number> {
+    const events: Array<[TrialEventType, TrialRecord]> = [];
+    const studies = new Set<string>();
+    await this.db.tx(async (sql) => {
+      const failed = await sql.rows<TrialRow & { retry_failed: number }>(
+        `WITH stale AS (
+           SELECT t.id FROM trials t JOIN studies s ON s.id = t.study_id
+           WHERE t.state = 'RUNNING'
+             AND COALESCE(t.heartbeat_at, t.started_at) < now() - make_interval(secs => s.heartbeat_timeout_s)
+           LIMIT 500 FOR UPDATE OF t SKIP LOCKED)
+         UPDATE trials t SET state = 'FAILED', error = 'stale', finished_at = now()
+         FROM stale, studies s WHERE t.id = stale.id AND s.id = t.study_id
+         RETURNING ${TRIAL_COLUMNS}, s.retry_failed`,
+      );
+      for (const trial of failed) {
+        events.push(['FAILED', trialRecord(trial)]);
+        studies.add(trial.study_id);
+        if (trial.retry_failed <= 0) continue;
+        const depth = await sql.one<{ n: number }>(
+          `WITH RECURSIVE chain AS (
+             SELECT id, retry_of FROM trials WHERE id = $1
+             UNION ALL SELECT p.id, p.retry_of FROM trials p JOIN chain c ON p.id = c.retry_of)
+           SELECT (count(*) - 1)::int AS n FROM chain`,
+          [trial.id],
+        );
+        if ((depth?.n ?? 0) >= trial.retry_failed) continue;
+        const alloc = await sql.one<{ first: number }>(
+          `UPDATE studies SET next_trial_number = next_trial_number + 1 WHERE id = $1
+           RETURNING next_trial_number - 1 AS first`,
+          [trial.study_id],
+        );
+        if (alloc === null) continue;
+        const copy = await sql.one<TrialRow>(
+          `INSERT INTO trials (study_id, number, state, params, suggestion, retry_of)
+           VALUES ($1, $2, 'WAITING', $3, $4, $5) RETURNING ${TRIAL_RETURNING}`,
+          [trial.study_id, alloc.first, JSON.stringify(trial.params), trial.suggestion && JSON.stringify(trial.suggestion), trial.id],
+        );
+        if (copy) events.push(['CREATED', trialRecord(copy)]);
+      }
+    });
+    for (const studyId of studies) {
+      if (await this.markDoneIfSpent(this.db, studyId)) this.logger.info({ studyId }, 'study budget spent: DONE');
+    }
+    for (const [type, trial] of events) this.publish(type, trial);
+    if (events.length > 0) this.logger.info({ failed: events.filter((e) => e[0] === 'FAILED').length }, 'reaped stale trials');
+    return events.filter((e) => e[0] === 'FAILED').length;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  async list(
+    studyId: string,
+    options: {
+      states: readonly TrialState[] | null;
+      first: number | null | undefined;
+      after: string | null | undefined;
+      sort: TrialSort | null | undefined;
+    },
+  ): Promise<TrialConnection> {
+    const first = pageSize('first', options.first, 100, MAX_TRIALS_PAGE);
+    const cursor = decodeCursor('after', options.after);
+    const keys = SORT_KEYS[options.sort ?? TrialSort.NUMBER_ASC];
+    const states = options.states && options.states.length > 0 ? options.states : null;
+    const after = `(${keys.join(', ')}) > (SELECT ${keys.map((k) => k.replaceAll('t.', 'c.')).join(', ')} FROM trials c WHERE c.id = $3)`;
+    const rows = await this.db.rows<TrialRow>(
+      `SELECT ${TRIAL_COLUMNS} FROM trials t
+       WHERE t.study_id = $1 AND ($2::text[] IS NULL OR t.state = ANY($2::text[]))
+         AND ($3::uuid IS NULL OR ${after})
+       ORDER BY ${keys.join(', ')} LIMIT $4`,
+      [studyId, states, cursor, first + 1],
+    );
+    const total = await this.db.one<{ n: number }>(
+      'SELECT count(*)::int AS n FROM trials t WHERE t.study_id = $1 AND ($2::text[] IS NULL OR t.state = ANY($2::text[]))',
+      [studyId, states],
+    );
+    const page = rows.slice(0, first).map(trialRecord);
+    const edges = page.map((t) => Object.assign(new TrialEdge(), { cursor: encodeCursor(t.id), node: toTrial(t) }));
+    return Object.assign(new TrialConnection(), {
+      edges,
+      nodes: edges.map((e) => e.node),
+      pageInfo: Object.assign(new PageInfo(), { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }),
+      totalCount: total?.n ?? 0,
+    });
+  }
+
+  async metrics(trialId: string, name: string | null | undefined): Promise<MetricPoint[]> {
+    const rows = await this.db.rows<MetricRow>(
+      `SELECT trial_id, name, step, value, time FROM metric_points
+       WHERE trial_id = $1 AND ($2::text IS NULL OR name = $2) ORDER BY name, step`,
+      [trialId, name ?? null],
+    );
+    return rows.map(toMetricPoint);
+  }
+
+  /** All COMPLETE trials' params and values, for insights. */
+  async observations(studyId: string): Promise<Array<Observation & { id: string; number: number }>> {
+    const rows = await this.db.rows<{ id: string; number: number; params: Params; value: number }>(
+      `SELECT id, number, params, value FROM trials WHERE study_id = $1 AND state = 'COMPLETE' AND value IS NOT NULL
+       ORDER BY number`,
+      [studyId],
+    );
+    return rows;
+  }
+
+  private publish(type: TrialEventType, trial: TrialRecord): void {
+    this.pubsub.publishTrialEvent(trial.studyId, type, trial);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Metadata, Viewport } from 'next';
+import type { ReactNode } from 'react';
+import { SessionProvider } from '../components/session';
+import { THEME_INIT_SCRIPT } from '../components/ui/theme-toggle';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Posterior', template: '%s · Posterior' },
+  description: 'Hyperparameter optimization and experiment tracking',
+};
+
+export const viewport: Viewport = {
+  themeColor: [
+    { media: '(prefers-color-scheme: dark)', color: '#0d1017' },
+    { media: '(prefers-color-scheme: light)', color: '#f6f7fb' },
+  ],
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: constant theme bootstrap, runs before paint */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+      </head>
+      <body>
+        <SessionProvider>{children}</SessionProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,143 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useMemo } from 'react';
+import { buildConvergence } from '../../lib/convergence';
+import { formatNumber } from '../../lib/format';
+import type { Direction, Trial } from '../../lib/types';
+import { ChartCard, ChartEmpty } from './chart-card';
+import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+
+export interface ConvergenceChartProps {
+  trials: readonly Trial[];
+  direction: Direction;
+  objective: string;
+  loading?: boolean;
+  logScale: boolean;
+  onLogScale: (v: boolean) => void;
+  /** Builds a link to a trial; clicking a point opens it. */
+  trialHref?: (id: string) => string;
+}
+
+/** Every trial's value and the best so far; pruned and failed trials marked; optional log y axis. */
+export function ConvergenceChart({ trials, direction, objective, loading, logScale, onLogScale, trialHref }: ConvergenceChartProps) {
+  const c = useChartColors();
+  const router = useRouter();
+  const data = useMemo(() => buildConvergence(trials, direction), [trials, direction]);
+  const useLog = logScale && data.logPossible;
+  const large = trials.length > 2000;
+  const option = useMemo<EChartsOption>(() => {
+    const ax = axisStyle(c);
+    return {
+      grid: { left: 56, right: 20, top: 36, bottom: 56 },
+      legend: { top: 0, right: 0, textStyle: { color: c.muted, fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
+      tooltip: {
+        trigger: 'item',
+        ...tooltipStyle(c),
+        formatter: (p: unknown) => {
+          const q = p as { seriesName: string; data: [number, number] };
+          const v = q.seriesName === 'Failed' ? 'no value' : formatNumber(q.data[1], 5);
+          return `Trial #${q.data[0]}<br/>${q.seriesName}: <b>${v}</b>`;
+        },
+      },
+      dataZoom: [
+        { type: 'inside', xAxisIndex: 0, filterMode: 'none' },
+        { type: 'slider', xAxisIndex: 0, height: 16, bottom: 8, borderColor: c.grid, textStyle: { color: c.muted }, filterMode: 'none' },
+      ],
+      xAxis: { type: 'value', name: 'trial', nameLocation: 'middle', nameGap: 24, minInterval: 1, ...ax, splitLine: { show: false } },
+      yAxis: { type: useLog ? 'log' : 'value', name: objective, scale: true, ...ax },
+      series: [
+        {
+          name: 'Complete',
+          type: 'scatter',
+          data: data.complete,
+          symbolSize: large ? 3 : 6,
+          large,
+          largeThreshold: 2000,
+          itemStyle: { color: c.series[0], opacity: 0.65 },
+        },
+        {
+          name: 'Pruned',
+          type: 'scatter',
+          data: data.pruned,
+          symbol: 'triangle',
+          symbolSize: large ? 4 : 7,
+          large,
+          itemStyle: { color: c.warn, opacity: 0.75 },
+        },
+        {
+          name: 'Failed',
+          type: 'scatter',
+          data: data.failed,
+          symbol: 'diamond',
+          symbolSize: large ? 4 : 7,
+          large,
+          itemStyle: { color: c.bad, opacity: 0.8 },
+        },
+        {
+          name: 'Best so far',
+          type: 'line',
+          step: 'end',
+          data: data.best,
+          showSymbol: false,
+          lineStyle: { color: c.good, width: 2 },
+          itemStyle: { color: c.good },
+          z: 5,
+        },
+      ],
+    };
+  }, [c, data, useLog, objective, large]);
+  const done = data.complete.length + data.pruned.length + data.failed.length;
+  return (
+    <ChartCard
+      id="convergence"
+      title="Convergence"
+      description={
+        data.bestTrial ? (
+          <>
+            Best {objective}: <b>{formatNumber(data.bestTrial.value, 5)}</b> at trial #{data.bestTrial.number}
+          </>
+        ) : (
+          `Every trial's ${objective} and the best so far`
+        )
+      }
+      loading={loading}
+      height={320}
+      exportName="convergence.png"
+      empty={
+        done === 0 ? (
+          <ChartEmpty title="No finished trials yet">
+            Points appear here as soon as a worker finishes a trial. Start one with{' '}
+            <code>npx posterior worker --study …</code>.
+          </ChartEmpty>
+        ) : undefined
+      }
+      actions={
+        <label className="check" title={data.logPossible ? undefined : 'Log scale needs every value > 0'}>
+          <input
+            type="checkbox"
+            checked={useLog}
+            disabled={!data.logPossible}
+            onChange={(e) => onLogScale(e.target.checked)}
+          />
+          Log scale
+        </label>
+      }
+    >
+      {(register) => (
+        <EChart
+          option={option}
+          height={320}
+          label={`Convergence plot of ${objective}: ${data.complete.length} complete, ${data.pruned.length} pruned, ${data.failed.length} failed trials`}
+          onInstance={register}
+          onClick={(p) => {
+            const d = p.data as [number, number] | undefined;
+            const id = d ? data.idByNumber.get(d[0]) : undefined;
+            if (id && trialHref) router.push(trialHref(id));
+          }}
+          dataAttrs={{ 'data-points': String(done) }}
+        />
+      )}
+    </ChartCard>
+  );
+}

@@ -1,0 +1,203 @@
+'use client';
+
+import type { EChartsOption } from 'echarts';
+import { BarChart, CustomChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import {
+  AriaComponent,
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  MarkPointComponent,
+  ParallelComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { type CSSProperties, useEffect, useRef, useState } from 'react';
+import { THEME_EVENT } from '../ui/theme-toggle';
+
+echarts.use([
+  LineChart,
+  ScatterChart,
+  BarChart,
+  ParallelChart,
+  CustomChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  DataZoomComponent,
+  MarkLineComponent,
+  MarkPointComponent,
+  ParallelComponent,
+  VisualMapComponent,
+  AriaComponent,
+  CanvasRenderer,
+]);
+
+export type { EChartsOption };
+export type ChartInstance = echarts.ECharts;
+
+export interface ChartColors {
+  text: string;
+  muted: string;
+  faint: string;
+  grid: string;
+  bg: string;
+  accent: string;
+  good: string;
+  bad: string;
+  warn: string;
+  info: string;
+  lineFaint: string;
+  series: string[];
+}
+
+function readColors(): ChartColors {
+  const s = getComputedStyle(document.documentElement);
+  const v = (name: string) => s.getPropertyValue(name).trim();
+  return {
+    text: v('--text'),
+    muted: v('--text-muted'),
+    faint: v('--text-faint'),
+    grid: v('--chart-grid'),
+    bg: v('--bg-elev'),
+    accent: v('--accent'),
+    good: v('--good'),
+    bad: v('--bad'),
+    warn: v('--warn'),
+    info: v('--info'),
+    lineFaint: v('--chart-faint'),
+    series: ['--chart-1', '--chart-2', '--chart-3', '--chart-4', '--chart-5', '--chart-6'].map(v),
+  };
+}
+
+const FALLBACK: ChartColors = {
+  text: '#e6e9f2',
+  muted: '#9aa3b8',
+  faint: '#6b7489',
+  grid: '#222a38',
+  bg: '#151a24',
+  accent: '#8b7dff',
+  good: '#3ecf8e',
+  bad: '#ff6b78',
+  warn: '#f2b441',
+  info: '#5ea6ff',
+  lineFaint: 'rgba(154,163,184,0.2)',
+  series: ['#8b7dff', '#2dd4bf', '#ff8a5b', '#5ea6ff', '#f472b6', '#a3d13a'],
+};
+
+/** Theme colors from the CSS variables, refreshed when the theme toggles. */
+export function useChartColors(): ChartColors {
+  const [colors, setColors] = useState<ChartColors>(FALLBACK);
+  useEffect(() => {
+    setColors(readColors());
+    const on = () => setColors(readColors());
+    window.addEventListener(THEME_EVENT, on);
+    return () => window.removeEventListener(THEME_EVENT, on);
+  }, []);
+  return colors;
+}
+
+/** Axis styling shared by every chart. */
+export function axisStyle(c: ChartColors) {
+  return {
+    axisLine: { lineStyle: { color: c.grid } },
+    axisTick: { lineStyle: { color: c.grid } },
+    axisLabel: { color: c.muted, fontSize: 11 },
+    splitLine: { lineStyle: { color: c.grid } },
+    nameTextStyle: { color: c.muted, fontSize: 11 },
+  };
+}
+
+export function tooltipStyle(c: ChartColors) {
+  return {
+    backgroundColor: c.bg,
+    borderColor: c.grid,
+    textStyle: { color: c.text, fontSize: 12 },
+    extraCssText: 'box-shadow: 0 4px 16px rgba(0,0,0,.25); border-radius: 8px;',
+  };
+}
+
+export interface EChartProps {
+  option: EChartsOption;
+  height: number;
+  /** Accessible name of the chart (role="img"). */
+  label: string;
+  /** Replace the whole option instead of merging (default true). */
+  notMerge?: boolean;
+  /** With notMerge=false: components replaced wholesale (matched by id), e.g. ['series']. */
+  replaceMerge?: string[];
+  onClick?: (params: { data: unknown; seriesName?: string; dataIndex: number }) => void;
+  onInstance?: (chart: ChartInstance | null) => void;
+  style?: CSSProperties;
+  /** Extra attributes for tests and benchmarks (e.g. the last live point drawn). */
+  dataAttrs?: Record<string, string>;
+}
+
+/** A thin React wrapper over one echarts instance (canvas renderer), resized with its container. */
+export function EChart({ option, height, label, notMerge = true, replaceMerge, onClick, onInstance, style, dataAttrs }: EChartProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<ChartInstance | null>(null);
+  const clickRef = useRef(onClick);
+  clickRef.current = onClick;
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const chart = echarts.init(el, null, { renderer: 'canvas' });
+    chartRef.current = chart;
+    chart.on('click', (p) => {
+      const params = p as { data: unknown; seriesName?: string; dataIndex: number };
+      clickRef.current?.(params);
+    });
+    const ro = new ResizeObserver(() => chart.resize());
+    ro.observe(el);
+    onInstance?.(chart);
+    return () => {
+      ro.disconnect();
+      onInstance?.(null);
+      chart.dispose();
+      chartRef.current = null;
+    };
+  }, [onInstance]);
+
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart) return;
+    chart.setOption({ aria: { enabled: true }, animation: false, ...option }, {
+      notMerge,
+      lazyUpdate: true,
+      ...(replaceMerge ? { replaceMerge } : {}),
+    });
+    setReady(true);
+    // biome-ignore lint/correctness/useExhaustiveDependencies: replaceMerge is a constant per chart
+  }, [option, notMerge]);
+
+  return (
+    <div
+      className="chart"
+      style={{ height, ...style }}
+      role="img"
+      aria-label={label}
+      data-ready={ready ? 'true' : 'false'}
+      {...dataAttrs}
+    >
+      <div ref={ref} className="chart-canvas" />
+    </div>
+  );
+}
+
+/** Saves a chart as a PNG at 2x, on the card's background. */
+export function exportPng(chart: ChartInstance, fileName: string): void {
+  const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg-elev').trim() || '#ffffff';
+  const url = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: bg });
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}

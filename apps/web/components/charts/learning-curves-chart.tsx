@@ -1,0 +1,155 @@
+'use client';
+
+import { useMemo } from 'react';
+import { formatNumber } from '../../lib/format';
+import { type CurveStore, defaultMetric } from '../../lib/learning-curves';
+import type { Trial } from '../../lib/types';
+import { ChartCard, ChartEmpty } from './chart-card';
+import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+
+const MAX_HIGHLIGHT = 10;
+
+export interface LearningCurvesChartProps {
+  store: CurveStore;
+  /** The store's version: a new value redraws. */
+  version: number;
+  /** Bumped when the bulk history load completes (the grey background is rebuilt then). */
+  baseVersion: number;
+  trials: readonly Trial[];
+  objective: string;
+  metric: string | null;
+  onMetric: (m: string) => void;
+  loading?: boolean;
+  live: boolean;
+}
+
+/**
+ * Learning curves: finished trials as one grey gapped polyline (fast with 200,000 points), running
+ * trials in color, updated as metric points stream in over the subscription.
+ */
+export function LearningCurvesChart({ store, version, baseVersion, trials, objective, metric, onMetric, loading, live }: LearningCurvesChartProps) {
+  const c = useChartColors();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals store mutation
+  const names = useMemo(() => store.metricNames(), [store, version]);
+  const chosen = metric && names.includes(metric) ? metric : defaultMetric(names, objective);
+  const running = useMemo(() => trials.filter((t) => t.state === 'RUNNING').sort((a, b) => a.number - b.number), [trials]);
+  const runningKey = running.map((t) => t.id).join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt when the running set or the bulk load changes
+  const background = useMemo(() => {
+    if (!chosen) return [];
+    return store.merged(chosen, new Set(runningKey ? runningKey.split(',') : []));
+  }, [store, chosen, runningKey, baseVersion, running.length === 0 ? version : 0]);
+  const highlighted = running.slice(0, MAX_HIGHLIGHT);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals store mutation
+  const option = useMemo<EChartsOption>(() => {
+    const ax = axisStyle(c);
+    const series: NonNullable<EChartsOption['series']> = [
+      {
+        id: 'finished',
+        name: 'Finished trials',
+        type: 'line',
+        data: background,
+        showSymbol: false,
+        connectNulls: false,
+        silent: true,
+        lineStyle: { color: c.lineFaint, width: 1 },
+        itemStyle: { color: c.faint },
+        emphasis: { disabled: true },
+      },
+    ];
+    highlighted.forEach((t, i) => {
+      series.push({
+        id: `run-${t.id}`,
+        name: `#${t.number} (running)`,
+        type: 'line',
+        data: chosen ? store.curve(t.id, chosen) : [],
+        showSymbol: true,
+        symbolSize: 4,
+        lineStyle: { width: 2, color: c.series[i % c.series.length] },
+        itemStyle: { color: c.series[i % c.series.length] },
+      });
+    });
+    if (running.length > MAX_HIGHLIGHT && chosen) {
+      const rest = new Set(running.slice(MAX_HIGHLIGHT).map((t) => t.id));
+      const data: Array<[number, number] | [null, null]> = [];
+      for (const id of rest) {
+        data.push(...store.curve(id, chosen), [null, null]);
+      }
+      series.push({ id: 'run-rest', name: 'Other running', type: 'line', data, showSymbol: false, lineStyle: { color: c.info, width: 1 } });
+    }
+    return {
+      grid: { left: 56, right: 20, top: 36, bottom: 40 },
+      legend: { top: 0, right: 0, type: 'scroll', textStyle: { color: c.muted, fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
+      tooltip: {
+        trigger: 'item',
+        ...tooltipStyle(c),
+        formatter: (p: unknown) => {
+          const q = p as { seriesName: string; data: [number, number] };
+          return `${q.seriesName}<br/>step ${q.data[0]}: <b>${formatNumber(q.data[1], 5)}</b>`;
+        },
+      },
+      dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
+      xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 24, minInterval: 1, ...ax, splitLine: { show: false } },
+      yAxis: { type: 'value', name: chosen ?? '', scale: true, ...ax },
+      series,
+    };
+  }, [c, background, runningKey, chosen, version, store]);
+  const last = store.lastPoint;
+  return (
+    <ChartCard
+      id="learning-curves"
+      title="Learning curves"
+      description={
+        <span className="row" style={{ gap: 10 }}>
+          <span className="live-dot" data-live={live ? 'true' : 'false'} role="status" aria-live="polite">
+            {live ? 'Live' : 'Not live'}
+          </span>
+          <span>
+            {running.length} running · {store.size.toLocaleString('en-US')} points
+          </span>
+        </span>
+      }
+      loading={loading}
+      height={320}
+      exportName="learning-curves.png"
+      empty={
+        names.length === 0 ? (
+          <ChartEmpty title="No metrics reported yet">
+            Curves appear live as workers report metrics with <code>trial.report(step, {'{'} {objective}: … {'}'})</code>.
+          </ChartEmpty>
+        ) : undefined
+      }
+      actions={
+        names.length > 0 ? (
+          <>
+            <label htmlFor="lc-metric" className="sr-only">
+              Metric
+            </label>
+            <select id="lc-metric" value={chosen ?? ''} onChange={(e) => onMetric(e.target.value)} style={{ height: 26 }}>
+              {names.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </>
+        ) : null
+      }
+    >
+      {(register) => (
+        <EChart
+          option={option}
+          notMerge={false}
+          replaceMerge={['series']}
+          height={320}
+          label={`Learning curves of ${chosen ?? 'metrics'} for ${store.trialIds().length} trials, ${running.length} running`}
+          onInstance={register}
+          dataAttrs={{
+            'data-version': String(version),
+            'data-last-point': last ? `${last.trialId}:${last.name}:${last.step}` : '',
+          }}
+        />
+      )}
+    </ChartCard>
+  );
+}

@@ -1,0 +1,109 @@
+'use client';
+
+import { useMemo } from 'react';
+import { formatNumber } from '../../lib/format';
+import { buildSlice } from '../../lib/slice';
+import type { SearchSpace, Trial } from '../../lib/types';
+import { ChartCard, ChartEmpty } from './chart-card';
+import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+
+export function SliceChart({
+  space,
+  trials,
+  params,
+  param,
+  onParam,
+  objective,
+  loading,
+}: {
+  space: SearchSpace;
+  trials: readonly Trial[];
+  params: readonly string[];
+  param: string | null;
+  onParam: (p: string) => void;
+  objective: string;
+  loading?: boolean;
+}) {
+  const c = useChartColors();
+  const chosen = param && params.includes(param) ? param : (params[0] ?? null);
+  const data = useMemo(() => (chosen ? buildSlice(space, trials, chosen) : null), [space, trials, chosen]);
+  const option = useMemo<EChartsOption>(() => {
+    const ax = axisStyle(c);
+    if (!data) return {};
+    const n = data.points.length;
+    return {
+      grid: { left: 56, right: 20, top: 16, bottom: 40 },
+      tooltip: {
+        trigger: 'item',
+        ...tooltipStyle(c),
+        formatter: (p: unknown) => {
+          const q = p as { data: [number | string, number, number] };
+          return `Trial #${q.data[2]}<br/>${data.param} = ${typeof q.data[0] === 'number' ? formatNumber(q.data[0], 4) : q.data[0]}<br/>${objective}: <b>${formatNumber(q.data[1], 5)}</b>`;
+        },
+      },
+      xAxis:
+        data.axis === 'category'
+          ? { type: 'category', data: data.categories, name: data.param, nameLocation: 'middle', nameGap: 26, ...ax }
+          : { type: data.axis, name: data.param, nameLocation: 'middle', nameGap: 26, scale: true, ...ax, splitLine: { show: false } },
+      yAxis: { type: 'value', name: objective, scale: true, ...ax },
+      visualMap: {
+        show: false,
+        type: 'continuous',
+        dimension: 2,
+        min: 0,
+        max: Math.max(1, ...data.points.map((p) => p[2])),
+        inRange: { color: [c.faint, c.accent] },
+      },
+      series: [
+        {
+          type: 'scatter',
+          data: data.points,
+          symbolSize: n > 2000 ? 3 : 6,
+          large: n > 2000,
+          itemStyle: { opacity: 0.75 },
+          jitter: data.axis === 'category' ? 20 : 0,
+        },
+      ],
+    };
+  }, [c, data, objective]);
+  return (
+    <ChartCard
+      id="slice"
+      title="Slice plot"
+      description={`${objective} against one parameter; later trials darker`}
+      loading={loading}
+      height={300}
+      exportName={`slice-${chosen ?? 'param'}.png`}
+      empty={
+        !data || data.points.length === 0 ? (
+          <ChartEmpty title="Needs complete trials">Points appear once trials complete.</ChartEmpty>
+        ) : undefined
+      }
+      actions={
+        params.length > 0 ? (
+          <>
+            <label htmlFor="slice-param" className="sr-only">
+              Slice parameter
+            </label>
+            <select id="slice-param" value={chosen ?? ''} onChange={(e) => onParam(e.target.value)} style={{ height: 26 }}>
+              {params.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </>
+        ) : null
+      }
+    >
+      {(register) => (
+        <EChart
+          option={option}
+          height={300}
+          label={`Slice plot of ${objective} against ${chosen ?? ''}, ${data?.points.length ?? 0} trials`}
+          onInstance={register}
+        />
+      )}
+    </ChartCard>
+  );
+}

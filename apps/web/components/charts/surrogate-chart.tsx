@@ -1,0 +1,134 @@
+'use client';
+
+import { useMemo } from 'react';
+import { formatNumber } from '../../lib/format';
+import { BAND_Z, buildSurrogate } from '../../lib/surrogate';
+import type { SurrogateSlice, Trial } from '../../lib/types';
+import { ChartCard, ChartEmpty } from './chart-card';
+import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+
+export function SurrogateChart({
+  slice,
+  trials,
+  params,
+  param,
+  onParam,
+  objective,
+  logX,
+  loading,
+  unavailable,
+}: {
+  slice: SurrogateSlice | null;
+  trials: readonly Trial[];
+  /** Numeric parameters the model can be sliced along. */
+  params: readonly string[];
+  param: string | null;
+  onParam: (p: string) => void;
+  objective: string;
+  logX: boolean;
+  loading?: boolean;
+  /** Why there is no surrogate (shown as the empty state). */
+  unavailable?: string | null;
+}) {
+  const c = useChartColors();
+  const data = useMemo(() => (slice ? buildSurrogate(slice, trials, { logX }) : null), [slice, trials, logX]);
+  const option = useMemo<EChartsOption>(() => {
+    if (!data) return {};
+    const ax = axisStyle(c);
+    const xAxis = { type: logX ? ('log' as const) : ('value' as const), scale: true, ...ax, splitLine: { show: false } };
+    return {
+      axisPointer: { link: [{ xAxisIndex: 'all' }] },
+      grid: [
+        { left: 60, right: 20, top: 30, height: '52%' },
+        { left: 60, right: 20, top: '72%', bottom: 36 },
+      ],
+      legend: { top: 0, right: 0, textStyle: { color: c.muted, fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
+      tooltip: { trigger: 'axis', ...tooltipStyle(c), valueFormatter: (v) => formatNumber(Number(v), 4) },
+      xAxis: [
+        { ...xAxis, gridIndex: 0, axisLabel: { show: false } },
+        { ...xAxis, gridIndex: 1, name: data.param, nameLocation: 'middle', nameGap: 24 },
+      ],
+      yAxis: [
+        { type: 'value', gridIndex: 0, name: objective, scale: true, ...ax },
+        { type: 'value', gridIndex: 1, name: 'acquisition', scale: true, ...ax, splitNumber: 2 },
+      ],
+      series: [
+        { name: 'lower', type: 'line', data: data.lower, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, tooltip: { show: false }, silent: true },
+        {
+          name: `95% band (±${BAND_Z}σ)`,
+          type: 'line',
+          data: data.band,
+          stack: 'band',
+          symbol: 'none',
+          lineStyle: { opacity: 0 },
+          areaStyle: { color: c.accent, opacity: 0.16 },
+          itemStyle: { color: c.accent },
+          tooltip: { show: false },
+          silent: true,
+        },
+        { name: 'GP mean', type: 'line', data: data.mean, symbol: 'none', lineStyle: { color: c.accent, width: 2 }, itemStyle: { color: c.accent } },
+        {
+          name: 'Observed trials',
+          type: 'scatter',
+          data: data.observed,
+          symbolSize: data.observed.length > 2000 ? 3 : 6,
+          itemStyle: { color: c.series[2], opacity: 0.8 },
+          tooltip: { trigger: 'item' },
+        },
+        {
+          name: 'Acquisition',
+          type: 'line',
+          xAxisIndex: 1,
+          yAxisIndex: 1,
+          data: data.acquisition,
+          symbol: 'none',
+          lineStyle: { color: c.good, width: 2 },
+          itemStyle: { color: c.good },
+          areaStyle: { color: c.good, opacity: 0.1 },
+          markLine:
+            data.argmax !== null
+              ? { symbol: 'none', silent: true, lineStyle: { color: c.good, type: 'dashed' }, label: { color: c.muted, formatter: 'next' }, data: [{ xAxis: data.argmax }] }
+              : undefined,
+        },
+      ],
+    };
+  }, [c, data, objective, logX]);
+  return (
+    <ChartCard
+      id="surrogate"
+      title="GP surrogate"
+      description="Model mean with a 95% band, and the acquisition function, along one parameter (others at the best trial)"
+      loading={loading}
+      height={380}
+      exportName={`surrogate-${param ?? 'param'}.png`}
+      empty={
+        !data ? <ChartEmpty title="No surrogate yet">{unavailable ?? 'The GP view appears once the model has been fit.'}</ChartEmpty> : undefined
+      }
+      actions={
+        params.length > 0 ? (
+          <>
+            <label htmlFor="gp-param" className="sr-only">
+              Surrogate parameter
+            </label>
+            <select id="gp-param" value={param ?? ''} onChange={(e) => onParam(e.target.value)} style={{ height: 26 }}>
+              {params.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </>
+        ) : null
+      }
+    >
+      {(register) => (
+        <EChart
+          option={option}
+          height={380}
+          label={`GP surrogate along ${param ?? ''}: mean, uncertainty band, acquisition${data?.argmax !== null && data ? `, maximum at ${formatNumber(data.argmax)}` : ''}`}
+          onInstance={register}
+        />
+      )}
+    </ChartCard>
+  );
+}

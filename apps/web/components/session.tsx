@@ -1,0 +1,138 @@
+'use client';
+
+import { isPosteriorError } from '@posterior/sdk';
+import { usePathname, useRouter } from 'next/navigation';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { toTeam } from '../lib/api/convert';
+import { getClient, gql, setSessionToken, storedToken } from '../lib/api/client';
+import type { Role, Team, User } from '../lib/types';
+
+type Status = 'loading' | 'signed-in' | 'signed-out' | 'error';
+
+interface SessionValue {
+  status: Status;
+  user: User | null;
+  teams: Team[];
+  error: unknown;
+  refresh: () => Promise<void>;
+  logIn: (email: string, password: string) => Promise<void>;
+  signUp: (email: string, password: string, name?: string) => Promise<void>;
+  logOut: () => Promise<void>;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function useSession(): SessionValue {
+  const v = useContext(SessionContext);
+  if (!v) throw new Error('useSession outside <SessionProvider>');
+  return v;
+}
+
+const LAST_TEAM = 'posterior.team';
+export function rememberTeam(id: string): void {
+  try {
+    window.localStorage.setItem(LAST_TEAM, id);
+  } catch {}
+}
+export function lastTeam(): string | null {
+  try {
+    return window.localStorage.getItem(LAST_TEAM);
+  } catch {
+    return null;
+  }
+}
+
+const ROLE_QUERY = 'query TeamsWithRole { teams { id name role } }';
+
+async function loadTeams(): Promise<Team[]> {
+  try {
+    const data = await gql<{ teams: Array<{ id: string; name: string; role: Role | null }> }>(ROLE_QUERY, {});
+    return data.teams.map((t) => ({ id: t.id, name: t.name, role: t.role ?? null }));
+  } catch {
+    return (await getClient().teams()).map((t) => toTeam(t));
+  }
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<Status>('loading');
+  const [user, setUser] = useState<User | null>(null);
+  const [teams, setTeams] = useState<Team[]>([]);
+  const [error, setError] = useState<unknown>(undefined);
+
+  const refresh = useCallback(async () => {
+    const client = getClient();
+    if (!client.token && !storedToken()) {
+      // No bearer token; an httpOnly cookie session may still exist, so ask anyway.
+    }
+    try {
+      const me = await client.me();
+      if (!me) {
+        setUser(null);
+        setTeams([]);
+        setStatus('signed-out');
+        return;
+      }
+      setUser({ id: me.id, email: me.email, name: me.name });
+      setTeams(await loadTeams());
+      setStatus('signed-in');
+      setError(undefined);
+    } catch (e) {
+      if (isPosteriorError(e, 'UNAUTHENTICATED')) {
+        setSessionToken(undefined);
+        setUser(null);
+        setStatus('signed-out');
+        return;
+      }
+      setError(e);
+      setStatus('error');
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const value = useMemo<SessionValue>(
+    () => ({
+      status,
+      user,
+      teams,
+      error,
+      refresh,
+      async logIn(email, password) {
+        const auth = await getClient().logIn(email, password);
+        setSessionToken(auth.token);
+        await refresh();
+      },
+      async signUp(email, password, name) {
+        const auth = await getClient().signUp(email, password, name);
+        setSessionToken(auth.token);
+        await refresh();
+      },
+      async logOut() {
+        try {
+          await getClient().logOut();
+        } catch {
+          // the local session is dropped either way
+        }
+        setSessionToken(undefined);
+        setUser(null);
+        setTeams([]);
+        setStatus('signed-out');
+      },
+    }),
+    [status, user, teams, error, refresh],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/** Sends signed-out visitors to /login?next=<here>. */
+export function useRequireSession(): SessionValue {
+  const s = useSession();
+  const router = useRouter();
+  const path = usePathname();
+  useEffect(() => {
+    if (s.status === 'signed-out') router.replace(`/login?next=${encodeURIComponent(path)}`);
+  }, [s.status, router, path]);
+  return s;
+}

@@ -1,0 +1,116 @@
+'use client';
+
+import { type FormEvent, useRef, useState } from 'react';
+import { describeError } from '../../lib/api/client';
+import { parseChoice } from '../../lib/search-space';
+import type { ParamValue, Params, SearchSpace } from '../../lib/types';
+
+/** "Enqueue trial": a value per parameter (a select for categoricals), sent with enqueueTrial. */
+export function EnqueueDialog({ space, onEnqueue, disabled }: { space: SearchSpace; onEnqueue: (p: Params) => Promise<void>; disabled?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const open = () => {
+    const init: Record<string, string> = {};
+    for (const p of space) init[p.name] = p.type === 'categorical' ? String(p.choices[0] ?? '') : String(p.low);
+    setValues(init);
+    setError(null);
+    ref.current?.showModal();
+  };
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const params: Record<string, ParamValue> = {};
+    for (const p of space) {
+      const raw = values[p.name] ?? '';
+      if (p.type === 'categorical') {
+        const found = p.choices.find((c) => String(c) === raw);
+        params[p.name] = found ?? parseChoice(raw);
+      } else {
+        const n = Number(raw);
+        if (raw.trim() === '' || !Number.isFinite(n)) {
+          setError(`${p.name}: enter a number.`);
+          return;
+        }
+        params[p.name] = n;
+      }
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await onEnqueue(params);
+      ref.current?.close();
+    } catch (err) {
+      setError(describeError(err).detail);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <button type="button" className="btn" onClick={open} disabled={disabled}>
+        Enqueue trial
+      </button>
+      <dialog ref={ref} aria-labelledby="enqueue-title">
+        <form onSubmit={submit} className="stack" style={{ gap: 14 }}>
+          <div>
+            <h2 id="enqueue-title">Enqueue a trial</h2>
+            <p className="muted" style={{ margin: '4px 0 0', fontSize: 13 }}>
+              The next free worker runs these parameters before asking the sampler.
+            </p>
+          </div>
+          <div className="form-grid">
+            {space.map((p) => {
+              const id = `enq-${p.name}`;
+              return (
+                <div className="field" key={p.name}>
+                  <label htmlFor={id}>{p.name}</label>
+                  {p.type === 'categorical' ? (
+                    <select id={id} value={values[p.name] ?? ''} onChange={(e) => setValues({ ...values, [p.name]: e.target.value })}>
+                      {p.choices.map((c) => (
+                        <option key={String(c)} value={String(c)}>
+                          {String(c)}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <>
+                      <input
+                        id={id}
+                        type="number"
+                        step={p.step ?? (p.type === 'int' ? 1 : 'any')}
+                        min={p.low}
+                        max={p.high}
+                        required
+                        value={values[p.name] ?? ''}
+                        onChange={(e) => setValues({ ...values, [p.name]: e.target.value })}
+                      />
+                      <span className="field-hint">
+                        {p.type} in [{p.low}, {p.high}]
+                        {p.log ? ', log' : ''}
+                        {p.step ? `, step ${p.step}` : ''}
+                      </span>
+                    </>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+          {error ? (
+            <div className="alert alert-error" role="alert">
+              {error}
+            </div>
+          ) : null}
+          <div className="row" style={{ justifyContent: 'flex-end' }}>
+            <button type="button" className="btn" onClick={() => ref.current?.close()}>
+              Cancel
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {busy ? 'Enqueuing…' : 'Enqueue'}
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}

@@ -1,0 +1,260 @@
+'use client';
+
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { describeError } from '../../lib/api/client';
+import { replaceSearch } from '../../lib/api/hooks';
+import { formatNumber, formatRelative } from '../../lib/format';
+import { estimateImportance } from '../../lib/importance';
+import type { CurveStore } from '../../lib/learning-curves';
+import { paramNames, specFor } from '../../lib/params';
+import { finishedTrials, type ParamImportance, type Params, type Study, type StudyState, type SurrogateSlice, type Trial, totalTrials } from '../../lib/types';
+import { ConvergenceChart } from '../charts/convergence-chart';
+import { ImportanceChart } from '../charts/importance-chart';
+import { LearningCurvesChart } from '../charts/learning-curves-chart';
+import { ParallelChart } from '../charts/parallel-chart';
+import { PredictedChart } from '../charts/predicted-chart';
+import { SliceChart } from '../charts/slice-chart';
+import { SurrogateChart } from '../charts/surrogate-chart';
+import { StateBadge } from '../ui/states';
+import { EnqueueDialog } from './enqueue-dialog';
+import { TrialsTable } from './trials-table';
+
+export interface StudyActions {
+  setState: (s: StudyState) => Promise<void>;
+  enqueue: (p: Params) => Promise<void>;
+}
+
+export interface StudyViewProps {
+  study: Study;
+  trials: readonly Trial[];
+  trialsLoading: boolean;
+  store: CurveStore;
+  curvesVersion: number;
+  curvesBaseVersion: number;
+  curvesLoading: boolean;
+  live: boolean;
+  importance: readonly ParamImportance[] | null;
+  surrogate: SurrogateSlice | null;
+  surrogateLoading: boolean;
+  surrogateUnavailable: string | null;
+  gpParam: string | null;
+  onGpParam: (p: string) => void;
+  actions: StudyActions | null;
+  onDownloadReport: () => Promise<void>;
+  trialHref: (id: string) => string;
+  breadcrumb?: React.ReactNode;
+}
+
+function setParam(key: string, value: string | null) {
+  const sp = new URLSearchParams(window.location.search);
+  if (value === null || value === '') sp.delete(key);
+  else sp.set(key, value);
+  replaceSearch(sp);
+}
+
+export function StudyView(props: StudyViewProps) {
+  const { study, trials, trialsLoading } = props;
+  const sp = useSearchParams();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const names = useMemo(() => paramNames(study.searchSpace, trials), [study.searchSpace, trials]);
+  const numericNames = useMemo(() => names.filter((n) => specFor(study.searchSpace, n)?.type !== 'categorical'), [names, study.searchSpace]);
+  const importance = useMemo(
+    () => props.importance ?? (trialsLoading ? [] : estimateImportance(study.searchSpace, trials)),
+    [props.importance, study.searchSpace, trials, trialsLoading],
+  );
+  const counts = study.trialCounts;
+  const done = finishedTrials(counts);
+  const total = study.maxTrials ?? totalTrials(counts);
+  const best = study.bestTrialId ? trials.find((t) => t.id === study.bestTrialId) : undefined;
+  const gpSpec = props.gpParam ? specFor(study.searchSpace, props.gpParam) : undefined;
+
+  async function run(label: string, fn: () => Promise<void>) {
+    setBusy(label);
+    setActionError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setActionError(describeError(e).detail);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const a = props.actions;
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          {props.breadcrumb}
+          <div className="row" style={{ gap: 10 }}>
+            <h1>{study.name}</h1>
+            <StateBadge state={study.state} />
+          </div>
+          <div className="sub">
+            {study.direction === 'MINIMIZE' ? 'Minimize' : 'Maximize'} <code>{study.objective}</code> · sampler{' '}
+            <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created {formatRelative(study.createdAt)}
+          </div>
+        </div>
+        <div className="row">
+          {a && study.state === 'RUNNING' ? (
+            <button type="button" className="btn" disabled={busy !== null} onClick={() => run('pause', () => a.setState('PAUSED'))}>
+              Pause
+            </button>
+          ) : null}
+          {a && (study.state === 'PAUSED' || study.state === 'DONE') ? (
+            <button type="button" className="btn" disabled={busy !== null} onClick={() => run('resume', () => a.setState('RUNNING'))}>
+              Resume
+            </button>
+          ) : null}
+          {a ? <EnqueueDialog space={study.searchSpace} onEnqueue={a.enqueue} disabled={study.state === 'ARCHIVED'} /> : null}
+          <button type="button" className="btn" disabled={busy !== null} onClick={() => run('report', props.onDownloadReport)}>
+            Download report
+          </button>
+          {a && study.state !== 'ARCHIVED' ? (
+            <button
+              type="button"
+              className="btn btn-danger"
+              disabled={busy !== null}
+              onClick={() => {
+                if (window.confirm(`Archive "${study.name}"? Workers stop receiving trials; its data stays readable.`)) {
+                  void run('archive', () => a.setState('ARCHIVED'));
+                }
+              }}
+            >
+              Archive
+            </button>
+          ) : null}
+        </div>
+      </div>
+      {actionError ? (
+        <div className="alert alert-error" role="alert">
+          {actionError}
+        </div>
+      ) : null}
+      {study.state === 'PAUSED' ? (
+        <div className="alert alert-info" role="status">
+          This study is paused: workers get no new trials until you resume it.
+        </div>
+      ) : null}
+      <div className="stats">
+        <div className="card stat">
+          <div className="k">Progress</div>
+          <div className="v">
+            {done.toLocaleString('en-US')}
+            <span className="faint" style={{ fontSize: 14 }}>
+              {' '}
+              / {total.toLocaleString('en-US')}
+            </span>
+          </div>
+          <div className="s">
+            {counts.running} running · {counts.waiting} waiting
+          </div>
+        </div>
+        <div className="card stat">
+          <div className="k">Best {study.objective}</div>
+          <div className="v">{formatNumber(study.bestValue, 5)}</div>
+          <div className="s">
+            {best ? (
+              <Link href={props.trialHref(best.id)}>trial #{best.number}</Link>
+            ) : study.bestTrialId ? (
+              <Link href={props.trialHref(study.bestTrialId)}>best trial</Link>
+            ) : (
+              'no complete trial yet'
+            )}
+          </div>
+        </div>
+        <div className="card stat">
+          <div className="k">Complete</div>
+          <div className="v" style={{ color: 'var(--good)' }}>
+            {counts.complete.toLocaleString('en-US')}
+          </div>
+          <div className="s">with a value</div>
+        </div>
+        <div className="card stat">
+          <div className="k">Pruned</div>
+          <div className="v" style={{ color: 'var(--warn)' }}>
+            {counts.pruned.toLocaleString('en-US')}
+          </div>
+          <div className="s">stopped early</div>
+        </div>
+        <div className="card stat">
+          <div className="k">Failed</div>
+          <div className="v" style={{ color: counts.failed ? 'var(--bad)' : undefined }}>
+            {counts.failed.toLocaleString('en-US')}
+          </div>
+          <div className="s">errors or stale workers</div>
+        </div>
+      </div>
+      <div className="grid-2">
+        <ConvergenceChart
+          trials={trials}
+          direction={study.direction}
+          objective={study.objective}
+          loading={trialsLoading && trials.length === 0}
+          logScale={sp.get('log') === '1'}
+          onLogScale={(v) => setParam('log', v ? '1' : null)}
+          trialHref={props.trialHref}
+        />
+        <LearningCurvesChart
+          store={props.store}
+          version={props.curvesVersion}
+          baseVersion={props.curvesBaseVersion}
+          trials={trials}
+          objective={study.objective}
+          metric={sp.get('metric')}
+          onMetric={(m) => setParam('metric', m)}
+          loading={props.curvesLoading && props.store.size === 0}
+          live={props.live}
+        />
+      </div>
+      <TrialsTable
+        trials={trials}
+        params={names}
+        objective={study.objective}
+        bestTrialId={study.bestTrialId}
+        loading={trialsLoading}
+        trialHref={props.trialHref}
+      />
+      <ParallelChart
+        space={study.searchSpace}
+        trials={trials}
+        objective={study.objective}
+        direction={study.direction}
+        loading={trialsLoading && trials.length === 0}
+      />
+      <div className="grid-2">
+        <ImportanceChart
+          importance={importance}
+          source={props.importance ? 'model' : 'estimate'}
+          loading={trialsLoading && trials.length === 0}
+        />
+        <SliceChart
+          space={study.searchSpace}
+          trials={trials}
+          params={names}
+          param={sp.get('slice')}
+          onParam={(p) => setParam('slice', p)}
+          objective={study.objective}
+          loading={trialsLoading && trials.length === 0}
+        />
+      </div>
+      <div className="grid-2">
+        <SurrogateChart
+          slice={props.surrogate}
+          trials={trials}
+          params={numericNames}
+          param={props.gpParam}
+          onParam={props.onGpParam}
+          objective={study.objective}
+          logX={gpSpec !== undefined && gpSpec.type !== 'categorical' && gpSpec.log === true}
+          loading={props.surrogateLoading}
+          unavailable={props.surrogateUnavailable}
+        />
+        <PredictedChart trials={trials} objective={study.objective} loading={trialsLoading && trials.length === 0} />
+      </div>
+    </div>
+  );
+}

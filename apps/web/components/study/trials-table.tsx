@@ -1,0 +1,207 @@
+'use client';
+
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { replaceSearch } from '../../lib/api/hooks';
+import { durationMs, formatDuration, formatNumber, formatParam } from '../../lib/format';
+import { applyTableQuery, PAGE_SIZES, parseTableQuery, type TableQuery, writeTableQuery } from '../../lib/trials-table';
+import { TRIAL_STATES, type Trial, type TrialState } from '../../lib/types';
+import { EmptyState, Skeleton, StateBadge } from '../ui/states';
+
+export function TrialsTable({
+  trials,
+  params,
+  objective,
+  bestTrialId,
+  loading,
+  trialHref,
+}: {
+  trials: readonly Trial[];
+  params: readonly string[];
+  objective: string;
+  bestTrialId: string | null;
+  loading?: boolean;
+  trialHref: (id: string) => string;
+}) {
+  const sp = useSearchParams();
+  const q = useMemo(() => parseTableQuery(new URLSearchParams(sp.toString())), [sp]);
+  const [text, setText] = useState(q.text);
+  const page = useMemo(() => applyTableQuery(trials, q), [trials, q]);
+  const set = (patch: Partial<TableQuery>) => {
+    const next: TableQuery = { ...q, page: 1, ...patch };
+    replaceSearch(writeTableQuery(new URLSearchParams(window.location.search), next));
+  };
+  const sortHeader = (key: string, label: string, numeric = false) => {
+    const active = q.sort === key;
+    return (
+      <th className={numeric ? 'num' : undefined} aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : 'none'} scope="col">
+        <button
+          type="button"
+          className="sort-btn"
+          onClick={() => set({ sort: key, dir: active && q.dir === 'desc' ? 'asc' : active ? 'desc' : key === 'number' ? 'desc' : 'asc' })}
+        >
+          {label}
+          <span aria-hidden="true" style={{ opacity: active ? 1 : 0.3 }}>
+            {active && q.dir === 'asc' ? '▲' : '▼'}
+          </span>
+        </button>
+      </th>
+    );
+  };
+  const toggleState = (s: TrialState) => set({ states: q.states.includes(s) ? q.states.filter((x) => x !== s) : [...q.states, s] });
+  const now = Date.now();
+  return (
+    <section className="card" aria-labelledby="trials-title" id="trials">
+      <div className="card-head">
+        <div>
+          <h2 id="trials-title">Trials</h2>
+          <div className="desc">
+            {loading ? 'Loading…' : `${page.total.toLocaleString('en-US')} of ${trials.length.toLocaleString('en-US')} trials`}
+          </div>
+        </div>
+      </div>
+      <div className="toolbar" role="search" aria-label="Filter trials">
+        <fieldset className="row" style={{ border: 0, padding: 0, margin: 0, gap: 6 }}>
+          <legend className="sr-only">Trial state</legend>
+          {TRIAL_STATES.map((s) => (
+            <label key={s} className="check" style={{ fontSize: 12.5 }}>
+              <input type="checkbox" checked={q.states.includes(s)} onChange={() => toggleState(s)} />
+              {s.toLowerCase()}
+            </label>
+          ))}
+        </fieldset>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            set({ text });
+          }}
+        >
+          <label htmlFor="trial-search" className="sr-only">
+            Search trials
+          </label>
+          <input
+            id="trial-search"
+            type="search"
+            placeholder="#12, act=gelu, worker…"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            onBlur={() => text !== q.text && set({ text })}
+            style={{ width: 220 }}
+          />
+        </form>
+        <div className="row" style={{ marginLeft: 'auto' }}>
+          <label htmlFor="page-size" className="muted" style={{ fontSize: 12.5 }}>
+            Rows
+          </label>
+          <select id="page-size" value={q.pageSize} onChange={(e) => set({ pageSize: Number(e.target.value) })} style={{ height: 28 }}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {loading && trials.length === 0 ? (
+        <div className="card-body stack" role="status" aria-busy="true" aria-label="Loading trials">
+          {[0, 1, 2, 3, 4].map((i) => (
+            <Skeleton key={i} height={18} />
+          ))}
+        </div>
+      ) : trials.length === 0 ? (
+        <EmptyState title="No trials yet" icon="⧗">
+          Start a worker on this study (<code>npx posterior worker --study …</code>) or enqueue a trial with chosen parameters.
+        </EmptyState>
+      ) : page.total === 0 ? (
+        <EmptyState title="No trial matches these filters">Clear the state boxes or the search to see every trial.</EmptyState>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="data" aria-label="Trials">
+              <thead>
+                <tr>
+                  {sortHeader('number', '#', true)}
+                  {sortHeader('state', 'State')}
+                  {sortHeader('value', objective, true)}
+                  {params.map((p) => (
+                    <SortParam key={p} name={p} q={q} set={set} />
+                  ))}
+                  {sortHeader('duration', 'Duration', true)}
+                  <th scope="col">Worker</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.rows.map((t) => (
+                  <tr key={t.id} className={t.id === bestTrialId ? 'best' : undefined}>
+                    <td className="num">
+                      <Link href={trialHref(t.id)} aria-label={`Open trial ${t.number}`}>
+                        #{t.number}
+                      </Link>
+                    </td>
+                    <td>
+                      <StateBadge state={t.state} />
+                      {t.id === bestTrialId ? (
+                        <span className="badge badge-COMPLETE" style={{ marginLeft: 6 }}>
+                          best
+                        </span>
+                      ) : null}
+                    </td>
+                    <td className="num">{formatNumber(t.value, 5)}</td>
+                    {params.map((p) => (
+                      <td key={p} className="num mono">
+                        {formatParam(t.params[p])}
+                      </td>
+                    ))}
+                    <td className="num">{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
+                    <td className="muted">{t.workerId ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav className="pager" aria-label="Trials pages">
+            <span>
+              Page {page.page} of {page.pages}
+            </span>
+            <div className="row">
+              <button type="button" className="btn btn-sm" disabled={page.page <= 1} onClick={() => set({ page: 1 })}>
+                First
+              </button>
+              <button type="button" className="btn btn-sm" disabled={page.page <= 1} onClick={() => set({ page: page.page - 1 })}>
+                Previous
+              </button>
+              <button
+                type="button"
+                className="btn btn-sm"
+                disabled={page.page >= page.pages}
+                onClick={() => set({ page: page.page + 1 })}
+              >
+                Next
+              </button>
+              <button type="button" className="btn btn-sm" disabled={page.page >= page.pages} onClick={() => set({ page: page.pages })}>
+                Last
+              </button>
+            </div>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+function SortParam({ name, q, set }: { name: string; q: TableQuery; set: (p: Partial<TableQuery>) => void }) {
+  const key = `param:${name}`;
+  const active = q.sort === key;
+  return (
+    <th className="num" aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : 'none'} scope="col">
+      <button type="button" className="sort-btn" onClick={() => set({ sort: key, dir: active && q.dir === 'asc' ? 'desc' : 'asc' })}>
+        {name}
+        <span aria-hidden="true" style={{ opacity: active ? 1 : 0.3 }}>
+          {active && q.dir === 'desc' ? '▼' : '▲'}
+        </span>
+      </button>
+    </th>
+  );
+}

@@ -1,0 +1,49 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export interface AsyncState<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Runs `fn` when `key` changes (and on reload); stale answers of an older key are dropped. */
+export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, key: string | null): AsyncState<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [loading, setLoading] = useState(key !== null);
+  const [tick, setTick] = useState(0);
+  const fnRef = useRef(fn);
+  fnRef.current = fn;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tick is the reload trigger
+  useEffect(() => {
+    if (key === null) return;
+    const ctl = new AbortController();
+    setLoading(true);
+    setError(undefined);
+    fnRef.current(ctl.signal).then(
+      (v) => {
+        if (ctl.signal.aborted) return;
+        setData(v);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (ctl.signal.aborted) return;
+        setError(e);
+        setLoading(false);
+      },
+    );
+    return () => ctl.abort();
+  }, [key, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload };
+}
+
+/** Updates URL search params without a navigation entry (filters, sorting, chart choices). */
+export function replaceSearch(next: URLSearchParams): void {
+  const qs = next.toString();
+  const url = `${window.location.pathname}${qs ? `?${qs}` : ''}${window.location.hash}`;
+  window.history.replaceState(window.history.state, '', url);
+}

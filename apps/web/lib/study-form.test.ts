@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { draftsToSpace, emptyDraft, parseChoice } from './search-space.ts';
+import { emptyForm, fieldForApiError, formFromFile, formToInput } from './study-form.ts';
+
+describe('search-space editor', () => {
+  it('builds every parameter type with log and step options', () => {
+    const { space, errors } = draftsToSpace([
+      { ...emptyDraft('float', 'lr'), low: '1e-5', high: '0.1', log: true },
+      { ...emptyDraft('int', 'units'), low: '16', high: '512', step: '16' },
+      { ...emptyDraft('float', 'dropout'), low: '0', high: '0.7', step: '0.05' },
+      { ...emptyDraft('categorical', 'batch'), choices: '16, 32, 64' },
+      { ...emptyDraft('categorical', 'act'), choices: 'relu, gelu' },
+      { ...emptyDraft('categorical', 'bn'), choices: 'true,false' },
+    ]);
+    assert.deepEqual(errors, {});
+    assert.deepEqual(space, [
+      { name: 'lr', type: 'float', low: 1e-5, high: 0.1, log: true },
+      { name: 'units', type: 'int', low: 16, high: 512, step: 16 },
+      { name: 'dropout', type: 'float', low: 0, high: 0.7, step: 0.05 },
+      { name: 'batch', type: 'categorical', choices: [16, 32, 64] },
+      { name: 'act', type: 'categorical', choices: ['relu', 'gelu'] },
+      { name: 'bn', type: 'categorical', choices: [true, false] },
+    ]);
+  });
+  it('reports each problem beside its field', () => {
+    const { errors } = draftsToSpace([
+      { ...emptyDraft('float', 'lr'), low: '0', high: '1', log: true },
+      { ...emptyDraft('int', 'lr'), low: '1.5', high: '1' },
+      { ...emptyDraft('categorical', 'bad name!'), choices: ' , ' },
+    ]);
+    assert.equal(errors['searchSpace.0.low'], 'Log scale needs low > 0.');
+    assert.equal(errors['searchSpace.1.name'], '"lr" is already used.');
+    assert.equal(errors['searchSpace.1.low'], 'Must be an integer.');
+    assert.equal(errors['searchSpace.1.high'], 'Must be greater than low.');
+    assert.match(errors['searchSpace.2.name'] ?? '', /1-64 letters/);
+    assert.match(errors['searchSpace.2.choices'] ?? '', /at least one choice/);
+  });
+  it('parses choices', () => {
+    assert.deepEqual(['1', '0.5', 'true', '"x"', 'relu'].map(parseChoice), [1, 0.5, true, 'x', 'relu']);
+  });
+});
+
+describe('study form', () => {
+  it('validates into createStudy input', () => {
+    const form = { ...emptyForm(), name: 'demo', seed: '3', samplerOptions: '{"nStartup": 5}' };
+    form.params = [{ ...emptyDraft('float', 'lr'), low: '0.001', high: '0.1', log: true }];
+    const { input, errors } = formToInput(form, 'team1');
+    assert.deepEqual(errors, {});
+    assert.deepEqual(input.sampler, { nStartup: 5, type: 'gp', seed: 3 });
+    assert.equal(input.maxTrials, 30);
+    assert.equal(input.teamId, 'team1');
+  });
+  it('flags bad numbers and JSON', () => {
+    const { errors } = formToInput({ ...emptyForm(), name: '', maxTrials: '0', samplerOptions: '{', parallelism: 'x' }, 't');
+    assert.ok(errors.name && errors.maxTrials && errors.samplerOptions && errors.parallelism);
+  });
+  it('imports a YAML study file', () => {
+    const yaml = `name: mnist-tl
+direction: minimize
+objective: val_loss
+sampler: { type: gp, seed: 0, nStartup: 8 }
+pruner: median
+maxTrials: 30
+parallelism: 2
+searchSpace:
+  - { name: lr, type: float, low: 1.0e-5, high: 0.1, log: true }
+  - { name: batch, type: categorical, choices: [16, 32] }
+`;
+    const { form, error } = formFromFile(yaml);
+    assert.equal(error, null);
+    assert.equal(form.name, 'mnist-tl');
+    assert.equal(form.direction, 'MINIMIZE');
+    assert.equal(form.seed, '0');
+    assert.equal(form.samplerOptions, '{"nStartup":8}');
+    assert.equal(form.pruner, 'median');
+    const { input, errors } = formToInput(form, 't');
+    assert.deepEqual(errors, {});
+    assert.deepEqual(input.searchSpace, [
+      { name: 'lr', type: 'float', low: 1e-5, high: 0.1, log: true },
+      { name: 'batch', type: 'categorical', choices: [16, 32] },
+    ]);
+  });
+  it('imports JSON and rejects malformed files with a message', () => {
+    assert.equal(formFromFile('{"name": "x", "searchSpace": []}').form.name, 'x');
+    assert.match(formFromFile('searchSpace: [{name: a, type: weird}]').error ?? '', /type must be/);
+    assert.match(formFromFile('{').error ?? '', /Could not parse/);
+    assert.match(formFromFile('- 1').error ?? '', /mapping/);
+  });
+  it('maps API validation errors to fields', () => {
+    assert.equal(fieldForApiError('x', 'maxTrials'), 'maxTrials');
+    assert.equal(fieldForApiError('searchSpace[1]: low must be < high', null), 'searchSpace.1.name');
+    assert.equal(fieldForApiError('parameter "units": log needs low > 0', null, ['lr', 'units']), 'searchSpace.1.name');
+    assert.equal(fieldForApiError('maxTrials must be positive', null), 'maxTrials');
+    assert.equal(fieldForApiError('something odd', null), 'form');
+  });
+});

@@ -1,0 +1,174 @@
+import { parse as parseYaml } from 'yaml';
+import { draftsToSpace, emptyDraft, type FieldErrors, type ParamDraft, spaceFromUnknown } from './search-space.ts';
+import type { CreateStudyInput, Direction, PrunerConfig, SamplerConfig } from './types.ts';
+
+export const SAMPLERS = [
+  { value: 'gp', label: 'Gaussian process (Bayesian)' },
+  { value: 'random', label: 'Random' },
+  { value: 'qmc', label: 'Quasi-random (Sobol)' },
+] as const;
+export const PRUNERS = [
+  { value: 'none', label: 'None' },
+  { value: 'median', label: 'Median' },
+] as const;
+
+/** The create-study form, every field as typed. */
+export interface StudyForm {
+  name: string;
+  direction: Direction;
+  objective: string;
+  params: ParamDraft[];
+  sampler: string;
+  seed: string;
+  /** Extra sampler options as a JSON object, e.g. {"nStartup": 8}. */
+  samplerOptions: string;
+  pruner: string;
+  prunerOptions: string;
+  maxTrials: string;
+  parallelism: string;
+  heartbeatTimeoutS: string;
+  retryFailed: string;
+}
+
+export function emptyForm(): StudyForm {
+  return {
+    name: '',
+    direction: 'MINIMIZE',
+    objective: 'val_loss',
+    params: [emptyDraft('float', 'lr')],
+    sampler: 'gp',
+    seed: '',
+    samplerOptions: '',
+    pruner: 'none',
+    prunerOptions: '',
+    maxTrials: '30',
+    parallelism: '2',
+    heartbeatTimeoutS: '60',
+    retryFailed: '0',
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseOptions(text: string, key: string, errors: FieldErrors): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    if (isRecord(v)) return v;
+    errors[key] = 'Must be a JSON object, e.g. {"nStartup": 8}.';
+  } catch {
+    errors[key] = 'Not valid JSON.';
+  }
+  return {};
+}
+
+function intField(text: string, key: string, min: number, errors: FieldErrors, label: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min) {
+    errors[key] = `${label} must be a whole number ≥ ${min}.`;
+    return min;
+  }
+  return n;
+}
+
+/** Validates the form into `createStudy` input; errors are keyed by field (see CreateStudyInput). */
+export function formToInput(form: StudyForm, teamId: string): { input: CreateStudyInput; errors: FieldErrors } {
+  const { space, errors } = draftsToSpace(form.params);
+  if (form.name.trim() === '') errors.name = 'Give the study a name.';
+  else if (form.name.trim().length > 200) errors.name = 'At most 200 characters.';
+  if (form.objective.trim() === '') errors.objective = 'Name the metric to optimize, e.g. val_loss.';
+  const sampler: SamplerConfig = { ...parseOptions(form.samplerOptions, 'samplerOptions', errors), type: form.sampler };
+  if (form.seed.trim() !== '') {
+    const s = Number(form.seed);
+    if (!Number.isInteger(s) || s < 0) errors.seed = 'Seed must be a whole number ≥ 0.';
+    else sampler.seed = s;
+  }
+  const pruner: PrunerConfig = { ...parseOptions(form.prunerOptions, 'prunerOptions', errors), type: form.pruner };
+  const input: CreateStudyInput = {
+    teamId,
+    name: form.name.trim(),
+    direction: form.direction,
+    objective: form.objective.trim(),
+    searchSpace: space,
+    sampler,
+    pruner,
+    maxTrials: intField(form.maxTrials, 'maxTrials', 1, errors, 'Budget'),
+    parallelism: intField(form.parallelism, 'parallelism', 1, errors, 'Parallelism'),
+    heartbeatTimeoutS: intField(form.heartbeatTimeoutS, 'heartbeatTimeoutS', 1, errors, 'Heartbeat timeout'),
+    retryFailed: intField(form.retryFailed, 'retryFailed', 0, errors, 'Retries'),
+  };
+  if (input.parallelism > input.maxTrials && !errors.parallelism && !errors.maxTrials) {
+    errors.parallelism = 'Cannot exceed the budget.';
+  }
+  return { input, errors };
+}
+
+/** Reads a study file (YAML or JSON; the same fields as createStudy) into the form. */
+export function formFromFile(text: string, base: StudyForm = emptyForm()): { form: StudyForm; error: string | null } {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text); // YAML is a superset of JSON
+  } catch (e) {
+    return { form: base, error: `Could not parse the file: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+  }
+  if (!isRecord(doc)) return { form: base, error: 'The file must contain a mapping of study fields.' };
+  const form: StudyForm = { ...base };
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  form.name = str(doc.name) ?? form.name;
+  form.objective = str(doc.objective) ?? form.objective;
+  const dir = str(doc.direction)?.toUpperCase();
+  if (dir === 'MINIMIZE' || dir === 'MAXIMIZE') form.direction = dir;
+  else if (doc.direction !== undefined) return { form: base, error: 'direction must be MINIMIZE or MAXIMIZE.' };
+  form.maxTrials = str(doc.maxTrials) ?? form.maxTrials;
+  form.parallelism = str(doc.parallelism) ?? form.parallelism;
+  form.heartbeatTimeoutS = str(doc.heartbeatTimeoutS) ?? form.heartbeatTimeoutS;
+  form.retryFailed = str(doc.retryFailed) ?? form.retryFailed;
+  const samp = typeof doc.sampler === 'string' ? { type: doc.sampler } : doc.sampler;
+  if (isRecord(samp)) {
+    const { type, seed, ...rest } = samp;
+    if (typeof type === 'string') form.sampler = type;
+    form.seed = seed === undefined ? '' : String(seed);
+    form.samplerOptions = Object.keys(rest).length ? JSON.stringify(rest) : '';
+  }
+  const prun = typeof doc.pruner === 'string' ? { type: doc.pruner } : doc.pruner;
+  if (isRecord(prun)) {
+    const { type, ...rest } = prun;
+    if (typeof type === 'string') form.pruner = type;
+    form.prunerOptions = Object.keys(rest).length ? JSON.stringify(rest) : '';
+  }
+  if (doc.searchSpace !== undefined) {
+    const { drafts, error } = spaceFromUnknown(doc.searchSpace);
+    if (error) return { form: base, error };
+    form.params = drafts;
+  }
+  return { form, error: null };
+}
+
+/**
+ * Where to show an API BAD_USER_INPUT error: the field the error names (extensions.field), else the
+ * search-space entry whose index or name the message mentions, else a top-level field it mentions.
+ */
+export function fieldForApiError(message: string, field: string | null, paramNames: readonly string[] = []): string {
+  if (field) return field;
+  const m = /searchSpace\s*(?:\[|\.|entry\s*)(\d+)/i.exec(message);
+  if (m) return `searchSpace.${m[1]}.name`;
+  const idx = paramNames.findIndex((n) => n !== '' && new RegExp(`["'\u201c]${escapeRe(n)}["'\u201d]`).test(message));
+  if (idx >= 0) return `searchSpace.${idx}.name`;
+  const fields: Array<[string, string]> = [
+    ['maxTrials', 'maxTrials'],
+    ['parallelism', 'parallelism'],
+    ['heartbeatTimeoutS', 'heartbeatTimeoutS'],
+    ['retryFailed', 'retryFailed'],
+    ['objective', 'objective'],
+    ['sampler', 'samplerOptions'],
+    ['pruner', 'prunerOptions'],
+    ['searchSpace', 'searchSpace'],
+    ['name', 'name'],
+  ];
+  for (const [word, key] of fields) if (new RegExp(`\\b${word}\\b`, 'i').test(message)) return key;
+  return 'form';
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fixtureStudy } from './fixtures.ts';
+import { applyTableQuery, DEFAULT_QUERY, parseTableQuery, writeTableQuery } from './trials-table.ts';
+
+const { trials } = fixtureStudy({ trials: 10_000, steps: 0 });
+
+describe('table query in the URL', () => {
+  it('round-trips and leaves defaults out', () => {
+    const q = { states: ['FAILED' as const, 'PRUNED' as const], text: 'act=gelu', sort: 'param:lr', dir: 'asc' as const, page: 3, pageSize: 100 };
+    const sp = writeTableQuery(new URLSearchParams('metric=acc'), q);
+    assert.equal(sp.get('metric'), 'acc', 'keeps unrelated keys');
+    assert.deepEqual(parseTableQuery(sp), q);
+    assert.equal(writeTableQuery(new URLSearchParams(), DEFAULT_QUERY).toString(), '');
+  });
+  it('ignores junk', () => {
+    assert.deepEqual(parseTableQuery(new URLSearchParams('tstate=NOPE,failed&tpage=-2&tsize=7&tdir=up')), {
+      ...DEFAULT_QUERY,
+      states: ['FAILED'],
+    });
+  });
+});
+
+describe('applyTableQuery', () => {
+  it('filters by state and text, sorts and paginates 10,000 trials', () => {
+    const page = applyTableQuery(trials, { ...DEFAULT_QUERY, states: ['COMPLETE'], text: 'act=gelu', sort: 'value', dir: 'asc' });
+    assert.ok(page.total > 2000);
+    assert.equal(page.rows.length, 50);
+    assert.ok(page.rows.every((t) => t.state === 'COMPLETE' && t.params.act === 'gelu'));
+    const values = page.rows.map((t) => t.value ?? 0);
+    assert.deepEqual(values, [...values].sort((a, b) => a - b));
+    const last = applyTableQuery(trials, { ...DEFAULT_QUERY, page: 10_000 });
+    assert.equal(last.page, last.pages, 'clamps to the last page');
+  });
+  it('keeps trials without a value last in both directions', () => {
+    for (const dir of ['asc', 'desc'] as const) {
+      const page = applyTableQuery(trials, { ...DEFAULT_QUERY, sort: 'value', dir, pageSize: 250, page: 40 });
+      const all = applyTableQuery(trials, { ...DEFAULT_QUERY, sort: 'value', dir, pageSize: 250, page: 1 });
+      assert.ok(all.rows.every((t) => t.value !== null));
+      assert.ok(page.rows.every((t) => t.value === null), dir);
+    }
+  });
+  it('finds a trial by number', () => {
+    const page = applyTableQuery(trials, { ...DEFAULT_QUERY, text: '#42' });
+    assert.deepEqual(page.rows.map((t) => t.number), [42]);
+  });
+});

@@ -1,0 +1,85 @@
+import {
+  ConfigError,
+  createApiServer,
+  createDataSource,
+  createLogger,
+  loadConfig,
+  startDatabase,
+} from '@posterior/api';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+
+/**
+ * `posterior serve [--port 4000]`: the API alone, on DATABASE_URL or the embedded PostgreSQL under
+ * POSTERIOR_DATA_DIR (migrated on start). Ctrl-C (or SIGTERM) drains clients and stops cleanly.
+ */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('start the GraphQL API (DATABASE_URL, or an embedded PostgreSQL under POSTERIOR_DATA_DIR)')
+    .option('--port <port>', 'port to listen on (default: PORT or 4000)')
+    .option('--host <host>', 'address to bind', '0.0.0.0')
+    .action(async (opts: { port?: string; host: string }) => {
+      await serve(opts);
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(port) || port > 65535) {
+    throw new UsageError(`--port must be an integer between 0 and 65535, got "${value}"`);
+  }
+  return port;
+}
+
+async function serve(opts: { port?: string; host: string }): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const port = opts.port === undefined ? config.PORT : parsePort(opts.port);
+  const logger = createLogger(config.LOG_LEVEL);
+
+  const database = await startDatabase({
+    dataDir: config.POSTERIOR_DATA_DIR,
+    databaseUrl: config.DATABASE_URL,
+    log: (line) => logger.debug({ source: 'postgres' }, line),
+  });
+  const dataSource = createDataSource(database.url, { applicationName: 'posterior-api' });
+  let server: Awaited<ReturnType<typeof createApiServer>> | null = null;
+  try {
+    await dataSource.initialize();
+    server = await createApiServer({ dataSource, dataDir: config.POSTERIOR_DATA_DIR, port, host: opts.host, logger });
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await database.stop();
+    throw error;
+  }
+  process.stderr.write(
+    `Posterior API: ${server.url} (WebSocket ${server.wsUrl}); database: ${database.embedded ? 'embedded' : 'DATABASE_URL'}\n`,
+  );
+
+  const running = server;
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      void (async () => {
+        try {
+          await running.close();
+          await dataSource.destroy();
+          await database.stop();
+        } finally {
+          resolve();
+        }
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,79 @@
+import { logH, normCdf, normPdf } from './normal.js';
+
+/**
+ * Acquisition functions of a Gaussian posterior N(mean, variance) of a quantity to MAXIMIZE, with
+ * `best` the incumbent; minimization problems are negated before they reach here (samplers.ts).
+ * Every function returns its value and derivatives with respect to mean and variance, from which
+ * the GP's dmean/dx and dvar/dx give gradients in x.
+ *
+ * z = (mean - best - xi) / sigma
+ *   logei: log(sigma h(z)), h(z) = phi(z) + z Phi(z)   (normal.ts keeps it finite for z << 0)
+ *   ei:    sigma h(z)
+ *   pi:    Phi(z)
+ *   ucb:   mean + sqrt(beta) sigma
+ */
+export type AcquisitionName = 'logei' | 'ei' | 'pi' | 'ucb';
+
+export interface AcquisitionSpec {
+  name: AcquisitionName;
+  best: number;
+  /** Exploration margin, in the same units as mean. */
+  xi: number;
+  /** UCB exploration weight. */
+  beta: number;
+}
+
+export interface AcquisitionValue {
+  value: number;
+  dMean: number;
+  dVariance: number;
+}
+
+const MIN_VARIANCE = 1e-20;
+
+export function evaluateAcquisition(spec: AcquisitionSpec, mean: number, variance: number): AcquisitionValue {
+  const clamped = variance < MIN_VARIANCE;
+  const v = clamped ? MIN_VARIANCE : variance;
+  const sigma = Math.sqrt(v);
+  // d/dvar = d/dsigma / (2 sigma); zero when the variance was clamped (no gradient through a clamp).
+  const perSigma = clamped ? 0 : 1 / (2 * sigma);
+  if (spec.name === 'ucb') {
+    const rb = Math.sqrt(spec.beta);
+    return { value: mean + rb * sigma, dMean: 1, dVariance: rb * perSigma };
+  }
+  const z = (mean - spec.best - spec.xi) / sigma;
+  if (spec.name === 'pi') {
+    const pdf = normPdf(z);
+    return { value: normCdf(z), dMean: pdf / sigma, dVariance: ((-pdf * z) / sigma) * perSigma };
+  }
+  if (spec.name === 'ei') {
+    const cdf = normCdf(z);
+    const pdf = normPdf(z);
+    return { value: sigma * (pdf + z * cdf), dMean: cdf, dVariance: pdf * perSigma };
+  }
+  const lh = logH(z);
+  return {
+    value: Math.log(sigma) + lh.value,
+    dMean: lh.slope / sigma,
+    dVariance: ((1 - lh.slope * z) / sigma) * perSigma,
+  };
+}
+
+/**
+ * Closed-form EI of a Gaussian posterior in the problem's own direction, e.g. for a mock posterior
+ * with mean -0.5, variance 1 and best 0: 0.19780 when maximizing.
+ */
+export function expectedImprovement(opts: {
+  mean: number;
+  std: number;
+  best: number;
+  xi?: number;
+  direction: 'MINIMIZE' | 'MAXIMIZE';
+}): number {
+  const sign = opts.direction === 'MAXIMIZE' ? 1 : -1;
+  return evaluateAcquisition(
+    { name: 'ei', best: sign * opts.best, xi: opts.xi ?? 0, beta: 0 },
+    sign * opts.mean,
+    opts.std * opts.std,
+  ).value;
+}

@@ -1,0 +1,152 @@
+import type { SamplerConfig } from '../config.js';
+import { type SuggestRequest, suggest } from '../samplers.js';
+import { type Params, parseSearchSpace } from '../search-space.js';
+import type { BenchObjective } from './objectives.js';
+
+/** One run of a benchmark (DESIGN section 6). */
+export interface BenchRun {
+  seed: number;
+  values: number[];
+  /** best[i]: best value after trial i + 1. */
+  best: number[];
+  /** suggestMs[i]: time the sampler took for trial i + 1. */
+  suggestMs: number[];
+}
+
+export interface BenchResult {
+  objective: string;
+  sampler: string;
+  samplerConfig: SamplerConfig;
+  trials: number;
+  optimum?: number;
+  runs: BenchRun[];
+}
+
+export interface BenchTrialEvent {
+  seed: number;
+  trial: number;
+  value: number;
+  best: number;
+  suggestMs: number;
+}
+
+export async function runBenchmark(opts: {
+  objective: BenchObjective;
+  sampler: SamplerConfig;
+  trials: number;
+  seeds: number;
+  /** First seed (runs use seeds firstSeed..firstSeed + seeds - 1). */
+  firstSeed?: number;
+  onTrial?: (event: BenchTrialEvent) => void;
+}): Promise<BenchResult> {
+  const space = parseSearchSpace(opts.objective.space);
+  const runs: BenchRun[] = [];
+  const first = opts.firstSeed ?? 0;
+  for (let seed = first; seed < first + opts.seeds; seed++) {
+    const config: SamplerConfig = { ...opts.sampler, seed };
+    const completed: Array<{ params: Params; value: number }> = [];
+    const run: BenchRun = { seed, values: [], best: [], suggestMs: [] };
+    let best = Number.POSITIVE_INFINITY;
+    for (let t = 0; t < opts.trials; t++) {
+      // Mirrors the server: the request seed is the study seed plus the trial number.
+      const request: SuggestRequest = { space, direction: 'MINIMIZE', completed, pending: [], seed: seed + t };
+      const t0 = performance.now();
+      const s = suggest(config, request);
+      const ms = performance.now() - t0;
+      let value: number;
+      try {
+        value = Number(await opts.objective.evaluate(s.params));
+      } catch {
+        value = Number.NaN;
+      }
+      completed.push({ params: s.params, value });
+      if (value < best) best = value;
+      run.values.push(value);
+      run.best.push(best);
+      run.suggestMs.push(ms);
+      opts.onTrial?.({ seed, trial: t + 1, value, best, suggestMs: ms });
+    }
+    runs.push(run);
+  }
+  const result: BenchResult = {
+    objective: opts.objective.name,
+    sampler: opts.sampler.type,
+    samplerConfig: opts.sampler,
+    trials: opts.trials,
+    runs,
+  };
+  if (opts.objective.optimum !== undefined) result.optimum = opts.objective.optimum;
+  return result;
+}
+
+/** Linear-interpolation quantile (numpy's default), q in [0, 1]. */
+export function quantile(values: readonly number[], q: number): number {
+  const s = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = s[lo] ?? Number.NaN;
+  const b = s[hi] ?? Number.NaN;
+  return a + (b - a) * (pos - lo);
+}
+
+export interface BenchSummaryRow {
+  trials: number;
+  /** Simple regret (best - optimum) when the optimum is known, else the best value. */
+  median: number;
+  q25: number;
+  q75: number;
+}
+
+export interface BenchSummary {
+  objective: string;
+  sampler: string;
+  metric: 'regret' | 'best';
+  rows: BenchSummaryRow[];
+  suggestMsMedian: number;
+}
+
+export const SUMMARY_CHECKPOINTS = [10, 20, 30, 50];
+
+/** Median and quartiles of regret at 10/20/30/50 trials (those the run reached). */
+export function summarizeBenchmark(result: BenchResult, checkpoints = SUMMARY_CHECKPOINTS): BenchSummary {
+  const optimum = result.optimum;
+  const rows = checkpoints
+    .filter((k) => k <= result.trials)
+    .map((k) => {
+      const xs = result.runs.map((r) => (r.best[k - 1] ?? Number.NaN) - (optimum ?? 0));
+      return { trials: k, median: quantile(xs, 0.5), q25: quantile(xs, 0.25), q75: quantile(xs, 0.75) };
+    });
+  const ms = result.runs.flatMap((r) => r.suggestMs);
+  return {
+    objective: result.objective,
+    sampler: result.sampler,
+    metric: optimum === undefined ? 'best' : 'regret',
+    rows,
+    suggestMsMedian: quantile(ms, 0.5),
+  };
+}
+
+/** Three significant digits, like the anchors table. */
+export function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e4 || a < 1e-3) return x.toExponential(2).replace(/e([+-])(\d)$/, 'e$10$2');
+  return String(Number(x.toPrecision(3)));
+}
+
+export function formatSummaryTable(summaries: readonly BenchSummary[]): string {
+  const checkpoints = [...new Set(summaries.flatMap((s) => s.rows.map((r) => r.trials)))].sort((a, b) => a - b);
+  const header = ['function', 'sampler', 'metric', ...checkpoints.map((k) => `@${k}`), 'suggest ms (median)'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const s of summaries) {
+    const cells = checkpoints.map((k) => {
+      const r = s.rows.find((row) => row.trials === k);
+      return r ? `${formatNumber(r.median)} [${formatNumber(r.q25)}, ${formatNumber(r.q75)}]` : '';
+    });
+    lines.push(`| ${[s.objective, s.sampler, s.metric, ...cells, formatNumber(s.suggestMsMedian)].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}

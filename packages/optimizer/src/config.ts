@@ -1,0 +1,171 @@
+import type { AcquisitionName } from './acquisition.js';
+import { ConfigError } from './errors.js';
+import type { KernelKind } from './kernel.js';
+
+export type Direction = 'MINIMIZE' | 'MAXIMIZE';
+export type SamplerType = 'random' | 'qmc' | 'gp';
+
+/**
+ * Sampler configuration (the study's `sampler` JSON). Options other than `type` and `seed` apply to
+ * the GP sampler; omitted ones take the defaults in GP_DEFAULTS, so `{ type: 'gp' }` is complete.
+ */
+export interface SamplerConfig {
+  type: SamplerType;
+  /** Study-level seed: scrambles the QMC designs; the per-suggestion seed comes with the request. */
+  seed?: number;
+  /** Completed trials before the GP takes over from the space-filling design. */
+  nStartupTrials?: number;
+  kernel?: KernelKind;
+  acquisition?: AcquisitionName;
+  /** Exploration margin of (log) EI and PI, in standard deviations of the observed values. */
+  xi?: number;
+  /** UCB weight: mean + sqrt(beta) * std. */
+  beta?: number;
+  /** Lower bound on the GP noise variance, as a fraction of the observed variance. */
+  noiseFloor?: number;
+  /** Fix the noise at the floor: for objectives known to be noise-free. */
+  deterministic?: boolean;
+  /** QMC candidates scored before the gradient search of the acquisition. */
+  candidates?: number;
+}
+
+export interface GpOptions {
+  nStartupTrials: number;
+  kernel: KernelKind;
+  acquisition: AcquisitionName;
+  xi: number;
+  beta: number;
+  noiseFloor: number;
+  deterministic: boolean;
+  candidates: number;
+}
+
+export const GP_DEFAULTS: GpOptions = {
+  nStartupTrials: 10,
+  kernel: 'matern52',
+  acquisition: 'logei',
+  xi: 0,
+  beta: 4,
+  noiseFloor: 1e-6,
+  deterministic: false,
+  candidates: 2048,
+};
+
+export function gpOptions(config: SamplerConfig): GpOptions {
+  return {
+    nStartupTrials: config.nStartupTrials ?? GP_DEFAULTS.nStartupTrials,
+    kernel: config.kernel ?? GP_DEFAULTS.kernel,
+    acquisition: config.acquisition ?? GP_DEFAULTS.acquisition,
+    xi: config.xi ?? GP_DEFAULTS.xi,
+    beta: config.beta ?? GP_DEFAULTS.beta,
+    noiseFloor: config.noiseFloor ?? GP_DEFAULTS.noiseFloor,
+    deterministic: config.deterministic ?? GP_DEFAULTS.deterministic,
+    candidates: config.candidates ?? GP_DEFAULTS.candidates,
+  };
+}
+
+type FieldCheck = (value: unknown, path: string) => unknown;
+
+const integer =
+  (min: number, max: number): FieldCheck =>
+  (v, path) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new ConfigError(path, `must be an integer in [${min}, ${max}]`);
+    }
+    return v;
+  };
+const number =
+  (min: number, max: number, openLow = false): FieldCheck =>
+  (v, path) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (openLow && v === min)) {
+      throw new ConfigError(path, `must be a number in ${openLow ? '(' : '['}${min}, ${max}]`);
+    }
+    return v;
+  };
+const oneOf =
+  (choices: readonly string[]): FieldCheck =>
+  (v, path) => {
+    if (typeof v !== 'string' || !choices.includes(v)) {
+      throw new ConfigError(path, `must be one of ${choices.map((c) => `"${c}"`).join(', ')}`);
+    }
+    return v;
+  };
+const boolean: FieldCheck = (v, path) => {
+  if (typeof v !== 'boolean') throw new ConfigError(path, 'must be a boolean');
+  return v;
+};
+
+const SAMPLER_FIELDS: Record<string, FieldCheck> = {
+  seed: integer(-(2 ** 53 - 1), 2 ** 53 - 1),
+  nStartupTrials: integer(1, 10000),
+  kernel: oneOf(['matern52', 'rbf']),
+  acquisition: oneOf(['logei', 'ei', 'pi', 'ucb']),
+  xi: number(0, 100),
+  beta: number(0, 1000),
+  noiseFloor: number(0, 1, true),
+  deterministic: boolean,
+  candidates: integer(16, 1 << 16),
+};
+
+function asRecord(input: unknown, path: string): Record<string, unknown> {
+  if (input === undefined || input === null) return {};
+  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(path, 'must be an object');
+  return input as Record<string, unknown>;
+}
+
+/** Validates a sampler configuration and fills defaults; errors name the field ("sampler.xi"). */
+export function parseSamplerConfig(input: unknown): SamplerConfig & GpOptions {
+  const record = asRecord(input, 'sampler');
+  const type = record.type === undefined ? 'gp' : oneOf(['random', 'qmc', 'gp'])(record.type, 'sampler.type');
+  const out: Record<string, unknown> = { type };
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'type') continue;
+    const check = SAMPLER_FIELDS[key];
+    if (!check) throw new ConfigError(`sampler.${key}`, 'unknown field');
+    if (value !== undefined) out[key] = check(value, `sampler.${key}`);
+  }
+  const partial = out as unknown as SamplerConfig;
+  const filled = { ...partial, ...gpOptions(partial) };
+  return filled;
+}
+
+export type PrunerConfig =
+  | { type: 'none' }
+  | { type: 'median'; warmupSteps: number; minTrials: number }
+  | { type: 'asha'; minResource: number; reductionFactor: number; minEarlyStoppingRate: number; minTrials: number };
+
+/** Validates a pruner configuration ({type: 'none'} by default); errors name the field. */
+export function parsePrunerConfig(input: unknown): PrunerConfig {
+  const record = asRecord(input, 'pruner');
+  const type = (record.type === undefined ? 'none' : oneOf(['none', 'median', 'asha'])(record.type, 'pruner.type')) as string;
+  const allowed: Record<string, Record<string, FieldCheck>> = {
+    none: {},
+    median: { warmupSteps: integer(0, 1e9), minTrials: integer(1, 1e9) },
+    asha: {
+      minResource: integer(1, 1e9),
+      reductionFactor: integer(2, 1000),
+      minEarlyStoppingRate: integer(0, 100),
+      minTrials: integer(1, 1e9),
+    },
+  };
+  const fields = allowed[type] ?? {};
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'type') continue;
+    const check = fields[key];
+    if (!check) throw new ConfigError(`pruner.${key}`, `unknown field for pruner type "${type}"`);
+    values[key] = check(value, `pruner.${key}`);
+  }
+  const get = (key: string, fallback: number): number => (values[key] as number | undefined) ?? fallback;
+  if (type === 'median') return { type, warmupSteps: get('warmupSteps', 0), minTrials: get('minTrials', 5) };
+  if (type === 'asha') {
+    return {
+      type,
+      minResource: get('minResource', 1),
+      reductionFactor: get('reductionFactor', 3),
+      minEarlyStoppingRate: get('minEarlyStoppingRate', 0),
+      minTrials: get('minTrials', 1),
+    };
+  }
+  return { type: 'none' };
+}

@@ -1,0 +1,379 @@
+import { ModelFittingError } from './errors.js';
+import { delta2, type KernelKind, kappa, kappaPrime, pairwiseDelta2 } from './kernel.js';
+import { minimizeLbfgsb } from './lbfgsb.js';
+import { choleskyWithJitter, cholInverse, logDetHalf } from './linalg.js';
+import { DEFAULT_PRIOR, type HyperPrior, logPrior } from './prior.js';
+
+/**
+ * Gaussian-process regression.
+ *
+ * Notation (n observations, D parameters):
+ *   X      n x D row-major, model coordinates (search-space.ts), categorical columns hold indices
+ *   y      n, standardized targets, larger is better
+ *   theta  D + 3: [log lambda_1..D, log s2, log noise, m] with lambda_d = 1 / lengthscale_d^2
+ *   K      n x n, s2 * kappa(R2) + noise * I  (kernel.ts)
+ *   L      n x n lower, K = L L^T
+ *   alpha  n, K^-1 (y - m)
+ *
+ * Log marginal likelihood: LML = -1/2 (y - m)^T alpha - sum_i log L_ii - n/2 log 2 pi, and for any
+ * kernel hyperparameter t: dLML/dt = 1/2 tr((alpha alpha^T - K^-1) dK/dt); dLML/dm = sum_i alpha_i.
+ */
+export interface GpHyperparameters {
+  /** Inverse squared lengthscales, shape: D. */
+  invSqLengthscales: Float64Array;
+  signalVar: number;
+  noiseVar: number;
+  mean: number;
+}
+
+export interface GpData {
+  /** Shape: n x D row-major. */
+  x: Float64Array;
+  /** Shape: n. */
+  y: Float64Array;
+  n: number;
+  dim: number;
+  /** 1 where the coordinate is categorical, shape: D. */
+  categorical: Uint8Array;
+}
+
+export interface FitOptions {
+  kernel: KernelKind;
+  prior?: HyperPrior;
+  /** Lower bound of the noise variance (standardized units). */
+  noiseFloor: number;
+  /** Fix the noise at the floor (noise-free objectives). */
+  fixedNoise?: boolean;
+  /** Additional starting points (theta vectors) tried after the defaults. */
+  starts?: Float64Array[];
+  maxIterations?: number;
+}
+
+const LOG_LAMBDA_MIN = Math.log(1e-3);
+const LOG_LAMBDA_MAX = Math.log(1e4);
+const LOG_SIGNAL_MIN = Math.log(1e-2);
+const LOG_SIGNAL_MAX = Math.log(1e2);
+const LOG_NOISE_MAX = Math.log(2);
+const MEAN_BOUND = 10;
+const LOG_2PI = Math.log(2 * Math.PI);
+
+export function thetaToHyper(theta: Float64Array, dim: number): GpHyperparameters {
+  const inv = new Float64Array(dim);
+  for (let d = 0; d < dim; d++) inv[d] = Math.exp(theta[d] ?? 0);
+  return {
+    invSqLengthscales: inv,
+    signalVar: Math.exp(theta[dim] ?? 0),
+    noiseVar: Math.exp(theta[dim + 1] ?? 0),
+    mean: theta[dim + 2] ?? 0,
+  };
+}
+
+export function hyperToTheta(h: GpHyperparameters): Float64Array {
+  const dim = h.invSqLengthscales.length;
+  const theta = new Float64Array(dim + 3);
+  for (let d = 0; d < dim; d++) theta[d] = Math.log(h.invSqLengthscales[d] ?? 1);
+  theta[dim] = Math.log(h.signalVar);
+  theta[dim + 1] = Math.log(h.noiseVar);
+  theta[dim + 2] = h.mean;
+  return theta;
+}
+
+/** Default starting point: unit lengthscales and signal, small noise, zero mean. */
+export function defaultTheta(dim: number, noiseFloor: number): Float64Array {
+  const theta = new Float64Array(dim + 3);
+  theta[dim + 1] = Math.log(Math.max(noiseFloor, 1e-2));
+  return theta;
+}
+
+/** Negative log posterior (-(LML + log prior)) of theta and its gradient, with reused buffers. */
+export class NegLogPosterior {
+  private readonly pairs: number;
+  private readonly d2: Float64Array;
+  private readonly r2: Float64Array;
+  private readonly k: Float64Array;
+  private readonly l: Float64Array;
+  private readonly kinv: Float64Array;
+  private readonly work: Float64Array;
+  private readonly alpha: Float64Array;
+  private readonly kPair: Float64Array;
+  private readonly gPair: Float64Array;
+
+  constructor(
+    private readonly data: GpData,
+    private readonly kernel: KernelKind,
+    private readonly prior: HyperPrior,
+  ) {
+    const { n, dim } = data;
+    this.pairs = (n * (n - 1)) / 2;
+    this.d2 = pairwiseDelta2(data.x, n, dim, data.categorical);
+    this.r2 = new Float64Array(this.pairs);
+    this.kPair = new Float64Array(this.pairs);
+    this.gPair = new Float64Array(this.pairs);
+    this.k = new Float64Array(n * n);
+    this.l = new Float64Array(n * n);
+    this.kinv = new Float64Array(n * n);
+    this.work = new Float64Array(n * n);
+    this.alpha = new Float64Array(n);
+  }
+
+  /** Returns -(LML + log prior) at theta and writes its gradient into grad (both shape: D + 3). */
+  evaluate = (theta: Float64Array, grad: Float64Array): number => {
+    const { n, dim, y } = this.data;
+    const P = this.pairs;
+    const { d2, r2, k, l, kinv, alpha, kPair, gPair } = this;
+    const s2 = Math.exp(theta[dim] ?? 0);
+    const noise = Math.exp(theta[dim + 1] ?? 0);
+    const mean = theta[dim + 2] ?? 0;
+    r2.fill(0);
+    for (let d = 0; d < dim; d++) {
+      const lambda = Math.exp(theta[d] ?? 0);
+      const base = d * P;
+      for (let p = 0; p < P; p++) r2[p] = (r2[p] ?? 0) + lambda * (d2[base + p] ?? 0);
+    }
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      k[i * n + i] = s2 + noise;
+      for (let j = i + 1; j < n; j++, p++) {
+        const rr = r2[p] ?? 0;
+        const kv = s2 * kappa(this.kernel, rr);
+        kPair[p] = kv;
+        gPair[p] = s2 * kappaPrime(this.kernel, rr);
+        k[j * n + i] = kv;
+        k[i * n + j] = kv;
+      }
+    }
+    if (choleskyWithJitter(k, n, l, 0, 4) < 0) {
+      grad.fill(0);
+      return Number.POSITIVE_INFINITY;
+    }
+    for (let i = 0; i < n; i++) alpha[i] = (y[i] ?? 0) - mean;
+    let quad = 0;
+    // alpha <- K^-1 (y - m) by two triangular solves; quad = (y - m)^T K^-1 (y - m).
+    for (let i = 0; i < n; i++) {
+      let s = alpha[i] ?? 0;
+      for (let c = 0; c < i; c++) s -= (l[i * n + c] ?? 0) * (alpha[c] ?? 0);
+      const v = s / (l[i * n + i] ?? 1);
+      alpha[i] = v;
+      quad += v * v;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = alpha[i] ?? 0;
+      for (let c = i + 1; c < n; c++) s -= (l[c * n + i] ?? 0) * (alpha[c] ?? 0);
+      alpha[i] = s / (l[i * n + i] ?? 1);
+    }
+    const lml = -0.5 * quad - logDetHalf(l, n) - 0.5 * n * LOG_2PI;
+    cholInverse(l, n, kinv, this.work);
+
+    grad.fill(0);
+    // W = alpha alpha^T - K^-1; off-diagonal pairs count twice, which cancels the 1/2.
+    let gSignal = 0;
+    let traceW = 0;
+    for (let i = 0; i < n; i++) {
+      const ai = alpha[i] ?? 0;
+      traceW += ai * ai - (kinv[i * n + i] ?? 0);
+    }
+    p = 0;
+    const wPair = this.work; // K^-1 is already computed; reuse work as scratch for W on pairs.
+    for (let i = 0; i < n; i++) {
+      const ai = alpha[i] ?? 0;
+      for (let j = i + 1; j < n; j++, p++) {
+        const w = ai * (alpha[j] ?? 0) - (kinv[i * n + j] ?? 0);
+        wPair[p] = w * (gPair[p] ?? 0);
+        gSignal += w * (kPair[p] ?? 0);
+      }
+    }
+    for (let d = 0; d < dim; d++) {
+      const lambda = Math.exp(theta[d] ?? 0);
+      const base = d * P;
+      let s = 0;
+      for (let q = 0; q < P; q++) s += (wPair[q] ?? 0) * (d2[base + q] ?? 0);
+      grad[d] = lambda * s;
+    }
+    grad[dim] = gSignal + 0.5 * traceW * s2;
+    grad[dim + 1] = 0.5 * traceW * noise;
+    let sumAlpha = 0;
+    for (let i = 0; i < n; i++) sumAlpha += alpha[i] ?? 0;
+    grad[dim + 2] = sumAlpha;
+
+    const lp = logPrior(this.prior, theta, dim, grad);
+    for (let i = 0; i < grad.length; i++) grad[i] = -(grad[i] ?? 0);
+    return -(lml + lp);
+  };
+}
+
+export interface FitResult {
+  theta: Float64Array;
+  hyper: GpHyperparameters;
+  /** Negative log posterior at theta. */
+  objective: number;
+  /** Whether the optimizer ran; false when defaults were used after failures. */
+  fitted: boolean;
+}
+
+export function thetaBounds(dim: number, noiseFloor: number, fixedNoise: boolean): [Float64Array, Float64Array] {
+  const lo = new Float64Array(dim + 3);
+  const hi = new Float64Array(dim + 3);
+  for (let d = 0; d < dim; d++) {
+    lo[d] = LOG_LAMBDA_MIN;
+    hi[d] = LOG_LAMBDA_MAX;
+  }
+  lo[dim] = LOG_SIGNAL_MIN;
+  hi[dim] = LOG_SIGNAL_MAX;
+  const logFloor = Math.log(noiseFloor);
+  lo[dim + 1] = logFloor;
+  hi[dim + 1] = fixedNoise ? logFloor : Math.max(logFloor, LOG_NOISE_MAX);
+  lo[dim + 2] = -MEAN_BOUND;
+  hi[dim + 2] = MEAN_BOUND;
+  return [lo, hi];
+}
+
+/**
+ * MAP hyperparameters by bounded quasi-Newton from the default start and any extra starts; the best
+ * finite optimum wins. When every start fails the defaults are returned unfitted; when even the
+ * defaults give no positive-definite K a ModelFittingError is thrown.
+ */
+export function fitHyperparameters(data: GpData, options: FitOptions): FitResult {
+  const { dim } = data;
+  const nlp = new NegLogPosterior(data, options.kernel, options.prior ?? DEFAULT_PRIOR);
+  const [lo, hi] = thetaBounds(dim, options.noiseFloor, options.fixedNoise === true);
+  const clampTheta = (t: Float64Array): Float64Array =>
+    t.map((v, i) => Math.min(hi[i] ?? v, Math.max(lo[i] ?? v, v)));
+  const starts = [defaultTheta(dim, options.noiseFloor), ...(options.starts ?? [])].map(clampTheta);
+  let best: FitResult | null = null;
+  for (const start of starts) {
+    const result = minimizeLbfgsb(nlp.evaluate, start, {
+      lower: lo,
+      upper: hi,
+      maxIterations: options.maxIterations ?? 100,
+      pgtol: 1e-4,
+      ftol: 1e-8,
+    });
+    if (Number.isFinite(result.f) && result.x.every(Number.isFinite) && (!best || result.f < best.objective)) {
+      best = { theta: result.x, hyper: thetaToHyper(result.x, dim), objective: result.f, fitted: true };
+    }
+  }
+  if (best) return best;
+  const fallback = starts[0] ?? defaultTheta(dim, options.noiseFloor);
+  const grad = new Float64Array(dim + 3);
+  const f = nlp.evaluate(fallback, grad);
+  if (!Number.isFinite(f)) throw new ModelFittingError('covariance matrix is not positive definite');
+  return { theta: fallback, hyper: thetaToHyper(fallback, dim), objective: f, fitted: false };
+}
+
+/** Posterior of the latent function given data and fixed hyperparameters. */
+export class GpPosterior {
+  readonly n: number;
+  readonly dim: number;
+  private readonly l: Float64Array;
+  /** L^T, row-major, so back-substitution reads rows. */
+  private readonly lt: Float64Array;
+  private readonly alpha: Float64Array;
+  private readonly kstar: Float64Array;
+  private readonly v: Float64Array;
+  private readonly r2: Float64Array;
+
+  constructor(
+    readonly data: GpData,
+    readonly kernel: KernelKind,
+    readonly hyper: GpHyperparameters,
+  ) {
+    const { n, dim, x, y, categorical } = data;
+    this.n = n;
+    this.dim = dim;
+    const k = new Float64Array(n * n);
+    const lambda = hyper.invSqLengthscales;
+    for (let i = 0; i < n; i++) {
+      k[i * n + i] = hyper.signalVar + hyper.noiseVar;
+      for (let j = 0; j < i; j++) {
+        let rr = 0;
+        for (let d = 0; d < dim; d++) {
+          rr += (lambda[d] ?? 0) * delta2(x[i * dim + d] ?? 0, x[j * dim + d] ?? 0, categorical[d] === 1);
+        }
+        const kv = hyper.signalVar * kappa(kernel, rr);
+        k[i * n + j] = kv;
+        k[j * n + i] = kv;
+      }
+    }
+    this.l = new Float64Array(n * n);
+    if (choleskyWithJitter(k, n, this.l, 0, 8) < 0) {
+      throw new ModelFittingError('covariance matrix is not positive definite');
+    }
+    this.lt = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) this.lt[j * n + i] = this.l[i * n + j] ?? 0;
+    this.alpha = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.alpha[i] = (y[i] ?? 0) - hyper.mean;
+    this.solveLower(this.alpha);
+    this.solveUpper(this.alpha);
+    this.kstar = new Float64Array(n);
+    this.v = new Float64Array(n);
+    this.r2 = new Float64Array(n);
+  }
+
+  private solveLower(b: Float64Array): void {
+    const { n, l } = this;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      let s = b[i] ?? 0;
+      for (let c = 0; c < i; c++) s -= (l[ri + c] ?? 0) * (b[c] ?? 0);
+      b[i] = s / (l[ri + i] ?? 1);
+    }
+  }
+
+  private solveUpper(b: Float64Array): void {
+    const { n, lt } = this;
+    for (let i = n - 1; i >= 0; i--) {
+      const ri = i * n;
+      let s = b[i] ?? 0;
+      for (let c = i + 1; c < n; c++) s -= (lt[ri + c] ?? 0) * (b[c] ?? 0);
+      b[i] = s / (lt[ri + i] ?? 1);
+    }
+  }
+
+  /**
+   * Posterior mean and variance of the latent function at xq (shape: D). When dMean and dVar
+   * (shape: D) are given, also their gradients with respect to the non-categorical coordinates:
+   *   dmu/dx_d = sum_i alpha_i dk_i/dx_d,  dvar/dx_d = -2 sum_i (K^-1 k*)_i dk_i/dx_d,
+   * with dk_i/dx_d = s2 kappa'(r2_i) 2 lambda_d (x_d - X_id) and K^-1 k* = L^-T (L^-1 k*).
+   */
+  predict(xq: ArrayLike<number>, dMean?: Float64Array, dVar?: Float64Array): { mean: number; variance: number } {
+    const { n, dim, kstar, v, r2, alpha } = this;
+    const { x, categorical } = this.data;
+    const lambda = this.hyper.invSqLengthscales;
+    const s2 = this.hyper.signalVar;
+    let mean = this.hyper.mean;
+    for (let i = 0; i < n; i++) {
+      let rr = 0;
+      const ri = i * dim;
+      for (let d = 0; d < dim; d++) {
+        rr += (lambda[d] ?? 0) * delta2(xq[d] ?? 0, x[ri + d] ?? 0, categorical[d] === 1);
+      }
+      r2[i] = rr;
+      const kv = s2 * kappa(this.kernel, rr);
+      kstar[i] = kv;
+      v[i] = kv;
+      mean += kv * (alpha[i] ?? 0);
+    }
+    this.solveLower(v);
+    let explained = 0;
+    for (let i = 0; i < n; i++) explained += (v[i] ?? 0) * (v[i] ?? 0);
+    const variance = Math.max(0, s2 - explained);
+    if (dMean && dVar) {
+      dMean.fill(0);
+      dVar.fill(0);
+      this.solveUpper(v); // v <- K^-1 k*
+      for (let i = 0; i < n; i++) {
+        const g = s2 * kappaPrime(this.kernel, r2[i] ?? 0);
+        const ai = alpha[i] ?? 0;
+        const wi = v[i] ?? 0;
+        const ri = i * dim;
+        for (let d = 0; d < dim; d++) {
+          if (categorical[d] === 1) continue;
+          const dk = g * 2 * (lambda[d] ?? 0) * ((xq[d] ?? 0) - (x[ri + d] ?? 0));
+          dMean[d] = (dMean[d] ?? 0) + ai * dk;
+          dVar[d] = (dVar[d] ?? 0) - 2 * wi * dk;
+        }
+      }
+    }
+    return { mean, variance };
+  }
+}

@@ -1,0 +1,215 @@
+import type { Direction, GpOptions } from './config.js';
+import { type FitResult, fitHyperparameters, type GpData, GpPosterior, thetaToHyper } from './gp.js';
+import { mixSeed } from './rng.js';
+import type { ParsedSearchSpace, Params } from './search-space.js';
+
+/**
+ * From trials to a fitted GP: encodes params, turns values into standardized targets to maximize,
+ * fits hyperparameters (cached by content), and conditions on pending trials.
+ */
+export interface Observations {
+  /** Finite observations, shape: n x D row-major. */
+  x: Float64Array;
+  /** Their values to maximize (sign-corrected, infinities clipped), shape: n. */
+  g: Float64Array;
+  n: number;
+  /** Keys of every evaluated point, finite or not, for duplicate avoidance. */
+  taken: Set<string>;
+  warnings: string[];
+}
+
+export function collectObservations(
+  space: ParsedSearchSpace,
+  direction: Direction,
+  completed: ReadonlyArray<{ params: Params; value: number }>,
+): Observations {
+  const dim = space.dimension;
+  const sign = direction === 'MAXIMIZE' ? 1 : -1;
+  const rows: Float64Array[] = [];
+  const values: number[] = [];
+  const taken = new Set<string>();
+  const warnings: string[] = [];
+  for (const trial of completed) {
+    let x: Float64Array;
+    try {
+      x = space.snap(space.encode(trial.params));
+    } catch {
+      warnings.push('ignored a trial whose params do not fit the search space');
+      continue;
+    }
+    taken.add(space.key(x));
+    if (Number.isNaN(trial.value) || typeof trial.value !== 'number') continue;
+    rows.push(x);
+    values.push(sign * trial.value);
+  }
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  const keep: number[] = [];
+  let clipped = 0;
+  values.forEach((v, i) => {
+    if (Number.isFinite(v)) keep.push(i);
+    else if (Number.isFinite(lo)) {
+      // Infinite values carry no scale: treat them as the worst (or best) finite value seen.
+      values[i] = v > 0 ? hi : lo;
+      clipped++;
+      keep.push(i);
+    }
+  });
+  if (clipped > 0) warnings.push(`clipped ${clipped} infinite objective value(s) to the finite range`);
+  const n = keep.length;
+  const x = new Float64Array(n * dim);
+  const g = new Float64Array(n);
+  keep.forEach((idx, r) => {
+    x.set(rows[idx] ?? new Float64Array(dim), r * dim);
+    g[r] = values[idx] ?? 0;
+  });
+  return { x, g, n, taken, warnings };
+}
+
+/** Affine map of targets to zero mean, unit variance. */
+export interface Standardization {
+  center: number;
+  scale: number;
+}
+
+export function standardize(g: Float64Array, n: number): { y: Float64Array; t: Standardization } {
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += g[i] ?? 0;
+  mean = n > 0 ? mean / n : 0;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += ((g[i] ?? 0) - mean) ** 2;
+  const sd = n > 1 ? Math.sqrt(v / n) : 0;
+  const scale = sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = ((g[i] ?? 0) - mean) / scale;
+  return { y, t: { center: mean, scale } };
+}
+
+/**
+ * Hyperparameters are refitted at every trial up to 64 observations, then at checkpoints every
+ * n/16 (rounded down to a power of two) and reused in between; the fit for a checkpoint depends
+ * only on that prefix of the history, so results stay reproducible across processes while a
+ * long-running study refits a 200-trial GP once every 8 trials instead of every trial.
+ */
+export function fitPrefixLength(n: number): number {
+  if (n <= 64) return n;
+  const step = 2 ** (Math.floor(Math.log2(n)) - 4);
+  return n - (n % step);
+}
+
+const FIT_CACHE_LIMIT = 64;
+const fitCache = new Map<string, FitResult>();
+
+function fitKey(data: GpData, options: GpOptions): string {
+  const h1 = mixSeed(
+    data.n,
+    data.dim,
+    options.kernel === 'rbf' ? 1 : 0,
+    options.noiseFloor,
+    options.deterministic ? 1 : 0,
+    ...data.categorical,
+  );
+  // Two independent 32-bit hashes of the content make accidental collisions negligible.
+  const h2 = hashFloats(data.x, 0x9747b28c);
+  const h3 = hashFloats(data.y, 0x1b873593);
+  return `${h1}:${h2}:${h3}:${data.n}`;
+}
+
+function hashFloats(a: Float64Array, seed: number): number {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let h = seed >>> 0;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i] ?? 0;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Fits (or recalls) MAP hyperparameters for a data set. */
+export function fitCached(data: GpData, options: GpOptions): FitResult {
+  const key = fitKey(data, options);
+  const hit = fitCache.get(key);
+  if (hit) {
+    fitCache.delete(key);
+    fitCache.set(key, hit);
+    return hit;
+  }
+  const dim = data.dim;
+  // A second start with shorter lengthscales guards against the long-lengthscale optimum that
+  // explains everything as noise.
+  const short = new Float64Array(dim + 3);
+  for (let d = 0; d < dim; d++) short[d] = Math.log(10);
+  short[dim + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));
+  const result = fitHyperparameters(data, {
+    kernel: options.kernel,
+    noiseFloor: options.noiseFloor,
+    fixedNoise: options.deterministic,
+    starts: [short],
+  });
+  fitCache.set(key, result);
+  if (fitCache.size > FIT_CACHE_LIMIT) {
+    const oldest = fitCache.keys().next();
+    if (!oldest.done) fitCache.delete(oldest.value);
+  }
+  return result;
+}
+
+export interface FittedModel {
+  /** Posterior given the completed observations. */
+  posterior: GpPosterior;
+  /** Posterior also conditioned on pending points at their predicted mean (kriging believer). */
+  withPending: GpPosterior;
+  standardization: Standardization;
+  /** Best standardized target observed. */
+  best: number;
+  sign: 1 | -1;
+  fit: FitResult;
+}
+
+export function fitModel(
+  space: ParsedSearchSpace,
+  direction: Direction,
+  obs: Observations,
+  pending: readonly Float64Array[],
+  options: GpOptions,
+): FittedModel {
+  const dim = space.dimension;
+  const categorical = new Uint8Array(space.dims.map((d) => (d.kind === 'categorical' ? 1 : 0)));
+  const { y, t } = standardize(obs.g, obs.n);
+  const m = fitPrefixLength(obs.n);
+  const prefix = m === obs.n ? { y } : standardize(obs.g.subarray(0, m), m);
+  const fitData: GpData = { x: obs.x.subarray(0, m * dim), y: prefix.y, n: m, dim, categorical };
+  const fit = fitCached(fitData, options);
+  const hyper = thetaToHyper(fit.theta, dim);
+  const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
+  const posterior = new GpPosterior(data, options.kernel, hyper);
+  let withPending = posterior;
+  if (pending.length > 0) {
+    const q = pending.length;
+    const xAll = new Float64Array((obs.n + q) * dim);
+    const yAll = new Float64Array(obs.n + q);
+    xAll.set(obs.x.subarray(0, obs.n * dim));
+    yAll.set(y);
+    pending.forEach((p, j) => {
+      xAll.set(p, (obs.n + j) * dim);
+      yAll[obs.n + j] = posterior.predict(p).mean;
+    });
+    withPending = new GpPosterior({ x: xAll, y: yAll, n: obs.n + q, dim, categorical }, options.kernel, hyper);
+  }
+  let best = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
+  return { posterior, withPending, standardization: t, best, sign: direction === 'MAXIMIZE' ? 1 : -1, fit };
+}
+
+/** Posterior mean and std at a model point, in objective units. */
+export function predictObjective(model: FittedModel, x: ArrayLike<number>): { mean: number; std: number } {
+  const p = model.posterior.predict(x);
+  const { center, scale } = model.standardization;
+  return { mean: model.sign * (p.mean * scale + center), std: Math.sqrt(p.variance) * scale };
+}

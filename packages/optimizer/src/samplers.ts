@@ -1,0 +1,223 @@
+import type { AcquisitionName, AcquisitionSpec } from './acquisition.js';
+import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
+import { ModelFittingError, SpaceExhaustedError } from './errors.js';
+import { collectObservations, type FittedModel, fitModel, type Observations, predictObjective } from './model.js';
+import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisition.js';
+import { SobolSequence } from './qmc.js';
+import { createRng, mixSeed, type Rng } from './rng.js';
+import { type ParsedSearchSpace, type Params, parseSearchSpace, type SearchSpace } from './search-space.js';
+
+export interface SuggestRequest {
+  space: SearchSpace;
+  direction: Direction;
+  /** Finished trials; values may be NaN (failed), infinite, or repeated. */
+  completed: ReadonlyArray<{ params: Params; value: number }>;
+  /** Params of RUNNING and WAITING trials. */
+  pending: ReadonlyArray<Params>;
+  /** Per-suggestion seed (e.g. study seed + trial number): same seed and history, same suggestion. */
+  seed: number;
+}
+
+export interface SuggestionInfo {
+  sampler: string;
+  phase: 'initial' | 'model' | 'fallback';
+  /** Posterior mean and standard deviation at the suggestion, in objective units. */
+  mean: number | null;
+  std: number | null;
+  acquisition: number | null;
+  acquisitionName: string | null;
+  /** Data problems the sampler worked around (clipped infinities, params outside the space). */
+  warnings?: string[];
+}
+
+export interface Suggestion {
+  params: Params;
+  info: SuggestionInfo;
+}
+
+/** One interface for every sampler: a pure function of the configuration and the request. */
+export interface Sampler {
+  readonly name: string;
+  suggest(request: SuggestRequest): Suggestion;
+}
+
+interface Context {
+  space: ParsedSearchSpace;
+  rng: Rng;
+  taken: Set<string>;
+  obs: Observations;
+  pending: Float64Array[];
+}
+
+function context(config: SamplerConfig, request: SuggestRequest): Context {
+  const space = parseSearchSpace(request.space);
+  const obs = collectObservations(space, request.direction, request.completed);
+  const taken = new Set(obs.taken);
+  const pending: Float64Array[] = [];
+  for (const p of request.pending) {
+    try {
+      const x = space.snap(space.encode(p));
+      pending.push(x);
+      taken.add(space.key(x));
+    } catch {
+      obs.warnings.push('ignored a pending trial whose params do not fit the search space');
+    }
+  }
+  const rng = createRng(mixSeed(config.seed ?? 0, request.seed));
+  return { space, rng, taken, obs, pending };
+}
+
+/** A uniformly random point not yet taken; throws SpaceExhaustedError when none is left. */
+function randomUntaken(ctx: Context): Float64Array {
+  const { space, rng, taken } = ctx;
+  const dim = space.dimension;
+  const u = new Float64Array(dim);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    for (let d = 0; d < dim; d++) u[d] = rng.next();
+    const x = space.fromUnit(u);
+    if (!taken.has(space.key(x))) return x;
+  }
+  if (space.cardinality <= 1e6) {
+    const free = enumerateUntaken(space, taken, rng);
+    if (free) return free;
+    throw new SpaceExhaustedError(`all ${space.cardinality} points of the search space have been tried`);
+  }
+  // A huge discrete space that rejects 200 random draws is practically exhausted around its mass.
+  throw new SpaceExhaustedError('no untried point found in the search space');
+}
+
+function enumerateUntaken(space: ParsedSearchSpace, taken: ReadonlySet<string>, rng: Rng): Float64Array | null {
+  const dims = space.dims;
+  const total = space.cardinality;
+  const free: number[] = [];
+  const x = new Float64Array(dims.length);
+  const decodeIndex = (flat: number): void => {
+    let rest = flat;
+    dims.forEach((d, i) => {
+      x[i] = d.at(rest % d.size);
+      rest = Math.floor(rest / d.size);
+    });
+  };
+  for (let flat = 0; flat < total; flat++) {
+    decodeIndex(flat);
+    if (!taken.has(space.key(x))) free.push(flat);
+  }
+  if (free.length === 0) return null;
+  decodeIndex(free[rng.int(free.length)] ?? 0);
+  return Float64Array.from(x);
+}
+
+function qmcPoint(config: SamplerConfig, ctx: Context, start: number): Float64Array {
+  const { space, taken } = ctx;
+  // The design is fixed per study (scrambled by the study seed); trial k takes point k.
+  const sobol = new SobolSequence(space.dimension, createRng(mixSeed(config.seed ?? 0, 0x51ed)));
+  const u = new Float64Array(space.dimension);
+  for (let i = start; i < start + 256; i++) {
+    const x = space.fromUnit(sobol.point(i, u));
+    if (!taken.has(space.key(x))) return x;
+  }
+  return randomUntaken(ctx);
+}
+
+function info(
+  sampler: string,
+  phase: SuggestionInfo['phase'],
+  warnings: string[],
+  extra?: Partial<SuggestionInfo>,
+): SuggestionInfo {
+  const out: SuggestionInfo = { sampler, phase, mean: null, std: null, acquisition: null, acquisitionName: null };
+  if (extra) Object.assign(out, extra);
+  if (warnings.length > 0) out.warnings = warnings;
+  return out;
+}
+
+export function randomSampler(config: SamplerConfig): Sampler {
+  return {
+    name: 'random',
+    suggest(request) {
+      const ctx = context(config, request);
+      const x = randomUntaken(ctx);
+      return { params: ctx.space.decode(x), info: info('random', 'initial', ctx.obs.warnings) };
+    },
+  };
+}
+
+export function qmcSampler(config: SamplerConfig): Sampler {
+  return {
+    name: 'qmc',
+    suggest(request) {
+      const ctx = context(config, request);
+      const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
+      return { params: ctx.space.decode(x), info: info('qmc', 'initial', ctx.obs.warnings) };
+    },
+  };
+}
+
+export function acquisitionSpec(options: GpOptions, best: number): AcquisitionSpec {
+  return { name: options.acquisition as AcquisitionName, best, xi: options.xi, beta: options.beta };
+}
+
+/** Indices of the best observations (largest targets first), at most k. */
+function incumbents(obs: Observations, k: number): Float64Array[] {
+  const dim = obs.x.length / Math.max(obs.n, 1);
+  const order = Array.from({ length: obs.n }, (_, i) => i).sort((a, b) => (obs.g[b] ?? 0) - (obs.g[a] ?? 0));
+  return order.slice(0, k).map((i) => obs.x.slice(i * dim, (i + 1) * dim));
+}
+
+export function gpSampler(config: SamplerConfig): Sampler {
+  const options = gpOptions(config);
+  return {
+    name: 'gp',
+    suggest(request) {
+      const ctx = context(config, request);
+      const { space, obs } = ctx;
+      if (obs.n < Math.max(options.nStartupTrials, 2)) {
+        const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
+        return { params: space.decode(x), info: info('gp', 'initial', obs.warnings) };
+      }
+      let model: FittedModel;
+      try {
+        model = fitModel(space, request.direction, obs, ctx.pending, options);
+      } catch (error) {
+        if (!(error instanceof ModelFittingError)) throw error;
+        const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
+        return { params: space.decode(x), info: info('gp', 'fallback', [...obs.warnings, error.message]) };
+      }
+      const spec = acquisitionSpec(options, model.best);
+      const objective = new AcquisitionObjective(model.withPending, spec);
+      const n = obs.n + ctx.pending.length;
+      const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
+        // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
+        candidates: Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
+        localStarts: 8,
+        maxIterations: 40,
+      });
+      if (!result) {
+        const x = randomUntaken(ctx);
+        return { params: space.decode(x), info: info('gp', 'fallback', obs.warnings) };
+      }
+      const params = space.decode(result.x);
+      const pred = predictObjective(model, result.x);
+      return {
+        params,
+        info: info('gp', 'model', obs.warnings, {
+          mean: pred.mean,
+          std: pred.std,
+          acquisition: result.value,
+          acquisitionName: options.acquisition,
+        }),
+      };
+    },
+  };
+}
+
+export function createSampler(config: SamplerConfig): Sampler {
+  if (config.type === 'random') return randomSampler(config);
+  if (config.type === 'qmc') return qmcSampler(config);
+  return gpSampler(config);
+}
+
+/** Synchronous and pure: the same config, seed and history give the same suggestion. */
+export function suggest(config: SamplerConfig, request: SuggestRequest): Suggestion {
+  return createSampler(config).suggest(request);
+}

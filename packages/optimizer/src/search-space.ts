@@ -1,0 +1,379 @@
+import { SearchSpaceError } from './errors.js';
+
+/**
+ * Search spaces (DESIGN section 3) and their unit-cube encoding.
+ *
+ * The model sees one coordinate per parameter:
+ * - float without step: (x - low) / (high - low), or the same in log space;
+ * - int and stepped float: the grid is widened by half a step on each side so that every grid value
+ *   owns an equal cell of [0, 1] (log ints widen by 0.5 in log space, as Optuna does); the encoded
+ *   value is the cell centre, so rounding a relaxed coordinate picks the nearest grid value;
+ * - categorical: the choice index (0..C-1). Kernels treat this coordinate as a category (distance 0
+ *   or 1), never as an ordered number.
+ */
+export type ParamValue = number | string | boolean;
+export type Params = Record<string, ParamValue>;
+
+export interface FloatParamSpec {
+  name: string;
+  type: 'float';
+  low: number;
+  high: number;
+  log?: boolean;
+  step?: number;
+}
+export interface IntParamSpec {
+  name: string;
+  type: 'int';
+  low: number;
+  high: number;
+  log?: boolean;
+  step?: number;
+}
+export interface CategoricalParamSpec {
+  name: string;
+  type: 'categorical';
+  choices: readonly ParamValue[];
+}
+export type ParamSpec = FloatParamSpec | IntParamSpec | CategoricalParamSpec;
+
+export type DimKind = 'continuous' | 'grid' | 'categorical';
+
+/** One parameter's encoding. `size` is the number of distinct values (Infinity when continuous). */
+export interface Dim {
+  readonly name: string;
+  readonly spec: ParamSpec;
+  readonly kind: DimKind;
+  readonly size: number;
+  /** Model coordinate of an in-space value. */
+  encode(value: ParamValue): number;
+  /** In-space value of any model coordinate (clamped, rounded to the grid or the choices). */
+  decode(x: number): ParamValue;
+  /** Model coordinate of u in [0, 1): uniform over the parameter's range or choices. */
+  fromUnit(u: number): number;
+  /** Snaps a relaxed model coordinate onto a representable one. */
+  snap(x: number): number;
+  /** Index of a snapped coordinate on the grid or among the choices (-1 when continuous). */
+  index(x: number): number;
+  /** Model coordinate of grid or choice index k. */
+  at(k: number): number;
+}
+
+export interface SearchSpace {
+  readonly params: readonly ParamSpec[];
+  /** Validates a params object against the space (enqueueTrial); throws SearchSpaceError naming it. */
+  validateParams(input: unknown): Params;
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+/** Removes float noise such as 0.15000000000000002 from grid values. */
+const tidy = (x: number): number => Number.parseFloat(x.toPrecision(15));
+
+class ContinuousDim implements Dim {
+  readonly kind = 'continuous' as const;
+  readonly size = Number.POSITIVE_INFINITY;
+  private readonly a: number;
+  private readonly b: number;
+  constructor(
+    readonly spec: FloatParamSpec,
+    private readonly log: boolean,
+  ) {
+    this.a = log ? Math.log(spec.low) : spec.low;
+    this.b = log ? Math.log(spec.high) : spec.high;
+  }
+  get name(): string {
+    return this.spec.name;
+  }
+  encode(value: ParamValue): number {
+    const v = Number(value);
+    if (this.b === this.a) return 0.5;
+    return clamp01(((this.log ? Math.log(v) : v) - this.a) / (this.b - this.a));
+  }
+  decode(x: number): ParamValue {
+    const t = this.a + clamp01(x) * (this.b - this.a);
+    const v = this.log ? Math.exp(t) : t;
+    return Math.min(this.spec.high, Math.max(this.spec.low, v));
+  }
+  fromUnit(u: number): number {
+    return clamp01(u);
+  }
+  snap(x: number): number {
+    return clamp01(x);
+  }
+  index(): number {
+    return -1;
+  }
+  at(): number {
+    return 0.5;
+  }
+}
+
+/** Ints and stepped floats: values low + k * step for k = 0..size-1. */
+class GridDim implements Dim {
+  readonly kind = 'grid' as const;
+  readonly size: number;
+  private readonly step: number;
+  private readonly logA: number;
+  private readonly logB: number;
+  constructor(
+    readonly spec: FloatParamSpec | IntParamSpec,
+    private readonly log: boolean,
+  ) {
+    this.step = spec.step ?? 1;
+    this.size = Math.floor((spec.high - spec.low) / this.step + 1e-9) + 1;
+    this.logA = log ? Math.log(spec.low - 0.5) : 0;
+    this.logB = log ? Math.log(spec.high + 0.5) : 0;
+  }
+  get name(): string {
+    return this.spec.name;
+  }
+  private valueAt(k: number): number {
+    const v = this.spec.low + k * this.step;
+    return this.spec.type === 'int' ? Math.round(v) : tidy(v);
+  }
+  private indexOfValue(v: number): number {
+    const k = Math.round((v - this.spec.low) / this.step);
+    return k < 0 ? 0 : k >= this.size ? this.size - 1 : k;
+  }
+  at(k: number): number {
+    if (!this.log) return (k + 0.5) / this.size;
+    if (this.logB === this.logA) return 0.5;
+    return (Math.log(this.valueAt(k)) - this.logA) / (this.logB - this.logA);
+  }
+  index(x: number): number {
+    const u = clamp01(x);
+    if (!this.log) return Math.min(this.size - 1, Math.floor(u * this.size));
+    return this.indexOfValue(Math.exp(this.logA + u * (this.logB - this.logA)));
+  }
+  encode(value: ParamValue): number {
+    return this.at(this.indexOfValue(Number(value)));
+  }
+  decode(x: number): ParamValue {
+    return this.valueAt(this.index(x));
+  }
+  fromUnit(u: number): number {
+    return this.at(this.index(u));
+  }
+  snap(x: number): number {
+    return this.at(this.index(x));
+  }
+}
+
+class CategoricalDim implements Dim {
+  readonly kind = 'categorical' as const;
+  readonly size: number;
+  constructor(readonly spec: CategoricalParamSpec) {
+    this.size = spec.choices.length;
+  }
+  get name(): string {
+    return this.spec.name;
+  }
+  encode(value: ParamValue): number {
+    return this.spec.choices.indexOf(value);
+  }
+  decode(x: number): ParamValue {
+    const choice = this.spec.choices[this.index(x)];
+    if (choice === undefined) throw new SearchSpaceError(this.name, 'choice index out of range');
+    return choice;
+  }
+  fromUnit(u: number): number {
+    return Math.min(this.size - 1, Math.floor(clamp01(u) * this.size));
+  }
+  snap(x: number): number {
+    return this.index(x);
+  }
+  index(x: number): number {
+    const k = Math.round(x);
+    return k < 0 ? 0 : k >= this.size ? this.size - 1 : k;
+  }
+  at(k: number): number {
+    return k;
+  }
+}
+
+/** A parsed, validated search space with its encoding. */
+export class ParsedSearchSpace implements SearchSpace {
+  readonly dims: readonly Dim[];
+  /** Number of distinct points when every parameter is discrete, else Infinity. */
+  readonly cardinality: number;
+  constructor(readonly params: readonly ParamSpec[]) {
+    this.dims = params.map((p) => {
+      if (p.type === 'categorical') return new CategoricalDim(p);
+      if (p.type === 'int' || p.step !== undefined) return new GridDim(p, p.log === true);
+      return new ContinuousDim(p, p.log === true);
+    });
+    this.cardinality = this.dims.reduce((acc, d) => acc * d.size, 1);
+  }
+
+  get dimension(): number {
+    return this.dims.length;
+  }
+
+  /** Model coordinates of params already known to be inside the space. */
+  encode(params: Params, out = new Float64Array(this.dims.length)): Float64Array {
+    this.dims.forEach((d, i) => {
+      const v = params[d.name];
+      if (v === undefined) throw new SearchSpaceError(`params.${d.name}`, 'missing');
+      out[i] = d.encode(v);
+    });
+    return out;
+  }
+
+  /** Params of model coordinates x (shape: nParams). */
+  decode(x: ArrayLike<number>): Params {
+    const out: Params = {};
+    this.dims.forEach((d, i) => {
+      out[d.name] = d.decode(x[i] ?? 0);
+    });
+    return out;
+  }
+
+  /** Snaps x (shape: nParams) in place and returns it. */
+  snap(x: Float64Array): Float64Array {
+    this.dims.forEach((d, i) => {
+      x[i] = d.snap(x[i] ?? 0);
+    });
+    return x;
+  }
+
+  /** Model point of a unit-cube point u (shape: nParams). */
+  fromUnit(u: ArrayLike<number>, out = new Float64Array(this.dims.length)): Float64Array {
+    this.dims.forEach((d, i) => {
+      out[i] = d.fromUnit(u[i] ?? 0);
+    });
+    return out;
+  }
+
+  /** Identity of a snapped point, for duplicate detection. */
+  key(x: ArrayLike<number>): string {
+    let s = '';
+    this.dims.forEach((d, i) => {
+      const v = x[i] ?? 0;
+      s += `${d.kind === 'continuous' ? v : d.index(v)},`;
+    });
+    return s;
+  }
+
+  validateParams(input: unknown): Params {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new SearchSpaceError('params', 'must be an object of parameter name to value');
+    }
+    const record = input as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!this.params.some((p) => p.name === key)) {
+        throw new SearchSpaceError(`params.${key}`, 'is not a parameter of the search space');
+      }
+    }
+    const out: Params = {};
+    for (const spec of this.params) {
+      const path = `params.${spec.name}`;
+      const v = record[spec.name];
+      if (v === undefined) throw new SearchSpaceError(path, 'missing');
+      if (spec.type === 'categorical') {
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+          throw new SearchSpaceError(path, 'must be one of the choices');
+        }
+        if (!spec.choices.includes(v)) {
+          throw new SearchSpaceError(path, `${JSON.stringify(v)} is not one of the choices`);
+        }
+        out[spec.name] = v;
+        continue;
+      }
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new SearchSpaceError(path, 'must be a finite number');
+      if (spec.type === 'int' && !Number.isInteger(v)) throw new SearchSpaceError(path, 'must be an integer');
+      const eps = 1e-9 * Math.max(1, Math.abs(spec.high - spec.low));
+      if (v < spec.low - eps || v > spec.high + eps) {
+        throw new SearchSpaceError(path, `${v} is outside [${spec.low}, ${spec.high}]`);
+      }
+      if (spec.step !== undefined) {
+        const k = (v - spec.low) / spec.step;
+        if (Math.abs(k - Math.round(k)) > 1e-6) {
+          throw new SearchSpaceError(path, `${v} is not on the grid low + k * ${spec.step}`);
+        }
+      }
+      out[spec.name] = Math.min(spec.high, Math.max(spec.low, v));
+    }
+    return out;
+  }
+}
+
+/** Parses DESIGN section 3; every error names the offending entry, e.g. "searchSpace[2].high". */
+export function parseSearchSpace(input: unknown): ParsedSearchSpace {
+  if (input instanceof ParsedSearchSpace) return input;
+  if (typeof input === 'object' && input !== null && 'params' in input && !Array.isArray(input)) {
+    return parseSearchSpace((input as { params: unknown }).params);
+  }
+  if (!Array.isArray(input)) throw new SearchSpaceError('searchSpace', 'must be an array of parameters');
+  if (input.length === 0) throw new SearchSpaceError('searchSpace', 'must contain at least one parameter');
+  const seen = new Set<string>();
+  const params = input.map((entry: unknown, i: number) => {
+    const spec = parseParam(entry, `searchSpace[${i}]`);
+    if (seen.has(spec.name)) throw new SearchSpaceError(`searchSpace[${i}].name`, `duplicate name "${spec.name}"`);
+    seen.add(spec.name);
+    return spec;
+  });
+  return new ParsedSearchSpace(params);
+}
+
+const NUMERIC_FIELDS = new Set(['name', 'type', 'low', 'high', 'log', 'step']);
+const CATEGORICAL_FIELDS = new Set(['name', 'type', 'choices']);
+
+function parseParam(entry: unknown, path: string): ParamSpec {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new SearchSpaceError(path, 'must be an object');
+  }
+  const e = entry as Record<string, unknown>;
+  if (typeof e.name !== 'string' || !NAME.test(e.name)) {
+    throw new SearchSpaceError(`${path}.name`, 'must be 1-64 characters of [A-Za-z0-9_.-]');
+  }
+  const name = e.name;
+  const allowed = e.type === 'categorical' ? CATEGORICAL_FIELDS : NUMERIC_FIELDS;
+  for (const key of Object.keys(e)) {
+    if (!allowed.has(key)) throw new SearchSpaceError(`${path}.${key}`, `unknown field for "${name}"`);
+  }
+  if (e.type === 'categorical') {
+    if (!Array.isArray(e.choices) || e.choices.length === 0) {
+      throw new SearchSpaceError(`${path}.choices`, 'must be a non-empty array');
+    }
+    const choices: ParamValue[] = [];
+    e.choices.forEach((c: unknown, j: number) => {
+      const ok =
+        typeof c === 'string' || typeof c === 'boolean' || (typeof c === 'number' && Number.isFinite(c));
+      if (!ok) throw new SearchSpaceError(`${path}.choices[${j}]`, 'must be a string, finite number or boolean');
+      if (choices.includes(c as ParamValue)) throw new SearchSpaceError(`${path}.choices[${j}]`, 'duplicate choice');
+      choices.push(c as ParamValue);
+    });
+    return { name, type: 'categorical', choices };
+  }
+  if (e.type !== 'float' && e.type !== 'int') {
+    throw new SearchSpaceError(`${path}.type`, 'must be "float", "int" or "categorical"');
+  }
+  const type = e.type;
+  for (const field of ['low', 'high'] as const) {
+    const v = e[field];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new SearchSpaceError(`${path}.${field}`, 'must be a finite number');
+    }
+    if (type === 'int' && !Number.isInteger(v)) throw new SearchSpaceError(`${path}.${field}`, 'must be an integer');
+  }
+  const low = e.low as number;
+  const high = e.high as number;
+  if (high < low) throw new SearchSpaceError(`${path}.high`, `must be >= low (${low})`);
+  if (e.log !== undefined && typeof e.log !== 'boolean') throw new SearchSpaceError(`${path}.log`, 'must be a boolean');
+  const log = e.log === true;
+  if (log && low <= 0) throw new SearchSpaceError(`${path}.low`, 'must be > 0 when log is true');
+  let step: number | undefined;
+  if (e.step !== undefined) {
+    if (typeof e.step !== 'number' || !Number.isFinite(e.step) || e.step <= 0) {
+      throw new SearchSpaceError(`${path}.step`, 'must be a positive number');
+    }
+    if (type === 'int' && !Number.isInteger(e.step)) throw new SearchSpaceError(`${path}.step`, 'must be an integer');
+    if (log) throw new SearchSpaceError(`${path}.step`, 'cannot be combined with log');
+    step = e.step;
+  }
+  const spec: FloatParamSpec | IntParamSpec = { name, type, low, high };
+  if (log) spec.log = true;
+  if (step !== undefined) spec.step = step;
+  return spec;
+}

@@ -1,0 +1,74 @@
+import { evaluateAcquisition } from './acquisition.js';
+import { gpOptions, type SamplerConfig } from './config.js';
+import { ModelFittingError } from './errors.js';
+import { collectObservations, fitModel, predictObjective } from './model.js';
+import { acquisitionSpec, type SuggestRequest } from './samplers.js';
+import { type Params, parseSearchSpace } from './search-space.js';
+
+/** The fitted model exposed for insights: surrogate slices, acquisition maps, importance. */
+export interface Surrogate {
+  /** Posterior mean and standard deviation in objective units. */
+  predict(points: ReadonlyArray<Params>): Array<{ mean: number; std: number }>;
+  /** The sampler's acquisition (accounting for pending trials), as maximized by the GP sampler. */
+  acquisition(points: ReadonlyArray<Params>): number[];
+  /** Fitted lengthscale per parameter, in unit-cube scale (categorical: in Hamming units). */
+  lengthscales(): Record<string, number>;
+  /** Relative importance per parameter from inverse lengthscales, normalized to sum 1. */
+  importance(): Record<string, number>;
+}
+
+/** Minimum finite observations for a surrogate worth showing. */
+const MIN_OBSERVATIONS = 3;
+
+/** Fits the GP of `config` (whatever its type) on the request's history; null when too few data. */
+export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Surrogate | null {
+  const space = parseSearchSpace(request.space);
+  const options = gpOptions(config);
+  const obs = collectObservations(space, request.direction, request.completed);
+  if (obs.n < MIN_OBSERVATIONS) return null;
+  const pending: Float64Array[] = [];
+  for (const p of request.pending) {
+    try {
+      pending.push(space.snap(space.encode(p)));
+    } catch {
+      // Pending trials from an older search space carry no information here.
+    }
+  }
+  let model: ReturnType<typeof fitModel>;
+  try {
+    model = fitModel(space, request.direction, obs, pending, options);
+  } catch (error) {
+    if (error instanceof ModelFittingError) return null;
+    throw error;
+  }
+  const spec = acquisitionSpec(options, model.best);
+  const encode = (p: Params): Float64Array => space.snap(space.encode(space.validateParams(p)));
+  const lambdas = model.posterior.hyper.invSqLengthscales;
+  const lengths = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    space.dims.forEach((d, i) => {
+      out[d.name] = 1 / Math.sqrt(lambdas[i] ?? 1);
+    });
+    return out;
+  };
+  return {
+    predict: (points) => points.map((p) => predictObjective(model, encode(p))),
+    acquisition: (points) =>
+      points.map((p) => {
+        const post = model.withPending.predict(encode(p));
+        return evaluateAcquisition(spec, post.mean, post.variance).value;
+      }),
+    lengthscales: lengths,
+    importance: () => {
+      const out: Record<string, number> = {};
+      let total = 0;
+      space.dims.forEach((_, i) => {
+        total += Math.sqrt(lambdas[i] ?? 0);
+      });
+      space.dims.forEach((d, i) => {
+        out[d.name] = total > 0 ? Math.sqrt(lambdas[i] ?? 0) / total : 1 / space.dims.length;
+      });
+      return out;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * What a worker tells its host (the CLI progress display, `npm start`, tests). Plain JSON so the
+ * same events cross the IPC channel from forked trial processes unchanged.
+ */
+import type { Direction, Params, TerminalTrialState } from '@posterior/sdk';
+
+export interface StudySummary {
+  readonly id: string;
+  readonly name: string;
+  readonly objective: string;
+  readonly direction: Direction;
+  readonly maxTrials: number | null;
+}
+
+export interface StudyProgress {
+  /** Trials in a terminal state. */
+  readonly done: number;
+  readonly total: number | null;
+  readonly best: number | null;
+}
+
+export type WorkerEvent =
+  | { readonly type: 'started'; readonly slot: number; readonly workerId: string; readonly study: StudySummary }
+  | {
+      readonly type: 'trial-started';
+      readonly slot: number;
+      readonly trialId: string;
+      readonly number: number;
+      readonly params: Params;
+    }
+  | {
+      readonly type: 'metrics';
+      readonly slot: number;
+      readonly trialId: string;
+      readonly number: number;
+      readonly step: number;
+      readonly metrics: Readonly<Record<string, number>>;
+      readonly shouldPrune: boolean;
+    }
+  | {
+      readonly type: 'trial-finished';
+      readonly slot: number;
+      readonly trialId: string;
+      readonly number: number;
+      readonly state: TerminalTrialState;
+      readonly value: number | null;
+      readonly error: string | null;
+      readonly progress: StudyProgress | null;
+    }
+  | { readonly type: 'idle'; readonly slot: number; readonly progress: StudyProgress | null }
+  | { readonly type: 'log'; readonly slot: number; readonly level: 'info' | 'warn'; readonly message: string }
+  | { readonly type: 'stopped'; readonly slot: number; readonly reason: StopReason };
+
+export type StopReason = 'study-done' | 'study-paused' | 'study-archived' | 'interrupted' | 'trial-limit';
+
+export type EventListener = (event: WorkerEvent) => void;
+
+export interface TrialOutcome {
+  readonly trialId: string;
+  readonly number: number;
+  readonly state: TerminalTrialState;
+  readonly value: number | null;
+  readonly error: string | null;
+  /** The worker handed the trial's params back to the queue (it was interrupted). */
+  readonly handedBack: boolean;
+}
+
+export interface WorkerSummary {
+  readonly workerId: string;
+  readonly reason: StopReason;
+  readonly trials: readonly TrialOutcome[];
+}

@@ -1,0 +1,218 @@
+/** An in-process stand-in for the API, for unit tests of the worker loop's logic. */
+import {
+  isTerminal,
+  type MetricPointInput,
+  type Params,
+  PosteriorError,
+  type Study,
+  type StudyState,
+  type TellInput,
+  type Trial,
+  type TrialDetail,
+  type TrialState,
+} from '@posterior/sdk';
+import type { WorkerApi } from './worker-api.js';
+
+interface FakeTrial {
+  id: string;
+  number: number;
+  state: TrialState;
+  params: Params;
+  value: number | null;
+  error: string | null;
+  workerId: string | null;
+  metrics: MetricPointInput[];
+  tells: number;
+}
+
+export interface FakeOptions {
+  maxTrials: number;
+  /** shouldPrune when the objective metric at a step exceeds this. */
+  pruneAbove?: number;
+  heartbeatTimeoutS?: number;
+}
+
+export class FakeApi implements WorkerApi {
+  state: StudyState = 'RUNNING';
+  readonly trials: FakeTrial[] = [];
+  /** Calls that fail with a retryable NETWORK_ERROR before succeeding, by method name. */
+  readonly outages = new Map<string, number>();
+  /** Calls whose effect happens but whose answer is "lost" (network error after commit). */
+  readonly lostAnswers = new Map<string, number>();
+  heartbeats = 0;
+  stopOnHeartbeat = false;
+  enqueued: Params[] = [];
+
+  constructor(private readonly options: FakeOptions) {}
+
+  private gate(method: string): void {
+    const left = this.outages.get(method) ?? 0;
+    if (left > 0) {
+      this.outages.set(method, left - 1);
+      throw new PosteriorError('NETWORK_ERROR', `fake outage in ${method}`);
+    }
+  }
+
+  private loseAnswer(method: string): void {
+    const left = this.lostAnswers.get(method) ?? 0;
+    if (left > 0) {
+      this.lostAnswers.set(method, left - 1);
+      throw new PosteriorError('NETWORK_ERROR', `fake lost answer in ${method}`);
+    }
+  }
+
+  private find(id: string): FakeTrial {
+    const trial = this.trials.find((t) => t.id === id);
+    if (!trial) throw new PosteriorError('NOT_FOUND', `trial ${id} not found`);
+    return trial;
+  }
+
+  private view(t: FakeTrial): Trial {
+    return {
+      id: t.id,
+      number: t.number,
+      state: t.state,
+      params: t.params,
+      value: t.value,
+      suggestion: null,
+      workerId: t.workerId,
+      startedAt: null,
+      finishedAt: null,
+      error: t.error,
+    };
+  }
+
+  count(state: TrialState): number {
+    return this.trials.filter((t) => t.state === state).length;
+  }
+
+  async study(id: string): Promise<Study | null> {
+    this.gate('study');
+    const best = this.trials
+      .filter((t) => t.state === 'COMPLETE' && t.value !== null)
+      .sort((a, b) => (a.value ?? 0) - (b.value ?? 0))[0];
+    return {
+      id,
+      teamId: 't',
+      name: 'fake',
+      state: this.state,
+      direction: 'MINIMIZE',
+      objective: 'loss',
+      searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }],
+      sampler: { type: 'random' },
+      pruner: null,
+      maxTrials: this.options.maxTrials,
+      parallelism: null,
+      heartbeatTimeoutS: this.options.heartbeatTimeoutS ?? 60,
+      retryFailed: 0,
+      createdAt: new Date(0),
+      trialCounts: {
+        WAITING: this.count('WAITING'),
+        RUNNING: this.count('RUNNING'),
+        COMPLETE: this.count('COMPLETE'),
+        PRUNED: this.count('PRUNED'),
+        FAILED: this.count('FAILED'),
+      },
+      bestTrial: best ? this.view(best) : null,
+    };
+  }
+
+  async askTrials(_studyId: string, _count?: number, workerId?: string): Promise<readonly Trial[]> {
+    this.gate('askTrials');
+    if (this.state !== 'RUNNING') throw new PosteriorError('CONFLICT', `study is ${this.state}`);
+    let trial = this.trials.find((t) => t.state === 'WAITING');
+    if (!trial) {
+      const counted = this.trials.filter((t) => t.state !== 'WAITING').length;
+      if (counted >= this.options.maxTrials) return [];
+      const number = this.trials.length;
+      trial = {
+        id: `t${number}`,
+        number,
+        state: 'WAITING',
+        params: { x: number / 10 },
+        value: null,
+        error: null,
+        workerId: null,
+        metrics: [],
+        tells: 0,
+      };
+      this.trials.push(trial);
+    }
+    trial.state = 'RUNNING';
+    trial.workerId = workerId ?? null;
+    return [this.view(trial)];
+  }
+
+  async heartbeat(trialId: string) {
+    this.gate('heartbeat');
+    this.heartbeats++;
+    const trial = this.find(trialId);
+    if (trial.state !== 'RUNNING') throw new PosteriorError('CONFLICT', `trial is ${trial.state}`);
+    return { shouldStop: this.stopOnHeartbeat || this.state !== 'RUNNING' };
+  }
+
+  async reportMetrics(trialId: string, points: readonly MetricPointInput[]) {
+    this.gate('reportMetrics');
+    const trial = this.find(trialId);
+    if (trial.state !== 'RUNNING') throw new PosteriorError('CONFLICT', `trial is ${trial.state}`);
+    for (const p of points) {
+      if (!trial.metrics.some((m) => m.name === p.name && m.step === p.step)) trial.metrics.push(p);
+    }
+    const loss = points.find((p) => p.name === 'loss');
+    const shouldPrune = this.options.pruneAbove !== undefined && loss !== undefined && loss.value > this.options.pruneAbove;
+    return { accepted: points.length, shouldPrune };
+  }
+
+  async tellTrial(trialId: string, input: TellInput): Promise<Trial> {
+    this.gate('tellTrial');
+    const trial = this.find(trialId);
+    if (isTerminal(trial.state)) throw new PosteriorError('CONFLICT', `trial is already ${trial.state}`);
+    trial.state = input.state;
+    trial.value = input.value ?? null;
+    trial.error = input.error ?? null;
+    trial.tells++;
+    this.loseAnswer('tellTrial');
+    return this.view(trial);
+  }
+
+  async trial(id: string): Promise<TrialDetail | null> {
+    this.gate('trial');
+    const t = this.trials.find((x) => x.id === id);
+    if (!t) return null;
+    return {
+      ...this.view(t),
+      metrics: t.metrics.map((m) => ({ ...m, trialId: t.id, time: new Date(0) })),
+      artifacts: [],
+    };
+  }
+
+  async enqueueTrial(_studyId: string, params: Params): Promise<Trial> {
+    this.enqueued.push(params);
+    const number = this.trials.length;
+    const trial: FakeTrial = {
+      id: `t${number}`,
+      number,
+      state: 'WAITING',
+      params,
+      value: null,
+      error: null,
+      workerId: null,
+      metrics: [],
+      tells: 0,
+    };
+    this.trials.push(trial);
+    return this.view(trial);
+  }
+
+  async uploadArtifact(trialId: string, file: { fileName: string; contentType: string; data: Uint8Array }) {
+    this.find(trialId);
+    return { id: `a-${trialId}`, fileName: file.fileName, contentType: file.contentType, size: file.data.length, createdAt: null };
+  }
+
+  /** Simulates the stale reaper failing a trial behind the worker's back. */
+  reap(trialId: string): void {
+    const trial = this.find(trialId);
+    trial.state = 'FAILED';
+    trial.error = 'stale';
+  }
+}

@@ -1,0 +1,91 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import type { EventListener, WorkerSummary } from './events.js';
+import type { ObjectiveSpec } from './objective-loader.js';
+import type { ChildConfig, ChildMessage, ParentMessage } from './pool-protocol.js';
+import { defaultWorkerId } from './worker.js';
+
+export interface PoolOptions {
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly studyId: string;
+  readonly objective: ObjectiveSpec;
+  readonly concurrency: number;
+  readonly onEvent?: EventListener;
+  readonly drain?: AbortSignal;
+  readonly hardStop?: AbortSignal;
+  readonly maxTrialsPerWorker?: number;
+  readonly pollMs?: number;
+  readonly heartbeatMs?: number;
+  readonly apiRetryWindowMs?: number;
+}
+
+export interface PoolSummary {
+  readonly workers: readonly WorkerSummary[];
+  /** One line per process that ended without a summary (crash, kill, load error). */
+  readonly failures: readonly string[];
+}
+
+/**
+ * Runs `concurrency` worker processes on one study. Each is a full worker loop; the parent only
+ * relays stop requests and events. Children get their own process group so a terminal Ctrl-C
+ * reaches the parent alone, which then decides between draining and a hard stop.
+ */
+export async function runWorkerPool(options: PoolOptions): Promise<PoolSummary> {
+  const childPath = new URL('./child.js', import.meta.url);
+  const workers: WorkerSummary[] = [];
+  const failures: string[] = [];
+  const children: ChildProcess[] = [];
+
+  const broadcast = (message: ParentMessage) => {
+    for (const child of children) if (child.connected) child.send(message);
+  };
+  const onDrain = () => broadcast({ type: 'drain' });
+  const onHard = () => broadcast({ type: 'hard-stop' });
+  options.drain?.addEventListener('abort', onDrain, { once: true });
+  options.hardStop?.addEventListener('abort', onHard, { once: true });
+
+  const runs = Array.from({ length: options.concurrency }, (_, slot) => {
+    const child = fork(childPath, [], { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(child);
+    const config: ChildConfig = {
+      url: options.url,
+      token: options.token,
+      studyId: options.studyId,
+      objective: options.objective,
+      slot,
+      workerId: `${defaultWorkerId()}-${slot}`,
+      ...(options.maxTrialsPerWorker === undefined ? {} : { maxTrials: options.maxTrialsPerWorker }),
+      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+      ...(options.apiRetryWindowMs === undefined ? {} : { apiRetryWindowMs: options.apiRetryWindowMs }),
+    };
+    return new Promise<void>((resolve) => {
+      let summary: WorkerSummary | undefined;
+      let error: string | undefined;
+      child.on('message', (raw: unknown) => {
+        const message = raw as ChildMessage;
+        if (message.type === 'event') options.onEvent?.(message.event);
+        else if (message.type === 'done') summary = message.summary;
+        else error = message.message;
+      });
+      child.on('error', (e) => {
+        error ??= e.message;
+      });
+      child.on('exit', (code, signal) => {
+        if (summary) workers.push(summary);
+        else failures.push(`worker ${slot}: ${error ?? `exited with ${signal ?? `code ${code}`}`}`);
+        resolve();
+      });
+      child.send({ type: 'start', config } satisfies ParentMessage);
+      if (options.drain?.aborted) child.send({ type: 'drain' } satisfies ParentMessage);
+      if (options.hardStop?.aborted) child.send({ type: 'hard-stop' } satisfies ParentMessage);
+    });
+  });
+  try {
+    await Promise.all(runs);
+  } finally {
+    options.drain?.removeEventListener('abort', onDrain);
+    options.hardStop?.removeEventListener('abort', onHard);
+  }
+  return { workers, failures };
+}

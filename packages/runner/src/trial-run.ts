@@ -1,0 +1,213 @@
+import { isPosteriorError, isTerminal, type Study, type TellInput, type Trial } from '@posterior/sdk';
+import type { EventListener, TrialOutcome } from './events.js';
+import { persist } from './persist.js';
+import { type CheckpointFile, type Objective, type ReportResult, type TrialHandle, TrialPruned } from './trial-handle.js';
+import type { WorkerApi } from './worker-api.js';
+
+export interface TrialRunContext {
+  readonly api: WorkerApi;
+  readonly study: Study;
+  readonly objective: Objective;
+  readonly slot: number;
+  readonly emit: EventListener;
+  /** Aborted on a hard stop: the trial is interrupted and handed back. */
+  readonly hardStop: AbortSignal;
+  readonly heartbeatMs: number;
+  readonly apiRetryWindowMs: number;
+}
+
+/** Why the trial's own signal fired; decides between FAILED-and-handed-back and plain FAILED. */
+class StopCause extends Error {
+  constructor(
+    message: string,
+    readonly handBack: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs one claimed trial to a terminal state: heartbeat, objective, metrics, tell. */
+export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<TrialOutcome> {
+  const { api, study, slot, emit } = ctx;
+  const controller = new AbortController();
+  const stop = (cause: StopCause) => {
+    if (!controller.signal.aborted) controller.abort(cause);
+  };
+  const onHardStop = () => stop(new StopCause('interrupted: the worker was stopped', true));
+  if (ctx.hardStop.aborted) onHardStop();
+  else ctx.hardStop.addEventListener('abort', onHardStop, { once: true });
+
+  const log = (message: string) => emit({ type: 'log', slot, level: 'warn', message });
+  const keepTrying = { windowMs: ctx.apiRetryWindowMs, signal: ctx.hardStop };
+
+  // A trial that the server no longer considers ours (reaped as stale, finished elsewhere) must stop.
+  const lostTrial = (error: unknown): boolean => {
+    if (isPosteriorError(error, 'CONFLICT') || isPosteriorError(error, 'NOT_FOUND')) {
+      stop(new StopCause(`trial #${trial.number} is no longer running on the server: ${error.message}`, false));
+      return true;
+    }
+    return false;
+  };
+
+  let beating: Promise<void> | undefined;
+  const beat = async () => {
+    try {
+      const { shouldStop } = await api.heartbeat(trial.id);
+      if (shouldStop) stop(new StopCause('stopped: the study is no longer running', true));
+    } catch (error) {
+      if (!lostTrial(error)) log(`heartbeat for trial #${trial.number} failed: ${describe(error)}`);
+    }
+  };
+  const timer = setInterval(() => {
+    beating ??= beat().finally(() => {
+      beating = undefined;
+    });
+  }, ctx.heartbeatMs);
+
+  let lastObjective: number | undefined;
+  let lastStep: number | undefined;
+  const handle: TrialHandle = {
+    id: trial.id,
+    number: trial.number,
+    params: trial.params,
+    signal: controller.signal,
+    async report(step: number, metrics: Readonly<Record<string, number>>): Promise<ReportResult> {
+      const points = Object.entries(metrics)
+        .filter(([, value]) => Number.isFinite(value))
+        .map(([name, value]) => ({ name, step, value }));
+      const skipped = Object.keys(metrics).filter((name) => !Number.isFinite(metrics[name]));
+      if (skipped.length > 0) log(`trial #${trial.number} step ${step}: not reporting non-finite ${skipped.join(', ')}`);
+      lastStep = step;
+      const objectiveValue = metrics[study.objective];
+      if (objectiveValue !== undefined && Number.isFinite(objectiveValue)) lastObjective = objectiveValue;
+      if (points.length === 0) return { shouldPrune: false };
+      try {
+        const result = await persist(() => api.reportMetrics(trial.id, points), keepTrying);
+        emit({ type: 'metrics', slot, trialId: trial.id, number: trial.number, step, metrics, shouldPrune: result.shouldPrune });
+        return { shouldPrune: result.shouldPrune };
+      } catch (error) {
+        if (lostTrial(error)) throw controller.signal.reason;
+        throw error;
+      }
+    },
+    prune(): never {
+      throw new TrialPruned(lastStep);
+    },
+    async saveCheckpoint(file: CheckpointFile): Promise<void> {
+      await persist(() => api.uploadArtifact(trial.id, file), keepTrying);
+    },
+  };
+
+  let tell: TellInput;
+  let handBack = false;
+  try {
+    const returned: unknown = await ctx.objective(handle);
+    const value = returned ?? lastObjective;
+    if (typeof value !== 'number' && value !== undefined) {
+      tell = { state: 'FAILED', error: `the objective returned a ${typeof value}, expected a number` };
+    } else if (value === undefined) {
+      tell = {
+        state: 'FAILED',
+        error: `the objective returned no value and never reported the metric ${study.objective}`,
+      };
+    } else if (!Number.isFinite(value)) {
+      tell = { state: 'FAILED', error: `the objective value is not finite (${value})` };
+    } else {
+      tell = { state: 'COMPLETE', value };
+    }
+  } catch (error) {
+    const cause: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+    if (error instanceof TrialPruned) {
+      tell = { state: 'PRUNED', value: lastObjective ?? null };
+    } else if (cause instanceof StopCause) {
+      tell = { state: 'FAILED', error: cause.message };
+      handBack = cause.handBack;
+    } else {
+      tell = { state: 'FAILED', error: describe(error) };
+    }
+  } finally {
+    clearInterval(timer);
+    ctx.hardStop.removeEventListener('abort', onHardStop);
+    await beating;
+  }
+
+  const told = await tellOnce(ctx, trial, tell);
+  let handedBack = false;
+  if (handBack && told.state === tell.state) handedBack = await handBackParams(ctx, trial);
+  const progress = await studyProgress(ctx);
+  emit({
+    type: 'trial-finished',
+    slot,
+    trialId: trial.id,
+    number: trial.number,
+    state: told.state,
+    value: told.value,
+    error: told.error,
+    progress,
+  });
+  return { trialId: trial.id, number: trial.number, ...told, handedBack };
+}
+
+type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
+
+/**
+ * Tells the result exactly once in effect. If a retried tell meets CONFLICT, an earlier attempt
+ * (whose answer was lost in an API restart) or the stale reaper already finished the trial: read
+ * back what the server holds instead of telling twice.
+ */
+async function tellOnce(ctx: TrialRunContext, trial: Trial, tell: TellInput): Promise<Told> {
+  const keepTrying = { windowMs: ctx.apiRetryWindowMs };
+  try {
+    const result = await persist(() => ctx.api.tellTrial(trial.id, tell), keepTrying);
+    if (isTerminal(result.state)) return { state: result.state, value: result.value, error: result.error };
+  } catch (error) {
+    if (!isPosteriorError(error, 'CONFLICT')) throw error;
+    const current = await persist(() => ctx.api.trial(trial.id), keepTrying);
+    if (current && isTerminal(current.state)) {
+      ctx.emit({
+        type: 'log',
+        slot: ctx.slot,
+        level: 'warn',
+        message: `trial #${trial.number} was already ${current.state} on the server (${current.error ?? 'told before'})`,
+      });
+      return { state: current.state, value: current.value, error: current.error };
+    }
+    throw error;
+  }
+  return { state: tell.state, value: tell.value ?? null, error: tell.error ?? null };
+}
+
+/** An interrupted trial is not the params' fault: queue them again so another worker runs them. */
+async function handBackParams(ctx: TrialRunContext, trial: Trial): Promise<boolean> {
+  try {
+    await persist(() => ctx.api.enqueueTrial(ctx.study.id, trial.params), { windowMs: ctx.apiRetryWindowMs });
+    return true;
+  } catch (error) {
+    ctx.emit({
+      type: 'log',
+      slot: ctx.slot,
+      level: 'warn',
+      message: `could not hand trial #${trial.number} back: ${describe(error)}`,
+    });
+    return false;
+  }
+}
+
+export async function studyProgress(ctx: Pick<TrialRunContext, 'api' | 'study'>): Promise<{
+  done: number;
+  total: number | null;
+  best: number | null;
+} | null> {
+  try {
+    const study = await ctx.api.study(ctx.study.id);
+    if (!study) return null;
+    const c = study.trialCounts;
+    return { done: c.COMPLETE + c.PRUNED + c.FAILED, total: study.maxTrials, best: study.bestTrial?.value ?? null };
+  } catch {
+    return null; // progress is cosmetic; never fail a trial over it
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WorkerEvent } from './events.js';
+import { FakeApi } from './fake-api.test-support.js';
+import type { Objective } from './trial-handle.js';
+import { runWorker } from './worker.js';
+
+const quick = { pollMs: 5, heartbeatMs: 5, apiRetryWindowMs: 5_000 };
+
+/** Reports `loss = x + 1/(epoch+1)` for `epochs` epochs, pruning when told to. */
+function epochs(n: number): Objective {
+  return async (trial) => {
+    const x = Number(trial.params.x);
+    for (let epoch = 0; epoch < n; epoch++) {
+      const { shouldPrune } = await trial.report(epoch, { loss: x + 1 / (epoch + 1), acc: 0.5 });
+      if (shouldPrune) trial.prune();
+    }
+    return undefined;
+  };
+}
+
+describe('runWorker', () => {
+  it('runs trials until the study has maxTrials, streaming metrics per epoch', async () => {
+    const api = new FakeApi({ maxTrials: 4 });
+    const events: WorkerEvent[] = [];
+    const summary = await runWorker({ api, studyId: 's', objective: epochs(3), onEvent: (e) => events.push(e), ...quick });
+    assert.equal(summary.reason, 'study-done');
+    assert.equal(summary.trials.length, 4);
+    assert.deepEqual(
+      api.trials.map((t) => t.state),
+      ['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE'],
+    );
+    for (const t of api.trials) {
+      assert.equal(t.metrics.filter((m) => m.name === 'loss').length, 3);
+      // With no return value the last reported objective metric is the trial's value.
+      assert.equal(t.value, Number(t.params.x) + 1 / 3);
+    }
+    assert.equal(events.filter((e) => e.type === 'metrics').length, 12);
+    const last = events.filter((e) => e.type === 'trial-finished').at(-1);
+    assert.equal(last?.type === 'trial-finished' ? last.progress?.done : undefined, 4);
+  });
+
+  it('stops pruned trials early and tells PRUNED with the last value', async () => {
+    const api = new FakeApi({ maxTrials: 3, pruneAbove: 0.75 });
+    await runWorker({ api, studyId: 's', objective: epochs(10), ...quick });
+    // x = 0, 0.1, 0.2: loss at epoch 1 = x + 0.5 <= 0.75 never prunes after epoch 0 (x + 1 > 0.75 prunes at 0).
+    for (const t of api.trials) {
+      assert.equal(t.state, 'PRUNED');
+      assert.equal(t.metrics.filter((m) => m.name === 'loss').length, 1);
+      assert.equal(t.value, Number(t.params.x) + 1);
+    }
+  });
+
+  it('turns a thrown error into FAILED with its message, and a returned value into COMPLETE', async () => {
+    const api = new FakeApi({ maxTrials: 2 });
+    const objective: Objective = async (trial) => {
+      if (trial.number === 0) throw new Error('out of memory');
+      return 0.25;
+    };
+    await runWorker({ api, studyId: 's', objective, ...quick });
+    assert.equal(api.trials[0]?.state, 'FAILED');
+    assert.equal(api.trials[0]?.error, 'out of memory');
+    assert.equal(api.trials[1]?.state, 'COMPLETE');
+    assert.equal(api.trials[1]?.value, 0.25);
+  });
+
+  it('fails a trial that neither returns nor reports the objective metric', async () => {
+    const api = new FakeApi({ maxTrials: 1 });
+    await runWorker({ api, studyId: 's', objective: async () => undefined, ...quick });
+    assert.equal(api.trials[0]?.state, 'FAILED');
+    assert.match(api.trials[0]?.error ?? '', /never reported the metric loss/);
+  });
+
+  it('rides out an API outage on every call without telling twice', async () => {
+    const api = new FakeApi({ maxTrials: 3 });
+    api.outages.set('askTrials', 2);
+    api.outages.set('reportMetrics', 2);
+    api.outages.set('study', 1);
+    // The first tell commits but its answer is lost: the retry meets CONFLICT and must read back.
+    api.lostAnswers.set('tellTrial', 1);
+    const events: WorkerEvent[] = [];
+    const summary = await runWorker({ api, studyId: 's', objective: epochs(2), onEvent: (e) => events.push(e), ...quick });
+    assert.equal(summary.trials.length, 3);
+    assert.ok(api.trials.every((t) => t.state === 'COMPLETE' && t.tells === 1));
+    assert.ok(events.some((e) => e.type === 'log' && /already COMPLETE/.test(e.message)));
+  });
+
+  it('drains: finishes the trial in flight, then stops without claiming more', async () => {
+    const api = new FakeApi({ maxTrials: 10 });
+    const drain = new AbortController();
+    const objective: Objective = async (trial) => {
+      await trial.report(0, { loss: 1 });
+      drain.abort();
+      await trial.report(1, { loss: 0.5 });
+      return undefined;
+    };
+    const summary = await runWorker({ api, studyId: 's', objective, drain: drain.signal, ...quick });
+    assert.equal(summary.reason, 'interrupted');
+    assert.equal(api.trials.length, 1);
+    assert.equal(api.trials[0]?.state, 'COMPLETE');
+    assert.equal(api.trials[0]?.value, 0.5);
+  });
+
+  it('hard stop: interrupts the trial, tells FAILED and hands its params back', async () => {
+    const api = new FakeApi({ maxTrials: 10 });
+    const hardStop = new AbortController();
+    const objective: Objective = async (trial) => {
+      await trial.report(0, { loss: 1 });
+      hardStop.abort();
+      await new Promise((_, reject) => {
+        trial.signal.addEventListener('abort', () => reject(new Error('training cancelled')));
+      });
+      return 0;
+    };
+    const summary = await runWorker({ api, studyId: 's', objective, hardStop: hardStop.signal, ...quick });
+    assert.equal(summary.reason, 'interrupted');
+    assert.equal(api.trials[0]?.state, 'FAILED');
+    assert.match(api.trials[0]?.error ?? '', /interrupted/);
+    assert.deepEqual(api.enqueued, [api.trials[0]?.params]);
+    assert.equal(summary.trials[0]?.handedBack, true);
+    assert.equal(api.count('RUNNING'), 0);
+  });
+
+  it('stops when the study is paused, aborting the trial through its signal', async () => {
+    const api = new FakeApi({ maxTrials: 10 });
+    const objective: Objective = async (trial) => {
+      api.state = 'PAUSED';
+      await new Promise<void>((resolve) => trial.signal.addEventListener('abort', () => resolve()));
+      throw new Error('aborted by signal');
+    };
+    const summary = await runWorker({ api, studyId: 's', objective, ...quick });
+    assert.equal(summary.reason, 'study-paused');
+    assert.equal(api.trials[0]?.state, 'FAILED');
+    assert.match(api.trials[0]?.error ?? '', /no longer running/);
+  });
+
+  it('stops a trial the reaper already failed and keeps its FAILED state', async () => {
+    const api = new FakeApi({ maxTrials: 1 });
+    const objective: Objective = async (trial) => {
+      api.reap(trial.id);
+      await trial.report(0, { loss: 1 });
+      return 1;
+    };
+    const summary = await runWorker({ api, studyId: 's', objective, ...quick });
+    assert.equal(api.trials[0]?.state, 'FAILED');
+    assert.equal(api.trials[0]?.error, 'stale');
+    assert.equal(summary.trials[0]?.state, 'FAILED');
+  });
+
+  it('heartbeats while a trial runs', async () => {
+    const api = new FakeApi({ maxTrials: 1 });
+    const objective: Objective = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return 1;
+    };
+    await runWorker({ api, studyId: 's', objective, ...quick });
+    assert.ok(api.heartbeats >= 2, `expected heartbeats, saw ${api.heartbeats}`);
+  });
+
+  it('refuses a non-numeric return value', async () => {
+    const api = new FakeApi({ maxTrials: 1 });
+    const objective = (async () => 'fast') as unknown as Objective;
+    await runWorker({ api, studyId: 's', objective, ...quick });
+    assert.match(api.trials[0]?.error ?? '', /returned a string/);
+  });
+});

@@ -1,0 +1,132 @@
+import { hostname } from 'node:os';
+import { isPosteriorError, PosteriorError, type Study, sleep } from '@posterior/sdk';
+import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
+import { persist } from './persist.js';
+import { runTrial, studyProgress } from './trial-run.js';
+import type { Objective } from './trial-handle.js';
+import type { WorkerApi } from './worker-api.js';
+
+export interface WorkerOptions {
+  readonly api: WorkerApi;
+  readonly studyId: string;
+  readonly objective: Objective;
+  readonly workerId?: string;
+  /** Index of this worker among a pool's processes, carried on every event. */
+  readonly slot?: number;
+  readonly onEvent?: EventListener;
+  /** Aborted: finish the trial in flight, then stop. */
+  readonly drain?: AbortSignal;
+  /** Aborted: interrupt the trial in flight, tell it FAILED and hand its params back, then stop. */
+  readonly hardStop?: AbortSignal;
+  /** Stop after this many trials (tests, `--max-trials`). */
+  readonly maxTrials?: number;
+  /** How often to ask again while the study is running but has nothing to hand out. */
+  readonly pollMs?: number;
+  /** Overrides the heartbeat period derived from the study's `heartbeatTimeoutS`. */
+  readonly heartbeatMs?: number;
+  /** How long to ride out an unreachable API before giving up. */
+  readonly apiRetryWindowMs?: number;
+}
+
+export function defaultWorkerId(slot = 0): string {
+  return `${hostname()}-${process.pid}${slot > 0 ? `-${slot}` : ''}`;
+}
+
+export function summarize(study: Study): StudySummary {
+  return {
+    id: study.id,
+    name: study.name,
+    objective: study.objective,
+    direction: study.direction,
+    maxTrials: study.maxTrials,
+  };
+}
+
+/** A third of the stale timeout leaves room for two lost heartbeats before the reaper acts. */
+export function heartbeatPeriodMs(heartbeatTimeoutS: number): number {
+  return Math.max(200, Math.min(15_000, (heartbeatTimeoutS * 1000) / 3));
+}
+
+const never = new AbortController().signal;
+
+/**
+ * The worker loop of one process: ask, train, stream metrics, heartbeat, tell; until the study is
+ * done or paused, or the host asks it to stop.
+ */
+export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> {
+  const { api, studyId } = options;
+  const slot = options.slot ?? 0;
+  const workerId = options.workerId ?? defaultWorkerId(slot);
+  const emit: EventListener = options.onEvent ?? (() => {});
+  const drain = options.drain ?? never;
+  const hardStop = options.hardStop ?? never;
+  const stopping = AbortSignal.any([drain, hardStop]);
+  const apiRetryWindowMs = options.apiRetryWindowMs ?? 10 * 60_000;
+  const keepTrying = {
+    windowMs: apiRetryWindowMs,
+    signal: stopping,
+    onWait: (error: PosteriorError, delayMs: number) =>
+      emit({ type: 'log', slot, level: 'warn', message: `${error.message}; retrying in ${Math.round(delayMs)} ms` }),
+  };
+
+  const study = await persist(() => api.study(studyId), keepTrying);
+  if (!study) throw new PosteriorError('NOT_FOUND', `study ${studyId} not found`);
+  emit({ type: 'started', slot, workerId, study: summarize(study) });
+
+  const trials: TrialOutcome[] = [];
+  const finish = (reason: StopReason): WorkerSummary => {
+    emit({ type: 'stopped', slot, reason });
+    return { workerId, reason, trials };
+  };
+  const ctx = {
+    api,
+    study,
+    objective: options.objective,
+    slot,
+    emit,
+    hardStop,
+    heartbeatMs: options.heartbeatMs ?? heartbeatPeriodMs(study.heartbeatTimeoutS),
+    apiRetryWindowMs,
+  };
+
+  for (;;) {
+    if (stopping.aborted) return finish('interrupted');
+    if (options.maxTrials !== undefined && trials.length >= options.maxTrials) return finish('trial-limit');
+    let claimed: Awaited<ReturnType<WorkerApi['askTrials']>>;
+    try {
+      claimed = await persist(() => api.askTrials(studyId, 1, workerId), keepTrying);
+    } catch (error) {
+      if (stopping.aborted) return finish('interrupted');
+      // A study that is not RUNNING refuses to hand out trials; find out which state it is in.
+      if (!isPosteriorError(error, 'CONFLICT')) throw error;
+      claimed = [];
+    }
+    const trial = claimed[0];
+    if (trial) {
+      emit({ type: 'trial-started', slot, trialId: trial.id, number: trial.number, params: trial.params });
+      trials.push(await runTrial(ctx, trial));
+      continue;
+    }
+    const current = await persist(() => api.study(studyId), keepTrying).catch((error: unknown) => {
+      if (stopping.aborted) return undefined;
+      throw error;
+    });
+    if (current === undefined) return finish('interrupted');
+    if (!current) throw new PosteriorError('NOT_FOUND', `study ${studyId} not found`);
+    if (current.state === 'DONE') return finish('study-done');
+    if (current.state === 'PAUSED') return finish('study-paused');
+    if (current.state === 'ARCHIVED') return finish('study-archived');
+    const c = current.trialCounts;
+    const finished = c.COMPLETE + c.PRUNED + c.FAILED;
+    if (current.maxTrials !== null && finished >= current.maxTrials && c.WAITING === 0 && c.RUNNING === 0) {
+      return finish('study-done');
+    }
+    // Other workers hold the last trials; one of them may fail and be retried, so wait and ask again.
+    emit({ type: 'idle', slot, progress: await studyProgress(ctx) });
+    try {
+      await sleep(options.pollMs ?? 2_000, stopping);
+    } catch {
+      return finish('interrupted');
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createClient } from './client.js';
+import { isPosteriorError, PosteriorError } from './errors.js';
+
+type Handler = (body: { query: string; variables: Record<string, unknown> }, req: IncomingMessage) => {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+  raw?: Buffer;
+};
+
+let server: Server;
+let url = '';
+let handler: Handler = () => ({ json: {} });
+const seen: { path: string; auth: string | undefined; body: string; headers: IncomingMessage['headers'] }[] = [];
+
+before(async () => {
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      seen.push({ path: req.url ?? '', auth: req.headers.authorization, body: raw, headers: req.headers });
+      let parsed = { query: '', variables: {} };
+      if (req.headers['content-type'] === 'application/json') parsed = JSON.parse(raw);
+      const out = handler(parsed, req);
+      res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...out.headers });
+      res.end(out.raw ?? out.text ?? JSON.stringify(out.json));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const fast = { retries: 3, minDelayMs: 1, maxDelayMs: 5 };
+
+const wireTrial = {
+  id: '7',
+  number: 3,
+  state: 'RUNNING',
+  params: { lr: 0.01, act: 'relu', flag: true },
+  value: null,
+  workerId: 'w1',
+  startedAt: '2026-01-02T03:04:05.000Z',
+  finishedAt: null,
+  error: null,
+  suggestion: { sampler: 'gp', mean: 0.5, std: 0.1, acquisition: 1.2 },
+};
+
+describe('PosteriorClient over HTTP', () => {
+  it('sends the bearer token and converts wire trials to domain trials', async () => {
+    handler = () => ({ json: { data: { askTrials: [wireTrial] } } });
+    const client = createClient({ url: `${url}/graphql`, token: 'secret', retry: fast });
+    const trials = await client.askTrials('s1', 1, 'w1');
+    assert.equal(trials.length, 1);
+    const trial = trials[0];
+    assert.ok(trial);
+    assert.equal(trial.id, '7');
+    assert.deepEqual(trial.params, { lr: 0.01, act: 'relu', flag: true });
+    assert.ok(trial.startedAt instanceof Date);
+    assert.equal(trial.startedAt.toISOString(), '2026-01-02T03:04:05.000Z');
+    assert.equal(trial.suggestion?.sampler, 'gp');
+    const last = seen.at(-1);
+    assert.equal(last?.path, '/graphql');
+    assert.equal(last?.auth, 'Bearer secret');
+    assert.deepEqual(JSON.parse(last?.body ?? '{}').variables, { studyId: 's1', count: 1, workerId: 'w1' });
+  });
+
+  it('surfaces GraphQL error codes as PosteriorError without retrying user errors', async () => {
+    let calls = 0;
+    handler = () => {
+      calls++;
+      return { json: { errors: [{ message: 'trial already finished', extensions: { code: 'CONFLICT' } }] } };
+    };
+    const client = createClient({ url, retry: fast });
+    await assert.rejects(client.tellTrial('7', { state: 'COMPLETE', value: 1 }), (error: unknown) => {
+      assert.ok(isPosteriorError(error, 'CONFLICT'));
+      assert.equal(error.message, 'trial already finished');
+      assert.equal(error.retryable, false);
+      return true;
+    });
+    assert.equal(calls, 1);
+  });
+
+  it('retries 5xx answers with backoff and then succeeds', async () => {
+    let calls = 0;
+    handler = () => {
+      calls++;
+      if (calls < 3) return { status: 503, text: 'upstream restarting' };
+      return { json: { data: { heartbeat: { shouldStop: true } } } };
+    };
+    const retries: number[] = [];
+    const client = createClient({ url, retry: fast, onRetry: (_e, attempt) => retries.push(attempt) });
+    assert.deepEqual(await client.heartbeat('7'), { shouldStop: true });
+    assert.equal(calls, 3);
+    assert.deepEqual(retries, [1, 2]);
+  });
+
+  it('gives up after the configured retries with a retryable error', async () => {
+    let calls = 0;
+    handler = () => {
+      calls++;
+      return { status: 502, text: 'bad gateway' };
+    };
+    const client = createClient({ url, retry: fast });
+    await assert.rejects(client.heartbeat('7'), (error: unknown) => {
+      assert.ok(isPosteriorError(error, 'INTERNAL_SERVER_ERROR'));
+      assert.equal(error.retryable, true);
+      return true;
+    });
+    assert.equal(calls, 4);
+  });
+
+  it('reports an unreachable server as a retryable NETWORK_ERROR', async () => {
+    const client = createClient({ url: 'http://127.0.0.1:9', retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } });
+    await assert.rejects(client.me(), (error: unknown) => {
+      assert.ok(isPosteriorError(error, 'NETWORK_ERROR'));
+      assert.equal(error.retryable, true);
+      return true;
+    });
+  });
+
+  it('does not retry validation failures', async () => {
+    let calls = 0;
+    handler = () => {
+      calls++;
+      return {
+        status: 400,
+        json: { errors: [{ message: 'Cannot query field', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+      };
+    };
+    const client = createClient({ url, retry: fast });
+    await assert.rejects(client.me(), (error: unknown) => isPosteriorError(error) && !error.retryable);
+    assert.equal(calls, 1);
+  });
+
+  it('rejects a malformed answer with BAD_RESPONSE naming the field', async () => {
+    handler = () => ({ json: { data: { heartbeat: { shouldStop: 'yes' } } } });
+    const client = createClient({ url, retry: fast });
+    await assert.rejects(client.heartbeat('7'), (error: unknown) => {
+      assert.ok(isPosteriorError(error, 'BAD_RESPONSE'));
+      assert.match(error.message, /shouldStop/);
+      return true;
+    });
+  });
+
+  it('uploads artifacts with the file name header and downloads them back', async () => {
+    handler = (_body, req) => {
+      if (req.method === 'POST') {
+        return { json: { id: 'a1', fileName: 'trial-1_lr=0.1.json', contentType: 'application/json', size: 2 } };
+      }
+      return {
+        raw: Buffer.from('{}'),
+        headers: { 'content-type': 'application/json', 'content-disposition': 'attachment; filename="x.json"' },
+      };
+    };
+    const client = createClient({ url, token: 't', retry: fast });
+    const data = new TextEncoder().encode('{}');
+    const artifact = await client.uploadArtifact('7', { fileName: 'trial-1_lr=0.1.json', contentType: 'application/json', data });
+    assert.equal(artifact.id, 'a1');
+    const upload = seen.at(-1);
+    assert.equal(upload?.path, '/artifacts?trialId=7');
+    assert.equal(upload?.headers['x-filename'], 'trial-1_lr=0.1.json');
+    assert.equal(upload?.body, '{}');
+    const file = await client.downloadArtifact('a1');
+    assert.equal(seen.at(-1)?.path, '/artifacts/a1');
+    assert.equal(file.fileName, 'x.json');
+    assert.equal(new TextDecoder().decode(file.data), '{}');
+  });
+
+  it('maps artifact HTTP statuses to codes', async () => {
+    handler = () => ({ status: 404, json: { error: 'no such artifact' } });
+    const client = createClient({ url, retry: fast });
+    await assert.rejects(client.downloadArtifact('zzz'), (error: unknown) => isPosteriorError(error, 'NOT_FOUND'));
+  });
+
+  it('honours an abort signal while backing off', async () => {
+    handler = () => ({ status: 503, text: 'down' });
+    const client = createClient({ url, retry: { retries: 50, minDelayMs: 50, maxDelayMs: 100 } });
+    const controller = new AbortController();
+    const pending = client.heartbeat('7', { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('shutting down')), 20);
+    await assert.rejects(pending, (error: unknown) => isPosteriorError(error, 'ABORTED'));
+  });
+});
+
+describe('PosteriorError', () => {
+  it('is recognised by the type guard and by code', () => {
+    const error = new PosteriorError('NOT_FOUND', 'study 9 not found');
+    assert.ok(isPosteriorError(error));
+    assert.ok(isPosteriorError(error, 'NOT_FOUND'));
+    assert.ok(!isPosteriorError(error, 'CONFLICT'));
+    assert.ok(!isPosteriorError(new Error('x')));
+    assert.equal(new PosteriorError('HTTP_ERROR', 'x', { status: 429 }).retryable, true);
+    assert.equal(new PosteriorError('HTTP_ERROR', 'x', { status: 404 }).retryable, false);
+  });
+});

@@ -1,0 +1,256 @@
+import { downloadArtifact, uploadArtifact } from './artifacts.js';
+import * as doc from './documents.js';
+import type { RetryPolicy } from './retry.js';
+import { type Sink, Subscriptions, type Unsubscribe } from './subscriptions.js';
+import { type RequestOptions, Transport, type TransportOptions } from './transport.js';
+import type {
+  ApiTokenSecret,
+  Artifact,
+  AuthPayload,
+  CreateStudyInput,
+  DownloadedFile,
+  FileUpload,
+  HeartbeatResult,
+  Membership,
+  MetricPoint,
+  MetricPointInput,
+  Page,
+  Params,
+  ReportResult,
+  Role,
+  Study,
+  StudyState,
+  Team,
+  TellInput,
+  Trial,
+  TrialDetail,
+  TrialEvent,
+  TrialState,
+  User,
+} from './types.js';
+import * as wire from './wire.js';
+
+export interface PageArgs {
+  readonly first?: number;
+  readonly after?: string;
+}
+
+export interface TrialPageArgs extends PageArgs {
+  readonly state?: TrialState;
+}
+
+/**
+ * The SDK contract: every operation of DESIGN section 5 plus artifact transfer. The runner and the
+ * CLI depend on this interface, so tests can substitute an in-process fake.
+ */
+export interface PosteriorApi {
+  me(options?: RequestOptions): Promise<User | null>;
+  teams(options?: RequestOptions): Promise<readonly Team[]>;
+  studies(teamId: string, page?: PageArgs, options?: RequestOptions): Promise<Page<Study>>;
+  study(id: string, options?: RequestOptions): Promise<Study | null>;
+  studyTrials(studyId: string, args?: TrialPageArgs, options?: RequestOptions): Promise<Page<Trial>>;
+  trial(id: string, options?: RequestOptions): Promise<TrialDetail | null>;
+
+  signUp(email: string, password: string, name?: string): Promise<AuthPayload>;
+  logIn(email: string, password: string): Promise<AuthPayload>;
+  logOut(): Promise<boolean>;
+  createTeam(name: string): Promise<Team>;
+  addMember(teamId: string, email: string, role: Role): Promise<Membership>;
+  createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret>;
+  revokeApiToken(id: string): Promise<boolean>;
+  createStudy(input: CreateStudyInput): Promise<Study>;
+  setStudyState(id: string, state: StudyState): Promise<Study>;
+  enqueueTrial(studyId: string, params: Params): Promise<Trial>;
+  askTrials(studyId: string, count?: number, workerId?: string, options?: RequestOptions): Promise<readonly Trial[]>;
+  heartbeat(trialId: string, options?: RequestOptions): Promise<HeartbeatResult>;
+  reportMetrics(trialId: string, points: readonly MetricPointInput[], options?: RequestOptions): Promise<ReportResult>;
+  tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial>;
+
+  trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe;
+  metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe;
+
+  uploadArtifact(trialId: string, file: FileUpload, options?: RequestOptions): Promise<Artifact>;
+  downloadArtifact(artifactId: string, options?: RequestOptions): Promise<DownloadedFile>;
+}
+
+export interface ClientOptions extends TransportOptions {
+  /** WebSocket constructor for subscriptions; Node 20 has none built in (use `@posterior/sdk/node`). */
+  readonly webSocketImpl?: unknown;
+  readonly subscriptionRetryAttempts?: number;
+}
+
+export class PosteriorClient implements PosteriorApi {
+  private readonly transport: Transport;
+  private readonly subscriptions: Subscriptions;
+
+  constructor(options: ClientOptions) {
+    this.transport = new Transport(options);
+    this.subscriptions = new Subscriptions({
+      url: options.url,
+      token: () => this.transport.token,
+      webSocketImpl: options.webSocketImpl,
+      ...(options.subscriptionRetryAttempts === undefined ? {} : { retryAttempts: options.subscriptionRetryAttempts }),
+    });
+  }
+
+  get url(): string {
+    return this.transport.base;
+  }
+
+  get token(): string | undefined {
+    return this.transport.token;
+  }
+
+  /** Switches credentials, e.g. to the session token returned by `logIn`. */
+  setToken(token: string | undefined): void {
+    this.transport.token = token;
+  }
+
+  private gql(query: string, variables: Record<string, unknown>, field: string, options?: RequestOptions) {
+    return this.transport.graphql(query, variables, field, options);
+  }
+
+  async me(options?: RequestOptions): Promise<User | null> {
+    const value = await this.gql(doc.ME, {}, 'me', options);
+    return value === null ? null : wire.toUser(value);
+  }
+
+  async teams(options?: RequestOptions): Promise<readonly Team[]> {
+    return wire.list(await this.gql(doc.TEAMS, {}, 'teams', options), 'teams').map(wire.toTeam);
+  }
+
+  async studies(teamId: string, page: PageArgs = {}, options?: RequestOptions): Promise<Page<Study>> {
+    const value = await this.gql(doc.STUDIES, { teamId, ...page }, 'studies', options);
+    return wire.toPage(value, wire.toStudy, 'studies');
+  }
+
+  async study(id: string, options?: RequestOptions): Promise<Study | null> {
+    const value = await this.gql(doc.STUDY_QUERY, { id }, 'study', options);
+    return value === null ? null : wire.toStudy(value);
+  }
+
+  async studyTrials(studyId: string, args: TrialPageArgs = {}, options?: RequestOptions): Promise<Page<Trial>> {
+    const value = await this.gql(doc.STUDY_TRIALS, { id: studyId, ...args }, 'study', options);
+    if (value === null) return { items: [], endCursor: null, hasNextPage: false };
+    return wire.toPage(wire.obj(value, 'study').trials, wire.toTrial, 'trials');
+  }
+
+  async trial(id: string, options?: RequestOptions): Promise<TrialDetail | null> {
+    const value = await this.gql(doc.TRIAL_QUERY, { id }, 'trial', options);
+    return value === null ? null : wire.toTrialDetail(value);
+  }
+
+  async signUp(email: string, password: string, name?: string): Promise<AuthPayload> {
+    return wire.toAuthPayload(await this.gql(doc.SIGN_UP, { email, password, name }, 'signUp'));
+  }
+
+  async logIn(email: string, password: string): Promise<AuthPayload> {
+    return wire.toAuthPayload(await this.gql(doc.LOG_IN, { email, password }, 'logIn'));
+  }
+
+  async logOut(): Promise<boolean> {
+    return (await this.gql(doc.LOG_OUT, {}, 'logOut')) === true;
+  }
+
+  async createTeam(name: string): Promise<Team> {
+    return wire.toTeam(await this.gql(doc.CREATE_TEAM, { name }, 'createTeam'));
+  }
+
+  async addMember(teamId: string, email: string, role: Role): Promise<Membership> {
+    return wire.toMembership(await this.gql(doc.ADD_MEMBER, { teamId, email, role }, 'addMember'));
+  }
+
+  async createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret> {
+    return wire.toApiTokenSecret(await this.gql(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'));
+  }
+
+  async revokeApiToken(id: string): Promise<boolean> {
+    return (await this.gql(doc.REVOKE_API_TOKEN, { id }, 'revokeApiToken')) === true;
+  }
+
+  async createStudy(input: CreateStudyInput): Promise<Study> {
+    return wire.toStudy(await this.gql(doc.CREATE_STUDY, { input }, 'createStudy'));
+  }
+
+  async setStudyState(id: string, state: StudyState): Promise<Study> {
+    return wire.toStudy(await this.gql(doc.SET_STUDY_STATE, { id, state }, 'setStudyState'));
+  }
+
+  async enqueueTrial(studyId: string, params: Params): Promise<Trial> {
+    return wire.toTrial(await this.gql(doc.ENQUEUE_TRIAL, { studyId, params }, 'enqueueTrial'));
+  }
+
+  async askTrials(studyId: string, count = 1, workerId?: string, options?: RequestOptions): Promise<readonly Trial[]> {
+    const value = await this.gql(doc.ASK_TRIALS, { studyId, count, workerId }, 'askTrials', options);
+    return wire.list(value, 'askTrials').map(wire.toTrial);
+  }
+
+  async heartbeat(trialId: string, options?: RequestOptions): Promise<HeartbeatResult> {
+    return wire.toHeartbeatResult(await this.gql(doc.HEARTBEAT, { trialId }, 'heartbeat', options));
+  }
+
+  async reportMetrics(
+    trialId: string,
+    points: readonly MetricPointInput[],
+    options?: RequestOptions,
+  ): Promise<ReportResult> {
+    const value = await this.gql(doc.REPORT_METRICS, { trialId, points }, 'reportMetrics', options);
+    return wire.toReportResult(value);
+  }
+
+  async tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial> {
+    const variables = { trialId, state: input.state, value: input.value ?? null, error: input.error ?? null };
+    return wire.toTrial(await this.gql(doc.TELL_TRIAL, variables, 'tellTrial', options));
+  }
+
+  trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe {
+    return this.subscriptions.subscribe(doc.TRIAL_EVENTS, { studyId }, 'trialEvents', wire.toTrialEvent, sink);
+  }
+
+  metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe {
+    const convert = (value: unknown) => wire.list(value, 'metricPoints').map(wire.toMetricPoint);
+    return this.subscriptions.subscribe(doc.METRIC_POINTS, { studyId, trialId }, 'metricPoints', convert, sink);
+  }
+
+  /** `for await` over trial events; breaking out of the loop unsubscribes. */
+  iterateTrialEvents(studyId: string): AsyncIterableIterator<TrialEvent> {
+    return this.subscriptions.iterate(doc.TRIAL_EVENTS, { studyId }, 'trialEvents', wire.toTrialEvent);
+  }
+
+  iterateMetricPoints(studyId: string, trialId: string | null = null): AsyncIterableIterator<readonly MetricPoint[]> {
+    const convert = (value: unknown) => wire.list(value, 'metricPoints').map(wire.toMetricPoint);
+    return this.subscriptions.iterate(doc.METRIC_POINTS, { studyId, trialId }, 'metricPoints', convert);
+  }
+
+  uploadArtifact(trialId: string, file: FileUpload, options?: RequestOptions): Promise<Artifact> {
+    return uploadArtifact(this.transport, trialId, file, options);
+  }
+
+  downloadArtifact(artifactId: string, options?: RequestOptions): Promise<DownloadedFile> {
+    return downloadArtifact(this.transport, artifactId, options);
+  }
+
+  /** Every trial of a study, following pages. */
+  async allTrials(studyId: string, state?: TrialState, options?: RequestOptions): Promise<Trial[]> {
+    const trials: Trial[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const args: TrialPageArgs = { first: 200, ...(state ? { state } : {}), ...(after ? { after } : {}) };
+      const page = await this.studyTrials(studyId, args, options);
+      trials.push(...page.items);
+      if (!page.hasNextPage || page.endCursor === null) return trials;
+      after = page.endCursor;
+    }
+  }
+
+  /** Closes the subscription socket so a Node process can exit. */
+  async close(): Promise<void> {
+    await this.subscriptions.dispose();
+  }
+}
+
+export function createClient(options: ClientOptions): PosteriorClient {
+  return new PosteriorClient(options);
+}
+
+export type { RetryPolicy };

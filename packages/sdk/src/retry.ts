@@ -1,0 +1,60 @@
+import { PosteriorError } from './errors.js';
+
+export interface RetryPolicy {
+  /** Attempts after the first one. */
+  readonly retries: number;
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { retries: 5, minDelayMs: 200, maxDelayMs: 5_000 };
+
+/** Exponential backoff with full jitter, so many workers hitting a restarting API spread out. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** attempt);
+  return policy.minDelayMs / 2 + random() * (ceiling - policy.minDelayMs / 2);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal ? abortError(signal) : new PosteriorError('ABORTED', 'aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function abortError(signal: AbortSignal): PosteriorError {
+  const reason: unknown = signal.reason;
+  const message = reason instanceof Error ? reason.message : 'aborted';
+  return new PosteriorError('ABORTED', message, { cause: reason });
+}
+
+export interface RetryHooks {
+  readonly signal?: AbortSignal | undefined;
+  /** Called before each wait, e.g. to log "API unreachable, retrying in 800 ms". */
+  readonly onRetry?: ((error: PosteriorError, attempt: number, delayMs: number) => void) | undefined;
+}
+
+/** Runs `fn`, retrying only errors that are `PosteriorError.retryable`. */
+export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof PosteriorError) || !error.retryable || attempt >= policy.retries) throw error;
+      const delay = backoffDelay(attempt, policy);
+      hooks.onRetry?.(error, attempt + 1, delay);
+      await sleep(delay, hooks.signal);
+    }
+  }
+}

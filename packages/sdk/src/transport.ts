@@ -1,0 +1,129 @@
+import { PosteriorError } from './errors.js';
+import { abortError, defaultRetryPolicy, type RetryHooks, type RetryPolicy, withRetry } from './retry.js';
+import { obj } from './wire.js';
+
+export interface TransportOptions {
+  /** Base URL of the API, e.g. `http://localhost:4000` (a trailing `/graphql` is accepted). */
+  readonly url: string;
+  readonly token?: string | undefined;
+  readonly retry?: Partial<RetryPolicy> | undefined;
+  readonly onRetry?: RetryHooks['onRetry'];
+  /** Defaults to the global fetch (Node 18+, browsers). */
+  readonly fetch?: typeof fetch | undefined;
+  /** Per-attempt timeout: a hung connection counts as a network error and is retried. */
+  readonly timeoutMs?: number | undefined;
+}
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Strips a trailing `/graphql` and slashes so artifact and WebSocket URLs derive from one base. */
+export function baseUrl(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/graphql$/, '');
+}
+
+export function websocketUrl(url: string): string {
+  return `${baseUrl(url).replace(/^http/, 'ws')}/graphql`;
+}
+
+/** HTTP plumbing shared by GraphQL and artifact requests: auth header, timeouts, retries. */
+export class Transport {
+  readonly base: string;
+  token: string | undefined;
+  private readonly policy: RetryPolicy;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: TransportOptions) {
+    this.base = baseUrl(options.url);
+    this.token = options.token;
+    this.policy = { ...defaultRetryPolicy, ...options.retry };
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  authHeaders(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
+  }
+
+  /** One HTTP exchange with retries on network errors and 5xx; `read` interprets the response. */
+  async send<T>(
+    path: string,
+    init: RequestInit,
+    read: (response: Response) => Promise<T>,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    return withRetry(
+      async () => {
+        const response = await this.fetchOnce(path, init, options.signal);
+        return read(response);
+      },
+      this.policy,
+      { signal: options.signal, onRetry: this.options.onRetry },
+    );
+  }
+
+  private async fetchOnce(path: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      return await this.fetchImpl(`${this.base}${path}`, {
+        ...init,
+        headers: { ...this.authHeaders(), ...(init.headers as Record<string, string> | undefined) },
+        signal: combined,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal);
+      const detail = describeNetworkError(error);
+      throw new PosteriorError('NETWORK_ERROR', `cannot reach ${this.base}: ${detail}`, { cause: error });
+    }
+  }
+
+  /** Executes a GraphQL document and returns `data[field]` (the field of the single operation). */
+  graphql(query: string, variables: Record<string, unknown>, field: string, options?: RequestOptions): Promise<unknown> {
+    const body = JSON.stringify({ query, variables });
+    const init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+    return this.send('/graphql', init, async (response) => readGraphQL(response, field), options);
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    if (cause instanceof Error && cause.message) return cause.message;
+    if (error.name === 'TimeoutError') return 'request timed out';
+    return error.message;
+  }
+  return String(error);
+}
+
+async function readGraphQL(response: Response, field: string): Promise<unknown> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    const code = response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'HTTP_ERROR';
+    throw new PosteriorError(code, `HTTP ${response.status}: ${text.slice(0, 200)}`, { status: response.status });
+  }
+  const o = obj(body, 'GraphQL response');
+  const errors = Array.isArray(o.errors) ? o.errors : [];
+  const first: unknown = errors[0];
+  if (first !== undefined) throw graphQLError(first, response.status);
+  if (!response.ok) {
+    throw new PosteriorError('HTTP_ERROR', `HTTP ${response.status}`, { status: response.status });
+  }
+  const data = obj(o.data, 'GraphQL data');
+  if (!(field in data)) throw new PosteriorError('BAD_RESPONSE', `response has no field ${field}`);
+  return data[field];
+}
+
+export function graphQLError(raw: unknown, status?: number): PosteriorError {
+  const e = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const message = typeof e.message === 'string' ? e.message : 'GraphQL error';
+  const ext = typeof e.extensions === 'object' && e.extensions !== null ? (e.extensions as Record<string, unknown>) : {};
+  let code = typeof ext.code === 'string' ? ext.code : 'INTERNAL_SERVER_ERROR';
+  // Validation/parse failures are caller bugs: never retry them even though they lack a user code.
+  if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') code = 'BAD_REQUEST';
+  const path = Array.isArray(e.path) ? (e.path as (string | number)[]) : undefined;
+  return new PosteriorError(code, message, { status, path });
+}

@@ -1,0 +1,205 @@
+/** Domain types: what SDK users see. Wire shapes live in wire.ts and are converted there only. */
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+export type Direction = 'MINIMIZE' | 'MAXIMIZE';
+export type StudyState = 'RUNNING' | 'PAUSED' | 'DONE' | 'ARCHIVED';
+export type TrialState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
+export type TerminalTrialState = 'COMPLETE' | 'PRUNED' | 'FAILED';
+export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER';
+export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED';
+
+export const TERMINAL_TRIAL_STATES: readonly TerminalTrialState[] = ['COMPLETE', 'PRUNED', 'FAILED'];
+
+export function isTerminal(state: TrialState): state is TerminalTrialState {
+  return state === 'COMPLETE' || state === 'PRUNED' || state === 'FAILED';
+}
+
+/** DESIGN section 3. */
+export type ParamValue = number | string | boolean;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+export interface FloatParamSpec {
+  readonly name: string;
+  readonly type: 'float';
+  readonly low: number;
+  readonly high: number;
+  readonly log?: boolean;
+  readonly step?: number;
+}
+export interface IntParamSpec {
+  readonly name: string;
+  readonly type: 'int';
+  readonly low: number;
+  readonly high: number;
+  readonly log?: boolean;
+  readonly step?: number;
+}
+export interface CategoricalParamSpec {
+  readonly name: string;
+  readonly type: 'categorical';
+  readonly choices: readonly ParamValue[];
+}
+export type ParamSpec = FloatParamSpec | IntParamSpec | CategoricalParamSpec;
+export type SearchSpace = readonly ParamSpec[];
+
+/** DESIGN section 4: `{"type": "gp"|"random"|..., "seed"?, ...options}`. */
+export interface SamplerConfig {
+  readonly type: string;
+  readonly seed?: number;
+  readonly [option: string]: JsonValue | undefined;
+}
+export interface PrunerConfig {
+  readonly type: string;
+  readonly [option: string]: JsonValue | undefined;
+}
+
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string | null;
+}
+
+export interface Team {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface Membership {
+  readonly id: string;
+  readonly role: Role;
+  readonly user: User;
+  readonly team: Team;
+}
+
+export interface AuthPayload {
+  readonly token: string;
+  readonly user: User;
+}
+
+export interface ApiTokenSecret {
+  readonly id: string;
+  /** Shown once: the server stores only a hash. */
+  readonly token: string;
+}
+
+/** What the sampler predicted when it proposed a trial. */
+export interface Suggestion {
+  readonly sampler: string | null;
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly acquisition: number | null;
+}
+
+export interface Trial {
+  readonly id: string;
+  readonly number: number;
+  readonly state: TrialState;
+  readonly params: Params;
+  readonly value: number | null;
+  readonly suggestion: Suggestion | null;
+  readonly workerId: string | null;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly error: string | null;
+}
+
+export interface MetricPoint {
+  readonly trialId: string;
+  readonly name: string;
+  readonly step: number;
+  readonly value: number;
+  readonly time: Date;
+}
+
+export interface Artifact {
+  readonly id: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly createdAt: Date | null;
+}
+
+export interface TrialDetail extends Trial {
+  readonly metrics: readonly MetricPoint[];
+  readonly artifacts: readonly Artifact[];
+}
+
+export type TrialCounts = Readonly<Record<TrialState, number>>;
+
+export interface Study {
+  readonly id: string;
+  readonly teamId: string | null;
+  readonly name: string;
+  readonly state: StudyState;
+  readonly direction: Direction;
+  readonly objective: string;
+  readonly searchSpace: SearchSpace;
+  readonly sampler: SamplerConfig;
+  readonly pruner: PrunerConfig | null;
+  readonly maxTrials: number | null;
+  readonly parallelism: number | null;
+  readonly heartbeatTimeoutS: number;
+  readonly retryFailed: number;
+  readonly createdAt: Date;
+  readonly trialCounts: TrialCounts;
+  readonly bestTrial: Trial | null;
+}
+
+export interface TrialEvent {
+  readonly type: TrialEventType;
+  readonly trial: Trial;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly endCursor: string | null;
+  readonly hasNextPage: boolean;
+}
+
+export interface CreateStudyInput {
+  readonly teamId: string;
+  readonly name: string;
+  readonly direction: Direction;
+  readonly objective: string;
+  readonly searchSpace: SearchSpace;
+  readonly sampler?: SamplerConfig;
+  readonly pruner?: PrunerConfig;
+  readonly maxTrials?: number;
+  readonly parallelism?: number;
+  readonly heartbeatTimeoutS?: number;
+  readonly retryFailed?: number;
+}
+
+export interface MetricPointInput {
+  readonly name: string;
+  readonly step: number;
+  readonly value: number;
+}
+
+export interface HeartbeatResult {
+  readonly shouldStop: boolean;
+}
+
+export interface ReportResult {
+  readonly accepted: number;
+  readonly shouldPrune: boolean;
+}
+
+export interface TellInput {
+  readonly state: TerminalTrialState;
+  readonly value?: number | null;
+  readonly error?: string | null;
+}
+
+export interface FileUpload {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+}
+
+export interface DownloadedFile {
+  readonly fileName: string | null;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+}

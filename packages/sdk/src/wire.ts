@@ -1,0 +1,271 @@
+/**
+ * The one place wire data becomes domain data: GraphQL answers arrive as loose JSON (dates as
+ * strings, JSON scalars as anything); each converter checks the fields it needs and throws a
+ * BAD_RESPONSE PosteriorError naming the field, so a schema drift fails loudly and early.
+ */
+import { PosteriorError } from './errors.js';
+import type {
+  ApiTokenSecret,
+  Artifact,
+  AuthPayload,
+  Direction,
+  HeartbeatResult,
+  JsonValue,
+  Membership,
+  MetricPoint,
+  Page,
+  Params,
+  ParamValue,
+  PrunerConfig,
+  ReportResult,
+  Role,
+  SamplerConfig,
+  SearchSpace,
+  Study,
+  StudyState,
+  Suggestion,
+  Team,
+  Trial,
+  TrialCounts,
+  TrialDetail,
+  TrialEvent,
+  TrialEventType,
+  TrialState,
+  User,
+} from './types.js';
+
+export type Wire = { readonly [key: string]: unknown };
+
+function bad(what: string, value: unknown): PosteriorError {
+  const shown = JSON.stringify(value);
+  return new PosteriorError('BAD_RESPONSE', `unexpected ${what}: ${shown === undefined ? 'undefined' : shown}`);
+}
+
+export function obj(value: unknown, what: string): Wire {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(what, value);
+  return value as Wire;
+}
+
+export function list(value: unknown, what: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw bad(what, value);
+  return value;
+}
+
+function str(o: Wire, key: string): string {
+  const v = o[key];
+  // IDs may be serialized as numbers by some resolvers; the domain always uses strings.
+  if (typeof v === 'number') return String(v);
+  if (typeof v !== 'string') throw bad(key, v);
+  return v;
+}
+
+function optStr(o: Wire, key: string): string | null {
+  const v = o[key];
+  return v === null || v === undefined ? null : str(o, key);
+}
+
+function num(o: Wire, key: string): number {
+  const v = o[key];
+  if (typeof v !== 'number') throw bad(key, v);
+  return v;
+}
+
+function optNum(o: Wire, key: string): number | null {
+  const v = o[key];
+  return v === null || v === undefined ? null : num(o, key);
+}
+
+function bool(o: Wire, key: string): boolean {
+  const v = o[key];
+  if (typeof v !== 'boolean') throw bad(key, v);
+  return v;
+}
+
+function oneOf<T extends string>(o: Wire, key: string, allowed: readonly T[]): T {
+  const v = o[key];
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw bad(key, v);
+  return v as T;
+}
+
+function date(o: Wire, key: string): Date {
+  const v = o[key];
+  const d = typeof v === 'string' || typeof v === 'number' ? new Date(v) : undefined;
+  if (d === undefined || Number.isNaN(d.getTime())) throw bad(key, v);
+  return d;
+}
+
+function optDate(o: Wire, key: string): Date | null {
+  const v = o[key];
+  return v === null || v === undefined ? null : date(o, key);
+}
+
+/** JSON scalars may arrive as objects or, from some servers, as JSON text. */
+function json(o: Wire, key: string): JsonValue {
+  const v = o[key];
+  if (typeof v === 'string') {
+    try {
+      return JSON.parse(v) as JsonValue;
+    } catch {
+      return v;
+    }
+  }
+  return (v ?? null) as JsonValue;
+}
+
+const TRIAL_STATES: readonly TrialState[] = ['WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED'];
+const STUDY_STATES: readonly StudyState[] = ['RUNNING', 'PAUSED', 'DONE', 'ARCHIVED'];
+const DIRECTIONS: readonly Direction[] = ['MINIMIZE', 'MAXIMIZE'];
+const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
+const EVENT_TYPES: readonly TrialEventType[] = ['CREATED', 'CLAIMED', 'COMPLETE', 'PRUNED', 'FAILED'];
+
+export function toUser(value: unknown): User {
+  const o = obj(value, 'user');
+  return { id: str(o, 'id'), email: str(o, 'email'), name: optStr(o, 'name') };
+}
+
+export function toTeam(value: unknown): Team {
+  const o = obj(value, 'team');
+  return { id: str(o, 'id'), name: str(o, 'name') };
+}
+
+export function toMembership(value: unknown): Membership {
+  const o = obj(value, 'membership');
+  return { id: str(o, 'id'), role: oneOf(o, 'role', ROLES), user: toUser(o.user), team: toTeam(o.team) };
+}
+
+export function toAuthPayload(value: unknown): AuthPayload {
+  const o = obj(value, 'auth payload');
+  return { token: str(o, 'token'), user: toUser(o.user) };
+}
+
+export function toApiTokenSecret(value: unknown): ApiTokenSecret {
+  const o = obj(value, 'api token');
+  return { id: str(o, 'id'), token: str(o, 'token') };
+}
+
+function toParams(value: JsonValue): Params {
+  const o = obj(value, 'params');
+  const params: Record<string, ParamValue> = {};
+  for (const [name, v] of Object.entries(o)) {
+    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw bad(`param ${name}`, v);
+    params[name] = v;
+  }
+  return params;
+}
+
+function toSuggestion(value: unknown): Suggestion | null {
+  if (value === null || value === undefined) return null;
+  const o = obj(value, 'suggestion');
+  return {
+    sampler: optStr(o, 'sampler'),
+    mean: optNum(o, 'mean'),
+    std: optNum(o, 'std'),
+    acquisition: optNum(o, 'acquisition'),
+  };
+}
+
+export function toTrial(value: unknown): Trial {
+  const o = obj(value, 'trial');
+  return {
+    id: str(o, 'id'),
+    number: num(o, 'number'),
+    state: oneOf(o, 'state', TRIAL_STATES),
+    params: toParams(json(o, 'params')),
+    value: optNum(o, 'value'),
+    suggestion: toSuggestion(o.suggestion),
+    workerId: optStr(o, 'workerId'),
+    startedAt: optDate(o, 'startedAt'),
+    finishedAt: optDate(o, 'finishedAt'),
+    error: optStr(o, 'error'),
+  };
+}
+
+export function toMetricPoint(value: unknown): MetricPoint {
+  const o = obj(value, 'metric point');
+  return {
+    trialId: str(o, 'trialId'),
+    name: str(o, 'name'),
+    step: num(o, 'step'),
+    value: num(o, 'value'),
+    time: date(o, 'time'),
+  };
+}
+
+export function toArtifact(value: unknown): Artifact {
+  const o = obj(value, 'artifact');
+  return {
+    id: str(o, 'id'),
+    fileName: str(o, 'fileName'),
+    contentType: optStr(o, 'contentType') ?? 'application/octet-stream',
+    size: optNum(o, 'size') ?? 0,
+    createdAt: optDate(o, 'createdAt'),
+  };
+}
+
+export function toTrialDetail(value: unknown): TrialDetail {
+  const o = obj(value, 'trial');
+  return {
+    ...toTrial(o),
+    metrics: list(o.metrics ?? [], 'metrics').map(toMetricPoint),
+    artifacts: list(o.artifacts ?? [], 'artifacts').map(toArtifact),
+  };
+}
+
+function toTrialCounts(value: unknown): TrialCounts {
+  const o = obj(value ?? {}, 'trialCounts');
+  const count = (key: string) => optNum(o, key) ?? 0;
+  return {
+    WAITING: count('waiting'),
+    RUNNING: count('running'),
+    COMPLETE: count('complete'),
+    PRUNED: count('pruned'),
+    FAILED: count('failed'),
+  };
+}
+
+export function toStudy(value: unknown): Study {
+  const o = obj(value, 'study');
+  const pruner = json(o, 'pruner');
+  return {
+    id: str(o, 'id'),
+    teamId: optStr(o, 'teamId'),
+    name: str(o, 'name'),
+    state: oneOf(o, 'state', STUDY_STATES),
+    direction: oneOf(o, 'direction', DIRECTIONS),
+    objective: str(o, 'objective'),
+    searchSpace: list(json(o, 'searchSpace'), 'searchSpace') as unknown as SearchSpace,
+    sampler: obj(json(o, 'sampler'), 'sampler') as unknown as SamplerConfig,
+    pruner: pruner === null ? null : (obj(pruner, 'pruner') as unknown as PrunerConfig),
+    maxTrials: optNum(o, 'maxTrials'),
+    parallelism: optNum(o, 'parallelism'),
+    heartbeatTimeoutS: optNum(o, 'heartbeatTimeoutS') ?? 60,
+    retryFailed: optNum(o, 'retryFailed') ?? 0,
+    createdAt: date(o, 'createdAt'),
+    trialCounts: toTrialCounts(o.trialCounts),
+    bestTrial: o.bestTrial === null || o.bestTrial === undefined ? null : toTrial(o.bestTrial),
+  };
+}
+
+export function toTrialEvent(value: unknown): TrialEvent {
+  const o = obj(value, 'trial event');
+  return { type: oneOf(o, 'type', EVENT_TYPES), trial: toTrial(o.trial) };
+}
+
+export function toHeartbeatResult(value: unknown): HeartbeatResult {
+  return { shouldStop: bool(obj(value, 'heartbeat result'), 'shouldStop') };
+}
+
+export function toReportResult(value: unknown): ReportResult {
+  const o = obj(value, 'report result');
+  return { accepted: num(o, 'accepted'), shouldPrune: bool(o, 'shouldPrune') };
+}
+
+export function toPage<T>(value: unknown, convert: (node: unknown) => T, what: string): Page<T> {
+  const o = obj(value, what);
+  const info = obj(o.pageInfo, `${what}.pageInfo`);
+  return {
+    items: list(o.edges, `${what}.edges`).map((edge) => convert(obj(edge, `${what} edge`).node)),
+    endCursor: optStr(info, 'endCursor'),
+    hasNextPage: bool(info, 'hasNextPage'),
+  };
+}

