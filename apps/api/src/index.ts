@@ -1,9 +1,22 @@
 // Data layer (entities, DataSource, migrations, database start-up) and config.
-export { type Config, ConfigError, configSchema, getConfig, loadConfig } from './config/index.js';
-export * from './db/index.js';
 
 // GraphQL API server, the report formatter (shared with `posterior report`) and what `serve` needs.
 export { createLogger, type Logger } from './common/logger.js';
-export { bestOf, formatNumber, formatStudyReport, type ReportStudy, type ReportTrial } from './report/report.js';
-export { type ApiServer, type ApiServerOptions, createApiServer } from './server/server.js';
+export {
+  type Config,
+  ConfigError,
+  configSchema,
+  getConfig,
+  loadConfig,
+  loadDatabaseUrl,
+} from './config/index.js';
+export * from './db/index.js';
+export {
+  bestOf,
+  formatNumber,
+  formatStudyReport,
+  type ReportStudy,
+  type ReportTrial,
+} from './report/report.js';
 export { getSchema } from './server/schema.js';
+export { type ApiServer, type ApiServerOptions, createApiServer } from './server/server.js';

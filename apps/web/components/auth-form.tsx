@@ -58,7 +58,13 @@ export function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
           {!login ? (
             <div className="field">
               <label htmlFor="name">Name</label>
-              <input id="name" type="text" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+              <input
+                id="name"
+                type="text"
+                autoComplete="name"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+              />
             </div>
           ) : null}
           <div className="field">
@@ -104,7 +110,10 @@ export function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
         <p className="muted" style={{ marginTop: 16, fontSize: 13 }}>
           {login ? (
             <>
-              New here? <Link href={`/signup${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link>
+              New here?{' '}
+              <Link href={`/signup${next ? `?next=${encodeURIComponent(next)}` : ''}`}>
+                Create an account
+              </Link>
             </>
           ) : (
             <>

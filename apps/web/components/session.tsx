@@ -3,8 +3,8 @@
 import { isPosteriorError } from '@posterior/sdk';
 import { usePathname, useRouter } from 'next/navigation';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { toTeam } from '../lib/api/convert';
 import { getClient, gql, setSessionToken, storedToken } from '../lib/api/client';
+import { toTeam } from '../lib/api/convert';
 import type { Role, Team, User } from '../lib/types';
 
 type Status = 'loading' | 'signed-in' | 'signed-out' | 'error';

@@ -48,7 +48,8 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
   const path = usePathname();
   const router = useRouter();
   const routeTeam = typeof params.teamId === 'string' ? params.teamId : null;
-  const teamId = forcedTeam ?? routeTeam ?? (session.teams.length ? (lastTeam() ?? session.teams[0]?.id ?? null) : null);
+  const teamId =
+    forcedTeam ?? routeTeam ?? (session.teams.length ? (lastTeam() ?? session.teams[0]?.id ?? null) : null);
   useEffect(() => {
     if (routeTeam) rememberTeam(routeTeam);
   }, [routeTeam]);

@@ -20,7 +20,13 @@ const trial = (number: number, state: Trial['state'], value: number | null): Tri
 describe('buildConvergence', () => {
   it('tracks the best COMPLETE value only, ignoring pruned values', () => {
     const d = buildConvergence(
-      [trial(2, 'COMPLETE', 3), trial(0, 'COMPLETE', 5), trial(1, 'PRUNED', 0.5), trial(3, 'FAILED', null), trial(4, 'COMPLETE', 4)],
+      [
+        trial(2, 'COMPLETE', 3),
+        trial(0, 'COMPLETE', 5),
+        trial(1, 'PRUNED', 0.5),
+        trial(3, 'FAILED', null),
+        trial(4, 'COMPLETE', 4),
+      ],
       'MINIMIZE',
     );
     assert.deepEqual(d.complete, [
@@ -46,7 +52,10 @@ describe('buildConvergence', () => {
   });
 
   it('maximizes when asked, and disables log scale for non-positive values', () => {
-    const d = buildConvergence([trial(0, 'COMPLETE', -1), trial(1, 'COMPLETE', 2), trial(2, 'COMPLETE', 1)], 'MAXIMIZE');
+    const d = buildConvergence(
+      [trial(0, 'COMPLETE', -1), trial(1, 'COMPLETE', 2), trial(2, 'COMPLETE', 1)],
+      'MAXIMIZE',
+    );
     assert.deepEqual(d.bestTrial, { number: 1, value: 2 });
     assert.equal(d.logPossible, false);
   });

@@ -74,12 +74,25 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
     const startedAt = state === 'WAITING' ? null : new Date(t0 + i * 60_000).toISOString();
     const finished = state !== 'RUNNING' && state !== 'WAITING';
     const finishedAt = finished ? new Date(t0 + i * 60_000 + 20_000 + r() * 40_000).toISOString() : null;
-    const nSteps = state === 'WAITING' ? 0 : state === 'PRUNED' ? Math.ceil(steps / 3) : state === 'RUNNING' ? Math.ceil(steps / 2) : steps;
+    const nSteps =
+      state === 'WAITING'
+        ? 0
+        : state === 'PRUNED'
+          ? Math.ceil(steps / 3)
+          : state === 'RUNNING'
+            ? Math.ceil(steps / 2)
+            : steps;
     let last = Number.NaN;
     for (let s = 0; s < nSteps && steps > 0; s++) {
       const v = base + 1.2 * Math.exp(-s / 4) + 0.01 * r();
       last = v;
-      metrics.push({ trialId: id, name: 'val_loss', step: s, value: v, time: new Date(t0 + i * 60_000 + s * 1000).toISOString() });
+      metrics.push({
+        trialId: id,
+        name: 'val_loss',
+        step: s,
+        value: v,
+        time: new Date(t0 + i * 60_000 + s * 1000).toISOString(),
+      });
     }
     const value = state === 'COMPLETE' ? base : state === 'PRUNED' && Number.isFinite(last) ? last : null;
     const useModel = i >= 8 && state !== 'WAITING';
@@ -94,14 +107,21 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
       workerId: state === 'WAITING' ? null : `worker-${i % 3}`,
       error: state === 'FAILED' ? 'RuntimeError: loss became NaN' : null,
       suggestion: useModel
-        ? { sampler: 'gp', mean: base + (r() - 0.5) * 0.06, std: 0.02 + 0.05 * r(), acquisition: -2 - 3 * r() }
+        ? {
+            sampler: 'gp',
+            mean: base + (r() - 0.5) * 0.06,
+            std: 0.02 + 0.05 * r(),
+            acquisition: -2 - 3 * r(),
+          }
         : { sampler: 'qmc', mean: null, std: null, acquisition: null },
     });
     counts[state.toLowerCase() as keyof typeof counts]++;
     if (value !== null && state === 'COMPLETE') history.push(value);
   }
   let best: Trial | null = null;
-  for (const t of trials) if (t.state === 'COMPLETE' && t.value !== null && (best === null || t.value < (best.value ?? Infinity))) best = t;
+  for (const t of trials)
+    if (t.state === 'COMPLETE' && t.value !== null && (best === null || t.value < (best.value ?? Infinity)))
+      best = t;
   const grid = Array.from({ length: 100 }, (_, k) => k / 99);
   const lrSlice: SurrogateSlice = {
     param: 'lr',

@@ -29,7 +29,11 @@ export function formatDuration(ms: number | null): string {
   return `${h}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-export function durationMs(startedAt: string | null, finishedAt: string | null, now = Date.now()): number | null {
+export function durationMs(
+  startedAt: string | null,
+  finishedAt: string | null,
+  now = Date.now(),
+): number | null {
   if (!startedAt) return null;
   const a = Date.parse(startedAt);
   const b = finishedAt ? Date.parse(finishedAt) : now;

@@ -23,7 +23,11 @@ function ranks(values: readonly number[]): number[] {
  * the correlation ratio (eta squared) of the objective's ranks over bins of that parameter (quantile
  * bins for numbers, one bin per category). Normalized to sum to 1. Needs at least 4 COMPLETE trials.
  */
-export function estimateImportance(space: SearchSpace, trials: readonly Trial[], bins = 8): ParamImportance[] {
+export function estimateImportance(
+  space: SearchSpace,
+  trials: readonly Trial[],
+  bins = 8,
+): ParamImportance[] {
   const done = trials.filter((t) => t.state === 'COMPLETE' && t.value !== null && Number.isFinite(t.value));
   if (done.length < 4) return [];
   const y = ranks(done.map((t) => t.value ?? 0));

@@ -34,7 +34,13 @@ describe('CurveStore', () => {
   it('merges curves into one gapped polyline, excluding chosen trials', () => {
     const s = new CurveStore();
     s.add([p('a', 0, 1), p('a', 1, 0.5), p('b', 0, 2), p('c', 0, 3), p('c', 0, 9, 'acc')]);
-    assert.deepEqual(s.merged('val_loss', new Set(['b'])), [[0, 1], [1, 0.5], [null, null], [0, 3], [null, null]]);
+    assert.deepEqual(s.merged('val_loss', new Set(['b'])), [
+      [0, 1],
+      [1, 0.5],
+      [null, null],
+      [0, 3],
+      [null, null],
+    ]);
     assert.deepEqual(s.metricNames(), ['acc', 'val_loss']);
   });
 

@@ -33,7 +33,11 @@ export function buildParallel(
     return { dim, name, type: spec && spec.type !== 'categorical' && spec.log ? 'log' : 'value' };
   });
   const objectiveDim = axes.length;
-  axes.push({ dim: objectiveDim, name: `${objective} (${direction === 'MINIMIZE' ? 'min' : 'max'})`, type: 'value' });
+  axes.push({
+    dim: objectiveDim,
+    name: `${objective} (${direction === 'MINIMIZE' ? 'min' : 'max'})`,
+    type: 'value',
+  });
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   const rows = done.map((t) => {

@@ -19,7 +19,8 @@ export function specFor(space: SearchSpace, name: string): ParamSpec | undefined
   return space.find((p) => p.name === name);
 }
 
-export const isNumericSpec = (s: ParamSpec | undefined): boolean => s !== undefined && s.type !== 'categorical';
+export const isNumericSpec = (s: ParamSpec | undefined): boolean =>
+  s !== undefined && s.type !== 'categorical';
 
 /** Categories of a param as strings (choices from the spec, else values seen on trials). */
 export function categoriesOf(spec: ParamSpec | undefined, name: string, trials: readonly Trial[]): string[] {

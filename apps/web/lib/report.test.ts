@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { durationMs, formatDuration, formatNumber } from './format.ts';
 import { fixtureStudy } from './fixtures.ts';
+import { durationMs, formatDuration, formatNumber } from './format.ts';
 import { buildReport } from './report.ts';
 
 describe('buildReport', () => {
@@ -11,9 +11,13 @@ describe('buildReport', () => {
     assert.match(text, /^Posterior study report: Fixture study/);
     assert.match(text, /lr\s+float \[0\.00001, 0\.1\] \(log\)|lr\s+float \[1e-5, 0\.1\] \(log\)/);
     assert.match(text, /batch\s+categorical \{16, 32, 64, 128, 256\}/);
-    const trialLines = text.split('\n').filter((l) => /^\s+\d+\s+(COMPLETE|PRUNED|FAILED|RUNNING|WAITING)/.test(l));
+    const trialLines = text
+      .split('\n')
+      .filter((l) => /^\s+\d+\s+(COMPLETE|PRUNED|FAILED|RUNNING|WAITING)/.test(l));
     assert.equal(trialLines.length, 30);
-    const best = trials.filter((t) => t.state === 'COMPLETE').sort((a, b) => (a.value ?? 0) - (b.value ?? 0))[0];
+    const best = trials
+      .filter((t) => t.state === 'COMPLETE')
+      .sort((a, b) => (a.value ?? 0) - (b.value ?? 0))[0];
     assert.match(text, new RegExp(`Best trial: #${best?.number} `));
   });
 });

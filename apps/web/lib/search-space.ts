@@ -130,7 +130,10 @@ export function spaceFromUnknown(v: unknown): { drafts: ParamDraft[]; error: str
         step: e.step === undefined || e.step === null ? '' : String(e.step),
       });
     } else {
-      return { drafts, error: `searchSpace[${i}] (${name || 'unnamed'}): type must be float, int or categorical.` };
+      return {
+        drafts,
+        error: `searchSpace[${i}] (${name || 'unnamed'}): type must be float, int or categorical.`,
+      };
     }
   }
   return { drafts, error: null };

@@ -52,7 +52,10 @@ describe('study form', () => {
     assert.equal(input.teamId, 'team1');
   });
   it('flags bad numbers and JSON', () => {
-    const { errors } = formToInput({ ...emptyForm(), name: '', maxTrials: '0', samplerOptions: '{', parallelism: 'x' }, 't');
+    const { errors } = formToInput(
+      { ...emptyForm(), name: '', maxTrials: '0', samplerOptions: '{', parallelism: 'x' },
+      't',
+    );
     assert.ok(errors.name && errors.maxTrials && errors.samplerOptions && errors.parallelism);
   });
   it('imports a YAML study file', () => {
@@ -90,7 +93,10 @@ searchSpace:
   it('maps API validation errors to fields', () => {
     assert.equal(fieldForApiError('x', 'maxTrials'), 'maxTrials');
     assert.equal(fieldForApiError('searchSpace[1]: low must be < high', null), 'searchSpace.1.name');
-    assert.equal(fieldForApiError('parameter "units": log needs low > 0', null, ['lr', 'units']), 'searchSpace.1.name');
+    assert.equal(
+      fieldForApiError('parameter "units": log needs low > 0', null, ['lr', 'units']),
+      'searchSpace.1.name',
+    );
     assert.equal(fieldForApiError('maxTrials must be positive', null), 'maxTrials');
     assert.equal(fieldForApiError('something odd', null), 'form');
   });

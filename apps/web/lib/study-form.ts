@@ -1,5 +1,11 @@
 import { parse as parseYaml } from 'yaml';
-import { draftsToSpace, emptyDraft, type FieldErrors, type ParamDraft, spaceFromUnknown } from './search-space.ts';
+import {
+  draftsToSpace,
+  emptyDraft,
+  type FieldErrors,
+  type ParamDraft,
+  spaceFromUnknown,
+} from './search-space.ts';
 import type { CreateStudyInput, Direction, PrunerConfig, SamplerConfig } from './types.ts';
 
 export const SAMPLERS = [
@@ -74,18 +80,27 @@ function intField(text: string, key: string, min: number, errors: FieldErrors, l
 }
 
 /** Validates the form into `createStudy` input; errors are keyed by field (see CreateStudyInput). */
-export function formToInput(form: StudyForm, teamId: string): { input: CreateStudyInput; errors: FieldErrors } {
+export function formToInput(
+  form: StudyForm,
+  teamId: string,
+): { input: CreateStudyInput; errors: FieldErrors } {
   const { space, errors } = draftsToSpace(form.params);
   if (form.name.trim() === '') errors.name = 'Give the study a name.';
   else if (form.name.trim().length > 200) errors.name = 'At most 200 characters.';
   if (form.objective.trim() === '') errors.objective = 'Name the metric to optimize, e.g. val_loss.';
-  const sampler: SamplerConfig = { ...parseOptions(form.samplerOptions, 'samplerOptions', errors), type: form.sampler };
+  const sampler: SamplerConfig = {
+    ...parseOptions(form.samplerOptions, 'samplerOptions', errors),
+    type: form.sampler,
+  };
   if (form.seed.trim() !== '') {
     const s = Number(form.seed);
     if (!Number.isInteger(s) || s < 0) errors.seed = 'Seed must be a whole number ≥ 0.';
     else sampler.seed = s;
   }
-  const pruner: PrunerConfig = { ...parseOptions(form.prunerOptions, 'prunerOptions', errors), type: form.pruner };
+  const pruner: PrunerConfig = {
+    ...parseOptions(form.prunerOptions, 'prunerOptions', errors),
+    type: form.pruner,
+  };
   const input: CreateStudyInput = {
     teamId,
     name: form.name.trim(),
@@ -106,12 +121,18 @@ export function formToInput(form: StudyForm, teamId: string): { input: CreateStu
 }
 
 /** Reads a study file (YAML or JSON; the same fields as createStudy) into the form. */
-export function formFromFile(text: string, base: StudyForm = emptyForm()): { form: StudyForm; error: string | null } {
+export function formFromFile(
+  text: string,
+  base: StudyForm = emptyForm(),
+): { form: StudyForm; error: string | null } {
   let doc: unknown;
   try {
     doc = parseYaml(text); // YAML is a superset of JSON
   } catch (e) {
-    return { form: base, error: `Could not parse the file: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    return {
+      form: base,
+      error: `Could not parse the file: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    };
   }
   if (!isRecord(doc)) return { form: base, error: 'The file must contain a mapping of study fields.' };
   const form: StudyForm = { ...base };
@@ -120,7 +141,8 @@ export function formFromFile(text: string, base: StudyForm = emptyForm()): { for
   form.objective = str(doc.objective) ?? form.objective;
   const dir = str(doc.direction)?.toUpperCase();
   if (dir === 'MINIMIZE' || dir === 'MAXIMIZE') form.direction = dir;
-  else if (doc.direction !== undefined) return { form: base, error: 'direction must be MINIMIZE or MAXIMIZE.' };
+  else if (doc.direction !== undefined)
+    return { form: base, error: 'direction must be MINIMIZE or MAXIMIZE.' };
   form.maxTrials = str(doc.maxTrials) ?? form.maxTrials;
   form.parallelism = str(doc.parallelism) ?? form.parallelism;
   form.heartbeatTimeoutS = str(doc.heartbeatTimeoutS) ?? form.heartbeatTimeoutS;
@@ -150,11 +172,17 @@ export function formFromFile(text: string, base: StudyForm = emptyForm()): { for
  * Where to show an API BAD_USER_INPUT error: the field the error names (extensions.field), else the
  * search-space entry whose index or name the message mentions, else a top-level field it mentions.
  */
-export function fieldForApiError(message: string, field: string | null, paramNames: readonly string[] = []): string {
+export function fieldForApiError(
+  message: string,
+  field: string | null,
+  paramNames: readonly string[] = [],
+): string {
   if (field) return field;
   const m = /searchSpace\s*(?:\[|\.|entry\s*)(\d+)/i.exec(message);
   if (m) return `searchSpace.${m[1]}.name`;
-  const idx = paramNames.findIndex((n) => n !== '' && new RegExp(`["'\u201c]${escapeRe(n)}["'\u201d]`).test(message));
+  const idx = paramNames.findIndex(
+    (n) => n !== '' && new RegExp(`["'\u201c]${escapeRe(n)}["'\u201d]`).test(message),
+  );
   if (idx >= 0) return `searchSpace.${idx}.name`;
   const fields: Array<[string, string]> = [
     ['maxTrials', 'maxTrials'],

@@ -59,5 +59,14 @@ export function buildSurrogate(
     if (x === null) continue;
     observed.push([x, t.value, t.number]);
   }
-  return { param: slice.param, mean, lower, band, acquisition, observed, argmax, logX: options.logX === true };
+  return {
+    param: slice.param,
+    mean,
+    lower,
+    band,
+    acquisition,
+    observed,
+    argmax,
+    logX: options.logX === true,
+  };
 }

@@ -7,7 +7,14 @@ const { trials } = fixtureStudy({ trials: 10_000, steps: 0 });
 
 describe('table query in the URL', () => {
   it('round-trips and leaves defaults out', () => {
-    const q = { states: ['FAILED' as const, 'PRUNED' as const], text: 'act=gelu', sort: 'param:lr', dir: 'asc' as const, page: 3, pageSize: 100 };
+    const q = {
+      states: ['FAILED' as const, 'PRUNED' as const],
+      text: 'act=gelu',
+      sort: 'param:lr',
+      dir: 'asc' as const,
+      page: 3,
+      pageSize: 100,
+    };
     const sp = writeTableQuery(new URLSearchParams('metric=acc'), q);
     assert.equal(sp.get('metric'), 'acc', 'keeps unrelated keys');
     assert.deepEqual(parseTableQuery(sp), q);
@@ -23,12 +30,21 @@ describe('table query in the URL', () => {
 
 describe('applyTableQuery', () => {
   it('filters by state and text, sorts and paginates 10,000 trials', () => {
-    const page = applyTableQuery(trials, { ...DEFAULT_QUERY, states: ['COMPLETE'], text: 'act=gelu', sort: 'value', dir: 'asc' });
+    const page = applyTableQuery(trials, {
+      ...DEFAULT_QUERY,
+      states: ['COMPLETE'],
+      text: 'act=gelu',
+      sort: 'value',
+      dir: 'asc',
+    });
     assert.ok(page.total > 2000);
     assert.equal(page.rows.length, 50);
     assert.ok(page.rows.every((t) => t.state === 'COMPLETE' && t.params.act === 'gelu'));
     const values = page.rows.map((t) => t.value ?? 0);
-    assert.deepEqual(values, [...values].sort((a, b) => a - b));
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => a - b),
+    );
     const last = applyTableQuery(trials, { ...DEFAULT_QUERY, page: 10_000 });
     assert.equal(last.page, last.pages, 'clamps to the last page');
   });
@@ -37,11 +53,17 @@ describe('applyTableQuery', () => {
       const page = applyTableQuery(trials, { ...DEFAULT_QUERY, sort: 'value', dir, pageSize: 250, page: 40 });
       const all = applyTableQuery(trials, { ...DEFAULT_QUERY, sort: 'value', dir, pageSize: 250, page: 1 });
       assert.ok(all.rows.every((t) => t.value !== null));
-      assert.ok(page.rows.every((t) => t.value === null), dir);
+      assert.ok(
+        page.rows.every((t) => t.value === null),
+        dir,
+      );
     }
   });
   it('finds a trial by number', () => {
     const page = applyTableQuery(trials, { ...DEFAULT_QUERY, text: '#42' });
-    assert.deepEqual(page.rows.map((t) => t.number), [42]);
+    assert.deepEqual(
+      page.rows.map((t) => t.number),
+      [42],
+    );
   });
 });

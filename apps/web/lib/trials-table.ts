@@ -15,7 +15,14 @@ export interface TableQuery {
 }
 
 export const PAGE_SIZES = [25, 50, 100, 250] as const;
-export const DEFAULT_QUERY: TableQuery = { states: [], text: '', sort: 'number', dir: 'desc', page: 1, pageSize: 50 };
+export const DEFAULT_QUERY: TableQuery = {
+  states: [],
+  text: '',
+  sort: 'number',
+  dir: 'desc',
+  page: 1,
+  pageSize: 50,
+};
 
 /** URL keys (prefixed so they can share the study page's query string with other controls). */
 const K = { states: 'tstate', text: 'tq', sort: 'tsort', dir: 'tdir', page: 'tpage', size: 'tsize' } as const;
@@ -68,7 +75,10 @@ function compare(a: Trial, b: Trial, sort: string, now: number): number {
   if (sort === 'state') return STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.number - b.number;
   if (sort === 'value') return cmpNullable(a.value, b.value) || a.number - b.number;
   if (sort === 'duration') {
-    return cmpNullable(durationMs(a.startedAt, a.finishedAt, now), durationMs(b.startedAt, b.finishedAt, now));
+    return cmpNullable(
+      durationMs(a.startedAt, a.finishedAt, now),
+      durationMs(b.startedAt, b.finishedAt, now),
+    );
   }
   if (sort.startsWith('param:')) {
     const name = sort.slice(6);
@@ -84,7 +94,8 @@ function compare(a: Trial, b: Trial, sort: string, now: number): number {
 
 /** Missing values sort last whichever the direction (handled by the caller flipping only non-null). */
 function cmpNullable(a: number | null, b: number | null): number {
-  if (a === null || !Number.isFinite(a)) return b === null || !Number.isFinite(b) ? 0 : Number.POSITIVE_INFINITY;
+  if (a === null || !Number.isFinite(a))
+    return b === null || !Number.isFinite(b) ? 0 : Number.POSITIVE_INFINITY;
   if (b === null || !Number.isFinite(b)) return Number.NEGATIVE_INFINITY;
   return a - b;
 }

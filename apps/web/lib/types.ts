@@ -172,5 +172,6 @@ export interface CreateStudyInput {
 
 export const emptyCounts = (): TrialCounts => ({ waiting: 0, running: 0, complete: 0, pruned: 0, failed: 0 });
 
-export const totalTrials = (c: TrialCounts): number => c.waiting + c.running + c.complete + c.pruned + c.failed;
+export const totalTrials = (c: TrialCounts): number =>
+  c.waiting + c.running + c.complete + c.pruned + c.failed;
 export const finishedTrials = (c: TrialCounts): number => c.complete + c.pruned + c.failed;

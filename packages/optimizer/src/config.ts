@@ -27,6 +27,8 @@ export interface SamplerConfig {
   deterministic?: boolean;
   /** QMC candidates scored before the gradient search of the acquisition. */
   candidates?: number;
+  /** Power-transform the observed values (Yeo-Johnson, fitted) before the GP sees them. */
+  outputWarping?: 'yeo-johnson' | 'none';
 }
 
 export interface GpOptions {
@@ -38,6 +40,7 @@ export interface GpOptions {
   noiseFloor: number;
   deterministic: boolean;
   candidates: number;
+  outputWarping: 'yeo-johnson' | 'none';
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -49,6 +52,7 @@ export const GP_DEFAULTS: GpOptions = {
   noiseFloor: 1e-6,
   deterministic: false,
   candidates: 2048,
+  outputWarping: 'yeo-johnson',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -61,6 +65,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     noiseFloor: config.noiseFloor ?? GP_DEFAULTS.noiseFloor,
     deterministic: config.deterministic ?? GP_DEFAULTS.deterministic,
     candidates: config.candidates ?? GP_DEFAULTS.candidates,
+    outputWarping: config.outputWarping ?? GP_DEFAULTS.outputWarping,
   };
 }
 
@@ -105,6 +110,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   noiseFloor: number(0, 1, true),
   deterministic: boolean,
   candidates: integer(16, 1 << 16),
+  outputWarping: oneOf(['yeo-johnson', 'none']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {
@@ -132,12 +138,20 @@ export function parseSamplerConfig(input: unknown): SamplerConfig & GpOptions {
 export type PrunerConfig =
   | { type: 'none' }
   | { type: 'median'; warmupSteps: number; minTrials: number }
-  | { type: 'asha'; minResource: number; reductionFactor: number; minEarlyStoppingRate: number; minTrials: number };
+  | {
+      type: 'asha';
+      minResource: number;
+      reductionFactor: number;
+      minEarlyStoppingRate: number;
+      minTrials: number;
+    };
 
 /** Validates a pruner configuration ({type: 'none'} by default); errors name the field. */
 export function parsePrunerConfig(input: unknown): PrunerConfig {
   const record = asRecord(input, 'pruner');
-  const type = (record.type === undefined ? 'none' : oneOf(['none', 'median', 'asha'])(record.type, 'pruner.type')) as string;
+  const type = (
+    record.type === undefined ? 'none' : oneOf(['none', 'median', 'asha'])(record.type, 'pruner.type')
+  ) as string;
   const allowed: Record<string, Record<string, FieldCheck>> = {
     none: {},
     median: { warmupSteps: integer(0, 1e9), minTrials: integer(1, 1e9) },

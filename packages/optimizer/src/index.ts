@@ -34,7 +34,7 @@ export {
   type SamplerType,
 } from './config.js';
 export { ConfigError, ModelFittingError, SearchSpaceError, SpaceExhaustedError } from './errors.js';
-export { type GpData, type GpHyperparameters, GpPosterior, fitHyperparameters } from './gp.js';
+export { fitHyperparameters, type GpData, type GpHyperparameters, GpPosterior } from './gp.js';
 export type { KernelKind } from './kernel.js';
 export { type IntermediateValue, type OtherTrial, shouldPrune } from './pruners.js';
 export { createRng, mixSeed, type Rng } from './rng.js';

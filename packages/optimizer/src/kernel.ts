@@ -35,10 +35,16 @@ export function delta2(a: number, b: number, categorical: boolean): number {
 
 /**
  * Per-dimension squared differences of all pairs i < j of X (n x D row-major), stored
- * dimension-major: out[d * P + p] with P = n (n - 1) / 2 and p running over (i, j), i < j, row by row.
+ * dimension-major: out[d * P + p] with P = n (n - 1) / 2 and p running over the strict lower
+ * triangle row by row: (1, 0), (2, 0), (2, 1), (3, 0), ...
  * Computed once per fit; every likelihood evaluation only re-weights it by lambda.
  */
-export function pairwiseDelta2(x: Float64Array, n: number, dim: number, categorical: Uint8Array): Float64Array {
+export function pairwiseDelta2(
+  x: Float64Array,
+  n: number,
+  dim: number,
+  categorical: Uint8Array,
+): Float64Array {
   const pairs = (n * (n - 1)) / 2;
   const out = new Float64Array(pairs * dim);
   for (let d = 0; d < dim; d++) {
@@ -47,7 +53,7 @@ export function pairwiseDelta2(x: Float64Array, n: number, dim: number, categori
     let p = 0;
     for (let i = 0; i < n; i++) {
       const xi = x[i * dim + d] ?? 0;
-      for (let j = i + 1; j < n; j++) out[base + p++] = delta2(xi, x[j * dim + d] ?? 0, cat);
+      for (let j = 0; j < i; j++) out[base + p++] = delta2(xi, x[j * dim + d] ?? 0, cat);
     }
   }
   return out;

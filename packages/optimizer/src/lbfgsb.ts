@@ -28,7 +28,11 @@ export interface LbfgsbResult {
   converged: boolean;
 }
 
-export function minimizeLbfgsb(fg: ObjectiveWithGradient, x0: ArrayLike<number>, opts: LbfgsbOptions): LbfgsbResult {
+export function minimizeLbfgsb(
+  fg: ObjectiveWithGradient,
+  x0: ArrayLike<number>,
+  opts: LbfgsbOptions,
+): LbfgsbResult {
   const n = x0.length;
   const lo = opts.lower;
   const hi = opts.upper;
@@ -41,7 +45,7 @@ export function minimizeLbfgsb(fg: ObjectiveWithGradient, x0: ArrayLike<number>,
       const l = lo[i] ?? Number.NEGATIVE_INFINITY;
       const u = hi[i] ?? Number.POSITIVE_INFINITY;
       const vi = v[i] ?? 0;
-      v[i] = vi < l ? l : vi > u ? u : vi;
+      v[i] = vi < l ? l : Math.min(vi, u);
     }
   };
 

@@ -13,13 +13,13 @@ export function cholesky(a: Float64Array, n: number, l: Float64Array): boolean {
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
       const rj = j * n;
-      let s = a[ri + j] ?? 0;
-      for (let k = 0; k < j; k++) s -= (l[ri + k] ?? 0) * (l[rj + k] ?? 0);
+      let s = a[ri + j] as number;
+      for (let k = 0; k < j; k++) s -= (l[ri + k] as number) * (l[rj + k] as number);
       if (i === j) {
         if (!(s > 0)) return false;
         l[ri + i] = Math.sqrt(s);
       } else {
-        l[ri + j] = s / (l[rj + j] ?? 1);
+        l[ri + j] = s / (l[rj + j] as number);
       }
     }
     for (let j = i + 1; j < n; j++) l[ri + j] = 0;

@@ -1,7 +1,8 @@
 import type { Direction, GpOptions } from './config.js';
 import { type FitResult, fitHyperparameters, type GpData, GpPosterior, thetaToHyper } from './gp.js';
+import { type TargetTransform, transformTargets } from './output-transform.js';
 import { mixSeed } from './rng.js';
-import type { ParsedSearchSpace, Params } from './search-space.js';
+import type { Params, ParsedSearchSpace } from './search-space.js';
 
 /**
  * From trials to a fitted GP: encodes params, turns values into standardized targets to maximize,
@@ -72,38 +73,21 @@ export function collectObservations(
   return { x, g, n, taken, warnings };
 }
 
-/** Affine map of targets to zero mean, unit variance. */
-export interface Standardization {
-  center: number;
-  scale: number;
-}
-
-export function standardize(g: Float64Array, n: number): { y: Float64Array; t: Standardization } {
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += g[i] ?? 0;
-  mean = n > 0 ? mean / n : 0;
-  let v = 0;
-  for (let i = 0; i < n; i++) v += ((g[i] ?? 0) - mean) ** 2;
-  const sd = n > 1 ? Math.sqrt(v / n) : 0;
-  const scale = sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1;
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) y[i] = ((g[i] ?? 0) - mean) / scale;
-  return { y, t: { center: mean, scale } };
-}
-
 /**
- * Hyperparameters are refitted at every trial up to 64 observations, then at checkpoints every
- * n/16 (rounded down to a power of two) and reused in between; the fit for a checkpoint depends
- * only on that prefix of the history, so results stay reproducible across processes while a
- * long-running study refits a 200-trial GP once every 8 trials instead of every trial.
+ * Hyperparameters are refitted at every trial below 32 observations, then at checkpoints every
+ * n/16 (rounded down to a power of two: every 2 trials from 32, 4 from 64, 8 from 128) and reused
+ * in between. The fit for a checkpoint depends only on that prefix of the history, so results stay
+ * reproducible across processes, while the O(n^3)-per-step likelihood optimization runs rarely
+ * once it has enough data that one more point hardly moves it.
  */
 export function fitPrefixLength(n: number): number {
-  if (n <= 64) return n;
+  if (n < 32) return n;
   const step = 2 ** (Math.floor(Math.log2(n)) - 4);
   return n - (n % step);
 }
 
 const FIT_CACHE_LIMIT = 64;
+const FIT_MAX = 256;
 const fitCache = new Map<string, FitResult>();
 
 function fitKey(data: GpData, options: GpOptions): string {
@@ -113,6 +97,7 @@ function fitKey(data: GpData, options: GpOptions): string {
     options.kernel === 'rbf' ? 1 : 0,
     options.noiseFloor,
     options.deterministic ? 1 : 0,
+    options.outputWarping === 'yeo-johnson' ? 1 : 0,
     ...data.categorical,
   );
   // Two independent 32-bit hashes of the content make accidental collisions negligible.
@@ -150,7 +135,8 @@ export function fitCached(data: GpData, options: GpOptions): FitResult {
     kernel: options.kernel,
     noiseFloor: options.noiseFloor,
     fixedNoise: options.deterministic,
-    starts: [short],
+    // With many points the likelihood is well identified and each start costs O(n^3) per step.
+    starts: data.n < 32 ? [short] : [],
   });
   fitCache.set(key, result);
   if (fitCache.size > FIT_CACHE_LIMIT) {
@@ -165,8 +151,8 @@ export interface FittedModel {
   posterior: GpPosterior;
   /** Posterior also conditioned on pending points at their predicted mean (kriging believer). */
   withPending: GpPosterior;
-  standardization: Standardization;
-  /** Best standardized target observed. */
+  target: TargetTransform;
+  /** Best standardized target observed or believed at a pending point. */
   best: number;
   sign: 1 | -1;
   fit: FitResult;
@@ -181,14 +167,27 @@ export function fitModel(
 ): FittedModel {
   const dim = space.dimension;
   const categorical = new Uint8Array(space.dims.map((d) => (d.kind === 'categorical' ? 1 : 0)));
-  const { y, t } = standardize(obs.g, obs.n);
+  const warp = options.outputWarping === 'yeo-johnson';
+  const target = transformTargets(obs.g, obs.n, warp);
+  const y = target.y;
   const m = fitPrefixLength(obs.n);
-  const prefix = m === obs.n ? { y } : standardize(obs.g.subarray(0, m), m);
-  const fitData: GpData = { x: obs.x.subarray(0, m * dim), y: prefix.y, n: m, dim, categorical };
+  // Hyperparameters of long studies come from the latest FIT_MAX points of the prefix: O(n^3) per
+  // likelihood step would otherwise stall a 500-trial study for seconds at every refit.
+  const from = Math.max(0, m - FIT_MAX);
+  const prefix = m === obs.n && from === 0 ? { y } : transformTargets(obs.g.subarray(from, m), m - from, warp);
+  const fitData: GpData = {
+    x: obs.x.subarray(from * dim, m * dim),
+    y: prefix.y,
+    n: m - from,
+    dim,
+    categorical,
+  };
   const fit = fitCached(fitData, options);
   const hyper = thetaToHyper(fit.theta, dim);
   const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
   const posterior = new GpPosterior(data, options.kernel, hyper);
+  let best = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
   let withPending = posterior;
   if (pending.length > 0) {
     const q = pending.length;
@@ -198,18 +197,24 @@ export function fitModel(
     yAll.set(y);
     pending.forEach((p, j) => {
       xAll.set(p, (obs.n + j) * dim);
-      yAll[obs.n + j] = posterior.predict(p).mean;
+      const believed = posterior.predict(p).mean;
+      yAll[obs.n + j] = believed;
+      // Believed values count as observations, incumbent included: otherwise a pending point whose
+      // predicted value beats the best keeps a positive improvement and attracts the next ask.
+      best = Math.max(best, believed);
     });
-    withPending = new GpPosterior({ x: xAll, y: yAll, n: obs.n + q, dim, categorical }, options.kernel, hyper);
+    withPending = new GpPosterior(
+      { x: xAll, y: yAll, n: obs.n + q, dim, categorical },
+      options.kernel,
+      hyper,
+    );
   }
-  let best = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
-  return { posterior, withPending, standardization: t, best, sign: direction === 'MAXIMIZE' ? 1 : -1, fit };
+  return { posterior, withPending, target, best, sign: direction === 'MAXIMIZE' ? 1 : -1, fit };
 }
 
 /** Posterior mean and std at a model point, in objective units. */
 export function predictObjective(model: FittedModel, x: ArrayLike<number>): { mean: number; std: number } {
   const p = model.posterior.predict(x);
-  const { center, scale } = model.standardization;
-  return { mean: model.sign * (p.mean * scale + center), std: Math.sqrt(p.variance) * scale };
+  const g = model.target.toTarget(p.mean, Math.sqrt(p.variance));
+  return { mean: model.sign * g.mean, std: g.std };
 }

@@ -40,6 +40,15 @@ export class AcquisitionObjective {
     this.dVar = new Float64Array(posterior.dim);
   }
 
+  /** Acquisition at count points (count x D row-major) into out (shape: count). */
+  values(xs: Float64Array, count: number, out: Float64Array): void {
+    const variance = new Float64Array(count);
+    this.posterior.predictBatch(xs, count, out, variance);
+    for (let i = 0; i < count; i++) {
+      out[i] = evaluateAcquisition(this.spec, out[i] as number, variance[i] as number).value;
+    }
+  }
+
   value(x: ArrayLike<number>): number {
     const p = this.posterior.predict(x);
     return evaluateAcquisition(this.spec, p.mean, p.variance).value;
@@ -67,13 +76,18 @@ export function optimizeAcquisition(
   if (space.cardinality <= EXHAUSTIVE_LIMIT) return exhaustive(space, objective, taken);
   const dim = space.dimension;
   const sobol = new SobolSequence(dim, rng);
-  const scored: AcquisitionResult[] = [];
+  const count = options.candidates;
+  const cands = new Float64Array(count * dim);
   const u = new Float64Array(dim);
-  for (let i = 0; i < options.candidates; i++) {
+  const x = new Float64Array(dim);
+  for (let i = 0; i < count; i++) {
     sobol.point(i, u);
-    const x = space.fromUnit(u);
-    scored.push({ x, value: objective.value(x) });
+    cands.set(space.fromUnit(u, x), i * dim);
   }
+  const values = new Float64Array(count);
+  objective.values(cands, count, values);
+  const scored: AcquisitionResult[] = [];
+  for (let i = 0; i < count; i++) scored.push({ x: cands.subarray(i * dim, (i + 1) * dim), value: values[i] as number });
   for (const inc of incumbents) scored.push({ x: Float64Array.from(inc), value: objective.value(inc) });
   scored.sort((a, b) => b.value - a.value);
 
@@ -180,7 +194,7 @@ function localSearch(
       // Rounded grid coordinates: try the neighbouring grid values.
       for (const i of relaxed) {
         const d = dims[i];
-        if (!d || d.kind !== 'grid') continue;
+        if (d?.kind !== 'grid') continue;
         const k = d.index(x[i] ?? 0);
         for (const step of [-2, -1, 1, 2]) {
           const kk = k + step;

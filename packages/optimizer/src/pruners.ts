@@ -21,7 +21,9 @@ export interface OtherTrial {
 }
 
 function finite(values: ReadonlyArray<IntermediateValue>): IntermediateValue[] {
-  return values.filter((v) => Number.isFinite(v.step) && !Number.isNaN(v.value)).sort((a, b) => a.step - b.step);
+  return values
+    .filter((v) => Number.isFinite(v.step) && !Number.isNaN(v.value))
+    .sort((a, b) => a.step - b.step);
 }
 
 function better(direction: Direction, a: number, b: number): boolean {
@@ -57,7 +59,8 @@ export function shouldPrune(
     return better(direction, median(atStep), best);
   }
   const eta = config.reductionFactor;
-  const prev = mine.length > 1 ? (mine[mine.length - 2]?.step ?? Number.NEGATIVE_INFINITY) : Number.NEGATIVE_INFINITY;
+  const prev =
+    mine.length > 1 ? (mine[mine.length - 2]?.step ?? Number.NEGATIVE_INFINITY) : Number.NEGATIVE_INFINITY;
   // Highest rung crossed by the latest report.
   let rung = -1;
   for (let r = 0; ; r++) {

@@ -1,11 +1,17 @@
 import type { AcquisitionName, AcquisitionSpec } from './acquisition.js';
 import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
-import { collectObservations, type FittedModel, fitModel, type Observations, predictObjective } from './model.js';
+import {
+  collectObservations,
+  type FittedModel,
+  fitModel,
+  type Observations,
+  predictObjective,
+} from './model.js';
 import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisition.js';
 import { SobolSequence } from './qmc.js';
 import { createRng, mixSeed, type Rng } from './rng.js';
-import { type ParsedSearchSpace, type Params, parseSearchSpace, type SearchSpace } from './search-space.js';
+import { type Params, type ParsedSearchSpace, parseSearchSpace, type SearchSpace } from './search-space.js';
 
 export interface SuggestRequest {
   space: SearchSpace;
@@ -86,7 +92,11 @@ function randomUntaken(ctx: Context): Float64Array {
   throw new SpaceExhaustedError('no untried point found in the search space');
 }
 
-function enumerateUntaken(space: ParsedSearchSpace, taken: ReadonlySet<string>, rng: Rng): Float64Array | null {
+function enumerateUntaken(
+  space: ParsedSearchSpace,
+  taken: ReadonlySet<string>,
+  rng: Rng,
+): Float64Array | null {
   const dims = space.dims;
   const total = space.cardinality;
   const free: number[] = [];
@@ -125,7 +135,14 @@ function info(
   warnings: string[],
   extra?: Partial<SuggestionInfo>,
 ): SuggestionInfo {
-  const out: SuggestionInfo = { sampler, phase, mean: null, std: null, acquisition: null, acquisitionName: null };
+  const out: SuggestionInfo = {
+    sampler,
+    phase,
+    mean: null,
+    std: null,
+    acquisition: null,
+    acquisitionName: null,
+  };
   if (extra) Object.assign(out, extra);
   if (warnings.length > 0) out.warnings = warnings;
   return out;
@@ -188,9 +205,12 @@ export function gpSampler(config: SamplerConfig): Sampler {
       const n = obs.n + ctx.pending.length;
       const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
         // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
-        candidates: Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
-        localStarts: 8,
-        maxIterations: 40,
+        candidates: Math.max(
+          256,
+          Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2)),
+        ),
+        localStarts: n > 100 ? 4 : 8,
+        maxIterations: n > 100 ? 25 : 40,
       });
       if (!result) {
         const x = randomUntaken(ctx);

@@ -66,7 +66,7 @@ export interface SearchSpace {
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+const clamp01 = (x: number): number => (x < 0 ? 0 : Math.min(x, 1));
 /** Removes float noise such as 0.15000000000000002 from grid values. */
 const tidy = (x: number): number => Number.parseFloat(x.toPrecision(15));
 
@@ -280,7 +280,8 @@ export class ParsedSearchSpace implements SearchSpace {
         out[spec.name] = v;
         continue;
       }
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new SearchSpaceError(path, 'must be a finite number');
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new SearchSpaceError(path, 'must be a finite number');
       if (spec.type === 'int' && !Number.isInteger(v)) throw new SearchSpaceError(path, 'must be an integer');
       const eps = 1e-9 * Math.max(1, Math.abs(spec.high - spec.low));
       if (v < spec.low - eps || v > spec.high + eps) {
@@ -309,7 +310,8 @@ export function parseSearchSpace(input: unknown): ParsedSearchSpace {
   const seen = new Set<string>();
   const params = input.map((entry: unknown, i: number) => {
     const spec = parseParam(entry, `searchSpace[${i}]`);
-    if (seen.has(spec.name)) throw new SearchSpaceError(`searchSpace[${i}].name`, `duplicate name "${spec.name}"`);
+    if (seen.has(spec.name))
+      throw new SearchSpaceError(`searchSpace[${i}].name`, `duplicate name "${spec.name}"`);
     seen.add(spec.name);
     return spec;
   });
@@ -340,8 +342,10 @@ function parseParam(entry: unknown, path: string): ParamSpec {
     e.choices.forEach((c: unknown, j: number) => {
       const ok =
         typeof c === 'string' || typeof c === 'boolean' || (typeof c === 'number' && Number.isFinite(c));
-      if (!ok) throw new SearchSpaceError(`${path}.choices[${j}]`, 'must be a string, finite number or boolean');
-      if (choices.includes(c as ParamValue)) throw new SearchSpaceError(`${path}.choices[${j}]`, 'duplicate choice');
+      if (!ok)
+        throw new SearchSpaceError(`${path}.choices[${j}]`, 'must be a string, finite number or boolean');
+      if (choices.includes(c as ParamValue))
+        throw new SearchSpaceError(`${path}.choices[${j}]`, 'duplicate choice');
       choices.push(c as ParamValue);
     });
     return { name, type: 'categorical', choices };
@@ -355,12 +359,14 @@ function parseParam(entry: unknown, path: string): ParamSpec {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new SearchSpaceError(`${path}.${field}`, 'must be a finite number');
     }
-    if (type === 'int' && !Number.isInteger(v)) throw new SearchSpaceError(`${path}.${field}`, 'must be an integer');
+    if (type === 'int' && !Number.isInteger(v))
+      throw new SearchSpaceError(`${path}.${field}`, 'must be an integer');
   }
   const low = e.low as number;
   const high = e.high as number;
   if (high < low) throw new SearchSpaceError(`${path}.high`, `must be >= low (${low})`);
-  if (e.log !== undefined && typeof e.log !== 'boolean') throw new SearchSpaceError(`${path}.log`, 'must be a boolean');
+  if (e.log !== undefined && typeof e.log !== 'boolean')
+    throw new SearchSpaceError(`${path}.log`, 'must be a boolean');
   const log = e.log === true;
   if (log && low <= 0) throw new SearchSpaceError(`${path}.low`, 'must be > 0 when log is true');
   let step: number | undefined;
@@ -368,7 +374,8 @@ function parseParam(entry: unknown, path: string): ParamSpec {
     if (typeof e.step !== 'number' || !Number.isFinite(e.step) || e.step <= 0) {
       throw new SearchSpaceError(`${path}.step`, 'must be a positive number');
     }
-    if (type === 'int' && !Number.isInteger(e.step)) throw new SearchSpaceError(`${path}.step`, 'must be an integer');
+    if (type === 'int' && !Number.isInteger(e.step))
+      throw new SearchSpaceError(`${path}.step`, 'must be an integer');
     if (log) throw new SearchSpaceError(`${path}.step`, 'cannot be combined with log');
     step = e.step;
   }

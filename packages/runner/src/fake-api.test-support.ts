@@ -70,15 +70,19 @@ export class FakeApi implements WorkerApi {
   private view(t: FakeTrial): Trial {
     return {
       id: t.id,
+      studyId: 's',
       number: t.number,
       state: t.state,
       params: t.params,
       value: t.value,
       suggestion: null,
       workerId: t.workerId,
+      createdAt: new Date(0),
       startedAt: null,
+      heartbeatAt: null,
       finishedAt: null,
       error: t.error,
+      retryOf: null,
     };
   }
 
@@ -100,13 +104,15 @@ export class FakeApi implements WorkerApi {
       objective: 'loss',
       searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }],
       sampler: { type: 'random' },
-      pruner: null,
+      pruner: { type: 'none' },
       maxTrials: this.options.maxTrials,
-      parallelism: null,
+      parallelism: 1,
       heartbeatTimeoutS: this.options.heartbeatTimeoutS ?? 60,
       retryFailed: 0,
       createdAt: new Date(0),
+      updatedAt: new Date(0),
       trialCounts: {
+        total: this.trials.length,
         WAITING: this.count('WAITING'),
         RUNNING: this.count('RUNNING'),
         COMPLETE: this.count('COMPLETE'),
@@ -119,7 +125,7 @@ export class FakeApi implements WorkerApi {
 
   async askTrials(_studyId: string, _count?: number, workerId?: string): Promise<readonly Trial[]> {
     this.gate('askTrials');
-    if (this.state !== 'RUNNING') throw new PosteriorError('CONFLICT', `study is ${this.state}`);
+    if (this.state !== 'RUNNING') return [];
     let trial = this.trials.find((t) => t.state === 'WAITING');
     if (!trial) {
       const counted = this.trials.filter((t) => t.state !== 'WAITING').length;
@@ -147,8 +153,9 @@ export class FakeApi implements WorkerApi {
     this.gate('heartbeat');
     this.heartbeats++;
     const trial = this.find(trialId);
-    if (trial.state !== 'RUNNING') throw new PosteriorError('CONFLICT', `trial is ${trial.state}`);
-    return { shouldStop: this.stopOnHeartbeat || this.state !== 'RUNNING' };
+    // Like the API: a paused study lets trials in flight finish; DONE/ARCHIVED or a lost trial stop them.
+    const over = this.state === 'DONE' || this.state === 'ARCHIVED';
+    return { shouldStop: this.stopOnHeartbeat || over || trial.state !== 'RUNNING' };
   }
 
   async reportMetrics(trialId: string, points: readonly MetricPointInput[]) {
@@ -160,7 +167,7 @@ export class FakeApi implements WorkerApi {
     }
     const loss = points.find((p) => p.name === 'loss');
     const shouldPrune = this.options.pruneAbove !== undefined && loss !== undefined && loss.value > this.options.pruneAbove;
-    return { accepted: points.length, shouldPrune };
+    return { accepted: points.length, inserted: points.length, shouldPrune };
   }
 
   async tellTrial(trialId: string, input: TellInput): Promise<Trial> {
@@ -206,7 +213,16 @@ export class FakeApi implements WorkerApi {
 
   async uploadArtifact(trialId: string, file: { fileName: string; contentType: string; data: Uint8Array }) {
     this.find(trialId);
-    return { id: `a-${trialId}`, fileName: file.fileName, contentType: file.contentType, size: file.data.length, createdAt: null };
+    return {
+      id: `a-${trialId}`,
+      trialId,
+      name: file.fileName,
+      contentType: file.contentType,
+      sizeBytes: file.data.length,
+      sha256: '',
+      url: `/artifacts/a-${trialId}`,
+      createdAt: new Date(0),
+    };
   }
 
   /** Simulates the stale reaper failing a trial behind the worker's back. */

@@ -4,6 +4,8 @@ export interface PersistOptions {
   /** Give up once the API has been unreachable this long. */
   readonly windowMs: number;
   readonly signal?: AbortSignal | undefined;
+  /** First wait; doubles up to 5 s. */
+  readonly initialDelayMs?: number | undefined;
   readonly onWait?: ((error: PosteriorError, delayMs: number) => void) | undefined;
 }
 
@@ -14,7 +16,7 @@ export interface PersistOptions {
  */
 export async function persist<T>(fn: () => Promise<T>, options: PersistOptions): Promise<T> {
   const started = Date.now();
-  let delay = 500;
+  let delay = options.initialDelayMs ?? 500;
   for (;;) {
     try {
       return await fn();

@@ -14,6 +14,7 @@ export interface TrialRunContext {
   readonly hardStop: AbortSignal;
   readonly heartbeatMs: number;
   readonly apiRetryWindowMs: number;
+  readonly apiRetryDelayMs: number;
 }
 
 /** Why the trial's own signal fired; decides between FAILED-and-handed-back and plain FAILED. */
@@ -38,7 +39,7 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
   else ctx.hardStop.addEventListener('abort', onHardStop, { once: true });
 
   const log = (message: string) => emit({ type: 'log', slot, level: 'warn', message });
-  const keepTrying = { windowMs: ctx.apiRetryWindowMs, signal: ctx.hardStop };
+  const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs, signal: ctx.hardStop };
 
   // A trial that the server no longer considers ours (reaped as stale, finished elsewhere) must stop.
   const lostTrial = (error: unknown): boolean => {
@@ -53,7 +54,9 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
   const beat = async () => {
     try {
       const { shouldStop } = await api.heartbeat(trial.id);
-      if (shouldStop) stop(new StopCause('stopped: the study is no longer running', true));
+      // The server says stop when the study is DONE/ARCHIVED or the trial is no longer ours (reaped):
+      // either way nobody wants these params run again by us.
+      if (shouldStop) stop(new StopCause('stopped: the server asked this trial to stop (study done or trial reaped)', false));
     } catch (error) {
       if (!lostTrial(error)) log(`heartbeat for trial #${trial.number} failed: ${describe(error)}`);
     }
@@ -131,9 +134,9 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
     await beating;
   }
 
-  const told = await tellOnce(ctx, trial, tell);
-  let handedBack = false;
-  if (handBack && told.state === tell.state) handedBack = await handBackParams(ctx, trial);
+  const { told, applied } = await tellOnce(ctx, trial, tell);
+  // Only when our tell is what finished the trial: a reaped trial already has the reaper's retry.
+  const handedBack = handBack && applied ? await handBackParams(ctx, trial) : false;
   const progress = await studyProgress(ctx);
   emit({
     type: 'trial-finished',
@@ -155,11 +158,13 @@ type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
  * (whose answer was lost in an API restart) or the stale reaper already finished the trial: read
  * back what the server holds instead of telling twice.
  */
-async function tellOnce(ctx: TrialRunContext, trial: Trial, tell: TellInput): Promise<Told> {
-  const keepTrying = { windowMs: ctx.apiRetryWindowMs };
+async function tellOnce(ctx: TrialRunContext, trial: Trial, tell: TellInput): Promise<{ told: Told; applied: boolean }> {
+  const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs };
   try {
     const result = await persist(() => ctx.api.tellTrial(trial.id, tell), keepTrying);
-    if (isTerminal(result.state)) return { state: result.state, value: result.value, error: result.error };
+    if (isTerminal(result.state)) {
+      return { told: { state: result.state, value: result.value, error: result.error }, applied: true };
+    }
   } catch (error) {
     if (!isPosteriorError(error, 'CONFLICT')) throw error;
     const current = await persist(() => ctx.api.trial(trial.id), keepTrying);
@@ -170,17 +175,19 @@ async function tellOnce(ctx: TrialRunContext, trial: Trial, tell: TellInput): Pr
         level: 'warn',
         message: `trial #${trial.number} was already ${current.state} on the server (${current.error ?? 'told before'})`,
       });
-      return { state: current.state, value: current.value, error: current.error };
+      // Our earlier attempt may have been the one that landed; only an identical state proves it.
+      const applied = current.state === tell.state && (current.error ?? null) === (tell.error ?? null);
+      return { told: { state: current.state, value: current.value, error: current.error }, applied };
     }
     throw error;
   }
-  return { state: tell.state, value: tell.value ?? null, error: tell.error ?? null };
+  return { told: { state: tell.state, value: tell.value ?? null, error: tell.error ?? null }, applied: true };
 }
 
 /** An interrupted trial is not the params' fault: queue them again so another worker runs them. */
 async function handBackParams(ctx: TrialRunContext, trial: Trial): Promise<boolean> {
   try {
-    await persist(() => ctx.api.enqueueTrial(ctx.study.id, trial.params), { windowMs: ctx.apiRetryWindowMs });
+    await persist(() => ctx.api.enqueueTrial(ctx.study.id, trial.params), { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs });
     return true;
   } catch (error) {
     ctx.emit({

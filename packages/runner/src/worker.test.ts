@@ -5,7 +5,7 @@ import { FakeApi } from './fake-api.test-support.js';
 import type { Objective } from './trial-handle.js';
 import { runWorker } from './worker.js';
 
-const quick = { pollMs: 5, heartbeatMs: 5, apiRetryWindowMs: 5_000 };
+const quick = { pollMs: 5, heartbeatMs: 5, apiRetryWindowMs: 5_000, apiRetryDelayMs: 1 };
 
 /** Reports `loss = x + 1/(epoch+1)` for `epochs` epochs, pruning when told to. */
 function epochs(n: number): Objective {
@@ -108,6 +108,7 @@ describe('runWorker', () => {
       await trial.report(0, { loss: 1 });
       hardStop.abort();
       await new Promise((_, reject) => {
+        if (trial.signal.aborted) reject(new Error('training cancelled'));
         trial.signal.addEventListener('abort', () => reject(new Error('training cancelled')));
       });
       return 0;
@@ -121,17 +122,31 @@ describe('runWorker', () => {
     assert.equal(api.count('RUNNING'), 0);
   });
 
-  it('stops when the study is paused, aborting the trial through its signal', async () => {
+  it('stops when the study is marked done, aborting the trial through its signal', async () => {
     const api = new FakeApi({ maxTrials: 10 });
     const objective: Objective = async (trial) => {
-      api.state = 'PAUSED';
+      api.state = 'DONE';
       await new Promise<void>((resolve) => trial.signal.addEventListener('abort', () => resolve()));
       throw new Error('aborted by signal');
     };
     const summary = await runWorker({ api, studyId: 's', objective, ...quick });
-    assert.equal(summary.reason, 'study-paused');
+    assert.equal(summary.reason, 'study-done');
     assert.equal(api.trials[0]?.state, 'FAILED');
-    assert.match(api.trials[0]?.error ?? '', /no longer running/);
+    assert.match(api.trials[0]?.error ?? '', /asked this trial to stop/);
+    assert.deepEqual(api.enqueued, []);
+  });
+
+  it('finishes the trial in flight when the study is paused, then stops', async () => {
+    const api = new FakeApi({ maxTrials: 10 });
+    const objective: Objective = async (trial) => {
+      api.state = 'PAUSED';
+      await trial.report(0, { loss: 2 });
+      return undefined;
+    };
+    const summary = await runWorker({ api, studyId: 's', objective, ...quick });
+    assert.equal(summary.reason, 'study-paused');
+    assert.equal(api.trials.length, 1);
+    assert.equal(api.trials[0]?.state, 'COMPLETE');
   });
 
   it('stops a trial the reaper already failed and keeps its FAILED state', async () => {
@@ -150,7 +165,7 @@ describe('runWorker', () => {
   it('heartbeats while a trial runs', async () => {
     const api = new FakeApi({ maxTrials: 1 });
     const objective: Objective = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      while (api.heartbeats < 2) await new Promise((resolve) => setTimeout(resolve, 5));
       return 1;
     };
     await runWorker({ api, studyId: 's', objective, ...quick });

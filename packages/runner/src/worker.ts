@@ -26,6 +26,8 @@ export interface WorkerOptions {
   readonly heartbeatMs?: number;
   /** How long to ride out an unreachable API before giving up. */
   readonly apiRetryWindowMs?: number;
+  /** First wait after a failed call to an unreachable API. */
+  readonly apiRetryDelayMs?: number;
 }
 
 export function defaultWorkerId(slot = 0): string {
@@ -62,8 +64,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const hardStop = options.hardStop ?? never;
   const stopping = AbortSignal.any([drain, hardStop]);
   const apiRetryWindowMs = options.apiRetryWindowMs ?? 10 * 60_000;
+  const apiRetryDelayMs = options.apiRetryDelayMs ?? 500;
   const keepTrying = {
     windowMs: apiRetryWindowMs,
+    initialDelayMs: apiRetryDelayMs,
     signal: stopping,
     onWait: (error: PosteriorError, delayMs: number) =>
       emit({ type: 'log', slot, level: 'warn', message: `${error.message}; retrying in ${Math.round(delayMs)} ms` }),
@@ -87,6 +91,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     hardStop,
     heartbeatMs: options.heartbeatMs ?? heartbeatPeriodMs(study.heartbeatTimeoutS),
     apiRetryWindowMs,
+    apiRetryDelayMs,
   };
 
   for (;;) {

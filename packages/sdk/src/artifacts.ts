@@ -13,10 +13,12 @@ async function failure(response: Response): Promise<PosteriorError> {
   let message = text.slice(0, 200) || response.statusText;
   let code: string | undefined;
   try {
-    const body = JSON.parse(text) as { error?: unknown; message?: unknown; code?: unknown };
+    // The API answers `{ error: { code, message } }`.
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } | string };
+    const error = typeof body.error === 'object' && body.error !== null ? body.error : {};
     if (typeof body.error === 'string') message = body.error;
-    else if (typeof body.message === 'string') message = body.message;
-    if (typeof body.code === 'string') code = body.code;
+    if (typeof error.message === 'string') message = error.message;
+    if (typeof error.code === 'string') code = error.code;
   } catch {
     // plain-text error bodies are fine as they are
   }
@@ -26,9 +28,10 @@ async function failure(response: Response): Promise<PosteriorError> {
     403: 'FORBIDDEN',
     404: 'NOT_FOUND',
     409: 'CONFLICT',
-    413: 'BAD_USER_INPUT',
+    413: 'PAYLOAD_TOO_LARGE',
   };
-  const resolved = code ?? byStatus[response.status] ?? (response.status >= 500 ? 'HTTP_ERROR' : 'HTTP_ERROR');
+  // 5xx stays HTTP_ERROR so the retry policy sees it as retryable whatever code the body claims.
+  const resolved = response.status >= 500 ? 'HTTP_ERROR' : (code ?? byStatus[response.status] ?? 'HTTP_ERROR');
   return new PosteriorError(resolved, `artifact request failed (HTTP ${response.status}): ${message}`, {
     status: response.status,
   });

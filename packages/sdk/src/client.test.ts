@@ -42,7 +42,11 @@ const fast = { retries: 3, minDelayMs: 1, maxDelayMs: 5 };
 
 const wireTrial = {
   id: '7',
+  studyId: 's1',
   number: 3,
+  createdAt: '2026-01-02T03:04:00.000Z',
+  heartbeatAt: null,
+  retryOf: null,
   state: 'RUNNING',
   params: { lr: 0.01, act: 'relu', flag: true },
   value: null,
@@ -50,7 +54,7 @@ const wireTrial = {
   startedAt: '2026-01-02T03:04:05.000Z',
   finishedAt: null,
   error: null,
-  suggestion: { sampler: 'gp', mean: 0.5, std: 0.1, acquisition: 1.2 },
+  suggestion: { sampler: 'gp', phase: 'model', mean: 0.5, std: 0.1, acquisition: 1.2, acquisitionName: 'logei' },
 };
 
 describe('PosteriorClient over HTTP', () => {
@@ -153,7 +157,19 @@ describe('PosteriorClient over HTTP', () => {
   it('uploads artifacts with the file name header and downloads them back', async () => {
     handler = (_body, req) => {
       if (req.method === 'POST') {
-        return { json: { id: 'a1', fileName: 'trial-1_lr=0.1.json', contentType: 'application/json', size: 2 } };
+        return {
+          status: 201,
+          json: {
+            id: 'a1',
+            trialId: '7',
+            name: 'trial-1_lr=0.1.json',
+            contentType: 'application/json',
+            sizeBytes: 2,
+            sha256: 'x',
+            url: '/artifacts/a1',
+            createdAt: '2026-01-01T00:00:00Z',
+          },
+        };
       }
       return {
         raw: Buffer.from('{}'),
@@ -175,9 +191,13 @@ describe('PosteriorClient over HTTP', () => {
   });
 
   it('maps artifact HTTP statuses to codes', async () => {
-    handler = () => ({ status: 404, json: { error: 'no such artifact' } });
+    handler = () => ({ status: 404, json: { error: { code: 'NOT_FOUND', message: 'no such artifact' } } });
     const client = createClient({ url, retry: fast });
-    await assert.rejects(client.downloadArtifact('zzz'), (error: unknown) => isPosteriorError(error, 'NOT_FOUND'));
+    await assert.rejects(client.downloadArtifact('zzz'), (error: unknown) => {
+      assert.ok(isPosteriorError(error, 'NOT_FOUND'));
+      assert.match(error.message, /no such artifact/);
+      return true;
+    });
   });
 
   it('honours an abort signal while backing off', async () => {

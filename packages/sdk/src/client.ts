@@ -1,4 +1,5 @@
 import { downloadArtifact, uploadArtifact } from './artifacts.js';
+import { PosteriorError } from './errors.js';
 import * as doc from './documents.js';
 import type { RetryPolicy } from './retry.js';
 import { type Sink, Subscriptions, type Unsubscribe } from './subscriptions.js';
@@ -11,10 +12,12 @@ import type {
   DownloadedFile,
   FileUpload,
   HeartbeatResult,
+  HistoryPoint,
   Membership,
   MetricPoint,
   MetricPointInput,
   Page,
+  ParamImportance,
   Params,
   ReportResult,
   Role,
@@ -24,6 +27,7 @@ import type {
   TellInput,
   Trial,
   TrialDetail,
+  SurrogateSlice,
   TrialEvent,
   TrialState,
   User,
@@ -50,6 +54,13 @@ export interface PosteriorApi {
   study(id: string, options?: RequestOptions): Promise<Study | null>;
   studyTrials(studyId: string, args?: TrialPageArgs, options?: RequestOptions): Promise<Page<Trial>>;
   trial(id: string, options?: RequestOptions): Promise<TrialDetail | null>;
+  team(id: string, options?: RequestOptions): Promise<Team | null>;
+  /** Finished trials in order with the best value so far. */
+  studyHistory(studyId: string, options?: RequestOptions): Promise<readonly HistoryPoint[]>;
+  /** The `bayes_opt.txt` text report, formatted by the server. */
+  studyReport(studyId: string, options?: RequestOptions): Promise<string>;
+  studyImportance(studyId: string, options?: RequestOptions): Promise<readonly ParamImportance[]>;
+  studySurrogate(studyId: string, param: string, points?: number, options?: RequestOptions): Promise<SurrogateSlice | null>;
 
   signUp(email: string, password: string, name?: string): Promise<AuthPayload>;
   logIn(email: string, password: string): Promise<AuthPayload>;
@@ -138,6 +149,44 @@ export class PosteriorClient implements PosteriorApi {
   async trial(id: string, options?: RequestOptions): Promise<TrialDetail | null> {
     const value = await this.gql(doc.TRIAL_QUERY, { id }, 'trial', options);
     return value === null ? null : wire.toTrialDetail(value);
+  }
+
+  async team(id: string, options?: RequestOptions): Promise<Team | null> {
+    const value = await this.gql(doc.TEAM_QUERY, { id }, 'team', options);
+    return value === null ? null : wire.toTeam(value);
+  }
+
+  /** Reads one field of `study(id)`; a missing study is NOT_FOUND for these derived views. */
+  private async studyField(query: string, variables: Record<string, unknown>, field: string, options?: RequestOptions) {
+    const value = await this.gql(query, variables, 'study', options);
+    if (value === null) throw new PosteriorError('NOT_FOUND', `study ${String(variables.id)} not found`);
+    return wire.obj(value, 'study')[field];
+  }
+
+  async studyHistory(studyId: string, options?: RequestOptions): Promise<readonly HistoryPoint[]> {
+    const value = await this.studyField(doc.STUDY_HISTORY, { id: studyId }, 'history', options);
+    return wire.list(value, 'history').map(wire.toHistoryPoint);
+  }
+
+  async studyReport(studyId: string, options?: RequestOptions): Promise<string> {
+    const value = await this.studyField(doc.STUDY_REPORT, { id: studyId }, 'report', options);
+    if (typeof value !== 'string') throw new PosteriorError('BAD_RESPONSE', 'report is not a string');
+    return value;
+  }
+
+  async studyImportance(studyId: string, options?: RequestOptions): Promise<readonly ParamImportance[]> {
+    const value = await this.studyField(doc.STUDY_IMPORTANCE, { id: studyId }, 'importance', options);
+    return wire.list(value, 'importance').map(wire.toParamImportance);
+  }
+
+  async studySurrogate(
+    studyId: string,
+    param: string,
+    points?: number,
+    options?: RequestOptions,
+  ): Promise<SurrogateSlice | null> {
+    const value = await this.studyField(doc.STUDY_SURROGATE, { id: studyId, param, points }, 'surrogate', options);
+    return value === null || value === undefined ? null : wire.toSurrogateSlice(value);
   }
 
   async signUp(email: string, password: string, name?: string): Promise<AuthPayload> {

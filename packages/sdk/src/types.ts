@@ -63,18 +63,23 @@ export interface User {
 export interface Team {
   readonly id: string;
   readonly name: string;
+  /** The caller's role in the team. */
+  readonly role: Role;
+  readonly createdAt: Date;
 }
 
 export interface Membership {
   readonly id: string;
+  readonly teamId: string;
   readonly role: Role;
   readonly user: User;
-  readonly team: Team;
+  readonly createdAt: Date;
 }
 
 export interface AuthPayload {
   readonly token: string;
   readonly user: User;
+  readonly expiresAt: Date;
 }
 
 export interface ApiTokenSecret {
@@ -85,23 +90,31 @@ export interface ApiTokenSecret {
 
 /** What the sampler predicted when it proposed a trial. */
 export interface Suggestion {
-  readonly sampler: string | null;
+  readonly sampler: string;
+  /** `initial` | `model` | `fallback` */
+  readonly phase: string | null;
   readonly mean: number | null;
   readonly std: number | null;
   readonly acquisition: number | null;
+  readonly acquisitionName: string | null;
 }
 
 export interface Trial {
   readonly id: string;
+  readonly studyId: string;
   readonly number: number;
   readonly state: TrialState;
   readonly params: Params;
   readonly value: number | null;
   readonly suggestion: Suggestion | null;
   readonly workerId: string | null;
+  readonly createdAt: Date;
   readonly startedAt: Date | null;
+  readonly heartbeatAt: Date | null;
   readonly finishedAt: Date | null;
   readonly error: string | null;
+  /** The FAILED trial this one retries. */
+  readonly retryOf: string | null;
 }
 
 export interface MetricPoint {
@@ -114,10 +127,15 @@ export interface MetricPoint {
 
 export interface Artifact {
   readonly id: string;
-  readonly fileName: string;
+  readonly trialId: string;
+  /** Display name (sanitized by the server); never a path. */
+  readonly name: string;
   readonly contentType: string;
-  readonly size: number;
-  readonly createdAt: Date | null;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  /** Download URL relative to the API base. */
+  readonly url: string;
+  readonly createdAt: Date;
 }
 
 export interface TrialDetail extends Trial {
@@ -125,23 +143,53 @@ export interface TrialDetail extends Trial {
   readonly artifacts: readonly Artifact[];
 }
 
-export type TrialCounts = Readonly<Record<TrialState, number>>;
+export type TrialCounts = Readonly<Record<TrialState | 'total', number>>;
+
+export interface HistoryPoint {
+  readonly trialId: string;
+  readonly number: number;
+  readonly state: TrialState;
+  readonly value: number | null;
+  /** Best COMPLETE value up to and including this trial. */
+  readonly bestSoFar: number | null;
+}
+
+export interface ParamImportance {
+  readonly param: string;
+  /** Share of importance; sums to 1 over the parameters. */
+  readonly importance: number;
+  readonly lengthscale: number | null;
+}
+
+export interface SurrogatePoint {
+  readonly x: ParamValue;
+  readonly mean: number;
+  readonly std: number;
+  readonly acquisition: number;
+}
+
+export interface SurrogateSlice {
+  readonly param: string;
+  readonly fixed: Params;
+  readonly points: readonly SurrogatePoint[];
+}
 
 export interface Study {
   readonly id: string;
-  readonly teamId: string | null;
+  readonly teamId: string;
   readonly name: string;
   readonly state: StudyState;
   readonly direction: Direction;
   readonly objective: string;
   readonly searchSpace: SearchSpace;
   readonly sampler: SamplerConfig;
-  readonly pruner: PrunerConfig | null;
-  readonly maxTrials: number | null;
-  readonly parallelism: number | null;
+  readonly pruner: PrunerConfig;
+  readonly maxTrials: number;
+  readonly parallelism: number;
   readonly heartbeatTimeoutS: number;
   readonly retryFailed: number;
   readonly createdAt: Date;
+  readonly updatedAt: Date;
   readonly trialCounts: TrialCounts;
   readonly bestTrial: Trial | null;
 }
@@ -165,7 +213,7 @@ export interface CreateStudyInput {
   readonly searchSpace: SearchSpace;
   readonly sampler?: SamplerConfig;
   readonly pruner?: PrunerConfig;
-  readonly maxTrials?: number;
+  readonly maxTrials: number;
   readonly parallelism?: number;
   readonly heartbeatTimeoutS?: number;
   readonly retryFailed?: number;
@@ -182,7 +230,10 @@ export interface HeartbeatResult {
 }
 
 export interface ReportResult {
+  /** Points accepted, already-stored duplicates included. */
   readonly accepted: number;
+  /** Points newly stored by this call. */
+  readonly inserted: number;
   readonly shouldPrune: boolean;
 }
 

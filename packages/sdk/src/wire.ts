@@ -10,10 +10,12 @@ import type {
   AuthPayload,
   Direction,
   HeartbeatResult,
+  HistoryPoint,
   JsonValue,
   Membership,
   MetricPoint,
   Page,
+  ParamImportance,
   Params,
   ParamValue,
   PrunerConfig,
@@ -24,6 +26,7 @@ import type {
   Study,
   StudyState,
   Suggestion,
+  SurrogateSlice,
   Team,
   Trial,
   TrialCounts,
@@ -125,17 +128,23 @@ export function toUser(value: unknown): User {
 
 export function toTeam(value: unknown): Team {
   const o = obj(value, 'team');
-  return { id: str(o, 'id'), name: str(o, 'name') };
+  return { id: str(o, 'id'), name: str(o, 'name'), role: oneOf(o, 'role', ROLES), createdAt: date(o, 'createdAt') };
 }
 
 export function toMembership(value: unknown): Membership {
   const o = obj(value, 'membership');
-  return { id: str(o, 'id'), role: oneOf(o, 'role', ROLES), user: toUser(o.user), team: toTeam(o.team) };
+  return {
+    id: str(o, 'id'),
+    teamId: str(o, 'teamId'),
+    role: oneOf(o, 'role', ROLES),
+    user: toUser(o.user),
+    createdAt: date(o, 'createdAt'),
+  };
 }
 
 export function toAuthPayload(value: unknown): AuthPayload {
   const o = obj(value, 'auth payload');
-  return { token: str(o, 'token'), user: toUser(o.user) };
+  return { token: str(o, 'token'), user: toUser(o.user), expiresAt: date(o, 'expiresAt') };
 }
 
 export function toApiTokenSecret(value: unknown): ApiTokenSecret {
@@ -143,12 +152,16 @@ export function toApiTokenSecret(value: unknown): ApiTokenSecret {
   return { id: str(o, 'id'), token: str(o, 'token') };
 }
 
+function toParamValue(value: unknown, what: string): ParamValue {
+  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') throw bad(what, value);
+  return value;
+}
+
 function toParams(value: JsonValue): Params {
   const o = obj(value, 'params');
   const params: Record<string, ParamValue> = {};
   for (const [name, v] of Object.entries(o)) {
-    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw bad(`param ${name}`, v);
-    params[name] = v;
+    params[name] = toParamValue(v, `param ${name}`);
   }
   return params;
 }
@@ -157,10 +170,12 @@ function toSuggestion(value: unknown): Suggestion | null {
   if (value === null || value === undefined) return null;
   const o = obj(value, 'suggestion');
   return {
-    sampler: optStr(o, 'sampler'),
+    sampler: str(o, 'sampler'),
+    phase: optStr(o, 'phase'),
     mean: optNum(o, 'mean'),
     std: optNum(o, 'std'),
     acquisition: optNum(o, 'acquisition'),
+    acquisitionName: optStr(o, 'acquisitionName'),
   };
 }
 
@@ -168,15 +183,19 @@ export function toTrial(value: unknown): Trial {
   const o = obj(value, 'trial');
   return {
     id: str(o, 'id'),
+    studyId: str(o, 'studyId'),
     number: num(o, 'number'),
     state: oneOf(o, 'state', TRIAL_STATES),
     params: toParams(json(o, 'params')),
     value: optNum(o, 'value'),
     suggestion: toSuggestion(o.suggestion),
     workerId: optStr(o, 'workerId'),
+    createdAt: date(o, 'createdAt'),
     startedAt: optDate(o, 'startedAt'),
+    heartbeatAt: optDate(o, 'heartbeatAt'),
     finishedAt: optDate(o, 'finishedAt'),
     error: optStr(o, 'error'),
+    retryOf: optStr(o, 'retryOf'),
   };
 }
 
@@ -195,10 +214,13 @@ export function toArtifact(value: unknown): Artifact {
   const o = obj(value, 'artifact');
   return {
     id: str(o, 'id'),
-    fileName: str(o, 'fileName'),
-    contentType: optStr(o, 'contentType') ?? 'application/octet-stream',
-    size: optNum(o, 'size') ?? 0,
-    createdAt: optDate(o, 'createdAt'),
+    trialId: str(o, 'trialId'),
+    name: str(o, 'name'),
+    contentType: str(o, 'contentType'),
+    sizeBytes: num(o, 'sizeBytes'),
+    sha256: str(o, 'sha256'),
+    url: str(o, 'url'),
+    createdAt: date(o, 'createdAt'),
   };
 }
 
@@ -220,27 +242,28 @@ function toTrialCounts(value: unknown): TrialCounts {
     COMPLETE: count('complete'),
     PRUNED: count('pruned'),
     FAILED: count('failed'),
+    total: count('total'),
   };
 }
 
 export function toStudy(value: unknown): Study {
   const o = obj(value, 'study');
-  const pruner = json(o, 'pruner');
   return {
     id: str(o, 'id'),
-    teamId: optStr(o, 'teamId'),
+    teamId: str(o, 'teamId'),
     name: str(o, 'name'),
     state: oneOf(o, 'state', STUDY_STATES),
     direction: oneOf(o, 'direction', DIRECTIONS),
     objective: str(o, 'objective'),
     searchSpace: list(json(o, 'searchSpace'), 'searchSpace') as unknown as SearchSpace,
     sampler: obj(json(o, 'sampler'), 'sampler') as unknown as SamplerConfig,
-    pruner: pruner === null ? null : (obj(pruner, 'pruner') as unknown as PrunerConfig),
-    maxTrials: optNum(o, 'maxTrials'),
-    parallelism: optNum(o, 'parallelism'),
-    heartbeatTimeoutS: optNum(o, 'heartbeatTimeoutS') ?? 60,
-    retryFailed: optNum(o, 'retryFailed') ?? 0,
+    pruner: obj(json(o, 'pruner'), 'pruner') as unknown as PrunerConfig,
+    maxTrials: num(o, 'maxTrials'),
+    parallelism: num(o, 'parallelism'),
+    heartbeatTimeoutS: num(o, 'heartbeatTimeoutS'),
+    retryFailed: num(o, 'retryFailed'),
     createdAt: date(o, 'createdAt'),
+    updatedAt: date(o, 'updatedAt'),
     trialCounts: toTrialCounts(o.trialCounts),
     bestTrial: o.bestTrial === null || o.bestTrial === undefined ? null : toTrial(o.bestTrial),
   };
@@ -257,7 +280,40 @@ export function toHeartbeatResult(value: unknown): HeartbeatResult {
 
 export function toReportResult(value: unknown): ReportResult {
   const o = obj(value, 'report result');
-  return { accepted: num(o, 'accepted'), shouldPrune: bool(o, 'shouldPrune') };
+  return { accepted: num(o, 'accepted'), inserted: num(o, 'inserted'), shouldPrune: bool(o, 'shouldPrune') };
+}
+
+export function toHistoryPoint(value: unknown): HistoryPoint {
+  const o = obj(value, 'history point');
+  return {
+    trialId: str(o, 'trialId'),
+    number: num(o, 'number'),
+    state: oneOf(o, 'state', TRIAL_STATES),
+    value: optNum(o, 'value'),
+    bestSoFar: optNum(o, 'bestSoFar'),
+  };
+}
+
+export function toParamImportance(value: unknown): ParamImportance {
+  const o = obj(value, 'param importance');
+  return { param: str(o, 'param'), importance: num(o, 'importance'), lengthscale: optNum(o, 'lengthscale') };
+}
+
+export function toSurrogateSlice(value: unknown): SurrogateSlice {
+  const o = obj(value, 'surrogate slice');
+  return {
+    param: str(o, 'param'),
+    fixed: toParams(json(o, 'fixed')),
+    points: list(o.points, 'surrogate points').map((raw) => {
+      const p = obj(raw, 'surrogate point');
+      return {
+        x: toParamValue(json(p, 'x'), 'x'),
+        mean: num(p, 'mean'),
+        std: num(p, 'std'),
+        acquisition: num(p, 'acquisition'),
+      };
+    }),
+  };
 }
 
 export function toPage<T>(value: unknown, convert: (node: unknown) => T, what: string): Page<T> {

@@ -22,7 +22,12 @@ export function harnessUnavailable() {
   return null;
 }
 
-export async function startCluster({ apis = 2, studyOverrides = {}, log = () => {} } = {}) {
+export async function startCluster({
+  apis = 2,
+  studyOverrides = {},
+  log = () => {},
+  subscribers: withSubscribers = true,
+} = {}) {
   const cleanup = [];
   const logDir = mkdtempSync(join(tmpdir(), 'posterior-scale-logs-'));
   cleanup.push(() => rmSync(logDir, { recursive: true, force: true }));
@@ -41,18 +46,19 @@ export async function startCluster({ apis = 2, studyOverrides = {}, log = () => 
     const { client, sessionToken, team, workerToken } = await bootstrap(apiProcs[0].url);
     cleanup.push(() => client.close());
     const study = await createStudy(client, team.id, studyOverrides);
-    const subscribers = apiProcs.map((api) =>
-      subscribe(api.url, sessionToken, study.id, `subscriber@${api.name}`),
-    );
+    const subscribers = withSubscribers
+      ? apiProcs.map((api) => subscribe(api.url, sessionToken, study.id, `subscriber@${api.name}`))
+      : [];
     cleanup.push(() => Promise.all(subscribers.map((s) => s.close())));
     // The first trial is enqueued by hand after subscribing: its CREATED event proves every
     // subscription is live before any worker starts, so no event can be missed by arriving early.
-    await subscribersLive(subscribers, () => client.enqueueTrial(study.id, { x: 0, y: 5 }));
+    const ping = () => client.enqueueTrial(study.id, { x: 0, y: 5 });
+    if (withSubscribers) await subscribersLive(subscribers, ping);
+    else await ping();
     const db = database(pg.url);
-    cleanup.push(() => db.close());
     const workers = [];
     cleanup.push(() => Promise.all(workers.map((w) => w.stop(5000))));
-    return {
+    const cluster = {
       pg,
       apis: apiProcs,
       client,
@@ -84,6 +90,7 @@ export async function startCluster({ apis = 2, studyOverrides = {}, log = () => 
         return [...apiProcs, ...workers].map((c) => c.tail(15)).join('\n');
       },
       async stop() {
+        await cluster.db.close().catch(() => {});
         for (const fn of cleanup.reverse()) {
           try {
             await fn();
@@ -93,6 +100,7 @@ export async function startCluster({ apis = 2, studyOverrides = {}, log = () => 
         }
       },
     };
+    return cluster;
   } catch (error) {
     for (const fn of cleanup.reverse()) {
       try {

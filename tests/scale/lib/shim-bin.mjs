@@ -46,7 +46,9 @@ if (verb === 'serve') {
   process.once('SIGTERM', () => drain.abort());
   const summary = await runWorker({ api, studyId: values.study, objective, drain: drain.signal });
   await api.close();
-  process.stdout.write(`${JSON.stringify({ type: 'summary', reason: summary.reason, trials: summary.trials.length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ type: 'summary', reason: summary.reason, trials: summary.trials.length })}\n`,
+  );
 } else {
   process.stderr.write('usage: shim-bin.mjs serve|worker ...\n');
   process.exit(2);

@@ -73,6 +73,8 @@ export async function subscribersLive(subscribers, ping) {
 
 export function database(url) {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // An idle connection dropped by a PostgreSQL restart is expected here; the next query reconnects.
+  pool.on('error', () => {});
   return {
     pool,
     async trials(studyId) {

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Caller } from '../authz/caller.js';
 import { isCodedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { ArtifactTooLargeError, type ArtifactService } from './artifact.service.js';
+import { type ArtifactService, ArtifactTooLargeError } from './artifact.service.js';
 
 const STATUS: Record<string, number> = {
   UNAUTHENTICATED: 401,
@@ -35,17 +35,21 @@ export function artifactRouter(
       return;
     }
     logger.error({ err: error }, 'artifact request failed');
-    if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'internal error' } });
+    if (!res.headersSent)
+      res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'internal error' } });
     else res.destroy();
   };
 
   router.post('/', async (req: Request, res: Response, _next: NextFunction) => {
     try {
       const declared = Number(req.headers['content-length'] ?? Number.NaN);
-      if (Number.isFinite(declared) && declared > artifacts.maxBytes) throw new ArtifactTooLargeError(artifacts.maxBytes);
+      if (Number.isFinite(declared) && declared > artifacts.maxBytes)
+        throw new ArtifactTooLargeError(artifacts.maxBytes);
       const filename = req.header('x-filename');
       if (filename === undefined) {
-        res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: 'X-Filename: header is required' } });
+        res
+          .status(400)
+          .json({ error: { code: 'BAD_USER_INPUT', message: 'X-Filename: header is required' } });
         return;
       }
       const trialId = typeof req.query.trialId === 'string' ? req.query.trialId : null;
@@ -55,7 +59,13 @@ export function artifactRouter(
       } catch {
         // Not percent-encoded: use the raw header value.
       }
-      const artifact = await artifacts.upload(await authenticate(req), trialId, name, req.header('content-type'), req);
+      const artifact = await artifacts.upload(
+        await authenticate(req),
+        trialId,
+        name,
+        req.header('content-type'),
+        req,
+      );
       res.status(201).json(artifact);
     } catch (error) {
       // Drain nothing more from a rejected upload.

@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Caller } from '../authz/caller.js';
 import { callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
+import type { Caller } from '../authz/caller.js';
 import type { Db } from '../common/db.js';
 import { BadUserInputError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/validate.js';
@@ -116,7 +116,14 @@ export class ArtifactService {
       const row = await this.db.one<ArtifactRow>(
         `INSERT INTO artifacts AS a (id, trial_id, display_name, content_type, size_bytes, sha256)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ARTIFACT_COLUMNS}`,
-        [id, trialId, sanitizeDisplayName(filename), sanitizeContentType(contentType), size, hash.digest('hex')],
+        [
+          id,
+          trialId,
+          sanitizeDisplayName(filename),
+          sanitizeContentType(contentType),
+          size,
+          hash.digest('hex'),
+        ],
       );
       if (row === null) throw new Error('insert returned nothing');
       return toArtifact(row);

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { AuthPayload, User } from '../graphql/types.js';
 import type { Context } from '../server/context.js';
 import { SESSION_COOKIE } from '../server/context.js';
-import { AuthPayload, User } from '../graphql/types.js';
 import type { Session } from './auth.service.js';
 
 function withCookie(ctx: Context, session: Session, cookie: boolean): AuthPayload {

@@ -1,10 +1,15 @@
+import type { Caller } from '../authz/caller.js';
 import type { Db, Sql } from '../common/db.js';
 import { isUniqueViolation } from '../common/db.js';
-import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '../common/errors.js';
+import {
+  BadUserInputError,
+  ConflictError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../common/errors.js';
 import { optionalText } from '../common/validate.js';
-import type { Caller } from '../authz/caller.js';
 import type { Role } from '../db/index.js';
-import { USER_COLUMNS, type UserRow, toUser } from '../graphql/mapping.js';
+import { toUser, USER_COLUMNS, type UserRow } from '../graphql/mapping.js';
 import type { User } from '../graphql/types.js';
 import { LoginRateLimiter } from './rate-limit.js';
 import {
@@ -35,7 +40,8 @@ export class AuthService {
 
   async signUp(emailInput: string, password: string, nameInput: string | null | undefined): Promise<Session> {
     const email = emailInput.trim();
-    if (!EMAIL.test(email) || email.length > 320) throw new BadUserInputError('email', 'must be an email address');
+    if (!EMAIL.test(email) || email.length > 320)
+      throw new BadUserInputError('email', 'must be an email address');
     checkPassword(password);
     const name = optionalText('name', nameInput, 200);
     const hash = await hashPassword(password);
@@ -49,7 +55,8 @@ export class AuthService {
         return this.startSession(sql, user);
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('email: an account with this email already exists');
+      if (isUniqueViolation(error))
+        throw new ConflictError('email: an account with this email already exists');
       throw error;
     }
   }
@@ -123,7 +130,9 @@ export class AuthService {
     const now = Date.now();
     if (now - (this.touched.get(tokenId) ?? 0) < 60_000) return;
     this.touched.set(tokenId, now);
-    this.db.rows('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId]).catch(() => undefined);
+    this.db
+      .rows('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId])
+      .catch(() => undefined);
   }
 }
 

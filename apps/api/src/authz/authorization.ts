@@ -29,7 +29,8 @@ export function requireCaller(caller: Caller | null): Caller {
 /** Account-level operations (teams, members, tokens) need a person, not a worker token. */
 export function requireUser(caller: Caller | null): Extract<Caller, { kind: 'user' }> {
   const c = requireCaller(caller);
-  if (c.kind !== 'user') throw new ForbiddenError('API tokens cannot manage teams, members or tokens; log in');
+  if (c.kind !== 'user')
+    throw new ForbiddenError('API tokens cannot manage teams, members or tokens; log in');
   return c;
 }
 

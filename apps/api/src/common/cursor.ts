@@ -14,8 +14,14 @@ export function decodeCursor(field: string, cursor: string | null | undefined): 
   return id;
 }
 
-export function pageSize(field: string, first: number | null | undefined, fallback: number, max: number): number {
+export function pageSize(
+  field: string,
+  first: number | null | undefined,
+  fallback: number,
+  max: number,
+): number {
   const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new BadUserInputError(field, `must be between 0 and ${max}`);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new BadUserInputError(field, `must be between 0 and ${max}`);
   return n;
 }

@@ -31,7 +31,8 @@ export class Db extends ClientSql {
 
   static fromDataSource(dataSource: DataSource): Db {
     const master: unknown = (dataSource.driver as unknown as { master?: unknown }).master;
-    if (!(master instanceof pg.Pool)) throw new Error('the DataSource must be an initialized postgres DataSource');
+    if (!(master instanceof pg.Pool))
+      throw new Error('the DataSource must be an initialized postgres DataSource');
     return new Db(master);
   }
 

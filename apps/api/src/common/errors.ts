@@ -5,7 +5,13 @@ import { GraphQLError } from 'graphql';
  * throw these; anything else that escapes a resolver is masked as INTERNAL_SERVER_ERROR by the
  * server's error formatter so no stack trace or SQL reaches a client.
  */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED';
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'RATE_LIMITED';
 
 abstract class CodedError extends GraphQLError {
   abstract readonly code: ErrorCode;

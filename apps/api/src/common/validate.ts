@@ -7,7 +7,13 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-export function requireInt(field: string, value: number | null | undefined, min: number, max: number, fallback?: number): number {
+export function requireInt(
+  field: string,
+  value: number | null | undefined,
+  min: number,
+  max: number,
+  fallback?: number,
+): number {
   const v = value ?? fallback;
   if (v === undefined || v === null) throw new BadUserInputError(field, 'is required');
   if (!Number.isInteger(v) || v < min || v > max) {
@@ -23,7 +29,11 @@ export function requireText(field: string, value: string, maxLength: number): st
   return v;
 }
 
-export function optionalText(field: string, value: string | null | undefined, maxLength: number): string | null {
+export function optionalText(
+  field: string,
+  value: string | null | undefined,
+  maxLength: number,
+): string | null {
   if (value === null || value === undefined) return null;
   const v = value.trim();
   if (v.length === 0) return null;

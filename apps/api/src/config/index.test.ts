@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from './index.js';
+import { ConfigError, loadConfig, loadDatabaseUrl } from './index.js';
 
 test('defaults: no DATABASE_URL, data dir ./.posterior (absolute), port 4000, info logs', () => {
   const config = loadConfig({});
@@ -43,4 +43,10 @@ test('bad values fail with one line naming every offending variable', () => {
       return true;
     },
   );
+});
+
+test('loadDatabaseUrl reads DATABASE_URL alone and ignores the rest', () => {
+  assert.equal(loadDatabaseUrl({ DATABASE_URL: 'postgres://h/db', PORT: 'not a port' }), 'postgres://h/db');
+  assert.equal(loadDatabaseUrl({}), undefined);
+  assert.throws(() => loadDatabaseUrl({ DATABASE_URL: 'nope' }), ConfigError);
 });

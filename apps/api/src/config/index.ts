@@ -37,14 +37,26 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Validates the environment; throws a ConfigError whose message is one line naming each bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** Validates the environment; throws a ConfigError whose message is one line naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseEnv(configSchema, env);
+}
+
+/**
+ * DATABASE_URL alone, for test helpers that run inside other packages' tests, where the server's
+ * other settings are neither set nor needed.
+ */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return parseEnv(configSchema.pick({ DATABASE_URL: true }), env).DATABASE_URL;
 }
 
 let cached: Config | undefined;

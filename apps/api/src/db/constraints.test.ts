@@ -244,6 +244,37 @@ describe('trials', () => {
     assert.equal(row?.num, 50);
   });
 
+  test('a finished trial never changes, though writing the same values again is fine', async () => {
+    const [done] = await q<{ id: string }>(
+      `INSERT INTO trials (study_id, number, params, state, started_at, finished_at, value)
+       VALUES ($1, 60, '{"x": 2}', 'COMPLETE', now(), now(), 0.25) RETURNING id`,
+      [studyId],
+    );
+    assert.ok(done);
+    const changes = [
+      `state = 'FAILED'`,
+      'value = 0.5',
+      'value = NULL',
+      `params = '{"x": 3}'`,
+      "finished_at = now() + interval '1 second'",
+    ];
+    for (const change of changes) {
+      await rejects(
+        `UPDATE trials SET ${change} WHERE id = $1`,
+        [done.id],
+        CHECK,
+        'TRG_trials_terminal_immutable',
+      );
+    }
+    await q(`UPDATE trials SET state = 'COMPLETE', value = 0.25, heartbeat_at = now() WHERE id = $1`, [
+      done.id,
+    ]);
+    const [row] = await q<{ state: string; value: number }>('SELECT state, value FROM trials WHERE id = $1', [
+      done.id,
+    ]);
+    assert.deepEqual(row, { state: 'COMPLETE', value: 0.25 });
+  });
+
   test('a trial needs an existing study, and retry_of an existing trial', async () => {
     await rejects(
       `INSERT INTO trials (study_id, number, params) VALUES (gen_random_uuid(), 0, '{}')`,

@@ -26,7 +26,12 @@ export interface UserRow {
 export const USER_COLUMNS = 'u.id, u.email, u.name, u.created_at';
 
 export function toUser(row: UserRow): User {
-  return Object.assign(new User(), { id: row.id, email: row.email, name: row.name, createdAt: row.created_at });
+  return Object.assign(new User(), {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    createdAt: row.created_at,
+  });
 }
 
 export interface TeamRow {
@@ -182,8 +187,7 @@ export function trialRecord(row: TrialRow): TrialRecord {
 const date = (s: string | null): Date | null => (s === null ? null : new Date(s));
 
 export function toTrial(record: TrialRecord): Trial {
-  const suggestion =
-    record.suggestion === null ? null : Object.assign(new Suggestion(), record.suggestion);
+  const suggestion = record.suggestion === null ? null : Object.assign(new Suggestion(), record.suggestion);
   return Object.assign(new Trial(), {
     id: record.id,
     studyId: record.studyId,
@@ -229,7 +233,8 @@ export interface ArtifactRow {
   sha256: string;
   created_at: Date;
 }
-export const ARTIFACT_COLUMNS = 'a.id, a.trial_id, a.display_name, a.content_type, a.size_bytes, a.sha256, a.created_at';
+export const ARTIFACT_COLUMNS =
+  'a.id, a.trial_id, a.display_name, a.content_type, a.size_bytes, a.sha256, a.created_at';
 
 export function toArtifact(row: ArtifactRow): Artifact {
   return Object.assign(new Artifact(), {

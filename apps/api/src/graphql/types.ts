@@ -119,7 +119,9 @@ export class Trial {
   @Field(() => Suggestion, { nullable: true }) suggestion: Suggestion | null;
   @Field(() => String, { nullable: true }) workerId: string | null;
   @Field(() => String, { nullable: true }) error: string | null;
-  @Field(() => ID, { nullable: true, description: 'The FAILED trial this one retries' }) retryOf: string | null;
+  @Field(() => ID, { nullable: true, description: 'The FAILED trial this one retries' }) retryOf:
+    | string
+    | null;
   @Field(() => Date) createdAt: Date;
   @Field(() => Date, { nullable: true }) startedAt: Date | null;
   @Field(() => Date, { nullable: true }) finishedAt: Date | null;
@@ -173,7 +175,8 @@ export class Artifact {
 
 @ObjectType()
 export class HeartbeatResult {
-  @Field(() => Boolean, { description: 'True when the worker should stop this trial now' }) shouldStop: boolean;
+  @Field(() => Boolean, { description: 'True when the worker should stop this trial now' })
+  shouldStop: boolean;
 }
 
 @ObjectType()
@@ -202,8 +205,11 @@ export class HistoryPoint {
 @ObjectType()
 export class ParamImportance {
   @Field(() => String) param: string;
-  @Field(() => Float, { description: 'Share of importance, summing to 1 over the parameters' }) importance: number;
-  @Field(() => Float, { nullable: true, description: 'GP lengthscale in the unit cube' }) lengthscale: number | null;
+  @Field(() => Float, { description: 'Share of importance, summing to 1 over the parameters' })
+  importance: number;
+  @Field(() => Float, { nullable: true, description: 'GP lengthscale in the unit cube' }) lengthscale:
+    | number
+    | null;
 }
 
 @ObjectType()

@@ -1,12 +1,12 @@
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { type TrialRow, TRIAL_COLUMNS, trialRecord } from '../graphql/mapping.js';
-import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
+import type { TrialState } from '../db/index.js';
+import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import type { Study } from '../graphql/types.js';
+import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
 import { bestOf, formatStudyReport } from '../report/report.js';
 import type { Suggester } from '../suggest/suggester.js';
-import type { TrialState } from '../db/index.js';
 import type { Params, TrialRecord } from '../trial/trial.record.js';
 
 export const MAX_SLICE_POINTS = 200;
@@ -42,7 +42,8 @@ export class InsightsService {
     let best: number | null = null;
     return rows.map((r) => {
       if (r.state === 'COMPLETE' && r.value !== null) {
-        if (best === null || (study.direction === 'MINIMIZE' ? r.value < best : r.value > best)) best = r.value;
+        if (best === null || (study.direction === 'MINIMIZE' ? r.value < best : r.value > best))
+          best = r.value;
       }
       return Object.assign(new HistoryPoint(), {
         trialId: r.id,
@@ -56,16 +57,22 @@ export class InsightsService {
 
   async importance(study: Study): Promise<ParamImportance[]> {
     const completed = await this.completed(study.id);
-    const result = await this.suggester.importance({
-      searchSpace: study.searchSpace,
-      sampler: study.sampler,
-      direction: study.direction,
-      completed,
-    });
+    const result = await this.suggester
+      .importance({
+        searchSpace: study.searchSpace,
+        sampler: study.sampler,
+        direction: study.direction,
+        completed,
+      })
+      .catch((error: unknown) => this.unavailable(study, 'importance', error));
     return (result ?? []).map((r) => Object.assign(new ParamImportance(), r));
   }
 
-  async surrogate(study: Study, param: string, pointsInput: number | null | undefined): Promise<SurrogateSlice | null> {
+  async surrogate(
+    study: Study,
+    param: string,
+    pointsInput: number | null | undefined,
+  ): Promise<SurrogateSlice | null> {
     const points = pointsInput ?? 50;
     if (!Number.isInteger(points) || points < 2 || points > MAX_SLICE_POINTS) {
       throw new BadUserInputError('points', `must be an integer between 2 and ${MAX_SLICE_POINTS}`);
@@ -82,15 +89,17 @@ export class InsightsService {
     if (best === null) return null;
     const fixed = { ...best.params } as Params;
     delete fixed[param];
-    const result = await this.suggester.slice({
-      searchSpace: study.searchSpace,
-      sampler: study.sampler,
-      direction: study.direction,
-      completed,
-      param,
-      fixed,
-      points,
-    });
+    const result = await this.suggester
+      .slice({
+        searchSpace: study.searchSpace,
+        sampler: study.sampler,
+        direction: study.direction,
+        completed,
+        param,
+        fixed,
+        points,
+      })
+      .catch((error: unknown) => this.unavailable(study, 'surrogate', error));
     if (result === null) return null;
     return Object.assign(new SurrogateSlice(), {
       param,
@@ -100,10 +109,15 @@ export class InsightsService {
   }
 
   async report(study: Study): Promise<string> {
-    const rows = await this.db.rows<{ number: number; state: string; params: Params; value: number | null; error: string | null }>(
-      'SELECT number, state, params, value, error FROM trials WHERE study_id = $1 ORDER BY number',
-      [study.id],
-    );
+    const rows = await this.db.rows<{
+      number: number;
+      state: string;
+      params: Params;
+      value: number | null;
+      error: string | null;
+    }>('SELECT number, state, params, value, error FROM trials WHERE study_id = $1 ORDER BY number', [
+      study.id,
+    ]);
     return formatStudyReport(
       {
         id: study.id,
@@ -119,6 +133,12 @@ export class InsightsService {
       },
       rows,
     );
+  }
+
+  /** A failed fit degrades the insight to "not available", never the whole study query. */
+  private unavailable(study: Study, what: string, error: unknown): null {
+    this.logger.warn({ err: error, studyId: study.id }, `${what}: GP fit failed`);
+    return null;
   }
 
   private async completed(studyId: string): Promise<Array<{ params: Params; value: number }>> {

@@ -5,7 +5,11 @@ import { Repeater } from '@graphql-yoga/subscription';
  * are waiting), so a trainer reporting thousands of points per second reaches a dashboard as a
  * few messages per second rather than one per report.
  */
-export function coalesce<T>(source: AsyncIterable<T[]>, windowMs: number, maxItems: number): AsyncIterable<T[]> {
+export function coalesce<T>(
+  source: AsyncIterable<T[]>,
+  windowMs: number,
+  maxItems: number,
+): AsyncIterable<T[]> {
   return new Repeater<T[]>(async (push, stop) => {
     const iterator = source[Symbol.asyncIterator]();
     let buffer: T[] = [];

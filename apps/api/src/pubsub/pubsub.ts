@@ -59,7 +59,11 @@ export function createApiPubSub(options: {
   return {
     publishTrialEvent(studyId, type, trial) {
       const full = JSON.stringify(trial);
-      const payload: TrialEventPayload = { type, trialId: trial.id, trial: full.length < budget ? trial : null };
+      const payload: TrialEventPayload = {
+        type,
+        trialId: trial.id,
+        trial: full.length < budget ? trial : null,
+      };
       pubsub.publish(Topic.TrialEvents, studyId, payload);
     },
     publishMetricPoints(studyId, trialId, points) {

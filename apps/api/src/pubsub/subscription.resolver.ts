@@ -1,4 +1,4 @@
-import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, ID, Resolver, Root, type SubscribeResolverData, Subscription } from 'type-graphql';
 import { Role } from '../db/index.js';
 import { TrialEventKind } from '../graphql/enums.js';
 import { toTrial } from '../graphql/mapping.js';
@@ -12,7 +12,10 @@ import { Topic, type TrialEventPayload } from './pubsub.js';
 export const METRIC_FLUSH_MS = 100;
 const METRIC_FLUSH_MAX = 5000;
 
-async function* mapAsync<T, U>(source: AsyncIterable<T>, fn: (value: T) => Promise<U | null> | U | null): AsyncGenerator<U> {
+async function* mapAsync<T, U>(
+  source: AsyncIterable<T>,
+  fn: (value: T) => Promise<U | null> | U | null,
+): AsyncGenerator<U> {
   for await (const value of source) {
     const mapped = await fn(value);
     if (mapped !== null) yield mapped;
@@ -27,7 +30,7 @@ interface ResolvedTrialEvent {
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => TrialEvent, {
-    description: "Trials of a study as they are created, claimed and finished",
+    description: 'Trials of a study as they are created, claimed and finished',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
       await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
       const source = context.services.pubsub.subscribe(Topic.TrialEvents, args.studyId);
@@ -43,7 +46,10 @@ export class SubscriptionResolver {
 
   @Subscription(() => [MetricPoint], {
     description: `New metric points of a study (or one trial), in batches at most every ${METRIC_FLUSH_MS} ms`,
-    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string; trialId?: string | null }, Context>) => {
+    subscribe: async ({
+      args,
+      context,
+    }: SubscribeResolverData<unknown, { studyId: string; trialId?: string | null }, Context>) => {
       await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
       const only = args.trialId ?? null;
       const source = context.services.pubsub.subscribe(Topic.MetricPoints, args.studyId);
@@ -51,7 +57,13 @@ export class SubscriptionResolver {
         only !== null && payload.trialId !== only
           ? null
           : payload.points.map(([name, step, value, ms]) =>
-              Object.assign(new MetricPoint(), { trialId: payload.trialId, name, step, value, time: new Date(ms) }),
+              Object.assign(new MetricPoint(), {
+                trialId: payload.trialId,
+                name,
+                step,
+                value,
+                time: new Date(ms),
+              }),
             ),
       );
       return coalesce(points, METRIC_FLUSH_MS, METRIC_FLUSH_MAX);

@@ -72,7 +72,10 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
-export function bestOf(direction: 'MINIMIZE' | 'MAXIMIZE', trials: readonly ReportTrial[]): ReportTrial | null {
+export function bestOf(
+  direction: 'MINIMIZE' | 'MAXIMIZE',
+  trials: readonly ReportTrial[],
+): ReportTrial | null {
   let best: ReportTrial | null = null;
   for (const trial of trials) {
     if (trial.state !== 'COMPLETE' || trial.value === null || !Number.isFinite(trial.value)) continue;
@@ -91,8 +94,7 @@ export function formatStudyReport(study: ReportStudy, trials: readonly ReportTri
   const counts = new Map<string, number>();
   for (const trial of sorted) counts.set(trial.state, (counts.get(trial.state) ?? 0) + 1);
   const countText = [...counts.entries()].map(([state, n]) => `${n} ${state.toLowerCase()}`).join(', ');
-  const created =
-    study.createdAt instanceof Date ? study.createdAt.toISOString() : (study.createdAt ?? null);
+  const created = study.createdAt instanceof Date ? study.createdAt.toISOString() : (study.createdAt ?? null);
 
   const out: string[] = [];
   out.push('Posterior study report', '======================', '');

@@ -23,7 +23,11 @@ const PUBLIC_CODES = new Set([
  * code; anything unexpected (a bug, a database error) is logged with its stack and reaches the
  * client as a bare INTERNAL_SERVER_ERROR.
  */
-export function formatError(logger: Logger, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatError(
+  logger: Logger,
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
@@ -32,8 +36,17 @@ export function formatError(logger: Logger, formatted: GraphQLFormattedError, er
   // graphql-js coercion errors (a missing or mistyped argument) carry no code and no original error.
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (error instanceof GraphQLError && original === undefined) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    return {
+      message: formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'BAD_USER_INPUT' },
+    };
   }
   logger.error({ err: original ?? error, path: formatted.path }, 'internal error in operation');
-  return { message: 'internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'internal server error',
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }

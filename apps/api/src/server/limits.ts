@@ -1,5 +1,6 @@
 import {
   type ASTNode,
+  type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
   GraphQLError,
@@ -7,7 +8,6 @@ import {
   Kind,
   type SelectionSetNode,
   type ValidationContext,
-  type ASTVisitor,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 
@@ -56,6 +56,8 @@ export function depthLimit(max: number = MAX_DEPTH): (context: ValidationContext
 
 /** Page-size defaults of the paginated fields, so a query without `first` is costed like the server serves it. */
 const DEFAULT_PAGE: Record<string, number> = { trials: 100, studies: 20, history: 200, metrics: 200 };
+/** Largest page each paginated field serves; a larger `first` is refused by the field itself. */
+const MAX_PAGE: Record<string, number> = { trials: 500, studies: 100, surrogate: 200 };
 
 /**
  * Cost = 1 per field, with list fields multiplying their children by the page they can return
@@ -64,12 +66,33 @@ const DEFAULT_PAGE: Record<string, number> = { trials: 100, studies: 20, history
  * trial of every study.
  */
 const estimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  const first = typeof args.first === 'number' ? args.first : typeof args.points === 'number' ? args.points : null;
-  const multiplier = first ?? DEFAULT_PAGE[field.name] ?? 1;
+  const first =
+    typeof args.first === 'number' ? args.first : typeof args.points === 'number' ? args.points : null;
+  const multiplier = Math.min(
+    first ?? DEFAULT_PAGE[field.name] ?? 1,
+    MAX_PAGE[field.name] ?? Number.POSITIVE_INFINITY,
+  );
   return 1 + childComplexity * Math.max(1, multiplier);
 };
 
+/**
+ * The operation's cost, or 0 when it cannot be computed (variables that do not coerce): execution
+ * then reports that problem itself, as BAD_USER_INPUT naming the variable.
+ */
 export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+): number {
+  try {
+    return computeCost(schema, document, variables, operationName);
+  } catch {
+    return 0;
+  }
+}
+
+function computeCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,

@@ -133,7 +133,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     studies,
     trials,
     insights: new InsightsService(db, suggester, logger),
-    artifacts: new ArtifactService(db, options.dataDir, options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES),
+    artifacts: new ArtifactService(
+      db,
+      options.dataDir,
+      options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+    ),
     pubsub,
   };
   const schema = await getSchema();
@@ -224,7 +228,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, x-filename, apollo-require-preflight');
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        'authorization, content-type, x-filename, apollo-require-preflight',
+      );
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
       if (req.method === 'OPTIONS') {
         res.status(204).end();
@@ -264,7 +271,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     if (code === 500) logger.error({ err: error }, 'request failed');
     const message =
       code === 413 ? 'request body too large' : code === 500 ? 'internal server error' : 'malformed request';
-    if (!res.headersSent) res.status(code).json({ errors: [{ message, extensions: { code: code === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    if (!res.headersSent)
+      res.status(code).json({
+        errors: [{ message, extensions: { code: code === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+      });
   });
 
   await pubsub.whenListening();

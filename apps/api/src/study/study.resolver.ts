@@ -27,13 +27,19 @@ export class StudyResolver {
     return ctx.services.studies.list(ctx.caller, teamId, first, after);
   }
 
-  @Query(() => Study, { nullable: true })
+  @Query(() => Study, {
+    nullable: true,
+    description: 'NOT_FOUND for unknown ids and for studies of other teams',
+  })
   study(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Study | null> {
-    return ctx.services.studies.find(ctx.caller, id);
+    return ctx.services.studies.get(ctx.caller, id);
   }
 
   @Mutation(() => Study)
-  createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput, @Ctx() ctx: Context): Promise<Study> {
+  createStudy(
+    @Arg('input', () => CreateStudyInput) input: CreateStudyInput,
+    @Ctx() ctx: Context,
+  ): Promise<Study> {
     return ctx.services.studies.create(ctx.caller, input);
   }
 
@@ -55,8 +61,12 @@ export class StudyResolver {
   trials(
     @Root() study: Study,
     @Arg('state', () => TrialState, { nullable: true }) state: TrialState | null,
-    @Arg('states', () => [TrialState], { nullable: true, description: 'Any of these states' }) states: TrialState[] | null,
-    @Arg('first', () => Int, { nullable: true, description: 'Default 100, at most 500' }) first: number | null,
+    @Arg('states', () => [TrialState], { nullable: true, description: 'Any of these states' }) states:
+      | TrialState[]
+      | null,
+    @Arg('first', () => Int, { nullable: true, description: 'Default 100, at most 500' }) first:
+      | number
+      | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('sort', () => TrialSort, { nullable: true, defaultValue: TrialSort.NUMBER_ASC }) sort: TrialSort,
     @Ctx() ctx: Context,
@@ -95,7 +105,9 @@ export class StudyResolver {
   surrogate(
     @Root() study: Study,
     @Arg('param', () => String) param: string,
-    @Arg('points', () => Int, { nullable: true, description: 'Grid size, default 50, at most 200' }) points: number | null,
+    @Arg('points', () => Int, { nullable: true, description: 'Grid size, default 50, at most 200' }) points:
+      | number
+      | null,
     @Ctx() ctx: Context,
   ): Promise<SurrogateSlice | null> {
     return ctx.services.insights.surrogate(study, param, points);

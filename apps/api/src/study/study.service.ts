@@ -1,4 +1,11 @@
-import { type Authorizer, callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
+import {
+  type Authorizer,
+  callerUserId,
+  decide,
+  memberRoleSql,
+  requireCaller,
+  roleFor,
+} from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { decodeCursor, encodeCursor, pageSize } from '../common/cursor.js';
 import type { Db } from '../common/db.js';
@@ -48,16 +55,6 @@ export class StudyService {
     return toStudy((await this.access(caller, studyId, Role.VIEWER)).row);
   }
 
-  /** `study(id)` answers null rather than an error for a study the caller cannot see. */
-  async find(caller: Caller | null, studyId: string): Promise<Study | null> {
-    try {
-      return await this.get(caller, studyId);
-    } catch (error) {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    }
-  }
-
   async create(caller: Caller | null, input: CreateStudyInput): Promise<Study> {
     const c = requireCaller(caller);
     await this.authz.requireTeam(c, input.teamId, Role.MEMBER);
@@ -102,9 +99,14 @@ export class StudyService {
        ORDER BY s.created_at DESC, s.id DESC LIMIT $3`,
       [teamId, cursor, first + 1],
     );
-    const total = await this.db.one<{ n: number }>('SELECT count(*)::int AS n FROM studies WHERE team_id = $1', [teamId]);
+    const total = await this.db.one<{ n: number }>(
+      'SELECT count(*)::int AS n FROM studies WHERE team_id = $1',
+      [teamId],
+    );
     const page = rows.slice(0, first);
-    const edges = page.map((row) => Object.assign(new StudyEdge(), { cursor: encodeCursor(row.id), node: toStudy(row) }));
+    const edges = page.map((row) =>
+      Object.assign(new StudyEdge(), { cursor: encodeCursor(row.id), node: toStudy(row) }),
+    );
     return Object.assign(new StudyConnection(), {
       edges,
       nodes: edges.map((e) => e.node),
@@ -129,7 +131,9 @@ export class StudyService {
         throw new ConflictError(`study is ${current.state}; it cannot become ${state}`);
       }
       if (state === StudyState.RUNNING && current.budget_used >= current.max_trials) {
-        throw new ConflictError(`study has used its budget of ${current.max_trials} trials; it cannot run again`);
+        throw new ConflictError(
+          `study has used its budget of ${current.max_trials} trials; it cannot run again`,
+        );
       }
       const row = await sql.one<StudyRow>(
         `UPDATE studies s SET state = $2, updated_at = now() WHERE s.id = $1 RETURNING ${STUDY_COLUMNS}`,

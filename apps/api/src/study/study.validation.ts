@@ -29,15 +29,26 @@ export const LIMITS = {
  * Turns an optimizer validation error into BAD_USER_INPUT naming the input field: the optimizer
  * names paths from its own root (`searchSpace[2].low`, `sampler.xi`), the API from the argument.
  */
-export function optimizerInputError(error: unknown, root: 'input' | null, fallback: string): BadUserInputError | null {
-  if (!(error instanceof optimizer.SearchSpaceError) && !(error instanceof optimizer.ConfigError)) return null;
+export function optimizerInputError(
+  error: unknown,
+  root: 'input' | null,
+  fallback: string,
+): BadUserInputError | null {
+  if (!(error instanceof optimizer.SearchSpaceError) && !(error instanceof optimizer.ConfigError))
+    return null;
   const path = error.path || fallback;
-  const message = error.message.startsWith(`${error.path}: `) ? error.message.slice(error.path.length + 2) : error.message;
+  const message = error.message.startsWith(`${error.path}: `)
+    ? error.message.slice(error.path.length + 2)
+    : error.message;
   const anchored = /^(searchSpace|sampler|pruner|params)\b/.test(path) ? path : `${fallback}.${path}`;
   return new BadUserInputError(root ? `${root}.${anchored}` : anchored, message);
 }
 
-function parseWith<T>(field: 'searchSpace' | 'sampler' | 'pruner', parse: (input: unknown) => T, input: unknown): T {
+function parseWith<T>(
+  field: 'searchSpace' | 'sampler' | 'pruner',
+  parse: (input: unknown) => T,
+  input: unknown,
+): T {
   try {
     return parse(input);
   } catch (error) {
@@ -47,7 +58,11 @@ function parseWith<T>(field: 'searchSpace' | 'sampler' | 'pruner', parse: (input
   }
 }
 
-function jsonObject(field: string, value: unknown, fallback: Record<string, unknown>): Record<string, unknown> {
+function jsonObject(
+  field: string,
+  value: unknown,
+  fallback: Record<string, unknown>,
+): Record<string, unknown> {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new BadUserInputError(field, 'must be an object like {"type": "..."}');
@@ -70,7 +85,13 @@ export function validateStudyInput(input: CreateStudyInput): ValidStudy {
   parseWith('pruner', optimizer.parsePrunerConfig, pruner);
   const maxTrials = requireInt('input.maxTrials', input.maxTrials, 1, LIMITS.maxTrials);
   const parallelism = requireInt('input.parallelism', input.parallelism, 1, LIMITS.parallelism, 1);
-  const heartbeatTimeoutS = requireInt('input.heartbeatTimeoutS', input.heartbeatTimeoutS, 1, LIMITS.heartbeatTimeoutS, 60);
+  const heartbeatTimeoutS = requireInt(
+    'input.heartbeatTimeoutS',
+    input.heartbeatTimeoutS,
+    1,
+    LIMITS.heartbeatTimeoutS,
+    60,
+  );
   const retryFailed = requireInt('input.retryFailed', input.retryFailed, 0, LIMITS.retryFailed, 0);
   return {
     teamId: input.teamId,

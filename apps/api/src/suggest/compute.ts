@@ -131,7 +131,8 @@ export function importance(task: ImportanceTask): ImportanceResult[] | null {
 
 /** Grid of `n` values along one parameter of the raw search-space JSON. */
 export function gridFor(entry: Record<string, unknown>, n: number): Array<number | string | boolean> {
-  if (entry.type === 'categorical') return Array.isArray(entry.choices) ? (entry.choices as Array<number | string | boolean>) : [];
+  if (entry.type === 'categorical')
+    return Array.isArray(entry.choices) ? (entry.choices as Array<number | string | boolean>) : [];
   const low = Number(entry.low);
   const high = Number(entry.high);
   const log = entry.log === true;

@@ -62,15 +62,25 @@ export class WorkerPool {
     const worker = new Worker(this.script);
     worker.unref();
     const slot: Slot = { worker, job: null };
-    worker.on('message', (message: { ok: boolean; result?: unknown; error?: string; name?: string; path?: string }) => {
-      const job = slot.job;
-      slot.job = null;
-      if (job) {
-        if (message.ok) job.resolve(message.result);
-        else job.reject(new WorkerTaskError(message.error ?? 'task failed', message.name ?? 'Error', message.path ?? null));
-      }
-      this.pump();
-    });
+    worker.on(
+      'message',
+      (message: { ok: boolean; result?: unknown; error?: string; name?: string; path?: string }) => {
+        const job = slot.job;
+        slot.job = null;
+        if (job) {
+          if (message.ok) job.resolve(message.result);
+          else
+            job.reject(
+              new WorkerTaskError(
+                message.error ?? 'task failed',
+                message.name ?? 'Error',
+                message.path ?? null,
+              ),
+            );
+        }
+        this.pump();
+      },
+    );
     worker.on('error', (error) => this.replace(slot, error));
     worker.on('exit', (code) => {
       if (!this.closed) this.replace(slot, new Error(`suggestion worker exited with code ${code}`));

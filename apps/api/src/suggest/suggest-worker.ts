@@ -8,6 +8,11 @@ parentPort?.on('message', (task: Task) => {
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     const path = (e as Error & { path?: unknown }).path;
-    parentPort?.postMessage({ ok: false, error: e.message, name: e.name, path: typeof path === 'string' ? path : undefined });
+    parentPort?.postMessage({
+      ok: false,
+      error: e.message,
+      name: e.name,
+      path: typeof path === 'string' ? path : undefined,
+    });
   }
 });

@@ -50,9 +50,10 @@ export class TeamService {
   async teams(caller: Caller | null): Promise<Team[]> {
     const c = requireCaller(caller);
     if (c.kind === 'token') {
-      const row = await this.db.one<Omit<TeamRow, 'role'>>('SELECT id, name, created_at FROM teams WHERE id = $1', [
-        c.teamId,
-      ]);
+      const row = await this.db.one<Omit<TeamRow, 'role'>>(
+        'SELECT id, name, created_at FROM teams WHERE id = $1',
+        [c.teamId],
+      );
       return row ? [toTeam({ ...row, role: c.role })] : [];
     }
     const rows = await this.db.rows<TeamRow>(
@@ -65,23 +66,30 @@ export class TeamService {
 
   async team(caller: Caller | null, teamId: string): Promise<Team> {
     const role = await this.authz.requireTeam(caller, teamId, Role.VIEWER);
-    const row = await this.db.one<Omit<TeamRow, 'role'>>('SELECT id, name, created_at FROM teams WHERE id = $1', [
-      teamId,
-    ]);
+    const row = await this.db.one<Omit<TeamRow, 'role'>>(
+      'SELECT id, name, created_at FROM teams WHERE id = $1',
+      [teamId],
+    );
     if (row === null) throw new NotFoundError('team');
     return toTeam({ ...row, role });
   }
 
   async members(caller: Caller | null, teamId: string): Promise<Membership[]> {
     await this.authz.requireTeam(caller, teamId, Role.VIEWER);
-    const rows = await this.db.rows<MembershipRow>(`${MEMBER_SELECT} WHERE m.team_id = $1 ORDER BY m.created_at, m.id`, [
-      teamId,
-    ]);
+    const rows = await this.db.rows<MembershipRow>(
+      `${MEMBER_SELECT} WHERE m.team_id = $1 ORDER BY m.created_at, m.id`,
+      [teamId],
+    );
     return rows.map(toMembership);
   }
 
   /** Adds a user by email, or changes an existing member's role. */
-  async addMember(caller: Caller | null, teamId: string, emailInput: string, role: Role): Promise<Membership> {
+  async addMember(
+    caller: Caller | null,
+    teamId: string,
+    emailInput: string,
+    role: Role,
+  ): Promise<Membership> {
     requireUser(caller);
     const own = await this.authz.requireTeam(caller, teamId, Role.ADMIN);
     if (!atLeast(own, role)) throw new ForbiddenError(`role: only an ${role} or higher may grant ${role}`);
@@ -94,7 +102,9 @@ export class TeamService {
         [teamId, user.id],
       );
       if (existing !== null && !atLeast(own, existing.role)) {
-        throw new ForbiddenError(`role: only an ${existing.role} or higher may change an ${existing.role}'s role`);
+        throw new ForbiddenError(
+          `role: only an ${existing.role} or higher may change an ${existing.role}'s role`,
+        );
       }
       if (existing?.role === Role.OWNER && role !== Role.OWNER) {
         const owners = await sql.one<{ n: number }>(
@@ -136,7 +146,8 @@ export class TeamService {
     const own = await this.authz.requireTeam(caller, teamId, Role.ADMIN);
     const name = requireText('name', nameInput, 200);
     const role = roleInput ?? Role.MEMBER;
-    if (!atLeast(own, role)) throw new ForbiddenError(`role: cannot create a token above your own role (${own})`);
+    if (!atLeast(own, role))
+      throw new ForbiddenError(`role: cannot create a token above your own role (${own})`);
     const token = newSecret('token');
     try {
       const row = await this.db.one<ApiTokenRow>(
@@ -161,7 +172,9 @@ export class TeamService {
       [tokenId, user.userId],
     );
     decide(row?.role ?? null, Role.ADMIN, 'API token');
-    await this.db.rows('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [tokenId]);
+    await this.db.rows('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [
+      tokenId,
+    ]);
     return true;
   }
 }

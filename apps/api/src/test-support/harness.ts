@@ -17,7 +17,11 @@ export interface Harness {
   db: TestDatabase;
   server: ApiServer;
   dataDir: string;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GqlResult<T>>;
   close(): Promise<void>;
 }
 
@@ -72,7 +76,10 @@ export async function startHarness(options: Partial<ApiServerOptions> = {}): Pro
 let counter = 0;
 
 /** Signs up a fresh user; returns the session token and user id. */
-export async function newUser(h: Pick<Harness, 'gql'>, label = 'user'): Promise<{ token: string; id: string; email: string }> {
+export async function newUser(
+  h: Pick<Harness, 'gql'>,
+  label = 'user',
+): Promise<{ token: string; id: string; email: string }> {
   counter += 1;
   const email = `${label}-${process.pid}-${counter}-${Date.now()}@example.com`;
   const r = await h.gql<{ signUp: { token: string; user: { id: string } } }>(
@@ -84,7 +91,11 @@ export async function newUser(h: Pick<Harness, 'gql'>, label = 'user'): Promise<
 }
 
 export async function newTeam(h: Pick<Harness, 'gql'>, token: string): Promise<string> {
-  const r = await h.gql<{ createTeam: { id: string } }>('mutation { createTeam(name: "team") { id } }', {}, token);
+  const r = await h.gql<{ createTeam: { id: string } }>(
+    'mutation { createTeam(name: "team") { id } }',
+    {},
+    token,
+  );
   if (!r.data?.createTeam) throw new Error(`createTeam failed: ${JSON.stringify(r.errors)}`);
   return r.data.createTeam.id;
 }
@@ -121,6 +132,7 @@ export async function newStudy(
   return r.data.createStudy.id;
 }
 
-export const ASK = 'mutation($s: ID!, $n: Int) { askTrials(studyId: $s, count: $n, workerId: "w") { id number state params } }';
+export const ASK =
+  'mutation($s: ID!, $n: Int) { askTrials(studyId: $s, count: $n, workerId: "w") { id number state params } }';
 export const TELL =
   'mutation($t: ID!, $st: TrialState!, $v: Float, $e: String) { tellTrial(trialId: $t, state: $st, value: $v, error: $e) { id state value } }';

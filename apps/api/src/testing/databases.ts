@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../config/index.js';
+import { loadDatabaseUrl } from '../config/index.js';
 import { createDataSource, runMigrations } from '../db/data-source.js';
 import { migrations } from '../db/migrations/index.js';
 
@@ -28,7 +28,7 @@ export class TestDatabaseError extends Error {
 const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;
 
 function serverUrl(): string {
-  const url = loadConfig().DATABASE_URL;
+  const url = loadDatabaseUrl();
   if (url === undefined) {
     throw new TestDatabaseError(
       'DATABASE_URL is not set: run the tests with `npm test` (it starts an embedded PostgreSQL) ' +
@@ -96,6 +96,7 @@ async function ensureTemplate(url: string): Promise<string> {
       await client.query(`ALTER DATABASE ${quote(building)} RENAME TO ${quote(template)}`);
       // Nobody may connect to it: CREATE DATABASE ... TEMPLATE fails while the source has sessions.
       await client.query(`ALTER DATABASE ${quote(template)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+      await dropStaleTemplates(client, template);
       return template;
     } finally {
       await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]);
@@ -103,7 +104,38 @@ async function ensureTemplate(url: string): Promise<string> {
   });
 }
 
+/**
+ * Templates of earlier migration sets would pile up on a long-lived server. A run still cloning from
+ * one we drop rebuilds it (see createTestDatabase), so this is safe, merely wasteful in that rare case.
+ */
+async function dropStaleTemplates(client: pg.Client, keep: string): Promise<void> {
+  const stale = await client.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname ~ '^posterior_tmpl_[0-9a-f]{16}$' AND datname <> $1`,
+    [keep],
+  );
+  for (const { datname } of stale.rows) {
+    try {
+      await client.query(`ALTER DATABASE ${quote(datname)} WITH IS_TEMPLATE false`);
+      await client.query(`DROP DATABASE ${quote(datname)}`);
+    } catch {
+      // Being cloned right now: leave it for the next build.
+    }
+  }
+}
+
 let templateOnce: Promise<string> | undefined;
+
+function migratedTemplate(url: string): Promise<string> {
+  templateOnce ??= ensureTemplate(url).catch((error: unknown) => {
+    templateOnce = undefined;
+    throw error;
+  });
+  return templateOnce;
+}
+
+/** SQLSTATE invalid_catalog_name: the template was dropped by a run with a newer migration set. */
+const isMissingDatabase = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && 'code' in error && error.code === '3D000';
 
 /**
  * A fresh database of its own for one test file, cloned from a migrated template (or empty with
@@ -113,18 +145,20 @@ let templateOnce: Promise<string> | undefined;
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const url = serverUrl();
   const migrated = options.migrated ?? true;
-  let template: string | undefined;
-  if (migrated) {
-    templateOnce ??= ensureTemplate(url).catch((error: unknown) => {
-      templateOnce = undefined;
-      throw error;
-    });
-    template = await templateOnce;
-  }
   const name = `posterior_test_${process.pid}_${randomBytes(6).toString('hex')}`;
-  await withAdminClient(url, (client) =>
-    client.query(`CREATE DATABASE ${quote(name)}${template ? ` TEMPLATE ${quote(template)}` : ''}`),
-  );
+  const create = async (): Promise<void> => {
+    const template = migrated ? await migratedTemplate(url) : undefined;
+    await withAdminClient(url, (client) =>
+      client.query(`CREATE DATABASE ${quote(name)}${template ? ` TEMPLATE ${quote(template)}` : ''}`),
+    );
+  };
+  try {
+    await create();
+  } catch (error) {
+    if (!migrated || !isMissingDatabase(error)) throw error;
+    templateOnce = undefined;
+    await create();
+  }
   const dbUrl = withDatabase(url, name);
   const dataSource = createDataSource(dbUrl, {
     poolSize: options.poolSize ?? 5,

@@ -8,10 +8,12 @@ import type { Context } from '../server/context.js';
 
 @Resolver(() => Trial)
 export class TrialResolver {
-  @Query(() => Trial, { nullable: true })
+  @Query(() => Trial, {
+    nullable: true,
+    description: 'NOT_FOUND for unknown ids and for trials of other teams',
+  })
   async trial(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Trial | null> {
-    const trial = await ctx.services.trials.get(ctx.caller, id);
-    return trial && toTrial(trial);
+    return toTrial(await ctx.services.trials.get(ctx.caller, id));
   }
 
   @Mutation(() => Trial, { description: 'Queue a trial with chosen params; askTrials hands it out first' })
@@ -23,7 +25,9 @@ export class TrialResolver {
     return toTrial(await ctx.services.trials.enqueue(ctx.caller, studyId, params));
   }
 
-  @Mutation(() => [Trial], { description: 'Claim up to `count` trials to run (empty when the study is paused or done)' })
+  @Mutation(() => [Trial], {
+    description: 'Claim up to `count` trials to run (empty when the study is paused or done)',
+  })
   async askTrials(
     @Arg('studyId', () => ID) studyId: string,
     @Arg('count', () => Int, { nullable: true, defaultValue: 1 }) count: number | null,
@@ -49,7 +53,9 @@ export class TrialResolver {
     return ctx.services.trials.report(ctx.caller, trialId, points);
   }
 
-  @Mutation(() => Trial, { description: 'Finish a trial; an identical retry is accepted, a different one is CONFLICT' })
+  @Mutation(() => Trial, {
+    description: 'Finish a trial; an identical retry is accepted, a different one is CONFLICT',
+  })
   async tellTrial(
     @Arg('trialId', () => ID) trialId: string,
     @Arg('state', () => TrialState) state: TrialState,

@@ -120,18 +120,15 @@ export class TrialService {
     };
   }
 
-  async get(caller: Caller | null, trialId: string): Promise<TrialRecord | null> {
-    try {
-      return trialRecord((await this.access(caller, trialId, Role.VIEWER)).trial);
-    } catch (error) {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    }
+  async get(caller: Caller | null, trialId: string): Promise<TrialRecord> {
+    return trialRecord((await this.access(caller, trialId, Role.VIEWER)).trial);
   }
 
   /** By id without authorization: for subscribers already authorized on the trial's study. */
   async byId(trialId: string): Promise<TrialRecord | null> {
-    const row = await this.db.one<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = $1`, [trialId]);
+    const row = await this.db.one<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = $1`, [
+      trialId,
+    ]);
     return row && trialRecord(row);
   }
 
@@ -150,7 +147,8 @@ export class TrialService {
       throw new BadUserInputError('count', `must be an integer between 1 and ${MAX_ASK}`);
     }
     const workerId = workerIdInput?.trim() || null;
-    if (workerId !== null && workerId.length > 200) throw new BadUserInputError('workerId', 'must be at most 200 characters');
+    if (workerId !== null && workerId.length > 200)
+      throw new BadUserInputError('workerId', 'must be at most 200 characters');
 
     const { claimed, created, done } = await this.db.tx(async (sql) => {
       // The study row lock is the per-study lock: askers of one study take turns, so parallelism
@@ -192,7 +190,12 @@ export class TrialService {
       if (fresh > 0) createdRows = await this.suggestAndInsert(sql, study, fresh, workerId);
 
       let done = false;
-      if (claimedRows.length === 0 && createdRows.length === 0 && running === 0 && (counts?.waiting ?? 0) === 0) {
+      if (
+        claimedRows.length === 0 &&
+        createdRows.length === 0 &&
+        running === 0 &&
+        (counts?.waiting ?? 0) === 0
+      ) {
         // Nothing left to hand out and nothing in flight: the budget is spent (or the space exhausted).
         done = study.budget_used >= study.max_trials && (await this.markDoneIfSpent(sql, studyId));
       }
@@ -204,7 +207,12 @@ export class TrialService {
     return out;
   }
 
-  private async suggestAndInsert(sql: Sql, study: StudyLockRow, fresh: number, workerId: string | null): Promise<TrialRow[]> {
+  private async suggestAndInsert(
+    sql: Sql,
+    study: StudyLockRow,
+    fresh: number,
+    workerId: string | null,
+  ): Promise<TrialRow[]> {
     const samplerType = typeof study.sampler.type === 'string' ? study.sampler.type : 'gp';
     let completed: Observation[] = [];
     let pending: Params[] = [];
@@ -218,7 +226,9 @@ export class TrialService {
         .map((r) => ({ params: r.params, value: r.value as number }));
       pending = rows.filter((r) => r.state !== 'COMPLETE').map((r) => r.params);
     }
-    const seeds = Array.from({ length: fresh }, (_, i) => seedFor(study.id, study.sampler, study.next_trial_number + i));
+    const seeds = Array.from({ length: fresh }, (_, i) =>
+      seedFor(study.id, study.sampler, study.next_trial_number + i),
+    );
     const suggestions = await this.suggester.suggest(
       {
         searchSpace: study.search_space,
@@ -321,7 +331,11 @@ export class TrialService {
 
   // ---- reportMetrics -------------------------------------------------------------------------
 
-  async report(caller: Caller | null, trialId: string, points: readonly MetricPointInput[]): Promise<ReportResult> {
+  async report(
+    caller: Caller | null,
+    trialId: string,
+    points: readonly MetricPointInput[],
+  ): Promise<ReportResult> {
     const { trial, study } = await this.access(caller, trialId, Role.MEMBER);
     if (points.length > MAX_POINTS_PER_REPORT) {
       throw new BadUserInputError('points', `at most ${MAX_POINTS_PER_REPORT} points per call`);
@@ -344,11 +358,18 @@ export class TrialService {
       values.push(p.value);
     });
     if (trial.state !== TrialState.RUNNING) throw this.finished(trial, 'accepts no more metrics');
-    if (points.length === 0) return Object.assign(new ReportResult(), { accepted: 0, inserted: 0, shouldPrune: false });
+    if (points.length === 0)
+      return Object.assign(new ReportResult(), { accepted: 0, inserted: 0, shouldPrune: false });
 
     // One statement: refresh the heartbeat (reporting is a sign of life) and insert the batch only
     // while the trial is still RUNNING; duplicates of (trial, name, step) are skipped.
-    const rows = await this.db.rows<{ alive: number; name: string | null; step: number | null; value: number | null; ms: number | null }>(
+    const rows = await this.db.rows<{
+      alive: number;
+      name: string | null;
+      step: number | null;
+      value: number | null;
+      ms: number | null;
+    }>(
       `WITH hb AS (
          UPDATE trials SET heartbeat_at = now() WHERE id = $1 AND state = 'RUNNING' RETURNING id, study_id),
        ins AS (
@@ -364,11 +385,14 @@ export class TrialService {
     );
     if ((rows[0]?.alive ?? 0) === 0) {
       const now = await this.byId(trialId);
-      throw new ConflictError(`trial #${trial.number} is ${now?.state ?? 'gone'}; it accepts no more metrics`);
+      throw new ConflictError(
+        `trial #${trial.number} is ${now?.state ?? 'gone'}; it accepts no more metrics`,
+      );
     }
     const inserted: MetricTuple[] = [];
     for (const r of rows) {
-      if (r.name !== null && r.step !== null && r.value !== null) inserted.push([r.name, r.step, r.value, r.ms ?? Date.now()]);
+      if (r.name !== null && r.step !== null && r.value !== null)
+        inserted.push([r.name, r.step, r.value, r.ms ?? Date.now()]);
     }
     if (inserted.length > 0) this.pubsub.publishMetricPoints(trial.study_id, trialId, inserted);
 
@@ -376,7 +400,11 @@ export class TrialService {
     if (study.pruner.type !== 'none' && names.includes(study.objective)) {
       shouldPrune = await this.shouldPrune(trial, study);
     }
-    return Object.assign(new ReportResult(), { accepted: points.length, inserted: inserted.length, shouldPrune });
+    return Object.assign(new ReportResult(), {
+      accepted: points.length,
+      inserted: inserted.length,
+      shouldPrune,
+    });
   }
 
   private async shouldPrune(trial: TrialRow, study: TrialAccess['study']): Promise<boolean> {
@@ -393,7 +421,10 @@ export class TrialService {
       [trial.study_id, study.objective],
     );
     const own: { step: number; value: number }[] = [];
-    const others = new Map<string, { state: 'COMPLETE' | 'PRUNED' | 'RUNNING'; values: { step: number; value: number }[] }>();
+    const others = new Map<
+      string,
+      { state: 'COMPLETE' | 'PRUNED' | 'RUNNING'; values: { step: number; value: number }[] }
+    >();
     for (const r of rows) {
       if (r.trial_id === trial.id) {
         own.push({ step: r.step, value: r.value });
@@ -434,7 +465,10 @@ export class TrialService {
       );
       value = last?.value ?? null;
       if (value === null && state === TrialState.COMPLETE) {
-        throw new BadUserInputError('value', `is required for COMPLETE (no "${study.objective}" metric was reported)`);
+        throw new BadUserInputError(
+          'value',
+          `is required for COMPLETE (no "${study.objective}" metric was reported)`,
+        );
       }
     }
 
@@ -451,12 +485,17 @@ export class TrialService {
     }
     if (row === null) {
       // Already finished (by an earlier tell, a retry of this one, or the reaper).
-      const now = await this.db.one<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = $1`, [trialId]);
+      const now = await this.db.one<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.id = $1`, [
+        trialId,
+      ]);
       if (now === null) throw new NotFoundError('trial');
       const same =
         now.state === state &&
         (valueInput === null || valueInput === undefined || now.value === valueInput) &&
-        (state !== TrialState.FAILED || errorInput === null || errorInput === undefined || now.error === error);
+        (state !== TrialState.FAILED ||
+          errorInput === null ||
+          errorInput === undefined ||
+          now.error === error);
       if (same) return trialRecord(now);
       throw this.finished(now, `cannot be told ${state}`);
     }
@@ -515,16 +554,24 @@ export class TrialService {
         const copy = await sql.one<TrialRow>(
           `INSERT INTO trials (study_id, number, state, params, suggestion, retry_of)
            VALUES ($1, $2, 'WAITING', $3, $4, $5) RETURNING ${TRIAL_RETURNING}`,
-          [trial.study_id, alloc.first, JSON.stringify(trial.params), trial.suggestion && JSON.stringify(trial.suggestion), trial.id],
+          [
+            trial.study_id,
+            alloc.first,
+            JSON.stringify(trial.params),
+            trial.suggestion && JSON.stringify(trial.suggestion),
+            trial.id,
+          ],
         );
         if (copy) events.push(['CREATED', trialRecord(copy)]);
       }
     });
     for (const studyId of studies) {
-      if (await this.markDoneIfSpent(this.db, studyId)) this.logger.info({ studyId }, 'study budget spent: DONE');
+      if (await this.markDoneIfSpent(this.db, studyId))
+        this.logger.info({ studyId }, 'study budget spent: DONE');
     }
     for (const [type, trial] of events) this.publish(type, trial);
-    if (events.length > 0) this.logger.info({ failed: events.filter((e) => e[0] === 'FAILED').length }, 'reaped stale trials');
+    if (events.length > 0)
+      this.logger.info({ failed: events.filter((e) => e[0] === 'FAILED').length }, 'reaped stale trials');
     return events.filter((e) => e[0] === 'FAILED').length;
   }
 
@@ -556,11 +603,16 @@ export class TrialService {
       [studyId, states],
     );
     const page = rows.slice(0, first).map(trialRecord);
-    const edges = page.map((t) => Object.assign(new TrialEdge(), { cursor: encodeCursor(t.id), node: toTrial(t) }));
+    const edges = page.map((t) =>
+      Object.assign(new TrialEdge(), { cursor: encodeCursor(t.id), node: toTrial(t) }),
+    );
     return Object.assign(new TrialConnection(), {
       edges,
       nodes: edges.map((e) => e.node),
-      pageInfo: Object.assign(new PageInfo(), { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }),
+      pageInfo: Object.assign(new PageInfo(), {
+        hasNextPage: rows.length > first,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      }),
       totalCount: total?.n ?? 0,
     });
   }

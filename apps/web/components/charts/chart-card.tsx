@@ -19,7 +19,17 @@ export interface ChartCardProps {
 }
 
 /** A chart's frame: title, controls, PNG export, and the loading skeleton / empty state in its place. */
-export function ChartCard({ title, description, actions, loading, empty, height, exportName, children, id }: ChartCardProps) {
+export function ChartCard({
+  title,
+  description,
+  actions,
+  loading,
+  empty,
+  height,
+  exportName,
+  children,
+  id,
+}: ChartCardProps) {
   const [chart, setChart] = useState<ChartInstance | null>(null);
   const register = useCallback((c: ChartInstance | null) => setChart(c), []);
   const headingId = `${id ?? title.replace(/\W+/g, '-').toLowerCase()}-title`;
@@ -48,7 +58,12 @@ export function ChartCard({ title, description, actions, loading, empty, height,
       </div>
       <div className="card-body">
         {loading ? (
-          <div style={{ height, position: 'relative' }} role="status" aria-busy="true" aria-label={`Loading ${title}`}>
+          <div
+            style={{ height, position: 'relative' }}
+            role="status"
+            aria-busy="true"
+            aria-label={`Loading ${title}`}
+          >
             <ChartSkeleton />
           </div>
         ) : empty ? (

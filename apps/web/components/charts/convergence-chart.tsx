@@ -20,7 +20,15 @@ export interface ConvergenceChartProps {
 }
 
 /** Every trial's value and the best so far; pruned and failed trials marked; optional log y axis. */
-export function ConvergenceChart({ trials, direction, objective, loading, logScale, onLogScale, trialHref }: ConvergenceChartProps) {
+export function ConvergenceChart({
+  trials,
+  direction,
+  objective,
+  loading,
+  logScale,
+  onLogScale,
+  trialHref,
+}: ConvergenceChartProps) {
   const c = useChartColors();
   const router = useRouter();
   const data = useMemo(() => buildConvergence(trials, direction), [trials, direction]);
@@ -42,9 +50,25 @@ export function ConvergenceChart({ trials, direction, objective, loading, logSca
       },
       dataZoom: [
         { type: 'inside', xAxisIndex: 0, filterMode: 'none' },
-        { type: 'slider', xAxisIndex: 0, height: 16, bottom: 8, borderColor: c.grid, textStyle: { color: c.muted }, filterMode: 'none' },
+        {
+          type: 'slider',
+          xAxisIndex: 0,
+          height: 16,
+          bottom: 8,
+          borderColor: c.grid,
+          textStyle: { color: c.muted },
+          filterMode: 'none',
+        },
       ],
-      xAxis: { type: 'value', name: 'trial', nameLocation: 'middle', nameGap: 24, minInterval: 1, ...ax, splitLine: { show: false } },
+      xAxis: {
+        type: 'value',
+        name: 'trial',
+        nameLocation: 'middle',
+        nameGap: 24,
+        minInterval: 1,
+        ...ax,
+        splitLine: { show: false },
+      },
       yAxis: { type: useLog ? 'log' : 'value', name: objective, scale: true, ...ax },
       series: [
         {

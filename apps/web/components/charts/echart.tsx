@@ -137,7 +137,17 @@ export interface EChartProps {
 }
 
 /** A thin React wrapper over one echarts instance (canvas renderer), resized with its container. */
-export function EChart({ option, height, label, notMerge = true, replaceMerge, onClick, onInstance, style, dataAttrs }: EChartProps) {
+export function EChart({
+  option,
+  height,
+  label,
+  notMerge = true,
+  replaceMerge,
+  onClick,
+  onInstance,
+  style,
+  dataAttrs,
+}: EChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chartRef = useRef<ChartInstance | null>(null);
   const clickRef = useRef(onClick);
@@ -164,16 +174,19 @@ export function EChart({ option, height, label, notMerge = true, replaceMerge, o
     };
   }, [onInstance]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: replaceMerge is a constant per chart
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart) return;
-    chart.setOption({ aria: { enabled: true }, animation: false, ...option }, {
-      notMerge,
-      lazyUpdate: true,
-      ...(replaceMerge ? { replaceMerge } : {}),
-    });
+    chart.setOption(
+      { aria: { enabled: true }, animation: false, ...option },
+      {
+        notMerge,
+        lazyUpdate: true,
+        ...(replaceMerge ? { replaceMerge } : {}),
+      },
+    );
     setReady(true);
-    // biome-ignore lint/correctness/useExhaustiveDependencies: replaceMerge is a constant per chart
   }, [option, notMerge]);
 
   return (

@@ -21,16 +21,38 @@ export function ImportanceChart({
     const ax = axisStyle(c);
     return {
       grid: { left: 100, right: 48, top: 8, bottom: 24 },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, ...tooltipStyle(c), valueFormatter: (v) => `${(Number(v) * 100).toFixed(1)}%` },
-      xAxis: { type: 'value', max: 1, ...ax, axisLabel: { ...ax.axisLabel, formatter: (v: number) => `${Math.round(v * 100)}%` } },
-      yAxis: { type: 'category', data: rows.map((r) => r.param), ...ax, axisTick: { show: false }, axisLabel: { color: c.text, fontSize: 12 } },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'shadow' },
+        ...tooltipStyle(c),
+        valueFormatter: (v) => `${(Number(v) * 100).toFixed(1)}%`,
+      },
+      xAxis: {
+        type: 'value',
+        max: 1,
+        ...ax,
+        axisLabel: { ...ax.axisLabel, formatter: (v: number) => `${Math.round(v * 100)}%` },
+      },
+      yAxis: {
+        type: 'category',
+        data: rows.map((r) => r.param),
+        ...ax,
+        axisTick: { show: false },
+        axisLabel: { color: c.text, fontSize: 12 },
+      },
       series: [
         {
           type: 'bar',
           data: rows.map((r) => r.importance),
           barMaxWidth: 18,
           itemStyle: { color: c.accent, borderRadius: [0, 4, 4, 0] },
-          label: { show: true, position: 'right', color: c.muted, fontSize: 11, formatter: (p) => `${(Number(p.value) * 100).toFixed(0)}%` },
+          label: {
+            show: true,
+            position: 'right',
+            color: c.muted,
+            fontSize: 11,
+            formatter: (p) => `${(Number(p.value) * 100).toFixed(0)}%`,
+          },
         },
       ],
     };
@@ -40,7 +62,11 @@ export function ImportanceChart({
     <ChartCard
       id="importance"
       title="Parameter importance"
-      description={source === 'model' ? 'From the fitted GP (inverse lengthscales)' : 'Estimated from trial ranks (η² per parameter)'}
+      description={
+        source === 'model'
+          ? 'From the fitted GP (inverse lengthscales)'
+          : 'Estimated from trial ranks (η² per parameter)'
+      }
       loading={loading}
       height={height}
       exportName="importance.png"

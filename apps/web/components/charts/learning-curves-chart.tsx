@@ -27,12 +27,25 @@ export interface LearningCurvesChartProps {
  * Learning curves: finished trials as one grey gapped polyline (fast with 200,000 points), running
  * trials in color, updated as metric points stream in over the subscription.
  */
-export function LearningCurvesChart({ store, version, baseVersion, trials, objective, metric, onMetric, loading, live }: LearningCurvesChartProps) {
+export function LearningCurvesChart({
+  store,
+  version,
+  baseVersion,
+  trials,
+  objective,
+  metric,
+  onMetric,
+  loading,
+  live,
+}: LearningCurvesChartProps) {
   const c = useChartColors();
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals store mutation
   const names = useMemo(() => store.metricNames(), [store, version]);
   const chosen = metric && names.includes(metric) ? metric : defaultMetric(names, objective);
-  const running = useMemo(() => trials.filter((t) => t.state === 'RUNNING').sort((a, b) => a.number - b.number), [trials]);
+  const running = useMemo(
+    () => trials.filter((t) => t.state === 'RUNNING').sort((a, b) => a.number - b.number),
+    [trials],
+  );
   const runningKey = running.map((t) => t.id).join(',');
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt when the running set or the bulk load changes
   const background = useMemo(() => {
@@ -75,11 +88,25 @@ export function LearningCurvesChart({ store, version, baseVersion, trials, objec
       for (const id of rest) {
         data.push(...store.curve(id, chosen), [null, null]);
       }
-      series.push({ id: 'run-rest', name: 'Other running', type: 'line', data, showSymbol: false, lineStyle: { color: c.info, width: 1 } });
+      series.push({
+        id: 'run-rest',
+        name: 'Other running',
+        type: 'line',
+        data,
+        showSymbol: false,
+        lineStyle: { color: c.info, width: 1 },
+      });
     }
     return {
       grid: { left: 56, right: 20, top: 36, bottom: 40 },
-      legend: { top: 0, right: 0, type: 'scroll', textStyle: { color: c.muted, fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
+      legend: {
+        top: 0,
+        right: 0,
+        type: 'scroll',
+        textStyle: { color: c.muted, fontSize: 11 },
+        itemWidth: 14,
+        itemHeight: 8,
+      },
       tooltip: {
         trigger: 'item',
         ...tooltipStyle(c),
@@ -89,7 +116,15 @@ export function LearningCurvesChart({ store, version, baseVersion, trials, objec
         },
       },
       dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
-      xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 24, minInterval: 1, ...ax, splitLine: { show: false } },
+      xAxis: {
+        type: 'value',
+        name: 'step',
+        nameLocation: 'middle',
+        nameGap: 24,
+        minInterval: 1,
+        ...ax,
+        splitLine: { show: false },
+      },
       yAxis: { type: 'value', name: chosen ?? '', scale: true, ...ax },
       series,
     };
@@ -115,7 +150,11 @@ export function LearningCurvesChart({ store, version, baseVersion, trials, objec
       empty={
         names.length === 0 ? (
           <ChartEmpty title="No metrics reported yet">
-            Curves appear live as workers report metrics with <code>trial.report(step, {'{'} {objective}: … {'}'})</code>.
+            Curves appear live as workers report metrics with{' '}
+            <code>
+              trial.report(step, {'{'} {objective}: … {'}'})
+            </code>
+            .
           </ChartEmpty>
         ) : undefined
       }
@@ -125,7 +164,12 @@ export function LearningCurvesChart({ store, version, baseVersion, trials, objec
             <label htmlFor="lc-metric" className="sr-only">
               Metric
             </label>
-            <select id="lc-metric" value={chosen ?? ''} onChange={(e) => onMetric(e.target.value)} style={{ height: 26 }}>
+            <select
+              id="lc-metric"
+              value={chosen ?? ''}
+              onChange={(e) => onMetric(e.target.value)}
+              style={{ height: 26 }}
+            >
               {names.map((n) => (
                 <option key={n} value={n}>
                   {n}

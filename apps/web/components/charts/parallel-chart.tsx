@@ -21,7 +21,10 @@ export function ParallelChart({
   loading?: boolean;
 }) {
   const c = useChartColors();
-  const data = useMemo(() => buildParallel(space, trials, objective, direction), [space, trials, objective, direction]);
+  const data = useMemo(
+    () => buildParallel(space, trials, objective, direction),
+    [space, trials, objective, direction],
+  );
   const option = useMemo<EChartsOption>(() => {
     const many = data.rows.length > 1500;
     const axisCommon = {
@@ -80,7 +83,9 @@ export function ParallelChart({
       exportName="parallel-coordinates.png"
       empty={
         data.rows.length === 0 ? (
-          <ChartEmpty title="Needs complete trials">Lines appear once trials complete with a value.</ChartEmpty>
+          <ChartEmpty title="Needs complete trials">
+            Lines appear once trials complete with a value.
+          </ChartEmpty>
         ) : undefined
       }
     >

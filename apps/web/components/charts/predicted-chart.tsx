@@ -7,7 +7,15 @@ import type { Trial } from '../../lib/types';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
 
-export function PredictedChart({ trials, objective, loading }: { trials: readonly Trial[]; objective: string; loading?: boolean }) {
+export function PredictedChart({
+  trials,
+  objective,
+  loading,
+}: {
+  trials: readonly Trial[];
+  objective: string;
+  loading?: boolean;
+}) {
   const c = useChartColors();
   const data = useMemo(() => buildPredicted(trials), [trials]);
   const option = useMemo<EChartsOption>(() => {
@@ -15,7 +23,12 @@ export function PredictedChart({ trials, objective, loading }: { trials: readonl
     const [lo, hi] = data.range ?? [0, 1];
     const bars = data.points
       .filter((p) => p.std !== null)
-      .map((p) => [p.predicted, p.predicted - 1.96 * (p.std ?? 0), p.predicted + 1.96 * (p.std ?? 0), p.actual]);
+      .map((p) => [
+        p.predicted,
+        p.predicted - 1.96 * (p.std ?? 0),
+        p.predicted + 1.96 * (p.std ?? 0),
+        p.actual,
+      ]);
     return {
       grid: { left: 56, right: 20, top: 16, bottom: 44 },
       tooltip: {
@@ -27,8 +40,24 @@ export function PredictedChart({ trials, objective, loading }: { trials: readonl
           return `Trial #${q.data[2]}<br/>predicted ${formatNumber(q.data[0], 4)} ± ${formatNumber(1.96 * q.data[3], 3)}<br/>actual <b>${formatNumber(q.data[1], 4)}</b>`;
         },
       },
-      xAxis: { type: 'value', name: `predicted ${objective}`, nameLocation: 'middle', nameGap: 26, min: lo, max: hi, ...ax, axisLabel: { ...ax.axisLabel, formatter: (v: number) => formatNumber(v, 3) } },
-      yAxis: { type: 'value', name: `actual ${objective}`, min: lo, max: hi, ...ax, axisLabel: { ...ax.axisLabel, formatter: (v: number) => formatNumber(v, 3) } },
+      xAxis: {
+        type: 'value',
+        name: `predicted ${objective}`,
+        nameLocation: 'middle',
+        nameGap: 26,
+        min: lo,
+        max: hi,
+        ...ax,
+        axisLabel: { ...ax.axisLabel, formatter: (v: number) => formatNumber(v, 3) },
+      },
+      yAxis: {
+        type: 'value',
+        name: `actual ${objective}`,
+        min: lo,
+        max: hi,
+        ...ax,
+        axisLabel: { ...ax.axisLabel, formatter: (v: number) => formatNumber(v, 3) },
+      },
       series: [
         {
           name: 'y = x',
@@ -74,7 +103,8 @@ export function PredictedChart({ trials, objective, loading }: { trials: readonl
       description={
         data.points.length ? (
           <>
-            {data.points.length} model-suggested trials · RMSE {formatNumber(data.rmse, 3)} · r {formatNumber(data.correlation, 3)}
+            {data.points.length} model-suggested trials · RMSE {formatNumber(data.rmse, 3)} · r{' '}
+            {formatNumber(data.correlation, 3)}
             {data.coverage !== null ? ` · ${(data.coverage * 100).toFixed(0)}% inside the 95% band` : ''}
           </>
         ) : (
@@ -87,13 +117,19 @@ export function PredictedChart({ trials, objective, loading }: { trials: readonl
       empty={
         data.points.length === 0 ? (
           <ChartEmpty title="No model-suggested trials yet">
-            The first trials are quasi-random; once the GP suggests trials and they complete, they show up here.
+            The first trials are quasi-random; once the GP suggests trials and they complete, they show up
+            here.
           </ChartEmpty>
         ) : undefined
       }
     >
       {(register) => (
-        <EChart option={option} height={300} label={`Predicted versus actual ${objective} for ${data.points.length} trials`} onInstance={register} />
+        <EChart
+          option={option}
+          height={300}
+          label={`Predicted versus actual ${objective} for ${data.points.length} trials`}
+          onInstance={register}
+        />
       )}
     </ChartCard>
   );

@@ -43,8 +43,23 @@ export function SliceChart({
       },
       xAxis:
         data.axis === 'category'
-          ? { type: 'category', data: data.categories, name: data.param, nameLocation: 'middle', nameGap: 26, ...ax }
-          : { type: data.axis, name: data.param, nameLocation: 'middle', nameGap: 26, scale: true, ...ax, splitLine: { show: false } },
+          ? {
+              type: 'category',
+              data: data.categories,
+              name: data.param,
+              nameLocation: 'middle',
+              nameGap: 26,
+              ...ax,
+            }
+          : {
+              type: data.axis,
+              name: data.param,
+              nameLocation: 'middle',
+              nameGap: 26,
+              scale: true,
+              ...ax,
+              splitLine: { show: false },
+            },
       yAxis: { type: 'value', name: objective, scale: true, ...ax },
       visualMap: {
         show: false,
@@ -85,7 +100,12 @@ export function SliceChart({
             <label htmlFor="slice-param" className="sr-only">
               Slice parameter
             </label>
-            <select id="slice-param" value={chosen ?? ''} onChange={(e) => onParam(e.target.value)} style={{ height: 26 }}>
+            <select
+              id="slice-param"
+              value={chosen ?? ''}
+              onChange={(e) => onParam(e.target.value)}
+              style={{ height: 26 }}
+            >
               {params.map((p) => (
                 <option key={p} value={p}>
                   {p}

@@ -32,7 +32,13 @@ export function Sparkline({
   const path = best.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join('');
   const last = best[best.length - 1] ?? 0;
   return (
-    <svg className="spark" width={width} height={height} role="img" aria-label={`Best value history, now ${formatNumber(last)}`}>
+    <svg
+      className="spark"
+      width={width}
+      height={height}
+      role="img"
+      aria-label={`Best value history, now ${formatNumber(last)}`}
+    >
       {dots.map((v, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: positional points
         <circle key={i} cx={x(i)} cy={y(v)} r={1.2} fill="var(--chart-faint)" />

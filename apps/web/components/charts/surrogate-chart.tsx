@@ -35,7 +35,12 @@ export function SurrogateChart({
   const option = useMemo<EChartsOption>(() => {
     if (!data) return {};
     const ax = axisStyle(c);
-    const xAxis = { type: logX ? ('log' as const) : ('value' as const), scale: true, ...ax, splitLine: { show: false } };
+    const xAxis = {
+      type: logX ? ('log' as const) : ('value' as const),
+      scale: true,
+      ...ax,
+      splitLine: { show: false },
+    };
     return {
       axisPointer: { link: [{ xAxisIndex: 'all' }] },
       grid: [
@@ -53,7 +58,16 @@ export function SurrogateChart({
         { type: 'value', gridIndex: 1, name: 'acquisition', scale: true, ...ax, splitNumber: 2 },
       ],
       series: [
-        { name: 'lower', type: 'line', data: data.lower, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, tooltip: { show: false }, silent: true },
+        {
+          name: 'lower',
+          type: 'line',
+          data: data.lower,
+          stack: 'band',
+          symbol: 'none',
+          lineStyle: { opacity: 0 },
+          tooltip: { show: false },
+          silent: true,
+        },
         {
           name: `95% band (±${BAND_Z}σ)`,
           type: 'line',
@@ -66,7 +80,14 @@ export function SurrogateChart({
           tooltip: { show: false },
           silent: true,
         },
-        { name: 'GP mean', type: 'line', data: data.mean, symbol: 'none', lineStyle: { color: c.accent, width: 2 }, itemStyle: { color: c.accent } },
+        {
+          name: 'GP mean',
+          type: 'line',
+          data: data.mean,
+          symbol: 'none',
+          lineStyle: { color: c.accent, width: 2 },
+          itemStyle: { color: c.accent },
+        },
         {
           name: 'Observed trials',
           type: 'scatter',
@@ -87,7 +108,13 @@ export function SurrogateChart({
           areaStyle: { color: c.good, opacity: 0.1 },
           markLine:
             data.argmax !== null
-              ? { symbol: 'none', silent: true, lineStyle: { color: c.good, type: 'dashed' }, label: { color: c.muted, formatter: 'next' }, data: [{ xAxis: data.argmax }] }
+              ? {
+                  symbol: 'none',
+                  silent: true,
+                  lineStyle: { color: c.good, type: 'dashed' },
+                  label: { color: c.muted, formatter: 'next' },
+                  data: [{ xAxis: data.argmax }],
+                }
               : undefined,
         },
       ],
@@ -102,7 +129,11 @@ export function SurrogateChart({
       height={380}
       exportName={`surrogate-${param ?? 'param'}.png`}
       empty={
-        !data ? <ChartEmpty title="No surrogate yet">{unavailable ?? 'The GP view appears once the model has been fit.'}</ChartEmpty> : undefined
+        !data ? (
+          <ChartEmpty title="No surrogate yet">
+            {unavailable ?? 'The GP view appears once the model has been fit.'}
+          </ChartEmpty>
+        ) : undefined
       }
       actions={
         params.length > 0 ? (
@@ -110,7 +141,12 @@ export function SurrogateChart({
             <label htmlFor="gp-param" className="sr-only">
               Surrogate parameter
             </label>
-            <select id="gp-param" value={param ?? ''} onChange={(e) => onParam(e.target.value)} style={{ height: 26 }}>
+            <select
+              id="gp-param"
+              value={param ?? ''}
+              onChange={(e) => onParam(e.target.value)}
+              style={{ height: 26 }}
+            >
               {params.map((p) => (
                 <option key={p} value={p}>
                   {p}

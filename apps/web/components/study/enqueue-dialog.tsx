@@ -3,17 +3,26 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { describeError } from '../../lib/api/client';
 import { parseChoice } from '../../lib/search-space';
-import type { ParamValue, Params, SearchSpace } from '../../lib/types';
+import type { Params, ParamValue, SearchSpace } from '../../lib/types';
 
 /** "Enqueue trial": a value per parameter (a select for categoricals), sent with enqueueTrial. */
-export function EnqueueDialog({ space, onEnqueue, disabled }: { space: SearchSpace; onEnqueue: (p: Params) => Promise<void>; disabled?: boolean }) {
+export function EnqueueDialog({
+  space,
+  onEnqueue,
+  disabled,
+}: {
+  space: SearchSpace;
+  onEnqueue: (p: Params) => Promise<void>;
+  disabled?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const open = () => {
     const init: Record<string, string> = {};
-    for (const p of space) init[p.name] = p.type === 'categorical' ? String(p.choices[0] ?? '') : String(p.low);
+    for (const p of space)
+      init[p.name] = p.type === 'categorical' ? String(p.choices[0] ?? '') : String(p.low);
     setValues(init);
     setError(null);
     ref.current?.showModal();
@@ -66,7 +75,11 @@ export function EnqueueDialog({ space, onEnqueue, disabled }: { space: SearchSpa
                 <div className="field" key={p.name}>
                   <label htmlFor={id}>{p.name}</label>
                   {p.type === 'categorical' ? (
-                    <select id={id} value={values[p.name] ?? ''} onChange={(e) => setValues({ ...values, [p.name]: e.target.value })}>
+                    <select
+                      id={id}
+                      value={values[p.name] ?? ''}
+                      onChange={(e) => setValues({ ...values, [p.name]: e.target.value })}
+                    >
                       {p.choices.map((c) => (
                         <option key={String(c)} value={String(c)}>
                           {String(c)}
@@ -86,8 +99,7 @@ export function EnqueueDialog({ space, onEnqueue, disabled }: { space: SearchSpa
                         onChange={(e) => setValues({ ...values, [p.name]: e.target.value })}
                       />
                       <span className="field-hint">
-                        {p.type} in [{p.low}, {p.high}]
-                        {p.log ? ', log' : ''}
+                        {p.type} in [{p.low}, {p.high}]{p.log ? ', log' : ''}
                         {p.step ? `, step ${p.step}` : ''}
                       </span>
                     </>

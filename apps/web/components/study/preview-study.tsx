@@ -72,7 +72,9 @@ export function PreviewStudy() {
           gpParam={gp}
           onGpParam={setGp}
           actions={null}
-          onDownloadReport={async () => saveBlob(new Blob([buildReport(fx.study, fx.trials)], { type: 'text/plain' }), 'bayes_opt.txt')}
+          onDownloadReport={async () =>
+            saveBlob(new Blob([buildReport(fx.study, fx.trials)], { type: 'text/plain' }), 'bayes_opt.txt')
+          }
           trialHref={(id) => `/preview/study?trials=${n}#${id}`}
         />
       </main>

@@ -9,7 +9,16 @@ import { formatNumber, formatRelative } from '../../lib/format';
 import { estimateImportance } from '../../lib/importance';
 import type { CurveStore } from '../../lib/learning-curves';
 import { paramNames, specFor } from '../../lib/params';
-import { finishedTrials, type ParamImportance, type Params, type Study, type StudyState, type SurrogateSlice, type Trial, totalTrials } from '../../lib/types';
+import {
+  finishedTrials,
+  type ParamImportance,
+  type Params,
+  type Study,
+  type StudyState,
+  type SurrogateSlice,
+  type Trial,
+  totalTrials,
+} from '../../lib/types';
 import { ConvergenceChart } from '../charts/convergence-chart';
 import { ImportanceChart } from '../charts/importance-chart';
 import { LearningCurvesChart } from '../charts/learning-curves-chart';
@@ -60,7 +69,10 @@ export function StudyView(props: StudyViewProps) {
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const names = useMemo(() => paramNames(study.searchSpace, trials), [study.searchSpace, trials]);
-  const numericNames = useMemo(() => names.filter((n) => specFor(study.searchSpace, n)?.type !== 'categorical'), [names, study.searchSpace]);
+  const numericNames = useMemo(
+    () => names.filter((n) => specFor(study.searchSpace, n)?.type !== 'categorical'),
+    [names, study.searchSpace],
+  );
   const importance = useMemo(
     () => props.importance ?? (trialsLoading ? [] : estimateImportance(study.searchSpace, trials)),
     [props.importance, study.searchSpace, trials, trialsLoading],
@@ -94,23 +106,45 @@ export function StudyView(props: StudyViewProps) {
             <StateBadge state={study.state} />
           </div>
           <div className="sub">
-            {study.direction === 'MINIMIZE' ? 'Minimize' : 'Maximize'} <code>{study.objective}</code> · sampler{' '}
-            <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created {formatRelative(study.createdAt)}
+            {study.direction === 'MINIMIZE' ? 'Minimize' : 'Maximize'} <code>{study.objective}</code> ·
+            sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
+            {formatRelative(study.createdAt)}
           </div>
         </div>
         <div className="row">
           {a && study.state === 'RUNNING' ? (
-            <button type="button" className="btn" disabled={busy !== null} onClick={() => run('pause', () => a.setState('PAUSED'))}>
+            <button
+              type="button"
+              className="btn"
+              disabled={busy !== null}
+              onClick={() => run('pause', () => a.setState('PAUSED'))}
+            >
               Pause
             </button>
           ) : null}
           {a && (study.state === 'PAUSED' || study.state === 'DONE') ? (
-            <button type="button" className="btn" disabled={busy !== null} onClick={() => run('resume', () => a.setState('RUNNING'))}>
+            <button
+              type="button"
+              className="btn"
+              disabled={busy !== null}
+              onClick={() => run('resume', () => a.setState('RUNNING'))}
+            >
               Resume
             </button>
           ) : null}
-          {a ? <EnqueueDialog space={study.searchSpace} onEnqueue={a.enqueue} disabled={study.state === 'ARCHIVED'} /> : null}
-          <button type="button" className="btn" disabled={busy !== null} onClick={() => run('report', props.onDownloadReport)}>
+          {a ? (
+            <EnqueueDialog
+              space={study.searchSpace}
+              onEnqueue={a.enqueue}
+              disabled={study.state === 'ARCHIVED'}
+            />
+          ) : null}
+          <button
+            type="button"
+            className="btn"
+            disabled={busy !== null}
+            onClick={() => run('report', props.onDownloadReport)}
+          >
             Download report
           </button>
           {a && study.state !== 'ARCHIVED' ? (
@@ -119,7 +153,11 @@ export function StudyView(props: StudyViewProps) {
               className="btn btn-danger"
               disabled={busy !== null}
               onClick={() => {
-                if (window.confirm(`Archive "${study.name}"? Workers stop receiving trials; its data stays readable.`)) {
+                if (
+                  window.confirm(
+                    `Archive "${study.name}"? Workers stop receiving trials; its data stays readable.`,
+                  )
+                ) {
                   void run('archive', () => a.setState('ARCHIVED'));
                 }
               }}
@@ -253,7 +291,11 @@ export function StudyView(props: StudyViewProps) {
           loading={props.surrogateLoading}
           unavailable={props.surrogateUnavailable}
         />
-        <PredictedChart trials={trials} objective={study.objective} loading={trialsLoading && trials.length === 0} />
+        <PredictedChart
+          trials={trials}
+          objective={study.objective}
+          loading={trialsLoading && trials.length === 0}
+        />
       </div>
     </div>
   );

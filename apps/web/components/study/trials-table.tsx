@@ -5,7 +5,13 @@ import { useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { replaceSearch } from '../../lib/api/hooks';
 import { durationMs, formatDuration, formatNumber, formatParam } from '../../lib/format';
-import { applyTableQuery, PAGE_SIZES, parseTableQuery, type TableQuery, writeTableQuery } from '../../lib/trials-table';
+import {
+  applyTableQuery,
+  PAGE_SIZES,
+  parseTableQuery,
+  type TableQuery,
+  writeTableQuery,
+} from '../../lib/trials-table';
 import { TRIAL_STATES, type Trial, type TrialState } from '../../lib/types';
 import { EmptyState, Skeleton, StateBadge } from '../ui/states';
 
@@ -35,11 +41,20 @@ export function TrialsTable({
   const sortHeader = (key: string, label: string, numeric = false) => {
     const active = q.sort === key;
     return (
-      <th className={numeric ? 'num' : undefined} aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : 'none'} scope="col">
+      <th
+        className={numeric ? 'num' : undefined}
+        aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+        scope="col"
+      >
         <button
           type="button"
           className="sort-btn"
-          onClick={() => set({ sort: key, dir: active && q.dir === 'desc' ? 'asc' : active ? 'desc' : key === 'number' ? 'desc' : 'asc' })}
+          onClick={() =>
+            set({
+              sort: key,
+              dir: active && q.dir === 'desc' ? 'asc' : active ? 'desc' : key === 'number' ? 'desc' : 'asc',
+            })
+          }
         >
           {label}
           <span aria-hidden="true" style={{ opacity: active ? 1 : 0.3 }}>
@@ -49,7 +64,8 @@ export function TrialsTable({
       </th>
     );
   };
-  const toggleState = (s: TrialState) => set({ states: q.states.includes(s) ? q.states.filter((x) => x !== s) : [...q.states, s] });
+  const toggleState = (s: TrialState) =>
+    set({ states: q.states.includes(s) ? q.states.filter((x) => x !== s) : [...q.states, s] });
   const now = Date.now();
   return (
     <section className="card" aria-labelledby="trials-title" id="trials">
@@ -57,11 +73,13 @@ export function TrialsTable({
         <div>
           <h2 id="trials-title">Trials</h2>
           <div className="desc">
-            {loading ? 'Loading…' : `${page.total.toLocaleString('en-US')} of ${trials.length.toLocaleString('en-US')} trials`}
+            {loading
+              ? 'Loading…'
+              : `${page.total.toLocaleString('en-US')} of ${trials.length.toLocaleString('en-US')} trials`}
           </div>
         </div>
       </div>
-      <div className="toolbar" role="search" aria-label="Filter trials">
+      <search className="toolbar" aria-label="Filter trials">
         <fieldset className="row" style={{ border: 0, padding: 0, margin: 0, gap: 6 }}>
           <legend className="sr-only">Trial state</legend>
           {TRIAL_STATES.map((s) => (
@@ -95,7 +113,12 @@ export function TrialsTable({
           <label htmlFor="page-size" className="muted" style={{ fontSize: 12.5 }}>
             Rows
           </label>
-          <select id="page-size" value={q.pageSize} onChange={(e) => set({ pageSize: Number(e.target.value) })} style={{ height: 28 }}>
+          <select
+            id="page-size"
+            value={q.pageSize}
+            onChange={(e) => set({ pageSize: Number(e.target.value) })}
+            style={{ height: 28 }}
+          >
             {PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -103,7 +126,7 @@ export function TrialsTable({
             ))}
           </select>
         </div>
-      </div>
+      </search>
       {loading && trials.length === 0 ? (
         <div className="card-body stack" role="status" aria-busy="true" aria-label="Loading trials">
           {[0, 1, 2, 3, 4].map((i) => (
@@ -112,10 +135,13 @@ export function TrialsTable({
         </div>
       ) : trials.length === 0 ? (
         <EmptyState title="No trials yet" icon="⧗">
-          Start a worker on this study (<code>npx posterior worker --study …</code>) or enqueue a trial with chosen parameters.
+          Start a worker on this study (<code>npx posterior worker --study …</code>) or enqueue a trial with
+          chosen parameters.
         </EmptyState>
       ) : page.total === 0 ? (
-        <EmptyState title="No trial matches these filters">Clear the state boxes or the search to see every trial.</EmptyState>
+        <EmptyState title="No trial matches these filters">
+          Clear the state boxes or the search to see every trial.
+        </EmptyState>
       ) : (
         <>
           <div className="table-wrap">
@@ -166,10 +192,20 @@ export function TrialsTable({
               Page {page.page} of {page.pages}
             </span>
             <div className="row">
-              <button type="button" className="btn btn-sm" disabled={page.page <= 1} onClick={() => set({ page: 1 })}>
+              <button
+                type="button"
+                className="btn btn-sm"
+                disabled={page.page <= 1}
+                onClick={() => set({ page: 1 })}
+              >
                 First
               </button>
-              <button type="button" className="btn btn-sm" disabled={page.page <= 1} onClick={() => set({ page: page.page - 1 })}>
+              <button
+                type="button"
+                className="btn btn-sm"
+                disabled={page.page <= 1}
+                onClick={() => set({ page: page.page - 1 })}
+              >
                 Previous
               </button>
               <button
@@ -180,7 +216,12 @@ export function TrialsTable({
               >
                 Next
               </button>
-              <button type="button" className="btn btn-sm" disabled={page.page >= page.pages} onClick={() => set({ page: page.pages })}>
+              <button
+                type="button"
+                className="btn btn-sm"
+                disabled={page.page >= page.pages}
+                onClick={() => set({ page: page.pages })}
+              >
                 Last
               </button>
             </div>
@@ -195,8 +236,16 @@ function SortParam({ name, q, set }: { name: string; q: TableQuery; set: (p: Par
   const key = `param:${name}`;
   const active = q.sort === key;
   return (
-    <th className="num" aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : 'none'} scope="col">
-      <button type="button" className="sort-btn" onClick={() => set({ sort: key, dir: active && q.dir === 'asc' ? 'desc' : 'asc' })}>
+    <th
+      className="num"
+      aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+      scope="col"
+    >
+      <button
+        type="button"
+        className="sort-btn"
+        onClick={() => set({ sort: key, dir: active && q.dir === 'asc' ? 'desc' : 'asc' })}
+      >
         {name}
         <span aria-hidden="true" style={{ opacity: active ? 1 : 0.3 }}>
           {active && q.dir === 'desc' ? '▼' : '▲'}

@@ -66,7 +66,13 @@ export function InlineError({ error }: { error: unknown }) {
   );
 }
 
-export function Skeleton({ width = '100%', height = 14 }: { width?: number | string; height?: number | string }) {
+export function Skeleton({
+  width = '100%',
+  height = 14,
+}: {
+  width?: number | string;
+  height?: number | string;
+}) {
   return <span className="skeleton" style={{ display: 'block', width, height }} aria-hidden="true" />;
 }
 

@@ -51,7 +51,11 @@ export function getClient(): PosteriorClient {
  * A GraphQL request for fields the SDK does not wrap (history, insights, members, tokens).
  * Errors become the SDK's PosteriorError, so pages handle one error type.
  */
-export async function gql<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+export async function gql<T>(
+  query: string,
+  variables: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<T> {
   const token = getClient().token;
   let response: Response;
   try {
@@ -63,23 +67,37 @@ export async function gql<T>(query: string, variables: Record<string, unknown>, 
       signal,
     });
   } catch (e) {
-    throw new PosteriorError('NETWORK_ERROR', `cannot reach the API: ${e instanceof Error ? e.message : String(e)}`);
+    throw new PosteriorError(
+      'NETWORK_ERROR',
+      `cannot reach the API: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const text = await response.text();
-  let body: { data?: T; errors?: Array<{ message?: string; extensions?: { code?: string }; path?: (string | number)[] }> };
+  let body: {
+    data?: T;
+    errors?: Array<{ message?: string; extensions?: { code?: string }; path?: (string | number)[] }>;
+  };
   try {
     body = JSON.parse(text);
   } catch {
-    throw new PosteriorError(response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'HTTP_ERROR', `HTTP ${response.status}`, {
-      status: response.status,
-    });
+    throw new PosteriorError(
+      response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'HTTP_ERROR',
+      `HTTP ${response.status}`,
+      {
+        status: response.status,
+      },
+    );
   }
   const first = body.errors?.[0];
   if (first) {
-    throw new PosteriorError(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', first.message ?? 'GraphQL error', {
-      status: response.status,
-      ...(first.path ? { path: first.path } : {}),
-    });
+    throw new PosteriorError(
+      first.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
+      first.message ?? 'GraphQL error',
+      {
+        status: response.status,
+        ...(first.path ? { path: first.path } : {}),
+      },
+    );
   }
   if (!body.data) throw new PosteriorError('BAD_RESPONSE', 'empty GraphQL response');
   return body.data;
@@ -92,7 +110,11 @@ export async function downloadUrl(path: string, fallbackName: string): Promise<v
     headers: token ? { authorization: `Bearer ${token}` } : {},
     credentials: 'include',
   });
-  if (!response.ok) throw new PosteriorError(response.status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', `download failed (HTTP ${response.status})`);
+  if (!response.ok)
+    throw new PosteriorError(
+      response.status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR',
+      `download failed (HTTP ${response.status})`,
+    );
   const disposition = response.headers.get('content-disposition') ?? '';
   const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
   saveBlob(await response.blob(), m?.[1] ? decodeURIComponent(m[1]) : fallbackName);
@@ -115,16 +137,29 @@ export function describeError(e: unknown): { title: string; detail: string; code
   const msg = e instanceof Error ? e.message : String(e);
   switch (code) {
     case 'UNAUTHENTICATED':
-      return { code, title: 'You are signed out', detail: 'Your session has expired. Log in again to continue.' };
+      return {
+        code,
+        title: 'You are signed out',
+        detail: 'Your session has expired. Log in again to continue.',
+      };
     case 'FORBIDDEN':
-      return { code, title: 'Not allowed', detail: `Your role in this team does not allow this. Ask a team admin. (${msg})` };
+      return {
+        code,
+        title: 'Not allowed',
+        detail: `Your role in this team does not allow this. Ask a team admin. (${msg})`,
+      };
     case 'NOT_FOUND':
-      return { code, title: 'Not found', detail: 'It does not exist, or it belongs to a team you are not a member of.' };
+      return {
+        code,
+        title: 'Not found',
+        detail: 'It does not exist, or it belongs to a team you are not a member of.',
+      };
     case 'NETWORK_ERROR':
       return {
         code,
         title: 'Cannot reach the API',
-        detail: 'The Posterior API is not answering. Start it with `npx posterior serve` (or `npm start`) and retry.',
+        detail:
+          'The Posterior API is not answering. Start it with `npx posterior serve` (or `npm start`) and retry.',
       };
     case 'BAD_USER_INPUT':
       return { code, title: 'Check the input', detail: msg };

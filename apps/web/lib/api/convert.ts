@@ -1,5 +1,14 @@
 import type * as sdk from '@posterior/sdk';
-import type { Artifact, MetricPoint, SearchSpace, Study, StudySummary, Team, Trial } from '../types.ts';
+import type {
+  Artifact,
+  CreateStudyInput,
+  MetricPoint,
+  SearchSpace,
+  Study,
+  StudySummary,
+  Team,
+  Trial,
+} from '../types.ts';
 
 /** The one place SDK (wire-checked) types become the dashboard's domain types. */
 
@@ -31,10 +40,6 @@ export function toMetricPoint(p: sdk.MetricPoint): MetricPoint {
   return { trialId: p.trialId, name: p.name, step: p.step, value: p.value, time: p.time.toISOString() };
 }
 
-export function toArtifact(a: sdk.Artifact): Artifact {
-  return { id: a.id, name: a.fileName, size: a.size, url: null };
-}
-
 export function toStudy(s: sdk.Study, history: number[] = []): Study {
   const c = s.trialCounts;
   const summary: StudySummary = {
@@ -45,14 +50,22 @@ export function toStudy(s: sdk.Study, history: number[] = []): Study {
     objective: s.objective,
     maxTrials: s.maxTrials,
     createdAt: s.createdAt.toISOString(),
-    trialCounts: { waiting: c.WAITING ?? 0, running: c.RUNNING ?? 0, complete: c.COMPLETE ?? 0, pruned: c.PRUNED ?? 0, failed: c.FAILED ?? 0 },
+    trialCounts: {
+      waiting: c.WAITING ?? 0,
+      running: c.RUNNING ?? 0,
+      complete: c.COMPLETE ?? 0,
+      pruned: c.PRUNED ?? 0,
+      failed: c.FAILED ?? 0,
+    },
     bestValue: s.bestTrial?.value ?? null,
     history,
   };
   return {
     ...summary,
     teamId: s.teamId,
-    searchSpace: s.searchSpace.map((p) => (p.type === 'categorical' ? { ...p, choices: [...p.choices] } : { ...p })) as SearchSpace,
+    searchSpace: s.searchSpace.map((p) =>
+      p.type === 'categorical' ? { ...p, choices: [...p.choices] } : { ...p },
+    ) as SearchSpace,
     sampler: { ...s.sampler },
     pruner: s.pruner ? { ...s.pruner } : { type: 'none' },
     parallelism: s.parallelism,
@@ -62,4 +75,25 @@ export function toStudy(s: sdk.Study, history: number[] = []): Study {
 
 export function toTeam(t: sdk.Team, role: Team['role'] = null): Team {
   return { id: t.id, name: t.name, role };
+}
+
+function toJson(v: unknown): sdk.JsonValue {
+  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(toJson);
+  if (typeof v === 'object') {
+    const out: Record<string, sdk.JsonValue> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toJson(x);
+    return out;
+  }
+  return null;
+}
+
+export function toCreateStudyInput(input: CreateStudyInput): sdk.CreateStudyInput {
+  const sampler = toJson(input.sampler) as Record<string, sdk.JsonValue>;
+  const pruner = toJson(input.pruner) as Record<string, sdk.JsonValue>;
+  return {
+    ...input,
+    sampler: { ...sampler, type: input.sampler.type },
+    pruner: { ...pruner, type: input.pruner.type },
+  };
 }

@@ -49,7 +49,8 @@ function builtinNames(): string {
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
   return n;
 }
 
@@ -62,11 +63,15 @@ async function loadObjective(spec: string): Promise<BenchObjective> {
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (error) {
-    throw new UsageError(`--objective: cannot load ${spec}: ${error instanceof Error ? error.message : error}`);
+    throw new UsageError(
+      `--objective: cannot load ${spec}: ${error instanceof Error ? error.message : error}`,
+    );
   }
   const o = mod.default as Partial<BenchObjective> | undefined;
   if (!o || typeof o !== 'object' || typeof o.evaluate !== 'function' || o.space === undefined) {
-    throw new UsageError(`--objective: ${spec} must export default { name, space, optimum?, evaluate(params) }`);
+    throw new UsageError(
+      `--objective: ${spec} must export default { name, space, optimum?, evaluate(params) }`,
+    );
   }
   if (o.optimum !== undefined && (typeof o.optimum !== 'number' || !Number.isFinite(o.optimum))) {
     throw new UsageError(`--objective: ${spec}: optimum must be a finite number`);

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { register as registerBench } from './bench.js';
+import { register as registerPlot } from './plot.js';
+import { register as registerReport } from './report.js';
 import { register as registerServe } from './serve.js';
+import { register as registerStudy } from './study.js';
+import { register as registerToken } from './token.js';
+import { register as registerWorker } from './worker.js';
 
 /**
  * Every verb of DESIGN section 2 registers itself here: one module per verb under ./commands,
@@ -9,4 +14,9 @@ import { register as registerServe } from './serve.js';
 export function registerCommands(program: Command): void {
   registerBench(program);
   registerServe(program);
+  registerWorker(program);
+  registerStudy(program);
+  registerReport(program);
+  registerPlot(program);
+  registerToken(program);
 }

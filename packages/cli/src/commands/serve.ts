@@ -52,7 +52,13 @@ async function serve(opts: { port?: string; host: string }): Promise<void> {
   let server: Awaited<ReturnType<typeof createApiServer>> | null = null;
   try {
     await dataSource.initialize();
-    server = await createApiServer({ dataSource, dataDir: config.POSTERIOR_DATA_DIR, port, host: opts.host, logger });
+    server = await createApiServer({
+      dataSource,
+      dataDir: config.POSTERIOR_DATA_DIR,
+      port,
+      host: opts.host,
+      logger,
+    });
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await database.stop();

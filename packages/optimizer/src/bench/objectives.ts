@@ -10,7 +10,8 @@ export interface BenchObjective {
 
 const floats = (dim: number, low: number, high: number): unknown[] =>
   Array.from({ length: dim }, (_, i) => ({ name: `x${i}`, type: 'float', low, high }));
-const vector = (p: Params, dim: number): number[] => Array.from({ length: dim }, (_, i) => Number(p[`x${i}`]));
+const vector = (p: Params, dim: number): number[] =>
+  Array.from({ length: dim }, (_, i) => Number(p[`x${i}`]));
 
 function hartmann(alpha: number[], a: number[][], p: number[][], x: number[]): number {
   let s = 0;
@@ -82,7 +83,12 @@ function floatObjective(
   f: (x: number[]) => number,
 ): BenchObjective {
   const space = Array.isArray(bounds[0])
-    ? (bounds as Array<[number, number]>).map(([low, high], i) => ({ name: `x${i}`, type: 'float', low, high }))
+    ? (bounds as Array<[number, number]>).map(([low, high], i) => ({
+        name: `x${i}`,
+        type: 'float',
+        low,
+        high,
+      }))
     : floats(dim, (bounds as [number, number])[0], (bounds as [number, number])[1]);
   return { name, space, optimum, evaluate: (p) => f(vector(p, dim)) };
 }
@@ -104,7 +110,9 @@ export const builtinObjectives: Record<string, BenchObjective> = {
       return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
     },
   ),
-  hartmann6: floatObjective('hartmann6', 6, [0, 1], -3.32236801141551, (x) => hartmann(H_ALPHA, H6_A, H6_P, x)),
+  hartmann6: floatObjective('hartmann6', 6, [0, 1], -3.32236801141551, (x) =>
+    hartmann(H_ALPHA, H6_A, H6_P, x),
+  ),
   ackley5: floatObjective('ackley5', 5, [-32.768, 32.768], 0, ackley),
   rosenbrock4: floatObjective('rosenbrock4', 4, [-5, 10], 0, (x) => {
     let s = 0;
@@ -121,7 +129,9 @@ export const builtinObjectives: Record<string, BenchObjective> = {
     return s / 2;
   }),
   // Held out: never used to choose defaults on their own.
-  hartmann3: floatObjective('hartmann3', 3, [0, 1], -3.86278214782076, (x) => hartmann(H_ALPHA, H3_A, H3_P, x)),
+  hartmann3: floatObjective('hartmann3', 3, [0, 1], -3.86278214782076, (x) =>
+    hartmann(H_ALPHA, H3_A, H3_P, x),
+  ),
   levy5: floatObjective('levy5', 5, [-10, 10], 0, levy),
   six_hump_camel: floatObjective(
     'six_hump_camel',

@@ -49,7 +49,13 @@ export async function runBenchmark(opts: {
     let best = Number.POSITIVE_INFINITY;
     for (let t = 0; t < opts.trials; t++) {
       // Mirrors the server: the request seed is the study seed plus the trial number.
-      const request: SuggestRequest = { space, direction: 'MINIMIZE', completed, pending: [], seed: seed + t };
+      const request: SuggestRequest = {
+        space,
+        direction: 'MINIMIZE',
+        completed,
+        pending: [],
+        seed: seed + t,
+      };
       const t0 = performance.now();
       const s = suggest(config, request);
       const ms = performance.now() - t0;
@@ -138,7 +144,9 @@ export function formatNumber(x: number): string {
 }
 
 export function formatSummaryTable(summaries: readonly BenchSummary[]): string {
-  const checkpoints = [...new Set(summaries.flatMap((s) => s.rows.map((r) => r.trials)))].sort((a, b) => a - b);
+  const checkpoints = [...new Set(summaries.flatMap((s) => s.rows.map((r) => r.trials)))].sort(
+    (a, b) => a - b,
+  );
   const header = ['function', 'sampler', 'metric', ...checkpoints.map((k) => `@${k}`), 'suggest ms (median)'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const s of summaries) {
@@ -146,7 +154,9 @@ export function formatSummaryTable(summaries: readonly BenchSummary[]): string {
       const r = s.rows.find((row) => row.trials === k);
       return r ? `${formatNumber(r.median)} [${formatNumber(r.q25)}, ${formatNumber(r.q75)}]` : '';
     });
-    lines.push(`| ${[s.objective, s.sampler, s.metric, ...cells, formatNumber(s.suggestMsMedian)].join(' | ')} |`);
+    lines.push(
+      `| ${[s.objective, s.sampler, s.metric, ...cells, formatNumber(s.suggestMsMedian)].join(' | ')} |`,
+    );
   }
   return lines.join('\n');
 }

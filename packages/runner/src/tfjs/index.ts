@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tfjs from '@tensorflow/tfjs';
+import { registerWasmConvFilterGrad } from './conv-filter-grad.js';
 
 /** The TensorFlow.js namespace (tfjs-node re-exports the same API, with the native backend added). */
 export type Tfjs = typeof tfjs;
@@ -108,22 +109,7 @@ function registerWasm(): Promise<void> {
     const require = createRequire(import.meta.url);
     const distDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
     wasm.setWasmPaths(`${distDir}/`);
+    registerWasmConvFilterGrad();
   })();
   return wasmRegistered;
-}
-
-/**
- * Runs `fn` with another backend active, then restores the previous one. Used to train the conv base
- * on the cpu backend, because wasm has no Conv2DBackpropFilter kernel. Tensors must not cross the
- * boundary: return plain arrays.
- */
-export async function withBackend<T>(tf: Tfjs, backend: TfjsBackend, fn: () => Promise<T>): Promise<T> {
-  const previous = tf.getBackend();
-  if (previous === backend) return fn();
-  if (!(await tf.setBackend(backend))) throw new Error(`tfjs: the ${backend} backend could not start`);
-  try {
-    return await fn();
-  } finally {
-    await tf.setBackend(previous);
-  }
 }

@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { withBackend } from '../../tfjs/index.js';
 import { cachedDir, cacheKey } from './cache.js';
 import {
   BASE_DIGITS,
@@ -114,15 +113,12 @@ async function computeBase(
 ): Promise<void> {
   const started = performance.now();
   const baseData = await loadDigitSplit(BASE_DIGITS, slice, settings.seed);
-  // wasm has no Conv2DBackpropFilter; the cpu backend trains the small base once, then it is cached.
-  const trainOn = tf.getBackend() === 'wasm' ? 'cpu' : tf.getBackend();
   log(
     `transfer-learning: pre-training base ${key} on digits ${BASE_DIGITS.join(',')} ` +
-      `(${baseData.train.count} images, ${settings.epochs} epochs, ${trainOn} backend)`,
+      `(${baseData.train.count} images, ${settings.epochs} epochs, ${tf.getBackend()} backend)`,
   );
-  const { weights, valAcc } = await withBackend(tf, trainOn === 'tensorflow' ? 'tensorflow' : 'cpu', () =>
-    pretrain(settings, baseData.train, baseData.val, signal),
-  );
+  // On wasm this relies on the Conv2DBackpropFilter kernel that loadTfjs registers.
+  const { weights, valAcc } = await pretrain(settings, baseData.train, baseData.val, signal);
   signal?.throwIfAborted();
   const headData = await loadDigitSplit(HEAD_DIGITS, slice, settings.seed + 1);
   const weightTensors = weights.map((w) => tf.tensor(w.data, [...w.shape]));
@@ -166,8 +162,9 @@ async function pretrain(
 ): Promise<{ weights: WeightArray[]; valAcc: number }> {
   const classes = BASE_DIGITS.length;
   const model = buildPretrainModel(settings, classes);
+  const optimizer = tf.train.adam(settings.learningRate);
   model.compile({
-    optimizer: tf.train.adam(settings.learningRate),
+    optimizer,
     loss: 'categoricalCrossentropy',
     metrics: ['acc'],
   });
@@ -200,6 +197,8 @@ async function pretrain(
     return { weights, valAcc };
   } finally {
     tf.dispose([xTrain, yTrain, xVal, yVal]);
+    // A model does not own an optimizer passed in as an instance: its moments are freed here.
+    optimizer.dispose();
     model.dispose();
   }
 }

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bestOf, formatNumber, formatStudyReport } from './report.js';
+
+const study = {
+  id: 's1',
+  name: 'transfer',
+  state: 'DONE',
+  direction: 'MINIMIZE' as const,
+  objective: 'val_loss',
+  searchSpace: [
+    { name: 'lr', type: 'float', low: 1e-5, high: 0.1, log: true },
+    { name: 'dropout', type: 'float', low: 0, high: 0.7, step: 0.05 },
+    { name: 'act', type: 'categorical', choices: ['relu', 'gelu'] },
+  ],
+  sampler: { type: 'gp', seed: 0 },
+  maxTrials: 3,
+};
+const trials = [
+  { number: 1, state: 'COMPLETE', params: { lr: 0.001, dropout: 0.1, act: 'gelu' }, value: 0.2 },
+  { number: 0, state: 'COMPLETE', params: { lr: 0.01, dropout: 0.3, act: 'relu' }, value: 0.35 },
+  { number: 2, state: 'FAILED', params: { lr: 0.05, dropout: 0.5, act: 'relu' }, value: null },
+];
+
+test('the report lists the study, the space, every trial and the best trial', () => {
+  const text = formatStudyReport(study, trials);
+  assert.match(text, /Study: {6}transfer \(s1\)/);
+  assert.match(text, /Objective: {2}minimize val_loss/);
+  assert.match(text, /lr {7}float \[1\.0000e-5, 0\.1\] log/);
+  assert.match(text, /dropout {2}float \[0, 0\.7\] step 0\.05/);
+  assert.match(text, /act {6}categorical \{relu, gelu\}/);
+  const rows = text.split('\n').filter((l) => /^ {2}\d /.test(l));
+  assert.deepEqual(
+    rows.map((r) => r.trim().split(/\s+/).slice(0, 3)),
+    [
+      ['0', 'COMPLETE', '0.35'],
+      ['1', 'COMPLETE', '0.2'],
+      ['2', 'FAILED', '-'],
+    ],
+  );
+  assert.match(text, /trial #1: val_loss = 0\.2\n/);
+  assert.match(text, /Trials: {5}3 of 3 \(2 complete, 1 failed\)/);
+});
+
+test('no completed trial yet', () => {
+  assert.match(formatStudyReport(study, []), /none \(no completed trial yet\)/);
+});
+
+test('bestOf honours the direction and formatNumber keeps numbers short', () => {
+  assert.equal(bestOf('MAXIMIZE', trials)?.number, 0);
+  assert.equal(formatNumber(0.000012345), '1.2345e-5');
+  assert.equal(formatNumber(3), '3');
+  assert.equal(formatNumber(0.123456789), '0.123457');
+});

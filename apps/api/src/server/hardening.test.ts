@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { type Harness, newTeam, newUser, startHarness } from '../test-support/harness.js';
+import { printSchemaText, schemaFilePath } from './schema-file.js';
+
+describe('hardening', () => {
+  let h: Harness;
+  let token: string;
+  let teamId: string;
+
+  before(async () => {
+    h = await startHarness({ maxBodyBytes: 64 * 1024 });
+    token = (await newUser(h)).token;
+    teamId = await newTeam(h, token);
+  });
+  after(() => h.close());
+
+  test('queries nested deeper than the limit are refused', async () => {
+    let selection = 'id';
+    for (let i = 0; i < 8; i++) selection = `study { trials { nodes { ${selection} } } }`;
+    const r = await h.gql(
+      `query { trial(id: "00000000-0000-4000-8000-000000000000") { ${selection} } }`,
+      {},
+      token,
+    );
+    assert.equal(r.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(r.errors?.[0]?.message ?? '', /depth/);
+  });
+
+  test('queries costing more than the limit are refused before running', async () => {
+    const r = await h.gql(
+      'query($t: ID!) { studies(teamId: $t, first: 100) { nodes { trials(first: 500) { nodes { metrics { step value } } } } } }',
+      { t: teamId },
+      token,
+    );
+    assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.match(r.errors?.[0]?.message ?? '', /cost/);
+  });
+
+  test('request bodies over the limit get 413 with a JSON error, no stack', async () => {
+    const res = await fetch(h.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ me { id } }`, variables: { pad: 'x'.repeat(100_000) } }),
+    });
+    assert.equal(res.status, 413);
+    const text = await res.text();
+    assert.doesNotMatch(text, /at .*\.js/);
+    assert.match(text, /too large/);
+  });
+
+  test('malformed JSON gets 400 without a stack trace', async () => {
+    const res = await fetch(h.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":',
+    });
+    assert.equal(res.status, 400);
+    assert.doesNotMatch(await res.text(), /at .*\.js/);
+  });
+
+  test('internal failures reach clients masked, without stack traces', async () => {
+    // A broken row (not valid JSON for the search space) stands in for any unexpected failure.
+    await h.db.dataSource.query('ALTER TABLE studies DROP CONSTRAINT "CHK_studies_search_space"');
+    const ids = await h.db.dataSource.query(
+      `INSERT INTO studies (team_id, name, direction, objective, search_space, sampler, pruner, max_trials)
+       VALUES ($1, 'broken', 'MINIMIZE', 'loss', '"oops"', '{"type":"nope"}', '{"type":"none"}', 3) RETURNING id`,
+      [teamId],
+    );
+    const r = await h.gql('mutation($s: ID!) { askTrials(studyId: $s) { id } }', { s: ids[0].id }, token);
+    assert.equal(r.errors?.[0]?.extensions?.code, 'INTERNAL_SERVER_ERROR');
+    assert.equal(r.errors?.[0]?.message, 'internal server error');
+    assert.equal(JSON.stringify(r).includes('stacktrace'), false);
+  });
+
+  test('log-in attempts are rate limited', async () => {
+    const user = await newUser(h, 'victim');
+    const codes: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await h.gql(
+        'mutation($e: String!) { logIn(email: $e, password: "wrong password") { token } }',
+        { e: user.email },
+      );
+      codes.push(r.errors?.[0]?.extensions?.code ?? 'OK');
+    }
+    assert.deepEqual(codes.slice(0, 10), Array(10).fill('UNAUTHENTICATED'));
+    assert.equal(codes[10], 'RATE_LIMITED');
+    const right = await h.gql(
+      'mutation($e: String!) { logIn(email: $e, password: "correct horse battery") { token } }',
+      {
+        e: user.email,
+      },
+    );
+    assert.equal(right.errors?.[0]?.extensions?.code, 'RATE_LIMITED');
+  });
+
+  test('the committed schema.graphql matches the built schema', async () => {
+    const same = readFileSync(schemaFilePath(), 'utf8') === (await printSchemaText());
+    assert.ok(same, 'schema.graphql is stale: run `npm run schema -w @posterior/api`');
+  });
+});

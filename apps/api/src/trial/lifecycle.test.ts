@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  ASK,
+  type Harness,
+  newStudy,
+  newTeam,
+  newUser,
+  startHarness,
+  TELL,
+} from '../test-support/harness.js';
+
+interface AskedTrial {
+  id: string;
+  number: number;
+  state: string;
+  params: Record<string, number>;
+}
+
+const REPORT =
+  'mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { accepted inserted shouldPrune } }';
+const STUDY =
+  'query($id: ID!) { study(id: $id) { state trialCounts { total waiting running complete failed pruned } } }';
+
+describe('trial lifecycle', () => {
+  let h: Harness;
+  let token: string;
+  let teamId: string;
+
+  before(async () => {
+    h = await startHarness();
+    token = (await newUser(h)).token;
+    teamId = await newTeam(h, token);
+  });
+  after(() => h.close());
+
+  const ask = async (studyId: string, n = 1): Promise<AskedTrial[]> => {
+    const r = await h.gql<{ askTrials: AskedTrial[] }>(ASK, { s: studyId, n }, token);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    return r.data?.askTrials ?? [];
+  };
+  const tell = async (trialId: string, state: string, v: number | null = null, e: string | null = null) =>
+    h.gql<{ tellTrial: { id: string; state: string; value: number | null } }>(
+      TELL,
+      { t: trialId, st: state, v, e },
+      token,
+    );
+
+  test('16 concurrent askers on maxTrials 40: exactly 40 trials, none handed out twice', async () => {
+    const studyId = await newStudy(h, token, teamId, { maxTrials: 40, parallelism: 40 });
+    const seen: string[] = [];
+    const workers = Array.from({ length: 16 }, async () => {
+      for (;;) {
+        const trials = await ask(studyId, 2);
+        if (trials.length === 0) return;
+        for (const t of trials) {
+          seen.push(t.id);
+          const r = await tell(t.id, 'COMPLETE', t.params.x ?? 0);
+          assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+        }
+      }
+    });
+    await Promise.all(workers);
+    assert.equal(seen.length, 40);
+    assert.equal(new Set(seen).size, 40);
+    const rows = await h.db.dataSource.query(
+      'SELECT number FROM trials WHERE study_id = $1 ORDER BY number',
+      [studyId],
+    );
+    assert.deepEqual(
+      rows.map((r: { number: number }) => r.number),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+    const s = await h.gql<{ study: { state: string; trialCounts: { total: number; complete: number } } }>(
+      STUDY,
+      { id: studyId },
+      token,
+    );
+    assert.equal(s.data?.study.state, 'DONE');
+    assert.equal(s.data?.study.trialCounts.complete, 40);
+  });
+
+  test('parallelism caps RUNNING trials exactly, and a paused study hands out nothing', async () => {
+    const studyId = await newStudy(h, token, teamId, { maxTrials: 10, parallelism: 3 });
+    const results = await Promise.all(Array.from({ length: 8 }, () => ask(studyId, 2)));
+    assert.equal(results.flat().length, 3);
+    assert.deepEqual(await ask(studyId), []);
+    const first = results.flat()[0];
+    assert.ok(first);
+    await tell(first.id, 'COMPLETE', 1);
+    assert.equal((await ask(studyId, 5)).length, 1);
+    const paused = await h.gql(
+      'mutation($id: ID!) { setStudyState(id: $id, state: PAUSED) { state } }',
+      { id: studyId },
+      token,
+    );
+    assert.equal(paused.errors, undefined);
+    for (const t of results.flat().slice(1)) await tell(t.id, 'COMPLETE', 2);
+    assert.deepEqual(await ask(studyId, 3), []);
+  });
+
+  test('askTrials hands out enqueued trials first, with their params', async () => {
+    const studyId = await newStudy(h, token, teamId, { maxTrials: 5 });
+    const e = await h.gql<{ enqueueTrial: { id: string; state: string; number: number } }>(
+      'mutation($s: ID!, $p: JSON!) { enqueueTrial(studyId: $s, params: $p) { id state number } }',
+      { s: studyId, p: { x: 1.5, y: 2 } },
+      token,
+    );
+    assert.equal(e.data?.enqueueTrial.state, 'WAITING');
+    const [t] = await ask(studyId);
+    assert.equal(t?.id, e.data?.enqueueTrial.id);
+    assert.deepEqual(t?.params, { x: 1.5, y: 2 });
+    assert.equal(t?.state, 'RUNNING');
+  });
+
+  test('the suggestion records what the sampler predicted', async () => {
+    const studyId = await newStudy(h, token, teamId, { sampler: { type: 'random', seed: 3 } });
+    const [t] = await ask(studyId);
+    assert.ok(t);
+    const r = await h.gql<{ trial: { suggestion: { sampler: string; phase: string } } }>(
+      'query($id: ID!) { trial(id: $id) { suggestion { sampler phase mean std acquisition } } }',
+      { id: t.id },
+      token,
+    );
+    assert.equal(r.data?.trial.suggestion.sampler, 'random');
+  });
+
+  test('reportMetrics is idempotent on (trial, name, step) and rejects finished trials clearly', async () => {
+    const studyId = await newStudy(h, token, teamId);
+    const [t] = await ask(studyId);
+    assert.ok(t);
+    const points = Array.from({ length: 50 }, (_, i) => ({ name: 'loss', step: i, value: 1 / (i + 1) }));
+    const r1 = await h.gql<{ reportMetrics: { accepted: number; inserted: number } }>(
+      REPORT,
+      { t: t.id, p: points },
+      token,
+    );
+    assert.deepEqual(r1.data?.reportMetrics, { accepted: 50, inserted: 50, shouldPrune: false });
+    const r2 = await h.gql<{ reportMetrics: { accepted: number; inserted: number } }>(
+      REPORT,
+      { t: t.id, p: points },
+      token,
+    );
+    assert.deepEqual(r2.data?.reportMetrics, { accepted: 50, inserted: 0, shouldPrune: false });
+    const count = await h.db.dataSource.query(
+      'SELECT count(*)::int AS n FROM metric_points WHERE trial_id = $1',
+      [t.id],
+    );
+    assert.equal(count[0].n, 50);
+
+    // COMPLETE without a value takes the objective's last reported point.
+    const done = await tell(t.id, 'COMPLETE');
+    assert.equal(done.data?.tellTrial.value, 1 / 50);
+    const late = await h.gql(REPORT, { t: t.id, p: [{ name: 'loss', step: 99, value: 1 }] }, token);
+    assert.equal(late.errors?.[0]?.extensions?.code, 'CONFLICT');
+    assert.match(late.errors?.[0]?.message ?? '', /COMPLETE/);
+    const unknown = await h.gql(REPORT, { t: '00000000-0000-4000-8000-000000000000', p: [] }, token);
+    assert.equal(unknown.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+  });
+
+  test('tellTrial finishes once: an identical retry is accepted, a different tell is CONFLICT', async () => {
+    const studyId = await newStudy(h, token, teamId);
+    const [t] = await ask(studyId);
+    assert.ok(t);
+    const a = await tell(t.id, 'COMPLETE', 0.5);
+    assert.equal(a.data?.tellTrial.state, 'COMPLETE');
+    const b = await tell(t.id, 'COMPLETE', 0.5);
+    assert.equal(b.errors, undefined);
+    assert.equal(b.data?.tellTrial.value, 0.5);
+    const c = await tell(t.id, 'COMPLETE', 0.7);
+    assert.equal(c.errors?.[0]?.extensions?.code, 'CONFLICT');
+    const d = await tell(t.id, 'FAILED', null, 'boom');
+    assert.equal(d.errors?.[0]?.extensions?.code, 'CONFLICT');
+    const row = await h.db.dataSource.query('SELECT state, value FROM trials WHERE id = $1', [t.id]);
+    assert.deepEqual(row[0], { state: 'COMPLETE', value: 0.5 });
+  });
+
+  test('heartbeat returns shouldStop once the trial is finished or the study stopped', async () => {
+    const studyId = await newStudy(h, token, teamId);
+    const [t, u] = await ask(studyId, 2);
+    assert.ok(t && u);
+    const hb = 'mutation($t: ID!) { heartbeat(trialId: $t) { shouldStop } }';
+    assert.deepEqual((await h.gql(hb, { t: t.id }, token)).data, { heartbeat: { shouldStop: false } });
+    await tell(t.id, 'PRUNED');
+    assert.deepEqual((await h.gql(hb, { t: t.id }, token)).data, { heartbeat: { shouldStop: true } });
+    await h.gql(
+      'mutation($id: ID!) { setStudyState(id: $id, state: DONE) { state } }',
+      { id: studyId },
+      token,
+    );
+    assert.deepEqual((await h.gql(hb, { t: u.id }, token)).data, { heartbeat: { shouldStop: true } });
+  });
+
+  test('the reaper fails stale RUNNING trials and re-enqueues retries with the same params', async () => {
+    const studyId = await newStudy(h, token, teamId, {
+      maxTrials: 1,
+      parallelism: 1,
+      heartbeatTimeoutS: 1,
+      retryFailed: 1,
+    });
+    const [t] = await ask(studyId);
+    assert.ok(t);
+    await h.db.dataSource.query(
+      "UPDATE trials SET heartbeat_at = now() - interval '5 seconds' WHERE id = $1",
+      [t.id],
+    );
+    assert.equal(await h.server.services.trials.reapStale(), 1);
+    const failed = await h.db.dataSource.query('SELECT state, error FROM trials WHERE id = $1', [t.id]);
+    assert.deepEqual(failed[0], { state: 'FAILED', error: 'stale' });
+    // A late tell from the presumed-dead worker is refused.
+    assert.equal((await tell(t.id, 'COMPLETE', 1)).errors?.[0]?.extensions?.code, 'CONFLICT');
+
+    const [retry] = await ask(studyId);
+    assert.ok(retry);
+    assert.notEqual(retry.id, t.id);
+    assert.deepEqual(retry.params, t.params);
+    const link = await h.db.dataSource.query('SELECT retry_of FROM trials WHERE id = $1', [retry.id]);
+    assert.equal(link[0].retry_of, t.id);
+
+    // The retry goes stale too: no retries left, so the study (budget 1) is DONE.
+    await h.db.dataSource.query(
+      "UPDATE trials SET heartbeat_at = now() - interval '5 seconds' WHERE id = $1",
+      [retry.id],
+    );
+    assert.equal(await h.server.services.trials.reapStale(), 1);
+    const s = await h.gql<{ study: { state: string; trialCounts: { total: number; failed: number } } }>(
+      STUDY,
+      { id: studyId },
+      token,
+    );
+    assert.equal(s.data?.study.state, 'DONE');
+    assert.equal(s.data?.study.trialCounts.total, 2);
+    assert.equal(s.data?.study.trialCounts.failed, 2);
+  });
+
+  test('the reaper runs on its own timer', async () => {
+    const fast = await startHarness({ reaperIntervalMs: 200 });
+    try {
+      const user = await newUser(fast);
+      const team = await newTeam(fast, user.token);
+      const studyId = await newStudy(fast, user.token, team, { heartbeatTimeoutS: 1 });
+      const r = await fast.gql<{ askTrials: AskedTrial[] }>(ASK, { s: studyId, n: 1 }, user.token);
+      const id = r.data?.askTrials[0]?.id;
+      assert.ok(id);
+      let state = 'RUNNING';
+      for (let i = 0; i < 50 && state === 'RUNNING'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        state = (await fast.db.dataSource.query('SELECT state FROM trials WHERE id = $1', [id]))[0].state;
+      }
+      assert.equal(state, 'FAILED');
+    } finally {
+      await fast.close();
+    }
+  });
+});

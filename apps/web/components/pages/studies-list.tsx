@@ -1,0 +1,255 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { useAsync } from '../../lib/api/hooks';
+import { listStudies } from '../../lib/api/queries';
+import { formatNumber, formatRelative } from '../../lib/format';
+import { finishedTrials, STUDY_STATES, type StudySummary, totalTrials } from '../../lib/types';
+import { Sparkline } from '../charts/sparkline';
+import { useSession } from '../session';
+import { EmptyState, ErrorState, Skeleton, StateBadge } from '../ui/states';
+
+const PAGE = 25;
+type SortKey = 'created' | 'name' | 'best' | 'progress';
+const SORTS: Array<{ value: SortKey; label: string }> = [
+  { value: 'created', label: 'Newest first' },
+  { value: 'name', label: 'Name' },
+  { value: 'progress', label: 'Progress' },
+  { value: 'best', label: 'Best value' },
+];
+
+function sortStudies(list: StudySummary[], key: SortKey): StudySummary[] {
+  const out = [...list];
+  if (key === 'name') out.sort((a, b) => a.name.localeCompare(b.name));
+  else if (key === 'progress') {
+    const p = (s: StudySummary) =>
+      finishedTrials(s.trialCounts) / Math.max(1, s.maxTrials ?? totalTrials(s.trialCounts));
+    out.sort((a, b) => p(b) - p(a));
+  } else if (key === 'best') {
+    out.sort((a, b) => (a.bestValue ?? Number.POSITIVE_INFINITY) - (b.bestValue ?? Number.POSITIVE_INFINITY));
+  } else out.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  return out;
+}
+
+function Progress({ s }: { s: StudySummary }) {
+  const c = s.trialCounts;
+  const total = Math.max(1, s.maxTrials ?? totalTrials(c));
+  const pct = (n: number) => `${(100 * n) / total}%`;
+  return (
+    <div
+      className="progress"
+      title={`${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.running} running`}
+    >
+      <div
+        className="progress-bar"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={finishedTrials(c)}
+        aria-label={`${s.name} progress`}
+      >
+        <span style={{ width: pct(c.complete), background: 'var(--good)' }} />
+        <span style={{ width: pct(c.pruned), background: 'var(--warn)' }} />
+        <span style={{ width: pct(c.failed), background: 'var(--bad)' }} />
+        <span style={{ width: pct(c.running), background: 'var(--info)', opacity: 0.6 }} />
+      </div>
+      <span className="progress-text">
+        {finishedTrials(c)} / {s.maxTrials ?? '—'}
+        {c.running ? <span style={{ color: 'var(--info)' }}> · {c.running} running</span> : null}
+      </span>
+    </div>
+  );
+}
+
+export function StudiesList({ teamId }: { teamId: string }) {
+  const sp = useSearchParams();
+  const router = useRouter();
+  const session = useSession();
+  const team = session.teams.find((t) => t.id === teamId);
+  const after = sp.get('after');
+  const prev = sp.get('prev');
+  const state = sp.get('state') ?? '';
+  const q = sp.get('q') ?? '';
+  const sort = (SORTS.find((s) => s.value === sp.get('sort'))?.value ?? 'created') as SortKey;
+  const [text, setText] = useState(q);
+  const res = useAsync((signal) => listStudies(teamId, PAGE, after, signal), `${teamId}|${after ?? ''}`);
+  const shown = useMemo(() => {
+    const list = (res.data?.studies ?? []).filter(
+      (s) => (!state || s.state === state) && (!q || s.name.toLowerCase().includes(q.toLowerCase())),
+    );
+    return sortStudies(list, sort);
+  }, [res.data, state, q, sort]);
+
+  const go = (patch: Record<string, string | null>) => {
+    const next = new URLSearchParams(sp.toString());
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null || v === '') next.delete(k);
+      else next.set(k, v);
+    }
+    router.replace(`?${next.toString()}`, { scroll: false });
+  };
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Studies</h1>
+          <div className="sub">
+            {team ? team.name : 'Team'}
+            {res.data ? ` · ${res.data.totalCount} ${res.data.totalCount === 1 ? 'study' : 'studies'}` : ''}
+          </div>
+        </div>
+        <Link className="btn btn-primary" href={`/teams/${teamId}/studies/new`}>
+          New study
+        </Link>
+      </div>
+      <section className="card" aria-label="Studies">
+        <search className="toolbar" aria-label="Filter studies">
+          <form
+            className="field"
+            onSubmit={(e) => {
+              e.preventDefault();
+              go({ q: text });
+            }}
+          >
+            <label htmlFor="study-search">Name</label>
+            <input
+              id="study-search"
+              type="search"
+              placeholder="Filter by name"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              onBlur={() => text !== q && go({ q: text })}
+            />
+          </form>
+          <div className="field">
+            <label htmlFor="study-state">State</label>
+            <select id="study-state" value={state} onChange={(e) => go({ state: e.target.value })}>
+              <option value="">Any state</option>
+              {STUDY_STATES.map((s) => (
+                <option key={s} value={s}>
+                  {s.toLowerCase()}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="study-sort">Sort</label>
+            <select
+              id="study-sort"
+              value={sort}
+              onChange={(e) => go({ sort: e.target.value === 'created' ? null : e.target.value })}
+            >
+              {SORTS.map((s) => (
+                <option key={s.value} value={s.value}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </search>
+        {res.error ? (
+          <ErrorState error={res.error} onRetry={res.reload} />
+        ) : res.loading && !res.data ? (
+          <div className="card-body stack" role="status" aria-busy="true" aria-label="Loading studies">
+            {[0, 1, 2, 3].map((i) => (
+              <Skeleton key={i} height={28} />
+            ))}
+          </div>
+        ) : res.data && res.data.studies.length === 0 && !after ? (
+          <EmptyState
+            title="No studies yet"
+            icon="✦"
+            action={
+              <Link className="btn btn-primary" href={`/teams/${teamId}/studies/new`}>
+                Create your first study
+              </Link>
+            }
+          >
+            A study searches a space of hyperparameters for the best value of one metric. Create one here, or
+            from a file with <code>npx posterior study create -f study.yaml</code>.
+          </EmptyState>
+        ) : shown.length === 0 ? (
+          <EmptyState title="No study matches these filters">
+            Clear the name or state filter to see every study on this page.
+          </EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="data" aria-label="Studies">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Progress</th>
+                  <th scope="col" className="num">
+                    Best value
+                  </th>
+                  <th scope="col">History</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      <Link href={`/studies/${s.id}`} style={{ fontWeight: 600 }}>
+                        {s.name}
+                      </Link>
+                      <div className="faint" style={{ fontSize: 12 }}>
+                        {s.direction === 'MINIMIZE' ? 'min' : 'max'} {s.objective}
+                      </div>
+                    </td>
+                    <td>
+                      <StateBadge state={s.state} />
+                    </td>
+                    <td>
+                      <Progress s={s} />
+                    </td>
+                    <td className="num">{formatNumber(s.bestValue, 5)}</td>
+                    <td>
+                      <Sparkline values={s.history} direction={s.direction} />
+                    </td>
+                    <td className="muted">{formatRelative(s.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {res.data && (after || res.data.hasNextPage) ? (
+          <nav className="pager" aria-label="Studies pages">
+            <span>{res.data.studies.length} on this page</span>
+            <div className="row">
+              <button
+                type="button"
+                className="btn btn-sm"
+                disabled={!after}
+                onClick={() => {
+                  const stack = (prev ?? '').split(' ').filter(Boolean);
+                  const back = stack.pop() ?? null;
+                  go({ after: back === '_' ? null : back, prev: stack.join(' ') || null });
+                }}
+              >
+                Previous
+              </button>
+              <button
+                type="button"
+                className="btn btn-sm"
+                disabled={!res.data.hasNextPage}
+                onClick={() => {
+                  const stack = (prev ?? '').split(' ').filter(Boolean);
+                  stack.push(after ?? '_');
+                  go({ after: res.data?.endCursor ?? null, prev: stack.join(' ') });
+                }}
+              >
+                Next
+              </button>
+            </div>
+          </nav>
+        ) : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,286 @@
+'use client';
+
+import { PosteriorError } from '@posterior/sdk';
+import Link from 'next/link';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { describeError, downloadUrl, getClient, gql } from '../../lib/api/client';
+import { toMetricPoint, toTrial } from '../../lib/api/convert';
+import { useAsync } from '../../lib/api/hooks';
+import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';
+import { CurveStore } from '../../lib/learning-curves';
+import type { Direction, MetricPoint, Trial } from '../../lib/types';
+import { MetricChart } from '../charts/metric-chart';
+import { EmptyState, ErrorState, PageSkeleton, StateBadge } from '../ui/states';
+
+interface TrialPageData {
+  trial: Trial & {
+    studyId: string;
+    createdAt: string;
+    heartbeatAt: string | null;
+    retryOf: string | null;
+    suggestion: (Trial['suggestion'] & { phase: string | null; acquisitionName: string | null }) | null;
+  };
+  study: { id: string; name: string; objective: string; direction: Direction; teamId: string };
+  metrics: MetricPoint[];
+  artifacts: Array<{
+    id: string;
+    name: string;
+    sizeBytes: number;
+    url: string;
+    contentType: string;
+    createdAt: string;
+  }>;
+}
+
+const QUERY = `query TrialPage($id: ID!) { trial(id: $id) {
+  id number state params value workerId startedAt finishedAt error createdAt heartbeatAt retryOf studyId
+  suggestion { sampler phase mean std acquisition acquisitionName }
+  study { id name objective direction teamId }
+  metrics { trialId name step value time }
+  artifacts { id name sizeBytes url contentType createdAt } } }`;
+
+type Wire = {
+  trial: (TrialPageData['trial'] & Pick<TrialPageData, 'study' | 'metrics' | 'artifacts'>) | null;
+};
+
+async function loadTrial(id: string, signal: AbortSignal): Promise<TrialPageData | null> {
+  const data = await gql<Wire>(QUERY, { id }, signal);
+  const t = data.trial;
+  if (!t) return null;
+  const { study, metrics, artifacts, ...trial } = t;
+  return { trial: { ...trial, params: trial.params ?? {} }, study, metrics, artifacts };
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 ** 2).toFixed(1)} MB`;
+}
+
+export function TrialPage({ trialId }: { trialId: string }) {
+  const res = useAsync((signal) => loadTrial(trialId, signal), trialId);
+  const storeRef = useRef(new CurveStore());
+  const [version, setVersion] = useState(0);
+  const [liveTrial, setLiveTrial] = useState<Trial | null>(null);
+  const [dlError, setDlError] = useState<string | null>(null);
+  const data = res.data;
+
+  useEffect(() => {
+    if (!data) return;
+    const store = new CurveStore();
+    store.add(data.metrics);
+    storeRef.current = store;
+    setVersion(store.version);
+    setLiveTrial(null);
+    if (data.trial.state !== 'RUNNING' && data.trial.state !== 'WAITING') return;
+    const client = getClient();
+    const un1 = client.metricPoints(data.study.id, trialId, {
+      next: (pts) => {
+        if (store.add(pts.map(toMetricPoint))) setVersion(store.version);
+      },
+    });
+    const un2 = client.trialEvents(data.study.id, {
+      next: (e) => {
+        if (e.trial.id === trialId) setLiveTrial(toTrial(e.trial));
+      },
+    });
+    return () => {
+      un1();
+      un2();
+    };
+  }, [data, trialId]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals new points
+  const metricNames = useMemo(() => storeRef.current.metricNames(), [version]);
+
+  if (res.error) return <ErrorState error={res.error} onRetry={res.reload} />;
+  if (res.loading || !data) {
+    if (!res.loading && data === null)
+      return <ErrorState error={new PosteriorError('NOT_FOUND', 'trial not found')} />;
+    return <PageSkeleton label="Loading trial" />;
+  }
+  const t = { ...data.trial, ...(liveTrial ?? {}) };
+  const s = data.study;
+  const sg = data.trial.suggestion;
+  const objectiveCurve = storeRef.current.curve(t.id, s.objective);
+  let bestStep: number | null = null;
+  if (objectiveCurve.length) {
+    let bv = s.direction === 'MINIMIZE' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    for (const [step, v] of objectiveCurve) {
+      if (s.direction === 'MINIMIZE' ? v < bv : v > bv) {
+        bv = v;
+        bestStep = step;
+      }
+    }
+  }
+  const ordered = [...metricNames].sort((a, b) =>
+    a === s.objective ? -1 : b === s.objective ? 1 : a.localeCompare(b),
+  );
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <div className="breadcrumbs">
+            <Link href={`/teams/${s.teamId}/studies`}>Studies</Link> /{' '}
+            <Link href={`/studies/${s.id}`}>{s.name}</Link> / trial #{t.number}
+          </div>
+          <div className="row" style={{ gap: 10 }}>
+            <h1>Trial #{t.number}</h1>
+            <StateBadge state={t.state} />
+          </div>
+          <div className="sub">
+            {s.objective}: <b>{formatNumber(t.value, 6)}</b>
+            {t.retryOf ? (
+              <>
+                {' '}
+                · retry of <Link href={`/trials/${t.retryOf}`}>a failed trial</Link>
+              </>
+            ) : null}
+          </div>
+        </div>
+        <Link className="btn" href={`/studies/${s.id}`}>
+          Back to study
+        </Link>
+      </div>
+      {t.error ? (
+        <div className="alert alert-error" role="alert">
+          <strong>Failed:</strong> <code>{t.error}</code>
+        </div>
+      ) : null}
+      <div className="grid-3">
+        <section className="card" aria-labelledby="params-h">
+          <div className="card-head">
+            <h2 id="params-h">Parameters</h2>
+          </div>
+          <div className="card-body">
+            <dl className="dl">
+              {Object.entries(t.params).map(([k, v]) => (
+                <div key={k} style={{ display: 'contents' }}>
+                  <dt>{k}</dt>
+                  <dd className="mono">{formatParam(v)}</dd>
+                </div>
+              ))}
+            </dl>
+          </div>
+        </section>
+        <section className="card" aria-labelledby="timing-h">
+          <div className="card-head">
+            <h2 id="timing-h">Run</h2>
+          </div>
+          <div className="card-body">
+            <dl className="dl">
+              <dt>State</dt>
+              <dd>{t.state.toLowerCase()}</dd>
+              <dt>Worker</dt>
+              <dd className="mono">{t.workerId ?? '—'}</dd>
+              <dt>Created</dt>
+              <dd>{formatDateTime(data.trial.createdAt)}</dd>
+              <dt>Started</dt>
+              <dd>{formatDateTime(t.startedAt)}</dd>
+              <dt>Finished</dt>
+              <dd>{formatDateTime(t.finishedAt)}</dd>
+              <dt>Duration</dt>
+              <dd>{formatDuration(durationMs(t.startedAt, t.finishedAt))}</dd>
+              <dt>Last heartbeat</dt>
+              <dd>{formatDateTime(data.trial.heartbeatAt)}</dd>
+            </dl>
+          </div>
+        </section>
+        <section className="card" aria-labelledby="sugg-h">
+          <div className="card-head">
+            <h2 id="sugg-h">Suggestion</h2>
+          </div>
+          <div className="card-body">
+            {sg ? (
+              <dl className="dl">
+                <dt>Sampler</dt>
+                <dd>
+                  {sg.sampler}
+                  {sg.phase ? <span className="faint"> ({sg.phase})</span> : null}
+                </dd>
+                <dt>Predicted {s.objective}</dt>
+                <dd>
+                  {sg.mean === null
+                    ? '—'
+                    : `${formatNumber(sg.mean, 5)}${sg.std !== null ? ` ± ${formatNumber(1.96 * sg.std, 3)}` : ''}`}
+                </dd>
+                <dt>Actual</dt>
+                <dd>{formatNumber(t.value, 5)}</dd>
+                <dt>{sg.acquisitionName ?? 'Acquisition'}</dt>
+                <dd>{formatNumber(sg.acquisition, 5)}</dd>
+              </dl>
+            ) : (
+              <p className="muted" style={{ margin: 0 }}>
+                Enqueued by hand: no model prediction.
+              </p>
+            )}
+          </div>
+        </section>
+      </div>
+      <section className="card" aria-labelledby="art-h">
+        <div className="card-head">
+          <h2 id="art-h">Checkpoints and artifacts</h2>
+        </div>
+        <div className="card-body">
+          {dlError ? (
+            <div className="alert alert-error" role="alert" style={{ marginBottom: 10 }}>
+              {dlError}
+            </div>
+          ) : null}
+          {data.artifacts.length === 0 ? (
+            <p className="muted" style={{ margin: 0 }}>
+              No checkpoint uploaded {t.state === 'RUNNING' ? 'yet' : 'for this trial'}.
+            </p>
+          ) : (
+            <ul style={{ listStyle: 'none', padding: 0, margin: 0 }} className="stack">
+              {data.artifacts.map((a) => (
+                <li key={a.id} className="row" style={{ justifyContent: 'space-between' }}>
+                  <span>
+                    <code>{a.name}</code> <span className="faint">· {bytes(a.sizeBytes)}</span>
+                  </span>
+                  <button
+                    type="button"
+                    className="btn btn-sm"
+                    aria-label={`Download ${a.name}`}
+                    onClick={async () => {
+                      setDlError(null);
+                      try {
+                        await downloadUrl(a.url.startsWith('/') ? a.url : `/artifacts/${a.id}`, a.name);
+                      } catch (e) {
+                        setDlError(describeError(e).detail);
+                      }
+                    }}
+                  >
+                    Download
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </section>
+      <h2>Metrics</h2>
+      {metricNames.length === 0 ? (
+        <div className="card">
+          <EmptyState title="No metrics reported" icon="∿">
+            {t.state === 'RUNNING' || t.state === 'WAITING'
+              ? 'Curves appear here live as the worker reports them.'
+              : 'This trial finished without reporting intermediate metrics.'}
+          </EmptyState>
+        </div>
+      ) : (
+        <div className="grid-2">
+          {ordered.map((n, i) => (
+            <MetricChart
+              key={n}
+              name={n}
+              points={storeRef.current.curve(t.id, n)}
+              color={i}
+              highlightStep={n === s.objective ? bestStep : null}
+            />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,278 @@
+'use client';
+
+import { PosteriorError } from '@posterior/sdk';
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { getClient, saveBlob } from '../../lib/api/client';
+import { toMetricPoint, toTrial } from '../../lib/api/convert';
+import { replaceSearch } from '../../lib/api/hooks';
+import {
+  loadAllMetrics,
+  loadAllTrials,
+  loadImportance,
+  loadReport,
+  loadStudy,
+  loadSurrogate,
+} from '../../lib/api/queries';
+import { normalizeImportance } from '../../lib/importance';
+import { CurveStore } from '../../lib/learning-curves';
+import { buildReport } from '../../lib/report';
+import {
+  emptyCounts,
+  type ParamImportance,
+  type Study,
+  type SurrogateSlice,
+  type Trial,
+  type TrialCounts,
+} from '../../lib/types';
+import { ErrorState, PageSkeleton } from '../ui/states';
+import { StudyView } from './study-view';
+
+function countsOf(trials: Iterable<Trial>): TrialCounts {
+  const c = emptyCounts();
+  for (const t of trials) c[t.state.toLowerCase() as keyof TrialCounts]++;
+  return c;
+}
+
+/** The study page wired to the API: pages of trials, bulk metrics, then live subscriptions. */
+export function StudyPage({ studyId }: { studyId: string }) {
+  const sp = useSearchParams();
+  const [study, setStudy] = useState<Study | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [reloadTick, setReloadTick] = useState(0);
+  const trialsRef = useRef(new Map<string, Trial>());
+  const [trials, setTrials] = useState<Trial[]>([]);
+  const [trialsLoading, setTrialsLoading] = useState(true);
+  const storeRef = useRef(new CurveStore());
+  const [curvesVersion, setCurvesVersion] = useState(0);
+  const [curvesBase, setCurvesBase] = useState(0);
+  const [curvesLoading, setCurvesLoading] = useState(true);
+  const [live, setLive] = useState(false);
+  const [importance, setImportance] = useState<ParamImportance[] | null>(null);
+  const [surrogate, setSurrogate] = useState<SurrogateSlice | null>(null);
+  const [surrogateLoading, setSurrogateLoading] = useState(false);
+  const [surrogateWhy, setSurrogateWhy] = useState<string | null>(null);
+  const [insightTick, setInsightTick] = useState(0);
+
+  // Coalesce bursts of updates into one render per animation frame.
+  const frame = useRef<number | null>(null);
+  const flush = useCallback(() => {
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      const all = [...trialsRef.current.values()].sort((a, b) => a.number - b.number);
+      setTrials(all);
+      setCurvesVersion(storeRef.current.version);
+    });
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloadTick restarts everything
+  useEffect(() => {
+    const ctl = new AbortController();
+    const client = getClient();
+    trialsRef.current = new Map();
+    storeRef.current = new CurveStore();
+    setTrials([]);
+    setTrialsLoading(true);
+    setCurvesLoading(true);
+    setError(null);
+    let unsubscribeTrials = () => {};
+    let unsubscribeMetrics = () => {};
+    (async () => {
+      try {
+        const s = await loadStudy(studyId, ctl.signal);
+        if (ctl.signal.aborted) return;
+        if (!s) {
+          setError(new PosteriorError('NOT_FOUND', 'study not found'));
+          return;
+        }
+        setStudy(s);
+        // Subscribe before loading so nothing that happens during the load is missed.
+        unsubscribeTrials = client.trialEvents(studyId, {
+          next: (e) => {
+            setLive(true);
+            const t = toTrial(e.trial);
+            const prev = trialsRef.current.get(t.id);
+            if (prev?.state !== 'COMPLETE' || t.state === 'COMPLETE') trialsRef.current.set(t.id, t);
+            if (e.type === 'COMPLETE' || e.type === 'PRUNED' || e.type === 'FAILED')
+              setInsightTick((x) => x + 1);
+            flush();
+          },
+          error: () => setLive(false),
+          complete: () => setLive(false),
+        });
+        unsubscribeMetrics = client.metricPoints(studyId, null, {
+          next: (points) => {
+            setLive(true);
+            if (storeRef.current.add(points.map(toMetricPoint))) flush();
+          },
+          error: () => setLive(false),
+          complete: () => setLive(false),
+        });
+        setLive(true);
+        await loadAllTrials(
+          studyId,
+          (page, done) => {
+            for (const t of page) if (!trialsRef.current.has(t.id)) trialsRef.current.set(t.id, t);
+            flush();
+            if (done) setTrialsLoading(false);
+          },
+          ctl.signal,
+        );
+        await loadAllMetrics(
+          studyId,
+          (points, done) => {
+            storeRef.current.add(points);
+            if (done) {
+              setCurvesLoading(false);
+              setCurvesBase(storeRef.current.version);
+            }
+            flush();
+          },
+          ctl.signal,
+        );
+      } catch (e) {
+        if (!ctl.signal.aborted) setError(e);
+      }
+    })();
+    return () => {
+      ctl.abort();
+      unsubscribeTrials();
+      unsubscribeMetrics();
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+      frame.current = null;
+    };
+  }, [studyId, flush, reloadTick]);
+
+  // Counts and best trial follow the live trial list once it is loaded.
+  const liveStudy = useMemo<Study | null>(() => {
+    if (!study) return null;
+    if (trialsLoading) return study;
+    const counts = countsOf(trials);
+    let best: Trial | null = null;
+    for (const t of trials) {
+      if (t.state !== 'COMPLETE' || t.value === null) continue;
+      if (
+        !best ||
+        (best.value !== null &&
+          (study.direction === 'MINIMIZE' ? t.value < best.value : t.value > best.value))
+      )
+        best = t;
+    }
+    return { ...study, trialCounts: counts, bestValue: best?.value ?? null, bestTrialId: best?.id ?? null };
+  }, [study, trials, trialsLoading]);
+
+  // Insights refresh when trials finish (at most every 5 s).
+  const lastInsight = useRef(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: insightTick triggers a refresh
+  useEffect(() => {
+    if (!study) return;
+    const wait = Math.max(0, 5000 - (Date.now() - lastInsight.current));
+    const ctl = new AbortController();
+    const timer = setTimeout(() => {
+      lastInsight.current = Date.now();
+      loadImportance(studyId, ctl.signal).then(
+        (imp) => setImportance(imp.length ? normalizeImportance(imp) : null),
+        () => setImportance(null),
+      );
+    }, wait);
+    return () => {
+      clearTimeout(timer);
+      ctl.abort();
+    };
+  }, [study, studyId, insightTick]);
+
+  const numericParams = useMemo(
+    () => (study ? study.searchSpace.filter((p) => p.type !== 'categorical').map((p) => p.name) : []),
+    [study],
+  );
+  const gpParamRaw = sp.get('gp');
+  const gpParam = gpParamRaw && numericParams.includes(gpParamRaw) ? gpParamRaw : (numericParams[0] ?? null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: insightTick refreshes the surrogate
+  useEffect(() => {
+    if (!study || !gpParam) {
+      setSurrogateWhy('The surrogate view needs a numeric (float or int) parameter.');
+      return;
+    }
+    const ctl = new AbortController();
+    setSurrogateLoading((prev) => prev || surrogate === null);
+    loadSurrogate(studyId, gpParam, ctl.signal).then(
+      (s) => {
+        setSurrogate(s);
+        setSurrogateWhy(
+          s
+            ? null
+            : study.sampler.type === 'gp'
+              ? 'The GP is fit once a few trials complete; the surrogate appears then.'
+              : `This study uses the ${study.sampler.type} sampler; the surrogate is fit on demand once trials complete.`,
+        );
+        setSurrogateLoading(false);
+      },
+      (e: unknown) => {
+        if (ctl.signal.aborted) return;
+        setSurrogate(null);
+        setSurrogateWhy(`The model could not be fit yet (${e instanceof Error ? e.message : String(e)}).`);
+        setSurrogateLoading(false);
+      },
+    );
+    return () => ctl.abort();
+  }, [study, studyId, gpParam, insightTick]);
+
+  if (error) return <ErrorState error={error} onRetry={() => setReloadTick((x) => x + 1)} />;
+  if (!liveStudy) return <PageSkeleton label="Loading study" />;
+  const s = liveStudy;
+  return (
+    <StudyView
+      study={s}
+      trials={trials}
+      trialsLoading={trialsLoading}
+      store={storeRef.current}
+      curvesVersion={curvesVersion}
+      curvesBaseVersion={curvesBase}
+      curvesLoading={curvesLoading}
+      live={live}
+      importance={importance}
+      surrogate={surrogate && surrogate.param === gpParam ? surrogate : null}
+      surrogateLoading={surrogateLoading}
+      surrogateUnavailable={surrogateWhy}
+      gpParam={gpParam}
+      onGpParam={(p) => {
+        const q = new URLSearchParams(window.location.search);
+        q.set('gp', p);
+        replaceSearch(q);
+      }}
+      actions={{
+        async setState(state) {
+          const updated = await getClient().setStudyState(studyId, state);
+          setStudy((prev) => (prev ? { ...prev, state: updated.state } : prev));
+        },
+        async enqueue(params) {
+          const t = toTrial(await getClient().enqueueTrial(studyId, params));
+          trialsRef.current.set(t.id, t);
+          flush();
+        },
+      }}
+      onDownloadReport={async () => {
+        let text: string | null = null;
+        try {
+          text = await loadReport(studyId);
+        } catch {
+          text = null;
+        }
+        saveBlob(
+          new Blob([text ?? buildReport(s, trials)], { type: 'text/plain;charset=utf-8' }),
+          'bayes_opt.txt',
+        );
+      }}
+      trialHref={(id) => `/trials/${id}`}
+      breadcrumb={
+        s.teamId ? (
+          <div className="breadcrumbs">
+            <Link href={`/teams/${s.teamId}/studies`}>Studies</Link> / {s.name}
+          </div>
+        ) : null
+      }
+    />
+  );
+}

@@ -1,0 +1,278 @@
+'use client';
+
+import type {
+  ApiToken,
+  Member,
+  MetricPoint,
+  ParamImportance,
+  Role,
+  Study,
+  StudySummary,
+  SurrogateSlice,
+  Trial,
+} from '../types';
+import { getClient, gql } from './client';
+import { toStudy, toTrial } from './convert';
+
+/** Fields of the emitted schema the SDK does not wrap; all requests go through `gql`. */
+
+const STUDY_ROW = `id name state direction objective maxTrials createdAt
+  trialCounts { waiting running complete pruned failed }
+  bestTrial { id value }
+  history { value state }`;
+
+interface WireStudyRow {
+  id: string;
+  name: string;
+  state: Study['state'];
+  direction: Study['direction'];
+  objective: string;
+  maxTrials: number | null;
+  createdAt: string;
+  trialCounts: StudySummary['trialCounts'];
+  bestTrial: { id: string; value: number | null } | null;
+  history: Array<{ value: number | null; state: string }>;
+}
+
+export interface StudiesPage {
+  studies: StudySummary[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export async function listStudies(
+  teamId: string,
+  first: number,
+  after: string | null,
+  signal?: AbortSignal,
+): Promise<StudiesPage> {
+  const data = await gql<{
+    studies: {
+      nodes: WireStudyRow[];
+      pageInfo: { endCursor: string | null; hasNextPage: boolean };
+      totalCount: number;
+    };
+  }>(
+    `query StudiesList($teamId: ID!, $first: Int, $after: String) {
+      studies(teamId: $teamId, first: $first, after: $after) { nodes { ${STUDY_ROW} } pageInfo { endCursor hasNextPage } totalCount } }`,
+    { teamId, first, after },
+    signal,
+  );
+  return {
+    studies: data.studies.nodes.map((s) => ({
+      id: s.id,
+      name: s.name,
+      state: s.state,
+      direction: s.direction,
+      objective: s.objective,
+      maxTrials: s.maxTrials,
+      createdAt: s.createdAt,
+      trialCounts: s.trialCounts,
+      bestValue: s.bestTrial?.value ?? null,
+      history: s.history.filter((h) => h.state === 'COMPLETE' && h.value !== null).map((h) => h.value ?? 0),
+    })),
+    endCursor: data.studies.pageInfo.endCursor,
+    hasNextPage: data.studies.pageInfo.hasNextPage,
+    totalCount: data.studies.totalCount,
+  };
+}
+
+export async function loadStudy(id: string, signal?: AbortSignal): Promise<Study | null> {
+  const s = await getClient().study(id, { signal });
+  return s ? toStudy(s) : null;
+}
+
+const TRIAL_FIELDS = `id number state params value workerId startedAt finishedAt error
+  suggestion { sampler mean std acquisition }`;
+
+interface WireTrial {
+  id: string;
+  number: number;
+  state: Trial['state'];
+  params: Trial['params'];
+  value: number | null;
+  workerId: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  suggestion: { sampler: string; mean: number | null; std: number | null; acquisition: number | null } | null;
+}
+
+export const fromWireTrial = (t: WireTrial): Trial => ({ ...t, params: t.params ?? {} });
+
+/**
+ * Every trial of a study in pages of 500 (the API's maximum), handing each page to `onPage` so charts
+ * can draw while the rest arrives.
+ */
+export async function loadAllTrials(
+  studyId: string,
+  onPage: (trials: Trial[], done: boolean) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const data: {
+      study: {
+        trials: { nodes: WireTrial[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+      } | null;
+    } = await gql(
+      `query StudyTrialsPage($id: ID!, $after: String) { study(id: $id) { trials(first: 500, after: $after) {
+          nodes { ${TRIAL_FIELDS} } pageInfo { endCursor hasNextPage } } } }`,
+      { id: studyId, after },
+      signal,
+    );
+    if (!data.study) return onPage([], true);
+    const page = data.study.trials;
+    const done = !page.pageInfo.hasNextPage || page.pageInfo.endCursor === null;
+    onPage(page.nodes.map(fromWireTrial), done);
+    if (done) return;
+    after = page.pageInfo.endCursor;
+  }
+}
+
+/** Every trial's metric points (for the learning curves), in pages of 500 trials. */
+export async function loadAllMetrics(
+  studyId: string,
+  onPage: (points: MetricPoint[], done: boolean) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const data: {
+      study: {
+        trials: {
+          nodes: Array<{ id: string; metrics: Array<{ name: string; step: number; value: number }> }>;
+          pageInfo: { endCursor: string | null; hasNextPage: boolean };
+        };
+      } | null;
+    } = await gql(
+      `query StudyMetricsPage($id: ID!, $after: String) { study(id: $id) { trials(first: 500, after: $after) {
+          nodes { id metrics { name step value } } pageInfo { endCursor hasNextPage } } } }`,
+      { id: studyId, after },
+      signal,
+    );
+    if (!data.study) return onPage([], true);
+    const page = data.study.trials;
+    const points: MetricPoint[] = [];
+    for (const t of page.nodes)
+      for (const m of t.metrics)
+        points.push({ trialId: t.id, name: m.name, step: m.step, value: m.value, time: '' });
+    const done = !page.pageInfo.hasNextPage || page.pageInfo.endCursor === null;
+    onPage(points, done);
+    if (done) return;
+    after = page.pageInfo.endCursor;
+  }
+}
+
+export async function loadImportance(studyId: string, signal?: AbortSignal): Promise<ParamImportance[]> {
+  const data = await gql<{ study: { importance: ParamImportance[] } | null }>(
+    'query Importance($id: ID!) { study(id: $id) { importance { param importance } } }',
+    { id: studyId },
+    signal,
+  );
+  return data.study?.importance ?? [];
+}
+
+export async function loadSurrogate(
+  studyId: string,
+  param: string,
+  signal?: AbortSignal,
+): Promise<SurrogateSlice | null> {
+  const data = await gql<{
+    study: {
+      surrogate: {
+        param: string;
+        points: Array<{ x: unknown; mean: number; std: number; acquisition: number }>;
+      } | null;
+    } | null;
+  }>(
+    `query Surrogate($id: ID!, $param: String!) { study(id: $id) { surrogate(param: $param, points: 100) {
+      param points { x mean std acquisition } } } }`,
+    { id: studyId, param },
+    signal,
+  );
+  const s = data.study?.surrogate;
+  if (!s || s.points.length === 0) return null;
+  const pts = s.points.filter((p) => typeof p.x === 'number');
+  return {
+    param: s.param,
+    x: pts.map((p) => Number(p.x)),
+    mean: pts.map((p) => p.mean),
+    std: pts.map((p) => p.std),
+    acquisition: pts.map((p) => p.acquisition),
+  };
+}
+
+export async function loadReport(studyId: string): Promise<string | null> {
+  const data = await gql<{ study: { report: string } | null }>(
+    'query Report($id: ID!) { study(id: $id) { report } }',
+    { id: studyId },
+  );
+  return data.study?.report ?? null;
+}
+
+export interface TeamDetail {
+  id: string;
+  name: string;
+  role: Role;
+  members: Member[];
+  apiTokens: ApiToken[] | null;
+}
+
+export async function loadTeam(teamId: string, signal?: AbortSignal): Promise<TeamDetail | null> {
+  type WireTeam = {
+    id: string;
+    name: string;
+    role: Role;
+    members: Array<{ role: Role; user: { id: string; email: string; name: string | null } }>;
+  };
+  const base = await gql<{ team: WireTeam | null }>(
+    'query TeamSettings($id: ID!) { team(id: $id) { id name role members { role user { id email name } } } }',
+    { id: teamId },
+    signal,
+  );
+  const t = base.team;
+  if (!t) return null;
+  let apiTokens: ApiToken[] | null = null;
+  if (t.role === 'OWNER' || t.role === 'ADMIN') {
+    const tok = await gql<{
+      team: {
+        apiTokens: Array<{
+          id: string;
+          name: string;
+          role: Role;
+          createdAt: string;
+          lastUsedAt: string | null;
+          revokedAt: string | null;
+        }>;
+      } | null;
+    }>(
+      'query TeamTokens($id: ID!) { team(id: $id) { apiTokens { id name role createdAt lastUsedAt revokedAt } } }',
+      { id: teamId },
+      signal,
+    );
+    apiTokens = (tok.team?.apiTokens ?? []).map((a) => ({
+      id: a.id,
+      name: a.name,
+      role: a.role,
+      createdAt: a.createdAt,
+      lastUsedAt: a.lastUsedAt,
+      revoked: a.revokedAt !== null,
+    }));
+  }
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    members: t.members.map((m) => ({
+      userId: m.user.id,
+      email: m.user.email,
+      name: m.user.name,
+      role: m.role,
+    })),
+    apiTokens,
+  };
+}
+
+export { toTrial };

@@ -1,0 +1,47 @@
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import { connect, resolveConnection, withConnection } from '../connection.js';
+import { UsageError } from '../errors.js';
+import { printJson } from '../output.js';
+import { convergenceRows, convergenceSpec } from '../plot/convergence.js';
+import { renderSvg, svgToPng } from '../plot/render.js';
+
+interface PlotOptions {
+  kind: string;
+  output: string;
+  api?: string;
+  token?: string;
+  json?: boolean;
+}
+
+const KINDS = ['convergence'];
+
+export function register(program: Command): void {
+  withConnection(
+    program
+      .command('plot')
+      .description('plot a study: --kind convergence (value per trial and best so far) as PNG or SVG')
+      .argument('<study>', 'study id')
+      .option('--kind <kind>', `plot kind (${KINDS.join(', ')})`, 'convergence')
+      .requiredOption('-o, --output <file>', 'output file ending in .png or .svg')
+      .option('--json', 'print a summary of what was plotted as JSON'),
+  ).action(async (studyId: string, options: PlotOptions) => {
+    if (!KINDS.includes(options.kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`);
+    const format = extname(options.output).toLowerCase();
+    if (format !== '.png' && format !== '.svg') throw new UsageError('--output must end in .png or .svg');
+    const connection = resolveConnection(options);
+    const client = connect(connection);
+    const study = await client.study(studyId);
+    if (!study) throw new Error(`study ${studyId} not found`);
+    const rows = convergenceRows(await client.studyHistory(studyId), study.direction);
+    const spec = convergenceSpec({ title: study.name, objective: study.objective, direction: study.direction, rows });
+    const svg = await renderSvg(spec);
+    if (format === '.svg') await writeFile(options.output, svg);
+    else await writeFile(options.output, svgToPng(svg));
+    const plotted = rows.filter((r) => r.value !== null).length;
+    const best = rows.at(-1)?.best ?? null;
+    if (options.json) printJson({ file: options.output, kind: options.kind, trials: rows.length, points: plotted, best });
+    else process.stderr.write(`wrote ${options.output} (${plotted} points, best ${best ?? '-'})\n`);
+  });
+}

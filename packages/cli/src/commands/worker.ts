@@ -1,0 +1,134 @@
+import type { Command } from 'commander';
+import {
+  BUILT_IN_TASKS,
+  loadObjective,
+  ObjectiveLoadError,
+  type ObjectiveSpec,
+  runWorker,
+  runWorkerPool,
+  type TrialOutcome,
+  type WorkerSummary,
+} from '@posterior/runner';
+import { createClient } from '@posterior/sdk';
+import { parsePositiveInt, resolveConnection, withConnection } from '../connection.js';
+import { UsageError } from '../errors.js';
+import { printJson } from '../output.js';
+import { WorkerProgress } from '../progress.js';
+
+interface WorkerCommandOptions {
+  study: string;
+  task?: string;
+  objective?: string;
+  concurrency: number;
+  maxTrials?: number;
+  workerId?: string;
+  api?: string;
+  token?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function objectiveSpec(options: WorkerCommandOptions): ObjectiveSpec {
+  if (options.task !== undefined && options.objective !== undefined) {
+    throw new UsageError('pass either --task or --objective, not both');
+  }
+  if (options.objective !== undefined) return { kind: 'module', path: options.objective };
+  const name = options.task ?? 'transfer-learning';
+  if (!BUILT_IN_TASKS[name]) throw new UsageError(`unknown task ${name} (known: ${Object.keys(BUILT_IN_TASKS).join(', ')})`);
+  return { kind: 'task', name };
+}
+
+/** Loads the objective up front so a bad module is bad usage (exit 2), not N crashed children. */
+async function checkObjective(spec: ObjectiveSpec): Promise<void> {
+  try {
+    await loadObjective(spec);
+  } catch (error) {
+    if (error instanceof ObjectiveLoadError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export function register(program: Command): void {
+  withConnection(
+    program
+      .command('worker')
+      .description('run trials of a study until it is done (ask, train, stream metrics, tell)')
+      .requiredOption('--study <id>', 'study id')
+      .option('--task <name>', `built-in task (${Object.keys(BUILT_IN_TASKS).join(', ')}); the default`)
+      .option('--objective <file>', 'an ES module whose default export is an async function of a trial (DESIGN 6b)')
+      .option('--concurrency <n>', 'trials at once, each in its own process', parsePositiveInt('--concurrency'), 1)
+      .option('--max-trials <n>', 'stop after this many trials per process', parsePositiveInt('--max-trials'))
+      .option('--worker-id <id>', 'name recorded on claimed trials (default host-pid)')
+      .option('--json', 'print a JSON summary on stdout at the end')
+      .option('--quiet', 'no progress output'),
+  ).action(async (options: WorkerCommandOptions) => {
+    const spec = objectiveSpec(options);
+    const connection = resolveConnection(options);
+    await checkObjective(spec);
+
+    const progress = new WorkerProgress({ tty: process.stderr.isTTY === true && !options.json, quiet: options.quiet });
+    const drain = new AbortController();
+    const hardStop = new AbortController();
+    // First Ctrl-C: finish the trials in flight. Second (or SIGTERM): interrupt and hand them back.
+    const onSigint = () => {
+      if (!drain.signal.aborted) {
+        drain.abort();
+        progress.note('stopping after the trial in flight; Ctrl-C again to interrupt it and hand it back');
+      } else hardStop.abort();
+    };
+    const onSigterm = () => hardStop.abort();
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+
+    let workers: readonly WorkerSummary[];
+    let failures: readonly string[] = [];
+    try {
+      if (options.concurrency === 1) {
+        const api = createClient({ url: connection.url, token: connection.token });
+        const objective = await loadObjective(spec);
+        const summary = await runWorker({
+          api,
+          studyId: options.study,
+          objective,
+          onEvent: (event) => progress.handle(event),
+          drain: drain.signal,
+          hardStop: hardStop.signal,
+          ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
+          ...(options.maxTrials === undefined ? {} : { maxTrials: options.maxTrials }),
+        });
+        workers = [summary];
+      } else {
+        const pool = await runWorkerPool({
+          url: connection.url,
+          token: connection.token,
+          studyId: options.study,
+          objective: spec,
+          concurrency: options.concurrency,
+          onEvent: (event) => progress.handle(event),
+          drain: drain.signal,
+          hardStop: hardStop.signal,
+          ...(options.maxTrials === undefined ? {} : { maxTrialsPerWorker: options.maxTrials }),
+        });
+        workers = pool.workers;
+        failures = pool.failures;
+      }
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    }
+
+    const trials: TrialOutcome[] = workers.flatMap((w) => [...w.trials]).sort((a, b) => a.number - b.number);
+    const reasons = [...new Set(workers.map((w) => w.reason))];
+    if (options.json) printJson({ studyId: options.study, stopped: reasons, trials, failures });
+    else if (!options.quiet) {
+      const counts = trials.reduce<Record<string, number>>((acc, t) => {
+        acc[t.state] = (acc[t.state] ?? 0) + 1;
+        return acc;
+      }, {});
+      const tally = Object.entries(counts).map(([state, n]) => `${n} ${state.toLowerCase()}`).join(', ') || 'no trials';
+      process.stderr.write(`worker stopped (${reasons.join(', ') || 'no workers'}): ${tally}\n`);
+    }
+    if (failures.length > 0) throw new Error(`worker processes failed: ${failures.join('; ')}`);
+  });
+}

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fitHyperparameters, type GpData, GpPosterior, NegLogPosterior } from './gp.js';
+import { kappa, kappaPrime } from './kernel.js';
+import { DEFAULT_PRIOR } from './prior.js';
+import { createRng } from './rng.js';
+
+function randomData(n: number, dim: number, categoricalDims: number[], seed: number): GpData {
+  const rng = createRng(seed);
+  const categorical = new Uint8Array(dim);
+  for (const d of categoricalDims) categorical[d] = 1;
+  const x = new Float64Array(n * dim);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = categorical[d] ? rng.int(3) : rng.next();
+      x[i * dim + d] = v;
+      s += Math.sin(3 * v + d);
+    }
+    y[i] = s + 0.1 * rng.normal();
+  }
+  return { x, y, n, dim, categorical };
+}
+
+const relClose = (a: number, b: number, tol: number, what: string): void => {
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
+};
+
+describe('kernel derivatives', () => {
+  for (const kind of ['matern52', 'rbf'] as const) {
+    it(`${kind}: dkappa/d(r^2) matches finite differences`, () => {
+      for (const r2 of [1e-4, 0.1, 0.7, 2.5, 9]) {
+        const h = 1e-6 * Math.max(r2, 1e-3);
+        const fd = (kappa(kind, r2 + h) - kappa(kind, r2 - h)) / (2 * h);
+        relClose(kappaPrime(kind, r2), fd, 1e-6, `r2=${r2}`);
+      }
+      assert.equal(kappa(kind, 0), 1);
+    });
+  }
+});
+
+describe('marginal likelihood gradient', () => {
+  for (const kind of ['matern52', 'rbf'] as const) {
+    it(`${kind}: analytic gradient of -(LML + log prior) matches central differences`, () => {
+      const data = randomData(14, 3, [2], 3);
+      const nlp = new NegLogPosterior(data, kind, DEFAULT_PRIOR);
+      const theta = Float64Array.from([0.3, -0.5, 1.1, 0.2, Math.log(0.05), 0.3]);
+      const grad = new Float64Array(theta.length);
+      nlp.evaluate(theta, grad);
+      const g2 = new Float64Array(theta.length);
+      for (let k = 0; k < theta.length; k++) {
+        const h = 1e-5;
+        const tp = Float64Array.from(theta);
+        const tm = Float64Array.from(theta);
+        tp[k] = (tp[k] ?? 0) + h;
+        tm[k] = (tm[k] ?? 0) - h;
+        const fd = (nlp.evaluate(tp, g2) - nlp.evaluate(tm, g2)) / (2 * h);
+        relClose(grad[k] ?? Number.NaN, fd, 1e-5, `theta[${k}]`);
+      }
+    });
+  }
+
+  it('fitting improves on the default start and recovers short lengthscales on a wiggly dimension', () => {
+    const rng = createRng(11);
+    const n = 40;
+    const x = new Float64Array(n * 2);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      x[2 * i] = rng.next();
+      x[2 * i + 1] = rng.next();
+      y[i] = Math.sin(12 * (x[2 * i] ?? 0)); // depends on x0 only
+    }
+    const data: GpData = { x, y, n, dim: 2, categorical: new Uint8Array(2) };
+    const fit = fitHyperparameters(data, { kernel: 'matern52', noiseFloor: 1e-6 });
+    assert.ok(fit.fitted);
+    const [l0 = 0, l1 = 0] = fit.hyper.invSqLengthscales;
+    assert.ok(l0 > 10 * l1, `lambda0 ${l0} should dominate lambda1 ${l1}`);
+  });
+});
+
+describe('posterior', () => {
+  it('mean and variance gradients in x match finite differences (categorical coordinate fixed)', () => {
+    const data = randomData(20, 3, [1], 5);
+    const post = new GpPosterior(data, 'matern52', {
+      invSqLengthscales: Float64Array.from([4, 1, 2]),
+      signalVar: 1.3,
+      noiseVar: 1e-3,
+      mean: 0.1,
+    });
+    const xq = Float64Array.from([0.37, 1, 0.61]);
+    const dm = new Float64Array(3);
+    const dv = new Float64Array(3);
+    post.predict(xq, dm, dv);
+    for (const d of [0, 2]) {
+      const h = 1e-6;
+      const xp = Float64Array.from(xq);
+      const xm = Float64Array.from(xq);
+      xp[d] = (xp[d] ?? 0) + h;
+      xm[d] = (xm[d] ?? 0) - h;
+      const a = post.predict(xp);
+      const b = post.predict(xm);
+      relClose(dm[d] ?? Number.NaN, (a.mean - b.mean) / (2 * h), 1e-5, `dmean/dx${d}`);
+      relClose(dv[d] ?? Number.NaN, (a.variance - b.variance) / (2 * h), 1e-5, `dvar/dx${d}`);
+    }
+    assert.equal(dm[1], 0);
+    assert.equal(dv[1], 0);
+  });
+
+  it('batched prediction gives the same numbers as one-by-one prediction', () => {
+    for (const kernel of ['matern52', 'rbf'] as const) {
+      const data = randomData(23, 3, [2], 9);
+      const post = new GpPosterior(data, kernel, {
+        invSqLengthscales: Float64Array.from([3, 0.5, 1]),
+        signalVar: 0.8,
+        noiseVar: 1e-4,
+        mean: -0.2,
+      });
+      const count = 11; // not a multiple of the block size
+      const xs = Float64Array.from({ length: count * 3 }, (_, i) => (i % 3 === 2 ? i % 2 : ((i * 0.37) % 1)));
+      const mean = new Float64Array(count);
+      const variance = new Float64Array(count);
+      post.predictBatch(xs, count, mean, variance);
+      for (let i = 0; i < count; i++) {
+        const p = post.predict(xs.subarray(i * 3, i * 3 + 3));
+        assert.ok(Math.abs(p.mean - (mean[i] ?? 0)) < 1e-12);
+        assert.ok(Math.abs(p.variance - (variance[i] ?? 0)) < 1e-12);
+      }
+    }
+  });
+
+  it('1-D RBF, noiseless: closed-form posterior; interpolates the data with zero variance', () => {
+    const l = 0.3;
+    const sf = 1.7;
+    const xs = [0.1, 0.5];
+    const ys = [1.0, -0.4];
+    const data: GpData = {
+      x: Float64Array.from(xs),
+      y: Float64Array.from(ys),
+      n: 2,
+      dim: 1,
+      categorical: new Uint8Array(1),
+    };
+    const post = new GpPosterior(data, 'rbf', {
+      invSqLengthscales: Float64Array.of(1 / (l * l)),
+      signalVar: sf * sf,
+      noiseVar: 1e-12,
+      mean: 0,
+    });
+    const k = (a: number, b: number): number => sf * sf * Math.exp(-((a - b) ** 2) / (2 * l * l));
+    // K^-1 of a 2 x 2 matrix by hand.
+    const k11 = k(0.1, 0.1);
+    const k12 = k(0.1, 0.5);
+    const det = k11 * k11 - k12 * k12;
+    const inv = [
+      [k11 / det, -k12 / det],
+      [-k12 / det, k11 / det],
+    ];
+    for (const xq of [0, 0.1, 0.3, 0.5, 0.9]) {
+      const ks = [k(xq, 0.1), k(xq, 0.5)];
+      let mean = 0;
+      let quad = 0;
+      for (let i = 0; i < 2; i++) {
+        for (let j = 0; j < 2; j++) {
+          const v = inv[i]?.[j] ?? 0;
+          mean += (ks[i] ?? 0) * v * (ys[j] ?? 0);
+          quad += (ks[i] ?? 0) * v * (ks[j] ?? 0);
+        }
+      }
+      const p = post.predict([xq]);
+      assert.ok(Math.abs(p.mean - mean) < 1e-8, `mean at ${xq}: ${p.mean} vs ${mean}`);
+      assert.ok(Math.abs(p.variance - (sf * sf - quad)) < 1e-8, `variance at ${xq}`);
+    }
+    xs.forEach((xv, i) => {
+      const p = post.predict([xv]);
+      assert.ok(Math.abs(p.mean - (ys[i] ?? 0)) < 1e-9, 'posterior mean equals the observation');
+      assert.ok(p.variance < 1e-9, 'posterior variance vanishes at observations');
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { minimizeLbfgsb } from './lbfgsb.js';
+
+describe('bounded quasi-Newton', () => {
+  it('solves an unconstrained Rosenbrock problem', () => {
+    const r = minimizeLbfgsb(
+      (x, g) => {
+        const a = x[0] ?? 0;
+        const b = x[1] ?? 0;
+        g[0] = -400 * a * (b - a * a) - 2 * (1 - a);
+        g[1] = 200 * (b - a * a);
+        return 100 * (b - a * a) ** 2 + (1 - a) ** 2;
+      },
+      [-1.2, 1],
+      { lower: [-10, -10], upper: [10, 10], maxIterations: 500, pgtol: 1e-9, ftol: 0 },
+    );
+    assert.ok(Math.abs((r.x[0] ?? 0) - 1) < 1e-4 && Math.abs((r.x[1] ?? 0) - 1) < 1e-4, String(r.x));
+  });
+
+  it('stops on active bounds with the right KKT signs', () => {
+    // min (x0 - 2)^2 + (x1 + 1)^2 + (x2 - 0.3)^2 on [0, 1]^3 -> (1, 0, 0.3)
+    const target = [2, -1, 0.3];
+    const r = minimizeLbfgsb(
+      (x, g) => {
+        let f = 0;
+        for (let i = 0; i < 3; i++) {
+          const d = (x[i] ?? 0) - (target[i] ?? 0);
+          f += d * d;
+          g[i] = 2 * d;
+        }
+        return f;
+      },
+      [0.5, 0.5, 0.5],
+      { lower: [0, 0, 0], upper: [1, 1, 1] },
+    );
+    assert.deepEqual(
+      Array.from(r.x, (v) => Math.round(v * 1e6) / 1e6),
+      [1, 0, 0.3],
+    );
+    assert.ok(r.converged);
+  });
+
+  it('reports a non-finite start instead of looping', () => {
+    const r = minimizeLbfgsb(() => Number.NaN, [0], { lower: [-1], upper: [1] });
+    assert.ok(!r.converged);
+    assert.equal(r.evaluations, 1);
+  });
+});

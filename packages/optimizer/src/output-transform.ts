@@ -1,0 +1,101 @@
+/**
+ * Target transforms. The GP models y = standardize(-YJ_lambda(standardize(-g))) where g is the
+ * objective to maximize and YJ is the Yeo-Johnson power transform with lambda chosen by maximum
+ * likelihood (as HEBO does). Heavy right tails of a minimized objective (Rosenbrock-like valleys
+ * next to huge walls) get compressed so the GP's stationary, Gaussian assumptions fit, while
+ * already-Gaussian targets get lambda near 1 (almost the identity). The transform is monotone, so
+ * the ranking of observations and the incumbent are unchanged.
+ */
+export interface TargetTransform {
+  /** Transformed targets (larger is better), standardized, shape: n. */
+  y: Float64Array;
+  /** Maps a model-space mean and std back to g units (median and delta-method std). */
+  toTarget(mean: number, std: number): { mean: number; std: number };
+  lambda: number;
+}
+
+function moments(a: ArrayLike<number>, n: number): { mean: number; sd: number } {
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += a[i] ?? 0;
+  mean = n > 0 ? mean / n : 0;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += ((a[i] ?? 0) - mean) ** 2;
+  const sd = n > 1 ? Math.sqrt(v / n) : 0;
+  return { mean, sd: sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1 };
+}
+
+export function yeoJohnson(z: number, lambda: number): number {
+  if (z >= 0) return Math.abs(lambda) < 1e-9 ? Math.log1p(z) : ((z + 1) ** lambda - 1) / lambda;
+  return Math.abs(lambda - 2) < 1e-9 ? -Math.log1p(-z) : -((1 - z) ** (2 - lambda) - 1) / (2 - lambda);
+}
+
+export function yeoJohnsonInverse(w: number, lambda: number): number {
+  if (w >= 0) return Math.abs(lambda) < 1e-9 ? Math.expm1(w) : (w * lambda + 1) ** (1 / lambda) - 1;
+  return Math.abs(lambda - 2) < 1e-9 ? -Math.expm1(-w) : 1 - (1 - (2 - lambda) * w) ** (1 / (2 - lambda));
+}
+
+/** Profile log-likelihood of lambda for standardized z (constants dropped). */
+function yjLogLikelihood(z: Float64Array, n: number, lambda: number, buf: Float64Array): number {
+  let jac = 0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[i] ?? 0;
+    buf[i] = yeoJohnson(zi, lambda);
+    jac += Math.sign(zi) * Math.log1p(Math.abs(zi));
+  }
+  const { sd } = moments(buf, n);
+  return -n * Math.log(sd) + (lambda - 1) * jac;
+}
+
+export function fitYeoJohnson(z: Float64Array, n: number): number {
+  const buf = new Float64Array(n);
+  let best = 1;
+  let bestLl = yjLogLikelihood(z, n, 1, buf);
+  for (let k = 0; k <= 40; k++) {
+    const lambda = -2 + k * 0.1;
+    const ll = yjLogLikelihood(z, n, lambda, buf);
+    if (ll > bestLl + 1e-12) {
+      bestLl = ll;
+      best = lambda;
+    }
+  }
+  // Refine on a finer grid around the coarse optimum.
+  const center = best;
+  for (let k = -10; k <= 10; k++) {
+    const lambda = Math.min(2, Math.max(-2, center + k * 0.01));
+    const ll = yjLogLikelihood(z, n, lambda, buf);
+    if (ll > bestLl + 1e-12) {
+      bestLl = ll;
+      best = lambda;
+    }
+  }
+  return best;
+}
+
+/** Builds the target transform of g (shape: n, larger is better). */
+export function transformTargets(g: ArrayLike<number>, n: number, warp: boolean): TargetTransform {
+  const outer = moments(g, n);
+  // v: standardized objective to minimize, where heavy tails sit on the right.
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) v[i] = -((g[i] ?? 0) - outer.mean) / outer.sd;
+  const lambda = warp && n >= 4 ? fitYeoJohnson(v, n) : 1;
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = lambda === 1 ? (v[i] ?? 0) : yeoJohnson(v[i] ?? 0, lambda);
+  const inner = moments(w, n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = -((w[i] ?? 0) - inner.mean) / inner.sd;
+  return {
+    y,
+    lambda,
+    toTarget(mean, std) {
+      // y -> w -> v -> g; the derivative of the chain gives the delta-method std.
+      const wm = -mean * inner.sd + inner.mean;
+      const vm = lambda === 1 ? wm : yeoJohnsonInverse(wm, lambda);
+      const h = 1e-6 * Math.max(1, Math.abs(wm));
+      const slope =
+        lambda === 1 ? 1 : (yeoJohnsonInverse(wm + h, lambda) - yeoJohnsonInverse(wm - h, lambda)) / (2 * h);
+      const gm = -vm * outer.sd + outer.mean;
+      const gs = Math.abs(slope) * inner.sd * outer.sd * std;
+      return { mean: gm, std: Number.isFinite(gs) ? gs : Number.NaN };
+    },
+  };
+}

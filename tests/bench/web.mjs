@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// Dashboard benchmark (issue 6), in Debian chromium against a real `posterior serve` on a PostgreSQL of
+// its own and the built dashboard (`next start`):
+//   1. time until the study page is interactive with 1,000 and 10,000 trials (20 metric steps per
+//      trial: 200,000 points at 10,000): from navigation start until every trial is in the table and on
+//      the convergence plot, the learning curves are loaded, and a click on "Log scale" is answered.
+//   2. delay from a reportMetrics call to its point being drawn on the live learning-curve chart.
+//   npm run bench -- web [--sizes 1000,10000] [--runs 3] [--live 20]
+// Trials and metric points are seeded with SQL (seeding 10,000 trials through the API would take minutes
+// and is not what is measured); the study itself is created through the API.
+// Writes bench-results/web.json. Everything shares this machine's 2 cores.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createNodeClient } from '@posterior/sdk/node';
+import pg from 'pg';
+import { launch } from '../e2e/browser.mjs';
+import { stackUnavailable, startStack, waitFor } from '../e2e/stack.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000' },
+    runs: { type: 'string', default: '3' },
+    live: { type: 'string', default: '20' },
+    steps: { type: 'string', default: '20' },
+    json: { type: 'string' },
+  },
+});
+const sizes = args.sizes.split(',').map(Number);
+const runs = Number(args.runs);
+const steps = Number(args.steps);
+
+const why = stackUnavailable({ worker: false });
+if (why) {
+  console.error(`web bench: ${why}`);
+  process.exit(1);
+}
+
+const SPACE = [
+  { name: 'lr', type: 'float', low: 1e-5, high: 0.1, log: true },
+  { name: 'units', type: 'int', low: 16, high: 512, log: true },
+  { name: 'dropout', type: 'float', low: 0, high: 0.7, step: 0.05 },
+  { name: 'batch', type: 'categorical', choices: [16, 32, 64, 128, 256] },
+  { name: 'act', type: 'categorical', choices: ['relu', 'gelu'] },
+];
+
+async function seed(pool, studyId, n) {
+  // Deterministic pseudo-random values from the trial number (no random()): same data every run.
+  await pool.query(
+    `INSERT INTO trials (study_id, number, state, params, value, suggestion, worker_id, started_at, finished_at, error)
+     SELECT $1, g,
+       CASE WHEN g % 17 = 5 THEN 'FAILED' WHEN g % 7 = 3 THEN 'PRUNED' ELSE 'COMPLETE' END,
+       jsonb_build_object('lr', power(10, -5 + 4 * ((g * 0.6180339887) % 1)), 'units', 16 + (g * 37) % 496,
+         'dropout', ((g * 3) % 15) * 0.05, 'batch', (ARRAY[16,32,64,128,256])[1 + g % 5], 'act', CASE WHEN g % 2 = 0 THEN 'relu' ELSE 'gelu' END),
+       CASE WHEN g % 17 = 5 THEN NULL ELSE 0.1 + 0.25 * power(-5 + 4 * ((g * 0.6180339887) % 1) + 3, 2) + 0.05 * ((g * 0.7548776662) % 1) END,
+       CASE WHEN g > 10 THEN jsonb_build_object('sampler', 'gp', 'phase', 'model', 'mean', 0.3, 'std', 0.05, 'acquisition', -2.5) END,
+       'bench-' || (g % 4), now() - make_interval(secs => ($2 - g) * 60), now() - make_interval(secs => ($2 - g) * 60 - 30),
+       CASE WHEN g % 17 = 5 THEN 'bench failure' END
+     FROM generate_series(0, $2 - 1) g`,
+    [studyId, n],
+  );
+  await pool.query(
+    `INSERT INTO metric_points (trial_id, study_id, name, step, value)
+     SELECT t.id, t.study_id, 'val_loss', s, COALESCE(t.value, 1) + exp(-s / 4.0)
+     FROM trials t CROSS JOIN generate_series(0, $2 - 1) s WHERE t.study_id = $1`,
+    [studyId, steps],
+  );
+  await pool.query('UPDATE studies SET next_trial_number = $2 WHERE id = $1', [studyId, n]);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2 : Number.NaN;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
+
+async function timeToInteractive(browser, url, token, n) {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await ctx.addInitScript((t) => localStorage.setItem('posterior.session', t), token);
+  const page = await ctx.newPage();
+  const t0 = Date.now();
+  await page.goto(url, { waitUntil: 'commit' });
+  const marks = {};
+  await page.locator('#convergence [data-points]').waitFor({ timeout: 120_000 });
+  marks.firstChart = Date.now() - t0;
+  await page.getByText(new RegExp(`of ${n.toLocaleString('en-US')} trials`)).waitFor({ timeout: 120_000 });
+  marks.allTrials = Date.now() - t0;
+  await page.locator('#learning-curves [data-version]').waitFor({ timeout: 120_000 });
+  marks.curves = Date.now() - t0;
+  // Interactive: a click on a control is answered (the checkbox flips) within the same measurement.
+  const box = page.getByLabel('Log scale');
+  await box.click();
+  await waitFor(async () => box.isChecked(), { timeoutMs: 30_000, intervalMs: 10, what: 'log scale toggle' });
+  marks.interactive = Date.now() - t0;
+  const points = Number(await page.locator('#convergence [data-points]').getAttribute('data-points'));
+  await ctx.close();
+  return { ...marks, points };
+}
+
+async function liveLatency(browser, url, token, client, studyId, count) {
+  const [trial] = await client.askTrials(studyId, 1, 'bench-live');
+  if (!trial) throw new Error('askTrials returned nothing');
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await ctx.addInitScript((t) => localStorage.setItem('posterior.session', t), token);
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await page.getByText('Live', { exact: true }).waitFor({ timeout: 60_000 });
+  await page.locator('#learning-curves [data-version]').waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(1000);
+  await page.evaluate(() => {
+    window.__seen = {};
+    const obs = new MutationObserver(() => {
+      const el = document.querySelector('#learning-curves [data-last-point]');
+      const v = el?.getAttribute('data-last-point');
+      if (v && !(v in window.__seen)) {
+        // Wait for the frame that paints it, then record the wall clock.
+        requestAnimationFrame(() => {
+          window.__seen[v] = Date.now();
+        });
+      }
+    });
+    obs.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-last-point'] });
+  });
+  const delays = [];
+  for (let step = 0; step < count; step++) {
+    const key = `${trial.id}:val_loss:${step}`;
+    const sent = Date.now();
+    await client.reportMetrics(trial.id, [{ name: 'val_loss', step, value: 1 / (step + 1) }]);
+    const seen = await waitFor(() => page.evaluate((k) => window.__seen[k], key), {
+      timeoutMs: 10_000,
+      intervalMs: 5,
+      what: `point ${key} on the chart`,
+    });
+    delays.push(seen - sent);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  await ctx.close();
+  return delays;
+}
+
+const stack = await startStack();
+const browser = await launch();
+const pool = new pg.Pool({ connectionString: stack.pg.url, max: 2 });
+const results = { machine: '2 cores shared by PostgreSQL, API, Next and chromium', sizes: [], live: null };
+try {
+  const client = createNodeClient({ url: stack.api.url });
+  const auth = await client.signUp(
+    `bench-${Date.now()}@example.com`,
+    'correct horse battery staple',
+    'Bench',
+  );
+  client.setToken(auth.token);
+  const team = await client.createTeam('web bench');
+  for (const n of sizes) {
+    const study = await client.createStudy({
+      teamId: team.id,
+      name: `bench ${n}`,
+      direction: 'MINIMIZE',
+      objective: 'val_loss',
+      searchSpace: SPACE,
+      sampler: { type: 'random', seed: 1 },
+      pruner: { type: 'none' },
+      maxTrials: n + 1000,
+      parallelism: 4,
+    });
+    const t = Date.now();
+    await seed(pool, study.id, n);
+    console.log(`seeded ${n} trials and ${n * steps} metric points in ${Date.now() - t} ms`);
+    const url = `${stack.web.url}/studies/${study.id}`;
+    await timeToInteractive(browser, url, auth.token, n); // warm-up (first compile of routes, caches)
+    const samples = [];
+    for (let i = 0; i < runs; i++) samples.push(await timeToInteractive(browser, url, auth.token, n));
+    const row = {
+      trials: n,
+      metricPoints: n * steps,
+      firstChartMs: median(samples.map((s) => s.firstChart)),
+      allTrialsMs: median(samples.map((s) => s.allTrials)),
+      curvesMs: median(samples.map((s) => s.curves)),
+      interactiveMs: median(samples.map((s) => s.interactive)),
+      samples,
+    };
+    results.sizes.push(row);
+    if (n === sizes[0] && Number(args.live) > 0) {
+      const delays = await liveLatency(browser, url, auth.token, client, study.id, Number(args.live));
+      results.live = {
+        samples: delays,
+        p50Ms: median(delays),
+        p95Ms: pct(delays, 0.95),
+        maxMs: Math.max(...delays),
+      };
+    }
+  }
+  await client.close();
+} finally {
+  await pool.end();
+  await browser.close();
+  await stack.stop();
+}
+
+console.log('\nStudy page: time to interactive (median of', runs, 'runs, ms)');
+console.log('trials   points    first chart  all trials  curves  interactive  goal');
+for (const r of results.sizes) {
+  const goal = r.trials <= 1000 ? (r.interactiveMs < 2000 ? '< 2000 ok' : '< 2000 MISSED') : '—';
+  console.log(
+    `${String(r.trials).padEnd(8)} ${String(r.metricPoints).padEnd(9)} ${String(r.firstChartMs).padStart(11)}  ${String(r.allTrialsMs).padStart(10)}  ${String(r.curvesMs).padStart(6)}  ${String(r.interactiveMs).padStart(11)}  ${goal}`,
+  );
+}
+if (results.live) {
+  const l = results.live;
+  console.log(
+    `\nLive metric point -> drawn on the chart (${l.samples.length} points): p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms, max ${l.maxMs} ms (goal < 500 ms: ${l.p95Ms < 500 ? 'ok' : 'MISSED'})`,
+  );
+}
+const out = args.json ?? join(root, 'bench-results', 'web.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote ${out}`);

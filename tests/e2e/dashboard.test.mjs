@@ -1,0 +1,192 @@
+// End to end in Debian chromium against a real API and PostgreSQL: sign up, create a team and a study
+// in the UI, create an API token, start a worker from the test, watch trials and a learning curve
+// appear live without reload, open a trial, download the report, and check that a second user outside
+// the team sees nothing. Screenshots of each main page go to tests/e2e/screenshots/.
+// Run: npm run build && node --test tests/e2e/
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { launch } from './browser.mjs';
+import { stackUnavailable, startStack, startWorker, waitFor } from './stack.mjs';
+
+const here = new URL('.', import.meta.url).pathname;
+const shots = join(here, 'screenshots');
+mkdirSync(shots, { recursive: true });
+const objective = join(here, 'fixtures', 'objective.mjs');
+const PASSWORD = 'correct horse battery staple';
+const why = stackUnavailable();
+
+describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () => {
+  let stack;
+  let browser;
+  let worker;
+  const state = {};
+
+  before(async () => {
+    stack = await startStack();
+    browser = await launch();
+  });
+  after(async () => {
+    await worker?.stop(5000);
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+  it('signs up, creates a team and a study in the UI', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    state.ctx = ctx;
+    const page = await ctx.newPage();
+    state.page = page;
+    const base = stack.web.url;
+    await page.goto(`${base}/signup`);
+    await shot(page, 'signup');
+    await page.getByLabel('Name').fill('Ada Owner');
+    await page.getByLabel('Email').fill(`owner-${Date.now()}@example.com`);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Create a team' }).waitFor();
+    await page.getByLabel('Team name').fill('Vision Lab');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    await page.getByRole('heading', { name: 'No studies yet' }).waitFor();
+    state.teamUrl = page.url();
+    assert.match(state.teamUrl, /\/teams\/[^/]+\/studies$/);
+    await shot(page, 'studies-empty');
+
+    await page.getByRole('link', { name: 'New study' }).first().click();
+    await page.getByRole('heading', { name: 'New study' }).waitFor();
+    await page.getByLabel('Study name').fill('branin e2e');
+    await page.getByLabel('Objective metric').fill('loss');
+    // the form starts with one float parameter "lr": make it x in [-5, 10], then add y
+    const p0 = page.getByRole('group', { name: 'Parameter 1' });
+    await p0.getByLabel('Name').fill('x');
+    await p0.getByLabel('Low').fill('-5');
+    await p0.getByLabel('High').fill('10');
+    await page.getByRole('button', { name: '+ float' }).click();
+    const p1 = page.getByRole('group', { name: 'Parameter 2' });
+    await p1.getByLabel('Name').fill('y');
+    await p1.getByLabel('Low').fill('0');
+    await p1.getByLabel('High').fill('15');
+    // a client-side validation error shows beside its field
+    await page.getByLabel('Budget (trials)').fill('0');
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.getByText('Budget must be a whole number ≥ 1.').waitFor();
+    await page.getByLabel('Budget (trials)').fill('6');
+    await page.getByLabel('Parallelism').fill('2');
+    await page.getByLabel('Sampler', { exact: true }).selectOption('random');
+    await page.getByLabel('Seed').fill('3');
+    await shot(page, 'new-study');
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.waitForURL(/\/studies\/[^/]+$/);
+    await page.getByRole('heading', { name: 'branin e2e' }).waitFor();
+    state.studyUrl = page.url();
+    state.studyId = state.studyUrl.split('/').pop();
+    await page.getByRole('heading', { name: 'No trials yet' }).waitFor();
+  });
+
+  it('creates an API token that is shown once', async () => {
+    const page = await state.ctx.newPage();
+    await page.goto(state.teamUrl.replace(/studies$/, 'settings'));
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByLabel('Token name').fill('e2e-worker');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByTestId('new-token').textContent())?.trim();
+    assert.ok(token && token.length > 10, 'the secret is shown');
+    state.token = token;
+    await shot(page, 'team-settings');
+    await page.reload();
+    await page.getByRole('table', { name: 'API tokens' }).getByText('e2e-worker').waitFor();
+    assert.equal(await page.getByTestId('new-token').count(), 0, 'the secret is not shown again');
+    await page.close();
+  });
+
+  it('shows trials and learning curves live while a worker runs, without reloading', async () => {
+    const page = state.page;
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+    worker = startWorker({
+      name: 'e2e-worker',
+      apiUrl: stack.api.url,
+      token: state.token,
+      studyId: state.studyId,
+      objective,
+      env: { E2E_STEPS: '12', E2E_STEP_MS: '250' },
+    });
+    // a trial row appears in the table and points on the learning-curve chart, pushed by subscription
+    await page
+      .getByRole('table', { name: 'Trials' })
+      .getByRole('link', { name: /Open trial 0/ })
+      .waitFor({ timeout: 60_000 });
+    const curves = page.locator('#learning-curves [data-last-point]');
+    await waitFor(async () => ((await curves.getAttribute('data-last-point')) ?? '') !== '', {
+      timeoutMs: 60_000,
+      what: 'a live metric point on the learning curves',
+    });
+    const firstVersion = Number(await curves.getAttribute('data-version'));
+    await waitFor(async () => Number(await curves.getAttribute('data-version')) > firstVersion, {
+      timeoutMs: 30_000,
+      what: 'the learning curves to update again',
+    });
+    await page.getByText(/Live/).first().waitFor();
+    await shot(page, 'study-live');
+    // trials complete and land on the convergence plot
+    const conv = page.locator('#convergence [data-points]');
+    await conv.waitFor({ timeout: 90_000 });
+    await waitFor(async () => Number(await conv.getAttribute('data-points')) >= 2, {
+      timeoutMs: 90_000,
+      what: 'two finished trials',
+    });
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was never reloaded');
+    await shot(page, 'study');
+  });
+
+  it('opens a trial and shows its params and metric curves', async () => {
+    const page = state.page;
+    await page.getByRole('link', { name: 'Open trial 0' }).click();
+    await page.getByRole('heading', { name: 'Trial #0' }).waitFor();
+    await page.getByRole('heading', { name: 'Parameters' }).waitFor();
+    await page.getByRole('heading', { name: 'loss' }).waitFor();
+    assert.ok((await page.locator('dd').allTextContents()).length > 3);
+    await shot(page, 'trial');
+    await page.goBack();
+    await page.getByRole('heading', { name: 'branin e2e' }).waitFor();
+  });
+
+  it('downloads the report', async () => {
+    const page = state.page;
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download report' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'bayes_opt.txt');
+    const path = await download.path();
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, /branin e2e/);
+    assert.match(text, /\bx\b/);
+  });
+
+  it('shows nothing of the study to a user outside the team', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await ctx.newPage();
+    const base = stack.web.url;
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill(`outsider-${Date.now()}@example.com`);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Create a team' }).waitFor();
+    await page.goto(state.studyUrl);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    assert.equal(await page.getByText('branin e2e').count(), 0);
+    await shot(page, 'outsider-study');
+    await page.goto(`${base}${new URL(state.teamUrl).pathname}`);
+    await page.getByRole('heading', { name: /Not found|Not allowed/ }).waitFor();
+    assert.equal(await page.getByText('branin e2e').count(), 0);
+    await ctx.close();
+  });
+});
+
+if (why) console.log(`# skipped: ${why}`);

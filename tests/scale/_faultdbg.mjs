@@ -1,0 +1,200 @@
+// Issue 7, part 3: two API processes, eight worker processes, one study of 64 trials, loopback only,
+// each process a real `posterior serve` / `posterior worker` from the built CLI, on a PostgreSQL of
+// the test's own. Then the same under faults. Run: npm run test:scale -w @posterior/tests
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { harnessUnavailable, startCluster } from './lib/cluster.mjs';
+import { sleep, waitApiReady, waitFor } from './lib/procs.mjs';
+import { accountLosses, readWorkerLogs, waitStudyFinished } from './lib/study.mjs';
+
+const unavailable = harnessUnavailable();
+const ONLY_FAULT = true;
+const log = (m) => process.stdout.write(`# ${m}\n`);
+
+test('64 trials over 2 APIs and 8 workers: each handed out once, all complete, every event on both APIs', {
+  skip: unavailable ?? false,
+  timeout: 600_000,
+}, async () => {
+  const c = await startCluster({ log });
+  try {
+    c.startWorkers(8, { env: { SCALE_TRIAL_MS: '150' } });
+    let trials;
+    try {
+      trials = await waitStudyFinished(c.db, c.study.id, 64, { timeoutMs: 300_000 });
+    } catch (e) {
+      throw new Error(`${e.message}\n${c.diagnostics()}`);
+    }
+    // Events trail the commits by a few ms; give each subscriber a bounded wait for the last ones.
+    await waitFor(() => c.subscribers.every((s) => trials.every((t) => s.seen(t.id, 'COMPLETE'))), {
+      timeoutMs: 15_000,
+      what: 'subscribers to see every COMPLETE',
+    }).catch(() => {});
+
+    assert.equal(trials.length, 64, 'exactly 64 trials exist');
+    assert.deepEqual(
+      trials.map((t) => t.number),
+      [...Array(64).keys()],
+      'trial numbers are dense',
+    );
+    assert.equal(trials.filter((t) => t.state === 'COMPLETE').length, 64, 'exactly 64 COMPLETE');
+
+    const logs = readWorkerLogs(c.logDir);
+    const claims = logs.filter((r) => r.event === 'claimed');
+    const claimedIds = claims.map((r) => r.trialId);
+    assert.equal(new Set(claimedIds).size, claimedIds.length, 'no trial was handed to two workers');
+    assert.deepEqual(new Set(claimedIds), new Set(trials.map((t) => t.id)), 'every trial was handed out');
+    const workerPids = new Set(claims.map((r) => r.pid));
+    log(
+      `claims per worker process: ${[...workerPids].map((p) => claims.filter((r) => r.pid === p).length).join(', ')}`,
+    );
+    assert.ok(workerPids.size >= 2, 'the work was spread over several workers');
+
+    const losses = accountLosses({
+      trials,
+      points: await c.db.metricPoints(c.study.id),
+      logs,
+      subscribers: c.subscribers,
+    });
+    log(`losses: ${JSON.stringify(losses)}`);
+    assert.equal(losses.lostPoints, 0);
+    assert.deepEqual(losses.missedEvents, [], 'each subscriber saw every trial complete');
+    for (const s of c.subscribers) {
+      for (const t of trials) {
+        assert.ok(s.seen(t.id, 'CLAIMED'), `${s.name} saw trial ${t.number} CLAIMED`);
+      }
+      log(`${s.name}: ${s.events.length} events, ${s.errors.length} errors`);
+    }
+    // Workers leave by themselves once the study is done.
+    await waitFor(() => c.workers.every((w) => !w.running), { timeoutMs: 60_000, what: 'workers to exit' });
+    for (const w of c.workers) assert.equal(w.exited.code, 0, w.tail());
+  } finally {
+    await c.stop();
+  }
+});
+
+test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study completes, nothing acknowledged is lost', {
+  skip: unavailable ?? false,
+  timeout: 900_000,
+}, async () => {
+  const c = await startCluster({
+    log,
+    // Short heartbeat timeout so the killed workers' trials go stale within the test.
+    studyOverrides: { heartbeatTimeoutS: 3, retryFailed: 3 },
+    subscribers: false,
+  });
+  const completeCount = async () =>
+    (await c.db.trials(c.study.id)).filter((t) => t.state === 'COMPLETE').length;
+  const report = { killedWorkers: [], apiRestart: null, postgresRestart: null };
+  try {
+    c.startWorkers(8, { env: { SCALE_TRIAL_MS: '1200' } });
+
+    // 1. kill -9 two workers (one per API) while they hold trials.
+    await waitFor(async () => (await completeCount()) >= 8, { timeoutMs: 120_000, what: '8 COMPLETE' });
+    // One worker per API, each picked while it holds a trial it has not finished.
+    const inFlightOf = (w) => {
+      const mine = readWorkerLogs(c.logDir).filter((r) => r.pid === w.pid);
+      const returned = new Set(mine.filter((r) => r.event === 'returning').map((r) => r.trialId));
+      return mine.filter((r) => r.event === 'claimed' && !returned.has(r.trialId)).map((r) => r.trialId);
+    };
+    for (const api of c.apis) {
+      const w = await waitFor(
+        () => c.workers.find((x) => x.running && x.name.endsWith(`@${api.name}`) && inFlightOf(x).length > 0),
+        { timeoutMs: 60_000, intervalMs: 20, what: `a worker of ${api.name} holding a trial` },
+      );
+      const inFlight = inFlightOf(w);
+      await w.kill9();
+      report.killedWorkers.push({ worker: w.name, inFlight });
+      log(`kill -9 ${w.name} holding trial(s) ${inFlight.join(', ')}`);
+    }
+
+    // 2. restart one API process (SIGTERM: drains, then a new process on the same port).
+    await waitFor(async () => (await completeCount()) >= 24, { timeoutMs: 180_000, what: '24 COMPLETE' });
+    const restarted = c.apis[1];
+    const restartAt = Date.now();
+    await restarted.restart();
+    report.apiRestart = { api: restarted.name, at: restartAt };
+    log(`restarted ${restarted.name}`);
+
+    // 3. restart PostgreSQL under everything (fast shutdown drops every connection).
+    await waitFor(async () => (await completeCount()) >= 36, { timeoutMs: 180_000, what: '36 COMPLETE' });
+    await c.db.close();
+    const pgAt = Date.now();
+    c.pg.stop('fast');
+    await sleep(2000);
+    c.pg.start();
+    report.postgresRestart = { at: pgAt, downMs: Date.now() - pgAt };
+    log('restarted PostgreSQL');
+    const { database } = await import('./lib/study.mjs');
+    c.db = database(c.pg.url);
+    // The API processes were not restarted: they must become ready again by themselves.
+    for (const api of c.apis) {
+      await waitApiReady(api, 60_000);
+      assert.equal(api.running, true, `${api.name} still the same process`);
+    }
+
+    let trials;
+    try {
+      trials = await waitStudyFinished(c.db, c.study.id, 64, { timeoutMs: 600_000 });
+    } catch (e) {
+      throw new Error(`${e.message}\n${c.diagnostics()}`);
+    }
+    await waitFor(() => c.workers.filter((w) => w.pid).every((w) => !w.running), {
+      timeoutMs: 60_000,
+      what: 'surviving workers to exit',
+    }).catch(() => {});
+
+    const logs = readWorkerLogs(c.logDir);
+    const losses = accountLosses({
+      trials,
+      points: await c.db.metricPoints(c.study.id),
+      logs,
+      subscribers: c.subscribers,
+    });
+    const byId = new Map(trials.map((t) => [t.id, t]));
+    const failed = trials.filter((t) => t.state === 'FAILED');
+    const staleRetried = failed.filter((t) => trials.some((r) => r.retryOf === t.id));
+    const summary = {
+      trials: trials.length,
+      complete: trials.filter((t) => t.state === 'COMPLETE').length,
+      failed: failed.length,
+      failedStale: failed.filter((t) => /stale/i.test(t.error ?? '')).length,
+      retried: staleRetried.length,
+      ...losses,
+      missedEventsBySubscriber: Object.fromEntries(
+        c.subscribers.map((s) => [s.name, losses.missedEvents.filter((m) => m.subscriber === s.name).length]),
+      ),
+      subscriberErrors: c.subscribers.map((s) => s.errors.length),
+      workersExit: c.workers.map((w) => ({
+        worker: w.name,
+        ...w.exited,
+        ...(w.exited?.code ? { lastLines: w.output.slice(-3) } : {}),
+      })),
+    };
+    log(`fault run: ${JSON.stringify(summary)}`);
+
+    // The killed workers' trials went stale, were failed and retried, and the retries completed.
+    for (const { inFlight } of report.killedWorkers) {
+      for (const id of inFlight) {
+        const t = byId.get(id);
+        assert.equal(t?.state, 'FAILED', `killed worker's trial ${t?.number} is FAILED`);
+        assert.match(t.error ?? '', /stale/i);
+        const retry = trials.find((r) => r.retryOf === id);
+        assert.ok(retry, `trial ${t.number} was retried`);
+      }
+    }
+    assert.equal(summary.complete, 64, 'the study completed its 64 trials');
+    assert.equal(losses.lostPoints, 0, 'no acknowledged metric point was lost');
+    assert.deepEqual(losses.lostCompletions, [], 'no trial published as COMPLETE is missing');
+    assert.deepEqual(losses.claimedTwice, [], 'no trial was handed out twice');
+    // Workers on the restarted API carried on after it came back.
+    const laterClaims = logs.filter(
+      (r) =>
+        r.event === 'claimed' &&
+        r.t > report.apiRestart.at &&
+        c.workers.some((w) => w.pid === r.pid && w.name.endsWith(`@${restarted.name}`)),
+    );
+    assert.ok(laterClaims.length > 0, `workers of ${restarted.name} claimed trials after its restart`);
+  } finally {
+    await c.stop();
+  }
+});
