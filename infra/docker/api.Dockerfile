@@ -48,6 +48,8 @@ COPY --from=build --chown=node:node /app/packages/cli/package.json /app/packages
 COPY --from=build --chown=node:node /app/packages/cli/dist /app/packages/cli/dist
 COPY --from=build --chown=node:node /app/apps/api/package.json /app/apps/api/
 COPY --from=build --chown=node:node /app/apps/api/dist /app/apps/api/dist
+# The migration Job / compose `migrate` service entry point.
+COPY --from=build --chown=node:node /app/infra/docker/migrate.mjs /app/infra/docker/migrate.mjs
 # The data dir only holds caches and artifacts here: PostgreSQL is external (DATABASE_URL).
 RUN mkdir -p /data && chown node:node /data
 # The official image's unprivileged user (uid 1000); Kubernetes pins the same uid with runAsUser.

@@ -6,7 +6,7 @@
 // Options: --functions a,b  --seeds N  --trials N  --sampler gp|qmc|random  --config '{"xi":0.01}'
 // Writes bench-results/optimizer[-heldout|-latency].json and prints a table.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,7 +31,7 @@ const { values: args } = parseArgs({
     trials: { type: 'string', default: '50' },
     sampler: { type: 'string', default: 'gp' },
     config: { type: 'string', default: '{}' },
-    repeats: { type: 'string', default: '7' },
+    repeats: { type: 'string', default: '9' },
   },
 });
 
@@ -142,13 +142,16 @@ async function latency() {
         completed.push({ params: s.params, value: f(s.params) });
       }
       const times = [];
+      const cpuTimes = [];
       for (let r = 0; r < repeats; r++) {
+        const c0 = process.cpuUsage().user;
         const t0 = performance.now();
         const s = suggest(
           { ...sampler, seed: 1 },
           { space, direction: 'MINIMIZE', completed, pending: [], seed: n + r },
         );
         times.push(performance.now() - t0);
+        cpuTimes.push((process.cpuUsage().user - c0) / 1000);
         completed.push({ params: s.params, value: f(s.params) });
       }
       const row = {
@@ -157,22 +160,28 @@ async function latency() {
         coldMs: times[0],
         medianMs: quantile(times, 0.5),
         maxMs: Math.max(...times),
+        cpuMedianMs: quantile(cpuTimes, 0.5),
+        loadavg: loadavg()[0],
       };
       rows.push(row);
       process.stderr.write(
-        `D=${dim} n=${n}: cold ${row.coldMs.toFixed(1)} ms, median ${row.medianMs.toFixed(1)} ms\n`,
+        `D=${dim} n=${n}: cold ${row.coldMs.toFixed(1)} ms, median ${row.medianMs.toFixed(1)} ms (cpu ${row.cpuMedianMs.toFixed(1)}), load ${row.loadavg.toFixed(1)}\n`,
       );
     }
   }
   console.log(
-    `\nSuggestion latency (ms), GP sampler, median of ${repeats} consecutive suggestions [cold first]\n`,
+    `\nSuggestion latency (ms), GP sampler: wall median of ${repeats} consecutive suggestions (cpu median) [cold first]`,
+  );
+  const loads = rows.map((r) => r.loadavg);
+  console.log(
+    `1-minute load average during the run: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${cpus().length} cores\n`,
   );
   console.log(`| trials \\ dims | ${dimsGrid.join(' | ')} |`);
   console.log(`|---|${dimsGrid.map(() => '---').join('|')}|`);
   for (const n of trialsGrid) {
     const cells = dimsGrid.map((d) => {
       const r = rows.find((x) => x.dim === d && x.trials === n);
-      return `${formatNumber(r.medianMs)} [${formatNumber(r.coldMs)}]`;
+      return `${formatNumber(r.medianMs)} (${formatNumber(r.cpuMedianMs)}) [${formatNumber(r.coldMs)}]`;
     });
     console.log(`| ${n} | ${cells.join(' | ')} |`);
   }

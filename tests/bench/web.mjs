@@ -32,7 +32,7 @@ const sizes = args.sizes.split(',').map(Number);
 const runs = Number(args.runs);
 const steps = Number(args.steps);
 
-const why = stackUnavailable({ worker: false });
+const why = stackUnavailable();
 if (why) {
   console.error(`web bench: ${why}`);
   process.exit(1);

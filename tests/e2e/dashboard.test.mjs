@@ -8,7 +8,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launch } from './browser.mjs';
-import { stackUnavailable, startStack, startWorker, waitFor } from './stack.mjs';
+import {
+  cliWorkerAvailable,
+  stackUnavailable,
+  startSdkWorker,
+  startStack,
+  startWorker,
+  waitFor,
+} from './stack.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const shots = join(here, 'screenshots');
@@ -47,17 +54,17 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByLabel('Email').fill(`owner-${Date.now()}@example.com`);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByRole('heading', { name: 'Create a team' }).waitFor();
+    await page.getByRole('heading', { name: 'Create a team', exact: true }).waitFor();
     await page.getByLabel('Team name').fill('Vision Lab');
     await page.getByRole('button', { name: 'Create team' }).click();
-    await page.getByRole('heading', { name: 'Studies' }).waitFor();
-    await page.getByRole('heading', { name: 'No studies yet' }).waitFor();
+    await page.getByRole('heading', { name: 'Studies', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'No studies yet', exact: true }).waitFor();
     state.teamUrl = page.url();
     assert.match(state.teamUrl, /\/teams\/[^/]+\/studies$/);
     await shot(page, 'studies-empty');
 
     await page.getByRole('link', { name: 'New study' }).first().click();
-    await page.getByRole('heading', { name: 'New study' }).waitFor();
+    await page.getByRole('heading', { name: 'New study', exact: true }).waitFor();
     await page.getByLabel('Study name').fill('branin e2e');
     await page.getByLabel('Objective metric').fill('loss');
     // the form starts with one float parameter "lr": make it x in [-5, 10], then add y
@@ -81,16 +88,16 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await shot(page, 'new-study');
     await page.getByRole('button', { name: 'Create study' }).click();
     await page.waitForURL(/\/studies\/[^/]+$/);
-    await page.getByRole('heading', { name: 'branin e2e' }).waitFor();
+    await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
     state.studyUrl = page.url();
     state.studyId = state.studyUrl.split('/').pop();
-    await page.getByRole('heading', { name: 'No trials yet' }).waitFor();
+    await page.getByRole('heading', { name: 'No trials yet', exact: true }).waitFor();
   });
 
   it('creates an API token that is shown once', async () => {
     const page = await state.ctx.newPage();
     await page.goto(state.teamUrl.replace(/studies$/, 'settings'));
-    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByRole('heading', { name: 'API tokens', exact: true }).waitFor();
     await page.getByLabel('Token name').fill('e2e-worker');
     await page.getByRole('button', { name: 'Create token' }).click();
     const token = (await page.getByTestId('new-token').textContent())?.trim();
@@ -108,14 +115,24 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.evaluate(() => {
       window.__sameDocument = true;
     });
-    worker = startWorker({
-      name: 'e2e-worker',
-      apiUrl: stack.api.url,
-      token: state.token,
-      studyId: state.studyId,
-      objective,
-      env: { E2E_STEPS: '12', E2E_STEP_MS: '250' },
-    });
+    if (cliWorkerAvailable()) {
+      worker = startWorker({
+        name: 'e2e-worker',
+        apiUrl: stack.api.url,
+        token: state.token,
+        studyId: state.studyId,
+        objective,
+        env: { E2E_STEPS: '12', E2E_STEP_MS: '250' },
+      });
+    } else {
+      console.log('# `posterior worker` is not built yet: driving trials with the SDK worker loop');
+      worker = await startSdkWorker({
+        apiUrl: stack.api.url,
+        token: state.token,
+        studyId: state.studyId,
+        objective,
+      });
+    }
     // a trial row appears in the table and points on the learning-curve chart, pushed by subscription
     await page
       .getByRole('table', { name: 'Trials' })
@@ -147,13 +164,13 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
   it('opens a trial and shows its params and metric curves', async () => {
     const page = state.page;
     await page.getByRole('link', { name: 'Open trial 0' }).click();
-    await page.getByRole('heading', { name: 'Trial #0' }).waitFor();
-    await page.getByRole('heading', { name: 'Parameters' }).waitFor();
-    await page.getByRole('heading', { name: 'loss' }).waitFor();
+    await page.getByRole('heading', { name: 'Trial #0', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Parameters', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'loss', exact: true }).waitFor();
     assert.ok((await page.locator('dd').allTextContents()).length > 3);
     await shot(page, 'trial');
     await page.goBack();
-    await page.getByRole('heading', { name: 'branin e2e' }).waitFor();
+    await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
   });
 
   it('downloads the report', async () => {
@@ -177,9 +194,9 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByLabel('Email').fill(`outsider-${Date.now()}@example.com`);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByRole('heading', { name: 'Create a team' }).waitFor();
+    await page.getByRole('heading', { name: 'Create a team', exact: true }).waitFor();
     await page.goto(state.studyUrl);
-    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.getByRole('heading', { name: 'Not found', exact: true }).waitFor();
     assert.equal(await page.getByText('branin e2e').count(), 0);
     await shot(page, 'outsider-study');
     await page.goto(`${base}${new URL(state.teamUrl).pathname}`);

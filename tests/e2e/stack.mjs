@@ -8,27 +8,33 @@ import { cliBin, freePort, repoRoot, startApi, startWorker, waitFor } from '../s
 
 export { startWorker, waitFor };
 export const webDir = join(repoRoot, 'apps', 'web');
+/** The dashboard build to serve (WEB_DIST_DIR=.next-dev serves a developer's separate build). */
+const distDir = process.env.WEB_DIST_DIR || '.next';
+
+function cliHas(verb) {
+  const r = spawnSync(process.execPath, [cliBin, verb, '--help'], { encoding: 'utf8', cwd: repoRoot });
+  return r.status === 0 && r.stdout.includes(`posterior ${verb}`);
+}
 
 /** Why the stack cannot run here, or null. */
-export function stackUnavailable({ worker = true } = {}) {
-  if (!existsSync(join(webDir, '.next', 'BUILD_ID')))
-    return 'the dashboard is not built (npm run build -w @posterior/web)';
+export function stackUnavailable() {
+  if (!existsSync(join(webDir, distDir, 'BUILD_ID')))
+    return `the dashboard is not built (${distDir}/BUILD_ID missing: npm run build)`;
   if (!existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH)
     return 'chromium is not installed (apt-get install -y chromium)';
-  for (const verb of worker ? ['serve', 'worker'] : ['serve']) {
-    const r = spawnSync(process.execPath, [cliBin, verb, '--help'], { encoding: 'utf8', cwd: repoRoot });
-    if (r.status !== 0 || !r.stdout.includes(`posterior ${verb}`))
-      return `\`posterior ${verb}\` is not available yet (build the cli)`;
-  }
+  if (!cliHas('serve')) return '`posterior serve` is not available yet (build the cli)';
   return null;
 }
+
+/** Whether `posterior worker` exists (else tests drive trials with an SDK loop of the same contract). */
+export const cliWorkerAvailable = () => cliHas('worker');
 
 export async function startWeb(apiUrl, port) {
   const p = port ?? (await freePort());
   const output = [];
   const proc = spawn(join(repoRoot, 'node_modules', '.bin', 'next'), ['start', '-p', String(p)], {
     cwd: webDir,
-    env: { ...process.env, API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group: next-server is a grandchild
   });
@@ -72,4 +78,55 @@ export async function startStack() {
     pg.destroy();
     throw e;
   }
+}
+
+/**
+ * A stand-in for `posterior worker` while the CLI lacks it: the same objective module (DESIGN 6b) run
+ * in-process through the SDK (askTrials, reportMetrics, tellTrial). Returns { stop() }.
+ */
+export async function startSdkWorker({ apiUrl, token, studyId, objective }) {
+  const { createNodeClient } = await import('@posterior/sdk/node');
+  const fn = (await import(objective)).default;
+  const client = createNodeClient({ url: apiUrl, token });
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const [trial] = await client.askTrials(studyId, 1, 'e2e-sdk-worker');
+      if (!trial) {
+        await new Promise((r) => setTimeout(r, 300));
+        continue;
+      }
+      const ctl = new AbortController();
+      const handle = {
+        id: trial.id,
+        number: trial.number,
+        params: trial.params,
+        signal: ctl.signal,
+        async report(step, metrics) {
+          const points = Object.entries(metrics).map(([name, value]) => ({ name, step, value }));
+          return client.reportMetrics(trial.id, points);
+        },
+        prune() {
+          throw Object.assign(new Error('pruned'), { pruned: true });
+        },
+      };
+      try {
+        const value = await fn(handle);
+        await client.tellTrial(trial.id, { state: 'COMPLETE', value });
+      } catch (e) {
+        if (stopped) break;
+        await client.tellTrial(
+          trial.id,
+          e?.pruned ? { state: 'PRUNED' } : { state: 'FAILED', error: String(e?.message ?? e) },
+        );
+      }
+    }
+  })().catch(() => {});
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.race([loop, new Promise((r) => setTimeout(r, 5000))]);
+      await client.close();
+    },
+  };
 }

@@ -265,6 +265,25 @@ function parseDockerfile(text) {
   return stages;
 }
 
+describe('migrations run once, ahead of the API replicas', () => {
+  test('compose and the Kubernetes Job run a script the api image contains', () => {
+    const dockerfile = readFileSync(join(infra, 'docker', 'api.Dockerfile'), 'utf8');
+    const compose = parseYaml(readFileSync(join(infra, 'docker-compose.yml'), 'utf8'), { merge: true });
+    const job = named('Job', 'posterior-migrate');
+    const jobCommand = job.spec.template.spec.containers[0].command;
+    for (const command of [compose.services.migrate.entrypoint, jobCommand]) {
+      assert.equal(command[0], 'node');
+      const script = command[1];
+      assert.ok(existsSync(join(root, script)), `${script} exists in the repo`);
+      assert.ok(dockerfile.includes(`/app/${script}`), `api.Dockerfile copies ${script} into /app`);
+    }
+    assert.equal(
+      job.spec.template.spec.containers[0].image,
+      named('Deployment', 'posterior-api').spec.template.spec.containers[0].image,
+    );
+  });
+});
+
 describe('Dockerfiles', () => {
   for (const image of ['api', 'web', 'worker']) {
     test(`${image}: multi-stage, non-root, healthcheck, exec-form start, copies what exists`, () => {

@@ -161,11 +161,14 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
       missedEventsBySubscriber: Object.fromEntries(
         c.subscribers.map((s) => [s.name, losses.missedEvents.filter((m) => m.subscriber === s.name).length]),
       ),
-      subscriberErrors: c.subscribers.map((s) => s.errors.length),
+      subscriberErrors: c.subscribers.map((s) => s.errors.map((e) => e.message)),
+      workersCrashed: c.workers.filter((w) => w.exited?.code).length,
       workersExit: c.workers.map((w) => ({
         worker: w.name,
         ...w.exited,
-        ...(w.exited?.code ? { lastLines: w.output.slice(-3) } : {}),
+        ...(w.exited?.code
+          ? { lastLines: w.output.filter((l) => l.trim() && !l.startsWith('    at ')).slice(-6) }
+          : {}),
       })),
     };
     log(`fault run: ${JSON.stringify(summary)}`);

@@ -29,6 +29,11 @@ export interface SamplerConfig {
   candidates?: number;
   /** Power-transform the observed values (Yeo-Johnson, fitted) before the GP sees them. */
   outputWarping?: 'yeo-johnson' | 'none';
+  /**
+   * Also start each hyperparameter fit from the previous fit in this process. Faster on long
+   * studies, but results may then differ between processes; off by default.
+   */
+  warmStart?: boolean;
 }
 
 export interface GpOptions {
@@ -41,6 +46,7 @@ export interface GpOptions {
   deterministic: boolean;
   candidates: number;
   outputWarping: 'yeo-johnson' | 'none';
+  warmStart: boolean;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -51,8 +57,9 @@ export const GP_DEFAULTS: GpOptions = {
   beta: 4,
   noiseFloor: 1e-6,
   deterministic: false,
-  candidates: 2048,
+  candidates: 1024,
   outputWarping: 'yeo-johnson',
+  warmStart: false,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -66,6 +73,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     deterministic: config.deterministic ?? GP_DEFAULTS.deterministic,
     candidates: config.candidates ?? GP_DEFAULTS.candidates,
     outputWarping: config.outputWarping ?? GP_DEFAULTS.outputWarping,
+    warmStart: config.warmStart ?? GP_DEFAULTS.warmStart,
   };
 }
 
@@ -111,6 +119,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   deterministic: boolean,
   candidates: integer(16, 1 << 16),
   outputWarping: oneOf(['yeo-johnson', 'none']),
+  warmStart: boolean,
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

@@ -423,8 +423,10 @@ export class GpPosterior {
         e2 += t2 * t2;
         e3 += t3 * t3;
       }
-      const explained = [e0, e1, e2, e3];
-      for (let b = 0; b < m; b++) outVar[start + b] = Math.max(0, s2 - (explained[b] as number));
+      outVar[start] = Math.max(0, s2 - e0);
+      if (m > 1) outVar[start + 1] = Math.max(0, s2 - e1);
+      if (m > 2) outVar[start + 2] = Math.max(0, s2 - e2);
+      if (m > 3) outVar[start + 3] = Math.max(0, s2 - e3);
     }
   }
 

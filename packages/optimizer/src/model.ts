@@ -87,6 +87,17 @@ export function fitPrefixLength(n: number): number {
 }
 
 const FIT_CACHE_LIMIT = 64;
+/**
+ * Opt-in warm starts (`warmStart: true`): the latest fitted theta per model signature (dimension,
+ * categorical mask, options) seeds the next fit in this process. Off by default because the
+ * optimum found can then depend on what this process fitted before, which would break
+ * "same seed and history, same suggestion" across processes.
+ */
+const warmStarts = new Map<string, Float64Array>();
+
+function warmKey(data: GpData, options: GpOptions): string {
+  return [data.dim, ...data.categorical, options.kernel, options.noiseFloor, options.deterministic, options.outputWarping].join(',');
+}
 const FIT_MAX = 256;
 const fitCache = new Map<string, FitResult>();
 
@@ -98,6 +109,7 @@ function fitKey(data: GpData, options: GpOptions): string {
     options.noiseFloor,
     options.deterministic ? 1 : 0,
     options.outputWarping === 'yeo-johnson' ? 1 : 0,
+    options.warmStart ? 1 : 0,
     ...data.categorical,
   );
   // Two independent 32-bit hashes of the content make accidental collisions negligible.
@@ -131,13 +143,25 @@ export function fitCached(data: GpData, options: GpOptions): FitResult {
   const short = new Float64Array(dim + 3);
   for (let d = 0; d < dim; d++) short[d] = Math.log(10);
   short[dim + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));
+  // With many points the likelihood is well identified and each start costs O(n^3) per step.
+  const starts: Float64Array[] = data.n < 32 ? [short] : [];
+  const signature = warmKey(data, options);
+  const previous = options.warmStart ? warmStarts.get(signature) : undefined;
+  if (previous) starts.unshift(previous);
   const result = fitHyperparameters(data, {
     kernel: options.kernel,
     noiseFloor: options.noiseFloor,
     fixedNoise: options.deterministic,
-    // With many points the likelihood is well identified and each start costs O(n^3) per step.
-    starts: data.n < 32 ? [short] : [],
+    starts,
   });
+  if (options.warmStart) {
+    warmStarts.delete(signature);
+    warmStarts.set(signature, result.theta);
+    if (warmStarts.size > FIT_CACHE_LIMIT) {
+      const oldest = warmStarts.keys().next();
+      if (!oldest.done) warmStarts.delete(oldest.value);
+    }
+  }
   fitCache.set(key, result);
   if (fitCache.size > FIT_CACHE_LIMIT) {
     const oldest = fitCache.keys().next();

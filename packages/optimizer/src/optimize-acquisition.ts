@@ -86,14 +86,20 @@ export function optimizeAcquisition(
   }
   const values = new Float64Array(count);
   objective.values(cands, count, values);
-  const scored: AcquisitionResult[] = [];
-  for (let i = 0; i < count; i++) scored.push({ x: cands.subarray(i * dim, (i + 1) * dim), value: values[i] as number });
-  for (const inc of incumbents) scored.push({ x: Float64Array.from(inc), value: objective.value(inc) });
-  scored.sort((a, b) => b.value - a.value);
-
+  // Rank candidate indices (ties broken by index, so the order is deterministic) and only build
+  // result objects for the few that seed local searches or are needed as fallbacks.
+  const order = Array.from({ length: count }, (_, i) => i).sort(
+    (a, b) => (values[b] as number) - (values[a] as number) || a - b,
+  );
+  const scored: AcquisitionResult[] = incumbents.map((inc) => ({ x: Float64Array.from(inc), value: objective.value(inc) }));
+  const candidate = (i: number): AcquisitionResult => ({
+    x: cands.slice(i * dim, (i + 1) * dim),
+    value: values[i] as number,
+  });
   const starts: Float64Array[] = [];
   const startKeys = new Set<string>();
-  for (const s of scored) {
+  const pool = [...scored, ...order.slice(0, 4 * options.localStarts).map(candidate)].sort((a, b) => b.value - a.value);
+  for (const s of pool) {
     if (starts.length >= options.localStarts) break;
     const key = space.key(s.x);
     if (startKeys.has(key)) continue;
@@ -106,9 +112,14 @@ export function optimizeAcquisition(
 
   const results: AcquisitionResult[] = [];
   for (const start of starts) results.push(localSearch(space, objective, start, options.maxIterations));
-  results.push(...scored);
+  results.push(...pool);
   results.sort((a, b) => b.value - a.value);
   for (const r of results) {
+    if (Number.isFinite(r.value) && !taken.has(space.key(r.x))) return r;
+  }
+  // Every good point is taken (a mostly evaluated discrete space): the best untaken candidate.
+  for (const i of order) {
+    const r = candidate(i);
     if (Number.isFinite(r.value) && !taken.has(space.key(r.x))) return r;
   }
   return null;

@@ -52,7 +52,8 @@ export async function startCluster({
     cleanup.push(() => Promise.all(subscribers.map((s) => s.close())));
     // The first trial is enqueued by hand after subscribing: its CREATED event proves every
     // subscription is live before any worker starts, so no event can be missed by arriving early.
-    const ping = () => client.enqueueTrial(study.id, { x: 0, y: 5 });
+    let probes = 0;
+    const ping = () => client.enqueueTrial(study.id, { x: probes++, y: 5 });
     if (withSubscribers) await subscribersLive(subscribers, ping);
     else await ping();
     const db = database(pg.url);

@@ -49,6 +49,7 @@ export function subscribe(apiUrl, token, studyId, name) {
   const unsubscribe = client.trialEvents(studyId, {
     next: (e) => events.push({ type: e.type, trialId: e.trial.id, number: e.trial.number, at: Date.now() }),
     error: (err) => errors.push(err),
+    complete: () => errors.push(new Error('subscription completed by the server')),
   });
   return {
     name,
@@ -62,13 +63,24 @@ export function subscribe(apiUrl, token, studyId, name) {
   };
 }
 
-/** Waits until the subscription is live: graphql-ws gives no ack per subscription, so probe with an event. */
-export async function subscribersLive(subscribers, ping) {
-  await ping();
-  await waitFor(() => subscribers.every((s) => s.events.length > 0), {
-    timeoutMs: 30_000,
-    what: 'subscribers to receive a first event',
-  });
+/**
+ * Waits until every subscription is live. graphql-ws acknowledges the connection, not each
+ * subscription, so probe with an event (`ping`, e.g. enqueueTrial) and repeat the probe until every
+ * subscriber has received one: an event sent before the server registered a subscription is lost.
+ */
+export async function subscribersLive(subscribers, ping, { attempts = 10, waitMs = 3000 } = {}) {
+  for (let i = 0; i < attempts; i++) {
+    await ping();
+    const live = await waitFor(() => subscribers.every((s) => s.events.length > 0), {
+      timeoutMs: waitMs,
+      what: 'subscribers to receive a probe event',
+    }).catch(() => false);
+    if (live) return i + 1;
+  }
+  const errors = subscribers.flatMap((s) => s.errors.map((e) => `${s.name}: ${e.message}`));
+  throw new Error(
+    `subscribers received none of ${attempts} probe events${errors.length ? `: ${errors.join('; ')}` : ''}`,
+  );
 }
 
 export function database(url) {

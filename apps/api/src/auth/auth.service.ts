@@ -35,8 +35,29 @@ export class AuthService {
   private readonly limiter = new LoginRateLimiter();
   /** Token id -> last time last_used_at was written, so a busy worker costs one write a minute. */
   private readonly touched = new Map<string, number>();
+  /**
+   * Secret hash -> caller, for a few seconds: a worker's ask/tell/report loop would otherwise pay
+   * one lookup per request. Revocation and log-out clear it here at once and, through the pubsub,
+   * in every other API process (the TTL bounds staleness should a notification be lost).
+   */
+  private readonly cache = new Map<string, { caller: Caller; until: number }>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly announceChange: () => void = () => undefined,
+    private readonly cacheMs = 5000,
+  ) {}
+
+  /** Forget every cached credential (called when any credential changes anywhere). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  /** After revoking a token or ending a session: drop caches here and in every other process. */
+  credentialsChanged(): void {
+    this.invalidate();
+    this.announceChange();
+  }
 
   async signUp(emailInput: string, password: string, nameInput: string | null | undefined): Promise<Session> {
     const email = emailInput.trim();
@@ -84,6 +105,7 @@ export class AuthService {
   async logOut(caller: Caller | null): Promise<boolean> {
     if (caller?.kind !== 'user') return false;
     await this.db.rows('DELETE FROM sessions WHERE id = $1', [caller.sessionId]);
+    this.credentialsChanged();
     return true;
   }
 
@@ -92,12 +114,35 @@ export class AuthService {
     const kind = secretKind(secret);
     if (kind === null || secret.length > 200) return null;
     const hash = hashSecret(secret);
+    const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now) {
+      if (hit.caller.kind === 'token') this.touch(hit.caller.tokenId);
+      return hit.caller;
+    }
+    const caller = await this.lookup(kind, hash);
+    if (caller) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(hash, { caller: caller.caller, until: Math.min(now + this.cacheMs, caller.expiresAt) });
+    }
+    return caller?.caller ?? null;
+  }
+
+  private async lookup(
+    kind: 'session' | 'token',
+    hash: string,
+  ): Promise<{ caller: Caller; expiresAt: number } | null> {
     if (kind === 'session') {
-      const row = await this.db.one<{ id: string; user_id: string }>(
-        'SELECT id, user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()',
+      const row = await this.db.one<{ id: string; user_id: string; expires_at: Date }>(
+        'SELECT id, user_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > now()',
         [hash],
       );
-      return row && { kind: 'user', userId: row.user_id, sessionId: row.id };
+      return (
+        row && {
+          caller: { kind: 'user', userId: row.user_id, sessionId: row.id },
+          expiresAt: row.expires_at.getTime(),
+        }
+      );
     }
     const row = await this.db.one<{ id: string; team_id: string; role: Role; created_by: string | null }>(
       'SELECT id, team_id, role, created_by FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
@@ -105,7 +150,16 @@ export class AuthService {
     );
     if (row === null) return null;
     this.touch(row.id);
-    return { kind: 'token', tokenId: row.id, teamId: row.team_id, role: row.role, createdBy: row.created_by };
+    return {
+      caller: {
+        kind: 'token',
+        tokenId: row.id,
+        teamId: row.team_id,
+        role: row.role,
+        createdBy: row.created_by,
+      },
+      expiresAt: Number.POSITIVE_INFINITY,
+    };
   }
 
   async me(caller: Caller | null): Promise<User | null> {

@@ -36,11 +36,22 @@ export class Db extends ClientSql {
     return new Db(master);
   }
 
-  /** Runs `fn` in one transaction; any throw rolls it back and is rethrown. */
-  async tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction; any throw rolls it back and is rethrown. `asyncCommit` commits
+   * without waiting for the WAL flush (synchronous_commit off): a database crash may forget the
+   * last few milliseconds of such transactions, never corrupt anything. Used where losing the
+   * newest rows is harmless (a trial claim the worker will find gone, telemetry points) and the
+   * flush would otherwise be paid inside a per-study lock.
+   */
+  async tx<T>(fn: (sql: Sql) => Promise<T>, options: { asyncCommit?: boolean } = {}): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no pool listener: if PostgreSQL drops the connection between two
+    // statements (restart, failover) the 'error' event would crash the process. The next query
+    // rejects anyway, and release() discards the dead client.
+    const ignoreDropped = (): void => {};
+    client.on('error', ignoreDropped);
     try {
-      await client.query('BEGIN');
+      await client.query(options.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN');
       const result = await fn(new ClientSql(client));
       await client.query('COMMIT');
       return result;
@@ -48,6 +59,7 @@ export class Db extends ClientSql {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', ignoreDropped);
       client.release();
     }
   }

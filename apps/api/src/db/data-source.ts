@@ -23,8 +23,10 @@ export function createDataSource(url: string, options: DataSourceOptions = {}): 
     migrations,
     synchronize: false,
     migrationsRun: false,
-    // gen_random_uuid() is built into PostgreSQL 13+, so no extension is needed.
+    // gen_random_uuid() is built into PostgreSQL 13+: no extension, and no CREATE EXTENSION (which
+    // needs privileges) on every connect.
     uuidExtension: 'pgcrypto',
+    installExtensions: false,
     logging: options.logSql ? 'all' : false,
     applicationName: options.applicationName ?? 'posterior',
     poolSize: options.poolSize,

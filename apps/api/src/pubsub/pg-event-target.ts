@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import type { Logger } from '../common/logger.js';
 
@@ -24,6 +25,8 @@ export class PgEventTarget extends EventTarget {
     private readonly logger: Logger,
   ) {
     super();
+    // Every subscription of a study adds a listener on one topic: hundreds are normal here.
+    setMaxListeners(1_000_000, this);
     this.ready = this.connect();
   }
 

@@ -27,6 +27,9 @@ export enum Topic {
   MetricPoints = 'METRIC_POINTS',
 }
 
+/** Credentials were revoked or ended somewhere: every process drops its authentication cache. */
+const AUTH_CHANGED = 'AUTH_CHANGED';
+
 type Topics = {
   [Topic.TrialEvents]: [studyId: string, payload: TrialEventPayload];
   [Topic.MetricPoints]: [studyId: string, payload: MetricPointsPayload];
@@ -36,6 +39,8 @@ export interface ApiPubSub {
   publishTrialEvent(studyId: string, type: TrialEventType, trial: TrialRecord): void;
   publishMetricPoints(studyId: string, trialId: string, points: MetricTuple[]): void;
   subscribe<T extends Topic>(topic: T, studyId: string): AsyncIterable<Topics[T][1]>;
+  publishAuthChanged(): void;
+  onAuthChanged(listener: () => void): void;
   whenListening(): Promise<void>;
   close(): Promise<void>;
 }
@@ -85,6 +90,12 @@ export function createApiPubSub(options: {
       // yoga's conditional parameter type cannot see that every topic here is keyed by study id.
       const subscribe = pubsub.subscribe as (topic: Topic, id: string) => AsyncIterable<Topics[T][1]>;
       return subscribe(topic, studyId);
+    },
+    publishAuthChanged() {
+      target.dispatchEvent(new CustomEvent(AUTH_CHANGED, { detail: null }));
+    },
+    onAuthChanged(listener) {
+      target.addEventListener(AUTH_CHANGED, listener);
     },
     whenListening: () => target.whenListening(),
     close: () => target.close(),

@@ -124,12 +124,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const authz = new Authorizer(db);
   const studies = new StudyService(db, authz);
   const trials = new TrialService(db, suggester, pubsub, logger);
+  const auth = new AuthService(db, () => pubsub.publishAuthChanged());
+  pubsub.onAuthChanged(() => auth.invalidate());
   const services: Services = {
     db,
     logger,
     authz,
-    auth: new AuthService(db),
-    teams: new TeamService(db),
+    auth,
+    teams: new TeamService(db, () => auth.credentialsChanged()),
     studies,
     trials,
     insights: new InsightsService(db, suggester, logger),

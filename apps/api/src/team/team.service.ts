@@ -25,7 +25,10 @@ const MEMBER_SELECT = `SELECT m.id AS membership_id, m.team_id, m.role, m.create
 export class TeamService {
   private readonly authz: Authorizer;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly credentialsChanged: () => void = () => undefined,
+  ) {
     this.authz = new Authorizer(db);
   }
 
@@ -175,6 +178,7 @@ export class TeamService {
     await this.db.rows('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [
       tokenId,
     ]);
+    this.credentialsChanged();
     return true;
   }
 }

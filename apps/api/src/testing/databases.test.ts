@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { loadDatabaseUrl } from '../config/index.js';
 import { createTestDatabase } from './index.js';
 
 async function databaseExists(serverUrl: string, name: string): Promise<boolean> {
@@ -16,6 +17,23 @@ async function databaseExists(serverUrl: string, name: string): Promise<boolean>
 }
 
 const nameOf = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
+
+test('databases left by a test process that died are dropped (first use in a process)', async () => {
+  const serverUrl = loadDatabaseUrl();
+  assert.ok(serverUrl, 'DATABASE_URL is set for this test');
+  // Above Linux's pid_max ceiling: never a live process.
+  const orphan = 'posterior_test_4194305_0123456789ab';
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${orphan}`);
+  } finally {
+    await admin.end();
+  }
+  const db = await createTestDatabase();
+  await db.drop();
+  assert.equal(await databaseExists(serverUrl, orphan), false);
+});
 
 test('databases made at the same time are separate, migrated, and gone after drop()', async () => {
   const dbs = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);

@@ -123,13 +123,44 @@ async function dropStaleTemplates(client: pg.Client, keep: string): Promise<void
   }
 }
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '']);
+
+/**
+ * Test databases whose process died before drop() (a crash, a killed run). Their names carry the
+ * creating pid; only on a server on this host can we tell that pid is gone.
+ */
+async function dropOrphans(url: string): Promise<void> {
+  if (!LOCAL_HOSTS.has(new URL(url).hostname)) return;
+  await withAdminClient(url, async (client) => {
+    const found = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname ~ '^posterior_test_[0-9]+_[0-9a-f]{12}$'`,
+    );
+    for (const { datname } of found.rows) {
+      const pid = Number(datname.split('_')[2]);
+      if (isAlive(pid)) continue;
+      await client.query(`DROP DATABASE IF EXISTS ${quote(datname)} WITH (FORCE)`).catch(() => undefined);
+    }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 let templateOnce: Promise<string> | undefined;
 
 function migratedTemplate(url: string): Promise<string> {
-  templateOnce ??= ensureTemplate(url).catch((error: unknown) => {
-    templateOnce = undefined;
-    throw error;
-  });
+  templateOnce ??= dropOrphans(url)
+    .then(() => ensureTemplate(url))
+    .catch((error: unknown) => {
+      templateOnce = undefined;
+      throw error;
+    });
   return templateOnce;
 }
 

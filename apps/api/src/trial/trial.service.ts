@@ -33,7 +33,14 @@ export const MAX_TRIALS_PAGE = 500;
 const MAX_ERROR_CHARS = 4000;
 const METRIC_NAME = /^[A-Za-z0-9_.:/-]{1,200}$/;
 
-type StudyLockRow = StudyRow & { budget_used: number; member_role: Role | null };
+type StudyLockRow = StudyRow & { budget_used: number };
+
+interface AskRequest {
+  count: number;
+  workerId: string | null;
+  resolve: (trials: TrialRecord[]) => void;
+  reject: (error: unknown) => void;
+}
 
 /** A trial with the study fields its lifecycle decisions need, and the caller's role. */
 interface TrialAccess {
@@ -94,6 +101,9 @@ export class TrialService {
     private readonly logger: Logger,
   ) {}
 
+  /** Asks waiting for their study's next lock turn, by study id (see drainAsks). */
+  private readonly askQueues = new Map<string, AskRequest[]>();
+
   async access(caller: Caller | null, trialId: string, min: Role): Promise<TrialAccess> {
     const c = requireCaller(caller);
     if (!isUuid(trialId)) throw new NotFoundError('trial');
@@ -149,61 +159,116 @@ export class TrialService {
     const workerId = workerIdInput?.trim() || null;
     if (workerId !== null && workerId.length > 200)
       throw new BadUserInputError('workerId', 'must be at most 200 characters');
+    const row = await this.db.one<{ team_id: string; member_role: Role | null }>(
+      `SELECT s.team_id, ${memberRoleSql('s.team_id', '$2')} AS member_role FROM studies s WHERE s.id = $1`,
+      [studyId, callerUserId(c)],
+    );
+    decide(row && roleFor(c, row.team_id, row.member_role), Role.MEMBER, 'study');
 
-    const { claimed, created, done } = await this.db.tx(async (sql) => {
-      // The study row lock is the per-study lock: askers of one study take turns, so parallelism
-      // and maxTrials are exact and each suggestion sees the previous ones as pending.
-      const study = await sql.one<StudyLockRow>(
-        `SELECT ${STUDY_COLUMNS}, s.budget_used, ${memberRoleSql('s.team_id', '$2')} AS member_role
-         FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE OF s`,
-        [studyId, callerUserId(c)],
-      );
-      decide(study && roleFor(c, study.team_id, study.member_role), Role.MEMBER, 'study');
-      if (study === null) throw new NotFoundError('study');
-      const none = { claimed: [] as TrialRow[], created: [] as TrialRow[], done: false };
-      if (study.state !== StudyState.RUNNING) return none;
-
-      const counts = await sql.one<{ running: number; waiting: number }>(
-        `SELECT count(*) FILTER (WHERE state = 'RUNNING')::int AS running,
-                count(*) FILTER (WHERE state = 'WAITING')::int AS waiting
-         FROM trials WHERE study_id = $1 AND state IN ('RUNNING', 'WAITING')`,
-        [studyId],
-      );
-      const running = counts?.running ?? 0;
-      let room = Math.min(count, study.parallelism - running);
-      if (room <= 0) return none;
-
-      let claimedRows: TrialRow[] = [];
-      if ((counts?.waiting ?? 0) > 0) {
-        claimedRows = await sql.rows<TrialRow>(
-          `UPDATE trials SET state = 'RUNNING', worker_id = $3, started_at = now(), heartbeat_at = now()
-           WHERE id IN (SELECT id FROM trials WHERE study_id = $1 AND state = 'WAITING'
-                        ORDER BY number LIMIT $2 FOR UPDATE SKIP LOCKED)
-           RETURNING ${TRIAL_RETURNING}`,
-          [studyId, room, workerId],
-        );
-        room -= claimedRows.length;
+    const trials = await new Promise<TrialRecord[]>((resolve, reject) => {
+      const request: AskRequest = { count, workerId, resolve, reject };
+      const queue = this.askQueues.get(studyId);
+      if (queue) {
+        queue.push(request);
+        return;
       }
-
-      const fresh = Math.min(room, study.max_trials - study.budget_used);
-      let createdRows: TrialRow[] = [];
-      if (fresh > 0) createdRows = await this.suggestAndInsert(sql, study, fresh, workerId);
-
-      let done = false;
-      if (
-        claimedRows.length === 0 &&
-        createdRows.length === 0 &&
-        running === 0 &&
-        (counts?.waiting ?? 0) === 0
-      ) {
-        // Nothing left to hand out and nothing in flight: the budget is spent (or the space exhausted).
-        done = study.budget_used >= study.max_trials && (await this.markDoneIfSpent(sql, studyId));
-      }
-      return { claimed: claimedRows, created: createdRows, done };
+      const fresh = [request];
+      this.askQueues.set(studyId, fresh);
+      void this.drainAsks(studyId, fresh);
     });
+    for (const trial of trials) this.publish('CLAIMED', trial);
+    return trials;
+  }
+
+  /**
+   * Asks for one study that arrive while its previous transaction runs wait and then share the
+   * next one: each turn at the study lock serves every asker queued in this process, so
+   * throughput grows with the number of concurrent workers instead of being one lock turn (a few
+   * round trips) per trial. Requests are served in arrival order.
+   */
+  private async drainAsks(studyId: string, queue: AskRequest[]): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, queue.length);
+      try {
+        const out = await this.askBatch(studyId, batch);
+        batch.forEach((request, i) => {
+          request.resolve(out[i] ?? []);
+        });
+      } catch (error) {
+        for (const request of batch) request.reject(error);
+      }
+    }
+    this.askQueues.delete(studyId);
+  }
+
+  /** One transaction under the study lock for a batch of asks; returns each request's trials. */
+  private async askBatch(studyId: string, batch: readonly AskRequest[]): Promise<TrialRecord[][]> {
+    const slots = batch.flatMap((request) => Array.from({ length: request.count }, () => request.workerId));
+    const { bySlot, done } = await this.db.tx(
+      async (sql) => {
+        // The study row lock is the per-study lock: askers of one study take turns, so parallelism
+        // and maxTrials are exact and each suggestion sees the previous ones as pending.
+        const study = await sql.one<StudyLockRow>(
+          `SELECT ${STUDY_COLUMNS}, s.budget_used FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE OF s`,
+          [studyId],
+        );
+        if (study === null) throw new NotFoundError('study');
+        const none = { bySlot: [] as TrialRow[], done: false };
+        if (study.state !== StudyState.RUNNING) return none;
+
+        const counts = await sql.one<{ running: number; waiting: number }>(
+          `SELECT count(*) FILTER (WHERE state = 'RUNNING')::int AS running,
+                  count(*) FILTER (WHERE state = 'WAITING')::int AS waiting
+           FROM trials WHERE study_id = $1 AND state IN ('RUNNING', 'WAITING')`,
+          [studyId],
+        );
+        const running = counts?.running ?? 0;
+        const waiting = counts?.waiting ?? 0;
+        let room = Math.min(slots.length, study.parallelism - running);
+        if (room <= 0) return none;
+
+        const bySlot: TrialRow[] = [];
+        if (waiting > 0) {
+          // Enqueued trials first, oldest first; the i-th claimed goes to the i-th slot's worker.
+          const claimed = await sql.rows<TrialRow & { rn: number }>(
+            `WITH picked AS (
+               SELECT id, number FROM trials WHERE study_id = $1 AND state = 'WAITING'
+               ORDER BY number LIMIT $2 FOR UPDATE SKIP LOCKED),
+             ranked AS (SELECT id, (row_number() OVER (ORDER BY number))::int AS rn FROM picked)
+             UPDATE trials t SET state = 'RUNNING', worker_id = ($3::text[])[ranked.rn], started_at = now(),
+               heartbeat_at = now()
+             FROM ranked WHERE t.id = ranked.id
+             RETURNING ${TRIAL_COLUMNS}, ranked.rn`,
+            [studyId, room, slots.slice(0, room)],
+          );
+          claimed.sort((a, b) => a.rn - b.rn);
+          bySlot.push(...claimed);
+          room -= claimed.length;
+        }
+
+        const fresh = Math.min(room, study.max_trials - study.budget_used);
+        if (fresh > 0) {
+          const workerIds = slots.slice(bySlot.length, bySlot.length + fresh);
+          const created = await this.suggestAndInsert(sql, study, fresh, workerIds);
+          bySlot.push(...created.sort((a, b) => a.number - b.number));
+        }
+
+        let done = false;
+        if (bySlot.length === 0 && running === 0 && waiting === 0) {
+          // Nothing left to hand out and nothing in flight: the budget is spent (or the space exhausted).
+          done = study.budget_used >= study.max_trials && (await this.markDoneIfSpent(sql, studyId));
+        }
+        return { bySlot, done };
+      },
+      { asyncCommit: true },
+    );
     if (done) this.logger.info({ studyId }, 'study budget spent: DONE');
-    const out = [...claimed, ...created].map(trialRecord).sort((a, b) => a.number - b.number);
-    for (const trial of out) this.publish('CLAIMED', trial);
+    const out: TrialRecord[][] = [];
+    let next = 0;
+    for (const request of batch) {
+      out.push(bySlot.slice(next, next + request.count).map(trialRecord));
+      next += request.count;
+    }
     return out;
   }
 
@@ -211,7 +276,7 @@ export class TrialService {
     sql: Sql,
     study: StudyLockRow,
     fresh: number,
-    workerId: string | null,
+    workerIds: ReadonlyArray<string | null>,
   ): Promise<TrialRow[]> {
     const samplerType = typeof study.sampler.type === 'string' ? study.sampler.type : 'gp';
     let completed: Observation[] = [];
@@ -242,21 +307,19 @@ export class TrialService {
     );
     const n = suggestions.length;
     if (n === 0) return [];
-    const alloc = await sql.one<{ first: number }>(
-      `UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
-       WHERE id = $1 RETURNING next_trial_number - $2 AS first`,
-      [study.id, n],
-    );
-    if (alloc === null) throw new NotFoundError('study');
+    // Numbers and budget are taken and the trials inserted in one statement, under the study lock.
     return sql.rows<TrialRow>(
-      `INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, started_at, heartbeat_at)
-       SELECT $1, $2::int + x.ord::int - 1, 'RUNNING', x.p, x.s, $3, now(), now()
-       FROM unnest($4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
+      `WITH alloc AS (
+         UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
+         WHERE id = $1 RETURNING next_trial_number - $2 AS first)
+       INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, started_at, heartbeat_at)
+       SELECT $1, alloc.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($3::text[])[x.ord], now(), now()
+       FROM alloc, unnest($4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
        RETURNING ${TRIAL_RETURNING}`,
       [
         study.id,
-        alloc.first,
-        workerId,
+        n,
+        workerIds.slice(0, n),
         suggestions.map((s) => JSON.stringify(s.params)),
         suggestions.map((s) => JSON.stringify(s.info)),
       ],
@@ -281,7 +344,7 @@ export class TrialService {
     const c = requireCaller(caller);
     if (!isUuid(studyId)) throw new NotFoundError('study');
     const row = await this.db.tx(async (sql) => {
-      const study = await sql.one<StudyLockRow>(
+      const study = await sql.one<StudyLockRow & { member_role: Role | null }>(
         `SELECT ${STUDY_COLUMNS}, s.budget_used, ${memberRoleSql('s.team_id', '$2')} AS member_role
          FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE OF s`,
         [studyId, callerUserId(c)],
@@ -363,14 +426,18 @@ export class TrialService {
 
     // One statement: refresh the heartbeat (reporting is a sign of life) and insert the batch only
     // while the trial is still RUNNING; duplicates of (trial, name, step) are skipped.
-    const rows = await this.db.rows<{
+    type Inserted = {
       alive: number;
       name: string | null;
       step: number | null;
       value: number | null;
       ms: number | null;
-    }>(
-      `WITH hb AS (
+    };
+    // Metric points are telemetry: committed without waiting for the WAL flush (see Db.tx).
+    const rows = await this.db.tx(
+      (sql) =>
+        sql.rows<Inserted>(
+          `WITH hb AS (
          UPDATE trials SET heartbeat_at = now() WHERE id = $1 AND state = 'RUNNING' RETURNING id, study_id),
        ins AS (
          INSERT INTO metric_points (trial_id, study_id, name, step, value)
@@ -381,7 +448,9 @@ export class TrialService {
        SELECT (SELECT count(*) FROM hb)::int AS alive, ins.name, ins.step, ins.value,
               (extract(epoch FROM ins.time) * 1000)::float8 AS ms
        FROM (SELECT 1) AS one LEFT JOIN ins ON true`,
-      [trialId, names, steps, values],
+          [trialId, names, steps, values],
+        ),
+      { asyncCommit: true },
     );
     if ((rows[0]?.alive ?? 0) === 0) {
       const now = await this.byId(trialId);

@@ -3,7 +3,7 @@
 import { PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { describeError, downloadUrl, getClient, gql } from '../../lib/api/client';
+import { describeError, downloadUrl, gql, subscribeMetricPoints, subscribeTrialEvents } from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import { useAsync } from '../../lib/api/hooks';
 import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';
@@ -73,13 +73,12 @@ export function TrialPage({ trialId }: { trialId: string }) {
     setVersion(store.version);
     setLiveTrial(null);
     if (data.trial.state !== 'RUNNING' && data.trial.state !== 'WAITING') return;
-    const client = getClient();
-    const un1 = client.metricPoints(data.study.id, trialId, {
+    const un1 = subscribeMetricPoints(data.study.id, trialId, {
       next: (pts) => {
         if (store.add(pts.map(toMetricPoint))) setVersion(store.version);
       },
     });
-    const un2 = client.trialEvents(data.study.id, {
+    const un2 = subscribeTrialEvents(data.study.id, {
       next: (e) => {
         if (e.trial.id === trialId) setLiveTrial(toTrial(e.trial));
       },

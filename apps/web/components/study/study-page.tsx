@@ -4,7 +4,7 @@ import { PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { getClient, saveBlob } from '../../lib/api/client';
+import { getClient, saveBlob, subscribeMetricPoints, subscribeTrialEvents } from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import { replaceSearch } from '../../lib/api/hooks';
 import {
@@ -70,7 +70,6 @@ export function StudyPage({ studyId }: { studyId: string }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloadTick restarts everything
   useEffect(() => {
     const ctl = new AbortController();
-    const client = getClient();
     trialsRef.current = new Map();
     storeRef.current = new CurveStore();
     setTrials([]);
@@ -89,7 +88,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
         }
         setStudy(s);
         // Subscribe before loading so nothing that happens during the load is missed.
-        unsubscribeTrials = client.trialEvents(studyId, {
+        unsubscribeTrials = subscribeTrialEvents(studyId, {
           next: (e) => {
             setLive(true);
             const t = toTrial(e.trial);
@@ -102,7 +101,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
           error: () => setLive(false),
           complete: () => setLive(false),
         });
-        unsubscribeMetrics = client.metricPoints(studyId, null, {
+        unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
           next: (points) => {
             setLive(true);
             if (storeRef.current.add(points.map(toMetricPoint))) flush();

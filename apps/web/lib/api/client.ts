@@ -1,11 +1,20 @@
 'use client';
 
-import { createClient, type PosteriorClient, PosteriorError } from '@posterior/sdk';
+import {
+  createClient,
+  type MetricPoint,
+  type PosteriorClient,
+  PosteriorError,
+  type Sink,
+  type TrialEvent,
+  type Unsubscribe,
+} from '@posterior/sdk';
 import { env } from '../env.ts';
 
 const TOKEN_KEY = 'posterior.session';
 
 let client: PosteriorClient | null = null;
+let liveClient: Promise<PosteriorClient> | null = null;
 
 /** Where the browser sends API traffic: the API directly when configured, else this origin (proxied). */
 export function apiBase(): string {
@@ -30,6 +39,10 @@ export function setSessionToken(token: string | undefined): void {
     // private mode: the session lasts for this page only
   }
   getClient().setToken(token);
+  // The socket authenticated with the old token: drop it; the next subscription reconnects.
+  const old = liveClient;
+  liveClient = null;
+  void old?.then((c) => (c === client ? undefined : c.close()));
 }
 
 /** The SDK client (one per tab): HTTP + one shared graphql-ws connection. */
@@ -45,6 +58,55 @@ export function getClient(): PosteriorClient {
     });
   }
   return client;
+}
+
+/**
+ * The client that carries subscriptions. With the same-origin proxy (the default) HTTP goes through
+ * the dashboard, but WebSockets go straight to the API, whose address the server tells us at run time.
+ */
+function getLiveClient(): Promise<PosteriorClient> {
+  if (env.NEXT_PUBLIC_API_URL) return Promise.resolve(getClient());
+  if (!liveClient) {
+    liveClient = fetch('/api-config', { cache: 'no-store' })
+      .then((r) => r.json() as Promise<{ apiUrl: string }>)
+      .then(({ apiUrl }) =>
+        createClient({
+          url: apiUrl,
+          token: getClient().token,
+          webSocketImpl: WebSocket,
+          subscriptionRetryAttempts: 1_000,
+        }),
+      );
+    liveClient.catch(() => {
+      liveClient = null;
+    });
+  }
+  return liveClient;
+}
+
+function subscribeVia(start: (c: PosteriorClient) => Unsubscribe, onError?: (e: PosteriorError) => void): Unsubscribe {
+  let stop: Unsubscribe | null = null;
+  let cancelled = false;
+  getLiveClient().then(
+    (c) => {
+      if (!cancelled) stop = start(c);
+    },
+    (e: unknown) => onError?.(new PosteriorError('NETWORK_ERROR', `cannot open live updates: ${String(e)}`)),
+  );
+  return () => {
+    cancelled = true;
+    stop?.();
+  };
+}
+
+/** Live trial events of a study (created, claimed, finished). */
+export function subscribeTrialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe {
+  return subscribeVia((c) => c.trialEvents(studyId, sink), sink.error);
+}
+
+/** Live metric points of a study, or of one trial. */
+export function subscribeMetricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe {
+  return subscribeVia((c) => c.metricPoints(studyId, trialId, sink), sink.error);
 }
 
 /**

@@ -5,7 +5,6 @@ import { connect, resolveConnection, withConnection } from '../connection.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
 import { convergenceRows, convergenceSpec } from '../plot/convergence.js';
-import { renderSvg, svgToPng } from '../plot/render.js';
 
 interface PlotOptions {
   kind: string;
@@ -36,6 +35,8 @@ export function register(program: Command): void {
     if (!study) throw new Error(`study ${studyId} not found`);
     const rows = convergenceRows(await client.studyHistory(studyId), study.direction);
     const spec = convergenceSpec({ title: study.name, objective: study.objective, direction: study.direction, rows });
+    // vega and resvg load only for this verb: they would slow every other command's start-up.
+    const { renderSvg, svgToPng } = await import('../plot/render.js');
     const svg = await renderSvg(spec);
     if (format === '.svg') await writeFile(options.output, svg);
     else await writeFile(options.output, svgToPng(svg));

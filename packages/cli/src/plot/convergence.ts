@@ -39,7 +39,7 @@ export function convergenceSpec(input: ConvergenceSpecInput): Record<string, unk
   const y = { type: 'quantitative', title: input.objective, scale: { zero: false } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title, subtitle: `${input.direction.toLowerCase()} ${input.objective}` },
+    title: { text: input.title, subtitle: `${input.direction.toLowerCase()} ${input.objective}; line: best so far` },
     width: 640,
     height: 360,
     background: 'white',

@@ -42,7 +42,11 @@ describe('loadTfjs', () => {
         await tf.setBackend(backend);
         return tf.tidy(() => {
           const xs = tf.tensor4d(x, xShape);
-          const loss = (filter: tf.Tensor) => tf.conv2d(xs, filter as tf.Tensor4D, strides, pad).square().sum();
+          const loss = (filter: tf.Tensor) =>
+            tf
+              .conv2d(xs, filter as tf.Tensor4D, strides, pad)
+              .square()
+              .sum();
           return tf.grad(loss)(tf.tensor4d(w, wShape)).dataSync();
         });
       };

@@ -45,7 +45,10 @@ export function loadTfjs(options: LoadTfjsOptions = {}): Promise<LoadedTfjs> {
   return loading;
 }
 
-async function chooseBackend(order: readonly TfjsBackend[], log: (line: string) => void): Promise<LoadedTfjs> {
+async function chooseBackend(
+  order: readonly TfjsBackend[],
+  log: (line: string) => void,
+): Promise<LoadedTfjs> {
   const skipped: string[] = [];
   for (const backend of order) {
     const started = await tryBackend(backend);

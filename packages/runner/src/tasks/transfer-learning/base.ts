@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { loadTfjs } from '../../tfjs/index.js';
 import { cachedDir, cacheKey } from './cache.js';
 import {
   BASE_DIGITS,
@@ -78,6 +79,8 @@ export async function prepareBase(options: PrepareBaseOptions): Promise<BaseFeat
   const started = performance.now();
   const settings: BaseSettings = { ...DEFAULT_BASE_SETTINGS, ...options.settings };
   const log = options.log ?? (() => {});
+  // The backend must be chosen first: on wasm, loadTfjs also adds the conv gradient the base needs.
+  await loadTfjs({ log });
   const keyed = {
     format: CACHE_FORMAT,
     data: await dataVersion(),
@@ -120,15 +123,7 @@ async function computeBase(
   // On wasm this relies on the Conv2DBackpropFilter kernel that loadTfjs registers.
   const { weights, valAcc } = await pretrain(settings, baseData.train, baseData.val, signal);
   signal?.throwIfAborted();
-  const headData = await loadDigitSplit(HEAD_DIGITS, slice, settings.seed + 1);
-  const weightTensors = weights.map((w) => tf.tensor(w.data, [...w.shape]));
-  const featureModel = buildFeatureModel(settings, weightTensors);
-  tf.dispose(weightTensors);
-  const featureDim = featureModel.outputs[0]?.shape[1];
-  if (typeof featureDim !== 'number') throw new Error('base: unexpected feature shape');
-  const train = extractFeatures(featureModel, headData.train, featureDim);
-  const val = extractFeatures(featureModel, headData.val, featureDim);
-  featureModel.dispose();
+  const { featureDim, train, val } = await computeHeadFeatures(settings, weights, slice);
   const manifest: Manifest = {
     format: CACHE_FORMAT,
     key,
@@ -152,6 +147,32 @@ async function computeBase(
   // The manifest last: its presence in a finished entry is the reader's sanity check.
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   log(`transfer-learning: base ${key} pre-trained to val_acc ${valAcc.toFixed(3)} on digits 0-4`);
+}
+
+/** The head's data (digits 5-9) as the given base sees it; the seeded split matches the cache's. */
+export async function computeHeadFeatures(
+  settings: BaseSettings,
+  weights: readonly WeightArray[],
+  slice: DataSlice = {},
+): Promise<{ featureDim: number; train: FeatureSet; val: FeatureSet }> {
+  const headData = await loadHeadSplit(settings, slice);
+  const weightTensors = weights.map((w) => tf.tensor(w.data, [...w.shape]));
+  const featureModel = buildFeatureModel(settings, weightTensors);
+  tf.dispose(weightTensors);
+  try {
+    const featureDim = featureModel.outputs[0]?.shape[1];
+    if (typeof featureDim !== 'number') throw new Error('base: unexpected feature shape');
+    const train = await extractFeatures(featureModel, headData.train, featureDim);
+    const val = await extractFeatures(featureModel, headData.val, featureDim);
+    return { featureDim, train, val };
+  } finally {
+    featureModel.dispose();
+  }
+}
+
+/** Digits 5-9 split into train/val images, seeded from the base settings. */
+export function loadHeadSplit(settings: BaseSettings, slice: DataSlice = {}) {
+  return loadDigitSplit(HEAD_DIGITS, slice, settings.seed + 1);
 }
 
 async function pretrain(
@@ -182,6 +203,8 @@ async function pretrain(
       shuffle: false,
       validationData: [xVal, yVal],
       verbose: 0,
+      // Keeps heartbeats flowing while the base trains.
+      yieldEvery: 100,
       callbacks: {
         onBatchEnd: async () => {
           if (signal?.aborted) model.stopTraining = true;
@@ -205,12 +228,19 @@ async function pretrain(
 
 const FEATURE_BATCH = 256;
 
-function extractFeatures(model: tf.LayersModel, set: DigitSet, featureDim: number): FeatureSet {
+async function extractFeatures(model: tf.LayersModel, set: DigitSet, featureDim: number): Promise<FeatureSet> {
   const x = new Float32Array(set.count * featureDim);
   for (let start = 0; start < set.count; start += FEATURE_BATCH) {
+    // Yield between batches: the worker's heartbeats share this thread.
+    await new Promise((resolve) => setImmediate(resolve));
     const n = Math.min(FEATURE_BATCH, set.count - start);
     const out = tf.tidy(() => {
-      const images = tf.tensor4d(set.x.subarray(start * PIXELS, (start + n) * PIXELS), [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      const images = tf.tensor4d(set.x.subarray(start * PIXELS, (start + n) * PIXELS), [
+        n,
+        IMAGE_SIZE,
+        IMAGE_SIZE,
+        1,
+      ]);
       const features = model.predict(images);
       if (Array.isArray(features)) throw new Error('base: expected one output');
       return features.dataSync();
@@ -222,7 +252,8 @@ function extractFeatures(model: tf.LayersModel, set: DigitSet, featureDim: numbe
 
 async function readBase(dir: string, settings: BaseSettings): Promise<Omit<BaseFeatures, 'source' | 'ms'>> {
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  if (manifest.format !== CACHE_FORMAT) throw new Error(`base cache ${dir}: unknown format ${manifest.format}`);
+  if (manifest.format !== CACHE_FORMAT)
+    throw new Error(`base cache ${dir}: unknown format ${manifest.format}`);
   const [weightData, trainX, trainY, valX, valY] = await Promise.all([
     readFile(join(dir, 'base-weights.f32')).then(floats),
     readFile(join(dir, 'train-x.f32')).then(floats),
@@ -231,7 +262,8 @@ async function readBase(dir: string, settings: BaseSettings): Promise<Omit<BaseF
     readFile(join(dir, 'val-y.u8')).then((b) => new Uint8Array(b)),
   ]);
   const check = (what: string, actual: number, expected: number) => {
-    if (actual !== expected) throw new Error(`base cache ${dir}: ${what} has ${actual} values, expected ${expected}`);
+    if (actual !== expected)
+      throw new Error(`base cache ${dir}: ${what} has ${actual} values, expected ${expected}`);
   };
   check('train-x', trainX.length, manifest.trainCount * manifest.featureDim);
   check('train-y', trainY.length, manifest.trainCount);

@@ -2,19 +2,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadTfjs } from '../../tfjs/index.js';
-import { prepareBase } from './base.js';
+import { loadHeadSplit, prepareBase } from './base.js';
 import { buildCheckpoint, composeClassifier, loadCheckpoint, readCheckpointMetadata } from './checkpoint.js';
-import { HEAD_DIGITS, IMAGE_SIZE, loadDigitSplit } from './data.js';
+import { HEAD_DIGITS, IMAGE_SIZE } from './data.js';
 import { createTransferLearningObjective } from './index.js';
 import { DEFAULT_BASE_SETTINGS } from './model.js';
 import { parseHeadParams } from './params.js';
-import { trainHead } from './train.js';
 import { fakeTrial, SMALL, tempCacheDir } from './test-support.js';
+import { trainHead } from './train.js';
 
 describe('transfer-learning checkpoints', () => {
   it('load back as a model with identical predictions', async () => {
     await loadTfjs({ log: () => {} });
-    const base = await prepareBase({ cacheDir: await tempCacheDir(), settings: SMALL.base, dataSlice: SMALL.dataSlice });
+    const base = await prepareBase({
+      cacheDir: await tempCacheDir(),
+      settings: SMALL.base,
+      dataSlice: SMALL.dataSlice,
+    });
     const params = parseHeadParams({ dropout: 0.25, units1: 24, units2: 12, units3: 6, batch: 32 });
     const result = await trainHead({ ...base, params, maxEpochs: 2, patience: 2, seed: 1 });
     try {
@@ -50,14 +54,17 @@ describe('transfer-learning checkpoints', () => {
     const meta = readCheckpointMetadata(file.data);
     const model = await loadCheckpoint(file.data);
     // The same validation split the base extracted its features from.
-    const { val } = await loadDigitSplit(HEAD_DIGITS, SMALL.dataSlice, (SMALL.base?.seed ?? DEFAULT_BASE_SETTINGS.seed) + 1);
+    const { val } = await loadHeadSplit({ ...DEFAULT_BASE_SETTINGS, ...SMALL.base }, SMALL.dataSlice);
     const predicted = tf.tidy(() => {
       const images = tf.tensor4d(val.x, [val.count, IMAGE_SIZE, IMAGE_SIZE, 1]);
       return (model.predict(images) as tf.Tensor).argMax(-1).dataSync();
     });
-    const correct = predicted.reduce((n, p, i) => n + (p === val.labels[i] ? 1 : 0), 0);
+    const correct = Array.from(predicted).filter((p, i) => p === val.labels[i]).length;
     const expected = Math.round((meta.metrics.val_acc ?? Number.NaN) * val.count);
-    assert.ok(Math.abs(correct - expected) <= 1, `checkpoint got ${correct}/${val.count}, trial reported ${expected}`);
+    assert.ok(
+      Math.abs(correct - expected) <= 1,
+      `checkpoint got ${correct}/${val.count}, trial reported ${expected}`,
+    );
     model.dispose();
   });
 });

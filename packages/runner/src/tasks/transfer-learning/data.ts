@@ -57,11 +57,17 @@ export function loadDigit(digit: number): Promise<Float32Array> {
     pending = (async () => {
       const text = await readFile(join(mnistDir(), 'src', 'digits', `${digit}.json`), 'utf8');
       const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || !('data' in parsed) || !Array.isArray(parsed.data)) {
+      if (
+        typeof parsed !== 'object' ||
+        parsed === null ||
+        !('data' in parsed) ||
+        !Array.isArray(parsed.data)
+      ) {
         throw new Error(`mnist: digit ${digit} has no data array`);
       }
       const data = Float32Array.from(parsed.data as number[]);
-      if (data.length % PIXELS !== 0) throw new Error(`mnist: digit ${digit} is not a whole number of images`);
+      if (data.length % PIXELS !== 0)
+        throw new Error(`mnist: digit ${digit} is not a whole number of images`);
       return data;
     })();
     pending.catch(() => digitCache.delete(digit));
@@ -80,7 +86,8 @@ export async function loadDigitSplit(
   seed = 0,
 ): Promise<DigitSplit> {
   const valFraction = slice.valFraction ?? DEFAULT_VAL_FRACTION;
-  if (!(valFraction > 0 && valFraction < 1)) throw new Error(`valFraction must be in (0, 1), got ${valFraction}`);
+  if (!(valFraction > 0 && valFraction < 1))
+    throw new Error(`valFraction must be in (0, 1), got ${valFraction}`);
   const random = seededRandom(seed);
   const train: { image: Float32Array; label: number }[] = [];
   const val: { image: Float32Array; label: number }[] = [];

@@ -80,7 +80,12 @@ describe('transfer-learning task', () => {
   it('hits the base cache on a second run instead of recomputing the features', async () => {
     const cacheDir = await tempCacheDir();
     const lines: string[] = [];
-    const first = createTransferLearningObjective({ cacheDir, ...SMALL, maxEpochs: 1, log: (l) => lines.push(l) });
+    const first = createTransferLearningObjective({
+      cacheDir,
+      ...SMALL,
+      maxEpochs: 1,
+      log: (l) => lines.push(l),
+    });
     await first(fakeTrial(PARAMS));
     assert.ok(lines.some((l) => /pre-trained and features extracted/.test(l)));
     const base = await prepareBase({ cacheDir, settings: SMALL.base, dataSlice: SMALL.dataSlice });
@@ -90,14 +95,23 @@ describe('transfer-learning task', () => {
 
     lines.length = 0;
     // A new objective stands for a new worker process: nothing shared in memory.
-    const second = createTransferLearningObjective({ cacheDir, ...SMALL, maxEpochs: 1, log: (l) => lines.push(l) });
+    const second = createTransferLearningObjective({
+      cacheDir,
+      ...SMALL,
+      maxEpochs: 1,
+      log: (l) => lines.push(l),
+    });
     await second(fakeTrial(PARAMS));
     assert.ok(lines.some((l) => /features read from cache/.test(l)));
     assert.ok(!lines.some((l) => /pre-training/.test(l)));
     assert.equal((await stat(featuresFile)).mtimeMs, mtime);
 
     // Other base settings are another cache entry.
-    const other = await prepareBase({ cacheDir, settings: { ...SMALL.base, filters1: 4 }, dataSlice: SMALL.dataSlice });
+    const other = await prepareBase({
+      cacheDir,
+      settings: { ...SMALL.base, filters1: 4 },
+      dataSlice: SMALL.dataSlice,
+    });
     assert.equal(other.source, 'computed');
     assert.notEqual(other.key, base.key);
   });
@@ -119,7 +133,10 @@ describe('transfer-learning task', () => {
       if (step === 2) t.controller.abort();
       return false;
     });
-    await assert.rejects(objective(trial), (error: unknown) => error instanceof Error && error.name === 'AbortError');
+    await assert.rejects(
+      objective(trial),
+      (error: unknown) => error instanceof Error && error.name === 'AbortError',
+    );
     assert.equal(trial.reports.length, 2);
     assert.equal(trial.checkpoints.length, 0);
   });

@@ -8,7 +8,15 @@ import type { BaseSettings } from './model.js';
 import { formatParam, parseHeadParams } from './params.js';
 import { type EpochMetrics, trainHead } from './train.js';
 
-export { type BaseFeatures, type PrepareBaseOptions, prepareBase } from './base.js';
+export {
+  type BaseFeatures,
+  computeHeadFeatures,
+  type FeatureSet,
+  loadHeadSplit,
+  type PrepareBaseOptions,
+  prepareBase,
+  type WeightArray,
+} from './base.js';
 export {
   CHECKPOINT_CONTENT_TYPE,
   type CheckpointMetadata,
@@ -107,7 +115,9 @@ export function createTransferLearningObjective(options: TransferLearningOptions
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       log(
         `transfer-learning: trial ${trial.number} ${result.stopReason} after ${result.epochsRun} epochs in ${seconds} s` +
-          (result.best ? `, best val_loss ${result.best.val_loss.toFixed(4)} at epoch ${result.bestEpoch}` : ''),
+          (result.best
+            ? `, best val_loss ${result.best.val_loss.toFixed(4)} at epoch ${result.bestEpoch}`
+            : ''),
       );
       if (result.stopReason === 'aborted') {
         trial.signal.throwIfAborted();

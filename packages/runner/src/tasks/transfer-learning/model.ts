@@ -145,7 +145,12 @@ export function headLayers(
 }
 
 /** The head alone, trained on cached base features. */
-export function buildHeadModel(params: HeadParams, featureDim: number, classes: number, seed: number): tf.Sequential {
+export function buildHeadModel(
+  params: HeadParams,
+  featureDim: number,
+  classes: number,
+  seed: number,
+): tf.Sequential {
   return tf.sequential({ layers: headLayers(params, featureDim, classes, seed, true) });
 }
 

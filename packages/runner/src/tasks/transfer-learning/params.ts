@@ -11,7 +11,11 @@ export type SearchSpaceEntry =
       readonly log?: boolean;
       readonly step?: number;
     }
-  | { readonly name: string; readonly type: 'categorical'; readonly choices: readonly (string | number | boolean)[] };
+  | {
+      readonly name: string;
+      readonly type: 'categorical';
+      readonly choices: readonly (string | number | boolean)[];
+    };
 
 /**
  * The demo study's space (DESIGN section 7). Ranges are sized so that a trial takes seconds on one

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bootstrap, fixture, quadraticSpace, runCli, startApi, waitFor } from './_harness.mjs';
+
+describe('worker faults against a real API', () => {
+  let api;
+  let ctx;
+  let scratch;
+
+  before(async () => {
+    api = await startApi();
+    ctx = await bootstrap(api.url);
+    scratch = await mkdtemp(join(tmpdir(), 'posterior-faults-'));
+  });
+
+  after(async () => {
+    await ctx?.client.close();
+    await api?.close();
+  });
+
+  const createStudy = (name, extra = {}) =>
+    ctx.client.createStudy({
+      teamId: ctx.team.id,
+      name,
+      direction: 'MINIMIZE',
+      objective: 'loss',
+      searchSpace: quadraticSpace,
+      sampler: { type: 'random', seed: 1 },
+      maxTrials: 3,
+      ...extra,
+    });
+
+  /** The first trial of the study once it is RUNNING and has reported a metric point. */
+  const trialInFlight = (studyId) =>
+    waitFor(async () => {
+      const [trial] = await ctx.client.allTrials(studyId, 'RUNNING');
+      if (!trial) return undefined;
+      const detail = await ctx.client.trial(trial.id);
+      return detail && detail.metrics.length > 0 ? detail : undefined;
+    }, 'a trial in flight');
+
+  it('kill -9 mid-trial leaves the trial to the stale reaper, which fails and retries it', async () => {
+    const study = await createStudy('killed', { heartbeatTimeoutS: 1, retryFailed: 1 });
+    let child;
+    const run = runCli(['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('hang.mjs')], {
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    const trial = await trialInFlight(study.id);
+    child.kill('SIGKILL');
+    const result = await run;
+    assert.equal(result.signal, 'SIGKILL');
+    const reaped = await waitFor(async () => {
+      const t = await ctx.client.trial(trial.id);
+      return t?.state === 'FAILED' ? t : undefined;
+    }, 'the reaper to fail the trial');
+    assert.equal(reaped.error, 'stale');
+    const retry = (await ctx.client.allTrials(study.id)).find((t) => t.retryOf === trial.id);
+    assert.ok(retry, 'a WAITING retry with the same params');
+    assert.equal(retry.state, 'WAITING');
+    assert.deepEqual(retry.params, trial.params);
+  });
+
+  it('SIGINT finishes the trial in flight, tells it, and exits 0 without claiming more', async () => {
+    const study = await createStudy('drained');
+    const marker = join(scratch, 'release-drain');
+    let child;
+    const run = runCli(['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('slow-then-done.mjs'), '--json'], {
+      env: { RELEASE_MARKER: marker },
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const trial = await trialInFlight(study.id);
+    child.kill('SIGINT');
+    // Release the objective only once the worker has taken the signal in, so it cannot claim more.
+    await waitFor(() => stderr.includes('stopping after the trial in flight'), 'the drain notice');
+    await writeFile(marker, '');
+    const result = await run;
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout).stopped, ['interrupted']);
+    const finished = await ctx.client.trial(trial.id);
+    assert.equal(finished?.state, 'COMPLETE');
+    assert.equal(finished?.value, 1);
+    const trials = await ctx.client.allTrials(study.id);
+    assert.equal(trials.length, 1, 'no further trial claimed');
+  });
+
+  it('SIGTERM interrupts the trial, tells it FAILED and hands its params back', async () => {
+    const study = await createStudy('terminated');
+    let child;
+    const run = runCli(['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('hang.mjs'), '--json'], {
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    const trial = await trialInFlight(study.id);
+    child.kill('SIGTERM');
+    const result = await run;
+    assert.equal(result.code, 0, result.stderr);
+    const told = await ctx.client.trial(trial.id);
+    assert.equal(told?.state, 'FAILED');
+    assert.match(told?.error ?? '', /interrupted/);
+    const trials = await ctx.client.allTrials(study.id);
+    assert.equal(trials.filter((t) => t.state === 'RUNNING').length, 0, 'nothing left RUNNING');
+    const handedBack = trials.find((t) => t.id !== trial.id);
+    assert.equal(handedBack?.state, 'WAITING');
+    assert.deepEqual(handedBack?.params, trial.params);
+  });
+
+  it('with --concurrency 2, SIGTERM leaves no trial RUNNING', async () => {
+    const study = await createStudy('pool-terminated', { parallelism: 2, maxTrials: 4 });
+    let child;
+    const run = runCli(
+      ['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('hang.mjs'), '--concurrency', '2', '--json'],
+      { onSpawn: (c) => (child = c) },
+    );
+    await waitFor(async () => (await ctx.client.study(study.id))?.trialCounts.RUNNING === 2, 'two trials running');
+    child.kill('SIGTERM');
+    const result = await run;
+    assert.equal(result.code, 0, result.stderr);
+    const counts = (await ctx.client.study(study.id))?.trialCounts;
+    assert.equal(counts?.RUNNING, 0);
+    assert.equal(counts?.FAILED, 2);
+  });
+
+  it('survives an API restart mid-study without telling any trial twice', async () => {
+    const study = await createStudy('restarted', { maxTrials: 4 });
+    const run = runCli(['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('quadratic.mjs'), '--json'], {
+      env: { QUADRATIC_EPOCH_MS: '150' },
+    });
+    await trialInFlight(study.id);
+    await api.restart(1500);
+    const result = await run;
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(result.stdout);
+    assert.deepEqual(summary.stopped, ['study-done']);
+    const trials = await ctx.client.allTrials(study.id);
+    assert.equal(trials.length, 4);
+    assert.ok(trials.every((t) => t.state === 'COMPLETE'), JSON.stringify(trials.map((t) => [t.state, t.error])));
+    for (const t of trials) {
+      const detail = await ctx.client.trial(t.id);
+      assert.deepEqual(
+        detail?.metrics.filter((m) => m.name === 'loss').map((m) => m.step),
+        [0, 1, 2, 3, 4],
+      );
+    }
+  });
+});
