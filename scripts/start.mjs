@@ -30,18 +30,39 @@ const DEMO = {
 
 const say = (line) => process.stdout.write(`${line}\n`);
 const warn = (line) => process.stderr.write(`npm start: ${line}\n`);
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1', POSTERIOR_DATA_DIR: dataDir };
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  NEXT_TELEMETRY_DISABLED: '1',
+  POSTERIOR_DATA_DIR: dataDir,
+};
 
 // ---- build what is missing -------------------------------------------------------------------
 
 const turbo = (filter) =>
-  spawnSync(process.execPath, [join(root, 'node_modules/turbo/bin/turbo'), 'run', 'build', `--filter=${filter}`, '--output-logs=errors-only'], {
-    cwd: root,
-    stdio: 'inherit',
-    env,
-  }).status;
+  spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/turbo/bin/turbo'),
+      'run',
+      'build',
+      `--filter=${filter}`,
+      '--output-logs=errors-only',
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env,
+    },
+  ).status;
 
-const nodeOutputs = ['packages/sdk/dist/node.js', 'packages/optimizer/dist/index.js', 'packages/runner/dist/index.js', 'apps/api/dist/index.js', 'packages/cli/dist/bin.js'];
+const nodeOutputs = [
+  'packages/sdk/dist/node.js',
+  'packages/optimizer/dist/index.js',
+  'packages/runner/dist/index.js',
+  'apps/api/dist/index.js',
+  'packages/cli/dist/bin.js',
+];
 if (nodeOutputs.some((file) => !existsSync(join(root, file)))) {
   say('Building the packages (first start)...');
   if (turbo('!@posterior/web') !== 0) {
@@ -263,7 +284,9 @@ say(`  Dashboard  ${dashboard}`);
 say(`  Login      ${DEMO.email} / ${DEMO.password}`);
 if (study) {
   const c = study.trialCounts;
-  say(`  Study      ${study.name} (${study.id}): ${study.state}, ${c.COMPLETE + c.PRUNED + c.FAILED} of ${study.maxTrials} trials done`);
+  say(
+    `  Study      ${study.name} (${study.id}): ${study.state}, ${c.COMPLETE + c.PRUNED + c.FAILED} of ${study.maxTrials} trials done`,
+  );
 }
 say('Press Ctrl-C to stop.');
 say('');
@@ -276,7 +299,11 @@ async function writeDemoOutputs(token) {
   mkdirSync(outputs, { recursive: true });
   const cli = (args) =>
     new Promise((resolveRun) => {
-      const child = spawn(process.execPath, [bin, ...args, '--api', apiUrl, '--token', token], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [bin, ...args, '--api', apiUrl, '--token', token], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       child.on('exit', (code) => resolveRun(code));
     });
   const report = join(outputs, 'bayes_opt.txt');
@@ -294,19 +321,25 @@ if (!task) {
     await client.revokeApiToken(secret.id);
     await client.close();
   };
-  if (study.state === 'PAUSED') say('The demo study is paused; resume it from the dashboard, then npm start again.');
-  const worker = start('worker', process.execPath, [
-    bin,
+  if (study.state === 'PAUSED')
+    say('The demo study is paused; resume it from the dashboard, then npm start again.');
+  const worker = start(
     'worker',
-    '--api',
-    apiUrl,
-    '--study',
-    study.id,
-    '--task',
-    'transfer-learning',
-    '--concurrency',
-    '2',
-  ], { env: { POSTERIOR_TOKEN: secret.token } });
+    process.execPath,
+    [
+      bin,
+      'worker',
+      '--api',
+      apiUrl,
+      '--study',
+      study.id,
+      '--task',
+      'transfer-learning',
+      '--concurrency',
+      '2',
+    ],
+    { env: { POSTERIOR_TOKEN: secret.token } },
+  );
   const { code } = await worker.exited;
   if (!stopping) {
     const now = await client.study(study.id);

@@ -76,7 +76,9 @@ if (process.env.DATABASE_URL) {
 }
 
 // ---- server ----------------------------------------------------------------------------------
-const child = spawn(process.execPath, [join(here, '_api-server.mjs'), dbUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [join(here, '_api-server.mjs'), dbUrl], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const { url, wsUrl } = await new Promise((resolvePromise, reject) => {
   const lines = createInterface({ input: child.stdout });
   lines.once('line', (line) => resolvePromise(JSON.parse(line)));
@@ -105,8 +107,13 @@ try {
   });
   const session = (await signUp.json()).data.signUp.token;
   const teamId = (await gql('mutation { createTeam(name: "bench") { id } }', {}, session)).createTeam.id;
-  const token = (await gql('mutation($t: ID!) { createApiToken(teamId: $t, name: "bench") { token } }', { t: teamId }, session))
-    .createApiToken.token;
+  const token = (
+    await gql(
+      'mutation($t: ID!) { createApiToken(teamId: $t, name: "bench") { token } }',
+      { t: teamId },
+      session,
+    )
+  ).createApiToken.token;
   const study = async (overrides) =>
     (
       await gql(
@@ -179,10 +186,16 @@ try {
   results.ingestion = [];
   for (const batch of [100, 1000]) {
     const studyId = await study({});
-    const REPORT = 'mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { inserted } }';
+    const REPORT =
+      'mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { inserted } }';
     const clients = 4;
-    const trials = (await gql('mutation($s: ID!, $n: Int) { askTrials(studyId: $s, count: $n) { id } }', { s: studyId, n: clients }, token))
-      .askTrials;
+    const trials = (
+      await gql(
+        'mutation($s: ID!, $n: Int) { askTrials(studyId: $s, count: $n) { id } }',
+        { s: studyId, n: clients },
+        token,
+      )
+    ).askTrials;
     let points = 0;
     let calls = 0;
     const end = performance.now() + (SECONDS / 2) * 1000;
@@ -229,7 +242,10 @@ try {
         });
         wsClients.push(client);
         client.subscribe(
-          { query: 'subscription($s: ID!) { trialEvents(studyId: $s) { type trial { number } } }', variables: { s: studyId } },
+          {
+            query: 'subscription($s: ID!) { trialEvents(studyId: $s) { type trial { number } } }',
+            variables: { s: studyId },
+          },
           {
             next: (msg) => {
               const t0 = sent.get(msg.data.trialEvents.trial.number);
@@ -245,11 +261,16 @@ try {
     await new Promise((r) => setTimeout(r, 1000)); // subscriptions registered server-side
     for (let i = 0; i < EVENTS; i++) {
       sent.set(i, performance.now());
-      await gql('mutation($s: ID!) { enqueueTrial(studyId: $s, params: {x: 1, y: 1, lr: 0.01, act: "relu"}) { id } }', { s: studyId }, token);
+      await gql(
+        'mutation($s: ID!) { enqueueTrial(studyId: $s, params: {x: 1, y: 1, lr: 0.01, act: "relu"}) { id } }',
+        { s: studyId },
+        token,
+      );
       await new Promise((r) => setTimeout(r, 50));
     }
     const deadline = performance.now() + 5000;
-    while (latencies.length < EVENTS * SUBSCRIBERS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (latencies.length < EVENTS * SUBSCRIBERS && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     await Promise.all(wsClients.map((c) => c.dispose()));
     results.subscribers = {
       subscribers: SUBSCRIBERS,
@@ -267,17 +288,30 @@ try {
   await cleanup();
 }
 
-const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' };
+const env = {
+  node: process.version,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
+};
 const a = results.askTell;
 console.log('\nPosterior API benchmark');
 console.log('metric                                         value        goal');
-console.log(`ask+tell trials/s (${a.workers} workers, random)            ${String(a.trialsPerSecond).padEnd(12)} >= 500`);
-console.log(`ask+tell round trip p50 / p95 ms               ${`${a.p50Ms} / ${a.p95Ms}`.padEnd(12)} (ask p50 ${a.askP50Ms}, tell p50 ${a.tellP50Ms})`);
+console.log(
+  `ask+tell trials/s (${a.workers} workers, random)            ${String(a.trialsPerSecond).padEnd(12)} >= 500`,
+);
+console.log(
+  `ask+tell round trip p50 / p95 ms               ${`${a.p50Ms} / ${a.p95Ms}`.padEnd(12)} (ask p50 ${a.askP50Ms}, tell p50 ${a.tellP50Ms})`,
+);
 for (const r of results.ingestion) {
-  console.log(`reportMetrics points/s, batch ${String(r.batch).padEnd(5)}            ${String(r.pointsPerSecond).padEnd(12)} >= 50000`);
+  console.log(
+    `reportMetrics points/s, batch ${String(r.batch).padEnd(5)}            ${String(r.pointsPerSecond).padEnd(12)} >= 50000`,
+  );
 }
 const s = results.subscribers;
-console.log(`subscriber latency p50 / p95 ms (${s.subscribers} subs)    ${`${s.p50Ms} / ${s.p95Ms}`.padEnd(12)} p95 < 100   (delivered ${s.delivered}/${s.expected})`);
+console.log(
+  `subscriber latency p50 / p95 ms (${s.subscribers} subs)    ${`${s.p50Ms} / ${s.p95Ms}`.padEnd(12)} p95 < 100   (delivered ${s.delivered}/${s.expected})`,
+);
 mkdirSync(join(root, 'bench-results'), { recursive: true });
 writeFileSync(join(root, 'bench-results', 'api.json'), `${JSON.stringify({ env, results }, null, 1)}\n`);
 console.log('wrote bench-results/api.json');

@@ -9,6 +9,7 @@ import { accountLosses, readWorkerLogs, waitStudyFinished } from './lib/study.mj
 
 const unavailable = harnessUnavailable();
 const log = (m) => process.stdout.write(`# ${m}\n`);
+const pgStopMode = process.env.SCALE_PG_STOP_MODE === 'immediate' ? 'immediate' : 'fast';
 
 test('64 trials over 2 APIs and 8 workers: each handed out once, all complete, every event on both APIs', {
   skip: unavailable ?? false,
@@ -117,11 +118,12 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
     await waitFor(async () => (await completeCount()) >= 36, { timeoutMs: 180_000, what: '36 COMPLETE' });
     await c.db.close();
     const pgAt = Date.now();
-    c.pg.stop('fast');
+    // fast: a clean restart (the default). SCALE_PG_STOP_MODE=immediate simulates a crash instead.
+    c.pg.stop(pgStopMode);
     await sleep(2000);
     c.pg.start();
     report.postgresRestart = { at: pgAt, downMs: Date.now() - pgAt };
-    log('restarted PostgreSQL');
+    log(`restarted PostgreSQL (${pgStopMode} shutdown)`);
     const { database } = await import('./lib/study.mjs');
     c.db = database(c.pg.url);
     // The API processes were not restarted: they must become ready again by themselves.
@@ -158,6 +160,7 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
       failedStale: failed.filter((t) => /stale/i.test(t.error ?? '')).length,
       retried: staleRetried.length,
       ...losses,
+      missedEvents: losses.missedEvents.length,
       missedEventsBySubscriber: Object.fromEntries(
         c.subscribers.map((s) => [s.name, losses.missedEvents.filter((m) => m.subscriber === s.name).length]),
       ),
@@ -172,6 +175,20 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
       })),
     };
     log(`fault run: ${JSON.stringify(summary)}`);
+    // Events are not replayed: a subscriber misses what was published while its socket or its
+    // API's LISTEN connection was down. Say when each missed event happened relative to the faults.
+    const rel = (at, t0) => `${((new Date(at).getTime() - t0) / 1000).toFixed(1)}s`;
+    for (const s of c.subscribers) {
+      const missed = losses.missedEvents.filter((m) => m.subscriber === s.name);
+      if (missed.length === 0) continue;
+      const when = missed.map(
+        (m) =>
+          `#${m.trial}@api+${rel(m.finishedAt, report.apiRestart.at)}/pg+${rel(m.finishedAt, report.postgresRestart.at)}`,
+      );
+      log(
+        `${s.name} missed ${missed.length} COMPLETE events (trial@since API restart/since PostgreSQL restart): ${when.join(' ')}`,
+      );
+    }
 
     // The killed workers' trials went stale, were failed and retried, and the retries completed.
     for (const { inFlight } of report.killedWorkers) {

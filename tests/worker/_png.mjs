@@ -26,9 +26,15 @@ export function decodePng(buffer) {
     const type = buffer.toString('ascii', offset + 4, offset + 8);
     const data = buffer.subarray(offset + 8, offset + 8 + length);
     const crc = buffer.readUInt32BE(offset + 8 + length);
-    if (crc32(buffer.subarray(offset + 4, offset + 8 + length)) !== crc) throw new Error(`bad CRC in ${type}`);
+    if (crc32(buffer.subarray(offset + 4, offset + 8 + length)) !== crc)
+      throw new Error(`bad CRC in ${type}`);
     if (type === 'IHDR') {
-      header = { width: data.readUInt32BE(0), height: data.readUInt32BE(4), bitDepth: data[8], colorType: data[9] };
+      header = {
+        width: data.readUInt32BE(0),
+        height: data.readUInt32BE(4),
+        bitDepth: data[8],
+        colorType: data[9],
+      };
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') {
       ended = true;
@@ -40,6 +46,7 @@ export function decodePng(buffer) {
   const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[header.colorType];
   const rowBytes = Math.ceil((header.width * channels * header.bitDepth) / 8);
   const raw = inflateSync(Buffer.concat(idat));
-  if (raw.length !== header.height * (rowBytes + 1)) throw new Error('IDAT size does not match the image size');
+  if (raw.length !== header.height * (rowBytes + 1))
+    throw new Error('IDAT size does not match the image size');
   return { ...header, raw, rowBytes };
 }

@@ -45,11 +45,24 @@ describe('worker faults against a real API', () => {
   it('kill -9 mid-trial leaves the trial to the stale reaper, which fails and retries it', async () => {
     const study = await createStudy('killed', { heartbeatTimeoutS: 1, retryFailed: 1 });
     let child;
-    const run = runCli(['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('hang.mjs')], {
-      onSpawn: (c) => {
-        child = c;
+    const run = runCli(
+      [
+        'worker',
+        '--api',
+        api.url,
+        '--token',
+        ctx.token,
+        '--study',
+        study.id,
+        '--objective',
+        fixture('hang.mjs'),
+      ],
+      {
+        onSpawn: (c) => {
+          child = c;
+        },
       },
-    });
+    );
     const trial = await trialInFlight(study.id);
     child.kill('SIGKILL');
     const result = await run;
@@ -69,12 +82,26 @@ describe('worker faults against a real API', () => {
     const study = await createStudy('drained');
     const marker = join(scratch, 'release-drain');
     let child;
-    const run = runCli(['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('slow-then-done.mjs'), '--json'], {
-      env: { RELEASE_MARKER: marker },
-      onSpawn: (c) => {
-        child = c;
+    const run = runCli(
+      [
+        'worker',
+        '--api',
+        api.url,
+        '--token',
+        ctx.token,
+        '--study',
+        study.id,
+        '--objective',
+        fixture('slow-then-done.mjs'),
+        '--json',
+      ],
+      {
+        env: { RELEASE_MARKER: marker },
+        onSpawn: (c) => {
+          child = c;
+        },
       },
-    });
+    );
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -97,11 +124,25 @@ describe('worker faults against a real API', () => {
   it('SIGTERM interrupts the trial, tells it FAILED and hands its params back', async () => {
     const study = await createStudy('terminated');
     let child;
-    const run = runCli(['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('hang.mjs'), '--json'], {
-      onSpawn: (c) => {
-        child = c;
+    const run = runCli(
+      [
+        'worker',
+        '--api',
+        api.url,
+        '--token',
+        ctx.token,
+        '--study',
+        study.id,
+        '--objective',
+        fixture('hang.mjs'),
+        '--json',
+      ],
+      {
+        onSpawn: (c) => {
+          child = c;
+        },
       },
-    });
+    );
     const trial = await trialInFlight(study.id);
     child.kill('SIGTERM');
     const result = await run;
@@ -120,10 +161,26 @@ describe('worker faults against a real API', () => {
     const study = await createStudy('pool-terminated', { parallelism: 2, maxTrials: 4 });
     let child;
     const run = runCli(
-      ['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('hang.mjs'), '--concurrency', '2', '--json'],
+      [
+        'worker',
+        '--api',
+        api.url,
+        '--token',
+        ctx.token,
+        '--study',
+        study.id,
+        '--objective',
+        fixture('hang.mjs'),
+        '--concurrency',
+        '2',
+        '--json',
+      ],
       { onSpawn: (c) => (child = c) },
     );
-    await waitFor(async () => (await ctx.client.study(study.id))?.trialCounts.RUNNING === 2, 'two trials running');
+    await waitFor(
+      async () => (await ctx.client.study(study.id))?.trialCounts.RUNNING === 2,
+      'two trials running',
+    );
     child.kill('SIGTERM');
     const result = await run;
     assert.equal(result.code, 0, result.stderr);
@@ -134,9 +191,23 @@ describe('worker faults against a real API', () => {
 
   it('survives an API restart mid-study without telling any trial twice', async () => {
     const study = await createStudy('restarted', { maxTrials: 4 });
-    const run = runCli(['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('quadratic.mjs'), '--json'], {
-      env: { QUADRATIC_EPOCH_MS: '150' },
-    });
+    const run = runCli(
+      [
+        'worker',
+        '--api',
+        api.url,
+        '--token',
+        ctx.token,
+        '--study',
+        study.id,
+        '--objective',
+        fixture('quadratic.mjs'),
+        '--json',
+      ],
+      {
+        env: { QUADRATIC_EPOCH_MS: '150' },
+      },
+    );
     await trialInFlight(study.id);
     await api.restart(1500);
     const result = await run;
@@ -145,7 +216,10 @@ describe('worker faults against a real API', () => {
     assert.deepEqual(summary.stopped, ['study-done']);
     const trials = await ctx.client.allTrials(study.id);
     assert.equal(trials.length, 4);
-    assert.ok(trials.every((t) => t.state === 'COMPLETE'), JSON.stringify(trials.map((t) => [t.state, t.error])));
+    assert.ok(
+      trials.every((t) => t.state === 'COMPLETE'),
+      JSON.stringify(trials.map((t) => [t.state, t.error])),
+    );
     for (const t of trials) {
       const detail = await ctx.client.trial(t.id);
       assert.deepEqual(

@@ -3,8 +3,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodePng } from './_png.mjs';
 import { bootstrap, fixture, quadraticSpace, runCli, startApi } from './_harness.mjs';
+import { decodePng } from './_png.mjs';
 
 describe('posterior worker against a real API', () => {
   let api;
@@ -59,7 +59,10 @@ describe('posterior worker against a real API', () => {
       if (t.number <= 2) {
         // The good queued trials ran all five epochs, one stored point per epoch and metric.
         assert.equal(t.state, 'COMPLETE', `trial ${t.number}`);
-        assert.deepEqual(losses.map((m) => m.step), [0, 1, 2, 3, 4]);
+        assert.deepEqual(
+          losses.map((m) => m.step),
+          [0, 1, 2, 3, 4],
+        );
         assert.equal(detail.metrics.filter((m) => m.name === 'acc').length, 5);
         assert.ok(Math.abs((t.value ?? Number.NaN) - (x * x + 1 / 5)) < 1e-9);
         assert.equal(detail.artifacts.length, 1);
@@ -69,7 +72,10 @@ describe('posterior worker against a real API', () => {
       if (t.number === 3 || t.number === 4) {
         // x = 1.9 and -1.8: worse than the median at step 0, pruned there.
         assert.equal(t.state, 'PRUNED', `trial ${t.number}`);
-        assert.deepEqual(losses.map((m) => m.step), [0]);
+        assert.deepEqual(
+          losses.map((m) => m.step),
+          [0],
+        );
         assert.equal(detail.artifacts.length, 0);
       }
       assert.ok(['COMPLETE', 'PRUNED'].includes(t.state));
@@ -112,7 +118,8 @@ describe('posterior worker against a real API', () => {
     const hv = [...line[1].matchAll(/V\s*(-?[\d.]+)/g)].map((m) => Number(m[1]));
     const all = ys.length > 1 ? ys : [...ys, ...hv];
     assert.ok(all.length >= 2, `line path ${line[1]}`);
-    for (let i = 1; i < all.length; i++) assert.ok(all[i] >= all[i - 1] - 1e-9, `best rose at ${i}: ${line[1]}`);
+    for (let i = 1; i < all.length; i++)
+      assert.ok(all[i] >= all[i - 1] - 1e-9, `best rose at ${i}: ${line[1]}`);
     const history = await ctx.client.studyHistory(study.id);
     const bests = history.map((p) => p.bestSoFar).filter((b) => b !== null);
     for (let i = 1; i < bests.length; i++) assert.ok(bests[i] <= bests[i - 1]);
@@ -146,7 +153,16 @@ describe('posterior worker against a real API', () => {
       parallelism: 2,
     });
     const run = await runCli(
-      ['worker', '--study', second.id, '--objective', fixture('quadratic.mjs'), '--concurrency', '2', '--json'],
+      [
+        'worker',
+        '--study',
+        second.id,
+        '--objective',
+        fixture('quadratic.mjs'),
+        '--concurrency',
+        '2',
+        '--json',
+      ],
       { env: { POSTERIOR_API_URL: api.url, POSTERIOR_TOKEN: ctx.token, QUADRATIC_EPOCH_MS: '40' } },
     );
     assert.equal(run.code, 0, run.stderr);
@@ -162,7 +178,15 @@ describe('posterior worker against a real API', () => {
   });
 
   it('exits 2 with one line on bad usage and 1 when the study does not exist', async () => {
-    const bad = await runCli(['worker', '--study', study.id, '--objective', 'missing.mjs', '--token', ctx.token]);
+    const bad = await runCli([
+      'worker',
+      '--study',
+      study.id,
+      '--objective',
+      'missing.mjs',
+      '--token',
+      ctx.token,
+    ]);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
     const missing = await runCli([

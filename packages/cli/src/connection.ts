@@ -1,5 +1,5 @@
-import { type Command, Option } from 'commander';
 import { createNodeClient, type PosteriorClient } from '@posterior/sdk/node';
+import { type Command, Option } from 'commander';
 import { readEnv } from './env.js';
 import { UsageError } from './errors.js';
 
@@ -43,7 +43,8 @@ export function connect(connection: Connection): PosteriorClient {
 export function parsePositiveInt(name: string) {
   return (raw: string): number => {
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer, got ${raw}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new UsageError(`${name} must be a positive integer, got ${raw}`);
     return value;
   };
 }

@@ -3,7 +3,9 @@ import cliProgress from 'cli-progress';
 
 function fmt(value: number | null | undefined): string {
   if (value === null || value === undefined) return '-';
-  return Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential(3) : value.toPrecision(4);
+  return Math.abs(value) >= 1e4 || (value !== 0 && Math.abs(value) < 1e-3)
+    ? value.toExponential(3)
+    : value.toPrecision(4);
 }
 
 export interface ProgressOptions {
@@ -57,17 +59,24 @@ export class WorkerProgress {
         this.objective = event.study.objective;
         this.studyName = event.study.name;
         if (this.bars && !this.study) {
-          this.study = this.bars.create(event.study.maxTrials ?? 0, 0, { best: '-' }, {
-            format: `study ${this.studyName} |{bar}| {value}/{total} trials | best ${this.objective} {best}`,
-          });
+          this.study = this.bars.create(
+            event.study.maxTrials ?? 0,
+            0,
+            { best: '-' },
+            {
+              format: `study ${this.studyName} |{bar}| {value}/{total} trials | best ${this.objective} {best}`,
+            },
+          );
         }
-        if (event.slot === 0) this.line(`worker ${event.workerId} on study ${event.study.name} (${event.study.id})`);
+        if (event.slot === 0)
+          this.line(`worker ${event.workerId} on study ${event.study.name} (${event.study.id})`);
         this.slot(event.slot)?.update({ status: 'asking for a trial' });
         break;
       }
       case 'trial-started':
         this.slot(event.slot)?.update({ status: `trial #${event.number} starting` });
-        if (!this.bars) this.line(`[${event.slot}] trial #${event.number} started ${JSON.stringify(event.params)}`);
+        if (!this.bars)
+          this.line(`[${event.slot}] trial #${event.number} started ${JSON.stringify(event.params)}`);
         break;
       case 'metrics': {
         const metric = event.metrics[this.objective];
@@ -79,7 +88,9 @@ export class WorkerProgress {
         const value = event.value === null ? '' : ` ${this.objective}=${fmt(event.value)}`;
         const error = event.error ? ` (${event.error})` : '';
         const p = event.progress;
-        const tally = p ? ` [${p.done}${p.total === null ? '' : `/${p.total}`} done, best ${fmt(p.best)}]` : '';
+        const tally = p
+          ? ` [${p.done}${p.total === null ? '' : `/${p.total}`} done, best ${fmt(p.best)}]`
+          : '';
         this.line(`[${event.slot}] trial #${event.number} ${event.state}${value}${error}${tally}`);
         this.slot(event.slot)?.update({ status: `trial #${event.number} ${event.state}` });
         this.progress(event.progress);

@@ -70,7 +70,12 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
     const v = o[field];
     if (v === undefined) return undefined;
     if (typeof v === 'string') return { type: v };
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || typeof (v as { type?: unknown }).type !== 'string') {
+    if (
+      typeof v !== 'object' ||
+      v === null ||
+      Array.isArray(v) ||
+      typeof (v as { type?: unknown }).type !== 'string'
+    ) {
       fail(field, 'a type name or a mapping with a type');
     }
     return v as Record<string, unknown>;

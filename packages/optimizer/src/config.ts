@@ -50,7 +50,7 @@ export interface GpOptions {
 }
 
 export const GP_DEFAULTS: GpOptions = {
-  nStartupTrials: 10,
+  nStartupTrials: 8,
   kernel: 'matern52',
   acquisition: 'logei',
   xi: 0,

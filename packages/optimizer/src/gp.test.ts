@@ -117,7 +117,7 @@ describe('posterior', () => {
         mean: -0.2,
       });
       const count = 11; // not a multiple of the block size
-      const xs = Float64Array.from({ length: count * 3 }, (_, i) => (i % 3 === 2 ? i % 2 : ((i * 0.37) % 1)));
+      const xs = Float64Array.from({ length: count * 3 }, (_, i) => (i % 3 === 2 ? i % 2 : (i * 0.37) % 1));
       const mean = new Float64Array(count);
       const variance = new Float64Array(count);
       post.predictBatch(xs, count, mean, variance);

@@ -1,5 +1,5 @@
 import { ModelFittingError } from './errors.js';
-import { delta2, type KernelKind, kappa, kappaPrime, pairwiseDelta2 } from './kernel.js';
+import { type KernelKind, kappaPrime, pairwiseDelta2 } from './kernel.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
 import { choleskyWithJitter, cholInverse, logDetHalf } from './linalg.js';
 import { DEFAULT_PRIOR, type HyperPrior, logPrior } from './prior.js';
@@ -307,17 +307,26 @@ export class GpPosterior {
     this.dim = dim;
     const k = new Float64Array(n * n);
     const lambda = hyper.invSqLengthscales;
+    const s2 = hyper.signalVar;
+    const rbf = kernel === 'rbf';
+    // Only the lower triangle is read by the Cholesky factorization.
     for (let i = 0; i < n; i++) {
-      k[i * n + i] = hyper.signalVar + hyper.noiseVar;
+      const ri = i * n;
       for (let j = 0; j < i; j++) {
         let rr = 0;
         for (let d = 0; d < dim; d++) {
-          rr += (lambda[d] ?? 0) * delta2(x[i * dim + d] ?? 0, x[j * dim + d] ?? 0, categorical[d] === 1);
+          const diff = (x[i * dim + d] as number) - (x[j * dim + d] as number);
+          rr += (lambda[d] as number) * (categorical[d] === 1 ? (diff === 0 ? 0 : 1) : diff * diff);
         }
-        const kv = hyper.signalVar * kappa(kernel, rr);
-        k[i * n + j] = kv;
-        k[j * n + i] = kv;
+        let kv: number;
+        if (rbf) kv = s2 * Math.exp(-0.5 * rr);
+        else {
+          const r = Math.sqrt(5 * rr);
+          kv = s2 * (1 + r + (5 / 3) * rr) * Math.exp(-r);
+        }
+        k[ri + j] = kv;
       }
+      k[ri + i] = s2 + hyper.noiseVar;
     }
     this.l = new Float64Array(n * n);
     if (choleskyWithJitter(k, n, this.l, 0, 8) < 0) {

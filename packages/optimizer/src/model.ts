@@ -96,7 +96,14 @@ const FIT_CACHE_LIMIT = 64;
 const warmStarts = new Map<string, Float64Array>();
 
 function warmKey(data: GpData, options: GpOptions): string {
-  return [data.dim, ...data.categorical, options.kernel, options.noiseFloor, options.deterministic, options.outputWarping].join(',');
+  return [
+    data.dim,
+    ...data.categorical,
+    options.kernel,
+    options.noiseFloor,
+    options.deterministic,
+    options.outputWarping,
+  ].join(',');
 }
 const FIT_MAX = 256;
 const fitCache = new Map<string, FitResult>();
@@ -198,7 +205,8 @@ export function fitModel(
   // Hyperparameters of long studies come from the latest FIT_MAX points of the prefix: O(n^3) per
   // likelihood step would otherwise stall a 500-trial study for seconds at every refit.
   const from = Math.max(0, m - FIT_MAX);
-  const prefix = m === obs.n && from === 0 ? { y } : transformTargets(obs.g.subarray(from, m), m - from, warp);
+  const prefix =
+    m === obs.n && from === 0 ? { y } : transformTargets(obs.g.subarray(from, m), m - from, warp);
   const fitData: GpData = {
     x: obs.x.subarray(from * dim, m * dim),
     y: prefix.y,

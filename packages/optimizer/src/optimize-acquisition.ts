@@ -91,14 +91,19 @@ export function optimizeAcquisition(
   const order = Array.from({ length: count }, (_, i) => i).sort(
     (a, b) => (values[b] as number) - (values[a] as number) || a - b,
   );
-  const scored: AcquisitionResult[] = incumbents.map((inc) => ({ x: Float64Array.from(inc), value: objective.value(inc) }));
+  const scored: AcquisitionResult[] = incumbents.map((inc) => ({
+    x: Float64Array.from(inc),
+    value: objective.value(inc),
+  }));
   const candidate = (i: number): AcquisitionResult => ({
     x: cands.slice(i * dim, (i + 1) * dim),
     value: values[i] as number,
   });
   const starts: Float64Array[] = [];
   const startKeys = new Set<string>();
-  const pool = [...scored, ...order.slice(0, 4 * options.localStarts).map(candidate)].sort((a, b) => b.value - a.value);
+  const pool = [...scored, ...order.slice(0, 4 * options.localStarts).map(candidate)].sort(
+    (a, b) => b.value - a.value,
+  );
   for (const s of pool) {
     if (starts.length >= options.localStarts) break;
     const key = space.key(s.x);

@@ -20,7 +20,12 @@ describe('Yeo-Johnson target transform', () => {
     const heavy = Float64Array.from({ length: 200 }, () => Math.exp(1.5 * rng.normal()));
     const m = heavy.reduce((a, b) => a + b, 0) / 200;
     const sd = Math.sqrt(heavy.reduce((a, b) => a + (b - m) ** 2, 0) / 200);
-    assert.ok(fitYeoJohnson(heavy.map((v) => (v - m) / sd), 200) < 0.5);
+    assert.ok(
+      fitYeoJohnson(
+        heavy.map((v) => (v - m) / sd),
+        200,
+      ) < 0.5,
+    );
   });
 
   it('is monotone, standardized, and maps predictions back to objective units', () => {

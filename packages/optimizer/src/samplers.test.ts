@@ -35,6 +35,7 @@ const samplers: SamplerConfig[] = [
   { type: 'random', seed: 1 },
   { type: 'qmc', seed: 1 },
   { type: 'gp', seed: 1, nStartupTrials: 5 },
+  { type: 'gp', seed: 1, nStartupTrials: 5, kernel: 'rbf', acquisition: 'ucb', warmStart: true },
 ];
 
 for (const config of samplers) {
@@ -93,7 +94,7 @@ for (const config of samplers) {
         assert.ok(
           Number.isFinite(s.info.mean) && (s.info.std ?? -1) >= 0 && Number.isFinite(s.info.acquisition),
         );
-        assert.equal(s.info.acquisitionName, 'logei');
+        assert.equal(s.info.acquisitionName, config.acquisition ?? 'logei');
         const first = suggest(config, {
           space: mixedSpace,
           direction: 'MINIMIZE',

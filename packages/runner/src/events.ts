@@ -20,7 +20,12 @@ export interface StudyProgress {
 }
 
 export type WorkerEvent =
-  | { readonly type: 'started'; readonly slot: number; readonly workerId: string; readonly study: StudySummary }
+  | {
+      readonly type: 'started';
+      readonly slot: number;
+      readonly workerId: string;
+      readonly study: StudySummary;
+    }
   | {
       readonly type: 'trial-started';
       readonly slot: number;

@@ -166,7 +166,8 @@ export class FakeApi implements WorkerApi {
       if (!trial.metrics.some((m) => m.name === p.name && m.step === p.step)) trial.metrics.push(p);
     }
     const loss = points.find((p) => p.name === 'loss');
-    const shouldPrune = this.options.pruneAbove !== undefined && loss !== undefined && loss.value > this.options.pruneAbove;
+    const shouldPrune =
+      this.options.pruneAbove !== undefined && loss !== undefined && loss.value > this.options.pruneAbove;
     return { accepted: points.length, inserted: points.length, shouldPrune };
   }
 

@@ -4,14 +4,21 @@ import { pathToFileURL } from 'node:url';
 import type { Objective } from './trial-handle.js';
 
 /** Where a worker's objective comes from; plain data so it can cross into forked processes. */
-export type ObjectiveSpec = { readonly kind: 'task'; readonly name: string } | { readonly kind: 'module'; readonly path: string };
+export type ObjectiveSpec =
+  | { readonly kind: 'task'; readonly name: string }
+  | { readonly kind: 'module'; readonly path: string };
 
 export class ObjectiveLoadError extends Error {
   override name = 'ObjectiveLoadError';
 }
 
-export const BUILT_IN_TASKS: Readonly<Record<string, { readonly module: string; readonly exportName: string }>> = {
-  'transfer-learning': { module: './tasks/transfer-learning/index.js', exportName: 'transferLearningObjective' },
+export const BUILT_IN_TASKS: Readonly<
+  Record<string, { readonly module: string; readonly exportName: string }>
+> = {
+  'transfer-learning': {
+    module: './tasks/transfer-learning/index.js',
+    exportName: 'transferLearningObjective',
+  },
 };
 
 function isObjective(value: unknown): value is Objective {
@@ -23,7 +30,9 @@ export async function loadObjective(spec: ObjectiveSpec): Promise<Objective> {
   if (spec.kind === 'task') {
     const task = BUILT_IN_TASKS[spec.name];
     if (!task) {
-      throw new ObjectiveLoadError(`unknown task ${spec.name} (known: ${Object.keys(BUILT_IN_TASKS).join(', ')})`);
+      throw new ObjectiveLoadError(
+        `unknown task ${spec.name} (known: ${Object.keys(BUILT_IN_TASKS).join(', ')})`,
+      );
     }
     const url = new URL(task.module, import.meta.url);
     if (!existsSync(url)) {
@@ -40,7 +49,9 @@ export async function loadObjective(spec: ObjectiveSpec): Promise<Objective> {
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new ObjectiveLoadError(`cannot load ${spec.path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ObjectiveLoadError(
+      `cannot load ${spec.path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const fn = mod.default ?? mod.objective;
   if (!isObjective(fn)) {

@@ -23,10 +23,14 @@ export async function persist<T>(fn: () => Promise<T>, options: PersistOptions):
     } catch (error) {
       if (!isPosteriorError(error) || !error.retryable) throw error;
       if (Date.now() - started + delay > options.windowMs) {
-        throw new PosteriorError(error.code, `${error.message} (gave up after ${Math.round(options.windowMs / 1000)} s)`, {
-          cause: error,
-          ...(error.status === undefined ? {} : { status: error.status }),
-        });
+        throw new PosteriorError(
+          error.code,
+          `${error.message} (gave up after ${Math.round(options.windowMs / 1000)} s)`,
+          {
+            cause: error,
+            ...(error.status === undefined ? {} : { status: error.status }),
+          },
+        );
       }
       options.onWait?.(error, delay);
       await sleep(delay, options.signal);

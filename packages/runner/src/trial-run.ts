@@ -1,7 +1,13 @@
 import { isPosteriorError, isTerminal, type Study, type TellInput, type Trial } from '@posterior/sdk';
 import type { EventListener, TrialOutcome } from './events.js';
 import { persist } from './persist.js';
-import { type CheckpointFile, type Objective, type ReportResult, type TrialHandle, TrialPruned } from './trial-handle.js';
+import {
+  type CheckpointFile,
+  type Objective,
+  type ReportResult,
+  type TrialHandle,
+  TrialPruned,
+} from './trial-handle.js';
 import type { WorkerApi } from './worker-api.js';
 
 export interface TrialRunContext {
@@ -39,12 +45,18 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
   else ctx.hardStop.addEventListener('abort', onHardStop, { once: true });
 
   const log = (message: string) => emit({ type: 'log', slot, level: 'warn', message });
-  const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs, signal: ctx.hardStop };
+  const keepTrying = {
+    windowMs: ctx.apiRetryWindowMs,
+    initialDelayMs: ctx.apiRetryDelayMs,
+    signal: ctx.hardStop,
+  };
 
   // A trial that the server no longer considers ours (reaped as stale, finished elsewhere) must stop.
   const lostTrial = (error: unknown): boolean => {
     if (isPosteriorError(error, 'CONFLICT') || isPosteriorError(error, 'NOT_FOUND')) {
-      stop(new StopCause(`trial #${trial.number} is no longer running on the server: ${error.message}`, false));
+      stop(
+        new StopCause(`trial #${trial.number} is no longer running on the server: ${error.message}`, false),
+      );
       return true;
     }
     return false;
@@ -56,7 +68,10 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
       const { shouldStop } = await api.heartbeat(trial.id);
       // The server says stop when the study is DONE/ARCHIVED or the trial is no longer ours (reaped):
       // either way nobody wants these params run again by us.
-      if (shouldStop) stop(new StopCause('stopped: the server asked this trial to stop (study done or trial reaped)', false));
+      if (shouldStop)
+        stop(
+          new StopCause('stopped: the server asked this trial to stop (study done or trial reaped)', false),
+        );
     } catch (error) {
       if (!lostTrial(error)) log(`heartbeat for trial #${trial.number} failed: ${describe(error)}`);
     }
@@ -79,14 +94,23 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
         .filter(([, value]) => Number.isFinite(value))
         .map(([name, value]) => ({ name, step, value }));
       const skipped = Object.keys(metrics).filter((name) => !Number.isFinite(metrics[name]));
-      if (skipped.length > 0) log(`trial #${trial.number} step ${step}: not reporting non-finite ${skipped.join(', ')}`);
+      if (skipped.length > 0)
+        log(`trial #${trial.number} step ${step}: not reporting non-finite ${skipped.join(', ')}`);
       lastStep = step;
       const objectiveValue = metrics[study.objective];
       if (objectiveValue !== undefined && Number.isFinite(objectiveValue)) lastObjective = objectiveValue;
       if (points.length === 0) return { shouldPrune: false };
       try {
         const result = await persist(() => api.reportMetrics(trial.id, points), keepTrying);
-        emit({ type: 'metrics', slot, trialId: trial.id, number: trial.number, step, metrics, shouldPrune: result.shouldPrune });
+        emit({
+          type: 'metrics',
+          slot,
+          trialId: trial.id,
+          number: trial.number,
+          step,
+          metrics,
+          shouldPrune: result.shouldPrune,
+        });
         return { shouldPrune: result.shouldPrune };
       } catch (error) {
         if (lostTrial(error)) throw controller.signal.reason;
@@ -158,7 +182,11 @@ type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
  * (whose answer was lost in an API restart) or the stale reaper already finished the trial: read
  * back what the server holds instead of telling twice.
  */
-async function tellOnce(ctx: TrialRunContext, trial: Trial, tell: TellInput): Promise<{ told: Told; applied: boolean }> {
+async function tellOnce(
+  ctx: TrialRunContext,
+  trial: Trial,
+  tell: TellInput,
+): Promise<{ told: Told; applied: boolean }> {
   const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs };
   try {
     const result = await persist(() => ctx.api.tellTrial(trial.id, tell), keepTrying);
@@ -187,7 +215,10 @@ async function tellOnce(ctx: TrialRunContext, trial: Trial, tell: TellInput): Pr
 /** An interrupted trial is not the params' fault: queue them again so another worker runs them. */
 async function handBackParams(ctx: TrialRunContext, trial: Trial): Promise<boolean> {
   try {
-    await persist(() => ctx.api.enqueueTrial(ctx.study.id, trial.params), { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs });
+    await persist(() => ctx.api.enqueueTrial(ctx.study.id, trial.params), {
+      windowMs: ctx.apiRetryWindowMs,
+      initialDelayMs: ctx.apiRetryDelayMs,
+    });
     return true;
   } catch (error) {
     ctx.emit({
@@ -209,7 +240,11 @@ export async function studyProgress(ctx: Pick<TrialRunContext, 'api' | 'study'>)
     const study = await ctx.api.study(ctx.study.id);
     if (!study) return null;
     const c = study.trialCounts;
-    return { done: c.COMPLETE + c.PRUNED + c.FAILED, total: study.maxTrials, best: study.bestTrial?.value ?? null };
+    return {
+      done: c.COMPLETE + c.PRUNED + c.FAILED,
+      total: study.maxTrials,
+      best: study.bestTrial?.value ?? null,
+    };
   } catch {
     return null; // progress is cosmetic; never fail a trial over it
   }

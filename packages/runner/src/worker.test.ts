@@ -23,7 +23,13 @@ describe('runWorker', () => {
   it('runs trials until the study has maxTrials, streaming metrics per epoch', async () => {
     const api = new FakeApi({ maxTrials: 4 });
     const events: WorkerEvent[] = [];
-    const summary = await runWorker({ api, studyId: 's', objective: epochs(3), onEvent: (e) => events.push(e), ...quick });
+    const summary = await runWorker({
+      api,
+      studyId: 's',
+      objective: epochs(3),
+      onEvent: (e) => events.push(e),
+      ...quick,
+    });
     assert.equal(summary.reason, 'study-done');
     assert.equal(summary.trials.length, 4);
     assert.deepEqual(
@@ -79,7 +85,13 @@ describe('runWorker', () => {
     // The first tell commits but its answer is lost: the retry meets CONFLICT and must read back.
     api.lostAnswers.set('tellTrial', 1);
     const events: WorkerEvent[] = [];
-    const summary = await runWorker({ api, studyId: 's', objective: epochs(2), onEvent: (e) => events.push(e), ...quick });
+    const summary = await runWorker({
+      api,
+      studyId: 's',
+      objective: epochs(2),
+      onEvent: (e) => events.push(e),
+      ...quick,
+    });
     assert.equal(summary.trials.length, 3);
     assert.ok(api.trials.every((t) => t.state === 'COMPLETE' && t.tells === 1));
     assert.ok(events.some((e) => e.type === 'log' && /already COMPLETE/.test(e.message)));

@@ -2,8 +2,8 @@ import { hostname } from 'node:os';
 import { isPosteriorError, PosteriorError, type Study, sleep } from '@posterior/sdk';
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
 import { persist } from './persist.js';
-import { runTrial, studyProgress } from './trial-run.js';
 import type { Objective } from './trial-handle.js';
+import { runTrial, studyProgress } from './trial-run.js';
 import type { WorkerApi } from './worker-api.js';
 
 export interface WorkerOptions {
@@ -70,7 +70,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     initialDelayMs: apiRetryDelayMs,
     signal: stopping,
     onWait: (error: PosteriorError, delayMs: number) =>
-      emit({ type: 'log', slot, level: 'warn', message: `${error.message}; retrying in ${Math.round(delayMs)} ms` }),
+      emit({
+        type: 'log',
+        slot,
+        level: 'warn',
+        message: `${error.message}; retrying in ${Math.round(delayMs)} ms`,
+      }),
   };
 
   const study = await persist(() => api.study(studyId), keepTrying);

@@ -31,7 +31,8 @@ async function failure(response: Response): Promise<PosteriorError> {
     413: 'PAYLOAD_TOO_LARGE',
   };
   // 5xx stays HTTP_ERROR so the retry policy sees it as retryable whatever code the body claims.
-  const resolved = response.status >= 500 ? 'HTTP_ERROR' : (code ?? byStatus[response.status] ?? 'HTTP_ERROR');
+  const resolved =
+    response.status >= 500 ? 'HTTP_ERROR' : (code ?? byStatus[response.status] ?? 'HTTP_ERROR');
   return new PosteriorError(resolved, `artifact request failed (HTTP ${response.status}): ${message}`, {
     status: response.status,
   });

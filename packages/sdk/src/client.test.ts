@@ -5,7 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { createClient } from './client.js';
 import { isPosteriorError, PosteriorError } from './errors.js';
 
-type Handler = (body: { query: string; variables: Record<string, unknown> }, req: IncomingMessage) => {
+type Handler = (
+  body: { query: string; variables: Record<string, unknown> },
+  req: IncomingMessage,
+) => {
   status?: number;
   json?: unknown;
   text?: string;
@@ -16,7 +19,8 @@ type Handler = (body: { query: string; variables: Record<string, unknown> }, req
 let server: Server;
 let url = '';
 let handler: Handler = () => ({ json: {} });
-const seen: { path: string; auth: string | undefined; body: string; headers: IncomingMessage['headers'] }[] = [];
+const seen: { path: string; auth: string | undefined; body: string; headers: IncomingMessage['headers'] }[] =
+  [];
 
 before(async () => {
   server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -54,7 +58,14 @@ const wireTrial = {
   startedAt: '2026-01-02T03:04:05.000Z',
   finishedAt: null,
   error: null,
-  suggestion: { sampler: 'gp', phase: 'model', mean: 0.5, std: 0.1, acquisition: 1.2, acquisitionName: 'logei' },
+  suggestion: {
+    sampler: 'gp',
+    phase: 'model',
+    mean: 0.5,
+    std: 0.1,
+    acquisition: 1.2,
+    acquisitionName: 'logei',
+  },
 };
 
 describe('PosteriorClient over HTTP', () => {
@@ -122,7 +133,10 @@ describe('PosteriorClient over HTTP', () => {
   });
 
   it('reports an unreachable server as a retryable NETWORK_ERROR', async () => {
-    const client = createClient({ url: 'http://127.0.0.1:9', retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } });
+    const client = createClient({
+      url: 'http://127.0.0.1:9',
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 },
+    });
     await assert.rejects(client.me(), (error: unknown) => {
       assert.ok(isPosteriorError(error, 'NETWORK_ERROR'));
       assert.equal(error.retryable, true);
@@ -136,7 +150,9 @@ describe('PosteriorClient over HTTP', () => {
       calls++;
       return {
         status: 400,
-        json: { errors: [{ message: 'Cannot query field', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+        json: {
+          errors: [{ message: 'Cannot query field', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+        },
       };
     };
     const client = createClient({ url, retry: fast });
@@ -173,12 +189,19 @@ describe('PosteriorClient over HTTP', () => {
       }
       return {
         raw: Buffer.from('{}'),
-        headers: { 'content-type': 'application/json', 'content-disposition': 'attachment; filename="x.json"' },
+        headers: {
+          'content-type': 'application/json',
+          'content-disposition': 'attachment; filename="x.json"',
+        },
       };
     };
     const client = createClient({ url, token: 't', retry: fast });
     const data = new TextEncoder().encode('{}');
-    const artifact = await client.uploadArtifact('7', { fileName: 'trial-1_lr=0.1.json', contentType: 'application/json', data });
+    const artifact = await client.uploadArtifact('7', {
+      fileName: 'trial-1_lr=0.1.json',
+      contentType: 'application/json',
+      data,
+    });
     assert.equal(artifact.id, 'a1');
     const upload = seen.at(-1);
     assert.equal(upload?.path, '/artifacts?trialId=7');

@@ -1,6 +1,6 @@
 import { downloadArtifact, uploadArtifact } from './artifacts.js';
-import { PosteriorError } from './errors.js';
 import * as doc from './documents.js';
+import { PosteriorError } from './errors.js';
 import type { RetryPolicy } from './retry.js';
 import { type Sink, Subscriptions, type Unsubscribe } from './subscriptions.js';
 import { type RequestOptions, Transport, type TransportOptions } from './transport.js';
@@ -23,11 +23,11 @@ import type {
   Role,
   Study,
   StudyState,
+  SurrogateSlice,
   Team,
   TellInput,
   Trial,
   TrialDetail,
-  SurrogateSlice,
   TrialEvent,
   TrialState,
   User,
@@ -60,7 +60,12 @@ export interface PosteriorApi {
   /** The `bayes_opt.txt` text report, formatted by the server. */
   studyReport(studyId: string, options?: RequestOptions): Promise<string>;
   studyImportance(studyId: string, options?: RequestOptions): Promise<readonly ParamImportance[]>;
-  studySurrogate(studyId: string, param: string, points?: number, options?: RequestOptions): Promise<SurrogateSlice | null>;
+  studySurrogate(
+    studyId: string,
+    param: string,
+    points?: number,
+    options?: RequestOptions,
+  ): Promise<SurrogateSlice | null>;
 
   signUp(email: string, password: string, name?: string): Promise<AuthPayload>;
   logIn(email: string, password: string): Promise<AuthPayload>;
@@ -72,9 +77,18 @@ export interface PosteriorApi {
   createStudy(input: CreateStudyInput): Promise<Study>;
   setStudyState(id: string, state: StudyState): Promise<Study>;
   enqueueTrial(studyId: string, params: Params): Promise<Trial>;
-  askTrials(studyId: string, count?: number, workerId?: string, options?: RequestOptions): Promise<readonly Trial[]>;
+  askTrials(
+    studyId: string,
+    count?: number,
+    workerId?: string,
+    options?: RequestOptions,
+  ): Promise<readonly Trial[]>;
   heartbeat(trialId: string, options?: RequestOptions): Promise<HeartbeatResult>;
-  reportMetrics(trialId: string, points: readonly MetricPointInput[], options?: RequestOptions): Promise<ReportResult>;
+  reportMetrics(
+    trialId: string,
+    points: readonly MetricPointInput[],
+    options?: RequestOptions,
+  ): Promise<ReportResult>;
   tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial>;
 
   trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe;
@@ -100,7 +114,9 @@ export class PosteriorClient implements PosteriorApi {
       url: options.url,
       token: () => this.transport.token,
       webSocketImpl: options.webSocketImpl,
-      ...(options.subscriptionRetryAttempts === undefined ? {} : { retryAttempts: options.subscriptionRetryAttempts }),
+      ...(options.subscriptionRetryAttempts === undefined
+        ? {}
+        : { retryAttempts: options.subscriptionRetryAttempts }),
     });
   }
 
@@ -140,7 +156,11 @@ export class PosteriorClient implements PosteriorApi {
     return value === null ? null : wire.toStudy(value);
   }
 
-  async studyTrials(studyId: string, args: TrialPageArgs = {}, options?: RequestOptions): Promise<Page<Trial>> {
+  async studyTrials(
+    studyId: string,
+    args: TrialPageArgs = {},
+    options?: RequestOptions,
+  ): Promise<Page<Trial>> {
     const value = await this.gql(doc.STUDY_TRIALS, { id: studyId, ...args }, 'study', options);
     if (value === null) return { items: [], endCursor: null, hasNextPage: false };
     return wire.toPage(wire.obj(value, 'study').trials, wire.toTrial, 'trials');
@@ -157,7 +177,12 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   /** Reads one field of `study(id)`; a missing study is NOT_FOUND for these derived views. */
-  private async studyField(query: string, variables: Record<string, unknown>, field: string, options?: RequestOptions) {
+  private async studyField(
+    query: string,
+    variables: Record<string, unknown>,
+    field: string,
+    options?: RequestOptions,
+  ) {
     const value = await this.gql(query, variables, 'study', options);
     if (value === null) throw new PosteriorError('NOT_FOUND', `study ${String(variables.id)} not found`);
     return wire.obj(value, 'study')[field];
@@ -185,7 +210,12 @@ export class PosteriorClient implements PosteriorApi {
     points?: number,
     options?: RequestOptions,
   ): Promise<SurrogateSlice | null> {
-    const value = await this.studyField(doc.STUDY_SURROGATE, { id: studyId, param, points }, 'surrogate', options);
+    const value = await this.studyField(
+      doc.STUDY_SURROGATE,
+      { id: studyId, param, points },
+      'surrogate',
+      options,
+    );
     return value === null || value === undefined ? null : wire.toSurrogateSlice(value);
   }
 
@@ -210,7 +240,9 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret> {
-    return wire.toApiTokenSecret(await this.gql(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'));
+    return wire.toApiTokenSecret(
+      await this.gql(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'),
+    );
   }
 
   async revokeApiToken(id: string): Promise<boolean> {
@@ -229,7 +261,12 @@ export class PosteriorClient implements PosteriorApi {
     return wire.toTrial(await this.gql(doc.ENQUEUE_TRIAL, { studyId, params }, 'enqueueTrial'));
   }
 
-  async askTrials(studyId: string, count = 1, workerId?: string, options?: RequestOptions): Promise<readonly Trial[]> {
+  async askTrials(
+    studyId: string,
+    count = 1,
+    workerId?: string,
+    options?: RequestOptions,
+  ): Promise<readonly Trial[]> {
     const value = await this.gql(doc.ASK_TRIALS, { studyId, count, workerId }, 'askTrials', options);
     return wire.list(value, 'askTrials').map(wire.toTrial);
   }
@@ -253,12 +290,24 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe {
-    return this.subscriptions.subscribe(doc.TRIAL_EVENTS, { studyId }, 'trialEvents', wire.toTrialEvent, sink);
+    return this.subscriptions.subscribe(
+      doc.TRIAL_EVENTS,
+      { studyId },
+      'trialEvents',
+      wire.toTrialEvent,
+      sink,
+    );
   }
 
   metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe {
     const convert = (value: unknown) => wire.list(value, 'metricPoints').map(wire.toMetricPoint);
-    return this.subscriptions.subscribe(doc.METRIC_POINTS, { studyId, trialId }, 'metricPoints', convert, sink);
+    return this.subscriptions.subscribe(
+      doc.METRIC_POINTS,
+      { studyId, trialId },
+      'metricPoints',
+      convert,
+      sink,
+    );
   }
 
   /** `for await` over trial events; breaking out of the loop unsubscribes. */
@@ -266,7 +315,10 @@ export class PosteriorClient implements PosteriorApi {
     return this.subscriptions.iterate(doc.TRIAL_EVENTS, { studyId }, 'trialEvents', wire.toTrialEvent);
   }
 
-  iterateMetricPoints(studyId: string, trialId: string | null = null): AsyncIterableIterator<readonly MetricPoint[]> {
+  iterateMetricPoints(
+    studyId: string,
+    trialId: string | null = null,
+  ): AsyncIterableIterator<readonly MetricPoint[]> {
     const convert = (value: unknown) => wire.list(value, 'metricPoints').map(wire.toMetricPoint);
     return this.subscriptions.iterate(doc.METRIC_POINTS, { studyId, trialId }, 'metricPoints', convert);
   }

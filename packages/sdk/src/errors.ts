@@ -44,7 +44,9 @@ export class PosteriorError extends Error {
    */
   get retryable(): boolean {
     if (this.code === 'NETWORK_ERROR' || this.code === 'INTERNAL_SERVER_ERROR') return true;
-    return this.code === 'HTTP_ERROR' && this.status !== undefined && (this.status >= 500 || this.status === 429);
+    return (
+      this.code === 'HTTP_ERROR' && this.status !== undefined && (this.status >= 500 || this.status === 429)
+    );
   }
 }
 

@@ -10,7 +10,11 @@ export interface RetryPolicy {
 export const defaultRetryPolicy: RetryPolicy = { retries: 5, minDelayMs: 200, maxDelayMs: 5_000 };
 
 /** Exponential backoff with full jitter, so many workers hitting a restarting API spread out. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** attempt);
   return policy.minDelayMs / 2 + random() * (ceiling - policy.minDelayMs / 2);
 }
@@ -46,7 +50,11 @@ export interface RetryHooks {
 }
 
 /** Runs `fn`, retrying only errors that are `PosteriorError.retryable`. */
-export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  policy: RetryPolicy,
+  hooks: RetryHooks = {},
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();

@@ -138,6 +138,10 @@ export class Subscriptions {
       webSocketImpl: impl,
       lazy: true,
       retryAttempts: this.options.retryAttempts ?? 10,
+      // graphql-ws retries only close events by default; a reconnect that hits a restarting API
+      // fails with an error event (ECONNREFUSED) and would end every subscription. Retry those too
+      // (retryAttempts still bounds it).
+      shouldRetry: () => true,
       // graphql-ws by default gives up on close codes it considers fatal; a restarting API closes
       // with 1001/1006, which are retried, while 4401/4403 (auth) surface as errors.
       connectionParams: () => {
@@ -156,7 +160,8 @@ function toSubscriptionError(error: unknown): PosteriorError {
   // A CloseEvent: graphql-ws hands these over when it stops retrying.
   const event = error as { code?: unknown; reason?: unknown };
   if (typeof event.code === 'number') {
-    const code = event.code === 4401 ? 'UNAUTHENTICATED' : event.code === 4403 ? 'FORBIDDEN' : 'NETWORK_ERROR';
+    const code =
+      event.code === 4401 ? 'UNAUTHENTICATED' : event.code === 4403 ? 'FORBIDDEN' : 'NETWORK_ERROR';
     const reason = typeof event.reason === 'string' && event.reason ? `: ${event.reason}` : '';
     return new PosteriorError(code, `subscription socket closed (${event.code})${reason}`);
   }

@@ -62,7 +62,11 @@ export class Transport {
     );
   }
 
-  private async fetchOnce(path: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+  private async fetchOnce(
+    path: string,
+    init: RequestInit,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
@@ -79,7 +83,12 @@ export class Transport {
   }
 
   /** Executes a GraphQL document and returns `data[field]` (the field of the single operation). */
-  graphql(query: string, variables: Record<string, unknown>, field: string, options?: RequestOptions): Promise<unknown> {
+  graphql(
+    query: string,
+    variables: Record<string, unknown>,
+    field: string,
+    options?: RequestOptions,
+  ): Promise<unknown> {
     const body = JSON.stringify({ query, variables });
     const init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
     return this.send('/graphql', init, async (response) => readGraphQL(response, field), options);
@@ -103,7 +112,9 @@ async function readGraphQL(response: Response, field: string): Promise<unknown> 
     body = JSON.parse(text);
   } catch {
     const code = response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'HTTP_ERROR';
-    throw new PosteriorError(code, `HTTP ${response.status}: ${text.slice(0, 200)}`, { status: response.status });
+    throw new PosteriorError(code, `HTTP ${response.status}: ${text.slice(0, 200)}`, {
+      status: response.status,
+    });
   }
   const o = obj(body, 'GraphQL response');
   const errors = Array.isArray(o.errors) ? o.errors : [];
@@ -120,7 +131,10 @@ async function readGraphQL(response: Response, field: string): Promise<unknown> 
 export function graphQLError(raw: unknown, status?: number): PosteriorError {
   const e = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const message = typeof e.message === 'string' ? e.message : 'GraphQL error';
-  const ext = typeof e.extensions === 'object' && e.extensions !== null ? (e.extensions as Record<string, unknown>) : {};
+  const ext =
+    typeof e.extensions === 'object' && e.extensions !== null
+      ? (e.extensions as Record<string, unknown>)
+      : {};
   let code = typeof ext.code === 'string' ? ext.code : 'INTERNAL_SERVER_ERROR';
   // Validation/parse failures are caller bugs: never retry them even though they lack a user code.
   if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') code = 'BAD_REQUEST';

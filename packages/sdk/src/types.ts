@@ -1,6 +1,12 @@
 /** Domain types: what SDK users see. Wire shapes live in wire.ts and are converted there only. */
 
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
 
 export type Direction = 'MINIMIZE' | 'MAXIMIZE';
 export type StudyState = 'RUNNING' | 'PAUSED' | 'DONE' | 'ARCHIVED';

@@ -25,12 +25,27 @@ describe('wire conversion', () => {
     });
     assert.equal(study.id, '1');
     assert.equal(study.searchSpace[0]?.name, 'lr');
-    assert.deepEqual(study.trialCounts, { WAITING: 1, RUNNING: 2, COMPLETE: 3, PRUNED: 0, FAILED: 1, total: 7 });
+    assert.deepEqual(study.trialCounts, {
+      WAITING: 1,
+      RUNNING: 2,
+      COMPLETE: 3,
+      PRUNED: 0,
+      FAILED: 1,
+      total: 7,
+    });
     assert.equal(study.createdAt.getUTCFullYear(), 2026);
   });
 
   it('rejects unknown enum values and non-scalar params', () => {
-    const base = { id: '1', studyId: '2', number: 0, state: 'RUNNING', params: {}, value: null, createdAt: 0 };
+    const base = {
+      id: '1',
+      studyId: '2',
+      number: 0,
+      state: 'RUNNING',
+      params: {},
+      value: null,
+      createdAt: 0,
+    };
     assert.throws(() => toTrial({ ...base, state: 'SLEEPING' }), /state/);
     assert.throws(() => toTrial({ ...base, params: { a: [1] } }), /param a/);
   });

@@ -41,7 +41,10 @@ export type Wire = { readonly [key: string]: unknown };
 
 function bad(what: string, value: unknown): PosteriorError {
   const shown = JSON.stringify(value);
-  return new PosteriorError('BAD_RESPONSE', `unexpected ${what}: ${shown === undefined ? 'undefined' : shown}`);
+  return new PosteriorError(
+    'BAD_RESPONSE',
+    `unexpected ${what}: ${shown === undefined ? 'undefined' : shown}`,
+  );
 }
 
 export function obj(value: unknown, what: string): Wire {
@@ -128,7 +131,12 @@ export function toUser(value: unknown): User {
 
 export function toTeam(value: unknown): Team {
   const o = obj(value, 'team');
-  return { id: str(o, 'id'), name: str(o, 'name'), role: oneOf(o, 'role', ROLES), createdAt: date(o, 'createdAt') };
+  return {
+    id: str(o, 'id'),
+    name: str(o, 'name'),
+    role: oneOf(o, 'role', ROLES),
+    createdAt: date(o, 'createdAt'),
+  };
 }
 
 export function toMembership(value: unknown): Membership {
@@ -153,7 +161,8 @@ export function toApiTokenSecret(value: unknown): ApiTokenSecret {
 }
 
 function toParamValue(value: unknown, what: string): ParamValue {
-  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') throw bad(what, value);
+  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean')
+    throw bad(what, value);
   return value;
 }
 

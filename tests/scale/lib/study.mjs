@@ -91,7 +91,8 @@ export function database(url) {
     pool,
     async trials(studyId) {
       const { rows } = await pool.query(
-        `SELECT id, number, state, value, error, worker_id AS "workerId", retry_of AS "retryOf"
+        `SELECT id, number, state, value, error, worker_id AS "workerId", retry_of AS "retryOf",
+                finished_at AS "finishedAt"
            FROM trials WHERE study_id = $1 ORDER BY number`,
         [studyId],
       );
@@ -172,7 +173,12 @@ export function accountLosses({ trials, points, logs, subscribers }) {
   for (const s of subscribers) {
     for (const t of trials) {
       if (t.state === 'COMPLETE' && !s.seen(t.id, 'COMPLETE'))
-        missedEvents.push({ subscriber: s.name, trial: t.number, type: 'COMPLETE' });
+        missedEvents.push({
+          subscriber: s.name,
+          trial: t.number,
+          type: 'COMPLETE',
+          finishedAt: t.finishedAt,
+        });
     }
   }
   return {

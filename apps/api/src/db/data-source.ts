@@ -37,3 +37,40 @@ export function createDataSource(url: string, options: DataSourceOptions = {}): 
 export async function runMigrations(dataSource: DataSource): Promise<Migration[]> {
   return dataSource.runMigrations({ transaction: 'each' });
 }
+
+export interface MigrationStatus {
+  /** Names of applied migrations, oldest first. */
+  applied: string[];
+  /** Names of known migrations not yet applied, in the order they will run. */
+  pending: string[];
+  /** Applied migrations this build does not know (the database is newer than the code). */
+  unknown: string[];
+}
+
+/** What `posterior db status` shows: read from the migrations table, changes nothing. */
+export async function migrationStatus(dataSource: DataSource): Promise<MigrationStatus> {
+  const [exists] = await dataSource.query<{ present: boolean }[]>(
+    `SELECT to_regclass('migrations') IS NOT NULL AS present`,
+  );
+  const rows: { name: string }[] = exists?.present
+    ? await dataSource.query('SELECT name FROM migrations ORDER BY timestamp, id')
+    : [];
+  const applied = rows.map((r) => r.name);
+  const known = dataSource.migrations.map((m) => m.name).filter((n): n is string => n !== undefined);
+  return {
+    applied,
+    pending: known.filter((name) => !applied.includes(name)),
+    unknown: applied.filter((name) => !known.includes(name)),
+  };
+}
+
+/** Reverts the newest `count` applied migrations (each in its own transaction); returns how many ran. */
+export async function revertMigrations(dataSource: DataSource, count = 1): Promise<number> {
+  let reverted = 0;
+  for (; reverted < count; reverted++) {
+    const { applied } = await migrationStatus(dataSource);
+    if (applied.length === 0) break;
+    await dataSource.undoLastMigration({ transaction: 'each' });
+  }
+  return reverted;
+}

@@ -1,5 +1,12 @@
 export { DataDirInUseError, type DataDirLock } from './data-dir-lock.js';
-export { createDataSource, type DataSourceOptions, runMigrations } from './data-source.js';
+export {
+  createDataSource,
+  type DataSourceOptions,
+  type MigrationStatus,
+  migrationStatus,
+  revertMigrations,
+  runMigrations,
+} from './data-source.js';
 export * from './entities/index.js';
 export { migrations } from './migrations/index.js';
 export {

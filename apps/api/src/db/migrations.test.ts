@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../testing/index.js';
-import { runMigrations } from './data-source.js';
+import { migrationStatus, revertMigrations, runMigrations } from './data-source.js';
 import { migrations } from './migrations/index.js';
 
 const TABLES = [
@@ -40,8 +40,11 @@ after(async () => {
   await db?.drop();
 });
 
+const names = migrations.map((m) => m.name);
+
 test('migrations run up to head on an empty database', async () => {
   assert.deepEqual(await userTables(db.dataSource), []);
+  assert.deepEqual(await migrationStatus(db.dataSource), { applied: [], pending: names, unknown: [] });
   const ran = await runMigrations(db.dataSource);
   assert.deepEqual(
     ran.map((m) => m.name),
@@ -49,6 +52,7 @@ test('migrations run up to head on an empty database', async () => {
   );
   assert.deepEqual(await userTables(db.dataSource), TABLES);
   assert.equal(await db.dataSource.showMigrations(), false, 'nothing pending after running');
+  assert.deepEqual(await migrationStatus(db.dataSource), { applied: names, pending: [], unknown: [] });
 });
 
 test('the migrated schema matches the entities exactly (migration:generate would produce nothing)', async () => {
@@ -56,10 +60,18 @@ test('the migrated schema matches the entities exactly (migration:generate would
 });
 
 test('migrations go all the way down and back up', async () => {
-  for (let i = 0; i < migrations.length; i++) {
-    await db.dataSource.undoLastMigration({ transaction: 'each' });
-  }
+  assert.equal(await revertMigrations(db.dataSource), 1);
+  assert.deepEqual(await migrationStatus(db.dataSource), {
+    applied: names.slice(0, -1),
+    pending: names.slice(-1),
+    unknown: [],
+  });
+  assert.equal(await revertMigrations(db.dataSource, 1000), migrations.length - 1, 'stops at the bottom');
   assert.deepEqual(await userTables(db.dataSource), []);
+  const leftovers: unknown[] = await db.dataSource.query(
+    `SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'`,
+  );
+  assert.deepEqual(leftovers, [], 'down removes functions too');
   assert.equal(await db.dataSource.showMigrations(), true, 'all migrations pending again');
 
   await runMigrations(db.dataSource);

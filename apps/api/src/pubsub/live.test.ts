@@ -112,6 +112,29 @@ describe('live events across API processes (LISTEN/NOTIFY)', () => {
     await client.dispose();
   });
 
+  test('a token revoked through server A stops working on server B at once', async () => {
+    const team = await newTeam(a, token);
+    const created = await a.gql<{ createApiToken: { id: string; token: string } }>(
+      'mutation($t: ID!) { createApiToken(teamId: $t, name: "w") { id token } }',
+      { t: team },
+      token,
+    );
+    const secret = created.data?.createApiToken.token ?? '';
+    // Server B caches the credential after this use.
+    assert.equal((await gqlAt(b.url, '{ teams { id } }', {}, secret)).errors, undefined);
+    await a.gql(
+      'mutation($id: ID!) { revokeApiToken(id: $id) }',
+      { id: created.data?.createApiToken.id },
+      token,
+    );
+    let code: string | undefined;
+    for (let i = 0; i < 20 && code === undefined; i++) {
+      code = (await gqlAt(b.url, '{ teams { id } }', {}, secret)).errors?.[0]?.extensions?.code;
+      if (code === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.equal(code, 'UNAUTHENTICATED');
+  });
+
   test('both servers answer queries on the same database', async () => {
     const r = await gqlAt<{ study: { id: string } }>(
       b.url,

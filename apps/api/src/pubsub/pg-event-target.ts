@@ -11,13 +11,17 @@ import type { Logger } from '../common/logger.js';
 export const NOTIFY_CHANNEL = 'posterior_events';
 export const MAX_NOTIFY_BYTES = 7800;
 
-type Publish = (channel: string, payload: string) => Promise<unknown>;
+/** Sends each payload with pg_notify on `channel`, in order, in one statement. */
+type Publish = (channel: string, payloads: readonly string[]) => Promise<unknown>;
 
 export class PgEventTarget extends EventTarget {
   private client: pg.Client | null = null;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly ready: Promise<void>;
+  /** Serialized events not yet sent; see dispatchEvent. */
+  private outbox: string[] = [];
+  private sending = false;
 
   constructor(
     private readonly clientConfig: pg.ClientConfig,
@@ -35,17 +39,51 @@ export class PgEventTarget extends EventTarget {
     return this.ready;
   }
 
+  /**
+   * Queues the event for NOTIFY. One statement is in flight at a time and everything queued
+   * meanwhile goes out packed into as few payloads as fit: events keep their order (a trial's
+   * CLAIMED never arrives after its COMPLETE), and a busy server sends a few NOTIFYs per tick
+   * instead of one transaction per event.
+   */
   override dispatchEvent(event: Event): boolean {
     const detail = (event as CustomEvent<unknown>).detail;
-    const payload = JSON.stringify({ t: event.type, d: detail });
-    if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) {
-      this.logger.error({ topic: event.type, bytes: payload.length }, 'event too large for NOTIFY; dropped');
+    const item = JSON.stringify({ t: event.type, d: detail });
+    if (Buffer.byteLength(item) > MAX_NOTIFY_BYTES - 16) {
+      this.logger.error({ topic: event.type, bytes: item.length }, 'event too large for NOTIFY; dropped');
       return false;
     }
-    this.publish(NOTIFY_CHANNEL, payload).catch((error: unknown) => {
-      this.logger.error({ err: error, topic: event.type }, 'NOTIFY failed');
-    });
+    this.outbox.push(item);
+    if (!this.sending) {
+      this.sending = true;
+      setImmediate(() => void this.drain());
+    }
     return true;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.outbox.length > 0) {
+      const items = this.outbox.splice(0, this.outbox.length);
+      const envelopes: string[] = [];
+      let current: string[] = [];
+      let bytes = 0;
+      for (const item of items) {
+        const size = Buffer.byteLength(item) + 1;
+        if (bytes + size > MAX_NOTIFY_BYTES - 16 && current.length > 0) {
+          envelopes.push(`{"b":[${current.join(',')}]}`);
+          current = [];
+          bytes = 0;
+        }
+        current.push(item);
+        bytes += size;
+      }
+      if (current.length > 0) envelopes.push(`{"b":[${current.join(',')}]}`);
+      try {
+        await this.publish(NOTIFY_CHANNEL, envelopes);
+      } catch (error) {
+        this.logger.error({ err: error, events: items.length }, 'NOTIFY failed; events dropped');
+      }
+    }
+    this.sending = false;
   }
 
   async close(): Promise<void> {
@@ -94,13 +132,15 @@ export class PgEventTarget extends EventTarget {
 
   private deliver(raw: string | undefined): void {
     if (!raw) return;
-    let parsed: { t?: unknown; d?: unknown };
+    let parsed: { b?: unknown };
     try {
-      parsed = JSON.parse(raw) as { t?: unknown; d?: unknown };
+      parsed = JSON.parse(raw) as { b?: unknown };
     } catch {
       return;
     }
-    if (typeof parsed.t !== 'string') return;
-    super.dispatchEvent(new CustomEvent(parsed.t, { detail: parsed.d }));
+    if (!Array.isArray(parsed.b)) return;
+    for (const item of parsed.b as Array<{ t?: unknown; d?: unknown }>) {
+      if (typeof item.t === 'string') super.dispatchEvent(new CustomEvent(item.t, { detail: item.d }));
+    }
   }
 }

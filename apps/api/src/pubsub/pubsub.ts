@@ -51,7 +51,7 @@ export interface ApiPubSub {
  */
 export function createApiPubSub(options: {
   clientConfig: pg.ClientConfig;
-  notify: (channel: string, payload: string) => Promise<unknown>;
+  notify: (channel: string, payloads: readonly string[]) => Promise<unknown>;
   logger: Logger;
 }): ApiPubSub {
   const target = new PgEventTarget(options.clientConfig, options.notify, options.logger);
@@ -75,7 +75,8 @@ export function createApiPubSub(options: {
       let chunk: MetricTuple[] = [];
       let bytes = 0;
       for (const point of points) {
-        const size = JSON.stringify(point).length + 1;
+        // Names are ASCII (validated); step, value and time print in at most 60 characters together.
+        const size = point[0].length + 64;
         if (bytes + size > budget && chunk.length > 0) {
           pubsub.publish(Topic.MetricPoints, studyId, { trialId, points: chunk });
           chunk = [];

@@ -117,7 +117,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const db = Db.fromDataSource(options.dataSource);
   const pubsub = createApiPubSub({
     clientConfig: pgClientConfig(options.dataSource),
-    notify: (channel, payload) => db.pool.query('SELECT pg_notify($1, $2)', [channel, payload]),
+    notify: (channel, payloads) =>
+      db.pool.query(`SELECT ${payloads.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`, [
+        channel,
+        ...payloads,
+      ]),
     logger,
   });
   const suggester = new Suggester(logger, options.suggestionThreads);

@@ -53,6 +53,10 @@ export function LearningCurvesChart({
     return store.merged(chosen, new Set(runningKey ? runningKey.split(',') : []));
   }, [store, chosen, runningKey, baseVersion, running.length === 0 ? version : 0]);
   const highlighted = running.slice(0, MAX_HIGHLIGHT);
+  const finishedCount = useMemo(
+    () => background.reduce((n, p) => (p[0] === null ? n + 1 : n), 0),
+    [background],
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals store mutation
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
@@ -65,7 +69,12 @@ export function LearningCurvesChart({
         showSymbol: false,
         connectNulls: false,
         silent: true,
-        lineStyle: { color: c.lineFaint, width: 1 },
+        // Fewer curves can afford to be darker; thousands blend into a density.
+        lineStyle: {
+          color: c.muted,
+          width: 1,
+          opacity: Math.min(0.6, Math.max(0.08, 2.5 / Math.sqrt(finishedCount + 1))),
+        },
         itemStyle: { color: c.faint },
         emphasis: { disabled: true },
       },
@@ -128,7 +137,7 @@ export function LearningCurvesChart({
       yAxis: { type: 'value', name: chosen ?? '', scale: true, ...ax },
       series,
     };
-  }, [c, background, runningKey, chosen, version, store]);
+  }, [c, background, runningKey, chosen, version, store, finishedCount]);
   const last = store.lastPoint;
   return (
     <ChartCard

@@ -3,7 +3,13 @@
 import { PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { describeError, downloadUrl, gql, subscribeMetricPoints, subscribeTrialEvents } from '../../lib/api/client';
+import {
+  describeError,
+  downloadUrl,
+  gql,
+  subscribeMetricPoints,
+  subscribeTrialEvents,
+} from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import { useAsync } from '../../lib/api/hooks';
 import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';

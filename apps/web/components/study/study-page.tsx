@@ -8,9 +8,9 @@ import { getClient, saveBlob, subscribeMetricPoints, subscribeTrialEvents } from
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import { replaceSearch } from '../../lib/api/hooks';
 import {
-  loadAllMetrics,
   loadAllTrials,
   loadImportance,
+  loadMetricsOf,
   loadReport,
   loadStudy,
   loadSurrogate,
@@ -119,18 +119,26 @@ export function StudyPage({ studyId }: { studyId: string }) {
           },
           ctl.signal,
         );
-        await loadAllMetrics(
-          studyId,
-          (points, done) => {
-            storeRef.current.add(points);
-            if (done) {
-              setCurvesLoading(false);
-              setCurvesBase(storeRef.current.version);
-            }
-            flush();
-          },
-          ctl.signal,
+        // Curves of running trials first (they are what people watch), then the newest finished ones.
+        const order = [...trialsRef.current.values()].sort(
+          (a, b) => Number(b.state === 'RUNNING') - Number(a.state === 'RUNNING') || b.number - a.number,
         );
+        try {
+          await loadMetricsOf(
+            order.map((t) => t.id),
+            (points) => {
+              storeRef.current.add(points);
+              flush();
+            },
+            ctl.signal,
+          );
+        } catch (e) {
+          // History of curves is a nice-to-have: live points keep arriving either way.
+          if (!ctl.signal.aborted) console.warn('learning curves: could not load history', e);
+        }
+        setCurvesLoading(false);
+        setCurvesBase(storeRef.current.version);
+        flush();
       } catch (e) {
         if (!ctl.signal.aborted) setError(e);
       }

@@ -84,7 +84,10 @@ function getLiveClient(): Promise<PosteriorClient> {
   return liveClient;
 }
 
-function subscribeVia(start: (c: PosteriorClient) => Unsubscribe, onError?: (e: PosteriorError) => void): Unsubscribe {
+function subscribeVia(
+  start: (c: PosteriorClient) => Unsubscribe,
+  onError?: (e: PosteriorError) => void,
+): Unsubscribe {
   let stop: Unsubscribe | null = null;
   let cancelled = false;
   getLiveClient().then(
@@ -105,7 +108,11 @@ export function subscribeTrialEvents(studyId: string, sink: Sink<TrialEvent>): U
 }
 
 /** Live metric points of a study, or of one trial. */
-export function subscribeMetricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe {
+export function subscribeMetricPoints(
+  studyId: string,
+  trialId: string | null,
+  sink: Sink<readonly MetricPoint[]>,
+): Unsubscribe {
   return subscribeVia((c) => c.metricPoints(studyId, trialId, sink), sink.error);
 }
 

@@ -1,6 +1,5 @@
 import type * as sdk from '@posterior/sdk';
 import type {
-  Artifact,
   CreateStudyInput,
   MetricPoint,
   SearchSpace,

@@ -1,7 +1,21 @@
 import { serverEnv } from '../env';
 
-const REQUEST_HEADERS = ['content-type', 'authorization', 'cookie', 'accept', 'x-filename', 'apollo-require-preflight'];
-const RESPONSE_HEADERS = ['content-type', 'set-cookie', 'content-disposition', 'content-length', 'cache-control', 'etag'];
+const REQUEST_HEADERS = [
+  'content-type',
+  'authorization',
+  'cookie',
+  'accept',
+  'x-filename',
+  'apollo-require-preflight',
+];
+const RESPONSE_HEADERS = [
+  'content-type',
+  'set-cookie',
+  'content-disposition',
+  'content-length',
+  'cache-control',
+  'etag',
+];
 
 /** Forwards one request to the API (route handlers only; runs on the server). */
 export async function forwardToApi(req: Request, path: string): Promise<Response> {

@@ -34,7 +34,12 @@ export function register(program: Command): void {
     const study = await client.study(studyId);
     if (!study) throw new Error(`study ${studyId} not found`);
     const rows = convergenceRows(await client.studyHistory(studyId), study.direction);
-    const spec = convergenceSpec({ title: study.name, objective: study.objective, direction: study.direction, rows });
+    const spec = convergenceSpec({
+      title: study.name,
+      objective: study.objective,
+      direction: study.direction,
+      rows,
+    });
     // vega and resvg load only for this verb: they would slow every other command's start-up.
     const { renderSvg, svgToPng } = await import('../plot/render.js');
     const svg = await renderSvg(spec);
@@ -42,7 +47,8 @@ export function register(program: Command): void {
     else await writeFile(options.output, svgToPng(svg));
     const plotted = rows.filter((r) => r.value !== null).length;
     const best = rows.at(-1)?.best ?? null;
-    if (options.json) printJson({ file: options.output, kind: options.kind, trials: rows.length, points: plotted, best });
+    if (options.json)
+      printJson({ file: options.output, kind: options.kind, trials: rows.length, points: plotted, best });
     else process.stderr.write(`wrote ${options.output} (${plotted} points, best ${best ?? '-'})\n`);
   });
 }

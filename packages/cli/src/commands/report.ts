@@ -35,7 +35,9 @@ export function register(program: Command): void {
           params: t.params,
           error: t.error,
         })),
-        best: study.bestTrial ? { number: study.bestTrial.number, value: study.bestTrial.value, params: study.bestTrial.params } : null,
+        best: study.bestTrial
+          ? { number: study.bestTrial.number, value: study.bestTrial.value, params: study.bestTrial.params }
+          : null,
       };
       if (options.output) await writeFile(options.output, `${JSON.stringify(body, null, 2)}\n`);
       else printJson(body);

@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import type { Study } from '@posterior/sdk';
+import type { Command } from 'commander';
 import { connect, resolveConnection, withConnection } from '../connection.js';
 import { asUsageError, printJson } from '../output.js';
 import { readStudyFile } from '../study-file.js';
@@ -49,6 +49,8 @@ export function register(program: Command): void {
     });
     if (options.json) printJson(studyJson(created));
     else process.stdout.write(`${created.id}\n`);
-    process.stderr.write(`created study ${created.name} (${created.maxTrials} trials, ${created.direction.toLowerCase()} ${created.objective})\n`);
+    process.stderr.write(
+      `created study ${created.name} (${created.maxTrials} trials, ${created.direction.toLowerCase()} ${created.objective})\n`,
+    );
   });
 }

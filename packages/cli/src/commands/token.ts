@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import type { Role } from '@posterior/sdk';
+import type { Command } from 'commander';
 import { connect, resolveConnection, withConnection } from '../connection.js';
 import { UsageError } from '../errors.js';
 import { asUsageError, printJson } from '../output.js';

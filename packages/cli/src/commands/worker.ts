@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import {
   BUILT_IN_TASKS,
   loadObjective,
@@ -10,6 +9,7 @@ import {
   type WorkerSummary,
 } from '@posterior/runner';
 import { createClient } from '@posterior/sdk';
+import type { Command } from 'commander';
 import { parsePositiveInt, resolveConnection, withConnection } from '../connection.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
@@ -34,7 +34,8 @@ function objectiveSpec(options: WorkerCommandOptions): ObjectiveSpec {
   }
   if (options.objective !== undefined) return { kind: 'module', path: options.objective };
   const name = options.task ?? 'transfer-learning';
-  if (!BUILT_IN_TASKS[name]) throw new UsageError(`unknown task ${name} (known: ${Object.keys(BUILT_IN_TASKS).join(', ')})`);
+  if (!BUILT_IN_TASKS[name])
+    throw new UsageError(`unknown task ${name} (known: ${Object.keys(BUILT_IN_TASKS).join(', ')})`);
   return { kind: 'task', name };
 }
 
@@ -55,8 +56,16 @@ export function register(program: Command): void {
       .description('run trials of a study until it is done (ask, train, stream metrics, tell)')
       .requiredOption('--study <id>', 'study id')
       .option('--task <name>', `built-in task (${Object.keys(BUILT_IN_TASKS).join(', ')}); the default`)
-      .option('--objective <file>', 'an ES module whose default export is an async function of a trial (DESIGN 6b)')
-      .option('--concurrency <n>', 'trials at once, each in its own process', parsePositiveInt('--concurrency'), 1)
+      .option(
+        '--objective <file>',
+        'an ES module whose default export is an async function of a trial (DESIGN 6b)',
+      )
+      .option(
+        '--concurrency <n>',
+        'trials at once, each in its own process',
+        parsePositiveInt('--concurrency'),
+        1,
+      )
       .option('--max-trials <n>', 'stop after this many trials per process', parsePositiveInt('--max-trials'))
       .option('--worker-id <id>', 'name recorded on claimed trials (default host-pid)')
       .option('--json', 'print a JSON summary on stdout at the end')
@@ -66,7 +75,10 @@ export function register(program: Command): void {
     const connection = resolveConnection(options);
     await checkObjective(spec);
 
-    const progress = new WorkerProgress({ tty: process.stderr.isTTY === true && !options.json, quiet: options.quiet });
+    const progress = new WorkerProgress({
+      tty: process.stderr.isTTY === true && !options.json,
+      quiet: options.quiet,
+    });
     const drain = new AbortController();
     const hardStop = new AbortController();
     // First Ctrl-C: finish the trials in flight. Second (or SIGTERM): interrupt and hand them back.
@@ -126,7 +138,10 @@ export function register(program: Command): void {
         acc[t.state] = (acc[t.state] ?? 0) + 1;
         return acc;
       }, {});
-      const tally = Object.entries(counts).map(([state, n]) => `${n} ${state.toLowerCase()}`).join(', ') || 'no trials';
+      const tally =
+        Object.entries(counts)
+          .map(([state, n]) => `${n} ${state.toLowerCase()}`)
+          .join(', ') || 'no trials';
       process.stderr.write(`worker stopped (${reasons.join(', ') || 'no workers'}): ${tally}\n`);
     }
     if (failures.length > 0) throw new Error(`worker processes failed: ${failures.join('; ')}`);

@@ -33,13 +33,18 @@ export interface ConvergenceSpecInput {
 
 /** A Vega-Lite spec: trial values as points coloured by state, best so far as a step line. */
 export function convergenceSpec(input: ConvergenceSpecInput): Record<string, unknown> {
-  const points = input.rows.filter((r) => r.value !== null).map((r) => ({ trial: r.trial, value: r.value, state: r.state }));
+  const points = input.rows
+    .filter((r) => r.value !== null)
+    .map((r) => ({ trial: r.trial, value: r.value, state: r.state }));
   const best = input.rows.filter((r) => r.best !== null).map((r) => ({ trial: r.trial, best: r.best }));
   const x = { field: 'trial', type: 'quantitative', title: 'trial', axis: { tickMinStep: 1, format: 'd' } };
   const y = { type: 'quantitative', title: input.objective, scale: { zero: false } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title, subtitle: `${input.direction.toLowerCase()} ${input.objective}; line: best so far` },
+    title: {
+      text: input.title,
+      subtitle: `${input.direction.toLowerCase()} ${input.objective}; line: best so far`,
+    },
     width: 640,
     height: 360,
     background: 'white',

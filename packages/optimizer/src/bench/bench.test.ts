@@ -44,7 +44,7 @@ describe('runBenchmark', () => {
     const summary = summarizeBenchmark(result);
     assert.deepEqual(
       summary.rows.map((r) => r.trials),
-      [10],
+      [10, 12],
     );
     const regrets = result.runs.map((r) => (r.best[9] ?? 0) - 0.397887357729739);
     assert.equal(summary.rows[0]?.median, quantile(regrets, 0.5));

@@ -115,15 +115,15 @@ export interface BenchSummary {
 
 export const SUMMARY_CHECKPOINTS = [10, 20, 30, 50];
 
-/** Median and quartiles of regret at 10/20/30/50 trials (those the run reached). */
+/** Median and quartiles of regret at 10/20/30/50 trials (those the run reached) and at its end. */
 export function summarizeBenchmark(result: BenchResult, checkpoints = SUMMARY_CHECKPOINTS): BenchSummary {
   const optimum = result.optimum;
-  const rows = checkpoints
-    .filter((k) => k <= result.trials)
-    .map((k) => {
-      const xs = result.runs.map((r) => (r.best[k - 1] ?? Number.NaN) - (optimum ?? 0));
-      return { trials: k, median: quantile(xs, 0.5), q25: quantile(xs, 0.25), q75: quantile(xs, 0.75) };
-    });
+  const reached = checkpoints.filter((k) => k <= result.trials);
+  if (!reached.includes(result.trials)) reached.push(result.trials);
+  const rows = reached.map((k) => {
+    const xs = result.runs.map((r) => (r.best[k - 1] ?? Number.NaN) - (optimum ?? 0));
+    return { trials: k, median: quantile(xs, 0.5), q25: quantile(xs, 0.25), q75: quantile(xs, 0.75) };
+  });
   const ms = result.runs.flatMap((r) => r.suggestMs);
   return {
     objective: result.objective,

@@ -1,3 +1,4 @@
+// Screenshot one dashboard URL: node tests/e2e/screenshot.mjs URL out.png [dark|light] [fullPage 0|1] [scrollY]
 import { launch } from './browser.mjs';
 
 const [url, out, theme = 'dark', full = '0', clipY = '0'] = process.argv.slice(2);

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { UsageError } from './errors.js';
+import { parseStudyInput, readStudyFile } from './study-file.js';
+
+const yaml = `
+teamId: team-1
+name: demo
+direction: minimize
+objective: val_loss
+sampler: gp
+pruner: { type: median, warmupSteps: 3 }
+maxTrials: 30
+parallelism: 2
+searchSpace:
+  - { name: lr, type: float, low: 1.0e-5, high: 0.1, log: true }
+  - { name: batch, type: categorical, choices: [16, 32, 64] }
+`;
+
+describe('study files', () => {
+  it('reads YAML into a createStudy input, normalizing direction and shorthand sampler', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'study-file-'));
+    const path = join(dir, 'study.yaml');
+    await writeFile(path, yaml);
+    const input = await readStudyFile(path);
+    assert.equal(input.direction, 'MINIMIZE');
+    assert.deepEqual(input.sampler, { type: 'gp' });
+    assert.deepEqual(input.pruner, { type: 'median', warmupSteps: 3 });
+    assert.equal(input.searchSpace.length, 2);
+    assert.equal(input.parallelism, 2);
+    assert.equal(input.teamId, 'team-1');
+  });
+
+  it('reads JSON and lets --team override the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'study-file-'));
+    const path = join(dir, 'study.json');
+    const body = {
+      name: 'j',
+      direction: 'MAXIMIZE',
+      objective: 'acc',
+      maxTrials: 5,
+      searchSpace: [{ name: 'x', type: 'int', low: 1, high: 3 }],
+    };
+    await writeFile(path, JSON.stringify(body));
+    const input = await readStudyFile(path, 'team-9');
+    assert.equal(input.teamId, 'team-9');
+    assert.equal(input.direction, 'MAXIMIZE');
+    assert.equal(input.sampler, undefined);
+  });
+
+  it('rejects bad files with a usage error naming the file and field', async () => {
+    const cases: [unknown, RegExp][] = [
+      [[], /expected a mapping/],
+      [{ name: 'x' }, /teamId is required/],
+      [{ teamId: 't', name: 'x', direction: 'up' }, /direction must be minimize or maximize/],
+      [{ teamId: 't', name: 'x', direction: 'minimize', objective: 'l', searchSpace: [] }, /searchSpace must be a non-empty list/],
+      [
+        { teamId: 't', name: 'x', direction: 'minimize', objective: 'l', searchSpace: [{}], maxTrials: 0 },
+        /maxTrials must be a positive integer/,
+      ],
+      [{ teamId: 't', nmae: 'x' }, /unknown field nmae/],
+    ];
+    for (const [raw, message] of cases) {
+      assert.throws(
+        () => parseStudyInput(raw, 'study.yaml'),
+        (error: unknown) => error instanceof UsageError && message.test(error.message) && error.message.startsWith('study.yaml'),
+      );
+    }
+    await assert.rejects(readStudyFile('/nonexistent/study.yaml'), UsageError);
+    const dir = await mkdtemp(join(tmpdir(), 'study-file-'));
+    await writeFile(join(dir, 'broken.yaml'), 'name: [unclosed');
+    await assert.rejects(readStudyFile(join(dir, 'broken.yaml')), /not valid YAML/);
+  });
+});
