@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(root, process.env.POSTERIOR_DATA_DIR ?? '.posterior');
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read at run time by this script, not a turbo task input
 const apiPort = Number(process.env.PORT ?? 4000);
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: as above
 const webPort = Number(process.env.WEB_PORT ?? 3000);
 const apiUrl = `http://localhost:${apiPort}`;
 const bin = join(root, 'packages', 'cli', 'dist', 'bin.js');
@@ -237,13 +239,13 @@ async function demoSession() {
   }
 }
 
-let task;
-try {
-  task = await import('@posterior/runner/tasks');
-} catch (error) {
-  task = undefined;
-  warn(`the transfer-learning task is not available (${error instanceof Error ? error.message : error})`);
-}
+// Checked without loading it: the task module pulls in TensorFlow.js, needed here only to create the study.
+const { taskProblem } = await import('@posterior/runner');
+const taskMissing = taskProblem('transfer-learning');
+if (taskMissing) warn(taskMissing);
+const task = taskMissing
+  ? undefined
+  : { searchSpace: async () => (await import('@posterior/runner/tasks')).transferLearningSearchSpace };
 
 const session = await demoSession();
 client.setToken(session.token);
@@ -266,7 +268,7 @@ if (!study && task) {
     name: DEMO.study,
     direction: 'MINIMIZE',
     objective: 'val_loss',
-    searchSpace: task.transferLearningSearchSpace,
+    searchSpace: await task.searchSpace(),
     sampler: { type: 'gp', seed: 0 },
     pruner: { type: 'median', warmupSteps: 3, minTrials: 5 },
     maxTrials: 30,

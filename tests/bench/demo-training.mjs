@@ -6,6 +6,8 @@
 // per trial with default hyperparameters, and side by side the same trial with the base features read
 // from the cache, with the features recomputed from the cached base, and with the base pre-trained
 // and the features extracted again. Writes bench-results/demo-training.json and prints a table.
+// Speed-ups and the 30-trial projection use CPU seconds: wall time here depends on what else the
+// machine runs, while a worker process on an idle core takes its CPU time as wall time.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

@@ -64,6 +64,9 @@ async function regret() {
   const trials = Number(args.trials);
   const results = [];
   const summaries = [];
+  // Without published anchors (held-out functions), random search from the same harness is the
+  // reference column.
+  const baselines = {};
   for (const name of names) {
     const objective = builtinObjectives[name];
     if (!objective) {
@@ -75,12 +78,19 @@ async function regret() {
     const summary = summarizeBenchmark(result);
     results.push(result);
     summaries.push(summary);
+    if (!ANCHORS[name]) {
+      const random = await runBenchmark({ objective, sampler: { type: 'random' }, trials, seeds });
+      baselines[name] = Object.fromEntries(summarizeBenchmark(random).rows.map((r) => [r.trials, r.median]));
+    }
     process.stderr.write(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   const checkpoints = [10, 20, 30, 50].filter((k) => k <= trials);
   const header = [
     'function',
-    ...checkpoints.flatMap((k) => [`ours @${k}`, `Optuna GP @${k}`]),
+    ...checkpoints.flatMap((k) => [
+      `ours @${k}`,
+      `${names.every((n) => ANCHORS[n]) ? 'Optuna GP' : 'Optuna GP or (random)'} @${k}`,
+    ]),
     'suggest ms p50',
     'p90',
   ];
@@ -95,18 +105,28 @@ async function regret() {
     const cells = checkpoints.flatMap((k) => {
       const row = s.rows.find((r) => r.trials === k);
       const anchor = ANCHORS[s.objective]?.[k];
+      const baseline = baselines[s.objective]?.[k];
       const ours = row
         ? `${formatNumber(row.median)} [${formatNumber(row.q25)}, ${formatNumber(row.q75)}]`
         : '';
       const mark = row && anchor !== undefined ? (row.median <= anchor ? ' ✓' : ' ✗') : '';
-      return [`${ours}${k >= 30 ? mark : ''}`, anchor === undefined ? '-' : formatNumber(anchor)];
+      const reference =
+        anchor !== undefined
+          ? formatNumber(anchor)
+          : baseline !== undefined
+            ? `(${formatNumber(baseline)})`
+            : '-';
+      return [`${ours}${k >= 30 ? mark : ''}`, reference];
     });
     console.log(
       `| ${[s.objective, ...cells, formatNumber(s.suggestMsMedian), formatNumber(quantile(ms, 0.9))].join(' | ')} |`,
     );
   }
   const file = join(outDir, `optimizer${args.heldout ? '-heldout' : ''}.json`);
-  writeFileSync(file, `${JSON.stringify({ env, sampler, anchors: ANCHORS, summaries, results }, null, 1)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ env, sampler, anchors: ANCHORS, randomBaselines: baselines, summaries, results }, null, 1)}\n`,
+  );
   console.log(`\nwrote ${file}`);
 }
 

@@ -158,15 +158,17 @@ async function subscriberLatency(apis, owner, teamId, token, workerToken) {
     maxTrials: 100_000,
     parallelism: 1000,
   });
-  const received = new Map(); // trialId -> arrival times (ms, performance.now)
+  const received = new Map(); // `${type}:${trialId}` -> arrival times (ms, performance.now)
   const clients = [];
+  const heard = new Array(subscriberCount).fill(0); // events per subscriber, for the liveness probe
   const errors = [];
   let connected = 0;
   for (let i = 0; i < subscriberCount; i++) {
-    const client = createNodeClient({ url: apis[i % apis.length].url, token, subscriptionRetryAttempts: 5 });
+    const client = createNodeClient({ url: apis[i % apis.length].url, token, subscriptionRetryAttempts: 20 });
     client.trialEvents(study.id, {
       next: (e) => {
-        if (e.type !== 'COMPLETE' && e.type !== 'CREATED') return;
+        heard[i]++;
+        if (e.type !== 'COMPLETE') return;
         const key = `${e.type}:${e.trial.id}`;
         const list = received.get(key) ?? [];
         if (list.length === 0) received.set(key, list);
@@ -179,13 +181,18 @@ async function subscriberLatency(apis, owner, teamId, token, workerToken) {
     if (i % 50 === 49) await sleep(200);
     connected++;
   }
-  // Every subscription is live once a probe event has reached all of them.
-  const probe = await owner.enqueueTrial(study.id, { x: 1, y: 1 });
-  await waitFor(() => (received.get(`CREATED:${probe.id}`)?.length ?? 0) >= subscriberCount, {
-    timeoutMs: 120_000,
-    intervalMs: 200,
-    what: `all ${subscriberCount} subscribers to receive the probe event`,
-  });
+  // Every subscription is live once a probe event has reached it. graphql-ws acknowledges
+  // connections, not subscriptions, so repeat the probe (an enqueued trial) until all have heard one.
+  let probes = 0;
+  for (; probes < 20 && heard.some((n) => n === 0); probes++) {
+    await owner.enqueueTrial(study.id, { x: probes % 10, y: 1 });
+    await waitFor(() => heard.every((n) => n > 0), { timeoutMs: 5000, intervalMs: 100, what: 'probe' }).catch(
+      () => {},
+    );
+  }
+  const live = heard.filter((n) => n > 0).length;
+  if (live < subscriberCount)
+    log(`only ${live} of ${subscriberCount} subscribers live after ${probes} probes`);
   const worker = createNodeClient({ url: apis[0].url, token: workerToken });
   const latencies = [];
   let delivered = 0;
@@ -195,7 +202,7 @@ async function subscriberLatency(apis, owner, teamId, token, workerToken) {
     const t0 = performance.now();
     await worker.tellTrial(trial.id, { state: 'COMPLETE', value: i });
     const key = `COMPLETE:${trial.id}`;
-    await waitFor(() => (received.get(key)?.length ?? 0) >= subscriberCount, {
+    await waitFor(() => (received.get(key)?.length ?? 0) >= live, {
       timeoutMs: 30_000,
       intervalMs: 5,
       what: `event ${i} to reach every subscriber`,
@@ -210,8 +217,10 @@ async function subscriberLatency(apis, owner, teamId, token, workerToken) {
   const s = summarize(latencies);
   return {
     subscribers: connected,
+    live,
+    probes,
     events: eventCount,
-    expectedDeliveries: eventCount * subscriberCount,
+    expectedDeliveries: eventCount * live,
     delivered,
     latencyMs: s,
     errors: errors.length,
@@ -219,6 +228,12 @@ async function subscriberLatency(apis, owner, teamId, token, workerToken) {
 }
 
 const log = (m) => process.stderr.write(`${m}\n`);
+const out = args.json ?? join(root, 'bench-results', 'scale.json');
+// Written after each part, so a failure in the subscriber part keeps the throughput table.
+function writeResult() {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+}
 const pg = await startLocalPostgres();
 const apis = [];
 const result = {
@@ -249,6 +264,7 @@ try {
       `${r.sampler.padEnd(7)}  ${String(r.workers).padStart(7)}  ${fmt(r.asksPerS).padStart(6)}  ${fmt(r.tellsPerS).padStart(7)}  ${fmt(r.askMs.p50).padStart(10)}  ${fmt(r.askMs.p95).padStart(10)}  ${fmt(r.tellMs.p50).padStart(11)}  ${fmt(r.tellMs.p95).padStart(11)}  ${fmt(r.suggestMsPerTrial ?? Number.NaN, 2).padStart(16)}  ${String(r.errors).padStart(6)}`,
     );
   }
+  writeResult();
   if (subscriberCount > 0) {
     log(`subscribers: ${subscriberCount} WebSocket subscribers ...`);
     result.subscribers = await subscriberLatency(apis, owner, team.id, sessionToken, workerToken);
@@ -264,7 +280,5 @@ try {
   for (const api of apis) await api.stop();
   pg.destroy();
 }
-const out = args.json ?? join(root, 'bench-results', 'scale.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+writeResult();
 console.log(`\nwrote ${out}`);

@@ -64,6 +64,31 @@ test('64 trials over 2 APIs and 8 workers: each handed out once, all complete, e
       }
       log(`${s.name}: ${s.events.length} events, ${s.errors.length} errors`);
     }
+    // The ops endpoints, once the API mounts them: trials by state come from the database, so
+    // both processes report the same 64; the counters are per process and add up across them.
+    const scrapes = await Promise.all(
+      c.apis.map((a) =>
+        fetch(`${a.url}/metrics`)
+          .then((r) => (r.status === 200 ? r.text() : null))
+          .catch(() => null),
+      ),
+    );
+    if (scrapes.every((t) => t !== null)) {
+      const sample = (text, series) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(`${series} `))
+            ?.slice(series.length + 1) ?? Number.NaN,
+        );
+      for (const text of scrapes) assert.equal(sample(text, 'posterior_trials{state="COMPLETE"}'), 64);
+      const sum = (series) => scrapes.reduce((acc, t) => acc + sample(t, series), 0);
+      log(
+        `metrics: asks ${sum('posterior_asks_total')}, tells COMPLETE ${sum('posterior_tells_total{state="COMPLETE"}')}, metric points ${sum('posterior_metric_points_ingested_total')}`,
+      );
+    } else {
+      log('metrics: /metrics not served by the API (ops router not mounted)');
+    }
     // Workers leave by themselves once the study is done.
     await waitFor(() => c.workers.every((w) => !w.running), { timeoutMs: 60_000, what: 'workers to exit' });
     for (const w of c.workers) assert.equal(w.exited.code, 0, w.tail());
@@ -165,6 +190,15 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
         c.subscribers.map((s) => [s.name, losses.missedEvents.filter((m) => m.subscriber === s.name).length]),
       ),
       subscriberErrors: c.subscribers.map((s) => s.errors.map((e) => e.message)),
+      // Did each subscriber hear anything after the API restart (a reconnect) and after the
+      // PostgreSQL restart (its API's LISTEN connection came back)?
+      eventsAfterApiRestart: c.subscribers.map(
+        (s) => s.events.filter((e) => e.at > report.apiRestart.at).length,
+      ),
+      eventsAfterPgRestart: c.subscribers.map(
+        (s) =>
+          s.events.filter((e) => e.at > report.postgresRestart.at + report.postgresRestart.downMs).length,
+      ),
       workersCrashed: c.workers.filter((w) => w.exited?.code).length,
       workersExit: c.workers.map((w) => ({
         worker: w.name,

@@ -28,7 +28,20 @@ describe('posterior token and study verbs against a real API', () => {
     const owner = createNodeClient({ url: api.url });
     owner.setToken((await owner.logIn(email, 'a long enough password')).token);
     const team = await owner.createTeam('token-team');
-    const run = await runCli(['token', 'create', '--team', team.id, '--name', 'ci', '--api', api.url, '--email', email, '--password', 'a long enough password']);
+    const run = await runCli([
+      'token',
+      'create',
+      '--team',
+      team.id,
+      '--name',
+      'ci',
+      '--api',
+      api.url,
+      '--email',
+      email,
+      '--password',
+      'a long enough password',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const token = run.stdout.trim();
     assert.ok(token.length >= 20);
@@ -38,12 +51,26 @@ describe('posterior token and study verbs against a real API', () => {
       (await asToken.teams()).map((t) => t.id),
       [team.id],
     );
-    const json = await runCli(['token', 'create', '--team', team.id, '--name', 'ci2', '--role', 'viewer', '--json'], {
-      env: { POSTERIOR_API_URL: api.url, POSTERIOR_TOKEN: owner.token },
-    });
+    const json = await runCli(
+      ['token', 'create', '--team', team.id, '--name', 'ci2', '--role', 'viewer', '--json'],
+      {
+        env: { POSTERIOR_API_URL: api.url, POSTERIOR_TOKEN: owner.token },
+      },
+    );
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual(Object.keys(JSON.parse(json.stdout)).sort(), ['id', 'token']);
-    const bad = await runCli(['token', 'create', '--team', team.id, '--name', 'x', '--role', 'boss', '--token', 't']);
+    const bad = await runCli([
+      'token',
+      'create',
+      '--team',
+      team.id,
+      '--name',
+      'x',
+      '--role',
+      'boss',
+      '--token',
+      't',
+    ]);
     assert.equal(bad.code, 2);
   });
 
@@ -83,7 +110,10 @@ describe('posterior token and study verbs against a real API', () => {
     assert.equal(json.code, 0, json.stderr);
     assert.equal(JSON.parse(json.stdout).direction, 'MAXIMIZE');
 
-    await writeFile(jsonFile, JSON.stringify({ ...body, searchSpace: [{ name: 'n', type: 'int', low: 5, high: 1 }] }));
+    await writeFile(
+      jsonFile,
+      JSON.stringify({ ...body, searchSpace: [{ name: 'n', type: 'int', low: 5, high: 1 }] }),
+    );
     const bad = await runCli(['study', 'create', '-f', jsonFile], { env });
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim().split('\n').length, 1);

@@ -189,6 +189,58 @@ describe('worker faults against a real API', () => {
     assert.equal(counts?.FAILED, 2);
   });
 
+  it('with --concurrency 2, a crashed worker process is replaced and its trial reaped', async () => {
+    const study = await createStudy('crashed', { parallelism: 2, maxTrials: 4, heartbeatTimeoutS: 1 });
+    const run = await runCli(
+      ['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('crash-once.mjs'), '--concurrency', '2', '--json'],
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /exited with SIGKILL; starting a new one/);
+    const summary = JSON.parse(run.stdout);
+    assert.deepEqual(summary.failures, []);
+    assert.deepEqual(summary.stopped, ['study-done']);
+    const trials = await ctx.client.allTrials(study.id);
+    assert.deepEqual(
+      trials.map((t) => [t.number, t.state, t.error]),
+      [
+        [0, 'FAILED', 'stale'],
+        [1, 'COMPLETE', null],
+        [2, 'COMPLETE', null],
+        [3, 'COMPLETE', null],
+      ],
+    );
+  });
+
+  it('study pause lets the trial in flight finish, then the worker stops; resume reopens the study', async () => {
+    const study = await createStudy('paused');
+    const marker = join(scratch, 'release-pause');
+    const env = { POSTERIOR_API_URL: api.url, POSTERIOR_TOKEN: ctx.token };
+    const run = runCli(
+      ['worker', '--study', study.id, '--objective', fixture('slow-then-done.mjs'), '--json'],
+      {
+        env: { ...env, RELEASE_MARKER: marker },
+      },
+    );
+    const trial = await trialInFlight(study.id);
+    const pause = await runCli(['study', 'pause', study.id, '--json'], { env });
+    assert.equal(pause.code, 0, pause.stderr);
+    assert.equal(JSON.parse(pause.stdout).state, 'PAUSED');
+    await writeFile(marker, '');
+    const result = await run;
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout).stopped, ['study-paused']);
+    assert.equal((await ctx.client.trial(trial.id))?.state, 'COMPLETE');
+    assert.equal((await ctx.client.allTrials(study.id)).length, 1);
+    const resume = await runCli(['study', 'resume', study.id], { env });
+    assert.equal(resume.code, 0, resume.stderr);
+    const show = await runCli(['study', 'show', study.id, '--json'], { env });
+    assert.equal(show.code, 0, show.stderr);
+    const shown = JSON.parse(show.stdout);
+    assert.equal(shown.state, 'RUNNING');
+    assert.equal(shown.trialCounts.COMPLETE, 1);
+    assert.equal(shown.bestValue, 1);
+  });
+
   it('survives an API restart mid-study without telling any trial twice', async () => {
     const study = await createStudy('restarted', { maxTrials: 4 });
     const run = runCli(

@@ -116,7 +116,9 @@ describe('@posterior/sdk against a real API', () => {
     assert.deepEqual([completeEvent.trial.id, completeEvent.trial.value], [claimed.id, 1.5]);
     // An identical retry is accepted; a different one is a CONFLICT.
     assert.equal((await worker.tellTrial(claimed.id, { state: 'COMPLETE', value: 1.5 })).state, 'COMPLETE');
-    await assert.rejects(worker.tellTrial(claimed.id, { state: 'FAILED', error: 'x' }), (e) => isPosteriorError(e, 'CONFLICT'));
+    await assert.rejects(worker.tellTrial(claimed.id, { state: 'FAILED', error: 'x' }), (e) =>
+      isPosteriorError(e, 'CONFLICT'),
+    );
 
     await events.return();
     await points.return();
@@ -125,7 +127,10 @@ describe('@posterior/sdk against a real API', () => {
 
   it('carries the GraphQL code on errors: NOT_FOUND outside the team, BAD_USER_INPUT, UNAUTHENTICATED', async () => {
     const outsider = await bootstrap(api.url);
-    await assert.rejects(outsider.client.askTrials(study.id), (e) => isPosteriorError(e, 'NOT_FOUND') && !e.retryable);
+    await assert.rejects(
+      outsider.client.askTrials(study.id),
+      (e) => isPosteriorError(e, 'NOT_FOUND') && !e.retryable,
+    );
     await assert.rejects(outsider.client.study(study.id), (e) => isPosteriorError(e, 'NOT_FOUND'));
     await assert.rejects(
       ctx.client.createStudy({
@@ -147,14 +152,20 @@ describe('@posterior/sdk against a real API', () => {
     const worker = createNodeClient({ url: api.url, token: ctx.token });
     const [trial] = await worker.askTrials(study.id, 1, 'sdk-test');
     const data = new Uint8Array([0, 1, 2, 250, 255]);
-    const artifact = await worker.uploadArtifact(trial.id, { fileName: 'trial-1_lr=1e-3 é.bin', contentType: 'application/octet-stream', data });
+    const artifact = await worker.uploadArtifact(trial.id, {
+      fileName: 'trial-1_lr=1e-3 é.bin',
+      contentType: 'application/octet-stream',
+      data,
+    });
     assert.equal(artifact.name, 'trial-1_lr=1e-3 é.bin');
     assert.equal(artifact.sizeBytes, 5);
     const file = await worker.downloadArtifact(artifact.id);
     assert.deepEqual([...file.data], [...data]);
     assert.equal(file.fileName, 'trial-1_lr=1e-3 é.bin');
     const outsider = await bootstrap(api.url);
-    await assert.rejects(outsider.client.downloadArtifact(artifact.id), (e) => isPosteriorError(e, 'NOT_FOUND'));
+    await assert.rejects(outsider.client.downloadArtifact(artifact.id), (e) =>
+      isPosteriorError(e, 'NOT_FOUND'),
+    );
     await worker.tellTrial(trial.id, { state: 'COMPLETE', value: 0 });
     await outsider.client.close();
     await worker.close();

@@ -65,7 +65,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // No bearer token; an httpOnly cookie session may still exist, so ask anyway.
     }
     try {
-      const me = await client.me();
+      const [me, teams] = await Promise.all([client.me(), loadTeams().catch(() => [])]);
       if (!me) {
         setUser(null);
         setTeams([]);
@@ -73,7 +73,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         return;
       }
       setUser({ id: me.id, email: me.email, name: me.name });
-      setTeams(await loadTeams());
+      setTeams(teams);
       setStatus('signed-in');
       setError(undefined);
     } catch (e) {

@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { useParams, usePathname, useRouter } from 'next/navigation';
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
+import { storedToken } from '../lib/api/client';
 import { lastTeam, rememberTeam, useRequireSession } from './session';
 import { Logo } from './ui/logo';
 import { ErrorState, PageSkeleton } from './ui/states';
@@ -54,6 +55,9 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
     if (routeTeam) rememberTeam(routeTeam);
   }, [routeTeam]);
   const team = session.teams.find((t) => t.id === teamId) ?? null;
+  // With a stored session token the page starts loading its data while the session is confirmed.
+  const [hasToken, setHasToken] = useState(false);
+  useEffect(() => setHasToken(storedToken() !== undefined), []);
   const nav = teamId
     ? [
         { href: `/teams/${teamId}/studies`, label: 'Studies' },
@@ -67,14 +71,24 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
         Skip to content
       </a>
       <header className="shell-header">
-        <Link href={teamId ? `/teams/${teamId}/studies` : '/'} className="brand" aria-label="Posterior home">
+        <Link
+          prefetch={false}
+          href={teamId ? `/teams/${teamId}/studies` : '/'}
+          className="brand"
+          aria-label="Posterior home"
+        >
           <Logo />
           <span>Posterior</span>
         </Link>
         {session.status === 'signed-in' ? <TeamSwitcher teamId={team ? team.id : null} /> : null}
         <nav className="nav" aria-label="Main">
           {nav.map((n) => (
-            <Link key={n.href} href={n.href} aria-current={path === n.href ? 'page' : undefined}>
+            <Link
+              prefetch={false}
+              key={n.href}
+              href={n.href}
+              aria-current={path === n.href ? 'page' : undefined}
+            >
               {n.label}
             </Link>
           ))}
@@ -101,13 +115,13 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
         </div>
       </header>
       <main id="main" className="main">
-        {session.status === 'loading' || session.status === 'signed-out' ? (
+        {session.status === 'signed-in' || (session.status === 'loading' && hasToken) ? (
+          children
+        ) : session.status === 'loading' || session.status === 'signed-out' ? (
           <PageSkeleton label="Loading your session" />
         ) : session.status === 'error' ? (
           <ErrorState error={session.error} onRetry={() => void session.refresh()} />
-        ) : (
-          children
-        )}
+        ) : null}
       </main>
     </>
   );

@@ -1,7 +1,11 @@
+import { resolve } from 'node:path';
+
 /** The CLI's one reader of process.env (DESIGN section 2 variables it uses as defaults). */
 export interface CliEnv {
   readonly apiUrl: string | undefined;
   readonly token: string | undefined;
+  /** POSTERIOR_DATA_DIR (default `./.posterior`): the worker's task caches live under it. */
+  readonly dataDir: string;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -9,5 +13,9 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
-  return { apiUrl: nonEmpty(env.POSTERIOR_API_URL), token: nonEmpty(env.POSTERIOR_TOKEN) };
+  return {
+    apiUrl: nonEmpty(env.POSTERIOR_API_URL),
+    token: nonEmpty(env.POSTERIOR_TOKEN),
+    dataDir: resolve(nonEmpty(env.POSTERIOR_DATA_DIR) ?? '.posterior'),
+  };
 }

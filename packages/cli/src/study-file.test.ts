@@ -56,7 +56,10 @@ describe('study files', () => {
       [[], /expected a mapping/],
       [{ name: 'x' }, /teamId is required/],
       [{ teamId: 't', name: 'x', direction: 'up' }, /direction must be minimize or maximize/],
-      [{ teamId: 't', name: 'x', direction: 'minimize', objective: 'l', searchSpace: [] }, /searchSpace must be a non-empty list/],
+      [
+        { teamId: 't', name: 'x', direction: 'minimize', objective: 'l', searchSpace: [] },
+        /searchSpace must be a non-empty list/,
+      ],
       [
         { teamId: 't', name: 'x', direction: 'minimize', objective: 'l', searchSpace: [{}], maxTrials: 0 },
         /maxTrials must be a positive integer/,
@@ -66,7 +69,10 @@ describe('study files', () => {
     for (const [raw, message] of cases) {
       assert.throws(
         () => parseStudyInput(raw, 'study.yaml'),
-        (error: unknown) => error instanceof UsageError && message.test(error.message) && error.message.startsWith('study.yaml'),
+        (error: unknown) =>
+          error instanceof UsageError &&
+          message.test(error.message) &&
+          error.message.startsWith('study.yaml'),
       );
     }
     await assert.rejects(readStudyFile('/nonexistent/study.yaml'), UsageError);

@@ -107,6 +107,27 @@ describe('posterior', () => {
     assert.equal(dv[1], 0);
   });
 
+  it('extending a cached factor with new rows gives bit-identical posteriors', () => {
+    const hyper = { invSqLengthscales: Float64Array.from([3, 0.5, 1]), signalVar: 0.8, noiseVar: 1e-4, mean: 0 };
+    const full = randomData(30, 3, [2], 21);
+    const prefix: GpData = { ...full, x: full.x.slice(0, 24 * 3), y: full.y.slice(0, 24), n: 24 };
+    new GpPosterior(prefix, 'matern52', hyper); // cached factor of the first 24 rows
+    const extended = new GpPosterior(full, 'matern52', hyper);
+    // Evict the cache with unrelated posteriors, then factor from scratch.
+    for (let s = 0; s < 6; s++) new GpPosterior(randomData(5, 3, [2], 100 + s), 'matern52', hyper);
+    const fresh = new GpPosterior({ ...full, x: full.x.slice(), y: full.y.slice() }, 'matern52', hyper);
+    for (const q of [
+      [0.1, 0.2, 1],
+      [0.9, 0.4, 0],
+      [0.5, 0.5, 2],
+    ]) {
+      const a = extended.predict(q);
+      const b = fresh.predict(q);
+      assert.equal(a.mean, b.mean);
+      assert.equal(a.variance, b.variance);
+    }
+  });
+
   it('batched prediction gives the same numbers as one-by-one prediction', () => {
     for (const kernel of ['matern52', 'rbf'] as const) {
       const data = randomData(23, 3, [2], 9);

@@ -1,7 +1,7 @@
 import { ModelFittingError } from './errors.js';
 import { type KernelKind, kappaPrime, pairwiseDelta2 } from './kernel.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
-import { choleskyWithJitter, cholInverse, logDetHalf } from './linalg.js';
+import { cholesky, choleskyWithJitter, cholInverse, logDetHalf } from './linalg.js';
 import { DEFAULT_PRIOR, type HyperPrior, logPrior } from './prior.js';
 
 /**
@@ -284,6 +284,52 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
   return { theta: fallback, hyper: thetaToHyper(fallback, dim), objective: f, fitted: false };
 }
 
+/**
+ * Cholesky factors of recent posteriors, by kernel and exact hyperparameters. Between refit
+ * checkpoints a study's next posterior has the same hyperparameters and one more row of data, and a
+ * posterior with pending trials extends the completed one: both reuse the factor and compute only
+ * the new rows (O(n^2) instead of O(n^3)), with results identical to a fresh factorization.
+ */
+interface FactorEntry {
+  key: string;
+  x: Float64Array;
+  n: number;
+  l: Float64Array;
+}
+const FACTOR_CACHE_LIMIT = 4;
+const factorCache: FactorEntry[] = [];
+
+function factorKey(data: GpData, kernel: KernelKind, hyper: GpHyperparameters): string {
+  return [kernel, data.dim, ...data.categorical, ...hyper.invSqLengthscales, hyper.signalVar, hyper.noiseVar].join(',');
+}
+
+function findFactor(data: GpData, kernel: KernelKind, hyper: GpHyperparameters): FactorEntry | null {
+  const key = factorKey(data, kernel, hyper);
+  let best: FactorEntry | null = null;
+  for (const e of factorCache) {
+    if (e.key !== key || e.n > data.n || (best && best.n >= e.n)) continue;
+    let same = true;
+    for (let i = 0; i < e.n * data.dim; i++) {
+      if (e.x[i] !== data.x[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) best = e;
+  }
+  return best;
+}
+
+function rememberFactor(data: GpData, kernel: KernelKind, hyper: GpHyperparameters, l: Float64Array): void {
+  factorCache.push({
+    key: factorKey(data, kernel, hyper),
+    x: data.x.slice(0, data.n * data.dim),
+    n: data.n,
+    l: l.slice(0, data.n * data.n),
+  });
+  if (factorCache.length > FACTOR_CACHE_LIMIT) factorCache.shift();
+}
+
 /** Posterior of the latent function given data and fixed hyperparameters. */
 export class GpPosterior {
   readonly n: number;
@@ -305,33 +351,50 @@ export class GpPosterior {
     const { n, dim, x, y, categorical } = data;
     this.n = n;
     this.dim = dim;
+    this.l = new Float64Array(n * n);
+    const reuse = findFactor(data, kernel, hyper);
     const k = new Float64Array(n * n);
     const lambda = hyper.invSqLengthscales;
     const s2 = hyper.signalVar;
     const rbf = kernel === 'rbf';
-    // Only the lower triangle is read by the Cholesky factorization.
-    for (let i = 0; i < n; i++) {
-      const ri = i * n;
-      for (let j = 0; j < i; j++) {
-        let rr = 0;
-        for (let d = 0; d < dim; d++) {
-          const diff = (x[i * dim + d] as number) - (x[j * dim + d] as number);
-          rr += (lambda[d] as number) * (categorical[d] === 1 ? (diff === 0 ? 0 : 1) : diff * diff);
+    // Rows from..to-1 of the lower triangle of K (the only part the factorization reads).
+    const fillRows = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        const ri = i * n;
+        for (let j = 0; j < i; j++) {
+          let rr = 0;
+          for (let d = 0; d < dim; d++) {
+            const diff = (x[i * dim + d] as number) - (x[j * dim + d] as number);
+            rr += (lambda[d] as number) * (categorical[d] === 1 ? (diff === 0 ? 0 : 1) : diff * diff);
+          }
+          let kv: number;
+          if (rbf) kv = s2 * Math.exp(-0.5 * rr);
+          else {
+            const r = Math.sqrt(5 * rr);
+            kv = s2 * (1 + r + (5 / 3) * rr) * Math.exp(-r);
+          }
+          k[ri + j] = kv;
         }
-        let kv: number;
-        if (rbf) kv = s2 * Math.exp(-0.5 * rr);
-        else {
-          const r = Math.sqrt(5 * rr);
-          kv = s2 * (1 + r + (5 / 3) * rr) * Math.exp(-r);
-        }
-        k[ri + j] = kv;
+        k[ri + i] = s2 + hyper.noiseVar;
       }
-      k[ri + i] = s2 + hyper.noiseVar;
+    };
+    let factored = false;
+    if (reuse) {
+      const m = reuse.n;
+      fillRows(m, n);
+      for (let i = 0; i < m; i++) this.l.set(reuse.l.subarray(i * m, i * m + i + 1), i * n);
+      factored = cholesky(k, n, this.l, m);
+      if (!factored) fillRows(0, m);
+    } else {
+      fillRows(0, n);
     }
-    this.l = new Float64Array(n * n);
-    if (choleskyWithJitter(k, n, this.l, 0, 8) < 0) {
-      throw new ModelFittingError('covariance matrix is not positive definite');
+    if (!factored) {
+      const jitter = choleskyWithJitter(k, n, this.l, 0, 8);
+      if (jitter < 0) throw new ModelFittingError('covariance matrix is not positive definite');
+      factored = jitter === 0;
     }
+    // A jittered factor is not the factor of K, so it must not seed later extensions.
+    if (factored) rememberFactor(data, kernel, hyper, this.l);
     this.lt = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) this.lt[j * n + i] = this.l[i * n + j] ?? 0;
     this.alpha = new Float64Array(n);

@@ -7,9 +7,13 @@
 /**
  * Lower Cholesky factor of the n x n symmetric matrix `a` into `l` (both row-major; only the lower
  * triangle of `a` is read). Returns false when a pivot is not positive.
+ *
+ * Row i depends only on row i of `a` and rows < i of `l`, so with `firstRow` = m and the first m
+ * rows of `l` already holding the factor of the leading m x m block, only rows m..n-1 are
+ * computed, with exactly the operations (and so the bits) of a full factorization.
  */
-export function cholesky(a: Float64Array, n: number, l: Float64Array): boolean {
-  for (let i = 0; i < n; i++) {
+export function cholesky(a: Float64Array, n: number, l: Float64Array, firstRow = 0): boolean {
+  for (let i = firstRow; i < n; i++) {
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
       const rj = j * n;

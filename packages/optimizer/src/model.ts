@@ -75,14 +75,14 @@ export function collectObservations(
 
 /**
  * Hyperparameters are refitted at every trial below 32 observations, then at checkpoints every
- * n/16 (rounded down to a power of two: every 2 trials from 32, 4 from 64, 8 from 128) and reused
+ * n/8 (rounded down to a power of two: every 4 trials from 32, 8 from 64, 16 from 128) and reused
  * in between. The fit for a checkpoint depends only on that prefix of the history, so results stay
  * reproducible across processes, while the O(n^3)-per-step likelihood optimization runs rarely
  * once it has enough data that one more point hardly moves it.
  */
 export function fitPrefixLength(n: number): number {
   if (n < 32) return n;
-  const step = 2 ** (Math.floor(Math.log2(n)) - 4);
+  const step = 2 ** (Math.floor(Math.log2(n)) - 3);
   return n - (n % step);
 }
 

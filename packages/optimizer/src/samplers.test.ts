@@ -132,6 +132,26 @@ for (const config of samplers) {
   });
 }
 
+describe('GP sampler on awkward spaces', () => {
+  it('never repeats params on a wide log int plus a constant float', () => {
+    const space = parseSearchSpace([
+      { name: 'u', type: 'int', low: 1, high: 100000, log: true },
+      { name: 'v', type: 'int', low: -5, high: 5 },
+      { name: 'c', type: 'float', low: 3, high: 3 },
+    ]);
+    const done: Array<{ params: Params; value: number }> = [];
+    for (let t = 0; t < 16; t++) {
+      const s = suggest(
+        { type: 'gp', seed: 5, nStartupTrials: 5 },
+        { space, direction: 'MAXIMIZE', completed: done, pending: [], seed: t },
+      );
+      done.push({ params: s.params, value: Math.sin(Number(s.params.u)) + Number(s.params.v) });
+    }
+    assert.equal(new Set(done.map((d) => JSON.stringify(d.params))).size, done.length);
+    assert.ok(done.every((d) => d.params.c === 3));
+  });
+});
+
 describe('GP sampler with parallel workers', () => {
   const space = parseSearchSpace([
     { name: 'x', type: 'float', low: 0, high: 1 },

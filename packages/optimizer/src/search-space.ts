@@ -96,10 +96,11 @@ class ContinuousDim implements Dim {
     return Math.min(this.spec.high, Math.max(this.spec.low, v));
   }
   fromUnit(u: number): number {
-    return clamp01(u);
+    return this.snap(u);
   }
   snap(x: number): number {
-    return clamp01(x);
+    // A float with low == high has one value: one coordinate, or equal params would get distinct keys.
+    return this.b === this.a ? 0.5 : clamp01(x);
   }
   index(): number {
     return -1;

@@ -60,13 +60,15 @@ export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Su
       }),
     lengthscales: lengths,
     importance: () => {
-      const out: Record<string, number> = {};
-      let total = 0;
-      space.dims.forEach((_, i) => {
-        total += Math.sqrt(lambdas[i] ?? 0);
+      // A parameter with a single possible value explains nothing, whatever its lengthscale.
+      const weight = space.dims.map((d, i) => {
+        const constant = d.size === 1 || (d.spec.type === 'float' && d.spec.low === d.spec.high);
+        return constant ? 0 : Math.sqrt(lambdas[i] ?? 0);
       });
+      const total = weight.reduce((a, b) => a + b, 0);
+      const out: Record<string, number> = {};
       space.dims.forEach((d, i) => {
-        out[d.name] = total > 0 ? Math.sqrt(lambdas[i] ?? 0) / total : 1 / space.dims.length;
+        out[d.name] = total > 0 ? (weight[i] ?? 0) / total : 1 / space.dims.length;
       });
       return out;
     },

@@ -41,7 +41,9 @@ process.on('message', (raw: unknown) => {
 });
 
 async function start({ config }: Extract<ParentMessage, { type: 'start' }>): Promise<void> {
-  const objective = await loadObjective(config.objective);
+  const log = (line: string) =>
+    void send({ type: 'event', event: { type: 'log', slot: config.slot, level: 'info', message: line } });
+  const objective = await loadObjective(config.objective, { log });
   const api = createClient({ url: config.url, token: config.token });
   const summary = await runWorker({
     api,

@@ -4,6 +4,7 @@ export {
   loadObjective,
   ObjectiveLoadError,
   type ObjectiveSpec,
+  taskProblem,
 } from './objective-loader.js';
 export { type PoolOptions, type PoolSummary, runWorkerPool } from './pool.js';
 export * from './tasks/transfer-learning/index.js';

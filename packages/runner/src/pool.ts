@@ -17,6 +17,8 @@ export interface PoolOptions {
   readonly pollMs?: number;
   readonly heartbeatMs?: number;
   readonly apiRetryWindowMs?: number;
+  /** Replacements per slot for processes that crash (default 3). */
+  readonly maxRestarts?: number;
 }
 
 export interface PoolSummary {
@@ -34,19 +36,22 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolSummary> 
   const childPath = new URL('./child.js', import.meta.url);
   const workers: WorkerSummary[] = [];
   const failures: string[] = [];
-  const children: ChildProcess[] = [];
+  const children: (ChildProcess | undefined)[] = [];
 
   const broadcast = (message: ParentMessage) => {
-    for (const child of children) if (child.connected) child.send(message);
+    for (const child of children) if (child?.connected) child.send(message);
   };
   const onDrain = () => broadcast({ type: 'drain' });
   const onHard = () => broadcast({ type: 'hard-stop' });
   options.drain?.addEventListener('abort', onDrain, { once: true });
   options.hardStop?.addEventListener('abort', onHard, { once: true });
 
-  const runs = Array.from({ length: options.concurrency }, (_, slot) => {
+  const stopping = () => options.drain?.aborted === true || options.hardStop?.aborted === true;
+
+  /** One child's run: a summary, an error it reported, or a crash (no word before exiting). */
+  const runChild = (slot: number): Promise<{ summary?: WorkerSummary; error?: string; crash?: string }> => {
     const child = fork(childPath, [], { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    children.push(child);
+    children[slot] = child;
     const config: ChildConfig = {
       url: options.url,
       token: options.token,
@@ -59,7 +64,7 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolSummary> 
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
       ...(options.apiRetryWindowMs === undefined ? {} : { apiRetryWindowMs: options.apiRetryWindowMs }),
     };
-    return new Promise<void>((resolve) => {
+    return new Promise((resolve) => {
       let summary: WorkerSummary | undefined;
       let error: string | undefined;
       child.on('message', (raw: unknown) => {
@@ -72,14 +77,39 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolSummary> 
         error ??= e.message;
       });
       child.on('exit', (code, signal) => {
-        if (summary) workers.push(summary);
-        else failures.push(`worker ${slot}: ${error ?? `exited with ${signal ?? `code ${code}`}`}`);
-        resolve();
+        if (summary) resolve({ summary });
+        else if (error !== undefined) resolve({ error });
+        else resolve({ crash: `exited with ${signal ?? `code ${code}`}` });
       });
       child.send({ type: 'start', config } satisfies ParentMessage);
       if (options.drain?.aborted) child.send({ type: 'drain' } satisfies ParentMessage);
       if (options.hardStop?.aborted) child.send({ type: 'hard-stop' } satisfies ParentMessage);
     });
+  };
+
+  // A crashed process (out of memory in a training step, a native fault) is replaced so the study
+  // keeps its concurrency; its trial is left to the stale reaper. Reported errors are not retried:
+  // they repeat (bad objective, study not found).
+  const maxRestarts = options.maxRestarts ?? 3;
+  const runs = Array.from({ length: options.concurrency }, async (_, slot) => {
+    for (let restarts = 0; ; restarts++) {
+      const outcome = await runChild(slot);
+      if (outcome.summary) {
+        workers.push(outcome.summary);
+        return;
+      }
+      if (outcome.crash !== undefined && !stopping() && restarts < maxRestarts) {
+        options.onEvent?.({
+          type: 'log',
+          slot,
+          level: 'warn',
+          message: `worker process ${slot} ${outcome.crash}; starting a new one (its trial goes to the stale reaper)`,
+        });
+        continue;
+      }
+      failures.push(`worker ${slot}: ${outcome.error ?? outcome.crash}`);
+      return;
+    }
   });
   try {
     await Promise.all(runs);

@@ -77,3 +77,29 @@ export function memberRoleSql(teamColumn: string, userParam: string): string {
 export function callerUserId(caller: Caller): string | null {
   return caller.kind === 'user' ? caller.userId : null;
 }
+
+/**
+ * A SQL condition that holds exactly when the caller has at least `min` in the team named by
+ * `teamColumn`, for single-statement fast paths (tell, heartbeat, report) that authorize and act
+ * in one round trip. `param` is the placeholder the returned value binds to. Null when the
+ * caller cannot have `min` anywhere (a token with a lower role): take the slow path, which
+ * answers with the right error.
+ */
+export function scopeSql(
+  caller: Caller,
+  teamColumn: string,
+  param: string,
+  min: Role,
+): { sql: string; value: string } | null {
+  const allowed = Object.values(Role).filter((r) => atLeast(r, min));
+  if (caller.kind === 'token') {
+    return allowed.includes(caller.role)
+      ? { sql: `${teamColumn} = ${param}::uuid`, value: caller.teamId }
+      : null;
+  }
+  const roles = allowed.map((r) => `'${r}'`).join(', ');
+  return {
+    sql: `EXISTS (SELECT 1 FROM memberships m WHERE m.team_id = ${teamColumn} AND m.user_id = ${param}::uuid AND m.role IN (${roles}))`,
+    value: caller.userId,
+  };
+}

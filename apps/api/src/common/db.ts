@@ -25,15 +25,42 @@ class ClientSql implements Sql {
 }
 
 export class Db extends ClientSql {
-  constructor(readonly pool: pg.Pool) {
+  /**
+   * Statements whose loss in a database crash is harmless (metric points, heartbeats): a small
+   * pool of its own whose sessions commit without waiting for the WAL flush, so each is one round
+   * trip instead of BEGIN / statement / COMMIT.
+   */
+  readonly telemetry: Sql;
+  private readonly telemetryPool: pg.Pool | null;
+
+  constructor(
+    readonly pool: pg.Pool,
+    telemetryPool: pg.Pool | null = null,
+  ) {
     super(pool);
+    this.telemetryPool = telemetryPool;
+    this.telemetry = telemetryPool ? new ClientSql(telemetryPool) : this;
   }
 
   static fromDataSource(dataSource: DataSource): Db {
     const master: unknown = (dataSource.driver as unknown as { master?: unknown }).master;
     if (!(master instanceof pg.Pool))
       throw new Error('the DataSource must be an initialized postgres DataSource');
-    return new Db(master);
+    const options = (master as pg.Pool & { options: pg.PoolConfig }).options;
+    const telemetry = new pg.Pool({
+      ...options,
+      max: 4,
+      options: '-c synchronous_commit=off',
+      application_name: 'posterior-telemetry',
+    });
+    // An idle client dropped by the server must not crash the process; the pool replaces it.
+    telemetry.on('error', () => undefined);
+    return new Db(master, telemetry);
+  }
+
+  /** Closes what this Db opened (the telemetry pool); the DataSource's pool belongs to its owner. */
+  async close(): Promise<void> {
+    await this.telemetryPool?.end();
   }
 
   /**

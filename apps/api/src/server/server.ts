@@ -196,10 +196,26 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const costPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
+      const started = performance.now();
       return {
         async didResolveOperation({ request, document }) {
           const cost = operationCost(schema, document, request.variables, request.operationName);
           if (cost > MAX_COST) throw costError(cost);
+        },
+        // One structured line per operation (debug: a worker loop makes thousands a second).
+        async willSendResponse({ operationName, response, contextValue }) {
+          if (!logger.isLevelEnabled('debug')) return;
+          const body = response.body;
+          const errors = body.kind === 'single' ? (body.singleResult.errors?.length ?? 0) : 0;
+          logger.debug(
+            {
+              operation: operationName ?? null,
+              ms: Math.round((performance.now() - started) * 10) / 10,
+              errors,
+              caller: contextValue.caller?.kind ?? 'anonymous',
+            },
+            'graphql',
+          );
         },
       };
     },
@@ -325,6 +341,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         await apollo.stop();
         await pubsub.close();
         await suggester.close();
+        await db.close();
       })();
       return closing;
     },

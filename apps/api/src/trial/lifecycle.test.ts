@@ -233,6 +233,26 @@ describe('trial lifecycle', () => {
     assert.equal(s.data?.study.trialCounts.failed, 2);
   });
 
+  test('a finite space with every point tried ends the study', async () => {
+    const studyId = await newStudy(h, token, teamId, {
+      maxTrials: 10,
+      parallelism: 1,
+      sampler: { type: 'qmc', seed: 0 },
+      searchSpace: [{ name: 'act', type: 'categorical', choices: ['relu', 'gelu'] }],
+    });
+    const seen = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const [t] = await ask(studyId);
+      assert.ok(t);
+      seen.add(String(t.params.act));
+      await tell(t.id, 'COMPLETE', i);
+    }
+    assert.equal(seen.size, 2);
+    assert.deepEqual(await ask(studyId), []);
+    const s = await h.gql<{ study: { state: string } }>(STUDY, { id: studyId }, token);
+    assert.equal(s.data?.study.state, 'DONE');
+  });
+
   test('the reaper runs on its own timer', async () => {
     const fast = await startHarness({ reaperIntervalMs: 200 });
     try {

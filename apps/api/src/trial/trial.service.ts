@@ -1,5 +1,12 @@
 import * as optimizer from '@posterior/optimizer';
-import { callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
+import {
+  callerUserId,
+  decide,
+  memberRoleSql,
+  requireCaller,
+  roleFor,
+  scopeSql,
+} from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { decodeCursor, encodeCursor, pageSize } from '../common/cursor.js';
 import type { Db, Sql } from '../common/db.js';
@@ -38,6 +45,8 @@ type StudyLockRow = StudyRow & { budget_used: number };
 interface AskRequest {
   count: number;
   workerId: string | null;
+  /** Authorization still to decide once the study's team is known (API tokens); null when done. */
+  check: ((teamId: string) => void) | null;
   resolve: (trials: TrialRecord[]) => void;
   reject: (error: unknown) => void;
 }
@@ -159,14 +168,22 @@ export class TrialService {
     const workerId = workerIdInput?.trim() || null;
     if (workerId !== null && workerId.length > 200)
       throw new BadUserInputError('workerId', 'must be at most 200 characters');
-    const row = await this.db.one<{ team_id: string; member_role: Role | null }>(
-      `SELECT s.team_id, ${memberRoleSql('s.team_id', '$2')} AS member_role FROM studies s WHERE s.id = $1`,
-      [studyId, callerUserId(c)],
-    );
-    decide(row && roleFor(c, row.team_id, row.member_role), Role.MEMBER, 'study');
+    let check: AskRequest['check'] = null;
+    if (c.kind === 'token') {
+      // A token's role is known: decide against the team the locked study row names (no query).
+      check = (teamId) => {
+        decide(roleFor(c, teamId, null), Role.MEMBER, 'study');
+      };
+    } else {
+      const row = await this.db.one<{ team_id: string; member_role: Role | null }>(
+        `SELECT s.team_id, ${memberRoleSql('s.team_id', '$2')} AS member_role FROM studies s WHERE s.id = $1`,
+        [studyId, callerUserId(c)],
+      );
+      decide(row && roleFor(c, row.team_id, row.member_role), Role.MEMBER, 'study');
+    }
 
     const trials = await new Promise<TrialRecord[]>((resolve, reject) => {
-      const request: AskRequest = { count, workerId, resolve, reject };
+      const request: AskRequest = { count, workerId, check, resolve, reject };
       const queue = this.askQueues.get(studyId);
       if (queue) {
         queue.push(request);
@@ -192,7 +209,9 @@ export class TrialService {
       try {
         const out = await this.askBatch(studyId, batch);
         batch.forEach((request, i) => {
-          request.resolve(out[i] ?? []);
+          const result = out[i] ?? [];
+          if (result instanceof Error) request.reject(result);
+          else request.resolve(result);
         });
       } catch (error) {
         for (const request of batch) request.reject(error);
@@ -201,9 +220,13 @@ export class TrialService {
     this.askQueues.delete(studyId);
   }
 
-  /** One transaction under the study lock for a batch of asks; returns each request's trials. */
-  private async askBatch(studyId: string, batch: readonly AskRequest[]): Promise<TrialRecord[][]> {
-    const slots = batch.flatMap((request) => Array.from({ length: request.count }, () => request.workerId));
+  /** One transaction under the study lock for a batch of asks; each request's trials or its refusal. */
+  private async askBatch(
+    studyId: string,
+    batch: readonly AskRequest[],
+  ): Promise<Array<TrialRecord[] | Error>> {
+    const refused = new Map<AskRequest, Error>();
+    let slots: Array<string | null> = [];
     const { bySlot, done } = await this.db.tx(
       async (sql) => {
         // The study row lock is the per-study lock: askers of one study take turns, so parallelism
@@ -213,8 +236,18 @@ export class TrialService {
           [studyId],
         );
         if (study === null) throw new NotFoundError('study');
+        for (const request of batch) {
+          try {
+            request.check?.(study.team_id);
+          } catch (error) {
+            refused.set(request, error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+        slots = batch
+          .filter((request) => !refused.has(request))
+          .flatMap((request) => Array.from({ length: request.count }, () => request.workerId));
         const none = { bySlot: [] as TrialRow[], done: false };
-        if (study.state !== StudyState.RUNNING) return none;
+        if (study.state !== StudyState.RUNNING || slots.length === 0) return none;
 
         const counts = await sql.one<{ running: number; waiting: number }>(
           `SELECT count(*) FILTER (WHERE state = 'RUNNING')::int AS running,
@@ -247,25 +280,35 @@ export class TrialService {
         }
 
         const fresh = Math.min(room, study.max_trials - study.budget_used);
+        let exhausted = false;
         if (fresh > 0) {
           const workerIds = slots.slice(bySlot.length, bySlot.length + fresh);
           const created = await this.suggestAndInsert(sql, study, fresh, workerIds);
+          // Fewer suggestions than asked: a finite space with every point taken or running.
+          exhausted = created.length < fresh;
           bySlot.push(...created.sort((a, b) => a.number - b.number));
         }
 
         let done = false;
         if (bySlot.length === 0 && running === 0 && waiting === 0) {
-          // Nothing left to hand out and nothing in flight: the budget is spent (or the space exhausted).
-          done = study.budget_used >= study.max_trials && (await this.markDoneIfSpent(sql, studyId));
+          // Nothing left to hand out and nothing in flight: the budget is spent or the space exhausted.
+          if (study.budget_used >= study.max_trials || exhausted) {
+            done = await this.markDoneIfSpent(sql, studyId, exhausted);
+          }
         }
         return { bySlot, done };
       },
       { asyncCommit: true },
     );
     if (done) this.logger.info({ studyId }, 'study budget spent: DONE');
-    const out: TrialRecord[][] = [];
+    const out: Array<TrialRecord[] | Error> = [];
     let next = 0;
     for (const request of batch) {
+      const error = refused.get(request);
+      if (error) {
+        out.push(error);
+        continue;
+      }
       out.push(bySlot.slice(next, next + request.count).map(trialRecord));
       next += request.count;
     }
@@ -281,7 +324,16 @@ export class TrialService {
     const samplerType = typeof study.sampler.type === 'string' ? study.sampler.type : 'gp';
     let completed: Observation[] = [];
     let pending: Params[] = [];
-    if (!HISTORY_FREE_SAMPLERS.has(samplerType)) {
+    // A history-free sampler still needs the taken points when the space is finite (no continuous
+    // float): it avoids repeating them and reports exhaustion.
+    const continuous = study.search_space.some(
+      (e) =>
+        typeof e === 'object' &&
+        e !== null &&
+        (e as { type?: unknown }).type === 'float' &&
+        (e as { step?: unknown }).step === undefined,
+    );
+    if (!HISTORY_FREE_SAMPLERS.has(samplerType) || !continuous) {
       const rows = await sql.rows<{ state: string; params: Params; value: number | null }>(
         `SELECT state, params, value FROM trials WHERE study_id = $1 AND state IN ('COMPLETE', 'RUNNING', 'WAITING')`,
         [study.id],
@@ -326,14 +378,17 @@ export class TrialService {
     );
   }
 
-  /** DONE once the budget is used and nothing is waiting or running; true when it changed. */
-  private async markDoneIfSpent(sql: Sql, studyId: string): Promise<boolean> {
+  /**
+   * DONE once the budget is used (or, with `exhausted`, the search space has no point left) and
+   * nothing is waiting or running; true when it changed.
+   */
+  private async markDoneIfSpent(sql: Sql, studyId: string, exhausted = false): Promise<boolean> {
     const row = await sql.one<{ id: string }>(
       `UPDATE studies s SET state = 'DONE', updated_at = now()
-       WHERE s.id = $1 AND s.state = 'RUNNING' AND s.budget_used >= s.max_trials
+       WHERE s.id = $1 AND s.state = 'RUNNING' AND ($2 OR s.budget_used >= s.max_trials)
          AND NOT EXISTS (SELECT 1 FROM trials t WHERE t.study_id = s.id AND t.state IN ('WAITING', 'RUNNING'))
        RETURNING s.id`,
-      [studyId],
+      [studyId, exhausted],
     );
     return row !== null;
   }
@@ -383,6 +438,20 @@ export class TrialService {
   // ---- heartbeat -----------------------------------------------------------------------------
 
   async heartbeat(caller: Caller | null, trialId: string): Promise<boolean> {
+    const c = requireCaller(caller);
+    if (!isUuid(trialId)) throw new NotFoundError('trial');
+    const scope = scopeSql(c, 's.team_id', '$2', Role.MEMBER);
+    if (scope) {
+      // Fast path: authorize and refresh in one statement (a lost heartbeat is harmless).
+      const row = await this.db.telemetry.one<{ study_state: StudyState }>(
+        `UPDATE trials t SET heartbeat_at = now() FROM studies s
+         WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING' AND ${scope.sql}
+         RETURNING s.state AS study_state`,
+        [trialId, scope.value],
+      );
+      if (row) return row.study_state === StudyState.DONE || row.study_state === StudyState.ARCHIVED;
+    }
+    // Not running, not found, or not allowed: the slow path answers which.
     const { trial, study } = await this.access(caller, trialId, Role.MEMBER);
     if (trial.state !== TrialState.RUNNING) return true;
     const row = await this.db.one<{ id: string }>(
@@ -399,7 +468,8 @@ export class TrialService {
     trialId: string,
     points: readonly MetricPointInput[],
   ): Promise<ReportResult> {
-    const { trial, study } = await this.access(caller, trialId, Role.MEMBER);
+    const c = requireCaller(caller);
+    if (!isUuid(trialId)) throw new NotFoundError('trial');
     if (points.length > MAX_POINTS_PER_REPORT) {
       throw new BadUserInputError('points', `at most ${MAX_POINTS_PER_REPORT} points per call`);
     }
@@ -410,8 +480,8 @@ export class TrialService {
       if (!METRIC_NAME.test(p.name)) {
         throw new BadUserInputError(`points[${i}].name`, 'must be 1-200 characters of [A-Za-z0-9_.:/-]');
       }
-      if (!Number.isInteger(p.step) || p.step < 0) {
-        throw new BadUserInputError(`points[${i}].step`, 'must be a non-negative integer');
+      if (!Number.isInteger(p.step) || p.step < 0 || p.step > 2_147_483_647) {
+        throw new BadUserInputError(`points[${i}].step`, 'must be a non-negative 32-bit integer');
       }
       if (typeof p.value !== 'number' || !Number.isFinite(p.value)) {
         throw new BadUserInputError(`points[${i}].value`, 'must be a finite number (not NaN or infinite)');
@@ -420,54 +490,64 @@ export class TrialService {
       steps.push(p.step);
       values.push(p.value);
     });
-    if (trial.state !== TrialState.RUNNING) throw this.finished(trial, 'accepts no more metrics');
-    if (points.length === 0)
-      return Object.assign(new ReportResult(), { accepted: 0, inserted: 0, shouldPrune: false });
 
-    // One statement: refresh the heartbeat (reporting is a sign of life) and insert the batch only
-    // while the trial is still RUNNING; duplicates of (trial, name, step) are skipped.
-    type Inserted = {
-      alive: number;
+    // One statement authorizes, refreshes the heartbeat (reporting is a sign of life) and inserts
+    // the batch only while the trial is still RUNNING; duplicates of (trial, name, step) are
+    // skipped. Points are telemetry: the telemetry pool commits without waiting for the flush.
+    const scope = points.length > 0 ? scopeSql(c, 's.team_id', '$5', Role.MEMBER) : null;
+    type Row = {
+      study_id: string | null;
+      objective: string | null;
+      direction: 'MINIMIZE' | 'MAXIMIZE' | null;
+      pruner: Record<string, unknown> | null;
       name: string | null;
       step: number | null;
       value: number | null;
       ms: number | null;
     };
-    // Metric points are telemetry: committed without waiting for the WAL flush (see Db.tx).
-    const rows = await this.db.tx(
-      (sql) =>
-        sql.rows<Inserted>(
+    const rows = scope
+      ? await this.db.telemetry.rows<Row>(
           `WITH hb AS (
-         UPDATE trials SET heartbeat_at = now() WHERE id = $1 AND state = 'RUNNING' RETURNING id, study_id),
-       ins AS (
-         INSERT INTO metric_points (trial_id, study_id, name, step, value)
-         SELECT hb.id, hb.study_id, p.name, p.step, p.value
-         FROM hb, unnest($2::text[], $3::int[], $4::float8[]) AS p(name, step, value)
-         ON CONFLICT DO NOTHING
-         RETURNING name, step, value, time)
-       SELECT (SELECT count(*) FROM hb)::int AS alive, ins.name, ins.step, ins.value,
-              (extract(epoch FROM ins.time) * 1000)::float8 AS ms
-       FROM (SELECT 1) AS one LEFT JOIN ins ON true`,
-          [trialId, names, steps, values],
-        ),
-      { asyncCommit: true },
-    );
-    if ((rows[0]?.alive ?? 0) === 0) {
-      const now = await this.byId(trialId);
-      throw new ConflictError(
-        `trial #${trial.number} is ${now?.state ?? 'gone'}; it accepts no more metrics`,
-      );
+             UPDATE trials t SET heartbeat_at = now() FROM studies s
+             WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING' AND ${scope.sql}
+             RETURNING t.id, t.study_id, s.objective, s.direction, s.pruner),
+           ins AS (
+             INSERT INTO metric_points (trial_id, study_id, name, step, value)
+             SELECT hb.id, hb.study_id, p.name, p.step, p.value
+             FROM hb, unnest($2::text[], $3::int[], $4::float8[]) AS p(name, step, value)
+             ON CONFLICT DO NOTHING
+             RETURNING name, step, value, time)
+           SELECT hb.study_id, hb.objective, hb.direction, hb.pruner, ins.name, ins.step, ins.value,
+                  (extract(epoch FROM ins.time) * 1000)::float8 AS ms
+           FROM (SELECT 1) AS one LEFT JOIN hb ON true LEFT JOIN ins ON true`,
+          [trialId, names, steps, values, scope.value],
+        )
+      : [];
+    const head = rows[0];
+    if (!head?.study_id || !head.objective || !head.direction || !head.pruner) {
+      // Unknown, not allowed, finished, or an empty batch: the slow path answers which.
+      const { trial } = await this.access(caller, trialId, Role.MEMBER);
+      if (trial.state !== TrialState.RUNNING) throw this.finished(trial, 'accepts no more metrics');
+      if (points.length === 0)
+        return Object.assign(new ReportResult(), { accepted: 0, inserted: 0, shouldPrune: false });
+      throw new ConflictError(`trial #${trial.number} changed while reporting; retry`);
     }
     const inserted: MetricTuple[] = [];
     for (const r of rows) {
       if (r.name !== null && r.step !== null && r.value !== null)
         inserted.push([r.name, r.step, r.value, r.ms ?? Date.now()]);
     }
-    if (inserted.length > 0) this.pubsub.publishMetricPoints(trial.study_id, trialId, inserted);
+    if (inserted.length > 0) this.pubsub.publishMetricPoints(head.study_id, trialId, inserted);
 
     let shouldPrune = false;
-    if (study.pruner.type !== 'none' && names.includes(study.objective)) {
-      shouldPrune = await this.shouldPrune(trial, study);
+    if (head.pruner.type !== 'none' && names.includes(head.objective)) {
+      shouldPrune = await this.shouldPrune(
+        trialId,
+        head.study_id,
+        head.pruner,
+        head.objective,
+        head.direction,
+      );
     }
     return Object.assign(new ReportResult(), {
       accepted: points.length,
@@ -476,18 +556,24 @@ export class TrialService {
     });
   }
 
-  private async shouldPrune(trial: TrialRow, study: TrialAccess['study']): Promise<boolean> {
-    const key = JSON.stringify(study.pruner);
+  private async shouldPrune(
+    trialId: string,
+    studyId: string,
+    pruner: Record<string, unknown>,
+    objective: string,
+    direction: 'MINIMIZE' | 'MAXIMIZE',
+  ): Promise<boolean> {
+    const key = JSON.stringify(pruner);
     let config = prunerConfigs.get(key);
     if (config === undefined) {
-      config = optimizer.parsePrunerConfig(study.pruner);
+      config = optimizer.parsePrunerConfig(pruner);
       prunerConfigs.set(key, config);
     }
     const rows = await this.db.rows<{ trial_id: string; state: string; step: number; value: number }>(
       `SELECT mp.trial_id, t.state, mp.step, mp.value FROM metric_points mp JOIN trials t ON t.id = mp.trial_id
        WHERE mp.study_id = $1 AND mp.name = $2 AND t.state IN ('COMPLETE', 'PRUNED', 'RUNNING')
        ORDER BY mp.trial_id, mp.step`,
-      [trial.study_id, study.objective],
+      [studyId, objective],
     );
     const own: { step: number; value: number }[] = [];
     const others = new Map<
@@ -495,7 +581,7 @@ export class TrialService {
       { state: 'COMPLETE' | 'PRUNED' | 'RUNNING'; values: { step: number; value: number }[] }
     >();
     for (const r of rows) {
-      if (r.trial_id === trial.id) {
+      if (r.trial_id === trialId) {
         own.push({ step: r.step, value: r.value });
         continue;
       }
@@ -506,7 +592,7 @@ export class TrialService {
       }
       other.values.push({ step: r.step, value: r.value });
     }
-    return optimizer.shouldPrune(config, study.direction, own, [...others.values()]);
+    return optimizer.shouldPrune(config, direction, own, [...others.values()]);
   }
 
   // ---- tellTrial -----------------------------------------------------------------------------
@@ -521,6 +607,27 @@ export class TrialService {
     if (!TERMINAL.has(state)) throw new BadUserInputError('state', 'must be COMPLETE, PRUNED or FAILED');
     if (valueInput !== null && valueInput !== undefined && !Number.isFinite(valueInput)) {
       throw new BadUserInputError('value', 'must be a finite number (not NaN or infinite)');
+    }
+    const c = requireCaller(caller);
+    if (!isUuid(trialId)) throw new NotFoundError('trial');
+    const hasValue = valueInput !== null && valueInput !== undefined;
+    const scope = scopeSql(c, 's.team_id', '$5', Role.MEMBER);
+    if (scope && (hasValue || state === TrialState.FAILED)) {
+      // Fast path: authorize and finish in one statement; anything unusual (already finished,
+      // not allowed, unknown) falls through to the path below, which says what.
+      const row = await this.db.one<TrialRow & { budget_used: number; max_trials: number }>(
+        `UPDATE trials t SET state = $2, value = $3, error = $4, finished_at = now() FROM studies s
+         WHERE t.id = $1 AND s.id = t.study_id AND t.state = 'RUNNING' AND ${scope.sql}
+         RETURNING ${TRIAL_COLUMNS}, s.budget_used, s.max_trials`,
+        [
+          trialId,
+          state,
+          state === TrialState.FAILED ? null : valueInput,
+          state === TrialState.FAILED ? (errorInput ?? 'failed').slice(0, MAX_ERROR_CHARS) : null,
+          scope.value,
+        ],
+      );
+      if (row) return this.told(row, row.budget_used >= row.max_trials);
     }
     const { trial, study } = await this.access(caller, trialId, Role.MEMBER);
     const error = state === TrialState.FAILED ? (errorInput ?? 'failed').slice(0, MAX_ERROR_CHARS) : null;
@@ -568,11 +675,15 @@ export class TrialService {
       if (same) return trialRecord(now);
       throw this.finished(now, `cannot be told ${state}`);
     }
+    return this.told(row, study.budgetUsed >= study.maxTrials);
+  }
+
+  /** After a trial finished: tell subscribers, and end the study if that was its last trial. */
+  private async told(row: TrialRow, budgetSpent: boolean): Promise<TrialRecord> {
     const record = trialRecord(row);
-    this.publish(state as TrialEventType, record);
-    if (study.budgetUsed >= study.maxTrials) {
-      const done = await this.markDoneIfSpent(this.db, trial.study_id);
-      if (done) this.logger.info({ studyId: trial.study_id }, 'study budget spent: DONE');
+    this.publish(record.state as TrialEventType, record);
+    if (budgetSpent && (await this.markDoneIfSpent(this.db, record.studyId))) {
+      this.logger.info({ studyId: record.studyId }, 'study budget spent: DONE');
     }
     return record;
   }

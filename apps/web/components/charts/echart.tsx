@@ -1,43 +1,22 @@
 'use client';
 
-import type { EChartsOption } from 'echarts';
-import { BarChart, CustomChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
-import {
-  AriaComponent,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  MarkPointComponent,
-  ParallelComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import type { ECharts, EChartsOption } from 'echarts';
 import { type CSSProperties, useEffect, useRef, useState } from 'react';
 import { THEME_EVENT } from '../ui/theme-toggle';
 
-echarts.use([
-  LineChart,
-  ScatterChart,
-  BarChart,
-  ParallelChart,
-  CustomChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  DataZoomComponent,
-  MarkLineComponent,
-  MarkPointComponent,
-  ParallelComponent,
-  VisualMapComponent,
-  AriaComponent,
-  CanvasRenderer,
-]);
-
 export type { EChartsOption };
-export type ChartInstance = echarts.ECharts;
+export type ChartInstance = ECharts;
+
+type EchartsModule = typeof import('./echarts-setup');
+let echartsModule: Promise<EchartsModule> | null = null;
+/**
+ * echarts (about 700 KB) loads as its own chunk, in parallel with the page's data requests instead of
+ * before hydration. Call early (module scope of a page) to start the download sooner.
+ */
+export function loadEcharts(): Promise<EchartsModule> {
+  echartsModule ??= import('./echarts-setup');
+  return echartsModule;
+}
 
 export interface ChartColors {
   text: string;
@@ -103,7 +82,7 @@ export function useChartColors(): ChartColors {
 /** Axis styling shared by every chart. */
 export function axisStyle(c: ChartColors) {
   return {
-    axisLine: { lineStyle: { color: c.grid } },
+    axisLine: { onZero: false, lineStyle: { color: c.grid } },
     axisTick: { lineStyle: { color: c.grid } },
     axisLabel: { color: c.muted, fontSize: 11 },
     splitLine: { lineStyle: { color: c.grid } },
@@ -149,7 +128,7 @@ export function EChart({
   dataAttrs,
 }: EChartProps) {
   const ref = useRef<HTMLDivElement>(null);
-  const chartRef = useRef<ChartInstance | null>(null);
+  const [chart, setChart] = useState<ChartInstance | null>(null);
   const clickRef = useRef(onClick);
   clickRef.current = onClick;
   const [ready, setReady] = useState(false);
@@ -157,26 +136,35 @@ export function EChart({
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const chart = echarts.init(el, null, { renderer: 'canvas' });
-    chartRef.current = chart;
-    chart.on('click', (p) => {
-      const params = p as { data: unknown; seriesName?: string; dataIndex: number };
-      clickRef.current?.(params);
+    let disposed = false;
+    let instance: ChartInstance | null = null;
+    let ro: ResizeObserver | null = null;
+    void loadEcharts().then(({ echarts }) => {
+      if (disposed) return;
+      const c = echarts.init(el, null, { renderer: 'canvas' });
+      instance = c;
+      c.on('click', (p) => {
+        const params = p as { data: unknown; seriesName?: string; dataIndex: number };
+        clickRef.current?.(params);
+      });
+      ro = new ResizeObserver(() => c.resize());
+      ro.observe(el);
+      setChart(c);
+      onInstance?.(c);
     });
-    const ro = new ResizeObserver(() => chart.resize());
-    ro.observe(el);
-    onInstance?.(chart);
     return () => {
-      ro.disconnect();
-      onInstance?.(null);
-      chart.dispose();
-      chartRef.current = null;
+      disposed = true;
+      ro?.disconnect();
+      if (instance) {
+        onInstance?.(null);
+        instance.dispose();
+      }
+      setChart(null);
     };
   }, [onInstance]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: replaceMerge is a constant per chart
   useEffect(() => {
-    const chart = chartRef.current;
     if (!chart) return;
     chart.setOption(
       { aria: { enabled: true }, animation: false, ...option },
@@ -187,7 +175,7 @@ export function EChart({
       },
     );
     setReady(true);
-  }, [option, notMerge]);
+  }, [chart, option, notMerge]);
 
   return (
     <div

@@ -101,7 +101,7 @@ export function StudiesList({ teamId }: { teamId: string }) {
             {res.data ? ` · ${res.data.totalCount} ${res.data.totalCount === 1 ? 'study' : 'studies'}` : ''}
           </div>
         </div>
-        <Link className="btn btn-primary" href={`/teams/${teamId}/studies/new`}>
+        <Link prefetch={false} className="btn btn-primary" href={`/teams/${teamId}/studies/new`}>
           New study
         </Link>
       </div>
@@ -163,7 +163,7 @@ export function StudiesList({ teamId }: { teamId: string }) {
             title="No studies yet"
             icon="✦"
             action={
-              <Link className="btn btn-primary" href={`/teams/${teamId}/studies/new`}>
+              <Link prefetch={false} className="btn btn-primary" href={`/teams/${teamId}/studies/new`}>
                 Create your first study
               </Link>
             }
@@ -194,7 +194,7 @@ export function StudiesList({ teamId }: { teamId: string }) {
                 {shown.map((s) => (
                   <tr key={s.id}>
                     <td>
-                      <Link href={`/studies/${s.id}`} style={{ fontWeight: 600 }}>
+                      <Link prefetch={false} href={`/studies/${s.id}`} style={{ fontWeight: 600 }}>
                         {s.name}
                       </Link>
                       <div className="faint" style={{ fontSize: 12 }}>

@@ -249,7 +249,7 @@ export function TeamSettings({ teamId }: { teamId: string }) {
                 </table>
               </div>
             ) : (
-              <EmptyState title="No API tokens" icon="⚿">
+              <EmptyState title="No API tokens" icon="◈">
                 Create one for each machine that runs workers.
               </EmptyState>
             )}

@@ -15,8 +15,12 @@ import { useAsync } from '../../lib/api/hooks';
 import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import { CurveStore } from '../../lib/learning-curves';
 import type { Direction, MetricPoint, Trial } from '../../lib/types';
+import { loadEcharts } from '../charts/echart';
 import { MetricChart } from '../charts/metric-chart';
 import { EmptyState, ErrorState, PageSkeleton, StateBadge } from '../ui/states';
+
+// Start fetching the charting chunk as soon as this page's code runs, in parallel with its data.
+if (typeof window !== 'undefined') void loadEcharts();
 
 interface TrialPageData {
   trial: Trial & {
@@ -126,8 +130,14 @@ export function TrialPage({ trialId }: { trialId: string }) {
       <div className="page-head">
         <div>
           <div className="breadcrumbs">
-            <Link href={`/teams/${s.teamId}/studies`}>Studies</Link> /{' '}
-            <Link href={`/studies/${s.id}`}>{s.name}</Link> / trial #{t.number}
+            <Link prefetch={false} href={`/teams/${s.teamId}/studies`}>
+              Studies
+            </Link>{' '}
+            /{' '}
+            <Link prefetch={false} href={`/studies/${s.id}`}>
+              {s.name}
+            </Link>{' '}
+            / trial #{t.number}
           </div>
           <div className="row" style={{ gap: 10 }}>
             <h1>Trial #{t.number}</h1>
@@ -138,12 +148,15 @@ export function TrialPage({ trialId }: { trialId: string }) {
             {t.retryOf ? (
               <>
                 {' '}
-                · retry of <Link href={`/trials/${t.retryOf}`}>a failed trial</Link>
+                · retry of{' '}
+                <Link prefetch={false} href={`/trials/${t.retryOf}`}>
+                  a failed trial
+                </Link>
               </>
             ) : null}
           </div>
         </div>
-        <Link className="btn" href={`/studies/${s.id}`}>
+        <Link prefetch={false} className="btn" href={`/studies/${s.id}`}>
           Back to study
         </Link>
       </div>
@@ -267,7 +280,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
       <h2>Metrics</h2>
       {metricNames.length === 0 ? (
         <div className="card">
-          <EmptyState title="No metrics reported" icon="∿">
+          <EmptyState title="No metrics reported" icon="◠">
             {t.state === 'RUNNING' || t.state === 'WAITING'
               ? 'Curves appear here live as the worker reports them.'
               : 'This trial finished without reporting intermediate metrics.'}

@@ -7,9 +7,13 @@ import { saveBlob } from '../../lib/api/client';
 import { fixtureStudy } from '../../lib/fixtures';
 import { CurveStore } from '../../lib/learning-curves';
 import { buildReport } from '../../lib/report';
+import { loadEcharts } from '../charts/echart';
 import { Logo } from '../ui/logo';
 import { ThemeToggle } from '../ui/theme-toggle';
 import { StudyView } from './study-view';
+
+// Start fetching the charting chunk as soon as this page's code runs, in parallel with its data.
+if (typeof window !== 'undefined') void loadEcharts();
 
 export function PreviewStudy() {
   const sp = useSearchParams();

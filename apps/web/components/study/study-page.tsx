@@ -9,6 +9,7 @@ import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import { replaceSearch } from '../../lib/api/hooks';
 import {
   loadAllTrials,
+  loadHistory,
   loadImportance,
   loadMetricsOf,
   loadReport,
@@ -26,8 +27,12 @@ import {
   type Trial,
   type TrialCounts,
 } from '../../lib/types';
+import { loadEcharts } from '../charts/echart';
 import { ErrorState, PageSkeleton } from '../ui/states';
 import { StudyView } from './study-view';
+
+// Start fetching the charting chunk as soon as this page's code runs, in parallel with its data.
+if (typeof window !== 'undefined') void loadEcharts();
 
 function countsOf(trials: Iterable<Trial>): TrialCounts {
   const c = emptyCounts();
@@ -44,6 +49,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const trialsRef = useRef(new Map<string, Trial>());
   const [trials, setTrials] = useState<Trial[]>([]);
   const [trialsLoading, setTrialsLoading] = useState(true);
+  const [historyTrials, setHistoryTrials] = useState<Trial[] | null>(null);
   const storeRef = useRef(new CurveStore());
   const [curvesVersion, setCurvesVersion] = useState(0);
   const [curvesBase, setCurvesBase] = useState(0);
@@ -55,14 +61,19 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const [surrogateWhy, setSurrogateWhy] = useState<string | null>(null);
   const [insightTick, setInsightTick] = useState(0);
 
-  // Coalesce bursts of updates into one render per animation frame.
+  // Coalesce bursts of updates into one render per animation frame; a metric point re-renders only the
+  // learning curves, a trial change re-renders the trial-based charts.
   const frame = useRef<number | null>(null);
-  const flush = useCallback(() => {
+  const dirtyTrials = useRef(false);
+  const flush = useCallback((what: 'trials' | 'curves') => {
+    if (what === 'trials') dirtyTrials.current = true;
     if (frame.current !== null) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = null;
-      const all = [...trialsRef.current.values()].sort((a, b) => a.number - b.number);
-      setTrials(all);
+      if (dirtyTrials.current) {
+        dirtyTrials.current = false;
+        setTrials([...trialsRef.current.values()].sort((a, b) => a.number - b.number));
+      }
       setCurvesVersion(storeRef.current.version);
     });
   }, []);
@@ -96,7 +107,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
             if (prev?.state !== 'COMPLETE' || t.state === 'COMPLETE') trialsRef.current.set(t.id, t);
             if (e.type === 'COMPLETE' || e.type === 'PRUNED' || e.type === 'FAILED')
               setInsightTick((x) => x + 1);
-            flush();
+            flush('trials');
           },
           error: () => setLive(false),
           complete: () => setLive(false),
@@ -104,21 +115,29 @@ export function StudyPage({ studyId }: { studyId: string }) {
         unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
           next: (points) => {
             setLive(true);
-            if (storeRef.current.add(points.map(toMetricPoint))) flush();
+            if (storeRef.current.add(points.map(toMetricPoint))) flush('curves');
           },
           error: () => setLive(false),
           complete: () => setLive(false),
         });
         setLive(true);
+        // The history (one cheap request) draws the convergence plot while the full trials stream in.
+        loadHistory(studyId, ctl.signal).then(
+          (h) => {
+            if (!ctl.signal.aborted && trialsRef.current.size < h.length) setHistoryTrials(h);
+          },
+          () => {},
+        );
         await loadAllTrials(
           studyId,
-          (page, done) => {
+          (page) => {
             for (const t of page) if (!trialsRef.current.has(t.id)) trialsRef.current.set(t.id, t);
-            flush();
-            if (done) setTrialsLoading(false);
+            flush('trials');
           },
           ctl.signal,
         );
+        setTrialsLoading(false);
+        setHistoryTrials(null);
         // Curves of running trials first (they are what people watch), then the newest finished ones.
         const order = [...trialsRef.current.values()].sort(
           (a, b) => Number(b.state === 'RUNNING') - Number(a.state === 'RUNNING') || b.number - a.number,
@@ -128,7 +147,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
             order.map((t) => t.id),
             (points) => {
               storeRef.current.add(points);
-              flush();
+              flush('curves');
             },
             ctl.signal,
           );
@@ -138,7 +157,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
         }
         setCurvesLoading(false);
         setCurvesBase(storeRef.current.version);
-        flush();
+        flush('curves');
       } catch (e) {
         if (!ctl.signal.aborted) setError(e);
       }
@@ -233,6 +252,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
     <StudyView
       study={s}
       trials={trials}
+      convergenceTrials={historyTrials && historyTrials.length > trials.length ? historyTrials : trials}
       trialsLoading={trialsLoading}
       store={storeRef.current}
       curvesVersion={curvesVersion}
@@ -257,7 +277,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
         async enqueue(params) {
           const t = toTrial(await getClient().enqueueTrial(studyId, params));
           trialsRef.current.set(t.id, t);
-          flush();
+          flush('trials');
         },
       }}
       onDownloadReport={async () => {
@@ -276,7 +296,10 @@ export function StudyPage({ studyId }: { studyId: string }) {
       breadcrumb={
         s.teamId ? (
           <div className="breadcrumbs">
-            <Link href={`/teams/${s.teamId}/studies`}>Studies</Link> / {s.name}
+            <Link prefetch={false} href={`/teams/${s.teamId}/studies`}>
+              Studies
+            </Link>{' '}
+            / {s.name}
           </div>
         ) : null
       }

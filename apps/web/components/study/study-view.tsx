@@ -38,6 +38,8 @@ export interface StudyActions {
 export interface StudyViewProps {
   study: Study;
   trials: readonly Trial[];
+  /** What the convergence plot draws (the cheap history while the full trials load). */
+  convergenceTrials?: readonly Trial[];
   trialsLoading: boolean;
   store: CurveStore;
   curvesVersion: number;
@@ -196,9 +198,13 @@ export function StudyView(props: StudyViewProps) {
           <div className="v">{formatNumber(study.bestValue, 5)}</div>
           <div className="s">
             {best ? (
-              <Link href={props.trialHref(best.id)}>trial #{best.number}</Link>
+              <Link prefetch={false} href={props.trialHref(best.id)}>
+                trial #{best.number}
+              </Link>
             ) : study.bestTrialId ? (
-              <Link href={props.trialHref(study.bestTrialId)}>best trial</Link>
+              <Link prefetch={false} href={props.trialHref(study.bestTrialId)}>
+                best trial
+              </Link>
             ) : (
               'no complete trial yet'
             )}
@@ -228,10 +234,10 @@ export function StudyView(props: StudyViewProps) {
       </div>
       <div className="grid-2">
         <ConvergenceChart
-          trials={trials}
+          trials={props.convergenceTrials ?? trials}
           direction={study.direction}
           objective={study.objective}
-          loading={trialsLoading && trials.length === 0}
+          loading={trialsLoading && (props.convergenceTrials ?? trials).length === 0}
           logScale={sp.get('log') === '1'}
           onLogScale={(v) => setParam('log', v ? '1' : null)}
           trialHref={props.trialHref}
@@ -261,13 +267,13 @@ export function StudyView(props: StudyViewProps) {
         trials={trials}
         objective={study.objective}
         direction={study.direction}
-        loading={trialsLoading && trials.length === 0}
+        loading={trialsLoading}
       />
       <div className="grid-2">
         <ImportanceChart
           importance={importance}
           source={props.importance ? 'model' : 'estimate'}
-          loading={trialsLoading && trials.length === 0}
+          loading={trialsLoading}
         />
         <SliceChart
           space={study.searchSpace}
@@ -276,7 +282,7 @@ export function StudyView(props: StudyViewProps) {
           param={sp.get('slice')}
           onParam={(p) => setParam('slice', p)}
           objective={study.objective}
-          loading={trialsLoading && trials.length === 0}
+          loading={trialsLoading}
         />
       </div>
       <div className="grid-2">

@@ -134,7 +134,7 @@ export function TrialsTable({
           ))}
         </div>
       ) : trials.length === 0 ? (
-        <EmptyState title="No trials yet" icon="⧗">
+        <EmptyState title="No trials yet" icon="◷">
           Start a worker on this study (<code>npx posterior worker --study …</code>) or enqueue a trial with
           chosen parameters.
         </EmptyState>
@@ -162,7 +162,7 @@ export function TrialsTable({
                 {page.rows.map((t) => (
                   <tr key={t.id} className={t.id === bestTrialId ? 'best' : undefined}>
                     <td className="num">
-                      <Link href={trialHref(t.id)} aria-label={`Open trial ${t.number}`}>
+                      <Link prefetch={false} href={trialHref(t.id)} aria-label={`Open trial ${t.number}`}>
                         #{t.number}
                       </Link>
                     </td>

@@ -41,13 +41,18 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
       <h2>{d.title}</h2>
       <p>{d.detail}</p>
       <div className="row" style={{ justifyContent: 'center' }}>
-        {onRetry ? (
+        {onRetry && d.code !== 'NOT_FOUND' ? (
           <button type="button" className="btn" onClick={onRetry}>
             Try again
           </button>
         ) : null}
+        {d.code === 'NOT_FOUND' || d.code === 'FORBIDDEN' ? (
+          <Link prefetch={false} className="btn btn-primary" href="/">
+            Go to your studies
+          </Link>
+        ) : null}
         {d.code === 'UNAUTHENTICATED' ? (
-          <Link className="btn btn-primary" href="/login">
+          <Link prefetch={false} className="btn btn-primary" href="/login">
             Log in
           </Link>
         ) : null}

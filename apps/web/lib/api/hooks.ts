@@ -45,5 +45,6 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, key: string
 export function replaceSearch(next: URLSearchParams): void {
   const qs = next.toString();
   const url = `${window.location.pathname}${qs ? `?${qs}` : ''}${window.location.hash}`;
-  window.history.replaceState(window.history.state, '', url);
+  // state must not be Next's own history state, or the router ignores the change (no re-render).
+  window.history.replaceState(null, '', url);
 }

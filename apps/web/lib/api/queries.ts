@@ -101,34 +101,91 @@ interface WireTrial {
 
 export const fromWireTrial = (t: WireTrial): Trial => ({ ...t, params: t.params ?? {} });
 
+async function trialsPage(
+  studyId: string,
+  sort: 'NUMBER_ASC' | 'NUMBER_DESC',
+  after: string | null,
+  signal?: AbortSignal,
+): Promise<{ nodes: Trial[]; endCursor: string | null; hasNextPage: boolean } | null> {
+  const data: {
+    study: {
+      trials: { nodes: WireTrial[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+    } | null;
+  } = await gql(
+    `query StudyTrialsPage($id: ID!, $after: String, $sort: TrialSort) { study(id: $id) {
+      trials(first: 500, after: $after, sort: $sort) { nodes { ${TRIAL_FIELDS} } pageInfo { endCursor hasNextPage } } } }`,
+    { id: studyId, after, sort },
+    signal,
+  );
+  if (!data.study) return null;
+  const t = data.study.trials;
+  return {
+    nodes: t.nodes.map(fromWireTrial),
+    endCursor: t.pageInfo.endCursor,
+    hasNextPage: t.pageInfo.hasNextPage,
+  };
+}
+
 /**
- * Every trial of a study in pages of 500 (the API's maximum), handing each page to `onPage` so charts
- * can draw while the rest arrives.
+ * Every trial of a study in pages of 500 (the API's maximum), read from both ends at once (ascending and
+ * descending trial numbers) until the two meet, so a 10,000-trial study takes half the round trips.
+ * Each page goes to `onPage` as it lands so charts draw while the rest arrives.
  */
 export async function loadAllTrials(
   studyId: string,
-  onPage: (trials: Trial[], done: boolean) => void,
+  onPage: (trials: Trial[]) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  let after: string | null = null;
-  for (;;) {
-    const data: {
-      study: {
-        trials: { nodes: WireTrial[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
-      } | null;
-    } = await gql(
-      `query StudyTrialsPage($id: ID!, $after: String) { study(id: $id) { trials(first: 500, after: $after) {
-          nodes { ${TRIAL_FIELDS} } pageInfo { endCursor hasNextPage } } } }`,
-      { id: studyId, after },
-      signal,
-    );
-    if (!data.study) return onPage([], true);
-    const page = data.study.trials;
-    const done = !page.pageInfo.hasNextPage || page.pageInfo.endCursor === null;
-    onPage(page.nodes.map(fromWireTrial), done);
-    if (done) return;
-    after = page.pageInfo.endCursor;
-  }
+  let low = -1; // highest number read by the ascending stream
+  let high = Number.POSITIVE_INFINITY; // lowest number read by the descending stream
+  const stream = async (sort: 'NUMBER_ASC' | 'NUMBER_DESC') => {
+    let after: string | null = null;
+    for (;;) {
+      // numbers are integers: nothing lies strictly between low and high once low + 1 >= high
+      if (signal?.aborted || low + 1 >= high) return;
+      const page = await trialsPage(studyId, sort, after, signal);
+      if (!page) return;
+      const fresh = page.nodes.filter((t) => (sort === 'NUMBER_ASC' ? t.number < high : t.number > low));
+      for (const t of page.nodes) {
+        if (sort === 'NUMBER_ASC') low = Math.max(low, t.number);
+        else high = Math.min(high, t.number);
+      }
+      onPage(fresh);
+      if (!page.hasNextPage || page.endCursor === null) {
+        // this stream read everything: the other can stop too
+        if (sort === 'NUMBER_ASC') high = Number.NEGATIVE_INFINITY;
+        else low = Number.POSITIVE_INFINITY;
+        return;
+      }
+      after = page.endCursor;
+    }
+  };
+  await Promise.all([stream('NUMBER_ASC'), stream('NUMBER_DESC')]);
+}
+
+/** Finished trials' values in one cheap request: enough for the convergence plot before the trials land. */
+export async function loadHistory(studyId: string, signal?: AbortSignal): Promise<Trial[]> {
+  const data = await gql<{
+    study: {
+      history: Array<{ trialId: string; number: number; state: Trial['state']; value: number | null }>;
+    } | null;
+  }>(
+    'query History($id: ID!) { study(id: $id) { history { trialId number state value } } }',
+    { id: studyId },
+    signal,
+  );
+  return (data.study?.history ?? []).map((h) => ({
+    id: h.trialId,
+    number: h.number,
+    state: h.state,
+    value: h.value,
+    params: {},
+    startedAt: null,
+    finishedAt: null,
+    workerId: null,
+    error: null,
+    suggestion: null,
+  }));
 }
 
 /**

@@ -1,8 +1,13 @@
-import type { Study } from '@posterior/sdk';
+import type { Study, StudyState } from '@posterior/sdk';
 import type { Command } from 'commander';
 import { connect, resolveConnection, withConnection } from '../connection.js';
 import { asUsageError, printJson } from '../output.js';
 import { readStudyFile } from '../study-file.js';
+
+interface ConnectionFlags {
+  api?: string;
+  token?: string;
+}
 
 interface CreateOptions {
   file: string;
@@ -53,4 +58,53 @@ export function register(program: Command): void {
       `created study ${created.name} (${created.maxTrials} trials, ${created.direction.toLowerCase()} ${created.objective})\n`,
     );
   });
+
+  withConnection(
+    study
+      .command('show')
+      .description('a study: state, trial counts, best value')
+      .argument('<id>', 'study id')
+      .option('--json', 'print the study as JSON'),
+  ).action(async (id: string, options: ConnectionFlags & { json?: boolean }) => {
+    const found = await connect(resolveConnection(options)).study(id);
+    if (!found) throw new Error(`study ${id} not found`);
+    if (options.json) {
+      printJson(studyJson(found));
+      return;
+    }
+    const c = found.trialCounts;
+    const best = found.bestTrial;
+    process.stdout.write(
+      [
+        `${found.name} (${found.id}): ${found.state}`,
+        `  ${found.direction.toLowerCase()} ${found.objective}, sampler ${found.sampler.type}, pruner ${found.pruner.type}`,
+        `  trials: ${c.COMPLETE} complete, ${c.PRUNED} pruned, ${c.FAILED} failed, ${c.RUNNING} running, ${c.WAITING} waiting (budget ${found.maxTrials})`,
+        `  best: ${best ? `trial #${best.number} ${found.objective}=${best.value} ${JSON.stringify(best.params)}` : '-'}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  const transitions: [string, StudyState, string][] = [
+    ['pause', 'PAUSED', 'stop handing out trials (trials in flight finish)'],
+    ['resume', 'RUNNING', 'hand out trials again'],
+    ['archive', 'ARCHIVED', 'archive the study'],
+  ];
+  for (const [verb, state, description] of transitions) {
+    withConnection(
+      study
+        .command(verb)
+        .description(description)
+        .argument('<id>', 'study id')
+        .option('--json', 'print the study as JSON'),
+    ).action(async (id: string, options: ConnectionFlags & { json?: boolean }) => {
+      const updated = await connect(resolveConnection(options))
+        .setStudyState(id, state)
+        .catch((error: unknown) => {
+          throw asUsageError(error);
+        });
+      if (options.json) printJson(studyJson(updated));
+      else process.stderr.write(`study ${updated.name} is ${updated.state}\n`);
+    });
+  }
 }

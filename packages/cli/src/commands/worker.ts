@@ -6,11 +6,13 @@ import {
   runWorker,
   runWorkerPool,
   type TrialOutcome,
+  taskProblem,
   type WorkerSummary,
 } from '@posterior/runner';
 import { createClient } from '@posterior/sdk';
 import type { Command } from 'commander';
 import { parsePositiveInt, resolveConnection, withConnection } from '../connection.js';
+import { readEnv } from '../env.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
 import { WorkerProgress } from '../progress.js';
@@ -36,11 +38,19 @@ function objectiveSpec(options: WorkerCommandOptions): ObjectiveSpec {
   const name = options.task ?? 'transfer-learning';
   if (!BUILT_IN_TASKS[name])
     throw new UsageError(`unknown task ${name} (known: ${Object.keys(BUILT_IN_TASKS).join(', ')})`);
-  return { kind: 'task', name };
+  return { kind: 'task', name, dataDir: readEnv().dataDir };
 }
 
-/** Loads the objective up front so a bad module is bad usage (exit 2), not N crashed children. */
+/**
+ * Loads a user module up front (cheap) so a bad one is bad usage (exit 2), not N crashed children;
+ * a built-in task is only checked for presence here, since loading it means loading TensorFlow.js.
+ */
 async function checkObjective(spec: ObjectiveSpec): Promise<void> {
+  if (spec.kind === 'task') {
+    const problem = taskProblem(spec.name);
+    if (problem) throw new UsageError(problem);
+    return;
+  }
   try {
     await loadObjective(spec);
   } catch (error) {
@@ -97,7 +107,7 @@ export function register(program: Command): void {
     try {
       if (options.concurrency === 1) {
         const api = createClient({ url: connection.url, token: connection.token });
-        const objective = await loadObjective(spec);
+        const objective = await loadObjective(spec, { log: (line) => progress.note(line) });
         const summary = await runWorker({
           api,
           studyId: options.study,

@@ -44,7 +44,9 @@ describe('convergence', () => {
 
   it('renders an SVG with one symbol per valued trial and a PNG', async () => {
     const rows = convergenceRows(history, 'MINIMIZE');
-    const svg = await renderSvg(convergenceSpec({ title: 't', objective: 'loss', direction: 'MINIMIZE', rows }));
+    const svg = await renderSvg(
+      convergenceSpec({ title: 't', objective: 'loss', direction: 'MINIMIZE', rows }),
+    );
     const symbols = /<g class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/s.exec(svg);
     assert.ok(symbols);
     assert.equal((symbols[1]?.match(/<path /g) ?? []).length, 5);

@@ -37,12 +37,13 @@ export function loadTfjs(options: LoadTfjsOptions = {}): Promise<LoadedTfjs> {
   if (loading && loadingOrder === key) return loading;
   loadingOrder = key;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  loading = chooseBackend(order, log);
+  const pending = chooseBackend(order, log);
   // A failed choice must not poison later calls (e.g. a test that narrows the order).
-  loading.catch(() => {
-    loading = undefined;
+  pending.catch(() => {
+    if (loading === pending) loading = undefined;
   });
-  return loading;
+  loading = pending;
+  return pending;
 }
 
 async function chooseBackend(

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadTfjs } from '../../tfjs/index.js';
@@ -91,16 +91,29 @@ export async function prepareBase(options: PrepareBaseOptions): Promise<BaseFeat
   };
   const key = cacheKey(keyed);
   const dir = join(options.cacheDir, 'transfer-learning', `base-${key}`);
-  const { built } = await cachedDir(dir, {
-    signal: options.signal,
-    build: (tmp) => computeBase(tmp, key, keyed, settings, options.dataSlice ?? {}, log, options.signal),
-  });
-  const loaded = await readBase(dir, settings);
+  const cached = () =>
+    cachedDir(dir, {
+      signal: options.signal,
+      build: (tmp) => computeBase(tmp, key, keyed, settings, options.dataSlice ?? {}, log, options.signal),
+    });
+  let { built, waited } = await cached();
+  let loaded: Awaited<ReturnType<typeof readBase>>;
+  try {
+    loaded = await readBase(dir, settings);
+  } catch (error) {
+    // Entries appear whole (rename), so this is damage from outside: rebuild once, then give up.
+    if (built) throw error;
+    log(`transfer-learning: base cache ${dir} is unreadable (${String(error)}); rebuilding it`);
+    await rm(dir, { recursive: true, force: true });
+    ({ built, waited } = await cached());
+    loaded = await readBase(dir, settings);
+  }
   const ms = performance.now() - started;
   log(
     built
       ? `transfer-learning: base ${key} pre-trained and features extracted in ${(ms / 1000).toFixed(1)} s`
-      : `transfer-learning: base ${key} features read from cache in ${ms.toFixed(0)} ms`,
+      : `transfer-learning: base ${key} features read from cache in ${ms.toFixed(0)} ms` +
+          (waited ? ' (waited for another worker to build them)' : ''),
   );
   return { ...loaded, source: built ? 'computed' : 'disk', ms };
 }
@@ -228,7 +241,11 @@ async function pretrain(
 
 const FEATURE_BATCH = 256;
 
-async function extractFeatures(model: tf.LayersModel, set: DigitSet, featureDim: number): Promise<FeatureSet> {
+async function extractFeatures(
+  model: tf.LayersModel,
+  set: DigitSet,
+  featureDim: number,
+): Promise<FeatureSet> {
   const x = new Float32Array(set.count * featureDim);
   for (let start = 0; start < set.count; start += FEATURE_BATCH) {
     // Yield between batches: the worker's heartbeats share this thread.

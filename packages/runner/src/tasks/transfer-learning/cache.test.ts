@@ -21,10 +21,32 @@ describe('base cache directory', () => {
       builds += 1;
       await writeFile(join(tmp, 'data'), 'x');
     };
-    assert.deepEqual(await cachedDir(dir, { build }), { built: true });
-    assert.deepEqual(await cachedDir(dir, { build }), { built: false });
+    assert.deepEqual(await cachedDir(dir, { build }), { built: true, waited: false });
+    assert.deepEqual(await cachedDir(dir, { build }), { built: false, waited: false });
     assert.equal(builds, 1);
     assert.deepEqual(await readdir(root), ['entry']);
+  });
+
+  it('makes a concurrent caller wait for the builder instead of building too', async () => {
+    const root = await tempCacheDir();
+    const dir = join(root, 'entry');
+    let builds = 0;
+    const build = async (tmp: string) => {
+      builds += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await writeFile(join(tmp, 'data'), 'x');
+    };
+    const results = await Promise.all([
+      cachedDir(dir, { build, pollMs: 5 }),
+      cachedDir(dir, { build, pollMs: 5 }),
+    ]);
+    assert.equal(builds, 1);
+    // Either call may win the lock; the other waits.
+    const byBuilt = [...results].sort((a, b) => Number(b.built) - Number(a.built));
+    assert.deepEqual(byBuilt, [
+      { built: true, waited: false },
+      { built: false, waited: true },
+    ]);
   });
 
   it('publishes nothing when the build fails, and the next caller retries', async () => {
@@ -40,7 +62,7 @@ describe('base cache directory', () => {
       /disk full/,
     );
     assert.deepEqual(await readdir(root), []);
-    assert.deepEqual(await cachedDir(dir, { build: async () => {} }), { built: true });
+    assert.deepEqual(await cachedDir(dir, { build: async () => {} }), { built: true, waited: false });
   });
 
   it('takes over a lock whose process is gone', async () => {
@@ -48,7 +70,7 @@ describe('base cache directory', () => {
     const dir = join(root, 'entry');
     // A pid that cannot be alive: above the kernel's maximum.
     await writeFile(`${dir}.lock`, JSON.stringify({ pid: 2 ** 22 + 1, host: hostname() }));
-    assert.deepEqual(await cachedDir(dir, { build: async () => {}, pollMs: 10 }), { built: true });
+    assert.deepEqual((await cachedDir(dir, { build: async () => {}, pollMs: 10 })).built, true);
   });
 
   it('lets exactly one of two processes build the entry', async () => {
@@ -71,14 +93,18 @@ describe('base cache directory', () => {
       process.stdout.write(JSON.stringify(result));
     `;
     const run = () =>
-      new Promise<{ built: boolean }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      new Promise<{ built: boolean; waited: boolean }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
         });
         child.on('error', reject);
-        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}`))));
+        child.on('exit', (code) =>
+          code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}`)),
+        );
       });
     const results = await Promise.all([run(), run()]);
     assert.deepEqual(results.map((r) => r.built).sort(), [false, true]);

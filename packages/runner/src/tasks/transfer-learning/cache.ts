@@ -42,22 +42,27 @@ export interface CachedDirOptions {
  * Returns `dir`, building it first if it does not exist. The entry is written into a private temp
  * directory and renamed into place, so readers never see a half-written entry; a lock file makes
  * concurrent workers wait for the first builder instead of repeating the work (if a builder dies,
- * its lock is taken over). `built` says whether this call did the work.
+ * its lock is taken over). `built` says whether this call did the work, `waited` whether it waited
+ * for another builder.
  */
-export async function cachedDir(dir: string, options: CachedDirOptions): Promise<{ built: boolean }> {
+export async function cachedDir(
+  dir: string,
+  options: CachedDirOptions,
+): Promise<{ built: boolean; waited: boolean }> {
   const lock = `${dir}.lock`;
   const staleMs = options.staleLockMs ?? 10 * 60_000;
   const pollMs = options.pollMs ?? 200;
   await mkdir(dirname(dir), { recursive: true });
+  let waited = false;
   for (;;) {
     options.signal?.throwIfAborted();
-    if (await exists(dir)) return { built: false };
+    if (await exists(dir)) return { built: false, waited };
     if (await tryLock(lock)) {
       try {
         // Another worker may have finished between our check and taking the lock.
-        if (await exists(dir)) return { built: false };
+        if (await exists(dir)) return { built: false, waited };
         await buildAtomically(dir, options.build);
-        return { built: true };
+        return { built: true, waited };
       } finally {
         await rm(lock, { force: true });
       }
@@ -66,6 +71,7 @@ export async function cachedDir(dir: string, options: CachedDirOptions): Promise
       await rm(lock, { force: true });
       continue;
     }
+    waited = true;
     await sleep(pollMs);
   }
 }

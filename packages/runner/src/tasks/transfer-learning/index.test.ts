@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -114,6 +114,22 @@ describe('transfer-learning task', () => {
     });
     assert.equal(other.source, 'computed');
     assert.notEqual(other.key, base.key);
+  });
+
+  it('rebuilds a damaged cache entry', async () => {
+    const cacheDir = await tempCacheDir();
+    const first = await prepareBase({ cacheDir, settings: SMALL.base, dataSlice: SMALL.dataSlice });
+    await writeFile(join(first.dir, 'train-x.f32'), new Uint8Array(12));
+    const lines: string[] = [];
+    const again = await prepareBase({
+      cacheDir,
+      settings: SMALL.base,
+      dataSlice: SMALL.dataSlice,
+      log: (l) => lines.push(l),
+    });
+    assert.equal(again.source, 'computed');
+    assert.ok(lines.some((l) => /unreadable/.test(l)));
+    assert.deepEqual(again.train.x, first.train.x);
   });
 
   it('builds the base once when two workers start at the same time', async () => {
