@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const testDir = process.argv[2] ?? 'dist';
-if (!existsSync(testDir)) {
-  console.error(`${pkg.name}: ${testDir}/ does not exist; build first (turbo runs build before test)`);
-  process.exit(1);
+const testDirs = process.argv.length > 2 ? process.argv.slice(2) : ['dist'];
+for (const dir of testDirs) {
+  if (!existsSync(dir)) {
+    console.error(`${pkg.name}: ${dir}/ does not exist; build first (turbo runs build before test)`);
+    process.exit(1);
+  }
 }
 const results = join(root, '.test-results');
 mkdirSync(results, { recursive: true });
@@ -26,7 +28,7 @@ const args = [
   '--test-reporter-destination=stdout',
   '--test-reporter=tap',
   `--test-reporter-destination=${tap}`,
-  testDir,
+  ...testDirs,
 ];
 const run = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(run.status ?? 1);

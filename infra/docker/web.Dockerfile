@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # Posterior dashboard image: Next.js on :3000. Build from the repository root:
 #   docker build -f infra/docker/web.Dockerfile -t posterior-web .
-# POSTERIOR_API_URL points the dashboard's server side at the API (e.g. http://api:4000/graphql).
+# Runtime env: API_URL (the API, for the dashboard's route handlers) and PUBLIC_API_URL (where browsers
+# open the subscription WebSocket); see apps/web/lib/env.ts.
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps

@@ -76,9 +76,19 @@ if (process.env.DATABASE_URL) {
 }
 
 // ---- server ----------------------------------------------------------------------------------
-const child = spawn(process.execPath, [join(here, '_api-server.mjs'), dbUrl], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  [
+    ...(process.env.POSTERIOR_BENCH_PROFILE
+      ? ['--cpu-prof', '--cpu-prof-dir', process.env.POSTERIOR_BENCH_PROFILE]
+      : []),
+    join(here, '_api-server.mjs'),
+    dbUrl,
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const { url, wsUrl } = await new Promise((resolvePromise, reject) => {
   const lines = createInterface({ input: child.stdout });
   lines.once('line', (line) => resolvePromise(JSON.parse(line)));

@@ -33,7 +33,7 @@ for (let run = 0; run < 2; run++) {
   p.on('requestfinished', (r) => { if (!r.url().includes('_next/static')) log.push(`${Date.now() - t0} < ${r.url().replace(web, '')}`); });
   p.on('console', (m) => log.push(`${Date.now() - t0} console ${m.text().slice(0, 100)}`));
   await p.goto(`${web}/studies/${study.id}`, { waitUntil: 'commit' });
-  await p.locator('#convergence [data-points]').waitFor({ timeout: 60000 });
+  await p.locator('#convergence [data-points]').waitFor({ timeout: 20000 }).catch(async (e) => { console.log(log.join('\n')); await p.screenshot({ path: 'e2e/screenshots/_fail.png' }); throw e; });
   log.push(`${Date.now() - t0} CONVERGENCE`);
   await p.getByText(new RegExp(`of ${Number(n).toLocaleString('en-US')} trials`)).waitFor({ timeout: 60000 });
   log.push(`${Date.now() - t0} ALL TRIALS`);

@@ -108,7 +108,12 @@ describe('posterior', () => {
   });
 
   it('extending a cached factor with new rows gives bit-identical posteriors', () => {
-    const hyper = { invSqLengthscales: Float64Array.from([3, 0.5, 1]), signalVar: 0.8, noiseVar: 1e-4, mean: 0 };
+    const hyper = {
+      invSqLengthscales: Float64Array.from([3, 0.5, 1]),
+      signalVar: 0.8,
+      noiseVar: 1e-4,
+      mean: 0,
+    };
     const full = randomData(30, 3, [2], 21);
     const prefix: GpData = { ...full, x: full.x.slice(0, 24 * 3), y: full.y.slice(0, 24), n: 24 };
     new GpPosterior(prefix, 'matern52', hyper); // cached factor of the first 24 rows

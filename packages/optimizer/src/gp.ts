@@ -44,8 +44,10 @@ export interface FitOptions {
   noiseFloor: number;
   /** Fix the noise at the floor (noise-free objectives). */
   fixedNoise?: boolean;
-  /** Additional starting points (theta vectors) tried after the defaults. */
+  /** Additional starting points (theta vectors), tried after the defaults. */
   starts?: Float64Array[];
+  /** Whether the default starting point is tried too (default true). */
+  includeDefault?: boolean;
   maxIterations?: number;
 }
 
@@ -256,7 +258,10 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
   const [lo, hi] = thetaBounds(dim, options.noiseFloor, options.fixedNoise === true);
   const clampTheta = (t: Float64Array): Float64Array =>
     t.map((v, i) => Math.min(hi[i] ?? v, Math.max(lo[i] ?? v, v)));
-  const starts = [defaultTheta(dim, options.noiseFloor), ...(options.starts ?? [])].map(clampTheta);
+  const starts = [
+    ...(options.includeDefault === false ? [] : [defaultTheta(dim, options.noiseFloor)]),
+    ...(options.starts ?? []),
+  ].map(clampTheta);
   let best: FitResult | null = null;
   for (const start of starts) {
     const result = minimizeLbfgsb(nlp.evaluate, start, {
@@ -300,7 +305,14 @@ const FACTOR_CACHE_LIMIT = 4;
 const factorCache: FactorEntry[] = [];
 
 function factorKey(data: GpData, kernel: KernelKind, hyper: GpHyperparameters): string {
-  return [kernel, data.dim, ...data.categorical, ...hyper.invSqLengthscales, hyper.signalVar, hyper.noiseVar].join(',');
+  return [
+    kernel,
+    data.dim,
+    ...data.categorical,
+    ...hyper.invSqLengthscales,
+    hyper.signalVar,
+    hyper.noiseVar,
+  ].join(',');
 }
 
 function findFactor(data: GpData, kernel: KernelKind, hyper: GpHyperparameters): FactorEntry | null {

@@ -86,25 +86,7 @@ export function fitPrefixLength(n: number): number {
   return n - (n % step);
 }
 
-const FIT_CACHE_LIMIT = 64;
-/**
- * Opt-in warm starts (`warmStart: true`): the latest fitted theta per model signature (dimension,
- * categorical mask, options) seeds the next fit in this process. Off by default because the
- * optimum found can then depend on what this process fitted before, which would break
- * "same seed and history, same suggestion" across processes.
- */
-const warmStarts = new Map<string, Float64Array>();
-
-function warmKey(data: GpData, options: GpOptions): string {
-  return [
-    data.dim,
-    ...data.categorical,
-    options.kernel,
-    options.noiseFloor,
-    options.deterministic,
-    options.outputWarping,
-  ].join(',');
-}
+const FIT_CACHE_LIMIT = 256;
 const FIT_MAX = 256;
 const fitCache = new Map<string, FitResult>();
 
@@ -135,8 +117,16 @@ function hashFloats(a: Float64Array, seed: number): number {
   return h >>> 0;
 }
 
-/** Fits (or recalls) MAP hyperparameters for a data set. */
-export function fitCached(data: GpData, options: GpOptions): FitResult {
+function remember(key: string, result: FitResult): void {
+  fitCache.set(key, result);
+  if (fitCache.size > FIT_CACHE_LIMIT) {
+    const oldest = fitCache.keys().next();
+    if (!oldest.done) fitCache.delete(oldest.value);
+  }
+}
+
+/** Fits (or recalls) MAP hyperparameters for a data set, from the defaults and `starts`. */
+export function fitCached(data: GpData, options: GpOptions, warm: Float64Array | null = null): FitResult {
   const key = fitKey(data, options);
   const hit = fitCache.get(key);
   if (hit) {
@@ -150,31 +140,73 @@ export function fitCached(data: GpData, options: GpOptions): FitResult {
   const short = new Float64Array(dim + 3);
   for (let d = 0; d < dim; d++) short[d] = Math.log(10);
   short[dim + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));
-  // With many points the likelihood is well identified and each start costs O(n^3) per step.
-  const starts: Float64Array[] = data.n < 32 ? [short] : [];
-  const signature = warmKey(data, options);
-  const previous = options.warmStart ? warmStarts.get(signature) : undefined;
-  if (previous) starts.unshift(previous);
+  // The default start always runs: a warm start alone can keep following a likelihood mode that
+  // more data has made the wrong one (seen on Levy and Griewank). Below 32 points, where a start
+  // is cheap, the short-lengthscale start runs too.
+  const starts: Float64Array[] = [];
+  if (warm) starts.push(warm);
+  if (data.n < 32) starts.push(short);
   const result = fitHyperparameters(data, {
     kernel: options.kernel,
     noiseFloor: options.noiseFloor,
     fixedNoise: options.deterministic,
     starts,
   });
-  if (options.warmStart) {
-    warmStarts.delete(signature);
-    warmStarts.set(signature, result.theta);
-    if (warmStarts.size > FIT_CACHE_LIMIT) {
-      const oldest = warmStarts.keys().next();
-      if (!oldest.done) warmStarts.delete(oldest.value);
-    }
-  }
-  fitCache.set(key, result);
-  if (fitCache.size > FIT_CACHE_LIMIT) {
-    const oldest = fitCache.keys().next();
-    if (!oldest.done) fitCache.delete(oldest.value);
-  }
+  remember(key, result);
   return result;
+}
+
+/** The data the hyperparameters of prefix length m are fitted on: its latest FIT_MAX points. */
+function prefixData(obs: Observations, m: number, dim: number, categorical: Uint8Array, warp: boolean): GpData {
+  const from = Math.max(0, m - FIT_MAX);
+  const t = transformTargets(obs.g.subarray(from, m), m - from, warp);
+  return { x: obs.x.subarray(from * dim, m * dim), y: t.y, n: m - from, dim, categorical };
+}
+
+/** Smallest prefix a warm-start chain goes back to. */
+const CHAIN_FLOOR = 3;
+
+/**
+ * Hyperparameters for the checkpoint prefix of m observations. With `warmStart` (the default) each
+ * checkpoint's fit starts from the previous checkpoint's optimum: the chain is walked down to the
+ * nearest fit already cached (or to the first few points) and fitted upward. Every fit in the
+ * chain depends only on its prefix of the history, so the warm start is itself reproducible: a
+ * fresh process recomputes the same chain and arrives at the same hyperparameters.
+ */
+export function fitCheckpoint(
+  obs: Observations,
+  m: number,
+  dim: number,
+  categorical: Uint8Array,
+  options: GpOptions,
+): FitResult {
+  const warp = options.outputWarping === 'yeo-johnson';
+  const data = prefixData(obs, m, dim, categorical, warp);
+  if (!options.warmStart) return fitCached(data, options);
+  const hit = fitCache.get(fitKey(data, options));
+  if (hit) return hit;
+  const chain: GpData[] = [data];
+  let warm: Float64Array | null = null;
+  for (let c = m; ; ) {
+    const p = fitPrefixLength(c - 1);
+    if (p < CHAIN_FLOOR) break;
+    const pd = prefixData(obs, p, dim, categorical, warp);
+    const cached = fitCache.get(fitKey(pd, options));
+    if (cached) {
+      warm = cached.theta;
+      break;
+    }
+    chain.push(pd);
+    c = p;
+  }
+  let result: FitResult | null = null;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const d = chain[i];
+    if (!d) continue;
+    result = fitCached(d, options, warm);
+    warm = result.theta;
+  }
+  return result ?? fitCached(data, options);
 }
 
 export interface FittedModel {
@@ -201,20 +233,7 @@ export function fitModel(
   const warp = options.outputWarping === 'yeo-johnson';
   const target = transformTargets(obs.g, obs.n, warp);
   const y = target.y;
-  const m = fitPrefixLength(obs.n);
-  // Hyperparameters of long studies come from the latest FIT_MAX points of the prefix: O(n^3) per
-  // likelihood step would otherwise stall a 500-trial study for seconds at every refit.
-  const from = Math.max(0, m - FIT_MAX);
-  const prefix =
-    m === obs.n && from === 0 ? { y } : transformTargets(obs.g.subarray(from, m), m - from, warp);
-  const fitData: GpData = {
-    x: obs.x.subarray(from * dim, m * dim),
-    y: prefix.y,
-    n: m - from,
-    dim,
-    categorical,
-  };
-  const fit = fitCached(fitData, options);
+  const fit = fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options);
   const hyper = thetaToHyper(fit.theta, dim);
   const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
   const posterior = new GpPosterior(data, options.kernel, hyper);

@@ -77,7 +77,10 @@ export async function startLocalPostgres({ database = 'posterior' } = {}) {
   start();
   run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], 'createdb');
   let destroyed = false;
-  return {
+  // A test that fails or times out still ends its process normally: do not leave a postmaster behind.
+  const onExit = () => server.destroy();
+  process.once('exit', onExit);
+  const server = {
     url: `postgres://postgres@127.0.0.1:${port}/${database}`,
     port,
     dataDir,
@@ -92,6 +95,7 @@ export async function startLocalPostgres({ database = 'posterior' } = {}) {
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      process.off('exit', onExit);
       try {
         stop('immediate');
       } catch {
@@ -100,4 +104,5 @@ export async function startLocalPostgres({ database = 'posterior' } = {}) {
       rmSync(root, { recursive: true, force: true });
     },
   };
+  return server;
 }

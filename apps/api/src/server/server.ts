@@ -198,7 +198,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     async requestDidStart() {
       const started = performance.now();
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
+          // Cost guards reads, where pages multiply; a mutation's work is its own input (bounded by
+          // body size and per-call caps), and costing it would coerce its variables twice
+          // (thousands of metric points per report).
+          if (operation?.operation === 'mutation') return;
           const cost = operationCost(schema, document, request.variables, request.operationName);
           if (cost > MAX_COST) throw costError(cost);
         },

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cachedDir, cacheKey } from './cache.js';
-import { tempCacheDir } from './test-support.js';
+import { tempCacheDir } from './fixtures.test-support.js';
 
 describe('base cache directory', () => {
   it('keys values independently of key order', () => {

@@ -5,10 +5,10 @@ import { loadTfjs } from '../../tfjs/index.js';
 import { loadHeadSplit, prepareBase } from './base.js';
 import { buildCheckpoint, composeClassifier, loadCheckpoint, readCheckpointMetadata } from './checkpoint.js';
 import { HEAD_DIGITS, IMAGE_SIZE } from './data.js';
+import { fakeTrial, SMALL, tempCacheDir } from './fixtures.test-support.js';
 import { createTransferLearningObjective } from './index.js';
 import { DEFAULT_BASE_SETTINGS } from './model.js';
 import { parseHeadParams } from './params.js';
-import { fakeTrial, SMALL, tempCacheDir } from './test-support.js';
 import { trainHead } from './train.js';
 
 describe('transfer-learning checkpoints', () => {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { TrialPruned } from '../../trial-handle.js';
+import { fakeTrial, SMALL, tempCacheDir } from './fixtures.test-support.js';
 import { createTransferLearningObjective, prepareBase, readCheckpointMetadata } from './index.js';
-import { fakeTrial, SMALL, tempCacheDir } from './test-support.js';
 
 const PARAMS = { lr: 3e-3, decay: 0.1, dropout: 0.1, units1: 32, units2: 16, units3: 8, l2: 1e-4, batch: 32 };
 

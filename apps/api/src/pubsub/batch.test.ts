@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Repeater } from '@graphql-yoga/subscription';
+import { LoginRateLimiter } from '../auth/rate-limit.js';
+import { coalesce } from './batch.js';
+
+test('coalesce merges a burst into one batch and flushes early at maxItems', async () => {
+  let push: ((value: number[]) => Promise<unknown>) | null = null;
+  const source = new Repeater<number[]>((p) => {
+    push = p;
+  });
+  const batches: number[][] = [];
+  const iterator = coalesce(source, 50, 5)[Symbol.asyncIterator]();
+  const first = iterator.next();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(push);
+  const send = push as (value: number[]) => Promise<unknown>;
+  void send([1]);
+  void send([2, 3]);
+  batches.push((await first).value as number[]);
+  void send([4, 5, 6, 7, 8, 9]);
+  batches.push((await iterator.next()).value as number[]);
+  assert.deepEqual(batches, [
+    [1, 2, 3],
+    [4, 5, 6, 7, 8, 9],
+  ]);
+  await iterator.return?.();
+});
+
+test('the log-in limiter blocks after N failures in the window and forgets them after', () => {
+  const limiter = new LoginRateLimiter({ maxFailures: 3, windowMs: 1000 });
+  for (let i = 0; i < 3; i++) {
+    assert.equal(limiter.retryAfterS('k', 0), 0);
+    limiter.fail('k', 0);
+  }
+  assert.equal(limiter.retryAfterS('k', 10), 1);
+  assert.equal(limiter.retryAfterS('other', 10), 0);
+  assert.equal(limiter.retryAfterS('k', 1001), 0);
+  limiter.fail('k', 1001);
+  limiter.succeed('k');
+  assert.equal(limiter.retryAfterS('k', 1002), 0);
+});
