@@ -1,4 +1,5 @@
 import { launch } from './browser.mjs';
+
 const b = await launch();
 const p = await (await b.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
 p.on('pageerror', (e) => console.log('pageerror', e.message));

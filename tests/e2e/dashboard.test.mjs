@@ -81,7 +81,7 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByLabel('Budget (trials)').fill('0');
     await page.getByRole('button', { name: 'Create study' }).click();
     await page.getByText('Budget must be a whole number ≥ 1.').waitFor();
-    await page.getByLabel('Budget (trials)').fill('6');
+    await page.getByLabel('Budget (trials)').fill('20');
     await page.getByLabel('Parallelism').fill('2');
     await page.getByLabel('Sampler', { exact: true }).selectOption('random');
     await page.getByLabel('Seed').fill('3');
@@ -92,6 +92,18 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     state.studyUrl = page.url();
     state.studyId = state.studyUrl.split('/').pop();
     await page.getByRole('heading', { name: 'No trials yet', exact: true }).waitFor();
+  });
+
+  it('enqueues a trial with chosen params', async () => {
+    const page = state.page;
+    await page.getByRole('button', { name: 'Enqueue trial' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Enqueue a trial' });
+    await dialog.getByLabel('x').fill('1.5');
+    await dialog.getByLabel('y').fill('2.5');
+    await dialog.getByRole('button', { name: 'Enqueue' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.getByRole('table', { name: 'Trials' }).getByRole('row').filter({ hasText: '1.5' });
+    await row.getByText('waiting').waitFor();
   });
 
   it('creates an API token that is shown once', async () => {
@@ -161,6 +173,27 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await shot(page, 'study');
   });
 
+  it('filters the trials table through the URL', async () => {
+    const page = state.page;
+    const table = page.getByRole('table', { name: 'Trials' });
+    await page.getByRole('search', { name: 'Filter trials' }).getByLabel('complete').check();
+    await waitFor(async () => new URL(page.url()).searchParams.get('tstate') === 'COMPLETE', {
+      what: 'tstate in the URL',
+    });
+    const states = await table.locator('tbody .badge').allTextContents();
+    assert.ok(states.length > 0 && states.every((s) => s === 'complete' || s === 'best'), states.join(','));
+    await page.getByRole('search', { name: 'Filter trials' }).getByLabel('complete').uncheck();
+    await waitFor(async () => !new URL(page.url()).searchParams.has('tstate'), { what: 'tstate removed' });
+  });
+
+  it('pauses and resumes the study', async () => {
+    const page = state.page;
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('This study is paused').waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+  });
+
   it('opens a trial and shows its params and metric curves', async () => {
     const page = state.page;
     await page.getByRole('link', { name: 'Open trial 0' }).click();
@@ -184,6 +217,23 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     const text = readFileSync(path, 'utf8');
     assert.match(text, /branin e2e/);
     assert.match(text, /\bx\b/);
+  });
+
+  it('lists the study with its progress and history', async () => {
+    const page = await state.ctx.newPage();
+    await page.goto(state.teamUrl);
+    const table = page.getByRole('table', { name: 'Studies' });
+    await table.getByRole('link', { name: 'branin e2e' }).waitFor();
+    await table.getByRole('progressbar', { name: 'branin e2e progress' }).waitFor();
+    await table.getByRole('img', { name: /Best value history/ }).waitFor();
+    // filters live in the URL
+    await page.getByLabel('State').selectOption('ARCHIVED');
+    await page.getByRole('heading', { name: 'No study matches these filters' }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('state'), 'ARCHIVED');
+    await page.getByLabel('State').selectOption('');
+    await table.getByRole('link', { name: 'branin e2e' }).waitFor();
+    await shot(page, 'studies');
+    await page.close();
   });
 
   it('shows nothing of the study to a user outside the team', async () => {

@@ -191,9 +191,20 @@ describe('worker faults against a real API', () => {
 
   it('with --concurrency 2, a crashed worker process is replaced and its trial reaped', async () => {
     const study = await createStudy('crashed', { parallelism: 2, maxTrials: 4, heartbeatTimeoutS: 1 });
-    const run = await runCli(
-      ['worker', '--api', api.url, '--token', ctx.token, '--study', study.id, '--objective', fixture('crash-once.mjs'), '--concurrency', '2', '--json'],
-    );
+    const run = await runCli([
+      'worker',
+      '--api',
+      api.url,
+      '--token',
+      ctx.token,
+      '--study',
+      study.id,
+      '--objective',
+      fixture('crash-once.mjs'),
+      '--concurrency',
+      '2',
+      '--json',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /exited with SIGKILL; starting a new one/);
     const summary = JSON.parse(run.stdout);

@@ -30,8 +30,8 @@ export interface SamplerConfig {
   /** Power-transform the observed values (Yeo-Johnson, fitted) before the GP sees them. */
   outputWarping?: 'yeo-johnson' | 'none';
   /**
-   * Start each hyperparameter refit from the previous refit's optimum (deterministically: the
-   * previous fit is a function of the history, recomputed when not cached). On by default.
+   * Also start each hyperparameter fit from the previous fit in this process. Faster to converge,
+   * but results may then differ between processes; off by default.
    */
   warmStart?: boolean;
 }
@@ -59,7 +59,7 @@ export const GP_DEFAULTS: GpOptions = {
   deterministic: false,
   candidates: 1024,
   outputWarping: 'yeo-johnson',
-  warmStart: true,
+  warmStart: false,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {

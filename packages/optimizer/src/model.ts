@@ -125,8 +125,22 @@ function remember(key: string, result: FitResult): void {
   }
 }
 
-/** Fits (or recalls) MAP hyperparameters for a data set, from the defaults and `starts`. */
-export function fitCached(data: GpData, options: GpOptions, warm: Float64Array | null = null): FitResult {
+/**
+ * Opt-in warm starts (`warmStart: true`): the latest fitted theta per model signature seeds the
+ * next fit in this process, as an extra start beside the defaults. Off by default: the optimum
+ * found can then depend on what this process fitted before, which would break "same seed and
+ * history, same suggestion" across processes. (A warm start chained through earlier checkpoints
+ * is reproducible but was measured to make a fresh process refit every checkpoint of a long
+ * study, seconds to a minute at 200-500 trials, so it is not used.)
+ */
+const warmStarts = new Map<string, Float64Array>();
+
+function warmKey(data: GpData, options: GpOptions): string {
+  return [data.dim, ...data.categorical, options.kernel, options.noiseFloor, options.deterministic].join(',');
+}
+
+/** Fits (or recalls) MAP hyperparameters for a data set. */
+export function fitCached(data: GpData, options: GpOptions): FitResult {
   const key = fitKey(data, options);
   const hit = fitCache.get(key);
   if (hit) {
@@ -136,43 +150,37 @@ export function fitCached(data: GpData, options: GpOptions, warm: Float64Array |
   }
   const dim = data.dim;
   // A second start with shorter lengthscales guards against the long-lengthscale optimum that
-  // explains everything as noise.
-  const short = new Float64Array(dim + 3);
-  for (let d = 0; d < dim; d++) short[d] = Math.log(10);
-  short[dim + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));
-  // The default start always runs: a warm start alone can keep following a likelihood mode that
-  // more data has made the wrong one (seen on Levy and Griewank). Below 32 points, where a start
-  // is cheap, the short-lengthscale start runs too.
+  // explains everything as noise; with 32 points or more the likelihood is better identified and
+  // each start costs O(n^3) per step, so the defaults alone are used.
   const starts: Float64Array[] = [];
-  if (warm) starts.push(warm);
-  if (data.n < 32) starts.push(short);
+  if (data.n < 32) {
+    const short = new Float64Array(dim + 3);
+    for (let d = 0; d < dim; d++) short[d] = Math.log(10);
+    short[dim + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));
+    starts.push(short);
+  }
+  const signature = warmKey(data, options);
+  const previous = options.warmStart ? warmStarts.get(signature) : undefined;
+  if (previous) starts.unshift(previous);
   const result = fitHyperparameters(data, {
     kernel: options.kernel,
     noiseFloor: options.noiseFloor,
     fixedNoise: options.deterministic,
     starts,
   });
+  if (options.warmStart) {
+    warmStarts.delete(signature);
+    warmStarts.set(signature, result.theta);
+    if (warmStarts.size > 64) {
+      const oldest = warmStarts.keys().next();
+      if (!oldest.done) warmStarts.delete(oldest.value);
+    }
+  }
   remember(key, result);
   return result;
 }
 
-/** The data the hyperparameters of prefix length m are fitted on: its latest FIT_MAX points. */
-function prefixData(obs: Observations, m: number, dim: number, categorical: Uint8Array, warp: boolean): GpData {
-  const from = Math.max(0, m - FIT_MAX);
-  const t = transformTargets(obs.g.subarray(from, m), m - from, warp);
-  return { x: obs.x.subarray(from * dim, m * dim), y: t.y, n: m - from, dim, categorical };
-}
-
-/** Smallest prefix a warm-start chain goes back to. */
-const CHAIN_FLOOR = 3;
-
-/**
- * Hyperparameters for the checkpoint prefix of m observations. With `warmStart` (the default) each
- * checkpoint's fit starts from the previous checkpoint's optimum: the chain is walked down to the
- * nearest fit already cached (or to the first few points) and fitted upward. Every fit in the
- * chain depends only on its prefix of the history, so the warm start is itself reproducible: a
- * fresh process recomputes the same chain and arrives at the same hyperparameters.
- */
+/** Hyperparameters for the prefix of m observations, fitted on its latest FIT_MAX points. */
 export function fitCheckpoint(
   obs: Observations,
   m: number,
@@ -180,33 +188,12 @@ export function fitCheckpoint(
   categorical: Uint8Array,
   options: GpOptions,
 ): FitResult {
-  const warp = options.outputWarping === 'yeo-johnson';
-  const data = prefixData(obs, m, dim, categorical, warp);
-  if (!options.warmStart) return fitCached(data, options);
-  const hit = fitCache.get(fitKey(data, options));
-  if (hit) return hit;
-  const chain: GpData[] = [data];
-  let warm: Float64Array | null = null;
-  for (let c = m; ; ) {
-    const p = fitPrefixLength(c - 1);
-    if (p < CHAIN_FLOOR) break;
-    const pd = prefixData(obs, p, dim, categorical, warp);
-    const cached = fitCache.get(fitKey(pd, options));
-    if (cached) {
-      warm = cached.theta;
-      break;
-    }
-    chain.push(pd);
-    c = p;
-  }
-  let result: FitResult | null = null;
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const d = chain[i];
-    if (!d) continue;
-    result = fitCached(d, options, warm);
-    warm = result.theta;
-  }
-  return result ?? fitCached(data, options);
+  const from = Math.max(0, m - FIT_MAX);
+  const t = transformTargets(obs.g.subarray(from, m), m - from, options.outputWarping === 'yeo-johnson');
+  return fitCached(
+    { x: obs.x.subarray(from * dim, m * dim), y: t.y, n: m - from, dim, categorical },
+    options,
+  );
 }
 
 export interface FittedModel {

@@ -187,18 +187,37 @@ describe('GP sampler with parallel workers', () => {
     assert.equal(dist(alone[0] ?? {}, alone[3] ?? {}), 0);
   });
 
-  it('is deterministic across processes', () => {
-    const req = { direction: 'MINIMIZE', completed, pending: [completed[0]?.params], seed: 7 };
-    const here = suggest(config, { ...req, space, direction: 'MINIMIZE', pending: req.pending as Params[] });
+  it('is deterministic across processes, caches notwithstanding', () => {
+    // A 40-trial study run here fills this process's caches (refit checkpoints, reused Cholesky
+    // factors); the child process computes the same suggestions cold.
+    const long: Array<{ params: Params; value: number }> = [];
+    const here: unknown[] = [];
+    for (let t = 0; t < 40; t++) {
+      const s = suggest(config, { space, direction: 'MINIMIZE', completed: long, pending: [], seed: t });
+      if (t >= 36) here.push(s);
+      long.push({ params: s.params, value: f(s.params) });
+    }
+    const pending = [long[3]?.params ?? {}];
+    here.push(suggest(config, { space, direction: 'MINIMIZE', completed: long, pending, seed: 99 }));
     const index = fileURLToPath(new URL('./index.js', import.meta.url));
     const script = `
       const m = await import(${JSON.stringify(index)});
       const space = m.parseSearchSpace(${JSON.stringify(space.params)});
-      const req = JSON.parse(process.argv[1]);
-      process.stdout.write(JSON.stringify(m.suggest(${JSON.stringify(config)}, { ...req, space })));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(req)], {
-      encoding: 'utf8',
-    });
+      const { long, pending } = JSON.parse(process.argv[1]);
+      const out = [];
+      for (const t of [36, 37, 38, 39]) {
+        const req = { space, direction: 'MINIMIZE', completed: long.slice(0, t), pending: [], seed: t };
+        out.push(m.suggest(${JSON.stringify(config)}, req));
+      }
+      out.push(m.suggest(${JSON.stringify(config)}, { space, direction: 'MINIMIZE', completed: long, pending, seed: 99 }));
+      process.stdout.write(JSON.stringify(out));`;
+    const out = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', script, JSON.stringify({ long, pending })],
+      {
+        encoding: 'utf8',
+      },
+    );
     assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(here)));
   });
 });

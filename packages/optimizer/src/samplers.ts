@@ -1,4 +1,4 @@
-import type { AcquisitionName, AcquisitionSpec } from './acquisition.js';
+import type { AcquisitionSpec } from './acquisition.js';
 import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
 import {
@@ -171,7 +171,7 @@ export function qmcSampler(config: SamplerConfig): Sampler {
 }
 
 export function acquisitionSpec(options: GpOptions, best: number): AcquisitionSpec {
-  return { name: options.acquisition as AcquisitionName, best, xi: options.xi, beta: options.beta };
+  return { name: options.acquisition, best, xi: options.xi, beta: options.beta };
 }
 
 /** Indices of the best observations (largest targets first), at most k. */

@@ -65,6 +65,21 @@ export class ArtifactService {
     return rows.map(toArtifact);
   }
 
+  /** Artifacts of many trials at once (the per-request loader's fetch). */
+  async listMany(trialIds: readonly string[]): Promise<Map<string, Artifact[]>> {
+    const rows = await this.db.rows<ArtifactRow>(
+      `SELECT ${ARTIFACT_COLUMNS} FROM artifacts a WHERE a.trial_id = ANY($1::uuid[]) ORDER BY a.created_at, a.id`,
+      [trialIds],
+    );
+    const out = new Map<string, Artifact[]>();
+    for (const row of rows) {
+      const list = out.get(row.trial_id) ?? [];
+      list.push(toArtifact(row));
+      out.set(row.trial_id, list);
+    }
+    return out;
+  }
+
   private async trialRole(caller: Caller, trialId: string): Promise<{ role: Role | null }> {
     const row = await this.db.one<{ team_id: string; member_role: Role | null }>(
       `SELECT s.team_id, ${memberRoleSql('s.team_id', '$2')} AS member_role

@@ -3,8 +3,10 @@ import type { ArtifactService } from '../artifacts/artifact.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Authorizer } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
+import { BatchLoader } from '../common/batch-loader.js';
 import type { Db } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
+import type { Artifact, MetricPoint } from '../graphql/types.js';
 import type { InsightsService } from '../insights/insights.service.js';
 import type { ApiPubSub } from '../pubsub/pubsub.js';
 import type { StudyService } from '../study/study.service.js';
@@ -33,6 +35,21 @@ export interface Context {
   http: { req: Request; res: Response } | null;
   /** The secure flag for cookies set in this exchange. */
   secureCookies: boolean;
+  loaders: Loaders;
+}
+
+/** Per-request batch loaders for list fields that would otherwise query once per parent. */
+export interface Loaders {
+  /** Key: trial id, or `trialId\u0000name` for one metric. */
+  metrics: BatchLoader<string, MetricPoint[]>;
+  artifacts: BatchLoader<string, Artifact[]>;
+}
+
+export function createLoaders(services: Pick<Services, 'trials' | 'artifacts'>): Loaders {
+  return {
+    metrics: new BatchLoader((keys) => services.trials.metricsMany(keys), []),
+    artifacts: new BatchLoader((ids) => services.artifacts.listMany(ids), []),
+  };
 }
 
 export const SESSION_COOKIE = 'posterior_session';

@@ -12,7 +12,7 @@ import {
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 
 export const MAX_DEPTH = 12;
-export const MAX_COST = 20_000;
+export const MAX_COST = 50_000;
 
 /** Rejects operations nested deeper than `max` fields (fragments expanded, introspection included). */
 export function depthLimit(max: number = MAX_DEPTH): (context: ValidationContext) => ASTVisitor {
@@ -55,13 +55,13 @@ export function depthLimit(max: number = MAX_DEPTH): (context: ValidationContext
 }
 
 /** Page-size defaults of the paginated fields, so a query without `first` is costed like the server serves it. */
-const DEFAULT_PAGE: Record<string, number> = { trials: 100, studies: 20, history: 200, metrics: 200 };
+const DEFAULT_PAGE: Record<string, number> = { trials: 100, studies: 20, history: 200, metrics: 20 };
 /** Largest page each paginated field serves; a larger `first` is refused by the field itself. */
 const MAX_PAGE: Record<string, number> = { trials: 500, studies: 100, surrogate: 200 };
 
 /**
  * Cost = 1 per field, with list fields multiplying their children by the page they can return
- * (`first`, `points`, or the default page). Cheap fields nested in big pages add up; 20,000 lets
+ * (`first`, `points`, or the default page). Cheap fields nested in big pages add up; 50,000 lets
  * a dashboard load 500 trials with their fields, and stops a query asking for metrics of every
  * trial of every study.
  */

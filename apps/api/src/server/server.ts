@@ -23,7 +23,7 @@ import { StudyService } from '../study/study.service.js';
 import { Suggester } from '../suggest/suggester.js';
 import { TeamService } from '../team/team.service.js';
 import { TrialService } from '../trial/trial.service.js';
-import { type Context, SESSION_COOKIE, type Services } from './context.js';
+import { type Context, createLoaders, SESSION_COOKIE, type Services } from './context.js';
 import { formatError } from './errors.js';
 import { costError, depthLimit, MAX_COST, operationCost } from './limits.js';
 import { getSchema } from './schema.js';
@@ -182,6 +182,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         clientKey: clientKeyOf(ctx.extra.request),
         http: null,
         secureCookies: options.secureCookies ?? false,
+        loaders: createLoaders(services),
       }),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return result;
@@ -287,6 +288,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         clientKey: clientKeyOf(req),
         http: { req, res },
         secureCookies: options.secureCookies ?? false,
+        loaders: createLoaders(services),
       }),
     }),
   );

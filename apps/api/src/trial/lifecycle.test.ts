@@ -158,6 +158,40 @@ describe('trial lifecycle', () => {
     assert.equal(unknown.errors?.[0]?.extensions?.code, 'NOT_FOUND');
   });
 
+  test('per-trial metrics in a trials page come back per trial (batched loader)', async () => {
+    const studyId = await newStudy(h, token, teamId);
+    const trials = await ask(studyId, 3);
+    for (const [k, t] of trials.entries()) {
+      const points = [
+        ...Array.from({ length: k + 1 }, (_, i) => ({ name: 'loss', step: i, value: k })),
+        { name: 'acc', step: 0, value: 0.5 },
+      ];
+      await h.gql(REPORT, { t: t.id, p: points }, token);
+    }
+    const r = await h.gql<{
+      study: {
+        trials: {
+          nodes: Array<{
+            id: string;
+            metrics: Array<{ trialId: string; name: string; value: number }>;
+            all: unknown[];
+          }>;
+        };
+      };
+    }>(
+      'query($id: ID!) { study(id: $id) { trials { nodes { id metrics(name: "loss") { trialId name value } all: metrics { step } } } } }',
+      { id: studyId },
+      token,
+    );
+    const nodes = r.data?.study.trials.nodes ?? [];
+    assert.equal(nodes.length, 3);
+    for (const [k, node] of nodes.entries()) {
+      assert.equal(node.metrics.length, k + 1);
+      assert.ok(node.metrics.every((m) => m.trialId === node.id && m.name === 'loss' && m.value === k));
+      assert.equal(node.all.length, k + 2);
+    }
+  });
+
   test('tellTrial finishes once: an identical retry is accepted, a different tell is CONFLICT', async () => {
     const studyId = await newStudy(h, token, teamId);
     const [t] = await ask(studyId);

@@ -77,11 +77,11 @@ export class TrialResolver {
     @Arg('name', () => String, { nullable: true }) name: string | null,
     @Ctx() ctx: Context,
   ): Promise<MetricPoint[]> {
-    return ctx.services.trials.metrics(trial.id, name);
+    return ctx.loaders.metrics.load(name ? `${trial.id}\u0000${name}` : trial.id);
   }
 
   @FieldResolver(() => [Artifact])
   artifacts(@Root() trial: Trial, @Ctx() ctx: Context): Promise<Artifact[]> {
-    return ctx.services.artifacts.list(trial.id);
+    return ctx.loaders.artifacts.load(trial.id);
   }
 }

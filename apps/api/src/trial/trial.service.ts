@@ -806,6 +806,35 @@ export class TrialService {
     return rows.map(toMetricPoint);
   }
 
+  /**
+   * Metrics of many trials at once (the per-request loader's fetch): one query per metric-name
+   * filter. Keys are `trialId` or `trialId\u0000name`.
+   */
+  async metricsMany(keys: readonly string[]): Promise<Map<string, MetricPoint[]>> {
+    const byName = new Map<string | null, string[]>();
+    for (const key of keys) {
+      const [trialId = '', name] = key.split('\u0000');
+      const list = byName.get(name ?? null) ?? [];
+      list.push(trialId);
+      byName.set(name ?? null, list);
+    }
+    const out = new Map<string, MetricPoint[]>();
+    for (const [name, trialIds] of byName) {
+      const rows = await this.db.rows<MetricRow>(
+        `SELECT trial_id, name, step, value, time FROM metric_points
+         WHERE trial_id = ANY($1::uuid[]) AND ($2::text IS NULL OR name = $2) ORDER BY trial_id, name, step`,
+        [trialIds, name],
+      );
+      for (const row of rows) {
+        const key = name === null ? row.trial_id : `${row.trial_id}\u0000${name}`;
+        const list = out.get(key) ?? [];
+        list.push(toMetricPoint(row));
+        out.set(key, list);
+      }
+    }
+    return out;
+  }
+
   /** All COMPLETE trials' params and values, for insights. */
   async observations(studyId: string): Promise<Array<Observation & { id: string; number: number }>> {
     const rows = await this.db.rows<{ id: string; number: number; params: Params; value: number }>(

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatNumber } from '../../lib/format';
 import { type CurveStore, defaultMetric } from '../../lib/learning-curves';
 import type { Trial } from '../../lib/types';
@@ -20,6 +20,8 @@ export interface LearningCurvesChartProps {
   metric: string | null;
   onMetric: (m: string) => void;
   loading?: boolean;
+  /** False while the history of curves is still loading. */
+  complete?: boolean;
   live: boolean;
 }
 
@@ -36,6 +38,7 @@ export function LearningCurvesChart({
   metric,
   onMetric,
   loading,
+  complete = true,
   live,
 }: LearningCurvesChartProps) {
   const c = useChartColors();
@@ -47,11 +50,22 @@ export function LearningCurvesChart({
     [trials],
   );
   const runningKey = running.map((t) => t.id).join(',');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt when the running set or the bulk load changes
+  // The grey background (every finished trial, up to 200,000 points) is the expensive part: rebuild it
+  // when the running set, the metric or the bulk load changes, and otherwise at most once a second.
+  const [bgTick, setBgTick] = useState(0);
+  const lastBg = useRef({ version: -1, at: 0 });
+  useEffect(() => {
+    if (lastBg.current.version === version) return;
+    const wait = Math.max(0, 1000 - (Date.now() - lastBg.current.at));
+    const timer = setTimeout(() => setBgTick((t) => t + 1), wait);
+    return () => clearTimeout(timer);
+  }, [version]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt on the triggers above only
   const background = useMemo(() => {
+    lastBg.current = { version: store.version, at: Date.now() };
     if (!chosen) return [];
     return store.merged(chosen, new Set(runningKey ? runningKey.split(',') : []));
-  }, [store, chosen, runningKey, baseVersion, running.length === 0 ? version : 0]);
+  }, [store, chosen, runningKey, baseVersion, bgTick]);
   const highlighted = running.slice(0, MAX_HIGHLIGHT);
   const finishedCount = useMemo(
     () => background.reduce((n, p) => (p[0] === null ? n + 1 : n), 0),
@@ -199,6 +213,7 @@ export function LearningCurvesChart({
           onInstance={register}
           dataAttrs={{
             'data-version': String(version),
+            'data-complete': loading || !complete ? 'false' : 'true',
             'data-last-point': last ? `${last.trialId}:${last.name}:${last.step}` : '',
           }}
         />

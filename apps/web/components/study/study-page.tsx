@@ -65,17 +65,28 @@ export function StudyPage({ studyId }: { studyId: string }) {
   // learning curves, a trial change re-renders the trial-based charts.
   const frame = useRef<number | null>(null);
   const dirtyTrials = useRef(false);
+  const bulkTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const bulkLoading = useRef(true);
   const flush = useCallback((what: 'trials' | 'curves') => {
     if (what === 'trials') dirtyTrials.current = true;
-    if (frame.current !== null) return;
-    frame.current = requestAnimationFrame(() => {
+    const run = () => {
       frame.current = null;
       if (dirtyTrials.current) {
         dirtyTrials.current = false;
         setTrials([...trialsRef.current.values()].sort((a, b) => a.number - b.number));
       }
       setCurvesVersion(storeRef.current.version);
-    });
+    };
+    // While pages of trials stream in, redraw at most every 700 ms (each redraw re-shapes every chart).
+    if (what === 'trials' && bulkLoading.current) {
+      bulkTimer.current ??= setTimeout(() => {
+        bulkTimer.current = null;
+        run();
+      }, 700);
+      return;
+    }
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(run);
   }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloadTick restarts everything
@@ -83,6 +94,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
     const ctl = new AbortController();
     trialsRef.current = new Map();
     storeRef.current = new CurveStore();
+    bulkLoading.current = true;
     setTrials([]);
     setTrialsLoading(true);
     setCurvesLoading(true);
@@ -136,6 +148,12 @@ export function StudyPage({ studyId }: { studyId: string }) {
           },
           ctl.signal,
         );
+        bulkLoading.current = false;
+        if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
+        bulkTimer.current = null;
+        dirtyTrials.current = false;
+        // one render with every trial and the heavy charts switched on
+        setTrials([...trialsRef.current.values()].sort((a, b) => a.number - b.number));
         setTrialsLoading(false);
         setHistoryTrials(null);
         // Curves of running trials first (they are what people watch), then the newest finished ones.
@@ -168,6 +186,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
       unsubscribeMetrics();
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       frame.current = null;
+      if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
+      bulkTimer.current = null;
     };
   }, [studyId, flush, reloadTick]);
 

@@ -251,6 +251,7 @@ export function StudyView(props: StudyViewProps) {
           metric={sp.get('metric')}
           onMetric={(m) => setParam('metric', m)}
           loading={props.curvesLoading && props.store.size === 0}
+          complete={!props.curvesLoading}
           live={props.live}
         />
       </div>

@@ -136,31 +136,24 @@ export async function loadAllTrials(
   onPage: (trials: Trial[]) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  let low = -1; // highest number read by the ascending stream
-  let high = Number.POSITIVE_INFINITY; // lowest number read by the descending stream
-  const stream = async (sort: 'NUMBER_ASC' | 'NUMBER_DESC') => {
-    let after: string | null = null;
-    for (;;) {
-      // numbers are integers: nothing lies strictly between low and high once low + 1 >= high
-      if (signal?.aborted || low + 1 >= high) return;
-      const page = await trialsPage(studyId, sort, after, signal);
-      if (!page) return;
-      const fresh = page.nodes.filter((t) => (sort === 'NUMBER_ASC' ? t.number < high : t.number > low));
-      for (const t of page.nodes) {
-        if (sort === 'NUMBER_ASC') low = Math.max(low, t.number);
-        else high = Math.min(high, t.number);
-      }
-      onPage(fresh);
-      if (!page.hasNextPage || page.endCursor === null) {
-        // this stream read everything: the other can stop too
-        if (sort === 'NUMBER_ASC') high = Number.NEGATIVE_INFINITY;
-        else low = Number.POSITIVE_INFINITY;
-        return;
-      }
-      after = page.endCursor;
-    }
-  };
-  await Promise.all([stream('NUMBER_ASC'), stream('NUMBER_DESC')]);
+  let low = -1; // highest number read ascending
+  let high = Number.POSITIVE_INFINITY; // lowest number read descending
+  let cursors: [string | null, string | null] = [null, null];
+  // Rounds in lockstep: one page from each end per round, until the ends meet.
+  for (;;) {
+    const [a, d] = await Promise.all([
+      trialsPage(studyId, 'NUMBER_ASC', cursors[0], signal),
+      trialsPage(studyId, 'NUMBER_DESC', cursors[1], signal),
+    ]);
+    if (!a || !d) return onPage([]);
+    for (const t of a.nodes) low = Math.max(low, t.number);
+    for (const t of d.nodes) high = Math.min(high, t.number);
+    const seen = new Set<string>();
+    onPage([...a.nodes, ...d.nodes].filter((t) => !seen.has(t.id) && seen.add(t.id)));
+    // numbers are integers: nothing lies strictly between low and high once low + 1 >= high
+    if (low + 1 >= high || !a.hasNextPage || !d.hasNextPage || signal?.aborted) return;
+    cursors = [a.endCursor, d.endCursor];
+  }
 }
 
 /** Finished trials' values in one cheap request: enough for the convergence plot before the trials land. */
