@@ -17,11 +17,15 @@ if (!name || !available.includes(name)) {
   process.exit(2);
 }
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
-const build = spawnSync('npx', ['turbo', 'run', 'build', '--filter=!@posterior/web', '--output-logs=errors-only'], {
-  cwd: root,
-  stdio: 'inherit',
-  env,
-});
+const build = spawnSync(
+  'npx',
+  ['turbo', 'run', 'build', '--filter=!@posterior/web', '--output-logs=errors-only'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  },
+);
 if (build.status !== 0) process.exit(build.status ?? 1);
 const script = join(benchDir, `${name}.mjs`);
 if (!existsSync(script)) process.exit(2);

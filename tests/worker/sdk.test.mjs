@@ -148,6 +148,14 @@ describe('@posterior/sdk against a real API', () => {
     await outsider.client.close();
   });
 
+  it('fails a subscription without credentials with a typed error', async () => {
+    const anonymous = createNodeClient({ url: api.url, subscriptionRetryAttempts: 0 });
+    const events = anonymous.iterateTrialEvents(study.id);
+    await assert.rejects(events.next(), (e) => isPosteriorError(e) && ['UNAUTHENTICATED', 'FORBIDDEN'].includes(e.code));
+    await events.return();
+    await anonymous.close();
+  });
+
   it('uploads and downloads artifacts over HTTP with the same auth', async () => {
     const worker = createNodeClient({ url: api.url, token: ctx.token });
     const [trial] = await worker.askTrials(study.id, 1, 'sdk-test');
