@@ -151,7 +151,10 @@ describe('@posterior/sdk against a real API', () => {
   it('fails a subscription without credentials with a typed error', async () => {
     const anonymous = createNodeClient({ url: api.url, subscriptionRetryAttempts: 0 });
     const events = anonymous.iterateTrialEvents(study.id);
-    await assert.rejects(events.next(), (e) => isPosteriorError(e) && ['UNAUTHENTICATED', 'FORBIDDEN'].includes(e.code));
+    await assert.rejects(
+      events.next(),
+      (e) => isPosteriorError(e) && ['UNAUTHENTICATED', 'FORBIDDEN'].includes(e.code),
+    );
     await events.return();
     await anonymous.close();
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { draftsToSpace, emptyDraft, parseChoice } from './search-space.ts';
-import { emptyForm, fieldForApiError, formFromFile, formToInput } from './study-form.ts';
+import { apiErrorText, emptyForm, fieldForApiError, formFromFile, formToInput } from './study-form.ts';
 
 describe('search-space editor', () => {
   it('builds every parameter type with log and step options', () => {
@@ -99,5 +99,12 @@ searchSpace:
     );
     assert.equal(fieldForApiError('maxTrials must be positive', null), 'maxTrials');
     assert.equal(fieldForApiError('something odd', null), 'form');
+    assert.equal(fieldForApiError('input.searchSpace[2].low: log needs low > 0', null), 'searchSpace.2.low');
+    assert.equal(fieldForApiError('input.searchSpace[0]: duplicate name "x"', null), 'searchSpace.0.name');
+    assert.equal(fieldForApiError('input.maxTrials: must be at most 100000', null), 'maxTrials');
+    assert.equal(fieldForApiError('input.sampler.xi: unknown option', null), 'samplerOptions');
+    assert.equal(fieldForApiError('input.sampler.seed: must be an integer', null), 'seed');
+    assert.equal(apiErrorText('input.searchSpace[2].low: log needs low > 0'), 'log needs low > 0');
+    assert.equal(apiErrorText('plain message'), 'plain message');
   });
 });

@@ -168,6 +168,11 @@ export function formFromFile(
   return { form, error: null };
 }
 
+/** The API message without its path prefix ("input.maxTrials: must be ≥ 1" -> "must be ≥ 1"). */
+export function apiErrorText(message: string): string {
+  return message.replace(/^(?:input\.)?[A-Za-z]+(?:\[\d+\])?(?:\.[A-Za-z]+)?\s*:\s*/, '');
+}
+
 /**
  * Where to show an API BAD_USER_INPUT error: the field the error names (extensions.field), else the
  * search-space entry whose index or name the message mentions, else a top-level field it mentions.

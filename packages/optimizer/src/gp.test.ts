@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ModelFittingError } from './errors.js';
 import { fitHyperparameters, type GpData, GpPosterior, NegLogPosterior } from './gp.js';
 import { kappa, kappaPrime } from './kernel.js';
 import { DEFAULT_PRIOR } from './prior.js';
@@ -60,6 +61,25 @@ describe('marginal likelihood gradient', () => {
       }
     });
   }
+
+  it('fails with a typed ModelFittingError when no hyperparameters give a valid covariance', () => {
+    const data = randomData(6, 2, [], 1);
+    data.x[3] = Number.NaN; // a corrupted coordinate poisons every kernel row it touches
+    assert.throws(
+      () => fitHyperparameters(data, { kernel: 'matern52', noiseFloor: 1e-6 }),
+      ModelFittingError,
+    );
+    assert.throws(
+      () =>
+        new GpPosterior(data, 'rbf', {
+          invSqLengthscales: Float64Array.of(1, 1),
+          signalVar: 1,
+          noiseVar: 1e-3,
+          mean: 0,
+        }),
+      ModelFittingError,
+    );
+  });
 
   it('fitting improves on the default start and recovers short lengthscales on a wiggly dimension', () => {
     const rng = createRng(11);

@@ -190,4 +190,20 @@ describe('runWorker', () => {
     await runWorker({ api, studyId: 's', objective, ...quick });
     assert.match(api.trials[0]?.error ?? '', /returned a string/);
   });
+
+  it('stops after --max-trials trials', async () => {
+    const api = new FakeApi({ maxTrials: 10 });
+    const summary = await runWorker({ api, studyId: 's', objective: async () => 1, maxTrials: 2, ...quick });
+    assert.equal(summary.reason, 'trial-limit');
+    assert.equal(api.trials.length, 2);
+  });
+
+  it('gives up on an API that stays down past the retry window, with the last error', async () => {
+    const api = new FakeApi({ maxTrials: 1 });
+    api.outages.set('study', 1_000);
+    await assert.rejects(
+      runWorker({ api, studyId: 's', objective: async () => 1, ...quick, apiRetryWindowMs: 30 }),
+      /fake outage in study \(gave up after/,
+    );
+  });
 });

@@ -230,6 +230,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // The host process owns shutdown (it calls close()); Apollo's own handlers would re-raise the
+    // signal and kill the process before the database and workers are stopped.
+    stopOnTerminationSignals: false,
     validationRules: [depthLimit()],
     formatError: (formatted, error) => formatError(logger, formatted, error),
     plugins: [
