@@ -183,6 +183,21 @@ export function fieldForApiError(
   paramNames: readonly string[] = [],
 ): string {
   if (field) return field;
+  // The API prefixes the message with the input path: "input.searchSpace[2].low: must be > 0".
+  const path = /^(?:input\.)?([A-Za-z]+(?:\[\d+\])?(?:\.[A-Za-z]+)?)\s*:/.exec(message)?.[1];
+  if (path) {
+    const entry = /^searchSpace\[(\d+)\](?:\.(\w+))?$/.exec(path);
+    if (entry) {
+      const sub = entry[2] ?? 'name';
+      const known = ['name', 'low', 'high', 'step', 'choices'];
+      return `searchSpace.${entry[1]}.${known.includes(sub) ? sub : sub === 'log' ? 'low' : 'name'}`;
+    }
+    if (path === 'sampler.seed') return 'seed';
+    if (path.startsWith('sampler')) return 'samplerOptions';
+    if (path.startsWith('pruner')) return 'prunerOptions';
+    const top = ['name', 'objective', 'maxTrials', 'parallelism', 'heartbeatTimeoutS', 'retryFailed', 'searchSpace'];
+    if (top.includes(path)) return path;
+  }
   const m = /searchSpace\s*(?:\[|\.|entry\s*)(\d+)/i.exec(message);
   if (m) return `searchSpace.${m[1]}.name`;
   const idx = paramNames.findIndex(

@@ -7,6 +7,7 @@ import { describeError, getClient } from '../../lib/api/client';
 import { toCreateStudyInput } from '../../lib/api/convert';
 import { emptyDraft, type FieldErrors, type ParamDraft } from '../../lib/search-space';
 import {
+  apiErrorText,
   emptyForm,
   fieldForApiError,
   formFromFile,
@@ -226,10 +227,9 @@ export function NewStudy({ teamId }: { teamId: string }) {
           null,
           form.params.map((p) => p.name.trim()),
         );
-        setErrors({ [field]: err.message });
-        document
-          .getElementById(field.startsWith('searchSpace.') ? `param-${field.split('.')[1]}-name` : field)
-          ?.focus();
+        setErrors({ [field]: field === 'form' ? err.message : apiErrorText(err.message) });
+        const [, entry, sub] = field.split('.');
+        document.getElementById(field.startsWith('searchSpace.') ? `param-${entry}-${sub}` : field)?.focus();
       } else {
         setErrors({ form: describeError(err).detail });
       }

@@ -42,7 +42,7 @@ test('posterior serve starts the API on DATABASE_URL and stops cleanly on SIGTER
 
 test('posterior serve with a bad --port exits 2 with one line', () => {
   const run = spawnSync(process.execPath, [bin, 'serve', '--port', 'abc'], { encoding: 'utf8' });
-  assert.equal(run.status, 2);
-  assert.equal(run.stderr.trim().split('\n').length, 1);
+  assert.equal(run.status, 2, run.stderr);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
   assert.match(run.stderr, /--port/);
 });
