@@ -2,7 +2,8 @@
 // Demo-study benchmark (issue 5 targets; DESIGN section 7, the built-in transfer-learning task).
 //   npm run bench -- demo                                   3 seeds x gp,random x 30 trials, 2 workers
 //   npm run bench -- demo --seeds 1 --trials 6              a quick run
-//   options: --seeds N --trials N --workers N --samplers gp,random --training-side N (0 skips (b))
+//   options: --seeds N --trials N --workers N --samplers gp,random --pruner median|none
+//            --training-side N (0 skips (b))
 //            --data-dir DIR (the shared base-feature cache lives in DIR/cache) --json FILE
 //            --study-timeout-min N (a stuck study is stopped and recorded as timed out)
 // Measures on the real platform: an API server (in this process) on a fresh database, a user, team,
@@ -43,6 +44,8 @@ try {
       trials: { type: 'string', default: '30' },
       workers: { type: 'string', default: '2' },
       samplers: { type: 'string', default: 'gp,random' },
+      // The demo study prunes (median); `none` compares the samplers without the pruner's influence.
+      pruner: { type: 'string', default: 'median' },
       'training-side': { type: 'string', default: '1' },
       'study-timeout-min': { type: 'string', default: '60' },
       // Git-ignored and kept between runs: only the first run on a machine pays for the base.
@@ -69,6 +72,9 @@ const SAMPLERS = args.samplers
   .map((s) => s.trim())
   .filter(Boolean);
 if (SAMPLERS.length === 0) usage('--samplers needs at least one sampler');
+const PRUNERS = { median: { type: 'median', warmupSteps: 3, minTrials: 5 }, none: { type: 'none' } };
+const PRUNER = PRUNERS[args.pruner];
+if (!PRUNER) usage(`--pruner must be one of ${Object.keys(PRUNERS).join(', ')}, got ${args.pruner}`);
 const dataDir = resolve(args['data-dir']);
 const jsonPath = resolve(args.json);
 // Named after the JSON, so a quick run beside a full one keeps its own worker logs.
@@ -195,7 +201,7 @@ const demoStudy = (sampler, seed) => ({
   objective: 'val_loss',
   searchSpace: transferLearningSearchSpace,
   sampler: { type: sampler, seed },
-  pruner: { type: 'median', warmupSteps: 3, minTrials: 5 },
+  pruner: PRUNER,
   maxTrials: TRIALS,
   parallelism: WORKERS,
   heartbeatTimeoutS: 60,
@@ -352,6 +358,15 @@ async function runStudy(sampler, seed) {
           Math.min(...finished.map((t) => t.startedAt.getTime()))) /
         1000
       : Number.NaN;
+  // Trials whose params repeat an earlier trial's exactly: a sampler that learns nothing from a
+  // trial (e.g. one that was pruned) may ask for the same point again and waste the budget on it.
+  const seen = new Set();
+  let duplicateParams = 0;
+  for (const t of trials) {
+    const key = JSON.stringify(Object.entries(t.params).sort(([a], [b]) => (a < b ? -1 : 1)));
+    if (seen.has(key)) duplicateParams++;
+    seen.add(key);
+  }
   const done = (counts.COMPLETE ?? 0) + (counts.PRUNED ?? 0) + (counts.FAILED ?? 0);
   let summary;
   try {
@@ -369,6 +384,7 @@ async function runStudy(sampler, seed) {
     workerFailures: summary?.failures ?? null,
     trialCounts: counts,
     trialsDone: done,
+    duplicateParams,
     wallSeconds: round(worker.seconds, 2),
     // Wall time over the trials the study finished (its throughput with W workers).
     wallSecondsPerTrial: round(worker.seconds / Math.max(done, 1), 2),
@@ -387,7 +403,7 @@ async function runStudy(sampler, seed) {
   log(
     `${study.name}: ${final?.state} in ${fmtS(run.wallSeconds)} (${fmtS(run.wallSecondsPerTrial)}/trial, ` +
       `worker cpu ${fmtS(run.workerCpuSecondsPerTrial)}/trial), ${counts.COMPLETE ?? 0} complete / ` +
-      `${counts.PRUNED ?? 0} pruned / ${counts.FAILED ?? 0} failed, best val_loss ${fmtV(run.bestValLoss)}, ` +
+      `${counts.PRUNED ?? 0} pruned / ${counts.FAILED ?? 0} failed, ${duplicateParams} repeated params, best val_loss ${fmtV(run.bestValLoss)}, ` +
       `load ${load.mean}`,
   );
   if (worker.code !== 0 && !timedOut)
@@ -407,6 +423,7 @@ function summarize() {
       medianWallSecondsPerTrial: round(median(rs.map((r) => r.wallSecondsPerTrial)), 2),
       medianMeanTrialSeconds: round(median(rs.map((r) => r.meanTrialSeconds)), 2),
       medianWorkerCpuSecondsPerTrial: round(median(rs.map((r) => r.workerCpuSecondsPerTrial)), 2),
+      duplicateParams: rs.map((r) => r.duplicateParams),
       medianBestAfter: Object.fromEntries(
         [5, 10, 15, 20, 30]
           .filter((n) => n <= TRIALS)
@@ -493,18 +510,19 @@ await cleanup();
 console.log('');
 console.log(
   `${cpus().length} cores, load average ${out.env.loadavgAtStart[0]?.toFixed(1)} at start, ` +
-    `${out.env.loadavgAtEnd[0]?.toFixed(1)} at end; ${WORKERS} worker processes; ${TRIALS} trials per study`,
+    `${out.env.loadavgAtEnd[0]?.toFixed(1)} at end; ${WORKERS} worker processes; ${TRIALS} trials per study; ` +
+    `pruner ${PRUNER.type}`,
 );
 console.log(
-  '| sampler | seed | state | wall | wall / trial | mean trial | worker cpu / trial | C/P/F | best val_loss | load |',
+  '| sampler | seed | state | wall | wall / trial | mean trial | worker cpu / trial | C/P/F | repeats | best val_loss | load |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of runs) {
   const c = r.trialCounts;
   console.log(
     `| ${r.sampler} | ${r.seed} | ${r.state}${r.timedOut ? ' (timed out)' : ''} | ${fmtMin(r.wallSeconds)} | ` +
       `${fmtS(r.wallSecondsPerTrial)} | ${fmtS(r.meanTrialSeconds)} | ${fmtS(r.workerCpuSecondsPerTrial)} | ` +
-      `${c.COMPLETE ?? 0}/${c.PRUNED ?? 0}/${c.FAILED ?? 0} | ${fmtV(r.bestValLoss)} | ${r.loadavg.mean} |`,
+      `${c.COMPLETE ?? 0}/${c.PRUNED ?? 0}/${c.FAILED ?? 0} | ${r.duplicateParams} | ${fmtV(r.bestValLoss)} | ${r.loadavg.mean} |`,
   );
 }
 console.log('');

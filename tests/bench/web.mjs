@@ -187,6 +187,9 @@ try {
       samples,
     };
     results.sizes.push(row);
+    console.log(
+      `${n} trials: first chart ${row.firstChartMs} ms, all trials ${row.allTrialsMs} ms, interactive ${row.interactiveMs} ms, all curves ${row.curvesMs} ms`,
+    );
     if (n === sizes[0] && Number(args.live) > 0) {
       const delays = await liveLatency(browser, url, auth.token, client, study.id, Number(args.live));
       results.live = {

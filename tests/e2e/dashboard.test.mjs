@@ -40,7 +40,18 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await stack?.stop();
   });
 
-  const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const shot = async (page, name) => {
+    // charts below the fold mount when scrolled into view: pass over the page first
+    await page.evaluate(async () => {
+      for (let y = 0; y < document.body.scrollHeight; y += 500) {
+        window.scrollTo(0, y);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      window.scrollTo(0, 0);
+    });
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  };
 
   it('signs up, creates a team and a study in the UI', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
@@ -85,6 +96,13 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByLabel('Parallelism').fill('2');
     await page.getByLabel('Sampler', { exact: true }).selectOption('random');
     await page.getByLabel('Seed').fill('3');
+    // an error only the API knows about (its limit on retries) shows beside the field too
+    await page.getByLabel('Retries of failed trials').fill('1000');
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.locator('#retryFailed-error').waitFor();
+    assert.equal(await page.getByLabel('Retries of failed trials').getAttribute('aria-invalid'), 'true');
+    await shot(page, 'new-study-api-error');
+    await page.getByLabel('Retries of failed trials').fill('0');
     await shot(page, 'new-study');
     await page.getByRole('button', { name: 'Create study' }).click();
     await page.waitForURL(/\/studies\/[^/]+$/);

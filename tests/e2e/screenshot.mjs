@@ -10,6 +10,13 @@ await p.addInitScript((t) => localStorage.setItem('posterior.theme', t), theme);
 const t0 = Date.now();
 await p.goto(url, { waitUntil: 'networkidle' });
 console.log('loaded', Date.now() - t0, 'ms');
+await p.evaluate(async () => {
+  for (let y = 0; y < document.body.scrollHeight; y += 500) {
+    window.scrollTo(0, y);
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  window.scrollTo(0, 0);
+});
 await p.waitForTimeout(800);
 if (Number(clipY) > 0) await p.evaluate((y) => window.scrollTo(0, y), Number(clipY));
 await p.waitForTimeout(200);

@@ -195,7 +195,15 @@ export function fieldForApiError(
     if (path === 'sampler.seed') return 'seed';
     if (path.startsWith('sampler')) return 'samplerOptions';
     if (path.startsWith('pruner')) return 'prunerOptions';
-    const top = ['name', 'objective', 'maxTrials', 'parallelism', 'heartbeatTimeoutS', 'retryFailed', 'searchSpace'];
+    const top = [
+      'name',
+      'objective',
+      'maxTrials',
+      'parallelism',
+      'heartbeatTimeoutS',
+      'retryFailed',
+      'searchSpace',
+    ];
     if (top.includes(path)) return path;
   }
   const m = /searchSpace\s*(?:\[|\.|entry\s*)(\d+)/i.exec(message);

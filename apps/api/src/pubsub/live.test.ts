@@ -112,6 +112,18 @@ describe('live events across API processes (LISTEN/NOTIFY)', () => {
     await client.dispose();
   });
 
+  test('the socket carries subscriptions only', async () => {
+    const client = wsClient(b.wsUrl, token);
+    const sub = collect<unknown>(client, 'query($s: ID!) { study(id: $s) { id } }', { s: studyId });
+    await assert.rejects(sub.until(() => false, 3000));
+    const errors = sub.errors as Array<
+      Array<{ extensions?: { code?: string } }> | { extensions?: { code?: string } }
+    >;
+    const first = Array.isArray(errors[0]) ? errors[0][0] : errors[0];
+    assert.equal(first?.extensions?.code, 'BAD_USER_INPUT');
+    await client.dispose();
+  });
+
   test('a token revoked through server A stops working on server B at once', async () => {
     const team = await newTeam(a, token);
     const created = await a.gql<{ createApiToken: { id: string; token: string } }>(

@@ -5,7 +5,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { type GraphQLError, specifiedRules, validate } from 'graphql';
+import { type DocumentNode, GraphQLError, getOperationAST, parse, specifiedRules, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
@@ -153,17 +153,42 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  // noServer: upgrades are routed here by hand, so the HTTP server's own errors (a port in use)
+  // stay the HTTP server's and are not re-reported by graphql-ws as WebSocket failures.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  httpServer.on('upgrade', (request, socket, head) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== '/graphql') {
+      socket.destroy();
+      return;
+    }
+    wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+  });
 
   const wsCallers = new WeakMap<object, Caller>();
   const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
     {
       schema,
-      validate: (s, document) => {
-        const errors = validate(s, document, [...specifiedRules, depthLimit()]);
-        if (errors.length > 0) return errors;
-        const cost = operationCost(s, document, undefined, undefined);
-        return cost > MAX_COST ? [costError(cost)] : [];
+      validate: (s, document) => validate(s, document, [...specifiedRules, depthLimit()]),
+      // The socket carries subscriptions only (queries and mutations go over HTTP, where the same
+      // limits apply), and each is costed with its variables before it runs.
+      onSubscribe: (_ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return; // graphql-ws reports the syntax error itself
+        }
+        const operation = getOperationAST(document, payload.operationName ?? undefined);
+        if (operation && operation.operation !== 'subscription') {
+          return [
+            new GraphQLError('only subscriptions over WebSocket; send queries and mutations over HTTP', {
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          ];
+        }
+        const cost = operationCost(schema, document, payload.variables ?? undefined, payload.operationName);
+        return cost > MAX_COST ? [costError(cost)] : undefined;
       },
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -308,14 +333,23 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       });
   });
 
-  await pubsub.whenListening();
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 4000, options.host ?? '0.0.0.0', () => {
-      httpServer.off('error', reject);
-      resolve();
+  try {
+    await pubsub.whenListening();
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port ?? 4000, options.host ?? '0.0.0.0', () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // A port in use or an unreachable database: release what was started, then report.
+    await apollo.stop().catch(() => undefined);
+    await pubsub.close().catch(() => undefined);
+    await suggester.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw error;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = !options.host || options.host === '0.0.0.0' ? 'localhost' : options.host;
 

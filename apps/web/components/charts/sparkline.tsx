@@ -23,12 +23,16 @@ export function Sparkline({
     );
   }
   const raw = values.filter((v) => Number.isFinite(v));
-  const lo = Math.min(...raw);
-  const hi = Math.max(...raw);
+  // Scale to the best-so-far line and the typical trial, not to outliers (dots beyond are clipped).
+  const sorted = [...raw].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const lo = Math.min(...best, median);
+  const hi = Math.max(...best, median);
   const span = hi - lo || 1;
   const x = (i: number) => (i / (raw.length - 1)) * (width - 4) + 2;
   const y = (v: number) => height - 3 - ((v - lo) / span) * (height - 6);
   const dots = raw.length <= 200 ? raw : [];
+  const inside = (v: number) => v >= lo && v <= hi;
   const path = best.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join('');
   const last = best[best.length - 1] ?? 0;
   return (
@@ -39,10 +43,12 @@ export function Sparkline({
       role="img"
       aria-label={`Best value history, now ${formatNumber(last)}`}
     >
-      {dots.map((v, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: positional points
-        <circle key={i} cx={x(i)} cy={y(v)} r={1.2} fill="var(--chart-faint)" />
-      ))}
+      {dots.map((v, i) =>
+        inside(v) ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: positional points
+          <circle key={i} cx={x(i)} cy={y(v)} r={1.3} fill="var(--text-faint)" opacity={0.6} />
+        ) : null,
+      )}
       <path d={path} fill="none" stroke="var(--good)" strokeWidth={1.6} />
       <circle cx={x(best.length - 1)} cy={y(last)} r={2.4} fill="var(--good)" />
     </svg>

@@ -47,7 +47,14 @@ export function SurrogateChart({
         { left: 60, right: 20, top: 30, height: '52%' },
         { left: 60, right: 20, top: '72%', bottom: 36 },
       ],
-      legend: { top: 0, right: 0, textStyle: { color: c.muted, fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
+      legend: {
+        top: 0,
+        right: 0,
+        data: [`95% band (±${BAND_Z}σ)`, 'GP mean', 'Observed trials', 'Acquisition'],
+        textStyle: { color: c.muted, fontSize: 11 },
+        itemWidth: 14,
+        itemHeight: 8,
+      },
       tooltip: { trigger: 'axis', ...tooltipStyle(c), valueFormatter: (v) => formatNumber(Number(v), 4) },
       xAxis: [
         { ...xAxis, gridIndex: 0, axisLabel: { show: false } },

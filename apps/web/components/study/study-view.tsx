@@ -26,6 +26,7 @@ import { ParallelChart } from '../charts/parallel-chart';
 import { PredictedChart } from '../charts/predicted-chart';
 import { SliceChart } from '../charts/slice-chart';
 import { SurrogateChart } from '../charts/surrogate-chart';
+import { LazyMount } from '../ui/lazy-mount';
 import { StateBadge } from '../ui/states';
 import { EnqueueDialog } from './enqueue-dialog';
 import { TrialsTable } from './trials-table';
@@ -263,47 +264,53 @@ export function StudyView(props: StudyViewProps) {
         loading={trialsLoading}
         trialHref={props.trialHref}
       />
-      <ParallelChart
-        space={study.searchSpace}
-        trials={trials}
-        objective={study.objective}
-        direction={study.direction}
-        loading={trialsLoading}
-      />
-      <div className="grid-2">
-        <ImportanceChart
-          importance={importance}
-          source={props.importance ? 'model' : 'estimate'}
-          loading={trialsLoading}
-        />
-        <SliceChart
+      <LazyMount minHeight={400} label="Parallel coordinates">
+        <ParallelChart
           space={study.searchSpace}
           trials={trials}
-          params={names}
-          param={sp.get('slice')}
-          onParam={(p) => setParam('slice', p)}
           objective={study.objective}
+          direction={study.direction}
           loading={trialsLoading}
         />
-      </div>
-      <div className="grid-2">
-        <SurrogateChart
-          slice={props.surrogate}
-          trials={trials}
-          params={numericNames}
-          param={props.gpParam}
-          onParam={props.onGpParam}
-          objective={study.objective}
-          logX={gpSpec !== undefined && gpSpec.type !== 'categorical' && gpSpec.log === true}
-          loading={props.surrogateLoading}
-          unavailable={props.surrogateUnavailable}
-        />
-        <PredictedChart
-          trials={trials}
-          objective={study.objective}
-          loading={trialsLoading && trials.length === 0}
-        />
-      </div>
+      </LazyMount>
+      <LazyMount minHeight={360} label="Parameter importance and slice plot">
+        <div className="grid-2">
+          <ImportanceChart
+            importance={importance}
+            source={props.importance ? 'model' : 'estimate'}
+            loading={trialsLoading}
+          />
+          <SliceChart
+            space={study.searchSpace}
+            trials={trials}
+            params={names}
+            param={sp.get('slice')}
+            onParam={(p) => setParam('slice', p)}
+            objective={study.objective}
+            loading={trialsLoading}
+          />
+        </div>
+      </LazyMount>
+      <LazyMount minHeight={440} label="GP surrogate and predicted versus actual">
+        <div className="grid-2">
+          <SurrogateChart
+            slice={props.surrogate}
+            trials={trials}
+            params={numericNames}
+            param={props.gpParam}
+            onParam={props.onGpParam}
+            objective={study.objective}
+            logX={gpSpec !== undefined && gpSpec.type !== 'categorical' && gpSpec.log === true}
+            loading={props.surrogateLoading}
+            unavailable={props.surrogateUnavailable}
+          />
+          <PredictedChart
+            trials={trials}
+            objective={study.objective}
+            loading={trialsLoading && trials.length === 0}
+          />
+        </div>
+      </LazyMount>
     </div>
   );
 }

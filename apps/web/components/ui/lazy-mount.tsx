@@ -1,0 +1,49 @@
+'use client';
+
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { ChartSkeleton } from './states';
+
+/**
+ * Mounts its children only once they come near the viewport: the charts below the fold then cost
+ * nothing while the study page loads, which keeps the first screen responsive on large studies.
+ */
+export function LazyMount({
+  children,
+  minHeight,
+  label,
+}: {
+  children: ReactNode;
+  minHeight: number;
+  label: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [visible, setVisible] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || visible) return;
+    if (typeof IntersectionObserver === 'undefined') {
+      setVisible(true);
+      return;
+    }
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) setVisible(true);
+      },
+      { rootMargin: '300px 0px' },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, [visible]);
+  if (visible) return <>{children}</>;
+  return (
+    <div
+      ref={ref}
+      className="card"
+      style={{ minHeight, position: 'relative' }}
+      role="status"
+      aria-label={`${label} (loads when scrolled into view)`}
+    >
+      <ChartSkeleton />
+    </div>
+  );
+}
