@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Repeater } from '@graphql-yoga/subscription';
 import { LoginRateLimiter } from '../auth/rate-limit.js';
-import { coalesce } from './batch.js';
+import { coalesce, mapStream } from './batch.js';
 
 test('coalesce merges a burst into one batch and flushes early at maxItems', async () => {
   let push: ((value: number[]) => Promise<unknown>) | null = null;
@@ -39,4 +39,18 @@ test('the log-in limiter blocks after N failures in the window and forgets them 
   limiter.fail('k', 1001);
   limiter.succeed('k');
   assert.equal(limiter.retryAfterS('k', 1002), 0);
+});
+
+test('mapStream stops its source as soon as the consumer returns', async () => {
+  let stopped = false;
+  const source = new Repeater<number>(async (_push, stop) => {
+    await stop;
+    stopped = true;
+  });
+  const iterator = mapStream(source, (n) => n * 2)[Symbol.asyncIterator]();
+  const pending = iterator.next();
+  await iterator.return?.();
+  await pending;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(stopped, true);
 });

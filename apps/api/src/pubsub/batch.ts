@@ -39,3 +39,29 @@ export function coalesce<T>(
     stop();
   });
 }
+
+/**
+ * Maps (and filters out nulls from) a stream. Built on a Repeater rather than an async generator
+ * so that a client unsubscribing stops the source at once: an async generator parked in
+ * `for await` would only notice at the study's next event, keeping its listener until then.
+ */
+export function mapStream<T, U>(
+  source: AsyncIterable<T>,
+  fn: (value: T) => Promise<U | null> | U | null,
+): AsyncIterable<U> {
+  return new Repeater<U>(async (push, stop) => {
+    const iterator = source[Symbol.asyncIterator]();
+    let stopped = false;
+    void stop.then(() => {
+      stopped = true;
+      void iterator.return?.();
+    });
+    while (!stopped) {
+      const next = await Promise.race([iterator.next(), stop.then(() => null)]);
+      if (next === null || next === undefined || next.done) break;
+      const mapped = await fn(next.value);
+      if (mapped !== null) await push(mapped);
+    }
+    stop();
+  });
+}

@@ -1,4 +1,4 @@
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { createPubSub, type PubSub, Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
 import type pg from 'pg';
 import type { Logger } from '../common/logger.js';
 import type { TrialRecord } from '../trial/trial.record.js';
@@ -26,6 +26,9 @@ export enum Topic {
   TrialEvents = 'TRIAL_EVENTS',
   MetricPoints = 'METRIC_POINTS',
 }
+
+/** Events a subscriber may fall behind by before its oldest are dropped. */
+const SUBSCRIBER_BUFFER = 1000;
 
 /** Credentials were revoked or ended somewhere: every process drops its authentication cache. */
 const AUTH_CHANGED = 'AUTH_CHANGED';
@@ -88,9 +91,17 @@ export function createApiPubSub(options: {
       if (chunk.length > 0) pubsub.publish(Topic.MetricPoints, studyId, { trialId, points: chunk });
     },
     subscribe<T extends Topic>(topic: T, studyId: string): AsyncIterable<Topics[T][1]> {
-      // yoga's conditional parameter type cannot see that every topic here is keyed by study id.
-      const subscribe = pubsub.subscribe as (topic: Topic, id: string) => AsyncIterable<Topics[T][1]>;
-      return subscribe(topic, studyId);
+      // Not yoga's subscribe: its unbuffered Repeater throws inside the event listener once a slow
+      // client lags 1024 events behind. Each subscription gets its own sliding buffer instead; a
+      // client that far behind loses its oldest events, and the server never throws.
+      const type = `${topic}:${studyId}`;
+      return new Repeater<Topics[T][1]>((push, stop) => {
+        const listener = (event: Event): void => {
+          void push((event as CustomEvent<Topics[T][1]>).detail);
+        };
+        target.addEventListener(type, listener);
+        void stop.then(() => target.removeEventListener(type, listener));
+      }, new SlidingBuffer(SUBSCRIBER_BUFFER));
     },
     publishAuthChanged() {
       target.dispatchEvent(new CustomEvent(AUTH_CHANGED, { detail: null }));

@@ -5,22 +5,12 @@ import { toTrial } from '../graphql/mapping.js';
 import { MetricPoint, TrialEvent } from '../graphql/types.js';
 import type { Context } from '../server/context.js';
 import type { TrialRecord } from '../trial/trial.record.js';
-import { coalesce } from './batch.js';
+import { coalesce, mapStream } from './batch.js';
 import { Topic, type TrialEventPayload } from './pubsub.js';
 
 /** Metric points reach subscribers at most every this often, however fast a trainer reports. */
 export const METRIC_FLUSH_MS = 100;
 const METRIC_FLUSH_MAX = 5000;
-
-async function* mapAsync<T, U>(
-  source: AsyncIterable<T>,
-  fn: (value: T) => Promise<U | null> | U | null,
-): AsyncGenerator<U> {
-  for await (const value of source) {
-    const mapped = await fn(value);
-    if (mapped !== null) yield mapped;
-  }
-}
 
 interface ResolvedTrialEvent {
   type: TrialEventKind;
@@ -34,7 +24,7 @@ export class SubscriptionResolver {
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
       await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
       const source = context.services.pubsub.subscribe(Topic.TrialEvents, args.studyId);
-      return mapAsync(source, async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
+      return mapStream(source, async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
         const trial = payload.trial ?? (await context.services.trials.byId(payload.trialId));
         return trial && { type: payload.type as TrialEventKind, trial };
       });
@@ -53,7 +43,7 @@ export class SubscriptionResolver {
       await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
       const only = args.trialId ?? null;
       const source = context.services.pubsub.subscribe(Topic.MetricPoints, args.studyId);
-      const points = mapAsync(source, (payload) =>
+      const points = mapStream(source, (payload) =>
         only !== null && payload.trialId !== only
           ? null
           : payload.points.map(([name, step, value, ms]) =>

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { SubscriptionResolver } from '../pubsub/subscription.resolver.js';
+import { StudyCurvesResolver } from '../study/curves.resolver.js';
 import { StudyResolver } from '../study/study.resolver.js';
 import { TeamResolver } from '../team/team.resolver.js';
 import { TrialResolver } from '../trial/trial.resolver.js';
@@ -15,7 +16,14 @@ let schema: Promise<GraphQLSchema> | null = null;
  */
 export function getSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [AuthResolver, TeamResolver, StudyResolver, TrialResolver, SubscriptionResolver],
+    resolvers: [
+      AuthResolver,
+      TeamResolver,
+      StudyResolver,
+      StudyCurvesResolver,
+      TrialResolver,
+      SubscriptionResolver,
+    ],
     // Services validate input and name the offending field; class-validator is not used.
     validate: false,
     // Every subscription brings its own `subscribe` (per-server pubsub from the context), but the

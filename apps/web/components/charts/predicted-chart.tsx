@@ -30,7 +30,7 @@ export function PredictedChart({
         p.actual,
       ]);
     return {
-      grid: { left: 56, right: 20, top: 16, bottom: 44 },
+      grid: { left: 56, right: 20, top: 30, bottom: 44 },
       tooltip: {
         trigger: 'item',
         ...tooltipStyle(c),

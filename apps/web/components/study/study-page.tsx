@@ -9,6 +9,7 @@ import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import { replaceSearch } from '../../lib/api/hooks';
 import {
   loadAllTrials,
+  loadCurves,
   loadHistory,
   loadImportance,
   loadMetricsOf,
@@ -161,14 +162,23 @@ export function StudyPage({ studyId }: { studyId: string }) {
           (a, b) => Number(b.state === 'RUNNING') - Number(a.state === 'RUNNING') || b.number - a.number,
         );
         try {
-          await loadMetricsOf(
-            order.map((t) => t.id),
-            (points) => {
-              storeRef.current.add(points);
-              flush('curves');
-            },
-            ctl.signal,
-          );
+          // Every curve in one request once the trials are in (null: the API lacks Study.curves). Not
+          // earlier: on a big study this request would slow the trial pages the first screen needs.
+          const all = await loadCurves(studyId, ctl.signal);
+          if (all) {
+            storeRef.current.add(all);
+            flush('curves');
+          } else {
+            // an API without Study.curves: fetch trial by trial, in batches
+            await loadMetricsOf(
+              order.map((t) => t.id),
+              (points) => {
+                storeRef.current.add(points);
+                flush('curves');
+              },
+              ctl.signal,
+            );
+          }
         } catch (e) {
           // History of curves is a nice-to-have: live points keep arriving either way.
           if (!ctl.signal.aborted) console.warn('learning curves: could not load history', e);

@@ -1,5 +1,6 @@
 'use client';
 
+import { PosteriorError } from '@posterior/sdk';
 import type {
   ApiToken,
   Member,
@@ -179,6 +180,36 @@ export async function loadHistory(studyId: string, signal?: AbortSignal): Promis
     error: null,
     suggestion: null,
   }));
+}
+
+/**
+ * Every metric curve of a study in one request (`Study.curves`, compact arrays). Returns null when the
+ * API predates that field, so the caller can fall back to `loadMetricsOf`.
+ */
+export async function loadCurves(studyId: string, signal?: AbortSignal): Promise<MetricPoint[] | null> {
+  let data: {
+    study: { curves: Array<{ trialId: string; name: string; steps: number[]; values: number[] }> } | null;
+  };
+  try {
+    data = await gql('query Curves($id: ID!) { study(id: $id) { curves } }', { id: studyId }, signal);
+  } catch (e) {
+    if (e instanceof PosteriorError && (e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === 'BAD_REQUEST'))
+      return null;
+    throw e;
+  }
+  const points: MetricPoint[] = [];
+  for (const c of data.study?.curves ?? []) {
+    for (let i = 0; i < c.steps.length; i++) {
+      points.push({
+        trialId: c.trialId,
+        name: c.name,
+        step: c.steps[i] ?? 0,
+        value: c.values[i] ?? 0,
+        time: '',
+      });
+    }
+  }
+  return points;
 }
 
 /**
