@@ -8,7 +8,7 @@
 // or on an embedded PostgreSQL. Writes bench-results/api.json.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +107,8 @@ async function gql(query, variables, token) {
 }
 
 const results = {};
+// The machine is often shared: record how busy it was, since every number here depends on it.
+const loadBefore = loadavg()[0];
 try {
   const signUp = await fetch(url, {
     method: 'POST',
@@ -300,13 +302,16 @@ try {
 }
 
 const env = {
+  loadAverage1m: { before: round(loadBefore, 2), after: round(loadavg()[0], 2) },
   node: process.version,
   cpus: cpus().length,
   cpu: cpus()[0]?.model,
   database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
 };
 const a = results.askTell;
-console.log('\nPosterior API benchmark');
+console.log(
+  `\nPosterior API benchmark (1-min load average ${env.loadAverage1m.before} -> ${env.loadAverage1m.after} on ${env.cpus} cores)`,
+);
 console.log('metric                                         value        goal');
 console.log(
   `ask+tell trials/s (${a.workers} workers, random)            ${String(a.trialsPerSecond).padEnd(12)} >= 500`,

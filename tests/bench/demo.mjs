@@ -2,7 +2,7 @@
 // Demo-study benchmark (issue 5 targets; DESIGN section 7, the built-in transfer-learning task).
 //   npm run bench -- demo                                   3 seeds x gp,random x 30 trials, 2 workers
 //   npm run bench -- demo --seeds 1 --trials 6              a quick run
-//   options: --seeds N --trials N --workers N --samplers gp,random --pruner median|none
+//   options: --seeds N --first-seed N --trials N --workers N --samplers gp,random --pruner median|none
 //            --training-side N (0 skips (b))
 //            --data-dir DIR (the shared base-feature cache lives in DIR/cache) --json FILE
 //            --study-timeout-min N (a stuck study is stopped and recorded as timed out)
@@ -41,6 +41,8 @@ try {
   parsed = parseArgs({
     options: {
       seeds: { type: 'string', default: '3' },
+      // Seeds are first-seed .. first-seed + seeds - 1, so more seeds can be added in a later run.
+      'first-seed': { type: 'string', default: '0' },
       trials: { type: 'string', default: '30' },
       workers: { type: 'string', default: '2' },
       samplers: { type: 'string', default: 'gp,random' },
@@ -63,6 +65,7 @@ const int = (name, min) => {
   return v;
 };
 const SEEDS = int('seeds', 1);
+const FIRST_SEED = int('first-seed', 0);
 const TRIALS = int('trials', 1);
 const WORKERS = int('workers', 1);
 const TRAINING_SIDE = int('training-side', 0);
@@ -279,6 +282,7 @@ const out = {
   complete: false,
   settings: {
     seeds: SEEDS,
+    firstSeed: FIRST_SEED,
     trials: TRIALS,
     workers: WORKERS,
     samplers: SAMPLERS,
@@ -434,7 +438,7 @@ function summarize() {
   return bySampler;
 }
 
-for (let seed = 0; seed < SEEDS && !interrupted; seed++) {
+for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS && !interrupted; seed++) {
   for (const sampler of SAMPLERS) {
     if (interrupted) break;
     await runStudy(sampler, seed);

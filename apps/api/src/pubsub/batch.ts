@@ -48,12 +48,14 @@ export function coalesce<T>(
 export function mapStream<T, U>(
   source: AsyncIterable<T>,
   fn: (value: T) => Promise<U | null> | U | null,
+  onStop: () => void = () => undefined,
 ): AsyncIterable<U> {
   return new Repeater<U>(async (push, stop) => {
     const iterator = source[Symbol.asyncIterator]();
     let stopped = false;
     void stop.then(() => {
       stopped = true;
+      onStop();
       void iterator.return?.();
     });
     while (!stopped) {

@@ -3,6 +3,7 @@ import { Role } from '../db/index.js';
 import { TrialEventKind } from '../graphql/enums.js';
 import { toTrial } from '../graphql/mapping.js';
 import { MetricPoint, TrialEvent } from '../graphql/types.js';
+import { opsMetrics } from '../ops/index.js';
 import type { Context } from '../server/context.js';
 import type { TrialRecord } from '../trial/trial.record.js';
 import { coalesce, mapStream } from './batch.js';
@@ -24,10 +25,14 @@ export class SubscriptionResolver {
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
       await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
       const source = context.services.pubsub.subscribe(Topic.TrialEvents, args.studyId);
-      return mapStream(source, async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
-        const trial = payload.trial ?? (await context.services.trials.byId(payload.trialId));
-        return trial && { type: payload.type as TrialEventKind, trial };
-      });
+      return mapStream(
+        source,
+        async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
+          const trial = payload.trial ?? (await context.services.trials.byId(payload.trialId));
+          return trial && { type: payload.type as TrialEventKind, trial };
+        },
+        opsMetrics.trackSubscription('trialEvents'),
+      );
     },
   })
   trialEvents(@Root() event: ResolvedTrialEvent, @Arg('studyId', () => ID) _studyId: string): TrialEvent {
@@ -43,18 +48,21 @@ export class SubscriptionResolver {
       await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
       const only = args.trialId ?? null;
       const source = context.services.pubsub.subscribe(Topic.MetricPoints, args.studyId);
-      const points = mapStream(source, (payload) =>
-        only !== null && payload.trialId !== only
-          ? null
-          : payload.points.map(([name, step, value, ms]) =>
-              Object.assign(new MetricPoint(), {
-                trialId: payload.trialId,
-                name,
-                step,
-                value,
-                time: new Date(ms),
-              }),
-            ),
+      const points = mapStream(
+        source,
+        (payload) =>
+          only !== null && payload.trialId !== only
+            ? null
+            : payload.points.map(([name, step, value, ms]) =>
+                Object.assign(new MetricPoint(), {
+                  trialId: payload.trialId,
+                  name,
+                  step,
+                  value,
+                  time: new Date(ms),
+                }),
+              ),
+        opsMetrics.trackSubscription('metricPoints'),
       );
       return coalesce(points, METRIC_FLUSH_MS, METRIC_FLUSH_MAX);
     },

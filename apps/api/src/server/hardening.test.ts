@@ -95,6 +95,13 @@ describe('hardening', () => {
     assert.equal(right.errors?.[0]?.extensions?.code, 'RATE_LIMITED');
   });
 
+  test('probes answer without credentials', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const res = await fetch(`${h.server.baseUrl}${path}`);
+      assert.equal(res.status, 200, path);
+    }
+  });
+
   test('the committed schema.graphql matches the built schema', async () => {
     const same = readFileSync(schemaFilePath(), 'utf8') === (await printSchemaText());
     assert.ok(same, 'schema.graphql is stale: run `npm run schema -w @posterior/api`');

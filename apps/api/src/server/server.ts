@@ -18,6 +18,7 @@ import type { Caller } from '../authz/caller.js';
 import { Db } from '../common/db.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { InsightsService } from '../insights/insights.service.js';
+import { createOpsRouter } from '../ops/index.js';
 import { createApiPubSub } from '../pubsub/pubsub.js';
 import { StudyService } from '../study/study.service.js';
 import { Suggester } from '../suggest/suggester.js';
@@ -295,9 +296,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
     next();
   });
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
+  // Probes and metrics (/healthz, /readyz, /metrics): before auth, they carry no credentials.
+  let draining = false;
+  app.use(createOpsRouter({ dataSource: options.dataSource, isDraining: () => draining }));
   app.use(
     '/artifacts',
     artifactRouter(
@@ -380,6 +381,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     services,
     close() {
       closing ??= (async () => {
+        draining = true;
         if (reaper) clearInterval(reaper);
         await apollo.stop();
         await pubsub.close();

@@ -28,6 +28,7 @@ import {
   trialRecord,
 } from '../graphql/mapping.js';
 import { type MetricPoint, PageInfo, ReportResult, TrialConnection, TrialEdge } from '../graphql/types.js';
+import { opsMetrics } from '../ops/index.js';
 import type { ApiPubSub, MetricTuple, TrialEventType } from '../pubsub/pubsub.js';
 import { optimizerInputError } from '../study/study.validation.js';
 import type { Observation } from '../suggest/compute.js';
@@ -193,6 +194,8 @@ export class TrialService {
       this.askQueues.set(studyId, fresh);
       void this.drainAsks(studyId, fresh);
     });
+    opsMetrics.asks.inc();
+    opsMetrics.trialsAsked.inc(trials.length);
     for (const trial of trials) this.publish('CLAIMED', trial);
     return trials;
   }
@@ -346,6 +349,7 @@ export class TrialService {
     const seeds = Array.from({ length: fresh }, (_, i) =>
       seedFor(study.id, study.sampler, study.next_trial_number + i),
     );
+    const stopTimer = opsMetrics.timeSuggestion(samplerType);
     const suggestions = await this.suggester.suggest(
       {
         searchSpace: study.search_space,
@@ -357,6 +361,7 @@ export class TrialService {
       },
       samplerType,
     );
+    stopTimer();
     const n = suggestions.length;
     if (n === 0) return [];
     // Numbers and budget are taken and the trials inserted in one statement, under the study lock.
@@ -439,6 +444,7 @@ export class TrialService {
 
   async heartbeat(caller: Caller | null, trialId: string): Promise<boolean> {
     const c = requireCaller(caller);
+    opsMetrics.heartbeats.inc();
     if (!isUuid(trialId)) throw new NotFoundError('trial');
     const scope = scopeSql(c, 's.team_id', '$2', Role.MEMBER);
     if (scope) {
@@ -532,6 +538,7 @@ export class TrialService {
     // one statement, so a retry is all duplicates (nothing to announce) and a first report all new;
     // a batch overlapping an earlier one is announced whole (subscribers key points by step).
     if (head.inserted > 0) {
+      opsMetrics.metricPointsIngested.inc(head.inserted);
       const now = Date.now();
       this.pubsub.publishMetricPoints(
         head.study_id,
@@ -682,6 +689,7 @@ export class TrialService {
   /** After a trial finished: tell subscribers, and end the study if that was its last trial. */
   private async told(row: TrialRow, budgetSpent: boolean): Promise<TrialRecord> {
     const record = trialRecord(row);
+    opsMetrics.tells.inc({ state: record.state });
     this.publish(record.state as TrialEventType, record);
     if (budgetSpent && (await this.markDoneIfSpent(this.db, record.studyId))) {
       this.logger.info({ studyId: record.studyId }, 'study budget spent: DONE');
@@ -753,7 +761,9 @@ export class TrialService {
     for (const [type, trial] of events) this.publish(type, trial);
     if (events.length > 0)
       this.logger.info({ failed: events.filter((e) => e[0] === 'FAILED').length }, 'reaped stale trials');
-    return events.filter((e) => e[0] === 'FAILED').length;
+    const failed = events.filter((e) => e[0] === 'FAILED').length;
+    if (failed > 0) opsMetrics.staleTrials.inc(failed);
+    return failed;
   }
 
   // ---- reads ---------------------------------------------------------------------------------
