@@ -6,7 +6,9 @@ import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js
 import type { Study } from '../graphql/types.js';
 import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
 import { bestOf, formatStudyReport } from '../report/report.js';
+import type { Observation } from '../suggest/compute.js';
 import type { Suggester } from '../suggest/suggester.js';
+import { loadStudyHistory } from '../trial/observations.js';
 import type { Params, TrialRecord } from '../trial/trial.record.js';
 
 export const MAX_SLICE_POINTS = 200;
@@ -56,13 +58,12 @@ export class InsightsService {
   }
 
   async importance(study: Study): Promise<ParamImportance[]> {
-    const completed = await this.completed(study.id);
     const result = await this.suggester
       .importance({
         searchSpace: study.searchSpace,
         sampler: study.sampler,
         direction: study.direction,
-        completed,
+        completed: await this.observed(study),
       })
       .catch((error: unknown) => this.unavailable(study, 'importance', error));
     return (result ?? []).map((r) => Object.assign(new ParamImportance(), r));
@@ -94,7 +95,7 @@ export class InsightsService {
         searchSpace: study.searchSpace,
         sampler: study.sampler,
         direction: study.direction,
-        completed,
+        completed: await this.observed(study),
         param,
         fixed,
         points,
@@ -139,6 +140,11 @@ export class InsightsService {
   private unavailable(study: Study, what: string, error: unknown): null {
     this.logger.warn({ err: error, studyId: study.id }, `${what}: GP fit failed`);
     return null;
+  }
+
+  /** The model's data is the sampler's (COMPLETE and PRUNED trials), so these views explain its choices. */
+  private async observed(study: Study): Promise<Observation[]> {
+    return (await loadStudyHistory(this.db, study.id, study.objective)).observed;
   }
 
   private async completed(studyId: string): Promise<Array<{ params: Params; value: number }>> {

@@ -287,6 +287,28 @@ describe('trial lifecycle', () => {
     assert.equal(s.data?.study.state, 'DONE');
   });
 
+  test('a pruned trial counts as tried: the sampler does not propose it again', async () => {
+    const studyId = await newStudy(h, token, teamId, {
+      maxTrials: 10,
+      parallelism: 1,
+      sampler: { type: 'gp', seed: 0 },
+      pruner: { type: 'median' },
+      searchSpace: [{ name: 'act', type: 'categorical', choices: ['relu', 'gelu'] }],
+    });
+    const [first] = await ask(studyId);
+    assert.ok(first);
+    const reported = await h.gql(REPORT, { t: first.id, p: [{ name: 'loss', step: 0, value: 5 }] }, token);
+    assert.equal(reported.errors, undefined, JSON.stringify(reported.errors));
+    await tell(first.id, 'PRUNED');
+    const [second] = await ask(studyId);
+    assert.ok(second);
+    assert.notEqual(second.params.act, first.params.act);
+    await tell(second.id, 'COMPLETE', 1);
+    assert.deepEqual(await ask(studyId), []);
+    const s = await h.gql<{ study: { state: string } }>(STUDY, { id: studyId }, token);
+    assert.equal(s.data?.study.state, 'DONE');
+  });
+
   test('the reaper runs on its own timer', async () => {
     const fast = await startHarness({ reaperIntervalMs: 200 });
     try {

@@ -31,8 +31,8 @@ import { type MetricPoint, PageInfo, ReportResult, TrialConnection, TrialEdge } 
 import { opsMetrics } from '../ops/index.js';
 import type { ApiPubSub, MetricTuple, TrialEventType } from '../pubsub/pubsub.js';
 import { optimizerInputError } from '../study/study.validation.js';
-import type { Observation } from '../suggest/compute.js';
 import { HISTORY_FREE_SAMPLERS, type Suggester } from '../suggest/suggester.js';
+import { loadStudyHistory, type StudyHistory } from './observations.js';
 import type { Params, TrialRecord } from './trial.record.js';
 
 export const MAX_ASK = 100;
@@ -325,8 +325,7 @@ export class TrialService {
     workerIds: ReadonlyArray<string | null>,
   ): Promise<TrialRow[]> {
     const samplerType = typeof study.sampler.type === 'string' ? study.sampler.type : 'gp';
-    let completed: Observation[] = [];
-    let pending: Params[] = [];
+    let history: StudyHistory = { observed: [], pending: [] };
     // A history-free sampler still needs the taken points when the space is finite (no continuous
     // float): it avoids repeating them and reports exhaustion.
     const continuous = study.search_space.some(
@@ -337,14 +336,7 @@ export class TrialService {
         (e as { step?: unknown }).step === undefined,
     );
     if (!HISTORY_FREE_SAMPLERS.has(samplerType) || !continuous) {
-      const rows = await sql.rows<{ state: string; params: Params; value: number | null }>(
-        `SELECT state, params, value FROM trials WHERE study_id = $1 AND state IN ('COMPLETE', 'RUNNING', 'WAITING')`,
-        [study.id],
-      );
-      completed = rows
-        .filter((r) => r.state === 'COMPLETE' && r.value !== null)
-        .map((r) => ({ params: r.params, value: r.value as number }));
-      pending = rows.filter((r) => r.state !== 'COMPLETE').map((r) => r.params);
+      history = await loadStudyHistory(sql, study.id, study.objective);
     }
     const seeds = Array.from({ length: fresh }, (_, i) =>
       seedFor(study.id, study.sampler, study.next_trial_number + i),
@@ -355,8 +347,8 @@ export class TrialService {
         searchSpace: study.search_space,
         sampler: study.sampler,
         direction: study.direction,
-        completed,
-        pending,
+        completed: history.observed,
+        pending: history.pending,
         seeds,
       },
       samplerType,
@@ -844,16 +836,6 @@ export class TrialService {
       }
     }
     return out;
-  }
-
-  /** All COMPLETE trials' params and values, for insights. */
-  async observations(studyId: string): Promise<Array<Observation & { id: string; number: number }>> {
-    const rows = await this.db.rows<{ id: string; number: number; params: Params; value: number }>(
-      `SELECT id, number, params, value FROM trials WHERE study_id = $1 AND state = 'COMPLETE' AND value IS NOT NULL
-       ORDER BY number`,
-      [studyId],
-    );
-    return rows;
   }
 
   private publish(type: TrialEventType, trial: TrialRecord): void {

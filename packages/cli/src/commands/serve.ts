@@ -1,11 +1,3 @@
-import {
-  ConfigError,
-  createApiServer,
-  createDataSource,
-  createLogger,
-  loadConfig,
-  startDatabase,
-} from '@posterior/api';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 
@@ -33,6 +25,10 @@ function parsePort(value: string): number {
 }
 
 async function serve(opts: { port?: string; host: string }): Promise<void> {
+  // Loaded here, not at the top: the API (TypeORM, Apollo, argon2) takes seconds to import, and
+  // every other verb of the CLI would pay for it.
+  const { ConfigError, createApiServer, createDataSource, createLogger, loadConfig, startDatabase } =
+    await import('@posterior/api');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();

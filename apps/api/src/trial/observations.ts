@@ -1,0 +1,37 @@
+import type { Params } from '@posterior/optimizer';
+import type { Sql } from '../common/db.js';
+import type { Observation } from '../suggest/compute.js';
+
+export interface StudyHistory {
+  /** What the model learns from, in trial-number order (the order is part of determinism). */
+  observed: Observation[];
+  /** RUNNING and WAITING trials: points already taken whose values are not known yet. */
+  pending: Params[];
+}
+
+/**
+ * The history a sampler sees: COMPLETE trials by their value, PRUNED trials by the last value of the
+ * study's objective metric they reported (as Optuna's samplers treat them). Pruned trials must
+ * count: they are the evidence that a region is poor; left out, a GP keeps proposing the very
+ * configurations the pruner just stopped, as a 30-trial demo study with a median pruner showed.
+ */
+export async function loadStudyHistory(sql: Sql, studyId: string, objective: string): Promise<StudyHistory> {
+  const rows = await sql.rows<{ state: string; params: Params; value: number | null }>(
+    `SELECT t.state, t.params,
+            CASE WHEN t.state = 'PRUNED' THEN COALESCE(t.value,
+              (SELECT m.value FROM metric_points m WHERE m.trial_id = t.id AND m.name = $2
+               ORDER BY m.step DESC LIMIT 1))
+            ELSE t.value END AS value
+     FROM trials t
+     WHERE t.study_id = $1 AND t.state IN ('COMPLETE', 'PRUNED', 'RUNNING', 'WAITING')
+     ORDER BY t.number`,
+    [studyId, objective],
+  );
+  const observed: Observation[] = [];
+  const pending: Params[] = [];
+  for (const row of rows) {
+    if (row.state === 'RUNNING' || row.state === 'WAITING') pending.push(row.params);
+    else if (row.value !== null) observed.push({ params: row.params, value: row.value });
+  }
+  return { observed, pending };
+}
