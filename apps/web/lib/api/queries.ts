@@ -1,6 +1,7 @@
 'use client';
 
 import { PosteriorError } from '@posterior/sdk';
+import { readBothEnds } from '../paging';
 import type {
   ApiToken,
   Member,
@@ -137,24 +138,11 @@ export async function loadAllTrials(
   onPage: (trials: Trial[]) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  let low = -1; // highest number read ascending
-  let high = Number.POSITIVE_INFINITY; // lowest number read descending
-  let cursors: [string | null, string | null] = [null, null];
-  // Rounds in lockstep: one page from each end per round, until the ends meet.
-  for (;;) {
-    const [a, d] = await Promise.all([
-      trialsPage(studyId, 'NUMBER_ASC', cursors[0], signal),
-      trialsPage(studyId, 'NUMBER_DESC', cursors[1], signal),
-    ]);
-    if (!a || !d) return onPage([]);
-    for (const t of a.nodes) low = Math.max(low, t.number);
-    for (const t of d.nodes) high = Math.min(high, t.number);
-    const seen = new Set<string>();
-    onPage([...a.nodes, ...d.nodes].filter((t) => !seen.has(t.id) && seen.add(t.id)));
-    // numbers are integers: nothing lies strictly between low and high once low + 1 >= high
-    if (low + 1 >= high || !a.hasNextPage || !d.hasNextPage || signal?.aborted) return;
-    cursors = [a.endCursor, d.endCursor];
-  }
+  await readBothEnds(
+    (sort, after) => trialsPage(studyId, sort, after, signal),
+    onPage,
+    () => signal?.aborted === true,
+  );
 }
 
 /** Finished trials' values in one cheap request: enough for the convergence plot before the trials land. */
