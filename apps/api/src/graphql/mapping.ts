@@ -1,3 +1,4 @@
+import { encodeCursor } from '../common/cursor.js';
 import type { Direction, Role, StudyState, TrialState } from '../db/index.js';
 import type { SuggestionRecord, TrialRecord } from '../trial/trial.record.js';
 import {
@@ -5,6 +6,7 @@ import {
   Artifact,
   Membership,
   MetricPoint,
+  PageInfo,
   Study,
   Suggestion,
   Team,
@@ -247,4 +249,31 @@ export function toArtifact(row: ArtifactRow): Artifact {
     createdAt: row.created_at,
     url: `/artifacts/${row.id}`,
   });
+}
+
+/**
+ * One page of a keyset-paginated list as a GraphQL connection. `hasNextPage` comes from the caller,
+ * which fetches one row more than the page to learn it without a second query.
+ */
+export function toConnection<
+  N extends { id: string },
+  E extends { cursor: string; node: N },
+  C extends { edges: E[]; nodes: N[]; pageInfo: PageInfo; totalCount: number },
+>(
+  Connection: new () => C,
+  Edge: new () => E,
+  nodes: readonly N[],
+  hasNextPage: boolean,
+  totalCount: number,
+): C {
+  const edges: E[] = nodes.map((node) => Object.assign(new Edge(), { cursor: encodeCursor(node.id), node }));
+  const connection = new Connection();
+  connection.edges = edges;
+  connection.nodes = edges.map((e) => e.node);
+  connection.pageInfo = Object.assign(new PageInfo(), {
+    hasNextPage,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  });
+  connection.totalCount = totalCount;
+  return connection;
 }

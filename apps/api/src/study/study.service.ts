@@ -7,14 +7,14 @@ import {
   roleFor,
 } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
-import { decodeCursor, encodeCursor, pageSize } from '../common/cursor.js';
+import { decodeCursor, pageSize } from '../common/cursor.js';
 import type { Db } from '../common/db.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
-import { STUDY_COLUMNS, type StudyRow, toStudy } from '../graphql/mapping.js';
-import { PageInfo, type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
+import { STUDY_COLUMNS, type StudyRow, toConnection, toStudy } from '../graphql/mapping.js';
+import { type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
 import { validateStudyInput } from './study.validation.js';
 
 export interface StudyAccess {
@@ -103,19 +103,13 @@ export class StudyService {
       'SELECT count(*)::int AS n FROM studies WHERE team_id = $1',
       [teamId],
     );
-    const page = rows.slice(0, first);
-    const edges = page.map((row) =>
-      Object.assign(new StudyEdge(), { cursor: encodeCursor(row.id), node: toStudy(row) }),
+    return toConnection(
+      StudyConnection,
+      StudyEdge,
+      rows.slice(0, first).map(toStudy),
+      rows.length > first,
+      total?.n ?? 0,
     );
-    return Object.assign(new StudyConnection(), {
-      edges,
-      nodes: edges.map((e) => e.node),
-      pageInfo: Object.assign(new PageInfo(), {
-        hasNextPage: rows.length > first,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      }),
-      totalCount: total?.n ?? 0,
-    });
   }
 
   async setState(caller: Caller | null, studyId: string, state: StudyState): Promise<Study> {

@@ -8,7 +8,7 @@ import {
   scopeSql,
 } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
-import { decodeCursor, encodeCursor, pageSize } from '../common/cursor.js';
+import { decodeCursor, pageSize } from '../common/cursor.js';
 import type { Db, Sql } from '../common/db.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -23,11 +23,12 @@ import {
   TRIAL_COLUMNS,
   TRIAL_RETURNING,
   type TrialRow,
+  toConnection,
   toMetricPoint,
   toTrial,
   trialRecord,
 } from '../graphql/mapping.js';
-import { type MetricPoint, PageInfo, ReportResult, TrialConnection, TrialEdge } from '../graphql/types.js';
+import { type MetricPoint, ReportResult, TrialConnection, TrialEdge } from '../graphql/types.js';
 import { opsMetrics } from '../ops/index.js';
 import type { ApiPubSub, MetricTuple, TrialEventType } from '../pubsub/pubsub.js';
 import { optimizerInputError } from '../study/study.validation.js';
@@ -785,19 +786,13 @@ export class TrialService {
       'SELECT count(*)::int AS n FROM trials t WHERE t.study_id = $1 AND ($2::text[] IS NULL OR t.state = ANY($2::text[]))',
       [studyId, states],
     );
-    const page = rows.slice(0, first).map(trialRecord);
-    const edges = page.map((t) =>
-      Object.assign(new TrialEdge(), { cursor: encodeCursor(t.id), node: toTrial(t) }),
+    return toConnection(
+      TrialConnection,
+      TrialEdge,
+      rows.slice(0, first).map((row) => toTrial(trialRecord(row))),
+      rows.length > first,
+      total?.n ?? 0,
     );
-    return Object.assign(new TrialConnection(), {
-      edges,
-      nodes: edges.map((e) => e.node),
-      pageInfo: Object.assign(new PageInfo(), {
-        hasNextPage: rows.length > first,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      }),
-      totalCount: total?.n ?? 0,
-    });
   }
 
   async metrics(trialId: string, name: string | null | undefined): Promise<MetricPoint[]> {

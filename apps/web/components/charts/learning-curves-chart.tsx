@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatNumber } from '../../lib/format';
 import { type CurveStore, defaultMetric } from '../../lib/learning-curves';
 import type { Trial } from '../../lib/types';
+import { LabelledSelect } from '../ui/labelled-select';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
 
@@ -183,23 +184,7 @@ export function LearningCurvesChart({
       }
       actions={
         names.length > 0 ? (
-          <>
-            <label htmlFor="lc-metric" className="sr-only">
-              Metric
-            </label>
-            <select
-              id="lc-metric"
-              value={chosen ?? ''}
-              onChange={(e) => onMetric(e.target.value)}
-              style={{ height: 26 }}
-            >
-              {names.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </>
+          <LabelledSelect id="lc-metric" label="Metric" value={chosen} options={names} onChange={onMetric} />
         ) : null
       }
     >

@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { formatNumber } from '../../lib/format';
 import { buildSlice } from '../../lib/slice';
 import type { SearchSpace, Trial } from '../../lib/types';
+import { LabelledSelect } from '../ui/labelled-select';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
 
@@ -96,23 +97,13 @@ export function SliceChart({
       }
       actions={
         params.length > 0 ? (
-          <>
-            <label htmlFor="slice-param" className="sr-only">
-              Slice parameter
-            </label>
-            <select
-              id="slice-param"
-              value={chosen ?? ''}
-              onChange={(e) => onParam(e.target.value)}
-              style={{ height: 26 }}
-            >
-              {params.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </>
+          <LabelledSelect
+            id="slice-param"
+            label="Slice parameter"
+            value={chosen}
+            options={params}
+            onChange={onParam}
+          />
         ) : null
       }
     >

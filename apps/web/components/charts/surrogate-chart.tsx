@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { formatNumber } from '../../lib/format';
 import { BAND_Z, buildSurrogate } from '../../lib/surrogate';
 import type { SurrogateSlice, Trial } from '../../lib/types';
+import { LabelledSelect } from '../ui/labelled-select';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
 
@@ -144,23 +145,13 @@ export function SurrogateChart({
       }
       actions={
         params.length > 0 ? (
-          <>
-            <label htmlFor="gp-param" className="sr-only">
-              Surrogate parameter
-            </label>
-            <select
-              id="gp-param"
-              value={param ?? ''}
-              onChange={(e) => onParam(e.target.value)}
-              style={{ height: 26 }}
-            >
-              {params.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </>
+          <LabelledSelect
+            id="gp-param"
+            label="Surrogate parameter"
+            value={param}
+            options={params}
+            onChange={onParam}
+          />
         ) : null
       }
     >
