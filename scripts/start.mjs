@@ -239,13 +239,10 @@ async function demoSession() {
   }
 }
 
-// Checked without loading it: the task module pulls in TensorFlow.js, needed here only to create the study.
-const { taskProblem } = await import('@posterior/runner');
+// Checked without loading it: the task module pulls in TensorFlow.js, which only the workers need.
+const { demoStudyInput, taskProblem } = await import('@posterior/runner');
 const taskMissing = taskProblem('transfer-learning');
 if (taskMissing) warn(taskMissing);
-const task = taskMissing
-  ? undefined
-  : { searchSpace: async () => (await import('@posterior/runner/tasks')).transferLearningSearchSpace };
 
 const session = await demoSession();
 client.setToken(session.token);
@@ -262,22 +259,8 @@ async function findStudy() {
 }
 
 let study = await findStudy();
-if (!study && task) {
-  study = await client.createStudy({
-    teamId: team.id,
-    name: DEMO.study,
-    direction: 'MINIMIZE',
-    objective: 'val_loss',
-    searchSpace: await task.searchSpace(),
-    sampler: { type: 'gp', seed: 0 },
-    // No pruner: the sampler learns only from COMPLETE trials, so pruned regions get proposed again
-    // and again (seen in a 30-trial run: 20 near-identical pruned trials). The task stops early itself.
-    pruner: { type: 'none' },
-    maxTrials: 30,
-    parallelism: 2,
-    heartbeatTimeoutS: 60,
-    retryFailed: 1,
-  });
+if (!study && !taskMissing) {
+  study = await client.createStudy(demoStudyInput({ teamId: team.id, name: DEMO.study }));
   say(`Created the demo study ${study.name} (${study.id}).`);
 }
 
@@ -317,7 +300,7 @@ async function writeDemoOutputs(token) {
   say(`Demo study finished: ${report}, ${join(outputs, 'convergence.png')} (and .svg).`);
 }
 
-if (!task) {
+if (taskMissing) {
   say('The transfer-learning task is not built yet, so no demo worker runs; the API and dashboard are up.');
 } else if (study) {
   const secret = await client.createApiToken(team.id, `npm start ${new Date().toISOString()}`);

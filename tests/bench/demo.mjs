@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApiServer, createLogger, startDatabase } from '@posterior/api';
 import { createTestDatabase } from '@posterior/api/testing';
-import { transferLearningSearchSpace } from '@posterior/runner';
+import { demoStudyInput } from '@posterior/runner';
 import { createNodeClient } from '@posterior/sdk/node';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -193,23 +193,17 @@ client.setToken(session.token);
 const team = await client.createTeam('demo-bench');
 const apiToken = await client.createApiToken(team.id, 'demo bench workers');
 
-/**
- * The demo study as `npm start` creates it (scripts/start.mjs; that definition is not exported
- * anywhere importable, so it is repeated here): only the sampler, its seed and the trial count vary.
- */
-const demoStudy = (sampler, seed) => ({
-  teamId: team.id,
-  name: `demo-${sampler}-seed${seed}`,
-  direction: 'MINIMIZE',
-  objective: 'val_loss',
-  searchSpace: transferLearningSearchSpace,
-  sampler: { type: sampler, seed },
-  pruner: PRUNER,
-  maxTrials: TRIALS,
-  parallelism: WORKERS,
-  heartbeatTimeoutS: 60,
-  retryFailed: 1,
-});
+/** The demo study as `npm start` creates it; only the sampler, its seed, the pruner and the budget vary. */
+const demoStudy = (sampler, seed) =>
+  demoStudyInput({
+    teamId: team.id,
+    name: `demo-${sampler}-seed${seed}`,
+    sampler,
+    seed,
+    pruner: PRUNER,
+    maxTrials: TRIALS,
+    parallelism: WORKERS,
+  });
 
 // ---- the shared base-feature cache --------------------------------------------------------------
 

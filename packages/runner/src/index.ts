@@ -7,8 +7,9 @@ export {
   taskProblem,
 } from './objective-loader.js';
 export { type PoolOptions, type PoolSummary, runWorkerPool } from './pool.js';
-export * from './tasks/transfer-learning/index.js';
-export * from './tfjs/index.js';
+// The demo study's definition, without TensorFlow.js; the tasks themselves are `@posterior/runner/tasks`.
+export { type DemoStudyOptions, demoStudyInput } from './tasks/transfer-learning/demo-study.js';
+export { transferLearningSearchSpace } from './tasks/transfer-learning/params.js';
 export * from './trial-handle.js';
 export { defaultWorkerId, heartbeatPeriodMs, runWorker, type WorkerOptions } from './worker.js';
 export type { WorkerApi } from './worker-api.js';
