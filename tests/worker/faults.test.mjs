@@ -21,6 +21,18 @@ describe('worker faults against a real API', () => {
     await api?.close();
   });
 
+  /** `posterior worker` against this suite's API and token, on one study. */
+  const workerArgs = (studyId, ...extra) => [
+    'worker',
+    '--api',
+    api.url,
+    '--token',
+    ctx.token,
+    '--study',
+    studyId,
+    ...extra,
+  ];
+
   const createStudy = (name, extra = {}) =>
     ctx.client.createStudy({
       teamId: ctx.team.id,
@@ -45,24 +57,11 @@ describe('worker faults against a real API', () => {
   it('kill -9 mid-trial leaves the trial to the stale reaper, which fails and retries it', async () => {
     const study = await createStudy('killed', { heartbeatTimeoutS: 1, retryFailed: 1 });
     let child;
-    const run = runCli(
-      [
-        'worker',
-        '--api',
-        api.url,
-        '--token',
-        ctx.token,
-        '--study',
-        study.id,
-        '--objective',
-        fixture('hang.mjs'),
-      ],
-      {
-        onSpawn: (c) => {
-          child = c;
-        },
+    const run = runCli(workerArgs(study.id, '--objective', fixture('hang.mjs')), {
+      onSpawn: (c) => {
+        child = c;
       },
-    );
+    });
     const trial = await trialInFlight(study.id);
     child.kill('SIGKILL');
     const result = await run;
@@ -82,26 +81,12 @@ describe('worker faults against a real API', () => {
     const study = await createStudy('drained');
     const marker = join(scratch, 'release-drain');
     let child;
-    const run = runCli(
-      [
-        'worker',
-        '--api',
-        api.url,
-        '--token',
-        ctx.token,
-        '--study',
-        study.id,
-        '--objective',
-        fixture('slow-then-done.mjs'),
-        '--json',
-      ],
-      {
-        env: { RELEASE_MARKER: marker },
-        onSpawn: (c) => {
-          child = c;
-        },
+    const run = runCli(workerArgs(study.id, '--objective', fixture('slow-then-done.mjs'), '--json'), {
+      env: { RELEASE_MARKER: marker },
+      onSpawn: (c) => {
+        child = c;
       },
-    );
+    });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -124,25 +109,11 @@ describe('worker faults against a real API', () => {
   it('SIGTERM interrupts the trial, tells it FAILED and hands its params back', async () => {
     const study = await createStudy('terminated');
     let child;
-    const run = runCli(
-      [
-        'worker',
-        '--api',
-        api.url,
-        '--token',
-        ctx.token,
-        '--study',
-        study.id,
-        '--objective',
-        fixture('hang.mjs'),
-        '--json',
-      ],
-      {
-        onSpawn: (c) => {
-          child = c;
-        },
+    const run = runCli(workerArgs(study.id, '--objective', fixture('hang.mjs'), '--json'), {
+      onSpawn: (c) => {
+        child = c;
       },
-    );
+    });
     const trial = await trialInFlight(study.id);
     child.kill('SIGTERM');
     const result = await run;
@@ -161,20 +132,7 @@ describe('worker faults against a real API', () => {
     const study = await createStudy('pool-terminated', { parallelism: 2, maxTrials: 4 });
     let child;
     const run = runCli(
-      [
-        'worker',
-        '--api',
-        api.url,
-        '--token',
-        ctx.token,
-        '--study',
-        study.id,
-        '--objective',
-        fixture('hang.mjs'),
-        '--concurrency',
-        '2',
-        '--json',
-      ],
+      workerArgs(study.id, '--objective', fixture('hang.mjs'), '--concurrency', '2', '--json'),
       { onSpawn: (c) => (child = c) },
     );
     await waitFor(
@@ -191,20 +149,9 @@ describe('worker faults against a real API', () => {
 
   it('with --concurrency 2, a crashed worker process is replaced and its trial reaped', async () => {
     const study = await createStudy('crashed', { parallelism: 2, maxTrials: 4, heartbeatTimeoutS: 1 });
-    const run = await runCli([
-      'worker',
-      '--api',
-      api.url,
-      '--token',
-      ctx.token,
-      '--study',
-      study.id,
-      '--objective',
-      fixture('crash-once.mjs'),
-      '--concurrency',
-      '2',
-      '--json',
-    ]);
+    const run = await runCli(
+      workerArgs(study.id, '--objective', fixture('crash-once.mjs'), '--concurrency', '2', '--json'),
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /exited with SIGKILL; starting a new one/);
     const summary = JSON.parse(run.stdout);
@@ -254,23 +201,9 @@ describe('worker faults against a real API', () => {
 
   it('survives an API restart mid-study without telling any trial twice', async () => {
     const study = await createStudy('restarted', { maxTrials: 4 });
-    const run = runCli(
-      [
-        'worker',
-        '--api',
-        api.url,
-        '--token',
-        ctx.token,
-        '--study',
-        study.id,
-        '--objective',
-        fixture('quadratic.mjs'),
-        '--json',
-      ],
-      {
-        env: { QUADRATIC_EPOCH_MS: '150' },
-      },
-    );
+    const run = runCli(workerArgs(study.id, '--objective', fixture('quadratic.mjs'), '--json'), {
+      env: { QUADRATIC_EPOCH_MS: '150' },
+    });
     await trialInFlight(study.id);
     await api.restart(1500);
     const result = await run;
