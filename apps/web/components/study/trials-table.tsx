@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { replaceSearch } from '../../lib/api/hooks';
 import { durationMs, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import {
@@ -31,11 +31,16 @@ export function TrialsTable({
   trialHref: (id: string) => string;
 }) {
   const sp = useSearchParams();
-  const q = useMemo(() => parseTableQuery(new URLSearchParams(sp.toString())), [sp]);
+  const urlQuery = useMemo(() => parseTableQuery(new URLSearchParams(sp.toString())), [sp]);
+  // The URL is the source of truth, but Next applies history changes in a transition that a
+  // busy live page can delay; local state keeps the controls answering the click at once.
+  const [q, setQuery] = useState(urlQuery);
+  useEffect(() => setQuery(urlQuery), [urlQuery]);
   const [text, setText] = useState(q.text);
   const page = useMemo(() => applyTableQuery(trials, q), [trials, q]);
   const set = (patch: Partial<TableQuery>) => {
     const next: TableQuery = { ...q, page: 1, ...patch };
+    setQuery(next);
     replaceSearch(writeTableQuery(new URLSearchParams(window.location.search), next));
   };
   const sortHeader = (key: string, label: string, numeric = false) => {
