@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Applies pending migrations to DATABASE_URL and exits: the Kubernetes migration Job and the
-// compose `migrate` service run this before the API replicas start (`posterior serve` also migrates
-// on start, but replicas starting together would race; one run ahead of them does not).
+// compose `migrate` service run this before the API replicas start, which then run
+// `posterior serve --no-migrate` and only verify the schema. (Migrations take a PostgreSQL advisory
+// lock, so starters that do migrate, like a plain `posterior serve`, take turns instead of racing.)
 import { ConfigError, loadConfig, startDatabase } from '@posterior/api';
 
 let config;

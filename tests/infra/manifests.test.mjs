@@ -282,6 +282,15 @@ describe('migrations run once, ahead of the API replicas', () => {
       named('Deployment', 'posterior-api').spec.template.spec.containers[0].image,
     );
   });
+
+  test('API replicas leave the schema to the migration step (serve --no-migrate)', () => {
+    const compose = parseYaml(readFileSync(join(infra, 'docker-compose.yml'), 'utf8'), { merge: true });
+    const deployment = named('Deployment', 'posterior-api').spec.template.spec.containers[0];
+    for (const args of [compose.services.api.command, deployment.args]) {
+      assert.equal(args[0], 'serve');
+      assert.ok(args.includes('--no-migrate'), `${JSON.stringify(args)} passes --no-migrate`);
+    }
+  });
 });
 
 describe('Dockerfiles', () => {

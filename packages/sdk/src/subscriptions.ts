@@ -11,6 +11,34 @@ export interface Sink<T> {
 
 export type Unsubscribe = () => void;
 
+/** Longest wait between reconnect attempts: a restarted API is back within a couple of seconds. */
+export const RECONNECT_CAP_MS = 2000;
+const RECONNECT_BASE_MS = 200;
+
+/**
+ * Delay before reconnect attempt `retries` (0-based): doubling from 200 ms, capped at 2 s, with
+ * "equal jitter" (a random point in the upper half) so many clients dropped at once by one
+ * restarting replica do not all come back in the same instant.
+ */
+export function reconnectDelayMs(retries: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, retries));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** graphql-ws close codes the server uses when a credential or an access right is gone. */
+const AUTH_CLOSE_CODES = new Set([4401, 4403]);
+
+function closeCode(value: unknown): number | undefined {
+  const code = (value as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Reconnect after network failures and server restarts; never after an auth close (it would fail again). */
+export function shouldReconnect(errorOrCloseEvent: unknown): boolean {
+  const code = closeCode(errorOrCloseEvent);
+  return code === undefined || !AUTH_CLOSE_CODES.has(code);
+}
+
 export interface SubscriptionOptions {
   readonly url: string;
   readonly token: () => string | undefined;
@@ -138,12 +166,14 @@ export class Subscriptions {
       webSocketImpl: impl,
       lazy: true,
       retryAttempts: this.options.retryAttempts ?? 10,
+      // graphql-ws's default backoff doubles from 1 s with no cap (2^retries s + up to 3 s): the
+      // tenth attempt would wait 17 minutes. Capped at 2 s with jitter instead.
+      retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
       // graphql-ws retries only close events by default; a reconnect that hits a restarting API
       // fails with an error event (ECONNREFUSED) and would end every subscription. Retry those too
-      // (retryAttempts still bounds it).
-      shouldRetry: () => true,
-      // graphql-ws by default gives up on close codes it considers fatal; a restarting API closes
-      // with 1001/1006, which are retried, while 4401/4403 (auth) surface as errors.
+      // (retryAttempts still bounds it), and a restarting API's 1001/1006 closes; but not 4401/4403:
+      // a revoked, expired or logged-out credential (or lost access) surfaces as an error at once.
+      shouldRetry: shouldReconnect,
       connectionParams: () => {
         const token = this.options.token();
         return token ? { authorization: `Bearer ${token}` } : {};
@@ -160,10 +190,23 @@ function toSubscriptionError(error: unknown): PosteriorError {
   // A CloseEvent: graphql-ws hands these over when it stops retrying.
   const event = error as { code?: unknown; reason?: unknown };
   if (typeof event.code === 'number') {
-    const code =
-      event.code === 4401 ? 'UNAUTHENTICATED' : event.code === 4403 ? 'FORBIDDEN' : 'NETWORK_ERROR';
-    const reason = typeof event.reason === 'string' && event.reason ? `: ${event.reason}` : '';
-    return new PosteriorError(code, `subscription socket closed (${event.code})${reason}`);
+    const reasonText = typeof event.reason === 'string' ? event.reason : '';
+    const reason = reasonText ? `: ${reasonText}` : '';
+    return new PosteriorError(
+      closeErrorCode(event.code, reasonText),
+      `subscription socket closed (${event.code})${reason}`,
+    );
   }
   return new PosteriorError('NETWORK_ERROR', String(error));
+}
+
+/**
+ * 4401 (revoked, logged out, expired) and 4403 "Forbidden" (graphql-ws refusing the connection: the
+ * credential was not accepted) are UNAUTHENTICATED; a 4403 saying access to a study was withdrawn
+ * (the user left or was removed from its team) is FORBIDDEN.
+ */
+function closeErrorCode(code: number, reason: string): 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NETWORK_ERROR' {
+  if (code === 4401) return 'UNAUTHENTICATED';
+  if (code === 4403) return /no longer allowed/i.test(reason) ? 'FORBIDDEN' : 'UNAUTHENTICATED';
+  return 'NETWORK_ERROR';
 }

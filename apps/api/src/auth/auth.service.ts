@@ -11,7 +11,7 @@ import { optionalText } from '../common/validate.js';
 import type { Role } from '../db/index.js';
 import { toUser, USER_COLUMNS, type UserRow } from '../graphql/mapping.js';
 import type { User } from '../graphql/types.js';
-import { LoginRateLimiter } from './rate-limit.js';
+import { DEFAULT_LOGIN_LIMIT, LoginRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -32,7 +32,7 @@ export interface Session {
 
 /** Accounts, sessions and bearer-secret authentication. */
 export class AuthService {
-  private readonly limiter = new LoginRateLimiter();
+  private readonly limiter: LoginRateLimiter;
   /** Token id -> last time last_used_at was written, so a busy worker costs one write a minute. */
   private readonly touched = new Map<string, number>();
   /**
@@ -44,19 +44,25 @@ export class AuthService {
 
   constructor(
     private readonly db: Db,
-    private readonly announceChange: () => void = () => undefined,
+    private readonly announceChange: (revoked: readonly string[]) => void = () => undefined,
     private readonly cacheMs = 5000,
-  ) {}
+    loginLimit: RateLimitOptions = DEFAULT_LOGIN_LIMIT,
+  ) {
+    this.limiter = new LoginRateLimiter(db, loginLimit);
+  }
 
   /** Forget every cached credential (called when any credential changes anywhere). */
   invalidate(): void {
     this.cache.clear();
   }
 
-  /** After revoking a token or ending a session: drop caches here and in every other process. */
-  credentialsChanged(): void {
+  /**
+   * After revoking a token or ending a session: drop caches here and in every other process, and
+   * close the WebSockets that authenticated with `revoked` (secret hashes) wherever they are open.
+   */
+  credentialsChanged(revoked: readonly string[] = []): void {
     this.invalidate();
-    this.announceChange();
+    this.announceChange(revoked);
   }
 
   async signUp(emailInput: string, password: string, nameInput: string | null | undefined): Promise<Session> {
@@ -86,7 +92,7 @@ export class AuthService {
   async logIn(emailInput: string, password: string, clientKey: string): Promise<Session> {
     const email = emailInput.trim().toLowerCase();
     const keys = [`email:${email}`, `client:${clientKey}`];
-    const wait = Math.max(...keys.map((key) => this.limiter.retryAfterS(key)));
+    const wait = await this.limiter.retryAfterS(keys);
     if (wait > 0) throw new RateLimitedError(wait);
     const row = await this.db.one<UserRow & { password_hash: string }>(
       `SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.email) = $1`,
@@ -94,18 +100,23 @@ export class AuthService {
     );
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
     if (row === null || !ok) {
-      for (const key of keys) this.limiter.fail(key);
+      await this.limiter.fail(keys);
       throw new UnauthenticatedError('wrong email or password');
     }
-    this.limiter.succeed(`email:${email}`);
+    // Only the account's count resets: a client must not clear its own address's budget by
+    // logging into an account it controls between guesses at others.
+    await this.limiter.succeed(`email:${email}`);
     const { password_hash: _hash, ...user } = row;
     return this.startSession(this.db, user);
   }
 
   async logOut(caller: Caller | null): Promise<boolean> {
     if (caller?.kind !== 'user') return false;
-    await this.db.rows('DELETE FROM sessions WHERE id = $1', [caller.sessionId]);
-    this.credentialsChanged();
+    const ended = await this.db.rows<{ token_hash: string }>(
+      'DELETE FROM sessions WHERE id = $1 RETURNING token_hash',
+      [caller.sessionId],
+    );
+    this.credentialsChanged(ended.map((row) => row.token_hash));
     return true;
   }
 
@@ -126,6 +137,32 @@ export class AuthService {
       this.cache.set(hash, { caller: caller.caller, until: Math.min(now + this.cacheMs, caller.expiresAt) });
     }
     return caller?.caller ?? null;
+  }
+
+  /**
+   * For a WebSocket, which outlives any cache: the caller, the secret's hash (to find the socket
+   * again when the credential is revoked) and when a session expires. Always asks the database.
+   */
+  async authenticateLive(
+    secret: string,
+  ): Promise<{ caller: Caller; hash: string; expiresAt: number } | null> {
+    const kind = secretKind(secret);
+    if (kind === null || secret.length > 200) return null;
+    const hash = hashSecret(secret);
+    const found = await this.lookup(kind, hash);
+    return found && { caller: found.caller, hash, expiresAt: found.expiresAt };
+  }
+
+  /** Which of these secret hashes still authenticate (an unexpired session or an unrevoked token). */
+  async stillValid(hashes: readonly string[]): Promise<Set<string>> {
+    if (hashes.length === 0) return new Set();
+    const rows = await this.db.rows<{ token_hash: string }>(
+      `SELECT token_hash FROM sessions WHERE token_hash = ANY($1) AND expires_at > now()
+       UNION ALL
+       SELECT token_hash FROM api_tokens WHERE token_hash = ANY($1) AND revoked_at IS NULL`,
+      [hashes],
+    );
+    return new Set(rows.map((row) => row.token_hash));
   }
 
   private async lookup(

@@ -50,3 +50,12 @@ test('loadDatabaseUrl reads DATABASE_URL alone and ignores the rest', () => {
   assert.equal(loadDatabaseUrl({}), undefined);
   assert.throws(() => loadDatabaseUrl({ DATABASE_URL: 'nope' }), ConfigError);
 });
+
+test('POSTERIOR_MIGRATE: on by default, false/0/no turn it off, anything else is an error', () => {
+  assert.equal(loadConfig({}).POSTERIOR_MIGRATE, true);
+  assert.equal(loadConfig({ POSTERIOR_MIGRATE: '' }).POSTERIOR_MIGRATE, true);
+  assert.equal(loadConfig({ POSTERIOR_MIGRATE: 'TRUE' }).POSTERIOR_MIGRATE, true);
+  for (const off of ['false', '0', 'no', 'Off'])
+    assert.equal(loadConfig({ POSTERIOR_MIGRATE: off }).POSTERIOR_MIGRATE, false);
+  assert.throws(() => loadConfig({ POSTERIOR_MIGRATE: 'maybe' }), /POSTERIOR_MIGRATE: must be true or false/);
+});

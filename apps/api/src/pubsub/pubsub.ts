@@ -30,8 +30,24 @@ export enum Topic {
 /** Events a subscriber may fall behind by before its oldest are dropped. */
 const SUBSCRIBER_BUFFER = 1000;
 
-/** Credentials were revoked or ended somewhere: every process drops its authentication cache. */
+/**
+ * Credentials were revoked or ended somewhere: every process drops its authentication cache and
+ * closes the sockets that authenticated with them (detail: their sha256 hashes).
+ */
 const AUTH_CHANGED = 'AUTH_CHANGED';
+
+/** A user's membership of a team changed: sockets streaming that team's studies re-authorize. */
+const MEMBERSHIP_CHANGED = 'MEMBERSHIP_CHANGED';
+
+export interface AuthChange {
+  /** sha256 hashes of the secrets that no longer authenticate (empty when unknown). */
+  revoked: string[];
+}
+
+export interface MembershipChange {
+  teamId: string;
+  userId: string;
+}
 
 type Topics = {
   [Topic.TrialEvents]: [studyId: string, payload: TrialEventPayload];
@@ -41,9 +57,12 @@ type Topics = {
 export interface ApiPubSub {
   publishTrialEvent(studyId: string, type: TrialEventType, trial: TrialRecord): void;
   publishMetricPoints(studyId: string, trialId: string, points: MetricTuple[]): void;
-  subscribe<T extends Topic>(topic: T, studyId: string): AsyncIterable<Topics[T][1]>;
-  publishAuthChanged(): void;
-  onAuthChanged(listener: () => void): void;
+  /** `hold` runs when the stream starts; what it returns runs once the stream ends, however it ends. */
+  subscribe<T extends Topic>(topic: T, studyId: string, hold?: () => () => void): AsyncIterable<Topics[T][1]>;
+  publishAuthChanged(revoked?: readonly string[]): void;
+  onAuthChanged(listener: (change: AuthChange) => void): void;
+  publishMembershipChanged(change: MembershipChange): void;
+  onMembershipChanged(listener: (change: MembershipChange) => void): void;
   whenListening(): Promise<void>;
   close(): Promise<void>;
 }
@@ -90,7 +109,11 @@ export function createApiPubSub(options: {
       }
       if (chunk.length > 0) pubsub.publish(Topic.MetricPoints, studyId, { trialId, points: chunk });
     },
-    subscribe<T extends Topic>(topic: T, studyId: string): AsyncIterable<Topics[T][1]> {
+    subscribe<T extends Topic>(
+      topic: T,
+      studyId: string,
+      hold?: () => () => void,
+    ): AsyncIterable<Topics[T][1]> {
       // Not yoga's subscribe: its unbuffered Repeater throws inside the event listener once a slow
       // client lags 1024 events behind. Each subscription gets its own sliding buffer instead; a
       // client that far behind loses its oldest events, and the server never throws.
@@ -100,14 +123,37 @@ export function createApiPubSub(options: {
           void push((event as CustomEvent<Topics[T][1]>).detail);
         };
         target.addEventListener(type, listener);
-        void stop.then(() => target.removeEventListener(type, listener));
+        const release = hold?.();
+        void stop.then(() => {
+          target.removeEventListener(type, listener);
+          release?.();
+        });
       }, new SlidingBuffer(SUBSCRIBER_BUFFER));
     },
-    publishAuthChanged() {
-      target.dispatchEvent(new CustomEvent(AUTH_CHANGED, { detail: null }));
+    publishAuthChanged(revoked = []) {
+      // 64 hex characters a hash: a NOTIFY carries about a hundred; more only happens when
+      // many sessions end at once, and the periodic live check catches any left out.
+      const change: AuthChange = { revoked: revoked.slice(0, 100) };
+      target.dispatchEvent(new CustomEvent(AUTH_CHANGED, { detail: change }));
     },
     onAuthChanged(listener) {
-      target.addEventListener(AUTH_CHANGED, listener);
+      target.addEventListener(AUTH_CHANGED, (event) => {
+        const detail = (event as CustomEvent<Partial<AuthChange> | null>).detail;
+        const revoked = Array.isArray(detail?.revoked)
+          ? detail.revoked.filter((h): h is string => typeof h === 'string')
+          : [];
+        listener({ revoked });
+      });
+    },
+    publishMembershipChanged(change) {
+      target.dispatchEvent(new CustomEvent(MEMBERSHIP_CHANGED, { detail: change }));
+    },
+    onMembershipChanged(listener) {
+      target.addEventListener(MEMBERSHIP_CHANGED, (event) => {
+        const detail = (event as CustomEvent<Partial<MembershipChange> | null>).detail;
+        if (typeof detail?.teamId === 'string' && typeof detail.userId === 'string')
+          listener({ teamId: detail.teamId, userId: detail.userId });
+      });
     },
     whenListening: () => target.whenListening(),
     close: () => target.close(),

@@ -13,6 +13,10 @@ import { Topic, type TrialEventPayload } from './pubsub.js';
 export const METRIC_FLUSH_MS = 100;
 const METRIC_FLUSH_MAX = 5000;
 
+function watch(context: Context, studyId: string): () => void {
+  return context.live?.watch(studyId) ?? (() => undefined);
+}
+
 interface ResolvedTrialEvent {
   type: TrialEventKind;
   trial: TrialRecord;
@@ -24,7 +28,10 @@ export class SubscriptionResolver {
     description: 'Trials of a study as they are created, claimed and finished',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
       await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
-      const source = context.services.pubsub.subscribe(Topic.TrialEvents, args.studyId);
+      // Watched so that losing access to the study (a membership change) closes this socket.
+      const source = context.services.pubsub.subscribe(Topic.TrialEvents, args.studyId, () =>
+        watch(context, args.studyId),
+      );
       return mapStream(
         source,
         async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
@@ -47,7 +54,9 @@ export class SubscriptionResolver {
     }: SubscribeResolverData<unknown, { studyId: string; trialId?: string | null }, Context>) => {
       await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
       const only = args.trialId ?? null;
-      const source = context.services.pubsub.subscribe(Topic.MetricPoints, args.studyId);
+      const source = context.services.pubsub.subscribe(Topic.MetricPoints, args.studyId, () =>
+        watch(context, args.studyId),
+      );
       const points = mapStream(
         source,
         (payload) =>

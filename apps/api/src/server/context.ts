@@ -8,6 +8,7 @@ import type { Db } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import type { Artifact, MetricPoint } from '../graphql/types.js';
 import type { InsightsService } from '../insights/insights.service.js';
+import type { LiveConnections, LiveSubscriptionScope } from '../pubsub/live-connections.js';
 import type { ApiPubSub } from '../pubsub/pubsub.js';
 import type { StudyService } from '../study/study.service.js';
 import type { TeamService } from '../team/team.service.js';
@@ -24,6 +25,8 @@ export interface Services {
   insights: InsightsService;
   artifacts: ArtifactService;
   pubsub: ApiPubSub;
+  /** This process's open WebSockets and their credentials (closed when those stop authenticating). */
+  live: LiveConnections;
 }
 
 /** Per-operation context: who is calling, the server's services, and (over HTTP) the exchange for cookies. */
@@ -36,6 +39,8 @@ export interface Context {
   /** The secure flag for cookies set in this exchange. */
   secureCookies: boolean;
   loaders: Loaders;
+  /** Over WebSocket: the socket's scope, so subscriptions register the studies they stream. */
+  live: LiveSubscriptionScope | null;
 }
 
 /** Per-request batch loaders for list fields that would otherwise query once per parent. */

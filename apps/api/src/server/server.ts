@@ -17,8 +17,10 @@ import { Authorizer } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { Db } from '../common/db.js';
 import { createLogger, type Logger } from '../common/logger.js';
+import { Role } from '../db/index.js';
 import { InsightsService } from '../insights/insights.service.js';
 import { createOpsRouter } from '../ops/index.js';
+import { LiveConnections } from '../pubsub/live-connections.js';
 import { createApiPubSub } from '../pubsub/pubsub.js';
 import { StudyService } from '../study/study.service.js';
 import { Suggester } from '../suggest/suggester.js';
@@ -49,6 +51,8 @@ export interface ApiServerOptions {
   secureCookies?: boolean;
   /** Largest JSON request body (default 4 MB: 10,000 metric points fit). */
   maxBodyBytes?: number;
+  /** How often open WebSockets' credentials are re-checked in the database (default 30 s; 0: never). */
+  liveRecheckMs?: number;
 }
 
 export interface ApiServer {
@@ -129,14 +133,34 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const authz = new Authorizer(db);
   const studies = new StudyService(db, authz);
   const trials = new TrialService(db, suggester, pubsub, logger);
-  const auth = new AuthService(db, () => pubsub.publishAuthChanged());
-  pubsub.onAuthChanged(() => auth.invalidate());
+  const auth = new AuthService(db, (revoked) => pubsub.publishAuthChanged(revoked));
+  const live = new LiveConnections({
+    stillValid: (hashes) => auth.stillValid(hashes),
+    canRead: (caller, studyId) =>
+      studies.access(caller, studyId, Role.VIEWER).then(
+        () => true,
+        () => false,
+      ),
+    logger,
+    ...(options.liveRecheckMs === undefined ? {} : { recheckMs: options.liveRecheckMs }),
+  });
+  // Revocations and membership changes come back through the pubsub to every process, this one
+  // included: each closes its own sockets that the change affects.
+  pubsub.onAuthChanged(({ revoked }) => {
+    auth.invalidate();
+    live.revoke(revoked);
+  });
+  pubsub.onMembershipChanged(({ userId }) => void live.membershipChanged(userId));
   const services: Services = {
     db,
     logger,
     authz,
     auth,
-    teams: new TeamService(db, () => auth.credentialsChanged()),
+    teams: new TeamService(
+      db,
+      (revoked) => auth.credentialsChanged(revoked),
+      (teamId, userId) => pubsub.publishMembershipChanged({ teamId, userId }),
+    ),
     studies,
     trials,
     insights: new InsightsService(db, suggester, logger),
@@ -146,6 +170,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
     ),
     pubsub,
+    live,
   };
   const schema = await getSchema();
   const authenticate = async (credential: string | null): Promise<Caller | null> =>
@@ -197,9 +222,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           params.authorization ?? params.Authorization,
           ctx.extra.request.headers.cookie,
         );
-        const caller = await authenticate(credential).catch(() => null);
-        if (caller === null) return false;
-        wsCallers.set(ctx.extra.socket, caller);
+        const found = credential === null ? null : await auth.authenticateLive(credential).catch(() => null);
+        if (found === null) return false;
+        const socket = ctx.extra.socket;
+        // Closed while the lookup ran: its close event has fired already and would never unregister it.
+        if (socket.readyState !== socket.OPEN) return false;
+        wsCallers.set(socket, found.caller);
+        live.add(socket, found, (code, reason) => socket.close(code, reason));
+        socket.once('close', () => live.remove(socket));
         return true;
       },
       context: (ctx): Context => ({
@@ -209,6 +239,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         http: null,
         secureCookies: options.secureCookies ?? false,
         loaders: createLoaders(services),
+        live: live.scope(ctx.extra.socket),
       }),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return result;
@@ -318,6 +349,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         http: { req, res },
         secureCookies: options.secureCookies ?? false,
         loaders: createLoaders(services),
+        live: null,
       }),
     }),
   );
@@ -346,6 +378,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   } catch (error) {
     // A port in use or an unreachable database: release what was started, then report.
     await apollo.stop().catch(() => undefined);
+    live.close();
     await pubsub.close().catch(() => undefined);
     await suggester.close().catch(() => undefined);
     await db.close().catch(() => undefined);
@@ -384,6 +417,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         draining = true;
         if (reaper) clearInterval(reaper);
         await apollo.stop();
+        live.close();
         await pubsub.close();
         await suggester.close();
         await db.close();

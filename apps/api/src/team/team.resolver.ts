@@ -41,6 +41,17 @@ export class TeamResolver {
     return ctx.services.teams.addMember(ctx.caller, teamId, email, role);
   }
 
+  @Mutation(() => Boolean, {
+    description: 'Removes a member from a team (admins; only owners remove owners; anyone may leave)',
+  })
+  removeMember(
+    @Arg('teamId', () => ID) teamId: string,
+    @Arg('userId', () => ID) userId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.teams.removeMember(ctx.caller, teamId, userId);
+  }
+
   @Mutation(() => ApiTokenSecret)
   createApiToken(
     @Arg('teamId', () => ID) teamId: string,

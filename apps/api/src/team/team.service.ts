@@ -27,7 +27,8 @@ export class TeamService {
 
   constructor(
     private readonly db: Db,
-    private readonly credentialsChanged: () => void = () => undefined,
+    private readonly credentialsChanged: (revoked: readonly string[]) => void = () => undefined,
+    private readonly membershipChanged: (teamId: string, userId: string) => void = () => undefined,
   ) {
     this.authz = new Authorizer(db);
   }
@@ -97,7 +98,7 @@ export class TeamService {
     const own = await this.authz.requireTeam(caller, teamId, Role.ADMIN);
     if (!atLeast(own, role)) throw new ForbiddenError(`role: only an ${role} or higher may grant ${role}`);
     const email = requireText('email', emailInput, 320).toLowerCase();
-    return this.db.tx(async (sql) => {
+    const membership = await this.db.tx(async (sql) => {
       const user = await sql.one<{ id: string }>('SELECT id FROM users WHERE lower(email) = $1', [email]);
       if (user === null) throw new NotFoundError('user with this email');
       const existing = await sql.one<{ role: Role }>(
@@ -128,6 +129,39 @@ export class TeamService {
       if (row === null) throw new Error('membership vanished');
       return toMembership(row);
     });
+    this.membershipChanged(teamId, membership.user.id);
+    return membership;
+  }
+
+  /**
+   * Removes a member (admins; only owners remove owners; anyone may leave). A team keeps at least one
+   * OWNER. The removed user's open subscriptions to the team's studies are closed on every replica.
+   */
+  async removeMember(caller: Caller | null, teamId: string, userId: string): Promise<boolean> {
+    const self = requireUser(caller).userId === userId;
+    const own = await this.authz.requireTeam(caller, teamId, self ? Role.VIEWER : Role.ADMIN);
+    if (!isUuid(userId)) throw new NotFoundError('member');
+    await this.db.tx(async (sql) => {
+      const existing = await sql.one<{ role: Role }>(
+        'SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2 FOR UPDATE',
+        [teamId, userId],
+      );
+      if (existing === null) throw new NotFoundError('member');
+      if (!self && !atLeast(own, existing.role)) {
+        throw new ForbiddenError(`userId: only an ${existing.role} or higher may remove an ${existing.role}`);
+      }
+      if (existing.role === Role.OWNER) {
+        // Lock the team's owner rows so two owners removing each other cannot both succeed.
+        const owners = await sql.rows<{ user_id: string }>(
+          "SELECT user_id FROM memberships WHERE team_id = $1 AND role = 'OWNER' FOR UPDATE",
+          [teamId],
+        );
+        if (owners.length <= 1) throw new ForbiddenError('userId: a team keeps at least one OWNER');
+      }
+      await sql.rows('DELETE FROM memberships WHERE team_id = $1 AND user_id = $2', [teamId, userId]);
+    });
+    this.membershipChanged(teamId, userId);
+    return true;
   }
 
   async apiTokens(caller: Caller | null, teamId: string): Promise<ApiToken[]> {
@@ -175,10 +209,11 @@ export class TeamService {
       [tokenId, user.userId],
     );
     decide(row?.role ?? null, Role.ADMIN, 'API token');
-    await this.db.rows('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [
-      tokenId,
-    ]);
-    this.credentialsChanged();
+    const revoked = await this.db.rows<{ token_hash: string }>(
+      'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING token_hash',
+      [tokenId],
+    );
+    this.credentialsChanged(revoked.map((row) => row.token_hash));
     return true;
   }
 }

@@ -46,3 +46,73 @@ test('posterior serve with a bad --port exits 2 with one line', () => {
   assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
   assert.match(run.stderr, /--port/);
 });
+
+test('posterior serve --no-migrate (or POSTERIOR_MIGRATE=false) on an unmigrated database exits 1 with one line', async () => {
+  const db = await createTestDatabase({ migrated: false });
+  const dataDir = await mkdtemp(join(tmpdir(), 'posterior-serve-'));
+  try {
+    const env = { ...process.env, DATABASE_URL: db.url, POSTERIOR_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    for (const [args, extra] of [
+      [['serve', '--port', '0', '--no-migrate'], {}],
+      [['serve', '--port', '0'], { POSTERIOR_MIGRATE: 'false' }],
+    ] as const) {
+      const run = spawnSync(process.execPath, [bin, ...args], {
+        env: { ...env, ...extra },
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 1, run.stderr);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /^posterior: database schema is not current: \d+ migration\(s\) pending/);
+    }
+    const [row] = await db.dataSource.query(`SELECT to_regclass('migrations') IS NULL AS untouched`);
+    assert.equal(row.untouched, true, 'nothing was migrated');
+  } finally {
+    await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('two posterior serve processes started together on a fresh database both come up', async () => {
+  const db = await createTestDatabase({ migrated: false });
+  const dataDir = await mkdtemp(join(tmpdir(), 'posterior-serve-'));
+  const children = [0, 1].map(() =>
+    spawn(process.execPath, [bin, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      env: { ...process.env, DATABASE_URL: db.url, POSTERIOR_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
+  try {
+    const urls = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<string>((resolve, reject) => {
+            createInterface({ input: child.stderr }).on('line', (line) => {
+              const m = /Posterior API: (\S+)/.exec(line);
+              if (m?.[1]) resolve(m[1]);
+              else if (line.trim() !== '') reject(new Error(line));
+            });
+            child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+          }),
+      ),
+    );
+    for (const url of urls) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
+      assert.deepEqual(await res.json(), { data: { me: null } });
+    }
+    const [row] = await db.dataSource.query(
+      'SELECT count(*)::int AS n, count(DISTINCT name)::int AS names FROM migrations',
+    );
+    assert.equal(row.n, row.names, 'one row per migration');
+    assert.ok(row.n > 0);
+  } finally {
+    const exits = children.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    assert.deepEqual(await Promise.all(exits), [0, 0]);
+    await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 
 /**
- * `posterior serve [--port 4000]`: the API alone, on DATABASE_URL or the embedded PostgreSQL under
- * POSTERIOR_DATA_DIR (migrated on start). Ctrl-C (or SIGTERM) drains clients and stops cleanly.
+ * `posterior serve [--port 4000] [--no-migrate]`: the API alone, on DATABASE_URL or the embedded
+ * PostgreSQL under POSTERIOR_DATA_DIR. Pending migrations run on start under a PostgreSQL advisory
+ * lock (replicas starting together take turns); with --no-migrate (or POSTERIOR_MIGRATE=false) a
+ * migration Job owns them and start-up fails if any are pending. Ctrl-C (or SIGTERM) drains clients
+ * and stops cleanly.
  */
 export function register(program: Command): void {
   program
@@ -11,9 +14,20 @@ export function register(program: Command): void {
     .description('start the GraphQL API (DATABASE_URL, or an embedded PostgreSQL under POSTERIOR_DATA_DIR)')
     .option('--port <port>', 'port to listen on (default: PORT or 4000)')
     .option('--host <host>', 'address to bind', '0.0.0.0')
-    .action(async (opts: { port?: string; host: string }) => {
+    .option(
+      '--no-migrate',
+      'do not run migrations (a separate job does); fail if any are pending (env POSTERIOR_MIGRATE=false)',
+    )
+    .action(async (opts: ServeOptions) => {
       await serve(opts);
     });
+}
+
+interface ServeOptions {
+  port?: string;
+  host: string;
+  /** commander's --no-migrate: false when given, true otherwise. */
+  migrate: boolean;
 }
 
 function parsePort(value: string): number {
@@ -24,7 +38,7 @@ function parsePort(value: string): number {
   return port;
 }
 
-async function serve(opts: { port?: string; host: string }): Promise<void> {
+async function serve(opts: ServeOptions): Promise<void> {
   // Loaded here, not at the top: the API (TypeORM, Apollo, argon2) takes seconds to import, and
   // every other verb of the CLI would pay for it.
   const { ConfigError, createApiServer, createDataSource, createLogger, loadConfig, startDatabase } =
@@ -42,6 +56,7 @@ async function serve(opts: { port?: string; host: string }): Promise<void> {
   const database = await startDatabase({
     dataDir: config.POSTERIOR_DATA_DIR,
     databaseUrl: config.DATABASE_URL,
+    migrate: opts.migrate && config.POSTERIOR_MIGRATE ? true : 'verify',
     log: (line) => logger.debug({ source: 'postgres' }, line),
   });
   const dataSource = createDataSource(database.url, { applicationName: 'posterior-api' });

@@ -1,6 +1,7 @@
 import { Initial1764250000000 } from './1764250000000-Initial.js';
 import { StudyBudgetUsed1764260000000 } from './1764260000000-StudyBudgetUsed.js';
 import { TerminalTrialsImmutable1764270000000 } from './1764270000000-TerminalTrialsImmutable.js';
+import { LoginFailures1764280000000 } from './1764280000000-LoginFailures.js';
 
 // Every migration, in order. A new migration file is also appended here: the list is explicit (no
 // glob) so the compiled output and the test template hash see exactly the same set.
@@ -8,4 +9,5 @@ export const migrations = [
   Initial1764250000000,
   StudyBudgetUsed1764260000000,
   TerminalTrialsImmutable1764270000000,
+  LoginFailures1764280000000,
 ];

@@ -1,0 +1,174 @@
+import type { Caller } from '../authz/caller.js';
+import type { Logger } from '../common/logger.js';
+
+/** graphql-ws close codes: the client must not reconnect with the same credential. */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_FORBIDDEN = 4403;
+
+/** What a WebSocket authenticated with, kept for as long as it stays open. */
+export interface LiveCredential {
+  caller: Caller;
+  /** sha256 of the secret, as stored in sessions.token_hash / api_tokens.token_hash. */
+  hash: string;
+  /** Epoch ms (Infinity for API tokens). */
+  expiresAt: number;
+}
+
+/** Per-socket handle given to subscription resolvers. */
+export interface LiveSubscriptionScope {
+  /** Records that this socket streams a study's events; call the result when that stream ends. */
+  watch(studyId: string): () => void;
+}
+
+export interface LiveConnectionsOptions {
+  /** Which of these credential hashes still authenticate (unexpired session, unrevoked token). */
+  stillValid(hashes: readonly string[]): Promise<Set<string>>;
+  /** Whether the caller may still read the study (after a membership change). */
+  canRead(caller: Caller, studyId: string): Promise<boolean>;
+  logger: Logger;
+  /**
+   * How often every open socket's credential is checked against the database: the backstop for a
+   * lost revocation notice and for sessions ended outside the API. Default 30 s; 0 disables.
+   */
+  recheckMs?: number;
+}
+
+interface Entry {
+  credential: LiveCredential;
+  close: (code: number, reason: string) => void;
+  /** Study id -> open subscriptions on it. */
+  studies: Map<string, number>;
+  expiryTimer: NodeJS.Timeout | null;
+}
+
+/** setTimeout's largest delay; a longer session is caught by a later re-arm or the periodic check. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The open graphql-ws sockets of this process and the credentials they authenticated with, so a
+ * socket stops streaming as soon as its credential does not authenticate any more: revoked or logged
+ * out on any replica (announced through the pubsub), expired while connected (a timer), or removed
+ * from the team of a study it streams (re-checked on membership changes).
+ */
+export class LiveConnections {
+  private readonly entries = new Map<object, Entry>();
+  private readonly recheckTimer: NodeJS.Timeout | null;
+  private rechecking = false;
+
+  constructor(private readonly options: LiveConnectionsOptions) {
+    const every = options.recheckMs ?? 30_000;
+    this.recheckTimer = every > 0 ? setInterval(() => void this.recheck(), every) : null;
+    this.recheckTimer?.unref();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  add(socket: object, credential: LiveCredential, close: (code: number, reason: string) => void): void {
+    const entry: Entry = { credential, close, studies: new Map(), expiryTimer: null };
+    this.entries.set(socket, entry);
+    this.armExpiry(socket, entry);
+  }
+
+  remove(socket: object): void {
+    const entry = this.entries.get(socket);
+    if (!entry) return;
+    if (entry.expiryTimer) clearTimeout(entry.expiryTimer);
+    this.entries.delete(socket);
+  }
+
+  scope(socket: object): LiveSubscriptionScope {
+    return {
+      watch: (studyId) => {
+        const studies = this.entries.get(socket)?.studies;
+        if (!studies) return () => undefined;
+        studies.set(studyId, (studies.get(studyId) ?? 0) + 1);
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          const n = (studies.get(studyId) ?? 1) - 1;
+          if (n > 0) studies.set(studyId, n);
+          else studies.delete(studyId);
+        };
+      },
+    };
+  }
+
+  /** Closes every socket that authenticated with one of these credentials; returns how many. */
+  revoke(hashes: readonly string[]): number {
+    if (hashes.length === 0) return 0;
+    const gone = new Set(hashes);
+    let closed = 0;
+    for (const [socket, entry] of this.entries) {
+      if (!gone.has(entry.credential.hash)) continue;
+      this.closeEntry(socket, entry, CLOSE_UNAUTHORIZED, 'credential revoked or logged out');
+      closed++;
+    }
+    return closed;
+  }
+
+  /** A user's role in a team changed or ended: sockets that lost a study they stream are closed. */
+  async membershipChanged(userId: string): Promise<void> {
+    const affected = [...this.entries].filter(
+      ([, e]) => e.credential.caller.kind === 'user' && e.credential.caller.userId === userId,
+    );
+    for (const [socket, entry] of affected) {
+      for (const studyId of [...entry.studies.keys()]) {
+        const allowed = await this.options.canRead(entry.credential.caller, studyId).catch(() => false);
+        if (!allowed && this.entries.get(socket) === entry) {
+          this.closeEntry(socket, entry, CLOSE_FORBIDDEN, `no longer allowed to read study ${studyId}`);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Checks every open socket's credential against the database and closes those that lapsed. */
+  async recheck(): Promise<void> {
+    if (this.rechecking || this.entries.size === 0) return;
+    this.rechecking = true;
+    try {
+      const hashes = [...new Set([...this.entries.values()].map((e) => e.credential.hash))];
+      const valid = await this.options.stillValid(hashes);
+      this.revoke(hashes.filter((hash) => !valid.has(hash)));
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'live credential check failed');
+    } finally {
+      this.rechecking = false;
+    }
+  }
+
+  close(): void {
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    for (const entry of this.entries.values()) if (entry.expiryTimer) clearTimeout(entry.expiryTimer);
+    this.entries.clear();
+  }
+
+  private armExpiry(socket: object, entry: Entry): void {
+    const left = entry.credential.expiresAt - Date.now();
+    if (!Number.isFinite(left)) return;
+    if (left <= 0) {
+      this.closeEntry(socket, entry, CLOSE_UNAUTHORIZED, 'session expired');
+      return;
+    }
+    entry.expiryTimer = setTimeout(
+      () => {
+        entry.expiryTimer = null;
+        if (this.entries.get(socket) === entry) this.armExpiry(socket, entry);
+      },
+      Math.min(left, MAX_TIMER_MS),
+    );
+    entry.expiryTimer.unref();
+  }
+
+  private closeEntry(socket: object, entry: Entry, code: number, reason: string): void {
+    this.remove(socket);
+    try {
+      entry.close(code, reason);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'closing a live socket failed');
+    }
+  }
+}
