@@ -64,7 +64,7 @@ export async function bootstrap(url) {
   client.setToken(session.token);
   const team = await client.createTeam(`team-${seq}`);
   const secret = await client.createApiToken(team.id, 'test worker');
-  return { client, team, token: secret.token };
+  return { client, team, email, token: secret.token };
 }
 
 export const quadraticSpace = [{ name: 'x', type: 'float', low: -2, high: 2 }];

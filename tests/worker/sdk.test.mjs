@@ -148,6 +148,21 @@ describe('@posterior/sdk against a real API', () => {
     await outsider.client.close();
   });
 
+  it('adds a member who can then read the study, and removes them so they cannot', async () => {
+    const colleague = await bootstrap(api.url);
+    const me = await colleague.client.me();
+    const membership = await ctx.client.addMember(ctx.team.id, colleague.email, 'VIEWER');
+    assert.equal(membership.role, 'VIEWER');
+    assert.equal((await colleague.client.study(study.id))?.id, study.id);
+    await assert.rejects(colleague.client.askTrials(study.id), (e) => isPosteriorError(e, 'FORBIDDEN'));
+    assert.equal(await ctx.client.removeMember(ctx.team.id, me?.id ?? ''), true);
+    await assert.rejects(colleague.client.study(study.id), (e) => isPosteriorError(e, 'NOT_FOUND'));
+    await assert.rejects(ctx.client.removeMember(ctx.team.id, me?.id ?? ''), (e) =>
+      isPosteriorError(e, 'NOT_FOUND'),
+    );
+    await colleague.client.close();
+  });
+
   it('fails a subscription without credentials with a typed error', async () => {
     const anonymous = createNodeClient({ url: api.url, subscriptionRetryAttempts: 0 });
     const events = anonymous.iterateTrialEvents(study.id);

@@ -39,6 +39,25 @@ export interface PageArgs {
   readonly after?: string;
 }
 
+/** Order of `studies`; cursors belong to one order. */
+export type StudySort =
+  | 'CREATED_DESC'
+  | 'CREATED_ASC'
+  | 'NAME_ASC'
+  | 'NAME_DESC'
+  | 'BEST_VALUE_ASC'
+  | 'BEST_VALUE_DESC'
+  | 'PROGRESS_DESC'
+  | 'PROGRESS_ASC';
+
+/** Server-side filter and order of `studies` (all optional: newest first, every study). */
+export interface StudyListArgs extends PageArgs {
+  readonly states?: readonly StudyState[];
+  /** Case-insensitive substring of the name. */
+  readonly nameContains?: string;
+  readonly sort?: StudySort;
+}
+
 export interface TrialPageArgs extends PageArgs {
   readonly state?: TrialState;
 }
@@ -50,7 +69,7 @@ export interface TrialPageArgs extends PageArgs {
 export interface PosteriorApi {
   me(options?: RequestOptions): Promise<User | null>;
   teams(options?: RequestOptions): Promise<readonly Team[]>;
-  studies(teamId: string, page?: PageArgs, options?: RequestOptions): Promise<Page<Study>>;
+  studies(teamId: string, page?: StudyListArgs, options?: RequestOptions): Promise<Page<Study>>;
   study(id: string, options?: RequestOptions): Promise<Study | null>;
   studyTrials(studyId: string, args?: TrialPageArgs, options?: RequestOptions): Promise<Page<Trial>>;
   trial(id: string, options?: RequestOptions): Promise<TrialDetail | null>;
@@ -73,6 +92,8 @@ export interface PosteriorApi {
   createTeam(name: string): Promise<Team>;
   addMember(teamId: string, email: string, role: Role): Promise<Membership>;
   createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret>;
+  /** Removes a member (admins; only owners remove owners) or leaves the team (userId = yourself). */
+  removeMember(teamId: string, userId: string): Promise<boolean>;
   revokeApiToken(id: string): Promise<boolean>;
   createStudy(input: CreateStudyInput): Promise<Study>;
   setStudyState(id: string, state: StudyState): Promise<Study>;
@@ -146,7 +167,7 @@ export class PosteriorClient implements PosteriorApi {
     return wire.list(await this.gql(doc.TEAMS, {}, 'teams', options), 'teams').map(wire.toTeam);
   }
 
-  async studies(teamId: string, page: PageArgs = {}, options?: RequestOptions): Promise<Page<Study>> {
+  async studies(teamId: string, page: StudyListArgs = {}, options?: RequestOptions): Promise<Page<Study>> {
     const value = await this.gql(doc.STUDIES, { teamId, ...page }, 'studies', options);
     return wire.toPage(value, wire.toStudy, 'studies');
   }
@@ -243,6 +264,10 @@ export class PosteriorClient implements PosteriorApi {
     return wire.toApiTokenSecret(
       await this.gql(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'),
     );
+  }
+
+  async removeMember(teamId: string, userId: string): Promise<boolean> {
+    return (await this.gql(doc.REMOVE_MEMBER, { teamId, userId }, 'removeMember')) === true;
   }
 
   async revokeApiToken(id: string): Promise<boolean> {

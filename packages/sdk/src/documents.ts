@@ -13,8 +13,9 @@ const ARTIFACT = 'id trialId name contentType sizeBytes sha256 url createdAt';
 
 export const ME = `query Me { me { ${USER} } }`;
 export const TEAMS = `query Teams { teams { ${TEAM} } }`;
-export const STUDIES = `query Studies($teamId: ID!, $first: Int, $after: String) {
-  studies(teamId: $teamId, first: $first, after: $after) {
+export const STUDIES = `query Studies($teamId: ID!, $first: Int, $after: String, $states: [StudyState!],
+  $nameContains: String, $sort: StudySort) {
+  studies(teamId: $teamId, first: $first, after: $after, states: $states, nameContains: $nameContains, sort: $sort) {
     edges { node { ${STUDY} } } pageInfo { endCursor hasNextPage } } }`;
 export const STUDY_QUERY = `query Study($id: ID!) { study(id: $id) { ${STUDY} } }`;
 export const TEAM_QUERY = `query Team($id: ID!) { team(id: $id) { ${TEAM} } }`;
@@ -39,6 +40,8 @@ export const LOG_OUT = 'mutation LogOut { logOut }';
 export const CREATE_TEAM = `mutation CreateTeam($name: String!) { createTeam(name: $name) { ${TEAM} } }`;
 export const ADD_MEMBER = `mutation AddMember($teamId: ID!, $email: String!, $role: Role!) {
   addMember(teamId: $teamId, email: $email, role: $role) { id teamId role createdAt user { ${USER} } } }`;
+export const REMOVE_MEMBER =
+  'mutation RemoveMember($teamId: ID!, $userId: ID!) { removeMember(teamId: $teamId, userId: $userId) }';
 export const CREATE_API_TOKEN = `mutation CreateApiToken($teamId: ID!, $name: String!, $role: Role) {
   createApiToken(teamId: $teamId, name: $name, role: $role) { id token } }`;
 export const REVOKE_API_TOKEN = 'mutation RevokeApiToken($id: ID!) { revokeApiToken(id: $id) }';

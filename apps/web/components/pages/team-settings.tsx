@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { describeError, getClient } from '../../lib/api/client';
 import { useAsync } from '../../lib/api/hooks';
@@ -18,6 +19,7 @@ const ROLE_HELP: Record<Role, string> = {
 
 export function TeamSettings({ teamId }: { teamId: string }) {
   const session = useSession();
+  const router = useRouter();
   const res = useAsync((signal) => loadTeam(teamId, signal), teamId);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('MEMBER');
@@ -41,6 +43,28 @@ export function TeamSettings({ teamId }: { teamId: string }) {
       await getClient().addMember(teamId, email.trim(), role);
       setMemberMsg({ ok: true, text: `${email.trim()} is now ${role.toLowerCase()}.` });
       setEmail('');
+      res.reload();
+    } catch (err) {
+      setMemberMsg({ ok: false, text: describeError(err).detail });
+    }
+  }
+
+  const teamName = team.name;
+  async function removeMember(userId: string, label: string) {
+    const self = userId === session.user?.id;
+    const question = self
+      ? `Leave ${teamName}? You lose access to its studies until someone adds you again.`
+      : `Remove ${label} from ${teamName}? Their open dashboards stop streaming at once.`;
+    if (!window.confirm(question)) return;
+    setMemberMsg(null);
+    try {
+      await getClient().removeMember(teamId, userId);
+      if (self) {
+        await session.refresh();
+        router.push('/');
+        return;
+      }
+      setMemberMsg({ ok: true, text: `${label} was removed.` });
       res.reload();
     } catch (err) {
       setMemberMsg({ ok: false, text: describeError(err).detail });
@@ -99,6 +123,9 @@ export function TeamSettings({ teamId }: { teamId: string }) {
                 <th scope="col">Name</th>
                 <th scope="col">Email</th>
                 <th scope="col">Role</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -111,6 +138,26 @@ export function TeamSettings({ teamId }: { teamId: string }) {
                   <td>{m.email}</td>
                   <td>
                     <span className="role">{m.role}</span> <span className="faint">{ROLE_HELP[m.role]}</span>
+                  </td>
+                  <td className="num">
+                    {m.userId === session.user?.id ? (
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-ghost"
+                        onClick={() => removeMember(m.userId, m.email)}
+                      >
+                        Leave team
+                      </button>
+                    ) : admin && (m.role !== 'OWNER' || team.role === 'OWNER') ? (
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-danger"
+                        aria-label={`Remove ${m.email}`}
+                        onClick={() => removeMember(m.userId, m.email)}
+                      >
+                        Remove
+                      </button>
+                    ) : null}
                   </td>
                 </tr>
               ))}
