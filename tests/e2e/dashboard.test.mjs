@@ -1,13 +1,17 @@
 // End to end in Debian chromium against a real API and PostgreSQL: sign up, create a team and a study
 // in the UI, create an API token, start a worker from the test, watch trials and a learning curve
-// appear live without reload, open a trial, download the report, and check that a second user outside
-// the team sees nothing. Screenshots of each main page go to tests/e2e/screenshots/.
+// appear live without reload, open a trial and download its checkpoint, download the report, create a
+// study by importing a YAML file, check that a second user outside the team sees nothing, and archive
+// a study. Screenshots of each main page go to tests/e2e/screenshots/.
 // Run: npm run build && node --test tests/e2e/
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createNodeClient } from '@posterior/sdk/node';
+import { parse as parseYaml } from 'yaml';
 import { launch } from './browser.mjs';
+import { checkpointOf } from './fixtures/objective.mjs';
 import {
   cliWorkerAvailable,
   stackUnavailable,
@@ -226,6 +230,32 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
   });
 
+  it('downloads a trial checkpoint from the trial page: the bytes the worker uploaded', async () => {
+    const page = state.page;
+    // trial 0 is the one enqueued with x=1.5, y=2.5; the objective saves its checkpoint before it ends
+    const expected = checkpointOf(0, { x: 1.5, y: 2.5 });
+    await page.getByRole('link', { name: 'Open trial 0' }).click();
+    await page.getByRole('heading', { name: 'Trial #0', exact: true }).waitFor();
+    const button = page.getByRole('button', { name: `Download ${expected.fileName}` });
+    await waitFor(
+      async () => {
+        if (await button.count()) return true;
+        await page.reload();
+        await page.getByRole('heading', { name: 'Checkpoints and artifacts' }).waitFor();
+        return (await button.count()) > 0;
+      },
+      { timeoutMs: 90_000, intervalMs: 1000, what: 'the checkpoint of trial 0' },
+    );
+    await shot(page, 'trial-checkpoint');
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    assert.equal(download.suggestedFilename(), expected.fileName);
+    const bytes = readFileSync(await download.path());
+    assert.ok(bytes.length > 0);
+    assert.deepEqual(new Uint8Array(bytes), expected.data);
+    await page.goBack();
+    await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
+  });
+
   it('downloads the report', async () => {
     const page = state.page;
     const [download] = await Promise.all([
@@ -256,6 +286,33 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.close();
   });
 
+  it('creates a study by importing a YAML study file on the create page', async () => {
+    const page = await state.ctx.newPage();
+    const file = readFileSync(join(here, 'fixtures', 'study.yaml'));
+    await page.goto(`${state.teamUrl}/new`);
+    await page.getByRole('heading', { name: 'New study', exact: true }).waitFor();
+    await page
+      .getByLabel('Import a study file')
+      .setInputFiles({ name: 'study.yaml', mimeType: 'text/yaml', buffer: file });
+    await page.getByText('Imported study.yaml').waitFor();
+    assert.equal(await page.getByLabel('Study name').inputValue(), 'yaml import e2e');
+    await shot(page, 'new-study-imported');
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.waitForURL(/\/studies\/[^/]+$/);
+    await page.getByRole('heading', { name: 'yaml import e2e', exact: true }).waitFor();
+    const id = page.url().split('/').pop();
+    // what the API stored is the file's search space, entry for entry
+    const client = createNodeClient({ url: stack.api.url, token: state.token });
+    const created = await client.study(id);
+    await client.close();
+    const doc = parseYaml(file.toString('utf8'));
+    assert.equal(created?.direction, 'MAXIMIZE');
+    assert.equal(created?.objective, 'acc');
+    assert.equal(created?.maxTrials, 12);
+    assert.deepEqual(created?.searchSpace, doc.searchSpace);
+    await page.close();
+  });
+
   it('shows nothing of the study to a user outside the team', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await ctx.newPage();
@@ -273,6 +330,30 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByRole('heading', { name: /Not found|Not allowed/ }).waitFor();
     assert.equal(await page.getByText('branin e2e').count(), 0);
     await ctx.close();
+  });
+
+  it('archives a study: it leaves the default list and shows under archived', async () => {
+    const page = state.page;
+    await page.goto(state.studyUrl);
+    await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Archive' }).click();
+    await page.locator('.page-head').getByText('archived', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Archive' }).count(), 0);
+    const list = await state.ctx.newPage();
+    await list.goto(state.teamUrl);
+    const table = list.getByRole('table', { name: 'Studies' });
+    await table.getByRole('link', { name: 'yaml import e2e' }).waitFor();
+    assert.equal(await table.getByRole('link', { name: 'branin e2e' }).count(), 0, 'not in the default list');
+    await list.getByLabel('State').selectOption('ARCHIVED');
+    await waitFor(async () => new URL(list.url()).searchParams.get('state') === 'ARCHIVED', {
+      what: 'state in the URL',
+    });
+    const row = table.getByRole('row').filter({ has: list.getByRole('link', { name: 'branin e2e' }) });
+    await row.getByText('archived', { exact: true }).waitFor();
+    assert.equal(await table.getByRole('link', { name: 'yaml import e2e' }).count(), 0);
+    await shot(list, 'studies-archived');
+    await list.close();
   });
 });
 

@@ -109,6 +109,9 @@ export async function startSdkWorker({ apiUrl, token, studyId, objective }) {
         prune() {
           throw Object.assign(new Error('pruned'), { pruned: true });
         },
+        async saveCheckpoint(file) {
+          await client.uploadArtifact(trial.id, file);
+        },
       };
       try {
         const value = await fn(handle);

@@ -87,6 +87,29 @@ describe('PosteriorClient over HTTP', () => {
     assert.deepEqual(JSON.parse(last?.body ?? '{}').variables, { studyId: 's1', count: 1, workerId: 'w1' });
   });
 
+  it('passes the studies filter and sort to the server', async () => {
+    handler = () => ({
+      json: { data: { studies: { edges: [], pageInfo: { endCursor: null, hasNextPage: false } } } },
+    });
+    const client = createClient({ url, retry: fast });
+    const page = await client.studies('t1', {
+      first: 5,
+      states: ['RUNNING', 'PAUSED'],
+      nameContains: 'resnet',
+      sort: 'BEST_VALUE_ASC',
+    });
+    assert.deepEqual(page.items, []);
+    const body = JSON.parse(seen.at(-1)?.body ?? '{}');
+    assert.match(body.query, /states: \$states, nameContains: \$nameContains, sort: \$sort/);
+    assert.deepEqual(body.variables, {
+      teamId: 't1',
+      first: 5,
+      states: ['RUNNING', 'PAUSED'],
+      nameContains: 'resnet',
+      sort: 'BEST_VALUE_ASC',
+    });
+  });
+
   it('surfaces GraphQL error codes as PosteriorError without retrying user errors', async () => {
     let calls = 0;
     handler = () => {

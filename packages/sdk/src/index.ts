@@ -1,4 +1,4 @@
-export type { PageArgs, PosteriorApi, TrialPageArgs } from './client.js';
+export type { PageArgs, PosteriorApi, StudyListArgs, StudySort, TrialPageArgs } from './client.js';
 export { type ClientOptions, createClient, PosteriorClient } from './client.js';
 export {
   type ClientErrorCode,

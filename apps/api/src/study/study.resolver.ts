@@ -1,3 +1,4 @@
+import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { StudyState, TrialSort, TrialState } from '../graphql/enums.js';
 import { CreateStudyInput } from '../graphql/inputs.js';
@@ -14,17 +15,29 @@ import {
   TrialCounts,
 } from '../graphql/types.js';
 import type { Context } from '../server/context.js';
+import { StudySort } from './study-list.js';
+import { loadTrialTable, MAX_TRIAL_TABLE, type TrialTable } from './trial-table.js';
 
 @Resolver(() => Study)
 export class StudyResolver {
-  @Query(() => StudyConnection, { description: "A team's studies, newest first" })
+  @Query(() => StudyConnection, { description: "A team's studies, newest first unless sort says otherwise" })
   studies(
     @Arg('teamId', () => ID) teamId: string,
     @Arg('first', () => Int, { nullable: true, description: 'Default 20, at most 100' }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor of the same sort' }) after:
+      | string
+      | null,
+    @Arg('states', () => [StudyState], { nullable: true, description: 'Only studies in one of these states' })
+    states: StudyState[] | null,
+    @Arg('nameContains', () => String, {
+      nullable: true,
+      description: 'Only studies whose name contains this text (case-insensitive)',
+    })
+    nameContains: string | null,
+    @Arg('sort', () => StudySort, { nullable: true, defaultValue: StudySort.CREATED_DESC }) sort: StudySort,
     @Ctx() ctx: Context,
   ): Promise<StudyConnection> {
-    return ctx.services.studies.list(ctx.caller, teamId, first, after);
+    return ctx.services.studies.list(ctx.caller, teamId, first, after, { states, nameContains, sort });
   }
 
   @Query(() => Study, {
@@ -73,6 +86,24 @@ export class StudyResolver {
   ): Promise<TrialConnection> {
     const filter = [...(state ? [state] : []), ...(states ?? [])];
     return ctx.services.trials.list(study.id, { states: filter, first, after, sort });
+  }
+
+  @FieldResolver(() => GraphQLJSON, {
+    description: `Every trial in one compact value, by number (the dashboard's study page): {total, params: [name],
+rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [param values in params order],
+[sampler, mean, std, acquisition] | null]]}. At most ${MAX_TRIAL_TABLE} trials (limit, default the maximum)`,
+  })
+  trialTable(
+    @Root() study: Study,
+    @Arg('limit', () => Int, { nullable: true }) limit: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<TrialTable> {
+    const names = Array.isArray(study.searchSpace)
+      ? study.searchSpace.flatMap((p: unknown) =>
+          p && typeof p === 'object' && 'name' in p && typeof p.name === 'string' ? [p.name] : [],
+        )
+      : [];
+    return loadTrialTable(ctx.services.db, study.id, names, limit);
   }
 
   @FieldResolver(() => TrialCounts)

@@ -7,15 +7,22 @@ import {
   roleFor,
 } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
-import { decodeCursor, pageSize } from '../common/cursor.js';
+import { pageSize } from '../common/cursor.js';
 import type { Db } from '../common/db.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
-import { STUDY_COLUMNS, type StudyRow, toConnection, toStudy } from '../graphql/mapping.js';
-import { type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
+import { STUDY_COLUMNS, type StudyRow, toStudy } from '../graphql/mapping.js';
+import { PageInfo, type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
 import { validateStudyInput } from './study.validation.js';
+import {
+  decodeStudyCursor,
+  encodeStudyCursor,
+  StudySort,
+  studyPageQuery,
+  validateStudyListFilter,
+} from './study-list.js';
 
 export interface StudyAccess {
   row: StudyRow & { budget_used: number };
@@ -30,6 +37,12 @@ const TRANSITIONS: Record<StudyState, readonly StudyState[]> = {
 };
 
 export const MAX_STUDIES_PAGE = 100;
+
+export interface StudyListOptions {
+  states?: readonly StudyState[] | null;
+  nameContains?: string | null;
+  sort?: StudySort | null;
+}
 
 export class StudyService {
   constructor(
@@ -88,28 +101,33 @@ export class StudyService {
     teamId: string,
     firstInput: number | null | undefined,
     after: string | null | undefined,
+    options: StudyListOptions = {},
   ): Promise<StudyConnection> {
     await this.authz.requireTeam(caller, teamId, Role.VIEWER);
     const first = pageSize('first', firstInput, 20, MAX_STUDIES_PAGE);
-    const cursor = decodeCursor('after', after);
-    const rows = await this.db.rows<StudyRow>(
-      `SELECT ${STUDY_COLUMNS} FROM studies s
-       WHERE s.team_id = $1
-         AND ($2::uuid IS NULL OR (s.created_at, s.id) < (SELECT c.created_at, c.id FROM studies c WHERE c.id = $2))
-       ORDER BY s.created_at DESC, s.id DESC LIMIT $3`,
-      [teamId, cursor, first + 1],
+    const sort = options.sort ?? StudySort.CREATED_DESC;
+    const filter = validateStudyListFilter(options.states, options.nameContains);
+    const cursor = decodeStudyCursor(after, sort);
+    const q = studyPageQuery(STUDY_COLUMNS, teamId, filter, sort, cursor, first + 1);
+    const [rows, total] = await Promise.all([
+      this.db.rows<StudyRow & { key_null: boolean; sort_key: string }>(q.sql, q.params),
+      this.db.one<{ n: number }>(q.countSql, q.countParams),
+    ]);
+    const page = rows.slice(0, first);
+    const connection = new StudyConnection();
+    connection.edges = page.map((row) =>
+      Object.assign(new StudyEdge(), {
+        cursor: encodeStudyCursor({ sort, isNull: row.key_null, key: row.sort_key, id: row.id }),
+        node: toStudy(row),
+      }),
     );
-    const total = await this.db.one<{ n: number }>(
-      'SELECT count(*)::int AS n FROM studies WHERE team_id = $1',
-      [teamId],
-    );
-    return toConnection(
-      StudyConnection,
-      StudyEdge,
-      rows.slice(0, first).map(toStudy),
-      rows.length > first,
-      total?.n ?? 0,
-    );
+    connection.nodes = connection.edges.map((e) => e.node);
+    connection.pageInfo = Object.assign(new PageInfo(), {
+      hasNextPage: rows.length > first,
+      endCursor: connection.edges.at(-1)?.cursor ?? null,
+    });
+    connection.totalCount = total?.n ?? 0;
+    return connection;
   }
 
   async setState(caller: Caller | null, studyId: string, state: StudyState): Promise<Study> {

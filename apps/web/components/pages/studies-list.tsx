@@ -1,37 +1,26 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter, useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { useAsync } from '../../lib/api/hooks';
 import { listStudies } from '../../lib/api/queries';
+import { useUrlQuery } from '../../lib/client/use-url-query';
 import { formatNumber, formatRelative } from '../../lib/format';
+import {
+  filterChange,
+  pageChange,
+  parseStudiesQuery,
+  STUDIES_SORTS,
+  type StudiesSortKey,
+  type StudiesStateChoice,
+  studiesFilter,
+} from '../../lib/studies-query';
 import { finishedTrials, STUDY_STATES, type StudySummary, totalTrials } from '../../lib/types';
 import { Sparkline } from '../charts/sparkline';
 import { useSession } from '../session';
 import { EmptyState, ErrorState, Skeleton, StateBadge } from '../ui/states';
 
 const PAGE = 25;
-type SortKey = 'created' | 'name' | 'best' | 'progress';
-const SORTS: Array<{ value: SortKey; label: string }> = [
-  { value: 'created', label: 'Newest first' },
-  { value: 'name', label: 'Name' },
-  { value: 'progress', label: 'Progress' },
-  { value: 'best', label: 'Best value' },
-];
-
-function sortStudies(list: StudySummary[], key: SortKey): StudySummary[] {
-  const out = [...list];
-  if (key === 'name') out.sort((a, b) => a.name.localeCompare(b.name));
-  else if (key === 'progress') {
-    const p = (s: StudySummary) =>
-      finishedTrials(s.trialCounts) / Math.max(1, s.maxTrials ?? totalTrials(s.trialCounts));
-    out.sort((a, b) => p(b) - p(a));
-  } else if (key === 'best') {
-    out.sort((a, b) => (a.bestValue ?? Number.POSITIVE_INFINITY) - (b.bestValue ?? Number.POSITIVE_INFINITY));
-  } else out.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
-  return out;
-}
 
 function Progress({ s }: { s: StudySummary }) {
   const c = s.trialCounts;
@@ -64,32 +53,20 @@ function Progress({ s }: { s: StudySummary }) {
 }
 
 export function StudiesList({ teamId }: { teamId: string }) {
-  const sp = useSearchParams();
-  const router = useRouter();
+  const url = useUrlQuery();
   const session = useSession();
   const team = session.teams.find((t) => t.id === teamId);
-  const after = sp.get('after');
-  const prev = sp.get('prev');
-  const state = sp.get('state') ?? '';
-  const q = sp.get('q') ?? '';
-  const sort = (SORTS.find((s) => s.value === sp.get('sort'))?.value ?? 'created') as SortKey;
+  const query = useMemo(() => parseStudiesQuery(url.params), [url.params]);
+  const { q, state, sort, after } = query;
+  const filter = useMemo(() => studiesFilter(query), [query]);
   const [text, setText] = useState(q);
-  const res = useAsync((signal) => listStudies(teamId, PAGE, after, signal), `${teamId}|${after ?? ''}`);
-  const shown = useMemo(() => {
-    const list = (res.data?.studies ?? []).filter(
-      (s) => (!state || s.state === state) && (!q || s.name.toLowerCase().includes(q.toLowerCase())),
-    );
-    return sortStudies(list, sort);
-  }, [res.data, state, q, sort]);
-
-  const go = (patch: Record<string, string | null>) => {
-    const next = new URLSearchParams(sp.toString());
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    router.replace(`?${next.toString()}`, { scroll: false });
-  };
+  const res = useAsync(
+    (signal) => listStudies(teamId, PAGE, after, filter, signal),
+    JSON.stringify([teamId, after, filter]),
+  );
+  const shown = res.data?.studies ?? [];
+  const filtered = q !== '' || state !== '';
+  const go = (patch: Record<string, string | null>) => url.patch(patch);
 
   return (
     <div className="stack">
@@ -111,7 +88,7 @@ export function StudiesList({ teamId }: { teamId: string }) {
             className="field"
             onSubmit={(e) => {
               e.preventDefault();
-              go({ q: text });
+              go(filterChange({ q: text }));
             }}
           >
             <label htmlFor="study-search">Name</label>
@@ -121,13 +98,18 @@ export function StudiesList({ teamId }: { teamId: string }) {
               placeholder="Filter by name"
               value={text}
               onChange={(e) => setText(e.target.value)}
-              onBlur={() => text !== q && go({ q: text })}
+              onBlur={() => text.trim() !== q && go(filterChange({ q: text }))}
             />
           </form>
           <div className="field">
             <label htmlFor="study-state">State</label>
-            <select id="study-state" value={state} onChange={(e) => go({ state: e.target.value })}>
-              <option value="">Any state</option>
+            <select
+              id="study-state"
+              value={state}
+              onChange={(e) => go(filterChange({ state: e.target.value as StudiesStateChoice }))}
+            >
+              <option value="">Active (not archived)</option>
+              <option value="all">Any state</option>
               {STUDY_STATES.map((s) => (
                 <option key={s} value={s}>
                   {s.toLowerCase()}
@@ -140,9 +122,9 @@ export function StudiesList({ teamId }: { teamId: string }) {
             <select
               id="study-sort"
               value={sort}
-              onChange={(e) => go({ sort: e.target.value === 'created' ? null : e.target.value })}
+              onChange={(e) => go(filterChange({ sort: e.target.value as StudiesSortKey }))}
             >
-              {SORTS.map((s) => (
+              {STUDIES_SORTS.map((s) => (
                 <option key={s.value} value={s.value}>
                   {s.label}
                 </option>
@@ -158,7 +140,7 @@ export function StudiesList({ teamId }: { teamId: string }) {
               <Skeleton key={i} height={28} />
             ))}
           </div>
-        ) : res.data && res.data.studies.length === 0 && !after ? (
+        ) : res.data && res.data.studies.length === 0 && !after && !filtered ? (
           <EmptyState
             title="No studies yet"
             icon="✦"
@@ -169,11 +151,12 @@ export function StudiesList({ teamId }: { teamId: string }) {
             }
           >
             A study searches a space of hyperparameters for the best value of one metric. Create one here, or
-            from a file with <code>npx posterior study create -f study.yaml</code>.
+            from a file with <code>npx posterior study create -f study.yaml</code>. Archived studies are
+            listed under State: archived.
           </EmptyState>
         ) : shown.length === 0 ? (
           <EmptyState title="No study matches these filters">
-            Clear the name or state filter to see every study on this page.
+            Clear the name filter or choose another state to see more studies.
           </EmptyState>
         ) : (
           <div className="table-wrap">
@@ -226,11 +209,7 @@ export function StudiesList({ teamId }: { teamId: string }) {
                 type="button"
                 className="btn btn-sm"
                 disabled={!after}
-                onClick={() => {
-                  const stack = (prev ?? '').split(' ').filter(Boolean);
-                  const back = stack.pop() ?? null;
-                  go({ after: back === '_' ? null : back, prev: stack.join(' ') || null });
-                }}
+                onClick={() => go(pageChange(query, 'back'))}
               >
                 Previous
               </button>
@@ -239,9 +218,8 @@ export function StudiesList({ teamId }: { teamId: string }) {
                 className="btn btn-sm"
                 disabled={!res.data.hasNextPage}
                 onClick={() => {
-                  const stack = (prev ?? '').split(' ').filter(Boolean);
-                  stack.push(after ?? '_');
-                  go({ after: res.data?.endCursor ?? null, prev: stack.join(' ') });
+                  const next = res.data?.endCursor;
+                  if (next) go(pageChange(query, { next }));
                 }}
               >
                 Next

@@ -2,13 +2,10 @@
 
 import { PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
-import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getClient, saveBlob, subscribeMetricPoints, subscribeTrialEvents } from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
-import { replaceSearch } from '../../lib/api/hooks';
 import {
-  loadAllTrials,
   loadCurves,
   loadHistory,
   loadImportance,
@@ -16,7 +13,9 @@ import {
   loadReport,
   loadStudy,
   loadSurrogate,
+  loadTrials,
 } from '../../lib/api/queries';
+import { useUrlQuery } from '../../lib/client/use-url-query';
 import { normalizeImportance } from '../../lib/importance';
 import { CurveStore } from '../../lib/learning-curves';
 import { buildReport } from '../../lib/report';
@@ -27,6 +26,7 @@ import {
   type SurrogateSlice,
   type Trial,
   type TrialCounts,
+  totalTrials,
 } from '../../lib/types';
 import { loadEcharts } from '../charts/echart';
 import { ErrorState, PageSkeleton } from '../ui/states';
@@ -35,15 +35,29 @@ import { StudyView } from './study-view';
 // Start fetching the charting chunk as soon as this page's code runs, in parallel with its data.
 if (typeof window !== 'undefined') void loadEcharts();
 
+/** Studies with more trials than this draw the convergence plot from `history` first. */
+const HISTORY_FIRST_ABOVE = 2000;
+
+/** Resolves after the next paint once the main thread is idle (or after 1 s at the latest). */
+function whenIdle(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    requestAnimationFrame(() => {
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: 1000 });
+      else setTimeout(resolve, 50);
+    });
+  });
+}
+
 function countsOf(trials: Iterable<Trial>): TrialCounts {
   const c = emptyCounts();
   for (const t of trials) c[t.state.toLowerCase() as keyof TrialCounts]++;
   return c;
 }
 
-/** The study page wired to the API: pages of trials, bulk metrics, then live subscriptions. */
+/** The study page wired to the API: live subscriptions, the study and its trial table, then every curve. */
 export function StudyPage({ studyId }: { studyId: string }) {
-  const sp = useSearchParams();
+  const url = useUrlQuery();
   const [study, setStudy] = useState<Study | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [reloadTick, setReloadTick] = useState(0);
@@ -58,9 +72,13 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const [live, setLive] = useState(false);
   const [importance, setImportance] = useState<ParamImportance[] | null>(null);
   const [surrogate, setSurrogate] = useState<SurrogateSlice | null>(null);
-  const [surrogateLoading, setSurrogateLoading] = useState(false);
+  const [surrogateLoading, setSurrogateLoading] = useState(true);
   const [surrogateWhy, setSurrogateWhy] = useState<string | null>(null);
   const [insightTick, setInsightTick] = useState(0);
+  // Importance and the GP surrogate fit a model on the server (seconds of CPU on a big study): fetch
+  // them once their charts, below the fold, come into view, not while the page is loading.
+  const [insightsWanted, setInsightsWanted] = useState(false);
+  const wantInsights = useCallback(() => setInsightsWanted(true), []);
 
   // Coalesce bursts of updates into one render per animation frame; a metric point re-renders only the
   // learning curves, a trial change re-renders the trial-based charts.
@@ -104,13 +122,6 @@ export function StudyPage({ studyId }: { studyId: string }) {
     let unsubscribeMetrics = () => {};
     (async () => {
       try {
-        const s = await loadStudy(studyId, ctl.signal);
-        if (ctl.signal.aborted) return;
-        if (!s) {
-          setError(new PosteriorError('NOT_FOUND', 'study not found'));
-          return;
-        }
-        setStudy(s);
         // Subscribe before loading so nothing that happens during the load is missed.
         unsubscribeTrials = subscribeTrialEvents(studyId, {
           next: (e) => {
@@ -133,15 +144,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
           error: () => setLive(false),
           complete: () => setLive(false),
         });
-        setLive(true);
-        // The history (one cheap request) draws the convergence plot while the full trials stream in.
-        loadHistory(studyId, ctl.signal).then(
-          (h) => {
-            if (!ctl.signal.aborted && trialsRef.current.size < h.length) setHistoryTrials(h);
-          },
-          () => {},
-        );
-        await loadAllTrials(
+        // The study and its trials in parallel: one round trip less before the first chart.
+        const trialsLoaded = loadTrials(
           studyId,
           (page) => {
             for (const t of page) if (!trialsRef.current.has(t.id)) trialsRef.current.set(t.id, t);
@@ -149,6 +153,30 @@ export function StudyPage({ studyId }: { studyId: string }) {
           },
           ctl.signal,
         );
+        trialsLoaded.catch(() => {}); // awaited (and its error reported) below
+        const s = await loadStudy(studyId, ctl.signal);
+        if (ctl.signal.aborted) return;
+        if (!s) {
+          setError(new PosteriorError('NOT_FOUND', 'study not found'));
+          return;
+        }
+        setStudy(s);
+        setLive(true);
+        // On a big study the history (one cheap request) draws the convergence plot while the trial
+        // table is still on its way; a small study's table arrives as soon. Drawn only if the trials
+        // are still missing a moment later: a plot replaced at once is wasted main-thread time.
+        if (totalTrials(s.trialCounts) > HISTORY_FIRST_ABOVE) {
+          loadHistory(studyId, ctl.signal).then(
+            (h) =>
+              setTimeout(() => {
+                if (!ctl.signal.aborted && bulkLoading.current && trialsRef.current.size < h.length)
+                  setHistoryTrials(h);
+              }, 150),
+            () => {},
+          );
+        }
+        await trialsLoaded;
+        if (ctl.signal.aborted) return;
         bulkLoading.current = false;
         if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
         bulkTimer.current = null;
@@ -157,6 +185,10 @@ export function StudyPage({ studyId }: { studyId: string }) {
         setTrials([...trialsRef.current.values()].sort((a, b) => a.number - b.number));
         setTrialsLoading(false);
         setHistoryTrials(null);
+        // Let the page paint the trials and answer input before the curves' history (up to 200,000
+        // points to parse and draw) takes the main thread.
+        await whenIdle(ctl.signal);
+        if (ctl.signal.aborted) return;
         // Curves of running trials first (they are what people watch), then the newest finished ones.
         const order = [...trialsRef.current.values()].sort(
           (a, b) => Number(b.state === 'RUNNING') - Number(a.state === 'RUNNING') || b.number - a.number,
@@ -223,7 +255,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const lastInsight = useRef(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: insightTick triggers a refresh
   useEffect(() => {
-    if (!study) return;
+    if (!study || !insightsWanted) return;
     const wait = Math.max(0, 5000 - (Date.now() - lastInsight.current));
     const ctl = new AbortController();
     const timer = setTimeout(() => {
@@ -237,18 +269,20 @@ export function StudyPage({ studyId }: { studyId: string }) {
       clearTimeout(timer);
       ctl.abort();
     };
-  }, [study, studyId, insightTick]);
+  }, [study, studyId, insightTick, insightsWanted]);
 
   const numericParams = useMemo(
     () => (study ? study.searchSpace.filter((p) => p.type !== 'categorical').map((p) => p.name) : []),
     [study],
   );
-  const gpParamRaw = sp.get('gp');
+  const gpParamRaw = url.params.get('gp');
   const gpParam = gpParamRaw && numericParams.includes(gpParamRaw) ? gpParamRaw : (numericParams[0] ?? null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: insightTick refreshes the surrogate
   useEffect(() => {
+    if (!insightsWanted) return;
     if (!study || !gpParam) {
       setSurrogateWhy('The surrogate view needs a numeric (float or int) parameter.');
+      setSurrogateLoading(false);
       return;
     }
     const ctl = new AbortController();
@@ -273,7 +307,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
       },
     );
     return () => ctl.abort();
-  }, [study, studyId, gpParam, insightTick]);
+  }, [study, studyId, gpParam, insightTick, insightsWanted]);
 
   if (error) return <ErrorState error={error} onRetry={() => setReloadTick((x) => x + 1)} />;
   if (!liveStudy) return <PageSkeleton label="Loading study" />;
@@ -294,11 +328,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
       surrogateLoading={surrogateLoading}
       surrogateUnavailable={surrogateWhy}
       gpParam={gpParam}
-      onGpParam={(p) => {
-        const q = new URLSearchParams(window.location.search);
-        q.set('gp', p);
-        replaceSearch(q);
-      }}
+      onGpParam={(p) => url.patch({ gp: p })}
       actions={{
         async setState(state) {
           const updated = await getClient().setStudyState(studyId, state);
@@ -310,6 +340,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
           flush('trials');
         },
       }}
+      onInsightsVisible={wantInsights}
       onDownloadReport={async () => {
         let text: string | null = null;
         try {

@@ -1,10 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { describeError } from '../../lib/api/client';
-import { replaceSearch } from '../../lib/api/hooks';
+import { useUrlQuery } from '../../lib/client/use-url-query';
 import { formatNumber, formatRelative } from '../../lib/format';
 import { estimateImportance } from '../../lib/importance';
 import type { CurveStore } from '../../lib/learning-curves';
@@ -55,20 +54,17 @@ export interface StudyViewProps {
   onGpParam: (p: string) => void;
   actions: StudyActions | null;
   onDownloadReport: () => Promise<void>;
+  /** The insight charts (importance, GP surrogate) came into view: time to fetch what they show. */
+  onInsightsVisible?: () => void;
   trialHref: (id: string) => string;
   breadcrumb?: React.ReactNode;
 }
 
-function setParam(key: string, value: string | null) {
-  const sp = new URLSearchParams(window.location.search);
-  if (value === null || value === '') sp.delete(key);
-  else sp.set(key, value);
-  replaceSearch(sp);
-}
-
 export function StudyView(props: StudyViewProps) {
   const { study, trials, trialsLoading } = props;
-  const sp = useSearchParams();
+  const url = useUrlQuery();
+  const sp = url.params;
+  const setParam = (key: string, value: string | null) => url.patch({ [key]: value });
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const names = useMemo(() => paramNames(study.searchSpace, trials), [study.searchSpace, trials]);
@@ -264,7 +260,7 @@ export function StudyView(props: StudyViewProps) {
         loading={trialsLoading}
         trialHref={props.trialHref}
       />
-      <LazyMount minHeight={400} label="Parallel coordinates">
+      <LazyMount minHeight={400} label="Parallel coordinates" enabled={!trialsLoading}>
         <ParallelChart
           space={study.searchSpace}
           trials={trials}
@@ -273,7 +269,12 @@ export function StudyView(props: StudyViewProps) {
           loading={trialsLoading}
         />
       </LazyMount>
-      <LazyMount minHeight={360} label="Parameter importance and slice plot">
+      <LazyMount
+        minHeight={360}
+        label="Parameter importance and slice plot"
+        enabled={!trialsLoading}
+        onMount={props.onInsightsVisible}
+      >
         <div className="grid-2">
           <ImportanceChart
             importance={importance}
@@ -291,7 +292,12 @@ export function StudyView(props: StudyViewProps) {
           />
         </div>
       </LazyMount>
-      <LazyMount minHeight={440} label="GP surrogate and predicted versus actual">
+      <LazyMount
+        minHeight={440}
+        label="GP surrogate and predicted versus actual"
+        enabled={!trialsLoading}
+        onMount={props.onInsightsVisible}
+      >
         <div className="grid-2">
           <SurrogateChart
             slice={props.surrogate}

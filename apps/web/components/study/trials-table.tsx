@@ -1,9 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useSearchParams } from 'next/navigation';
-import { useEffect, useMemo, useState } from 'react';
-import { replaceSearch } from '../../lib/api/hooks';
+import { useMemo, useState } from 'react';
+import { currentSearch, useUrlQuery } from '../../lib/client/use-url-query';
 import { durationMs, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import {
   applyTableQuery,
@@ -30,18 +29,13 @@ export function TrialsTable({
   loading?: boolean;
   trialHref: (id: string) => string;
 }) {
-  const sp = useSearchParams();
-  const urlQuery = useMemo(() => parseTableQuery(new URLSearchParams(sp.toString())), [sp]);
-  // The URL is the source of truth, but Next applies history changes in a transition that a
-  // busy live page can delay; local state keeps the controls answering the click at once.
-  const [q, setQuery] = useState(urlQuery);
-  useEffect(() => setQuery(urlQuery), [urlQuery]);
+  const url = useUrlQuery();
+  const q = useMemo(() => parseTableQuery(url.params), [url.params]);
   const [text, setText] = useState(q.text);
   const page = useMemo(() => applyTableQuery(trials, q), [trials, q]);
   const set = (patch: Partial<TableQuery>) => {
     const next: TableQuery = { ...q, page: 1, ...patch };
-    setQuery(next);
-    replaceSearch(writeTableQuery(new URLSearchParams(window.location.search), next));
+    url.replace(writeTableQuery(currentSearch(), next));
   };
   const sortHeader = (key: string, label: string, numeric = false) => {
     const active = q.sort === key;

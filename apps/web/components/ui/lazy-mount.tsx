@@ -11,16 +11,30 @@ export function LazyMount({
   children,
   minHeight,
   label,
+  enabled = true,
+  onMount,
 }: {
   children: ReactNode;
   minHeight: number;
   label: string;
+  /**
+   * False while the content above is still loading: its final height is unknown, so a placeholder
+   * that looks near the viewport now would mount a chart that ends up far below it.
+   */
+  enabled?: boolean;
+  /** Called once when the children mount (e.g. to start fetching what only they show). */
+  onMount?: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [visible, setVisible] = useState(false);
+  const onMountRef = useRef(onMount);
+  onMountRef.current = onMount;
+  useEffect(() => {
+    if (visible) onMountRef.current?.();
+  }, [visible]);
   useEffect(() => {
     const el = ref.current;
-    if (!el || visible) return;
+    if (!el || visible || !enabled) return;
     if (typeof IntersectionObserver === 'undefined') {
       setVisible(true);
       return;
@@ -33,7 +47,7 @@ export function LazyMount({
     );
     io.observe(el);
     return () => io.disconnect();
-  }, [visible]);
+  }, [visible, enabled]);
   if (visible) return <>{children}</>;
   return (
     <div

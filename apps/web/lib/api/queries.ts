@@ -43,10 +43,29 @@ export interface StudiesPage {
   totalCount: number;
 }
 
+/** Server-side order of the studies list (`StudySort` of the API). */
+export type StudySort =
+  | 'CREATED_DESC'
+  | 'CREATED_ASC'
+  | 'NAME_ASC'
+  | 'NAME_DESC'
+  | 'BEST_VALUE_ASC'
+  | 'BEST_VALUE_DESC'
+  | 'PROGRESS_DESC'
+  | 'PROGRESS_ASC';
+
+export interface StudiesFilter {
+  /** Empty: every state. */
+  states: readonly Study['state'][];
+  nameContains: string;
+  sort: StudySort;
+}
+
 export async function listStudies(
   teamId: string,
   first: number,
   after: string | null,
+  filter: StudiesFilter,
   signal?: AbortSignal,
 ): Promise<StudiesPage> {
   const data = await gql<{
@@ -56,9 +75,17 @@ export async function listStudies(
       totalCount: number;
     };
   }>(
-    `query StudiesList($teamId: ID!, $first: Int, $after: String) {
-      studies(teamId: $teamId, first: $first, after: $after) { nodes { ${STUDY_ROW} } pageInfo { endCursor hasNextPage } totalCount } }`,
-    { teamId, first, after },
+    `query StudiesList($teamId: ID!, $first: Int, $after: String, $states: [StudyState!], $name: String, $sort: StudySort) {
+      studies(teamId: $teamId, first: $first, after: $after, states: $states, nameContains: $name, sort: $sort) {
+        nodes { ${STUDY_ROW} } pageInfo { endCursor hasNextPage } totalCount } }`,
+    {
+      teamId,
+      first,
+      after,
+      states: filter.states.length ? filter.states : null,
+      name: filter.nameContains || null,
+      sort: filter.sort,
+    },
     signal,
   );
   return {
@@ -143,6 +170,79 @@ export async function loadAllTrials(
     onPage,
     () => signal?.aborted === true,
   );
+}
+
+type TableRow = [
+  string,
+  number,
+  Trial['state'],
+  number | null,
+  string | null,
+  number | null,
+  number | null,
+  string | null,
+  unknown[],
+  [string, number | null, number | null, number | null] | null,
+];
+
+const isoOf = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** `Study.trialTable` rows back to trials (the compact format is documented on the API field). */
+export function fromTrialTable(params: readonly string[], rows: readonly TableRow[]): Trial[] {
+  return rows.map((r) => {
+    const values: Trial['params'] = {};
+    r[8].forEach((v, i) => {
+      const name = params[i];
+      if (name !== undefined && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean'))
+        values[name] = v;
+    });
+    const s = r[9];
+    return {
+      id: r[0],
+      number: r[1],
+      state: r[2],
+      value: r[3],
+      workerId: r[4],
+      startedAt: isoOf(r[5]),
+      finishedAt: isoOf(r[6]),
+      error: r[7],
+      params: values,
+      suggestion: s ? { sampler: s[0] || '—', mean: s[1], std: s[2], acquisition: s[3] } : null,
+    };
+  });
+}
+
+/**
+ * Every trial of a study in one request (`Study.trialTable`, one compact JSON value) instead of
+ * pages of 500 trial objects. Falls back to `loadAllTrials` when the API lacks the field or the study
+ * has more trials than one table holds. `onPage` gets the trials as they land, like `loadAllTrials`.
+ */
+export async function loadTrials(
+  studyId: string,
+  onPage: (trials: Trial[]) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  type Table = { total: number; params: string[]; rows: TableRow[] };
+  let table: Table | null = null;
+  try {
+    const data = await gql<{ study: { trialTable: Table } | null }>(
+      'query TrialTable($id: ID!) { study(id: $id) { trialTable } }',
+      { id: studyId },
+      signal,
+    );
+    if (!data.study) return;
+    table = data.study.trialTable;
+  } catch (e) {
+    if (
+      !(e instanceof PosteriorError && (e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === 'BAD_REQUEST'))
+    )
+      throw e;
+  }
+  if (table) {
+    onPage(fromTrialTable(table.params, table.rows));
+    if (table.rows.length >= table.total) return;
+  }
+  await loadAllTrials(studyId, onPage, signal);
 }
 
 /** Finished trials' values in one cheap request: enough for the convergence plot before the trials land. */
