@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // API benchmark (issue 4 targets, ANCHORS.md storage anchors).
 //   npm run bench -- api [--seconds 10] [--workers 8] [--subscribers 200] [--events 50]
+//                        [--only askTell,ingestion,subscribers] [--client http|fetch]
 // 1. ask+tell round trips, random sampler, W concurrent workers: p50/p95 ms and trials/s (goal 500/s)
 // 2. reportMetrics ingestion in points/s for batches of 100 and 1000 (goal >= 50,000 points/s)
 // 3. mutation-to-subscriber latency p95 with N WebSocket subscribers on trialEvents (goal < 100 ms)
 // The server runs in a child process on DATABASE_URL (a scratch database is created and dropped)
 // or on an embedded PostgreSQL. Writes bench-results/api.json.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,12 +27,17 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '8' },
     subscribers: { type: 'string', default: '200' },
     events: { type: 'string', default: '50' },
+    // Comma-separated subset of askTell,ingestion,subscribers (e.g. to profile one part alone).
+    only: { type: 'string', default: 'askTell,ingestion,subscribers' },
+    // The ask+tell workers' HTTP client: http (node:http, light) or fetch (undici, as the SDK).
+    client: { type: 'string', default: 'http' },
   },
 });
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);
 const SUBSCRIBERS = Number(args.subscribers);
 const EVENTS = Number(args.events);
+const ONLY = new Set(args.only.split(','));
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,6 +48,54 @@ const quantile = (xs, q) => {
   return s[lo] + (s[hi] - s[lo]) * (i - lo);
 };
 const round = (x, d = 1) => Number(x.toFixed(d));
+
+// CPU time (user + system, ms) a local process has used, from /proc (Linux); null elsewhere. On a
+// shared machine the trials/s depend on what else runs; CPU per trial does much less.
+function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: (Number(fields[11]) * 1000) / 100, system: (Number(fields[12]) * 1000) / 100 };
+  } catch {
+    return null;
+  }
+}
+/** CPU ms of the API server and of the bench database's PostgreSQL backends (if local). */
+async function cpuSnapshot(serverPid, workerPids = []) {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  const { rows } = await c.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  await c.end();
+  const backends = new Map(rows.map((r) => [r.pid, cpuMsOf(r.pid)]));
+  const workers = workerPids.map(cpuMsOf);
+  return { server: cpuMsOf(serverPid), backends, workers };
+}
+function cpuPerTrial(before, after, trials) {
+  if (before.server === null || after.server === null || trials === 0) return null;
+  let pgMs = 0;
+  let local = false;
+  for (const [pid, ms] of after.backends) {
+    if (ms === null) continue;
+    local = true;
+    const was = before.backends.get(pid);
+    pgMs += ms.user + ms.system - (was ? was.user + was.system : 0);
+  }
+  return {
+    serverMs: round(
+      (after.server.user + after.server.system - before.server.user - before.server.system) / trials,
+      3,
+    ),
+    serverSystemMs: round((after.server.system - before.server.system) / trials, 3),
+    postgresMs: local ? round(pgMs / trials, 3) : null,
+    workersMs: round(
+      after.workers.reduce((sum, w, i) => {
+        const was = before.workers[i];
+        return w && was ? sum + w.user + w.system - was.user - was.system : sum;
+      }, 0) / trials,
+      3,
+    ),
+  };
+}
 
 // ---- database --------------------------------------------------------------------------------
 let dbUrl;
@@ -82,7 +136,8 @@ const child = spawn(
     ...(process.env.POSTERIOR_BENCH_PROFILE
       ? ['--cpu-prof', '--cpu-prof-dir', process.env.POSTERIOR_BENCH_PROFILE]
       : []),
-    join(here, '_api-server.mjs'),
+    // A/B comparisons: POSTERIOR_BENCH_SERVER names another server script (e.g. an older build).
+    process.env.POSTERIOR_BENCH_SERVER ?? join(here, '_api-server.mjs'),
     dbUrl,
   ],
   {
@@ -155,12 +210,16 @@ try {
   // ---- 1. ask + tell ---------------------------------------------------------------------------
   // W worker processes (as in the ANCHORS protocol), each looping ask -> tell; the server in its
   // own process.
-  {
+  if (ONLY.has('askTell')) {
     const studyId = await study({});
     const workers = Array.from({ length: WORKERS }, () =>
-      spawn(process.execPath, [join(here, '_api-worker.mjs'), url, token, studyId, String(SECONDS)], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      }),
+      spawn(
+        process.execPath,
+        [join(here, '_api-worker.mjs'), url, token, studyId, String(SECONDS), args.client],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      ),
     );
     const outputs = workers.map(
       (w) =>
@@ -168,23 +227,33 @@ try {
           let text = '';
           w.stdout.on('data', (chunk) => {
             text += chunk;
+            if (text.endsWith('\n')) resolvePromise(JSON.parse(text));
           });
-          w.once('exit', (code) =>
-            code === 0 ? resolvePromise(JSON.parse(text)) : reject(new Error(`worker exited ${code}`)),
-          );
+          w.once('exit', (code) => reject(new Error(`worker exited ${code} before reporting`)));
         }),
     );
     // Let every worker warm up (connections, JIT), then start them together.
     await new Promise((r) => setTimeout(r, 3000));
+    const cpuBefore = await cpuSnapshot(
+      child.pid,
+      workers.map((w) => w.pid),
+    );
     const started = performance.now();
     for (const w of workers) w.stdin.write('go\n');
+    // Read the workers' CPU just before they exit (they report, then wait for stdin to close).
     const results_ = await Promise.all(outputs);
     const elapsed = (performance.now() - started) / 1000;
+    const cpuAfter = await cpuSnapshot(
+      child.pid,
+      workers.map((w) => w.pid),
+    );
+    for (const w of workers) w.stdin.end();
     const askMs = results_.flatMap((r) => r.ask);
     const tellMs = results_.flatMap((r) => r.tell);
     const latencies = askMs.map((a, i) => a + (tellMs[i] ?? 0));
     results.askTell = {
       workers: WORKERS,
+      client: args.client,
       trials: latencies.length,
       seconds: round(elapsed, 2),
       trialsPerSecond: round(latencies.length / Math.min(elapsed, SECONDS)),
@@ -192,12 +261,13 @@ try {
       p95Ms: round(quantile(latencies, 0.95), 2),
       askP50Ms: round(quantile(askMs, 0.5), 2),
       tellP50Ms: round(quantile(tellMs, 0.5), 2),
+      cpuMsPerTrial: cpuPerTrial(cpuBefore, cpuAfter, latencies.length),
     };
   }
 
   // ---- 2. metric ingestion ---------------------------------------------------------------------
   results.ingestion = [];
-  for (const batch of [100, 1000]) {
+  for (const batch of ONLY.has('ingestion') ? [100, 1000] : []) {
     const studyId = await study({});
     const REPORT =
       'mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { inserted } }';
@@ -233,7 +303,7 @@ try {
   }
 
   // ---- 3. subscriber latency -------------------------------------------------------------------
-  {
+  if (ONLY.has('subscribers')) {
     const studyId = await study({});
     const sent = new Map();
     const latencies = [];
@@ -313,21 +383,31 @@ console.log(
   `\nPosterior API benchmark (1-min load average ${env.loadAverage1m.before} -> ${env.loadAverage1m.after} on ${env.cpus} cores)`,
 );
 console.log('metric                                         value        goal');
-console.log(
-  `ask+tell trials/s (${a.workers} workers, random)            ${String(a.trialsPerSecond).padEnd(12)} >= 500`,
-);
-console.log(
-  `ask+tell round trip p50 / p95 ms               ${`${a.p50Ms} / ${a.p95Ms}`.padEnd(12)} (ask p50 ${a.askP50Ms}, tell p50 ${a.tellP50Ms})`,
-);
+if (a) {
+  console.log(
+    `ask+tell trials/s (${a.workers} workers, random, ${a.client})      ${String(a.trialsPerSecond).padEnd(12)} >= 500`,
+  );
+  console.log(
+    `ask+tell round trip p50 / p95 ms               ${`${a.p50Ms} / ${a.p95Ms}`.padEnd(12)} (ask p50 ${a.askP50Ms}, tell p50 ${a.tellP50Ms})`,
+  );
+  const cpu = a.cpuMsPerTrial;
+  if (cpu) {
+    console.log(
+      `ask+tell CPU ms per trial: API server ${cpu.serverMs} (${cpu.serverSystemMs} in the kernel), PostgreSQL backends ${cpu.postgresMs ?? 'n/a (not local)'}, bench workers ${cpu.workersMs}`,
+    );
+  }
+}
 for (const r of results.ingestion) {
   console.log(
     `reportMetrics points/s, batch ${String(r.batch).padEnd(5)}            ${String(r.pointsPerSecond).padEnd(12)} >= 50000`,
   );
 }
 const s = results.subscribers;
-console.log(
-  `subscriber latency p50 / p95 ms (${s.subscribers} subs)    ${`${s.p50Ms} / ${s.p95Ms}`.padEnd(12)} p95 < 100   (delivered ${s.delivered}/${s.expected})`,
-);
+if (s) {
+  console.log(
+    `subscriber latency p50 / p95 ms (${s.subscribers} subs)    ${`${s.p50Ms} / ${s.p95Ms}`.padEnd(12)} p95 < 100   (delivered ${s.delivered}/${s.expected})`,
+  );
+}
 mkdirSync(join(root, 'bench-results'), { recursive: true });
 writeFileSync(join(root, 'bench-results', 'api.json'), `${JSON.stringify({ env, results }, null, 1)}\n`);
 console.log('wrote bench-results/api.json');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -8,18 +9,38 @@ import type { DataSource } from 'typeorm';
  * per statement kind. Entities and migrations remain the schema's source of truth.
  */
 export interface Sql {
-  rows<R>(text: string, params?: readonly unknown[]): Promise<R[]>;
-  one<R>(text: string, params?: readonly unknown[]): Promise<R | null>;
+  /**
+   * `prepared` makes it a named prepared statement (parsed and planned once per connection, named
+   * after a hash of its text): for the hot paths, which run the same text thousands of times.
+   */
+  rows<R>(text: string, params?: readonly unknown[], prepared?: boolean): Promise<R[]>;
+  one<R>(text: string, params?: readonly unknown[], prepared?: boolean): Promise<R | null>;
+}
+
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `posterior_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    if (statementNames.size > 1000) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 class ClientSql implements Sql {
   constructor(private readonly client: pg.Pool | pg.PoolClient) {}
-  async rows<R>(text: string, params: readonly unknown[] = []): Promise<R[]> {
-    const result = await this.client.query(text, params as unknown[]);
+  async rows<R>(text: string, params: readonly unknown[] = [], prepared = false): Promise<R[]> {
+    const result = await this.client.query({
+      text,
+      values: params as unknown[],
+      name: prepared ? statementName(text) : undefined,
+    });
     return result.rows as R[];
   }
-  async one<R>(text: string, params: readonly unknown[] = []): Promise<R | null> {
-    const rows = await this.rows<R>(text, params);
+  async one<R>(text: string, params: readonly unknown[] = [], prepared = false): Promise<R | null> {
+    const rows = await this.rows<R>(text, params, prepared);
     return rows[0] ?? null;
   }
 }
@@ -64,13 +85,12 @@ export class Db extends ClientSql {
   }
 
   /**
-   * Runs `fn` in one transaction; any throw rolls it back and is rethrown. `asyncCommit` commits
-   * without waiting for the WAL flush (synchronous_commit off): a database crash may forget the
-   * last few milliseconds of such transactions, never corrupt anything. Used where losing the
-   * newest rows is harmless (a trial claim the worker will find gone, telemetry points) and the
-   * flush would otherwise be paid inside a per-study lock.
+   * Runs `fn` in one transaction; any throw rolls it back and is rethrown. The commit is
+   * synchronous: once this resolves the transaction survives a database crash. (Asks used to
+   * commit with synchronous_commit off; a crash could then forget a claim a worker had already
+   * received. See db/README.md, "Commits", for what durability costs and how it is amortized.)
    */
-  async tx<T>(fn: (sql: Sql) => Promise<T>, options: { asyncCommit?: boolean } = {}): Promise<T> {
+  async tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // A checked-out client has no pool listener: if PostgreSQL drops the connection between two
     // statements (restart, failover) the 'error' event would crash the process. The next query
@@ -78,7 +98,7 @@ export class Db extends ClientSql {
     const ignoreDropped = (): void => {};
     client.on('error', ignoreDropped);
     try {
-      await client.query(options.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN');
+      await client.query('BEGIN');
       const result = await fn(new ClientSql(client));
       await client.query('COMMIT');
       return result;

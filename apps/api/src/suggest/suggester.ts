@@ -16,7 +16,7 @@ import { WorkerPool } from './pool.js';
  * Samplers whose suggestion costs microseconds run on the event loop: a thread hop would cost
  * more than the work. Everything else (the GP above all) runs in the worker pool.
  */
-const INLINE_SAMPLERS = new Set(['random']);
+const INLINE_SAMPLERS = new Set(['random', 'qmc']);
 
 /** Samplers that ignore history: the API does not load completed trials to ask them. */
 export const HISTORY_FREE_SAMPLERS = new Set(['random']);

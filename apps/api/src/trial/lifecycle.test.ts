@@ -9,6 +9,7 @@ import {
   startHarness,
   TELL,
 } from '../test-support/harness.js';
+import { collect, wsClient } from '../test-support/ws.js';
 
 interface AskedTrial {
   id: string;
@@ -156,6 +157,51 @@ describe('trial lifecycle', () => {
     assert.match(late.errors?.[0]?.message ?? '', /COMPLETE/);
     const unknown = await h.gql(REPORT, { t: '00000000-0000-4000-8000-000000000000', p: [] }, token);
     assert.equal(unknown.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+  });
+
+  test('a partly duplicate metrics batch announces only the points it stored', async () => {
+    const studyId = await newStudy(h, token, teamId);
+    const [t] = await ask(studyId);
+    assert.ok(t);
+    const client = wsClient(h.server.wsUrl, token);
+    const live = collect<{ metricPoints: Array<{ step: number; value: number }> }>(
+      client,
+      'subscription($s: ID!, $t: ID) { metricPoints(studyId: $s, trialId: $t) { step value } }',
+      { s: studyId, t: t.id },
+    );
+    // Subscriptions are set up asynchronously: give the server a moment to listen.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    try {
+      const report = async (steps: number[], value: number) => {
+        const r = await h.gql<{ reportMetrics: { inserted: number } }>(
+          REPORT,
+          { t: t.id, p: steps.map((step) => ({ name: 'loss', step, value })) },
+          token,
+        );
+        assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+        return r.data?.reportMetrics.inserted;
+      };
+      const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+      assert.equal(await report(range(0, 10), 1), 10);
+      // Steps 5-9 are stored already: only 10-14 are new, and only they may be announced.
+      assert.equal(await report(range(5, 15), 2), 5);
+      // All stored: nothing to announce. Then a marker to know the stream has caught up.
+      assert.equal(await report(range(0, 15), 3), 0);
+      assert.equal(await report([15, 15], 4), 1);
+      await live.until((items) => items.some((m) => m.metricPoints.some((p) => p.step === 15)));
+      const points = live.items.flatMap((m) => m.metricPoints);
+      assert.deepEqual(
+        points.map((p) => p.step).sort((a, b) => a - b),
+        range(0, 16),
+      );
+      assert.deepEqual(
+        points.map((p) => [p.step, p.value]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)),
+        range(0, 16).map((step) => [step, step < 10 ? 1 : step < 15 ? 2 : 4]),
+      );
+    } finally {
+      live.stop();
+      await client.dispose();
+    }
   });
 
   test('per-trial metrics in a trials page come back per trial (batched loader)', async () => {

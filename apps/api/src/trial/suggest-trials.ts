@@ -1,0 +1,115 @@
+import type { Sql } from '../common/db.js';
+import { type StudyRow, TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
+import { opsMetrics } from '../ops/index.js';
+import type { SuggestionResult } from '../suggest/compute.js';
+import { HISTORY_FREE_SAMPLERS, type Suggester } from '../suggest/suggester.js';
+import { loadStudyHistory, type StudyHistory } from './observations.js';
+
+/** The study fields a suggestion depends on. */
+export interface SuggestionStudy {
+  id: string;
+  searchSpace: unknown;
+  sampler: Record<string, unknown>;
+  direction: 'MINIMIZE' | 'MAXIMIZE';
+  objective: string;
+}
+
+export function samplerTypeOf(sampler: Record<string, unknown>): string {
+  return typeof sampler.type === 'string' ? sampler.type : 'gp';
+}
+
+/**
+ * Whether the study's suggestions need no history at all: a history-free sampler over a space
+ * with a continuous float. A finite space needs the taken points even then, to avoid repeating
+ * them and to report exhaustion.
+ */
+export function suggestsWithoutHistory(study: Pick<SuggestionStudy, 'searchSpace' | 'sampler'>): boolean {
+  const continuous =
+    Array.isArray(study.searchSpace) &&
+    study.searchSpace.some(
+      (e: unknown) =>
+        typeof e === 'object' &&
+        e !== null &&
+        (e as { type?: unknown }).type === 'float' &&
+        (e as { step?: unknown }).step === undefined,
+    );
+  return continuous && HISTORY_FREE_SAMPLERS.has(samplerTypeOf(study.sampler));
+}
+
+/** A 32-bit seed per (study, trial number): reproducible suggestions, distinct across trials. */
+export function seedFor(studyId: string, sampler: Record<string, unknown>, number: number): number {
+  let base = typeof sampler.seed === 'number' && Number.isInteger(sampler.seed) ? sampler.seed >>> 0 : 0;
+  if (typeof sampler.seed !== 'number') {
+    for (const ch of studyId) base = (Math.imul(base, 31) + ch.charCodeAt(0)) >>> 0;
+  }
+  return (base + Math.imul(number + 1, 0x9e3779b1)) >>> 0;
+}
+
+/** Suggestions for trial numbers first, first + 1, ... (fewer when a finite space runs out). */
+export async function suggestFor(
+  suggester: Suggester,
+  study: SuggestionStudy,
+  history: StudyHistory,
+  first: number,
+  count: number,
+): Promise<SuggestionResult[]> {
+  if (count <= 0) return [];
+  const samplerType = samplerTypeOf(study.sampler);
+  const seeds = Array.from({ length: count }, (_, i) => seedFor(study.id, study.sampler, first + i));
+  const stopTimer = opsMetrics.timeSuggestion(samplerType);
+  const suggestions = await suggester.suggest(
+    {
+      searchSpace: study.searchSpace,
+      sampler: study.sampler,
+      direction: study.direction,
+      completed: history.observed,
+      pending: history.pending,
+      seeds,
+    },
+    samplerType,
+  );
+  stopTimer();
+  return suggestions;
+}
+
+/**
+ * Under the study lock (the locked ask path): suggests `fresh` trials with the history the
+ * sampler needs, then takes their numbers and budget and inserts them in one statement.
+ */
+export async function suggestAndInsert(
+  sql: Sql,
+  suggester: Suggester,
+  study: StudyRow & { budget_used: number },
+  fresh: number,
+  workerIds: ReadonlyArray<string | null>,
+): Promise<TrialRow[]> {
+  const target: SuggestionStudy = {
+    id: study.id,
+    searchSpace: study.search_space,
+    sampler: study.sampler,
+    direction: study.direction,
+    objective: study.objective,
+  };
+  const history: StudyHistory = suggestsWithoutHistory(target)
+    ? { observed: [], pending: [] }
+    : await loadStudyHistory(sql, study.id, study.objective);
+  const suggestions = await suggestFor(suggester, target, history, study.next_trial_number, fresh);
+  const n = suggestions.length;
+  if (n === 0) return [];
+  return sql.rows<TrialRow>(
+    `WITH alloc AS (
+       UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
+       WHERE id = $1 RETURNING next_trial_number - $2 AS first)
+     INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, started_at, heartbeat_at)
+     SELECT $1, alloc.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($3::text[])[x.ord], now(), now()
+     FROM alloc, unnest($4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
+     RETURNING ${TRIAL_RETURNING}`,
+    [
+      study.id,
+      n,
+      workerIds.slice(0, n),
+      suggestions.map((s) => JSON.stringify(s.params)),
+      suggestions.map((s) => JSON.stringify(s.info)),
+    ],
+  );
+}
