@@ -1,7 +1,8 @@
 import type { Metadata, Viewport } from 'next';
-import type { ReactNode } from 'react';
+import { type ReactNode, Suspense } from 'react';
 import { SessionProvider } from '../components/session';
 import { THEME_INIT_SCRIPT } from '../components/ui/theme-toggle';
+import { UrlSync } from '../components/ui/url-sync';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -25,6 +26,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       </head>
       <body>
         <SessionProvider>{children}</SessionProvider>
+        {/* useSearchParams needs a Suspense boundary on statically rendered routes */}
+        <Suspense fallback={null}>
+          <UrlSync />
+        </Suspense>
       </body>
     </html>
   );

@@ -44,6 +44,17 @@ describe('CurveStore', () => {
     assert.deepEqual(s.metricNames(), ['acc', 'val_loss']);
   });
 
+  it('flattens the gapped polyline into a typed array with NaN pairs between curves', () => {
+    const s = new CurveStore();
+    s.add([p('a', 0, 1), p('a', 1, 0.5), p('b', 0, 2), p('c', 0, 3), p('c', 0, 9, 'acc')]);
+    const { data, curves } = s.mergedFlat('val_loss', new Set(['b']));
+    assert.equal(curves, 2);
+    assert.deepEqual([...data], [0, 1, 1, 0.5, Number.NaN, Number.NaN, 0, 3, Number.NaN, Number.NaN]);
+    const flat = s.merged('val_loss').flatMap(([x, y]) => [x ?? Number.NaN, y ?? Number.NaN]);
+    assert.deepEqual([...s.mergedFlat('val_loss').data], flat);
+    assert.equal(s.mergedFlat('missing').data.length, 0);
+  });
+
   it('holds 200,000 points of a large fixture', () => {
     const { metrics } = fixtureStudy({ trials: 12_000, steps: 20 });
     const s = new CurveStore();

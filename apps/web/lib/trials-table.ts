@@ -27,6 +27,9 @@ export const DEFAULT_QUERY: TableQuery = {
 /** URL keys (prefixed so they can share the study page's query string with other controls). */
 const K = { states: 'tstate', text: 'tq', sort: 'tsort', dir: 'tdir', page: 'tpage', size: 'tsize' } as const;
 
+/** Every URL key the table reads (its component re-renders only when one of these changes). */
+export const TABLE_KEYS: readonly string[] = Object.values(K);
+
 export function parseTableQuery(sp: URLSearchParams): TableQuery {
   const states = (sp.get(K.states) ?? '')
     .split(',')

@@ -106,6 +106,12 @@ export interface EChartProps {
   label: string;
   /** Replace the whole option instead of merging (default true). */
   notMerge?: boolean;
+  /**
+   * Top-level keys drawn over `option` (each replaces option's key of that name). When only the patch
+   * changes, it is merged into the chart in place (an axis switched to log scale) instead of rebuilding
+   * every series. Give each key in full: echarts rebuilds a component whose type changes from it alone.
+   */
+  patch?: EChartsOption;
   /** With notMerge=false: components replaced wholesale (matched by id), e.g. ['series']. */
   replaceMerge?: string[];
   onClick?: (params: { data: unknown; seriesName?: string; dataIndex: number }) => void;
@@ -121,6 +127,7 @@ export function EChart({
   height,
   label,
   notMerge = true,
+  patch,
   replaceMerge,
   onClick,
   onInstance,
@@ -147,7 +154,11 @@ export function EChart({
         const params = p as { data: unknown; seriesName?: string; dataIndex: number };
         clickRef.current?.(params);
       });
-      ro = new ResizeObserver(() => c.resize());
+      // The observer also reports the size the chart was created at: a resize then would lay out and
+      // draw the whole chart once more for nothing (a long frame on a busy page load).
+      ro = new ResizeObserver(() => {
+        if (el.clientWidth !== c.getWidth() || el.clientHeight !== c.getHeight()) c.resize();
+      });
       ro.observe(el);
       setChart(c);
       onInstance?.(c);
@@ -163,19 +174,31 @@ export function EChart({
     };
   }, [onInstance]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: replaceMerge is a constant per chart
+  const patchRef = useRef(patch);
+  patchRef.current = patch;
+  /** The patch the chart shows, so a render that changed only `option` does not merge it again. */
+  const drawnPatch = useRef<EChartsOption | undefined>(undefined);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: replaceMerge is a constant per chart; the patch is read from its ref
   useEffect(() => {
     if (!chart) return;
     chart.setOption(
-      { aria: { enabled: true }, animation: false, ...option },
+      { aria: { enabled: true }, animation: false, ...option, ...patchRef.current },
       {
         notMerge,
         lazyUpdate: true,
         ...(replaceMerge ? { replaceMerge } : {}),
       },
     );
+    drawnPatch.current = patchRef.current;
     setReady(true);
   }, [chart, option, notMerge]);
+
+  useEffect(() => {
+    if (!chart || !patch || drawnPatch.current === patch) return;
+    chart.setOption(patch, { notMerge: false, lazyUpdate: true });
+    drawnPatch.current = patch;
+  }, [chart, patch]);
 
   return (
     <div

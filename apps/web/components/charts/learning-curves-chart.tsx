@@ -64,14 +64,11 @@ export function LearningCurvesChart({
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt on the triggers above only
   const background = useMemo(() => {
     lastBg.current = { version: store.version, at: Date.now() };
-    if (!chosen) return [];
-    return store.merged(chosen, new Set(runningKey ? runningKey.split(',') : []));
+    if (!chosen) return { data: new Float64Array(0), curves: 0 };
+    return store.mergedFlat(chosen, new Set(runningKey ? runningKey.split(',') : []));
   }, [store, chosen, runningKey, baseVersion, bgTick]);
   const highlighted = running.slice(0, MAX_HIGHLIGHT);
-  const finishedCount = useMemo(
-    () => background.reduce((n, p) => (p[0] === null ? n + 1 : n), 0),
-    [background],
-  );
+  const finishedCount = background.curves;
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals store mutation
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
@@ -80,7 +77,8 @@ export function LearningCurvesChart({
         id: 'finished',
         name: 'Finished trials',
         type: 'line',
-        data: background,
+        // a typed array: echarts takes it without the deep copy it makes of array data
+        data: background.data as unknown as number[],
         showSymbol: false,
         connectNulls: false,
         silent: true,

@@ -8,15 +8,7 @@ import { LabelledSelect } from '../ui/labelled-select';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
 
-export function SliceChart({
-  space,
-  trials,
-  params,
-  param,
-  onParam,
-  objective,
-  loading,
-}: {
+export interface SliceChartProps {
   space: SearchSpace;
   trials: readonly Trial[];
   params: readonly string[];
@@ -24,7 +16,9 @@ export function SliceChart({
   onParam: (p: string) => void;
   objective: string;
   loading?: boolean;
-}) {
+}
+
+export function SliceChart({ space, trials, params, param, onParam, objective, loading }: SliceChartProps) {
   const c = useChartColors();
   const chosen = param && params.includes(param) ? param : (params[0] ?? null);
   const data = useMemo(() => (chosen ? buildSlice(space, trials, chosen) : null), [space, trials, chosen]);

@@ -1,22 +1,41 @@
 'use client';
 
 import Link from 'next/link';
-import { useSearchParams } from 'next/navigation';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { saveBlob } from '../../lib/api/client';
+import { useUrlQuery } from '../../lib/client/use-url-query';
 import { fixtureStudy } from '../../lib/fixtures';
 import { CurveStore } from '../../lib/learning-curves';
 import { buildReport } from '../../lib/report';
 import { loadEcharts } from '../charts/echart';
 import { Logo } from '../ui/logo';
+import { PageSkeleton } from '../ui/states';
 import { ThemeToggle } from '../ui/theme-toggle';
 import { StudyView } from './study-view';
 
 // Start fetching the charting chunk as soon as this page's code runs, in parallel with its data.
 if (typeof window !== 'undefined') void loadEcharts();
 
+const PREVIEW_KEYS = ['trials', 'steps', 'live'];
+
+const noSubscription = () => () => {};
+
+/**
+ * Rendered in the browser only: the fixture's times are relative to now and its size comes from the
+ * URL, so a server render (this route is static) would not match the page it hydrates.
+ */
 export function PreviewStudy() {
-  const sp = useSearchParams();
+  const inBrowser = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+  return inBrowser ? <PreviewStudyBody /> : <PageSkeleton />;
+}
+
+function PreviewStudyBody() {
+  // only the fixture's own keys: a chart control must not rebuild the fixture page
+  const sp = useUrlQuery(PREVIEW_KEYS).params;
   const n = Math.min(50_000, Math.max(0, Number(sp.get('trials') ?? 200) || 0));
   const steps = Math.min(200, Math.max(0, Number(sp.get('steps') ?? 20) || 0));
   const live = sp.get('live') === '1';

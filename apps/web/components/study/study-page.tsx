@@ -15,7 +15,7 @@ import {
   loadSurrogate,
   loadTrials,
 } from '../../lib/api/queries';
-import { useUrlQuery } from '../../lib/client/use-url-query';
+import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
 import { normalizeImportance } from '../../lib/importance';
 import { CurveStore } from '../../lib/learning-curves';
 import { buildReport } from '../../lib/report';
@@ -57,7 +57,6 @@ function countsOf(trials: Iterable<Trial>): TrialCounts {
 
 /** The study page wired to the API: live subscriptions, the study and its trial table, then every curve. */
 export function StudyPage({ studyId }: { studyId: string }) {
-  const url = useUrlQuery();
   const [study, setStudy] = useState<Study | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [reloadTick, setReloadTick] = useState(0);
@@ -275,7 +274,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
     () => (study ? study.searchSpace.filter((p) => p.type !== 'categorical').map((p) => p.name) : []),
     [study],
   );
-  const gpParamRaw = url.params.get('gp');
+  const gpParamRaw = useUrlParam('gp');
   const gpParam = gpParamRaw && numericParams.includes(gpParamRaw) ? gpParamRaw : (numericParams[0] ?? null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: insightTick refreshes the surrogate
   useEffect(() => {
@@ -328,7 +327,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
       surrogateLoading={surrogateLoading}
       surrogateUnavailable={surrogateWhy}
       gpParam={gpParam}
-      onGpParam={(p) => url.patch({ gp: p })}
+      onGpParam={(p) => patchUrl({ gp: p })}
       actions={{
         async setState(state) {
           const updated = await getClient().setStudyState(studyId, state);

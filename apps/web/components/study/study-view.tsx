@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { describeError } from '../../lib/api/client';
-import { useUrlQuery } from '../../lib/client/use-url-query';
+import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
 import { formatNumber, formatRelative } from '../../lib/format';
 import { estimateImportance } from '../../lib/importance';
 import type { CurveStore } from '../../lib/learning-curves';
@@ -18,12 +18,12 @@ import {
   type Trial,
   totalTrials,
 } from '../../lib/types';
-import { ConvergenceChart } from '../charts/convergence-chart';
+import { ConvergenceChart, type ConvergenceChartProps } from '../charts/convergence-chart';
 import { ImportanceChart } from '../charts/importance-chart';
-import { LearningCurvesChart } from '../charts/learning-curves-chart';
+import { LearningCurvesChart, type LearningCurvesChartProps } from '../charts/learning-curves-chart';
 import { ParallelChart } from '../charts/parallel-chart';
 import { PredictedChart } from '../charts/predicted-chart';
-import { SliceChart } from '../charts/slice-chart';
+import { SliceChart, type SliceChartProps } from '../charts/slice-chart';
 import { SurrogateChart } from '../charts/surrogate-chart';
 import { LazyMount } from '../ui/lazy-mount';
 import { StateBadge } from '../ui/states';
@@ -62,19 +62,12 @@ export interface StudyViewProps {
 
 export function StudyView(props: StudyViewProps) {
   const { study, trials, trialsLoading } = props;
-  const url = useUrlQuery();
-  const sp = url.params;
-  const setParam = (key: string, value: string | null) => url.patch({ [key]: value });
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const names = useMemo(() => paramNames(study.searchSpace, trials), [study.searchSpace, trials]);
   const numericNames = useMemo(
     () => names.filter((n) => specFor(study.searchSpace, n)?.type !== 'categorical'),
     [names, study.searchSpace],
-  );
-  const importance = useMemo(
-    () => props.importance ?? (trialsLoading ? [] : estimateImportance(study.searchSpace, trials)),
-    [props.importance, study.searchSpace, trials, trialsLoading],
   );
   const counts = study.trialCounts;
   const done = finishedTrials(counts);
@@ -230,23 +223,19 @@ export function StudyView(props: StudyViewProps) {
         </div>
       </div>
       <div className="grid-2">
-        <ConvergenceChart
+        <UrlConvergenceChart
           trials={props.convergenceTrials ?? trials}
           direction={study.direction}
           objective={study.objective}
           loading={trialsLoading && (props.convergenceTrials ?? trials).length === 0}
-          logScale={sp.get('log') === '1'}
-          onLogScale={(v) => setParam('log', v ? '1' : null)}
           trialHref={props.trialHref}
         />
-        <LearningCurvesChart
+        <UrlLearningCurvesChart
           store={props.store}
           version={props.curvesVersion}
           baseVersion={props.curvesBaseVersion}
           trials={trials}
           objective={study.objective}
-          metric={sp.get('metric')}
-          onMetric={(m) => setParam('metric', m)}
           loading={props.curvesLoading && props.store.size === 0}
           complete={!props.curvesLoading}
           live={props.live}
@@ -276,17 +265,16 @@ export function StudyView(props: StudyViewProps) {
         onMount={props.onInsightsVisible}
       >
         <div className="grid-2">
-          <ImportanceChart
-            importance={importance}
-            source={props.importance ? 'model' : 'estimate'}
+          <EstimatedImportanceChart
+            importance={props.importance}
+            space={study.searchSpace}
+            trials={trials}
             loading={trialsLoading}
           />
-          <SliceChart
+          <UrlSliceChart
             space={study.searchSpace}
             trials={trials}
             params={names}
-            param={sp.get('slice')}
-            onParam={(p) => setParam('slice', p)}
             objective={study.objective}
             loading={trialsLoading}
           />
@@ -319,4 +307,45 @@ export function StudyView(props: StudyViewProps) {
       </LazyMount>
     </div>
   );
+}
+
+// Each chart reads its own URL key, so a click on one control re-renders that chart, not the page.
+const setLogScale = (v: boolean) => patchUrl({ log: v ? '1' : null });
+const setMetric = (m: string) => patchUrl({ metric: m });
+const setSlice = (p: string) => patchUrl({ slice: p });
+
+function UrlConvergenceChart(props: Omit<ConvergenceChartProps, 'logScale' | 'onLogScale'>) {
+  const log = useUrlParam('log') === '1';
+  return <ConvergenceChart {...props} logScale={log} onLogScale={setLogScale} />;
+}
+
+function UrlLearningCurvesChart(props: Omit<LearningCurvesChartProps, 'metric' | 'onMetric'>) {
+  return <LearningCurvesChart {...props} metric={useUrlParam('metric')} onMetric={setMetric} />;
+}
+
+function UrlSliceChart(props: Omit<SliceChartProps, 'param' | 'onParam'>) {
+  return <SliceChart {...props} param={useUrlParam('slice')} onParam={setSlice} />;
+}
+
+/**
+ * The server's importance, or a quick estimate from the trials until it comes. Estimated here, below
+ * the fold and mounted on scroll, not in the page body: ranking every trial per parameter took tens
+ * of milliseconds of the render that first shows the trials.
+ */
+function EstimatedImportanceChart({
+  importance,
+  space,
+  trials,
+  loading,
+}: {
+  importance: readonly ParamImportance[] | null;
+  space: Study['searchSpace'];
+  trials: readonly Trial[];
+  loading: boolean;
+}) {
+  const shown = useMemo(
+    () => importance ?? (loading ? [] : estimateImportance(space, trials)),
+    [importance, space, trials, loading],
+  );
+  return <ImportanceChart importance={shown} source={importance ? 'model' : 'estimate'} loading={loading} />;
 }

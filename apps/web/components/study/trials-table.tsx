@@ -8,6 +8,7 @@ import {
   applyTableQuery,
   PAGE_SIZES,
   parseTableQuery,
+  TABLE_KEYS,
   type TableQuery,
   writeTableQuery,
 } from '../../lib/trials-table';
@@ -29,7 +30,7 @@ export function TrialsTable({
   loading?: boolean;
   trialHref: (id: string) => string;
 }) {
-  const url = useUrlQuery();
+  const url = useUrlQuery(TABLE_KEYS);
   const q = useMemo(() => parseTableQuery(url.params), [url.params]);
   const [text, setText] = useState(q.text);
   const page = useMemo(() => applyTableQuery(trials, q), [trials, q]);

@@ -1,39 +1,40 @@
 'use client';
 
-import { useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useSyncExternalStore } from 'react';
 import { replaceSearch } from '../api/hooks';
-import { type PendingQuery, pendingQuery } from '../url-query.ts';
+import { patchQuery, pickKeys, UrlStore } from '../url-store.ts';
 
-/** The query string of the latest change not yet written to the URL (see `writeSoon`). */
-let unwritten: string | null = null;
+let store: UrlStore | null = null;
 
-/**
- * Writes the URL after the browser has painted the control's new state: Next's patched
- * `history.replaceState` re-renders every reader of the search params synchronously, which on a
- * study page with thousands of trials would hold the click's own feedback back. Changes made
- * meanwhile are folded into one write.
- */
-function writeSoon(next: URLSearchParams): void {
-  const first = unwritten === null;
-  unwritten = next.toString();
-  if (!first) return;
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      const value = unwritten;
-      unwritten = null;
-      if (value !== null) replaceSearch(new URLSearchParams(value));
-    }, 0),
-  );
+/** The page's one URL store (null on the server). */
+export function urlStore(): UrlStore | null {
+  if (typeof window === 'undefined') return null;
+  if (!store) {
+    const s = new UrlStore({
+      query: () => window.location.search.replace(/^\?/, ''),
+      path: () => window.location.pathname,
+      // window.history.replaceState is what Next documents for this: it keeps useSearchParams in sync
+      // (only <UrlSync> reads it, so the router's re-render is cheap).
+      write: (q) => replaceSearch(new URLSearchParams(q)),
+      // after the browser has painted the control's new state
+      later: (fn) => requestAnimationFrame(() => setTimeout(fn, 0)),
+    });
+    window.addEventListener('popstate', () => s.sync(true));
+    store = s;
+  }
+  return store;
 }
+
+const subscribe = (listener: () => void) => urlStore()?.subscribe(listener) ?? (() => {});
+const serverQuery = () => '';
 
 /** The current query including a change not written to the URL yet: the base of the next change. */
 export function currentSearch(): URLSearchParams {
-  return new URLSearchParams(unwritten ?? window.location.search);
+  return new URLSearchParams(urlStore()?.query ?? '');
 }
 
 export interface UrlQuery {
-  /** The query the controls show: the URL, or the change just made while the router catches up. */
+  /** The query the controls show (only the keys asked for, when keys were given). */
   params: URLSearchParams;
   /** Sets (or, with null or '', removes) keys and replaces the URL without a history entry. */
   patch: (changes: Record<string, string | null>) => void;
@@ -41,48 +42,38 @@ export interface UrlQuery {
   replace: (next: URLSearchParams) => void;
 }
 
+function patch(changes: Record<string, string | null>): void {
+  const s = urlStore();
+  s?.set(patchQuery(s.query, changes));
+}
+
+function replace(next: URLSearchParams): void {
+  urlStore()?.set(next.toString());
+}
+
 /**
  * URL-driven control state that answers a click at once. The URL stays the source of truth (links,
- * reloads and the back button see it), but Next reports a history change to `useSearchParams` only
- * after re-rendering every reader of it, which a busy page (thousands of trials, charts drawing) can
- * delay; a control driven only by `useSearchParams` would ignore the click until then (the e2e once
- * saw a checkbox click "not change state"). The query set here is shown until the router reports it,
- * or reports a URL that nobody set here (a navigation wins).
+ * reloads and the back button see it), but the controls read it from a store of ours instead of
+ * `useSearchParams`: Next re-renders every reader of that on each history change, which on a study
+ * page with thousands of trials took ~300 ms per click, and a control driven only by it could ignore
+ * a click until then. With `keys`, the component re-renders only when one of those keys changes.
  */
-export function useUrlQuery(): UrlQuery {
-  const sp = useSearchParams();
-  const url = sp.toString();
-  const [pending, setPending] = useState<PendingQuery | null>(null);
-  const shown = pendingQuery(url, pending);
-  // caught up: forget the pending query, so a later navigation back to an old URL is not overridden
-  useEffect(() => {
-    if (pending && url === pending.value) setPending(null);
-  }, [url, pending]);
-  const params = useMemo(() => new URLSearchParams(shown), [shown]);
-
-  const replace = useCallback(
-    (next: URLSearchParams) => {
-      const value = next.toString();
-      setPending((prev) => ({
-        value,
-        // the URLs the router may still report on its way to `value`: stale, not a navigation
-        stale: [...(prev && prev.value !== url ? [...prev.stale, prev.value] : []), url],
-      }));
-      writeSoon(next);
-    },
-    [url],
-  );
-  const patch = useCallback(
-    (changes: Record<string, string | null>) => {
-      // `sp` may lag behind the URL, and the URL behind the latest change
-      const next = currentSearch();
-      for (const [k, v] of Object.entries(changes)) {
-        if (v === null || v === '') next.delete(k);
-        else next.set(k, v);
-      }
-      replace(next);
-    },
-    [replace],
-  );
+export function useUrlQuery(keys?: readonly string[]): UrlQuery {
+  const keyList = keys?.join('\n');
+  const snapshot = useCallback(() => {
+    const q = urlStore()?.query ?? '';
+    return keyList === undefined ? q : pickKeys(q, keyList.split('\n'));
+  }, [keyList]);
+  const query = useSyncExternalStore(subscribe, snapshot, serverQuery);
+  const params = useMemo(() => new URLSearchParams(query), [query]);
   return { params, patch, replace };
 }
+
+/** One URL key (null when absent): the component re-renders only when this key changes. */
+export function useUrlParam(key: string): string | null {
+  const snapshot = useCallback(() => new URLSearchParams(urlStore()?.query ?? '').get(key), [key]);
+  return useSyncExternalStore(subscribe, snapshot, () => null);
+}
+
+/** Sets (or, with null or '', removes) URL keys; the URL is written after the next paint. */
+export const patchUrl = patch;
