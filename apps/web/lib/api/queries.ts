@@ -1,6 +1,6 @@
 'use client';
 
-import { PosteriorError } from '@posterior/sdk';
+import { PosteriorError, type StudySort } from '@posterior/sdk';
 import { readBothEnds } from '../paging';
 import type {
   ApiToken,
@@ -43,16 +43,8 @@ export interface StudiesPage {
   totalCount: number;
 }
 
-/** Server-side order of the studies list (`StudySort` of the API). */
-export type StudySort =
-  | 'CREATED_DESC'
-  | 'CREATED_ASC'
-  | 'NAME_ASC'
-  | 'NAME_DESC'
-  | 'BEST_VALUE_ASC'
-  | 'BEST_VALUE_DESC'
-  | 'PROGRESS_DESC'
-  | 'PROGRESS_ASC';
+/** Server-side order of the studies list; cursors belong to one order. */
+export type { StudySort };
 
 export interface StudiesFilter {
   /** Empty: every state. */
