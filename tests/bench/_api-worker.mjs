@@ -5,9 +5,14 @@
 // client that burns more CPU per request than the server leaves the server less of the machine.
 import http from 'node:http';
 
-const [url, token, studyId, seconds, client = 'http'] = process.argv.slice(2);
+// `protocol`: `separate` (an ask request, then a tell request) or `combined` (what the runner does:
+// each tell carries the next ask, SDK `tellAndAsk`, so one request per trial after the first).
+const [url, token, studyId, seconds, client = 'http', protocol = 'separate'] = process.argv.slice(2);
 const ASK = 'mutation($s: ID!) { askTrials(studyId: $s, workerId: "bench") { id params } }';
 const TELL = 'mutation($t: ID!, $v: Float) { tellTrial(trialId: $t, state: COMPLETE, value: $v) { id } }';
+const TELL_AND_ASK = `mutation($t: ID!, $v: Float, $s: ID!) {
+  tellTrial(trialId: $t, state: COMPLETE, value: $v) { id }
+  askTrials(studyId: $s, workerId: "bench") { id params } }`;
 
 const target = new URL(url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -62,23 +67,48 @@ async function gql(query, variables) {
   return body.data;
 }
 
-for (let i = 0; i < 10; i++) {
-  const [t] = (await gql(ASK, { s: studyId })).askTrials;
-  await gql(TELL, { t: t.id, v: 1 });
-}
-// Start together: the parent sends "go" on stdin once every worker is warm.
-await new Promise((resolve) => process.stdin.once('data', resolve));
+const objective = (t) => t.params.x * t.params.x + t.params.y;
+
 const ask = [];
 const tell = [];
-const end = performance.now() + Number(seconds) * 1000;
-while (performance.now() < end) {
-  const t0 = performance.now();
-  const [t] = (await gql(ASK, { s: studyId })).askTrials;
-  const t1 = performance.now();
-  await gql(TELL, { t: t.id, v: t.params.x * t.params.x + t.params.y });
-  ask.push(t1 - t0);
-  tell.push(performance.now() - t1);
+// Combined: the trial claimed by the last request, told by the next one.
+let pending = null;
+/** Runs trials until `done()`; records latencies when `record`. */
+async function loop(done, record) {
+  while (!done()) {
+    if (protocol === 'combined') {
+      // Trial i's latency: the request that tells trial i and claims trial i + 1.
+      if (pending === null) [pending] = (await gql(ASK, { s: studyId })).askTrials;
+      const t0 = performance.now();
+      const data = await gql(TELL_AND_ASK, { t: pending.id, v: objective(pending), s: studyId });
+      if (record) {
+        tell.push(performance.now() - t0);
+        ask.push(0);
+      }
+      [pending] = data.askTrials;
+    } else {
+      const t0 = performance.now();
+      const [t] = (await gql(ASK, { s: studyId })).askTrials;
+      const t1 = performance.now();
+      await gql(TELL, { t: t.id, v: objective(t) });
+      if (record) {
+        ask.push(t1 - t0);
+        tell.push(performance.now() - t1);
+      }
+    }
+  }
 }
+
+// Warm up (connections, JIT: every protocol equally, whichever runs first) until the parent sends
+// "go" on stdin once every worker is warm; then run the timed trials together.
+let go = false;
+process.stdin.once('data', () => {
+  go = true;
+});
+await loop(() => go, false);
+const end = performance.now() + Number(seconds) * 1000;
+await loop(() => performance.now() >= end, true);
+if (pending !== null) await gql(TELL, { t: pending.id, v: objective(pending) });
 process.stdout.write(`${JSON.stringify({ ask, tell })}\n`);
 // Stay until the parent has read this process's CPU time and closes stdin.
 process.stdin.on('end', () => process.exit(0));

@@ -2,7 +2,10 @@
 // API benchmark (issue 4 targets, ANCHORS.md storage anchors).
 //   npm run bench -- api [--seconds 10] [--workers 8] [--subscribers 200] [--events 50]
 //                        [--only askTell,ingestion,subscribers] [--client http|fetch]
-// 1. ask+tell round trips, random sampler, W concurrent workers: p50/p95 ms and trials/s (goal 500/s)
+//                        [--protocol both|separate|combined]
+// 1. ask+tell round trips, random sampler, W concurrent workers: p50/p95 ms and trials/s (goal 500/s),
+//    once with an ask request and a tell request per trial (`separate`), once as the runner does
+//    it (`combined`: each tell carries the next ask in one request, SDK `tellAndAsk`)
 // 2. reportMetrics ingestion in points/s for batches of 100 and 1000 (goal >= 50,000 points/s)
 // 3. mutation-to-subscriber latency p95 with N WebSocket subscribers on trialEvents (goal < 100 ms)
 // The server runs in a child process on DATABASE_URL (a scratch database is created and dropped)
@@ -31,13 +34,16 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'askTell,ingestion,subscribers' },
     // The ask+tell workers' HTTP client: http (node:http, light) or fetch (undici, as the SDK).
     client: { type: 'string', default: 'http' },
+    // separate: ask then tell, two requests a trial; combined: one tell+ask request a trial.
+    protocol: { type: 'string', default: 'both' },
   },
 });
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);
 const SUBSCRIBERS = Number(args.subscribers);
 const EVENTS = Number(args.events);
-const ONLY = new Set(args.only.split(','));
+// Case-insensitive: `--only asktell` and `--only askTell` are the same part.
+const ONLY = new Set(args.only.toLowerCase().split(','));
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -65,10 +71,15 @@ async function cpuSnapshot(serverPid, workerPids = []) {
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   const { rows } = await c.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  // Committed transactions (every statement of the API is its own, or a batch's): a count of
+  // round trips that do work. PostgreSQL publishes these about once a second, so +-10% over 10 s.
+  const xacts = await c.query(
+    'SELECT xact_commit::float8 AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
   await c.end();
   const backends = new Map(rows.map((r) => [r.pid, cpuMsOf(r.pid)]));
   const workers = workerPids.map(cpuMsOf);
-  return { server: cpuMsOf(serverPid), backends, workers };
+  return { server: cpuMsOf(serverPid), backends, workers, commits: xacts.rows[0]?.n ?? 0 };
 }
 function cpuPerTrial(before, after, trials) {
   if (before.server === null || after.server === null || trials === 0) return null;
@@ -87,6 +98,8 @@ function cpuPerTrial(before, after, trials) {
     ),
     serverSystemMs: round((after.server.system - before.server.system) / trials, 3),
     postgresMs: local ? round(pgMs / trials, 3) : null,
+    // Minus the two snapshot queries' own.
+    commitsPerTrial: round((after.commits - before.commits - 2) / trials, 2),
     workersMs: round(
       after.workers.reduce((sum, w, i) => {
         const was = before.workers[i];
@@ -210,12 +223,13 @@ try {
   // ---- 1. ask + tell ---------------------------------------------------------------------------
   // W worker processes (as in the ANCHORS protocol), each looping ask -> tell; the server in its
   // own process.
-  if (ONLY.has('askTell')) {
+  const protocols = args.protocol === 'both' ? ['separate', 'combined'] : [args.protocol];
+  for (const protocol of ONLY.has('asktell') ? protocols : []) {
     const studyId = await study({});
     const workers = Array.from({ length: WORKERS }, () =>
       spawn(
         process.execPath,
-        [join(here, '_api-worker.mjs'), url, token, studyId, String(SECONDS), args.client],
+        [join(here, '_api-worker.mjs'), url, token, studyId, String(SECONDS), args.client, protocol],
         {
           stdio: ['pipe', 'pipe', 'inherit'],
         },
@@ -251,9 +265,10 @@ try {
     const askMs = results_.flatMap((r) => r.ask);
     const tellMs = results_.flatMap((r) => r.tell);
     const latencies = askMs.map((a, i) => a + (tellMs[i] ?? 0));
-    results.askTell = {
+    results[protocol === 'combined' ? 'askTellCombined' : 'askTell'] = {
       workers: WORKERS,
       client: args.client,
+      protocol,
       trials: latencies.length,
       seconds: round(elapsed, 2),
       trialsPerSecond: round(latencies.length / Math.min(elapsed, SECONDS)),
@@ -378,22 +393,24 @@ const env = {
   cpu: cpus()[0]?.model,
   database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
 };
-const a = results.askTell;
 console.log(
   `\nPosterior API benchmark (1-min load average ${env.loadAverage1m.before} -> ${env.loadAverage1m.after} on ${env.cpus} cores)`,
 );
 console.log('metric                                         value        goal');
-if (a) {
+for (const a of [results.askTell, results.askTellCombined]) {
+  if (!a) continue;
+  const label = a.protocol === 'combined' ? 'tell+ask in 1 request' : 'ask, tell: 2 requests';
+  console.log(`-- ${label}`);
   console.log(
     `ask+tell trials/s (${a.workers} workers, random, ${a.client})      ${String(a.trialsPerSecond).padEnd(12)} >= 500`,
   );
   console.log(
-    `ask+tell round trip p50 / p95 ms               ${`${a.p50Ms} / ${a.p95Ms}`.padEnd(12)} (ask p50 ${a.askP50Ms}, tell p50 ${a.tellP50Ms})`,
+    `ask+tell round trip p50 / p95 ms               ${`${a.p50Ms} / ${a.p95Ms}`.padEnd(12)} ${a.protocol === 'combined' ? '(one request a trial)' : `(ask p50 ${a.askP50Ms}, tell p50 ${a.tellP50Ms})`}`,
   );
   const cpu = a.cpuMsPerTrial;
   if (cpu) {
     console.log(
-      `ask+tell CPU ms per trial: API server ${cpu.serverMs} (${cpu.serverSystemMs} in the kernel), PostgreSQL backends ${cpu.postgresMs ?? 'n/a (not local)'}, bench workers ${cpu.workersMs}`,
+      `ask+tell CPU ms per trial: API server ${cpu.serverMs} (${cpu.serverSystemMs} in the kernel), PostgreSQL backends ${cpu.postgresMs ?? 'n/a (not local)'}, bench workers ${cpu.workersMs}; PostgreSQL commits per trial ${cpu.commitsPerTrial}`,
     );
   }
 }

@@ -1,4 +1,12 @@
-import { isPosteriorError, isTerminal, type Study, type TellInput, type Trial } from '@posterior/sdk';
+import {
+  type AskInput,
+  isPosteriorError,
+  isTerminal,
+  type PosteriorError,
+  type Study,
+  type TellInput,
+  type Trial,
+} from '@posterior/sdk';
 import type { EventListener, TrialOutcome } from './events.js';
 import { persist } from './persist.js';
 import {
@@ -33,8 +41,24 @@ class StopCause extends Error {
   }
 }
 
-/** Runs one claimed trial to a terminal state: heartbeat, objective, metrics, tell. */
-export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<TrialOutcome> {
+/** The next claim made in the same request as a trial's tell: the trials, or why the ask failed. */
+export type PrefetchedClaim = { readonly trials: readonly Trial[] } | { readonly error: PosteriorError };
+
+export interface TrialRunResult {
+  readonly outcome: TrialOutcome;
+  /** Set when the tell also asked for the next trial (`nextAsk` answered an ask and it was sent). */
+  readonly next: PrefetchedClaim | null;
+}
+
+/**
+ * Runs one claimed trial to a terminal state: heartbeat, objective, metrics, tell. `nextAsk`,
+ * called when the result is ready, says whether to claim the next trial in the tell's request.
+ */
+export async function runTrial(
+  ctx: TrialRunContext,
+  trial: Trial,
+  nextAsk: () => AskInput | null = () => null,
+): Promise<TrialRunResult> {
   const { api, study, slot, emit } = ctx;
   const controller = new AbortController();
   const stop = (cause: StopCause) => {
@@ -128,6 +152,8 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
   let tell: TellInput;
   let handBack = false;
   try {
+    // A trial claimed with the last tell, just before a hard stop: hand it back without running it.
+    if (controller.signal.aborted) throw controller.signal.reason;
     const returned: unknown = await ctx.objective(handle);
     const value = returned ?? lastObjective;
     if (typeof value !== 'number' && value !== undefined) {
@@ -158,7 +184,7 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
     await beating;
   }
 
-  const { told, applied } = await tellOnce(ctx, trial, tell);
+  const { told, applied, next } = await tellOnce(ctx, trial, tell, handBack ? null : nextAsk());
   // Only when our tell is what finished the trial: a reaped trial already has the reaper's retry.
   const handedBack = handBack && applied ? await handBackParams(ctx, trial) : false;
   const progress = await studyProgress(ctx);
@@ -172,7 +198,7 @@ export async function runTrial(ctx: TrialRunContext, trial: Trial): Promise<Tria
     error: told.error,
     progress,
   });
-  return { trialId: trial.id, number: trial.number, ...told, handedBack };
+  return { outcome: { trialId: trial.id, number: trial.number, ...told, handedBack }, next };
 }
 
 type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
@@ -181,18 +207,30 @@ type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
  * Tells the result exactly once in effect. If a retried tell meets CONFLICT, an earlier attempt
  * (whose answer was lost in an API restart) or the stale reaper already finished the trial: read
  * back what the server holds instead of telling twice.
+ *
+ * With `ask` (and an API that has `tellAndAsk`), the next claim rides in the tell's request. A
+ * refused tell stops that request before its ask, so nothing is claimed and `next` is null (the
+ * worker then asks on its own); an ask refused after the tell landed comes back in `next`.
  */
 async function tellOnce(
   ctx: TrialRunContext,
   trial: Trial,
   tell: TellInput,
-): Promise<{ told: Told; applied: boolean }> {
+  ask: AskInput | null,
+): Promise<{ told: Told; applied: boolean; next: PrefetchedClaim | null }> {
   const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs };
+  const asTold = (result: Trial | null): Told =>
+    result !== null && isTerminal(result.state)
+      ? { state: result.state, value: result.value, error: result.error }
+      : { state: tell.state, value: tell.value ?? null, error: tell.error ?? null };
   try {
-    const result = await persist(() => ctx.api.tellTrial(trial.id, tell), keepTrying);
-    if (isTerminal(result.state)) {
-      return { told: { state: result.state, value: result.value, error: result.error }, applied: true };
+    const tellAndAsk = ctx.api.tellAndAsk?.bind(ctx.api);
+    if (ask !== null && tellAndAsk) {
+      const result = await persist(() => tellAndAsk(trial.id, tell, ask), keepTrying);
+      return { told: asTold(result.told), applied: true, next: result.asked };
     }
+    const result = await persist(() => ctx.api.tellTrial(trial.id, tell), keepTrying);
+    return { told: asTold(result), applied: true, next: null };
   } catch (error) {
     if (!isPosteriorError(error, 'CONFLICT')) throw error;
     const current = await persist(() => ctx.api.trial(trial.id), keepTrying);
@@ -205,11 +243,14 @@ async function tellOnce(
       });
       // Our earlier attempt may have been the one that landed; only an identical state proves it.
       const applied = current.state === tell.state && (current.error ?? null) === (tell.error ?? null);
-      return { told: { state: current.state, value: current.value, error: current.error }, applied };
+      return {
+        told: { state: current.state, value: current.value, error: current.error },
+        applied,
+        next: null,
+      };
     }
     throw error;
   }
-  return { told: { state: tell.state, value: tell.value ?? null, error: tell.error ?? null }, applied: true };
 }
 
 /** An interrupted trial is not the params' fault: queue them again so another worker runs them. */

@@ -3,7 +3,7 @@ import { isPosteriorError, PosteriorError, type Study, sleep } from '@posterior/
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
 import { persist } from './persist.js';
 import type { Objective } from './trial-handle.js';
-import { runTrial, studyProgress } from './trial-run.js';
+import { type PrefetchedClaim, runTrial, studyProgress } from './trial-run.js';
 import type { WorkerApi } from './worker-api.js';
 
 export interface WorkerOptions {
@@ -99,22 +99,41 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     apiRetryDelayMs,
   };
 
+  // The next ask rides in the request of the tell before it (one request per trial, not two), as
+  // long as this worker will run another trial.
+  const nextAsk = () =>
+    stopping.aborted || (options.maxTrials !== undefined && trials.length + 1 >= options.maxTrials)
+      ? null
+      : { studyId, count: 1, workerId };
+  let prefetched: PrefetchedClaim | null = null;
   for (;;) {
-    if (stopping.aborted) return finish('interrupted');
-    if (options.maxTrials !== undefined && trials.length >= options.maxTrials) return finish('trial-limit');
     let claimed: Awaited<ReturnType<WorkerApi['askTrials']>>;
-    try {
-      claimed = await persist(() => api.askTrials(studyId, 1, workerId), keepTrying);
-    } catch (error) {
+    if (prefetched !== null && 'trials' in prefetched) {
+      // Claimed already, so ours to finish whatever happened since (a hard stop hands it back).
+      claimed = prefetched.trials;
+      prefetched = null;
+    } else {
+      const askError = prefetched?.error;
+      prefetched = null;
       if (stopping.aborted) return finish('interrupted');
-      // A study that is not RUNNING refuses to hand out trials; find out which state it is in.
-      if (!isPosteriorError(error, 'CONFLICT')) throw error;
-      claimed = [];
+      if (options.maxTrials !== undefined && trials.length >= options.maxTrials) return finish('trial-limit');
+      try {
+        // A refused ask (CONFLICT) that came with the last tell is as good as asking again.
+        if (isPosteriorError(askError, 'CONFLICT')) throw askError;
+        claimed = await persist(() => api.askTrials(studyId, 1, workerId), keepTrying);
+      } catch (error) {
+        if (stopping.aborted) return finish('interrupted');
+        // A study that is not RUNNING refuses to hand out trials; find out which state it is in.
+        if (!isPosteriorError(error, 'CONFLICT')) throw error;
+        claimed = [];
+      }
     }
     const trial = claimed[0];
     if (trial) {
       emit({ type: 'trial-started', slot, trialId: trial.id, number: trial.number, params: trial.params });
-      trials.push(await runTrial(ctx, trial));
+      const { outcome, next } = await runTrial(ctx, trial, nextAsk);
+      trials.push(outcome);
+      prefetched = next;
       continue;
     }
     const current = await persist(() => api.study(studyId), keepTrying).catch((error: unknown) => {

@@ -126,6 +126,70 @@ describe('PosteriorClient over HTTP', () => {
     assert.equal(calls, 1);
   });
 
+  it('tellAndAsk: one request that tells and claims, in that order', async () => {
+    const told = { ...wireTrial, state: 'COMPLETE', value: 0.5, finishedAt: '2026-01-02T03:05:00.000Z' };
+    const next = { ...wireTrial, id: '8', number: 4 };
+    handler = () => ({ json: { data: { tellTrial: told, askTrials: [next] } } });
+    const before = seen.length;
+    const client = createClient({ url, token: 'secret', retry: fast });
+    const r = await client.tellAndAsk(
+      '7',
+      { state: 'COMPLETE', value: 0.5 },
+      { studyId: 's1', workerId: 'w1' },
+    );
+    assert.equal(seen.length, before + 1);
+    const body = JSON.parse(seen.at(-1)?.body ?? '{}');
+    assert.ok(body.query.indexOf('tellTrial(') < body.query.indexOf('askTrials('), 'tell runs first');
+    assert.deepEqual(body.variables, {
+      trialId: '7',
+      state: 'COMPLETE',
+      value: 0.5,
+      error: null,
+      studyId: 's1',
+      count: 1,
+      workerId: 'w1',
+    });
+    assert.equal(r.told?.state, 'COMPLETE');
+    assert.equal(r.told?.value, 0.5);
+    assert.ok('trials' in r.asked);
+    assert.deepEqual(
+      r.asked.trials.map((t) => t.id),
+      ['8'],
+    );
+  });
+
+  it('tellAndAsk: a refused tell throws (nothing was claimed); a failed ask after it is returned', async () => {
+    let calls = 0;
+    handler = () => {
+      calls++;
+      return {
+        json: {
+          data: null,
+          errors: [
+            { message: 'trial #3 is already FAILED', path: ['tellTrial'], extensions: { code: 'CONFLICT' } },
+          ],
+        },
+      };
+    };
+    const client = createClient({ url, retry: fast });
+    await assert.rejects(
+      client.tellAndAsk('7', { state: 'COMPLETE', value: 1 }, { studyId: 's1' }),
+      (error: unknown) => isPosteriorError(error, 'CONFLICT'),
+    );
+    assert.equal(calls, 1);
+
+    handler = () => ({
+      json: {
+        data: null,
+        errors: [{ message: 'study is ARCHIVED', path: ['askTrials'], extensions: { code: 'CONFLICT' } }],
+      },
+    });
+    const r = await client.tellAndAsk('7', { state: 'COMPLETE', value: 1 }, { studyId: 's1' });
+    // The tell ran first and succeeded; the failed non-null ask took the response's data with it.
+    assert.equal(r.told, null);
+    assert.ok('error' in r.asked && isPosteriorError(r.asked.error, 'CONFLICT'));
+  });
+
   it('retries 5xx answers with backoff and then succeeds', async () => {
     let calls = 0;
     handler = () => {

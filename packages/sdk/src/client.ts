@@ -111,12 +111,42 @@ export interface PosteriorApi {
     options?: RequestOptions,
   ): Promise<ReportResult>;
   tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial>;
+  /**
+   * `tellTrial` then `askTrials` in one request (a worker's finished trial and its next claim).
+   * Throws what `tellTrial` would (then nothing was claimed); an ask that fails after the tell
+   * landed is returned in `asked`, not thrown. Retries like `tellTrial`: if a retried request's
+   * tell meets CONFLICT, the lost attempt's claim (if any) is left to the stale-trial reaper, as
+   * for a lost `askTrials` answer.
+   */
+  tellAndAsk(
+    trialId: string,
+    input: TellInput,
+    ask: AskInput,
+    options?: RequestOptions,
+  ): Promise<TellAndAskResult>;
 
   trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe;
   metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe;
 
   uploadArtifact(trialId: string, file: FileUpload, options?: RequestOptions): Promise<Artifact>;
   downloadArtifact(artifactId: string, options?: RequestOptions): Promise<DownloadedFile>;
+}
+
+/** The `askTrials` half of `tellAndAsk`. */
+export interface AskInput {
+  readonly studyId: string;
+  readonly count?: number;
+  readonly workerId?: string;
+}
+
+export interface TellAndAskResult {
+  /**
+   * The told trial as the server holds it; null when the ask failed, because a failed non-null
+   * field discards the whole response's data (the tell did land: it ran first and succeeded).
+   */
+  readonly told: Trial | null;
+  /** The claimed trials, or why the ask failed (e.g. CONFLICT: the tell finished the study). */
+  readonly asked: { readonly trials: readonly Trial[] } | { readonly error: PosteriorError };
 }
 
 export interface ClientOptions extends TransportOptions {
@@ -312,6 +342,36 @@ export class PosteriorClient implements PosteriorApi {
   async tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial> {
     const variables = { trialId, state: input.state, value: input.value ?? null, error: input.error ?? null };
     return wire.toTrial(await this.gql(doc.TELL_TRIAL, variables, 'tellTrial', options));
+  }
+
+  async tellAndAsk(
+    trialId: string,
+    input: TellInput,
+    ask: AskInput,
+    options?: RequestOptions,
+  ): Promise<TellAndAskResult> {
+    const variables = {
+      trialId,
+      state: input.state,
+      value: input.value ?? null,
+      error: input.error ?? null,
+      studyId: ask.studyId,
+      count: ask.count ?? 1,
+      workerId: ask.workerId,
+    };
+    const { data, errors } = await this.transport.graphqlFields(
+      doc.TELL_AND_ASK,
+      variables,
+      ['askTrials'],
+      options,
+    );
+    const askError = errors[0];
+    if (askError) return { told: null, asked: { error: askError } };
+    if (data === null) throw new PosteriorError('BAD_RESPONSE', 'response has no data');
+    return {
+      told: wire.toTrial(data.tellTrial),
+      asked: { trials: wire.list(data.askTrials, 'askTrials').map(wire.toTrial) },
+    };
   }
 
   trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe {

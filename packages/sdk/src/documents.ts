@@ -57,6 +57,15 @@ export const REPORT_METRICS = `mutation ReportMetrics($trialId: ID!, $points: [M
   reportMetrics(trialId: $trialId, points: $points) { accepted inserted shouldPrune } }`;
 export const TELL_TRIAL = `mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $error: String) {
   tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) { ${TRIAL} } }`;
+/**
+ * A worker's tell followed by its next ask, in one request. Mutation fields run in order, and a
+ * failed tell (non-null `Trial!`) stops the operation before `askTrials`: an ask never claims a
+ * trial for a worker whose tell was refused.
+ */
+export const TELL_AND_ASK = `mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $error: String,
+  $studyId: ID!, $count: Int!, $workerId: String) {
+  tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) { ${TRIAL} }
+  askTrials(studyId: $studyId, count: $count, workerId: $workerId) { ${TRIAL} } }`;
 
 export const TRIAL_EVENTS = `subscription TrialEvents($studyId: ID!) {
   trialEvents(studyId: $studyId) { type trial { ${TRIAL} } } }`;

@@ -1,4 +1,12 @@
-export type { PageArgs, PosteriorApi, StudyListArgs, StudySort, TrialPageArgs } from './client.js';
+export type {
+  AskInput,
+  PageArgs,
+  PosteriorApi,
+  StudyListArgs,
+  StudySort,
+  TellAndAskResult,
+  TrialPageArgs,
+} from './client.js';
 export { type ClientOptions, createClient, PosteriorClient } from './client.js';
 export {
   type ClientErrorCode,

@@ -93,6 +93,22 @@ export class Transport {
     const init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
     return this.send('/graphql', init, async (response) => readGraphQL(response, field), options);
   }
+
+  /**
+   * For a document of several mutation fields run in order: `data` whole, plus the errors of the
+   * fields named in `tolerate` (first element of their path). Any other error is thrown as by
+   * `graphql` (and retried when retryable), since it concerns the whole request or its first field.
+   */
+  graphqlFields(
+    query: string,
+    variables: Record<string, unknown>,
+    tolerate: readonly string[],
+    options?: RequestOptions,
+  ): Promise<{ data: Record<string, unknown> | null; errors: PosteriorError[] }> {
+    const body = JSON.stringify({ query, variables });
+    const init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+    return this.send('/graphql', init, async (response) => readGraphQLFields(response, tolerate), options);
+  }
 }
 
 function describeNetworkError(error: unknown): string {
@@ -105,7 +121,37 @@ function describeNetworkError(error: unknown): string {
   return String(error);
 }
 
+async function readGraphQLFields(
+  response: Response,
+  tolerate: readonly string[],
+): Promise<{ data: Record<string, unknown> | null; errors: PosteriorError[] }> {
+  const o = await readBody(response);
+  const raw = Array.isArray(o.errors) ? (o.errors as unknown[]) : [];
+  const errors = raw.map((e) => graphQLError(e, response.status));
+  const fatal = errors.find((e) => typeof e.path?.[0] !== 'string' || !tolerate.includes(e.path[0]));
+  if (fatal) throw fatal;
+  if (errors.length === 0 && !response.ok) {
+    throw new PosteriorError('HTTP_ERROR', `HTTP ${response.status}`, { status: response.status });
+  }
+  const data = o.data === null || o.data === undefined ? null : obj(o.data, 'GraphQL data');
+  return { data, errors };
+}
+
 async function readGraphQL(response: Response, field: string): Promise<unknown> {
+  const o = await readBody(response);
+  const errors = Array.isArray(o.errors) ? o.errors : [];
+  const first: unknown = errors[0];
+  if (first !== undefined) throw graphQLError(first, response.status);
+  if (!response.ok) {
+    throw new PosteriorError('HTTP_ERROR', `HTTP ${response.status}`, { status: response.status });
+  }
+  const data = obj(o.data, 'GraphQL data');
+  if (!(field in data)) throw new PosteriorError('BAD_RESPONSE', `response has no field ${field}`);
+  return data[field];
+}
+
+/** The response's JSON object; a body that is not JSON (a proxy's error page) as an HTTP error. */
+async function readBody(response: Response): Promise<Record<string, unknown>> {
   const text = await response.text();
   let body: unknown;
   try {
@@ -116,16 +162,7 @@ async function readGraphQL(response: Response, field: string): Promise<unknown> 
       status: response.status,
     });
   }
-  const o = obj(body, 'GraphQL response');
-  const errors = Array.isArray(o.errors) ? o.errors : [];
-  const first: unknown = errors[0];
-  if (first !== undefined) throw graphQLError(first, response.status);
-  if (!response.ok) {
-    throw new PosteriorError('HTTP_ERROR', `HTTP ${response.status}`, { status: response.status });
-  }
-  const data = obj(o.data, 'GraphQL data');
-  if (!(field in data)) throw new PosteriorError('BAD_RESPONSE', `response has no field ${field}`);
-  return data[field];
+  return obj(body, 'GraphQL response');
 }
 
 export function graphQLError(raw: unknown, status?: number): PosteriorError {

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { ApiServer } from '../server/server.js';
 import {
   ASK,
+  gqlAt,
   type Harness,
   newStudy,
   newTeam,
@@ -152,6 +153,42 @@ describe('live subscriptions end when their credential or access does (across AP
     assert.ok(Date.now() - started < 2000);
     await assertSilent(w);
     await w.client.dispose();
+  });
+
+  test('HTTP: a token revoked through server A stops working on B at once, despite B caching it', async () => {
+    const created = await a.gql<{ createApiToken: { id: string; token: string } }>(
+      'mutation($t: ID!) { createApiToken(teamId: $t, name: "cached", role: VIEWER) { id token } }',
+      { t: teamId },
+      owner.token,
+    );
+    const token = created.data?.createApiToken;
+    assert.ok(token);
+    const read = (url: string) =>
+      gqlAt<{ study: { id: string } | null }>(
+        url,
+        'query($s: ID!) { study(id: $s) { id } }',
+        { s: studyId },
+        token.token,
+      );
+    // Both servers now hold the token in their few-seconds cache.
+    for (const url of [a.server.url, b.url]) assert.equal((await read(url)).data?.study?.id, studyId);
+    const revoked = await a.gql(
+      'mutation($id: ID!) { revokeApiToken(id: $id) }',
+      { id: token.id },
+      owner.token,
+    );
+    assert.equal(revoked.errors, undefined);
+    // Server A dropped it before answering the revocation.
+    assert.equal((await read(a.server.url)).errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    // Server B hears it through NOTIFY: well within the cache lifetime (5 s), not by expiry.
+    const started = Date.now();
+    let code: string | undefined;
+    while (Date.now() - started < 1500) {
+      code = (await read(b.url)).errors?.[0]?.extensions?.code;
+      if (code === 'UNAUTHENTICATED') break;
+      await sleep(10);
+    }
+    assert.equal(code, 'UNAUTHENTICATED');
   });
 
   test('a session logged out through server A closes its socket on server B (4401)', async () => {

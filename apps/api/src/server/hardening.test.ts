@@ -60,6 +60,47 @@ describe('hardening', () => {
     assert.doesNotMatch(await res.text(), /at .*\.js/);
   });
 
+  // Bearer requests without cookies or Origin skip Express (graphql-http.ts): same guarantees.
+  test('bearer clients: oversized bodies get 413 and malformed JSON 400, as JSON without stacks', async () => {
+    const post = (body: string) =>
+      fetch(h.server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body,
+      });
+    const big = await post(
+      JSON.stringify({ query: '{ me { id } }', variables: { pad: 'x'.repeat(100_000) } }),
+    );
+    assert.equal(big.status, 413);
+    const bigBody = (await big.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    assert.equal(bigBody.errors[0]?.message, 'request body too large');
+    const bad = await post('{"query":');
+    assert.equal(bad.status, 400);
+    const badText = await bad.text();
+    assert.doesNotMatch(badText, /at .*\.js/);
+    assert.match(badText, /malformed request/);
+    // And an ordinary one still works, with its limits: depth is checked on this path too.
+    const ok = await post(JSON.stringify({ query: '{ me { id } }' }));
+    assert.equal(ok.status, 200);
+    assert.equal(((await ok.json()) as { data: { me: { id: string } | null } }).data.me !== null, true);
+  });
+
+  test('bearer clients logging in with cookie: true still get the session cookie', async () => {
+    const user = await newUser(h, 'cookie');
+    const res = await fetch(h.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query:
+          'mutation($e: String!) { logIn(email: $e, password: "correct horse battery", cookie: true) { token } }',
+        variables: { e: user.email },
+      }),
+    });
+    const body = (await res.json()) as { data?: { logIn: { token: string } }; errors?: unknown };
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    assert.match(res.headers.get('set-cookie') ?? '', /^posterior_session=.+HttpOnly/i);
+  });
+
   test('internal failures reach clients masked, without stack traces', async () => {
     // A broken row (not valid JSON for the search space) stands in for any unexpected failure.
     await h.db.dataSource.query('ALTER TABLE studies DROP CONSTRAINT "CHK_studies_search_space"');

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -28,6 +29,7 @@ import { TeamService } from '../team/team.service.js';
 import { TrialService } from '../trial/trial.service.js';
 import { type Context, createLoaders, SESSION_COOKIE, type Services } from './context.js';
 import { formatError } from './errors.js';
+import { graphqlFastPath } from './graphql-http.js';
 import { costError, depthLimit, MAX_COST, operationCost } from './limits.js';
 import { getSchema } from './schema.js';
 
@@ -178,7 +180,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer: Server = createServer(app);
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  // Assigned once Apollo has started; no request reaches the server before it listens.
+  let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
+  const httpServer: Server = createServer((req, res) => {
+    if (fastPath?.(req, res) !== true) app(req, res);
+  });
   // noServer: upgrades are routed here by hand, so the HTTP server's own errors (a port in use)
   // stay the HTTP server's and are not re-reported by graphql-ws as WebSocket failures.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
@@ -293,6 +300,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     validationRules: [depthLimit()],
     formatError: (formatted, error) => formatError(logger, formatted, error),
     plugins: [
+      // The default cache-control plugin wraps every resolver to compute cache hints that no
+      // response here uses (nothing caches POSTed GraphQL).
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {
@@ -307,6 +317,29 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     ],
   });
   await apollo.start();
+  fastPath = graphqlFastPath({
+    apollo,
+    app,
+    maxBodyBytes,
+    logger,
+    context: async (req, http): Promise<Context> => ({
+      caller: await authenticate(credentialOf(req.headers.authorization, undefined)),
+      services,
+      clientKey: clientKeyOf(req),
+      // Apollo copies the context (Object.assign), which would run a getter here on every request.
+      http: {
+        get req() {
+          return http().req;
+        },
+        get res() {
+          return http().res;
+        },
+      },
+      secureCookies: options.secureCookies ?? false,
+      loaders: createLoaders(services),
+      live: null,
+    }),
+  });
 
   const allowed = new Set(options.corsOrigins ?? ['http://localhost:3000', 'http://127.0.0.1:3000']);
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -340,7 +373,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   );
   app.use(
     '/graphql',
-    express.json({ limit: options.maxBodyBytes ?? 4 * 1024 * 1024 }),
+    express.json({ limit: maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => ({
         caller: await authenticate(credentialOf(req.headers.authorization, req.headers.cookie)),
