@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { Db } from '../common/db.js';
 import type { ApiServer } from '../server/server.js';
-import { gqlAt, type Harness, newUser, startHarness, startServer } from '../test-support/harness.js';
+import { gqlAt, type Harness, newUser, startHarness } from '../test-support/harness.js';
 import { AuthService } from './auth.service.js';
 import { LoginRateLimiter, limiterKeyHash } from './rate-limit.js';
 
@@ -15,20 +12,16 @@ const RIGHT = 'correct horse battery';
 describe('log-in rate limit shared through PostgreSQL', () => {
   let h: Harness;
   let b: ApiServer;
-  let dirB: string;
   let db: Db;
 
   before(async () => {
     h = await startHarness();
-    dirB = await mkdtemp(join(tmpdir(), 'posterior-api-b-'));
-    b = await startServer(h.db.dataSource, dirB);
+    b = await h.peer();
     db = Db.fromDataSource(h.db.dataSource);
   });
   after(async () => {
     await db.close();
-    await b.close();
     await h.close();
-    await rm(dirB, { recursive: true, force: true });
   });
   // Every request here comes from 127.0.0.1: start each test with a clean budget.
   beforeEach(async () => {

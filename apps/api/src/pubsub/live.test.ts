@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ApiServer } from '../server/server.js';
 import {
@@ -13,7 +10,6 @@ import {
   newTeam,
   newUser,
   startHarness,
-  startServer,
   TELL,
 } from '../test-support/harness.js';
 import { collect, wsClient } from '../test-support/ws.js';
@@ -32,22 +28,18 @@ const POINTS =
 describe('live events across API processes (LISTEN/NOTIFY)', () => {
   let a: Harness;
   let b: ApiServer;
-  let dirB: string;
   let token: string;
   let studyId: string;
 
   before(async () => {
     a = await startHarness();
-    dirB = await mkdtemp(join(tmpdir(), 'posterior-api-b-'));
-    b = await startServer(a.db.dataSource, dirB);
+    b = await a.peer();
     token = (await newUser(a)).token;
     const team = await newTeam(a, token);
     studyId = await newStudy(a, token, team, { maxTrials: 5 });
   });
   after(async () => {
-    await b.close();
     await a.close();
-    await rm(dirB, { recursive: true, force: true });
   });
 
   test('a subscriber on server B sees trial events and batched metric points caused on server A', async () => {

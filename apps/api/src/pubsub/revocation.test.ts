@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -14,7 +11,6 @@ import {
   newTeam,
   newUser,
   startHarness,
-  startServer,
   TELL,
 } from '../test-support/harness.js';
 
@@ -84,7 +80,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 describe('live subscriptions end when their credential or access does (across API processes)', () => {
   let a: Harness;
   let b: ApiServer;
-  let dirB: string;
   let owner: { token: string; id: string; email: string };
   let teamId: string;
   let studyId: string;
@@ -117,17 +112,14 @@ describe('live subscriptions end when their credential or access does (across AP
 
   before(async () => {
     a = await startHarness();
-    dirB = await mkdtemp(join(tmpdir(), 'posterior-api-b-'));
     // A short re-check interval on B only: the test of the backstop below relies on it.
-    b = await startServer(a.db.dataSource, dirB, { liveRecheckMs: 300 });
+    b = await a.peer({ liveRecheckMs: 300 });
     owner = await newUser(a, 'owner');
     teamId = await newTeam(a, owner.token);
     studyId = await newStudy(a, owner.token, teamId, { maxTrials: 200, parallelism: 10 });
   });
   after(async () => {
-    await b.close();
     await a.close();
-    await rm(dirB, { recursive: true, force: true });
   });
 
   test('an API token revoked through server A closes its socket on server B (4401)', async () => {

@@ -22,6 +22,8 @@ export interface Harness {
     variables?: Record<string, unknown>,
     token?: string | null,
   ): Promise<GqlResult<T>>;
+  /** A second API process on the same database (as a replica would be); closed with the harness. */
+  peer(options?: Partial<ApiServerOptions>): Promise<ApiServer>;
   close(): Promise<void>;
 }
 
@@ -60,12 +62,19 @@ export async function startHarness(options: Partial<ApiServerOptions> = {}): Pro
   const db = await createTestDatabase({ poolSize: 20 });
   const dataDir = await mkdtemp(join(tmpdir(), 'posterior-api-'));
   const server = await startServer(db.dataSource, dataDir, options);
+  const peers: ApiServer[] = [];
   return {
     db,
     server,
     dataDir,
     gql: (query, variables, token) => gqlAt(server.url, query, variables, token ?? null),
+    async peer(peerOptions = {}) {
+      const peer = await startServer(db.dataSource, await mkdtemp(join(dataDir, 'peer-')), peerOptions);
+      peers.push(peer);
+      return peer;
+    },
     async close() {
+      for (const peer of peers) await peer.close();
       await server.close();
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { ApiServer } from '../server/server.js';
@@ -13,7 +10,6 @@ import {
   newTeam,
   newUser,
   startHarness,
-  startServer,
   TELL,
 } from '../test-support/harness.js';
 
@@ -30,14 +26,12 @@ interface Asked {
 describe('claims and tells under concurrency', () => {
   let h: Harness;
   let b: ApiServer;
-  let dirB: string;
   let token: string;
   let teamId: string;
 
   before(async () => {
     h = await startHarness();
-    dirB = await mkdtemp(join(tmpdir(), 'posterior-claims-b-'));
-    b = await startServer(h.db.dataSource, dirB);
+    b = await h.peer();
     const session = (await newUser(h)).token;
     teamId = await newTeam(h, session);
     const created = await h.gql<{ createApiToken: { token: string } }>(
@@ -49,9 +43,7 @@ describe('claims and tells under concurrency', () => {
     assert.ok(token);
   });
   after(async () => {
-    await b.close();
     await h.close();
-    await rm(dirB, { recursive: true, force: true });
   });
 
   const askAt = async (url: string, studyId: string, n = 1): Promise<Asked[]> => {
