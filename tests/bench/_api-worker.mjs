@@ -3,7 +3,7 @@
 // `client` is the HTTP client: `http` (node:http, one kept-alive connection) or `fetch` (undici,
 // what the SDK uses). The requests are the same; on a 2-core machine shared with the server, a
 // client that burns more CPU per request than the server leaves the server less of the machine.
-import http from 'node:http';
+import { httpPoster } from './_http-post.mjs';
 
 // `protocol`: `separate` (an ask request, then a tell request) or `combined` (what the runner does:
 // each tell carries the next ask, SDK `tellAndAsk`, so one request per trial after the first).
@@ -14,41 +14,7 @@ const TELL_AND_ASK = `mutation($t: ID!, $v: Float, $s: ID!) {
   tellTrial(trialId: $t, state: COMPLETE, value: $v) { id }
   askTrials(studyId: $s, workerId: "bench") { id params } }`;
 
-const target = new URL(url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-function postHttp(body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          } catch (error) {
-            reject(error);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const postHttp = httpPoster(url, token);
 
 async function postFetch(body) {
   const res = await fetch(url, {

@@ -21,6 +21,7 @@ import { createDataSource, runMigrations, startDatabase } from '@posterior/api';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { httpPoster } from './_http-post.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -294,6 +295,13 @@ try {
         token,
       )
     ).askTrials;
+    const post = args.client === 'http' ? httpPoster(url, token, clients) : null;
+    const report = async (variables) => {
+      if (post === null) return gql(REPORT, variables, token);
+      const body = await post(JSON.stringify({ query: REPORT, variables }));
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
     let points = 0;
     let calls = 0;
     const end = performance.now() + (SECONDS / 2) * 1000;
@@ -307,14 +315,21 @@ try {
             p.push({ name: i % 2 === 0 ? 'loss' : 'acc', step: step + (i >> 1), value: Math.random() });
           }
           step += batch / 2;
-          const r = await gql(REPORT, { t: t.id, p }, token);
+          const r = await report({ t: t.id, p });
           points += r.reportMetrics.inserted;
           calls += 1;
         }
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
-    results.ingestion.push({ batch, clients, calls, points, pointsPerSecond: Math.round(points / elapsed) });
+    results.ingestion.push({
+      batch,
+      clients,
+      client: args.client,
+      calls,
+      points,
+      pointsPerSecond: Math.round(points / elapsed),
+    });
   }
 
   // ---- 3. subscriber latency -------------------------------------------------------------------
