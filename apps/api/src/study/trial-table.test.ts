@@ -10,27 +10,9 @@ import {
   startHarness,
   TELL,
 } from '../test-support/harness.js';
+import type { TrialTable as Table } from './trial-table.js';
 
 const TABLE = 'query($id: ID!, $limit: Int) { study(id: $id) { trialTable(limit: $limit) } }';
-
-interface Table {
-  total: number;
-  params: string[];
-  rows: Array<
-    [
-      string,
-      number,
-      string,
-      number | null,
-      string | null,
-      number | null,
-      number | null,
-      string | null,
-      unknown[],
-      unknown,
-    ]
-  >;
-}
 
 describe('Study.trialTable (every trial in one compact answer)', () => {
   let h: Harness;
