@@ -3,6 +3,7 @@ import { type ReactNode, Suspense } from 'react';
 import { SessionProvider } from '../components/session';
 import { THEME_INIT_SCRIPT } from '../components/ui/theme-toggle';
 import { UrlSync } from '../components/ui/url-sync';
+import { earlyRequestsScript } from '../lib/early-requests';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -23,6 +24,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <head>
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: constant theme bootstrap, runs before paint */}
         <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: constant script; sends a page's first data requests before its JavaScript loads */}
+        <script dangerouslySetInnerHTML={{ __html: earlyRequestsScript() }} />
       </head>
       <body>
         <SessionProvider>{children}</SessionProvider>

@@ -4,7 +4,6 @@ import Link from 'next/link';
 import { useParams, usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useEffect, useState } from 'react';
 import { storedToken } from '../lib/api/client';
-import { prefetchStudyPage } from '../lib/api/queries';
 import { lastTeam, rememberTeam, useRequireSession } from './session';
 import { Logo } from './ui/logo';
 import { ErrorState, PageSkeleton } from './ui/states';
@@ -58,11 +57,6 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
   const team = session.teams.find((t) => t.id === teamId) ?? null;
   // With a stored session token the page starts loading its data while the session is confirmed.
   const [hasToken, setHasToken] = useState(false);
-  // On a first load the page's own requests would wait for hydration, this token check and the
-  // page's first render; with a stored token they can leave now (the server render has no token).
-  useState(() => {
-    if (storedToken() !== undefined) prefetchStudyPage(path);
-  });
   useEffect(() => setHasToken(storedToken() !== undefined), []);
   const nav = teamId
     ? [

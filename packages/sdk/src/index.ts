@@ -8,6 +8,8 @@ export type {
   TrialPageArgs,
 } from './client.js';
 export { type ClientOptions, createClient, PosteriorClient } from './client.js';
+/** The GraphQL documents the client sends, for callers that must issue the identical request. */
+export * as documents from './documents.js';
 export {
   type ClientErrorCode,
   type GraphQLErrorCode,

@@ -3,20 +3,12 @@
 import type { ECharts, EChartsOption } from 'echarts';
 import { type CSSProperties, useEffect, useRef, useState } from 'react';
 import { THEME_EVENT } from '../ui/theme-toggle';
+// A static import, so the charting code downloads with the page's first scripts rather than after
+// hydration asks for it: on the study page the first chart waited for this chunk.
+import { echarts } from './echarts-setup';
 
 export type { EChartsOption };
 export type ChartInstance = ECharts;
-
-type EchartsModule = typeof import('./echarts-setup');
-let echartsModule: Promise<EchartsModule> | null = null;
-/**
- * echarts (about 700 KB) loads as its own chunk, in parallel with the page's data requests instead of
- * before hydration. Call early (module scope of a page) to start the download sooner.
- */
-export function loadEcharts(): Promise<EchartsModule> {
-  echartsModule ??= import('./echarts-setup');
-  return echartsModule;
-}
 
 export interface ChartColors {
   text: string;
@@ -143,33 +135,23 @@ export function EChart({
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    let disposed = false;
-    let instance: ChartInstance | null = null;
-    let ro: ResizeObserver | null = null;
-    void loadEcharts().then(({ echarts }) => {
-      if (disposed) return;
-      const c = echarts.init(el, null, { renderer: 'canvas' });
-      instance = c;
-      c.on('click', (p) => {
-        const params = p as { data: unknown; seriesName?: string; dataIndex: number };
-        clickRef.current?.(params);
-      });
-      // The observer also reports the size the chart was created at: a resize then would lay out and
-      // draw the whole chart once more for nothing (a long frame on a busy page load).
-      ro = new ResizeObserver(() => {
-        if (el.clientWidth !== c.getWidth() || el.clientHeight !== c.getHeight()) c.resize();
-      });
-      ro.observe(el);
-      setChart(c);
-      onInstance?.(c);
+    const c = echarts.init(el, null, { renderer: 'canvas' });
+    c.on('click', (p) => {
+      const params = p as { data: unknown; seriesName?: string; dataIndex: number };
+      clickRef.current?.(params);
     });
+    // The observer also reports the size the chart was created at: a resize then would lay out and
+    // draw the whole chart once more for nothing (a long frame on a busy page load).
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth !== c.getWidth() || el.clientHeight !== c.getHeight()) c.resize();
+    });
+    ro.observe(el);
+    setChart(c);
+    onInstance?.(c);
     return () => {
-      disposed = true;
-      ro?.disconnect();
-      if (instance) {
-        onInstance?.(null);
-        instance.dispose();
-      }
+      ro.disconnect();
+      onInstance?.(null);
+      c.dispose();
       setChart(null);
     };
   }, [onInstance]);

@@ -15,12 +15,8 @@ import { useAsync } from '../../lib/api/hooks';
 import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import { CurveStore } from '../../lib/learning-curves';
 import type { Direction, MetricPoint, Trial } from '../../lib/types';
-import { loadEcharts } from '../charts/echart';
 import { MetricChart } from '../charts/metric-chart';
 import { EmptyState, ErrorState, PageSkeleton, StateBadge } from '../ui/states';
-
-// Start fetching the charting chunk as soon as this page's code runs, in parallel with its data.
-if (typeof window !== 'undefined') void loadEcharts();
 
 interface TrialPageData {
   trial: Trial & {

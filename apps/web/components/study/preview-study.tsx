@@ -7,14 +7,10 @@ import { useUrlQuery } from '../../lib/client/use-url-query';
 import { fixtureStudy } from '../../lib/fixtures';
 import { CurveStore } from '../../lib/learning-curves';
 import { buildReport } from '../../lib/report';
-import { loadEcharts } from '../charts/echart';
 import { Logo } from '../ui/logo';
 import { PageSkeleton } from '../ui/states';
 import { ThemeToggle } from '../ui/theme-toggle';
 import { StudyView } from './study-view';
-
-// Start fetching the charting chunk as soon as this page's code runs, in parallel with its data.
-if (typeof window !== 'undefined') void loadEcharts();
 
 const PREVIEW_KEYS = ['trials', 'steps', 'live'];
 

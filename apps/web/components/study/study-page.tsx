@@ -28,12 +28,8 @@ import {
   type TrialCounts,
   totalTrials,
 } from '../../lib/types';
-import { loadEcharts } from '../charts/echart';
 import { ErrorState, PageSkeleton } from '../ui/states';
 import { StudyView } from './study-view';
-
-// Start fetching the charting chunk as soon as this page's code runs, in parallel with its data.
-if (typeof window !== 'undefined') void loadEcharts();
 
 /** Studies with more trials than this draw the convergence plot from `history` first. */
 const HISTORY_FIRST_ABOVE = 2000;

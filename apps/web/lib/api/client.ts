@@ -9,9 +9,8 @@ import {
   type TrialEvent,
   type Unsubscribe,
 } from '@posterior/sdk';
+import { earlyAwareFetch, SESSION_TOKEN_KEY as TOKEN_KEY } from '../early-requests';
 import { env } from '../env.ts';
-
-const TOKEN_KEY = 'posterior.session';
 
 let client: PosteriorClient | null = null;
 let liveClient: Promise<PosteriorClient> | null = null;
@@ -53,6 +52,7 @@ export function getClient(): PosteriorClient {
       token: storedToken(),
       timeoutMs: 30_000,
       retry: { retries: 2 },
+      fetch: earlyAwareFetch,
       webSocketImpl: typeof WebSocket === 'undefined' ? undefined : WebSocket,
       subscriptionRetryAttempts: 1_000,
     });
@@ -128,7 +128,7 @@ export async function gql<T>(
   const token = getClient().token;
   let response: Response;
   try {
-    response = await fetch(`${apiBase()}/graphql`, {
+    response = await earlyAwareFetch(`${apiBase()}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),

@@ -1,6 +1,7 @@
 'use client';
 
 import { PosteriorError, type StudySort } from '@posterior/sdk';
+import { TRIAL_TABLE_QUERY } from '../early-requests';
 import { readBothEnds } from '../paging';
 import type {
   ApiToken,
@@ -101,53 +102,9 @@ export async function listStudies(
 
 type TrialTableAnswer = { total: number; params: string[]; rows: TableRow[] };
 
-/**
- * A study page's first two requests, started while the page is still hydrating (see
- * `prefetchStudyPage`) instead of after the session check and the page's first render. Each is
- * taken once and only while fresh, so a later visit never sees old data.
- */
-interface Prefetched {
-  at: number;
-  study?: Promise<Study | null>;
-  table?: Promise<TrialTableAnswer | null>;
-}
-const prefetched = new Map<string, Prefetched>();
-const PREFETCH_FRESH_MS = 10_000;
-
-const STUDY_PAGE_PATH = /^\/studies\/([0-9a-f-]{36})\/?$/i;
-
-/** Starts the study page's requests when `path` is a study page; a no-op anywhere else. */
-export function prefetchStudyPage(path: string): void {
-  const id = STUDY_PAGE_PATH.exec(path)?.[1];
-  if (id === undefined || prefetched.has(id)) return;
-  const study = fetchStudy(id);
-  const table = fetchTrialTable(id);
-  // Rejections surface when the page takes the promise; unclaimed ones must not be reported.
-  study.catch(() => {});
-  table.catch(() => {});
-  prefetched.set(id, { at: Date.now(), study, table });
-}
-
-function takePrefetched<K extends 'study' | 'table'>(id: string, key: K): Prefetched[K] {
-  const entry = prefetched.get(id);
-  if (entry === undefined) return undefined;
-  if (Date.now() - entry.at > PREFETCH_FRESH_MS) {
-    prefetched.delete(id);
-    return undefined;
-  }
-  const value = entry[key];
-  delete entry[key];
-  if (entry.study === undefined && entry.table === undefined) prefetched.delete(id);
-  return value;
-}
-
-async function fetchStudy(id: string, signal?: AbortSignal): Promise<Study | null> {
+export async function loadStudy(id: string, signal?: AbortSignal): Promise<Study | null> {
   const s = await getClient().study(id, { signal });
   return s ? toStudy(s) : null;
-}
-
-export async function loadStudy(id: string, signal?: AbortSignal): Promise<Study | null> {
-  return (await takePrefetched(id, 'study')) ?? fetchStudy(id, signal);
 }
 
 const TRIAL_FIELDS = `id number state params value workerId startedAt finishedAt error
@@ -260,8 +217,7 @@ export async function loadTrials(
   onPage: (trials: Trial[]) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const prefetchedTable = takePrefetched(studyId, 'table');
-  const table = await (prefetchedTable ?? fetchTrialTable(studyId, signal));
+  const table = await fetchTrialTable(studyId, signal);
   if (signal?.aborted) return;
   if (table) {
     onPage(fromTrialTable(table.params, table.rows));
@@ -274,7 +230,7 @@ export async function loadTrials(
 async function fetchTrialTable(studyId: string, signal?: AbortSignal): Promise<TrialTableAnswer | null> {
   try {
     const data = await gql<{ study: { trialTable: TrialTableAnswer } | null }>(
-      'query TrialTable($id: ID!) { study(id: $id) { trialTable } }',
+      TRIAL_TABLE_QUERY,
       { id: studyId },
       signal,
     );
