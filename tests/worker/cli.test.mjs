@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -118,5 +118,54 @@ describe('posterior token and study verbs against a real API', () => {
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
     assert.match(bad.stderr, /searchSpace\[0\]/);
+  });
+});
+
+describe('posterior bench (no server)', () => {
+  it('runs seeds x trials and writes the DESIGN section 6 JSON; bad usage exits 2 with one line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'posterior-bench-'));
+    const file = join(dir, 'out.json');
+    const run = await runCli([
+      'bench',
+      '--objective',
+      'branin',
+      '--sampler',
+      'random',
+      '--trials',
+      '6',
+      '--seeds',
+      '2',
+      '--json',
+      file,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /branin/);
+    const result = JSON.parse(await readFile(file, 'utf8'));
+    assert.equal(result.objective, 'branin');
+    assert.equal(result.sampler, 'random');
+    assert.equal(result.trials, 6);
+    assert.deepEqual(
+      result.runs.map((r) => r.seed),
+      [0, 1],
+    );
+    for (const r of result.runs) {
+      assert.equal(r.values.length, 6);
+      assert.equal(r.suggestMs.length, 6);
+      // best[i] is the best value after trial i+1 (minimized).
+      assert.deepEqual(
+        r.best,
+        r.values.map((_, i) => Math.min(...r.values.slice(0, i + 1))),
+      );
+    }
+    for (const args of [
+      ['bench', '--objective', 'branin', '--trials', '0'],
+      ['bench', '--objective', 'no-such-objective'],
+      ['bench', '--objective', 'branin', '--sampler', 'annealing'],
+      ['bench'],
+    ]) {
+      const bad = await runCli(args);
+      assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+      assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+    }
   });
 });

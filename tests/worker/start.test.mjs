@@ -26,12 +26,14 @@ describe('npm start', { timeout: 600_000 }, () => {
   let dataDir;
   let env;
   let apiUrl;
+  let webUrl;
 
   before(async () => {
     db = await createTestDatabase();
     dataDir = await mkdtemp(join(tmpdir(), 'posterior-start-'));
     const [port, webPort] = [await freePort(), await freePort()];
     apiUrl = `http://localhost:${port}`;
+    webUrl = `http://localhost:${webPort}`;
     env = {
       ...process.env,
       DATABASE_URL: db.url,
@@ -71,6 +73,8 @@ describe('npm start', { timeout: 600_000 }, () => {
     const studyId = /Study\s+demo-transfer-learning \(([0-9a-f-]+)\)/.exec(output)?.[1];
     assert.ok(studyId, output);
     await waitFor(() => /trial #\d+ started/.test(output), 'a trial to start', 120_000);
+    // Each worker process logs its TensorFlow.js backend as it starts, before training anything.
+    await waitFor(() => /tfjs: using the \w+ backend/.test(output), 'the backend choice', 120_000);
     child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGINT'); // the second Ctrl-C hands the trials in flight back at once
@@ -89,8 +93,9 @@ describe('npm start', { timeout: 600_000 }, () => {
     assert.equal(second.studyId, first.studyId, 'the second start resumes the same study');
     assert.doesNotMatch(second.output, /Created the demo study/);
 
-    // Everything is down: the API no longer answers.
+    // Everything is down: the API no longer answers, nor the dashboard if it was started.
     await assert.rejects(fetch(`${apiUrl}/graphql`, { method: 'POST' }));
+    if (first.output.includes(`Dashboard  ${webUrl}`)) await assert.rejects(fetch(webUrl));
 
     // Read the result through a fresh API on the same database.
     const { createApiServer, createLogger } = await import('@posterior/api');

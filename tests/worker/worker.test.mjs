@@ -141,7 +141,7 @@ describe('posterior worker against a real API', () => {
     assert.ok(differs);
   });
 
-  it('runs --concurrency 2 in two processes until the study is done', async () => {
+  it('runs --concurrency 2 in two separate processes until the study is done', async () => {
     const second = await ctx.client.createStudy({
       teamId: ctx.team.id,
       name: 'quadratic-pool',
@@ -152,18 +152,15 @@ describe('posterior worker against a real API', () => {
       maxTrials: 6,
       parallelism: 2,
     });
+    let cliPid;
     const run = await runCli(
-      [
-        'worker',
-        '--study',
-        second.id,
-        '--objective',
-        fixture('quadratic.mjs'),
-        '--concurrency',
-        '2',
-        '--json',
-      ],
-      { env: { POSTERIOR_API_URL: api.url, POSTERIOR_TOKEN: ctx.token, QUADRATIC_EPOCH_MS: '40' } },
+      ['worker', '--study', second.id, '--objective', fixture('pid.mjs'), '--concurrency', '2', '--json'],
+      {
+        env: { POSTERIOR_API_URL: api.url, POSTERIOR_TOKEN: ctx.token, PID_TRIAL_MS: '150' },
+        onSpawn: (child) => {
+          cliPid = child.pid;
+        },
+      },
     );
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
@@ -172,9 +169,52 @@ describe('posterior worker against a real API', () => {
     const trials = await ctx.client.allTrials(second.id);
     assert.equal(trials.length, 6);
     assert.ok(trials.every((t) => t.state === 'COMPLETE'));
-    // Both processes claimed trials (ids end in -0 and -1).
+    // Each trial reported the pid of the process that trained it: two processes, neither the CLI.
+    const pids = new Set();
+    for (const t of trials) {
+      const detail = await ctx.client.trial(t.id);
+      const pid = detail?.metrics.find((m) => m.name === 'pid')?.value;
+      assert.ok(pid !== undefined, `trial ${t.number} reported its pid`);
+      pids.add(pid);
+    }
+    assert.equal(pids.size, 2, `trials ran in ${[...pids].join(', ')}`);
+    assert.ok(!pids.has(cliPid), 'no trial ran in the CLI process itself');
     const slots = new Set(trials.map((t) => t.workerId?.split('-').at(-1)));
     assert.deepEqual([...slots].sort(), ['0', '1']);
+  });
+
+  it('report --json lists every trial with its params and value, and names the best', async () => {
+    const run = await runCli(['report', study.id, '--json', '--api', api.url, '--token', ctx.token]);
+    assert.equal(run.code, 0, run.stderr);
+    const body = JSON.parse(run.stdout);
+    const trials = await ctx.client.allTrials(study.id);
+    assert.deepEqual(
+      body.trials.map((t) => [t.number, t.state, t.value]),
+      trials.map((t) => [t.number, t.state, t.value]),
+    );
+    assert.ok(body.trials.every((t) => typeof t.params.x === 'number'));
+    const best = (await ctx.client.study(study.id))?.bestTrial;
+    assert.equal(body.best.number, best?.number);
+    assert.equal(body.study.id, study.id);
+  });
+
+  it('plot: bad usage exits 2 with one line; a study that does not exist exits 1', async () => {
+    const env = { POSTERIOR_API_URL: api.url, POSTERIOR_TOKEN: ctx.token };
+    for (const args of [
+      ['plot', study.id, '--kind', 'scatter', '-o', join(out, 'x.png')],
+      ['plot', study.id, '-o', join(out, 'x.gif')],
+      ['plot', study.id],
+    ]) {
+      const bad = await runCli(args, { env });
+      assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+      assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+    }
+    const missing = await runCli(
+      ['plot', '00000000-0000-4000-8000-000000000000', '-o', join(out, 'missing.svg')],
+      { env },
+    );
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
   });
 
   it('exits 2 with one line on bad usage and 1 when the study does not exist', async () => {

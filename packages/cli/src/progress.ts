@@ -12,6 +12,8 @@ export interface ProgressOptions {
   /** Bars when stderr is a terminal; plain lines otherwise (logs, CI). */
   readonly tty: boolean;
   readonly quiet?: boolean;
+  /** Where bars and lines go; stderr by default (stdout is kept for `--json`). */
+  readonly stream?: NodeJS.WriteStream;
 }
 
 /** Renders worker events: a study bar (trials done of total, best so far) and one line per slot. */
@@ -22,10 +24,14 @@ export class WorkerProgress {
   private objective = 'value';
   private studyName = '';
 
+  private readonly stream: NodeJS.WriteStream;
+  private stopped = false;
+
   constructor(private readonly options: ProgressOptions) {
+    this.stream = options.stream ?? process.stderr;
     if (options.tty && !options.quiet) {
       this.bars = new cliProgress.MultiBar(
-        { stream: process.stderr, hideCursor: true, clearOnComplete: false, autopadding: true, fps: 5 },
+        { stream: this.stream, hideCursor: true, clearOnComplete: false, autopadding: true, fps: 5 },
         cliProgress.Presets.shades_classic,
       );
     }
@@ -34,7 +40,7 @@ export class WorkerProgress {
   private line(text: string): void {
     if (this.options.quiet) return;
     if (this.bars) this.bars.log(`${text}\n`);
-    else process.stderr.write(`${text}\n`);
+    else this.stream.write(`${text}\n`);
   }
 
   private slot(slot: number): cliProgress.SingleBar | undefined {
@@ -114,6 +120,11 @@ export class WorkerProgress {
   }
 
   stop(): void {
-    this.bars?.stop();
+    if (!this.bars || this.stopped) return;
+    this.stopped = true;
+    // cli-progress prints logged lines on its next redraw, and stop() does not redraw them: without
+    // this the last trial's line (or a Ctrl-C notice) would vanish from the terminal.
+    this.bars.update();
+    this.bars.stop();
   }
 }

@@ -58,6 +58,7 @@ async function start({ config }: Extract<ParentMessage, { type: 'start' }>): Pro
     ...(config.pollMs === undefined ? {} : { pollMs: config.pollMs }),
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
     ...(config.apiRetryWindowMs === undefined ? {} : { apiRetryWindowMs: config.apiRetryWindowMs }),
+    ...(config.progress === undefined ? {} : { progress: config.progress }),
   });
   await send({ type: 'done', summary });
 }

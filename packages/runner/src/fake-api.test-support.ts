@@ -40,6 +40,8 @@ export class FakeApi implements WorkerApi {
   /** Calls whose effect happens but whose answer is "lost" (network error after commit). */
   readonly lostAnswers = new Map<string, number>();
   heartbeats = 0;
+  /** Calls of `study()`, answered or not. */
+  studyCalls = 0;
   stopOnHeartbeat = false;
   enqueued: Params[] = [];
 
@@ -91,6 +93,7 @@ export class FakeApi implements WorkerApi {
   }
 
   async study(id: string): Promise<Study | null> {
+    this.studyCalls++;
     this.gate('study');
     const best = this.trials
       .filter((t) => t.state === 'COMPLETE' && t.value !== null)

@@ -17,6 +17,8 @@ export interface PoolOptions {
   readonly pollMs?: number;
   readonly heartbeatMs?: number;
   readonly apiRetryWindowMs?: number;
+  /** See `WorkerOptions.progress`. */
+  readonly progress?: boolean;
   /** Replacements per slot for processes that crash (default 3). */
   readonly maxRestarts?: number;
 }
@@ -63,6 +65,7 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolSummary> 
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
       ...(options.apiRetryWindowMs === undefined ? {} : { apiRetryWindowMs: options.apiRetryWindowMs }),
+      ...(options.progress === undefined ? {} : { progress: options.progress }),
     };
     return new Promise((resolve) => {
       let summary: WorkerSummary | undefined;

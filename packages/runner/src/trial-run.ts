@@ -7,7 +7,7 @@ import {
   type TellInput,
   type Trial,
 } from '@posterior/sdk';
-import type { EventListener, TrialOutcome } from './events.js';
+import type { EventListener, StudyProgress, TrialOutcome } from './events.js';
 import { persist } from './persist.js';
 import {
   type CheckpointFile,
@@ -29,6 +29,8 @@ export interface TrialRunContext {
   readonly heartbeatMs: number;
   readonly apiRetryWindowMs: number;
   readonly apiRetryDelayMs: number;
+  /** Read the study's counts after each trial for the host's progress display (one more request). */
+  readonly progress: boolean;
 }
 
 /** Why the trial's own signal fired; decides between FAILED-and-handed-back and plain FAILED. */
@@ -187,7 +189,7 @@ export async function runTrial(
   const { told, applied, next } = await tellOnce(ctx, trial, tell, handBack ? null : nextAsk());
   // Only when our tell is what finished the trial: a reaped trial already has the reaper's retry.
   const handedBack = handBack && applied ? await handBackParams(ctx, trial) : false;
-  const progress = await studyProgress(ctx);
+  const progress = ctx.progress ? await studyProgress(ctx) : null;
   emit({
     type: 'trial-finished',
     slot,
@@ -272,23 +274,24 @@ async function handBackParams(ctx: TrialRunContext, trial: Trial): Promise<boole
   }
 }
 
-export async function studyProgress(ctx: Pick<TrialRunContext, 'api' | 'study'>): Promise<{
-  done: number;
-  total: number | null;
-  best: number | null;
-} | null> {
+export async function studyProgress(
+  ctx: Pick<TrialRunContext, 'api' | 'study'>,
+): Promise<StudyProgress | null> {
   try {
     const study = await ctx.api.study(ctx.study.id);
-    if (!study) return null;
-    const c = study.trialCounts;
-    return {
-      done: c.COMPLETE + c.PRUNED + c.FAILED,
-      total: study.maxTrials,
-      best: study.bestTrial?.value ?? null,
-    };
+    return study ? progressOf(study) : null;
   } catch {
     return null; // progress is cosmetic; never fail a trial over it
   }
+}
+
+export function progressOf(study: Study): StudyProgress {
+  const c = study.trialCounts;
+  return {
+    done: c.COMPLETE + c.PRUNED + c.FAILED,
+    total: study.maxTrials,
+    best: study.bestTrial?.value ?? null,
+  };
 }
 
 export function describe(error: unknown): string {

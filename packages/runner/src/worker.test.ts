@@ -46,6 +46,27 @@ describe('runWorker', () => {
     assert.equal(last?.type === 'trial-finished' ? last.progress?.done : undefined, 4);
   });
 
+  it('reads the study once per trial for progress, and not at all with progress off', async () => {
+    const withProgress = new FakeApi({ maxTrials: 3 });
+    await runWorker({ api: withProgress, studyId: 's', objective: epochs(1), ...quick });
+    // One read at start, one per finished trial, one when the ask comes back empty.
+    assert.equal(withProgress.studyCalls, 5);
+    const without = new FakeApi({ maxTrials: 3 });
+    const events: WorkerEvent[] = [];
+    await runWorker({
+      api: without,
+      studyId: 's',
+      objective: epochs(1),
+      progress: false,
+      onEvent: (e) => events.push(e),
+      ...quick,
+    });
+    assert.equal(without.studyCalls, 2);
+    const finished = events.filter((e) => e.type === 'trial-finished');
+    assert.equal(finished.length, 3);
+    assert.ok(finished.every((e) => e.type === 'trial-finished' && e.progress === null));
+  });
+
   it('stops pruned trials early and tells PRUNED with the last value', async () => {
     const api = new FakeApi({ maxTrials: 3, pruneAbove: 0.75 });
     await runWorker({ api, studyId: 's', objective: epochs(10), ...quick });

@@ -3,7 +3,7 @@ import { isPosteriorError, PosteriorError, type Study, sleep } from '@posterior/
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
 import { persist } from './persist.js';
 import type { Objective } from './trial-handle.js';
-import { type PrefetchedClaim, runTrial, studyProgress } from './trial-run.js';
+import { type PrefetchedClaim, progressOf, runTrial } from './trial-run.js';
 import type { WorkerApi } from './worker-api.js';
 
 export interface WorkerOptions {
@@ -28,6 +28,11 @@ export interface WorkerOptions {
   readonly apiRetryWindowMs?: number;
   /** First wait after a failed call to an unreachable API. */
   readonly apiRetryDelayMs?: number;
+  /**
+   * Carry the study's progress (trials done, best value) on each `trial-finished` event, at the
+   * cost of one study query per trial. Default true; hosts that show no progress turn it off.
+   */
+  readonly progress?: boolean;
 }
 
 export function defaultWorkerId(slot = 0): string {
@@ -97,6 +102,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     heartbeatMs: options.heartbeatMs ?? heartbeatPeriodMs(study.heartbeatTimeoutS),
     apiRetryWindowMs,
     apiRetryDelayMs,
+    progress: options.progress ?? true,
   };
 
   // The next ask rides in the request of the tell before it (one request per trial, not two), as
@@ -151,7 +157,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       return finish('study-done');
     }
     // Other workers hold the last trials; one of them may fail and be retried, so wait and ask again.
-    emit({ type: 'idle', slot, progress: await studyProgress(ctx) });
+    emit({ type: 'idle', slot, progress: progressOf(current) });
     try {
       await sleep(options.pollMs ?? 2_000, stopping);
     } catch {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from './client.js';
 import { isPosteriorError, PosteriorError } from './errors.js';
+import { backoffDelay } from './retry.js';
 
 type Handler = (
   body: { query: string; variables: Record<string, unknown> },
@@ -231,6 +232,34 @@ describe('PosteriorClient over HTTP', () => {
     });
   });
 
+  it('retries a dropped connection (no HTTP answer) and then succeeds', async () => {
+    let calls = 0;
+    handler = (_body, req) => {
+      calls++;
+      // The socket dies before any response: what a restarting API or a reset proxy looks like.
+      if (calls < 3) req.socket.destroy();
+      return { json: { data: { heartbeat: { shouldStop: false } } } };
+    };
+    const retried: string[] = [];
+    const client = createClient({ url, retry: fast, onRetry: (e) => retried.push(e.code) });
+    assert.deepEqual(await client.heartbeat('7'), { shouldStop: false });
+    assert.equal(calls, 3);
+    assert.deepEqual(retried, ['NETWORK_ERROR', 'NETWORK_ERROR']);
+  });
+
+  for (const code of ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT']) {
+    it(`never retries a ${code} user error, even on a 5xx status`, async () => {
+      let calls = 0;
+      handler = () => {
+        calls++;
+        return { status: 500, json: { errors: [{ message: 'no', extensions: { code } }] } };
+      };
+      const client = createClient({ url, retry: fast });
+      await assert.rejects(client.askTrials('s1'), (error: unknown) => isPosteriorError(error, code));
+      assert.equal(calls, 1);
+    });
+  }
+
   it('does not retry validation failures', async () => {
     let calls = 0;
     handler = () => {
@@ -317,6 +346,28 @@ describe('PosteriorClient over HTTP', () => {
     const pending = client.heartbeat('7', { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('shutting down')), 20);
     await assert.rejects(pending, (error: unknown) => isPosteriorError(error, 'ABORTED'));
+  });
+});
+
+describe('backoffDelay', () => {
+  const policy = { retries: 10, minDelayMs: 200, maxDelayMs: 5_000 };
+
+  it('grows exponentially from the minimum and is capped at the maximum', () => {
+    const top = (attempt: number) => backoffDelay(attempt, policy, () => 1);
+    assert.deepEqual([0, 1, 2, 3, 4].map(top), [200, 400, 800, 1600, 3200]);
+    assert.equal(top(5), 5_000);
+    assert.equal(top(40), 5_000);
+  });
+
+  it('is fully jittered between half the minimum and the ceiling', () => {
+    assert.equal(
+      backoffDelay(3, policy, () => 0),
+      100,
+    );
+    for (let i = 0; i < 200; i++) {
+      const d = backoffDelay(6, policy);
+      assert.ok(d >= 100 && d <= 5_000, String(d));
+    }
   });
 });
 

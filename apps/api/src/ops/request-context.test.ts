@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import express from 'express';
@@ -77,4 +79,37 @@ test('probe requests log at debug (not shown at info) but are still measured', a
   // Unknown paths collapse into one label instead of one series per URL.
   await (await fetch(`${server.url}/nope/123`)).text();
   assert.match(await metrics.registry.metrics(), /route="other",status="4xx"/);
+});
+
+test('wraps a plain http handler too: requests that bypass Express get an id and a log line', async () => {
+  lines.length = 0;
+  const handle = requestLogging({ logger, metrics });
+  const raw = createServer((req, res) =>
+    handle(req, res, () => {
+      // As the GraphQL fast path does: answer without Express, after an await.
+      void new Promise((r) => setTimeout(r, 5)).then(() => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ id: currentRequest()?.requestId }));
+      });
+    }),
+  );
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = raw.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', body: '{}' });
+    const id = res.headers.get('x-request-id');
+    assert.ok(id);
+    assert.deepEqual(await res.json(), { id });
+    await waitForLines(1);
+    const line = lines.find((l) => l.reqId === id);
+    assert.ok(line, 'a log line carrying the id');
+    assert.equal(line.url, '/graphql');
+    assert.equal(line.method, 'POST');
+    assert.match(
+      await metrics.registry.metrics(),
+      /posterior_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="2xx"\} 1/,
+    );
+  } finally {
+    await new Promise((resolve) => raw.close(resolve));
+  }
 });

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { OpsMetrics } from './metrics.js';
 
@@ -37,47 +38,59 @@ export interface RequestLoggingOptions {
   quietPaths?: readonly string[];
 }
 
+/** Paths whose requests share a route label; anything else is `other` (no label per raw URL). */
+const KNOWN_ROUTES = new Set(['graphql', 'artifacts', 'healthz', 'readyz', 'metrics']);
+
 /**
  * Gives each HTTP request an id (`x-request-id`, echoed in the response), a child logger carrying
- * it (also in `res.locals.log`), and one JSON log line when the response finishes.
+ * it (also in `res.locals.log` under Express), and one JSON log line when the response finishes.
+ * Works as Express middleware and around a plain `http.createServer` handler, so requests that
+ * bypass Express (the GraphQL fast path) get an id too: `(req, res) => handle(req, res, () => ...)`.
  */
-export function requestLogging(options: RequestLoggingOptions): RequestHandler {
+export function requestLogging(
+  options: RequestLoggingOptions,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const quiet = new Set(options.quietPaths ?? ['/healthz', '/readyz', '/metrics']);
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req, res, next) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const log = options.logger.child({ reqId: requestId });
     res.setHeader('x-request-id', requestId);
-    res.locals.requestId = requestId;
-    res.locals.log = log;
+    const locals = (res as Partial<Response>).locals;
+    if (locals) {
+      locals.requestId = requestId;
+      locals.log = log;
+    }
+    const url = (req as Partial<Request>).originalUrl ?? req.url ?? '/';
+    const path = url.split('?')[0] ?? '/';
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // req.route is set only for routes matched by a router; app-level middleware (Apollo at
-      // /graphql) leaves it unset, so fall back to the mount path, never the raw URL.
-      const route = routeLabel(req);
       options.metrics?.httpSeconds.observe(
-        { method: req.method, route, status: `${Math.floor(res.statusCode / 100)}xx` },
+        {
+          method: req.method ?? 'GET',
+          route: routeLabel(req, path),
+          status: `${Math.floor(res.statusCode / 100)}xx`,
+        },
         seconds,
       );
       const line = {
         method: req.method,
-        url: req.originalUrl,
+        url,
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
       };
-      if (quiet.has(req.path)) log.debug(line, 'request');
+      if (quiet.has(path)) log.debug(line, 'request');
       else log.info(line, 'request');
     });
-    storage.run({ requestId, log }, () => next());
+    storage.run({ requestId, log }, next);
   };
 }
 
-function routeLabel(req: Request): string {
-  const routePath: unknown = (req.route as { path?: unknown } | undefined)?.path;
-  if (typeof routePath === 'string') return `${req.baseUrl}${routePath}`;
-  if (req.baseUrl) return req.baseUrl;
-  const first = req.path.split('/')[1];
-  return first === 'graphql' || first === 'healthz' || first === 'readyz' || first === 'metrics'
-    ? `/${first}`
-    : 'other';
+function routeLabel(req: IncomingMessage, path: string): string {
+  // A route matched by an Express router names itself; the mount path or the first segment
+  // otherwise, never the raw URL (one series per trial id would grow without bound).
+  const routePath: unknown = ((req as Partial<Request>).route as { path?: unknown } | undefined)?.path;
+  if (typeof routePath === 'string') return `${(req as Partial<Request>).baseUrl ?? ''}${routePath}`;
+  const first = path.split('/')[1] ?? '';
+  return KNOWN_ROUTES.has(first) ? `/${first}` : 'other';
 }

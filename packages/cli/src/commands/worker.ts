@@ -115,6 +115,8 @@ export function register(program: Command): void {
           onEvent: (event) => progress.handle(event),
           drain: drain.signal,
           hardStop: hardStop.signal,
+          // --quiet shows no progress: spare the study query per trial that feeds it.
+          progress: !options.quiet,
           ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
           ...(options.maxTrials === undefined ? {} : { maxTrials: options.maxTrials }),
         });
@@ -129,6 +131,7 @@ export function register(program: Command): void {
           onEvent: (event) => progress.handle(event),
           drain: drain.signal,
           hardStop: hardStop.signal,
+          progress: !options.quiet,
           ...(options.maxTrials === undefined ? {} : { maxTrialsPerWorker: options.maxTrials }),
         });
         workers = pool.workers;

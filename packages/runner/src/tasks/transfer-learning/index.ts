@@ -69,6 +69,9 @@ export function createTransferLearningObjective(options: TransferLearningOptions
   const maxEpochs = options.maxEpochs ?? DEFAULT_MAX_EPOCHS;
   const patience = options.patience ?? DEFAULT_PATIENCE;
   const seed = options.seed ?? 42;
+  // The backend is chosen (and the choice logged) when the worker starts, not inside its first
+  // trial; a failure here is left for that trial to report.
+  loadTfjs({ log }).catch(() => {});
   // One base per objective: trials of this worker wait for the same preparation.
   let base: Promise<BaseFeatures> | undefined;
   const getBase = (signal: AbortSignal): Promise<BaseFeatures> => {
