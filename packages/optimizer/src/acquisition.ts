@@ -77,3 +77,13 @@ export function expectedImprovement(opts: {
     opts.std * opts.std,
   ).value;
 }
+
+/**
+ * An upper bound of the acquisition over every posterior with this mean and a variance at most
+ * varUpper: LogEI, EI and UCB grow with the variance, and so does PI below the threshold; above
+ * it PI tends to 1 as the variance shrinks.
+ */
+export function acquisitionUpperBound(spec: AcquisitionSpec, mean: number, varUpper: number): number {
+  if (spec.name === 'pi' && mean - spec.best - spec.xi >= 0) return 1;
+  return evaluateAcquisition(spec, mean, varUpper).value;
+}

@@ -175,6 +175,42 @@ describe('posterior', () => {
     }
   });
 
+  it('screening: exact means and variance bounds at least the exact variance', () => {
+    for (const kernel of ['matern52', 'rbf'] as const) {
+      for (const noiseVar of [1e-6, 1e-2]) {
+        const data = randomData(40, 3, [2], 13);
+        const post = new GpPosterior(data, kernel, {
+          invSqLengthscales: Float64Array.from([8, 2, 1]),
+          signalVar: 1.3,
+          noiseVar,
+          mean: 0.1,
+        });
+        const rng = createRng(5);
+        // Candidates near the data (where one observation dominates) and far from it.
+        const count = 200;
+        const xs = new Float64Array(count * 3);
+        for (let q = 0; q < count; q++) {
+          const i = q % data.n;
+          for (let d = 0; d < 3; d++) {
+            const base = data.x[i * 3 + d] ?? 0;
+            xs[q * 3 + d] = d === 2 ? rng.int(3) : q < 100 ? base + 1e-4 * rng.normal() : rng.next();
+          }
+        }
+        const mean = new Float64Array(count);
+        const bound = new Float64Array(count);
+        post.screen(xs, count, mean, bound);
+        for (let q = 0; q < count; q++) {
+          const p = post.predict(xs.subarray(q * 3, q * 3 + 3));
+          assert.ok(Math.abs(p.mean - (mean[q] ?? 0)) < 1e-12, `${kernel} mean ${q}`);
+          assert.ok(
+            (bound[q] ?? 0) >= p.variance,
+            `${kernel} ${noiseVar} bound ${q}: ${bound[q]} < ${p.variance}`,
+          );
+        }
+      }
+    }
+  });
+
   it('1-D RBF, noiseless: closed-form posterior; interpolates the data with zero variance', () => {
     const l = 0.3;
     const sf = 1.7;

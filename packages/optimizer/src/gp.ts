@@ -1,7 +1,7 @@
 import { ModelFittingError } from './errors.js';
-import { type KernelKind, kappaPrime, pairwiseDelta2 } from './kernel.js';
+import { type KernelKind, pairwiseDelta2 } from './kernel.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
-import { cholesky, choleskyWithJitter, cholInverse, logDetHalf } from './linalg.js';
+import { cholesky, choleskyWithJitter, cholInverse, dot, logDetHalf } from './linalg.js';
 import { DEFAULT_PRIOR, type HyperPrior, logPrior } from './prior.js';
 
 /**
@@ -347,12 +347,15 @@ export class GpPosterior {
   readonly n: number;
   readonly dim: number;
   private readonly l: Float64Array;
-  /** L^T, row-major, so back-substitution reads rows. */
-  private readonly lt: Float64Array;
   private readonly alpha: Float64Array;
   private readonly kstar: Float64Array;
   private readonly v: Float64Array;
-  private readonly r2: Float64Array;
+  /** s2 * dkappa/d(r2) at the last predict() point, per observation. */
+  private readonly dk: Float64Array;
+  /** X dimension-major (x[d * n + i]), for kernelVector. */
+  private readonly xt: Float64Array;
+  /** Diagonal of the factored matrix: s2 + noise (+ jitter when the factorization needed it). */
+  private readonly diag: number;
   private batch = new Float64Array(0);
 
   constructor(
@@ -383,7 +386,7 @@ export class GpPosterior {
           if (rbf) kv = s2 * Math.exp(-0.5 * rr);
           else {
             const r = Math.sqrt(5 * rr);
-            kv = s2 * (1 + r + (5 / 3) * rr) * Math.exp(-r);
+            kv = (1 + r + (5 / 3) * rr) * (s2 * Math.exp(-r));
           }
           k[ri + j] = kv;
         }
@@ -400,41 +403,116 @@ export class GpPosterior {
     } else {
       fillRows(0, n);
     }
+    let jitter = 0;
     if (!factored) {
-      const jitter = choleskyWithJitter(k, n, this.l, 0, 8);
+      jitter = choleskyWithJitter(k, n, this.l, 0, 8);
       if (jitter < 0) throw new ModelFittingError('covariance matrix is not positive definite');
       factored = jitter === 0;
     }
+    this.diag = s2 + hyper.noiseVar + jitter;
     // A jittered factor is not the factor of K, so it must not seed later extensions.
     if (factored) rememberFactor(data, kernel, hyper, this.l);
-    this.lt = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) this.lt[j * n + i] = this.l[i * n + j] ?? 0;
     this.alpha = new Float64Array(n);
     for (let i = 0; i < n; i++) this.alpha[i] = (y[i] ?? 0) - hyper.mean;
     this.solveLower(this.alpha);
     this.solveUpper(this.alpha);
     this.kstar = new Float64Array(n);
     this.v = new Float64Array(n);
-    this.r2 = new Float64Array(n);
+    this.dk = new Float64Array(n);
+    this.xt = new Float64Array(n * dim);
+    for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) this.xt[d * n + i] = x[i * dim + d] as number;
+  }
+
+  /**
+   * k(xq, X_i) for every observation i into k (shape: n), with xq = xs[offset .. offset + D), and
+   * s2 * dkappa/d(r2) into dk when given; returns the posterior mean at xq. Squared distances
+   * accumulate one dimension at a time over the dimension-major copy of X: long independent inner
+   * loops instead of a short loop per pair, same operations per pair in the same order.
+   */
+  private kernelVector(
+    xs: ArrayLike<number>,
+    offset: number,
+    k: Float64Array,
+    dk: Float64Array | null,
+  ): number {
+    const { n, dim, xt, alpha } = this;
+    const { categorical } = this.data;
+    const lambda = this.hyper.invSqLengthscales;
+    const s2 = this.hyper.signalVar;
+    k.fill(0, 0, n);
+    for (let d = 0; d < dim; d++) {
+      const lam = lambda[d] as number;
+      const qv = xs[offset + d] as number;
+      const b = d * n;
+      if (categorical[d] === 1) {
+        for (let i = 0; i < n; i++) if ((xt[b + i] as number) !== qv) k[i] = (k[i] as number) + lam;
+      } else {
+        for (let i = 0; i < n; i++) {
+          const diff = qv - (xt[b + i] as number);
+          k[i] = (k[i] as number) + lam * (diff * diff);
+        }
+      }
+    }
+    let mean = this.hyper.mean;
+    if (this.kernel === 'rbf') {
+      for (let i = 0; i < n; i++) {
+        const kv = s2 * Math.exp(-0.5 * (k[i] as number));
+        if (dk) dk[i] = -0.5 * kv;
+        k[i] = kv;
+        mean += kv * (alpha[i] as number);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const rr = k[i] as number;
+        const r = Math.sqrt(5 * rr);
+        const e = s2 * Math.exp(-r);
+        const kv = (1 + r + (5 / 3) * rr) * e;
+        if (dk) dk[i] = (-5 / 6) * (1 + r) * e;
+        k[i] = kv;
+        mean += kv * (alpha[i] as number);
+      }
+    }
+    return mean;
   }
 
   private solveLower(b: Float64Array): void {
     const { n, l } = this;
     for (let i = 0; i < n; i++) {
       const ri = i * n;
-      let s = b[i] as number;
-      for (let c = 0; c < i; c++) s -= (l[ri + c] as number) * (b[c] as number);
-      b[i] = s / (l[ri + i] as number);
+      b[i] = ((b[i] as number) - dot(l, ri, b, 0, i)) / (l[ri + i] as number);
     }
   }
 
+  /**
+   * Solves L^T x = b in place column by column: x_i is final once the rows below have been
+   * subtracted, then x_i times row i of L (contiguous) is subtracted from the entries above, so no
+   * transposed copy of L (n^2 more memory per posterior) is needed.
+   */
   private solveUpper(b: Float64Array): void {
-    const { n, lt } = this;
+    const { n, l } = this;
     for (let i = n - 1; i >= 0; i--) {
       const ri = i * n;
-      let s = b[i] as number;
-      for (let c = i + 1; c < n; c++) s -= (lt[ri + c] as number) * (b[c] as number);
-      b[i] = s / (lt[ri + i] as number);
+      const xi = (b[i] as number) / (l[ri + i] as number);
+      b[i] = xi;
+      for (let k = 0; k < i; k++) b[k] = (b[k] as number) - (l[ri + k] as number) * xi;
+    }
+  }
+
+  /**
+   * Posterior mean at `count` points xs (count x D row-major) into outMean, and an upper bound of the
+   * posterior variance into outVarUpper, in O(n D) per point instead of the O(n^2) of the exact
+   * variance. Conditioning on fewer observations never lowers the posterior variance, so the variance
+   * given only the most correlated observation, s2 - k_max^2 / K_ii, bounds it from above; the tiny
+   * relative margin covers rounding of the exact computation.
+   */
+  screen(xs: Float64Array, count: number, outMean: Float64Array, outVarUpper: Float64Array): void {
+    const { n, dim, kstar, diag } = this;
+    const s2 = this.hyper.signalVar;
+    for (let q = 0; q < count; q++) {
+      outMean[q] = this.kernelVector(xs, q * dim, kstar, null);
+      let kmax = 0;
+      for (let i = 0; i < n; i++) if ((kstar[i] as number) > kmax) kmax = kstar[i] as number;
+      outVarUpper[q] = Math.max(0, s2 - ((kmax * kmax) / diag) * (1 - 1e-9)) + 1e-12 * s2;
     }
   }
 
@@ -444,35 +522,16 @@ export class GpPosterior {
    * a row of L in the triangular solve, which roughly halves the cost of scoring QMC candidates.
    */
   predictBatch(xs: Float64Array, count: number, outMean: Float64Array, outVar: Float64Array): void {
-    const { n, dim, l, alpha } = this;
-    const { x, categorical } = this.data;
-    const lambda = this.hyper.invSqLengthscales;
+    const { n, dim, l, kstar } = this;
     const s2 = this.hyper.signalVar;
-    const rbf = this.kernel === 'rbf';
     const B = 4;
     if (this.batch.length < n * B) this.batch = new Float64Array(n * B);
     const v = this.batch; // layout: v[i * B + b]
     for (let start = 0; start < count; start += B) {
       const m = Math.min(B, count - start);
       for (let b = 0; b < B; b++) {
-        const q = (start + Math.min(b, m - 1)) * dim;
-        let mean = this.hyper.mean;
-        for (let i = 0; i < n; i++) {
-          let rr = 0;
-          const ri = i * dim;
-          for (let d = 0; d < dim; d++) {
-            const diff = (xs[q + d] as number) - (x[ri + d] as number);
-            rr += (lambda[d] as number) * (categorical[d] === 1 ? (diff === 0 ? 0 : 1) : diff * diff);
-          }
-          let kv: number;
-          if (rbf) kv = s2 * Math.exp(-0.5 * rr);
-          else {
-            const r = Math.sqrt(5 * rr);
-            kv = s2 * (1 + r + (5 / 3) * rr) * Math.exp(-r);
-          }
-          v[i * B + b] = kv;
-          mean += kv * (alpha[i] as number);
-        }
+        const mean = this.kernelVector(xs, (start + Math.min(b, m - 1)) * dim, kstar, null);
+        for (let i = 0; i < n; i++) v[i * B + b] = kstar[i] as number;
         if (b < m) outMean[start + b] = mean;
       }
       let e0 = 0;
@@ -525,50 +584,41 @@ export class GpPosterior {
     dMean?: Float64Array,
     dVar?: Float64Array,
   ): { mean: number; variance: number } {
-    const { n, dim, kstar, v, r2, alpha } = this;
-    const { x, categorical } = this.data;
+    const { n, dim, kstar, v, dk, alpha, xt } = this;
+    const { categorical } = this.data;
     const lambda = this.hyper.invSqLengthscales;
     const s2 = this.hyper.signalVar;
-    const rbf = this.kernel === 'rbf';
-    let mean = this.hyper.mean;
-    // Hot loop: the kernel is inlined (kernel.ts has the formulas) and indices are known in range.
-    for (let i = 0; i < n; i++) {
-      let rr = 0;
-      const ri = i * dim;
-      for (let d = 0; d < dim; d++) {
-        const diff = (xq[d] as number) - (x[ri + d] as number);
-        rr += (lambda[d] as number) * (categorical[d] === 1 ? (diff === 0 ? 0 : 1) : diff * diff);
-      }
-      r2[i] = rr;
-      let kv: number;
-      if (rbf) kv = s2 * Math.exp(-0.5 * rr);
-      else {
-        const r = Math.sqrt(5 * rr);
-        kv = s2 * (1 + r + (5 / 3) * rr) * Math.exp(-r);
-      }
-      kstar[i] = kv;
-      v[i] = kv;
-      mean += kv * (alpha[i] as number);
-    }
+    const mean = this.kernelVector(xq, 0, kstar, dMean && dVar ? dk : null);
+    v.set(kstar);
     this.solveLower(v);
-    let explained = 0;
-    for (let i = 0; i < n; i++) explained += (v[i] as number) * (v[i] as number);
+    const explained = dot(v, 0, v, 0, n);
     const variance = Math.max(0, s2 - explained);
     if (dMean && dVar) {
-      dMean.fill(0);
-      dVar.fill(0);
       this.solveUpper(v); // v <- K^-1 k*
+      // dk_i/dx_d = 2 dk_i lambda_d (x_d - X_id); kstar is free again and holds 2 dk_i alpha_i.
       for (let i = 0; i < n; i++) {
-        const g = s2 * kappaPrime(this.kernel, r2[i] as number);
-        const ai = alpha[i] as number;
-        const wi = v[i] as number;
-        const ri = i * dim;
-        for (let d = 0; d < dim; d++) {
-          if (categorical[d] === 1) continue;
-          const dk = g * 2 * (lambda[d] as number) * ((xq[d] as number) - (x[ri + d] as number));
-          dMean[d] = (dMean[d] as number) + ai * dk;
-          dVar[d] = (dVar[d] as number) - 2 * wi * dk;
+        const g = 2 * (dk[i] as number);
+        kstar[i] = g * (alpha[i] as number);
+        v[i] = -2 * g * (v[i] as number);
+      }
+      for (let d = 0; d < dim; d++) {
+        if (categorical[d] === 1) {
+          dMean[d] = 0;
+          dVar[d] = 0;
+          continue;
         }
+        const qv = xq[d] as number;
+        const b = d * n;
+        let sm = 0;
+        let sv = 0;
+        for (let i = 0; i < n; i++) {
+          const diff = qv - (xt[b + i] as number);
+          sm += (kstar[i] as number) * diff;
+          sv += (v[i] as number) * diff;
+        }
+        const lam = lambda[d] as number;
+        dMean[d] = lam * sm;
+        dVar[d] = lam * sv;
       }
     }
     return { mean, variance };

@@ -46,4 +46,19 @@ describe('bounded quasi-Newton', () => {
     assert.ok(!r.converged);
     assert.equal(r.evaluations, 1);
   });
+
+  it('xtol ends line searches on a plateau that rounding makes flat', () => {
+    // A gradient that promises a decrease the objective never shows: every line search fails.
+    const flat = (x: Float64Array, g: Float64Array): number => {
+      g[0] = 1;
+      return 1 + Math.abs(0.5 - (x[0] ?? 0));
+    };
+    const opts = { lower: [-1], upper: [1], maxIterations: 25 };
+    const exhaustive = minimizeLbfgsb(flat, [0.5], opts);
+    const capped = minimizeLbfgsb(flat, [0.5], { ...opts, xtol: 1e-9 });
+    assert.equal(capped.x[0], 0.5);
+    // 0.3^k < 1e-9 after 18 backtracks, against 30 without the cap.
+    assert.ok(capped.evaluations <= 19, String(capped.evaluations));
+    assert.ok(exhaustive.evaluations > 25, String(exhaustive.evaluations));
+  });
 });

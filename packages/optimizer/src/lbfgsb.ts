@@ -18,6 +18,11 @@ export interface LbfgsbOptions {
   pgtol?: number;
   /** Stop when the relative decrease of f in one iteration is below this. */
   ftol?: number;
+  /**
+   * Give up a line search once its trial step moves no coordinate by more than this (default 0):
+   * on a plateau where rounding hides any decrease, backtracking further only burns evaluations.
+   */
+  xtol?: number;
 }
 
 export interface LbfgsbResult {
@@ -40,6 +45,7 @@ export function minimizeLbfgsb(
   const m = opts.memory ?? 10;
   const pgtol = opts.pgtol ?? 1e-5;
   const ftol = opts.ftol ?? 1e-9;
+  const xtol = opts.xtol ?? 0;
   const project = (v: Float64Array): void => {
     for (let i = 0; i < n; i++) {
       const l = lo[i] ?? Number.NEGATIVE_INFINITY;
@@ -143,7 +149,7 @@ export function minimizeLbfgsb(
         decrease += (g[i] ?? 0) * step;
         moved = Math.max(moved, Math.abs(step));
       }
-      if (moved === 0) break;
+      if (moved <= xtol) break;
       fn = fg(xn, gn);
       evaluations++;
       if (Number.isFinite(fn) && fn <= f + 1e-4 * decrease) {

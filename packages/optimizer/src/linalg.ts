@@ -16,19 +16,39 @@ export function cholesky(a: Float64Array, n: number, l: Float64Array, firstRow =
   for (let i = firstRow; i < n; i++) {
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
-      const rj = j * n;
-      let s = a[ri + j] as number;
-      for (let k = 0; k < j; k++) s -= (l[ri + k] as number) * (l[rj + k] as number);
+      const s = (a[ri + j] as number) - dot(l, ri, l, j * n, j);
       if (i === j) {
         if (!(s > 0)) return false;
         l[ri + i] = Math.sqrt(s);
       } else {
-        l[ri + j] = s / (l[rj + j] as number);
+        l[ri + j] = s / (l[j * n + j] as number);
       }
     }
     for (let j = i + 1; j < n; j++) l[ri + j] = 0;
   }
   return true;
+}
+
+/**
+ * sum_k a[ia + k] * b[ib + k] for k < len. Four partial sums break the chain of dependent additions
+ * that a single accumulator forms (V8 does not reassociate floating point), which makes the O(n^3)
+ * loops of the likelihood and the O(n^2) solves of every prediction markedly faster. The summation
+ * order depends only on len, so results stay deterministic.
+ */
+export function dot(a: Float64Array, ia: number, b: Float64Array, ib: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += (a[ia + k] as number) * (b[ib + k] as number);
+    s1 += (a[ia + k + 1] as number) * (b[ib + k + 1] as number);
+    s2 += (a[ia + k + 2] as number) * (b[ib + k + 2] as number);
+    s3 += (a[ia + k + 3] as number) * (b[ib + k + 3] as number);
+  }
+  for (; k < len; k++) s0 += (a[ia + k] as number) * (b[ib + k] as number);
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -102,19 +122,63 @@ export function cholInverse(
     u[rj + j] = 1 / (l[rj + j] as number);
     for (let i = j + 1; i < n; i++) {
       const ri = i * n;
-      let s = 0;
-      for (let k = j; k < i; k++) s -= (l[ri + k] as number) * (u[rj + k] as number);
-      u[rj + i] = s / (l[ri + i] as number);
+      u[rj + i] = -dot(l, ri + j, u, rj + j, i - j) / (l[ri + i] as number);
     }
   }
-  for (let i = 0; i < n; i++) {
+  // K^-1 = U U^T in 2 x 2 blocks (rows i, i+1 of U against rows j, j+1): each loaded entry feeds
+  // two products. Sums start at k = i for both rows; U is upper triangular, so the extra terms of
+  // row i+1 are exact zeros.
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    for (let j = 0; j < i; j += 2) {
+      const q0 = j * n;
+      const q1 = q0 + n;
+      let a00 = 0;
+      let a01 = 0;
+      let a10 = 0;
+      let a11 = 0;
+      for (let k = i; k < n; k++) {
+        const x0 = u[r0 + k] as number;
+        const x1 = u[r1 + k] as number;
+        const y0 = u[q0 + k] as number;
+        const y1 = u[q1 + k] as number;
+        a00 += x0 * y0;
+        a01 += x0 * y1;
+        a10 += x1 * y0;
+        a11 += x1 * y1;
+      }
+      out[r0 + j] = a00;
+      out[q0 + i] = a00;
+      out[r0 + j + 1] = a01;
+      out[q1 + i] = a01;
+      out[r1 + j] = a10;
+      out[q0 + i + 1] = a10;
+      out[r1 + j + 1] = a11;
+      out[q1 + i + 1] = a11;
+    }
+    let d00 = 0;
+    let d10 = 0;
+    let d11 = 0;
+    for (let k = i; k < n; k++) {
+      const x0 = u[r0 + k] as number;
+      const x1 = u[r1 + k] as number;
+      d00 += x0 * x0;
+      d10 += x1 * x0;
+      d11 += x1 * x1;
+    }
+    out[r0 + i] = d00;
+    out[r1 + i] = d10;
+    out[r0 + i + 1] = d10;
+    out[r1 + i + 1] = d11;
+  }
+  for (; i < n; i++) {
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
-      const rj = j * n;
-      let s = 0;
-      for (let k = i; k < n; k++) s += (u[ri + k] as number) * (u[rj + k] as number);
+      const s = dot(u, ri + i, u, j * n + i, n - i);
       out[ri + j] = s;
-      out[rj + i] = s;
+      out[j * n + i] = s;
     }
   }
 }

@@ -139,15 +139,22 @@ function warmKey(data: GpData, options: GpOptions): string {
   return [data.dim, ...data.categorical, options.kernel, options.noiseFloor, options.deterministic].join(',');
 }
 
-/** Fits (or recalls) MAP hyperparameters for a data set. */
-export function fitCached(data: GpData, options: GpOptions): FitResult {
-  const key = fitKey(data, options);
+function recall(key: string): FitResult | undefined {
   const hit = fitCache.get(key);
   if (hit) {
     fitCache.delete(key);
     fitCache.set(key, hit);
-    return hit;
   }
+  return hit;
+}
+
+/** Fits (or recalls) MAP hyperparameters for a data set. */
+export function fitCached(data: GpData, options: GpOptions): FitResult {
+  const key = fitKey(data, options);
+  return recall(key) ?? fitAndRemember(key, data, options);
+}
+
+function fitAndRemember(key: string, data: GpData, options: GpOptions): FitResult {
   const dim = data.dim;
   // A second start with shorter lengthscales guards against the long-lengthscale optimum that
   // explains everything as noise; with 32 points or more the likelihood is better identified and
@@ -189,11 +196,14 @@ export function fitCheckpoint(
   options: GpOptions,
 ): FitResult {
   const from = Math.max(0, m - FIT_MAX);
-  const t = transformTargets(obs.g.subarray(from, m), m - from, options.outputWarping === 'yeo-johnson');
-  return fitCached(
-    { x: obs.x.subarray(from * dim, m * dim), y: t.y, n: m - from, dim, categorical },
-    options,
-  );
+  const x = obs.x.subarray(from * dim, m * dim);
+  const g = obs.g.subarray(from, m);
+  // Keyed by the raw values (the transform is a function of them), so a hit skips the transform.
+  const key = `g${fitKey({ x, y: g, n: m - from, dim, categorical }, options)}`;
+  const hit = recall(key);
+  if (hit) return hit;
+  const t = transformTargets(g, m - from, options.outputWarping === 'yeo-johnson');
+  return fitAndRemember(key, { x, y: t.y, n: m - from, dim, categorical }, options);
 }
 
 export interface FittedModel {

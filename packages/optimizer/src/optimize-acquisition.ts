@@ -1,4 +1,4 @@
-import { type AcquisitionSpec, evaluateAcquisition } from './acquisition.js';
+import { type AcquisitionSpec, acquisitionUpperBound, evaluateAcquisition } from './acquisition.js';
 import type { GpPosterior } from './gp.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
 import { SobolSequence } from './qmc.js';
@@ -22,6 +22,11 @@ export interface AcquisitionOptimizerOptions {
   candidates: number;
   localStarts: number;
   maxIterations: number;
+  /**
+   * Skip the exact O(n^2) scoring of candidates whose cheap upper bound cannot reach the best
+   * 4 * localStarts (default true). The ranking of those is the same either way.
+   */
+  screening?: boolean;
 }
 
 export interface AcquisitionResult {
@@ -32,6 +37,7 @@ export interface AcquisitionResult {
 export class AcquisitionObjective {
   private readonly dMean: Float64Array;
   private readonly dVar: Float64Array;
+  private variance = new Float64Array(0);
   constructor(
     readonly posterior: GpPosterior,
     readonly spec: AcquisitionSpec,
@@ -40,12 +46,26 @@ export class AcquisitionObjective {
     this.dVar = new Float64Array(posterior.dim);
   }
 
+  private varianceBuffer(count: number): Float64Array {
+    if (this.variance.length < count) this.variance = new Float64Array(count);
+    return this.variance;
+  }
+
   /** Acquisition at count points (count x D row-major) into out (shape: count). */
   values(xs: Float64Array, count: number, out: Float64Array): void {
-    const variance = new Float64Array(count);
+    const variance = this.varianceBuffer(count);
     this.posterior.predictBatch(xs, count, out, variance);
     for (let i = 0; i < count; i++) {
       out[i] = evaluateAcquisition(this.spec, out[i] as number, variance[i] as number).value;
+    }
+  }
+
+  /** Upper bounds of the acquisition at count points into out, O(n D) each (GpPosterior.screen). */
+  upperBounds(xs: Float64Array, count: number, out: Float64Array): void {
+    const variance = this.varianceBuffer(count);
+    this.posterior.screen(xs, count, out, variance);
+    for (let i = 0; i < count; i++) {
+      out[i] = acquisitionUpperBound(this.spec, out[i] as number, variance[i] as number);
     }
   }
 
@@ -85,12 +105,28 @@ export function optimizeAcquisition(
     cands.set(space.fromUnit(u, x), i * dim);
   }
   const values = new Float64Array(count);
-  objective.values(cands, count, values);
-  // Rank candidate indices (ties broken by index, so the order is deterministic) and only build
-  // result objects for the few that seed local searches or are needed as fallbacks.
-  const order = Array.from({ length: count }, (_, i) => i).sort(
-    (a, b) => (values[b] as number) - (values[a] as number) || a - b,
-  );
+  const byValue = (a: number, b: number): number => (values[b] as number) - (values[a] as number) || a - b;
+  const need = 4 * options.localStarts;
+  // Ranked candidate indices (ties broken by index, so the order is deterministic): the first
+  // `need` exactly; the rest only if the fallback below asks for them.
+  let order: number[];
+  let complete: boolean;
+  if (options.screening === false || count <= need) {
+    objective.values(cands, count, values);
+    order = Array.from({ length: count }, (_, i) => i).sort(byValue);
+    complete = true;
+  } else {
+    order = screenCandidates(objective, cands, count, dim, need, values);
+    complete = false;
+  }
+  const fullOrder = (): number[] => {
+    if (!complete) {
+      objective.values(cands, count, values);
+      order = Array.from({ length: count }, (_, i) => i).sort(byValue);
+      complete = true;
+    }
+    return order;
+  };
   const scored: AcquisitionResult[] = incumbents.map((inc) => ({
     x: Float64Array.from(inc),
     value: objective.value(inc),
@@ -123,11 +159,63 @@ export function optimizeAcquisition(
     if (Number.isFinite(r.value) && !taken.has(space.key(r.x))) return r;
   }
   // Every good point is taken (a mostly evaluated discrete space): the best untaken candidate.
-  for (const i of order) {
+  for (const i of fullOrder()) {
     const r = candidate(i);
     if (Number.isFinite(r.value) && !taken.has(space.key(r.x))) return r;
   }
   return null;
+}
+
+/**
+ * The `need` best candidates by exact acquisition, best first, ties by index: exactly the head of
+ * the full ranking. Candidates are scored in decreasing order of their upper bound until the next
+ * bound falls below the need-th best exact value; no unscored candidate can then enter the head,
+ * and none can tie with it. Exact values land in `values` (unscored entries are left at 0).
+ */
+function screenCandidates(
+  objective: AcquisitionObjective,
+  cands: Float64Array,
+  count: number,
+  dim: number,
+  need: number,
+  values: Float64Array,
+): number[] {
+  const bound = new Float64Array(count);
+  objective.upperBounds(cands, count, bound);
+  const byBound = Array.from({ length: count }, (_, i) => i).sort(
+    (a, b) => (bound[b] as number) - (bound[a] as number) || a - b,
+  );
+  const B = 8;
+  const chunk = new Float64Array(B * dim);
+  const chunkValues = new Float64Array(B);
+  // The best `need` exact values so far, descending.
+  const top: number[] = [];
+  const scored: number[] = [];
+  let next = 0;
+  while (next < count) {
+    const kth = top.length >= need ? (top[need - 1] as number) : Number.NEGATIVE_INFINITY;
+    if ((bound[byBound[next] as number] as number) < kth) break;
+    const m = Math.min(B, count - next);
+    for (let b = 0; b < m; b++) {
+      const i = byBound[next + b] as number;
+      chunk.set(cands.subarray(i * dim, (i + 1) * dim), b * dim);
+    }
+    objective.values(chunk, m, chunkValues);
+    for (let b = 0; b < m; b++) {
+      const i = byBound[next + b] as number;
+      const v = chunkValues[b] as number;
+      values[i] = v;
+      scored.push(i);
+      if (top.length < need || v > (top[top.length - 1] as number)) {
+        let at = top.length;
+        while (at > 0 && (top[at - 1] as number) < v) at--;
+        top.splice(at, 0, v);
+        if (top.length > need) top.pop();
+      }
+    }
+    next += m;
+  }
+  return scored.sort((a, b) => (values[b] as number) - (values[a] as number) || a - b).slice(0, need);
 }
 
 function exhaustive(
@@ -196,6 +284,8 @@ function localSearch(
           maxIterations,
           pgtol: 1e-6,
           ftol: 1e-10,
+          // Unit-cube coordinates: steps below 1e-9 change no suggestion.
+          xtol: 1e-9,
         },
       );
       relaxed.forEach((i, k) => {

@@ -34,13 +34,25 @@ export function yeoJohnsonInverse(w: number, lambda: number): number {
   return Math.abs(lambda - 2) < 1e-9 ? -Math.expm1(-w) : 1 - (1 - (2 - lambda) * w) ** (1 / (2 - lambda));
 }
 
-/** Profile log-likelihood of lambda for standardized z (constants dropped). */
-function yjLogLikelihood(z: Float64Array, n: number, lambda: number, buf: Float64Array): number {
-  let jac = 0;
+/**
+ * Profile log-likelihood of lambda for standardized z (constants dropped). lz holds log(1 + |z|),
+ * so each transform is one expm1 instead of a pow: (1 + z)^l - 1 = expm1(l log(1 + z)). jac is the
+ * lambda-free sum of sign(z) log(1 + |z|).
+ */
+function yjLogLikelihood(
+  z: Float64Array,
+  lz: Float64Array,
+  n: number,
+  lambda: number,
+  jac: number,
+  buf: Float64Array,
+): number {
+  const pos = Math.abs(lambda) < 1e-9 ? 0 : lambda;
+  const neg = Math.abs(lambda - 2) < 1e-9 ? 0 : 2 - lambda;
   for (let i = 0; i < n; i++) {
-    const zi = z[i] ?? 0;
-    buf[i] = yeoJohnson(zi, lambda);
-    jac += Math.sign(zi) * Math.log1p(Math.abs(zi));
+    const l = lz[i] as number;
+    if ((z[i] as number) >= 0) buf[i] = pos === 0 ? l : Math.expm1(pos * l) / pos;
+    else buf[i] = neg === 0 ? -l : -Math.expm1(neg * l) / neg;
   }
   const { sd } = moments(buf, n);
   return -n * Math.log(sd) + (lambda - 1) * jac;
@@ -48,11 +60,18 @@ function yjLogLikelihood(z: Float64Array, n: number, lambda: number, buf: Float6
 
 export function fitYeoJohnson(z: Float64Array, n: number): number {
   const buf = new Float64Array(n);
+  const lz = new Float64Array(n);
+  let jac = 0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[i] ?? 0;
+    lz[i] = Math.log1p(Math.abs(zi));
+    jac += Math.sign(zi) * (lz[i] as number);
+  }
   let best = 1;
-  let bestLl = yjLogLikelihood(z, n, 1, buf);
+  let bestLl = yjLogLikelihood(z, lz, n, 1, jac, buf);
   for (let k = 0; k <= 40; k++) {
     const lambda = -2 + k * 0.1;
-    const ll = yjLogLikelihood(z, n, lambda, buf);
+    const ll = yjLogLikelihood(z, lz, n, lambda, jac, buf);
     if (ll > bestLl + 1e-12) {
       bestLl = ll;
       best = lambda;
@@ -62,7 +81,7 @@ export function fitYeoJohnson(z: Float64Array, n: number): number {
   const center = best;
   for (let k = -10; k <= 10; k++) {
     const lambda = Math.min(2, Math.max(-2, center + k * 0.01));
-    const ll = yjLogLikelihood(z, n, lambda, buf);
+    const ll = yjLogLikelihood(z, lz, n, lambda, jac, buf);
     if (ll > bestLl + 1e-12) {
       bestLl = ll;
       best = lambda;
