@@ -12,17 +12,10 @@ import * as z from 'zod/mini';
  * NEXT_PUBLIC_API_URL (build time, optional): the browser talks to that API directly for everything
  * (it must allow the dashboard's origin).
  */
-const publicSchema = z.object({
-  NEXT_PUBLIC_API_URL: z.optional(z.url()),
-});
-
-export const env = publicSchema.parse({
-  NEXT_PUBLIC_API_URL: process.env.NEXT_PUBLIC_API_URL || undefined,
-});
-
 const serverSchema = z.object({
   API_URL: z._default(z.url(), 'http://localhost:4000'),
   PUBLIC_API_URL: z.optional(z.url()),
+  NEXT_PUBLIC_API_URL: z.optional(z.url()),
 });
 
 /** Server-side settings, read at request time (so one build serves any API address). */
@@ -30,6 +23,9 @@ export function serverEnv(): { apiUrl: string; publicApiUrl: string } {
   const e = serverSchema.parse({
     API_URL: process.env.API_URL || process.env.POSTERIOR_API_URL || undefined,
     PUBLIC_API_URL: process.env.PUBLIC_API_URL || undefined,
+    // Inlined into the browser bundle at build time; checked here, on the server, so the bundle
+    // carries no validator (zod was 80 KB of the study page's scripts).
+    NEXT_PUBLIC_API_URL: process.env.NEXT_PUBLIC_API_URL || undefined,
   });
   const apiUrl = e.API_URL.replace(/\/+$/, '').replace(/\/graphql$/, '');
   return { apiUrl, publicApiUrl: (e.PUBLIC_API_URL ?? apiUrl).replace(/\/+$/, '').replace(/\/graphql$/, '') };

@@ -10,14 +10,14 @@ import {
   type Unsubscribe,
 } from '@posterior/sdk';
 import { earlyAwareFetch, SESSION_TOKEN_KEY as TOKEN_KEY } from '../early-requests';
-import { env } from '../env.ts';
+import { publicApiUrl } from '../public-env';
 
 let client: PosteriorClient | null = null;
 let liveClient: Promise<PosteriorClient> | null = null;
 
 /** Where the browser sends API traffic: the API directly when configured, else this origin (proxied). */
 export function apiBase(): string {
-  if (env.NEXT_PUBLIC_API_URL) return env.NEXT_PUBLIC_API_URL.replace(/\/$/, '');
+  if (publicApiUrl) return publicApiUrl.replace(/\/$/, '');
   return typeof window === 'undefined' ? 'http://localhost:4000' : window.location.origin;
 }
 
@@ -65,7 +65,7 @@ export function getClient(): PosteriorClient {
  * the dashboard, but WebSockets go straight to the API, whose address the server tells us at run time.
  */
 function getLiveClient(): Promise<PosteriorClient> {
-  if (env.NEXT_PUBLIC_API_URL) return Promise.resolve(getClient());
+  if (publicApiUrl) return Promise.resolve(getClient());
   if (!liveClient) {
     liveClient = fetch('/api-config', { cache: 'no-store' })
       .then((r) => r.json() as Promise<{ apiUrl: string }>)
