@@ -106,8 +106,9 @@ describe('worker faults against a real API', () => {
     assert.equal(trials.length, 1, 'no further trial claimed');
   });
 
-  it('SIGTERM interrupts the trial, tells it FAILED and hands its params back', async () => {
-    const study = await createStudy('terminated');
+  it('SIGTERM interrupts the trial and hands it back (releaseTrial), even with the budget spent', async () => {
+    // maxTrials 1: the trial in flight is the whole budget, which an enqueue could not add to.
+    const study = await createStudy('terminated', { maxTrials: 1 });
     let child;
     const run = runCli(workerArgs(study.id, '--objective', fixture('hang.mjs'), '--json'), {
       onSpawn: (c) => {
@@ -120,16 +121,19 @@ describe('worker faults against a real API', () => {
     assert.equal(result.code, 0, result.stderr);
     const told = await ctx.client.trial(trial.id);
     assert.equal(told?.state, 'FAILED');
-    assert.match(told?.error ?? '', /interrupted/);
+    assert.equal(told?.error, 'interrupted');
     const trials = await ctx.client.allTrials(study.id);
     assert.equal(trials.filter((t) => t.state === 'RUNNING').length, 0, 'nothing left RUNNING');
     const handedBack = trials.find((t) => t.id !== trial.id);
     assert.equal(handedBack?.state, 'WAITING');
     assert.deepEqual(handedBack?.params, trial.params);
+    // A retry copy (releaseTrial), not an enqueued trial: it uses no budget.
+    assert.equal(handedBack?.retryOf, trial.id);
+    assert.equal(trials.length, 2);
   });
 
   it('with --concurrency 2, SIGTERM leaves no trial RUNNING', async () => {
-    const study = await createStudy('pool-terminated', { parallelism: 2, maxTrials: 4 });
+    const study = await createStudy('pool-terminated', { parallelism: 2, maxTrials: 2 });
     let child;
     const run = runCli(
       workerArgs(study.id, '--objective', fixture('hang.mjs'), '--concurrency', '2', '--json'),
@@ -145,6 +149,18 @@ describe('worker faults against a real API', () => {
     const counts = (await ctx.client.study(study.id))?.trialCounts;
     assert.equal(counts?.RUNNING, 0);
     assert.equal(counts?.FAILED, 2);
+    // Both handed back at the budget's end, as retry copies of the interrupted trials.
+    const trials = await ctx.client.allTrials(study.id);
+    const failed = trials.filter((t) => t.state === 'FAILED');
+    assert.deepEqual(
+      failed.map((t) => t.error),
+      ['interrupted', 'interrupted'],
+    );
+    for (const t of failed) {
+      const copy = trials.find((c) => c.retryOf === t.id);
+      assert.equal(copy?.state, 'WAITING', `trial #${t.number} handed back`);
+      assert.deepEqual(copy?.params, t.params);
+    }
   });
 
   it('with --concurrency 2, a crashed worker process is replaced and its trial reaped', async () => {

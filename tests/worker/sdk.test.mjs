@@ -125,6 +125,32 @@ describe('@posterior/sdk against a real API', () => {
     await worker.close();
   });
 
+  it('releaseTrial hands a running trial back as a WAITING copy, even with the budget spent', async () => {
+    const one = await ctx.client.createStudy({
+      teamId: ctx.team.id,
+      name: 'sdk release',
+      direction: 'MINIMIZE',
+      objective: 'loss',
+      searchSpace: quadraticSpace,
+      sampler: { type: 'random', seed: 3 },
+      maxTrials: 1,
+    });
+    const [claimed] = await ctx.client.askTrials(one.id, 1, 'w');
+    assert.ok(claimed);
+    const copy = await ctx.client.releaseTrial(claimed.id);
+    assert.equal(copy.state, 'WAITING');
+    assert.equal(copy.retryOf, claimed.id);
+    assert.deepEqual(copy.params, claimed.params);
+    assert.equal((await ctx.client.releaseTrial(claimed.id)).id, copy.id, 'idempotent');
+    const original = await ctx.client.trial(claimed.id);
+    assert.deepEqual([original?.state, original?.error], ['FAILED', 'interrupted']);
+    const [again] = await ctx.client.askTrials(one.id, 1, 'w');
+    assert.equal(again?.id, copy.id);
+    await assert.rejects(ctx.client.releaseTrial('00000000-0000-4000-8000-000000000000'), (e) =>
+      isPosteriorError(e, 'NOT_FOUND'),
+    );
+  });
+
   it('carries the GraphQL code on errors: NOT_FOUND outside the team, BAD_USER_INPUT, UNAUTHENTICATED', async () => {
     const outsider = await bootstrap(api.url);
     await assert.rejects(

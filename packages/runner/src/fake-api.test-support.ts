@@ -23,6 +23,7 @@ interface FakeTrial {
   workerId: string | null;
   metrics: MetricPointInput[];
   tells: number;
+  retryOf: string | null;
 }
 
 export interface FakeOptions {
@@ -43,7 +44,8 @@ export class FakeApi implements WorkerApi {
   /** Calls of `study()`, answered or not. */
   studyCalls = 0;
   stopOnHeartbeat = false;
-  enqueued: Params[] = [];
+  /** Ids of the trials handed back with releaseTrial, in order. */
+  readonly released: string[] = [];
 
   constructor(private readonly options: FakeOptions) {}
 
@@ -84,7 +86,7 @@ export class FakeApi implements WorkerApi {
       heartbeatAt: null,
       finishedAt: null,
       error: t.error,
-      retryOf: null,
+      retryOf: t.retryOf,
     };
   }
 
@@ -131,7 +133,7 @@ export class FakeApi implements WorkerApi {
     if (this.state !== 'RUNNING') return [];
     let trial = this.trials.find((t) => t.state === 'WAITING');
     if (!trial) {
-      const counted = this.trials.filter((t) => t.state !== 'WAITING').length;
+      const counted = this.trials.filter((t) => t.state !== 'WAITING' && t.retryOf === null).length;
       if (counted >= this.options.maxTrials) return [];
       const number = this.trials.length;
       trial = {
@@ -144,6 +146,7 @@ export class FakeApi implements WorkerApi {
         workerId: null,
         metrics: [],
         tells: 0,
+        retryOf: null,
       };
       this.trials.push(trial);
     }
@@ -197,22 +200,32 @@ export class FakeApi implements WorkerApi {
     };
   }
 
-  async enqueueTrial(_studyId: string, params: Params): Promise<Trial> {
-    this.enqueued.push(params);
+  /** As the API: FAILED 'interrupted' plus a WAITING copy (not counted against maxTrials); idempotent. */
+  async releaseTrial(trialId: string): Promise<Trial> {
+    this.gate('releaseTrial');
+    const trial = this.find(trialId);
+    const existing = this.trials.find((t) => t.retryOf === trialId);
+    if (trial.state === 'FAILED' && existing) return this.view(existing);
+    if (trial.state !== 'RUNNING') throw new PosteriorError('CONFLICT', `trial is ${trial.state}`);
+    trial.state = 'FAILED';
+    trial.error = 'interrupted';
+    this.released.push(trialId);
     const number = this.trials.length;
-    const trial: FakeTrial = {
+    const copy: FakeTrial = {
       id: `t${number}`,
       number,
       state: 'WAITING',
-      params,
+      params: trial.params,
       value: null,
       error: null,
       workerId: null,
       metrics: [],
       tells: 0,
+      retryOf: trialId,
     };
-    this.trials.push(trial);
-    return this.view(trial);
+    this.trials.push(copy);
+    this.loseAnswer('releaseTrial');
+    return this.view(copy);
   }
 
   async uploadArtifact(trialId: string, file: { fileName: string; contentType: string; data: Uint8Array }) {

@@ -186,9 +186,10 @@ export async function runTrial(
     await beating;
   }
 
-  const { told, applied, next } = await tellOnce(ctx, trial, tell, handBack ? null : nextAsk());
-  // Only when our tell is what finished the trial: a reaped trial already has the reaper's retry.
-  const handedBack = handBack && applied ? await handBackParams(ctx, trial) : false;
+  const { told, applied, next } = handBack
+    ? await releaseOnce(ctx, trial)
+    : await tellOnce(ctx, trial, tell, nextAsk());
+  const handedBack = handBack && applied;
   const progress = ctx.progress ? await studyProgress(ctx) : null;
   emit({
     type: 'trial-finished',
@@ -255,22 +256,39 @@ async function tellOnce(
   }
 }
 
-/** An interrupted trial is not the params' fault: queue them again so another worker runs them. */
-async function handBackParams(ctx: TrialRunContext, trial: Trial): Promise<boolean> {
+/**
+ * An interrupted trial is not the params' fault: hand it back with releaseTrial, which fails it
+ * ('interrupted') and queues a WAITING copy with its params in one transaction, without using
+ * budget (a tell then an enqueue would spend a trial, and fail once the budget is spent). The call
+ * is idempotent, so a retry after a lost answer is safe. CONFLICT means the trial finished anyway
+ * (told before a hard stop landed, or reaped): read back what the server holds.
+ */
+async function releaseOnce(
+  ctx: TrialRunContext,
+  trial: Trial,
+): Promise<{ told: Told; applied: boolean; next: null }> {
+  const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs };
   try {
-    await persist(() => ctx.api.enqueueTrial(ctx.study.id, trial.params), {
-      windowMs: ctx.apiRetryWindowMs,
-      initialDelayMs: ctx.apiRetryDelayMs,
-    });
-    return true;
+    await persist(() => ctx.api.releaseTrial(trial.id), keepTrying);
+    // What the server set on the released trial (the answer is its WAITING copy).
+    return { told: { state: 'FAILED', value: null, error: 'interrupted' }, applied: true, next: null };
   } catch (error) {
-    ctx.emit({
-      type: 'log',
-      slot: ctx.slot,
-      level: 'warn',
-      message: `could not hand trial #${trial.number} back: ${describe(error)}`,
-    });
-    return false;
+    if (!isPosteriorError(error, 'CONFLICT')) throw error;
+    const current = await persist(() => ctx.api.trial(trial.id), keepTrying);
+    if (current && isTerminal(current.state)) {
+      ctx.emit({
+        type: 'log',
+        slot: ctx.slot,
+        level: 'warn',
+        message: `trial #${trial.number} was already ${current.state} on the server (${current.error ?? 'told before'}); not handed back`,
+      });
+      return {
+        told: { state: current.state, value: current.value, error: current.error },
+        applied: false,
+        next: null,
+      };
+    }
+    throw error;
   }
 }
 

@@ -13,6 +13,6 @@ export type WorkerApi = Partial<Pick<PosteriorApi, 'tellAndAsk'>> &
     | 'reportMetrics'
     | 'tellTrial'
     | 'trial'
-    | 'enqueueTrial'
+    | 'releaseTrial'
     | 'uploadArtifact'
   >;

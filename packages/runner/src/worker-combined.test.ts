@@ -158,6 +158,7 @@ describe('runWorker with tellAndAsk', () => {
     assert.equal(summary.reason, 'interrupted');
     assert.deepEqual(ran, [0]);
     assert.equal(api.trials[1]?.state, 'FAILED');
-    assert.deepEqual(api.enqueued, [api.trials[1]?.params]);
+    assert.deepEqual(api.released, [api.trials[1]?.id]);
+    assert.deepEqual(api.trials.find((t) => t.retryOf === api.trials[1]?.id)?.params, api.trials[1]?.params);
   });
 });

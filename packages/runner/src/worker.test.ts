@@ -150,9 +150,33 @@ describe('runWorker', () => {
     assert.equal(summary.reason, 'interrupted');
     assert.equal(api.trials[0]?.state, 'FAILED');
     assert.match(api.trials[0]?.error ?? '', /interrupted/);
-    assert.deepEqual(api.enqueued, [api.trials[0]?.params]);
+    assert.equal(api.trials[0]?.tells, 0, 'released, not told');
+    assert.deepEqual(api.released, [api.trials[0]?.id]);
+    const copy = api.trials.find((t) => t.retryOf === api.trials[0]?.id);
+    assert.equal(copy?.state, 'WAITING');
+    assert.deepEqual(copy?.params, api.trials[0]?.params);
     assert.equal(summary.trials[0]?.handedBack, true);
     assert.equal(api.count('RUNNING'), 0);
+  });
+
+  it('hard stop on the last trial of the budget: the hand-back still works, its answer lost or not', async () => {
+    const api = new FakeApi({ maxTrials: 1 });
+    api.lostAnswers.set('releaseTrial', 1);
+    const hardStop = new AbortController();
+    const objective: Objective = async (trial) => {
+      hardStop.abort();
+      if (trial.signal.aborted) throw new Error('training cancelled');
+      return 0;
+    };
+    const summary = await runWorker({ api, studyId: 's', objective, hardStop: hardStop.signal, ...quick });
+    assert.equal(summary.trials[0]?.handedBack, true);
+    assert.equal(api.trials.length, 2, 'one copy despite the retried release');
+    assert.equal(api.trials[1]?.state, 'WAITING');
+    assert.equal(api.trials[1]?.retryOf, api.trials[0]?.id);
+    // Another worker then runs the copy to the end of the budget.
+    const rest = await runWorker({ api, studyId: 's', objective: async () => 1, ...quick });
+    assert.equal(rest.reason, 'study-done');
+    assert.equal(api.count('COMPLETE'), 1);
   });
 
   it('stops when the study is marked done, aborting the trial through its signal', async () => {
@@ -166,7 +190,7 @@ describe('runWorker', () => {
     assert.equal(summary.reason, 'study-done');
     assert.equal(api.trials[0]?.state, 'FAILED');
     assert.match(api.trials[0]?.error ?? '', /asked this trial to stop/);
-    assert.deepEqual(api.enqueued, []);
+    assert.deepEqual(api.released, []);
   });
 
   it('finishes the trial in flight when the study is paused, then stops', async () => {

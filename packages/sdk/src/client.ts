@@ -112,6 +112,12 @@ export interface PosteriorApi {
   ): Promise<ReportResult>;
   tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial>;
   /**
+   * Hands back a RUNNING trial this worker will not finish: the server marks it FAILED
+   * ('interrupted') and queues a WAITING copy with the same params (`retryOf` set) that does not
+   * count against `maxTrials`; the copy is returned. Idempotent, so safe to retry.
+   */
+  releaseTrial(trialId: string, options?: RequestOptions): Promise<Trial>;
+  /**
    * `tellTrial` then `askTrials` in one request (a worker's finished trial and its next claim).
    * Throws what `tellTrial` would (then nothing was claimed); an ask that fails after the tell
    * landed is returned in `asked`, not thrown. Retries like `tellTrial`: if a retried request's
@@ -342,6 +348,10 @@ export class PosteriorClient implements PosteriorApi {
   async tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial> {
     const variables = { trialId, state: input.state, value: input.value ?? null, error: input.error ?? null };
     return wire.toTrial(await this.gql(doc.TELL_TRIAL, variables, 'tellTrial', options));
+  }
+
+  async releaseTrial(trialId: string, options?: RequestOptions): Promise<Trial> {
+    return wire.toTrial(await this.gql(doc.RELEASE_TRIAL, { trialId }, 'releaseTrial', options));
   }
 
   async tellAndAsk(

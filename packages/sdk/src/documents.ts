@@ -57,6 +57,8 @@ export const REPORT_METRICS = `mutation ReportMetrics($trialId: ID!, $points: [M
   reportMetrics(trialId: $trialId, points: $points) { accepted inserted shouldPrune } }`;
 export const TELL_TRIAL = `mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $error: String) {
   tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) { ${TRIAL} } }`;
+export const RELEASE_TRIAL = `mutation ReleaseTrial($trialId: ID!) {
+  releaseTrial(trialId: $trialId) { ${TRIAL} } }`;
 /**
  * A worker's tell followed by its next ask, in one request. Mutation fields run in order, and a
  * failed tell (non-null `Trial!`) stops the operation before `askTrials`: an ask never claims a

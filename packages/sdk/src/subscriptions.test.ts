@@ -129,6 +129,21 @@ describe('subscription transport against a live socket', () => {
     });
   }
 
+  it('a connection refused at init with 1013 (the server could not check it) is retried and streams', async () => {
+    // What the API sends when its credential lookup fails (database unreachable): not a verdict.
+    let refusals = 0;
+    onInit = (socket) => {
+      if (refusals++ > 0) return true;
+      socket.close(1013, 'credential check unavailable; try again');
+      return false;
+    };
+    const { subs, ticks, errors } = open();
+    await until(() => ticks.length === 1);
+    assert.equal(connections, 2);
+    assert.deepEqual(errors, []);
+    await subs.dispose();
+  });
+
   it('a connection refused at init (4403 Forbidden) surfaces as UNAUTHENTICATED without retrying', async () => {
     onInit = (socket) => {
       socket.close(4403, 'Forbidden');

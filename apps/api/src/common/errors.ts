@@ -67,3 +67,14 @@ export class RateLimitedError extends CodedError {
 export function isCodedError(error: unknown): error is CodedError {
   return error instanceof CodedError;
 }
+
+/**
+ * A definite "no": the caller is unknown or may not see or do this. Anything else a check throws
+ * (a lost connection, a pool timeout) says nothing about the caller's rights.
+ */
+export function isAccessDenial(error: unknown): boolean {
+  return (
+    isCodedError(error) &&
+    (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' || error.code === 'NOT_FOUND')
+  );
+}

@@ -1,5 +1,5 @@
-// Operations: health and readiness probes, Prometheus metrics, request ids in JSON logs, and a
-// graceful shutdown that drains HTTP and WebSocket connections.
+// Operations: health and readiness probes, Prometheus metrics, request ids in JSON logs. Graceful
+// shutdown is the server's own close() (Apollo's drain plugin; see drain.db.test.ts).
 export {
   createOpsMetrics,
   type OpsMetrics,
@@ -25,10 +25,4 @@ export {
   runWithRequestContext,
 } from './request-context.js';
 export { createOpsRouter, type OpsRouterOptions } from './router.js';
-export {
-  createGracefulShutdown,
-  type Disposable,
-  type GracefulShutdown,
-  type GracefulShutdownOptions,
-} from './shutdown.js';
 export { createTrialCounter, type TrialCounts } from './trial-counts.js';

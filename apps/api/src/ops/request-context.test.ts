@@ -113,3 +113,40 @@ test('wraps a plain http handler too: requests that bypass Express get an id and
     await new Promise((resolve) => raw.close(resolve));
   }
 });
+
+test('quiet paths log at debug only while they succeed fast: failures and slow requests at warn', async () => {
+  lines.length = 0;
+  const handle = requestLogging({ logger, metrics, quietPaths: ['/graphql'], slowMs: 50 });
+  const raw = createServer((req, res) =>
+    handle(req, res, () => {
+      const wait = req.headers['x-wait'] === undefined ? 0 : Number(req.headers['x-wait']);
+      setTimeout(() => {
+        res.statusCode = Number(req.headers['x-status'] ?? 200);
+        res.end('{}');
+      }, wait);
+    }),
+  );
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = raw.address() as AddressInfo;
+    const send = async (headers: Record<string, string>) => {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', body: '{}', headers });
+      await res.text();
+      return res.headers.get('x-request-id') ?? '';
+    };
+    const fast = await send({});
+    const failed = await send({ 'x-status': '500' });
+    const slow = await send({ 'x-wait': '80' });
+    await waitForLines(2);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(
+      lines.some((l) => l.reqId === fast),
+      false,
+      'a fast 200 on a quiet path is not logged at info',
+    );
+    assert.equal(lines.find((l) => l.reqId === failed)?.level, 40);
+    assert.equal(lines.find((l) => l.reqId === slow)?.level, 40);
+  } finally {
+    await new Promise((resolve) => raw.close(resolve));
+  }
+});

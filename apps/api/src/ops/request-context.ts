@@ -34,8 +34,14 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 export interface RequestLoggingOptions {
   logger: Logger;
   metrics?: OpsMetrics;
-  /** Paths logged at debug rather than info (probes and scrapes would drown the rest). */
+  /**
+   * Paths whose answered requests log at debug rather than info: probes and scrapes would drown
+   * the rest, and so would /graphql, where a worker loop makes hundreds of requests a second.
+   * Failures (5xx) and slow requests are logged at warn whatever the path; 4xx at info.
+   */
   quietPaths?: readonly string[];
+  /** A request taking at least this long logs at warn (default 1000 ms). */
+  slowMs?: number;
 }
 
 /** Paths whose requests share a route label; anything else is `other` (no label per raw URL). */
@@ -51,15 +57,27 @@ export function requestLogging(
   options: RequestLoggingOptions,
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const quiet = new Set(options.quietPaths ?? ['/healthz', '/readyz', '/metrics']);
+  const slowSeconds = (options.slowMs ?? 1000) / 1000;
+  const { logger } = options;
   return (req, res, next) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
-    const log = options.logger.child({ reqId: requestId });
+    // The child logger is made on first use: most requests never log at an enabled level, and a
+    // pino child per request would cost more than everything else here.
+    let child: Logger | undefined;
+    const context: RequestContext = {
+      requestId,
+      get log() {
+        child ??= logger.child({ reqId: requestId });
+        return child;
+      },
+    };
     res.setHeader('x-request-id', requestId);
     const locals = (res as Partial<Response>).locals;
     if (locals) {
       locals.requestId = requestId;
-      locals.log = log;
+      locals.log = context.log;
     }
+    // Read now: Express rewrites req.url while a mounted router runs.
     const url = (req as Partial<Request>).originalUrl ?? req.url ?? '/';
     const path = url.split('?')[0] ?? '/';
     const started = process.hrtime.bigint();
@@ -73,16 +91,19 @@ export function requestLogging(
         },
         seconds,
       );
-      const line = {
-        method: req.method,
-        url,
-        status: res.statusCode,
-        durationMs: Math.round(seconds * 1e4) / 10,
-      };
-      if (quiet.has(path)) log.debug(line, 'request');
-      else log.info(line, 'request');
+      const level =
+        res.statusCode >= 500 || seconds >= slowSeconds
+          ? 'warn'
+          : res.statusCode >= 400 || !quiet.has(path)
+            ? 'info'
+            : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
+      context.log[level](
+        { method: req.method, url, status: res.statusCode, durationMs: Math.round(seconds * 1e4) / 10 },
+        'request',
+      );
     });
-    storage.run({ requestId, log }, next);
+    storage.run(context, next);
   };
 }
 

@@ -7,7 +7,7 @@ export interface OpsRouterOptions {
   dataSource: OpsDataSource;
   /** Defaults to the process-wide `opsMetrics`. */
   metrics?: OpsMetrics;
-  /** True while shutting down (e.g. `() => shutdown.draining`): /readyz then answers 503. */
+  /** True while shutting down (the server's close() sets it): /readyz then answers 503. */
   isDraining?: () => boolean;
   /** Timeout of each readiness query (default 2000 ms). */
   readinessTimeoutMs?: number;

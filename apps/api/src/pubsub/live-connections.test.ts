@@ -3,15 +3,18 @@ import { test } from 'node:test';
 import type { Caller } from '../authz/caller.js';
 import { createLogger } from '../common/logger.js';
 import { Role } from '../db/index.js';
-import { LiveConnections } from './live-connections.js';
+import { CLOSE_TRY_AGAIN, LiveConnections } from './live-connections.js';
 
 const user = (userId: string): Caller => ({ kind: 'user', userId, sessionId: `s-${userId}` });
 const token: Caller = { kind: 'token', tokenId: 't', teamId: 'team', role: Role.VIEWER, createdBy: null };
 
-function registry(options: { valid?: Set<string>; readable?: (studyId: string) => boolean } = {}) {
+function registry(
+  options: { valid?: Set<string> | (() => never); readable?: (studyId: string) => boolean } = {},
+) {
   const closed: Array<{ socket: string; code: number; reason: string }> = [];
   const live = new LiveConnections({
-    stillValid: async () => options.valid ?? new Set(),
+    stillValid: async () =>
+      typeof options.valid === 'function' ? options.valid() : (options.valid ?? new Set()),
     canRead: async (_caller, studyId) => options.readable?.(studyId) ?? true,
     logger: createLogger('silent'),
     recheckMs: 0,
@@ -89,4 +92,31 @@ test('a session is closed when it expires, and the periodic re-check closes laps
   );
   assert.equal(live.size, 1);
   live.close();
+});
+
+test('a failed lookup is no verdict: no socket is closed as unauthorized or forbidden', async () => {
+  const down = () => {
+    throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+  };
+  // The periodic re-check cannot reach the database: every socket stays open.
+  const recheck = registry({ valid: down });
+  recheck.add('a', user('u1'), 'h1');
+  recheck.add('b', token, 'h2');
+  await recheck.live.recheck();
+  assert.deepEqual(recheck.closed, []);
+  assert.equal(recheck.live.size, 2);
+  recheck.live.close();
+
+  // A membership change whose access check fails: the socket is asked to reconnect (1013, which
+  // clients retry; its subscribe-time check then decides), never closed with 4403.
+  const member = registry({ readable: down });
+  const s = member.add('s', user('u1'), 'h1');
+  member.live.scope(s).watch('study');
+  await member.live.membershipChanged('u1');
+  assert.deepEqual(
+    member.closed.map((c) => c.code),
+    [CLOSE_TRY_AGAIN],
+  );
+  assert.equal(CLOSE_TRY_AGAIN, 1013);
+  member.live.close();
 });

@@ -4,6 +4,12 @@ import type { Logger } from '../common/logger.js';
 /** graphql-ws close codes: the client must not reconnect with the same credential. */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
+/**
+ * 1013 Try Again Later: a check could not be made (the database unreachable, a pool error). The
+ * graphql-ws client treats 4500 and 1011 as fatal and never reconnects after them; 1013 it retries,
+ * so a hiccup costs a reconnect instead of a subscriber that is gone for good.
+ */
+export const CLOSE_TRY_AGAIN = 1013;
 
 /** What a WebSocket authenticated with, kept for as long as it stays open. */
 export interface LiveCredential {
@@ -18,12 +24,17 @@ export interface LiveCredential {
 export interface LiveSubscriptionScope {
   /** Records that this socket streams a study's events; call the result when that stream ends. */
   watch(studyId: string): () => void;
+  /** Closes the socket with CLOSE_TRY_AGAIN: a check failed for a reason other than a denial. */
+  tryAgainLater(reason: string): void;
 }
 
 export interface LiveConnectionsOptions {
   /** Which of these credential hashes still authenticate (unexpired session, unrevoked token). */
   stillValid(hashes: readonly string[]): Promise<Set<string>>;
-  /** Whether the caller may still read the study (after a membership change). */
+  /**
+   * Whether the caller may still read the study (after a membership change): false only for a
+   * definite denial; a failed lookup rejects (the socket is then asked to reconnect, not refused).
+   */
   canRead(caller: Caller, studyId: string): Promise<boolean>;
   logger: Logger;
   /**
@@ -93,6 +104,10 @@ export class LiveConnections {
           else studies.delete(studyId);
         };
       },
+      tryAgainLater: (reason) => {
+        const entry = this.entries.get(socket);
+        if (entry) this.closeEntry(socket, entry, CLOSE_TRY_AGAIN, reason);
+      },
     };
   }
 
@@ -116,7 +131,20 @@ export class LiveConnections {
     );
     for (const [socket, entry] of affected) {
       for (const studyId of [...entry.studies.keys()]) {
-        const allowed = await this.options.canRead(entry.credential.caller, studyId).catch(() => false);
+        let allowed: boolean;
+        try {
+          allowed = await this.options.canRead(entry.credential.caller, studyId);
+        } catch (error) {
+          // Unknown is not "denied": 4403 would end the client for good. It reconnects instead and
+          // its subscribe-time access check decides.
+          this.options.logger.warn(
+            { err: error },
+            'live access check failed; asking the client to reconnect',
+          );
+          if (this.entries.get(socket) === entry)
+            this.closeEntry(socket, entry, CLOSE_TRY_AGAIN, 'access check unavailable; reconnect');
+          break;
+        }
         if (!allowed && this.entries.get(socket) === entry) {
           this.closeEntry(socket, entry, CLOSE_FORBIDDEN, `no longer allowed to read study ${studyId}`);
           break;

@@ -1,4 +1,5 @@
 import { Arg, ID, Resolver, Root, type SubscribeResolverData, Subscription } from 'type-graphql';
+import { isCodedError } from '../common/errors.js';
 import { Role } from '../db/index.js';
 import { TrialEventKind } from '../graphql/enums.js';
 import { toTrial } from '../graphql/mapping.js';
@@ -12,6 +13,26 @@ import { Topic, type TrialEventPayload } from './pubsub.js';
 /** Metric points reach subscribers at most every this often, however fast a trainer reports. */
 export const METRIC_FLUSH_MS = 100;
 const METRIC_FLUSH_MAX = 5000;
+
+/**
+ * The subscribe-time access check. A denial ends this subscription with its error; a check that
+ * could not run (database unreachable) closes the socket with 1013 so the client reconnects and
+ * subscribes again, instead of losing the stream over a hiccup.
+ */
+async function authorize(context: Context, studyId: string): Promise<void> {
+  try {
+    await context.services.studies.access(context.caller, studyId, Role.VIEWER);
+  } catch (error) {
+    if (!isCodedError(error)) {
+      context.services.logger.warn(
+        { err: error },
+        'subscription access check failed; asking the client to reconnect',
+      );
+      context.live?.tryAgainLater('access check unavailable; reconnect');
+    }
+    throw error;
+  }
+}
 
 function watch(context: Context, studyId: string): () => void {
   return context.live?.watch(studyId) ?? (() => undefined);
@@ -27,7 +48,7 @@ export class SubscriptionResolver {
   @Subscription(() => TrialEvent, {
     description: 'Trials of a study as they are created, claimed and finished',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
-      await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
+      await authorize(context, args.studyId);
       // Watched so that losing access to the study (a membership change) closes this socket.
       const source = context.services.pubsub.subscribe(Topic.TrialEvents, args.studyId, () =>
         watch(context, args.studyId),
@@ -52,7 +73,7 @@ export class SubscriptionResolver {
       args,
       context,
     }: SubscribeResolverData<unknown, { studyId: string; trialId?: string | null }, Context>) => {
-      await context.services.studies.access(context.caller, args.studyId, Role.VIEWER);
+      await authorize(context, args.studyId);
       const only = args.trialId ?? null;
       const source = context.services.pubsub.subscribe(Topic.MetricPoints, args.studyId, () =>
         watch(context, args.studyId),

@@ -17,11 +17,12 @@ import { AuthService } from '../auth/auth.service.js';
 import { Authorizer } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { Db } from '../common/db.js';
+import { isAccessDenial } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { Role } from '../db/index.js';
 import { InsightsService } from '../insights/insights.service.js';
-import { createOpsRouter } from '../ops/index.js';
-import { LiveConnections } from '../pubsub/live-connections.js';
+import { createOpsRouter, opsMetrics, requestLogging } from '../ops/index.js';
+import { CLOSE_TRY_AGAIN, LiveConnections, type LiveCredential } from '../pubsub/live-connections.js';
 import { createApiPubSub } from '../pubsub/pubsub.js';
 import { StudyService } from '../study/study.service.js';
 import { Suggester } from '../suggest/suggester.js';
@@ -141,7 +142,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     canRead: (caller, studyId) =>
       studies.access(caller, studyId, Role.VIEWER).then(
         () => true,
-        () => false,
+        (error: unknown) => {
+          if (isAccessDenial(error)) return false;
+          throw error;
+        },
       ),
     logger,
     ...(options.liveRecheckMs === undefined ? {} : { recheckMs: options.liveRecheckMs }),
@@ -183,9 +187,19 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   // Assigned once Apollo has started; no request reaches the server before it listens.
   let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
-  const httpServer: Server = createServer((req, res) => {
-    if (fastPath?.(req, res) !== true) app(req, res);
+  // Around everything, the bearer-token fast path included: every request gets an id (echoed in
+  // X-Request-Id), is timed in the HTTP histogram, and logs one line; GraphQL POSTs and probes at
+  // debug (a worker fleet makes hundreds a second), failures and slow requests at warn.
+  const logRequest = requestLogging({
+    logger,
+    metrics: opsMetrics,
+    quietPaths: ['/graphql', '/healthz', '/readyz', '/metrics'],
   });
+  const httpServer: Server = createServer((req, res) =>
+    logRequest(req, res, () => {
+      if (fastPath?.(req, res) !== true) app(req, res);
+    }),
+  );
   // noServer: upgrades are routed here by hand, so the HTTP server's own errors (a port in use)
   // stay the HTTP server's and are not re-reported by graphql-ws as WebSocket failures.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
@@ -229,9 +243,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           params.authorization ?? params.Authorization,
           ctx.extra.request.headers.cookie,
         );
-        const found = credential === null ? null : await auth.authenticateLive(credential).catch(() => null);
-        if (found === null) return false;
         const socket = ctx.extra.socket;
+        let found: LiveCredential | null;
+        try {
+          found = credential === null ? null : await auth.authenticateLive(credential);
+        } catch (error) {
+          // The lookup failed (database unreachable while starting or restarting, a pool error):
+          // that is no verdict on the credential. 4403 would end the client for good (the SDK never
+          // retries it); 1013 makes it reconnect. graphql-ws's own close after `false` is then a
+          // no-op on a closing socket.
+          logger.warn({ err: error }, 'WebSocket credential check failed; asking the client to reconnect');
+          socket.close(CLOSE_TRY_AGAIN, 'credential check unavailable; try again');
+          return false;
+        }
+        if (found === null) return false;
         // Closed while the lookup ran: its close event has fired already and would never unregister it.
         if (socket.readyState !== socket.OPEN) return false;
         wsCallers.set(socket, found.caller);

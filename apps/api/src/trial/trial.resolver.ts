@@ -66,6 +66,16 @@ export class TrialResolver {
     return toTrial(await ctx.services.trials.tell(ctx.caller, trialId, state, value, error));
   }
 
+  @Mutation(() => Trial, {
+    description:
+      'Hand back a RUNNING trial the worker will not finish: it becomes FAILED ("interrupted") and a ' +
+      'WAITING copy with the same params (retryOf) is queued without using budget. Returns the copy; ' +
+      'releasing again returns the same copy',
+  })
+  async releaseTrial(@Arg('trialId', () => ID) trialId: string, @Ctx() ctx: Context): Promise<Trial> {
+    return toTrial(await ctx.services.trials.release(ctx.caller, trialId));
+  }
+
   @FieldResolver(() => Study)
   study(@Root() trial: Trial, @Ctx() ctx: Context): Promise<Study> {
     return ctx.services.studies.get(ctx.caller, trial.studyId);

@@ -12,6 +12,7 @@ import { enqueueTrial } from './enqueue.js';
 import { heartbeat } from './heartbeat.js';
 import { reportMetrics } from './metric-report.js';
 import { reapStaleTrials } from './reaper.js';
+import { releaseTrial } from './release.js';
 import { TrialTeller } from './tell.js';
 import type { TrialRecord } from './trial.record.js';
 import { loadTrialAccess, type TrialAccess } from './trial-access.js';
@@ -78,6 +79,10 @@ export class TrialService {
 
   enqueue(caller: Caller | null, studyId: string, params: unknown): Promise<TrialRecord> {
     return enqueueTrial(this.deps, caller, studyId, params);
+  }
+
+  release(caller: Caller | null, trialId: string): Promise<TrialRecord> {
+    return releaseTrial(this.deps, caller, trialId);
   }
 
   heartbeat(caller: Caller | null, trialId: string): Promise<boolean> {
