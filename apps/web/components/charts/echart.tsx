@@ -1,7 +1,7 @@
 'use client';
 
 import type { ECharts, EChartsOption } from 'echarts';
-import { type CSSProperties, useEffect, useRef, useState } from 'react';
+import { type CSSProperties, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { THEME_EVENT } from '../ui/theme-toggle';
 // A static import, so the charting code downloads with the page's first scripts rather than after
 // hydration asks for it: on the study page the first chart waited for this chunk.
@@ -59,16 +59,31 @@ const FALLBACK: ChartColors = {
   series: ['#8b7dff', '#2dd4bf', '#ff8a5b', '#5ea6ff', '#f472b6', '#a3d13a'],
 };
 
-/** Theme colors from the CSS variables, refreshed when the theme toggles. */
+/** The colors of the current theme, read once per theme: one object, so memoized options keep. */
+let themeColors: ChartColors | null = null;
+
+function subscribeTheme(onChange: () => void): () => void {
+  const on = () => {
+    themeColors = null;
+    onChange();
+  };
+  window.addEventListener(THEME_EVENT, on);
+  return () => window.removeEventListener(THEME_EVENT, on);
+}
+
+/**
+ * Theme colors from the CSS variables, refreshed when the theme toggles. Read during the first
+ * render, not in an effect: a chart first drawn in fallback colors was built and drawn twice.
+ */
 export function useChartColors(): ChartColors {
-  const [colors, setColors] = useState<ChartColors>(FALLBACK);
-  useEffect(() => {
-    setColors(readColors());
-    const on = () => setColors(readColors());
-    window.addEventListener(THEME_EVENT, on);
-    return () => window.removeEventListener(THEME_EVENT, on);
-  }, []);
-  return colors;
+  return useSyncExternalStore(
+    subscribeTheme,
+    () => {
+      themeColors ??= readColors();
+      return themeColors;
+    },
+    () => FALLBACK,
+  );
 }
 
 /** Axis styling shared by every chart. */
