@@ -17,12 +17,10 @@ export {
   type ReadinessReport,
 } from './readiness.js';
 export {
-  currentRequest,
   type RequestContext,
   type RequestLoggingOptions,
   requestIdFrom,
   requestLogging,
-  runWithRequestContext,
 } from './request-context.js';
 export { createOpsRouter, type OpsRouterOptions } from './router.js';
 export { createTrialCounter, type TrialCounts } from './trial-counts.js';
