@@ -1,6 +1,7 @@
-import { TRIAL_COLUMNS, TRIAL_RETURNING, type TrialRow, trialRecord } from '../graphql/mapping.js';
+import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import { opsMetrics } from '../ops/index.js';
 import type { TrialEventType } from '../pubsub/pubsub.js';
+import { insertRetryCopy } from './retry-copy.js';
 import { endStudyIfSpent } from './study-done.js';
 import type { TrialRecord } from './trial.record.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
@@ -36,25 +37,7 @@ export async function reapStaleTrials(deps: TrialDeps): Promise<number> {
         [trial.id],
       );
       if ((depth?.n ?? 0) >= trial.retry_failed) continue;
-      // Taking a number updates the study row, which is also what tells the claim fast path of
-      // every API process that a WAITING trial appeared (see claim-statement.ts).
-      const alloc = await sql.one<{ first: number }>(
-        `UPDATE studies SET next_trial_number = next_trial_number + 1 WHERE id = $1
-         RETURNING next_trial_number - 1 AS first`,
-        [trial.study_id],
-      );
-      if (alloc === null) continue;
-      const copy = await sql.one<TrialRow>(
-        `INSERT INTO trials (study_id, number, state, params, suggestion, retry_of)
-         VALUES ($1, $2, 'WAITING', $3, $4, $5) RETURNING ${TRIAL_RETURNING}`,
-        [
-          trial.study_id,
-          alloc.first,
-          JSON.stringify(trial.params),
-          trial.suggestion && JSON.stringify(trial.suggestion),
-          trial.id,
-        ],
-      );
+      const copy = await insertRetryCopy(sql, trial);
       if (copy) events.push(['CREATED', trialRecord(copy)]);
     }
   });

@@ -3,6 +3,7 @@ import { ConflictError } from '../common/errors.js';
 import { Role, TrialState } from '../db/index.js';
 import { TRIAL_COLUMNS, TRIAL_RETURNING, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import type { TrialEventType } from '../pubsub/pubsub.js';
+import { insertRetryCopy } from './retry-copy.js';
 import type { TrialRecord } from './trial.record.js';
 import { finishedConflict, loadTrialAccess } from './trial-access.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
@@ -50,26 +51,9 @@ export async function releaseTrial(
       [trialId, RELEASED_ERROR],
     );
     if (failed === null) throw new ConflictError(`trial #${trial.number} changed while being released`);
-    // Taking a number updates the study row, which is also what tells the claim fast path of every
-    // API process that a WAITING trial appeared (see claim-statement.ts). budget_used stays.
-    const alloc = await sql.one<{ first: number }>(
-      `UPDATE studies SET next_trial_number = next_trial_number + 1 WHERE id = $1
-       RETURNING next_trial_number - 1 AS first`,
-      [trial.study_id],
-    );
-    if (alloc === null) throw new ConflictError('study was deleted');
-    const inserted = await sql.one<TrialRow>(
-      `INSERT INTO trials (study_id, number, state, params, suggestion, retry_of)
-       VALUES ($1, $2, 'WAITING', $3, $4, $5) RETURNING ${TRIAL_RETURNING}`,
-      [
-        trial.study_id,
-        alloc.first,
-        JSON.stringify(trial.params),
-        trial.suggestion && JSON.stringify(trial.suggestion),
-        trial.id,
-      ],
-    );
-    if (inserted === null) throw new Error('insert returned nothing');
+    // budget_used stays: the copy is a retry.
+    const inserted = await insertRetryCopy(sql, trial);
+    if (inserted === null) throw new ConflictError('study was deleted');
     events.push(['FAILED', trialRecord(failed)], ['CREATED', trialRecord(inserted)]);
     return inserted;
   });
