@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type Harness, newTeam, newUser, startHarness } from '../test-support/harness.js';
+import { type Harness, newUser, startTeamHarness } from '../test-support/harness.js';
 import { printSchemaText, schemaFilePath } from './schema-file.js';
 
 describe('hardening', () => {
@@ -10,9 +10,7 @@ describe('hardening', () => {
   let teamId: string;
 
   before(async () => {
-    h = await startHarness({ maxBodyBytes: 64 * 1024 });
-    token = (await newUser(h)).token;
-    teamId = await newTeam(h, token);
+    ({ h, token, teamId } = await startTeamHarness({ maxBodyBytes: 64 * 1024 }));
   });
   after(() => h.close());
 

@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  ASK,
-  type Harness,
-  newStudy,
-  newTeam,
-  newUser,
-  startHarness,
-  TELL,
-} from '../test-support/harness.js';
+import { ASK, type Harness, newStudy, newUser, startTeamHarness, TELL } from '../test-support/harness.js';
 
 const LIST = `query($t: ID!, $first: Int, $after: String, $states: [StudyState!], $name: String, $sort: StudySort) {
   studies(teamId: $t, first: $first, after: $after, states: $states, nameContains: $name, sort: $sort) {
@@ -55,9 +47,7 @@ describe('studies: server-side filter and sort with keyset pagination', () => {
   };
 
   before(async () => {
-    h = await startHarness();
-    token = (await newUser(h)).token;
-    teamId = await newTeam(h, token);
+    ({ h, token, teamId } = await startTeamHarness());
     for (const [name, best] of NAMES) {
       const id = await newStudy(h, token, teamId, { name, maxTrials: 4 });
       studies.set(name, { id, best });

@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  ASK,
-  type Harness,
-  newStudy,
-  newTeam,
-  newUser,
-  SPACE,
-  startHarness,
-} from '../test-support/harness.js';
+import { ASK, type Harness, newStudy, SPACE, startTeamHarness } from '../test-support/harness.js';
 
 /**
  * Bad input to every mutation: BAD_USER_INPUT whose message and `extensions.field` name the
@@ -22,9 +14,7 @@ describe('input validation', () => {
   let trialId: string;
 
   before(async () => {
-    h = await startHarness();
-    token = (await newUser(h)).token;
-    teamId = await newTeam(h, token);
+    ({ h, token, teamId } = await startTeamHarness());
     studyId = await newStudy(h, token, teamId);
     const asked = await h.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: studyId, n: 1 }, token);
     const id = asked.data?.askTrials[0]?.id;

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,15 @@ export async function startHarness(options: Partial<ApiServerOptions> = {}): Pro
   };
 }
 
+/** A harness with one signed-up user who owns one team: how most API suites begin. */
+export async function startTeamHarness(
+  options: Partial<ApiServerOptions> = {},
+): Promise<{ h: Harness; token: string; teamId: string }> {
+  const h = await startHarness(options);
+  const { token } = await newUser(h);
+  return { h, token, teamId: await newTeam(h, token) };
+}
+
 let counter = 0;
 
 /** Signs up a fresh user; returns the session token and user id. */
@@ -145,3 +155,15 @@ export const ASK =
   'mutation($s: ID!, $n: Int) { askTrials(studyId: $s, count: $n, workerId: "w") { id number state params } }';
 export const TELL =
   'mutation($t: ID!, $st: TrialState!, $v: Float, $e: String) { tellTrial(trialId: $t, state: $st, value: $v, error: $e) { id state value } }';
+
+/** `askTrials` as `token`; a GraphQL error fails the test. */
+export async function askTrials<T = { id: string }>(
+  h: Pick<Harness, 'gql'>,
+  token: string,
+  studyId: string,
+  n = 1,
+): Promise<T[]> {
+  const r = await h.gql<{ askTrials: T[] }>(ASK, { s: studyId, n }, token);
+  assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  return r.data?.askTrials ?? [];
+}

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   ASK,
+  askTrials,
   type Harness,
   newStudy,
   newTeam,
   newUser,
   startHarness,
+  startTeamHarness,
   TELL,
 } from '../test-support/harness.js';
 import { collect, wsClient } from '../test-support/ws.js';
@@ -29,17 +31,11 @@ describe('trial lifecycle', () => {
   let teamId: string;
 
   before(async () => {
-    h = await startHarness();
-    token = (await newUser(h)).token;
-    teamId = await newTeam(h, token);
+    ({ h, token, teamId } = await startTeamHarness());
   });
   after(() => h.close());
 
-  const ask = async (studyId: string, n = 1): Promise<AskedTrial[]> => {
-    const r = await h.gql<{ askTrials: AskedTrial[] }>(ASK, { s: studyId, n }, token);
-    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-    return r.data?.askTrials ?? [];
-  };
+  const ask = (studyId: string, n = 1) => askTrials<AskedTrial>(h, token, studyId, n);
   const tell = async (trialId: string, state: string, v: number | null = null, e: string | null = null) =>
     h.gql<{ tellTrial: { id: string; state: string; value: number | null } }>(
       TELL,

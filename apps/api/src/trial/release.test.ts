@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  ASK,
+  askTrials,
   type Harness,
   newStudy,
-  newTeam,
   newUser,
-  startHarness,
+  startTeamHarness,
   TELL,
 } from '../test-support/harness.js';
 import { collect, wsClient } from '../test-support/ws.js';
@@ -32,17 +31,11 @@ describe('releaseTrial: a worker hands a RUNNING trial back without using budget
   let teamId: string;
 
   before(async () => {
-    h = await startHarness();
-    token = (await newUser(h)).token;
-    teamId = await newTeam(h, token);
+    ({ h, token, teamId } = await startTeamHarness());
   });
   after(() => h.close());
 
-  const ask = async (studyId: string, n = 1): Promise<T[]> => {
-    const r = await h.gql<{ askTrials: T[] }>(ASK, { s: studyId, n }, token);
-    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-    return r.data?.askTrials ?? [];
-  };
+  const ask = (studyId: string, n = 1) => askTrials<T>(h, token, studyId, n);
   const release = (trialId: string, as = token) => h.gql<{ releaseTrial: T }>(RELEASE, { t: trialId }, as);
   const trial = async (trialId: string): Promise<T> => {
     const r = await h.gql<{ trial: T }>(TRIAL, { t: trialId }, token);

@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  ASK,
-  type Harness,
-  newStudy,
-  newTeam,
-  newUser,
-  startHarness,
-  TELL,
-} from '../test-support/harness.js';
+import { askTrials, type Harness, newStudy, startTeamHarness, TELL } from '../test-support/harness.js';
 
 // The SDK's `tellAndAsk` document (packages/sdk/src/documents.ts), trimmed to the fields used here.
 const TELL_AND_ASK = `mutation($t: ID!, $st: TrialState!, $v: Float, $s: ID!) {
@@ -26,17 +18,14 @@ describe('tell and ask in one operation', () => {
   let teamId: string;
 
   before(async () => {
-    h = await startHarness();
-    token = (await newUser(h)).token;
-    teamId = await newTeam(h, token);
+    ({ h, token, teamId } = await startTeamHarness());
   });
   after(() => h.close());
 
   const ask = async (studyId: string): Promise<string> => {
-    const r = await h.gql<{ askTrials: { id: string }[] }>(ASK, { s: studyId, n: 1 }, token);
-    const id = r.data?.askTrials[0]?.id;
-    assert.ok(id, JSON.stringify(r.errors));
-    return id;
+    const [trial] = await askTrials(h, token, studyId);
+    assert.ok(trial, 'a trial');
+    return trial.id;
   };
   const states = async (studyId: string): Promise<Record<string, string>> => {
     const rows: { id: string; state: string }[] = await h.db.dataSource.query(
