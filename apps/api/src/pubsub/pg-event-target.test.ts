@@ -131,4 +131,35 @@ describe('PgEventTarget: events coalesced into few NOTIFYs, delivered complete a
     const sent = statements.flat().flatMap((p) => (JSON.parse(p) as { b: unknown[] }).b);
     assert.equal(sent.length, 300);
   });
+
+  test('flush() returns only once events dispatched anywhere before it were delivered here', async () => {
+    const { publish } = recordingPublisher(pool);
+    // The sender's first statement is slow, so its events are still queued when flush() starts.
+    let first = true;
+    const slow = async (channel: string, payloads: readonly string[]) => {
+      if (first) {
+        first = false;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return publish(channel, payloads);
+    };
+    const sender = await target(slow);
+    const receiver = await target(async () => undefined);
+    const seenBy = new Map<PgEventTarget, number[]>([
+      [sender, []],
+      [receiver, []],
+    ]);
+    for (const [t, seen] of seenBy) {
+      t.addEventListener('flushed', (event) => seen.push((event as CustomEvent<{ i: number }>).detail.i));
+    }
+    sender.dispatchEvent(new CustomEvent('flushed', { detail: { i: 1 } }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    sender.dispatchEvent(new CustomEvent('flushed', { detail: { i: 2 } }));
+    // The sender's own queue goes out (the slow statement first) and comes back through LISTEN...
+    await sender.flush();
+    assert.deepEqual(seenBy.get(sender), [1, 2]);
+    // ...and then another process's flush() sees everything published before it.
+    await receiver.flush();
+    assert.deepEqual(seenBy.get(receiver), [1, 2]);
+  });
 });

@@ -29,6 +29,8 @@ export class PgEventTarget extends EventTarget {
   /** Serialized events not yet sent; see dispatchEvent. */
   private outbox: string[] = [];
   private sending = false;
+  /** Settles when the outbox is empty again (see flush). */
+  private sent: Promise<void> = Promise.resolve();
   /** When the last NOTIFY statement started (performance.now()). */
   private lastSent = Number.NEGATIVE_INFINITY;
 
@@ -64,7 +66,7 @@ export class PgEventTarget extends EventTarget {
     this.outbox.push(item);
     if (!this.sending) {
       this.sending = true;
-      setImmediate(() => void this.drain());
+      this.sent = new Promise((resolve) => setImmediate(resolve)).then(() => this.drain());
     }
     return true;
   }
@@ -100,6 +102,31 @@ export class PgEventTarget extends EventTarget {
       }
     }
     this.sending = false;
+  }
+
+  /**
+   * Resolves once every event dispatched here has gone out, and every event any process had
+   * published before the call has come back through LISTEN and been dispatched: shutdown runs this
+   * before closing WebSockets, so their subscribers get what was committed before the drain.
+   */
+  async flush(timeoutMs = 2000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    // Bounded: with the database down, nothing more can arrive and shutdown must go on.
+    await Promise.race([this.flushUnbounded(), expired]).finally(() => clearTimeout(timer));
+  }
+
+  private async flushUnbounded(): Promise<void> {
+    await this.sent;
+    const client = this.client;
+    if (!client) return;
+    // PostgreSQL sends a listener its notifications when the backend is idle, so one committed
+    // before a query either precedes that query's answer or follows it at once, before the next
+    // query is read: the second answer is behind it either way.
+    await client.query('SELECT 1').catch(() => undefined);
+    await client.query('SELECT 1').catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -64,6 +64,8 @@ export interface ApiPubSub {
   publishMembershipChanged(change: MembershipChange): void;
   onMembershipChanged(listener: (change: MembershipChange) => void): void;
   whenListening(): Promise<void>;
+  /** Every event published anywhere before the call has been handed to this process's streams. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ export function createApiPubSub(options: {
       });
     },
     whenListening: () => target.whenListening(),
+    flush: () => target.flush(),
     close: () => target.close(),
   };
 }

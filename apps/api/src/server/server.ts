@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type DocumentNode, GraphQLError, getOperationAST, parse, specifiedRules, validate } from 'graphql';
@@ -24,6 +23,7 @@ import { InsightsService } from '../insights/insights.service.js';
 import { createOpsRouter, opsMetrics, requestLogging } from '../ops/index.js';
 import { CLOSE_TRY_AGAIN, LiveConnections, type LiveCredential } from '../pubsub/live-connections.js';
 import { createApiPubSub } from '../pubsub/pubsub.js';
+import { METRIC_FLUSH_MS } from '../pubsub/subscription.resolver.js';
 import { StudyService } from '../study/study.service.js';
 import { Suggester } from '../suggest/suggester.js';
 import { TeamService } from '../team/team.service.js';
@@ -31,6 +31,7 @@ import { TrialService } from '../trial/trial.service.js';
 import { type Context, createLoaders, SESSION_COOKIE, type Services } from './context.js';
 import { formatError } from './errors.js';
 import { graphqlFastPath } from './graphql-http.js';
+import { HttpDrain } from './http-drain.js';
 import { costError, depthLimit, MAX_COST, operationCost } from './limits.js';
 import { getSchema } from './schema.js';
 
@@ -70,6 +71,16 @@ export interface ApiServer {
   /** Drains HTTP and WebSocket clients, stops the reaper, the LISTEN connection and the worker threads. */
   close(): Promise<void>;
 }
+
+/** How long requests in flight may take to finish once shutdown starts; then they are cut. */
+const HTTP_GRACE_MS = 10_000;
+/**
+ * After the last events reach this process: time for the streams to write them (the metric
+ * stream coalesces for METRIC_FLUSH_MS; a trial row too large for NOTIFY is read back first).
+ */
+const STREAM_SETTLE_MS = METRIC_FLUSH_MS + 50;
+/** How long WebSocket clients get to answer the close frame before their sockets are destroyed. */
+const SOCKET_GRACE_MS = 3000;
 
 function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -203,6 +214,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   // noServer: upgrades are routed here by hand, so the HTTP server's own errors (a port in use)
   // stay the HTTP server's and are not re-reported by graphql-ws as WebSocket failures.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const httpDrain = new HttpDrain(httpServer);
   httpServer.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/graphql') {
@@ -328,16 +340,6 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       // The default cache-control plugin wraps every resolver to compute cache hints that no
       // response here uses (nothing caches POSTed GraphQL).
       ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      {
-        async serverWillStart() {
-          return {
-            async drainServer() {
-              await wsCleanup.dispose();
-            },
-          };
-        },
-      },
       costPlugin,
     ],
   });
@@ -471,9 +473,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     port,
     services,
     close() {
+      // In this order: requests in flight finish (a tell commits and publishes its event), every
+      // event published so far reaches the subscription streams, and only then do WebSockets get
+      // 1001, so a subscriber misses nothing that was committed before it was asked to reconnect.
       closing ??= (async () => {
         draining = true;
         if (reaper) clearInterval(reaper);
+        await httpDrain.stop(HTTP_GRACE_MS);
+        await pubsub.flush();
+        await new Promise((resolve) => setTimeout(resolve, STREAM_SETTLE_MS));
+        await Promise.race([
+          Promise.resolve(wsCleanup.dispose()).catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, SOCKET_GRACE_MS)),
+        ]);
+        await httpDrain.closed(SOCKET_GRACE_MS);
         await apollo.stop();
         live.close();
         await pubsub.close();
