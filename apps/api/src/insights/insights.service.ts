@@ -59,12 +59,15 @@ export class InsightsService {
 
   async importance(study: Study): Promise<ParamImportance[]> {
     const result = await this.suggester
-      .importance({
-        searchSpace: study.searchSpace,
-        sampler: study.sampler,
-        direction: study.direction,
-        completed: await this.observed(study),
-      })
+      .importance(
+        {
+          searchSpace: study.searchSpace,
+          sampler: study.sampler,
+          direction: study.direction,
+          completed: await this.observed(study),
+        },
+        study.id,
+      )
       .catch((error: unknown) => this.unavailable(study, 'importance', error));
     return (result ?? []).map((r) => Object.assign(new ParamImportance(), r));
   }
@@ -91,15 +94,18 @@ export class InsightsService {
     const fixed = { ...best.params } as Params;
     delete fixed[param];
     const result = await this.suggester
-      .slice({
-        searchSpace: study.searchSpace,
-        sampler: study.sampler,
-        direction: study.direction,
-        completed: await this.observed(study),
-        param,
-        fixed,
-        points,
-      })
+      .slice(
+        {
+          searchSpace: study.searchSpace,
+          sampler: study.sampler,
+          direction: study.direction,
+          completed: await this.observed(study),
+          param,
+          fixed,
+          points,
+        },
+        study.id,
+      )
       .catch((error: unknown) => this.unavailable(study, 'surrogate', error));
     if (result === null) return null;
     return Object.assign(new SurrogateSlice(), {

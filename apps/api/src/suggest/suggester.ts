@@ -33,24 +33,33 @@ export class Suggester {
     this.logger.debug({ script: fileURLToPath(script) }, 'suggestion pool started');
   }
 
-  suggest(task: Omit<SuggestTask, 'kind'>, samplerType: string): Promise<SuggestionResult[]> {
-    return this.run<SuggestionResult[]>({ kind: 'suggest', ...task }, INLINE_SAMPLERS.has(samplerType));
+  /** `studyId` keeps a study's GP work on one thread, where its fitted model is cached. */
+  suggest(
+    task: Omit<SuggestTask, 'kind'>,
+    samplerType: string,
+    studyId?: string,
+  ): Promise<SuggestionResult[]> {
+    return this.run<SuggestionResult[]>(
+      { kind: 'suggest', ...task },
+      INLINE_SAMPLERS.has(samplerType),
+      studyId,
+    );
   }
 
-  importance(task: Omit<ImportanceTask, 'kind'>): Promise<ImportanceResult[] | null> {
-    return this.run<ImportanceResult[] | null>({ kind: 'importance', ...task }, false);
+  importance(task: Omit<ImportanceTask, 'kind'>, studyId?: string): Promise<ImportanceResult[] | null> {
+    return this.run<ImportanceResult[] | null>({ kind: 'importance', ...task }, false, studyId);
   }
 
-  slice(task: Omit<SliceTask, 'kind'>): Promise<SlicePoint[] | null> {
-    return this.run<SlicePoint[] | null>({ kind: 'slice', ...task }, false);
+  slice(task: Omit<SliceTask, 'kind'>, studyId?: string): Promise<SlicePoint[] | null> {
+    return this.run<SlicePoint[] | null>({ kind: 'slice', ...task }, false, studyId);
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
 
-  private async run<T>(task: Task, inline: boolean): Promise<T> {
+  private async run<T>(task: Task, inline: boolean, studyId?: string): Promise<T> {
     if (inline) return runTask(task) as T;
-    return this.pool.run<T>(task);
+    return this.pool.run<T>(task, studyId);
   }
 }

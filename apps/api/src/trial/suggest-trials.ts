@@ -67,6 +67,7 @@ export async function suggestFor(
       seeds,
     },
     samplerType,
+    study.id,
   );
   stopTimer();
   return suggestions;
