@@ -6,18 +6,22 @@
 //      the convergence plot and a click on "Log scale" is answered; then until every learning curve is in.
 //      Measured on a first visit with nothing cached (the goal), then on a repeat visit in that profile.
 //   2. delay from a reportMetrics call to its point being drawn on the live learning-curve chart.
-//   npm run bench -- web [--sizes 1000,10000] [--runs 3] [--live 20]
+//   npm run bench -- web [--sizes 1000,10000] [--runs 3] [--live 20] [--builds .next-baseline,.next]
+// --builds serves each listed dashboard build (dist dirs under apps/web) against the same API and study
+// and alternates their visits run by run (A B, then B A), so a side-by-side comparison shares the noise.
 // Trials and metric points are seeded with SQL (seeding 10,000 trials through the API would take minutes
 // and is not what is measured); the study itself is created through the API.
 // Writes bench-results/web.json. Everything shares this machine's 2 cores.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createNodeClient } from '@posterior/sdk/node';
 import pg from 'pg';
 import { launch } from '../e2e/browser.mjs';
-import { stackUnavailable, startStack, waitFor } from '../e2e/stack.mjs';
+import { stackUnavailable, startStack, waitFor, webDir } from '../e2e/stack.mjs';
+import { freePort } from '../scale/lib/procs.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: args } = parseArgs({
@@ -27,6 +31,7 @@ const { values: args } = parseArgs({
     live: { type: 'string', default: '20' },
     steps: { type: 'string', default: '20' },
     json: { type: 'string' },
+    builds: { type: 'string' },
   },
 });
 const sizes = args.sizes.split(',').map(Number);
@@ -37,6 +42,44 @@ const why = stackUnavailable();
 if (why) {
   console.error(`web bench: ${why}`);
   process.exit(1);
+}
+const builds = args.builds ? args.builds.split(',') : null;
+if (builds && new Set(builds).size !== builds.length) {
+  console.error('web bench: --builds lists a build twice');
+  process.exit(1);
+}
+for (const b of builds ?? []) {
+  if (!existsSync(join(webDir, b, 'BUILD_ID'))) {
+    console.error(`web bench: no dashboard build in apps/web/${b}`);
+    process.exit(1);
+  }
+}
+
+/** `next start` of one build (dist dir under apps/web) against the API; stopped with its process group. */
+async function startBuild(apiUrl, distDir) {
+  const port = await freePort();
+  const proc = spawn(join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(port)], {
+    cwd: webDir,
+    env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: 'ignore',
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/login`).catch(() => null))?.ok, {
+    timeoutMs: 60_000,
+    what: `next start of ${distDir} on ${url}`,
+  });
+  return {
+    name: distDir,
+    url,
+    stop() {
+      try {
+        process.kill(-proc.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+  };
 }
 
 const SPACE = [
@@ -80,8 +123,30 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 };
 
-/** One navigation to the study page, timed from its start: first chart, all trials, interactive, all curves. */
+/**
+ * Chrome's cumulative metrics of the page's renderer (seconds): main-thread task and script time
+ * (wall clock inside tasks) and the CPU time of its main thread and of the whole renderer process.
+ */
+async function threadTimes(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+  return {
+    task: m.TaskDuration ?? 0,
+    script: m.ScriptDuration ?? 0,
+    threadCpu: m.ThreadTime ?? 0,
+    processCpu: m.ProcessTime ?? 0,
+  };
+}
+
+/**
+ * One navigation to the study page, timed from its start: first chart, all trials, interactive, all
+ * curves; and the renderer's main-thread and process time until interactive. Their CPU times are what
+ * a busy shared machine inflates least, so they compare builds with less noise than the wall clock.
+ */
 async function visit(page, url, n) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const before = await threadTimes(cdp);
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'commit' });
   const marks = {};
@@ -99,6 +164,12 @@ async function visit(page, url, n) {
     what: 'log scale toggle',
   });
   marks.interactive = Date.now() - t0;
+  const after = await threadTimes(cdp);
+  marks.mainThreadMs = Math.round((after.task - before.task) * 1000);
+  marks.scriptMs = Math.round((after.script - before.script) * 1000);
+  marks.mainThreadCpuMs = Math.round((after.threadCpu - before.threadCpu) * 1000);
+  marks.rendererCpuMs = Math.round((after.processCpu - before.processCpu) * 1000);
+  await cdp.detach();
   // The learning curves' history keeps streaming in after that (200,000 points at 10,000 trials).
   await page.locator('#learning-curves [data-complete="true"]').waitFor({ timeout: 300_000 });
   marks.curves = Date.now() - t0;
@@ -118,7 +189,7 @@ async function timeToInteractive(browser, url, token, n) {
   const first = await visit(page, url, n);
   const repeat = await visit(page, url, n);
   await ctx.close();
-  return { ...first, repeatInteractive: repeat.interactive };
+  return { ...first, repeatInteractive: repeat.interactive, repeatMainThreadMs: repeat.mainThreadMs };
 }
 
 async function liveLatency(browser, url, token, client, studyId, count) {
@@ -167,7 +238,10 @@ const stack = await startStack();
 const browser = await launch();
 const pool = new pg.Pool({ connectionString: stack.pg.url, max: 2 });
 const results = { machine: '2 cores shared by PostgreSQL, API, Next and chromium', sizes: [], live: null };
+const webs = [];
 try {
+  if (builds) for (const b of builds) webs.push(await startBuild(stack.api.url, b));
+  else webs.push({ name: process.env.WEB_DIST_DIR || '.next', url: stack.web.url });
   const client = createNodeClient({ url: stack.api.url });
   const auth = await client.signUp(
     `bench-${Date.now()}@example.com`,
@@ -191,24 +265,38 @@ try {
     const t = Date.now();
     await seed(pool, study.id, n);
     console.log(`seeded ${n} trials and ${n * steps} metric points in ${Date.now() - t} ms`);
-    const url = `${stack.web.url}/studies/${study.id}`;
-    await timeToInteractive(browser, url, auth.token, n); // warm-up (first compile of routes, caches)
-    const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await timeToInteractive(browser, url, auth.token, n));
-    const row = {
-      trials: n,
-      metricPoints: n * steps,
-      firstChartMs: median(samples.map((s) => s.firstChart)),
-      allTrialsMs: median(samples.map((s) => s.allTrials)),
-      curvesMs: median(samples.map((s) => s.curves)),
-      interactiveMs: median(samples.map((s) => s.interactive)),
-      repeatInteractiveMs: median(samples.map((s) => s.repeatInteractive)),
-      samples,
-    };
-    results.sizes.push(row);
-    console.log(
-      `${n} trials: first chart ${row.firstChartMs} ms, all trials ${row.allTrialsMs} ms, interactive ${row.interactiveMs} ms (repeat visit ${row.repeatInteractiveMs} ms), all curves ${row.curvesMs} ms`,
-    );
+    const path = `/studies/${study.id}`;
+    // warm-up (first compile of routes, caches), then the runs, alternating builds (A B, B A, ...)
+    for (const w of webs) await timeToInteractive(browser, `${w.url}${path}`, auth.token, n);
+    const samples = new Map(webs.map((w) => [w.name, []]));
+    for (let i = 0; i < runs; i++) {
+      const order = i % 2 === 0 ? webs : [...webs].reverse();
+      for (const w of order)
+        samples.get(w.name).push(await timeToInteractive(browser, `${w.url}${path}`, auth.token, n));
+    }
+    for (const w of webs) {
+      const ss = samples.get(w.name);
+      const row = {
+        build: w.name,
+        trials: n,
+        metricPoints: n * steps,
+        firstChartMs: median(ss.map((s) => s.firstChart)),
+        allTrialsMs: median(ss.map((s) => s.allTrials)),
+        curvesMs: median(ss.map((s) => s.curves)),
+        interactiveMs: median(ss.map((s) => s.interactive)),
+        repeatInteractiveMs: median(ss.map((s) => s.repeatInteractive)),
+        mainThreadMs: median(ss.map((s) => s.mainThreadMs)),
+        scriptMs: median(ss.map((s) => s.scriptMs)),
+        mainThreadCpuMs: median(ss.map((s) => s.mainThreadCpuMs)),
+        rendererCpuMs: median(ss.map((s) => s.rendererCpuMs)),
+        samples: ss,
+      };
+      results.sizes.push(row);
+      console.log(
+        `${n} trials [${w.name}]: first chart ${row.firstChartMs} ms, all trials ${row.allTrialsMs} ms, interactive ${row.interactiveMs} ms (repeat visit ${row.repeatInteractiveMs} ms), all curves ${row.curvesMs} ms; main thread until interactive ${row.mainThreadMs} ms (script ${row.scriptMs} ms, CPU ${row.mainThreadCpuMs} ms; renderer CPU ${row.rendererCpuMs} ms); interactive runs ${ss.map((s) => s.interactive).join(', ')}`,
+      );
+    }
+    const url = `${webs[0].url}${path}`;
     if (n === sizes[0] && Number(args.live) > 0) {
       const delays = await liveLatency(browser, url, auth.token, client, study.id, Number(args.live));
       results.live = {
@@ -221,6 +309,7 @@ try {
   }
   await client.close();
 } finally {
+  for (const w of webs) w.stop?.();
   await pool.end();
   await browser.close();
   await stack.stop();
@@ -228,13 +317,30 @@ try {
 
 console.log('\nStudy page: time to interactive (median of', runs, 'runs, ms)');
 console.log(
-  'trials   points    first chart  all trials  interactive  all curves  goal (interactive)  repeat visit',
+  `${builds ? 'build'.padEnd(16) : ''}trials   points    first chart  all trials  interactive  all curves  goal (interactive)  repeat visit`,
 );
 for (const r of results.sizes) {
+  if (builds) process.stdout.write(r.build.padEnd(16));
   const goal = r.trials <= 1000 ? (r.interactiveMs < 2000 ? '< 2000 ok' : '< 2000 MISSED') : '—';
   console.log(
     `${String(r.trials).padEnd(8)} ${String(r.metricPoints).padEnd(9)} ${String(r.firstChartMs).padStart(11)}  ${String(r.allTrialsMs).padStart(10)}  ${String(r.interactiveMs).padStart(11)}  ${String(r.curvesMs).padStart(10)}  ${goal.padEnd(18)} ${String(r.repeatInteractiveMs).padStart(12)}`,
   );
+}
+if (builds) {
+  // Run i of every build shared its moment on the machine: per-run differences cancel most of the noise.
+  console.log(
+    `\nPaired against ${builds[0]} (median of per-run differences, runs where the build was faster)`,
+  );
+  for (const r of results.sizes) {
+    const base = results.sizes.find((x) => x.trials === r.trials && x.build === builds[0]);
+    if (!base || base === r) continue;
+    const cols = ['interactive', 'firstChart', 'mainThreadCpuMs', 'rendererCpuMs'].map((k) => {
+      const d = r.samples.map((s, i) => s[k] - base.samples[i][k]);
+      const faster = d.filter((x) => x < 0).length;
+      return `${k} ${median(d) > 0 ? '+' : ''}${median(d)} ms (${faster}/${d.length})`;
+    });
+    console.log(`${r.build.padEnd(16)}${String(r.trials).padEnd(8)} ${cols.join(', ')}`);
+  }
 }
 if (results.live) {
   const l = results.live;
