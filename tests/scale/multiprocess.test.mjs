@@ -153,9 +153,11 @@ test('faults: kill -9 two workers, restart an API, restart PostgreSQL; the study
     await waitFor(async () => (await completeCount()) >= 24, { timeoutMs: 180_000, what: '24 COMPLETE' });
     const restarted = c.apis[1];
     const restartAt = Date.now();
-    await restarted.restart();
+    const { stopMs, startMs } = await restarted.restart();
     report.apiRestart = { api: restarted.name, at: restartAt, backAt: Date.now() };
-    log(`restarted ${restarted.name}`);
+    log(
+      `restarted ${restarted.name}: drained and exited in ${stopMs} ms, the new process ready in ${startMs} ms`,
+    );
 
     // 3. restart PostgreSQL under everything (fast shutdown drops every connection).
     await waitFor(async () => (await completeCount()) >= 36, { timeoutMs: 180_000, what: '36 COMPLETE' });

@@ -131,10 +131,14 @@ export async function startApi({ name = 'api', port, databaseUrl, env = {}, read
   child.url = `http://127.0.0.1:${p}`;
   child.start();
   await waitApiReady(child, readyTimeoutMs);
+  /** Resolves with how long the old process took to drain and exit, and the new one to be ready. */
   child.restart = async (graceMs) => {
+    const t0 = Date.now();
     await child.stop(graceMs);
+    const stopMs = Date.now() - t0;
     child.start();
     await waitApiReady(child, readyTimeoutMs);
+    return { stopMs, startMs: Date.now() - t0 - stopMs };
   };
   return child;
 }

@@ -1,3 +1,5 @@
+import { withTimeout } from '../common/time.js';
+
 /**
  * What the readiness check needs from the database: a TypeORM DataSource satisfies it. Kept
  * structural so the check can be exercised without a server.
@@ -23,18 +25,6 @@ export interface ReadinessOptions {
   timeoutMs?: number;
   /** True while the process shuts down: a draining process must stop receiving traffic. */
   isDraining?: () => boolean;
-}
-
-export class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import type { Logger } from '../common/logger.js';
+import { settleWithin } from '../common/time.js';
 
 /**
  * An EventTarget whose dispatches travel through PostgreSQL NOTIFY on one channel and come back
@@ -110,12 +111,8 @@ export class PgEventTarget extends EventTarget {
    * before closing WebSockets, so their subscribers get what was committed before the drain.
    */
   async flush(timeoutMs = 2000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
     // Bounded: with the database down, nothing more can arrive and shutdown must go on.
-    await Promise.race([this.flushUnbounded(), expired]).finally(() => clearTimeout(timer));
+    await settleWithin(this.flushUnbounded(), timeoutMs);
   }
 
   private async flushUnbounded(): Promise<void> {

@@ -18,6 +18,7 @@ import type { Caller } from '../authz/caller.js';
 import { Db } from '../common/db.js';
 import { isAccessDenial } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/logger.js';
+import { settleWithin } from '../common/time.js';
 import { Role } from '../db/index.js';
 import { InsightsService } from '../insights/insights.service.js';
 import { createOpsRouter, opsMetrics, requestLogging } from '../ops/index.js';
@@ -477,16 +478,21 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       // event published so far reaches the subscription streams, and only then do WebSockets get
       // 1001, so a subscriber misses nothing that was committed before it was asked to reconnect.
       closing ??= (async () => {
+        const started = performance.now();
+        const since = () => Math.round(performance.now() - started);
         draining = true;
         if (reaper) clearInterval(reaper);
-        await httpDrain.stop(HTTP_GRACE_MS);
+        const requestsFinished = await httpDrain.stop(HTTP_GRACE_MS);
+        const requestsMs = since();
         await pubsub.flush();
         await new Promise((resolve) => setTimeout(resolve, STREAM_SETTLE_MS));
-        await Promise.race([
-          Promise.resolve(wsCleanup.dispose()).catch(() => undefined),
-          new Promise((resolve) => setTimeout(resolve, SOCKET_GRACE_MS)),
-        ]);
+        const eventsMs = since();
+        await settleWithin(Promise.resolve(wsCleanup.dispose()), SOCKET_GRACE_MS);
         await httpDrain.closed(SOCKET_GRACE_MS);
+        logger.info(
+          { requestsMs, requestsFinished, eventsMs, socketsMs: since() },
+          'drained: requests answered, events delivered, sockets closed',
+        );
         await apollo.stop();
         live.close();
         await pubsub.close();
