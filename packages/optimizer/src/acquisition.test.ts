@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type AcquisitionName, evaluateAcquisition, expectedImprovement } from './acquisition.js';
+import {
+  type AcquisitionName,
+  acquisitionValue,
+  evaluateAcquisition,
+  expectedImprovement,
+} from './acquisition.js';
 import { erfc, logH, normCdf } from './normal.js';
 
 describe('normal helpers', () => {
@@ -83,6 +88,27 @@ describe('closed-form acquisition values', () => {
     const logei = evaluateAcquisition({ name: 'logei', best: 0, xi: 0, beta: 0 }, -60, 1).value;
     assert.equal(ei, 0);
     assert.ok(Number.isFinite(logei) && logei < -1800);
+  });
+});
+
+describe('value-only acquisition', () => {
+  it('acquisitionValue gives the bits of evaluateAcquisition(...).value on every branch', () => {
+    // z from the far tail (both logH tail branches) through 0 to large, and variances down to and
+    // below the clamp.
+    const means = [-1e9, -60, -6, -5.0000001, -1, -0.3, 0, 0.7, 3, 40];
+    const variances = [0, 1e-30, 1e-12, 1e-3, 0.5, 1, 7];
+    for (const name of ['logei', 'ei', 'pi', 'ucb'] as const) {
+      const spec = { name, best: 0.25, xi: 0.01, beta: 3 };
+      for (const mean of means) {
+        for (const variance of variances) {
+          const expected = evaluateAcquisition(spec, mean, variance).value;
+          assert.ok(
+            Object.is(acquisitionValue(spec, mean, variance), expected),
+            `${name} mean ${mean} variance ${variance}`,
+          );
+        }
+      }
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { logH, normCdf, normPdf } from './normal.js';
+import { logH, logHValue, normCdf, normPdf } from './normal.js';
 
 /**
  * Acquisition functions of a Gaussian posterior N(mean, variance) of a quantity to MAXIMIZE, with
@@ -60,6 +60,21 @@ export function evaluateAcquisition(spec: AcquisitionSpec, mean: number, varianc
 }
 
 /**
+ * evaluateAcquisition(spec, mean, variance).value, bit for bit, without the derivatives and without
+ * allocating a result: scoring a thousand QMC candidates per suggestion otherwise leaves a thousand
+ * objects for the garbage collector.
+ */
+export function acquisitionValue(spec: AcquisitionSpec, mean: number, variance: number): number {
+  const clamped = variance < MIN_VARIANCE;
+  const sigma = Math.sqrt(clamped ? MIN_VARIANCE : variance);
+  if (spec.name === 'ucb') return mean + Math.sqrt(spec.beta) * sigma;
+  const z = (mean - spec.best - spec.xi) / sigma;
+  if (spec.name === 'pi') return normCdf(z);
+  if (spec.name === 'ei') return sigma * (normPdf(z) + z * normCdf(z));
+  return Math.log(sigma) + logHValue(z);
+}
+
+/**
  * Closed-form EI of a Gaussian posterior in the problem's own direction, e.g. for a mock posterior
  * with mean -0.5, variance 1 and best 0: 0.19780 when maximizing.
  */
@@ -85,5 +100,5 @@ export function expectedImprovement(opts: {
  */
 export function acquisitionUpperBound(spec: AcquisitionSpec, mean: number, varUpper: number): number {
   if (spec.name === 'pi' && mean - spec.best - spec.xi >= 0) return 1;
-  return evaluateAcquisition(spec, mean, varUpper).value;
+  return acquisitionValue(spec, mean, varUpper);
 }

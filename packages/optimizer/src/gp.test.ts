@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ModelFittingError } from './errors.js';
 import { fitHyperparameters, type GpData, GpPosterior, NegLogPosterior } from './gp.js';
 import { kappa, kappaPrime } from './kernel.js';
+import { cholesky, dot } from './linalg.js';
 import { DEFAULT_PRIOR } from './prior.js';
 import { createRng } from './rng.js';
 
@@ -175,37 +176,153 @@ describe('posterior', () => {
     }
   });
 
-  it('screening: exact means and variance bounds at least the exact variance', () => {
-    for (const kernel of ['matern52', 'rbf'] as const) {
-      for (const noiseVar of [1e-6, 1e-2]) {
-        const data = randomData(40, 3, [2], 13);
-        const post = new GpPosterior(data, kernel, {
-          invSqLengthscales: Float64Array.from([8, 2, 1]),
-          signalVar: 1.3,
-          noiseVar,
-          mean: 0.1,
-        });
-        const rng = createRng(5);
-        // Candidates near the data (where one observation dominates) and far from it.
-        const count = 200;
-        const xs = new Float64Array(count * 3);
-        for (let q = 0; q < count; q++) {
-          const i = q % data.n;
-          for (let d = 0; d < 3; d++) {
-            const base = data.x[i * 3 + d] ?? 0;
-            xs[q * 3 + d] = d === 2 ? rng.int(3) : q < 100 ? base + 1e-4 * rng.normal() : rng.next();
-          }
+  it('predict has the bits of plain one-term-at-a-time loops (blocked distances and solves)', () => {
+    // Plain loops: squared distances one dimension at a time, L by cholesky() (itself tested against
+    // a row-by-row factorization), the forward solve by dot() per row, the back solve by one
+    // column at a time, gradient sums one coordinate at a time.
+    const plain = (post: GpPosterior, data: GpData, xq: Float64Array) => {
+      const { n, dim, x, y, categorical } = data;
+      const { invSqLengthscales: lam, signalVar: s2, noiseVar, mean: m } = post.hyper;
+      const r2 = (a: ArrayLike<number>, ia: number, b: ArrayLike<number>, ib: number): number => {
+        let rr = 0;
+        for (let d = 0; d < dim; d++) {
+          const diff = (a[ia + d] ?? 0) - (b[ib + d] ?? 0);
+          rr += (lam[d] ?? 0) * (categorical[d] === 1 ? (diff === 0 ? 0 : 1) : diff * diff);
         }
-        const mean = new Float64Array(count);
-        const bound = new Float64Array(count);
-        post.screen(xs, count, mean, bound);
-        for (let q = 0; q < count; q++) {
-          const p = post.predict(xs.subarray(q * 3, q * 3 + 3));
-          assert.ok(Math.abs(p.mean - (mean[q] ?? 0)) < 1e-12, `${kernel} mean ${q}`);
-          assert.ok(
-            (bound[q] ?? 0) >= p.variance,
-            `${kernel} ${noiseVar} bound ${q}: ${bound[q]} < ${p.variance}`,
-          );
+        return rr;
+      };
+      const kv = (rr: number): { k: number; dk: number } => {
+        const r = Math.sqrt(5 * rr);
+        const e = s2 * Math.exp(-r);
+        return { k: (1 + r + (5 / 3) * rr) * e, dk: (-5 / 6) * (1 + r) * e };
+      };
+      const K = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < i; j++) K[i * n + j] = kv(r2(x, i * dim, x, j * dim)).k;
+        K[i * n + i] = s2 + noiseVar;
+      }
+      const L = new Float64Array(n * n);
+      assert.ok(cholesky(K, n, L));
+      const lower = (b: Float64Array): void => {
+        for (let i = 0; i < n; i++) b[i] = ((b[i] ?? 0) - dot(L, i * n, b, 0, i)) / (L[i * n + i] ?? 1);
+      };
+      const upper = (b: Float64Array): void => {
+        for (let i = n - 1; i >= 0; i--) {
+          const xi = (b[i] ?? 0) / (L[i * n + i] ?? 1);
+          b[i] = xi;
+          for (let k = 0; k < i; k++) b[k] = (b[k] ?? 0) - (L[i * n + k] ?? 0) * xi;
+        }
+      };
+      const alpha = Float64Array.from(y.subarray(0, n), (v) => v - m);
+      lower(alpha);
+      upper(alpha);
+      const ks = new Float64Array(n);
+      const dks = new Float64Array(n);
+      let mean = m;
+      for (let i = 0; i < n; i++) {
+        const t = kv(r2(xq, 0, x, i * dim));
+        ks[i] = t.k;
+        dks[i] = t.dk;
+        mean += t.k * (alpha[i] ?? 0);
+      }
+      const v = Float64Array.from(ks);
+      lower(v);
+      const variance = Math.max(0, s2 - dot(v, 0, v, 0, n));
+      upper(v);
+      const dMean = new Float64Array(dim);
+      const dVar = new Float64Array(dim);
+      for (let d = 0; d < dim; d++) {
+        if (categorical[d] === 1) continue;
+        let sm = 0;
+        let sv = 0;
+        for (let i = 0; i < n; i++) {
+          const g = 2 * (dks[i] ?? 0);
+          const diff = (xq[d] ?? 0) - (x[i * dim + d] ?? 0);
+          sm += g * (alpha[i] ?? 0) * diff;
+          sv += -2 * g * (v[i] ?? 0) * diff;
+        }
+        dMean[d] = (lam[d] ?? 0) * sm;
+        dVar[d] = (lam[d] ?? 0) * sv;
+      }
+      return { mean, variance, dMean, dVar };
+    };
+    // Odd and even n (the solves' tails), 7 dimensions with a categorical one at 2 (distance passes
+    // of 1, 4 and 2 dimensions) and 6 continuous ones (4 + 2).
+    const cases: Array<[number, number, number[]]> = [
+      [23, 7, [2]],
+      [30, 6, []],
+    ];
+    for (const [n, dim, cats] of cases) {
+      const data = randomData(n, dim, cats, 40 + n);
+      const post = new GpPosterior(data, 'matern52', {
+        invSqLengthscales: Float64Array.from({ length: dim }, (_, d) => 0.5 + 3 * d),
+        signalVar: 1.7,
+        noiseVar: 1e-4,
+        mean: 0.2,
+      });
+      const rng = createRng(n);
+      for (let q = 0; q < 20; q++) {
+        const xq = Float64Array.from({ length: dim }, (_, d) => (cats.includes(d) ? rng.int(3) : rng.next()));
+        const dMean = new Float64Array(dim);
+        const dVar = new Float64Array(dim);
+        const got = post.predict(xq, dMean, dVar);
+        const want = plain(post, data, xq);
+        assert.ok(Object.is(got.mean, want.mean), `mean ${q}: ${got.mean} vs ${want.mean}`);
+        assert.ok(Object.is(got.variance, want.variance), `variance ${q}`);
+        for (let d = 0; d < dim; d++) {
+          assert.ok(Object.is(dMean[d], want.dMean[d]), `dMean ${q} ${d}: ${dMean[d]} vs ${want.dMean[d]}`);
+          assert.ok(Object.is(dVar[d], want.dVar[d]), `dVar ${q} ${d}`);
+        }
+      }
+    }
+  });
+
+  it('screening: mean and variance bounds at least the exact ones, and tight', () => {
+    // With and without a categorical coordinate (the two distance paths of screen()); five
+    // dimensions so the continuous path runs both its four-dimension block and the remainder.
+    const dim = 5;
+    for (const categoricalDims of [[2], []]) {
+      for (const kernel of ['matern52', 'rbf'] as const) {
+        for (const noiseVar of [1e-6, 1e-2]) {
+          const data = randomData(40, dim, categoricalDims, 13);
+          const post = new GpPosterior(data, kernel, {
+            invSqLengthscales: Float64Array.from([8, 2, 1, 4, 0.5]),
+            signalVar: 1.3,
+            noiseVar,
+            mean: 0.1,
+          });
+          const rng = createRng(5);
+          // Candidates near the data (where one observation dominates) and far from it.
+          const count = 200;
+          const xs = new Float64Array(count * dim);
+          for (let q = 0; q < count; q++) {
+            const i = q % data.n;
+            for (let d = 0; d < dim; d++) {
+              const base = data.x[i * dim + d] ?? 0;
+              xs[q * dim + d] = categoricalDims.includes(d)
+                ? rng.int(3)
+                : q < 100
+                  ? base + 1e-4 * rng.normal()
+                  : rng.next();
+            }
+          }
+          const mean = new Float64Array(count);
+          const bound = new Float64Array(count);
+          post.screen(xs, count, mean, bound);
+          const exactMean = new Float64Array(count);
+          const exactVar = new Float64Array(count);
+          post.predictBatch(xs, count, exactMean, exactVar);
+          const label = `${kernel} ${noiseVar} ${categoricalDims.length}`;
+          for (let q = 0; q < count; q++) {
+            const p = post.predict(xs.subarray(q * dim, q * dim + dim));
+            for (const m of [p.mean, exactMean[q] ?? 0]) {
+              assert.ok((mean[q] ?? 0) >= m, `${label} mean bound ${q}: ${mean[q]} < ${m}`);
+              assert.ok((mean[q] ?? 0) - m < 1e-6, `${label} mean bound ${q} loose: ${mean[q]} vs ${m}`);
+            }
+            for (const v of [p.variance, exactVar[q] ?? 0]) {
+              assert.ok((bound[q] ?? 0) >= v, `${label} variance bound ${q}: ${bound[q]} < ${v}`);
+            }
+          }
         }
       }
     }

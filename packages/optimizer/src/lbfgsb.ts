@@ -65,6 +65,13 @@ export function minimizeLbfgsb(
   const sHist: Float64Array[] = [];
   const yHist: Float64Array[] = [];
   const rhoHist: number[] = [];
+  const spare: Float64Array[] = [];
+  const forget = (): void => {
+    spare.push(...sHist, ...yHist);
+    sHist.length = 0;
+    yHist.length = 0;
+    rhoHist.length = 0;
+  };
   const free = new Uint8Array(n);
   const d = new Float64Array(n);
   const alpha = new Float64Array(m);
@@ -125,9 +132,7 @@ export function minimizeLbfgsb(
     }
     if (!(slope < 0)) {
       // Not a descent direction: forget the curvature pairs and follow the projected gradient.
-      sHist.length = 0;
-      yHist.length = 0;
-      rhoHist.length = 0;
+      forget();
       for (let i = 0; i < n; i++) d[i] = free[i] ? -(g[i] ?? 0) : 0;
     }
     let t = 1;
@@ -160,14 +165,13 @@ export function minimizeLbfgsb(
     }
     if (!accepted) {
       if (sHist.length === 0) break;
-      sHist.length = 0;
-      yHist.length = 0;
-      rhoHist.length = 0;
+      forget();
       continue;
     }
 
-    const s = new Float64Array(n);
-    const y = new Float64Array(n);
+    // Curvature pairs that fell out of the history are reused: fewer short-lived arrays.
+    const s = spare.pop() ?? new Float64Array(n);
+    const y = spare.pop() ?? new Float64Array(n);
     let sy = 0;
     let yy = 0;
     for (let i = 0; i < n; i++) {
@@ -178,17 +182,22 @@ export function minimizeLbfgsb(
     }
     if (sy > 1e-10 * yy) {
       if (sHist.length === m) {
-        sHist.shift();
-        yHist.shift();
+        spare.push(sHist.shift() as Float64Array, yHist.shift() as Float64Array);
         rhoHist.shift();
       }
       sHist.push(s);
       yHist.push(y);
       rhoHist.push(1 / sy);
+    } else {
+      spare.push(s, y);
     }
     const fPrev = f;
-    [x, xn] = [xn, x];
-    [g, gn] = [gn, g];
+    const xOld = x;
+    x = xn;
+    xn = xOld;
+    const gOld = g;
+    g = gn;
+    gn = gOld;
     f = fn;
     if (fPrev - f <= ftol * Math.max(Math.abs(fPrev), Math.abs(f), 1)) {
       converged = true;

@@ -6,14 +6,67 @@
 
 /**
  * Lower Cholesky factor of the n x n symmetric matrix `a` into `l` (both row-major; only the lower
- * triangle of `a` is read). Returns false when a pivot is not positive.
+ * triangle of `a` is read). Returns false when a pivot is not positive (`l` is then partly written).
  *
  * Row i depends only on row i of `a` and rows < i of `l`, so with `firstRow` = m and the first m
  * rows of `l` already holding the factor of the leading m x m block, only rows m..n-1 are
  * computed, with exactly the operations (and so the bits) of a full factorization.
+ *
+ * Rows are computed two at a time: below the diagonal block, the two rows' dot products with row j
+ * share each load of row j. Every entry keeps the summation order of dot(), so the factor has the
+ * bits of one row at a time.
  */
 export function cholesky(a: Float64Array, n: number, l: Float64Array, firstRow = 0): boolean {
-  for (let i = firstRow; i < n; i++) {
+  let i = firstRow;
+  for (; i + 1 < n; i += 2) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    for (let j = 0; j < i; j++) {
+      const rj = j * n;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let k = 0;
+      for (; k + 3 < j; k += 4) {
+        const y0 = l[rj + k] as number;
+        const y1 = l[rj + k + 1] as number;
+        const y2 = l[rj + k + 2] as number;
+        const y3 = l[rj + k + 3] as number;
+        a0 += (l[r0 + k] as number) * y0;
+        a1 += (l[r0 + k + 1] as number) * y1;
+        a2 += (l[r0 + k + 2] as number) * y2;
+        a3 += (l[r0 + k + 3] as number) * y3;
+        c0 += (l[r1 + k] as number) * y0;
+        c1 += (l[r1 + k + 1] as number) * y1;
+        c2 += (l[r1 + k + 2] as number) * y2;
+        c3 += (l[r1 + k + 3] as number) * y3;
+      }
+      for (; k < j; k++) {
+        const y = l[rj + k] as number;
+        a0 += (l[r0 + k] as number) * y;
+        c0 += (l[r1 + k] as number) * y;
+      }
+      const ljj = l[rj + j] as number;
+      l[r0 + j] = ((a[r0 + j] as number) - (a0 + a1 + (a2 + a3))) / ljj;
+      l[r1 + j] = ((a[r1 + j] as number) - (c0 + c1 + (c2 + c3))) / ljj;
+    }
+    const s0 = (a[r0 + i] as number) - dot(l, r0, l, r0, i);
+    if (!(s0 > 0)) return false;
+    const lii = Math.sqrt(s0);
+    l[r0 + i] = lii;
+    l[r1 + i] = ((a[r1 + i] as number) - dot(l, r1, l, r0, i)) / lii;
+    const s1 = (a[r1 + i + 1] as number) - dot(l, r1, l, r1, i + 1);
+    if (!(s1 > 0)) return false;
+    l[r1 + i + 1] = Math.sqrt(s1);
+    for (let j = i + 1; j < n; j++) l[r0 + j] = 0;
+    for (let j = i + 2; j < n; j++) l[r1 + j] = 0;
+  }
+  for (; i < n; i++) {
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
       const s = (a[ri + j] as number) - dot(l, ri, l, j * n, j);
@@ -120,19 +173,109 @@ export function cholInverse(
     const rj = j * n;
     for (let k = 0; k < j; k++) u[rj + k] = 0;
     u[rj + j] = 1 / (l[rj + j] as number);
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      u[rj + i] = -dot(l, ri + j, u, rj + j, i - j) / (l[ri + i] as number);
+    // u_ji = -dot(row i of L from column j, row j of U from column j, i - j) / l_ii, two i at a
+    // time: both dot products share each load of row j of U, each in dot()'s summation order (four
+    // partial sums over the full groups of four, the rest into the first), as in solveLower.
+    const uj = rj + j;
+    let i = j + 1;
+    for (; i + 1 < n; i += 2) {
+      const r0 = i * n + j;
+      const r1 = r0 + n;
+      const len = i - j;
+      const full = len & ~3;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      for (let k = 0; k < full; k += 4) {
+        const y0 = u[uj + k] as number;
+        const y1 = u[uj + k + 1] as number;
+        const y2 = u[uj + k + 2] as number;
+        const y3 = u[uj + k + 3] as number;
+        a0 += (l[r0 + k] as number) * y0;
+        a1 += (l[r0 + k + 1] as number) * y1;
+        a2 += (l[r0 + k + 2] as number) * y2;
+        a3 += (l[r0 + k + 3] as number) * y3;
+        c0 += (l[r1 + k] as number) * y0;
+        c1 += (l[r1 + k + 1] as number) * y1;
+        c2 += (l[r1 + k + 2] as number) * y2;
+        c3 += (l[r1 + k + 3] as number) * y3;
+      }
+      for (let k = full; k < len; k++) a0 += (l[r0 + k] as number) * (u[uj + k] as number);
+      u[rj + i] = -(a0 + a1 + (a2 + a3)) / (l[i * n + i] as number);
+      if (((len + 1) & 3) === 0) {
+        // Row i + 1 has one more full group of four, ending at the entry just computed.
+        c0 += (l[r1 + full] as number) * (u[uj + full] as number);
+        c1 += (l[r1 + full + 1] as number) * (u[uj + full + 1] as number);
+        c2 += (l[r1 + full + 2] as number) * (u[uj + full + 2] as number);
+        c3 += (l[r1 + full + 3] as number) * (u[uj + full + 3] as number);
+      } else {
+        for (let k = full; k <= len; k++) c0 += (l[r1 + k] as number) * (u[uj + k] as number);
+      }
+      u[rj + i + 1] = -(c0 + c1 + (c2 + c3)) / (l[(i + 1) * n + i + 1] as number);
     }
+    if (i < n) u[rj + i] = -dot(l, i * n + j, u, uj, i - j) / (l[i * n + i] as number);
   }
-  // K^-1 = U U^T in 2 x 2 blocks (rows i, i+1 of U against rows j, j+1): each loaded entry feeds
-  // two products. Sums start at k = i for both rows; U is upper triangular, so the extra terms of
-  // row i+1 are exact zeros.
+  // K^-1 = U U^T in 2 x 4 blocks (rows i, i+1 of U against rows j..j+3), then 2 x 2: each loaded
+  // entry feeds several products, and every entry is still one running sum in the order of k.
+  // Sums start at k = i for both rows; U is upper triangular, so the extra terms of row i+1 are
+  // exact zeros.
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const r0 = i * n;
     const r1 = r0 + n;
-    for (let j = 0; j < i; j += 2) {
+    let j = 0;
+    for (; j + 3 < i; j += 4) {
+      const q0 = j * n;
+      const q1 = q0 + n;
+      const q2 = q1 + n;
+      const q3 = q2 + n;
+      let a00 = 0;
+      let a01 = 0;
+      let a02 = 0;
+      let a03 = 0;
+      let a10 = 0;
+      let a11 = 0;
+      let a12 = 0;
+      let a13 = 0;
+      for (let k = i; k < n; k++) {
+        const x0 = u[r0 + k] as number;
+        const x1 = u[r1 + k] as number;
+        const y0 = u[q0 + k] as number;
+        const y1 = u[q1 + k] as number;
+        const y2 = u[q2 + k] as number;
+        const y3 = u[q3 + k] as number;
+        a00 += x0 * y0;
+        a01 += x0 * y1;
+        a02 += x0 * y2;
+        a03 += x0 * y3;
+        a10 += x1 * y0;
+        a11 += x1 * y1;
+        a12 += x1 * y2;
+        a13 += x1 * y3;
+      }
+      out[r0 + j] = a00;
+      out[q0 + i] = a00;
+      out[r0 + j + 1] = a01;
+      out[q1 + i] = a01;
+      out[r0 + j + 2] = a02;
+      out[q2 + i] = a02;
+      out[r0 + j + 3] = a03;
+      out[q3 + i] = a03;
+      out[r1 + j] = a10;
+      out[q0 + i + 1] = a10;
+      out[r1 + j + 1] = a11;
+      out[q1 + i + 1] = a11;
+      out[r1 + j + 2] = a12;
+      out[q2 + i + 1] = a12;
+      out[r1 + j + 3] = a13;
+      out[q3 + i + 1] = a13;
+    }
+    for (; j < i; j += 2) {
       const q0 = j * n;
       const q1 = q0 + n;
       let a00 = 0;

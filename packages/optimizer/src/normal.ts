@@ -63,3 +63,12 @@ export function logH(z: number): { value: number; slope: number } {
   const c = millsTail(x);
   return { value: -0.5 * z * z - LOG_SQRT_2PI + Math.log(c / (x + c)), slope: 1 / c };
 }
+
+/** logH(z).value alone, without allocating: for scoring many points (same branches, same bits). */
+export function logHValue(z: number): number {
+  if (z >= -5) return Math.log(normPdf(z) + z * normCdf(z));
+  const x = -z;
+  if (x > 1e7) return -0.5 * z * z - LOG_SQRT_2PI - 2 * Math.log(x);
+  const c = millsTail(x);
+  return -0.5 * z * z - LOG_SQRT_2PI + Math.log(c / (x + c));
+}

@@ -1,4 +1,9 @@
-import { type AcquisitionSpec, acquisitionUpperBound, evaluateAcquisition } from './acquisition.js';
+import {
+  type AcquisitionSpec,
+  acquisitionUpperBound,
+  acquisitionValue,
+  evaluateAcquisition,
+} from './acquisition.js';
 import type { GpPosterior } from './gp.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
 import { SobolSequence } from './qmc.js';
@@ -56,7 +61,7 @@ export class AcquisitionObjective {
     const variance = this.varianceBuffer(count);
     this.posterior.predictBatch(xs, count, out, variance);
     for (let i = 0; i < count; i++) {
-      out[i] = evaluateAcquisition(this.spec, out[i] as number, variance[i] as number).value;
+      out[i] = acquisitionValue(this.spec, out[i] as number, variance[i] as number);
     }
   }
 
@@ -71,7 +76,7 @@ export class AcquisitionObjective {
 
   value(x: ArrayLike<number>): number {
     const p = this.posterior.predict(x);
-    return evaluateAcquisition(this.spec, p.mean, p.variance).value;
+    return acquisitionValue(this.spec, p.mean, p.variance);
   }
 
   /** Acquisition at x and its gradient (shape: D; zero on categorical coordinates). */
@@ -171,6 +176,7 @@ export function optimizeAcquisition(
  * the full ranking. Candidates are scored in decreasing order of their upper bound until the next
  * bound falls below the need-th best exact value; no unscored candidate can then enter the head,
  * and none can tie with it. Exact values land in `values` (unscored entries are left at 0).
+ * Typically a tenth of the candidates is scored, so they come off a heap instead of a full sort.
  */
 function screenCandidates(
   objective: AcquisitionObjective,
@@ -182,27 +188,27 @@ function screenCandidates(
 ): number[] {
   const bound = new Float64Array(count);
   objective.upperBounds(cands, count, bound);
-  const byBound = Array.from({ length: count }, (_, i) => i).sort(
-    (a, b) => (bound[b] as number) - (bound[a] as number) || a - b,
-  );
+  const heap = new BoundHeap(bound);
   const B = 8;
   const chunk = new Float64Array(B * dim);
   const chunkValues = new Float64Array(B);
+  const chunkIndex = new Int32Array(B);
   // The best `need` exact values so far, descending.
   const top: number[] = [];
   const scored: number[] = [];
-  let next = 0;
-  while (next < count) {
+  while (heap.size > 0) {
     const kth = top.length >= need ? (top[need - 1] as number) : Number.NEGATIVE_INFINITY;
-    if ((bound[byBound[next] as number] as number) < kth) break;
-    const m = Math.min(B, count - next);
-    for (let b = 0; b < m; b++) {
-      const i = byBound[next + b] as number;
-      chunk.set(cands.subarray(i * dim, (i + 1) * dim), b * dim);
+    if ((bound[heap.peek()] as number) < kth) break;
+    let m = 0;
+    while (m < B && heap.size > 0) {
+      const i = heap.pop();
+      chunkIndex[m] = i;
+      chunk.set(cands.subarray(i * dim, (i + 1) * dim), m * dim);
+      m++;
     }
     objective.values(chunk, m, chunkValues);
     for (let b = 0; b < m; b++) {
-      const i = byBound[next + b] as number;
+      const i = chunkIndex[b] as number;
       const v = chunkValues[b] as number;
       values[i] = v;
       scored.push(i);
@@ -213,9 +219,63 @@ function screenCandidates(
         if (top.length > need) top.pop();
       }
     }
-    next += m;
   }
   return scored.sort((a, b) => (values[b] as number) - (values[a] as number) || a - b).slice(0, need);
+}
+
+/**
+ * Candidate indices by decreasing bound, ties by index (the order of a full sort), as a binary
+ * max-heap: O(count) to build, O(log count) per candidate taken.
+ */
+class BoundHeap {
+  private readonly items: Int32Array;
+  size: number;
+  constructor(private readonly bound: Float64Array) {
+    this.size = bound.length;
+    this.items = new Int32Array(this.size);
+    for (let i = 0; i < this.size; i++) this.items[i] = i;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  peek(): number {
+    return this.items[0] as number;
+  }
+
+  pop(): number {
+    const items = this.items;
+    const top = items[0] as number;
+    this.size--;
+    if (this.size > 0) {
+      items[0] = items[this.size] as number;
+      this.siftDown(0);
+    }
+    return top;
+  }
+
+  /** Whether candidate a comes before candidate b. */
+  private before(a: number, b: number): boolean {
+    const ba = this.bound[a] as number;
+    const bb = this.bound[b] as number;
+    return ba > bb || (ba === bb && a < b);
+  }
+
+  private siftDown(at: number): void {
+    const items = this.items;
+    const size = this.size;
+    let i = at;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      let c = l;
+      if (r < size && this.before(items[r] as number, items[l] as number)) c = r;
+      if (!this.before(items[c] as number, items[i] as number)) return;
+      const t = items[i] as number;
+      items[i] = items[c] as number;
+      items[c] = t;
+      i = c;
+    }
+  }
 }
 
 function exhaustive(
@@ -268,13 +328,9 @@ function localSearch(
       const trial = Float64Array.from(x);
       const result = minimizeLbfgsb(
         (z, grad) => {
-          relaxed.forEach((i, k) => {
-            trial[i] = z[k] ?? 0;
-          });
+          for (let k = 0; k < relaxed.length; k++) trial[relaxed[k] as number] = z[k] ?? 0;
           const v = objective.valueAndGradient(trial, fullGrad);
-          relaxed.forEach((i, k) => {
-            grad[k] = -(fullGrad[i] ?? 0);
-          });
+          for (let k = 0; k < relaxed.length; k++) grad[k] = -(fullGrad[relaxed[k] as number] ?? 0);
           return Number.isFinite(v) ? -v : Number.POSITIVE_INFINITY;
         },
         sub,

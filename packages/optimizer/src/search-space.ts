@@ -232,17 +232,16 @@ export class ParsedSearchSpace implements SearchSpace {
 
   /** Snaps x (shape: nParams) in place and returns it. */
   snap(x: Float64Array): Float64Array {
-    this.dims.forEach((d, i) => {
-      x[i] = d.snap(x[i] ?? 0);
-    });
+    const dims = this.dims;
+    for (let i = 0; i < dims.length; i++) x[i] = (dims[i] as Dim).snap(x[i] ?? 0);
     return x;
   }
 
   /** Model point of a unit-cube point u (shape: nParams). */
   fromUnit(u: ArrayLike<number>, out = new Float64Array(this.dims.length)): Float64Array {
-    this.dims.forEach((d, i) => {
-      out[i] = d.fromUnit(u[i] ?? 0);
-    });
+    // A plain loop: this runs for every QMC candidate, and a forEach closure per call adds up.
+    const dims = this.dims;
+    for (let i = 0; i < dims.length; i++) out[i] = (dims[i] as Dim).fromUnit(u[i] ?? 0);
     return out;
   }
 
