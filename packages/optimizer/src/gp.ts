@@ -2,7 +2,7 @@ import { ModelFittingError } from './errors.js';
 import { EXP_NEG_LIMIT, expNeg } from './fast-exp.js';
 import { type KernelKind, pairwiseDelta2 } from './kernel.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
-import { cholesky, choleskyWithJitter, cholInverse, dot, logDetHalf } from './linalg.js';
+import { cholesky, choleskyWithJitter, cholInverse, dot, forwardSubstitute, logDetHalf } from './linalg.js';
 import { DEFAULT_PRIOR, type HyperPrior, logPrior } from './prior.js';
 
 /**
@@ -522,57 +522,9 @@ export class GpPosterior {
     return mean;
   }
 
-  /**
-   * Solves L x = b in place, two rows at a time: both rows' dot products share each load of b.
-   * Every row keeps the summation order of dot() (four partial sums over the full groups of four,
-   * the rest into the first), so the results are the bits of row-by-row dot() calls.
-   */
+  /** Solves L x = b in place (see forwardSubstitute: the bits of one dot() per row). */
   private solveLower(b: Float64Array): void {
-    const { n, l } = this;
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      const r0 = i * n;
-      const r1 = r0 + n;
-      const full = i & ~3;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let c0 = 0;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      for (let k = 0; k < full; k += 4) {
-        const b0 = b[k] as number;
-        const b1 = b[k + 1] as number;
-        const b2 = b[k + 2] as number;
-        const b3 = b[k + 3] as number;
-        a0 += (l[r0 + k] as number) * b0;
-        a1 += (l[r0 + k + 1] as number) * b1;
-        a2 += (l[r0 + k + 2] as number) * b2;
-        a3 += (l[r0 + k + 3] as number) * b3;
-        c0 += (l[r1 + k] as number) * b0;
-        c1 += (l[r1 + k + 1] as number) * b1;
-        c2 += (l[r1 + k + 2] as number) * b2;
-        c3 += (l[r1 + k + 3] as number) * b3;
-      }
-      for (let k = full; k < i; k++) a0 += (l[r0 + k] as number) * (b[k] as number);
-      b[i] = ((b[i] as number) - (a0 + a1 + (a2 + a3))) / (l[r0 + i] as number);
-      if (((i + 1) & 3) === 0) {
-        // Row i + 1 has one more full group of four, ending at the entry just solved.
-        c0 += (l[r1 + full] as number) * (b[full] as number);
-        c1 += (l[r1 + full + 1] as number) * (b[full + 1] as number);
-        c2 += (l[r1 + full + 2] as number) * (b[full + 2] as number);
-        c3 += (l[r1 + full + 3] as number) * (b[full + 3] as number);
-      } else {
-        for (let k = full; k <= i; k++) c0 += (l[r1 + k] as number) * (b[k] as number);
-      }
-      b[i + 1] = ((b[i + 1] as number) - (c0 + c1 + (c2 + c3))) / (l[r1 + i + 1] as number);
-    }
-    if (i < n) {
-      const ri = i * n;
-      b[i] = ((b[i] as number) - dot(l, ri, b, 0, i)) / (l[ri + i] as number);
-    }
+    forwardSubstitute(this.l, this.n, b, 0, 0);
   }
 
   /**

@@ -152,6 +152,68 @@ export function solveUpperT(l: Float64Array, n: number, b: Float64Array): Float6
   return b;
 }
 
+/**
+ * Forward substitution on the trailing block of L from row and column `start`: solves
+ * L[start.., start..] x = b in place, b and x in y[yo .. yo + n - start). Row i's sum is
+ * dot(row i of L from column start, x, i - start) in dot()'s order (four partial sums over the full
+ * groups of four, the rest into the first), so x has the bits of one dot() call per row. Two rows
+ * at a time: both rows' products share each load of x.
+ */
+export function forwardSubstitute(
+  l: Float64Array,
+  n: number,
+  y: Float64Array,
+  yo: number,
+  start: number,
+): void {
+  let i = start;
+  for (; i + 1 < n; i += 2) {
+    const r0 = i * n + start;
+    const r1 = r0 + n;
+    const len = i - start;
+    const full = len & ~3;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    for (let k = 0; k < full; k += 4) {
+      const x0 = y[yo + k] as number;
+      const x1 = y[yo + k + 1] as number;
+      const x2 = y[yo + k + 2] as number;
+      const x3 = y[yo + k + 3] as number;
+      a0 += (l[r0 + k] as number) * x0;
+      a1 += (l[r0 + k + 1] as number) * x1;
+      a2 += (l[r0 + k + 2] as number) * x2;
+      a3 += (l[r0 + k + 3] as number) * x3;
+      c0 += (l[r1 + k] as number) * x0;
+      c1 += (l[r1 + k + 1] as number) * x1;
+      c2 += (l[r1 + k + 2] as number) * x2;
+      c3 += (l[r1 + k + 3] as number) * x3;
+    }
+    for (let k = full; k < len; k++) a0 += (l[r0 + k] as number) * (y[yo + k] as number);
+    y[yo + len] = ((y[yo + len] as number) - (a0 + a1 + (a2 + a3))) / (l[i * n + i] as number);
+    if (((len + 1) & 3) === 0) {
+      // Row i + 1 has one more full group of four, ending at the entry just solved.
+      c0 += (l[r1 + full] as number) * (y[yo + full] as number);
+      c1 += (l[r1 + full + 1] as number) * (y[yo + full + 1] as number);
+      c2 += (l[r1 + full + 2] as number) * (y[yo + full + 2] as number);
+      c3 += (l[r1 + full + 3] as number) * (y[yo + full + 3] as number);
+    } else {
+      for (let k = full; k <= len; k++) c0 += (l[r1 + k] as number) * (y[yo + k] as number);
+    }
+    y[yo + len + 1] =
+      ((y[yo + len + 1] as number) - (c0 + c1 + (c2 + c3))) / (l[(i + 1) * n + i + 1] as number);
+  }
+  if (i < n) {
+    const len = i - start;
+    y[yo + len] = ((y[yo + len] as number) - dot(l, i * n + start, y, yo, len)) / (l[i * n + i] as number);
+  }
+}
+
 /** Solves (L L^T) x = b in place. */
 export function cholSolve(l: Float64Array, n: number, b: Float64Array): Float64Array {
   return solveUpperT(l, n, solveLower(l, n, b));
@@ -171,54 +233,10 @@ export function cholInverse(
   const u = work;
   for (let j = 0; j < n; j++) {
     const rj = j * n;
-    for (let k = 0; k < j; k++) u[rj + k] = 0;
-    u[rj + j] = 1 / (l[rj + j] as number);
-    // u_ji = -dot(row i of L from column j, row j of U from column j, i - j) / l_ii, two i at a
-    // time: both dot products share each load of row j of U, each in dot()'s summation order (four
-    // partial sums over the full groups of four, the rest into the first), as in solveLower.
-    const uj = rj + j;
-    let i = j + 1;
-    for (; i + 1 < n; i += 2) {
-      const r0 = i * n + j;
-      const r1 = r0 + n;
-      const len = i - j;
-      const full = len & ~3;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let c0 = 0;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      for (let k = 0; k < full; k += 4) {
-        const y0 = u[uj + k] as number;
-        const y1 = u[uj + k + 1] as number;
-        const y2 = u[uj + k + 2] as number;
-        const y3 = u[uj + k + 3] as number;
-        a0 += (l[r0 + k] as number) * y0;
-        a1 += (l[r0 + k + 1] as number) * y1;
-        a2 += (l[r0 + k + 2] as number) * y2;
-        a3 += (l[r0 + k + 3] as number) * y3;
-        c0 += (l[r1 + k] as number) * y0;
-        c1 += (l[r1 + k + 1] as number) * y1;
-        c2 += (l[r1 + k + 2] as number) * y2;
-        c3 += (l[r1 + k + 3] as number) * y3;
-      }
-      for (let k = full; k < len; k++) a0 += (l[r0 + k] as number) * (u[uj + k] as number);
-      u[rj + i] = -(a0 + a1 + (a2 + a3)) / (l[i * n + i] as number);
-      if (((len + 1) & 3) === 0) {
-        // Row i + 1 has one more full group of four, ending at the entry just computed.
-        c0 += (l[r1 + full] as number) * (u[uj + full] as number);
-        c1 += (l[r1 + full + 1] as number) * (u[uj + full + 1] as number);
-        c2 += (l[r1 + full + 2] as number) * (u[uj + full + 2] as number);
-        c3 += (l[r1 + full + 3] as number) * (u[uj + full + 3] as number);
-      } else {
-        for (let k = full; k <= len; k++) c0 += (l[r1 + k] as number) * (u[uj + k] as number);
-      }
-      u[rj + i + 1] = -(c0 + c1 + (c2 + c3)) / (l[(i + 1) * n + i + 1] as number);
-    }
-    if (i < n) u[rj + i] = -dot(l, i * n + j, u, uj, i - j) / (l[i * n + i] as number);
+    // Row j of U solves L u = e_j; entries before j are zero.
+    u.fill(0, rj, rj + n);
+    u[rj + j] = 1;
+    forwardSubstitute(l, n, u, rj + j, j);
   }
   // K^-1 = U U^T in 2 x 4 blocks (rows i, i+1 of U against rows j..j+3), then 2 x 2: each loaded
   // entry feeds several products, and every entry is still one running sum in the order of k.
