@@ -226,6 +226,12 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByRole('heading', { name: 'loss', exact: true }).waitFor();
     assert.ok((await page.locator('dd').allTextContents()).length > 3);
     await shot(page, 'trial');
+    // the dashed "best" marker's label sits above the plot: look at it in the dark theme too
+    await page.evaluate(() => localStorage.setItem('posterior.theme', 'dark'));
+    await page.reload();
+    await page.getByRole('heading', { name: 'loss', exact: true }).waitFor();
+    await shot(page, 'trial-dark');
+    await page.evaluate(() => localStorage.removeItem('posterior.theme'));
     await page.goBack();
     await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
   });
@@ -283,6 +289,18 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByLabel('State').selectOption('');
     await table.getByRole('link', { name: 'branin e2e' }).waitFor();
     await shot(page, 'studies');
+    await page.close();
+  });
+
+  it('opens a bookmarked studies link whose cursor the API no longer accepts at the first page', async () => {
+    const page = await state.ctx.newPage();
+    // an offset cursor of an older format ("offset:25", base64): the API answers BAD_USER_INPUT on `after`
+    await page.goto(`${state.teamUrl}?after=b2Zmc2V0OjI1&prev=_`);
+    const table = page.getByRole('table', { name: 'Studies' });
+    await table.getByRole('link', { name: 'branin e2e' }).waitFor();
+    await waitFor(async () => !new URL(page.url()).searchParams.has('after'), { what: 'after dropped' });
+    assert.equal(new URL(page.url()).searchParams.has('prev'), false);
+    assert.equal(await page.getByRole('heading', { name: 'Check the input' }).count(), 0, 'no error shown');
     await page.close();
   });
 

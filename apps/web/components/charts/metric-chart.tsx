@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
+import { MARKER_LABEL_ROOM, verticalMarker } from '../../lib/chart-marks';
 import { formatNumber } from '../../lib/format';
 import { ChartCard } from './chart-card';
 import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
@@ -24,7 +25,7 @@ export function MetricChart({
     const ax = axisStyle(c);
     const col = c.series[color % c.series.length] ?? c.accent;
     return {
-      grid: { left: 52, right: 16, top: 12, bottom: 32 },
+      grid: { left: 52, right: 16, top: MARKER_LABEL_ROOM, bottom: 32 },
       tooltip: { trigger: 'axis', ...tooltipStyle(c), valueFormatter: (v) => formatNumber(Number(v), 5) },
       xAxis: {
         type: 'value',
@@ -48,13 +49,7 @@ export function MetricChart({
           areaStyle: { color: col, opacity: 0.06 },
           markLine:
             highlightStep !== null && highlightStep !== undefined
-              ? {
-                  symbol: 'none',
-                  silent: true,
-                  lineStyle: { color: c.good, type: 'dashed' },
-                  label: { color: c.muted, formatter: 'best' },
-                  data: [{ xAxis: highlightStep }],
-                }
+              ? verticalMarker(highlightStep, { label: 'best', color: c.good, labelColor: c.muted })
               : undefined,
         },
       ],

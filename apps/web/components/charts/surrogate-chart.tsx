@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
+import { verticalMarker } from '../../lib/chart-marks';
 import { formatNumber } from '../../lib/format';
 import { BAND_Z, buildSurrogate } from '../../lib/surrogate';
 import type { SurrogateSlice, Trial } from '../../lib/types';
@@ -116,13 +117,7 @@ export function SurrogateChart({
           areaStyle: { color: c.good, opacity: 0.1 },
           markLine:
             data.argmax !== null
-              ? {
-                  symbol: 'none',
-                  silent: true,
-                  lineStyle: { color: c.good, type: 'dashed' },
-                  label: { color: c.muted, formatter: 'next' },
-                  data: [{ xAxis: data.argmax }],
-                }
+              ? verticalMarker(data.argmax, { label: 'next', color: c.good, labelColor: c.muted })
               : undefined,
         },
       ],

@@ -1,10 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useAsync } from '../../lib/api/hooks';
 import { listStudies } from '../../lib/api/queries';
 import { useUrlQuery } from '../../lib/client/use-url-query';
+import { loadPageOrFirst } from '../../lib/cursor-fallback';
 import { formatNumber, formatRelative } from '../../lib/format';
 import {
   filterChange,
@@ -57,13 +58,21 @@ export function StudiesList({ teamId }: { teamId: string }) {
   const session = useSession();
   const team = session.teams.find((t) => t.id === teamId);
   const query = useMemo(() => parseStudiesQuery(url.params), [url.params]);
-  const { q, state, sort, after } = query;
+  const { q, state, sort } = query;
   const filter = useMemo(() => studiesFilter(query), [query]);
   const [text, setText] = useState(q);
-  const res = useAsync(
-    (signal) => listStudies(teamId, PAGE, after, filter, signal),
-    JSON.stringify([teamId, after, filter]),
+  const loaded = useAsync(
+    (signal) => loadPageOrFirst(query.after, (a) => listStudies(teamId, PAGE, a, filter, signal)),
+    JSON.stringify([teamId, query.after, filter]),
   );
+  const rejectedCursor = loaded.data?.rejectedCursor ?? null;
+  // A bookmark's cursor the API no longer accepts: the first page is shown, and the URL says so.
+  useEffect(() => {
+    if (rejectedCursor !== null) url.patch({ after: null, prev: null });
+  }, [rejectedCursor, url.patch]);
+  const res = { ...loaded, data: loaded.data?.page };
+  /** The cursor of the page shown (null on the first page, also while the URL still has a refused one). */
+  const after = rejectedCursor === null ? query.after : null;
   const shown = res.data?.studies ?? [];
   const filtered = q !== '' || state !== '';
   const go = (patch: Record<string, string | null>) => url.patch(patch);

@@ -116,6 +116,20 @@ export function subscribeMetricPoints(
   return subscribeVia((c) => c.metricPoints(studyId, trialId, sink), sink.error);
 }
 
+/** The SDK's error plus the argument the API rejected (BAD_USER_INPUT's `extensions.field`). */
+export class ApiError extends PosteriorError {
+  readonly field: string | undefined;
+  constructor(
+    code: ConstructorParameters<typeof PosteriorError>[0],
+    message: string,
+    options: ConstructorParameters<typeof PosteriorError>[2],
+    field: string | undefined,
+  ) {
+    super(code, message, options);
+    this.field = field;
+  }
+}
+
 /**
  * A GraphQL request for fields the SDK does not wrap (history, insights, members, tokens).
  * Errors become the SDK's PosteriorError, so pages handle one error type.
@@ -144,7 +158,11 @@ export async function gql<T>(
   const text = await response.text();
   let body: {
     data?: T;
-    errors?: Array<{ message?: string; extensions?: { code?: string }; path?: (string | number)[] }>;
+    errors?: Array<{
+      message?: string;
+      extensions?: { code?: string; field?: string };
+      path?: (string | number)[];
+    }>;
   };
   try {
     body = JSON.parse(text);
@@ -159,13 +177,14 @@ export async function gql<T>(
   }
   const first = body.errors?.[0];
   if (first) {
-    throw new PosteriorError(
+    throw new ApiError(
       first.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
       first.message ?? 'GraphQL error',
       {
         status: response.status,
         ...(first.path ? { path: first.path } : {}),
       },
+      first.extensions?.field,
     );
   }
   if (!body.data) throw new PosteriorError('BAD_RESPONSE', 'empty GraphQL response');
