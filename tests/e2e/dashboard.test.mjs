@@ -68,7 +68,8 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.goto(`${base}/signup`);
     await shot(page, 'signup');
     await page.getByLabel('Name').fill('Ada Owner');
-    await page.getByLabel('Email').fill(`owner-${Date.now()}@example.com`);
+    state.email = `owner-${Date.now()}@example.com`;
+    await page.getByLabel('Email').fill(state.email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Create a team', exact: true }).waitFor();
@@ -100,8 +101,14 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByText('Budget must be a whole number ≥ 1.').waitFor();
     await page.getByLabel('Budget (trials)').fill('20');
     await page.getByLabel('Parallelism').fill('2');
-    await page.getByLabel('Sampler', { exact: true }).selectOption('random');
+    await page.getByLabel('Sampler', { exact: true }).selectOption('gp');
     await page.getByLabel('Seed').fill('3');
+    // the options the hint gives as an example must be ones the API accepts: use its option names,
+    // with a short space-filling start so the GP suggests trials while the test watches
+    const hint = (await page.locator('#samplerOptions-hint').textContent()) ?? '';
+    const example = JSON.parse(hint.slice(hint.indexOf('{')));
+    const options = Object.fromEntries(Object.keys(example).map((k) => [k, 3]));
+    await page.getByLabel('Sampler options (JSON)').fill(JSON.stringify(options));
     // an error only the API knows about (its limit on retries) shows beside the field too
     await page.getByLabel('Retries of failed trials').fill('1000');
     await page.getByRole('button', { name: 'Create study' }).click();
@@ -141,8 +148,17 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     state.token = token;
     await shot(page, 'team-settings');
     await page.reload();
-    await page.getByRole('table', { name: 'API tokens' }).getByText('e2e-worker').waitFor();
+    const tokens = page.getByRole('table', { name: 'API tokens' });
+    await tokens.getByText('e2e-worker').waitFor();
     assert.equal(await page.getByTestId('new-token').count(), 0, 'the secret is not shown again');
+    // a second token, revoked: it stays listed as revoked, the worker's token is untouched
+    await page.getByLabel('Token name').fill('spare');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByTestId('new-token').waitFor();
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Revoke spare' }).click();
+    await tokens.getByRole('row').filter({ hasText: 'spare' }).getByText('revoked').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Revoke e2e-worker' }).count(), 1);
     await page.close();
   });
 
@@ -232,6 +248,8 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByRole('heading', { name: 'loss', exact: true }).waitFor();
     await shot(page, 'trial-dark');
     await page.evaluate(() => localStorage.removeItem('posterior.theme'));
+    await page.reload(); // back to the default theme, so later screenshots are not dark by accident
+    await page.getByRole('heading', { name: 'loss', exact: true }).waitFor();
     await page.goBack();
     await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
   });
@@ -273,6 +291,48 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     const text = readFileSync(path, 'utf8');
     assert.match(text, /branin e2e/);
     assert.match(text, /\bx\b/);
+  });
+
+  it("shows the GP's view: surrogate, predicted versus actual, and a suggestion's prediction", async () => {
+    const page = state.page;
+    await page.getByRole('link', { name: 'Open trial 0' }).waitFor();
+    // the insight charts mount when scrolled into view: pass down the page, staying at the bottom
+    await page.evaluate(async () => {
+      for (let y = 0; y < document.body.scrollHeight; y += 500) {
+        window.scrollTo(0, y);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      window.scrollTo(0, document.body.scrollHeight);
+    });
+    // the GP takes over after 3 complete trials; its trials' predictions land here once they complete
+    await page
+      .getByRole('img', { name: /^Predicted versus actual loss for [1-9]\d* trials/ })
+      .waitFor({ timeout: 120_000 });
+    await page
+      .getByRole('img', { name: /^GP surrogate along x: mean, uncertainty band, acquisition/ })
+      .waitFor({
+        timeout: 60_000,
+      });
+    await page.getByLabel('Surrogate parameter').selectOption('y');
+    await page.getByRole('img', { name: /^GP surrogate along y/ }).waitFor({ timeout: 60_000 });
+    assert.equal(new URL(page.url()).searchParams.get('gp'), 'y');
+    await shot(page, 'study-gp');
+    // a GP-suggested trial's page shows what the model predicted and the acquisition value
+    const client = createNodeClient({ url: stack.api.url, token: state.token });
+    const done = await client.allTrials(state.studyId, 'COMPLETE');
+    await client.close();
+    const suggested = done.find((t) => t.suggestion?.mean != null && t.suggestion?.acquisition != null);
+    assert.ok(suggested, 'a completed GP-suggested trial');
+    const trialPage = await state.ctx.newPage();
+    await trialPage.goto(`${stack.web.url}/trials/${suggested.id}`);
+    const card = trialPage.getByRole('region', { name: 'Suggestion' });
+    await card.getByText('Predicted loss').waitFor();
+    const values = await card.locator('dd').allTextContents();
+    // sampler, predicted ± band, actual, acquisition: numbers, not the placeholder dash
+    assert.equal(values.length, 4, values.join(' | '));
+    assert.match(values[1] ?? '', /^-?\d[\d.,e+-]* ± \d/);
+    assert.match(values[3] ?? '', /\d/);
+    await trialPage.close();
   });
 
   it('lists the study with its progress and history', async () => {
@@ -336,7 +396,8 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     const page = await ctx.newPage();
     const base = stack.web.url;
     await page.goto(`${base}/signup`);
-    await page.getByLabel('Email').fill(`outsider-${Date.now()}@example.com`);
+    state.outsider = `outsider-${Date.now()}@example.com`;
+    await page.getByLabel('Email').fill(state.outsider);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Create a team', exact: true }).waitFor();
@@ -372,6 +433,53 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     assert.equal(await table.getByRole('link', { name: 'yaml import e2e' }).count(), 0);
     await shot(list, 'studies-archived');
     await list.close();
+  });
+
+  it('adds a member with a role in the team settings', async () => {
+    const page = await state.ctx.newPage();
+    await page.goto(state.teamUrl.replace(/studies$/, 'settings'));
+    await page.getByRole('heading', { name: 'Members', exact: true }).waitFor();
+    const form = page.getByRole('form', { name: 'Add a member' });
+    await form.getByLabel('Email').fill(state.outsider);
+    await form.getByLabel('Role').selectOption('VIEWER');
+    await form.getByRole('button', { name: 'Add or change role' }).click();
+    const row = page
+      .getByRole('table', { name: 'Members' })
+      .getByRole('row')
+      .filter({ hasText: state.outsider });
+    await row.getByText('VIEWER', { exact: true }).waitFor();
+    await page.close();
+  });
+
+  it('switches teams, logs out, and logs back in where it left off', async () => {
+    const page = state.page;
+    await page.goto(state.teamUrl);
+    await page.getByLabel('Team', { exact: true }).selectOption('__new');
+    await page.getByRole('heading', { name: 'Create a team', exact: true }).waitFor();
+    await page.getByLabel('Team name').fill('Second Lab');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByRole('heading', { name: 'No studies yet', exact: true }).waitFor();
+    assert.notEqual(page.url(), state.teamUrl);
+    await page.getByLabel('Team', { exact: true }).selectOption({ label: 'Vision Lab' });
+    await page.waitForURL(state.teamUrl);
+    await page
+      .getByRole('table', { name: 'Studies' })
+      .getByRole('link', { name: 'yaml import e2e' })
+      .waitFor();
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+    await page.goto(state.teamUrl);
+    await page.waitForURL(/\/login\?next=/);
+    assert.equal(await page.getByText('yaml import e2e').count(), 0, 'nothing shown signed out');
+    await page.getByLabel('Email').fill(state.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(state.teamUrl);
+    await page
+      .getByRole('table', { name: 'Studies' })
+      .getByRole('link', { name: 'yaml import e2e' })
+      .waitFor();
   });
 });
 

@@ -43,11 +43,11 @@ describe('search-space editor', () => {
 
 describe('study form', () => {
   it('validates into createStudy input', () => {
-    const form = { ...emptyForm(), name: 'demo', seed: '3', samplerOptions: '{"nStartup": 5}' };
+    const form = { ...emptyForm(), name: 'demo', seed: '3', samplerOptions: '{"nStartupTrials": 5}' };
     form.params = [{ ...emptyDraft('float', 'lr'), low: '0.001', high: '0.1', log: true }];
     const { input, errors } = formToInput(form, 'team1');
     assert.deepEqual(errors, {});
-    assert.deepEqual(input.sampler, { nStartup: 5, type: 'gp', seed: 3 });
+    assert.deepEqual(input.sampler, { nStartupTrials: 5, type: 'gp', seed: 3 });
     assert.equal(input.maxTrials, 30);
     assert.equal(input.teamId, 'team1');
   });
@@ -62,7 +62,7 @@ describe('study form', () => {
     const yaml = `name: mnist-tl
 direction: minimize
 objective: val_loss
-sampler: { type: gp, seed: 0, nStartup: 8 }
+sampler: { type: gp, seed: 0, nStartupTrials: 8 }
 pruner: median
 maxTrials: 30
 parallelism: 2
@@ -75,7 +75,7 @@ searchSpace:
     assert.equal(form.name, 'mnist-tl');
     assert.equal(form.direction, 'MINIMIZE');
     assert.equal(form.seed, '0');
-    assert.equal(form.samplerOptions, '{"nStartup":8}');
+    assert.equal(form.samplerOptions, '{"nStartupTrials":8}');
     assert.equal(form.pruner, 'median');
     const { input, errors } = formToInput(form, 't');
     assert.deepEqual(errors, {});

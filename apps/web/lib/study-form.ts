@@ -26,7 +26,7 @@ export interface StudyForm {
   params: ParamDraft[];
   sampler: string;
   seed: string;
-  /** Extra sampler options as a JSON object, e.g. {"nStartup": 8}. */
+  /** Extra sampler options as a JSON object, e.g. {"nStartupTrials": 8}. */
   samplerOptions: string;
   pruner: string;
   prunerOptions: string;
@@ -63,7 +63,7 @@ function parseOptions(text: string, key: string, errors: FieldErrors): Record<st
   try {
     const v: unknown = JSON.parse(text);
     if (isRecord(v)) return v;
-    errors[key] = 'Must be a JSON object, e.g. {"nStartup": 8}.';
+    errors[key] = 'Must be a JSON object of name: value options.';
   } catch {
     errors[key] = 'Not valid JSON.';
   }

@@ -39,7 +39,9 @@ export function ParallelChart({
     };
     const [lo, hi] = data.valueRange ?? [0, 1];
     return {
-      parallel: { left: 40, right: 90, top: 36, bottom: 24, parallelAxisDefault: axisCommon },
+      // Room right of the objective axis for its tick labels and, beyond them, the color bar's handle
+      // labels (the best and worst values): at 90 px the two overlapped ("308.129" over "300").
+      parallel: { left: 40, right: 130, top: 36, bottom: 24, parallelAxisDefault: axisCommon },
       parallelAxis: data.axes.map((a) =>
         a.type === 'category'
           ? { dim: a.dim, name: a.name, type: 'category' as const, data: a.categories ?? [] }

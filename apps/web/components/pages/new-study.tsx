@@ -382,7 +382,7 @@ export function NewStudy({ teamId }: { teamId: string }) {
             id="samplerOptions"
             label="Sampler options (JSON)"
             error={errors.samplerOptions}
-            hint='e.g. {"nStartup": 8}'
+            hint='e.g. {"nStartupTrials": 8}'
           >
             <input
               id="samplerOptions"
