@@ -293,6 +293,36 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     assert.match(text, /\bx\b/);
   });
 
+  it('exports the convergence plot as a PNG, and the log scale redraws it', async () => {
+    const page = state.page;
+    const exportPng = async () => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export Convergence as PNG' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), 'convergence.png');
+      const bytes = readFileSync(await download.path());
+      assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG');
+      return bytes;
+    };
+    const linear = await exportPng();
+    const log = page.getByRole('checkbox', { name: 'Log scale' });
+    await log.check();
+    await waitFor(() => new URL(page.url()).searchParams.get('log') === '1', {
+      timeoutMs: 10_000,
+      what: 'the log scale in the URL',
+    });
+    // Let the chart's transition settle before exporting what it now draws.
+    await page.waitForTimeout(1000);
+    const logged = await exportPng();
+    assert.notDeepEqual(logged, linear, 'the log-scale plot is drawn differently');
+    await log.uncheck();
+    await waitFor(() => new URL(page.url()).searchParams.get('log') === null, {
+      timeoutMs: 10_000,
+      what: 'the log scale off again',
+    });
+  });
+
   it("shows the GP's view: surrogate, predicted versus actual, and a suggestion's prediction", async () => {
     const page = state.page;
     await page.getByRole('link', { name: 'Open trial 0' }).waitFor();
