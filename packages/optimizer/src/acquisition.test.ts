@@ -61,6 +61,19 @@ describe('closed-form acquisition values', () => {
     const c = expectedImprovement({ mean: -0.3, std: 0.7, best: -0.1, xi: 0.25, direction: 'MINIMIZE' });
     assert.ok(Math.abs(a - c) < 1e-15);
   });
+  it('EI with an exploration margin xi matches closed-form values, minimizing and maximizing', () => {
+    // References: sigma (phi(z) + z Phi(z)), z = (improvement - xi) / sigma, from Python's math.erfc.
+    const table: Array<[Parameters<typeof expectedImprovement>[0], number]> = [
+      [{ mean: 0.3, std: 0.7, best: 0.1, xi: 0.25, direction: 'MAXIMIZE' }, 0.2549716904749056],
+      [{ mean: 2, std: 0.25, best: 1, xi: 0.5, direction: 'MAXIMIZE' }, 0.5021226756542074],
+      [{ mean: 0.2, std: 0.5, best: 0.6, xi: 0.1, direction: 'MINIMIZE' }, 0.38433636612087774],
+      [{ mean: -0.4, std: 0.4, best: -1.2, xi: 0.3, direction: 'MINIMIZE' }, 0.0003596854420764066],
+    ];
+    for (const [args, want] of table) {
+      const got = expectedImprovement(args);
+      assert.ok(Math.abs(got - want) <= 1e-13 * want, `${JSON.stringify(args)}: ${got} vs ${want}`);
+    }
+  });
   it('zero variance gives the plain improvement', () => {
     assert.ok(
       Math.abs(expectedImprovement({ mean: 2, std: 0, best: 1.5, direction: 'MAXIMIZE' }) - 0.5) < 1e-12,

@@ -100,6 +100,61 @@ describe('marginal likelihood gradient', () => {
   });
 });
 
+describe('noise floor', () => {
+  it('the fitted noise never goes below the floor, and fixedNoise pins it there', () => {
+    // Noiseless data pull the noise variance down to the floor, whatever the floor.
+    const rng = createRng(4);
+    const n = 20;
+    const x = Float64Array.from({ length: n }, () => rng.next());
+    const data: GpData = { x, y: x.map((v) => Math.sin(5 * v)), n, dim: 1, categorical: new Uint8Array(1) };
+    for (const noiseFloor of [1e-6, 1e-3, 1e-2]) {
+      const free = fitHyperparameters(data, { kernel: 'matern52', noiseFloor });
+      assert.ok(free.fitted);
+      assert.ok(free.hyper.noiseVar >= noiseFloor * (1 - 1e-12), `${free.hyper.noiseVar} < ${noiseFloor}`);
+      assert.ok(free.hyper.noiseVar < 2 * noiseFloor, `${free.hyper.noiseVar} far above ${noiseFloor}`);
+      const fixed = fitHyperparameters(data, { kernel: 'matern52', noiseFloor, fixedNoise: true });
+      assert.ok(Math.abs(fixed.hyper.noiseVar - noiseFloor) <= 1e-12 * noiseFloor);
+    }
+  });
+});
+
+describe('restarts', () => {
+  // A wiggly function on 12 noisy points: the default start (unit lengthscales) and a start at short
+  // lengthscales and low noise reach different local optima, and neither start always wins.
+  function wiggly(seed: number): GpData {
+    const rng = createRng(seed);
+    const n = 12;
+    const x = new Float64Array(n * 2);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      x[2 * i] = rng.next();
+      x[2 * i + 1] = rng.next();
+      y[i] = Math.sin(25 * (x[2 * i] ?? 0)) + 0.3 * rng.normal();
+    }
+    const m = y.reduce((a, b) => a + b, 0) / n;
+    const sd = Math.sqrt(y.reduce((a, b) => a + (b - m) ** 2, 0) / n);
+    return { x, y: y.map((v) => (v - m) / sd), n, dim: 2, categorical: new Uint8Array(2) };
+  }
+  const short = Float64Array.from([Math.log(10), Math.log(10), 0, Math.log(1e-4), 0]);
+
+  it('the best optimum over all starts wins, whichever start finds it', () => {
+    const winners = new Set<string>();
+    for (const seed of [7, 8]) {
+      const data = wiggly(seed);
+      const options = { kernel: 'matern52' as const, noiseFloor: 1e-6 };
+      const fromDefault = fitHyperparameters(data, options);
+      const fromShort = fitHyperparameters(data, { ...options, includeDefault: false, starts: [short] });
+      const both = fitHyperparameters(data, { ...options, starts: [short] });
+      assert.ok(Math.abs(fromDefault.objective - fromShort.objective) > 0.5, `seed ${seed}: distinct optima`);
+      const winner = fromDefault.objective < fromShort.objective ? fromDefault : fromShort;
+      winners.add(winner === fromDefault ? 'default' : 'short');
+      assert.equal(both.objective, winner.objective);
+      assert.deepEqual(Array.from(both.theta), Array.from(winner.theta));
+    }
+    assert.equal(winners.size, 2, 'each start wins once');
+  });
+});
+
 describe('posterior', () => {
   it('mean and variance gradients in x match finite differences (categorical coordinate fixed)', () => {
     const data = randomData(20, 3, [1], 5);

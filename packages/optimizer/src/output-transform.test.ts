@@ -47,4 +47,31 @@ describe('Yeo-Johnson target transform', () => {
     const off = transformTargets(g, 50, false);
     assert.equal(off.lambda, 1);
   });
+
+  it('standardizes values too large to square like the same values at an ordinary scale', () => {
+    const rng = createRng(12);
+    const g = Float64Array.from({ length: 30 }, () => rng.normal() * 40 - Math.exp(rng.normal()));
+    const huge = 2 ** 600; // about 4e180: squared deviations overflow to infinity
+    for (const warp of [true, false]) {
+      const base = transformTargets(g, 30, warp);
+      const scaled = transformTargets(
+        g.map((v) => v * huge),
+        30,
+        warp,
+      );
+      assert.equal(scaled.lambda, base.lambda);
+      assert.deepEqual(Array.from(scaled.y), Array.from(base.y));
+      const a = base.toTarget(0.3, 0.7);
+      const b = scaled.toTarget(0.3, 0.7);
+      assert.equal(b.mean, a.mean * huge);
+      assert.equal(b.std, a.std * huge);
+    }
+    // Not a power-of-two multiple, and at the edge of the double range: finite and in order.
+    const edge = transformTargets(Float64Array.from([1.7e308, -1.7e308, 3e307, -1e300, 0]), 5, true);
+    assert.ok(edge.y.every(Number.isFinite), String(edge.y));
+    assert.deepEqual(
+      Array.from(edge.y.keys()).sort((i, j) => (edge.y[j] ?? 0) - (edge.y[i] ?? 0)),
+      [0, 2, 4, 3, 1],
+    );
+  });
 });

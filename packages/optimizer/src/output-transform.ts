@@ -90,8 +90,26 @@ export function fitYeoJohnson(z: Float64Array, n: number): number {
   return best;
 }
 
+/** Above this magnitude the squared deviations of up to 2^20 values could overflow to infinity. */
+const SQUARE_SAFE = 2 ** 500;
+
+/**
+ * 1, or a power of two that brings the largest |g| to about 1 when the values are too large to
+ * square (a diverging objective reporting 1e200): standardizing them directly gives NaN targets,
+ * hence NaN predictions. Dividing by a power of two is exact, so the standardized values are those
+ * of the same history at an ordinary scale, and ordinary histories keep their bits. (The exponent
+ * stays below 1024: 2^1024 is already infinite.)
+ */
+function overflowScale(g: ArrayLike<number>, n: number): number {
+  let max = 0;
+  for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(g[i] ?? 0));
+  return max > SQUARE_SAFE ? 2 ** (Math.ceil(Math.log2(max)) - 2) : 1;
+}
+
 /** Builds the target transform of g (shape: n, larger is better). */
-export function transformTargets(g: ArrayLike<number>, n: number, warp: boolean): TargetTransform {
+export function transformTargets(raw: ArrayLike<number>, n: number, warp: boolean): TargetTransform {
+  const scale = overflowScale(raw, n);
+  const g = scale === 1 ? raw : Float64Array.from({ length: n }, (_, i) => (raw[i] ?? 0) / scale);
   const outer = moments(g, n);
   // v: standardized objective to minimize, where heavy tails sit on the right.
   const v = new Float64Array(n);
@@ -112,8 +130,8 @@ export function transformTargets(g: ArrayLike<number>, n: number, warp: boolean)
       const h = 1e-6 * Math.max(1, Math.abs(wm));
       const slope =
         lambda === 1 ? 1 : (yeoJohnsonInverse(wm + h, lambda) - yeoJohnsonInverse(wm - h, lambda)) / (2 * h);
-      const gm = -vm * outer.sd + outer.mean;
-      const gs = Math.abs(slope) * inner.sd * outer.sd * std;
+      const gm = (-vm * outer.sd + outer.mean) * scale;
+      const gs = Math.abs(slope) * inner.sd * outer.sd * std * scale;
       return { mean: gm, std: Number.isFinite(gs) ? gs : Number.NaN };
     },
   };

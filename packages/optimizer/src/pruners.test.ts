@@ -59,6 +59,19 @@ describe('asynchronous successive halving', () => {
       'step 0 is before the first rung',
     );
   });
+  it('warms up until the first rung, minResource * eta^minEarlyStoppingRate', () => {
+    for (const warm of [
+      { minResource: 3, minEarlyStoppingRate: 0 },
+      { minResource: 1, minEarlyStoppingRate: 1 },
+    ]) {
+      const later = parsePrunerConfig({ type: 'asha', reductionFactor: 3, minTrials: 3, ...warm });
+      // Rungs at steps 3, 9, ...: the step-1 report that `config` prunes above is still warm-up.
+      assert.equal(shouldPrune(later, 'MINIMIZE', curve([0, 9]), peers), false, JSON.stringify(warm));
+      assert.equal(shouldPrune(later, 'MINIMIZE', curve([0, 9, 9]), peers), false, JSON.stringify(warm));
+      assert.equal(shouldPrune(later, 'MINIMIZE', curve([0, 9, 9, 9]), peers), true, JSON.stringify(warm));
+    }
+    assert.equal(shouldPrune(config, 'MINIMIZE', curve([0, 9]), peers), true);
+  });
   it('needs minTrials trials at the rung', () => {
     assert.equal(shouldPrune(config, 'MINIMIZE', curve([0, 9]), peers.slice(0, 1)), false);
   });

@@ -132,6 +132,25 @@ for (const config of samplers) {
   });
 }
 
+describe('GP sampler on objective values too large to square', () => {
+  it('suggests what it suggests at an ordinary scale, with the mean and std scaled', () => {
+    const config: SamplerConfig = { type: 'gp', seed: 2, nStartupTrials: 5 };
+    const ordinary = history(config, 9);
+    const huge = 2 ** 600; // about 4e180: the squared deviations of the values overflow
+    const scaled = ordinary.map((c) => ({ params: c.params, value: c.value * huge }));
+    for (const direction of ['MINIMIZE', 'MAXIMIZE'] as const) {
+      const req = { space: mixedSpace, direction, pending: [], seed: 3 };
+      const a = suggest(config, { ...req, completed: ordinary });
+      const b = suggest(config, { ...req, completed: scaled });
+      assert.equal(b.info.phase, 'model');
+      assert.deepEqual(b.params, a.params);
+      assert.equal(b.info.mean, (a.info.mean ?? Number.NaN) * huge);
+      assert.equal(b.info.std, (a.info.std ?? Number.NaN) * huge);
+      assert.equal(b.info.acquisition, a.info.acquisition);
+    }
+  });
+});
+
 describe('GP sampler on awkward spaces', () => {
   it('never repeats params on a wide log int plus a constant float', () => {
     const space = parseSearchSpace([
