@@ -351,6 +351,26 @@ describe('trial lifecycle', () => {
     assert.equal(s.data?.study.state, 'DONE');
   });
 
+  test('a failed trial counts as tried: the sampler does not propose it again', async () => {
+    const studyId = await newStudy(h, token, teamId, {
+      maxTrials: 10,
+      parallelism: 1,
+      sampler: { type: 'gp', seed: 0 },
+      searchSpace: [{ name: 'act', type: 'categorical', choices: ['relu', 'gelu'] }],
+    });
+    const [first] = await ask(studyId);
+    assert.ok(first);
+    const failed = await h.gql(TELL, { t: first.id, st: 'FAILED', e: 'out of memory' }, token);
+    assert.equal(failed.errors, undefined, JSON.stringify(failed.errors));
+    const [second] = await ask(studyId);
+    assert.ok(second);
+    assert.notEqual(second.params.act, first.params.act);
+    await tell(second.id, 'COMPLETE', 1);
+    assert.deepEqual(await ask(studyId), []);
+    const s = await h.gql<{ study: { state: string } }>(STUDY, { id: studyId }, token);
+    assert.equal(s.data?.study.state, 'DONE');
+  });
+
   test('the reaper runs on its own timer', async () => {
     const fast = await startHarness({ reaperIntervalMs: 200 });
     try {

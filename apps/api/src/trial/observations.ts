@@ -14,6 +14,9 @@ export interface StudyHistory {
  * study's objective metric they reported (as Optuna's samplers treat them). Pruned trials must
  * count: they are the evidence that a region is poor; left out, a GP keeps proposing the very
  * configurations the pruner just stopped, as a 30-trial demo study with a median pruner showed.
+ * FAILED trials (and pruned ones that reported nothing) go in with a NaN value: the optimizer counts
+ * their points as tried, so a configuration that fails every time is not proposed again, and learns
+ * nothing from them.
  */
 export async function loadStudyHistory(sql: Sql, studyId: string, objective: string): Promise<StudyHistory> {
   const rows = await sql.rows<{ state: string; params: Params; value: number | null }>(
@@ -23,7 +26,7 @@ export async function loadStudyHistory(sql: Sql, studyId: string, objective: str
                ORDER BY m.step DESC LIMIT 1))
             ELSE t.value END AS value
      FROM trials t
-     WHERE t.study_id = $1 AND t.state IN ('COMPLETE', 'PRUNED', 'RUNNING', 'WAITING')
+     WHERE t.study_id = $1 AND t.state IN ('COMPLETE', 'PRUNED', 'FAILED', 'RUNNING', 'WAITING')
      ORDER BY t.number`,
     [studyId, objective],
   );
@@ -31,7 +34,7 @@ export async function loadStudyHistory(sql: Sql, studyId: string, objective: str
   const pending: Params[] = [];
   for (const row of rows) {
     if (row.state === 'RUNNING' || row.state === 'WAITING') pending.push(row.params);
-    else if (row.value !== null) observed.push({ params: row.params, value: row.value });
+    else observed.push({ params: row.params, value: row.value ?? Number.NaN });
   }
   return { observed, pending };
 }
