@@ -280,6 +280,56 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
   });
 
+  it("a running trial's page shows its checkpoint and final state when the trial ends, without a reload", async () => {
+    const page = await state.ctx.newPage();
+    const client = createNodeClient({ url: stack.api.url, token: state.token });
+    const teamId = new URL(state.teamUrl).pathname.split('/')[2];
+    const study = await client.createStudy({
+      teamId,
+      name: 'one slow trial',
+      direction: 'MINIMIZE',
+      objective: 'loss',
+      searchSpace: [
+        { name: 'x', type: 'float', low: -5, high: 10 },
+        { name: 'y', type: 'float', low: 0, high: 15 },
+      ],
+      sampler: { type: 'random', seed: 1 },
+      maxTrials: 1,
+      parallelism: 1,
+    });
+    const trial = await client.enqueueTrial(study.id, { x: 2, y: 3 });
+    // 12 steps of 0.8 s: the page is open well before the trial ends.
+    const slow = startWorker({
+      name: 'e2e-slow-worker',
+      apiUrl: stack.api.url,
+      token: state.token,
+      studyId: study.id,
+      objective,
+      env: { E2E_STEPS: '12', E2E_STEP_MS: '800' },
+    });
+    try {
+      await waitFor(async () => (await client.trial(trial.id))?.state === 'RUNNING', {
+        timeoutMs: 60_000,
+        what: 'the slow trial to start',
+      });
+      await page.goto(new URL(`/trials/${trial.id}`, state.teamUrl).href);
+      await page.getByRole('heading', { name: 'Trial #0', exact: true }).waitFor();
+      await page.evaluate(() => {
+        window.__sameDocument = true;
+      });
+      const expected = checkpointOf(0, { x: 2, y: 3 });
+      const button = page.getByRole('button', { name: `Download ${expected.fileName}` });
+      assert.equal((await client.trial(trial.id))?.state, 'RUNNING', 'the page was read while the trial ran');
+      assert.equal(await button.count(), 0, 'no checkpoint while it runs');
+      await button.waitFor({ timeout: 60_000 });
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
+    } finally {
+      await slow.stop(5000);
+      await client.close();
+      await page.close();
+    }
+  });
+
   it('downloads the report', async () => {
     const page = state.page;
     const [download] = await Promise.all([

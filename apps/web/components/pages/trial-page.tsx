@@ -63,8 +63,11 @@ function bytes(n: number): string {
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
 
+const FINISHED: ReadonlySet<string> = new Set(['COMPLETE', 'PRUNED', 'FAILED']);
+
 export function TrialPage({ trialId }: { trialId: string }) {
   const res = useAsync((signal) => loadTrial(trialId, signal), trialId);
+  const { reload } = res;
   const storeRef = useRef(new CurveStore());
   const [version, setVersion] = useState(0);
   const [liveTrial, setLiveTrial] = useState<Trial | null>(null);
@@ -86,14 +89,18 @@ export function TrialPage({ trialId }: { trialId: string }) {
     });
     const un2 = subscribeTrialEvents(data.study.id, {
       next: (e) => {
-        if (e.trial.id === trialId) setLiveTrial(toTrial(e.trial));
+        if (e.trial.id !== trialId) return;
+        setLiveTrial(toTrial(e.trial));
+        // Once it has ended, read it again: its checkpoint (uploaded before the tell) and final
+        // metrics appear without a reload, and the page stops listening.
+        if (FINISHED.has(e.trial.state)) reload();
       },
     });
     return () => {
       un1();
       un2();
     };
-  }, [data, trialId]);
+  }, [data, trialId, reload]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals new points
   const metricNames = useMemo(() => storeRef.current.metricNames(), [version]);
