@@ -235,25 +235,35 @@ async function tellOnce(
     const result = await persist(() => ctx.api.tellTrial(trial.id, tell), keepTrying);
     return { told: asTold(result), applied: true, next: null };
   } catch (error) {
-    if (!isPosteriorError(error, 'CONFLICT')) throw error;
-    const current = await persist(() => ctx.api.trial(trial.id), keepTrying);
-    if (current && isTerminal(current.state)) {
-      ctx.emit({
-        type: 'log',
-        slot: ctx.slot,
-        level: 'warn',
-        message: `trial #${trial.number} was already ${current.state} on the server (${current.error ?? 'told before'})`,
-      });
-      // Our earlier attempt may have been the one that landed; only an identical state proves it.
-      const applied = current.state === tell.state && (current.error ?? null) === (tell.error ?? null);
-      return {
-        told: { state: current.state, value: current.value, error: current.error },
-        applied,
-        next: null,
-      };
-    }
-    throw error;
+    const current = await finishedOnServer(ctx, trial, error, '');
+    // Our earlier attempt may have been the one that landed; only an identical state proves it.
+    const applied = current.state === tell.state && (current.error ?? null) === (tell.error ?? null);
+    return { told: current, applied, next: null };
   }
+}
+
+/**
+ * After a CONFLICT on a tell or a release: the trial finished without this call (told by an
+ * earlier attempt whose answer was lost, or reaped). Reads back and warns what the server holds;
+ * any other error, or a trial somehow not finished, is rethrown.
+ */
+async function finishedOnServer(
+  ctx: TrialRunContext,
+  trial: Trial,
+  error: unknown,
+  note: string,
+): Promise<Told> {
+  if (!isPosteriorError(error, 'CONFLICT')) throw error;
+  const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs };
+  const current = await persist(() => ctx.api.trial(trial.id), keepTrying);
+  if (!current || !isTerminal(current.state)) throw error;
+  ctx.emit({
+    type: 'log',
+    slot: ctx.slot,
+    level: 'warn',
+    message: `trial #${trial.number} was already ${current.state} on the server (${current.error ?? 'told before'})${note}`,
+  });
+  return { state: current.state, value: current.value, error: current.error };
 }
 
 /**
@@ -273,22 +283,11 @@ async function releaseOnce(
     // What the server set on the released trial (the answer is its WAITING copy).
     return { told: { state: 'FAILED', value: null, error: 'interrupted' }, applied: true, next: null };
   } catch (error) {
-    if (!isPosteriorError(error, 'CONFLICT')) throw error;
-    const current = await persist(() => ctx.api.trial(trial.id), keepTrying);
-    if (current && isTerminal(current.state)) {
-      ctx.emit({
-        type: 'log',
-        slot: ctx.slot,
-        level: 'warn',
-        message: `trial #${trial.number} was already ${current.state} on the server (${current.error ?? 'told before'}); not handed back`,
-      });
-      return {
-        told: { state: current.state, value: current.value, error: current.error },
-        applied: false,
-        next: null,
-      };
-    }
-    throw error;
+    return {
+      told: await finishedOnServer(ctx, trial, error, '; not handed back'),
+      applied: false,
+      next: null,
+    };
   }
 }
 
