@@ -46,7 +46,8 @@ const finished: WorkerEvent = {
   state: 'COMPLETE',
   value: 0.25,
   error: null,
-  progress: { done: 5, total: 30, best: 0.125 },
+  checkpointError: null,
+  progress: { done: 5, total: 30, best: 0.125, retries: 0 },
 };
 
 describe('worker progress display', () => {

@@ -94,10 +94,14 @@ export class WorkerProgress {
         const value = event.value === null ? '' : ` ${this.objective}=${fmt(event.value)}`;
         const error = event.error ? ` (${event.error})` : '';
         const p = event.progress;
+        const retried = p && p.retries > 0 ? `, ${p.retries} retried` : '';
         const tally = p
-          ? ` [${p.done}${p.total === null ? '' : `/${p.total}`} done, best ${fmt(p.best)}]`
+          ? ` [${p.done}${p.total === null ? '' : `/${p.total}`} done${retried}, best ${fmt(p.best)}]`
           : '';
-        this.line(`[${event.slot}] trial #${event.number} ${event.state}${value}${error}${tally}`);
+        const checkpoint = event.checkpointError ? ` (checkpoint not saved: ${event.checkpointError})` : '';
+        this.line(
+          `[${event.slot}] trial #${event.number} ${event.state}${value}${error}${checkpoint}${tally}`,
+        );
         this.slot(event.slot)?.update({ status: `trial #${event.number} ${event.state}` });
         this.progress(event.progress);
         break;

@@ -17,6 +17,8 @@ export interface StudyProgress {
   readonly done: number;
   readonly total: number | null;
   readonly best: number | null;
+  /** Trials run again after a failure or a hand-back (not counted in `done` twice). */
+  readonly retries: number;
 }
 
 export type WorkerEvent =
@@ -50,6 +52,8 @@ export type WorkerEvent =
       readonly state: TerminalTrialState;
       readonly value: number | null;
       readonly error: string | null;
+      /** Why the trial's checkpoint could not be stored (its result was kept); null if it was. */
+      readonly checkpointError: string | null;
       readonly progress: StudyProgress | null;
     }
   | { readonly type: 'idle'; readonly slot: number; readonly progress: StudyProgress | null }
@@ -68,6 +72,8 @@ export interface TrialOutcome {
   readonly error: string | null;
   /** The worker handed the trial's params back to the queue (it was interrupted). */
   readonly handedBack: boolean;
+  /** Why the trial's checkpoint could not be stored (its result was kept); null if it was. */
+  readonly checkpointError: string | null;
 }
 
 export interface WorkerSummary {

@@ -123,6 +123,7 @@ export class FakeApi implements WorkerApi {
         COMPLETE: this.count('COMPLETE'),
         PRUNED: this.count('PRUNED'),
         FAILED: this.count('FAILED'),
+        retries: this.trials.filter((t) => t.retryOf !== null).length,
       },
       bestTrial: best ? this.view(best) : null,
     };

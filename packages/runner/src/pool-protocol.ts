@@ -3,7 +3,7 @@ import type { ObjectiveSpec } from './objective-loader.js';
 
 /** Everything a forked worker process needs, as JSON (no functions, no signals). */
 export interface ChildConfig {
-  readonly url: string;
+  readonly url: string | readonly string[];
   readonly token: string | undefined;
   readonly studyId: string;
   readonly objective: ObjectiveSpec;

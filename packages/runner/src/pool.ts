@@ -5,7 +5,8 @@ import type { ChildConfig, ChildMessage, ParentMessage } from './pool-protocol.j
 import { defaultWorkerId } from './worker.js';
 
 export interface PoolOptions {
-  readonly url: string;
+  /** The API, or several replicas (failover between them). */
+  readonly url: string | readonly string[];
   readonly token: string | undefined;
   readonly studyId: string;
   readonly objective: ObjectiveSpec;
@@ -55,7 +56,7 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolSummary> 
     const child = fork(childPath, [], { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children[slot] = child;
     const config: ChildConfig = {
-      url: options.url,
+      url: typeof options.url === 'string' ? options.url : [...options.url],
       token: options.token,
       studyId: options.studyId,
       objective: options.objective,

@@ -8,7 +8,7 @@ import {
   type Trial,
 } from '@posterior/sdk';
 import type { EventListener, StudyProgress, TrialOutcome } from './events.js';
-import { persist } from './persist.js';
+import { describe, formatDelay, logRetries, persist } from './persist.js';
 import {
   type CheckpointFile,
   type Objective,
@@ -27,8 +27,13 @@ export interface TrialRunContext {
   /** Aborted on a hard stop: the trial is interrupted and handed back. */
   readonly hardStop: AbortSignal;
   readonly heartbeatMs: number;
+  /** How long a metric report rides out an unreachable API before the trial is handed back. */
   readonly apiRetryWindowMs: number;
   readonly apiRetryDelayMs: number;
+  /** How long a checkpoint upload is retried before the trial completes without it. */
+  readonly checkpointRetryWindowMs: number;
+  /** After a hard stop: how long the last tell or hand-back may still try to reach the API. */
+  readonly shutdownGraceMs: number;
   /** Read the study's counts after each trial for the host's progress display (one more request). */
   readonly progress: boolean;
 }
@@ -71,11 +76,12 @@ export async function runTrial(
   else ctx.hardStop.addEventListener('abort', onHardStop, { once: true });
 
   const log = (message: string) => emit({ type: 'log', slot, level: 'warn', message });
-  const keepTrying = {
+  const keepTrying = (what: string) => ({
     windowMs: ctx.apiRetryWindowMs,
     initialDelayMs: ctx.apiRetryDelayMs,
     signal: ctx.hardStop,
-  };
+    onWait: logRetries(log, what),
+  });
 
   // A trial that the server no longer considers ours (reaped as stale, finished elsewhere) must stop.
   const lostTrial = (error: unknown): boolean => {
@@ -88,10 +94,20 @@ export async function runTrial(
     return false;
   };
 
+  // Heartbeats fail every period during an outage: say so once, then every 10 s, then when they recover.
+  let beatFailingSince: number | undefined;
+  let beatLoggedAt = 0;
+  const beats = new AbortController();
   let beating: Promise<void> | undefined;
   const beat = async () => {
     try {
-      const { shouldStop } = await api.heartbeat(trial.id);
+      const { shouldStop } = await api.heartbeat(trial.id, { signal: beats.signal });
+      if (beatFailingSince !== undefined) {
+        log(
+          `heartbeat for trial #${trial.number} recovered after ${formatDelay(Date.now() - beatFailingSince)}`,
+        );
+        beatFailingSince = undefined;
+      }
       // The server says stop when the study is DONE/ARCHIVED or the trial is no longer ours (reaped):
       // either way nobody wants these params run again by us.
       if (shouldStop)
@@ -99,7 +115,17 @@ export async function runTrial(
           new StopCause('stopped: the server asked this trial to stop (study done or trial reaped)', false),
         );
     } catch (error) {
-      if (!lostTrial(error)) log(`heartbeat for trial #${trial.number} failed: ${describe(error)}`);
+      if (beats.signal.aborted || lostTrial(error)) return;
+      const now = Date.now();
+      beatFailingSince ??= now;
+      if (beatFailingSince === now || now - beatLoggedAt >= 10_000) {
+        beatLoggedAt = now;
+        const since = now - beatFailingSince;
+        log(
+          `heartbeat for trial #${trial.number} failed: ${describe(error)}` +
+            (since > 0 ? ` (failing for ${formatDelay(since)})` : ''),
+        );
+      }
     }
   };
   const timer = setInterval(() => {
@@ -110,6 +136,7 @@ export async function runTrial(
 
   let lastObjective: number | undefined;
   let lastStep: number | undefined;
+  let checkpointError: string | null = null;
   const handle: TrialHandle = {
     id: trial.id,
     number: trial.number,
@@ -127,7 +154,10 @@ export async function runTrial(
       if (objectiveValue !== undefined && Number.isFinite(objectiveValue)) lastObjective = objectiveValue;
       if (points.length === 0) return { shouldPrune: false };
       try {
-        const result = await persist(() => api.reportMetrics(trial.id, points), keepTrying);
+        const result = await persist(
+          (signal) => api.reportMetrics(trial.id, points, { signal }),
+          keepTrying(`metrics of trial #${trial.number} step ${step}`),
+        );
         emit({
           type: 'metrics',
           slot,
@@ -140,6 +170,12 @@ export async function runTrial(
         return { shouldPrune: result.shouldPrune };
       } catch (error) {
         if (lostTrial(error)) throw controller.signal.reason;
+        // The API stayed unreachable for the whole window: the params are not at fault, so the
+        // trial goes back to the queue (once the API answers again) instead of being told FAILED.
+        if (isPosteriorError(error) && error.retryable) {
+          stop(new StopCause(`interrupted: ${describe(error)}`, true));
+          throw controller.signal.reason;
+        }
         throw error;
       }
     },
@@ -147,7 +183,20 @@ export async function runTrial(
       throw new TrialPruned(lastStep);
     },
     async saveCheckpoint(file: CheckpointFile): Promise<void> {
-      await persist(() => api.uploadArtifact(trial.id, file), keepTrying);
+      try {
+        await persist((signal) => api.uploadArtifact(trial.id, file, { signal }), {
+          ...keepTrying(`checkpoint upload of trial #${trial.number}`),
+          windowMs: ctx.checkpointRetryWindowMs,
+        });
+        checkpointError = null;
+      } catch (error) {
+        if (lostTrial(error)) throw controller.signal.reason;
+        if (controller.signal.aborted) throw controller.signal.reason;
+        // A checkpoint is a by-product: the objective's value is the trial's result and has cost
+        // the training already. Keep it; the trial completes with the checkpoint reported missing.
+        checkpointError = describe(error);
+        log(`trial #${trial.number}: checkpoint not saved (${checkpointError}); the trial's result is kept`);
+      }
     },
   };
 
@@ -183,6 +232,7 @@ export async function runTrial(
   } finally {
     clearInterval(timer);
     ctx.hardStop.removeEventListener('abort', onHardStop);
+    beats.abort();
     await beating;
   }
 
@@ -199,12 +249,48 @@ export async function runTrial(
     state: told.state,
     value: told.value,
     error: told.error,
+    checkpointError,
     progress,
   });
-  return { outcome: { trialId: trial.id, number: trial.number, ...told, handedBack }, next };
+  return { outcome: { trialId: trial.id, number: trial.number, ...told, handedBack, checkpointError }, next };
 }
 
 type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
+
+/**
+ * A call that must land (a result, a hand-back): retried until the API answers again, however
+ * long that takes, logging each attempt. A hard stop cuts the wait short: then the call gets one
+ * last bounded try (`shutdownGraceMs`, which may reach another replica) and its error surfaces.
+ */
+async function untilApiReturns<T>(
+  ctx: TrialRunContext,
+  what: string,
+  call: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  const onWait = logRetries(
+    (message) => ctx.emit({ type: 'log', slot: ctx.slot, level: 'warn', message }),
+    what,
+  );
+  if (!ctx.hardStop.aborted) {
+    try {
+      return await persist(call, {
+        windowMs: Number.POSITIVE_INFINITY,
+        initialDelayMs: ctx.apiRetryDelayMs,
+        signal: ctx.hardStop,
+        onWait,
+      });
+    } catch (error) {
+      if (!ctx.hardStop.aborted) throw error;
+    }
+  }
+  const deadline = AbortSignal.timeout(ctx.shutdownGraceMs);
+  return persist(call, {
+    windowMs: ctx.shutdownGraceMs,
+    initialDelayMs: Math.min(ctx.apiRetryDelayMs, 250),
+    signal: deadline,
+    onWait,
+  });
+}
 
 /**
  * Tells the result exactly once in effect. If a retried tell meets CONFLICT, an earlier attempt
@@ -221,20 +307,38 @@ async function tellOnce(
   tell: TellInput,
   ask: AskInput | null,
 ): Promise<{ told: Told; applied: boolean; next: PrefetchedClaim | null }> {
-  const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs };
   const asTold = (result: Trial | null): Told =>
     result !== null && isTerminal(result.state)
       ? { state: result.state, value: result.value, error: result.error }
       : { state: tell.state, value: tell.value ?? null, error: tell.error ?? null };
+  const what = `telling trial #${trial.number} ${tell.state}`;
   try {
     const tellAndAsk = ctx.api.tellAndAsk?.bind(ctx.api);
-    if (ask !== null && tellAndAsk) {
-      const result = await persist(() => tellAndAsk(trial.id, tell, ask), keepTrying);
+    if (ask !== null && tellAndAsk && !ctx.hardStop.aborted) {
+      const result = await untilApiReturns(ctx, what, (signal) =>
+        tellAndAsk(trial.id, tell, ask, { signal }),
+      );
       return { told: asTold(result.told), applied: true, next: result.asked };
     }
-    const result = await persist(() => ctx.api.tellTrial(trial.id, tell), keepTrying);
+    const result = await untilApiReturns(ctx, what, (signal) =>
+      ctx.api.tellTrial(trial.id, tell, { signal }),
+    );
     return { told: asTold(result), applied: true, next: null };
   } catch (error) {
+    if (!isPosteriorError(error, 'CONFLICT')) {
+      // Only on shutdown (otherwise the tell waits for the API): the result could not be delivered.
+      ctx.emit({
+        type: 'log',
+        slot: ctx.slot,
+        level: 'warn',
+        message: `trial #${trial.number}: ${tell.state} not told (${describe(error)}); the stale reaper will fail it`,
+      });
+      return {
+        told: { state: 'FAILED', value: null, error: `not told: ${describe(error)}` },
+        applied: false,
+        next: null,
+      };
+    }
     const current = await finishedOnServer(ctx, trial, error, '');
     // Our earlier attempt may have been the one that landed; only an identical state proves it.
     const applied = current.state === tell.state && (current.error ?? null) === (tell.error ?? null);
@@ -254,8 +358,9 @@ async function finishedOnServer(
   note: string,
 ): Promise<Told> {
   if (!isPosteriorError(error, 'CONFLICT')) throw error;
-  const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs };
-  const current = await persist(() => ctx.api.trial(trial.id), keepTrying);
+  const current = await untilApiReturns(ctx, `reading trial #${trial.number} back`, (signal) =>
+    ctx.api.trial(trial.id, { signal }),
+  );
   if (!current || !isTerminal(current.state)) throw error;
   ctx.emit({
     type: 'log',
@@ -270,19 +375,34 @@ async function finishedOnServer(
  * An interrupted trial is not the params' fault: hand it back with releaseTrial, which fails it
  * ('interrupted') and queues a WAITING copy with its params in one transaction, without using
  * budget (a tell then an enqueue would spend a trial, and fail once the budget is spent). The call
- * is idempotent, so a retry after a lost answer is safe. CONFLICT means the trial finished anyway
- * (told before a hard stop landed, or reaped): read back what the server holds.
+ * is idempotent, so a retry after a lost answer is safe, and it waits for an unreachable API to
+ * return (a hard stop allows one short last try). CONFLICT means the trial finished anyway (told
+ * before a hard stop landed, or reaped): read back what the server holds.
  */
 async function releaseOnce(
   ctx: TrialRunContext,
   trial: Trial,
 ): Promise<{ told: Told; applied: boolean; next: null }> {
-  const keepTrying = { windowMs: ctx.apiRetryWindowMs, initialDelayMs: ctx.apiRetryDelayMs };
   try {
-    await persist(() => ctx.api.releaseTrial(trial.id), keepTrying);
+    await untilApiReturns(ctx, `handing back trial #${trial.number}`, (signal) =>
+      ctx.api.releaseTrial(trial.id, { signal }),
+    );
     // What the server set on the released trial (the answer is its WAITING copy).
     return { told: { state: 'FAILED', value: null, error: 'interrupted' }, applied: true, next: null };
   } catch (error) {
+    if (!isPosteriorError(error, 'CONFLICT')) {
+      ctx.emit({
+        type: 'log',
+        slot: ctx.slot,
+        level: 'warn',
+        message: `trial #${trial.number} not handed back (${describe(error)}); the stale reaper will fail it`,
+      });
+      return {
+        told: { state: 'FAILED', value: null, error: `interrupted; not handed back: ${describe(error)}` },
+        applied: false,
+        next: null,
+      };
+    }
     return {
       told: await finishedOnServer(ctx, trial, error, '; not handed back'),
       applied: false,
@@ -292,25 +412,29 @@ async function releaseOnce(
 }
 
 export async function studyProgress(
-  ctx: Pick<TrialRunContext, 'api' | 'study'>,
+  ctx: Pick<TrialRunContext, 'api' | 'study' | 'hardStop'>,
 ): Promise<StudyProgress | null> {
   try {
-    const study = await ctx.api.study(ctx.study.id);
+    const study = await ctx.api.study(ctx.study.id, { signal: ctx.hardStop });
     return study ? progressOf(study) : null;
   } catch {
     return null; // progress is cosmetic; never fail a trial over it
   }
 }
 
+/**
+ * Budget trials done: finished trials, less those a retry copy stands in for (each copy replaces
+ * one FAILED trial, so a chain of retries counts once, when its last trial finishes).
+ */
 export function progressOf(study: Study): StudyProgress {
   const c = study.trialCounts;
+  const retries = c.retries;
   return {
-    done: c.COMPLETE + c.PRUNED + c.FAILED,
+    done: Math.max(0, c.COMPLETE + c.PRUNED + c.FAILED - retries),
     total: study.maxTrials,
     best: study.bestTrial?.value ?? null,
+    retries,
   };
 }
 
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { describe };

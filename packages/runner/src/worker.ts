@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { isPosteriorError, PosteriorError, type Study, sleep } from '@posterior/sdk';
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
-import { persist } from './persist.js';
+import { logRetries, persist } from './persist.js';
 import type { Objective } from './trial-handle.js';
 import { type PrefetchedClaim, progressOf, runTrial } from './trial-run.js';
 import type { WorkerApi } from './worker-api.js';
@@ -24,10 +24,18 @@ export interface WorkerOptions {
   readonly pollMs?: number;
   /** Overrides the heartbeat period derived from the study's `heartbeatTimeoutS`. */
   readonly heartbeatMs?: number;
-  /** How long to ride out an unreachable API before giving up. */
+  /**
+   * How long to ride out an unreachable API (default 10 min) before giving up: on asking (the
+   * worker then fails) and on a running trial's metric reports (the trial is handed back once the
+   * API answers again). Results and hand-backs wait for the API however long it takes.
+   */
   readonly apiRetryWindowMs?: number;
   /** First wait after a failed call to an unreachable API. */
   readonly apiRetryDelayMs?: number;
+  /** How long a checkpoint upload is retried before the trial completes without it (default 60 s). */
+  readonly checkpointRetryWindowMs?: number;
+  /** After a hard stop, how long the last tell or hand-back may still try (default 3 s). */
+  readonly shutdownGraceMs?: number;
   /**
    * Carry the study's progress (trials done, best value) on each `trial-finished` event, at the
    * cost of one study query per trial. Default true; hosts that show no progress turn it off.
@@ -70,20 +78,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const stopping = AbortSignal.any([drain, hardStop]);
   const apiRetryWindowMs = options.apiRetryWindowMs ?? 10 * 60_000;
   const apiRetryDelayMs = options.apiRetryDelayMs ?? 500;
-  const keepTrying = {
+  const log = (message: string) => emit({ type: 'log', slot, level: 'warn', message });
+  const keepTrying = (what: string) => ({
     windowMs: apiRetryWindowMs,
     initialDelayMs: apiRetryDelayMs,
     signal: stopping,
-    onWait: (error: PosteriorError, delayMs: number) =>
-      emit({
-        type: 'log',
-        slot,
-        level: 'warn',
-        message: `${error.message}; retrying in ${Math.round(delayMs)} ms`,
-      }),
-  };
+    onWait: logRetries(log, what),
+  });
 
-  const study = await persist(() => api.study(studyId), keepTrying);
+  const study = await persist((signal) => api.study(studyId, { signal }), keepTrying('reading the study'));
   if (!study) throw new PosteriorError('NOT_FOUND', `study ${studyId} not found`);
   emit({ type: 'started', slot, workerId, study: summarize(study) });
 
@@ -102,6 +105,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     heartbeatMs: options.heartbeatMs ?? heartbeatPeriodMs(study.heartbeatTimeoutS),
     apiRetryWindowMs,
     apiRetryDelayMs,
+    checkpointRetryWindowMs: options.checkpointRetryWindowMs ?? 60_000,
+    shutdownGraceMs: options.shutdownGraceMs ?? 3_000,
     progress: options.progress ?? true,
   };
 
@@ -126,7 +131,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       try {
         // A refused ask (CONFLICT) that came with the last tell is as good as asking again.
         if (isPosteriorError(askError, 'CONFLICT')) throw askError;
-        claimed = await persist(() => api.askTrials(studyId, 1, workerId), keepTrying);
+        claimed = await persist(
+          (signal) => api.askTrials(studyId, 1, workerId, { signal }),
+          keepTrying('asking for a trial'),
+        );
       } catch (error) {
         if (stopping.aborted) return finish('interrupted');
         // A study that is not RUNNING refuses to hand out trials; find out which state it is in.
@@ -142,7 +150,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       prefetched = next;
       continue;
     }
-    const current = await persist(() => api.study(studyId), keepTrying).catch((error: unknown) => {
+    const current = await persist(
+      (signal) => api.study(studyId, { signal }),
+      keepTrying('reading the study'),
+    ).catch((error: unknown) => {
       if (stopping.aborted) return undefined;
       throw error;
     });

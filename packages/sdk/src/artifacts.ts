@@ -30,9 +30,14 @@ async function failure(response: Response): Promise<PosteriorError> {
     409: 'CONFLICT',
     413: 'PAYLOAD_TOO_LARGE',
   };
-  // 5xx stays HTTP_ERROR so the retry policy sees it as retryable whatever code the body claims.
+  // A 503 keeps the server's code (ARTIFACT_STORE_UNAVAILABLE: retryable as a 503, and it says what
+  // failed); other 5xx stay HTTP_ERROR so the retry policy sees them as retryable whatever the body.
   const resolved =
-    response.status >= 500 ? 'HTTP_ERROR' : (code ?? byStatus[response.status] ?? 'HTTP_ERROR');
+    response.status === 503 && code !== undefined
+      ? code
+      : response.status >= 500
+        ? 'HTTP_ERROR'
+        : (code ?? byStatus[response.status] ?? 'HTTP_ERROR');
   return new PosteriorError(resolved, `artifact request failed (HTTP ${response.status}): ${message}`, {
     status: response.status,
   });

@@ -168,7 +168,8 @@ export class PosteriorClient implements PosteriorApi {
   constructor(options: ClientOptions) {
     this.transport = new Transport(options);
     this.subscriptions = new Subscriptions({
-      url: options.url,
+      // Follows the replicas too: each reconnect tries the next one.
+      url: this.transport.endpoints.reconnectingChooser(),
       token: () => this.transport.token,
       webSocketImpl: options.webSocketImpl,
       ...(options.subscriptionRetryAttempts === undefined

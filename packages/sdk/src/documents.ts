@@ -6,7 +6,7 @@ const TRIAL = `id studyId number state params value workerId createdAt startedAt
   suggestion { sampler phase mean std acquisition acquisitionName }`;
 const STUDY = `id teamId name state direction objective searchSpace sampler pruner maxTrials parallelism
   heartbeatTimeoutS retryFailed createdAt updatedAt
-  trialCounts { waiting running complete pruned failed total }
+  trialCounts { waiting running complete pruned failed total retries }
   bestTrial { ${TRIAL} }`;
 const METRIC = 'trialId name step value time';
 const ARTIFACT = 'id trialId name contentType sizeBytes sha256 url createdAt';

@@ -25,6 +25,15 @@ export interface PosteriorErrorOptions {
   readonly cause?: unknown;
 }
 
+const USER_ERROR_CODES: ReadonlySet<string> = new Set<GraphQLErrorCode | 'BAD_REQUEST'>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'BAD_REQUEST',
+]);
+
 export class PosteriorError extends Error {
   override name = 'PosteriorError';
   readonly code: PosteriorErrorCode;
@@ -44,6 +53,8 @@ export class PosteriorError extends Error {
    */
   get retryable(): boolean {
     if (this.code === 'NETWORK_ERROR' || this.code === 'INTERNAL_SERVER_ERROR') return true;
+    // 503 says "not now" by definition: a typed one (ARTIFACT_STORE_UNAVAILABLE, ...) as well.
+    if (this.status === 503 && !USER_ERROR_CODES.has(this.code)) return true;
     return (
       this.code === 'HTTP_ERROR' && this.status !== undefined && (this.status >= 500 || this.status === 429)
     );

@@ -10,6 +10,7 @@ export type {
 export { type ClientOptions, createClient, PosteriorClient } from './client.js';
 /** The GraphQL documents the client sends, for callers that must issue the identical request. */
 export * as documents from './documents.js';
+export { Endpoints, parseApiUrls } from './endpoints.js';
 export {
   type ClientErrorCode,
   type GraphQLErrorCode,

@@ -40,7 +40,8 @@ export function shouldReconnect(errorOrCloseEvent: unknown): boolean {
 }
 
 export interface SubscriptionOptions {
-  readonly url: string;
+  /** The API's URL, or a chooser called before each (re)connection (failover between replicas). */
+  readonly url: string | (() => string);
   readonly token: () => string | undefined;
   /** A WebSocket constructor: `ws` in Node 20 (see `@posterior/sdk/node`), the global one in browsers. */
   readonly webSocketImpl?: unknown;
@@ -162,7 +163,10 @@ export class Subscriptions {
       );
     }
     this.client = createClient({
-      url: websocketUrl(this.options.url),
+      url: () => {
+        const { url } = this.options;
+        return websocketUrl(typeof url === 'string' ? url : url());
+      },
       webSocketImpl: impl,
       lazy: true,
       retryAttempts: this.options.retryAttempts ?? 10,

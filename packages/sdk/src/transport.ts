@@ -1,10 +1,14 @@
+import { baseUrl, Endpoints } from './endpoints.js';
 import { PosteriorError } from './errors.js';
 import { abortError, defaultRetryPolicy, type RetryHooks, type RetryPolicy, withRetry } from './retry.js';
 import { obj } from './wire.js';
 
 export interface TransportOptions {
-  /** Base URL of the API, e.g. `http://localhost:4000` (a trailing `/graphql` is accepted). */
-  readonly url: string;
+  /**
+   * Base URL of the API, e.g. `http://localhost:4000` (a trailing `/graphql` is accepted); or
+   * several replicas' (an array or comma-separated), tried in turn when one cannot be reached.
+   */
+  readonly url: string | readonly string[];
   readonly token?: string | undefined;
   readonly retry?: Partial<RetryPolicy> | undefined;
   readonly onRetry?: RetryHooks['onRetry'];
@@ -18,10 +22,7 @@ export interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Strips a trailing `/graphql` and slashes so artifact and WebSocket URLs derive from one base. */
-export function baseUrl(url: string): string {
-  return url.replace(/\/+$/, '').replace(/\/graphql$/, '');
-}
+export { baseUrl };
 
 export function websocketUrl(url: string): string {
   return `${baseUrl(url).replace(/^http/, 'ws')}/graphql`;
@@ -29,16 +30,21 @@ export function websocketUrl(url: string): string {
 
 /** HTTP plumbing shared by GraphQL and artifact requests: auth header, timeouts, retries. */
 export class Transport {
-  readonly base: string;
+  readonly endpoints: Endpoints;
   token: string | undefined;
   private readonly policy: RetryPolicy;
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: TransportOptions) {
-    this.base = baseUrl(options.url);
+    this.endpoints = new Endpoints(options.url);
     this.token = options.token;
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** The replica requests go to now. */
+  get base(): string {
+    return this.endpoints.current;
   }
 
   authHeaders(): Record<string, string> {
@@ -69,8 +75,9 @@ export class Transport {
   ): Promise<Response> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const base = this.base;
     try {
-      return await this.fetchImpl(`${this.base}${path}`, {
+      return await this.fetchImpl(`${base}${path}`, {
         ...init,
         headers: { ...this.authHeaders(), ...(init.headers as Record<string, string> | undefined) },
         signal: combined,
@@ -78,7 +85,9 @@ export class Transport {
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       const detail = describeNetworkError(error);
-      throw new PosteriorError('NETWORK_ERROR', `cannot reach ${this.base}: ${detail}`, { cause: error });
+      // The retry (the SDK's own, or the caller's) goes to the next replica, if there is one.
+      this.endpoints.failover(base);
+      throw new PosteriorError('NETWORK_ERROR', `API unreachable at ${base}: ${detail}`, { cause: error });
     }
   }
 

@@ -149,7 +149,10 @@ export interface TrialDetail extends Trial {
   readonly artifacts: readonly Artifact[];
 }
 
-export type TrialCounts = Readonly<Record<TrialState | 'total', number>>;
+export type TrialCounts = Readonly<Record<TrialState | 'total', number>> & {
+  /** Trials that retry a FAILED one: finished trials less these are the budget done. */
+  readonly retries: number;
+};
 
 export interface HistoryPoint {
   readonly trialId: string;

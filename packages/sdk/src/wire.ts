@@ -252,6 +252,7 @@ function toTrialCounts(value: unknown): TrialCounts {
     PRUNED: count('pruned'),
     FAILED: count('failed'),
     total: count('total'),
+    retries: count('retries'),
   };
 }
 

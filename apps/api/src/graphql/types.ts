@@ -150,6 +150,11 @@ export class TrialCounts {
   @Field(() => Int) pruned: number;
   @Field(() => Int) failed: number;
   @Field(() => Int) total: number;
+  @Field(() => Int, {
+    description:
+      'Trials that retry a FAILED one (retryOf set). complete + pruned + failed - retries is the budget done.',
+  })
+  retries: number;
 }
 
 @ObjectType()

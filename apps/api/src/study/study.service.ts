@@ -157,8 +157,9 @@ export class StudyService {
   }
 
   async trialCounts(studyId: string): Promise<TrialCounts> {
-    const rows = await this.db.rows<{ state: string; n: number }>(
-      'SELECT state, count(*)::int AS n FROM trials WHERE study_id = $1 GROUP BY state',
+    const rows = await this.db.rows<{ state: string; n: number; retries: number }>(
+      `SELECT state, count(*)::int AS n, count(*) FILTER (WHERE retry_of IS NOT NULL)::int AS retries
+       FROM trials WHERE study_id = $1 GROUP BY state`,
       [studyId],
     );
     const get = (state: string): number => rows.find((r) => r.state === state)?.n ?? 0;
@@ -169,6 +170,7 @@ export class StudyService {
       pruned: get('PRUNED'),
       failed: get('FAILED'),
       total: rows.reduce((sum, r) => sum + r.n, 0),
+      retries: rows.reduce((sum, r) => sum + r.retries, 0),
     });
   }
 }

@@ -24,6 +24,7 @@ interface WorkerCommandOptions {
   concurrency: number;
   maxTrials?: number;
   workerId?: string;
+  apiRetryWindow?: number;
   api?: string;
   token?: string;
   json?: boolean;
@@ -78,6 +79,11 @@ export function register(program: Command): void {
       )
       .option('--max-trials <n>', 'stop after this many trials per process', parsePositiveInt('--max-trials'))
       .option('--worker-id <id>', 'name recorded on claimed trials (default host-pid)')
+      .option(
+        '--api-retry-window <seconds>',
+        'how long to ride out an unreachable API before giving up asking, or handing back a running trial (default 600)',
+        parsePositiveInt('--api-retry-window'),
+      )
       .option('--json', 'print a JSON summary on stdout at the end')
       .option('--quiet', 'no progress output'),
   ).action(async (options: WorkerCommandOptions) => {
@@ -106,7 +112,7 @@ export function register(program: Command): void {
     let failures: readonly string[] = [];
     try {
       if (options.concurrency === 1) {
-        const api = createClient({ url: connection.url, token: connection.token });
+        const api = createClient({ url: connection.urls, token: connection.token });
         const objective = await loadObjective(spec, { log: (line) => progress.note(line) });
         const summary = await runWorker({
           api,
@@ -119,11 +125,14 @@ export function register(program: Command): void {
           progress: !options.quiet,
           ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
           ...(options.maxTrials === undefined ? {} : { maxTrials: options.maxTrials }),
+          ...(options.apiRetryWindow === undefined
+            ? {}
+            : { apiRetryWindowMs: options.apiRetryWindow * 1000 }),
         });
         workers = [summary];
       } else {
         const pool = await runWorkerPool({
-          url: connection.url,
+          url: connection.urls,
           token: connection.token,
           studyId: options.study,
           objective: spec,
@@ -133,6 +142,9 @@ export function register(program: Command): void {
           hardStop: hardStop.signal,
           progress: !options.quiet,
           ...(options.maxTrials === undefined ? {} : { maxTrialsPerWorker: options.maxTrials }),
+          ...(options.apiRetryWindow === undefined
+            ? {}
+            : { apiRetryWindowMs: options.apiRetryWindow * 1000 }),
         });
         workers = pool.workers;
         failures = pool.failures;
