@@ -1,6 +1,11 @@
 // Data layer (entities, DataSource, migrations, database start-up) and config.
 
 // GraphQL API server, the report formatter (shared with `posterior report`) and what `serve` needs.
+export {
+  type ArtifactStore,
+  ArtifactStoreUnavailableError,
+  LocalArtifactStore,
+} from './artifacts/artifact-store.js';
 export { createLogger, type Logger } from './common/logger.js';
 export {
   type Config,

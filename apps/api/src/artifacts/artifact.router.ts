@@ -3,6 +3,7 @@ import type { Caller } from '../authz/caller.js';
 import { isCodedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { type ArtifactService, ArtifactTooLargeError } from './artifact.service.js';
+import { ArtifactStoreUnavailableError } from './artifact-store.js';
 
 const STATUS: Record<string, number> = {
   UNAUTHENTICATED: 401,
@@ -28,6 +29,15 @@ export function artifactRouter(
   const fail = (res: Response, error: unknown): void => {
     if (error instanceof ArtifactTooLargeError) {
       res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: error.message } });
+      return;
+    }
+    if (error instanceof ArtifactStoreUnavailableError) {
+      // Said without the path; the log keeps the full error for operators.
+      logger.warn({ err: error.cause ?? error }, 'artifact store unavailable');
+      res
+        .status(503)
+        .set('Retry-After', '5')
+        .json({ error: { code: error.code, message: error.message } });
       return;
     }
     if (isCodedError(error)) {

@@ -1,9 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { ReadStream } from 'node:fs';
 import { type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import type { Db } from '../common/db.js';
@@ -12,6 +9,13 @@ import { isUuid } from '../common/validate.js';
 import { Role } from '../db/index.js';
 import { ARTIFACT_COLUMNS, type ArtifactRow, toArtifact } from '../graphql/mapping.js';
 import type { Artifact } from '../graphql/types.js';
+import {
+  type ArtifactStore,
+  ArtifactStoreHealth,
+  LocalArtifactStore,
+  type StoreHealth,
+  storeFailure,
+} from './artifact-store.js';
 
 export const DEFAULT_MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
 
@@ -46,15 +50,22 @@ export function sanitizeContentType(raw: string | null | undefined): string {
 }
 
 export class ArtifactService {
+  private readonly store: ArtifactStore;
+  private readonly storeHealth: ArtifactStoreHealth;
+
   constructor(
     private readonly db: Db,
-    private readonly dataDir: string,
+    dataDir: string,
     readonly maxBytes: number = DEFAULT_MAX_ARTIFACT_BYTES,
-  ) {}
+    store?: ArtifactStore,
+  ) {
+    this.store = store ?? new LocalArtifactStore(dataDir);
+    this.storeHealth = new ArtifactStoreHealth(this.store);
+  }
 
-  private pathOf(id: string): string {
-    // Only ever called with ids that passed isUuid: the path cannot leave the artifacts directory.
-    return join(this.dataDir, 'artifacts', id.slice(0, 2), id);
+  /** Can the store take bytes now? For /readyz. */
+  health(): Promise<StoreHealth> {
+    return this.storeHealth.check();
   }
 
   async list(trialId: string): Promise<Artifact[]> {
@@ -101,11 +112,6 @@ export class ArtifactService {
     if (!isUuid(trialId)) throw new NotFoundError('trial');
     decide((await this.trialRole(c, trialId)).role, Role.MEMBER, 'trial');
     const id = randomUUID();
-    const dir = join(this.dataDir, 'artifacts', id.slice(0, 2));
-    const tmpDir = join(this.dataDir, 'artifacts', 'tmp');
-    await mkdir(dir, { recursive: true });
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, `${id}.part`);
     const hash = createHash('sha256');
     let size = 0;
     const limit = this.maxBytes;
@@ -121,12 +127,15 @@ export class ArtifactService {
       },
     });
     try {
-      await pipeline(body, meter, createWriteStream(tmp, { flags: 'wx' }));
-      await rename(tmp, this.pathOf(id));
+      await this.store.write(id, body, meter);
     } catch (error) {
-      await rm(tmp, { force: true });
-      throw error;
+      // A read-only or full store is typed (503, what failed, no path), and /readyz hears of it.
+      const failure = storeFailure(error);
+      if (failure === null) throw error;
+      this.storeHealth.uploadFailed(failure);
+      throw failure;
     }
+    this.storeHealth.uploadSucceeded();
     try {
       const row = await this.db.one<ArtifactRow>(
         `INSERT INTO artifacts AS a (id, trial_id, display_name, content_type, size_bytes, sha256)
@@ -143,7 +152,7 @@ export class ArtifactService {
       if (row === null) throw new Error('insert returned nothing');
       return toArtifact(row);
     } catch (error) {
-      await rm(this.pathOf(id), { force: true });
+      await this.store.remove(id).catch(() => {});
       throw error;
     }
   }
@@ -158,10 +167,6 @@ export class ArtifactService {
     );
     decide(row && roleFor(c, row.team_id, row.member_role), Role.VIEWER, 'artifact');
     if (row === null) throw new NotFoundError('artifact');
-    const path = this.pathOf(row.id);
-    await stat(path).catch(() => {
-      throw new NotFoundError('artifact file');
-    });
-    return { artifact: toArtifact(row), stream: createReadStream(path) };
+    return { artifact: toArtifact(row), stream: await this.store.open(row.id) };
   }
 }

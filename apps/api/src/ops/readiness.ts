@@ -16,6 +16,7 @@ export interface ReadinessReport {
   checks: {
     database: { ok: boolean; error?: string };
     migrations: { ok: boolean; pending?: string[]; error?: string };
+    artifacts?: { ok: boolean; error?: string };
     draining?: { ok: boolean };
   };
 }
@@ -25,6 +26,11 @@ export interface ReadinessOptions {
   timeoutMs?: number;
   /** True while the process shuts down: a draining process must stop receiving traffic. */
   isDraining?: () => boolean;
+  /**
+   * Can the artifact store take bytes? A replica whose store cannot write fails every checkpoint
+   * upload, so it is not ready (the reason, never a path, is in `checks.artifacts.error`).
+   */
+  artifactStore?: () => Promise<{ ok: boolean; error?: string }>;
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -64,16 +70,29 @@ export function createReadinessCheck(dataSource: OpsDataSource, options: Readine
       report.checks.draining = { ok: false };
       return report;
     }
+    // Independent of the database: run it alongside, and report it whatever the database says.
+    const artifacts = options.artifactStore
+      ? options.artifactStore().catch((error: unknown) => ({ ok: false, error: message(error) }))
+      : undefined;
+    const withArtifacts = async (): Promise<ReadinessReport> => {
+      if (artifacts === undefined) return report;
+      const health = await artifacts;
+      report.checks.artifacts = health.ok
+        ? { ok: true }
+        : { ok: false, error: health.error ?? 'unavailable' };
+      report.ready = report.ready && health.ok;
+      return report;
+    };
     if (!dataSource.isInitialized) {
       report.checks.database.error = 'not connected';
-      return report;
+      return withArtifacts();
     }
     try {
       await withTimeout(dataSource.query('SELECT 1'), timeoutMs, 'SELECT 1');
       report.checks.database.ok = true;
     } catch (error) {
       report.checks.database.error = message(error);
-      return report;
+      return withArtifacts();
     }
     if (!migrationsCurrent) {
       try {
@@ -89,6 +108,6 @@ export function createReadinessCheck(dataSource: OpsDataSource, options: Readine
     }
     report.checks.migrations.ok = migrationsCurrent;
     report.ready = report.checks.database.ok && migrationsCurrent;
-    return report;
+    return withArtifacts();
   };
 }

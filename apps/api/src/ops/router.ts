@@ -9,6 +9,8 @@ export interface OpsRouterOptions {
   metrics?: OpsMetrics;
   /** True while shutting down (the server's close() sets it): /readyz then answers 503. */
   isDraining?: () => boolean;
+  /** The artifact store's health (see `ReadinessOptions.artifactStore`). */
+  artifactStore?: () => Promise<{ ok: boolean; error?: string }>;
   /** Timeout of each readiness query (default 2000 ms). */
   readinessTimeoutMs?: number;
   /** Trials-by-state are re-read at most this often (default 5000 ms). */
@@ -18,8 +20,8 @@ export interface OpsRouterOptions {
 }
 
 /**
- * `/healthz` (the process answers), `/readyz` (database reachable, migrations current, not
- * draining) and `/metrics` (Prometheus text format). Mount it at the root, before auth: probes
+ * `/healthz` (the process answers), `/readyz` (database reachable, migrations current, artifact
+ * store writable, not draining) and `/metrics` (Prometheus text format). Mount it at the root, before auth: probes
  * and scrapers carry no credentials, and nothing here reveals user data.
  */
 export function createOpsRouter(options: OpsRouterOptions): Router {
@@ -27,6 +29,7 @@ export function createOpsRouter(options: OpsRouterOptions): Router {
   const readiness = createReadinessCheck(options.dataSource, {
     timeoutMs: options.readinessTimeoutMs,
     isDraining: options.isDraining,
+    artifactStore: options.artifactStore,
   });
   const countTrials =
     options.countTrials ??

@@ -12,6 +12,7 @@ import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import { artifactRouter } from '../artifacts/artifact.router.js';
 import { ArtifactService, DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/artifact.service.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { AuthService } from '../auth/auth.service.js';
 import { Authorizer } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
@@ -48,6 +49,8 @@ export interface ApiServerOptions {
   /** How often this process looks for stale RUNNING trials (default 2000 ms; 0 disables). */
   reaperIntervalMs?: number;
   maxArtifactBytes?: number;
+  /** Where artifact bytes go (default: `<dataDir>/artifacts` on disk); tests inject failing ones. */
+  artifactStore?: ArtifactStore;
   /** Worker threads for GP suggestions and insights (default: cores - 1, at least 1). */
   suggestionThreads?: number;
   /** Browser origins allowed to call the API with cookies (the dashboard). */
@@ -186,6 +189,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       db,
       options.dataDir,
       options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+      options.artifactStore,
     ),
     pubsub,
     live,
@@ -390,7 +394,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
   // Probes and metrics (/healthz, /readyz, /metrics): before auth, they carry no credentials.
   let draining = false;
-  app.use(createOpsRouter({ dataSource: options.dataSource, isDraining: () => draining }));
+  app.use(
+    createOpsRouter({
+      dataSource: options.dataSource,
+      isDraining: () => draining,
+      artifactStore: () => services.artifacts.health(),
+    }),
+  );
   app.use(
     '/artifacts',
     artifactRouter(

@@ -6,3 +6,4 @@ export {
   TestDatabaseError,
   type TestDatabaseOptions,
 } from './databases.js';
+export { FaultyArtifactStore, fsError } from './faulty-artifact-store.js';
