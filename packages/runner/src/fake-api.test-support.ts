@@ -46,10 +46,19 @@ export class FakeApi implements WorkerApi {
   stopOnHeartbeat = false;
   /** Ids of the trials handed back with releaseTrial, in order. */
   readonly released: string[] = [];
+  /** While set, every call fails with this (e.g. a NETWORK_ERROR: the API is gone). */
+  down: PosteriorError | null = null;
+  /** While set, checkpoint uploads fail with this (e.g. a 503 ARTIFACT_STORE_UNAVAILABLE). */
+  uploadError: PosteriorError | null = null;
+  uploads = 0;
+  /** Calls by method name, answered or not. */
+  readonly callCounts = new Map<string, number>();
 
   constructor(private readonly options: FakeOptions) {}
 
   private gate(method: string): void {
+    this.callCounts.set(method, (this.callCounts.get(method) ?? 0) + 1);
+    if (this.down) throw this.down;
     const left = this.outages.get(method) ?? 0;
     if (left > 0) {
       this.outages.set(method, left - 1);
@@ -230,6 +239,9 @@ export class FakeApi implements WorkerApi {
   }
 
   async uploadArtifact(trialId: string, file: { fileName: string; contentType: string; data: Uint8Array }) {
+    this.gate('uploadArtifact');
+    this.uploads++;
+    if (this.uploadError) throw this.uploadError;
     this.find(trialId);
     return {
       id: `a-${trialId}`,

@@ -283,13 +283,22 @@ async function untilApiReturns<T>(
       if (!ctx.hardStop.aborted) throw error;
     }
   }
-  const deadline = AbortSignal.timeout(ctx.shutdownGraceMs);
-  return persist(call, {
-    windowMs: ctx.shutdownGraceMs,
-    initialDelayMs: Math.min(ctx.apiRetryDelayMs, 250),
-    signal: deadline,
-    onWait,
-  });
+  // The last bounded try: on timeout, what surfaces is why the API could not be reached.
+  let lastFailure: PosteriorError | undefined;
+  try {
+    return await persist(call, {
+      windowMs: ctx.shutdownGraceMs,
+      initialDelayMs: Math.min(ctx.apiRetryDelayMs, 250),
+      signal: AbortSignal.timeout(ctx.shutdownGraceMs),
+      onWait: (error, attempt, delayMs) => {
+        lastFailure = error;
+        onWait?.(error, attempt, delayMs);
+      },
+    });
+  } catch (error) {
+    if (isPosteriorError(error, 'ABORTED') && lastFailure !== undefined) throw lastFailure;
+    throw error;
+  }
 }
 
 /**
