@@ -29,6 +29,8 @@ export async function startApi(options = {}) {
       ...options,
     });
   let server = await start();
+  let stoppedPort;
+  const replicas = [];
   const api = {
     db,
     dataDir,
@@ -45,8 +47,26 @@ export async function startApi(options = {}) {
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       server = await start(port);
     },
-    async close() {
+    /** Stops the API (its port refuses connections) until `resume()`. */
+    async stop() {
+      stoppedPort = server.port;
       await server.close();
+    },
+    /** Brings a stopped API back on the same port. */
+    async resume() {
+      if (stoppedPort === undefined) return;
+      server = await start(stoppedPort);
+      stoppedPort = undefined;
+    },
+    /** A second replica on the same database, as behind a load balancer; closed with the API. */
+    async replica() {
+      const peer = await start();
+      replicas.push(peer);
+      return peer;
+    },
+    async close() {
+      for (const peer of replicas) await peer.close().catch(() => {});
+      if (stoppedPort === undefined) await server.close();
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -3,10 +3,10 @@
  * tfjs wasm backend is single-threaded). Commands arrive over IPC; when the parent disappears
  * (IPC disconnect) the trial in flight is handed back rather than left RUNNING.
  */
-import { createClient } from '@posterior/sdk';
 import { loadObjective } from './objective-loader.js';
 import type { ChildMessage, ParentMessage } from './pool-protocol.js';
 import { runWorker } from './worker.js';
+import { createWorkerClient } from './worker-client.js';
 
 const drain = new AbortController();
 const hardStop = new AbortController();
@@ -44,7 +44,9 @@ async function start({ config }: Extract<ParentMessage, { type: 'start' }>): Pro
   const log = (line: string) =>
     void send({ type: 'event', event: { type: 'log', slot: config.slot, level: 'info', message: line } });
   const objective = await loadObjective(config.objective, { log });
-  const api = createClient({ url: config.url, token: config.token });
+  const warn = (message: string) =>
+    void send({ type: 'event', event: { type: 'log', slot: config.slot, level: 'warn', message } });
+  const api = createWorkerClient(config.url, config.token, warn);
   const summary = await runWorker({
     api,
     studyId: config.studyId,
@@ -58,6 +60,9 @@ async function start({ config }: Extract<ParentMessage, { type: 'start' }>): Pro
     ...(config.pollMs === undefined ? {} : { pollMs: config.pollMs }),
     ...(config.heartbeatMs === undefined ? {} : { heartbeatMs: config.heartbeatMs }),
     ...(config.apiRetryWindowMs === undefined ? {} : { apiRetryWindowMs: config.apiRetryWindowMs }),
+    ...(config.checkpointRetryWindowMs === undefined
+      ? {}
+      : { checkpointRetryWindowMs: config.checkpointRetryWindowMs }),
     ...(config.progress === undefined ? {} : { progress: config.progress }),
   });
   await send({ type: 'done', summary });

@@ -11,5 +11,11 @@ export { type PoolOptions, type PoolSummary, runWorkerPool } from './pool.js';
 export { type DemoStudyOptions, demoStudyInput } from './tasks/transfer-learning/demo-study.js';
 export { transferLearningSearchSpace } from './tasks/transfer-learning/params.js';
 export * from './trial-handle.js';
-export { defaultWorkerId, heartbeatPeriodMs, runWorker, type WorkerOptions } from './worker.js';
+export {
+  defaultWorkerId,
+  heartbeatPeriodMs,
+  runWorker,
+  type WorkerOptions,
+} from './worker.js';
 export type { WorkerApi } from './worker-api.js';
+export { createWorkerClient, WORKER_SDK_RETRY } from './worker-client.js';

@@ -13,6 +13,7 @@ export interface ChildConfig {
   readonly pollMs?: number;
   readonly heartbeatMs?: number;
   readonly apiRetryWindowMs?: number;
+  readonly checkpointRetryWindowMs?: number;
   readonly progress?: boolean;
 }
 

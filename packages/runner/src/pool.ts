@@ -18,6 +18,7 @@ export interface PoolOptions {
   readonly pollMs?: number;
   readonly heartbeatMs?: number;
   readonly apiRetryWindowMs?: number;
+  readonly checkpointRetryWindowMs?: number;
   /** See `WorkerOptions.progress`. */
   readonly progress?: boolean;
   /** Replacements per slot for processes that crash (default 3). */
@@ -66,6 +67,9 @@ export async function runWorkerPool(options: PoolOptions): Promise<PoolSummary> 
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
       ...(options.apiRetryWindowMs === undefined ? {} : { apiRetryWindowMs: options.apiRetryWindowMs }),
+      ...(options.checkpointRetryWindowMs === undefined
+        ? {}
+        : { checkpointRetryWindowMs: options.checkpointRetryWindowMs }),
       ...(options.progress === undefined ? {} : { progress: options.progress }),
     };
     return new Promise((resolve) => {

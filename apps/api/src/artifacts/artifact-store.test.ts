@@ -36,6 +36,10 @@ describe('artifact store failures', () => {
       ok: false,
       error: 'the artifact store cannot write: read-only file system (EROFS)',
     });
+    // An upload failed on it too: once the probe writes again, that failure is over as well.
+    const failure = storeFailure(fsError('EROFS', 'read-only file system', '/p'));
+    assert.ok(failure);
+    health.uploadFailed(failure);
     store.fault = null;
     now += 500;
     assert.equal((await health.check()).ok, false, 'the probe result is reused within probeEveryMs');

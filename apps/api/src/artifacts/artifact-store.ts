@@ -72,13 +72,19 @@ export class LocalArtifactStore implements ArtifactStore {
 /** The store cannot take bytes now (read-only, full, failing disk): 503, retry later. */
 export class ArtifactStoreUnavailableError extends Error {
   readonly code = 'ARTIFACT_STORE_UNAVAILABLE';
+  /** The fs error code behind it (EROFS, ENOSPC, ...), when there is one. */
+  readonly errno: string | undefined;
   constructor(
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; errno?: string },
   ) {
     super(`the artifact store cannot write: ${reason}`, options);
+    this.errno = options?.errno;
   }
 }
+
+/** Failures a small write probe reproduces: once the probe passes again, they are over. */
+const PROBED_ERRNO = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOTDIR']);
 
 /** Errno codes that mean the store, not the request, is at fault; said without the path. */
 const STORE_ERRNO: Readonly<Record<string, string>> = {
@@ -101,7 +107,7 @@ export function storeFailure(error: unknown): ArtifactStoreUnavailableError | nu
   const reason = STORE_ERRNO[code];
   return reason === undefined
     ? null
-    : new ArtifactStoreUnavailableError(`${reason} (${code})`, { cause: error });
+    : new ArtifactStoreUnavailableError(`${reason} (${code})`, { cause: error, errno: code });
 }
 
 export interface StoreHealth {
@@ -122,7 +128,7 @@ export interface StoreHealthOptions {
  * last upload's failure (a full disk may still take the probe's few bytes but not a checkpoint).
  */
 export class ArtifactStoreHealth {
-  private lastFailure: { reason: string; at: number } | null = null;
+  private lastFailure: { reason: string; at: number; probed: boolean } | null = null;
   private probed: { at: number; health: StoreHealth } | null = null;
   private readonly probeEveryMs: number;
   private readonly failureMemoryMs: number;
@@ -138,7 +144,8 @@ export class ArtifactStoreHealth {
   }
 
   uploadFailed(failure: ArtifactStoreUnavailableError): void {
-    this.lastFailure = { reason: failure.reason, at: this.now() };
+    const probed = failure.errno !== undefined && PROBED_ERRNO.has(failure.errno);
+    this.lastFailure = { reason: failure.reason, at: this.now(), probed };
   }
 
   uploadSucceeded(): void {
@@ -165,7 +172,9 @@ export class ArtifactStoreHealth {
     }
     if (!this.probed.health.ok) return this.probed.health;
     const last = this.lastFailure;
-    if (last && now - last.at < this.failureMemoryMs) {
+    // A read-only or permission failure is over once the probe writes; a full disk may still take
+    // the probe's few bytes, so its failure is remembered a while unless an upload succeeds.
+    if (last && !last.probed && now - last.at < this.failureMemoryMs) {
       const ago = Math.round((now - last.at) / 1000);
       return {
         ok: false,

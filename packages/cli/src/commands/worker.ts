@@ -1,5 +1,6 @@
 import {
   BUILT_IN_TASKS,
+  createWorkerClient,
   loadObjective,
   ObjectiveLoadError,
   type ObjectiveSpec,
@@ -9,7 +10,6 @@ import {
   taskProblem,
   type WorkerSummary,
 } from '@posterior/runner';
-import { createClient } from '@posterior/sdk';
 import type { Command } from 'commander';
 import { parsePositiveInt, resolveConnection, withConnection } from '../connection.js';
 import { readEnv } from '../env.js';
@@ -25,6 +25,7 @@ interface WorkerCommandOptions {
   maxTrials?: number;
   workerId?: string;
   apiRetryWindow?: number;
+  checkpointRetryWindow?: number;
   api?: string;
   token?: string;
   json?: boolean;
@@ -84,10 +85,21 @@ export function register(program: Command): void {
         'how long to ride out an unreachable API before giving up asking, or handing back a running trial (default 600)',
         parsePositiveInt('--api-retry-window'),
       )
+      .option(
+        '--checkpoint-retry-window <seconds>',
+        'how long to retry a checkpoint upload before the trial completes without it (default 60)',
+        parsePositiveInt('--checkpoint-retry-window'),
+      )
       .option('--json', 'print a JSON summary on stdout at the end')
       .option('--quiet', 'no progress output'),
   ).action(async (options: WorkerCommandOptions) => {
     const spec = objectiveSpec(options);
+    const windows = {
+      ...(options.apiRetryWindow === undefined ? {} : { apiRetryWindowMs: options.apiRetryWindow * 1000 }),
+      ...(options.checkpointRetryWindow === undefined
+        ? {}
+        : { checkpointRetryWindowMs: options.checkpointRetryWindow * 1000 }),
+    };
     const connection = resolveConnection(options);
     await checkObjective(spec);
 
@@ -112,7 +124,7 @@ export function register(program: Command): void {
     let failures: readonly string[] = [];
     try {
       if (options.concurrency === 1) {
-        const api = createClient({ url: connection.urls, token: connection.token });
+        const api = createWorkerClient(connection.urls, connection.token, (line) => progress.note(line));
         const objective = await loadObjective(spec, { log: (line) => progress.note(line) });
         const summary = await runWorker({
           api,
@@ -125,9 +137,7 @@ export function register(program: Command): void {
           progress: !options.quiet,
           ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
           ...(options.maxTrials === undefined ? {} : { maxTrials: options.maxTrials }),
-          ...(options.apiRetryWindow === undefined
-            ? {}
-            : { apiRetryWindowMs: options.apiRetryWindow * 1000 }),
+          ...windows,
         });
         workers = [summary];
       } else {
@@ -142,9 +152,7 @@ export function register(program: Command): void {
           hardStop: hardStop.signal,
           progress: !options.quiet,
           ...(options.maxTrials === undefined ? {} : { maxTrialsPerWorker: options.maxTrials }),
-          ...(options.apiRetryWindow === undefined
-            ? {}
-            : { apiRetryWindowMs: options.apiRetryWindow * 1000 }),
+          ...windows,
         });
         workers = pool.workers;
         failures = pool.failures;
