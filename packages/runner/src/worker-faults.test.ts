@@ -210,7 +210,8 @@ describe('runWorker under faults', () => {
   it('heartbeat failures say what failed, once and then every 10 s, and when they recover', async () => {
     const api = new FakeApi({ maxTrials: 1 });
     const events: WorkerEvent[] = [];
-    const internal = new PosteriorError('INTERNAL_SERVER_ERROR', 'internal server error', { status: 200 });
+    // What the API answers while its PostgreSQL is down.
+    const internal = new PosteriorError('DATABASE_UNAVAILABLE', 'database unavailable', { status: 200 });
     const objective: Objective = async () => {
       api.down = internal;
       await new Promise((r) => setTimeout(r, 80));
@@ -220,7 +221,7 @@ describe('runWorker under faults', () => {
     };
     await runWorker({ api, studyId: 's', objective, onEvent: (e) => events.push(e), ...quick });
     const beats = logs(events).filter((l) => l.startsWith('heartbeat'));
-    assert.equal(beats[0], 'heartbeat for trial #0 failed: internal server error (INTERNAL_SERVER_ERROR)');
+    assert.equal(beats[0], 'heartbeat for trial #0 failed: database unavailable (DATABASE_UNAVAILABLE)');
     assert.equal(beats.length, 2, beats.join('\n'));
     assert.match(beats[1] ?? '', /^heartbeat for trial #0 recovered after \d+ ms$/);
   });

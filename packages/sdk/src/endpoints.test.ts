@@ -99,6 +99,24 @@ describe('API replicas', () => {
     });
   });
 
+  it('DATABASE_UNAVAILABLE from the API is retried, then surfaces with its code', async () => {
+    let calls = 0;
+    answer = () => {
+      calls++;
+      return {
+        status: 200,
+        body: { errors: [{ message: 'database unavailable', extensions: { code: 'DATABASE_UNAVAILABLE' } }] },
+      };
+    };
+    const client = createClient({ url: liveUrl, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } });
+    await assert.rejects(client.heartbeat('7'), (error: unknown) => {
+      assert.ok(isPosteriorError(error, 'DATABASE_UNAVAILABLE'));
+      assert.ok(error.retryable);
+      return true;
+    });
+    assert.equal(calls, 3);
+  });
+
   it('an artifact store answering 503 keeps its code and message, and is retried', async () => {
     let calls = 0;
     answer = () => {

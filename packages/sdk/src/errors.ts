@@ -11,6 +11,8 @@ export type ClientErrorCode =
   | 'HTTP_ERROR'
   /** The server failed internally (5xx, or a GraphQL error coded INTERNAL_SERVER_ERROR). */
   | 'INTERNAL_SERVER_ERROR'
+  /** The API is up but cannot reach its PostgreSQL (restart, outage): retryable. */
+  | 'DATABASE_UNAVAILABLE'
   /** The answer was not the JSON shape the operation expects. */
   | 'BAD_RESPONSE'
   /** The caller's AbortSignal fired. */
@@ -52,7 +54,12 @@ export class PosteriorError extends Error {
    * (bad input, auth, not found, conflicts) are never retryable: repeating them cannot help.
    */
   get retryable(): boolean {
-    if (this.code === 'NETWORK_ERROR' || this.code === 'INTERNAL_SERVER_ERROR') return true;
+    if (
+      this.code === 'NETWORK_ERROR' ||
+      this.code === 'INTERNAL_SERVER_ERROR' ||
+      this.code === 'DATABASE_UNAVAILABLE'
+    )
+      return true;
     // 503 says "not now" by definition: a typed one (ARTIFACT_STORE_UNAVAILABLE, ...) as well.
     if (this.status === 503 && !USER_ERROR_CODES.has(this.code)) return true;
     return (

@@ -20,7 +20,7 @@ describe('wire conversion', () => {
       retryFailed: 1,
       createdAt: '2026-01-01T00:00:00Z',
       updatedAt: '2026-01-01T00:00:00Z',
-      trialCounts: { waiting: 1, running: 2, complete: 3, pruned: 0, failed: 1, total: 7 },
+      trialCounts: { waiting: 1, running: 2, complete: 3, pruned: 0, failed: 1, total: 7, retries: 1 },
       bestTrial: null,
     });
     assert.equal(study.id, '1');
@@ -32,6 +32,7 @@ describe('wire conversion', () => {
       PRUNED: 0,
       FAILED: 1,
       total: 7,
+      retries: 1,
     });
     assert.equal(study.createdAt.getUTCFullYear(), 2026);
   });

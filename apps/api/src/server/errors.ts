@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { isDatabaseUnavailable } from '../common/database-unavailable.js';
 import type { Logger } from '../common/logger.js';
 
 /** Codes a client may see; anything else is an internal failure and is masked. */
@@ -41,6 +42,15 @@ export function formatError(
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: 'BAD_USER_INPUT' },
+    };
+  }
+  // The database being down is not a bug: say so (retryable), so a worker can tell it from one.
+  if (isDatabaseUnavailable(original ?? error)) {
+    logger.warn({ err: original ?? error, path: formatted.path }, 'database unavailable');
+    return {
+      message: 'database unavailable',
+      path: formatted.path,
+      extensions: { code: 'DATABASE_UNAVAILABLE' },
     };
   }
   logger.error({ err: original ?? error, path: formatted.path }, 'internal error in operation');
