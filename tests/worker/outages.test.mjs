@@ -193,6 +193,9 @@ describe('worker whose API goes away', () => {
     assert.equal(trials.filter((t) => t.state === 'COMPLETE').length, 2, 'the whole budget completed');
     const summary = JSON.parse(result.stdout);
     assert.equal(summary.trials[0].handedBack, true);
+    // Progress counts budget trials: the handed-back trial and its copy are one, the retry shown apart.
+    assert.match(result.stderr, /\[2\/2 done, 1 retried, best /);
+    assert.doesNotMatch(result.stderr, /\[3\/2 done/);
   });
 
   it('SIGTERM while the API is down stops the worker within 8 s', async () => {
