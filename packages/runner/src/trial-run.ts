@@ -257,6 +257,10 @@ export async function runTrial(
 
 type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
 
+/** What `untilApiReturns` throws when a hard stop's last try could not reach the API either. */
+const unreachableOnShutdown = (error: unknown): boolean =>
+  isPosteriorError(error) && (error.retryable || error.code === 'ABORTED');
+
 /**
  * A call that must land (a result, a hand-back): retried until the API answers again, however
  * long that takes, logging each attempt. A hard stop cuts the wait short: then the call gets one
@@ -334,8 +338,8 @@ async function tellOnce(
     );
     return { told: asTold(result), applied: true, next: null };
   } catch (error) {
-    if (!isPosteriorError(error, 'CONFLICT')) {
-      // Only on shutdown (otherwise the tell waits for the API): the result could not be delivered.
+    if (unreachableOnShutdown(error)) {
+      // The tell waits for the API except on a hard stop, whose last short try failed too.
       ctx.emit({
         type: 'log',
         slot: ctx.slot,
@@ -399,7 +403,7 @@ async function releaseOnce(
     // What the server set on the released trial (the answer is its WAITING copy).
     return { told: { state: 'FAILED', value: null, error: 'interrupted' }, applied: true, next: null };
   } catch (error) {
-    if (!isPosteriorError(error, 'CONFLICT')) {
+    if (unreachableOnShutdown(error)) {
       ctx.emit({
         type: 'log',
         slot: ctx.slot,
