@@ -198,50 +198,62 @@ describe('worker whose API goes away', () => {
     assert.doesNotMatch(result.stderr, /\[3\/2 done/);
   });
 
-  it('SIGTERM while the API is down stops the worker within 8 s', async () => {
-    const study = await studyOf(ctx, 'sigterm while down', { heartbeatTimeoutS: 3 });
-    let stderr = '';
-    let child;
-    const run = runCli(
-      [
-        'worker',
-        '--api',
-        api.url,
-        '--token',
-        ctx.token,
-        '--study',
-        study.id,
-        '--objective',
-        fixture('hang.mjs'),
-      ],
-      {
-        onSpawn: (c) => {
-          child = c;
-          c.stderr.on('data', (d) => (stderr += d));
+  for (const concurrency of [1, 2]) {
+    it(`SIGTERM while the API is down stops the worker within 8 s (--concurrency ${concurrency})`, async (t) => {
+      const study = await studyOf(ctx, `sigterm while down ${concurrency}`, {
+        heartbeatTimeoutS: 3,
+        parallelism: concurrency,
+        maxTrials: concurrency,
+      });
+      let stderr = '';
+      let child;
+      const run = runCli(
+        [
+          'worker',
+          '--api',
+          api.url,
+          '--token',
+          ctx.token,
+          '--study',
+          study.id,
+          '--objective',
+          fixture('hang.mjs'),
+          '--concurrency',
+          String(concurrency),
+        ],
+        {
+          onSpawn: (c) => {
+            child = c;
+            c.stderr.on('data', (d) => (stderr += d));
+          },
         },
-      },
-    );
-    await trialInFlight(study.id);
-    await api.stop();
-    try {
+      );
       await waitFor(
-        () => /heartbeat for trial #0 failed: API unreachable at /.test(stderr),
-        'a failed heartbeat',
+        async () => (await ctx.client.study(study.id))?.trialCounts.RUNNING === concurrency,
+        'every slot running a trial',
       );
-      const sent = Date.now();
-      child.kill('SIGTERM');
-      const result = await run;
-      const elapsed = Date.now() - sent;
-      assert.ok(elapsed < 8_000, `stopped ${elapsed} ms after SIGTERM`);
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(
-        result.stderr,
-        /trial #0 not handed back \(API unreachable at .*\); the stale reaper will fail it/,
-      );
-    } finally {
-      await api.resume();
-    }
-  });
+      await api.stop();
+      try {
+        await waitFor(
+          () => /heartbeat for trial #\d failed: API unreachable at /.test(stderr),
+          'a failed heartbeat',
+        );
+        const sent = Date.now();
+        child.kill('SIGTERM');
+        const result = await run;
+        const elapsed = Date.now() - sent;
+        t.diagnostic(`stopped ${elapsed} ms after SIGTERM`);
+        assert.ok(elapsed < 8_000, `stopped ${elapsed} ms after SIGTERM`);
+        assert.equal(result.code, 0, result.stderr);
+        const notHandedBack = result.stderr.match(
+          /trial #\d not handed back \(API unreachable at .*\); the stale reaper will fail it/g,
+        );
+        assert.equal(notHandedBack?.length, concurrency, result.stderr);
+      } finally {
+        await api.resume();
+      }
+    });
+  }
 
   it('with two replicas (POSTERIOR_API_URL comma-separated), a replica that dies mid-study costs nothing', async () => {
     const replica = await api.replica();
