@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalPostgres } from '../scale/lib/postgres.mjs';
 import { cliBin, freePort, repoRoot, startApi, startWorker, waitFor } from '../scale/lib/procs.mjs';
+import { CHROMIUM } from './browser.mjs';
 
 export { startWorker, waitFor };
 export const webDir = join(repoRoot, 'apps', 'web');
@@ -20,8 +21,8 @@ function cliHas(verb) {
 export function stackUnavailable() {
   if (!existsSync(join(webDir, distDir, 'BUILD_ID')))
     return `the dashboard is not built (${distDir}/BUILD_ID missing: npm run build)`;
-  if (!existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH)
-    return 'chromium is not installed (apt-get install -y chromium)';
+  if (!existsSync(CHROMIUM))
+    return `no Chromium at ${CHROMIUM}; apt-get install -y chromium, or set CHROMIUM_PATH`;
   if (!cliHas('serve')) return '`posterior serve` is not available yet (build the cli)';
   return null;
 }
