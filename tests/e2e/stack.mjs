@@ -82,7 +82,7 @@ export async function startStack() {
 }
 
 /**
- * A stand-in for `posterior worker` while the CLI lacks it: the same objective module (DESIGN 6b) run
+ * A stand-in for `posterior worker` while the CLI lacks it: the same objective module (docs/DESIGN.md 6b) run
  * in-process through the SDK (askTrials, reportMetrics, tellTrial). Returns { stop() }.
  */
 export async function startSdkWorker({ apiUrl, token, studyId, objective }) {
