@@ -33,12 +33,16 @@ export const cliWorkerAvailable = () => cliHas('worker');
 export async function startWeb(apiUrl, port) {
   const p = port ?? (await freePort());
   const output = [];
-  const proc = spawn(join(repoRoot, 'node_modules', '.bin', 'next'), ['start', '-p', String(p)], {
-    cwd: webDir,
-    env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: next-server is a grandchild
-  });
+  const proc = spawn(
+    join(repoRoot, 'node_modules', '.bin', 'next'),
+    ['start', '-p', String(p), '-H', '127.0.0.1'],
+    {
+      cwd: webDir,
+      env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: next-server is a grandchild
+    },
+  );
   for (const s of [proc.stdout, proc.stderr]) s.on('data', (d) => output.push(String(d)));
   const url = `http://127.0.0.1:${p}`;
   await waitFor(async () => (await fetch(`${url}/login`).catch(() => null))?.ok, {

@@ -14,6 +14,7 @@
 // Prints each step's time and ends with `newcomer: N passed, N failed`; exits 1 on any failure.
 import { execFileSync, spawn } from 'node:child_process';
 import {
+  chmodSync,
   createWriteStream,
   existsSync,
   mkdtempSync,
@@ -40,6 +41,8 @@ const started = Date.now();
 const deadline = started + Number(opts['timeout-s']) * 1000;
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'posterior-newcomer-'));
+// Run as root, the embedded PostgreSQL runs as the postgres user, which must be able to enter this.
+chmodSync(work, 0o755);
 const dataDir = join(work, 'data');
 const logFile = join(work, 'npm-start.log');
 const results = [];
