@@ -387,7 +387,8 @@ if (taskMissing) {
     { env: { POSTERIOR_TOKEN: secret.token } },
   );
   const { code } = await worker.exited;
-  if (!stopping) {
+  // After a Ctrl-C the worker's exit is part of stopping, not news.
+  if (!stopping && signals === 0) {
     const now = await client.study(study.id);
     if (now?.state === 'DONE') await writeDemoOutputs(secret.token);
     else if (code !== 0) warn(`the worker exited with code ${code}`);

@@ -266,7 +266,16 @@ async function walk() {
     if (exitCode !== undefined) throw new Error(`npm start exited ${exitCode}:\n${tail(platformOutput)}`);
     if (!ready) throw new Error(`not ready in time (log ${logFile}):\n${tail(platformOutput)}`);
     ports.postgres = embeddedPostgresPort(dataDir);
-    return `API :${ports.api}, dashboard :${ports.web}, embedded PostgreSQL :${ports.postgres ?? '?'}`;
+    // The check after Ctrl-C looks for these by their environment: it must be able to see them now.
+    const seen = processesMarked(marker).map((p) => p.cmdline);
+    for (const [what, pattern] of [
+      ['the API', / serve --port /],
+      ['the embedded PostgreSQL', /postgres/],
+    ]) {
+      if (!seen.some((cmdline) => pattern.test(cmdline)))
+        throw new Error(`cannot find ${what} among the processes npm start runs:\n${seen.join('\n')}`);
+    }
+    return `${seen.length} processes; API :${ports.api}, dashboard :${ports.web}, embedded PostgreSQL :${ports.postgres ?? '?'}`;
   });
 
   const field = (label) => new RegExp(`^\\s+${label}\\s+(.+)$`, 'm').exec(platformOutput)?.[1]?.trim() ?? '';
@@ -334,7 +343,9 @@ async function walk() {
       exitedPlatform,
       until(() => false, 240_000).then(() => 'still running'),
     ]);
-    if (code !== 0) throw new Error(`npm start: ${code} after Ctrl-C:\n${tail(platformOutput)}`);
+    // npm re-raises the interrupt once its script has exited, as a shell's foreground job would.
+    if (![0, 130, 'SIGINT'].includes(code))
+      throw new Error(`npm start: ${code} after Ctrl-C:\n${tail(platformOutput)}`);
     if (!platformOutput.includes('Posterior stopped.'))
       throw new Error(`no "Posterior stopped."\n${tail(platformOutput)}`);
     const left = await until(() => processesMarked(marker).length === 0, 15_000);
@@ -347,7 +358,7 @@ async function walk() {
       if (port !== undefined && (await accepts('127.0.0.1', port))) open.push(`${name} :${port}`);
     }
     if (open.length > 0) throw new Error(`still listening: ${open.join(', ')}`);
-    return `exit 0; no process left; ports ${Object.values(ports).filter(Boolean).join(', ')} closed`;
+    return `npm start: ${code}; no process left; ports ${Object.values(ports).filter(Boolean).join(', ')} closed`;
   });
 }
 
