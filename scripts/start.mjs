@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-// `npm start`: the whole platform on one machine (DESIGN section 2).
+// `npm start [-- --host 0.0.0.0]`: the whole platform on one machine (docs/DESIGN.md section 2).
 //   API on :4000 (`posterior serve`: DATABASE_URL or the embedded PostgreSQL under POSTERIOR_DATA_DIR),
-//   the dashboard on :3000 (when apps/web is built), a demo login, the 30-trial demo study of DESIGN
-//   section 7 (created once, resumed on every later start) and a worker pool of 2 running it.
+//   the dashboard on :3000 (when apps/web is built), a demo login, the 30-trial demo study of
+//   docs/DESIGN.md section 7 (created once, resumed on every later start) and a worker pool of 2.
+// Both listen on 127.0.0.1 unless --host says otherwise: the demo login owns the Demo team, and its
+// password (random per data directory, kept in <data dir>/demo-password, mode 0600) is printed below.
 // Ctrl-C once: the workers finish their trials in flight, then everything stops. Twice: trials in
 // flight are handed back to the queue at once. Every child runs in its own process group, so the
 // terminal's Ctrl-C reaches only this script, which stops them in order (workers before the API they
 // must report to).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(root, process.env.POSTERIOR_DATA_DIR ?? '.posterior');
@@ -18,17 +22,32 @@ const dataDir = resolve(root, process.env.POSTERIOR_DATA_DIR ?? '.posterior');
 const apiPort = Number(process.env.PORT ?? 4000);
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: as above
 const webPort = Number(process.env.WEB_PORT ?? 3000);
-const apiUrl = `http://localhost:${apiPort}`;
+let host;
+try {
+  host = parseArgs({ options: { host: { type: 'string', default: '127.0.0.1' } } }).values.host;
+} catch (error) {
+  process.stderr.write(`npm start: ${error.message} (usage: npm start [-- --host ADDRESS])\n`);
+  process.exit(2);
+}
+const everyInterface = host === '0.0.0.0' || host === '::';
+const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+/** How this script, the workers and the dashboard's server reach the API. */
+const urlHost = everyInterface ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+const apiUrl = `http://${urlHost}:${apiPort}`;
+/** What people are told to open. */
+const shownHost = everyInterface || loopback ? 'localhost' : urlHost;
 const bin = join(root, 'packages', 'cli', 'dist', 'bin.js');
 const webDir = join(root, 'apps', 'web');
 const logDir = join(dataDir, 'logs');
 
 const DEMO = {
   email: 'demo@posterior.dev',
-  password: 'posterior-demo',
   team: 'Demo',
   study: 'demo-transfer-learning',
 };
+/** What the demo account had before passwords were generated per data directory. */
+const LEGACY_DEMO_PASSWORD = 'posterior-demo';
+const passwordFile = join(dataDir, 'demo-password');
 
 const say = (line) => process.stdout.write(`${line}\n`);
 const warn = (line) => process.stderr.write(`npm start: ${line}\n`);
@@ -81,6 +100,24 @@ if (existsSync(join(webDir, 'package.json')) && !webBuilt()) {
 // ---- child processes -------------------------------------------------------------------------
 
 mkdirSync(logDir, { recursive: true });
+
+/** This data directory's demo password: made on the first start, then read back on every later one. */
+function demoPassword() {
+  try {
+    const saved = readFileSync(passwordFile, 'utf8').trim();
+    if (saved !== '') {
+      chmodSync(passwordFile, 0o600);
+      return saved;
+    }
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  const fresh = randomBytes(18).toString('base64url');
+  writeFileSync(passwordFile, `${fresh}\n`, { mode: 0o600 });
+  chmodSync(passwordFile, 0o600); // also when an empty file was there
+  return fresh;
+}
+let password = demoPassword();
 const children = new Map(); // name -> ChildProcess
 
 function start(name, command, args, options = {}) {
@@ -177,7 +214,9 @@ const untilShutdown = () => new Promise(() => {});
 // ---- the API ---------------------------------------------------------------------------------
 
 say(`Starting the API on ${apiUrl} (data in ${dataDir}; log ${join(logDir, 'api.log')})...`);
-const api = start('api', process.execPath, [bin, 'serve', '--port', String(apiPort)], { log: true });
+const api = start('api', process.execPath, [bin, 'serve', '--port', String(apiPort), '--host', host], {
+  log: true,
+});
 
 async function waitForApi(timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
@@ -215,12 +254,12 @@ let dashboard = 'not built (npm run build -w @posterior/web)';
 const nextBin = join(root, 'node_modules', '.bin', 'next');
 if (webBuilt() && existsSync(nextBin)) {
   // next itself, not `npx next start`: killing npx would leave next-server running.
-  start('web', nextBin, ['start', '-p', String(webPort)], {
+  start('web', nextBin, ['start', '-p', String(webPort), '-H', host], {
     cwd: webDir,
     log: true,
     env: { API_URL: apiUrl, PORT: String(webPort) },
   });
-  dashboard = `http://localhost:${webPort}`;
+  dashboard = `http://${shownHost}:${webPort}`;
 } else if (!existsSync(join(webDir, 'package.json'))) {
   dashboard = 'not present';
 }
@@ -232,10 +271,28 @@ const client = createNodeClient({ url: apiUrl });
 
 async function demoSession() {
   try {
-    return await client.signUp(DEMO.email, DEMO.password, 'Demo User');
+    return await client.signUp(DEMO.email, password, 'Demo User');
   } catch (error) {
     if (!isPosteriorError(error, 'CONFLICT')) throw error;
-    return client.logIn(DEMO.email, DEMO.password);
+  }
+  try {
+    return await client.logIn(DEMO.email, password);
+  } catch (error) {
+    if (!isPosteriorError(error, 'UNAUTHENTICATED')) throw error;
+  }
+  // A data directory from before generated passwords: the account still has the published one.
+  try {
+    const session = await client.logIn(DEMO.email, LEGACY_DEMO_PASSWORD);
+    password = LEGACY_DEMO_PASSWORD;
+    warn(
+      `the demo account still has the old published password; for a generated one, start once with a fresh POSTERIOR_DATA_DIR (${dataDir} holds the study)`,
+    );
+    return session;
+  } catch (error) {
+    if (!isPosteriorError(error, 'UNAUTHENTICATED')) throw error;
+    throw new Error(
+      `the demo account ${DEMO.email} exists with a password other than ${passwordFile} holds (another data directory on the same DATABASE_URL?)`,
+    );
   }
 }
 
@@ -266,9 +323,11 @@ if (!study && !taskMissing) {
 
 say('');
 say('Posterior is running.');
-say(`  API        ${apiUrl}/graphql`);
+say(`  API        http://${shownHost}:${apiPort}/graphql`);
 say(`  Dashboard  ${dashboard}`);
-say(`  Login      ${DEMO.email} / ${DEMO.password}`);
+say(`  Login      ${DEMO.email} / ${password}   (kept in ${passwordFile})`);
+say(`  Team       ${team.name} (${team.id})`);
+if (!loopback) say(`  Listening  on ${host}: anyone who can reach this machine can try the login above`);
 if (study) {
   const c = study.trialCounts;
   say(
@@ -328,7 +387,8 @@ if (taskMissing) {
     { env: { POSTERIOR_TOKEN: secret.token } },
   );
   const { code } = await worker.exited;
-  if (!stopping) {
+  // After a Ctrl-C the worker's exit is part of stopping, not news.
+  if (!stopping && signals === 0) {
     const now = await client.study(study.id);
     if (now?.state === 'DONE') await writeDemoOutputs(secret.token);
     else if (code !== 0) warn(`the worker exited with code ${code}`);

@@ -6,10 +6,11 @@
 // test file then makes its own database from a migrated template (@posterior/api/testing).
 // Extra arguments go to `turbo run test`, e.g. `npm test -- --filter=@posterior/api`.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closingLine, summariseDir } from './test-summary.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const results = join(root, '.test-results');
@@ -56,24 +57,6 @@ function testedWorkspaces() {
     }
   }
   return names;
-}
-
-/** Sums `# pass N` / `# fail N` / ... over the top-level summaries of every TAP file. */
-function summarise() {
-  const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
-  let entries = [];
-  try {
-    entries = readdirSync(results).filter((f) => f.endsWith('.tap'));
-  } catch {
-    // No package wrote results.
-  }
-  for (const file of entries) {
-    for (const line of readFileSync(join(results, file), 'utf8').split('\n')) {
-      const match = /^# (pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
-      if (match) totals[match[1]] += Number(match[2]);
-    }
-  }
-  return totals;
 }
 
 rmSync(results, { recursive: true, force: true });
@@ -129,13 +112,12 @@ try {
   await database?.stop();
 }
 
-const t = summarise();
+const t = summariseDir(results);
 const failed = t.fail + t.cancelled;
-const skipped = t.skipped + t.todo;
 if (testStatus !== 0 && failed === 0) {
   console.error(`tests: turbo run test exited ${testStatus}: a package failed outside its tests (see above)`);
 }
 if (interrupted) console.error('tests: interrupted');
 // The last line, always in this form, is what CI and people read.
-console.log(`tests: ${t.pass} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+console.log(closingLine(t));
 process.exit(interrupted ? 130 : failed > 0 || testStatus !== 0 ? 1 : 0);

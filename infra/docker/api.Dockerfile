@@ -60,4 +60,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # exec form: node is PID 1 and receives SIGTERM directly, so graceful shutdown drains HTTP + WebSocket.
 ENTRYPOINT ["node", "--enable-source-maps", "packages/cli/dist/bin.js"]
-CMD ["serve", "--port", "4000"]
+# --host 0.0.0.0: `posterior serve` listens on loopback unless told otherwise, unreachable in a container.
+CMD ["serve", "--port", "4000", "--host", "0.0.0.0"]

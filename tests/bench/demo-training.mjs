@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Demo-study training benchmark (DESIGN section 7, the built-in transfer-learning task).
+// Demo-study training benchmark (docs/DESIGN.md section 7, the built-in transfer-learning task).
 //   npm run bench -- demo-training                 3 default trials + 2 trials per cache mode
 //   npm run bench -- demo-training --trials 5 --side 3 --max-epochs 20 --patience 3
 // Measures, in one process (one core, as one worker process has): the TensorFlow.js backend, the time

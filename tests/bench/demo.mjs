@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Demo-study benchmark (issue 5 targets; DESIGN section 7, the built-in transfer-learning task).
+// Demo-study benchmark (issue 5 targets; docs/DESIGN.md section 7, the built-in transfer-learning task).
 //   npm run bench -- demo                                   3 seeds x gp,random x 30 trials, 2 workers
 //   npm run bench -- demo --seeds 1 --trials 6              a quick run
 //   options: --seeds N --first-seed N --trials N --workers N --samplers gp,random --pruner median|none

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Optimizer benchmark (DESIGN section 6, protocol of shared/bench/ANCHORS.md).
+// Optimizer benchmark (docs/DESIGN.md section 6, protocol of shared/bench/ANCHORS.md).
 //   npm run bench -- optimizer                 public suite, GP sampler, 10 seeds x 50 trials
 //   npm run bench -- optimizer --heldout       held-out functions of the same kind (validation)
 //   npm run bench -- optimizer --latency       suggestion latency by completed trials and dimensions

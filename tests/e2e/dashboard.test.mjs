@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { createNodeClient } from '@posterior/sdk/node';
 import { parse as parseYaml } from 'yaml';
 import { launch } from './browser.mjs';
 import { checkpointOf } from './fixtures/objective.mjs';
+import { testsUnless } from './skippable.mjs';
 import {
   cliWorkerAvailable,
   stackUnavailable,
@@ -29,8 +29,9 @@ const PASSWORD = 'correct horse battery staple';
 const why = stackUnavailable();
 // Outside CI a missing browser or build is a skip with its reason; in CI it is a failure, never a pass.
 if (why && process.env.CI) throw new Error(`dashboard end to end cannot run in CI: ${why}`);
+const { after, before, describe, it } = testsUnless(why && `browser tests: ${why}`);
 
-describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () => {
+describe('dashboard end to end', { timeout: 300_000 }, () => {
   let stack;
   let browser;
   let worker;

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalPostgres } from '../scale/lib/postgres.mjs';
 import { cliBin, freePort, repoRoot, startApi, startWorker, waitFor } from '../scale/lib/procs.mjs';
+import { CHROMIUM } from './browser.mjs';
 
 export { startWorker, waitFor };
 export const webDir = join(repoRoot, 'apps', 'web');
@@ -20,8 +21,8 @@ function cliHas(verb) {
 export function stackUnavailable() {
   if (!existsSync(join(webDir, distDir, 'BUILD_ID')))
     return `the dashboard is not built (${distDir}/BUILD_ID missing: npm run build)`;
-  if (!existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH)
-    return 'chromium is not installed (apt-get install -y chromium)';
+  if (!existsSync(CHROMIUM))
+    return `no Chromium at ${CHROMIUM}; apt-get install -y chromium, or set CHROMIUM_PATH`;
   if (!cliHas('serve')) return '`posterior serve` is not available yet (build the cli)';
   return null;
 }
@@ -32,12 +33,16 @@ export const cliWorkerAvailable = () => cliHas('worker');
 export async function startWeb(apiUrl, port) {
   const p = port ?? (await freePort());
   const output = [];
-  const proc = spawn(join(repoRoot, 'node_modules', '.bin', 'next'), ['start', '-p', String(p)], {
-    cwd: webDir,
-    env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: next-server is a grandchild
-  });
+  const proc = spawn(
+    join(repoRoot, 'node_modules', '.bin', 'next'),
+    ['start', '-p', String(p), '-H', '127.0.0.1'],
+    {
+      cwd: webDir,
+      env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: next-server is a grandchild
+    },
+  );
   for (const s of [proc.stdout, proc.stderr]) s.on('data', (d) => output.push(String(d)));
   const url = `http://127.0.0.1:${p}`;
   await waitFor(async () => (await fetch(`${url}/login`).catch(() => null))?.ok, {
@@ -81,7 +86,7 @@ export async function startStack() {
 }
 
 /**
- * A stand-in for `posterior worker` while the CLI lacks it: the same objective module (DESIGN 6b) run
+ * A stand-in for `posterior worker` while the CLI lacks it: the same objective module (docs/DESIGN.md 6b) run
  * in-process through the SDK (askTrials, reportMetrics, tellTrial). Returns { stop() }.
  */
 export async function startSdkWorker({ apiUrl, token, studyId, objective }) {

@@ -293,6 +293,45 @@ describe('migrations run once, ahead of the API replicas', () => {
   });
 });
 
+describe('servers listen on every interface in containers', () => {
+  // `posterior serve` and `next start` (apps/web's script) default to loopback, which nothing outside
+  // a container reaches: every container start says --host 0.0.0.0 / -H 0.0.0.0 explicitly.
+  const hostOf = (args, flag) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const execForm = (image, instr) => {
+    const stages = parseDockerfile(readFileSync(join(infra, 'docker', `${image}.Dockerfile`), 'utf8'));
+    const found = stages
+      .at(-1)
+      .instructions.filter((i) => i.instr === instr)
+      .at(-1);
+    return found ? JSON.parse(found.args) : [];
+  };
+
+  test('the API: image default command, compose and the Kubernetes Deployment', () => {
+    const compose = parseYaml(readFileSync(join(infra, 'docker-compose.yml'), 'utf8'), { merge: true });
+    const deployment = named('Deployment', 'posterior-api').spec.template.spec.containers[0];
+    for (const [where, args] of [
+      ['api.Dockerfile CMD', execForm('api', 'CMD')],
+      ['compose api', compose.services.api.command],
+      ['Deployment posterior-api', deployment.args],
+    ]) {
+      assert.equal(args[0], 'serve', where);
+      assert.equal(hostOf(args, '--host'), '0.0.0.0', `${where}: ${JSON.stringify(args)}`);
+    }
+  });
+
+  test('the dashboard image', () => {
+    const args = execForm('web', 'CMD');
+    assert.ok(args.includes('start'), JSON.stringify(args));
+    assert.equal(hostOf(args, '-H'), '0.0.0.0', JSON.stringify(args));
+    const deployment = named('Deployment', 'posterior-web').spec.template.spec.containers[0];
+    assert.equal(deployment.args, undefined, 'the Deployment keeps the image command');
+    assert.equal(deployment.command, undefined, 'the Deployment keeps the image command');
+  });
+});
+
 describe('Dockerfiles', () => {
   for (const image of ['api', 'web', 'worker']) {
     test(`${image}: multi-stage, non-root, healthcheck, exec-form start, copies what exists`, () => {

@@ -122,7 +122,7 @@ describe('posterior token and study verbs against a real API', () => {
 });
 
 describe('posterior bench (no server)', () => {
-  it('runs seeds x trials and writes the DESIGN section 6 JSON; bad usage exits 2 with one line', async () => {
+  it('runs seeds x trials and writes the docs/DESIGN.md 6 JSON; bad usage exits 2 with one line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'posterior-bench-'));
     const file = join(dir, 'out.json');
     const run = await runCli([

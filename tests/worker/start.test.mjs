@@ -1,11 +1,12 @@
-// `npm start` (scripts/start.mjs) on a fresh database: demo login, team and the DESIGN 7 study are
-// created once, a worker pool trains it, Ctrl-C stops everything, and a second start resumes the
-// same study instead of creating another.
+// `npm start` (scripts/start.mjs) on a fresh database: demo login, team and the docs/DESIGN.md section 7
+// study are created once, a worker pool trains it, Ctrl-C stops everything, and a second start resumes
+// the same study instead of creating another. The API and dashboard listen on loopback only, and the
+// demo password is generated per data directory and kept there.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase } from '@posterior/api/testing';
@@ -20,6 +21,22 @@ const freePort = () =>
       server.close(() => resolve(port));
     });
   });
+
+/** Whether a TCP connection to address:port is accepted. */
+const accepts = (address, port) =>
+  new Promise((resolve) => {
+    const socket = connect({ host: address, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/** This machine's first IPv4 address that is not loopback: where the network reaches it. */
+const externalAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && !a.internal && a.family === 'IPv4')?.address;
 
 describe('npm start', { timeout: 600_000 }, () => {
   let db;
@@ -72,6 +89,13 @@ describe('npm start', { timeout: 600_000 }, () => {
     }
     const studyId = /Study\s+demo-transfer-learning \(([0-9a-f-]+)\)/.exec(output)?.[1];
     assert.ok(studyId, output);
+    // Reachable here, not from the network (this machine's own external address stands in for it).
+    const reach = [];
+    const dashboardStarted = output.includes(`Dashboard  ${webUrl}`);
+    for (const port of dashboardStarted ? [env.PORT, env.WEB_PORT] : [env.PORT]) {
+      await waitFor(() => accepts('127.0.0.1', Number(port)), `a listener on 127.0.0.1:${port}`, 60_000);
+      reach.push(externalAddress ? await accepts(externalAddress, Number(port)) : undefined);
+    }
     await waitFor(() => /trial #\d+ started/.test(output), 'a trial to start', 120_000);
     // Each worker process logs its TensorFlow.js backend as it starts, before training anything.
     await waitFor(() => /tfjs: using the \w+ backend/.test(output), 'the backend choice', 120_000);
@@ -79,19 +103,34 @@ describe('npm start', { timeout: 600_000 }, () => {
     await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGINT'); // the second Ctrl-C hands the trials in flight back at once
     const { code } = await exited;
-    return { code, output, studyId };
+    return { code, output, studyId, reach };
   }
 
   it('creates the demo once, stops cleanly on Ctrl-C, and resumes the same study', async () => {
     const first = await startAndStop();
     assert.equal(first.code, 0, first.output);
-    assert.match(first.output, /Login\s+demo@posterior\.dev \/ posterior-demo/);
     assert.match(first.output, /Posterior stopped\./);
+    const password = /Login\s+demo@posterior\.dev \/ (\S+)/.exec(first.output)?.[1];
+    assert.ok(password, first.output);
+    assert.notEqual(password, 'posterior-demo', 'not the password every checkout used to share');
+    assert.ok(password.length >= 20, password);
+    const passwordFile = join(dataDir, 'demo-password');
+    assert.equal((await readFile(passwordFile, 'utf8')).trim(), password);
+    assert.equal((await stat(passwordFile)).mode & 0o777, 0o600);
+    if (externalAddress) {
+      assert.equal(first.reach[0], false, 'the API is not on the network');
+      if (first.reach.length > 1) assert.equal(first.reach[1], false, 'the dashboard is not on the network');
+    }
 
     const second = await startAndStop();
     assert.equal(second.code, 0, second.output);
     assert.equal(second.studyId, first.studyId, 'the second start resumes the same study');
     assert.doesNotMatch(second.output, /Created the demo study/);
+    assert.match(
+      second.output,
+      new RegExp(`Login\\s+demo@posterior\\.dev / ${password}\\s`),
+      'same password',
+    );
 
     // Everything is down: the API no longer answers, nor the dashboard if it was started.
     await assert.rejects(fetch(`${apiUrl}/graphql`, { method: 'POST' }));
@@ -110,7 +149,7 @@ describe('npm start', { timeout: 600_000 }, () => {
     });
     try {
       const client = createNodeClient({ url: server.baseUrl });
-      client.setToken((await client.logIn('demo@posterior.dev', 'posterior-demo')).token);
+      client.setToken((await client.logIn('demo@posterior.dev', password)).token);
       const [team] = await client.teams();
       const studies = await client.studies(team.id);
       assert.deepEqual(

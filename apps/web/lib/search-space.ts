@@ -54,7 +54,7 @@ const num = (s: string): number | null => {
 };
 
 /**
- * Validates editor rows into a search space (section 3 of DESIGN.md). Errors are keyed
+ * Validates editor rows into a search space (docs/DESIGN.md section 3). Errors are keyed
  * "searchSpace.<index>.<field>" so each shows beside its field; the API's own errors use the same keys
  * when it names the entry.
  */

@@ -17,7 +17,7 @@ try {
   process.exitCode = exitCodeFor(error);
 }
 
-// DESIGN section 2: invalid usage exits 2 with one line on stderr; a failed run exits 1.
+// docs/DESIGN.md section 2: invalid usage exits 2 with one line on stderr; a failed run exits 1.
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return 0; // --help, --version

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 
-/** The CLI's one reader of process.env (DESIGN section 2 variables it uses as defaults). */
+/** The CLI's one reader of process.env (docs/DESIGN.md section 2 variables it uses as defaults). */
 export interface CliEnv {
   readonly apiUrl: string | undefined;
   readonly token: string | undefined;

@@ -1,4 +1,4 @@
-/** A search space or a params object that does not match DESIGN section 3; `path` names the entry. */
+/** A search space or a params object that does not match docs/DESIGN.md section 3; `path` names the entry. */
 export class SearchSpaceError extends Error {
   override name = 'SearchSpaceError';
   constructor(

@@ -130,8 +130,8 @@ function remember(key: string, result: FitResult): void {
  * next fit in this process, as an extra start beside the defaults. Off by default: the optimum
  * found can then depend on what this process fitted before, which would break "same seed and
  * history, same suggestion" across processes. (A warm start chained through earlier checkpoints
- * is reproducible but was measured to make a fresh process refit every checkpoint of a long
- * study, seconds to a minute at 200-500 trials, so it is not used.)
+ * is reproducible but makes a fresh process refit every checkpoint of a long study, which costs
+ * too much (docs/PERFORMANCE.md), so it is not used.)
  */
 const warmStarts = new Map<string, Float64Array>();
 

@@ -1,7 +1,7 @@
 import { SearchSpaceError } from './errors.js';
 
 /**
- * Search spaces (DESIGN section 3) and their unit-cube encoding.
+ * Search spaces (docs/DESIGN.md section 3) and their unit-cube encoding.
  *
  * The model sees one coordinate per parameter:
  * - float without step: (x - low) / (high - low), or the same in log space;
@@ -299,7 +299,7 @@ export class ParsedSearchSpace implements SearchSpace {
   }
 }
 
-/** Parses DESIGN section 3; every error names the offending entry, e.g. "searchSpace[2].high". */
+/** Parses docs/DESIGN.md section 3; every error names the offending entry, e.g. "searchSpace[2].high". */
 export function parseSearchSpace(input: unknown): ParsedSearchSpace {
   if (input instanceof ParsedSearchSpace) return input;
   if (typeof input === 'object' && input !== null && 'params' in input && !Array.isArray(input)) {

@@ -89,7 +89,9 @@ export async function loadObjective(spec: ObjectiveSpec, options: LoadOptions = 
   }
   const fn = mod.default ?? mod.objective;
   if (!isObjective(fn)) {
-    throw new ObjectiveLoadError(`${spec.path} must export an async function as default (DESIGN 6b)`);
+    throw new ObjectiveLoadError(
+      `${spec.path} must export an async function as default (docs/DESIGN.md section 6b)`,
+    );
   }
   return fn;
 }

@@ -1,5 +1,5 @@
 /**
- * What an objective sees of a trial (DESIGN section 6b). The worker loop builds one per claimed trial;
+ * What an objective sees of a trial (docs/DESIGN.md 6b). The worker loop builds one per claimed trial;
  * built-in tasks (transfer-learning) and user objectives (`--objective ./file.mjs`) receive the same.
  */
 export type ParamValue = number | string | boolean;

@@ -63,7 +63,7 @@ export interface TrialPageArgs extends PageArgs {
 }
 
 /**
- * The SDK contract: every operation of DESIGN section 5 plus artifact transfer. The runner and the
+ * The SDK contract: every operation of docs/DESIGN.md section 5 plus artifact transfer. The runner and the
  * CLI depend on this interface, so tests can substitute an in-process fake.
  */
 export interface PosteriorApi {

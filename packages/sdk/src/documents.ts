@@ -1,4 +1,4 @@
-/** GraphQL documents for every operation of DESIGN section 5; field names follow the emitted schema. */
+/** GraphQL documents for every operation of docs/DESIGN.md 5; field names follow the emitted schema. */
 
 const USER = 'id email name';
 const TEAM = 'id name role createdAt';

@@ -21,7 +21,7 @@ export function isTerminal(state: TrialState): state is TerminalTrialState {
   return state === 'COMPLETE' || state === 'PRUNED' || state === 'FAILED';
 }
 
-/** DESIGN section 3. */
+/** docs/DESIGN.md section 3. */
 export type ParamValue = number | string | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
 
@@ -49,7 +49,7 @@ export interface CategoricalParamSpec {
 export type ParamSpec = FloatParamSpec | IntParamSpec | CategoricalParamSpec;
 export type SearchSpace = readonly ParamSpec[];
 
-/** DESIGN section 4: `{"type": "gp"|"random"|..., "seed"?, ...options}`. */
+/** docs/DESIGN.md section 4: `{"type": "gp"|"random"|..., "seed"?, ...options}`. */
 export interface SamplerConfig {
   readonly type: string;
   readonly seed?: number;

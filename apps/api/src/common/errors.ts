@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * One subclass per condition, each with a literal `extensions.code` (DESIGN section 5). Services
+ * One subclass per condition, each with a literal `extensions.code` (docs/DESIGN.md section 5). Services
  * throw these; anything else that escapes a resolver is masked as INTERNAL_SERVER_ERROR by the
  * server's error formatter so no stack trace or SQL reaches a client.
  */

@@ -12,7 +12,7 @@ export class CreateStudyInput {
   @Field(() => String) name: string;
   @Field(() => Direction) direction: Direction;
   @Field(() => String) objective: string;
-  @Field(() => GraphQLJSON, { description: 'DESIGN section 3 search space' }) searchSpace: unknown;
+  @Field(() => GraphQLJSON, { description: 'docs/DESIGN.md section 3 search space' }) searchSpace: unknown;
   @Field(() => GraphQLJSON, { nullable: true, description: 'Default {"type": "gp"}' }) sampler?: unknown;
   @Field(() => GraphQLJSON, { nullable: true, description: 'Default {"type": "none"}' }) pruner?: unknown;
   @Field(() => Int) maxTrials: number;

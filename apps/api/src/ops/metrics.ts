@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Trial states as the database stores them (DESIGN section 4). */
+/** Trial states as the database stores them (docs/DESIGN.md section 4). */
 export const TRIAL_STATES = ['WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED'] as const;
 export type TrialStateLabel = (typeof TRIAL_STATES)[number];
 export type TellStateLabel = 'COMPLETE' | 'PRUNED' | 'FAILED';

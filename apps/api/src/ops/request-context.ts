@@ -91,7 +91,7 @@ export function requestLogging(
       );
     });
     // No AsyncLocalStorage around `next`: on Node 20 it turns on promise hooks for every promise the
-    // request makes, which cost about 6% of the API's CPU per trial (bench A/B) with nothing reading it.
+    // request makes, a measurable share of the API's CPU (docs/PERFORMANCE.md) with nothing reading it.
     next();
   };
 }

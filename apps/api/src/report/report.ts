@@ -1,5 +1,5 @@
 /**
- * The text report of a study (`bayes_opt.txt`, DESIGN section 2): the study, its search space,
+ * The text report of a study (`bayes_opt.txt`, docs/DESIGN.md section 2): the study, its search space,
  * every trial's params and value, and the best trial. Pure: data in, text out, so the CLI
  * (`posterior report`) and the API (`Study.report`) print the same thing.
  */
@@ -9,7 +9,7 @@ export interface ReportStudy {
   state: string;
   direction: 'MINIMIZE' | 'MAXIMIZE';
   objective: string;
-  /** The search space JSON of DESIGN section 3. */
+  /** The search space JSON of docs/DESIGN.md section 3. */
   searchSpace: unknown;
   sampler: unknown;
   pruner?: unknown;

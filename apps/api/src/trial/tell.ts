@@ -120,7 +120,7 @@ export class TrialTeller {
     const { trial, study } = await loadTrialAccess(db, caller, trialId, Role.MEMBER);
     let value: number | null = state === TrialState.FAILED ? null : (valueInput ?? null);
     if (value === null && state !== TrialState.FAILED && !TERMINAL.has(trial.state)) {
-      // The worker contract (DESIGN 6b) lets an objective return nothing: the study's objective
+      // The worker contract (docs/DESIGN.md 6b) lets an objective return nothing: the study's objective
       // metric's last reported point is the value.
       const last = await db.one<{ value: number }>(
         'SELECT value FROM metric_points WHERE trial_id = $1 AND name = $2 ORDER BY step DESC LIMIT 1',

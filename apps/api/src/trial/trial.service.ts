@@ -30,7 +30,7 @@ export { MAX_POINTS_PER_REPORT } from './metric-report.js';
 export { MAX_TRIALS_PAGE } from './trial-reads.js';
 
 /**
- * The trial lifecycle of DESIGN section 4, one module per operation (ask, tell, metric-report,
+ * The trial lifecycle of docs/DESIGN.md section 4, one module per operation (ask, tell, metric-report,
  * heartbeat, enqueue, reaper, trial-reads). Every state change is one guarded statement (the
  * WHERE clause states what must still be true), so concurrent workers, reapers and API processes
  * can race freely: the loser's statement matches nothing and it answers from the row as it is.

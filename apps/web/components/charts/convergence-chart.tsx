@@ -37,8 +37,8 @@ export function ConvergenceChart({
   const data = useMemo(() => buildConvergence(trials, direction), [trials, direction]);
   const useLog = logScale && data.logPossible;
   // Above a few hundred points a scatter draws all its symbols as one path ("large" mode): one symbol
-  // object per point made the first draw ~4x and the log toggle ~4x slower at 1,000 trials (no
-  // per-point hover highlight then; tooltips and clicks still work).
+  // object per point made the first draw and the log toggle several times slower (docs/PERFORMANCE.md;
+  // no per-point hover highlight then; tooltips and clicks still work).
   const dense = trials.length > 2000;
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);

@@ -55,8 +55,9 @@ function replace(next: URLSearchParams): void {
  * URL-driven control state that answers a click at once. The URL stays the source of truth (links,
  * reloads and the back button see it), but the controls read it from a store of ours instead of
  * `useSearchParams`: Next re-renders every reader of that on each history change, which on a study
- * page with thousands of trials took ~300 ms per click, and a control driven only by it could ignore
- * a click until then. With `keys`, the component re-renders only when one of those keys changes.
+ * page with thousands of trials was slow per click (docs/PERFORMANCE.md), and a control driven only
+ * by it could ignore a click until then. With `keys`, the component re-renders only when one of those
+ * keys changes.
  */
 export function useUrlQuery(keys?: readonly string[]): UrlQuery {
   const keyList = keys?.join('\n');

@@ -30,7 +30,7 @@ function tableRow(stdout: string, objective: string): string[] {
     .map((c) => c.trim());
 }
 
-// DESIGN section 6 through the real command: a user's objective module (not a built-in), mixed
+// docs/DESIGN.md section 6 through the real command: a user's objective module (not a built-in), mixed
 // parameter types, an async evaluate, every sampler type.
 describe('posterior bench with an objective module', () => {
   let dir: string;

@@ -17,7 +17,7 @@ import { UsageError } from '../errors.js';
 
 /**
  * `posterior bench`: runs an objective module (or a built-in objective) with a sampler for several
- * seeds, prints the regret table and optionally writes the DESIGN section 6 JSON.
+ * seeds, prints the regret table and optionally writes the docs/DESIGN.md section 6 JSON.
  */
 export function register(program: Command): void {
   program

@@ -8,7 +8,7 @@ import { register as registerToken } from './token.js';
 import { register as registerWorker } from './worker.js';
 
 /**
- * Every verb of DESIGN section 2 registers itself here: one module per verb under ./commands,
+ * Every verb of docs/DESIGN.md section 2 registers itself here: one module per verb under ./commands,
  * each exporting `register(program)`. Keep this list the only place that knows them all.
  */
 export function registerCommands(program: Command): void {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
@@ -112,6 +113,58 @@ test('two posterior serve processes started together on a fresh database both co
     const exits = children.map((child) => new Promise((resolve) => child.once('exit', resolve)));
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     assert.deepEqual(await Promise.all(exits), [0, 0]);
+    await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Whether a TCP connection to address:port is accepted. */
+function accepts(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** This machine's first IPv4 address that is not loopback: where the network reaches it. */
+const externalAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a !== undefined && !a.internal && a.family === 'IPv4')?.address;
+
+test('posterior serve listens on loopback only unless --host opens it', {
+  skip: externalAddress === undefined ? 'this machine has no non-loopback IPv4 address' : false,
+}, async () => {
+  const db = await createTestDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), 'posterior-serve-'));
+  const env = { ...process.env, DATABASE_URL: db.url, POSTERIOR_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  const serve = async (extra: string[]) => {
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...extra], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        const m = /Posterior API: (\S+)/.exec(line);
+        if (m?.[1]) resolve(m[1]);
+      });
+      void exited.then((code) => reject(new Error(`serve exited early with ${code}`)));
+    });
+    const port = Number(new URL(url).port);
+    const reached = { loopback: await accepts('127.0.0.1', port), network: false };
+    if (externalAddress !== undefined) reached.network = await accepts(externalAddress, port);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    return reached;
+  };
+  try {
+    assert.deepEqual(await serve([]), { loopback: true, network: false }, 'the default is loopback');
+    assert.deepEqual(await serve(['--host', '0.0.0.0']), { loopback: true, network: true });
+  } finally {
     await db.drop();
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -2,18 +2,19 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 
 /**
- * `posterior serve [--port 4000] [--no-migrate]`: the API alone, on DATABASE_URL or the embedded
- * PostgreSQL under POSTERIOR_DATA_DIR. Pending migrations run on start under a PostgreSQL advisory
- * lock (replicas starting together take turns); with --no-migrate (or POSTERIOR_MIGRATE=false) a
- * migration Job owns them and start-up fails if any are pending. Ctrl-C (or SIGTERM) drains clients
- * and stops cleanly.
+ * `posterior serve [--port 4000] [--host 127.0.0.1] [--no-migrate]`: the API alone, on DATABASE_URL or
+ * the embedded PostgreSQL under POSTERIOR_DATA_DIR. Pending migrations run on start under a PostgreSQL
+ * advisory lock (replicas starting together take turns); with --no-migrate (or POSTERIOR_MIGRATE=false)
+ * a migration Job owns them and start-up fails if any are pending. Ctrl-C (or SIGTERM) drains clients
+ * and stops cleanly. It listens on loopback unless --host says otherwise (containers pass 0.0.0.0), so
+ * a developer's API, with its demo owner, is not reachable from the network by default.
  */
 export function register(program: Command): void {
   program
     .command('serve')
     .description('start the GraphQL API (DATABASE_URL, or an embedded PostgreSQL under POSTERIOR_DATA_DIR)')
     .option('--port <port>', 'port to listen on (default: PORT or 4000)')
-    .option('--host <host>', 'address to bind', '0.0.0.0')
+    .option('--host <host>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
     .option(
       '--no-migrate',
       'do not run migrations (a separate job does); fail if any are pending (env POSTERIOR_MIGRATE=false)',
@@ -75,10 +76,6 @@ async function serve(opts: ServeOptions): Promise<void> {
     await database.stop();
     throw error;
   }
-  process.stderr.write(
-    `Posterior API: ${server.url} (WebSocket ${server.wsUrl}); database: ${database.embedded ? 'embedded' : 'DATABASE_URL'}\n`,
-  );
-
   const running = server;
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -98,5 +95,9 @@ async function serve(opts: ServeOptions): Promise<void> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // Only now: whoever reads this line may signal at once, and must find the handlers in place.
+    process.stderr.write(
+      `Posterior API: ${running.url} (WebSocket ${running.wsUrl}); database: ${database.embedded ? 'embedded' : 'DATABASE_URL'}\n`,
+    );
   });
 }

@@ -70,7 +70,7 @@ export function register(program: Command): void {
       .option('--task <name>', `built-in task (${Object.keys(BUILT_IN_TASKS).join(', ')}); the default`)
       .option(
         '--objective <file>',
-        'an ES module whose default export is an async function of a trial (DESIGN 6b)',
+        'an ES module whose default export is an async function of a trial (docs/DESIGN.md section 6b)',
       )
       .option(
         '--concurrency <n>',

@@ -28,7 +28,7 @@ describe('built-in objectives', () => {
 });
 
 describe('runBenchmark', () => {
-  it('writes the DESIGN section 6 shape and summarizes regret', async () => {
+  it('writes the docs/DESIGN.md section 6 shape and summarizes regret', async () => {
     const objective = builtinObjectives.branin;
     assert.ok(objective);
     const result = await runBenchmark({ objective, sampler: { type: 'random' }, trials: 12, seeds: 3 });

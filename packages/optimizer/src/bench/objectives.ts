@@ -1,6 +1,6 @@
 import type { Params } from '../search-space.js';
 
-/** A benchmark objective (DESIGN section 6): minimized; `optimum` is the known global minimum. */
+/** A benchmark objective (docs/DESIGN.md section 6): minimized; `optimum` is the known global minimum. */
 export interface BenchObjective {
   name: string;
   space: unknown;

@@ -3,7 +3,7 @@ import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
 import type { BenchObjective } from './objectives.js';
 
-/** One run of a benchmark (DESIGN section 6). */
+/** One run of a benchmark (docs/DESIGN.md section 6). */
 export interface BenchRun {
   seed: number;
   values: number[];

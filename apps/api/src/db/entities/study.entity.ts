@@ -47,7 +47,7 @@ export class StudyEntity {
   @Column({ type: 'text' })
   objective: string;
 
-  /** DESIGN section 3 format: an array of parameter definitions. */
+  /** docs/DESIGN.md section 3 format: an array of parameter definitions. */
   @Column({ name: 'search_space', type: 'jsonb' })
   searchSpace: JsonValue[];
 

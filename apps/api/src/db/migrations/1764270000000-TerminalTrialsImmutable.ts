@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * "Terminal states never change" (DESIGN section 4), enforced by the database: once a trial is
+ * "Terminal states never change" (docs/DESIGN.md section 4), enforced by the database: once a trial is
  * COMPLETE, PRUNED or FAILED, an UPDATE may not change its state, value, params or finished_at.
  * Raised as a check_violation naming `TRG_trials_terminal_immutable`, like a CHECK constraint.
  * Writing the same values again (an idempotent retry) passes.

@@ -5,14 +5,14 @@ export interface DemoStudyOptions {
   name?: string;
   sampler?: 'gp' | 'random' | 'qmc';
   seed?: number;
-  /** A pruner in the API's format (DESIGN section 4), e.g. `{ type: 'none' }`. */
+  /** A pruner in the API's format (docs/DESIGN.md section 4), e.g. `{ type: 'none' }`. */
   pruner?: { readonly type: string; readonly [option: string]: unknown };
   maxTrials?: number;
   parallelism?: number;
 }
 
 /**
- * The motivating case of DESIGN section 7 as a `createStudy` input: `npm start` creates it and
+ * The motivating case of docs/DESIGN.md section 7 as a `createStudy` input: `npm start` creates it and
  * `npm run bench -- demo` varies only the sampler, seed, pruner and budget. Defaults: GP, 30 trials,
  * two workers, and a median pruner (the sampler learns from pruned trials, so stopping poor heads
  * early costs nothing in what the model knows).

@@ -59,7 +59,7 @@ export const DEFAULT_MAX_EPOCHS = 20;
 export const DEFAULT_PATIENCE = 3;
 
 /**
- * The built-in `transfer-learning` task (DESIGN section 7): a conv base pre-trained on digits 0-4
+ * The built-in `transfer-learning` task (docs/DESIGN.md section 7): a conv base pre-trained on digits 0-4
  * (once, cached on disk), and a three-layer dense head tuned on digits 5-9 from the cached
  * features. Reports loss, val_loss, acc and val_acc each epoch, stops early on val_loss, saves the
  * best epoch as the checkpoint and returns its val_loss (to be minimized).

@@ -44,7 +44,7 @@ describe('transfer-learning params', () => {
     assert.equal(inverseTimeDecay(0.01, 0, 300, 100), 0.01);
   });
 
-  it('has a search space in the DESIGN section 3 format covering every hyperparameter', () => {
+  it('has a search space in the docs/DESIGN.md section 3 format covering every hyperparameter', () => {
     const names = transferLearningSearchSpace.map((p) => p.name);
     assert.deepEqual([...names].sort(), Object.keys(DEFAULT_HEAD_PARAMS).sort());
     for (const entry of transferLearningSearchSpace) {

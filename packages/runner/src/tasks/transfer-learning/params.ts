@@ -1,7 +1,7 @@
 import type { Params } from '../../trial-handle.js';
 import type { HeadParams } from './model.js';
 
-/** One entry of a search space (DESIGN section 3). */
+/** One entry of a search space (docs/DESIGN.md section 3). */
 export type SearchSpaceEntry =
   | {
       readonly name: string;
@@ -18,7 +18,7 @@ export type SearchSpaceEntry =
     };
 
 /**
- * The demo study's space (DESIGN section 7). Ranges are sized so that a trial takes seconds on one
+ * The demo study's space (docs/DESIGN.md section 7). Ranges are sized so that a trial takes seconds on one
  * core: batch 16 is left out (it triples the time per epoch for no gain on 4,000 samples).
  */
 export const transferLearningSearchSpace = [
