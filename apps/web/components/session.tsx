@@ -3,7 +3,7 @@
 import { isPosteriorError } from '@posterior/sdk';
 import { usePathname, useRouter } from 'next/navigation';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { getClient, gql, setSessionToken, storedToken } from '../lib/api/client';
+import { getClient, gql, logIn, logOut, setSignedInHint, signUp } from '../lib/api/client';
 import { toTeam } from '../lib/api/convert';
 import type { Role, Team, User } from '../lib/types';
 
@@ -61,24 +61,23 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     const client = getClient();
-    if (!client.token && !storedToken()) {
-      // No bearer token; an httpOnly cookie session may still exist, so ask anyway.
-    }
     try {
       const [me, teams] = await Promise.all([client.me(), loadTeams().catch(() => [])]);
       if (!me) {
+        setSignedInHint(false);
         setUser(null);
         setTeams([]);
         setStatus('signed-out');
         return;
       }
+      setSignedInHint(true);
       setUser({ id: me.id, email: me.email, name: me.name });
       setTeams(teams);
       setStatus('signed-in');
       setError(undefined);
     } catch (e) {
       if (isPosteriorError(e, 'UNAUTHENTICATED')) {
-        setSessionToken(undefined);
+        setSignedInHint(false);
         setUser(null);
         setStatus('signed-out');
         return;
@@ -100,22 +99,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       error,
       refresh,
       async logIn(email, password) {
-        const auth = await getClient().logIn(email, password);
-        setSessionToken(auth.token);
+        await logIn(email, password);
         await refresh();
       },
       async signUp(email, password, name) {
-        const auth = await getClient().signUp(email, password, name);
-        setSessionToken(auth.token);
+        await signUp(email, password, name);
         await refresh();
       },
       async logOut() {
         try {
-          await getClient().logOut();
+          await logOut();
         } catch {
           // the local session is dropped either way
         }
-        setSessionToken(undefined);
         setUser(null);
         setTeams([]);
         setStatus('signed-out');

@@ -106,17 +106,20 @@ describe('guardChartOption', () => {
 describe('chart tooltips with hostile names', () => {
   it('slice: parameter, objective and categorical choice are text', () => {
     const categorical = sliceTooltip(IMG, SCRIPT)({ data: [SCRIPT, 0.5, 7] });
-    assertInert(categorical.html);
-    assert.match(categorical.html, /^Trial #7<br\/>&lt;img/);
-    assertInert(sliceTooltip(SCRIPT, IMG)({ data: [0.25, 1, 2] }).html);
+    assertInert(categorical);
+    assert.match(categorical, /^Trial #7<br\/>&lt;img/);
+    assertInert(sliceTooltip(SCRIPT, IMG)({ data: [0.25, 1, 2] }));
   });
 
   it('convergence, learning curves, predicted: series names are text', () => {
-    assertInert(convergenceTooltip({ seriesName: IMG, data: [1, 2] }).html);
-    assertInert(learningCurveTooltip({ seriesName: SCRIPT, data: [1, 2] }).html);
+    assertInert(convergenceTooltip({ seriesName: IMG, data: [1, 2] }));
+    assertInert(learningCurveTooltip({ seriesName: SCRIPT, data: [1, 2] }));
     const predicted = predictedTooltip({ seriesName: 'Trials', data: [1, 2, 3, 0.1] });
-    assert.ok(predicted instanceof TooltipHtml);
-    assert.match(predicted.html, /^Trial #3<br\/>predicted 1 ± 0\.196<br\/>actual <b>2<\/b>$/);
+    assert.match(predicted, /^Trial #3<br\/>predicted 1 ± 0\.196<br\/>actual <b>2<\/b>$/);
+    assert.equal(predictedTooltip({ seriesName: 'y = x', data: [1, 2, 3, 0.1] }), '');
+    // The chart's guard leaves them as they are (no double escaping of their markup).
+    const option = guardChartOption({ tooltip: { formatter: convergenceTooltip } });
+    assert.equal(option.tooltip.formatter, convergenceTooltip);
   });
 });
 

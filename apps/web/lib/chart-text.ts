@@ -61,14 +61,17 @@ export function tooltipMarkup(value: unknown): string {
 
 type AnyFormatter = (...args: never[]) => unknown;
 const GUARDED: unique symbol = Symbol('guardedFormatter');
-type Guarded = ((...args: unknown[]) => string) & { [GUARDED]?: true };
+/** A tooltip formatter as echarts takes it, whose answer went through `tooltipMarkup`. */
+export type TooltipFormatter = ((...args: unknown[]) => string) & { readonly [GUARDED]?: true };
 
-function guardFormatter(formatter: AnyFormatter): Guarded {
-  if ((formatter as Guarded)[GUARDED]) return formatter as Guarded;
-  const f = ((...args: unknown[]) =>
-    tooltipMarkup((formatter as (...a: unknown[]) => unknown)(...args))) as Guarded;
-  f[GUARDED] = true;
-  return f;
+/**
+ * A tooltip formatter for echarts from one that answers with `tooltipHtml` markup (anything else it
+ * returns is shown as text). Wrapping twice changes nothing.
+ */
+export function tooltipFormatter(formatter: AnyFormatter): TooltipFormatter {
+  if ((formatter as TooltipFormatter)[GUARDED]) return formatter as TooltipFormatter;
+  const f = (...args: unknown[]) => tooltipMarkup((formatter as (...a: unknown[]) => unknown)(...args));
+  return Object.assign(f, { [GUARDED]: true as const });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -78,7 +81,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** A tooltip option with its function formatter guarded (template strings: echarts escapes those). */
 function guardTooltip(tooltip: unknown): unknown {
   if (!isRecord(tooltip) || typeof tooltip.formatter !== 'function') return tooltip;
-  return { ...tooltip, formatter: guardFormatter(tooltip.formatter as AnyFormatter) };
+  return { ...tooltip, formatter: tooltipFormatter(tooltip.formatter as AnyFormatter) };
 }
 
 function guardComponent(component: unknown): unknown {
