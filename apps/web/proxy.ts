@@ -26,8 +26,8 @@ export function proxy(request: NextRequest): NextResponse {
 export const config = {
   matcher: [
     {
-      // Pages only: not the API proxy, artifacts, api-config, Next's static files or the icon.
-      source: '/((?!graphql|artifacts|api-config|_next/static|_next/image|favicon.ico).*)',
+      // Pages only: not the API proxy, artifacts, Next's static files or the icon.
+      source: '/((?!graphql|artifacts|_next/static|_next/image|favicon.ico).*)',
       missing: [
         { type: 'header', key: 'next-router-prefetch' },
         { type: 'header', key: 'purpose', value: 'prefetch' },

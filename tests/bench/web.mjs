@@ -55,10 +55,10 @@ for (const b of builds ?? []) {
   }
 }
 
-/** `next start` of one build (dist dir under apps/web) against the API; stopped with its process group. */
+/** The dashboard server (server.mjs) on one build (dist dir under apps/web); stopped with its process group. */
 async function startBuild(apiUrl, distDir) {
   const port = await freePort();
-  const proc = spawn(join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(port)], {
+  const proc = spawn(process.execPath, [join(webDir, 'server.mjs'), '-p', String(port), '-H', '127.0.0.1'], {
     cwd: webDir,
     env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: 'ignore',
@@ -67,7 +67,7 @@ async function startBuild(apiUrl, distDir) {
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/login`).catch(() => null))?.ok, {
     timeoutMs: 60_000,
-    what: `next start of ${distDir} on ${url}`,
+    what: `the dashboard (${distDir}) on ${url}`,
   });
   return {
     name: distDir,

@@ -5,7 +5,8 @@ import { usePathname, useRouter } from 'next/navigation';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { getClient, gql, logIn, logOut, setSignedInHint, signUp } from '../lib/api/client';
 import { toTeam } from '../lib/api/convert';
-import type { Role, Team, User } from '../lib/types';
+import { loadMyInvitations } from '../lib/api/queries';
+import type { PendingInvitation, Role, Team, User } from '../lib/types';
 
 type Status = 'loading' | 'signed-in' | 'signed-out' | 'error';
 
@@ -13,6 +14,8 @@ interface SessionValue {
   status: Status;
   user: User | null;
   teams: Team[];
+  /** Invitations to teams waiting for my answer. */
+  invitations: PendingInvitation[];
   error: unknown;
   refresh: () => Promise<void>;
   logIn: (email: string, password: string) => Promise<void>;
@@ -57,12 +60,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>('loading');
   const [user, setUser] = useState<User | null>(null);
   const [teams, setTeams] = useState<Team[]>([]);
+  const [invitations, setInvitations] = useState<PendingInvitation[]>([]);
   const [error, setError] = useState<unknown>(undefined);
 
   const refresh = useCallback(async () => {
     const client = getClient();
     try {
-      const [me, teams] = await Promise.all([client.me(), loadTeams().catch(() => [])]);
+      const [me, teams, invitations] = await Promise.all([
+        client.me(),
+        loadTeams().catch(() => []),
+        loadMyInvitations().catch(() => []),
+      ]);
       if (!me) {
         setSignedInHint(false);
         setUser(null);
@@ -73,6 +81,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setSignedInHint(true);
       setUser({ id: me.id, email: me.email, name: me.name });
       setTeams(teams);
+      setInvitations(invitations);
       setStatus('signed-in');
       setError(undefined);
     } catch (e) {
@@ -96,6 +105,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       status,
       user,
       teams,
+      invitations,
       error,
       refresh,
       async logIn(email, password) {
@@ -114,10 +124,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         }
         setUser(null);
         setTeams([]);
+        setInvitations([]);
         setStatus('signed-out');
       },
     }),
-    [status, user, teams, error, refresh],
+    [status, user, teams, invitations, error, refresh],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

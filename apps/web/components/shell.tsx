@@ -94,6 +94,16 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
           ))}
         </nav>
         <div className="header-right">
+          {session.invitations.length > 0 ? (
+            <Link
+              prefetch={false}
+              href="/invitations"
+              className="btn btn-sm btn-primary"
+              aria-current={path === '/invitations' ? 'page' : undefined}
+            >
+              Invitations <span className="count-pill">{session.invitations.length}</span>
+            </Link>
+          ) : null}
           <ThemeToggle />
           {session.user ? (
             <>
