@@ -156,6 +156,8 @@ export function EChart({
     const el = ref.current;
     if (!el) return;
     const c = echarts.init(el, null, { renderer: 'canvas' });
+    // The browser tests open every tooltip through the instance (tests/e2e/xss.test.mjs).
+    (el as HTMLElement & { __posteriorChart?: ChartInstance }).__posteriorChart = c;
     c.on('click', (p) => {
       const params = p as { data: unknown; seriesName?: string; dataIndex: number };
       clickRef.current?.(params);
