@@ -294,8 +294,14 @@ describe('stored XSS and credential exposure (browser)', { skip: why ?? false, t
       timeoutMs: 30_000,
       what: 'the study charts',
     });
+    // The slice plot along the categorical parameter: its hostile choices label the points.
+    await page.getByLabel('Slice parameter').selectOption('choice');
     const tips = await hoverCharts(page);
     assert.ok(tips.length > 0, 'some tooltip opened');
+    assert.ok(
+      tips.some((t) => t.includes(`choice = ${SVG}`) || t.includes(`choice = ${LINK}`)),
+      'a slice tooltip showed a hostile choice as text',
+    );
     // The slice plot and the convergence plot name the hostile objective; the slice plot the choices.
     assert.ok(
       tips.some((t) => t.includes(IMG) || t.includes(SCRIPT) || t.includes(SVG)),
