@@ -14,7 +14,9 @@
 // hostile one is refused and uses the most hostile names allowed.
 // Run: npm run build && node --test tests/e2e/xss.test.mjs
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isPosteriorError } from '@posterior/sdk';
@@ -376,7 +378,7 @@ describe('stored XSS and credential exposure (browser)', { skip: why ?? false, t
     await assertPageHeaders(page.url());
   });
 
-  it('the dashboard cannot be framed, and cross-site writes through its proxy are refused', async () => {
+  it('cross-site writes and WebSockets through the dashboard are refused', async () => {
     const res = await fetch(`${stack.web.url}/graphql`, {
       method: 'POST',
       headers: {
@@ -389,6 +391,33 @@ describe('stored XSS and credential exposure (browser)', { skip: why ?? false, t
     assert.equal(res.status, 403);
     const teams = await s.mallory.teams();
     assert.ok(!teams.some((t) => t.name === 'csrf'));
+    // Cross-site WebSocket hijacking: a page elsewhere cannot open the live socket on the cookie.
+    const handshake = (origin) =>
+      new Promise((resolve, reject) => {
+        const req = request(`${stack.web.url}/graphql`, {
+          headers: {
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': randomBytes(16).toString('base64'),
+            'sec-websocket-protocol': 'graphql-transport-ws',
+            origin,
+            cookie: `${SESSION_COOKIE}=${s.secret}`,
+          },
+        });
+        req.on('response', (r) => {
+          r.resume();
+          resolve(r.statusCode);
+        });
+        req.on('upgrade', (_r, socket) => {
+          socket.destroy();
+          resolve(101);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal(await handshake('http://evil.example'), 403);
+    assert.equal(await handshake(new URL(stack.web.url).origin), 101);
   });
 
   it('logs out and in through the proxy: the cookie goes and comes back, still out of reach', async () => {
