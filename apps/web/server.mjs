@@ -98,7 +98,11 @@ function proxyWebSocket(req, socket, head) {
   const target = new URL('/graphql', apiUrl);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const upstream = send(target, { method: 'GET', headers });
+  // The browser gave up before the API answered: drop the half-open request too.
+  const abandon = () => upstream.destroy();
+  socket.once('close', abandon);
   upstream.on('upgrade', (res, apiSocket, apiHead) => {
+    socket.off('close', abandon);
     let response = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\n`;
     for (let i = 0; i < res.rawHeaders.length; i += 2) {
       response += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
