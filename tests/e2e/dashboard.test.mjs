@@ -36,9 +36,20 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
   let worker;
   const state = {};
 
+  /** Content-Security-Policy violations on any page of any context (the app must work under its CSP). */
+  const cspViolations = [];
+
   before(async () => {
     stack = await startStack();
     browser = await launch();
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (...args) => {
+      const ctx = await newContext(...args);
+      ctx.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${m.page()?.url()}: ${m.text()}`);
+      });
+      return ctx;
+    };
   });
   after(async () => {
     await worker?.stop(5000);
@@ -605,6 +616,10 @@ describe('dashboard end to end', { skip: why ?? false, timeout: 300_000 }, () =>
       .getByRole('table', { name: 'Studies' })
       .getByRole('link', { name: 'yaml import e2e' })
       .waitFor();
+  });
+
+  it('no page broke its Content-Security-Policy (charts, exports, live updates, inline scripts)', () => {
+    assert.deepEqual(cspViolations, []);
   });
 });
 
