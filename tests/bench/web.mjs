@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Dashboard benchmark (issue 6), in Debian chromium against a real `posterior serve` on a PostgreSQL of
-// its own and the built dashboard (`next start`):
+// its own and the built dashboard (apps/web/server.mjs):
 //   1. time until the study page is interactive with 1,000 and 10,000 trials (20 metric steps per
 //      trial: 200,000 points at 10,000): from navigation start until every trial is in the table and on
 //      the convergence plot and a click on "Log scale" is answered; then until every learning curve is in.
