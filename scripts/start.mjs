@@ -251,10 +251,10 @@ if (!(await waitForApi())) {
 // ---- the dashboard ---------------------------------------------------------------------------
 
 let dashboard = 'not built (npm run build -w @posterior/web)';
-const nextBin = join(root, 'node_modules', '.bin', 'next');
-if (webBuilt() && existsSync(nextBin)) {
-  // next itself, not `npx next start`: killing npx would leave next-server running.
-  start('web', nextBin, ['start', '-p', String(webPort), '-H', host], {
+const webServer = join(webDir, 'server.mjs');
+if (webBuilt() && existsSync(webServer)) {
+  // The dashboard's own server (Next plus the same-origin WebSocket proxy), not `next start`.
+  start('web', process.execPath, [webServer, '-p', String(webPort), '-H', host], {
     cwd: webDir,
     log: true,
     env: { API_URL: apiUrl, PORT: String(webPort) },

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1.7
 # Posterior dashboard image: Next.js on :3000. Build from the repository root:
 #   docker build -f infra/docker/web.Dockerfile -t posterior-web .
-# Runtime env: API_URL (the API, for the dashboard's route handlers) and PUBLIC_API_URL (where browsers
-# open the subscription WebSocket); see apps/web/lib/env.ts.
+# Runtime env: API_URL (the API: the dashboard proxies GraphQL, artifacts and the subscription
+# WebSocket to it, so browsers talk to the dashboard's origin only); WEB_TRUST_PROXY=true behind an
+# ingress that sets X-Forwarded-For. See apps/web/server.mjs and apps/web/lib/env.ts.
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
@@ -37,7 +38,7 @@ COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/packages/sdk/package.json /app/packages/sdk/
 COPY --from=build --chown=node:node /app/packages/sdk/dist /app/packages/sdk/dist
-COPY --from=build --chown=node:node /app/apps/web/package.json /app/apps/web/next.config.ts /app/apps/web/
+COPY --from=build --chown=node:node /app/apps/web/package.json /app/apps/web/next.config.ts /app/apps/web/server.mjs /app/apps/web/
 COPY --from=build --chown=node:node /app/apps/web/public /app/apps/web/public
 # .next/cache is build-time only; the server writes its own image cache at run time.
 COPY --from=build --chown=node:node /app/apps/web/.next /app/apps/web/.next
@@ -48,5 +49,5 @@ WORKDIR /app/apps/web
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WEB_PORT||3000)+'/').then(r=>process.exit(r.status<500?0:1),()=>process.exit(1))"]
-# The next binary directly (not `npx next start`), so SIGTERM reaches the server process itself.
-CMD ["node", "/app/node_modules/next/dist/bin/next", "start", "-p", "3000", "-H", "0.0.0.0"]
+# The dashboard's server directly (not through npm), so SIGTERM reaches the server process itself.
+CMD ["node", "/app/apps/web/server.mjs", "-p", "3000", "-H", "0.0.0.0"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Dashboard benchmark (issue 6), in Debian chromium against a real `posterior serve` on a PostgreSQL of
-// its own and the built dashboard (`next start`):
+// its own and the built dashboard (apps/web/server.mjs):
 //   1. time until the study page is interactive with 1,000 and 10,000 trials (20 metric steps per
 //      trial: 200,000 points at 10,000): from navigation start until every trial is in the table and on
 //      the convergence plot and a click on "Log scale" is answered; then until every learning curve is in.
@@ -55,10 +55,10 @@ for (const b of builds ?? []) {
   }
 }
 
-/** `next start` of one build (dist dir under apps/web) against the API; stopped with its process group. */
+/** The dashboard server (server.mjs) on one build (dist dir under apps/web); stopped with its process group. */
 async function startBuild(apiUrl, distDir) {
   const port = await freePort();
-  const proc = spawn(join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(port)], {
+  const proc = spawn(process.execPath, [join(webDir, 'server.mjs'), '-p', String(port), '-H', '127.0.0.1'], {
     cwd: webDir,
     env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: 'ignore',
@@ -67,7 +67,7 @@ async function startBuild(apiUrl, distDir) {
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/login`).catch(() => null))?.ok, {
     timeoutMs: 60_000,
-    what: `next start of ${distDir} on ${url}`,
+    what: `the dashboard (${distDir}) on ${url}`,
   });
   return {
     name: distDir,
@@ -178,13 +178,24 @@ async function visit(page, url, n) {
 }
 
 /**
+ * Signs a browser profile in as the dashboard does: the session secret in the API's httpOnly cookie
+ * on the dashboard origin, and the "signed in" hint that lets the page ask for its data early.
+ */
+async function signIn(ctx, url, token) {
+  await ctx.addCookies([
+    { name: 'posterior_session', value: token, url: new URL(url).origin, httpOnly: true, sameSite: 'Lax' },
+  ]);
+  await ctx.addInitScript(() => localStorage.setItem('posterior.signedIn', '1'));
+}
+
+/**
  * A first visit in a fresh browser profile (nothing cached: the figure the goal is judged on), then
  * a repeat visit in the same profile, as a returning user makes it (scripts from the HTTP cache,
  * compiled code from V8's cache).
  */
 async function timeToInteractive(browser, url, token, n) {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await ctx.addInitScript((t) => localStorage.setItem('posterior.session', t), token);
+  await signIn(ctx, url, token);
   const page = await ctx.newPage();
   const first = await visit(page, url, n);
   const repeat = await visit(page, url, n);
@@ -196,7 +207,7 @@ async function liveLatency(browser, url, token, client, studyId, count) {
   const [trial] = await client.askTrials(studyId, 1, 'bench-live');
   if (!trial) throw new Error('askTrials returned nothing');
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await ctx.addInitScript((t) => localStorage.setItem('posterior.session', t), token);
+  await signIn(ctx, url, token);
   const page = await ctx.newPage();
   await page.goto(url);
   await page.getByText('Live', { exact: true }).waitFor({ timeout: 60_000 });

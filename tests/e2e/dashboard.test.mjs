@@ -37,9 +37,20 @@ describe('dashboard end to end', { timeout: 300_000 }, () => {
   let worker;
   const state = {};
 
+  /** Content-Security-Policy violations on any page of any context (the app must work under its CSP). */
+  const cspViolations = [];
+
   before(async () => {
     stack = await startStack();
     browser = await launch();
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (...args) => {
+      const ctx = await newContext(...args);
+      ctx.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${m.page()?.url()}: ${m.text()}`);
+      });
+      return ctx;
+    };
   });
   after(async () => {
     await worker?.stop(5000);
@@ -489,7 +500,8 @@ describe('dashboard end to end', { timeout: 300_000 }, () => {
     await page.goto(`${base}${new URL(state.teamUrl).pathname}`);
     await page.getByRole('heading', { name: /Not found|Not allowed/ }).waitFor();
     assert.equal(await page.getByText('branin e2e').count(), 0);
-    await ctx.close();
+    state.outsiderCtx = ctx;
+    state.outsiderPage = page;
   });
 
   it('archives a study: it leaves the default list and shows under archived', async () => {
@@ -516,19 +528,62 @@ describe('dashboard end to end', { timeout: 300_000 }, () => {
     await list.close();
   });
 
-  it('adds a member with a role in the team settings', async () => {
+  it('invites a member, who joins only on accepting; an admin changes their role', async () => {
     const page = await state.ctx.newPage();
-    await page.goto(state.teamUrl.replace(/studies$/, 'settings'));
+    const settingsUrl = state.teamUrl.replace(/studies$/, 'settings');
+    await page.goto(settingsUrl);
     await page.getByRole('heading', { name: 'Members', exact: true }).waitFor();
-    const form = page.getByRole('form', { name: 'Add a member' });
+    const form = page.getByRole('form', { name: 'Invite a member' });
     await form.getByLabel('Email').fill(state.outsider);
     await form.getByLabel('Role').selectOption('VIEWER');
-    await form.getByRole('button', { name: 'Add or change role' }).click();
-    const row = page
-      .getByRole('table', { name: 'Members' })
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText(`Invitation sent to ${state.outsider} as viewer.`).waitFor();
+    const pending = page.getByRole('table', { name: 'Pending invitations' });
+    await pending.getByRole('row').filter({ hasText: state.outsider }).getByText('VIEWER').waitFor();
+    const members = page.getByRole('table', { name: 'Members' });
+    assert.equal(await members.getByText(state.outsider).count(), 0, 'not a member before accepting');
+    await shot(page, 'team-settings-invited');
+
+    // The invitee: the header shows the invitation; the page lists it; accepting opens the team.
+    const invitee = state.outsiderPage;
+    await invitee.goto(`${stack.web.url}/`);
+    await invitee.waitForURL(/\/invitations$/);
+    await invitee.getByRole('link', { name: /Invitations/ }).waitFor();
+    const row = invitee
+      .getByRole('table', { name: 'My invitations' })
       .getByRole('row')
-      .filter({ hasText: state.outsider });
-    await row.getByText('VIEWER', { exact: true }).waitFor();
+      .filter({ hasText: 'Vision Lab' });
+    await row.getByText('VIEWER').waitFor();
+    await row.getByText('Ada Owner').waitFor();
+    await shot(invitee, 'invitations');
+    await row.getByRole('button', { name: 'Accept the invitation to Vision Lab' }).click();
+    await invitee.waitForURL(state.teamUrl);
+    await invitee
+      .getByRole('table', { name: 'Studies' })
+      .getByRole('link', { name: 'yaml import e2e' })
+      .waitFor();
+    assert.equal(await invitee.getByRole('link', { name: /Invitations/ }).count(), 0, 'no invitation left');
+    await state.outsiderCtx.close();
+
+    await page.reload();
+    const row2 = members.getByRole('row').filter({ hasText: state.outsider });
+    await row2.getByLabel(`Role of ${state.outsider}`).waitFor();
+    assert.equal(await row2.getByLabel(`Role of ${state.outsider}`).inputValue(), 'VIEWER');
+    assert.equal(await page.getByRole('table', { name: 'Pending invitations' }).count(), 0);
+    await row2.getByLabel(`Role of ${state.outsider}`).selectOption('MEMBER');
+    await page.getByText(`${state.outsider} is now member.`).waitFor();
+    // A second invitation, withdrawn: it leaves the list.
+    await form.getByLabel('Email').fill('someone-else@example.com');
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    const other = page.getByRole('table', { name: 'Pending invitations' }).getByRole('row').filter({
+      hasText: 'someone-else@example.com',
+    });
+    await other.waitFor();
+    await shot(page, 'team-settings');
+    page.once('dialog', (d) => d.accept());
+    await other.getByRole('button', { name: 'Withdraw the invitation to someone-else@example.com' }).click();
+    await page.getByText('The invitation to someone-else@example.com was withdrawn.').waitFor();
+    await page.getByRole('table', { name: 'Pending invitations' }).waitFor({ state: 'detached' });
     await page.close();
   });
 
@@ -552,6 +607,7 @@ describe('dashboard end to end', { timeout: 300_000 }, () => {
     await page.waitForURL(/\/login/);
     await page.goto(state.teamUrl);
     await page.waitForURL(/\/login\?next=/);
+    await shot(page, 'login');
     assert.equal(await page.getByText('yaml import e2e').count(), 0, 'nothing shown signed out');
     await page.getByLabel('Email').fill(state.email);
     await page.getByLabel('Password').fill(PASSWORD);
@@ -561,6 +617,10 @@ describe('dashboard end to end', { timeout: 300_000 }, () => {
       .getByRole('table', { name: 'Studies' })
       .getByRole('link', { name: 'yaml import e2e' })
       .waitFor();
+  });
+
+  it('no page broke its Content-Security-Policy (charts, exports, live updates, inline scripts)', () => {
+    assert.deepEqual(cspViolations, []);
   });
 });
 

@@ -1,5 +1,5 @@
 // The dashboard's e2e/bench stack: our own PostgreSQL, the API (`posterior serve`), and the built
-// dashboard (`next start`) proxying /graphql to that API. Reuses the scale harness's process helpers.
+// dashboard (apps/web/server.mjs: Next plus the WebSocket proxy) proxying /graphql to that API. Reuses the scale harness's process helpers.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,21 +33,17 @@ export const cliWorkerAvailable = () => cliHas('worker');
 export async function startWeb(apiUrl, port) {
   const p = port ?? (await freePort());
   const output = [];
-  const proc = spawn(
-    join(repoRoot, 'node_modules', '.bin', 'next'),
-    ['start', '-p', String(p), '-H', '127.0.0.1'],
-    {
-      cwd: webDir,
-      env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group: next-server is a grandchild
-    },
-  );
+  const proc = spawn(process.execPath, [join(webDir, 'server.mjs'), '-p', String(p), '-H', '127.0.0.1'], {
+    cwd: webDir,
+    env: { ...process.env, API_URL: apiUrl, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, stopped as one
+  });
   for (const s of [proc.stdout, proc.stderr]) s.on('data', (d) => output.push(String(d)));
   const url = `http://127.0.0.1:${p}`;
   await waitFor(async () => (await fetch(`${url}/login`).catch(() => null))?.ok, {
     timeoutMs: 60_000,
-    what: `next start on ${url}`,
+    what: `the dashboard on ${url}`,
   });
   return {
     url,

@@ -174,19 +174,50 @@ describe('@posterior/sdk against a real API', () => {
     await outsider.client.close();
   });
 
-  it('adds a member who can then read the study, and removes them so they cannot', async () => {
+  it('invites a member who joins only on accepting, can then read the study, and is removed', async () => {
     const colleague = await bootstrap(api.url);
     const me = await colleague.client.me();
-    const membership = await ctx.client.addMember(ctx.team.id, colleague.email, 'VIEWER');
+    // addMember no longer adds people (issue 12): typed, whether or not the email has an account.
+    await assert.rejects(ctx.client.addMember(ctx.team.id, colleague.email, 'VIEWER'), (e) =>
+      isPosteriorError(e, 'BAD_USER_INPUT'),
+    );
+    const invitation = await ctx.client.inviteMember(ctx.team.id, colleague.email, 'VIEWER');
+    assert.equal(invitation.state, 'PENDING');
+    assert.equal(invitation.teamId, ctx.team.id);
+    assert.ok(invitation.expiresAt instanceof Date);
+    assert.deepEqual(
+      (await ctx.client.teamInvitations(ctx.team.id)).map((i) => i.id),
+      [invitation.id],
+    );
+    await assert.rejects(colleague.client.study(study.id), (e) => isPosteriorError(e, 'NOT_FOUND'));
+    const mine = await colleague.client.myInvitations();
+    assert.deepEqual(
+      mine.map((i) => [i.id, i.teamName, i.role]),
+      [[invitation.id, ctx.team.name, 'VIEWER']],
+    );
+    const membership = await colleague.client.acceptInvitation(invitation.id);
     assert.equal(membership.role, 'VIEWER');
+    assert.deepEqual(await colleague.client.myInvitations(), []);
     assert.equal((await colleague.client.study(study.id))?.id, study.id);
     await assert.rejects(colleague.client.askTrials(study.id), (e) => isPosteriorError(e, 'FORBIDDEN'));
+    const promoted = await ctx.client.setMemberRole(ctx.team.id, me?.id ?? '', 'MEMBER');
+    assert.equal(promoted.role, 'MEMBER');
     assert.equal(await ctx.client.removeMember(ctx.team.id, me?.id ?? ''), true);
     await assert.rejects(colleague.client.study(study.id), (e) => isPosteriorError(e, 'NOT_FOUND'));
     await assert.rejects(ctx.client.removeMember(ctx.team.id, me?.id ?? ''), (e) =>
       isPosteriorError(e, 'NOT_FOUND'),
     );
+    // Declined and revoked invitations do not let anyone in.
+    const other = await bootstrap(api.url);
+    const declined = await ctx.client.inviteMember(ctx.team.id, other.email, 'MEMBER');
+    assert.equal(await other.client.declineInvitation(declined.id), true);
+    await assert.rejects(other.client.acceptInvitation(declined.id), (e) => isPosteriorError(e, 'CONFLICT'));
+    const revoked = await ctx.client.inviteMember(ctx.team.id, other.email, 'MEMBER');
+    assert.equal(await ctx.client.revokeInvitation(revoked.id), true);
+    await assert.rejects(other.client.acceptInvitation(revoked.id), (e) => isPosteriorError(e, 'CONFLICT'));
+    await assert.rejects(other.client.study(study.id), (e) => isPosteriorError(e, 'NOT_FOUND'));
     await colleague.client.close();
+    await other.client.close();
   });
 
   it('fails a subscription without credentials with a typed error', async () => {

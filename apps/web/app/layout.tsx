@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import { headers } from 'next/headers';
 import { type ReactNode, Suspense } from 'react';
 import { SessionProvider } from '../components/session';
 import { THEME_INIT_SCRIPT } from '../components/ui/theme-toggle';
@@ -18,14 +19,17 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The per-request nonce from proxy.ts: the CSP lets only scripts carrying it run. Reading the
+  // request headers also renders every page per request, as a nonce requires.
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: constant theme bootstrap, runs before paint */}
-        <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: constant script; sends a page's first data requests before its JavaScript loads */}
-        <script dangerouslySetInnerHTML={{ __html: earlyRequestsScript() }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: earlyRequestsScript() }} />
       </head>
       <body>
         <SessionProvider>{children}</SessionProvider>

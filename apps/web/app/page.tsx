@@ -5,7 +5,7 @@ import { useEffect } from 'react';
 import { lastTeam, useSession } from '../components/session';
 import { PageSkeleton } from '../components/ui/states';
 
-/** Sends people where they belong: their last team's studies, team creation, or the login page. */
+/** Sends people where they belong: their last team's studies, their invitations, team creation, or the login page. */
 export default function Home() {
   const s = useSession();
   const router = useRouter();
@@ -14,8 +14,8 @@ export default function Home() {
     if (s.status !== 'signed-in') return;
     const last = lastTeam();
     const team = s.teams.find((t) => t.id === last) ?? s.teams[0];
-    router.replace(team ? `/teams/${team.id}/studies` : '/teams/new');
-  }, [s.status, s.teams, router]);
+    router.replace(team ? `/teams/${team.id}/studies` : s.invitations.length ? '/invitations' : '/teams/new');
+  }, [s.status, s.teams, s.invitations.length, router]);
   return (
     <main className="main">
       <PageSkeleton />

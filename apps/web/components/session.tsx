@@ -3,9 +3,10 @@
 import { isPosteriorError } from '@posterior/sdk';
 import { usePathname, useRouter } from 'next/navigation';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { getClient, gql, setSessionToken, storedToken } from '../lib/api/client';
+import { getClient, gql, logIn, logOut, setSignedInHint, signUp } from '../lib/api/client';
 import { toTeam } from '../lib/api/convert';
-import type { Role, Team, User } from '../lib/types';
+import { loadMyInvitations } from '../lib/api/queries';
+import type { PendingInvitation, Role, Team, User } from '../lib/types';
 
 type Status = 'loading' | 'signed-in' | 'signed-out' | 'error';
 
@@ -13,6 +14,8 @@ interface SessionValue {
   status: Status;
   user: User | null;
   teams: Team[];
+  /** Invitations to teams waiting for my answer. */
+  invitations: PendingInvitation[];
   error: unknown;
   refresh: () => Promise<void>;
   logIn: (email: string, password: string) => Promise<void>;
@@ -57,28 +60,33 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>('loading');
   const [user, setUser] = useState<User | null>(null);
   const [teams, setTeams] = useState<Team[]>([]);
+  const [invitations, setInvitations] = useState<PendingInvitation[]>([]);
   const [error, setError] = useState<unknown>(undefined);
 
   const refresh = useCallback(async () => {
     const client = getClient();
-    if (!client.token && !storedToken()) {
-      // No bearer token; an httpOnly cookie session may still exist, so ask anyway.
-    }
     try {
-      const [me, teams] = await Promise.all([client.me(), loadTeams().catch(() => [])]);
+      const [me, teams, invitations] = await Promise.all([
+        client.me(),
+        loadTeams().catch(() => []),
+        loadMyInvitations().catch(() => []),
+      ]);
       if (!me) {
+        setSignedInHint(false);
         setUser(null);
         setTeams([]);
         setStatus('signed-out');
         return;
       }
+      setSignedInHint(true);
       setUser({ id: me.id, email: me.email, name: me.name });
       setTeams(teams);
+      setInvitations(invitations);
       setStatus('signed-in');
       setError(undefined);
     } catch (e) {
       if (isPosteriorError(e, 'UNAUTHENTICATED')) {
-        setSessionToken(undefined);
+        setSignedInHint(false);
         setUser(null);
         setStatus('signed-out');
         return;
@@ -97,31 +105,30 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       status,
       user,
       teams,
+      invitations,
       error,
       refresh,
       async logIn(email, password) {
-        const auth = await getClient().logIn(email, password);
-        setSessionToken(auth.token);
+        await logIn(email, password);
         await refresh();
       },
       async signUp(email, password, name) {
-        const auth = await getClient().signUp(email, password, name);
-        setSessionToken(auth.token);
+        await signUp(email, password, name);
         await refresh();
       },
       async logOut() {
         try {
-          await getClient().logOut();
+          await logOut();
         } catch {
           // the local session is dropped either way
         }
-        setSessionToken(undefined);
         setUser(null);
         setTeams([]);
+        setInvitations([]);
         setStatus('signed-out');
       },
     }),
-    [status, user, teams, error, refresh],
+    [status, user, teams, invitations, error, refresh],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

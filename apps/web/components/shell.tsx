@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useParams, usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useEffect, useState } from 'react';
-import { storedToken } from '../lib/api/client';
+import { signedInHint } from '../lib/api/client';
 import { lastTeam, rememberTeam, useRequireSession } from './session';
 import { Logo } from './ui/logo';
 import { ErrorState, PageSkeleton } from './ui/states';
@@ -55,9 +55,9 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
     if (routeTeam) rememberTeam(routeTeam);
   }, [routeTeam]);
   const team = session.teams.find((t) => t.id === teamId) ?? null;
-  // With a stored session token the page starts loading its data while the session is confirmed.
+  // Signed in when last seen: the page starts loading its data while the session is confirmed.
   const [hasToken, setHasToken] = useState(false);
-  useEffect(() => setHasToken(storedToken() !== undefined), []);
+  useEffect(() => setHasToken(signedInHint()), []);
   const nav = teamId
     ? [
         { href: `/teams/${teamId}/studies`, label: 'Studies' },
@@ -94,6 +94,16 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
           ))}
         </nav>
         <div className="header-right">
+          {session.invitations.length > 0 ? (
+            <Link
+              prefetch={false}
+              href="/invitations"
+              className="btn btn-sm btn-primary"
+              aria-current={path === '/invitations' ? 'page' : undefined}
+            >
+              Invitations <span className="count-pill">{session.invitations.length}</span>
+            </Link>
+          ) : null}
           <ThemeToggle />
           {session.user ? (
             <>

@@ -8,7 +8,11 @@ import { documents } from '@posterior/sdk';
  * This module is shared by the server layout (which inlines the script) and the browser client.
  */
 
-export const SESSION_TOKEN_KEY = 'posterior.session';
+/**
+ * localStorage key of the "signed in when last seen" hint ('1'). Not a credential: the session is
+ * the API's httpOnly cookie, which the early requests carry like any other same-origin request.
+ */
+export const SIGNED_IN_KEY = 'posterior.signedIn';
 const GLOBAL_KEY = '__posteriorEarly';
 /** An early answer older than this is not used: the page asked too late for it to be current. */
 export const EARLY_FRESH_MS = 10_000;
@@ -29,7 +33,6 @@ const EARLY_ROUTES: readonly EarlyRoute[] = [
 interface EarlyEntry {
   query: string;
   id: string;
-  token: string;
   at: number;
   response: Promise<Response>;
 }
@@ -40,7 +43,7 @@ interface EarlyEntry {
  */
 export function earlyRequestsScript(): string {
   const routes = EARLY_ROUTES.map((r) => `[${r.path.toString()},${JSON.stringify(r.queries)}]`).join(',');
-  return `(function(){try{var rs=[${routes}],p=location.pathname,t=localStorage.getItem(${JSON.stringify(SESSION_TOKEN_KEY)});if(!t)return;for(var i=0;i<rs.length;i++){var m=rs[i][0].exec(p);if(!m)continue;var out=[];for(var j=0;j<rs[i][1].length;j++){var q=rs[i][1][j];out.push({query:q,id:m[1],token:t,at:Date.now(),response:fetch('/graphql',{method:'POST',headers:{'content-type':'application/json',authorization:'Bearer '+t},body:JSON.stringify({query:q,variables:{id:m[1]}}),credentials:'include'})})}window.${GLOBAL_KEY}=out;return}}catch(e){}})();`;
+  return `(function(){try{var rs=[${routes}],p=location.pathname;if(localStorage.getItem(${JSON.stringify(SIGNED_IN_KEY)})!=='1')return;for(var i=0;i<rs.length;i++){var m=rs[i][0].exec(p);if(!m)continue;var out=[];for(var j=0;j<rs[i][1].length;j++){var q=rs[i][1][j];out.push({query:q,id:m[1],at:Date.now(),response:fetch('/graphql',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({query:q,variables:{id:m[1]}}),credentials:'same-origin'})})}window.${GLOBAL_KEY}=out;return}}catch(e){}})();`;
 }
 
 function earlyEntries(): EarlyEntry[] | undefined {
@@ -59,8 +62,9 @@ function authorizationOf(init: RequestInit | undefined): string | null {
 }
 
 /**
- * The early answer to this exact request (same query, same `id`, same token, still fresh), taken
- * once; undefined when there is none. Any other request, and every later one, goes to the network.
+ * The early answer to this exact request (same query, same `id`, on the cookie session, i.e. with
+ * no Authorization header, still fresh), taken once; undefined when there is none. Any other
+ * request, and every later one, goes to the network.
  */
 export function takeEarlyResponse(
   init: RequestInit | undefined,
@@ -77,10 +81,7 @@ export function takeEarlyResponse(
   const auth = authorizationOf(init);
   const index = entries.findIndex(
     (e) =>
-      e.query === body.query &&
-      e.id === body.variables?.id &&
-      auth === `Bearer ${e.token}` &&
-      now - e.at <= EARLY_FRESH_MS,
+      e.query === body.query && e.id === body.variables?.id && auth === null && now - e.at <= EARLY_FRESH_MS,
   );
   if (index < 0) return undefined;
   const [entry] = entries.splice(index, 1);

@@ -147,6 +147,19 @@ export interface Member {
   role: Role;
 }
 
+/** A pending invitation: to a team (as an admin sees it) or to me (as the invitee sees it). */
+export interface PendingInvitation {
+  id: string;
+  teamId: string;
+  teamName: string;
+  email: string;
+  role: Role;
+  state: 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'REVOKED' | 'EXPIRED';
+  invitedBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
 export interface ApiToken {
   id: string;
   name: string;

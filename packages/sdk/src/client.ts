@@ -13,6 +13,7 @@ import type {
   FileUpload,
   HeartbeatResult,
   HistoryPoint,
+  Invitation,
   Membership,
   MetricPoint,
   MetricPointInput,
@@ -90,7 +91,24 @@ export interface PosteriorApi {
   logIn(email: string, password: string): Promise<AuthPayload>;
   logOut(): Promise<boolean>;
   createTeam(name: string): Promise<Team>;
+  /**
+   * @deprecated People join through `inviteMember` + `acceptInvitation`; for a member's role use
+   * `setMemberRole`. Changes an existing member's role; any other email is BAD_USER_INPUT.
+   */
   addMember(teamId: string, email: string, role: Role): Promise<Membership>;
+  /** Invites an email to the team (ADMIN or higher, a role up to your own); they join on accepting. */
+  inviteMember(teamId: string, email: string, role: Role): Promise<Invitation>;
+  /** Joins the team of an invitation addressed to you. */
+  acceptInvitation(id: string): Promise<Membership>;
+  declineInvitation(id: string): Promise<boolean>;
+  /** Withdraws a pending invitation (ADMIN or higher). */
+  revokeInvitation(id: string): Promise<boolean>;
+  /** Your pending invitations (to your login email). */
+  myInvitations(): Promise<readonly Invitation[]>;
+  /** A team's pending invitations (ADMIN or higher); expired ones read EXPIRED. */
+  teamInvitations(teamId: string): Promise<readonly Invitation[]>;
+  /** Changes a member's role (ADMIN or higher; OWNER for owners; a team keeps one OWNER). */
+  setMemberRole(teamId: string, userId: string, role: Role): Promise<Membership>;
   createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret>;
   /** Removes a member (admins; only owners remove owners) or leaves the team (userId = yourself). */
   removeMember(teamId: string, userId: string): Promise<boolean>;
@@ -295,6 +313,38 @@ export class PosteriorClient implements PosteriorApi {
 
   async addMember(teamId: string, email: string, role: Role): Promise<Membership> {
     return wire.toMembership(await this.gql(doc.ADD_MEMBER, { teamId, email, role }, 'addMember'));
+  }
+
+  async inviteMember(teamId: string, email: string, role: Role): Promise<Invitation> {
+    return wire.toInvitation(await this.gql(doc.INVITE_MEMBER, { teamId, email, role }, 'inviteMember'));
+  }
+
+  async acceptInvitation(id: string): Promise<Membership> {
+    return wire.toMembership(await this.gql(doc.ACCEPT_INVITATION, { id }, 'acceptInvitation'));
+  }
+
+  async declineInvitation(id: string): Promise<boolean> {
+    return (await this.gql(doc.DECLINE_INVITATION, { id }, 'declineInvitation')) === true;
+  }
+
+  async revokeInvitation(id: string): Promise<boolean> {
+    return (await this.gql(doc.REVOKE_INVITATION, { id }, 'revokeInvitation')) === true;
+  }
+
+  async myInvitations(): Promise<readonly Invitation[]> {
+    return wire
+      .list(await this.gql(doc.MY_INVITATIONS, {}, 'myInvitations'), 'myInvitations')
+      .map(wire.toInvitation);
+  }
+
+  async teamInvitations(teamId: string): Promise<readonly Invitation[]> {
+    const team = await this.gql(doc.TEAM_INVITATIONS, { id: teamId }, 'team');
+    if (team === null || team === undefined) throw new PosteriorError('NOT_FOUND', 'team not found');
+    return wire.list((team as { invitations?: unknown }).invitations, 'invitations').map(wire.toInvitation);
+  }
+
+  async setMemberRole(teamId: string, userId: string, role: Role): Promise<Membership> {
+    return wire.toMembership(await this.gql(doc.SET_MEMBER_ROLE, { teamId, userId, role }, 'setMemberRole'));
   }
 
   async createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret> {

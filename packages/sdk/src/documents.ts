@@ -40,6 +40,17 @@ export const LOG_OUT = 'mutation LogOut { logOut }';
 export const CREATE_TEAM = `mutation CreateTeam($name: String!) { createTeam(name: $name) { ${TEAM} } }`;
 export const ADD_MEMBER = `mutation AddMember($teamId: ID!, $email: String!, $role: Role!) {
   addMember(teamId: $teamId, email: $email, role: $role) { id teamId role createdAt user { ${USER} } } }`;
+export const SET_MEMBER_ROLE = `mutation SetMemberRole($teamId: ID!, $userId: ID!, $role: Role!) {
+  setMemberRole(teamId: $teamId, userId: $userId, role: $role) { id teamId role createdAt user { ${USER} } } }`;
+const INVITATION = `id teamId teamName email role state invitedBy { ${USER} } createdAt expiresAt respondedAt`;
+export const INVITE_MEMBER = `mutation InviteMember($teamId: ID!, $email: String!, $role: Role!) {
+  inviteMember(teamId: $teamId, email: $email, role: $role) { ${INVITATION} } }`;
+export const ACCEPT_INVITATION = `mutation AcceptInvitation($id: ID!) {
+  acceptInvitation(id: $id) { id teamId role createdAt user { ${USER} } } }`;
+export const DECLINE_INVITATION = 'mutation DeclineInvitation($id: ID!) { declineInvitation(id: $id) }';
+export const REVOKE_INVITATION = 'mutation RevokeInvitation($id: ID!) { revokeInvitation(id: $id) }';
+export const MY_INVITATIONS = `query MyInvitations { myInvitations { ${INVITATION} } }`;
+export const TEAM_INVITATIONS = `query TeamInvitations($id: ID!) { team(id: $id) { id invitations { ${INVITATION} } } }`;
 export const REMOVE_MEMBER =
   'mutation RemoveMember($teamId: ID!, $userId: ID!) { removeMember(teamId: $teamId, userId: $userId) }';
 export const CREATE_API_TOKEN = `mutation CreateApiToken($teamId: ID!, $name: String!, $role: Role) {

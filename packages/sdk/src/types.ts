@@ -82,6 +82,25 @@ export interface Membership {
   readonly createdAt: Date;
 }
 
+export type InvitationState = 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'REVOKED' | 'EXPIRED';
+
+/** An offer to join a team, addressed to an email; the person who logs in with it accepts or declines. */
+export interface Invitation {
+  readonly id: string;
+  readonly teamId: string;
+  readonly teamName: string;
+  /** The invitee, lower case. */
+  readonly email: string;
+  /** The role the invitee gets on accepting. */
+  readonly role: Role;
+  readonly state: InvitationState;
+  /** Who sent it (null once that account is gone). */
+  readonly invitedBy: User | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly respondedAt: Date | null;
+}
+
 export interface AuthPayload {
   readonly token: string;
   readonly user: User;

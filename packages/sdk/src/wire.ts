@@ -11,6 +11,8 @@ import type {
   Direction,
   HeartbeatResult,
   HistoryPoint,
+  Invitation,
+  InvitationState,
   JsonValue,
   Membership,
   MetricPoint,
@@ -147,6 +149,30 @@ export function toMembership(value: unknown): Membership {
     role: oneOf(o, 'role', ROLES),
     user: toUser(o.user),
     createdAt: date(o, 'createdAt'),
+  };
+}
+
+const INVITATION_STATES: readonly InvitationState[] = [
+  'PENDING',
+  'ACCEPTED',
+  'DECLINED',
+  'REVOKED',
+  'EXPIRED',
+];
+
+export function toInvitation(value: unknown): Invitation {
+  const o = obj(value, 'invitation');
+  return {
+    id: str(o, 'id'),
+    teamId: str(o, 'teamId'),
+    teamName: str(o, 'teamName'),
+    email: str(o, 'email'),
+    role: oneOf(o, 'role', ROLES),
+    state: oneOf(o, 'state', INVITATION_STATES),
+    invitedBy: o.invitedBy === null || o.invitedBy === undefined ? null : toUser(o.invitedBy),
+    createdAt: date(o, 'createdAt'),
+    expiresAt: date(o, 'expiresAt'),
+    respondedAt: optDate(o, 'respondedAt'),
   };
 }
 

@@ -8,6 +8,7 @@ import { migrations } from './migrations/index.js';
 const TABLES = [
   'api_tokens',
   'artifacts',
+  'invitations',
   'login_failures',
   'memberships',
   'metric_points',

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { Direction, Role, StudyState, TrialState } from '../db/index.js';
+import { Direction, InvitationState, Role, StudyState, TrialState } from '../db/index.js';
 
 /**
  * The enums are the data layer's (values stored verbatim), registered once for GraphQL here so
@@ -9,6 +9,10 @@ registerEnumType(Role, { name: 'Role', description: 'OWNER > ADMIN > MEMBER > VI
 registerEnumType(Direction, { name: 'Direction' });
 registerEnumType(StudyState, { name: 'StudyState' });
 registerEnumType(TrialState, { name: 'TrialState' });
+registerEnumType(InvitationState, {
+  name: 'InvitationState',
+  description: 'EXPIRED: still pending when its expiresAt passed',
+});
 
 export enum TrialEventKind {
   CREATED = 'CREATED',
@@ -30,4 +34,4 @@ registerEnumType(TrialSort, {
   description: 'Trial order; VALUE_* put trials without a value last',
 });
 
-export { Direction, Role, StudyState, TrialState };
+export { Direction, InvitationState, Role, StudyState, TrialState };

@@ -1,9 +1,10 @@
 import { encodeCursor } from '../common/cursor.js';
-import type { Direction, Role, StudyState, TrialState } from '../db/index.js';
+import { type Direction, InvitationState, type Role, type StudyState, type TrialState } from '../db/index.js';
 import type { SuggestionRecord, TrialRecord } from '../trial/trial.record.js';
 import {
   ApiToken,
   Artifact,
+  Invitation,
   Membership,
   MetricPoint,
   PageInfo,
@@ -61,6 +62,53 @@ export function toMembership(row: MembershipRow): Membership {
     role: row.role,
     user: toUser(row),
     createdAt: row.membership_created_at,
+  });
+}
+
+export interface InvitationRow {
+  id: string;
+  team_id: string;
+  team_name: string;
+  email: string;
+  role: Role;
+  state: InvitationState;
+  created_at: Date;
+  expires_at: Date;
+  responded_at: Date | null;
+  invited_by: string | null;
+  inviter_id: string | null;
+  inviter_email: string | null;
+  inviter_name: string | null;
+  inviter_created_at: Date | null;
+}
+
+/** Selects an InvitationRow from `invitations i` joined to its team `t` and inviter `u` (left join). */
+export const INVITATION_SELECT = `SELECT i.id, i.team_id, t.name AS team_name, i.email, i.role, i.state,
+  i.created_at, i.expires_at, i.responded_at, i.invited_by, u.id AS inviter_id, u.email AS inviter_email,
+  u.name AS inviter_name, u.created_at AS inviter_created_at
+  FROM invitations i JOIN teams t ON t.id = i.team_id LEFT JOIN users u ON u.id = i.invited_by`;
+
+export function toInvitation(row: InvitationRow, now = new Date()): Invitation {
+  const expired = row.state === InvitationState.PENDING && row.expires_at.getTime() <= now.getTime();
+  return Object.assign(new Invitation(), {
+    id: row.id,
+    teamId: row.team_id,
+    teamName: row.team_name,
+    email: row.email,
+    role: row.role,
+    state: expired ? InvitationState.EXPIRED : row.state,
+    invitedBy:
+      row.inviter_id !== null && row.inviter_email !== null && row.inviter_created_at !== null
+        ? toUser({
+            id: row.inviter_id,
+            email: row.inviter_email,
+            name: row.inviter_name,
+            created_at: row.inviter_created_at,
+          })
+        : null,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    respondedAt: row.responded_at,
   });
 }
 

@@ -1,6 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Direction, Role, StudyState, TrialEventKind, TrialState } from './enums.js';
+import { Direction, InvitationState, Role, StudyState, TrialEventKind, TrialState } from './enums.js';
 
 /**
  * GraphQL object types: plain classes, separate from the TypeORM entities. Services return
@@ -31,6 +31,24 @@ export class Membership {
   @Field(() => Role) role: Role;
   @Field(() => User) user: User;
   @Field(() => Date) createdAt: Date;
+}
+
+@ObjectType({
+  description:
+    'An offer to join a team, addressed to an email; the person who logs in with that email accepts or declines it',
+})
+export class Invitation {
+  @Field(() => ID) id: string;
+  @Field(() => ID) teamId: string;
+  @Field(() => String, { description: 'The team the invitation is to' }) teamName: string;
+  @Field(() => String, { description: 'The invitee (lower case)' }) email: string;
+  @Field(() => Role, { description: 'The role the invitee gets on accepting' }) role: Role;
+  @Field(() => InvitationState) state: InvitationState;
+  @Field(() => User, { nullable: true, description: 'Who invited (null once that account is gone)' })
+  invitedBy: User | null;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => Date) expiresAt: Date;
+  @Field(() => Date, { nullable: true }) respondedAt: Date | null;
 }
 
 @ObjectType()

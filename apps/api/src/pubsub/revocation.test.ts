@@ -7,6 +7,7 @@ import {
   ASK,
   gqlAt,
   type Harness,
+  joinTeam,
   newStudy,
   newTeam,
   newUser,
@@ -205,11 +206,7 @@ describe('live subscriptions end when their credential or access does (across AP
 
   test('a session that expires while connected is closed at expiry', async () => {
     const user = await newUser(a, 'expiring');
-    await a.gql(
-      'mutation($t: ID!, $e: String!) { addMember(teamId: $t, email: $e, role: VIEWER) { id } }',
-      { t: teamId, e: user.email },
-      owner.token,
-    );
+    await joinTeam(a, owner.token, teamId, user, 'VIEWER');
     await a.db.dataSource.query(
       "UPDATE sessions SET expires_at = now() + interval '1500 milliseconds' WHERE user_id = $1",
       [user.id],
@@ -225,11 +222,7 @@ describe('live subscriptions end when their credential or access does (across AP
 
   test('a session deleted outside the API is caught by the periodic re-check', async () => {
     const user = await newUser(a, 'deleted');
-    await a.gql(
-      'mutation($t: ID!, $e: String!) { addMember(teamId: $t, email: $e, role: VIEWER) { id } }',
-      { t: teamId, e: user.email },
-      owner.token,
-    );
+    await joinTeam(a, owner.token, teamId, user, 'VIEWER');
     const w = watch(b.wsUrl, user.token, studyId);
     await assertStreaming(w);
     // No notification: only B's re-check (every 300 ms here) can notice.
@@ -243,7 +236,7 @@ describe('live subscriptions end when their credential or access does (across AP
     const user = await newUser(a, 'member');
     const add =
       'mutation($t: ID!, $e: String!, $r: Role!) { addMember(teamId: $t, email: $e, role: $r) { id } }';
-    await a.gql(add, { t: teamId, e: user.email, r: 'MEMBER' }, owner.token);
+    await joinTeam(a, owner.token, teamId, user, 'MEMBER');
     const w = watch(b.wsUrl, user.token, studyId);
     await assertStreaming(w);
     // A role change that still allows reading keeps the subscription.
@@ -276,11 +269,9 @@ describe('live subscriptions end when their credential or access does (across AP
     const admin = await newUser(a, 'admin');
     const other = await newUser(a, 'other');
     const team = await newTeam(a, owner.token);
-    const add =
-      'mutation($t: ID!, $e: String!, $r: Role!) { addMember(teamId: $t, email: $e, role: $r) { id } }';
     const remove = 'mutation($t: ID!, $u: ID!) { removeMember(teamId: $t, userId: $u) }';
-    await a.gql(add, { t: team, e: admin.email, r: 'ADMIN' }, owner.token);
-    await a.gql(add, { t: team, e: other.email, r: 'MEMBER' }, owner.token);
+    await joinTeam(a, owner.token, team, admin, 'ADMIN');
+    await joinTeam(a, owner.token, team, other, 'MEMBER');
     const code = async (token: string, userId: string) =>
       (await a.gql(remove, { t: team, u: userId }, token)).errors?.[0]?.extensions?.code ?? 'OK';
     assert.equal(await code(other.token, admin.id), 'FORBIDDEN');

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../graphql/enums.js';
-import { ApiToken, ApiTokenSecret, Membership, Team } from '../graphql/types.js';
+import { ApiToken, ApiTokenSecret, Invitation, Membership, Team } from '../graphql/types.js';
 import type { Context } from '../server/context.js';
 
 @Resolver(() => Team)
@@ -31,7 +31,63 @@ export class TeamResolver {
     return ctx.services.teams.createTeam(ctx.caller, name);
   }
 
-  @Mutation(() => Membership, { description: "Adds a user by email, or changes a member's role" })
+  @FieldResolver(() => [Invitation], {
+    description: 'Pending invitations to the team, newest first (ADMIN or higher); expired ones read EXPIRED',
+  })
+  invitations(@Root() team: Team, @Ctx() ctx: Context): Promise<Invitation[]> {
+    return ctx.services.teams.invitations.forTeam(ctx.caller, team.id);
+  }
+
+  @Query(() => [Invitation], { description: "The caller's pending invitations (to their login email)" })
+  myInvitations(@Ctx() ctx: Context): Promise<Invitation[]> {
+    return ctx.services.teams.invitations.mine(ctx.caller);
+  }
+
+  @Mutation(() => Invitation, {
+    description:
+      'Invites an email to the team (ADMIN or higher, a role up to your own); they join when they accept. Inviting a pending email again renews it',
+  })
+  inviteMember(
+    @Arg('teamId', () => ID) teamId: string,
+    @Arg('email', () => String) email: string,
+    @Arg('role', () => Role) role: Role,
+    @Ctx() ctx: Context,
+  ): Promise<Invitation> {
+    return ctx.services.teams.invitations.invite(ctx.caller, teamId, email, role);
+  }
+
+  @Mutation(() => Membership, { description: 'Joins the team of an invitation addressed to you' })
+  acceptInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Membership> {
+    return ctx.services.teams.invitations.accept(ctx.caller, id);
+  }
+
+  @Mutation(() => Boolean, { description: 'Declines an invitation addressed to you' })
+  declineInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.teams.invitations.decline(ctx.caller, id);
+  }
+
+  @Mutation(() => Boolean, { description: 'Withdraws a pending invitation (ADMIN or higher)' })
+  revokeInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.teams.invitations.revoke(ctx.caller, id);
+  }
+
+  @Mutation(() => Membership, {
+    description: "Changes a member's role (ADMIN or higher; OWNER for owners; a team keeps one OWNER)",
+  })
+  setMemberRole(
+    @Arg('teamId', () => ID) teamId: string,
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => Role) role: Role,
+    @Ctx() ctx: Context,
+  ): Promise<Membership> {
+    return ctx.services.teams.setMemberRole(ctx.caller, teamId, userId, role);
+  }
+
+  @Mutation(() => Membership, {
+    description: "Changes an existing member's role, found by email",
+    deprecationReason:
+      'People join through inviteMember + acceptInvitation; for a member use setMemberRole. A non-member email is BAD_USER_INPUT.',
+  })
   addMember(
     @Arg('teamId', () => ID) teamId: string,
     @Arg('email', () => String) email: string,

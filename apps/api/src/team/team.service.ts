@@ -3,7 +3,7 @@ import { Authorizer, atLeast, decide, requireCaller, requireUser } from '../auth
 import type { Caller } from '../authz/caller.js';
 import type { Db } from '../common/db.js';
 import { isUniqueViolation } from '../common/db.js';
-import { ForbiddenError, NotFoundError } from '../common/errors.js';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../common/errors.js';
 import { isUuid, requireText } from '../common/validate.js';
 import { Role } from '../db/index.js';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../graphql/mapping.js';
 import type { ApiToken, ApiTokenSecret, Membership, Team } from '../graphql/types.js';
 import { ApiTokenSecret as ApiTokenSecretType } from '../graphql/types.js';
+import { Invitations, normalizeEmail } from './invitations.js';
 
 const MEMBER_SELECT = `SELECT m.id AS membership_id, m.team_id, m.role, m.created_at AS membership_created_at,
   u.id, u.email, u.name, u.created_at FROM memberships m JOIN users u ON u.id = m.user_id`;
@@ -24,6 +25,8 @@ const MEMBER_SELECT = `SELECT m.id AS membership_id, m.team_id, m.role, m.create
 /** Teams, memberships and API tokens. */
 export class TeamService {
   private readonly authz: Authorizer;
+  /** Invitations: how people join a team (see invitations.ts). */
+  readonly invitations: Invitations;
 
   constructor(
     private readonly db: Db,
@@ -31,6 +34,7 @@ export class TeamService {
     private readonly membershipChanged: (teamId: string, userId: string) => void = () => undefined,
   ) {
     this.authz = new Authorizer(db);
+    this.invitations = new Invitations(db, this.authz, membershipChanged);
   }
 
   async createTeam(caller: Caller | null, nameInput: string): Promise<Team> {
@@ -87,7 +91,11 @@ export class TeamService {
     return rows.map(toMembership);
   }
 
-  /** Adds a user by email, or changes an existing member's role. */
+  /**
+   * Before invitations (issue 12) this added any registered user by email, without their consent.
+   * Now it only changes the role of someone who is already a member; anyone else is BAD_USER_INPUT
+   * with the same message whether or not the email has an account. People join with inviteMember.
+   */
   async addMember(
     caller: Caller | null,
     teamId: string,
@@ -95,41 +103,64 @@ export class TeamService {
     role: Role,
   ): Promise<Membership> {
     requireUser(caller);
+    await this.authz.requireTeam(caller, teamId, Role.ADMIN);
+    const email = normalizeEmail(emailInput);
+    const member = await this.db.one<{ user_id: string }>(
+      `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.team_id = $1 AND lower(u.email) = $2`,
+      [teamId, email],
+    );
+    if (member === null) {
+      throw new BadUserInputError(
+        'email',
+        'is not a member of this team: addMember no longer adds people; invite them with inviteMember and they join when they accept',
+      );
+    }
+    return this.setMemberRole(caller, teamId, member.user_id, role);
+  }
+
+  /** Changes a member's role (ADMIN or higher; OWNER to grant or change an OWNER; a team keeps one OWNER). */
+  async setMemberRole(
+    caller: Caller | null,
+    teamId: string,
+    userId: string,
+    role: Role,
+  ): Promise<Membership> {
+    requireUser(caller);
     const own = await this.authz.requireTeam(caller, teamId, Role.ADMIN);
     if (!atLeast(own, role)) throw new ForbiddenError(`role: only an ${role} or higher may grant ${role}`);
-    const email = requireText('email', emailInput, 320).toLowerCase();
+    if (!isUuid(userId)) throw new NotFoundError('member');
     const membership = await this.db.tx(async (sql) => {
-      const user = await sql.one<{ id: string }>('SELECT id FROM users WHERE lower(email) = $1', [email]);
-      if (user === null) throw new NotFoundError('user with this email');
       const existing = await sql.one<{ role: Role }>(
         'SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2 FOR UPDATE',
-        [teamId, user.id],
+        [teamId, userId],
       );
-      if (existing !== null && !atLeast(own, existing.role)) {
+      if (existing === null) throw new NotFoundError('member');
+      if (!atLeast(own, existing.role)) {
         throw new ForbiddenError(
           `role: only an ${existing.role} or higher may change an ${existing.role}'s role`,
         );
       }
-      if (existing?.role === Role.OWNER && role !== Role.OWNER) {
-        const owners = await sql.one<{ n: number }>(
-          "SELECT count(*)::int AS n FROM memberships WHERE team_id = $1 AND role = 'OWNER'",
+      if (existing.role === Role.OWNER && role !== Role.OWNER) {
+        const owners = await sql.rows<{ user_id: string }>(
+          "SELECT user_id FROM memberships WHERE team_id = $1 AND role = 'OWNER' FOR UPDATE",
           [teamId],
         );
-        if ((owners?.n ?? 0) <= 1) throw new ForbiddenError('role: a team keeps at least one OWNER');
+        if (owners.length <= 1) throw new ForbiddenError('role: a team keeps at least one OWNER');
       }
-      await sql.one(
-        `INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, $3)
-         ON CONFLICT ON CONSTRAINT "UQ_memberships_team_user" DO UPDATE SET role = EXCLUDED.role`,
-        [teamId, user.id, role],
-      );
+      await sql.rows('UPDATE memberships SET role = $3 WHERE team_id = $1 AND user_id = $2', [
+        teamId,
+        userId,
+        role,
+      ]);
       const row = await sql.one<MembershipRow>(`${MEMBER_SELECT} WHERE m.team_id = $1 AND m.user_id = $2`, [
         teamId,
-        user.id,
+        userId,
       ]);
       if (row === null) throw new Error('membership vanished');
       return toMembership(row);
     });
-    this.membershipChanged(teamId, membership.user.id);
+    this.membershipChanged(teamId, userId);
     return membership;
   }
 

@@ -167,3 +167,31 @@ export async function askTrials<T = { id: string }>(
   assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   return r.data?.askTrials ?? [];
 }
+
+/**
+ * Makes `user` a member of the team with `role` the way people join: an invitation sent by
+ * `inviterToken` (ADMIN or higher), accepted by the user. Returns the membership id.
+ */
+export async function joinTeam(
+  h: Pick<Harness, 'gql'>,
+  inviterToken: string,
+  teamId: string,
+  user: { token: string; email: string },
+  role: string,
+): Promise<string> {
+  const invited = await h.gql<{ inviteMember: { id: string } }>(
+    'mutation($t: ID!, $e: String!, $r: Role!) { inviteMember(teamId: $t, email: $e, role: $r) { id } }',
+    { t: teamId, e: user.email, r: role },
+    inviterToken,
+  );
+  const id = invited.data?.inviteMember.id;
+  if (!id) throw new Error(`inviteMember failed: ${JSON.stringify(invited.errors)}`);
+  const accepted = await h.gql<{ acceptInvitation: { id: string } }>(
+    'mutation($id: ID!) { acceptInvitation(id: $id) { id } }',
+    { id },
+    user.token,
+  );
+  if (!accepted.data?.acceptInvitation)
+    throw new Error(`acceptInvitation failed: ${JSON.stringify(accepted.errors)}`);
+  return accepted.data.acceptInvitation.id;
+}

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
+import { convergenceTooltip } from '../../lib/chart-tooltips';
 import { buildConvergence } from '../../lib/convergence';
 import { formatNumber } from '../../lib/format';
 import type { Direction, Trial } from '../../lib/types';
@@ -48,11 +49,7 @@ export function ConvergenceChart({
       tooltip: {
         trigger: 'item',
         ...tooltipStyle(c),
-        formatter: (p: unknown) => {
-          const q = p as { seriesName: string; data: [number, number] };
-          const v = q.seriesName === 'Failed' ? 'no value' : formatNumber(q.data[1], 5);
-          return `Trial #${q.data[0]}<br/>${q.seriesName}: <b>${v}</b>`;
-        },
+        formatter: convergenceTooltip,
       },
       dataZoom: [
         { type: 'inside', xAxisIndex: 0, filterMode: 'none' },

@@ -2,6 +2,7 @@
 
 import type { ECharts, EChartsOption } from 'echarts';
 import { type CSSProperties, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { guardChartOption } from '../../lib/chart-text';
 import { THEME_EVENT } from '../ui/theme-toggle';
 // A static import, so the charting code downloads with the page's first scripts rather than after
 // hydration asks for it: on the study page the first chart waited for this chunk.
@@ -128,7 +129,11 @@ export interface EChartProps {
   dataAttrs?: Record<string, string>;
 }
 
-/** A thin React wrapper over one echarts instance (canvas renderer), resized with its container. */
+/**
+ * A thin React wrapper over one echarts instance (canvas renderer), resized with its container. The
+ * only place the dashboard creates a chart (a unit test holds every chart to it), so every option
+ * goes through `guardChartOption`.
+ */
 export function EChart({
   option,
   height,
@@ -151,6 +156,8 @@ export function EChart({
     const el = ref.current;
     if (!el) return;
     const c = echarts.init(el, null, { renderer: 'canvas' });
+    // The browser tests open every tooltip through the instance (tests/e2e/xss.test.mjs).
+    (el as HTMLElement & { __posteriorChart?: ChartInstance }).__posteriorChart = c;
     c.on('click', (p) => {
       const params = p as { data: unknown; seriesName?: string; dataIndex: number };
       clickRef.current?.(params);
@@ -179,8 +186,9 @@ export function EChart({
   // biome-ignore lint/correctness/useExhaustiveDependencies: replaceMerge is a constant per chart; the patch is read from its ref
   useEffect(() => {
     if (!chart) return;
+    // Every option passes the tooltip guard: user strings in a tooltip render as text (lib/chart-text).
     chart.setOption(
-      { aria: { enabled: true }, animation: false, ...option, ...patchRef.current },
+      guardChartOption({ aria: { enabled: true }, animation: false, ...option, ...patchRef.current }),
       {
         notMerge,
         lazyUpdate: true,
@@ -193,7 +201,7 @@ export function EChart({
 
   useEffect(() => {
     if (!chart || !patch || drawnPatch.current === patch) return;
-    chart.setOption(patch, { notMerge: false, lazyUpdate: true });
+    chart.setOption(guardChartOption(patch), { notMerge: false, lazyUpdate: true });
     drawnPatch.current = patch;
   }, [chart, patch]);
 

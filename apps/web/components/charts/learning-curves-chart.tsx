@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { formatNumber } from '../../lib/format';
+import { learningCurveTooltip } from '../../lib/chart-tooltips';
 import { type CurveStore, defaultMetric } from '../../lib/learning-curves';
 import type { Trial } from '../../lib/types';
 import { LabelledSelect } from '../ui/labelled-select';
@@ -132,10 +132,7 @@ export function LearningCurvesChart({
       tooltip: {
         trigger: 'item',
         ...tooltipStyle(c),
-        formatter: (p: unknown) => {
-          const q = p as { seriesName: string; data: [number, number] };
-          return `${q.seriesName}<br/>step ${q.data[0]}: <b>${formatNumber(q.data[1], 5)}</b>`;
-        },
+        formatter: learningCurveTooltip,
       },
       dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
       xAxis: {

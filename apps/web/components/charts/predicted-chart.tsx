@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
+import { predictedTooltip } from '../../lib/chart-tooltips';
 import { formatNumber } from '../../lib/format';
 import { buildPredicted } from '../../lib/predicted';
 import type { Trial } from '../../lib/types';
@@ -34,11 +35,7 @@ export function PredictedChart({
       tooltip: {
         trigger: 'item',
         ...tooltipStyle(c),
-        formatter: (p: unknown) => {
-          const q = p as { seriesName: string; data: [number, number, number, number] };
-          if (q.seriesName !== 'Trials') return '';
-          return `Trial #${q.data[2]}<br/>predicted ${formatNumber(q.data[0], 4)} ± ${formatNumber(1.96 * q.data[3], 3)}<br/>actual <b>${formatNumber(q.data[1], 4)}</b>`;
-        },
+        formatter: predictedTooltip,
       },
       xAxis: {
         type: 'value',

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
-import { formatNumber } from '../../lib/format';
+import { sliceTooltip } from '../../lib/chart-tooltips';
 import { buildSlice } from '../../lib/slice';
 import type { SearchSpace, Trial } from '../../lib/types';
 import { LabelledSelect } from '../ui/labelled-select';
@@ -31,10 +31,7 @@ export function SliceChart({ space, trials, params, param, onParam, objective, l
       tooltip: {
         trigger: 'item',
         ...tooltipStyle(c),
-        formatter: (p: unknown) => {
-          const q = p as { data: [number | string, number, number] };
-          return `Trial #${q.data[2]}<br/>${data.param} = ${typeof q.data[0] === 'number' ? formatNumber(q.data[0], 4) : q.data[0]}<br/>${objective}: <b>${formatNumber(q.data[1], 5)}</b>`;
-        },
+        formatter: sliceTooltip(data.param, objective),
       },
       xAxis:
         data.axis === 'category'

@@ -5,7 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { describeError, getClient } from '../../lib/api/client';
 import { useAsync } from '../../lib/api/hooks';
 import { loadTeam } from '../../lib/api/queries';
-import { formatRelative } from '../../lib/format';
+import { formatDateTime, formatRelative } from '../../lib/format';
 import { ROLES, type Role } from '../../lib/types';
 import { useSession } from '../session';
 import { EmptyState, ErrorState, PageSkeleton } from '../ui/states';
@@ -36,13 +36,41 @@ export function TeamSettings({ teamId }: { teamId: string }) {
   if (!team) return <ErrorState error={res.error ?? new Error('Team not found')} />;
   const admin = team.role === 'OWNER' || team.role === 'ADMIN';
 
-  async function addMember(e: FormEvent) {
+  async function invite(e: FormEvent) {
     e.preventDefault();
     setMemberMsg(null);
+    const to = email.trim();
     try {
-      await getClient().addMember(teamId, email.trim(), role);
-      setMemberMsg({ ok: true, text: `${email.trim()} is now ${role.toLowerCase()}.` });
+      await getClient().inviteMember(teamId, to, role);
+      // The same words whether or not the address has an account: the dashboard does not tell.
+      setMemberMsg({
+        ok: true,
+        text: `Invitation sent to ${to} as ${role.toLowerCase()}. They join when they accept it.`,
+      });
       setEmail('');
+      res.reload();
+    } catch (err) {
+      setMemberMsg({ ok: false, text: describeError(err).detail });
+    }
+  }
+
+  async function revokeInvitation(id: string, to: string) {
+    if (!window.confirm(`Withdraw the invitation to ${to}?`)) return;
+    setMemberMsg(null);
+    try {
+      await getClient().revokeInvitation(id);
+      setMemberMsg({ ok: true, text: `The invitation to ${to} was withdrawn.` });
+      res.reload();
+    } catch (err) {
+      setMemberMsg({ ok: false, text: describeError(err).detail });
+    }
+  }
+
+  async function changeRole(userId: string, label: string, next: Role) {
+    setMemberMsg(null);
+    try {
+      await getClient().setMemberRole(teamId, userId, next);
+      setMemberMsg({ ok: true, text: `${label} is now ${next.toLowerCase()}.` });
       res.reload();
     } catch (err) {
       setMemberMsg({ ok: false, text: describeError(err).detail });
@@ -53,7 +81,7 @@ export function TeamSettings({ teamId }: { teamId: string }) {
   async function removeMember(userId: string, label: string) {
     const self = userId === session.user?.id;
     const question = self
-      ? `Leave ${teamName}? You lose access to its studies until someone adds you again.`
+      ? `Leave ${teamName}? You lose access to its studies until someone invites you again.`
       : `Remove ${label} from ${teamName}? Their open dashboards stop streaming at once.`;
     if (!window.confirm(question)) return;
     setMemberMsg(null);
@@ -137,7 +165,24 @@ export function TeamSettings({ teamId }: { teamId: string }) {
                   </td>
                   <td>{m.email}</td>
                   <td>
-                    <span className="role">{m.role}</span> <span className="faint">{ROLE_HELP[m.role]}</span>
+                    {admin &&
+                    m.userId !== session.user?.id &&
+                    (m.role !== 'OWNER' || team.role === 'OWNER') ? (
+                      <select
+                        aria-label={`Role of ${m.email}`}
+                        value={m.role}
+                        onChange={(e) => changeRole(m.userId, m.email, e.target.value as Role)}
+                      >
+                        {ROLES.filter((r) => r !== 'OWNER' || team.role === 'OWNER').map((r) => (
+                          <option key={r} value={r}>
+                            {r.toLowerCase()}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <span className="role">{m.role}</span>
+                    )}{' '}
+                    <span className="faint">{ROLE_HELP[m.role]}</span>
                   </td>
                   <td className="num">
                     {m.userId === session.user?.id ? (
@@ -164,11 +209,59 @@ export function TeamSettings({ teamId }: { teamId: string }) {
             </tbody>
           </table>
         </div>
+        {admin && team.invitations && team.invitations.length > 0 ? (
+          <div className="table-wrap" style={{ borderTop: '1px solid var(--border)' }}>
+            <table className="data" aria-label="Pending invitations">
+              <caption className="table-caption">Pending invitations</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Invited by</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {team.invitations.map((inv) => (
+                  <tr key={inv.id}>
+                    <td>{inv.email}</td>
+                    <td>
+                      <span className="role">{inv.role}</span>
+                    </td>
+                    <td>{inv.invitedBy ?? '—'}</td>
+                    <td className="muted">
+                      {inv.state === 'EXPIRED' ? (
+                        <span className="badge badge-FAILED">expired</span>
+                      ) : (
+                        formatDateTime(inv.expiresAt)
+                      )}
+                    </td>
+                    <td className="num">
+                      {inv.role !== 'OWNER' || team.role === 'OWNER' ? (
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger"
+                          aria-label={`Withdraw the invitation to ${inv.email}`}
+                          onClick={() => revokeInvitation(inv.id, inv.email)}
+                        >
+                          Withdraw
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
         {admin ? (
           <form
             className="toolbar"
-            onSubmit={addMember}
-            aria-label="Add a member"
+            onSubmit={invite}
+            aria-label="Invite a member"
             style={{ borderBottom: 0, borderTop: '1px solid var(--border)' }}
           >
             <div className="field">
@@ -193,7 +286,7 @@ export function TeamSettings({ teamId }: { teamId: string }) {
               </select>
             </div>
             <button type="submit" className="btn btn-primary" disabled={!email.trim()}>
-              Add or change role
+              Send invitation
             </button>
             {memberMsg ? (
               <div
@@ -205,7 +298,7 @@ export function TeamSettings({ teamId }: { teamId: string }) {
             ) : null}
           </form>
         ) : (
-          <div className="card-body muted">Only admins and owners can add members.</div>
+          <div className="card-body muted">Only admins and owners can invite members.</div>
         )}
       </section>
       <section className="card" aria-labelledby="tokens-h">

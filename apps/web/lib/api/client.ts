@@ -9,11 +9,17 @@ import {
   type TrialEvent,
   type Unsubscribe,
 } from '@posterior/sdk';
-import { earlyAwareFetch, SESSION_TOKEN_KEY as TOKEN_KEY } from '../early-requests';
+import { earlyAwareFetch, SIGNED_IN_KEY } from '../early-requests';
 import { publicApiUrl } from '../public-env';
 
+/**
+ * The browser holds no credential. `logIn`/`signUp` go through the dashboard's /graphql proxy with
+ * `cookie: true`, so the API sets its httpOnly, SameSite=Lax session cookie on this origin; every
+ * later request (HTTP through the route handlers, the graphql-ws socket through server.mjs) carries
+ * it, and page scripts can neither read nor send it anywhere else.
+ */
+
 let client: PosteriorClient | null = null;
-let liveClient: Promise<PosteriorClient> | null = null;
 
 /** Where the browser sends API traffic: the API directly when configured, else this origin (proxied). */
 export function apiBase(): string {
@@ -21,38 +27,49 @@ export function apiBase(): string {
   return typeof window === 'undefined' ? 'http://localhost:4000' : window.location.origin;
 }
 
-export function storedToken(): string | undefined {
-  if (typeof window === 'undefined') return undefined;
+/** Cookies go with every request, also to NEXT_PUBLIC_API_URL when that is another origin. */
+function withCookies(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  return earlyAwareFetch(input, { ...init, credentials: 'include' });
+}
+
+/**
+ * Whether this browser was signed in when last seen: a hint (not a credential) that lets the page
+ * start loading data while the session is confirmed, and the early requests fire.
+ */
+export function signedInHint(): boolean {
+  if (typeof window === 'undefined') return false;
   try {
-    return window.localStorage.getItem(TOKEN_KEY) ?? undefined;
+    return window.localStorage.getItem(SIGNED_IN_KEY) === '1';
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-export function setSessionToken(token: string | undefined): void {
+export function setSignedInHint(signedIn: boolean): void {
   try {
-    if (token) window.localStorage.setItem(TOKEN_KEY, token);
-    else window.localStorage.removeItem(TOKEN_KEY);
+    if (signedIn) window.localStorage.setItem(SIGNED_IN_KEY, '1');
+    else window.localStorage.removeItem(SIGNED_IN_KEY);
+    // Sessions from before cookies kept their secret here: never again.
+    window.localStorage.removeItem('posterior.session');
   } catch {
-    // private mode: the session lasts for this page only
+    // private mode: no hint, the page just waits for the session check
   }
-  getClient().setToken(token);
-  // The socket authenticated with the old token: drop it; the next subscription reconnects.
-  const old = liveClient;
-  liveClient = null;
-  void old?.then((c) => (c === client ? undefined : c.close()));
 }
 
-/** The SDK client (one per tab): HTTP + one shared graphql-ws connection. */
+/** After logging in or out: the socket authenticated with the old cookie; the next one reconnects. */
+function resetClient(): void {
+  void client?.close();
+  client = null;
+}
+
+/** The SDK client (one per tab): HTTP + one shared graphql-ws connection, both on the session cookie. */
 export function getClient(): PosteriorClient {
   if (!client) {
     client = createClient({
       url: apiBase(),
-      token: storedToken(),
       timeoutMs: 30_000,
       retry: { retries: 2 },
-      fetch: earlyAwareFetch,
+      fetch: withCookies,
       webSocketImpl: typeof WebSocket === 'undefined' ? undefined : WebSocket,
       subscriptionRetryAttempts: 1_000,
     });
@@ -60,51 +77,9 @@ export function getClient(): PosteriorClient {
   return client;
 }
 
-/**
- * The client that carries subscriptions. With the same-origin proxy (the default) HTTP goes through
- * the dashboard, but WebSockets go straight to the API, whose address the server tells us at run time.
- */
-function getLiveClient(): Promise<PosteriorClient> {
-  if (publicApiUrl) return Promise.resolve(getClient());
-  if (!liveClient) {
-    liveClient = fetch('/api-config', { cache: 'no-store' })
-      .then((r) => r.json() as Promise<{ apiUrl: string }>)
-      .then(({ apiUrl }) =>
-        createClient({
-          url: apiUrl,
-          token: getClient().token,
-          webSocketImpl: WebSocket,
-          subscriptionRetryAttempts: 1_000,
-        }),
-      );
-    liveClient.catch(() => {
-      liveClient = null;
-    });
-  }
-  return liveClient;
-}
-
-function subscribeVia(
-  start: (c: PosteriorClient) => Unsubscribe,
-  onError?: (e: PosteriorError) => void,
-): Unsubscribe {
-  let stop: Unsubscribe | null = null;
-  let cancelled = false;
-  getLiveClient().then(
-    (c) => {
-      if (!cancelled) stop = start(c);
-    },
-    (e: unknown) => onError?.(new PosteriorError('NETWORK_ERROR', `cannot open live updates: ${String(e)}`)),
-  );
-  return () => {
-    cancelled = true;
-    stop?.();
-  };
-}
-
 /** Live trial events of a study (created, claimed, finished). */
 export function subscribeTrialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe {
-  return subscribeVia((c) => c.trialEvents(studyId, sink), sink.error);
+  return getClient().trialEvents(studyId, sink);
 }
 
 /** Live metric points of a study, or of one trial. */
@@ -113,7 +88,7 @@ export function subscribeMetricPoints(
   trialId: string | null,
   sink: Sink<readonly MetricPoint[]>,
 ): Unsubscribe {
-  return subscribeVia((c) => c.metricPoints(studyId, trialId, sink), sink.error);
+  return getClient().metricPoints(studyId, trialId, sink);
 }
 
 /** The SDK's error plus the argument the API rejected (BAD_USER_INPUT's `extensions.field`). */
@@ -139,14 +114,12 @@ export async function gql<T>(
   variables: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<T> {
-  const token = getClient().token;
   let response: Response;
   try {
-    response = await earlyAwareFetch(`${apiBase()}/graphql`, {
+    response = await withCookies(`${apiBase()}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query, variables }),
-      credentials: 'include',
       signal,
     });
   } catch (e) {
@@ -191,13 +164,38 @@ export async function gql<T>(
   return body.data;
 }
 
+// The session secret stays out of the response: only the API's Set-Cookie carries it.
+const COOKIE_LOG_IN = `mutation CookieLogIn($email: String!, $password: String!) {
+  logIn(email: $email, password: $password, cookie: true) { expiresAt } }`;
+const COOKIE_SIGN_UP = `mutation CookieSignUp($email: String!, $password: String!, $name: String) {
+  signUp(email: $email, password: $password, name: $name, cookie: true) { expiresAt } }`;
+
+/** Logs in through the dashboard's proxy: the session becomes an httpOnly cookie on this origin. */
+export async function logIn(email: string, password: string): Promise<void> {
+  await gql(COOKIE_LOG_IN, { email, password });
+  setSignedInHint(true);
+  resetClient();
+}
+
+export async function signUp(email: string, password: string, name?: string): Promise<void> {
+  await gql(COOKIE_SIGN_UP, { email, password, name: name ?? null });
+  setSignedInHint(true);
+  resetClient();
+}
+
+/** Ends the session on the server (which also clears the cookie); the hint goes either way. */
+export async function logOut(): Promise<void> {
+  try {
+    await gql('mutation LogOut { logOut }', {});
+  } finally {
+    setSignedInHint(false);
+    resetClient();
+  }
+}
+
 /** Authenticated GET of a binary resource (artifacts, reports) saved as a file download. */
 export async function downloadUrl(path: string, fallbackName: string): Promise<void> {
-  const token = getClient().token;
-  const response = await fetch(`${apiBase()}${path}`, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    credentials: 'include',
-  });
+  const response = await fetch(`${apiBase()}${path}`, { credentials: 'include' });
   if (!response.ok)
     throw new PosteriorError(
       response.status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR',

@@ -1,37 +1,31 @@
 import { serverEnv } from '../env';
-
-const REQUEST_HEADERS = [
-  'content-type',
-  'authorization',
-  'cookie',
-  'accept',
-  'x-filename',
-  'apollo-require-preflight',
-];
-const RESPONSE_HEADERS = [
-  'content-type',
-  'set-cookie',
-  'content-disposition',
-  'content-length',
-  'cache-control',
-  'etag',
-];
+import {
+  browserResponseHeaders,
+  isCrossSiteWrite,
+  type ProxiedKind,
+  upstreamRequestHeaders,
+} from '../proxy-headers';
 
 /** Forwards one request to the API (route handlers only; runs on the server). */
-export async function forwardToApi(req: Request, path: string): Promise<Response> {
+export async function forwardToApi(
+  req: Request,
+  path: string,
+  kind: ProxiedKind = 'graphql',
+): Promise<Response> {
+  if (isCrossSiteWrite(req.method, req.headers)) {
+    return Response.json(
+      { errors: [{ message: 'cross-site request refused', extensions: { code: 'FORBIDDEN' } }] },
+      { status: 403, headers: { 'x-content-type-options': 'nosniff' } },
+    );
+  }
   const { apiUrl } = serverEnv();
   const url = `${apiUrl}${path}${new URL(req.url).search}`;
-  const headers = new Headers();
-  for (const h of REQUEST_HEADERS) {
-    const v = req.headers.get(h);
-    if (v) headers.set(h, v);
-  }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   let res: Response;
   try {
     res = await fetch(url, {
       method: req.method,
-      headers,
+      headers: upstreamRequestHeaders(req.headers),
       body: hasBody ? await req.arrayBuffer() : undefined,
       redirect: 'manual',
       cache: 'no-store',
@@ -40,11 +34,9 @@ export async function forwardToApi(req: Request, path: string): Promise<Response
     const message = `The dashboard cannot reach the API at ${apiUrl} (${e instanceof Error ? e.message : String(e)})`;
     return Response.json({ errors: [{ message, extensions: { code: 'NETWORK_ERROR' } }] }, { status: 502 });
   }
-  const out = new Headers();
-  for (const h of RESPONSE_HEADERS) {
-    const v = h === 'set-cookie' ? res.headers.getSetCookie() : res.headers.get(h);
-    if (Array.isArray(v)) for (const c of v) out.append(h, c);
-    else if (v) out.set(h, v);
-  }
-  return new Response(res.body, { status: res.status, headers: out });
+  const https = req.headers.get('x-forwarded-proto') === 'https' || new URL(req.url).protocol === 'https:';
+  return new Response(res.body, {
+    status: res.status,
+    headers: browserResponseHeaders(res.headers, { kind, https }),
+  });
 }

@@ -8,6 +8,7 @@ import type {
   Member,
   MetricPoint,
   ParamImportance,
+  PendingInvitation,
   Role,
   Study,
   StudySummary,
@@ -387,6 +388,46 @@ export interface TeamDetail {
   role: Role;
   members: Member[];
   apiTokens: ApiToken[] | null;
+  /** Pending invitations (admins and owners only). */
+  invitations: PendingInvitation[] | null;
+}
+
+const INVITATION_FIELDS = 'id teamId teamName email role state createdAt expiresAt invitedBy { email name }';
+
+interface WireInvitation {
+  id: string;
+  teamId: string;
+  teamName: string;
+  email: string;
+  role: Role;
+  state: PendingInvitation['state'];
+  createdAt: string;
+  expiresAt: string;
+  invitedBy: { email: string; name: string | null } | null;
+}
+
+function toInvitation(i: WireInvitation): PendingInvitation {
+  return {
+    id: i.id,
+    teamId: i.teamId,
+    teamName: i.teamName,
+    email: i.email,
+    role: i.role,
+    state: i.state,
+    invitedBy: i.invitedBy ? (i.invitedBy.name ?? i.invitedBy.email) : null,
+    createdAt: i.createdAt,
+    expiresAt: i.expiresAt,
+  };
+}
+
+/** Invitations addressed to the signed-in user, newest first. */
+export async function loadMyInvitations(signal?: AbortSignal): Promise<PendingInvitation[]> {
+  const data = await gql<{ myInvitations: WireInvitation[] }>(
+    `query MyInvitations { myInvitations { ${INVITATION_FIELDS} } }`,
+    {},
+    signal,
+  );
+  return data.myInvitations.map(toInvitation);
 }
 
 export async function loadTeam(teamId: string, signal?: AbortSignal): Promise<TeamDetail | null> {
@@ -404,9 +445,11 @@ export async function loadTeam(teamId: string, signal?: AbortSignal): Promise<Te
   const t = base.team;
   if (!t) return null;
   let apiTokens: ApiToken[] | null = null;
+  let invitations: PendingInvitation[] | null = null;
   if (t.role === 'OWNER' || t.role === 'ADMIN') {
     const tok = await gql<{
       team: {
+        invitations: WireInvitation[];
         apiTokens: Array<{
           id: string;
           name: string;
@@ -417,7 +460,8 @@ export async function loadTeam(teamId: string, signal?: AbortSignal): Promise<Te
         }>;
       } | null;
     }>(
-      'query TeamTokens($id: ID!) { team(id: $id) { apiTokens { id name role createdAt lastUsedAt revokedAt } } }',
+      `query TeamTokens($id: ID!) { team(id: $id) { apiTokens { id name role createdAt lastUsedAt revokedAt }
+        invitations { ${INVITATION_FIELDS} } } }`,
       { id: teamId },
       signal,
     );
@@ -429,6 +473,7 @@ export async function loadTeam(teamId: string, signal?: AbortSignal): Promise<Te
       lastUsedAt: a.lastUsedAt,
       revoked: a.revokedAt !== null,
     }));
+    invitations = (tok.team?.invitations ?? []).map(toInvitation);
   }
   return {
     id: t.id,
@@ -441,6 +486,7 @@ export async function loadTeam(teamId: string, signal?: AbortSignal): Promise<Te
       role: m.role,
     })),
     apiTokens,
+    invitations,
   };
 }
 

@@ -28,6 +28,15 @@ export enum TrialState {
   FAILED = 'FAILED',
 }
 
+/** A PENDING invitation past `expires_at` reads as EXPIRED (and is stored so when it is replaced). */
+export enum InvitationState {
+  PENDING = 'PENDING',
+  ACCEPTED = 'ACCEPTED',
+  DECLINED = 'DECLINED',
+  REVOKED = 'REVOKED',
+  EXPIRED = 'EXPIRED',
+}
+
 export const TERMINAL_TRIAL_STATES: readonly TrialState[] = [
   TrialState.COMPLETE,
   TrialState.PRUNED,

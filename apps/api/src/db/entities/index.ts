@@ -1,5 +1,6 @@
 import { ApiTokenEntity } from './api-token.entity.js';
 import { ArtifactEntity } from './artifact.entity.js';
+import { InvitationEntity } from './invitation.entity.js';
 import { MembershipEntity } from './membership.entity.js';
 import { MetricPointEntity } from './metric-point.entity.js';
 import { SessionEntity } from './session.entity.js';
@@ -10,7 +11,8 @@ import { UserEntity } from './user.entity.js';
 
 export { ApiTokenEntity } from './api-token.entity.js';
 export { ArtifactEntity } from './artifact.entity.js';
-export { Direction, Role, StudyState, TERMINAL_TRIAL_STATES, TrialState } from './enums.js';
+export { Direction, InvitationState, Role, StudyState, TERMINAL_TRIAL_STATES, TrialState } from './enums.js';
+export { InvitationEntity } from './invitation.entity.js';
 export type { JsonObject, JsonValue, TrialParams, TrialSuggestion } from './json.js';
 export { MembershipEntity } from './membership.entity.js';
 export { MetricPointEntity } from './metric-point.entity.js';
@@ -30,4 +32,5 @@ export const entities = [
   TrialEntity,
   MetricPointEntity,
   ArtifactEntity,
+  InvitationEntity,
 ];

@@ -10,9 +10,9 @@ async function target(ctx: Ctx): Promise<string> {
 }
 
 export async function GET(req: Request, ctx: Ctx): Promise<Response> {
-  return forwardToApi(req, await target(ctx));
+  return forwardToApi(req, await target(ctx), 'artifact');
 }
 
 export async function POST(req: Request, ctx: Ctx): Promise<Response> {
-  return forwardToApi(req, await target(ctx));
+  return forwardToApi(req, await target(ctx), 'artifact');
 }
