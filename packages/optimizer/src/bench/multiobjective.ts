@@ -1,6 +1,5 @@
 import type { Direction, SamplerConfig } from '../config.js';
 import { hypervolume } from '../multiobjective/hypervolume.js';
-import { paretoFrontIndices } from '../multiobjective/pareto.js';
 import type { CompletedTrial } from '../multiobjective/suggest.js';
 import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
@@ -76,10 +75,9 @@ function dtlz1(x: readonly number[]) {
   return { values: [c * x0 * x1, c * x0 * (1 - x1), c * (1 - x0)], constraints: [] };
 }
 
-/** Hypervolume of the non-dominated subset of a dense sample of a front (private problems). */
+/** Hypervolume of a dense sample of a front (private problems); the 2-D sweep skips dominated points. */
 function sampledFrontHypervolume(points: number[][], ref: number[]): number {
-  const front = paretoFrontIndices(points, []).map((i) => points[i] as number[]);
-  return hypervolume(front, ref);
+  return hypervolume(points, ref);
 }
 
 let zdt3Hv: number | undefined;
