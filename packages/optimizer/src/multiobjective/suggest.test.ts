@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.js';
 import { createRng } from '../rng.js';
 import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
+import { paretoFrontIndices } from './pareto.js';
 import { type CompletedTrial, prepareAcquisition } from './suggest.js';
 
 const space2 = [
@@ -38,7 +39,15 @@ function history(n: number, withConstraint: boolean, seed = 1): CompletedTrial[]
 }
 
 function request(completed: CompletedTrial[], extra: Partial<SuggestRequest> = {}): SuggestRequest {
-  return { space: space2 as never, direction: 'MINIMIZE', objectives, completed, pending: [], seed: 5, ...extra };
+  return {
+    space: space2 as never,
+    direction: 'MINIMIZE',
+    objectives,
+    completed,
+    pending: [],
+    seed: 5,
+    ...extra,
+  };
 }
 
 describe('multi-objective GP suggestions', () => {
@@ -53,9 +62,14 @@ describe('multi-objective GP suggestions', () => {
     assert.equal(a.info.stds?.length, 2);
     assert.ok(Number.isFinite(a.info.acquisition));
     assert.equal(a.info.referencePoint?.source, 'inferred');
-    // Inferred: the worst feasible value of each objective plus 10% of its range.
-    const loss = completed.map((t) => t.values?.[0] as number);
-    const acc = completed.map((t) => t.values?.[1] as number);
+    // Inferred: the worst value of each objective on the feasible front plus 10% of its range.
+    const front = paretoFrontIndices(
+      completed.map((t) => t.values as number[]),
+      ['MINIMIZE', 'MAXIMIZE'],
+    ).map((i) => completed[i] as CompletedTrial);
+    assert.ok(front.length >= 2 && front.length < completed.length);
+    const loss = front.map((t) => t.values?.[0] as number);
+    const acc = front.map((t) => t.values?.[1] as number);
     const lossRef = Math.max(...loss) + 0.1 * (Math.max(...loss) - Math.min(...loss));
     const accRef = Math.min(...acc) - 0.1 * (Math.max(...acc) - Math.min(...acc));
     assert.ok(Math.abs((a.info.referencePoint?.values[0] as number) - lossRef) < 1e-12);
@@ -94,10 +108,7 @@ describe('multi-objective GP suggestions', () => {
     );
     assert.ok(withPending.acquisition.value(near) < without.acquisition.value(near));
     // And the next suggestion moves away from the pending one.
-    const second = suggest(
-      { type: 'gp', seed: 3 },
-      request(completed, { pending: [first.params] }),
-    );
+    const second = suggest({ type: 'gp', seed: 3 }, request(completed, { pending: [first.params] }));
     assert.notDeepEqual(second.params, first.params);
   });
 
@@ -165,7 +176,13 @@ describe('constrained GP suggestions', () => {
     });
     const infeasible = Array.from({ length: 12 }, () => trial(0.8 * rng.next(), rng.next(), rng.next()));
     const constraints = [{ name: 'c0' }];
-    const base = { space: space2 as never, direction: 'MINIMIZE' as const, pending: [], seed: 1, constraints };
+    const base = {
+      space: space2 as never,
+      direction: 'MINIMIZE' as const,
+      pending: [],
+      seed: 1,
+      constraints,
+    };
     const s = suggest({ type: 'gp', seed: 1 }, { ...base, completed: infeasible });
     assert.equal(s.info.acquisitionName, 'logpof');
     // It goes where feasibility is likely: larger a than anything tried.
