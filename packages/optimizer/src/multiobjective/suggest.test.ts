@@ -80,10 +80,12 @@ describe('multi-objective GP suggestions', () => {
     const completed = history(20, false);
     const s = suggest({ type: 'gp', seed: 3 }, request(completed, { referencePoint: [3, -1] }));
     assert.deepEqual(s.info.referencePoint, { values: [3, -1], source: 'study' });
-    assert.throws(
-      () => suggest({ type: 'gp', seed: 3 }, request(completed, { referencePoint: [3] })),
-      (e: unknown) => e instanceof ConfigError && /referencePoint/.test(e.message),
-    );
+    for (const history of [completed, completed.slice(0, 3)]) {
+      assert.throws(
+        () => suggest({ type: 'gp', seed: 3 }, request(history, { referencePoint: [3] })),
+        (e: unknown) => e instanceof ConfigError && /referencePoint/.test(e.message),
+      );
+    }
   });
 
   it('a pending point lowers the acquisition near it (kriging believer)', () => {
@@ -201,6 +203,25 @@ describe('constrained GP suggestions', () => {
     const s = suggest({ type: 'gp', seed: 2 }, request(completed, { constraints: [{ name: 'budget' }] }));
     assert.equal(s.info.acquisitionName, 'logehvi+logpof');
     assert.ok(typeof s.info.feasibility === 'number' && s.info.feasibility > 0 && s.info.feasibility <= 1);
+  });
+});
+
+describe('incomplete trials', () => {
+  it('missing objective values and constraint values count as failed and infeasible', () => {
+    const completed = history(20, true);
+    // Trials 0-4 lost their second objective, trials 5-9 their constraint value.
+    const damaged = completed.map((t, i) => {
+      if (i < 5) return { ...t, values: [t.values?.[0] as number] };
+      if (i < 10) return { ...t, constraints: [] };
+      return t;
+    });
+    const s = suggest({ type: 'gp', seed: 2 }, request(damaged, { constraints: [{ name: 'budget' }] }));
+    assert.equal(s.info.phase, 'model');
+    assert.equal(s.info.acquisitionName, 'logehvi+logpof');
+    // With every constraint value missing there is nothing to model: a space-filling point.
+    const none = completed.map((t) => ({ ...t, constraints: [] }));
+    const f = suggest({ type: 'gp', seed: 2 }, request(none, { constraints: [{ name: 'budget' }] }));
+    assert.equal(f.info.phase, 'fallback');
   });
 });
 

@@ -215,6 +215,8 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
       },
     },
   });
+  // A bad study reference point is an error from the first trial on, not only once a model runs.
+  if (request.referencePoint) referencePoint([], objectives, request.referencePoint);
   const completed = request.completed;
   const objObs = objectives.map((o, j) =>
     collectObservations(
@@ -282,6 +284,9 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
   let main: MainTerm;
   let name: string;
   if (rows.length === 0) {
+    if (constraintTerms.length === 0) {
+      return initial('fallback', ['no feasible trial and no constraint with values to model yet']);
+    }
     main = { kind: 'none' };
     name = 'logpof';
   } else {
