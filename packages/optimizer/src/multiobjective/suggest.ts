@@ -96,9 +96,11 @@ export function isExtendedRequest(request: {
   return (request.objectives?.length ?? 0) >= 2 || (request.constraints?.length ?? 0) >= 1;
 }
 
+/** The objectives; with fewer than two, the single `value` in the request's `direction` (as samplers.ts). */
 export function studyObjectives(request: ExtendedRequest): ObjectiveSpec[] {
   const list = request.objectives ?? [];
-  return list.length > 0 ? [...list] : [{ name: 'value', direction: request.direction }];
+  if (list.length >= 2) return [...list];
+  return [{ name: list[0]?.name ?? 'value', direction: request.direction }];
 }
 
 /** Objective j of a trial (NaN when missing). */
