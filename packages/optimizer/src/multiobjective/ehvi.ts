@@ -27,6 +27,8 @@ export class LogEhvi {
   private readonly lowIndex: Int32Array[];
   private readonly highIndex: Int32Array[];
   private readonly logHAt: Float64Array[];
+  /** log Phi at each bound, from the same logH call (log Phi = log h + log(Phi / h)). */
+  private readonly logCdfAt: Float64Array[];
   private readonly terms: Float64Array;
   private readonly weights: Float64Array;
   private readonly logT: Float64Array;
@@ -38,6 +40,7 @@ export class LogEhvi {
     this.lowIndex = [];
     this.highIndex = [];
     this.logHAt = [];
+    this.logCdfAt = [];
     for (let j = 0; j < m; j++) {
       const values = new Set<number>();
       for (const b of boxes) {
@@ -50,6 +53,7 @@ export class LogEhvi {
       });
       this.bounds.push(sorted);
       this.logHAt.push(new Float64Array(sorted.length));
+      this.logCdfAt.push(new Float64Array(sorted.length));
       this.lowIndex.push(Int32Array.from(boxes, (b) => at.get(b.lower[j] as number) ?? -1));
       this.highIndex.push(Int32Array.from(boxes, (b) => at.get(b.upper[j] as number) ?? -1));
     }
@@ -80,12 +84,18 @@ export class LogEhvi {
       return Number.NEGATIVE_INFINITY;
     }
     terms.fill(0);
+    const gradient = dMu !== null && dSigma !== null;
     for (let j = 0; j < m; j++) {
       const s = Math.max(sigma[j] as number, MIN_SIGMA);
       const mj = mu[j] as number;
       const bounds = this.bounds[j] as Float64Array;
       const lh = this.logHAt[j] as Float64Array;
-      for (let i = 0; i < bounds.length; i++) lh[i] = logH(((bounds[i] as number) - mj) / s).value;
+      const lc = this.logCdfAt[j] as Float64Array;
+      for (let i = 0; i < bounds.length; i++) {
+        const r = logH(((bounds[i] as number) - mj) / s);
+        lh[i] = r.value;
+        if (gradient) lc[i] = r.value + Math.log(r.slope);
+      }
       const lo = this.lowIndex[j] as Int32Array;
       const hi = this.highIndex[j] as Int32Array;
       const logS = Math.log(s);
@@ -115,6 +125,7 @@ export class LogEhvi {
       const clamped = (sigma[j] as number) < MIN_SIGMA;
       const mj = mu[j] as number;
       const bounds = this.bounds[j] as Float64Array;
+      const lc = this.logCdfAt[j] as Float64Array;
       const lo = this.lowIndex[j] as Int32Array;
       const hi = this.highIndex[j] as Int32Array;
       let gm = 0;
@@ -135,11 +146,11 @@ export class LogEhvi {
           ds = (-ratio * zm) / s;
         } else {
           // d log T = dT / T, each ratio formed in log space.
-          dm = -Math.exp(logNdtr(zu) - lt);
+          dm = -Math.exp((lc[ih] as number) - lt);
           ds = Math.exp(logPhiPdf(zu) - lt);
           if (il >= 0) {
             const zl = ((bounds[il] as number) - mj) / s;
-            dm += Math.exp(logNdtr(zl) - lt);
+            dm += Math.exp((lc[il] as number) - lt);
             ds -= Math.exp(logPhiPdf(zl) - lt);
           }
         }
