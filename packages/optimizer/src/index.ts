@@ -9,6 +9,16 @@ export {
   evaluateAcquisition,
   expectedImprovement,
 } from './acquisition.js';
+export {
+  frontMetric,
+  MO_PROBLEMS,
+  type MoBenchResult,
+  type MoProblem,
+  type MoRun,
+  type MoSummaryCell,
+  runMoBenchmark,
+  summarizeMo,
+} from './bench/multiobjective.js';
 export { type BenchObjective, builtinObjectives } from './bench/objectives.js';
 export {
   type BenchResult,
@@ -36,6 +46,25 @@ export {
 export { ConfigError, ModelFittingError, SearchSpaceError, SpaceExhaustedError } from './errors.js';
 export { fitHyperparameters, type GpData, type GpHyperparameters, GpPosterior } from './gp.js';
 export type { KernelKind } from './kernel.js';
+export { type Box, hypervolumeImprovement, nonDominatedBoxes } from './multiobjective/box-decomposition.js';
+export { logProbabilityOfFeasibility } from './multiobjective/constraints.js';
+export { LogEhvi } from './multiobjective/ehvi.js';
+export { hypervolume } from './multiobjective/hypervolume.js';
+export { logNdtr } from './multiobjective/log-normal.js';
+export {
+  dominates,
+  nonDominatedRanks,
+  type ObjectiveVector,
+  paretoFrontIndices,
+  toMinimization,
+} from './multiobjective/pareto.js';
+export {
+  type CompletedTrial,
+  type ConstraintSpec,
+  type ObjectiveSpec,
+  type ReferencePointInfo,
+  referencePoint,
+} from './multiobjective/suggest.js';
 export { type IntermediateValue, type OtherTrial, shouldPrune } from './pruners.js';
 export { createRng, mixSeed, type Rng } from './rng.js';
 export {

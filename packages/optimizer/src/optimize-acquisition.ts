@@ -39,7 +39,18 @@ export interface AcquisitionResult {
   value: number;
 }
 
-export class AcquisitionObjective {
+/** What the search needs of an acquisition: AcquisitionObjective, or multiobjective/acquisition.ts. */
+export interface AcquisitionFunction {
+  /** Acquisition at count points (count x D row-major) into out (shape: count). */
+  values(xs: Float64Array, count: number, out: Float64Array): void;
+  /** Upper bounds of the acquisition at count points into out (used when screening is on). */
+  upperBounds(xs: Float64Array, count: number, out: Float64Array): void;
+  value(x: ArrayLike<number>): number;
+  /** Acquisition at x and its gradient (shape: D; zero on categorical coordinates). */
+  valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number;
+}
+
+export class AcquisitionObjective implements AcquisitionFunction {
   private readonly dMean: Float64Array;
   private readonly dVar: Float64Array;
   private variance = new Float64Array(0);
@@ -92,7 +103,7 @@ export class AcquisitionObjective {
 
 export function optimizeAcquisition(
   space: ParsedSearchSpace,
-  objective: AcquisitionObjective,
+  objective: AcquisitionFunction,
   rng: Rng,
   taken: ReadonlySet<string>,
   incumbents: readonly Float64Array[],
@@ -179,7 +190,7 @@ export function optimizeAcquisition(
  * Typically a tenth of the candidates is scored, so they come off a heap instead of a full sort.
  */
 function screenCandidates(
-  objective: AcquisitionObjective,
+  objective: AcquisitionFunction,
   cands: Float64Array,
   count: number,
   dim: number,
@@ -280,7 +291,7 @@ class BoundHeap {
 
 function exhaustive(
   space: ParsedSearchSpace,
-  objective: AcquisitionObjective,
+  objective: AcquisitionFunction,
   taken: ReadonlySet<string>,
 ): AcquisitionResult | null {
   const dims = space.dims;
@@ -307,7 +318,7 @@ function exhaustive(
 
 function localSearch(
   space: ParsedSearchSpace,
-  objective: AcquisitionObjective,
+  objective: AcquisitionFunction,
   start: Float64Array,
   maxIterations: number,
 ): AcquisitionResult {

@@ -11,6 +11,8 @@ export interface TargetTransform {
   y: Float64Array;
   /** Maps a model-space mean and std back to g units (median and delta-method std). */
   toTarget(mean: number, std: number): { mean: number; std: number };
+  /** Maps a value in g units to model space: the forward transform, for thresholds and bounds. */
+  fromTarget(g: number): number;
   lambda: number;
 }
 
@@ -133,6 +135,11 @@ export function transformTargets(raw: ArrayLike<number>, n: number, warp: boolea
       const gm = (-vm * outer.sd + outer.mean) * scale;
       const gs = Math.abs(slope) * inner.sd * outer.sd * std * scale;
       return { mean: gm, std: Number.isFinite(gs) ? gs : Number.NaN };
+    },
+    fromTarget(value) {
+      const v = -(value / scale - outer.mean) / outer.sd;
+      const w = lambda === 1 ? v : yeoJohnson(v, lambda);
+      return -(w - inner.mean) / inner.sd;
     },
   };
 }

@@ -8,6 +8,14 @@ import {
   type Observations,
   predictObjective,
 } from './model.js';
+import {
+  type CompletedTrial,
+  type ConstraintSpec,
+  isExtendedRequest,
+  type ObjectiveSpec,
+  type ReferencePointInfo,
+  suggestExtended,
+} from './multiobjective/suggest.js';
 import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisition.js';
 import { SobolSequence } from './qmc.js';
 import { createRng, mixSeed, type Rng } from './rng.js';
@@ -16,12 +24,24 @@ import { type Params, type ParsedSearchSpace, parseSearchSpace, type SearchSpace
 export interface SuggestRequest {
   space: SearchSpace;
   direction: Direction;
-  /** Finished trials; values may be NaN (failed), infinite, or repeated. */
-  completed: ReadonlyArray<{ params: Params; value: number }>;
+  /**
+   * Finished trials; values may be NaN (failed), infinite, or repeated. Multi-objective studies
+   * give `values` (one per objective) and constrained studies `constraints` (one per constraint).
+   */
+  completed: ReadonlyArray<CompletedTrial>;
   /** Params of RUNNING and WAITING trials. */
   pending: ReadonlyArray<Params>;
   /** Per-suggestion seed (e.g. study seed + trial number): same seed and history, same suggestion. */
   seed: number;
+  /**
+   * Two or more objectives make a multi-objective study (then `direction` is unused); omitted or
+   * one objective: the single objective `value` in `direction`.
+   */
+  objectives?: ReadonlyArray<ObjectiveSpec>;
+  /** Outcome constraints: a trial is feasible when every constraint value is <= 0. */
+  constraints?: ReadonlyArray<ConstraintSpec>;
+  /** Hypervolume reference point in the objectives' units; inferred from the trials when omitted. */
+  referencePoint?: readonly number[];
 }
 
 export interface SuggestionInfo {
@@ -32,6 +52,13 @@ export interface SuggestionInfo {
   std: number | null;
   acquisition: number | null;
   acquisitionName: string | null;
+  /** Multi-objective or constrained studies: posterior mean and std of each objective. */
+  means?: number[];
+  stds?: number[];
+  /** Constrained studies: probability that every constraint is satisfied at the suggestion. */
+  feasibility?: number;
+  /** Multi-objective studies: the hypervolume reference point used, and whether it was inferred. */
+  referencePoint?: ReferencePointInfo;
   /** Data problems the sampler worked around (clipped infinities, params outside the space). */
   warnings?: string[];
 }
@@ -188,6 +215,19 @@ export function gpSampler(config: SamplerConfig): Sampler {
     suggest(request) {
       const ctx = context(config, request);
       const { space, obs } = ctx;
+      if (isExtendedRequest(request)) {
+        const out = suggestExtended(request, {
+          space,
+          options,
+          rng: ctx.rng,
+          taken: ctx.taken,
+          pending: ctx.pending,
+          warnings: obs.warnings,
+        });
+        const x = out.x ?? qmcPoint(config, ctx, request.completed.length + request.pending.length);
+        const { phase, warnings, ...rest } = out.info;
+        return { params: space.decode(x), info: info('gp', phase, warnings, rest) };
+      }
       if (obs.n < Math.max(options.nStartupTrials, 2)) {
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
         return { params: space.decode(x), info: info('gp', 'initial', obs.warnings) };

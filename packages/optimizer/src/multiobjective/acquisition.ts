@@ -1,0 +1,164 @@
+import { type AcquisitionSpec, acquisitionValue, evaluateAcquisition } from '../acquisition.js';
+import type { GpPosterior } from '../gp.js';
+import type { AcquisitionFunction } from '../optimize-acquisition.js';
+import { logProbabilityOfFeasibility, logProbabilityOfFeasibilityValue } from './constraints.js';
+import type { LogEhvi } from './ehvi.js';
+
+/**
+ * The acquisition of multi-objective and constrained studies, in log space:
+ *   main(x) + sum_k log P(c_k(x) <= 0)
+ * where main is LogEHVI over the objective GPs (several objectives), log EI (one objective), or
+ * nothing (no feasible point yet: then the search maximizes the probability of feasibility alone).
+ * Every GP is in its own model space, larger is better; EHVI works on minimization, so its means
+ * are the negated model means.
+ */
+export type MainTerm =
+  | { kind: 'ehvi'; ehvi: LogEhvi }
+  | { kind: 'logei'; spec: AcquisitionSpec }
+  | { kind: 'none' };
+
+export interface ConstraintTerm {
+  posterior: GpPosterior;
+  /** Model-space value at c = 0: feasible above it. */
+  threshold: number;
+}
+
+export class ConstrainedAcquisition implements AcquisitionFunction {
+  private readonly dim: number;
+  private means: Float64Array[] = [];
+  private vars: Float64Array[] = [];
+  private readonly dMean: Float64Array;
+  private readonly dVar: Float64Array;
+  private readonly mu: Float64Array;
+  private readonly sigma: Float64Array;
+  private readonly dMu: Float64Array;
+  private readonly dSigma: Float64Array;
+  private readonly objectiveGrads: Float64Array[];
+
+  constructor(
+    readonly objectives: readonly GpPosterior[],
+    readonly main: MainTerm,
+    readonly constraints: readonly ConstraintTerm[],
+  ) {
+    const first = objectives[0] ?? constraints[0]?.posterior;
+    this.dim = first?.dim ?? 0;
+    this.dMean = new Float64Array(this.dim);
+    this.dVar = new Float64Array(this.dim);
+    const m = objectives.length;
+    this.mu = new Float64Array(m);
+    this.sigma = new Float64Array(m);
+    this.dMu = new Float64Array(m);
+    this.dSigma = new Float64Array(m);
+    this.objectiveGrads = objectives.map(() => new Float64Array(2 * this.dim));
+  }
+
+  private get usesObjectives(): boolean {
+    return this.main.kind !== 'none';
+  }
+
+  private buffers(count: number): void {
+    const models = this.objectives.length + this.constraints.length;
+    if (this.means.length !== models || (this.means[0]?.length ?? 0) < count) {
+      this.means = Array.from({ length: models }, () => new Float64Array(count));
+      this.vars = Array.from({ length: models }, () => new Float64Array(count));
+    }
+  }
+
+  values(xs: Float64Array, count: number, out: Float64Array): void {
+    this.buffers(count);
+    const m = this.objectives.length;
+    if (this.usesObjectives) {
+      this.objectives.forEach((p, j) => {
+        p.predictBatch(xs, count, this.means[j] as Float64Array, this.vars[j] as Float64Array);
+      });
+    }
+    this.constraints.forEach((c, k) => {
+      c.posterior.predictBatch(
+        xs,
+        count,
+        this.means[m + k] as Float64Array,
+        this.vars[m + k] as Float64Array,
+      );
+    });
+    for (let i = 0; i < count; i++) {
+      let v = 0;
+      if (this.main.kind === 'ehvi') {
+        for (let j = 0; j < m; j++) {
+          this.mu[j] = -((this.means[j] as Float64Array)[i] as number);
+          this.sigma[j] = Math.sqrt((this.vars[j] as Float64Array)[i] as number);
+        }
+        v = this.main.ehvi.value(this.mu, this.sigma);
+      } else if (this.main.kind === 'logei') {
+        v = acquisitionValue(
+          this.main.spec,
+          (this.means[0] as Float64Array)[i] as number,
+          (this.vars[0] as Float64Array)[i] as number,
+        );
+      }
+      for (let k = 0; k < this.constraints.length; k++) {
+        v += logProbabilityOfFeasibilityValue(
+          (this.means[m + k] as Float64Array)[i] as number,
+          (this.vars[m + k] as Float64Array)[i] as number,
+          (this.constraints[k] as ConstraintTerm).threshold,
+        );
+      }
+      out[i] = v;
+    }
+  }
+
+  /** No cheap bound: the exact values (the optimizer is run with screening off). */
+  upperBounds(xs: Float64Array, count: number, out: Float64Array): void {
+    this.values(xs, count, out);
+  }
+
+  value(x: ArrayLike<number>): number {
+    const xs = Float64Array.from(x);
+    const out = new Float64Array(1);
+    this.values(xs, 1, out);
+    return out[0] as number;
+  }
+
+  valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number {
+    const { dim, dMean, dVar } = this;
+    grad.fill(0);
+    let value = 0;
+    const m = this.objectives.length;
+    if (this.main.kind === 'ehvi') {
+      for (let j = 0; j < m; j++) {
+        const g = this.objectiveGrads[j] as Float64Array;
+        const p = (this.objectives[j] as GpPosterior).predict(x, dMean, dVar);
+        g.set(dMean, 0);
+        g.set(dVar, dim);
+        this.mu[j] = -p.mean;
+        this.sigma[j] = Math.sqrt(p.variance);
+      }
+      value = this.main.ehvi.evaluate(this.mu, this.sigma, this.dMu, this.dSigma);
+      for (let j = 0; j < m; j++) {
+        const g = this.objectiveGrads[j] as Float64Array;
+        const s = this.sigma[j] as number;
+        // mu = -mean; dsigma/dvar = 1 / (2 sigma).
+        const perMean = -(this.dMu[j] as number);
+        const perVar = s > 0 ? (this.dSigma[j] as number) / (2 * s) : 0;
+        for (let d = 0; d < dim; d++) {
+          grad[d] = (grad[d] as number) + perMean * (g[d] as number) + perVar * (g[dim + d] as number);
+        }
+      }
+    } else if (this.main.kind === 'logei') {
+      const p = (this.objectives[0] as GpPosterior).predict(x, dMean, dVar);
+      const a = evaluateAcquisition(this.main.spec, p.mean, p.variance);
+      value = a.value;
+      for (let d = 0; d < dim; d++) {
+        grad[d] = (grad[d] as number) + a.dMean * (dMean[d] as number) + a.dVariance * (dVar[d] as number);
+      }
+    }
+    for (const c of this.constraints) {
+      const p = c.posterior.predict(x, dMean, dVar);
+      const a = logProbabilityOfFeasibility(p.mean, p.variance, c.threshold);
+      value += a.value;
+      for (let d = 0; d < dim; d++) {
+        grad[d] = (grad[d] as number) + a.dMean * (dMean[d] as number) + a.dVariance * (dVar[d] as number);
+      }
+    }
+    return value;
+  }
+}

@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GP_DEFAULTS } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { createRng } from '../rng.js';
+import { type SuggestRequest, suggest } from '../samplers.js';
+import { type Params, parseSearchSpace } from '../search-space.js';
+import { paretoFrontIndices } from './pareto.js';
+import { type CompletedTrial, prepareAcquisition } from './suggest.js';
+
+const space2 = [
+  { name: 'a', type: 'float', low: 0, high: 1 },
+  { name: 'b', type: 'float', low: 0, high: 1 },
+  { name: 'c', type: 'float', low: 0, high: 1 },
+] as const;
+const space = parseSearchSpace(space2);
+const objectives = [
+  { name: 'loss', direction: 'MINIMIZE' as const },
+  { name: 'accuracy', direction: 'MAXIMIZE' as const },
+];
+
+function twoObjectives(p: Params): number[] {
+  const a = Number(p.a);
+  const b = Number(p.b);
+  const c = Number(p.c);
+  return [a * a + (b - 0.3) ** 2 + c, 1 - (a - 1) ** 2 - (b - 0.7) ** 2 - c];
+}
+
+/** A seeded random history of n trials, with constraint c <= 0 (c = a + b - 1) when asked. */
+function history(n: number, withConstraint: boolean, seed = 1): CompletedTrial[] {
+  const rng = createRng(seed);
+  return Array.from({ length: n }, () => {
+    const params = { a: rng.next(), b: rng.next(), c: rng.next() };
+    const values = twoObjectives(params);
+    const trial: CompletedTrial = { params, value: values[0] as number, values };
+    if (withConstraint) trial.constraints = [params.a + params.b - 1];
+    return trial;
+  });
+}
+
+function request(completed: CompletedTrial[], extra: Partial<SuggestRequest> = {}): SuggestRequest {
+  return {
+    space: space2 as never,
+    direction: 'MINIMIZE',
+    objectives,
+    completed,
+    pending: [],
+    seed: 5,
+    ...extra,
+  };
+}
+
+describe('multi-objective GP suggestions', () => {
+  it('are deterministic for a seed and report means, stds, acquisition and the reference point', () => {
+    const completed = history(20, false);
+    const a = suggest({ type: 'gp', seed: 3 }, request(completed));
+    const b = suggest({ type: 'gp', seed: 3 }, request(completed));
+    assert.deepEqual(a, b);
+    assert.equal(a.info.phase, 'model');
+    assert.equal(a.info.acquisitionName, 'logehvi');
+    assert.equal(a.info.means?.length, 2);
+    assert.equal(a.info.stds?.length, 2);
+    assert.ok(Number.isFinite(a.info.acquisition));
+    assert.equal(a.info.referencePoint?.source, 'inferred');
+    // Inferred: the worst value of each objective on the feasible front plus 10% of the range of
+    // that objective over every feasible trial.
+    const front = paretoFrontIndices(
+      completed.map((t) => t.values as number[]),
+      ['MINIMIZE', 'MAXIMIZE'],
+    ).map((i) => completed[i] as CompletedTrial);
+    assert.ok(front.length >= 2 && front.length < completed.length);
+    const loss = completed.map((t) => t.values?.[0] as number);
+    const acc = completed.map((t) => t.values?.[1] as number);
+    const frontLoss = Math.max(...front.map((t) => t.values?.[0] as number));
+    const frontAcc = Math.min(...front.map((t) => t.values?.[1] as number));
+    assert.ok(frontLoss < Math.max(...loss));
+    const lossRef = frontLoss + 0.1 * (Math.max(...loss) - Math.min(...loss));
+    const accRef = frontAcc - 0.1 * (Math.max(...acc) - Math.min(...acc));
+    assert.ok(Math.abs((a.info.referencePoint?.values[0] as number) - lossRef) < 1e-12);
+    assert.ok(Math.abs((a.info.referencePoint?.values[1] as number) - accRef) < 1e-12);
+  });
+
+  it("uses the study's reference point and rejects one of the wrong length", () => {
+    const completed = history(20, false);
+    const s = suggest({ type: 'gp', seed: 3 }, request(completed, { referencePoint: [3, -1] }));
+    assert.deepEqual(s.info.referencePoint, { values: [3, -1], source: 'study' });
+    for (const history of [completed, completed.slice(0, 3)]) {
+      assert.throws(
+        () => suggest({ type: 'gp', seed: 3 }, request(history, { referencePoint: [3] })),
+        (e: unknown) => e instanceof ConfigError && /referencePoint/.test(e.message),
+      );
+    }
+  });
+
+  it('a pending point lowers the acquisition near it (kriging believer)', () => {
+    const completed = history(20, false);
+    const first = suggest({ type: 'gp', seed: 3 }, request(completed));
+    const x = space.snap(space.encode(first.params));
+    const env = (pending: Float64Array[]) => ({
+      space,
+      options: GP_DEFAULTS,
+      rng: createRng(1),
+      taken: new Set<string>(),
+      pending,
+      warnings: [],
+    });
+    const without = prepareAcquisition(request(completed), env([]));
+    const withPending = prepareAcquisition(request(completed), env([x]));
+    assert.ok(without.ready && withPending.ready);
+    const near = Float64Array.from(x, (v) => Math.min(1, v + 0.01));
+    assert.ok(
+      withPending.acquisition.value(x) < without.acquisition.value(x) - 1,
+      `${withPending.acquisition.value(x)} vs ${without.acquisition.value(x)}`,
+    );
+    assert.ok(withPending.acquisition.value(near) < without.acquisition.value(near));
+    // And the next suggestion moves away from the pending one.
+    const second = suggest({ type: 'gp', seed: 3 }, request(completed, { pending: [first.params] }));
+    assert.notDeepEqual(second.params, first.params);
+  });
+
+  it('the acquisition gradient in x matches finite differences (LogEHVI + log PoF)', () => {
+    const completed = history(25, true);
+    const env = {
+      space,
+      options: GP_DEFAULTS,
+      rng: createRng(1),
+      taken: new Set<string>(),
+      pending: [] as Float64Array[],
+      warnings: [],
+    };
+    for (const constraints of [[], [{ name: 'budget' }]]) {
+      const prepared = prepareAcquisition(request(completed, { constraints }), env);
+      assert.ok(prepared.ready);
+      assert.equal(prepared.name, constraints.length > 0 ? 'logehvi+logpof' : 'logehvi');
+      const rng = createRng(9);
+      for (let rep = 0; rep < 5; rep++) {
+        const x = Float64Array.from({ length: 3 }, () => 0.1 + 0.8 * rng.next());
+        const grad = new Float64Array(3);
+        const v = prepared.acquisition.valueAndGradient(x, grad);
+        assert.ok(Math.abs(v - prepared.acquisition.value(x)) < 1e-9 * Math.max(1, Math.abs(v)));
+        // Relative to the gradient's norm: far from improving, log EHVI is in the thousands and
+        // its coordinates span orders of magnitude, so rounding in the small ones is no error.
+        const norm = Math.hypot(...grad);
+        const h = 1e-5;
+        for (let d = 0; d < 3; d++) {
+          const up = Float64Array.from(x);
+          const dn = Float64Array.from(x);
+          up[d] = (up[d] as number) + h;
+          dn[d] = (dn[d] as number) - h;
+          const fd = (prepared.acquisition.value(up) - prepared.acquisition.value(dn)) / (2 * h);
+          assert.ok(
+            Math.abs((grad[d] as number) - fd) <= 1e-5 * Math.max(1, norm),
+            `d=${d}: ${grad[d]} vs ${fd}`,
+          );
+        }
+      }
+    }
+  });
+
+  it('3 objectives run the box decomposition through the sampler', () => {
+    const rng = createRng(4);
+    const completed: CompletedTrial[] = Array.from({ length: 15 }, () => {
+      const params = { a: rng.next(), b: rng.next(), c: rng.next() };
+      const values = [params.a, params.b, 2 - params.a - params.b + params.c];
+      return { params, value: values[0] as number, values };
+    });
+    const three = [0, 1, 2].map((j) => ({ name: `f${j}`, direction: 'MINIMIZE' as const }));
+    const s = suggest({ type: 'gp', seed: 1 }, request(completed, { objectives: three }));
+    assert.equal(s.info.acquisitionName, 'logehvi');
+    assert.equal(s.info.means?.length, 3);
+  });
+});
+
+describe('constrained GP suggestions', () => {
+  it('single objective: log PoF alone before any feasible trial, then log EI + log PoF', () => {
+    const rng = createRng(2);
+    // Feasible only when a > 0.9: the random history misses it.
+    const trial = (a: number, b: number, c: number): CompletedTrial => ({
+      params: { a, b, c },
+      value: (a - 0.95) ** 2 + b,
+      constraints: [0.9 - a],
+    });
+    const infeasible = Array.from({ length: 12 }, () => trial(0.8 * rng.next(), rng.next(), rng.next()));
+    const constraints = [{ name: 'c0' }];
+    const base = {
+      space: space2 as never,
+      direction: 'MINIMIZE' as const,
+      pending: [],
+      seed: 1,
+      constraints,
+    };
+    const s = suggest({ type: 'gp', seed: 1 }, { ...base, completed: infeasible });
+    assert.equal(s.info.acquisitionName, 'logpof');
+    // It goes where feasibility is likely: larger a than anything tried.
+    assert.ok(Number(s.params.a) > 0.8, `a = ${s.params.a}`);
+    // No trial is feasible yet, so the model cannot be sure there.
+    assert.ok(typeof s.info.feasibility === 'number' && s.info.feasibility > 0.1, `${s.info.feasibility}`);
+    const withFeasible = [...infeasible, trial(0.95, 0.5, 0.5)];
+    const t = suggest({ type: 'gp', seed: 1 }, { ...base, completed: withFeasible });
+    assert.equal(t.info.acquisitionName, 'logei+logpof');
+    assert.ok(t.info.mean !== null && t.info.std !== null);
+    assert.ok(typeof t.info.feasibility === 'number' && t.info.feasibility >= 0 && t.info.feasibility <= 1);
+  });
+
+  it('multi-objective with constraints reports the probability of feasibility', () => {
+    const completed = history(20, true);
+    const s = suggest({ type: 'gp', seed: 2 }, request(completed, { constraints: [{ name: 'budget' }] }));
+    assert.equal(s.info.acquisitionName, 'logehvi+logpof');
+    assert.ok(typeof s.info.feasibility === 'number' && s.info.feasibility > 0 && s.info.feasibility <= 1);
+  });
+});
+
+describe('incomplete trials', () => {
+  it('missing objective values and constraint values count as failed and infeasible', () => {
+    const completed = history(20, true);
+    // Trials 0-4 lost their second objective, trials 5-9 their constraint value.
+    const damaged = completed.map((t, i) => {
+      if (i < 5) return { ...t, values: [t.values?.[0] as number] };
+      if (i < 10) return { ...t, constraints: [] };
+      return t;
+    });
+    const s = suggest({ type: 'gp', seed: 2 }, request(damaged, { constraints: [{ name: 'budget' }] }));
+    assert.equal(s.info.phase, 'model');
+    assert.equal(s.info.acquisitionName, 'logehvi+logpof');
+    // With every constraint value missing there is nothing to model: a space-filling point.
+    const none = completed.map((t) => ({ ...t, constraints: [] }));
+    const f = suggest({ type: 'gp', seed: 2 }, request(none, { constraints: [{ name: 'budget' }] }));
+    assert.equal(f.info.phase, 'fallback');
+  });
+});
+
+describe('other samplers and single-objective studies', () => {
+  it('random and QMC samplers accept multi-objective and constrained requests', () => {
+    const completed = history(5, true);
+    for (const type of ['random', 'qmc'] as const) {
+      const s = suggest({ type, seed: 1 }, request(completed, { constraints: [{ name: 'budget' }] }));
+      assert.equal(s.info.sampler, type);
+      assert.ok(Number(s.params.a) >= 0 && Number(s.params.a) <= 1);
+    }
+  });
+
+  it('one objective without constraints takes the single-objective path unchanged', () => {
+    const completed = history(15, false).map((t) => ({ params: t.params, value: t.value }));
+    const plain = suggest(
+      { type: 'gp', seed: 1 },
+      { space: space2 as never, direction: 'MINIMIZE', completed, pending: [], seed: 2 },
+    );
+    const listed = suggest(
+      { type: 'gp', seed: 1 },
+      {
+        space: space2 as never,
+        direction: 'MINIMIZE',
+        objectives: [{ name: 'loss', direction: 'MINIMIZE' }],
+        constraints: [],
+        completed,
+        pending: [],
+        seed: 2,
+      },
+    );
+    assert.deepEqual(listed, plain);
+    assert.equal(plain.info.acquisitionName, 'logei');
+    assert.equal(plain.info.means, undefined);
+  });
+});
