@@ -1,3 +1,4 @@
+import { atLeast } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import type { Db, Sql } from '../common/db.js';
 import { isUniqueViolation } from '../common/db.js';
@@ -153,13 +154,27 @@ export class AuthService {
     return found && { caller: found.caller, hash, expiresAt: found.expiresAt };
   }
 
-  /** Which of these secret hashes still authenticate (an unexpired session or an unrevoked token). */
+  /**
+   * Who an open WebSocket's credential authenticates as now (after a membership change: a token's
+   * role follows its creator's), or null when it no longer authenticates. Always asks the database.
+   */
+  async reauthenticate(kind: Caller['kind'], hash: string): Promise<Caller | null> {
+    return (await this.lookup(kind === 'user' ? 'session' : 'token', hash))?.caller ?? null;
+  }
+
+  /**
+   * Which of these secret hashes still authenticate (an unexpired session, or an unrevoked token
+   * whose creator is still in its team).
+   */
   async stillValid(hashes: readonly string[]): Promise<Set<string>> {
     if (hashes.length === 0) return new Set();
     const rows = await this.db.rows<{ token_hash: string }>(
       `SELECT token_hash FROM sessions WHERE token_hash = ANY($1) AND expires_at > now()
        UNION ALL
-       SELECT token_hash FROM api_tokens WHERE token_hash = ANY($1) AND revoked_at IS NULL`,
+       SELECT t.token_hash FROM api_tokens t
+       WHERE t.token_hash = ANY($1) AND t.revoked_at IS NULL
+         AND (t.created_by IS NULL
+              OR EXISTS (SELECT 1 FROM memberships m WHERE m.team_id = t.team_id AND m.user_id = t.created_by))`,
       [hashes],
     );
     return new Set(rows.map((row) => row.token_hash));
@@ -181,18 +196,33 @@ export class AuthService {
         }
       );
     }
-    const row = await this.db.one<{ id: string; team_id: string; role: Role; created_by: string | null }>(
-      'SELECT id, team_id, role, created_by FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
+    // A token never does more than its creator may do today (issue 12, items 6 and 7): its role is
+    // capped at the creator's current membership, and a creator who left the team takes the
+    // token's access along. Read here, on every lookup; the few-second cache above is cleared on
+    // every replica when a membership changes (see server.ts). Tokens without a creator
+    // (`posterior token create`, run by whoever holds the database) keep their own role.
+    const row = await this.db.one<{
+      id: string;
+      team_id: string;
+      role: Role;
+      created_by: string | null;
+      creator_role: Role | null;
+    }>(
+      `SELECT t.id, t.team_id, t.role, t.created_by, m.role AS creator_role
+       FROM api_tokens t LEFT JOIN memberships m ON m.team_id = t.team_id AND m.user_id = t.created_by
+       WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
       [hash],
     );
     if (row === null) return null;
+    const role = effectiveTokenRole(row.role, row.created_by, row.creator_role);
+    if (role === null) return null;
     this.touch(row.id);
     return {
       caller: {
         kind: 'token',
         tokenId: row.id,
         teamId: row.team_id,
-        role: row.role,
+        role,
         createdBy: row.created_by,
       },
       expiresAt: Number.POSITIVE_INFINITY,
@@ -225,6 +255,20 @@ export class AuthService {
       .rows('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId])
       .catch(() => undefined);
   }
+}
+
+/**
+ * A token's role today: its own, capped at its creator's current role in the team; null when the
+ * creator is no longer a member (the token then authenticates nothing).
+ */
+export function effectiveTokenRole(
+  tokenRole: Role,
+  createdBy: string | null,
+  creatorRole: Role | null,
+): Role | null {
+  if (createdBy === null) return tokenRole;
+  if (creatorRole === null) return null;
+  return atLeast(creatorRole, tokenRole) ? tokenRole : creatorRole;
 }
 
 function checkPassword(password: string): void {

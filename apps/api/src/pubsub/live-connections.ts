@@ -36,6 +36,12 @@ export interface LiveConnectionsOptions {
    * definite denial; a failed lookup rejects (the socket is then asked to reconnect, not refused).
    */
   canRead(caller: Caller, studyId: string): Promise<boolean>;
+  /**
+   * Who an API token's socket authenticates as now (its role follows its creator's membership),
+   * or null when it no longer authenticates (the creator left the team). A failed lookup rejects.
+   * Without it, token sockets are left to the periodic re-check.
+   */
+  reauthenticate?(credential: LiveCredential): Promise<Caller | null>;
   logger: Logger;
   /**
    * How often every open socket's credential is checked against the database: the backstop for a
@@ -124,8 +130,40 @@ export class LiveConnections {
     return closed;
   }
 
-  /** A user's role in a team changed or ended: sockets that lost a study they stream are closed. */
+  /** The caller a socket authenticated as (updated when its token's creator changes role). */
+  callerOf(socket: object): Caller | null {
+    return this.entries.get(socket)?.credential.caller ?? null;
+  }
+
+  /**
+   * A user's role in a team changed or ended: sockets that lost a study they stream are closed, and
+   * sockets of API tokens the user created take the user's new role (or are closed with 4401 when
+   * the user left the token's team).
+   */
   async membershipChanged(userId: string): Promise<void> {
+    const tokens = [...this.entries].filter(
+      ([, e]) => e.credential.caller.kind === 'token' && e.credential.caller.createdBy === userId,
+    );
+    const reauthenticate = this.options.reauthenticate;
+    if (reauthenticate) {
+      for (const [socket, entry] of tokens) {
+        let now: Caller | null;
+        try {
+          now = await reauthenticate(entry.credential);
+        } catch (error) {
+          this.options.logger.warn(
+            { err: error },
+            'live token re-check failed; asking the client to reconnect',
+          );
+          if (this.entries.get(socket) === entry)
+            this.closeEntry(socket, entry, CLOSE_TRY_AGAIN, 'credential check unavailable; reconnect');
+          continue;
+        }
+        if (this.entries.get(socket) !== entry) continue;
+        if (now === null) this.closeEntry(socket, entry, CLOSE_UNAUTHORIZED, "token's creator left the team");
+        else entry.credential = { ...entry.credential, caller: now };
+      }
+    }
     const affected = [...this.entries].filter(
       ([, e]) => e.credential.caller.kind === 'user' && e.credential.caller.userId === userId,
     );

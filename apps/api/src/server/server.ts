@@ -159,6 +159,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           throw error;
         },
       ),
+    reauthenticate: (credential) => auth.reauthenticate(credential.caller.kind, credential.hash),
     logger,
     ...(options.liveRecheckMs === undefined ? {} : { recheckMs: options.liveRecheckMs }),
   });
@@ -168,7 +169,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     auth.invalidate();
     live.revoke(revoked);
   });
-  pubsub.onMembershipChanged(({ userId }) => void live.membershipChanged(userId));
+  // A membership change also changes what that user's API tokens may do: no cached caller survives it.
+  pubsub.onMembershipChanged(({ userId }) => {
+    auth.invalidate();
+    void live.membershipChanged(userId);
+  });
   const services: Services = {
     db,
     logger,
@@ -177,7 +182,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     teams: new TeamService(
       db,
       (revoked) => auth.credentialsChanged(revoked),
-      (teamId, userId) => pubsub.publishMembershipChanged({ teamId, userId }),
+      (teamId, userId) => {
+        auth.invalidate();
+        pubsub.publishMembershipChanged({ teamId, userId });
+      },
     ),
     studies,
     trials,
@@ -225,7 +233,6 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
   });
 
-  const wsCallers = new WeakMap<object, Caller>();
   const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
     {
       schema,
@@ -272,13 +279,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         if (found === null) return false;
         // Closed while the lookup ran: its close event has fired already and would never unregister it.
         if (socket.readyState !== socket.OPEN) return false;
-        wsCallers.set(socket, found.caller);
         live.add(socket, found, (code, reason) => socket.close(code, reason));
         socket.once('close', () => live.remove(socket));
         return true;
       },
       context: (ctx): Context => ({
-        caller: wsCallers.get(ctx.extra.socket) ?? null,
+        caller: live.callerOf(ctx.extra.socket),
         services,
         clientKey: clientKeyOf(ctx.extra.request),
         http: null,
