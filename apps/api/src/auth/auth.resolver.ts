@@ -35,7 +35,7 @@ export class AuthResolver {
     cookie: boolean,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    return withCookie(ctx, await ctx.services.auth.signUp(email, password, name), cookie);
+    return withCookie(ctx, await ctx.services.auth.signUp(email, password, name, ctx.clientKey), cookie);
   }
 
   @Mutation(() => AuthPayload)

@@ -12,7 +12,8 @@ import { optionalText } from '../common/validate.js';
 import type { Role } from '../db/index.js';
 import { toUser, USER_COLUMNS, type UserRow } from '../graphql/mapping.js';
 import type { User } from '../graphql/types.js';
-import { DEFAULT_LOGIN_LIMIT, LoginRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { isCommonPassword } from './common-passwords.js';
+import { type AuthLimits, type Bucket, DEFAULT_AUTH_LIMITS, LoginRateLimiter } from './rate-limit.js';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -34,6 +35,7 @@ export interface Session {
 /** Accounts, sessions and bearer-secret authentication. */
 export class AuthService {
   private readonly limiter: LoginRateLimiter;
+  private readonly limits: AuthLimits;
   /** Token id -> last time last_used_at was written, so a busy worker costs one write a minute. */
   private readonly touched = new Map<string, number>();
   /**
@@ -47,9 +49,10 @@ export class AuthService {
     private readonly db: Db,
     private readonly announceChange: (revoked: readonly string[]) => void = () => undefined,
     private readonly cacheMs = 5000,
-    loginLimit: RateLimitOptions = DEFAULT_LOGIN_LIMIT,
+    limits: Partial<AuthLimits> = {},
   ) {
-    this.limiter = new LoginRateLimiter(db, loginLimit);
+    this.limits = { ...DEFAULT_AUTH_LIMITS, ...limits };
+    this.limiter = new LoginRateLimiter(db, Math.max(...Object.values(this.limits).map((l) => l.windowMs)));
   }
 
   /** Forget every cached credential (called when any credential changes anywhere). */
@@ -66,12 +69,22 @@ export class AuthService {
     this.announceChange(revoked);
   }
 
-  async signUp(emailInput: string, password: string, nameInput: string | null | undefined): Promise<Session> {
+  /** `clientAddress`: the end client's address (see client-address.ts), for the sign-up budget. */
+  async signUp(
+    emailInput: string,
+    password: string,
+    nameInput: string | null | undefined,
+    clientAddress = 'unknown',
+  ): Promise<Session> {
     const email = emailInput.trim();
     if (!EMAIL.test(email) || email.length > 320)
       throw new BadUserInputError('email', 'must be an email address');
     checkPassword(password);
     const name = optionalText('name', nameInput, 200);
+    const wait = await this.limiter.take([
+      { key: `signup:${clientAddress}`, limit: this.limits.signUpAddress },
+    ]);
+    if (wait > 0) throw new RateLimitedError(wait);
     const hash = await hashPassword(password);
     try {
       return await this.db.tx(async (sql) => {
@@ -83,30 +96,45 @@ export class AuthService {
         return this.startSession(sql, user);
       });
     } catch (error) {
+      // Without a verification mail, sign-up necessarily tells whether an email is free; the
+      // sign-up budget per address bounds how fast that can be asked (docs/DEVELOPING.md).
       if (isUniqueViolation(error))
         throw new ConflictError('email: an account with this email already exists');
       throw error;
     }
   }
 
-  /** `clientKey` identifies the client (its address) for rate limiting alongside the email. */
-  async logIn(emailInput: string, password: string, clientKey: string): Promise<Session> {
+  /** The budgets one log-in attempt is counted against (see rate-limit.ts). */
+  private loginBuckets(email: string, clientAddress: string): { account: Bucket; address: Bucket } {
+    return {
+      account: { key: `login:${clientAddress}:${email}`, limit: this.limits.accountAddress },
+      address: { key: `login:${clientAddress}`, limit: this.limits.address },
+    };
+  }
+
+  /**
+   * `clientAddress` identifies the end client (see client-address.ts) for rate limiting. The
+   * attempt is counted before the password is checked, so concurrent guesses cannot outrun the
+   * budget; a success hands it back.
+   */
+  async logIn(emailInput: string, password: string, clientAddress: string): Promise<Session> {
     const email = emailInput.trim().toLowerCase();
-    const keys = [`email:${email}`, `client:${clientKey}`];
-    const wait = await this.limiter.retryAfterS(keys);
+    if (email.length > 320 || password.length > MAX_PASSWORD)
+      throw new UnauthenticatedError('wrong email or password');
+    const { account, address } = this.loginBuckets(email, clientAddress);
+    const wait = await this.limiter.take([account, address]);
     if (wait > 0) throw new RateLimitedError(wait);
     const row = await this.db.one<UserRow & { password_hash: string }>(
       `SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.email) = $1`,
       [email],
     );
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
-    if (row === null || !ok) {
-      await this.limiter.fail(keys);
-      throw new UnauthenticatedError('wrong email or password');
-    }
-    // Only the account's count resets: a client must not clear its own address's budget by
-    // logging into an account it controls between guesses at others.
-    await this.limiter.succeed(`email:${email}`);
+    if (row === null || !ok) throw new UnauthenticatedError('wrong email or password');
+    // The account's count from this address resets; the address's only gets this attempt back:
+    // a client must not clear its own address's budget by logging into an account it controls
+    // between guesses at others.
+    await this.limiter.reset(account.key);
+    await this.limiter.refund(address.key);
     const { password_hash: _hash, ...user } = row;
     return this.startSession(this.db, user);
   }
@@ -271,7 +299,12 @@ export function effectiveTokenRole(
   return atLeast(creatorRole, tokenRole) ? tokenRole : creatorRole;
 }
 
+const MAX_PASSWORD = 256;
+
 function checkPassword(password: string): void {
   if (password.length < 8) throw new BadUserInputError('password', 'must be at least 8 characters');
-  if (password.length > 256) throw new BadUserInputError('password', 'must be at most 256 characters');
+  if (password.length > MAX_PASSWORD)
+    throw new BadUserInputError('password', `must be at most ${MAX_PASSWORD} characters`);
+  if (isCommonPassword(password))
+    throw new BadUserInputError('password', 'is one of the most common passwords; choose another');
 }

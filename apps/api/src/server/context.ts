@@ -33,7 +33,7 @@ export interface Services {
 export interface Context {
   caller: Caller | null;
   services: Services;
-  /** Client address, for log-in rate limiting. */
+  /** The end client's address (client-address.ts), for log-in and sign-up rate limiting. */
   clientKey: string;
   http: { req: Request; res: Response } | null;
   /** The secure flag for cookies set in this exchange. */
