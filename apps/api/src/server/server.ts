@@ -50,7 +50,15 @@ import { type Context, createLoaders, SESSION_COOKIE, type Services } from './co
 import { formatError } from './errors.js';
 import { graphqlFastPath } from './graphql-http.js';
 import { HttpDrain } from './http-drain.js';
-import { costError, depthLimit, MAX_COST, operationCost } from './limits.js';
+import {
+  costError,
+  depthLimit,
+  MAX_COST,
+  MAX_RESPONSE_BYTES,
+  operationCost,
+  responseTooLarge,
+  selectionLimit,
+} from './limits.js';
 import { getSchema } from './schema.js';
 
 export interface ApiServerOptions {
@@ -167,6 +175,20 @@ function hideSchemaDetails(errors: readonly GraphQLError[], hide: boolean): read
         })
       : e,
   );
+}
+
+/** Replaces a GraphQL response body larger than `max` bytes with an error. */
+function capResponse(max: number) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) =>
+      send(
+        typeof body === 'string' && body.length > max / 4 && Buffer.byteLength(body) > max
+          ? responseTooLarge(max)
+          : body,
+      );
+    next();
+  };
 }
 
 function pgClientConfig(dataSource: DataSource): pg.ClientConfig {
@@ -307,6 +329,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           validate(s, document, [
             ...specifiedRules,
             depthLimit(),
+            selectionLimit(),
             ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
           ]),
           !introspection,
@@ -373,7 +396,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         clientKey: clientKeyOf(ctx.extra.request),
         http: null,
         secureCookies: options.secureCookies ?? false,
-        loaders: createLoaders(services),
+        loaders: createLoaders(services, { live: true }),
         live: live.scope(ctx.extra.socket),
       }),
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -427,7 +450,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     // The host process owns shutdown (it calls close()); Apollo's own handlers would re-raise the
     // signal and kill the process before the database and workers are stopped.
     stopOnTerminationSignals: false,
-    validationRules: [depthLimit()],
+    validationRules: [depthLimit(), selectionLimit()],
     formatError: (formatted, error) => formatError(logger, formatted, error),
     plugins: [
       // The default cache-control plugin wraps every resolver to compute cache hints that no
@@ -505,6 +528,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   app.use(
     '/graphql',
     express.json({ limit: maxBodyBytes }),
+    capResponse(MAX_RESPONSE_BYTES),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => ({
         caller: await authenticate(credentialOf(req.headers.authorization, req.headers.cookie)),
