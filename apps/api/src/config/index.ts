@@ -83,6 +83,8 @@ export const configSchema = z.object({
   POSTERIOR_METRICS_PORT: optional(port),
   /** Serve `/metrics` on the API's port to `Authorization: Bearer <token>` only (16+ characters). */
   POSTERIOR_METRICS_TOKEN: optional(z.string().trim().min(16, 'must be at least 16 characters')),
+  /** Bytes of artifacts one team may store in all (default 20 GiB). */
+  POSTERIOR_ARTIFACT_QUOTA_BYTES: optional(z.coerce.number().int().positive()),
   /** GraphQL introspection and field suggestions. Default: on, except with NODE_ENV=production. */
   POSTERIOR_INTROSPECTION: optional(flag),
 });
@@ -125,6 +127,7 @@ export function serverSecurityOptions(config: Config): {
   corsOrigins: readonly string[];
   metrics: { port?: number; token?: string };
   introspection: boolean;
+  teamArtifactQuotaBytes?: number;
 } {
   return {
     trustedProxies: config.TRUSTED_PROXIES,
@@ -135,6 +138,9 @@ export function serverSecurityOptions(config: Config): {
       ...(config.POSTERIOR_METRICS_TOKEN === undefined ? {} : { token: config.POSTERIOR_METRICS_TOKEN }),
     },
     introspection: config.POSTERIOR_INTROSPECTION ?? config.NODE_ENV !== 'production',
+    ...(config.POSTERIOR_ARTIFACT_QUOTA_BYTES === undefined
+      ? {}
+      : { teamArtifactQuotaBytes: config.POSTERIOR_ARTIFACT_QUOTA_BYTES }),
   };
 }
 

@@ -73,6 +73,8 @@ export interface ApiServerOptions {
   /** How often this process looks for stale RUNNING trials (default 2000 ms; 0 disables). */
   reaperIntervalMs?: number;
   maxArtifactBytes?: number;
+  /** Bytes of artifacts one team may store in all (default 20 GiB; POSTERIOR_ARTIFACT_QUOTA_BYTES). */
+  teamArtifactQuotaBytes?: number;
   /** Worker threads for GP suggestions and insights (default: cores - 1, at least 1). */
   suggestionThreads?: number;
   /** Browser origins allowed to call the API with cookies (the dashboard). */
@@ -280,6 +282,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       db,
       options.dataDir,
       options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+      options.teamArtifactQuotaBytes,
     ),
     pubsub,
     live,
