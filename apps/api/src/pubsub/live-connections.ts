@@ -28,7 +28,9 @@ export interface LiveLimits {
   subscriptionsPerCaller: number;
 }
 
-export const DEFAULT_LIVE_LIMITS: LiveLimits = { socketsPerCaller: 20, subscriptionsPerCaller: 100 };
+// Generous for people (a dashboard with many tabs, the 200-subscriber bench on one token), and
+// still a bound: without one, a single member could hold thousands of sockets on every replica.
+export const DEFAULT_LIVE_LIMITS: LiveLimits = { socketsPerCaller: 250, subscriptionsPerCaller: 1000 };
 
 /** What a WebSocket authenticated with, kept for as long as it stays open. */
 export interface LiveCredential {
