@@ -14,6 +14,7 @@ export {
   getConfig,
   loadConfig,
   loadDatabaseUrl,
+  serverSecurityOptions,
 } from './config/index.js';
 export * from './db/index.js';
 export {

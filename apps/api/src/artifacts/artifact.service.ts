@@ -20,9 +20,15 @@ import {
 export const DEFAULT_MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
 
 /** Thrown when an upload exceeds the size limit; the router answers 413. */
+/** Bytes of artifacts one team may store in all (issue 12, Low): 20 GiB by default. */
+export const DEFAULT_TEAM_ARTIFACT_QUOTA_BYTES = 20 * 1024 ** 3;
+
 export class ArtifactTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`artifact exceeds the limit of ${limit} bytes`);
+  constructor(
+    readonly limit: number,
+    message = `artifact exceeds the limit of ${limit} bytes`,
+  ) {
+    super(message);
   }
 }
 
@@ -57,6 +63,7 @@ export class ArtifactService {
     private readonly db: Db,
     dataDir: string,
     readonly maxBytes: number = DEFAULT_MAX_ARTIFACT_BYTES,
+    readonly teamQuotaBytes: number = DEFAULT_TEAM_ARTIFACT_QUOTA_BYTES,
     store?: ArtifactStore,
   ) {
     this.store = store ?? new LocalArtifactStore(dataDir);
@@ -66,6 +73,17 @@ export class ArtifactService {
   /** Can the store take bytes now? For /readyz. */
   health(): Promise<StoreHealth> {
     return this.storeHealth.check();
+  }
+
+  /** Bytes of artifacts the team stores now. */
+  private async teamUsage(teamId: string): Promise<number> {
+    const row = await this.db.one<{ used: number }>(
+      `SELECT coalesce(sum(a.size_bytes), 0)::float8 AS used
+       FROM artifacts a JOIN trials t ON t.id = a.trial_id JOIN studies s ON s.id = t.study_id
+       WHERE s.team_id = $1`,
+      [teamId],
+    );
+    return row?.used ?? 0;
   }
 
   async list(trialId: string): Promise<Artifact[]> {
@@ -91,13 +109,16 @@ export class ArtifactService {
     return out;
   }
 
-  private async trialRole(caller: Caller, trialId: string): Promise<{ role: Role | null }> {
+  private async trialRole(
+    caller: Caller,
+    trialId: string,
+  ): Promise<{ role: Role | null; teamId: string | null }> {
     const row = await this.db.one<{ team_id: string; member_role: Role | null }>(
       `SELECT s.team_id, ${memberRoleSql('s.team_id', '$2')} AS member_role
        FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1`,
       [trialId, callerUserId(caller)],
     );
-    return { role: row && roleFor(caller, row.team_id, row.member_role) };
+    return { role: row && roleFor(caller, row.team_id, row.member_role), teamId: row?.team_id ?? null };
   }
 
   async upload(
@@ -110,7 +131,14 @@ export class ArtifactService {
     const c = requireCaller(caller);
     if (!trialId) throw new BadUserInputError('trialId', 'is required (?trialId=)');
     if (!isUuid(trialId)) throw new NotFoundError('trial');
-    decide((await this.trialRole(c, trialId)).role, Role.MEMBER, 'trial');
+    const access = await this.trialRole(c, trialId);
+    decide(access.role, Role.MEMBER, 'trial');
+    // The team's quota: what is left of it bounds this upload (concurrent uploads may each take
+    // the rest: the overshoot is bounded by their number x maxBytes).
+    const left = this.teamQuotaBytes - (access.teamId === null ? 0 : await this.teamUsage(access.teamId));
+    const quota = this.teamQuotaBytes;
+    const quotaMessage = `the team's artifact quota of ${this.teamQuotaBytes} bytes is used up`;
+    if (left <= 0) throw new ArtifactTooLargeError(this.teamQuotaBytes, quotaMessage);
     const id = randomUUID();
     const hash = createHash('sha256');
     let size = 0;
@@ -120,6 +148,10 @@ export class ArtifactService {
         size += chunk.length;
         if (size > limit) {
           callback(new ArtifactTooLargeError(limit));
+          return;
+        }
+        if (size > left) {
+          callback(new ArtifactTooLargeError(quota, quotaMessage));
           return;
         }
         hash.update(chunk);

@@ -23,7 +23,7 @@ function withCookie(ctx: Context, session: Session, cookie: boolean): AuthPayloa
 export class AuthResolver {
   @Query(() => User, { nullable: true, description: 'The logged-in user (for an API token: its creator)' })
   me(@Ctx() ctx: Context): Promise<User | null> {
-    return ctx.services.auth.me(ctx.caller);
+    return ctx.loaders.once('me', () => ctx.services.auth.me(ctx.caller));
   }
 
   @Mutation(() => AuthPayload)
@@ -35,7 +35,7 @@ export class AuthResolver {
     cookie: boolean,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    return withCookie(ctx, await ctx.services.auth.signUp(email, password, name), cookie);
+    return withCookie(ctx, await ctx.services.auth.signUp(email, password, name, ctx.clientKey), cookie);
   }
 
   @Mutation(() => AuthPayload)

@@ -1,3 +1,4 @@
+import { atLeast } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import type { Db, Sql } from '../common/db.js';
 import { isUniqueViolation } from '../common/db.js';
@@ -11,7 +12,8 @@ import { optionalText } from '../common/validate.js';
 import type { Role } from '../db/index.js';
 import { toUser, USER_COLUMNS, type UserRow } from '../graphql/mapping.js';
 import type { User } from '../graphql/types.js';
-import { DEFAULT_LOGIN_LIMIT, LoginRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { isCommonPassword } from './common-passwords.js';
+import { type AuthLimits, type Bucket, DEFAULT_AUTH_LIMITS, LoginRateLimiter } from './rate-limit.js';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -33,6 +35,7 @@ export interface Session {
 /** Accounts, sessions and bearer-secret authentication. */
 export class AuthService {
   private readonly limiter: LoginRateLimiter;
+  private readonly limits: AuthLimits;
   /** Token id -> last time last_used_at was written, so a busy worker costs one write a minute. */
   private readonly touched = new Map<string, number>();
   /**
@@ -46,9 +49,10 @@ export class AuthService {
     private readonly db: Db,
     private readonly announceChange: (revoked: readonly string[]) => void = () => undefined,
     private readonly cacheMs = 5000,
-    loginLimit: RateLimitOptions = DEFAULT_LOGIN_LIMIT,
+    limits: Partial<AuthLimits> = {},
   ) {
-    this.limiter = new LoginRateLimiter(db, loginLimit);
+    this.limits = { ...DEFAULT_AUTH_LIMITS, ...limits };
+    this.limiter = new LoginRateLimiter(db, Math.max(...Object.values(this.limits).map((l) => l.windowMs)));
   }
 
   /** Forget every cached credential (called when any credential changes anywhere). */
@@ -65,12 +69,22 @@ export class AuthService {
     this.announceChange(revoked);
   }
 
-  async signUp(emailInput: string, password: string, nameInput: string | null | undefined): Promise<Session> {
+  /** `clientAddress`: the end client's address (see client-address.ts), for the sign-up budget. */
+  async signUp(
+    emailInput: string,
+    password: string,
+    nameInput: string | null | undefined,
+    clientAddress = 'unknown',
+  ): Promise<Session> {
     const email = emailInput.trim();
     if (!EMAIL.test(email) || email.length > 320)
       throw new BadUserInputError('email', 'must be an email address');
     checkPassword(password);
     const name = optionalText('name', nameInput, 200);
+    const wait = await this.limiter.take([
+      { key: `signup:${clientAddress}`, limit: this.limits.signUpAddress },
+    ]);
+    if (wait > 0) throw new RateLimitedError(wait);
     const hash = await hashPassword(password);
     try {
       return await this.db.tx(async (sql) => {
@@ -82,30 +96,45 @@ export class AuthService {
         return this.startSession(sql, user);
       });
     } catch (error) {
+      // Without a verification mail, sign-up necessarily tells whether an email is free; the
+      // sign-up budget per address bounds how fast that can be asked (docs/DEVELOPING.md).
       if (isUniqueViolation(error))
         throw new ConflictError('email: an account with this email already exists');
       throw error;
     }
   }
 
-  /** `clientKey` identifies the client (its address) for rate limiting alongside the email. */
-  async logIn(emailInput: string, password: string, clientKey: string): Promise<Session> {
+  /** The budgets one log-in attempt is counted against (see rate-limit.ts). */
+  private loginBuckets(email: string, clientAddress: string): { account: Bucket; address: Bucket } {
+    return {
+      account: { key: `login:${clientAddress}:${email}`, limit: this.limits.accountAddress },
+      address: { key: `login:${clientAddress}`, limit: this.limits.address },
+    };
+  }
+
+  /**
+   * `clientAddress` identifies the end client (see client-address.ts) for rate limiting. The
+   * attempt is counted before the password is checked, so concurrent guesses cannot outrun the
+   * budget; a success hands it back.
+   */
+  async logIn(emailInput: string, password: string, clientAddress: string): Promise<Session> {
     const email = emailInput.trim().toLowerCase();
-    const keys = [`email:${email}`, `client:${clientKey}`];
-    const wait = await this.limiter.retryAfterS(keys);
+    if (email.length > 320 || password.length > MAX_PASSWORD)
+      throw new UnauthenticatedError('wrong email or password');
+    const { account, address } = this.loginBuckets(email, clientAddress);
+    const wait = await this.limiter.take([account, address]);
     if (wait > 0) throw new RateLimitedError(wait);
     const row = await this.db.one<UserRow & { password_hash: string }>(
       `SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.email) = $1`,
       [email],
     );
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
-    if (row === null || !ok) {
-      await this.limiter.fail(keys);
-      throw new UnauthenticatedError('wrong email or password');
-    }
-    // Only the account's count resets: a client must not clear its own address's budget by
-    // logging into an account it controls between guesses at others.
-    await this.limiter.succeed(`email:${email}`);
+    if (row === null || !ok) throw new UnauthenticatedError('wrong email or password');
+    // The account's count from this address resets; the address's only gets this attempt back:
+    // a client must not clear its own address's budget by logging into an account it controls
+    // between guesses at others.
+    await this.limiter.reset(account.key);
+    await this.limiter.refund(address.key);
     const { password_hash: _hash, ...user } = row;
     return this.startSession(this.db, user);
   }
@@ -153,13 +182,27 @@ export class AuthService {
     return found && { caller: found.caller, hash, expiresAt: found.expiresAt };
   }
 
-  /** Which of these secret hashes still authenticate (an unexpired session or an unrevoked token). */
+  /**
+   * Who an open WebSocket's credential authenticates as now (after a membership change: a token's
+   * role follows its creator's), or null when it no longer authenticates. Always asks the database.
+   */
+  async reauthenticate(kind: Caller['kind'], hash: string): Promise<Caller | null> {
+    return (await this.lookup(kind === 'user' ? 'session' : 'token', hash))?.caller ?? null;
+  }
+
+  /**
+   * Which of these secret hashes still authenticate (an unexpired session, or an unrevoked token
+   * whose creator is still in its team).
+   */
   async stillValid(hashes: readonly string[]): Promise<Set<string>> {
     if (hashes.length === 0) return new Set();
     const rows = await this.db.rows<{ token_hash: string }>(
       `SELECT token_hash FROM sessions WHERE token_hash = ANY($1) AND expires_at > now()
        UNION ALL
-       SELECT token_hash FROM api_tokens WHERE token_hash = ANY($1) AND revoked_at IS NULL`,
+       SELECT t.token_hash FROM api_tokens t
+       WHERE t.token_hash = ANY($1) AND t.revoked_at IS NULL
+         AND (t.created_by IS NULL
+              OR EXISTS (SELECT 1 FROM memberships m WHERE m.team_id = t.team_id AND m.user_id = t.created_by))`,
       [hashes],
     );
     return new Set(rows.map((row) => row.token_hash));
@@ -181,18 +224,33 @@ export class AuthService {
         }
       );
     }
-    const row = await this.db.one<{ id: string; team_id: string; role: Role; created_by: string | null }>(
-      'SELECT id, team_id, role, created_by FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
+    // A token never does more than its creator may do today (issue 12, items 6 and 7): its role is
+    // capped at the creator's current membership, and a creator who left the team takes the
+    // token's access along. Read here, on every lookup; the few-second cache above is cleared on
+    // every replica when a membership changes (see server.ts). Tokens without a creator
+    // (`posterior token create`, run by whoever holds the database) keep their own role.
+    const row = await this.db.one<{
+      id: string;
+      team_id: string;
+      role: Role;
+      created_by: string | null;
+      creator_role: Role | null;
+    }>(
+      `SELECT t.id, t.team_id, t.role, t.created_by, m.role AS creator_role
+       FROM api_tokens t LEFT JOIN memberships m ON m.team_id = t.team_id AND m.user_id = t.created_by
+       WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
       [hash],
     );
     if (row === null) return null;
+    const role = effectiveTokenRole(row.role, row.created_by, row.creator_role);
+    if (role === null) return null;
     this.touch(row.id);
     return {
       caller: {
         kind: 'token',
         tokenId: row.id,
         teamId: row.team_id,
-        role: row.role,
+        role,
         createdBy: row.created_by,
       },
       expiresAt: Number.POSITIVE_INFINITY,
@@ -227,7 +285,26 @@ export class AuthService {
   }
 }
 
+/**
+ * A token's role today: its own, capped at its creator's current role in the team; null when the
+ * creator is no longer a member (the token then authenticates nothing).
+ */
+export function effectiveTokenRole(
+  tokenRole: Role,
+  createdBy: string | null,
+  creatorRole: Role | null,
+): Role | null {
+  if (createdBy === null) return tokenRole;
+  if (creatorRole === null) return null;
+  return atLeast(creatorRole, tokenRole) ? tokenRole : creatorRole;
+}
+
+const MAX_PASSWORD = 256;
+
 function checkPassword(password: string): void {
   if (password.length < 8) throw new BadUserInputError('password', 'must be at least 8 characters');
-  if (password.length > 256) throw new BadUserInputError('password', 'must be at most 256 characters');
+  if (password.length > MAX_PASSWORD)
+    throw new BadUserInputError('password', `must be at most ${MAX_PASSWORD} characters`);
+  if (isCommonPassword(password))
+    throw new BadUserInputError('password', 'is one of the most common passwords; choose another');
 }

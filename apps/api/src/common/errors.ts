@@ -57,8 +57,8 @@ export class ConflictError extends CodedError {
 
 export class RateLimitedError extends CodedError {
   readonly code = 'RATE_LIMITED';
-  constructor(retryAfterS: number) {
-    super(`too many attempts; retry in ${retryAfterS} s`, {
+  constructor(retryAfterS: number, message = `too many attempts; retry in ${retryAfterS} s`) {
+    super(message, {
       extensions: { code: 'RATE_LIMITED', retryAfterS },
     });
   }

@@ -310,11 +310,15 @@ export function toConnection<
 >(
   Connection: new () => C,
   Edge: new () => E,
+  /** The parent the list was read under (the study of its trials); its cursors open only there. */
+  parentId: string,
   nodes: readonly N[],
   hasNextPage: boolean,
   totalCount: number,
 ): C {
-  const edges: E[] = nodes.map((node) => Object.assign(new Edge(), { cursor: encodeCursor(node.id), node }));
+  const edges: E[] = nodes.map((node) =>
+    Object.assign(new Edge(), { cursor: encodeCursor(parentId, node.id), node }),
+  );
   const connection = new Connection();
   connection.edges = edges;
   connection.nodes = edges.map((e) => e.node);

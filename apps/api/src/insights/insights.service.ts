@@ -67,6 +67,7 @@ export class InsightsService {
           completed: await this.observed(study),
         },
         study.id,
+        study.teamId,
       )
       .catch((error: unknown) => this.unavailable(study, 'importance', error));
     return (result ?? []).map((r) => Object.assign(new ParamImportance(), r));
@@ -105,6 +106,7 @@ export class InsightsService {
           points,
         },
         study.id,
+        study.teamId,
       )
       .catch((error: unknown) => this.unavailable(study, 'surrogate', error));
     if (result === null) return null;

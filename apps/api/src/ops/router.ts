@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type Request, Router } from 'express';
 import { type OpsMetrics, opsMetrics, TRIAL_STATES } from './metrics.js';
 import { createReadinessCheck, type OpsDataSource } from './readiness.js';
 import { createTrialCounter, type TrialCounts } from './trial-counts.js';
@@ -17,6 +17,13 @@ export interface OpsRouterOptions {
   trialCountsIntervalMs?: number;
   /** Replaces the trials-by-state query (tests, or a schema with another table name). */
   countTrials?: () => Promise<TrialCounts>;
+  /**
+   * Who may read `/metrics` here (it carries per-tenant trial counts): default everyone (its own
+   * listener); the API's listener passes a check (a token, or loopback only). Refused: 404.
+   */
+  metricsAllowed?: (req: Request) => boolean;
+  /** Serve `/metrics` only (its own port): no probes. */
+  metricsOnly?: boolean;
 }
 
 /**
@@ -37,21 +44,27 @@ export function createOpsRouter(options: OpsRouterOptions): Router {
   const started = Date.now();
   const router = Router();
 
-  router.get('/healthz', (_req, res) => {
-    res
-      .set('cache-control', 'no-store')
-      .json({ status: 'ok', uptimeS: Math.round((Date.now() - started) / 1000) });
-  });
+  if (!options.metricsOnly)
+    router.get('/healthz', (_req, res) => {
+      res
+        .set('cache-control', 'no-store')
+        .json({ status: 'ok', uptimeS: Math.round((Date.now() - started) / 1000) });
+    });
 
-  router.get('/readyz', async (_req, res) => {
-    const report = await readiness();
-    res
-      .status(report.ready ? 200 : 503)
-      .set('cache-control', 'no-store')
-      .json({ status: report.ready ? 'ready' : 'not ready', ...report });
-  });
+  if (!options.metricsOnly)
+    router.get('/readyz', async (_req, res) => {
+      const report = await readiness();
+      res
+        .status(report.ready ? 200 : 503)
+        .set('cache-control', 'no-store')
+        .json({ status: report.ready ? 'ready' : 'not ready', ...report });
+    });
 
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res, next) => {
+    if (options.metricsAllowed && !options.metricsAllowed(req)) {
+      next();
+      return;
+    }
     // The database being down must not blank the scrape: that is exactly when the rest matters.
     try {
       const counts = await countTrials();

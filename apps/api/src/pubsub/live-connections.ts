@@ -1,5 +1,11 @@
 import type { Caller } from '../authz/caller.js';
+import { RateLimitedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+
+/** Whose budget a socket counts against: the user (all their sessions), or the API token. */
+function principal(caller: Caller): string {
+  return caller.kind === 'user' ? `user:${caller.userId}` : `token:${caller.tokenId}`;
+}
 
 /** graphql-ws close codes: the client must not reconnect with the same credential. */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -10,6 +16,21 @@ export const CLOSE_FORBIDDEN = 4403;
  * so a hiccup costs a reconnect instead of a subscriber that is gone for good.
  */
 export const CLOSE_TRY_AGAIN = 1013;
+/** A caller already holds as many sockets as it may (graphql-ws's "too many requests" code). */
+export const CLOSE_TOO_MANY = 4429;
+
+/**
+ * Per user (or API token), per API process: a bound on what one caller can hold open, so one
+ * member cannot exhaust a replica's memory or file descriptors for every team (issue 12, Low).
+ */
+export interface LiveLimits {
+  socketsPerCaller: number;
+  subscriptionsPerCaller: number;
+}
+
+// Generous for people (a dashboard with many tabs, the 200-subscriber bench on one token), and
+// still a bound: without one, a single member could hold thousands of sockets on every replica.
+export const DEFAULT_LIVE_LIMITS: LiveLimits = { socketsPerCaller: 250, subscriptionsPerCaller: 1000 };
 
 /** What a WebSocket authenticated with, kept for as long as it stays open. */
 export interface LiveCredential {
@@ -26,6 +47,11 @@ export interface LiveSubscriptionScope {
   watch(studyId: string): () => void;
   /** Closes the socket with CLOSE_TRY_AGAIN: a check failed for a reason other than a denial. */
   tryAgainLater(reason: string): void;
+  /**
+   * Counts one more subscription against the socket's caller; throws RATE_LIMITED when it already
+   * holds `subscriptionsPerCaller`. Call the result when the subscription ends.
+   */
+  admitSubscription(): () => void;
 }
 
 export interface LiveConnectionsOptions {
@@ -36,16 +62,25 @@ export interface LiveConnectionsOptions {
    * definite denial; a failed lookup rejects (the socket is then asked to reconnect, not refused).
    */
   canRead(caller: Caller, studyId: string): Promise<boolean>;
+  /**
+   * Who an API token's socket authenticates as now (its role follows its creator's membership),
+   * or null when it no longer authenticates (the creator left the team). A failed lookup rejects.
+   * Without it, token sockets are left to the periodic re-check.
+   */
+  reauthenticate?(credential: LiveCredential): Promise<Caller | null>;
   logger: Logger;
   /**
    * How often every open socket's credential is checked against the database: the backstop for a
    * lost revocation notice and for sessions ended outside the API. Default 30 s; 0 disables.
    */
   recheckMs?: number;
+  limits?: Partial<LiveLimits>;
 }
 
 interface Entry {
   credential: LiveCredential;
+  /** Subscriptions admitted and not yet ended. */
+  subscriptions: number;
   close: (code: number, reason: string) => void;
   /** Study id -> open subscriptions on it. */
   studies: Map<string, number>;
@@ -65,8 +100,10 @@ export class LiveConnections {
   private readonly entries = new Map<object, Entry>();
   private readonly recheckTimer: NodeJS.Timeout | null;
   private rechecking = false;
+  readonly limits: LiveLimits;
 
   constructor(private readonly options: LiveConnectionsOptions) {
+    this.limits = { ...DEFAULT_LIVE_LIMITS, ...options.limits };
     const every = options.recheckMs ?? 30_000;
     this.recheckTimer = every > 0 ? setInterval(() => void this.recheck(), every) : null;
     this.recheckTimer?.unref();
@@ -77,9 +114,19 @@ export class LiveConnections {
   }
 
   add(socket: object, credential: LiveCredential, close: (code: number, reason: string) => void): void {
-    const entry: Entry = { credential, close, studies: new Map(), expiryTimer: null };
+    const entry: Entry = { credential, close, subscriptions: 0, studies: new Map(), expiryTimer: null };
     this.entries.set(socket, entry);
     this.armExpiry(socket, entry);
+  }
+
+  /** Whether `caller` may open one more socket here (see LiveLimits). */
+  admitSocket(caller: Caller): boolean {
+    return this.entriesOf(caller).length < this.limits.socketsPerCaller;
+  }
+
+  private entriesOf(caller: Caller): Entry[] {
+    const key = principal(caller);
+    return [...this.entries.values()].filter((e) => principal(e.credential.caller) === key);
   }
 
   remove(socket: object): void {
@@ -104,6 +151,23 @@ export class LiveConnections {
           else studies.delete(studyId);
         };
       },
+      admitSubscription: () => {
+        const entry = this.entries.get(socket);
+        if (!entry) return () => undefined;
+        const held = this.entriesOf(entry.credential.caller).reduce((n, e) => n + e.subscriptions, 0);
+        if (held >= this.limits.subscriptionsPerCaller)
+          throw new RateLimitedError(
+            0,
+            `at most ${this.limits.subscriptionsPerCaller} open subscriptions per user or token`,
+          );
+        entry.subscriptions++;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          entry.subscriptions--;
+        };
+      },
       tryAgainLater: (reason) => {
         const entry = this.entries.get(socket);
         if (entry) this.closeEntry(socket, entry, CLOSE_TRY_AGAIN, reason);
@@ -124,8 +188,40 @@ export class LiveConnections {
     return closed;
   }
 
-  /** A user's role in a team changed or ended: sockets that lost a study they stream are closed. */
+  /** The caller a socket authenticated as (updated when its token's creator changes role). */
+  callerOf(socket: object): Caller | null {
+    return this.entries.get(socket)?.credential.caller ?? null;
+  }
+
+  /**
+   * A user's role in a team changed or ended: sockets that lost a study they stream are closed, and
+   * sockets of API tokens the user created take the user's new role (or are closed with 4401 when
+   * the user left the token's team).
+   */
   async membershipChanged(userId: string): Promise<void> {
+    const tokens = [...this.entries].filter(
+      ([, e]) => e.credential.caller.kind === 'token' && e.credential.caller.createdBy === userId,
+    );
+    const reauthenticate = this.options.reauthenticate;
+    if (reauthenticate) {
+      for (const [socket, entry] of tokens) {
+        let now: Caller | null;
+        try {
+          now = await reauthenticate(entry.credential);
+        } catch (error) {
+          this.options.logger.warn(
+            { err: error },
+            'live token re-check failed; asking the client to reconnect',
+          );
+          if (this.entries.get(socket) === entry)
+            this.closeEntry(socket, entry, CLOSE_TRY_AGAIN, 'credential check unavailable; reconnect');
+          continue;
+        }
+        if (this.entries.get(socket) !== entry) continue;
+        if (now === null) this.closeEntry(socket, entry, CLOSE_UNAUTHORIZED, "token's creator left the team");
+        else entry.credential = { ...entry.credential, caller: now };
+      }
+    }
     const affected = [...this.entries].filter(
       ([, e]) => e.credential.caller.kind === 'user' && e.credential.caller.userId === userId,
     );

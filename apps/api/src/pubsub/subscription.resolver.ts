@@ -34,8 +34,19 @@ async function authorize(context: Context, studyId: string): Promise<void> {
   }
 }
 
-function watch(context: Context, studyId: string): () => void {
-  return context.live?.watch(studyId) ?? (() => undefined);
+/**
+ * Admits one subscription against the caller's cap (throws RATE_LIMITED over it) and returns the
+ * stream's hold: it records the study the socket streams, and releases both when the stream ends.
+ */
+function admit(context: Context, studyId: string): () => () => void {
+  const release = context.live?.admitSubscription() ?? (() => undefined);
+  return () => {
+    const unwatch = context.live?.watch(studyId) ?? (() => undefined);
+    return () => {
+      unwatch();
+      release();
+    };
+  };
 }
 
 interface ResolvedTrialEvent {
@@ -50,8 +61,10 @@ export class SubscriptionResolver {
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
       await authorize(context, args.studyId);
       // Watched so that losing access to the study (a membership change) closes this socket.
-      const source = context.services.pubsub.subscribe(Topic.TrialEvents, args.studyId, () =>
-        watch(context, args.studyId),
+      const source = context.services.pubsub.subscribe(
+        Topic.TrialEvents,
+        args.studyId,
+        admit(context, args.studyId),
       );
       return mapStream(
         source,
@@ -75,8 +88,10 @@ export class SubscriptionResolver {
     }: SubscribeResolverData<unknown, { studyId: string; trialId?: string | null }, Context>) => {
       await authorize(context, args.studyId);
       const only = args.trialId ?? null;
-      const source = context.services.pubsub.subscribe(Topic.MetricPoints, args.studyId, () =>
-        watch(context, args.studyId),
+      const source = context.services.pubsub.subscribe(
+        Topic.MetricPoints,
+        args.studyId,
+        admit(context, args.studyId),
       );
       const points = mapStream(
         source,

@@ -33,7 +33,7 @@ export interface Services {
 export interface Context {
   caller: Caller | null;
   services: Services;
-  /** Client address, for log-in rate limiting. */
+  /** The end client's address (client-address.ts), for log-in and sign-up rate limiting. */
   clientKey: string;
   http: { req: Request; res: Response } | null;
   /** The secure flag for cookies set in this exchange. */
@@ -48,12 +48,37 @@ export interface Loaders {
   /** Key: trial id, or `trialId\u0000name` for one metric. */
   metrics: BatchLoader<string, MetricPoint[]>;
   artifacts: BatchLoader<string, Artifact[]>;
+  /**
+   * One answer per key for the whole request: lookups that do not depend on their parent (`me`,
+   * the caller's teams, a study by id) run once however many aliases or rows ask for them.
+   */
+  once<T>(key: string, load: () => Promise<T>): Promise<T>;
 }
 
-export function createLoaders(services: Pick<Services, 'trials' | 'artifacts'>): Loaders {
+/**
+ * `live`: for a subscription, whose context lasts as long as the stream: nothing is memoized there
+ * (every event reads fresh rows).
+ */
+export function createLoaders(
+  services: Pick<Services, 'trials' | 'artifacts'>,
+  { live = false }: { live?: boolean } = {},
+): Loaders {
   return {
     metrics: new BatchLoader((keys) => services.trials.metricsMany(keys), []),
     artifacts: new BatchLoader((ids) => services.artifacts.listMany(ids), []),
+    once: live ? (_key, load) => load() : requestMemo(),
+  };
+}
+
+function requestMemo(): Loaders['once'] {
+  const answers = new Map<string, Promise<unknown>>();
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let answer = answers.get(key) as Promise<T> | undefined;
+    if (answer === undefined) {
+      answer = load();
+      answers.set(key, answer);
+    }
+    return answer;
   };
 }
 

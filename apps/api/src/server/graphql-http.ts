@@ -3,6 +3,7 @@ import { type ApolloServer, HeaderMap } from '@apollo/server';
 import type { Express, Request, Response } from 'express';
 import type { Logger } from '../common/logger.js';
 import type { Context } from './context.js';
+import { MAX_RESPONSE_BYTES, responseTooLarge } from './limits.js';
 
 export interface GraphqlFastPathOptions {
   apollo: ApolloServer<Context>;
@@ -122,8 +123,12 @@ export function graphqlFastPath(
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      res.setHeader('content-length', Buffer.byteLength(response.body.string));
-      res.end(response.body.string);
+      let text = response.body.string;
+      // Cheap first: the UTF-8 size is at most 4 bytes per UTF-16 unit.
+      if (text.length > MAX_RESPONSE_BYTES / 4 && Buffer.byteLength(text) > MAX_RESPONSE_BYTES)
+        text = responseTooLarge();
+      res.setHeader('content-length', Buffer.byteLength(text));
+      res.end(text);
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

@@ -1,11 +1,20 @@
 import 'reflect-metadata';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { type DocumentNode, GraphQLError, getOperationAST, parse, specifiedRules, validate } from 'graphql';
+import {
+  type DocumentNode,
+  GraphQLError,
+  getOperationAST,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
@@ -14,6 +23,8 @@ import { artifactRouter } from '../artifacts/artifact.router.js';
 import { ArtifactService, DEFAULT_MAX_ARTIFACT_BYTES } from '../artifacts/artifact.service.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { AuthService } from '../auth/auth.service.js';
+import { clientAddressResolver } from '../auth/client-address.js';
+import type { AuthLimits } from '../auth/rate-limit.js';
 import { Authorizer } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { Db } from '../common/db.js';
@@ -23,7 +34,13 @@ import { settleWithin } from '../common/time.js';
 import { Role } from '../db/index.js';
 import { InsightsService } from '../insights/insights.service.js';
 import { createOpsRouter, opsMetrics, requestLogging } from '../ops/index.js';
-import { CLOSE_TRY_AGAIN, LiveConnections, type LiveCredential } from '../pubsub/live-connections.js';
+import {
+  CLOSE_TOO_MANY,
+  CLOSE_TRY_AGAIN,
+  LiveConnections,
+  type LiveCredential,
+  type LiveLimits,
+} from '../pubsub/live-connections.js';
 import { createApiPubSub } from '../pubsub/pubsub.js';
 import { METRIC_FLUSH_MS } from '../pubsub/subscription.resolver.js';
 import { StudyService } from '../study/study.service.js';
@@ -34,7 +51,15 @@ import { type Context, createLoaders, SESSION_COOKIE, type Services } from './co
 import { formatError } from './errors.js';
 import { graphqlFastPath } from './graphql-http.js';
 import { HttpDrain } from './http-drain.js';
-import { costError, depthLimit, MAX_COST, operationCost } from './limits.js';
+import {
+  costError,
+  depthLimit,
+  MAX_COST,
+  MAX_RESPONSE_BYTES,
+  operationCost,
+  responseTooLarge,
+  selectionLimit,
+} from './limits.js';
 import { getSchema } from './schema.js';
 
 export interface ApiServerOptions {
@@ -49,6 +74,8 @@ export interface ApiServerOptions {
   /** How often this process looks for stale RUNNING trials (default 2000 ms; 0 disables). */
   reaperIntervalMs?: number;
   maxArtifactBytes?: number;
+  /** Bytes of artifacts one team may store in all (default 20 GiB; POSTERIOR_ARTIFACT_QUOTA_BYTES). */
+  teamArtifactQuotaBytes?: number;
   /** Where artifact bytes go (default: `<dataDir>/artifacts` on disk); tests inject failing ones. */
   artifactStore?: ArtifactStore;
   /** Worker threads for GP suggestions and insights (default: cores - 1, at least 1). */
@@ -61,6 +88,22 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** How often open WebSockets' credentials are re-checked in the database (default 30 s; 0: never). */
   liveRecheckMs?: number;
+  /**
+   * Proxies whose X-Forwarded-For names the end client (addresses, CIDRs, `loopback`...; default
+   * loopback: the dashboard's proxy). See auth/client-address.ts.
+   */
+  trustedProxies?: readonly string[];
+  /** Log-in and sign-up budgets (default DEFAULT_AUTH_LIMITS). */
+  authLimits?: Partial<AuthLimits>;
+  /**
+   * Where Prometheus `/metrics` is served: on its own `port` (not on the API's), or on the API's
+   * port to `Authorization: Bearer <token>`. Neither: on the API's port to loopback peers only.
+   */
+  metrics?: { port?: number; token?: string };
+  /** GraphQL introspection and field suggestions in errors (default true; off in production). */
+  introspection?: boolean;
+  /** Open sockets and subscriptions per user or token, per process (default DEFAULT_LIVE_LIMITS). */
+  liveLimits?: Partial<LiveLimits>;
 }
 
 export interface ApiServer {
@@ -111,6 +154,48 @@ function credentialOf(authorization: unknown, cookieHeader: string | undefined):
   return parseCookies(cookieHeader)[SESSION_COOKIE] ?? null;
 }
 
+/** A request straight from this machine (no proxy in between that could be relaying anyone). */
+function isLoopbackPeer(req: IncomingMessage): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  const loopback = peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.');
+  return loopback && req.headers['x-forwarded-for'] === undefined && req.headers.forwarded === undefined;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '');
+  const given = createHash('sha256')
+    .update(m?.[1] ?? '')
+    .digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
+}
+
+/** Strips graphql-js's "Did you mean ...?" hints, which name fields of the schema. */
+function hideSchemaDetails(errors: readonly GraphQLError[], hide: boolean): readonly GraphQLError[] {
+  if (!hide) return errors;
+  return errors.map((e) =>
+    / Did you mean .+\?$/.test(e.message)
+      ? new GraphQLError(e.message.replace(/ Did you mean .+\?$/, ''), {
+          nodes: e.nodes,
+          extensions: e.extensions,
+        })
+      : e,
+  );
+}
+
+/** Replaces a GraphQL response body larger than `max` bytes with an error. */
+function capResponse(max: number) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) =>
+      send(
+        typeof body === 'string' && body.length > max / 4 && Buffer.byteLength(body) > max
+          ? responseTooLarge(max)
+          : body,
+      );
+    next();
+  };
+}
+
 function pgClientConfig(dataSource: DataSource): pg.ClientConfig {
   const o = dataSource.options as {
     url?: string;
@@ -131,10 +216,6 @@ function pgClientConfig(dataSource: DataSource): pg.ClientConfig {
   };
 }
 
-function clientKeyOf(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const logger = options.logger ?? createLogger();
   const db = Db.fromDataSource(options.dataSource);
@@ -151,7 +232,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const authz = new Authorizer(db);
   const studies = new StudyService(db, authz);
   const trials = new TrialService(db, suggester, pubsub, logger);
-  const auth = new AuthService(db, (revoked) => pubsub.publishAuthChanged(revoked));
+  const auth = new AuthService(
+    db,
+    (revoked) => pubsub.publishAuthChanged(revoked),
+    undefined,
+    options.authLimits,
+  );
+  const clientKeyOf = clientAddressResolver(options.trustedProxies);
   const live = new LiveConnections({
     stillValid: (hashes) => auth.stillValid(hashes),
     canRead: (caller, studyId) =>
@@ -162,6 +249,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           throw error;
         },
       ),
+    reauthenticate: (credential) => auth.reauthenticate(credential.caller.kind, credential.hash),
+    ...(options.liveLimits ? { limits: options.liveLimits } : {}),
     logger,
     ...(options.liveRecheckMs === undefined ? {} : { recheckMs: options.liveRecheckMs }),
   });
@@ -171,7 +260,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     auth.invalidate();
     live.revoke(revoked);
   });
-  pubsub.onMembershipChanged(({ userId }) => void live.membershipChanged(userId));
+  // A membership change also changes what that user's API tokens may do: no cached caller survives it.
+  pubsub.onMembershipChanged(({ userId }) => {
+    auth.invalidate();
+    void live.membershipChanged(userId);
+  });
   const services: Services = {
     db,
     logger,
@@ -180,7 +273,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     teams: new TeamService(
       db,
       (revoked) => auth.credentialsChanged(revoked),
-      (teamId, userId) => pubsub.publishMembershipChanged({ teamId, userId }),
+      (teamId, userId) => {
+        auth.invalidate();
+        pubsub.publishMembershipChanged({ teamId, userId });
+      },
     ),
     studies,
     trials,
@@ -189,6 +285,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       db,
       options.dataDir,
       options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+      options.teamArtifactQuotaBytes,
       options.artifactStore,
     ),
     pubsub,
@@ -200,6 +297,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const app = express();
   app.disable('x-powered-by');
+  const introspection = options.introspection ?? true;
+  const allowedOrigins = new Set(options.corsOrigins ?? ['http://localhost:3000', 'http://127.0.0.1:3000']);
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   // Assigned once Apollo has started; no request reaches the server before it listens.
   let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
@@ -229,11 +328,19 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
   });
 
-  const wsCallers = new WeakMap<object, Caller>();
   const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
     {
       schema,
-      validate: (s, document) => validate(s, document, [...specifiedRules, depthLimit()]),
+      validate: (s, document) =>
+        hideSchemaDetails(
+          validate(s, document, [
+            ...specifiedRules,
+            depthLimit(),
+            selectionLimit(),
+            ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+          ]),
+          !introspection,
+        ),
       // The socket carries subscriptions only (queries and mutations go over HTTP, where the same
       // limits apply), and each is costed with its variables before it runs.
       onSubscribe: (_ctx, _id, payload) => {
@@ -256,11 +363,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       },
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const credential = credentialOf(
-          params.authorization ?? params.Authorization,
-          ctx.extra.request.headers.cookie,
-        );
+        const bearer = params.authorization ?? params.Authorization;
+        const credential = credentialOf(bearer, ctx.extra.request.headers.cookie);
         const socket = ctx.extra.socket;
+        // A browser sends the cookie to any page's WebSocket: with cookie auth, only the allowed
+        // origins may open one (a bearer secret in the connection params cannot be ridden on).
+        const origin = ctx.extra.request.headers.origin;
+        const viaCookie = !(typeof bearer === 'string' && bearer.trim() !== '');
+        if (viaCookie && origin !== undefined && !allowedOrigins.has(origin)) return false;
         let found: LiveCredential | null;
         try {
           found = credential === null ? null : await auth.authenticateLive(credential);
@@ -276,18 +386,24 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         if (found === null) return false;
         // Closed while the lookup ran: its close event has fired already and would never unregister it.
         if (socket.readyState !== socket.OPEN) return false;
-        wsCallers.set(socket, found.caller);
+        if (!live.admitSocket(found.caller)) {
+          socket.close(
+            CLOSE_TOO_MANY,
+            `at most ${live.limits.socketsPerCaller} open sockets per user or token`,
+          );
+          return false;
+        }
         live.add(socket, found, (code, reason) => socket.close(code, reason));
         socket.once('close', () => live.remove(socket));
         return true;
       },
       context: (ctx): Context => ({
-        caller: wsCallers.get(ctx.extra.socket) ?? null,
+        caller: live.callerOf(ctx.extra.socket),
         services,
         clientKey: clientKeyOf(ctx.extra.request),
         http: null,
         secureCookies: options.secureCookies ?? false,
-        loaders: createLoaders(services),
+        loaders: createLoaders(services, { live: true }),
         live: live.scope(ctx.extra.socket),
       }),
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -334,12 +450,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: true,
+    introspection,
+    // No "Did you mean ...?" naming fields a client did not ask for, when introspection is off.
+    hideSchemaDetailsFromClientErrors: !introspection,
     includeStacktraceInErrorResponses: false,
     // The host process owns shutdown (it calls close()); Apollo's own handlers would re-raise the
     // signal and kill the process before the database and workers are stopped.
     stopOnTerminationSignals: false,
-    validationRules: [depthLimit()],
+    validationRules: [depthLimit(), selectionLimit()],
     formatError: (formatted, error) => formatError(logger, formatted, error),
     plugins: [
       // The default cache-control plugin wraps every resolver to compute cache hints that no
@@ -373,10 +491,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }),
   });
 
-  const allowed = new Set(options.corsOrigins ?? ['http://localhost:3000', 'http://127.0.0.1:3000']);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const origin = req.headers.origin;
-    if (origin && allowed.has(origin)) {
+    if (origin && allowedOrigins.has(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Vary', 'Origin');
@@ -394,11 +511,18 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
   // Probes and metrics (/healthz, /readyz, /metrics): before auth, they carry no credentials.
   let draining = false;
+  const metricsToken = options.metrics?.token;
   app.use(
     createOpsRouter({
       dataSource: options.dataSource,
       isDraining: () => draining,
       artifactStore: () => services.artifacts.health(),
+      // /metrics carries per-tenant trial counts: not public on the API's listener.
+      metricsAllowed: (req) =>
+        options.metrics?.port === undefined &&
+        (metricsToken === undefined
+          ? isLoopbackPeer(req)
+          : bearerMatches(req.headers.authorization, metricsToken)),
     }),
   );
   app.use(
@@ -412,6 +536,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   app.use(
     '/graphql',
     express.json({ limit: maxBodyBytes }),
+    capResponse(MAX_RESPONSE_BYTES),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => ({
         caller: await authenticate(credentialOf(req.headers.authorization, req.headers.cookie)),
@@ -456,6 +581,21 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     throw error;
   }
   const port = (httpServer.address() as AddressInfo).port;
+  let metricsServer: Server | null = null;
+  if (options.metrics?.port !== undefined) {
+    const metricsApp = express();
+    metricsApp.disable('x-powered-by');
+    metricsApp.use(createOpsRouter({ dataSource: options.dataSource, metricsOnly: true }));
+    metricsServer = createServer(metricsApp);
+    const server = metricsServer;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.metrics?.port, options.host ?? '0.0.0.0', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
   const shownHost = !options.host || options.host === '0.0.0.0' ? 'localhost' : options.host;
 
   const reaperMs = options.reaperIntervalMs ?? 2000;
@@ -504,6 +644,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           'drained: requests answered, events delivered, sockets closed',
         );
         await apollo.stop();
+        if (metricsServer) await new Promise((resolve) => metricsServer?.close(resolve));
         live.close();
         await pubsub.close();
         await suggester.close();

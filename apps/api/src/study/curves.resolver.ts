@@ -1,7 +1,11 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { BadUserInputError } from '../common/errors.js';
 import { Study } from '../graphql/types.js';
 import type { Context } from '../server/context.js';
+
+/** The most points one `curves` answer holds (about 12 MB of JSON). */
+export const MAX_CURVE_POINTS = 500_000;
 
 interface CurveRow {
   trial_id: string;
@@ -27,12 +31,19 @@ export class StudyCurvesResolver {
     @Arg('name', () => String, { nullable: true }) name: string | null,
     @Ctx() ctx: Context,
   ): Promise<Array<{ trialId: string; name: string; steps: number[]; values: number[] }>> {
+    // Read at most one point past the cap: a study over it is refused, not half-sent.
     const rows = await ctx.services.db.rows<CurveRow>(
       `SELECT trial_id, name, array_agg(step ORDER BY step) AS steps, array_agg(value ORDER BY step) AS values
-         FROM metric_points WHERE study_id = $1 AND ($2::text IS NULL OR name = $2)
+         FROM (SELECT trial_id, name, step, value FROM metric_points
+                WHERE study_id = $1 AND ($2::text IS NULL OR name = $2) LIMIT $3) p
         GROUP BY trial_id, name`,
-      [study.id, name],
+      [study.id, name, MAX_CURVE_POINTS + 1],
     );
+    if (rows.reduce((n, r) => n + r.steps.length, 0) > MAX_CURVE_POINTS)
+      throw new BadUserInputError(
+        'curves',
+        `the study has more than ${MAX_CURVE_POINTS} metric points; ask for one metric (name) or page trials' metrics`,
+      );
     return rows.map((r) => ({ trialId: r.trial_id, name: r.name, steps: r.steps, values: r.values }));
   }
 }

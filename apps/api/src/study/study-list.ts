@@ -1,4 +1,5 @@
 import { registerEnumType } from 'type-graphql';
+import { openCursor, sealCursor } from '../common/cursor.js';
 import { BadUserInputError } from '../common/errors.js';
 import { isUuid } from '../common/validate.js';
 import { StudyState } from '../db/index.js';
@@ -53,33 +54,37 @@ interface CursorKey {
   id: string;
 }
 
-export function encodeStudyCursor(c: CursorKey): string {
-  return Buffer.from(JSON.stringify([c.sort, c.isNull ? 1 : 0, c.key, c.id])).toString('base64url');
+export function encodeStudyCursor(teamId: string, c: CursorKey): string {
+  return sealCursor(teamId, [c.sort, c.isNull ? 1 : 0, c.key, c.id]);
 }
 
-export function decodeStudyCursor(cursor: string | null | undefined, sort: StudySort): CursorKey | null {
-  if (cursor === null || cursor === undefined || cursor === '') return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-  } catch {
+/** The numeric text PostgreSQL's float8/numeric accept and a double can hold (1e999 is neither). */
+const NUMERIC_KEY = /^-?\d{1,40}(\.\d{1,40})?(e[+-]?\d{1,3})?$/i;
+
+/** A cursor of `sort` issued for this team's list (see openCursor: another team's is refused). */
+export function decodeStudyCursor(
+  cursor: string | null | undefined,
+  sort: StudySort,
+  teamId: string,
+): CursorKey | null {
+  const key = openCursor('after', cursor, teamId, (parsed) =>
+    Array.isArray(parsed) &&
+    parsed.length === 4 &&
+    typeof parsed[0] === 'string' &&
+    typeof parsed[2] === 'string' &&
+    parsed[2].length <= 1000 &&
+    typeof parsed[3] === 'string' &&
+    isUuid(parsed[3]) &&
+    (parsed[1] === 0 || parsed[1] === 1)
+      ? { sort: parsed[0] as StudySort, isNull: parsed[1] === 1, key: parsed[2], id: parsed[3] }
+      : null,
+  );
+  if (key === null) return null;
+  if (key.sort !== sort) throw new BadUserInputError('after', `is a cursor of sort ${key.sort}, not ${sort}`);
+  if (SORTS[sort].keyType !== 'text' && (!NUMERIC_KEY.test(key.key) || !Number.isFinite(Number(key.key))))
     throw new BadUserInputError('after', 'is not a cursor from this API');
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 4 ||
-    typeof parsed[2] !== 'string' ||
-    typeof parsed[3] !== 'string' ||
-    !isUuid(parsed[3]) ||
-    (parsed[1] !== 0 && parsed[1] !== 1)
-  )
-    throw new BadUserInputError('after', 'is not a cursor from this API');
-  if (parsed[0] !== sort)
-    throw new BadUserInputError('after', `is a cursor of sort ${String(parsed[0])}, not ${sort}`);
-  const spec = SORTS[sort];
-  if (spec.keyType !== 'text' && !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(parsed[2]))
-    throw new BadUserInputError('after', 'is not a cursor from this API');
-  return { sort, isNull: parsed[1] === 1, key: parsed[2], id: parsed[3] };
+  // float8 refuses what a double rounds to 0 or infinity (1e-400): send the double's own text.
+  return SORTS[sort].keyType === 'float8' ? { ...key, key: String(Number(key.key)) } : key;
 }
 
 export interface StudyListFilter {

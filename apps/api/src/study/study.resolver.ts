@@ -45,7 +45,7 @@ export class StudyResolver {
     description: 'NOT_FOUND for unknown ids and for studies of other teams',
   })
   study(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Study | null> {
-    return ctx.services.studies.get(ctx.caller, id);
+    return ctx.loaders.once(`study:${id}`, () => ctx.services.studies.get(ctx.caller, id));
   }
 
   @Mutation(() => Study)
@@ -67,7 +67,7 @@ export class StudyResolver {
 
   @FieldResolver(() => Team)
   team(@Root() study: Study, @Ctx() ctx: Context): Promise<Team> {
-    return ctx.services.teams.team(ctx.caller, study.teamId);
+    return ctx.loaders.once(`team:${study.teamId}`, () => ctx.services.teams.team(ctx.caller, study.teamId));
   }
 
   @FieldResolver(() => TrialConnection)

@@ -107,7 +107,7 @@ export class StudyService {
     const first = pageSize('first', firstInput, 20, MAX_STUDIES_PAGE);
     const sort = options.sort ?? StudySort.CREATED_DESC;
     const filter = validateStudyListFilter(options.states, options.nameContains);
-    const cursor = decodeStudyCursor(after, sort);
+    const cursor = decodeStudyCursor(after, sort, teamId);
     const q = studyPageQuery(STUDY_COLUMNS, teamId, filter, sort, cursor, first + 1);
     const [rows, total] = await Promise.all([
       this.db.rows<StudyRow & { key_null: boolean; sort_key: string }>(q.sql, q.params),
@@ -117,7 +117,7 @@ export class StudyService {
     const connection = new StudyConnection();
     connection.edges = page.map((row) =>
       Object.assign(new StudyEdge(), {
-        cursor: encodeStudyCursor({ sort, isNull: row.key_null, key: row.sort_key, id: row.id }),
+        cursor: encodeStudyCursor(teamId, { sort, isNull: row.key_null, key: row.sort_key, id: row.id }),
         node: toStudy(row),
       }),
     );

@@ -3,6 +3,7 @@ import { BadUserInputError } from '../common/errors.js';
 import { requireInt, requireText } from '../common/validate.js';
 import { Direction } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
+import { boundedSearchSpace, checkSamplerBounds } from './study-bounds.js';
 
 export interface ValidStudy {
   teamId: string;
@@ -78,8 +79,10 @@ export function validateStudyInput(input: CreateStudyInput): ValidStudy {
     throw new BadUserInputError('input.direction', 'must be MINIMIZE or MAXIMIZE');
   }
   const objective = requireText('input.objective', input.objective, 200);
-  parseWith('searchSpace', optimizer.parseSearchSpace, input.searchSpace);
+  const searchSpace = boundedSearchSpace('input.searchSpace', input.searchSpace);
+  parseWith('searchSpace', optimizer.parseSearchSpace, searchSpace);
   const sampler = jsonObject('input.sampler', input.sampler, { type: 'gp' });
+  checkSamplerBounds('input.sampler', sampler);
   parseWith('sampler', optimizer.parseSamplerConfig, sampler);
   const pruner = jsonObject('input.pruner', input.pruner, { type: 'none' });
   parseWith('pruner', optimizer.parsePrunerConfig, pruner);
@@ -98,7 +101,7 @@ export function validateStudyInput(input: CreateStudyInput): ValidStudy {
     name,
     direction,
     objective,
-    searchSpace: input.searchSpace as unknown[],
+    searchSpace,
     sampler,
     pruner,
     maxTrials,

@@ -1,4 +1,5 @@
 import * as optimizer from '@posterior/optimizer';
+import { candidateBudget } from '../study/study-bounds.js';
 import type { Params } from '../trial/trial.record.js';
 
 /**
@@ -80,9 +81,22 @@ function cached<T>(cache: Map<string, T>, input: unknown, parse: (input: unknown
   return value;
 }
 
+/**
+ * The sampler config with its candidates within the per-suggestion budget (candidateBudget): the
+ * bound on one suggestion's work in the shared pool, also for studies stored before the bounds.
+ */
+function boundedConfig(
+  config: optimizer.SamplerConfig,
+  space: optimizer.SearchSpace,
+): optimizer.SamplerConfig {
+  // parseSamplerConfig fills the default (1,024) in; the fallback only satisfies the type.
+  const candidates = candidateBudget(config.candidates ?? 1024, space.params.length);
+  return candidates === config.candidates ? config : { ...config, candidates };
+}
+
 export function suggestMany(task: SuggestTask): SuggestionResult[] {
   const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
-  const config = cached(samplers, task.sampler, optimizer.parseSamplerConfig);
+  const config = boundedConfig(cached(samplers, task.sampler, optimizer.parseSamplerConfig), space);
   const pending = [...task.pending];
   const out: SuggestionResult[] = [];
   for (const seed of task.seeds) {
@@ -109,7 +123,10 @@ function surrogateFor(task: StudyPart): optimizer.Surrogate | null {
   const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
   const own = cached(samplers, task.sampler, optimizer.parseSamplerConfig);
   // Insights always come from a GP, whatever sampler the study runs.
-  const config = own.type === 'gp' ? own : cached(samplers, { type: 'gp' }, optimizer.parseSamplerConfig);
+  const config = boundedConfig(
+    own.type === 'gp' ? own : cached(samplers, { type: 'gp' }, optimizer.parseSamplerConfig),
+    space,
+  );
   return optimizer.fitSurrogate(config, {
     space,
     direction: task.direction,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -84,5 +84,63 @@ describe('WorkerPool: a study keeps to one thread, without waiting long for it',
     const p = pool(2);
     const ran = await Promise.all([p.run<Ran>(task('x', 300)), p.run<Ran>(task('y', 300))]);
     assert.equal(new Set(ran.map((r) => r.threadId)).size, 2);
+  });
+});
+
+describe('WorkerPool: fair across teams (issue 12, item 10)', () => {
+  const pools: WorkerPool[] = [];
+  // Its own copy of the stand-in script: the suite above deletes its folder when it ends.
+  const own = mkdtempSync(join(tmpdir(), 'posterior-pool-fair-'));
+  const ownScript = join(own, 'busy-worker.mjs');
+  writeFileSync(ownScript, readFileSync(script));
+  after(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+    rmSync(own, { recursive: true, force: true });
+  });
+  const pool = (size: number) => {
+    const p = new WorkerPool(pathToFileURL(ownScript), size);
+    pools.push(p);
+    return p;
+  };
+
+  test("a team's long queue delays another team's ask by one job, not by the whole queue", async () => {
+    const p = pool(1);
+    const done: string[] = [];
+    const track = (label: string, promise: Promise<Ran>) => promise.then(() => done.push(label));
+    // Team A queues six suggestions of its big study; team B then asks once.
+    const big = Array.from({ length: 6 }, (_, i) =>
+      track(`a${i}`, p.run<Ran>(task(`a${i}`, 20), 'study-big', 'team-a')),
+    );
+    const small = track('b', p.run<Ran>(task('b', 1), 'study-small', 'team-b'));
+    await Promise.all([...big, small]);
+    // a0 was running already; b goes next, before the rest of team A's queue.
+    assert.deepEqual(done, ['a0', 'b', 'a1', 'a2', 'a3', 'a4', 'a5']);
+  });
+
+  test('teams take turns: three teams with queues are served round-robin', async () => {
+    const p = pool(1);
+    const done: string[] = [];
+    const all: Array<Promise<unknown>> = [];
+    for (const team of ['x', 'y', 'z'])
+      for (let i = 0; i < 3; i++)
+        all.push(
+          p.run<Ran>(task(`${team}${i}`, 5), `study-${team}`, `team-${team}`).then((r) => done.push(r.label)),
+        );
+    await Promise.all(all);
+    assert.deepEqual(done, ['x0', 'y0', 'z0', 'x1', 'y1', 'z1', 'x2', 'y2', 'z2']);
+  });
+
+  test('with three threads, one team never holds them all: another team finds one free', async () => {
+    const p = pool(3);
+    // Threads boot first (tens of ms), so the order below is the pool's, not the boot's.
+    await Promise.all(['u', 'v', 'w'].map((t) => p.run<Ran>(task(t, 50), undefined, t)));
+    const started: string[] = [];
+    const all: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 4; i++)
+      all.push(p.run<Ran>(task(`a${i}`, 200), undefined, 'team-a').then((r) => started.push(r.label)));
+    all.push(p.run<Ran>(task('b', 1), undefined, 'team-b').then((r) => started.push(r.label)));
+    await Promise.all(all);
+    // b ran on the thread team A was not allowed to take: it finishes first.
+    assert.equal(started[0], 'b', started.join(' '));
   });
 });

@@ -19,6 +19,8 @@ export const AFFINITY_WAIT_MS = 25;
 
 interface Job {
   task: PoolTask;
+  /** Whose job it is (a team): threads go round the tenants with work waiting. */
+  tenant: string;
   /** The thread this job prefers (see AFFINITY_WAIT_MS), or -1 for any. */
   home: number;
   queuedAt: number;
@@ -55,6 +57,11 @@ export class WorkerPool {
   private closed = false;
   /** Set while a re-pump is scheduled for jobs waiting on a busy home thread. */
   private stealTimer: NodeJS.Timeout | null = null;
+  /** Tenant -> when a thread last took one of its jobs (a counter): the longest-unserved goes next. */
+  private readonly lastServed = new Map<string, number>();
+  private served = 0;
+  /** Tenant -> jobs of it on threads now. */
+  private readonly running = new Map<string, number>();
 
   constructor(
     private readonly script: URL,
@@ -66,13 +73,19 @@ export class WorkerPool {
   /**
    * Runs `task` on a thread. Tasks with the same `affinity` (a study id) go to the same thread
    * whenever it frees up within AFFINITY_WAIT_MS, so that thread's caches stay warm for them.
+   *
+   * Fair across `tenant`s (teams; default the affinity key): each tenant's jobs run in order, and
+   * a free thread takes the oldest job of the tenant served longest ago, so a team with a hundred
+   * queued GP asks delays another team's ask by at most one job per thread, not a hundred (issue
+   * 12, item 10). With three threads or more, one tenant holds at most all but one of them.
    */
-  run<T>(task: PoolTask, affinity?: string): Promise<T> {
+  run<T>(task: PoolTask, affinity?: string, tenant: string = affinity ?? ''): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     const home = affinity === undefined || this.slots.length < 2 ? -1 : homeSlot(affinity, this.slots.length);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
         task,
+        tenant,
         home,
         queuedAt: performance.now(),
         resolve: resolve as (value: unknown) => void,
@@ -99,6 +112,7 @@ export class WorkerPool {
         const job = slot.job;
         slot.job = null;
         if (job) {
+          this.finished(job);
           if (message.ok) job.resolve(message.result);
           else
             job.reject(
@@ -122,6 +136,7 @@ export class WorkerPool {
   private replace(slot: Slot, error: Error): void {
     const job = slot.job;
     slot.job = null;
+    if (job) this.finished(job);
     job?.reject(error);
     if (this.closed) return;
     const index = this.slots.indexOf(slot);
@@ -132,26 +147,60 @@ export class WorkerPool {
     this.pump();
   }
 
-  /** Hands queued jobs, oldest first, to idle threads: home threads first, any once waited enough. */
+  private finished(job: Job): void {
+    const n = (this.running.get(job.tenant) ?? 1) - 1;
+    if (n > 0) this.running.set(job.tenant, n);
+    else this.running.delete(job.tenant);
+  }
+
+  /**
+   * Hands queued jobs to idle threads, round the tenants: the tenant served longest ago first, its
+   * oldest job, to its home thread when idle, to any idle thread once it has waited enough.
+   */
   private pump(): void {
     if (this.closed) return;
     const now = performance.now();
     let nextSteal = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < this.queue.length; ) {
-      const job = this.queue[i] as Job;
-      const home = job.home >= 0 ? this.slots[job.home] : undefined;
-      let slot: Slot | undefined;
-      if (home && !home.job) slot = home;
-      else if (!home || now - job.queuedAt >= AFFINITY_WAIT_MS) slot = this.slots.find((s) => !s.job);
-      else nextSteal = Math.min(nextSteal, job.queuedAt + AFFINITY_WAIT_MS);
-      if (!slot) {
-        i++;
-        continue;
+    // With three threads or more, one is always kept from any single tenant: another team's ask
+    // finds it free instead of queueing behind long fits (with fewer, fairness is the turn order).
+    const share = this.slots.length >= 3 ? this.slots.length - 1 : this.slots.length;
+    for (;;) {
+      if (!this.slots.some((s) => !s.job)) break;
+      // Each waiting tenant's oldest job (the queue is in arrival order).
+      const heads = new Map<string, number>();
+      this.queue.forEach((job, i) => {
+        if (!heads.has(job.tenant)) heads.set(job.tenant, i);
+      });
+      const tenants = [...heads.keys()].sort(
+        (a, b) => (this.lastServed.get(a) ?? -1) - (this.lastServed.get(b) ?? -1),
+      );
+      let dispatched = false;
+      for (const tenant of tenants) {
+        if ((this.running.get(tenant) ?? 0) >= share) continue;
+        const index = heads.get(tenant) ?? -1;
+        const job = this.queue[index];
+        if (!job) continue;
+        const home = job.home >= 0 ? this.slots[job.home] : undefined;
+        let slot: Slot | undefined;
+        if (home && !home.job) slot = home;
+        else if (!home || now - job.queuedAt >= AFFINITY_WAIT_MS) slot = this.slots.find((s) => !s.job);
+        else nextSteal = Math.min(nextSteal, job.queuedAt + AFFINITY_WAIT_MS);
+        if (!slot) continue;
+        this.queue.splice(index, 1);
+        slot.job = job;
+        this.lastServed.set(tenant, ++this.served);
+        this.running.set(tenant, (this.running.get(tenant) ?? 0) + 1);
+        slot.worker.postMessage(job.task);
+        dispatched = true;
+        break;
       }
-      this.queue.splice(i, 1);
-      slot.job = job;
-      slot.worker.postMessage(job.task);
+      if (!dispatched) break;
     }
+    // Forget tenants with nothing queued or running, so the map does not grow without bound.
+    if (this.lastServed.size > 1000)
+      for (const tenant of this.lastServed.keys())
+        if (!this.running.has(tenant) && !this.queue.some((j) => j.tenant === tenant))
+          this.lastServed.delete(tenant);
     if (nextSteal < Number.POSITIVE_INFINITY && !this.stealTimer && this.slots.some((s) => !s.job)) {
       this.stealTimer = setTimeout(
         () => {

@@ -33,33 +33,42 @@ export class Suggester {
     this.logger.debug({ script: fileURLToPath(script) }, 'suggestion pool started');
   }
 
-  /** `studyId` keeps a study's GP work on one thread, where its fitted model is cached. */
+  /**
+   * `studyId` keeps a study's GP work on one thread, where its fitted model is cached; `teamId`
+   * is whose turn it is in the pool (see WorkerPool.run: round the teams).
+   */
   suggest(
     task: Omit<SuggestTask, 'kind'>,
     samplerType: string,
     studyId?: string,
+    teamId?: string,
   ): Promise<SuggestionResult[]> {
     return this.run<SuggestionResult[]>(
       { kind: 'suggest', ...task },
       INLINE_SAMPLERS.has(samplerType),
       studyId,
+      teamId,
     );
   }
 
-  importance(task: Omit<ImportanceTask, 'kind'>, studyId?: string): Promise<ImportanceResult[] | null> {
-    return this.run<ImportanceResult[] | null>({ kind: 'importance', ...task }, false, studyId);
+  importance(
+    task: Omit<ImportanceTask, 'kind'>,
+    studyId?: string,
+    teamId?: string,
+  ): Promise<ImportanceResult[] | null> {
+    return this.run<ImportanceResult[] | null>({ kind: 'importance', ...task }, false, studyId, teamId);
   }
 
-  slice(task: Omit<SliceTask, 'kind'>, studyId?: string): Promise<SlicePoint[] | null> {
-    return this.run<SlicePoint[] | null>({ kind: 'slice', ...task }, false, studyId);
+  slice(task: Omit<SliceTask, 'kind'>, studyId?: string, teamId?: string): Promise<SlicePoint[] | null> {
+    return this.run<SlicePoint[] | null>({ kind: 'slice', ...task }, false, studyId, teamId);
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
 
-  private async run<T>(task: Task, inline: boolean, studyId?: string): Promise<T> {
+  private async run<T>(task: Task, inline: boolean, studyId?: string, teamId?: string): Promise<T> {
     if (inline) return runTask(task) as T;
-    return this.pool.run<T>(task, studyId);
+    return this.pool.run<T>(task, studyId, teamId ?? studyId);
   }
 }

@@ -7,18 +7,18 @@ import type { Context } from '../server/context.js';
 export class TeamResolver {
   @Query(() => [Team], { description: "The caller's teams (for an API token: its team)" })
   teams(@Ctx() ctx: Context): Promise<Team[]> {
-    return ctx.services.teams.teams(ctx.caller);
+    return ctx.loaders.once('teams', () => ctx.services.teams.teams(ctx.caller));
   }
 
   @Query(() => Team, { nullable: true })
   async team(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Team | null> {
-    const teams = await ctx.services.teams.teams(ctx.caller);
+    const teams = await ctx.loaders.once('teams', () => ctx.services.teams.teams(ctx.caller));
     return teams.find((t) => t.id === id) ?? null;
   }
 
   @FieldResolver(() => [Membership])
   members(@Root() team: Team, @Ctx() ctx: Context): Promise<Membership[]> {
-    return ctx.services.teams.members(ctx.caller, team.id);
+    return ctx.loaders.once(`members:${team.id}`, () => ctx.services.teams.members(ctx.caller, team.id));
   }
 
   @FieldResolver(() => [ApiToken], { description: 'API tokens of the team (ADMIN or higher)' })

@@ -8,6 +8,8 @@ import { loadStudyHistory, type StudyHistory } from './observations.js';
 /** The study fields a suggestion depends on. */
 export interface SuggestionStudy {
   id: string;
+  /** Whose turn it is in the suggestion pool (round the teams); the study's own id when unknown. */
+  teamId?: string;
   searchSpace: unknown;
   sampler: Record<string, unknown>;
   direction: 'MINIMIZE' | 'MAXIMIZE';
@@ -68,6 +70,7 @@ export async function suggestFor(
     },
     samplerType,
     study.id,
+    study.teamId,
   );
   stopTimer();
   return suggestions;
@@ -86,6 +89,7 @@ export async function suggestAndInsert(
 ): Promise<TrialRow[]> {
   const target: SuggestionStudy = {
     id: study.id,
+    teamId: study.team_id,
     searchSpace: study.search_space,
     sampler: study.sampler,
     direction: study.direction,

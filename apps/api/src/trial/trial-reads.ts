@@ -1,5 +1,6 @@
 import { decodeCursor, pageSize } from '../common/cursor.js';
 import type { Sql } from '../common/db.js';
+import { BadUserInputError } from '../common/errors.js';
 import type { TrialState } from '../db/index.js';
 import { TrialSort } from '../graphql/enums.js';
 import {
@@ -43,10 +44,15 @@ export async function listTrials(
   options: TrialListOptions,
 ): Promise<TrialConnection> {
   const first = pageSize('first', options.first, 100, MAX_TRIALS_PAGE);
-  const cursor = decodeCursor('after', options.after);
+  const cursor = decodeCursor('after', options.after, studyId);
   const keys = SORT_KEYS[options.sort ?? TrialSort.NUMBER_ASC];
   const states = options.states && options.states.length > 0 ? options.states : null;
-  const after = `(${keys.join(', ')}) > (SELECT ${keys.map((k) => k.replaceAll('t.', 'c.')).join(', ')} FROM trials c WHERE c.id = $3)`;
+  if (cursor !== null) {
+    // Forged cursors name a real trial of another study: refuse them rather than page from them.
+    const own = await sql.one('SELECT 1 FROM trials WHERE id = $1 AND study_id = $2', [cursor, studyId]);
+    if (own === null) throw new BadUserInputError('after', 'is a cursor of another list');
+  }
+  const after = `(${keys.join(', ')}) > (SELECT ${keys.map((k) => k.replaceAll('t.', 'c.')).join(', ')} FROM trials c WHERE c.id = $3 AND c.study_id = $1)`;
   const rows = await sql.rows<TrialRow>(
     `SELECT ${TRIAL_COLUMNS} FROM trials t
      WHERE t.study_id = $1 AND ($2::text[] IS NULL OR t.state = ANY($2::text[]))
@@ -61,6 +67,7 @@ export async function listTrials(
   return toConnection(
     TrialConnection,
     TrialEdge,
+    studyId,
     rows.slice(0, first).map((row) => toTrial(trialRecord(row))),
     rows.length > first,
     total?.n ?? 0,

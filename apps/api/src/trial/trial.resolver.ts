@@ -78,7 +78,9 @@ export class TrialResolver {
 
   @FieldResolver(() => Study)
   study(@Root() trial: Trial, @Ctx() ctx: Context): Promise<Study> {
-    return ctx.services.studies.get(ctx.caller, trial.studyId);
+    return ctx.loaders.once(`study:${trial.studyId}`, () =>
+      ctx.services.studies.get(ctx.caller, trial.studyId),
+    );
   }
 
   @FieldResolver(() => [MetricPoint], { description: 'Reported points, by name then step' })

@@ -1,5 +1,6 @@
 import type { Caller } from '../authz/caller.js';
 import type { Db } from '../common/db.js';
+import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { Role, type TrialState } from '../db/index.js';
 import type { MetricPointInput } from '../graphql/inputs.js';
@@ -24,6 +25,9 @@ import {
   trialMetrics,
   trialMetricsMany,
 } from './trial-reads.js';
+
+/** Distinct metric names one reportMetrics call may carry. */
+export const MAX_METRIC_NAMES_PER_CALL = 100;
 
 export { MAX_ASK } from './ask.js';
 export { MAX_POINTS_PER_REPORT } from './metric-report.js';
@@ -90,6 +94,17 @@ export class TrialService {
   }
 
   report(caller: Caller | null, trialId: string, points: readonly MetricPointInput[]): Promise<ReportResult> {
+    // Each distinct name is a curve every reader of the study loads: bounded per call (issue 12).
+    if (points.length > MAX_METRIC_NAMES_PER_CALL) {
+      const names = new Set(points.map((p) => p.name));
+      if (names.size > MAX_METRIC_NAMES_PER_CALL)
+        return Promise.reject(
+          new BadUserInputError(
+            'points',
+            `at most ${MAX_METRIC_NAMES_PER_CALL} distinct metric names per call (got ${names.size})`,
+          ),
+        );
+    }
     return reportMetrics(this.deps, caller, trialId, points);
   }
 

@@ -42,8 +42,15 @@ function parsePort(value: string): number {
 async function serve(opts: ServeOptions): Promise<void> {
   // Loaded here, not at the top: the API (TypeORM, Apollo, argon2) takes seconds to import, and
   // every other verb of the CLI would pay for it.
-  const { ConfigError, createApiServer, createDataSource, createLogger, loadConfig, startDatabase } =
-    await import('@posterior/api');
+  const {
+    ConfigError,
+    createApiServer,
+    createDataSource,
+    createLogger,
+    loadConfig,
+    serverSecurityOptions,
+    startDatabase,
+  } = await import('@posterior/api');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -70,6 +77,9 @@ async function serve(opts: ServeOptions): Promise<void> {
       port,
       host: opts.host,
       logger,
+      // TRUSTED_PROXIES, POSTERIOR_SECURE_COOKIES, POSTERIOR_ALLOWED_ORIGINS, POSTERIOR_METRICS_*,
+      // POSTERIOR_INTROSPECTION
+      ...serverSecurityOptions(config),
     });
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
