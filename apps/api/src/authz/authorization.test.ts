@@ -11,6 +11,7 @@ import {
   ASK,
   type GqlResult,
   type Harness,
+  joinTeam,
   newStudy,
   newTeam,
   newUser,
@@ -64,6 +65,8 @@ interface Fixture {
   victimId: string;
   victimEmail: string;
   loginEmail: string;
+  /** A pending invitation of the fixture team, to someone who is none of the callers. */
+  invitationId: string;
 }
 
 /** The least role a team-scoped operation needs; tokens refused for account operations. */
@@ -74,6 +77,12 @@ function teamScoped(min: Role, usersOnly = false): (c: CallerKind) => Outcome {
     if (c.role === null) return 'NOT_FOUND';
     return RANK[c.role] >= RANK[min] ? 'OK' : 'FORBIDDEN';
   };
+}
+
+/** An invitation to someone else: NOT_FOUND to every person, FORBIDDEN to tokens. */
+function inviteeOnly(c: CallerKind): Outcome {
+  if (c.invalid) return 'UNAUTHENTICATED';
+  return c.token ? 'FORBIDDEN' : 'NOT_FOUND';
 }
 
 interface Row {
@@ -141,6 +150,36 @@ const TABLE: Record<string, Row> = {
   'Mutation.addMember': {
     query: 'mutation($t: ID!, $e: String!) { addMember(teamId: $t, email: $e, role: VIEWER) { id } }',
     vars: (f) => ({ t: f.teamId, e: f.victimEmail }),
+    expect: teamScoped('ADMIN', true),
+  },
+  'Mutation.inviteMember': {
+    query: 'mutation($t: ID!, $e: String!) { inviteMember(teamId: $t, email: $e, role: VIEWER) { id } }',
+    vars: (f) => ({ t: f.teamId, e: `invitee-${Date.now()}-${Math.random()}@example.com` }),
+    expect: teamScoped('ADMIN', true),
+  },
+  'Mutation.revokeInvitation': {
+    query: 'mutation($id: ID!) { revokeInvitation(id: $id) }',
+    vars: (f) => ({ id: f.invitationId }),
+    expect: teamScoped('ADMIN', true),
+  },
+  // Only the invitee answers an invitation: to anyone else it does not exist.
+  'Mutation.acceptInvitation': {
+    query: 'mutation($id: ID!) { acceptInvitation(id: $id) { id } }',
+    vars: (f) => ({ id: f.invitationId }),
+    expect: inviteeOnly,
+  },
+  'Mutation.declineInvitation': {
+    query: 'mutation($id: ID!) { declineInvitation(id: $id) }',
+    vars: (f) => ({ id: f.invitationId }),
+    expect: inviteeOnly,
+  },
+  'Query.myInvitations': {
+    query: '{ myInvitations { id } }',
+    expect: (c) => (c.invalid ? 'UNAUTHENTICATED' : c.token ? 'FORBIDDEN' : 'OK'),
+  },
+  'Mutation.setMemberRole': {
+    query: 'mutation($t: ID!, $u: ID!) { setMemberRole(teamId: $t, userId: $u, role: VIEWER) { id } }',
+    vars: (f) => ({ t: f.teamId, u: f.victimId }),
     expect: teamScoped('ADMIN', true),
   },
   'Mutation.removeMember': {
@@ -262,7 +301,7 @@ describe('authorization table: every operation x every kind of caller', () => {
   let h: Harness;
   let owner: string;
   let fixtureTeam: string;
-  let victim: { id: string; email: string };
+  let victim: { id: string; email: string; token: string };
   let loginEmail: string;
   const callers = new Map<Who, CallerKind>();
 
@@ -273,13 +312,8 @@ describe('authorization table: every operation x every kind of caller', () => {
     owner = o.token;
     const ownerEmail = o.email;
     fixtureTeam = await newTeam(h, owner);
-    const add = async (email: string, role: Role) => {
-      const r = await h.gql(
-        'mutation($t: ID!, $e: String!, $r: Role!) { addMember(teamId: $t, email: $e, role: $r) { id } }',
-        { t: fixtureTeam, e: email, r: role },
-        owner,
-      );
-      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    const add = async (user: { token: string; email: string }, role: Role) => {
+      await joinTeam(h, owner, fixtureTeam, user, role);
     };
     const tokenOf = async (as: string, role: Role): Promise<{ id: string; token: string }> => {
       const r = await h.gql<{ createApiToken: { id: string; token: string } }>(
@@ -294,7 +328,7 @@ describe('authorization table: every operation x every kind of caller', () => {
     callers.set('owner', { secret: owner, role: 'OWNER', token: false, invalid: false, email: ownerEmail });
     for (const role of ['ADMIN', 'MEMBER', 'VIEWER'] as const) {
       const u = await newUser(h, role.toLowerCase());
-      await add(u.email, role);
+      await add(u, role);
       callers.set(role.toLowerCase() as Who, {
         secret: u.token,
         role,
@@ -314,7 +348,7 @@ describe('authorization table: every operation x every kind of caller', () => {
     });
 
     const removed = await newUser(h, 'removed');
-    await add(removed.email, 'ADMIN');
+    await add(removed, 'ADMIN');
     const removedToken = await tokenOf(removed.token, 'ADMIN');
     const gone = await h.gql(
       'mutation($t: ID!, $u: ID!) { removeMember(teamId: $t, userId: $u) }',
@@ -333,9 +367,14 @@ describe('authorization table: every operation x every kind of caller', () => {
     });
 
     const demoted = await newUser(h, 'demoted');
-    await add(demoted.email, 'ADMIN');
+    await add(demoted, 'ADMIN');
     const demotedToken = await tokenOf(demoted.token, 'ADMIN');
-    await add(demoted.email, 'VIEWER');
+    const demote = await h.gql(
+      'mutation($t: ID!, $u: ID!) { setMemberRole(teamId: $t, userId: $u, role: VIEWER) { id } }',
+      { t: fixtureTeam, u: demoted.id },
+      owner,
+    );
+    assert.equal(demote.errors, undefined, JSON.stringify(demote.errors));
     callers.set("demoted member's token", {
       secret: demotedToken.token,
       role: 'VIEWER',
@@ -349,7 +388,7 @@ describe('authorization table: every operation x every kind of caller', () => {
     callers.set('no credential', { secret: null, role: null, token: false, invalid: true });
 
     const v = await newUser(h, 'victim');
-    victim = { id: v.id, email: v.email };
+    victim = { id: v.id, email: v.email, token: v.token };
     loginEmail = (await newUser(h, 'login')).email;
   });
   after(() => h.close());
@@ -375,11 +414,29 @@ describe('authorization table: every operation x every kind of caller', () => {
     );
     const tokenId = tok.data?.createApiToken.id;
     assert.ok(tokenId);
-    await h.gql(
-      'mutation($t: ID!, $e: String!) { addMember(teamId: $t, email: $e, role: VIEWER) { id } }',
-      { t: fixtureTeam, e: victim.email },
+    // The member the team-administration rows act on (a removeMember row may have removed them).
+    const victimIn = await h.gql<{ team: { members: Array<{ user: { id: string } }> } | null }>(
+      'query($t: ID!) { team(id: $t) { members { user { id } } } }',
+      { t: fixtureTeam },
       owner,
     );
+    if (!victimIn.data?.team?.members.some((m) => m.user.id === victim.id))
+      await joinTeam(h, owner, fixtureTeam, victim, 'VIEWER');
+    // Invitations left by earlier rows are withdrawn: a team holds at most 100 pending.
+    const pending = await h.gql<{ team: { invitations: Array<{ id: string }> } | null }>(
+      'query($t: ID!) { team(id: $t) { invitations { id } } }',
+      { t: fixtureTeam },
+      owner,
+    );
+    for (const inv of pending.data?.team?.invitations ?? [])
+      await h.gql('mutation($id: ID!) { revokeInvitation(id: $id) }', { id: inv.id }, owner);
+    const invited = await h.gql<{ inviteMember: { id: string } }>(
+      'mutation($t: ID!, $e: String!) { inviteMember(teamId: $t, email: $e, role: VIEWER) { id } }',
+      { t: fixtureTeam, e: `pending-${Date.now()}-${Math.random()}@example.com` },
+      owner,
+    );
+    const invitationId = invited.data?.inviteMember.id;
+    assert.ok(invitationId, JSON.stringify(invited.errors));
     const up = await fetch(`${h.server.baseUrl}/artifacts?trialId=${trialId}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${owner}`, 'x-filename': 'model.bin' },
@@ -395,6 +452,7 @@ describe('authorization table: every operation x every kind of caller', () => {
       victimId: victim.id,
       victimEmail: victim.email,
       loginEmail,
+      invitationId,
     };
   };
 
