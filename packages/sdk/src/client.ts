@@ -158,7 +158,10 @@ export interface TellAndAskResult {
 export interface ClientOptions extends TransportOptions {
   /** WebSocket constructor for subscriptions; Node 20 has none built in (use `@posterior/sdk/node`). */
   readonly webSocketImpl?: unknown;
+  /** Reconnect attempts of subscriptions after their socket drops; unbounded by default. */
   readonly subscriptionRetryAttempts?: number;
+  /** Called before each subscription reconnect wait with what failed (for a log line). */
+  readonly onSubscriptionReconnect?: (error: PosteriorError, attempt: number, delayMs: number) => void;
 }
 
 export class PosteriorClient implements PosteriorApi {
@@ -174,6 +177,9 @@ export class PosteriorClient implements PosteriorApi {
       ...(options.subscriptionRetryAttempts === undefined
         ? {}
         : { retryAttempts: options.subscriptionRetryAttempts }),
+      ...(options.onSubscriptionReconnect === undefined
+        ? {}
+        : { onReconnect: options.onSubscriptionReconnect }),
     });
   }
 

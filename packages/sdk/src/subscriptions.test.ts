@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { PosteriorError } from './errors.js';
-import { RECONNECT_CAP_MS, reconnectDelayMs, Subscriptions, shouldReconnect } from './subscriptions.js';
+import {
+  RECONNECT_CAP_MS,
+  reconnectDelayMs,
+  Subscriptions,
+  shouldReconnect,
+  toSubscriptionError,
+} from './subscriptions.js';
 
 describe('reconnect backoff', () => {
   it('doubles from 200 ms and never exceeds 2 s, whatever the attempt', () => {
@@ -156,5 +162,53 @@ describe('subscription transport against a live socket', () => {
     assert.equal(connections, 1);
     assert.deepEqual(ticks, []);
     await subs.dispose();
+  });
+});
+
+describe('an unreachable API', () => {
+  it('is retried without end by default, and each failure says what failed', async () => {
+    // A port nobody listens on: every connect is refused, as during an API outage.
+    const probe = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => probe.once('listening', () => resolve()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const failures: Array<{ error: PosteriorError; attempt: number }> = [];
+    const subs = new Subscriptions({
+      url: `http://127.0.0.1:${port}`,
+      token: () => 'pss_test',
+      webSocketImpl: WebSocket,
+      reconnectDelay: () => 5,
+      onReconnect: (error, attempt) => failures.push({ error, attempt }),
+    });
+    const errors: PosteriorError[] = [];
+    subs.subscribe('subscription { tick }', {}, 'tick', (v) => v as number, {
+      next: () => undefined,
+      error: (e) => errors.push(e),
+    });
+    for (let waited = 0; failures.length < 25; waited += 20) {
+      assert.ok(waited < 10_000, `only ${failures.length} reconnect attempts`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Past the old limit of 10 attempts, and still going: nothing was given up.
+    assert.deepEqual(errors, []);
+    assert.equal(failures.at(-1)?.attempt, failures.length);
+    for (const { error } of failures.slice(1)) {
+      assert.equal(error.code, 'NETWORK_ERROR');
+      assert.doesNotMatch(error.message, /\[object Object\]/);
+      assert.match(error.message, new RegExp(`ws://127\\.0\\.0\\.1:${port}/graphql`));
+      assert.match(error.message, /ECONNREFUSED/);
+    }
+    await subs.dispose();
+  });
+
+  it('an error event (not an Error) is described by its message, never "[object Object]"', () => {
+    const event = { type: 'error', message: 'connect ECONNREFUSED 10.0.0.1:4000', error: undefined };
+    const error = toSubscriptionError(event, 'ws://api/graphql');
+    assert.equal(
+      error.message,
+      'subscription socket failed (ws://api/graphql): connect ECONNREFUSED 10.0.0.1:4000',
+    );
+    const nested = toSubscriptionError({ error: new Error('getaddrinfo ENOTFOUND api') });
+    assert.match(nested.message, /ENOTFOUND api/);
   });
 });

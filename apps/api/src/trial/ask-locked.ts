@@ -51,8 +51,8 @@ export async function askLocked(
              bump AS (
                -- A new row version tells every process's claim statement that RUNNING trials changed.
                UPDATE studies SET next_trial_number = next_trial_number WHERE id = $1 AND EXISTS (SELECT 1 FROM picked))
-             UPDATE trials t SET state = 'RUNNING', worker_id = ($3::text[])[ranked.rn], started_at = now(),
-               heartbeat_at = now()
+             UPDATE trials t SET state = 'RUNNING', worker_id = ($3::text[])[ranked.rn], started_at = clock_timestamp(),
+               heartbeat_at = clock_timestamp()
              FROM ranked WHERE t.id = ranked.id
              RETURNING ${TRIAL_COLUMNS}, ranked.rn`,
           [studyId, room, slots.slice(0, room)],

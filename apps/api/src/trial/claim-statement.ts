@@ -90,7 +90,7 @@ const CLAIM = `WITH snap AS (
     RETURNING s.xmin::text AS v
   ), ins AS (
     INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, started_at, heartbeat_at)
-    SELECT $1, plan.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($5::text[])[x.ord], now(), now()
+    SELECT $1, plan.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($5::text[])[x.ord], clock_timestamp(), clock_timestamp()
     FROM plan, unnest($3::jsonb[], $4::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
     WHERE x.ord <= plan.fresh
     RETURNING ${TRIAL_RETURNING}

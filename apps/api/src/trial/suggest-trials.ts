@@ -102,7 +102,7 @@ export async function suggestAndInsert(
        UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
        WHERE id = $1 RETURNING next_trial_number - $2 AS first)
      INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, started_at, heartbeat_at)
-     SELECT $1, alloc.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($3::text[])[x.ord], now(), now()
+     SELECT $1, alloc.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($3::text[])[x.ord], clock_timestamp(), clock_timestamp()
      FROM alloc, unnest($4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
      RETURNING ${TRIAL_RETURNING}`,
     [
