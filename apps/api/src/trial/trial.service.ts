@@ -11,7 +11,7 @@ import { TrialAsker } from './ask.js';
 import { enqueueTrial } from './enqueue.js';
 import { heartbeat } from './heartbeat.js';
 import { reportMetrics } from './metric-report.js';
-import { reapStaleTrials } from './reaper.js';
+import { ReaperClock, reapStaleTrials } from './reaper.js';
 import { releaseTrial } from './release.js';
 import { TrialTeller } from './tell.js';
 import type { TrialRecord } from './trial.record.js';
@@ -93,8 +93,11 @@ export class TrialService {
     return reportMetrics(this.deps, caller, trialId, points);
   }
 
+  /** This process's record of its reach to the database, which the reaper's outage grace uses. */
+  readonly reaperClock = new ReaperClock();
+
   reapStale(): Promise<number> {
-    return reapStaleTrials(this.deps);
+    return reapStaleTrials(this.deps, this.reaperClock);
   }
 
   list(studyId: string, options: TrialListOptions): Promise<TrialConnection> {
