@@ -44,6 +44,11 @@ export const configSchema = z.object({
    * and start-up only verifies that none are pending (same as `--no-migrate`).
    */
   POSTERIOR_MIGRATE: optional(flag).transform((v) => v ?? true),
+  /**
+   * `posterior serve` on DATABASE_URL: how long to keep retrying an unreachable database before
+   * exiting 1 (seconds; 0 tries once). A container may start before its database.
+   */
+  POSTERIOR_DB_WAIT_S: optional(z.coerce.number().min(0).max(86_400)).transform((v) => v ?? 60),
 });
 
 export type Config = z.infer<typeof configSchema>;
