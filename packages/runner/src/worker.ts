@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { isPosteriorError, PosteriorError, type Study, sleep } from '@posterior/sdk';
+import { isPosteriorError, newRequestKey, PosteriorError, type Study, sleep } from '@posterior/sdk';
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
 import { persist } from './persist.js';
 import type { Objective } from './trial-handle.js';
@@ -110,7 +110,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const nextAsk = () =>
     stopping.aborted || (options.maxTrials !== undefined && trials.length + 1 >= options.maxTrials)
       ? null
-      : { studyId, count: 1, workerId };
+      : { studyId, count: 1, workerId, requestKey: newRequestKey() };
   let prefetched: PrefetchedClaim | null = null;
   for (;;) {
     let claimed: Awaited<ReturnType<WorkerApi['askTrials']>>;
@@ -126,7 +126,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       try {
         // A refused ask (CONFLICT) that came with the last tell is as good as asking again.
         if (isPosteriorError(askError, 'CONFLICT')) throw askError;
-        claimed = await persist(() => api.askTrials(studyId, 1, workerId), keepTrying);
+        // One key for every attempt of this ask: an attempt whose answer was lost hands its trial
+        // to the next instead of leaving it claimed by nobody.
+        const requestKey = newRequestKey();
+        claimed = await persist(() => api.askTrials(studyId, 1, workerId, { requestKey }), keepTrying);
       } catch (error) {
         if (stopping.aborted) return finish('interrupted');
         // A study that is not RUNNING refuses to hand out trials; find out which state it is in.

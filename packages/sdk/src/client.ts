@@ -98,11 +98,12 @@ export interface PosteriorApi {
   createStudy(input: CreateStudyInput): Promise<Study>;
   setStudyState(id: string, state: StudyState): Promise<Study>;
   enqueueTrial(studyId: string, params: Params): Promise<Trial>;
+  /** Idempotent: one request key per call, reused by the SDK's retries (see AskOptions). */
   askTrials(
     studyId: string,
     count?: number,
     workerId?: string,
-    options?: RequestOptions,
+    options?: AskOptions,
   ): Promise<readonly Trial[]>;
   heartbeat(trialId: string, options?: RequestOptions): Promise<HeartbeatResult>;
   reportMetrics(
@@ -120,9 +121,9 @@ export interface PosteriorApi {
   /**
    * `tellTrial` then `askTrials` in one request (a worker's finished trial and its next claim).
    * Throws what `tellTrial` would (then nothing was claimed); an ask that fails after the tell
-   * landed is returned in `asked`, not thrown. Retries like `tellTrial`: if a retried request's
-   * tell meets CONFLICT, the lost attempt's claim (if any) is left to the stale-trial reaper, as
-   * for a lost `askTrials` answer.
+   * landed is returned in `asked`, not thrown. Retries are safe: an identical tell is accepted
+   * again, and the ask carries one request key across retries, so a retry whose first answer was
+   * lost gets that attempt's claimed trials back (nothing is claimed twice).
    */
   tellAndAsk(
     trialId: string,
@@ -143,6 +144,22 @@ export interface AskInput {
   readonly studyId: string;
   readonly count?: number;
   readonly workerId?: string;
+  /** Idempotency key of this ask (see AskOptions.requestKey); a fresh one per call when absent. */
+  readonly requestKey?: string;
+}
+
+export interface AskOptions extends RequestOptions {
+  /**
+   * Idempotency key of this logical ask. The SDK makes a fresh one per call and reuses it across
+   * its own retries; pass one to extend that across calls (a caller that retries the call itself
+   * after the SDK gave up), so any attempt that claimed trials has them returned to the next.
+   */
+  readonly requestKey?: string;
+}
+
+/** A random key for one logical ask (crypto.randomUUID: Node 19+ and browsers). */
+export function newRequestKey(): string {
+  return globalThis.crypto.randomUUID();
 }
 
 export interface TellAndAskResult {
@@ -198,6 +215,11 @@ export class PosteriorClient implements PosteriorApi {
 
   private gql(query: string, variables: Record<string, unknown>, field: string, options?: RequestOptions) {
     return this.transport.graphql(query, variables, field, options);
+  }
+
+  /** A mutation that would be done twice if repeated: retried only when certainly undelivered. */
+  private gqlOnce(query: string, variables: Record<string, unknown>, field: string) {
+    return this.transport.graphql(query, variables, field, undefined, 'once');
   }
 
   async me(options?: RequestOptions): Promise<User | null> {
@@ -283,7 +305,7 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async signUp(email: string, password: string, name?: string): Promise<AuthPayload> {
-    return wire.toAuthPayload(await this.gql(doc.SIGN_UP, { email, password, name }, 'signUp'));
+    return wire.toAuthPayload(await this.gqlOnce(doc.SIGN_UP, { email, password, name }, 'signUp'));
   }
 
   async logIn(email: string, password: string): Promise<AuthPayload> {
@@ -295,16 +317,16 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async createTeam(name: string): Promise<Team> {
-    return wire.toTeam(await this.gql(doc.CREATE_TEAM, { name }, 'createTeam'));
+    return wire.toTeam(await this.gqlOnce(doc.CREATE_TEAM, { name }, 'createTeam'));
   }
 
   async addMember(teamId: string, email: string, role: Role): Promise<Membership> {
-    return wire.toMembership(await this.gql(doc.ADD_MEMBER, { teamId, email, role }, 'addMember'));
+    return wire.toMembership(await this.gqlOnce(doc.ADD_MEMBER, { teamId, email, role }, 'addMember'));
   }
 
   async createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret> {
     return wire.toApiTokenSecret(
-      await this.gql(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'),
+      await this.gqlOnce(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'),
     );
   }
 
@@ -317,7 +339,7 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async createStudy(input: CreateStudyInput): Promise<Study> {
-    return wire.toStudy(await this.gql(doc.CREATE_STUDY, { input }, 'createStudy'));
+    return wire.toStudy(await this.gqlOnce(doc.CREATE_STUDY, { input }, 'createStudy'));
   }
 
   async setStudyState(id: string, state: StudyState): Promise<Study> {
@@ -325,16 +347,24 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async enqueueTrial(studyId: string, params: Params): Promise<Trial> {
-    return wire.toTrial(await this.gql(doc.ENQUEUE_TRIAL, { studyId, params }, 'enqueueTrial'));
+    return wire.toTrial(await this.gqlOnce(doc.ENQUEUE_TRIAL, { studyId, params }, 'enqueueTrial'));
   }
 
   async askTrials(
     studyId: string,
     count = 1,
     workerId?: string,
-    options?: RequestOptions,
+    options?: AskOptions,
   ): Promise<readonly Trial[]> {
-    const value = await this.gql(doc.ASK_TRIALS, { studyId, count, workerId }, 'askTrials', options);
+    // One key per logical ask, the same on every retry: a retry whose first attempt's answer was
+    // lost gets that attempt's trials back instead of claiming (and wasting) new ones.
+    const requestKey = options?.requestKey ?? newRequestKey();
+    const value = await this.gql(
+      doc.ASK_TRIALS,
+      { studyId, count, workerId, requestKey },
+      'askTrials',
+      options,
+    );
     return wire.list(value, 'askTrials').map(wire.toTrial);
   }
 
@@ -374,6 +404,7 @@ export class PosteriorClient implements PosteriorApi {
       studyId: ask.studyId,
       count: ask.count ?? 1,
       workerId: ask.workerId,
+      requestKey: ask.requestKey ?? newRequestKey(),
     };
     const { data, errors } = await this.transport.graphqlFields(
       doc.TELL_AND_ASK,

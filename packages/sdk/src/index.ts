@@ -1,5 +1,6 @@
 export type {
   AskInput,
+  AskOptions,
   PageArgs,
   PosteriorApi,
   StudyListArgs,
@@ -7,7 +8,7 @@ export type {
   TellAndAskResult,
   TrialPageArgs,
 } from './client.js';
-export { type ClientOptions, createClient, PosteriorClient } from './client.js';
+export { type ClientOptions, createClient, newRequestKey, PosteriorClient } from './client.js';
 /** The GraphQL documents the client sends, for callers that must issue the identical request. */
 export * as documents from './documents.js';
 export {
@@ -17,7 +18,14 @@ export {
   PosteriorError,
   type PosteriorErrorCode,
 } from './errors.js';
-export { backoffDelay, defaultRetryPolicy, type RetryPolicy, sleep, withRetry } from './retry.js';
+export {
+  backoffDelay,
+  certainlyUndelivered,
+  defaultRetryPolicy,
+  type RetryPolicy,
+  sleep,
+  withRetry,
+} from './retry.js';
 export type { Sink, Unsubscribe } from './subscriptions.js';
-export { baseUrl, type RequestOptions, websocketUrl } from './transport.js';
+export { baseUrl, type Delivery, type RequestOptions, websocketUrl } from './transport.js';
 export * from './types.js';

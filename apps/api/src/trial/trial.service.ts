@@ -63,8 +63,9 @@ export class TrialService {
     studyId: string,
     count: number | null | undefined,
     workerId: string | null | undefined,
+    requestKey: string | null | undefined = null,
   ): Promise<TrialRecord[]> {
-    return this.asker.ask(caller, studyId, count, workerId);
+    return this.asker.ask(caller, studyId, count, workerId, requestKey);
   }
 
   tell(

@@ -2,6 +2,7 @@ import { Initial1764250000000 } from './1764250000000-Initial.js';
 import { StudyBudgetUsed1764260000000 } from './1764260000000-StudyBudgetUsed.js';
 import { TerminalTrialsImmutable1764270000000 } from './1764270000000-TerminalTrialsImmutable.js';
 import { LoginFailures1764280000000 } from './1764280000000-LoginFailures.js';
+import { IdempotentAsks1764290000000 } from './1764290000000-IdempotentAsks.js';
 
 // Every migration, in order. A new migration file is also appended here: the list is explicit (no
 // glob) so the compiled output and the test template hash see exactly the same set.
@@ -10,4 +11,5 @@ export const migrations = [
   StudyBudgetUsed1764260000000,
   TerminalTrialsImmutable1764270000000,
   LoginFailures1764280000000,
+  IdempotentAsks1764290000000,
 ];
