@@ -22,6 +22,7 @@ import { settleWithin } from '../common/time.js';
 import { Role } from '../db/index.js';
 import { InsightsService } from '../insights/insights.service.js';
 import { createOpsRouter, opsMetrics, requestLogging } from '../ops/index.js';
+import { sequenceTrialEvents } from '../pubsub/event-log.js';
 import { CLOSE_TRY_AGAIN, LiveConnections, type LiveCredential } from '../pubsub/live-connections.js';
 import { createApiPubSub } from '../pubsub/pubsub.js';
 import { METRIC_FLUSH_MS } from '../pubsub/subscription.resolver.js';
@@ -143,6 +144,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         ...payloads,
       ]),
     logger,
+    sequence: sequenceTrialEvents(db),
   });
   const suggester = new Suggester(logger, options.suggestionThreads);
   const authz = new Authorizer(db);

@@ -5,6 +5,7 @@ import { Role, type TrialState } from '../db/index.js';
 import type { MetricPointInput } from '../graphql/inputs.js';
 import { trialRecord } from '../graphql/mapping.js';
 import type { MetricPoint, ReportResult, TrialConnection } from '../graphql/types.js';
+import { pruneEventLog } from '../pubsub/event-log.js';
 import type { ApiPubSub } from '../pubsub/pubsub.js';
 import type { Suggester } from '../suggest/suggester.js';
 import { TrialAsker } from './ask.js';
@@ -97,8 +98,18 @@ export class TrialService {
   /** This process's record of its reach to the database, which the reaper's outage grace uses. */
   readonly reaperClock = new ReaperClock();
 
-  reapStale(): Promise<number> {
-    return reapStaleTrials(this.deps, this.reaperClock);
+  private lastPrune = 0;
+
+  /** Reaps stale trials; about once a minute also prunes the event log past its retention. */
+  async reapStale(): Promise<number> {
+    const failed = await reapStaleTrials(this.deps, this.reaperClock);
+    if (Date.now() - this.lastPrune > 60_000) {
+      this.lastPrune = Date.now();
+      await pruneEventLog(this.deps.db).catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'event log pruning failed'),
+      );
+    }
+    return failed;
   }
 
   list(studyId: string, options: TrialListOptions): Promise<TrialConnection> {
