@@ -2,7 +2,7 @@ import { downloadArtifact, uploadArtifact } from './artifacts.js';
 import * as doc from './documents.js';
 import { PosteriorError } from './errors.js';
 import type { RetryPolicy } from './retry.js';
-import { type Sink, Subscriptions, type Unsubscribe } from './subscriptions.js';
+import { type SequencedSink, type Sink, Subscriptions, type Unsubscribe } from './subscriptions.js';
 import { type RequestOptions, Transport, type TransportOptions } from './transport.js';
 import type {
   ApiTokenSecret,
@@ -132,11 +132,20 @@ export interface PosteriorApi {
     options?: RequestOptions,
   ): Promise<TellAndAskResult>;
 
-  trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe;
+  /**
+   * Trial events of a study, each once and in order (`seq`): missed events (a reconnect, a lost
+   * notification) are replayed by the server; if they are too old, `sink.resync()` is called.
+   */
+  trialEvents(studyId: string, sink: SequencedSink<TrialEvent>, options?: TrialEventsOptions): Unsubscribe;
   metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe;
 
   uploadArtifact(trialId: string, file: FileUpload, options?: RequestOptions): Promise<Artifact>;
   downloadArtifact(artifactId: string, options?: RequestOptions): Promise<DownloadedFile>;
+}
+
+export interface TrialEventsOptions {
+  /** Start after this event number (the last one a previous subscription saw): replayed first. */
+  readonly afterSeq?: number | null;
 }
 
 /** The `askTrials` half of `tellAndAsk`. */
@@ -421,13 +430,18 @@ export class PosteriorClient implements PosteriorApi {
     };
   }
 
-  trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe {
-    return this.subscriptions.subscribe(
+  trialEvents(
+    studyId: string,
+    sink: SequencedSink<TrialEvent>,
+    options: TrialEventsOptions = {},
+  ): Unsubscribe {
+    return this.subscriptions.subscribeSequenced(
       doc.TRIAL_EVENTS,
       { studyId },
       'trialEvents',
       wire.toTrialEvent,
       sink,
+      options.afterSeq ?? null,
     );
   }
 
@@ -443,8 +457,8 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   /** `for await` over trial events; breaking out of the loop unsubscribes. */
-  iterateTrialEvents(studyId: string): AsyncIterableIterator<TrialEvent> {
-    return this.subscriptions.iterate(doc.TRIAL_EVENTS, { studyId }, 'trialEvents', wire.toTrialEvent);
+  iterateTrialEvents(studyId: string, options: TrialEventsOptions = {}): AsyncIterableIterator<TrialEvent> {
+    return this.subscriptions.iterateFrom((sink) => this.trialEvents(studyId, sink, options));
   }
 
   iterateMetricPoints(

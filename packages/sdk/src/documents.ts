@@ -69,7 +69,7 @@ export const TELL_AND_ASK = `mutation TellAndAsk($trialId: ID!, $state: TrialSta
   tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) { ${TRIAL} }
   askTrials(studyId: $studyId, count: $count, workerId: $workerId, requestKey: $requestKey) { ${TRIAL} } }`;
 
-export const TRIAL_EVENTS = `subscription TrialEvents($studyId: ID!) {
-  trialEvents(studyId: $studyId) { type trial { ${TRIAL} } } }`;
+export const TRIAL_EVENTS = `subscription TrialEvents($studyId: ID!, $afterSeq: Int) {
+  trialEvents(studyId: $studyId, afterSeq: $afterSeq) { seq type trial { ${TRIAL} } } }`;
 export const METRIC_POINTS = `subscription MetricPoints($studyId: ID!, $trialId: ID) {
   metricPoints(studyId: $studyId, trialId: $trialId) { ${METRIC} } }`;

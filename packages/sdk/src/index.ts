@@ -6,6 +6,7 @@ export type {
   StudyListArgs,
   StudySort,
   TellAndAskResult,
+  TrialEventsOptions,
   TrialPageArgs,
 } from './client.js';
 export { type ClientOptions, createClient, newRequestKey, PosteriorClient } from './client.js';
@@ -26,6 +27,6 @@ export {
   sleep,
   withRetry,
 } from './retry.js';
-export type { Sink, Unsubscribe } from './subscriptions.js';
+export type { SequencedSink, Sink, Unsubscribe } from './subscriptions.js';
 export { baseUrl, type Delivery, type RequestOptions, websocketUrl } from './transport.js';
 export * from './types.js';

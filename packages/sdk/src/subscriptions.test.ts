@@ -212,3 +212,124 @@ describe('an unreachable API', () => {
     assert.match(nested.message, /ENOTFOUND api/);
   });
 });
+
+/**
+ * Numbered events (trialEvents): a fake server that streams events numbered from the subscriber's
+ * `afterSeq`, dropping the ones a test says to lose, so gaps, reconnects and expiry can be staged.
+ */
+describe('numbered event streams heal gaps', () => {
+  let wss: WebSocketServer;
+  let url = '';
+  let subscribes: Array<number | null> = [];
+  let sockets: WebSocket[] = [];
+  /** What the server sends for a subscribe with this afterSeq: numbers, or 'expired'. */
+  let plan: (afterSeq: number | null) => number[] | 'expired' = () => [];
+
+  before(async () => {
+    wss = new WebSocketServer({ port: 0, host: '127.0.0.1', path: '/graphql' });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    url = `http://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    wss.on('connection', (socket) => {
+      sockets.push(socket);
+      socket.on('message', (raw) => {
+        const message = JSON.parse(String(raw)) as {
+          type: string;
+          id?: string;
+          payload?: { variables?: { afterSeq?: number | null } };
+        };
+        if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
+        if (message.type !== 'subscribe') return;
+        const after = message.payload?.variables?.afterSeq ?? null;
+        subscribes.push(after);
+        const events = plan(after);
+        if (events === 'expired') {
+          socket.send(
+            JSON.stringify({
+              type: 'error',
+              id: message.id,
+              payload: [{ message: 'gone', extensions: { code: 'EVENTS_EXPIRED' } }],
+            }),
+          );
+          return;
+        }
+        for (const seq of events) {
+          socket.send(JSON.stringify({ type: 'next', id: message.id, payload: { data: { ev: { seq } } } }));
+        }
+      });
+    });
+  });
+  after(async () => {
+    for (const s of wss.clients) s.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  });
+  beforeEach(() => {
+    subscribes = [];
+    sockets = [];
+  });
+
+  async function until(predicate: () => boolean, ms = 5000): Promise<void> {
+    for (let waited = 0; !predicate(); waited += 20) {
+      if (waited > ms) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  function open() {
+    const subs = new Subscriptions({
+      url,
+      token: () => 'pss_test',
+      webSocketImpl: WebSocket,
+      reconnectDelay: () => 10,
+    });
+    const seen: number[] = [];
+    const errors: PosteriorError[] = [];
+    let resyncs = 0;
+    const stop = subs.subscribeSequenced(
+      'subscription($afterSeq: Int) { ev(afterSeq: $afterSeq) { seq } }',
+      {},
+      'ev',
+      (v) => v as { seq: number },
+      {
+        next: (e) => seen.push(e.seq),
+        error: (e) => errors.push(e),
+        resync: () => {
+          resyncs += 1;
+        },
+      },
+    );
+    return { subs, seen, errors, stop, resyncs: () => resyncs };
+  }
+
+  it('a number skipped on the way is noticed and replayed from the last one seen, nothing twice', async () => {
+    // Event 3 is lost the first time; asked again after 2, the server sends 3, 4, 5.
+    plan = (after) => (after === null ? [1, 2, 4] : [3, 4, 5].filter((n) => n > after));
+    const { subs, seen, errors } = open();
+    await until(() => seen.length === 5);
+    assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+    assert.deepEqual(subscribes, [null, 2]);
+    assert.deepEqual(errors, []);
+    await subs.dispose();
+  });
+
+  it('a reconnect resubscribes from the last number seen, so events sent meanwhile are replayed', async () => {
+    plan = (after) => (after === null ? [1, 2] : [3, 4].filter((n) => n > after));
+    const { subs, seen } = open();
+    await until(() => seen.length === 2);
+    sockets.at(-1)?.terminate(); // a replica restart
+    await until(() => seen.length === 4);
+    assert.deepEqual(seen, [1, 2, 3, 4]);
+    assert.deepEqual(subscribes, [null, 2]);
+    await subs.dispose();
+  });
+
+  it('events too old to replay (EVENTS_EXPIRED): resync, then the stream goes on from the current events', async () => {
+    plan = (after) => (after === null ? (subscribes.length === 1 ? [1, 2, 5] : [9]) : 'expired');
+    const { subs, seen, errors, resyncs } = open();
+    await until(() => seen.length === 3);
+    assert.deepEqual(seen, [1, 2, 9]);
+    assert.deepEqual(subscribes, [null, 2, null]);
+    assert.equal(resyncs(), 1);
+    assert.deepEqual(errors, []);
+    await subs.dispose();
+  });
+});

@@ -9,6 +9,15 @@ export interface Sink<T> {
   complete?(): void;
 }
 
+/** A sink of numbered events (trialEvents): told when missed events could not be replayed. */
+export interface SequencedSink<T> extends Sink<T> {
+  /**
+   * Events were missed and the server no longer holds them (EVENTS_EXPIRED): reload what the
+   * events describe (e.g. the study's trials). The stream goes on from the current events.
+   */
+  resync?(): void;
+}
+
 export type Unsubscribe = () => void;
 
 /** Longest wait between reconnect attempts: a restarted API is back within a couple of seconds. */
@@ -104,6 +113,78 @@ export class Subscriptions {
     );
   }
 
+  /**
+   * `subscribe` for a stream of numbered events (`seq`, 1, 2, 3, ... per study) whose document
+   * takes `$afterSeq`: delivers each event once and in order, however the connection fares.
+   * - Reconnects (graphql-ws resubscribes with the same variables object) carry `afterSeq` = the
+   *   last number delivered, so the server replays what was missed while away.
+   * - A number more than one past the last delivered (events lost on the way) restarts the
+   *   subscription from the last delivered number: the replay fills the gap.
+   * - A number at or below the last delivered (a replay overlapping live events) is skipped.
+   * - EVENTS_EXPIRED (the gap is older than the server keeps): `sink.resync()`, then the stream
+   *   continues from the current events.
+   */
+  subscribeSequenced<T extends { readonly seq: number | null }>(
+    query: string,
+    variables: Record<string, unknown>,
+    field: string,
+    convert: (value: unknown) => T,
+    sink: SequencedSink<T>,
+    afterSeq: number | null = null,
+  ): Unsubscribe {
+    let last = afterSeq;
+    let stopped = false;
+    let current: Unsubscribe = () => undefined;
+    const start = (): void => {
+      if (stopped) return;
+      // graphql-ws serializes this object again on every resubscribe: keep afterSeq current in it.
+      const vars: Record<string, unknown> = { ...variables, afterSeq: last };
+      let restarted = false;
+      const restart = (): void => {
+        if (restarted) return;
+        restarted = true;
+        current();
+        queueMicrotask(start);
+      };
+      current = this.subscribe(query, vars, field, convert, {
+        next: (event) => {
+          if (stopped || restarted) return;
+          const seq = event.seq;
+          if (seq === null || last === null) {
+            if (seq !== null) last = seq;
+          } else if (seq <= last) {
+            return;
+          } else if (seq > last + 1) {
+            restart();
+            return;
+          } else {
+            last = seq;
+          }
+          vars.afterSeq = last;
+          sink.next(event);
+        },
+        error: (error) => {
+          if (stopped || restarted) return;
+          if (error.code === 'EVENTS_EXPIRED') {
+            last = null;
+            restart();
+            sink.resync?.();
+            return;
+          }
+          sink.error?.(error);
+        },
+        complete: () => {
+          if (!stopped && !restarted) sink.complete?.();
+        },
+      });
+    };
+    start();
+    return () => {
+      stopped = true;
+      current();
+    };
+  }
+
   /** Async-iterator view of `subscribe`, for scripts and tests (`for await (const e of ...)`). */
   iterate<T>(
     query: string,
@@ -111,6 +192,11 @@ export class Subscriptions {
     field: string,
     convert: (value: unknown) => T,
   ): AsyncIterableIterator<T> {
+    return this.iterateFrom((sink) => this.subscribe(query, variables, field, convert, sink));
+  }
+
+  /** Async-iterator view of any sink-based subscription (`open` starts it with the given sink). */
+  iterateFrom<T>(open: (sink: Sink<T>) => Unsubscribe): AsyncIterableIterator<T> {
     const queue: T[] = [];
     let failure: PosteriorError | undefined;
     let done = false;
@@ -119,7 +205,7 @@ export class Subscriptions {
       wake?.();
       wake = undefined;
     };
-    const unsubscribe = this.subscribe(query, variables, field, convert, {
+    const unsubscribe = open({
       next: (value) => {
         queue.push(value);
         notify();
