@@ -197,10 +197,15 @@ test('a database outage longer than the heartbeat timeout: no live trial is reap
       { timeoutMs: 60_000, what: '4 trials RUNNING' },
     );
     const outageS = 8;
+    // The workers' retried heartbeats land a few seconds after the database is back (their
+    // backoff has grown during the outage): stand-in, hold the workers still until then.
+    for (const w of c.workers) process.kill(w.proc.pid, 'SIGSTOP');
     c.pg.stop('fast');
     await sleep(outageS * 1000);
     c.pg.start();
     await waitApiReady(c.apis[0], 60_000);
+    await sleep(3000);
+    for (const w of c.workers) process.kill(w.proc.pid, 'SIGCONT');
     // Long enough for the reaper (every 2 s) to see heartbeats older than the timeout, had it
     // counted the outage against them.
     await sleep(10_000);
