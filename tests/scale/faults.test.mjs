@@ -247,6 +247,7 @@ test('an API replica killed under a subscriber: the gap is noticed and healed fr
     error: (e) => errors.push(e),
     resync: () => {
       resyncs += 1;
+      if (process.env.FAULTS_DEBUG) log(`resync after ${events.map((e) => e.seq).join(',')}`);
     },
   });
   try {
