@@ -245,9 +245,9 @@ test('an API replica killed under a subscriber: the gap is noticed and healed fr
   const stop = watcher.trialEvents(c.study.id, {
     next: (e) => events.push(e),
     error: (e) => errors.push(e),
-    resync: () => {
+    resync: (reason) => {
       resyncs += 1;
-      if (process.env.FAULTS_DEBUG) log(`resync after ${events.map((e) => e.seq).join(',')}`);
+      log(`resync after ${events.map((e) => e.seq).join(',')}: ${reason.message}`);
     },
   });
   try {

@@ -15,7 +15,7 @@ export interface SequencedSink<T> extends Sink<T> {
    * Events were missed and the server no longer holds them (EVENTS_EXPIRED): reload what the
    * events describe (e.g. the study's trials). The stream goes on from the current events.
    */
-  resync?(): void;
+  resync?(reason: PosteriorError): void;
 }
 
 export type Unsubscribe = () => void;
@@ -168,7 +168,7 @@ export class Subscriptions {
           if (error.code === 'EVENTS_EXPIRED') {
             last = null;
             restart();
-            sink.resync?.();
+            sink.resync?.(error);
             return;
           }
           sink.error?.(error);

@@ -82,25 +82,36 @@ export async function replayTrialEvents(
   studyId: string,
   afterSeq: number,
 ): Promise<TrialEventPayload[]> {
-  const rows = await sql.rows<{
-    seq: string;
-    type: TrialEventType;
-    trial_id: string;
+  // One statement, one snapshot: the head and the events up to it agree (they commit together),
+  // so an event committed while this runs cannot look like a hole in the log.
+  const found = await sql.rows<{
+    last: string;
+    seq: string | null;
+    type: TrialEventType | null;
+    trial_id: string | null;
     trial: TrialRecord | null;
   }>(
-    `SELECT seq::text, type, trial_id, trial FROM study_events
-     WHERE study_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    `SELECT h.seq::text AS last, e.seq::text AS seq, e.type, e.trial_id, e.trial
+     FROM (SELECT seq FROM study_event_heads WHERE study_id = $1) h
+     LEFT JOIN LATERAL (
+       SELECT seq, type, trial_id, trial FROM study_events
+       WHERE study_id = $1 AND seq > $2 AND seq <= h.seq ORDER BY seq LIMIT $3) e ON true`,
     [studyId, afterSeq, MAX_REPLAY + 1],
   );
-  const head = await sql.one<{ seq: string }>('SELECT seq::text FROM study_event_heads WHERE study_id = $1', [
-    studyId,
-  ]);
-  const last = head ? Number(head.seq) : 0;
+  const last = Number(found[0]?.last ?? 0);
+  const rows = found.filter(
+    (r): r is typeof r & { seq: string; type: TrialEventType; trial_id: string } => r.seq !== null,
+  );
   const first = rows[0];
   const missing = last > afterSeq && (first === undefined || Number(first.seq) !== afterSeq + 1);
   // A number past the head was never handed out here (another database, or a restored backup).
-  if (rows.length > MAX_REPLAY || missing || afterSeq > last) {
+  if (rows.length > MAX_REPLAY || missing) {
     throw new EventsExpiredError(`events after ${afterSeq} are no longer kept; refetch the study's trials`);
+  }
+  if (afterSeq > last) {
+    throw new EventsExpiredError(
+      `this study's events end at ${last}, not ${afterSeq}; refetch the study's trials`,
+    );
   }
   return rows.map((r) => ({ type: r.type, trialId: r.trial_id, trial: r.trial, seq: Number(r.seq) }));
 }
