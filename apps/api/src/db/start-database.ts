@@ -28,8 +28,9 @@ export interface StartDatabaseOptions {
   /** Database to create and connect to on the embedded server (default `posterior`). */
   database?: string;
   /**
-   * With `databaseUrl`: keep retrying a server that is unreachable (refused, unresolvable, still
-   * starting up) for this long before failing with DatabaseUnreachableError (default 0: try once).
+   * With `databaseUrl`: first wait for the server, retrying one that is unreachable (refused,
+   * unresolvable, still starting up) for this long before failing with DatabaseUnreachableError
+   * (0: one attempt). Unset: no such check (the first query fails as it may).
    */
   waitMs?: number;
   /** Receives one line per failed attempt while waiting ("database at db:5432 unreachable ..."). */
@@ -83,10 +84,9 @@ const PG_SUBDIR = 'pg';
 export async function startDatabase(options: StartDatabaseOptions): Promise<RunningDatabase> {
   const log = options.log ?? (() => undefined);
   if (options.databaseUrl !== undefined) {
-    await waitForDatabase(options.databaseUrl, {
-      timeoutMs: options.waitMs ?? 0,
-      log: options.onWait ?? log,
-    });
+    if (options.waitMs !== undefined) {
+      await waitForDatabase(options.databaseUrl, { timeoutMs: options.waitMs, log: options.onWait ?? log });
+    }
     await prepareSchema(options.databaseUrl, options.migrate ?? true, log);
     return { url: options.databaseUrl, embedded: false, stop: async () => undefined };
   }

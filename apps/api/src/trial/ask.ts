@@ -75,7 +75,9 @@ export class TrialAsker {
     if (requestKey !== null) {
       // Idempotent ask: the first attempt's trials if it claimed any (its answer was lost), else
       // a claim remembered under the key. The same key in flight here is joined, not claimed twice.
-      const slot = `${studyId}\u0000${requestKey}`;
+      // Per caller too: joining another caller's ask would skip this caller's (deferred) token check.
+      const who = c.kind === 'token' ? `t:${c.tokenId}` : `u:${c.userId}`;
+      const slot = `${studyId}\u0000${who}\u0000${requestKey}`;
       const inFlight = this.keyed.get(slot);
       if (inFlight) return inFlight;
       const answer = this.askKeyed(studyId, count, workerId, requestKey, check);
