@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { isPosteriorError, PosteriorError, type Study, sleep } from '@posterior/sdk';
+import { isPosteriorError, newRequestKey, PosteriorError, type Study, sleep } from '@posterior/sdk';
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
 import { logRetries, persist } from './persist.js';
 import type { Objective } from './trial-handle.js';
@@ -115,7 +115,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const nextAsk = () =>
     stopping.aborted || (options.maxTrials !== undefined && trials.length + 1 >= options.maxTrials)
       ? null
-      : { studyId, count: 1, workerId };
+      : { studyId, count: 1, workerId, requestKey: newRequestKey() };
   let prefetched: PrefetchedClaim | null = null;
   for (;;) {
     let claimed: Awaited<ReturnType<WorkerApi['askTrials']>>;
@@ -131,8 +131,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       try {
         // A refused ask (CONFLICT) that came with the last tell is as good as asking again.
         if (isPosteriorError(askError, 'CONFLICT')) throw askError;
+        // One key for every attempt of this ask: an attempt whose answer was lost hands its trial
+        // to the next instead of leaving it claimed by nobody.
+        const requestKey = newRequestKey();
         claimed = await persist(
-          (signal) => api.askTrials(studyId, 1, workerId, { signal }),
+          (signal) => api.askTrials(studyId, 1, workerId, { signal, requestKey }),
           keepTrying('asking for a trial'),
         );
       } catch (error) {

@@ -85,7 +85,9 @@ describe('PosteriorClient over HTTP', () => {
     const last = seen.at(-1);
     assert.equal(last?.path, '/graphql');
     assert.equal(last?.auth, 'Bearer secret');
-    assert.deepEqual(JSON.parse(last?.body ?? '{}').variables, { studyId: 's1', count: 1, workerId: 'w1' });
+    const { requestKey, ...rest } = JSON.parse(last?.body ?? '{}').variables;
+    assert.deepEqual(rest, { studyId: 's1', count: 1, workerId: 'w1' });
+    assert.match(requestKey, /^[0-9a-f-]{36}$/);
   });
 
   it('passes the studies filter and sort to the server', async () => {
@@ -141,7 +143,8 @@ describe('PosteriorClient over HTTP', () => {
     assert.equal(seen.length, before + 1);
     const body = JSON.parse(seen.at(-1)?.body ?? '{}');
     assert.ok(body.query.indexOf('tellTrial(') < body.query.indexOf('askTrials('), 'tell runs first');
-    assert.deepEqual(body.variables, {
+    const { requestKey, ...variables } = body.variables;
+    assert.deepEqual(variables, {
       trialId: '7',
       state: 'COMPLETE',
       value: 0.5,
@@ -150,6 +153,7 @@ describe('PosteriorClient over HTTP', () => {
       count: 1,
       workerId: 'w1',
     });
+    assert.match(requestKey, /^[0-9a-f-]{36}$/);
     assert.equal(r.told?.state, 'COMPLETE');
     assert.equal(r.told?.value, 0.5);
     assert.ok('trials' in r.asked);
@@ -230,6 +234,82 @@ describe('PosteriorClient over HTTP', () => {
       assert.equal(error.retryable, true);
       return true;
     });
+  });
+
+  it('askTrials sends one request key per call, the same on each of its retries', async () => {
+    const keys: unknown[] = [];
+    let calls = 0;
+    handler = (body, req) => {
+      calls++;
+      keys.push(body.variables.requestKey);
+      // The answer is lost after the server got the request (a dropped connection).
+      if (calls % 3 !== 0) req.socket.destroy();
+      return { json: { data: { askTrials: [wireTrial] } } };
+    };
+    const client = createClient({ url, retry: fast });
+    await client.askTrials('s1', 1, 'w1');
+    await client.askTrials('s1', 1, 'w1');
+    assert.equal(keys.length, 6);
+    assert.equal(typeof keys[0], 'string');
+    assert.deepEqual(keys.slice(0, 3), [keys[0], keys[0], keys[0]]);
+    assert.deepEqual(keys.slice(3), [keys[3], keys[3], keys[3]]);
+    assert.notEqual(keys[0], keys[3]);
+    // A caller-chosen key (to span its own retries of the call) is sent as given.
+    await client.askTrials('s1', 1, 'w1', { requestKey: 'ask-42' });
+    assert.equal(keys.at(-1), 'ask-42');
+  });
+
+  it('tellAndAsk carries one request key for its ask across retries', async () => {
+    const keys: unknown[] = [];
+    handler = (body, req) => {
+      keys.push(body.variables.requestKey);
+      if (keys.length === 1) req.socket.destroy();
+      return { json: { data: { tellTrial: wireTrial, askTrials: [wireTrial] } } };
+    };
+    const client = createClient({ url, retry: fast });
+    await client.tellAndAsk('7', { state: 'COMPLETE', value: 1 }, { studyId: 's1' });
+    assert.equal(keys.length, 2);
+    assert.equal(typeof keys[0], 'string');
+    assert.equal(keys[0], keys[1]);
+  });
+
+  for (const [name, call] of [
+    [
+      'createStudy',
+      (c: ReturnType<typeof createClient>) => c.createStudy({ teamId: 't', name: 's' } as never),
+    ],
+    ['createTeam', (c: ReturnType<typeof createClient>) => c.createTeam('team')],
+    ['createApiToken', (c: ReturnType<typeof createClient>) => c.createApiToken('t', 'worker')],
+    ['enqueueTrial', (c: ReturnType<typeof createClient>) => c.enqueueTrial('s1', { lr: 0.1 })],
+  ] as const) {
+    it(`${name} is not retried once the request may have reached the server (no duplicates)`, async () => {
+      let calls = 0;
+      handler = (_body, req) => {
+        calls++;
+        req.socket.destroy();
+        return { json: {} };
+      };
+      const client = createClient({ url, retry: fast });
+      await assert.rejects(call(client), (error: unknown) => isPosteriorError(error, 'NETWORK_ERROR'));
+      assert.equal(calls, 1);
+    });
+  }
+
+  it('a non-idempotent mutation is retried when the connection was refused (never delivered)', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closed = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const retries: number[] = [];
+    const client = createClient({
+      url: `http://127.0.0.1:${closed}`,
+      retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 },
+      onRetry: (_e, attempt) => retries.push(attempt),
+    });
+    await assert.rejects(client.createTeam('team'), (error: unknown) =>
+      isPosteriorError(error, 'NETWORK_ERROR'),
+    );
+    assert.deepEqual(retries, [1, 2]);
   });
 
   it('retries a dropped connection (no HTTP answer) and then succeeds', async () => {

@@ -2,7 +2,7 @@ import { downloadArtifact, uploadArtifact } from './artifacts.js';
 import * as doc from './documents.js';
 import { PosteriorError } from './errors.js';
 import type { RetryPolicy } from './retry.js';
-import { type Sink, Subscriptions, type Unsubscribe } from './subscriptions.js';
+import { type SequencedSink, type Sink, Subscriptions, type Unsubscribe } from './subscriptions.js';
 import { type RequestOptions, Transport, type TransportOptions } from './transport.js';
 import type {
   ApiTokenSecret,
@@ -116,11 +116,12 @@ export interface PosteriorApi {
   createStudy(input: CreateStudyInput): Promise<Study>;
   setStudyState(id: string, state: StudyState): Promise<Study>;
   enqueueTrial(studyId: string, params: Params): Promise<Trial>;
+  /** Idempotent: one request key per call, reused by the SDK's retries (see AskOptions). */
   askTrials(
     studyId: string,
     count?: number,
     workerId?: string,
-    options?: RequestOptions,
+    options?: AskOptions,
   ): Promise<readonly Trial[]>;
   heartbeat(trialId: string, options?: RequestOptions): Promise<HeartbeatResult>;
   reportMetrics(
@@ -138,9 +139,9 @@ export interface PosteriorApi {
   /**
    * `tellTrial` then `askTrials` in one request (a worker's finished trial and its next claim).
    * Throws what `tellTrial` would (then nothing was claimed); an ask that fails after the tell
-   * landed is returned in `asked`, not thrown. Retries like `tellTrial`: if a retried request's
-   * tell meets CONFLICT, the lost attempt's claim (if any) is left to the stale-trial reaper, as
-   * for a lost `askTrials` answer.
+   * landed is returned in `asked`, not thrown. Retries are safe: an identical tell is accepted
+   * again, and the ask carries one request key across retries, so a retry whose first answer was
+   * lost gets that attempt's claimed trials back (nothing is claimed twice).
    */
   tellAndAsk(
     trialId: string,
@@ -149,11 +150,20 @@ export interface PosteriorApi {
     options?: RequestOptions,
   ): Promise<TellAndAskResult>;
 
-  trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe;
+  /**
+   * Trial events of a study, each once and in order (`seq`): missed events (a reconnect, a lost
+   * notification) are replayed by the server; if they are too old, `sink.resync()` is called.
+   */
+  trialEvents(studyId: string, sink: SequencedSink<TrialEvent>, options?: TrialEventsOptions): Unsubscribe;
   metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe;
 
   uploadArtifact(trialId: string, file: FileUpload, options?: RequestOptions): Promise<Artifact>;
   downloadArtifact(artifactId: string, options?: RequestOptions): Promise<DownloadedFile>;
+}
+
+export interface TrialEventsOptions {
+  /** Start after this event number (the last one a previous subscription saw): replayed first. */
+  readonly afterSeq?: number | null;
 }
 
 /** The `askTrials` half of `tellAndAsk`. */
@@ -161,6 +171,22 @@ export interface AskInput {
   readonly studyId: string;
   readonly count?: number;
   readonly workerId?: string;
+  /** Idempotency key of this ask (see AskOptions.requestKey); a fresh one per call when absent. */
+  readonly requestKey?: string;
+}
+
+export interface AskOptions extends RequestOptions {
+  /**
+   * Idempotency key of this logical ask. The SDK makes a fresh one per call and reuses it across
+   * its own retries; pass one to extend that across calls (a caller that retries the call itself
+   * after the SDK gave up), so any attempt that claimed trials has them returned to the next.
+   */
+  readonly requestKey?: string;
+}
+
+/** A random key for one logical ask (crypto.randomUUID: Node 19+ and browsers). */
+export function newRequestKey(): string {
+  return globalThis.crypto.randomUUID();
 }
 
 export interface TellAndAskResult {
@@ -176,7 +202,10 @@ export interface TellAndAskResult {
 export interface ClientOptions extends TransportOptions {
   /** WebSocket constructor for subscriptions; Node 20 has none built in (use `@posterior/sdk/node`). */
   readonly webSocketImpl?: unknown;
+  /** Reconnect attempts of subscriptions after their socket drops; unbounded by default. */
   readonly subscriptionRetryAttempts?: number;
+  /** Called before each subscription reconnect wait with what failed (for a log line). */
+  readonly onSubscriptionReconnect?: (error: PosteriorError, attempt: number, delayMs: number) => void;
 }
 
 export class PosteriorClient implements PosteriorApi {
@@ -193,6 +222,9 @@ export class PosteriorClient implements PosteriorApi {
       ...(options.subscriptionRetryAttempts === undefined
         ? {}
         : { retryAttempts: options.subscriptionRetryAttempts }),
+      ...(options.onSubscriptionReconnect === undefined
+        ? {}
+        : { onReconnect: options.onSubscriptionReconnect }),
     });
   }
 
@@ -211,6 +243,11 @@ export class PosteriorClient implements PosteriorApi {
 
   private gql(query: string, variables: Record<string, unknown>, field: string, options?: RequestOptions) {
     return this.transport.graphql(query, variables, field, options);
+  }
+
+  /** A mutation that would be done twice if repeated: retried only when certainly undelivered. */
+  private gqlOnce(query: string, variables: Record<string, unknown>, field: string) {
+    return this.transport.graphql(query, variables, field, undefined, 'once');
   }
 
   async me(options?: RequestOptions): Promise<User | null> {
@@ -296,7 +333,7 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async signUp(email: string, password: string, name?: string): Promise<AuthPayload> {
-    return wire.toAuthPayload(await this.gql(doc.SIGN_UP, { email, password, name }, 'signUp'));
+    return wire.toAuthPayload(await this.gqlOnce(doc.SIGN_UP, { email, password, name }, 'signUp'));
   }
 
   async logIn(email: string, password: string): Promise<AuthPayload> {
@@ -308,11 +345,11 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async createTeam(name: string): Promise<Team> {
-    return wire.toTeam(await this.gql(doc.CREATE_TEAM, { name }, 'createTeam'));
+    return wire.toTeam(await this.gqlOnce(doc.CREATE_TEAM, { name }, 'createTeam'));
   }
 
   async addMember(teamId: string, email: string, role: Role): Promise<Membership> {
-    return wire.toMembership(await this.gql(doc.ADD_MEMBER, { teamId, email, role }, 'addMember'));
+    return wire.toMembership(await this.gqlOnce(doc.ADD_MEMBER, { teamId, email, role }, 'addMember'));
   }
 
   async inviteMember(teamId: string, email: string, role: Role): Promise<Invitation> {
@@ -349,7 +386,7 @@ export class PosteriorClient implements PosteriorApi {
 
   async createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret> {
     return wire.toApiTokenSecret(
-      await this.gql(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'),
+      await this.gqlOnce(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'),
     );
   }
 
@@ -362,7 +399,7 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async createStudy(input: CreateStudyInput): Promise<Study> {
-    return wire.toStudy(await this.gql(doc.CREATE_STUDY, { input }, 'createStudy'));
+    return wire.toStudy(await this.gqlOnce(doc.CREATE_STUDY, { input }, 'createStudy'));
   }
 
   async setStudyState(id: string, state: StudyState): Promise<Study> {
@@ -370,16 +407,24 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async enqueueTrial(studyId: string, params: Params): Promise<Trial> {
-    return wire.toTrial(await this.gql(doc.ENQUEUE_TRIAL, { studyId, params }, 'enqueueTrial'));
+    return wire.toTrial(await this.gqlOnce(doc.ENQUEUE_TRIAL, { studyId, params }, 'enqueueTrial'));
   }
 
   async askTrials(
     studyId: string,
     count = 1,
     workerId?: string,
-    options?: RequestOptions,
+    options?: AskOptions,
   ): Promise<readonly Trial[]> {
-    const value = await this.gql(doc.ASK_TRIALS, { studyId, count, workerId }, 'askTrials', options);
+    // One key per logical ask, the same on every retry: a retry whose first attempt's answer was
+    // lost gets that attempt's trials back instead of claiming (and wasting) new ones.
+    const requestKey = options?.requestKey ?? newRequestKey();
+    const value = await this.gql(
+      doc.ASK_TRIALS,
+      { studyId, count, workerId, requestKey },
+      'askTrials',
+      options,
+    );
     return wire.list(value, 'askTrials').map(wire.toTrial);
   }
 
@@ -419,6 +464,7 @@ export class PosteriorClient implements PosteriorApi {
       studyId: ask.studyId,
       count: ask.count ?? 1,
       workerId: ask.workerId,
+      requestKey: ask.requestKey ?? newRequestKey(),
     };
     const { data, errors } = await this.transport.graphqlFields(
       doc.TELL_AND_ASK,
@@ -435,13 +481,18 @@ export class PosteriorClient implements PosteriorApi {
     };
   }
 
-  trialEvents(studyId: string, sink: Sink<TrialEvent>): Unsubscribe {
-    return this.subscriptions.subscribe(
+  trialEvents(
+    studyId: string,
+    sink: SequencedSink<TrialEvent>,
+    options: TrialEventsOptions = {},
+  ): Unsubscribe {
+    return this.subscriptions.subscribeSequenced(
       doc.TRIAL_EVENTS,
       { studyId },
       'trialEvents',
       wire.toTrialEvent,
       sink,
+      options.afterSeq ?? null,
     );
   }
 
@@ -457,8 +508,8 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   /** `for await` over trial events; breaking out of the loop unsubscribes. */
-  iterateTrialEvents(studyId: string): AsyncIterableIterator<TrialEvent> {
-    return this.subscriptions.iterate(doc.TRIAL_EVENTS, { studyId }, 'trialEvents', wire.toTrialEvent);
+  iterateTrialEvents(studyId: string, options: TrialEventsOptions = {}): AsyncIterableIterator<TrialEvent> {
+    return this.subscriptions.iterateFrom((sink) => this.trialEvents(studyId, sink, options));
   }
 
   iterateMetricPoints(

@@ -61,8 +61,8 @@ export const SET_STUDY_STATE = `mutation SetStudyState($id: ID!, $state: StudySt
   setStudyState(id: $id, state: $state) { ${STUDY} } }`;
 export const ENQUEUE_TRIAL = `mutation EnqueueTrial($studyId: ID!, $params: JSON!) {
   enqueueTrial(studyId: $studyId, params: $params) { ${TRIAL} } }`;
-export const ASK_TRIALS = `mutation AskTrials($studyId: ID!, $count: Int!, $workerId: String) {
-  askTrials(studyId: $studyId, count: $count, workerId: $workerId) { ${TRIAL} } }`;
+export const ASK_TRIALS = `mutation AskTrials($studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
+  askTrials(studyId: $studyId, count: $count, workerId: $workerId, requestKey: $requestKey) { ${TRIAL} } }`;
 export const HEARTBEAT = 'mutation Heartbeat($trialId: ID!) { heartbeat(trialId: $trialId) { shouldStop } }';
 export const REPORT_METRICS = `mutation ReportMetrics($trialId: ID!, $points: [MetricPointInput!]!) {
   reportMetrics(trialId: $trialId, points: $points) { accepted inserted shouldPrune } }`;
@@ -76,11 +76,11 @@ export const RELEASE_TRIAL = `mutation ReleaseTrial($trialId: ID!) {
  * trial for a worker whose tell was refused.
  */
 export const TELL_AND_ASK = `mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $error: String,
-  $studyId: ID!, $count: Int!, $workerId: String) {
+  $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
   tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) { ${TRIAL} }
-  askTrials(studyId: $studyId, count: $count, workerId: $workerId) { ${TRIAL} } }`;
+  askTrials(studyId: $studyId, count: $count, workerId: $workerId, requestKey: $requestKey) { ${TRIAL} } }`;
 
-export const TRIAL_EVENTS = `subscription TrialEvents($studyId: ID!) {
-  trialEvents(studyId: $studyId) { type trial { ${TRIAL} } } }`;
+export const TRIAL_EVENTS = `subscription TrialEvents($studyId: ID!, $afterSeq: Int) {
+  trialEvents(studyId: $studyId, afterSeq: $afterSeq) { seq type trial { ${TRIAL} } } }`;
 export const METRIC_POINTS = `subscription MetricPoints($studyId: ID!, $trialId: ID) {
   metricPoints(studyId: $studyId, trialId: $trialId) { ${METRIC} } }`;

@@ -1,13 +1,15 @@
 export type {
   AskInput,
+  AskOptions,
   PageArgs,
   PosteriorApi,
   StudyListArgs,
   StudySort,
   TellAndAskResult,
+  TrialEventsOptions,
   TrialPageArgs,
 } from './client.js';
-export { type ClientOptions, createClient, PosteriorClient } from './client.js';
+export { type ClientOptions, createClient, newRequestKey, PosteriorClient } from './client.js';
 /** The GraphQL documents the client sends, for callers that must issue the identical request. */
 export * as documents from './documents.js';
 export { Endpoints, parseApiUrls } from './endpoints.js';
@@ -18,7 +20,14 @@ export {
   PosteriorError,
   type PosteriorErrorCode,
 } from './errors.js';
-export { backoffDelay, defaultRetryPolicy, type RetryPolicy, sleep, withRetry } from './retry.js';
-export type { Sink, Unsubscribe } from './subscriptions.js';
-export { baseUrl, type RequestOptions, websocketUrl } from './transport.js';
+export {
+  backoffDelay,
+  certainlyUndelivered,
+  defaultRetryPolicy,
+  type RetryPolicy,
+  sleep,
+  withRetry,
+} from './retry.js';
+export type { SequencedSink, Sink, Unsubscribe } from './subscriptions.js';
+export { baseUrl, type Delivery, type RequestOptions, websocketUrl } from './transport.js';
 export * from './types.js';

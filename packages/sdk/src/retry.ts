@@ -47,6 +47,25 @@ export interface RetryHooks {
   readonly signal?: AbortSignal | undefined;
   /** Called before each wait, e.g. to log "API unreachable, retrying in 800 ms". */
   readonly onRetry?: ((error: PosteriorError, attempt: number, delayMs: number) => void) | undefined;
+  /** Narrows which retryable errors are retried (non-idempotent requests: only undelivered ones). */
+  readonly shouldRetry?: ((error: PosteriorError) => boolean) | undefined;
+}
+
+/** Network error codes that mean the request never left this machine: resending cannot duplicate it. */
+const UNDELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * True when the request certainly did not reach the server (the connection was refused or never
+ * resolved). Anything else (a reset, a timeout, a 5xx) may have come after the server did the work.
+ */
+export function certainlyUndelivered(error: PosteriorError): boolean {
+  if (error.code !== 'NETWORK_ERROR') return false;
+  for (let cause: unknown = error.cause, depth = 0; cause && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && UNDELIVERED.has(code)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Runs `fn`, retrying only errors that are `PosteriorError.retryable`. */
@@ -60,6 +79,7 @@ export async function withRetry<T>(
       return await fn();
     } catch (error) {
       if (!(error instanceof PosteriorError) || !error.retryable || attempt >= policy.retries) throw error;
+      if (hooks.shouldRetry && !hooks.shouldRetry(error)) throw error;
       const delay = backoffDelay(attempt, policy);
       hooks.onRetry?.(error, attempt + 1, delay);
       await sleep(delay, hooks.signal);

@@ -9,6 +9,15 @@ export interface Sink<T> {
   complete?(): void;
 }
 
+/** A sink of numbered events (trialEvents): told when missed events could not be replayed. */
+export interface SequencedSink<T> extends Sink<T> {
+  /**
+   * Events were missed and the server no longer holds them (EVENTS_EXPIRED): reload what the
+   * events describe (e.g. the study's trials). The stream goes on from the current events.
+   */
+  resync?(reason: PosteriorError): void;
+}
+
 export type Unsubscribe = () => void;
 
 /** Longest wait between reconnect attempts: a restarted API is back within a couple of seconds. */
@@ -45,8 +54,16 @@ export interface SubscriptionOptions {
   readonly token: () => string | undefined;
   /** A WebSocket constructor: `ws` in Node 20 (see `@posterior/sdk/node`), the global one in browsers. */
   readonly webSocketImpl?: unknown;
-  /** Reconnect attempts after the socket drops (graphql-ws resubscribes on reconnect). */
+  /**
+   * Reconnect attempts after the socket drops (graphql-ws resubscribes on reconnect). Unbounded by
+   * default: an API or database outage of any length ends with the subscriptions back, never with
+   * them silently gone; only an auth close (4401/4403) or `retryAttempts` ends them.
+   */
   readonly retryAttempts?: number;
+  /** Delay before reconnect attempt `retries` (0-based); `reconnectDelayMs` unless replaced (tests). */
+  readonly reconnectDelay?: (retries: number) => number;
+  /** Called before each reconnect wait, e.g. to log "subscriptions: ... retrying in 1.4 s". */
+  readonly onReconnect?: (error: PosteriorError, attempt: number, delayMs: number) => void;
 }
 
 /** Lazily opens one graphql-ws connection shared by every subscription of a client. */
@@ -69,7 +86,7 @@ export class Subscriptions {
     try {
       client = this.connect();
     } catch (error) {
-      fail(error instanceof PosteriorError ? error : new PosteriorError('NETWORK_ERROR', String(error)));
+      fail(error instanceof PosteriorError ? error : toSubscriptionError(error, this.wsUrl()));
       return () => {};
     }
     return client.subscribe(
@@ -84,13 +101,89 @@ export class Subscriptions {
           try {
             sink.next(convert(obj(result.data, 'subscription data')[field]));
           } catch (error) {
-            fail(error instanceof PosteriorError ? error : new PosteriorError('BAD_RESPONSE', String(error)));
+            fail(
+              error instanceof PosteriorError
+                ? error
+                : new PosteriorError('BAD_RESPONSE', `${field}: ${describe(error)}`, { cause: error }),
+            );
           }
         },
-        error: (error: unknown) => fail(toSubscriptionError(error)),
+        error: (error: unknown) => fail(toSubscriptionError(error, this.wsUrl())),
         complete: () => sink.complete?.(),
       },
     );
+  }
+
+  /**
+   * `subscribe` for a stream of numbered events (`seq`, 1, 2, 3, ... per study) whose document
+   * takes `$afterSeq`: delivers each event once and in order, however the connection fares.
+   * - Reconnects (graphql-ws resubscribes with the same variables object) carry `afterSeq` = the
+   *   last number delivered, so the server replays what was missed while away.
+   * - A number more than one past the last delivered (events lost on the way) restarts the
+   *   subscription from the last delivered number: the replay fills the gap.
+   * - A number at or below the last delivered (a replay overlapping live events) is skipped.
+   * - EVENTS_EXPIRED (the gap is older than the server keeps): `sink.resync()`, then the stream
+   *   continues from the current events.
+   */
+  subscribeSequenced<T extends { readonly seq: number | null }>(
+    query: string,
+    variables: Record<string, unknown>,
+    field: string,
+    convert: (value: unknown) => T,
+    sink: SequencedSink<T>,
+    afterSeq: number | null = null,
+  ): Unsubscribe {
+    let last = afterSeq;
+    let stopped = false;
+    let current: Unsubscribe = () => undefined;
+    const start = (): void => {
+      if (stopped) return;
+      // graphql-ws serializes this object again on every resubscribe: keep afterSeq current in it.
+      const vars: Record<string, unknown> = { ...variables, afterSeq: last };
+      let restarted = false;
+      const restart = (): void => {
+        if (restarted) return;
+        restarted = true;
+        current();
+        queueMicrotask(start);
+      };
+      current = this.subscribe(query, vars, field, convert, {
+        next: (event) => {
+          if (stopped || restarted) return;
+          const seq = event.seq;
+          if (seq === null || last === null) {
+            if (seq !== null) last = seq;
+          } else if (seq <= last) {
+            return;
+          } else if (seq > last + 1) {
+            restart();
+            return;
+          } else {
+            last = seq;
+          }
+          vars.afterSeq = last;
+          sink.next(event);
+        },
+        error: (error) => {
+          if (stopped || restarted) return;
+          if (error.code === 'EVENTS_EXPIRED') {
+            last = null;
+            restart();
+            sink.resync?.(error);
+            return;
+          }
+          sink.error?.(error);
+        },
+        complete: () => {
+          if (!stopped && !restarted) sink.complete?.();
+        },
+      });
+    };
+    start();
+    return () => {
+      stopped = true;
+      current();
+    };
   }
 
   /** Async-iterator view of `subscribe`, for scripts and tests (`for await (const e of ...)`). */
@@ -100,6 +193,11 @@ export class Subscriptions {
     field: string,
     convert: (value: unknown) => T,
   ): AsyncIterableIterator<T> {
+    return this.iterateFrom((sink) => this.subscribe(query, variables, field, convert, sink));
+  }
+
+  /** Async-iterator view of any sink-based subscription (`open` starts it with the given sink). */
+  iterateFrom<T>(open: (sink: Sink<T>) => Unsubscribe): AsyncIterableIterator<T> {
     const queue: T[] = [];
     let failure: PosteriorError | undefined;
     let done = false;
@@ -108,7 +206,7 @@ export class Subscriptions {
       wake?.();
       wake = undefined;
     };
-    const unsubscribe = this.subscribe(query, variables, field, convert, {
+    const unsubscribe = open({
       next: (value) => {
         queue.push(value);
         notify();
@@ -150,7 +248,15 @@ export class Subscriptions {
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    await client?.dispose();
+    // graphql-ws rejects dispose() with the pending connect's error while the API is unreachable:
+    // closing a socket that never opened is still a successful close.
+    await Promise.resolve(client?.dispose()).catch(() => undefined);
+  }
+
+  /** The socket URL now: a function `url` picks the replica (failover moves on at each reconnect). */
+  private wsUrl(): string {
+    const { url } = this.options;
+    return websocketUrl(typeof url === 'string' ? url : url());
   }
 
   private connect(): Client {
@@ -162,17 +268,32 @@ export class Subscriptions {
         'no WebSocket implementation: in Node 20 use createNodeClient from @posterior/sdk/node',
       );
     }
+    // Why the socket last failed, for the reconnect log (graphql-ws's retryWait is not told).
+    let lastFailure: unknown = null;
     this.client = createClient({
-      url: () => {
-        const { url } = this.options;
-        return websocketUrl(typeof url === 'string' ? url : url());
-      },
+      url: () => this.wsUrl(),
       webSocketImpl: impl,
       lazy: true,
-      retryAttempts: this.options.retryAttempts ?? 10,
+      retryAttempts: this.options.retryAttempts ?? Number.POSITIVE_INFINITY,
       // graphql-ws's default backoff doubles from 1 s with no cap (2^retries s + up to 3 s): the
       // tenth attempt would wait 17 minutes. Capped at 2 s with jitter instead.
-      retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
+      retryWait: (retries) => {
+        const delay = (this.options.reconnectDelay ?? reconnectDelayMs)(retries);
+        this.options.onReconnect?.(toSubscriptionError(lastFailure, this.wsUrl()), retries + 1, delay);
+        return new Promise((resolve) => setTimeout(resolve, delay));
+      },
+      on: {
+        connecting: () => {
+          lastFailure = null;
+        },
+        error: (error) => {
+          lastFailure = error;
+        },
+        // A failed connect also closes (1006): the error before it says more ("ECONNREFUSED").
+        closed: (event) => {
+          lastFailure ??= event;
+        },
+      },
       // graphql-ws retries only close events by default; a reconnect that hits a restarting API
       // fails with an error event (ECONNREFUSED) and would end every subscription. Retry those too
       // (retryAttempts still bounds it), and a restarting API's 1001/1006 closes; but not 4401/4403:
@@ -187,21 +308,57 @@ export class Subscriptions {
   }
 }
 
-function toSubscriptionError(error: unknown): PosteriorError {
+/**
+ * What failed, in words: graphql-ws hands over an Error, GraphQL errors, a CloseEvent, or (for a
+ * socket that could not connect) a DOM/ws ErrorEvent whose String() is "[object Object]".
+ */
+export function toSubscriptionError(error: unknown, url?: string): PosteriorError {
+  const where = url ? ` (${url})` : '';
   if (error instanceof PosteriorError) return error;
   if (Array.isArray(error) && error.length > 0) return graphQLError(error[0]);
-  if (error instanceof Error) return new PosteriorError('NETWORK_ERROR', error.message, { cause: error });
+  if (error instanceof Error) {
+    return new PosteriorError('NETWORK_ERROR', `subscription socket failed${where}: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  const event = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    reason?: unknown;
+    message?: unknown;
+    error?: unknown;
+  };
   // A CloseEvent: graphql-ws hands these over when it stops retrying.
-  const event = error as { code?: unknown; reason?: unknown };
   if (typeof event.code === 'number') {
     const reasonText = typeof event.reason === 'string' ? event.reason : '';
     const reason = reasonText ? `: ${reasonText}` : '';
     return new PosteriorError(
       closeErrorCode(event.code, reasonText),
-      `subscription socket closed (${event.code})${reason}`,
+      `subscription socket closed (${event.code})${where}${reason}`,
     );
   }
-  return new PosteriorError('NETWORK_ERROR', String(error));
+  if (event.error !== undefined || event.message !== undefined) {
+    return new PosteriorError('NETWORK_ERROR', `subscription socket failed${where}: ${describe(event)}`, {
+      cause: error,
+    });
+  }
+  return new PosteriorError('NETWORK_ERROR', `subscription socket failed${where}: ${describe(error)}`, {
+    cause: error,
+  });
+}
+
+/** The most specific message an error (or error-like event) carries: "connect ECONNREFUSED ...". */
+function describe(error: unknown): string {
+  if (typeof error === 'string') return error || 'unknown error';
+  if (typeof error !== 'object' || error === null) return String(error);
+  const e = error as { message?: unknown; error?: unknown; cause?: unknown; code?: unknown };
+  if (e.error !== undefined && e.error !== error) {
+    const inner = describe(e.error);
+    if (inner !== 'unknown error') return inner;
+  }
+  if (typeof e.message === 'string' && e.message) return e.message;
+  if (e.cause !== undefined && e.cause !== error) return describe(e.cause);
+  if (typeof e.code === 'string') return e.code;
+  return 'unknown error';
 }
 
 /**

@@ -1,6 +1,13 @@
 import { baseUrl, Endpoints } from './endpoints.js';
 import { PosteriorError } from './errors.js';
-import { abortError, defaultRetryPolicy, type RetryHooks, type RetryPolicy, withRetry } from './retry.js';
+import {
+  abortError,
+  certainlyUndelivered,
+  defaultRetryPolicy,
+  type RetryHooks,
+  type RetryPolicy,
+  withRetry,
+} from './retry.js';
 import { obj } from './wire.js';
 
 export interface TransportOptions {
@@ -21,6 +28,14 @@ export interface TransportOptions {
 export interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
+
+/**
+ * How a request may be retried. `idempotent` (default): on any retryable failure, since repeating
+ * it cannot do the work twice. `once`: a mutation that would be done twice (create a study, team
+ * or token): retried only when it certainly never reached the server (connection refused, name
+ * not resolved); a failure after that surfaces to the caller, who can look before trying again.
+ */
+export type Delivery = 'idempotent' | 'once';
 
 export { baseUrl };
 
@@ -57,6 +72,7 @@ export class Transport {
     init: RequestInit,
     read: (response: Response) => Promise<T>,
     options: RequestOptions = {},
+    delivery: Delivery = 'idempotent',
   ): Promise<T> {
     return withRetry(
       async () => {
@@ -64,7 +80,11 @@ export class Transport {
         return read(response);
       },
       this.policy,
-      { signal: options.signal, onRetry: this.options.onRetry },
+      {
+        signal: options.signal,
+        onRetry: this.options.onRetry,
+        ...(delivery === 'once' ? { shouldRetry: certainlyUndelivered } : {}),
+      },
     );
   }
 
@@ -97,10 +117,11 @@ export class Transport {
     variables: Record<string, unknown>,
     field: string,
     options?: RequestOptions,
+    delivery: Delivery = 'idempotent',
   ): Promise<unknown> {
     const body = JSON.stringify({ query, variables });
     const init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
-    return this.send('/graphql', init, async (response) => readGraphQL(response, field), options);
+    return this.send('/graphql', init, async (response) => readGraphQL(response, field), options, delivery);
   }
 
   /**

@@ -225,6 +225,11 @@ export interface Study {
 export interface TrialEvent {
   readonly type: TrialEventType;
   readonly trial: Trial;
+  /**
+   * The event's number in its study (1, 2, 3, ...). The SDK's trialEvents helpers use it to notice
+   * missed events and have them replayed; null only from a server without an event log.
+   */
+  readonly seq: number | null;
 }
 
 export interface Page<T> {

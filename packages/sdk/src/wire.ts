@@ -307,7 +307,11 @@ export function toStudy(value: unknown): Study {
 
 export function toTrialEvent(value: unknown): TrialEvent {
   const o = obj(value, 'trial event');
-  return { type: oneOf(o, 'type', EVENT_TYPES), trial: toTrial(o.trial) };
+  return {
+    type: oneOf(o, 'type', EVENT_TYPES),
+    trial: toTrial(o.trial),
+    seq: o.seq === undefined ? null : optNum(o, 'seq'),
+  };
 }
 
 export function toHeartbeatResult(value: unknown): HeartbeatResult {

@@ -47,20 +47,29 @@ class ClientSql implements Sql {
 
 export class Db extends ClientSql {
   /**
-   * Statements whose loss in a database crash is harmless (metric points, heartbeats): a small
-   * pool of its own whose sessions commit without waiting for the WAL flush, so each is one round
-   * trip instead of BEGIN / statement / COMMIT.
+   * Heartbeats: a small pool of its own whose sessions commit without waiting for the WAL flush,
+   * so each is one round trip. Losing the last few in a database crash is harmless: the reaper
+   * grants a full heartbeat timeout after an outage (trial/reaper.ts), and workers beat again.
    */
   readonly telemetry: Sql;
-  private readonly telemetryPool: pg.Pool | null;
+  /**
+   * Metric reports: a small pool of its own (ingestion must not take the connections asks and tells
+   * need) whose commits are synchronous, like every other write that is answered: a worker is told
+   * its points are stored only once they are in the flushed WAL, so a database crash cannot lose
+   * points a subscriber was already shown. (Until issue 13 they went through `telemetry`.)
+   */
+  readonly ingest: Sql;
+  private readonly ownPools: pg.Pool[];
 
   constructor(
     readonly pool: pg.Pool,
     telemetryPool: pg.Pool | null = null,
+    ingestPool: pg.Pool | null = null,
   ) {
     super(pool);
-    this.telemetryPool = telemetryPool;
+    this.ownPools = [telemetryPool, ingestPool].filter((p): p is pg.Pool => p !== null);
     this.telemetry = telemetryPool ? new ClientSql(telemetryPool) : this;
+    this.ingest = ingestPool ? new ClientSql(ingestPool) : this;
   }
 
   static fromDataSource(dataSource: DataSource): Db {
@@ -74,14 +83,16 @@ export class Db extends ClientSql {
       options: '-c synchronous_commit=off',
       application_name: 'posterior-telemetry',
     });
+    const ingest = new pg.Pool({ ...options, max: 4, application_name: 'posterior-ingest' });
     // An idle client dropped by the server must not crash the process; the pool replaces it.
     telemetry.on('error', () => undefined);
-    return new Db(master, telemetry);
+    ingest.on('error', () => undefined);
+    return new Db(master, telemetry, ingest);
   }
 
-  /** Closes what this Db opened (the telemetry pool); the DataSource's pool belongs to its owner. */
+  /** Closes what this Db opened (its own pools); the DataSource's pool belongs to its owner. */
   async close(): Promise<void> {
-    await this.telemetryPool?.end();
+    await Promise.all(this.ownPools.map((p) => p.end()));
   }
 
   /**

@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'EVENTS_EXPIRED';
 
 abstract class CodedError extends GraphQLError {
   abstract readonly code: ErrorCode;
@@ -52,6 +53,14 @@ export class ConflictError extends CodedError {
   readonly code = 'CONFLICT';
   constructor(message: string) {
     super(message, { extensions: { code: 'CONFLICT' } });
+  }
+}
+
+/** trialEvents(afterSeq:) asked for events the log no longer holds: refetch, then subscribe anew. */
+export class EventsExpiredError extends CodedError {
+  readonly code = 'EVENTS_EXPIRED';
+  constructor(message: string) {
+    super(message, { extensions: { code: 'EVENTS_EXPIRED' } });
   }
 }
 

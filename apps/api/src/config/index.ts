@@ -87,6 +87,11 @@ export const configSchema = z.object({
   POSTERIOR_ARTIFACT_QUOTA_BYTES: optional(z.coerce.number().int().positive()),
   /** GraphQL introspection and field suggestions. Default: on, except with NODE_ENV=production. */
   POSTERIOR_INTROSPECTION: optional(flag),
+  /**
+   * `posterior serve` on DATABASE_URL: how long to keep retrying an unreachable database before
+   * exiting 1 (seconds; 0 tries once). A container may start before its database.
+   */
+  POSTERIOR_DB_WAIT_S: optional(z.coerce.number().min(0).max(86_400)).transform((v) => v ?? 60),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -15,3 +15,8 @@ export {
   type StartDatabaseOptions,
   startDatabase,
 } from './start-database.js';
+export {
+  DatabaseUnreachableError,
+  databaseAddress,
+  waitForDatabase,
+} from './wait-for-database.js';

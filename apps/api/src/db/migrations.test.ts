@@ -14,6 +14,8 @@ const TABLES = [
   'metric_points',
   'sessions',
   'studies',
+  'study_event_heads',
+  'study_events',
   'teams',
   'trials',
   'users',

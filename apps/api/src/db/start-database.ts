@@ -9,6 +9,7 @@ import { type DataSource, type Migration, MigrationExecutor } from 'typeorm';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { createDataSource, migrationStatus } from './data-source.js';
 import { loadEmbeddedPostgres, trackRunning, untrackRunning } from './embedded-process.js';
+import { waitForDatabase } from './wait-for-database.js';
 
 export interface StartDatabaseOptions {
   /** POSTERIOR_DATA_DIR: the embedded cluster lives in `<dataDir>/pg`. */
@@ -26,6 +27,14 @@ export interface StartDatabaseOptions {
   migrate?: boolean | 'verify';
   /** Database to create and connect to on the embedded server (default `posterior`). */
   database?: string;
+  /**
+   * With `databaseUrl`: first wait for the server, retrying one that is unreachable (refused,
+   * unresolvable, still starting up) for this long before failing with DatabaseUnreachableError
+   * (0: one attempt). Unset: no such check (the first query fails as it may).
+   */
+  waitMs?: number;
+  /** Receives one line per failed attempt while waiting ("database at db:5432 unreachable ..."). */
+  onWait?: ((line: string) => void) | undefined;
   /**
    * Trade durability for speed (fsync off): for throwaway test servers only. A crash may then
    * corrupt the cluster.
@@ -75,6 +84,9 @@ const PG_SUBDIR = 'pg';
 export async function startDatabase(options: StartDatabaseOptions): Promise<RunningDatabase> {
   const log = options.log ?? (() => undefined);
   if (options.databaseUrl !== undefined) {
+    if (options.waitMs !== undefined) {
+      await waitForDatabase(options.databaseUrl, { timeoutMs: options.waitMs, log: options.onWait ?? log });
+    }
     await prepareSchema(options.databaseUrl, options.migrate ?? true, log);
     return { url: options.databaseUrl, embedded: false, stop: async () => undefined };
   }

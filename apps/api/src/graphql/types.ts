@@ -213,6 +213,13 @@ export class ReportResult {
 export class TrialEvent {
   @Field(() => TrialEventKind) type: TrialEventKind;
   @Field(() => Trial) trial: Trial;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "The event's number in its study: 1, 2, 3, ... with none skipped. A jump means events were missed: " +
+      'resubscribe with afterSeq set to the last number seen to have them replayed.',
+  })
+  seq: number | null;
 }
 
 @ObjectType()

@@ -67,3 +67,44 @@ export function mapStream<T, U>(
     stop();
   });
 }
+
+/**
+ * Replayed events first, then the live stream, with nothing twice: the live subscription starts
+ * listening before the replay is read (so nothing falls between the two), and live events
+ * numbered at or below the last replayed one are skipped. Rejects (before streaming anything) if
+ * the replay does, e.g. EVENTS_EXPIRED.
+ */
+export async function withReplay<T extends { seq?: number }>(
+  live: AsyncIterable<T>,
+  replay: () => Promise<T[]>,
+): Promise<AsyncIterable<T>> {
+  const iterator = live[Symbol.asyncIterator]();
+  // A Repeater starts its listener on the first next(): call it now, keep the promise.
+  let pending: Promise<IteratorResult<T>> | null = iterator.next();
+  let replayed: T[];
+  try {
+    replayed = await replay();
+  } catch (error) {
+    void iterator.return?.();
+    throw error;
+  }
+  let last = replayed.reduce((most, event) => Math.max(most, event.seq ?? 0), 0);
+  return new Repeater<T>(async (push, stop) => {
+    let stopped = false;
+    void stop.then(() => {
+      stopped = true;
+      void iterator.return?.();
+    });
+    for (const event of replayed) await push(event);
+    while (!stopped) {
+      const next = await Promise.race([pending ?? iterator.next(), stop.then(() => null)]);
+      pending = null;
+      if (next === null || next.done) break;
+      const seq = next.value.seq;
+      if (seq !== undefined && seq <= last) continue;
+      if (seq !== undefined) last = seq;
+      await push(next.value);
+    }
+    stop();
+  });
+}

@@ -150,4 +150,53 @@ describe('live events across API processes (LISTEN/NOTIFY)', () => {
     );
     assert.equal(r.data?.study.id, studyId);
   });
+
+  test('trial events are numbered 1, 2, 3, ... per study; afterSeq replays what a subscriber missed', async () => {
+    const own = await newStudy(
+      a,
+      token,
+      (await a.gql<{ teams: Array<{ id: string }> }>('{ teams { id } }', {}, token)).data?.teams[0]?.id ?? '',
+      { maxTrials: 5 },
+    );
+    const SEQ_EVENTS = `subscription($s: ID!, $after: Int) {
+      trialEvents(studyId: $s, afterSeq: $after) { seq type trial { id } } }`;
+    type SeqMsg = { trialEvents: { seq: number; type: string; trial: { id: string } } };
+    const client = wsClient(b.wsUrl, token);
+    const first = collect<SeqMsg>(client, SEQ_EVENTS, { s: own, after: null });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const asked = await a.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: own, n: 2 }, token);
+    const [t1, t2] = asked.data?.askTrials ?? [];
+    assert.ok(t1 && t2);
+    await first.until((items) => items.length === 2);
+    // This subscriber goes away; three more events happen while it is gone.
+    first.stop();
+    await a.gql(TELL, { t: t1.id, st: 'COMPLETE', v: 1 }, token);
+    await a.gql(TELL, { t: t2.id, st: 'COMPLETE', v: 2 }, token);
+    const more = await a.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: own, n: 1 }, token);
+    assert.equal(more.errors, undefined);
+    const seen = first.items.map((m) => m.trialEvents.seq);
+    assert.deepEqual(seen, [1, 2]);
+    // Back, from the last number it saw: the missed events replayed in order, then live ones.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const resumed = collect<SeqMsg>(wsClient(a.server.wsUrl, token), SEQ_EVENTS, { s: own, after: 2 });
+    await resumed.until((items) => items.length === 3);
+    assert.deepEqual(
+      resumed.items.map((m) => [m.trialEvents.seq, m.trialEvents.type]),
+      [
+        [3, 'COMPLETE'],
+        [4, 'COMPLETE'],
+        [5, 'CLAIMED'],
+      ],
+    );
+    const last = await a.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: own, n: 1 }, token);
+    assert.equal(last.errors, undefined);
+    await resumed.until((items) => items.length === 4);
+    assert.equal(resumed.items[3]?.trialEvents.seq, 6);
+    resumed.stop();
+
+    // Numbers the log never held (or no longer holds) are refused with EVENTS_EXPIRED.
+    const ahead = collect<SeqMsg>(wsClient(a.server.wsUrl, token), SEQ_EVENTS, { s: own, after: 1000 });
+    await ahead.until(() => ahead.errors.length > 0);
+    assert.match(JSON.stringify(ahead.errors), /EVENTS_EXPIRED/);
+  });
 });

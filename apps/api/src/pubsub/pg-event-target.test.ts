@@ -69,6 +69,36 @@ describe('PgEventTarget: events coalesced into few NOTIFYs, delivered complete a
     for (const p of payloads) assert.ok(Buffer.byteLength(p) <= MAX_NOTIFY_BYTES, `${p.length} bytes`);
   });
 
+  test('a NOTIFY that fails (database unreachable) is retried with the events kept, none dropped', async () => {
+    const { publish } = recordingPublisher(pool);
+    let failures = 0;
+    const sender = await target(async (channel, payloads) => {
+      if (failures < 2) {
+        failures += 1;
+        throw new Error('connect ECONNREFUSED');
+      }
+      return publish(channel, payloads);
+    });
+    const received: number[] = [];
+    const count = 30;
+    const done = new Promise<void>((resolve) => {
+      sender.addEventListener('kept', (event) => {
+        received.push((event as CustomEvent<{ i: number }>).detail.i);
+        if (received.length === count) resolve();
+      });
+    });
+    for (let i = 0; i < count; i++) {
+      sender.dispatchEvent(new CustomEvent('kept', { detail: { i } }));
+      if (i % 10 === 9) await new Promise((r) => setTimeout(r, 50));
+    }
+    await done;
+    assert.equal(failures, 2);
+    assert.deepEqual(
+      received,
+      Array.from({ length: count }, (_, i) => i),
+    );
+  });
+
   test('a steady stream (one event a tick) is rate-limited to one statement per gap, in order', async () => {
     const { statements, publish } = recordingPublisher(pool);
     const starts: number[] = [];

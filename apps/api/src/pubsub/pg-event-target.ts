@@ -22,13 +22,35 @@ export const NOTIFY_GAP_MS = 4;
 /** Sends each payload with pg_notify on `channel`, in order, in one statement. */
 type Publish = (channel: string, payloads: readonly string[]) => Promise<unknown>;
 
+/** One event waiting to go out: its topic, its detail, and whether `sequence` has numbered it. */
+export interface OutboxItem {
+  readonly t: string;
+  d: unknown;
+  sequenced: boolean;
+}
+
+/**
+ * Runs before events go out, durably: gives the events of sequenced topics their numbers (see
+ * pubsub.ts) by setting them in `d`. Returns the items to send: those it drops (their study is
+ * gone) are left out. A throw keeps every item for the next attempt.
+ */
+export type Sequence = (items: readonly OutboxItem[]) => Promise<readonly OutboxItem[]>;
+
+/**
+ * Events waiting while the database cannot be reached: past this, the oldest are dropped (and
+ * logged). A live API produces few events during an outage, since nothing commits.
+ */
+export const MAX_OUTBOX = 100_000;
+const RETRY_MIN_MS = 200;
+const RETRY_MAX_MS = 2000;
+
 export class PgEventTarget extends EventTarget {
   private client: pg.Client | null = null;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly ready: Promise<void>;
-  /** Serialized events not yet sent; see dispatchEvent. */
-  private outbox: string[] = [];
+  /** Events not yet sent; see dispatchEvent. */
+  private outbox: OutboxItem[] = [];
   private sending = false;
   /** Settles when the outbox is empty again (see flush). */
   private sent: Promise<void> = Promise.resolve();
@@ -39,6 +61,7 @@ export class PgEventTarget extends EventTarget {
     private readonly clientConfig: pg.ClientConfig,
     private readonly publish: Publish,
     private readonly logger: Logger,
+    private readonly sequence: Sequence | null = null,
   ) {
     super();
     // Every subscription of a study adds a listener on one topic: hundreds are normal here.
@@ -59,12 +82,13 @@ export class PgEventTarget extends EventTarget {
    */
   override dispatchEvent(event: Event): boolean {
     const detail = (event as CustomEvent<unknown>).detail;
-    const item = JSON.stringify({ t: event.type, d: detail });
-    if (Buffer.byteLength(item) > MAX_NOTIFY_BYTES - 16) {
-      this.logger.error({ topic: event.type, bytes: item.length }, 'event too large for NOTIFY; dropped');
+    // Room for a sequence number added later.
+    const bytes = Buffer.byteLength(JSON.stringify({ t: event.type, d: detail }));
+    if (bytes > MAX_NOTIFY_BYTES - 48) {
+      this.logger.error({ topic: event.type, bytes }, 'event too large for NOTIFY; dropped');
       return false;
     }
-    this.outbox.push(item);
+    this.outbox.push({ t: event.type, d: detail, sequenced: false });
     if (!this.sending) {
       this.sending = true;
       this.sent = new Promise((resolve) => setImmediate(resolve)).then(() => this.drain());
@@ -73,7 +97,8 @@ export class PgEventTarget extends EventTarget {
   }
 
   private async drain(): Promise<void> {
-    while (this.outbox.length > 0) {
+    let failures = 0;
+    while (this.outbox.length > 0 && !this.closed) {
       // Timers count whole milliseconds and may fire a fraction early: check again after each.
       for (;;) {
         const wait = this.lastSent + NOTIFY_GAP_MS - performance.now();
@@ -82,27 +107,43 @@ export class PgEventTarget extends EventTarget {
       }
       this.lastSent = performance.now();
       const items = this.outbox.splice(0, this.outbox.length);
-      const envelopes: string[] = [];
-      let current: string[] = [];
-      let bytes = 0;
-      for (const item of items) {
-        const size = Buffer.byteLength(item) + 1;
-        if (bytes + size > MAX_NOTIFY_BYTES - 16 && current.length > 0) {
-          envelopes.push(`{"b":[${current.join(',')}]}`);
-          current = [];
-          bytes = 0;
-        }
-        current.push(item);
-        bytes += size;
-      }
-      if (current.length > 0) envelopes.push(`{"b":[${current.join(',')}]}`);
       try {
-        await this.publish(NOTIFY_CHANNEL, envelopes);
+        const sending = this.sequence ? await this.numbered(items) : items;
+        if (sending.length > 0) await this.publish(NOTIFY_CHANNEL, envelopesOf(sending));
+        failures = 0;
       } catch (error) {
-        this.logger.error({ err: error, events: items.length }, 'NOTIFY failed; events dropped');
+        // Not dropped (they used to be, silently for every subscriber): kept in order ahead of
+        // anything queued since, and sent once the database answers again. Numbers already given
+        // are kept, so a retry never renumbers an event a subscriber may have seen.
+        failures += 1;
+        this.outbox = items.concat(this.outbox);
+        const excess = this.outbox.length - MAX_OUTBOX;
+        if (excess > 0) {
+          this.outbox.splice(0, excess);
+          this.logger.error(
+            { dropped: excess },
+            'event outbox full while NOTIFY fails; oldest events dropped',
+          );
+        }
+        const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
+        this.logger.warn(
+          { err: error, events: this.outbox.length, retryInMs: delay },
+          'NOTIFY failed; events kept and retried',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
     this.sending = false;
+  }
+
+  /** Numbers the items that are not yet (all in one durable statement); the ones to send. */
+  private async numbered(items: OutboxItem[]): Promise<readonly OutboxItem[]> {
+    const fresh = items.filter((item) => !item.sequenced);
+    if (fresh.length === 0 || this.sequence === null) return items;
+    const kept = new Set(await this.sequence(fresh));
+    const numberedNow = new Set(fresh);
+    for (const item of fresh) item.sequenced = true;
+    return items.filter((item) => !numberedNow.has(item) || kept.has(item));
   }
 
   /**
@@ -183,4 +224,24 @@ export class PgEventTarget extends EventTarget {
       if (typeof item.t === 'string') super.dispatchEvent(new CustomEvent(item.t, { detail: item.d }));
     }
   }
+}
+
+/** Items as NOTIFY payloads, in order, each under the size limit: {"b":[{"t":...,"d":...},...]}. */
+function envelopesOf(items: readonly OutboxItem[]): string[] {
+  const envelopes: string[] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const text = JSON.stringify({ t: item.t, d: item.d });
+    const size = Buffer.byteLength(text) + 1;
+    if (bytes + size > MAX_NOTIFY_BYTES - 16 && current.length > 0) {
+      envelopes.push(`{"b":[${current.join(',')}]}`);
+      current = [];
+      bytes = 0;
+    }
+    current.push(text);
+    bytes += size;
+  }
+  if (current.length > 0) envelopes.push(`{"b":[${current.join(',')}]}`);
+  return envelopes;
 }

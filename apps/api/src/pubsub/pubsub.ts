@@ -2,7 +2,7 @@ import { createPubSub, type PubSub, Repeater, SlidingBuffer } from '@graphql-yog
 import type pg from 'pg';
 import type { Logger } from '../common/logger.js';
 import type { TrialRecord } from '../trial/trial.record.js';
-import { MAX_NOTIFY_BYTES, PgEventTarget } from './pg-event-target.js';
+import { MAX_NOTIFY_BYTES, PgEventTarget, type Sequence } from './pg-event-target.js';
 
 /** The topics, each keyed by study id, and what they carry. */
 export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED';
@@ -12,6 +12,8 @@ export interface TrialEventPayload {
   trialId: string;
   /** Null when the row is too large for one NOTIFY; the subscriber then loads it by id. */
   trial: TrialRecord | null;
+  /** The event's number in its study (see event-log.ts); absent only without an event log. */
+  seq?: number;
 }
 
 /** [name, step, value, time (ms since epoch)]: tuples keep a batch of points small on the wire. */
@@ -77,8 +79,15 @@ export function createApiPubSub(options: {
   clientConfig: pg.ClientConfig;
   notify: (channel: string, payloads: readonly string[]) => Promise<unknown>;
   logger: Logger;
+  /** Numbers trial events before they go out (event-log.ts `sequenceTrialEvents`). */
+  sequence?: Sequence;
 }): ApiPubSub {
-  const target = new PgEventTarget(options.clientConfig, options.notify, options.logger);
+  const target = new PgEventTarget(
+    options.clientConfig,
+    options.notify,
+    options.logger,
+    options.sequence ?? null,
+  );
   const pubsub: PubSub<Topics> = createPubSub<Topics>({
     eventTarget: target as unknown as NonNullable<Parameters<typeof createPubSub<Topics>>[0]>['eventTarget'],
   });

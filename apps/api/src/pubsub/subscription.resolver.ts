@@ -1,5 +1,5 @@
-import { Arg, ID, Resolver, Root, type SubscribeResolverData, Subscription } from 'type-graphql';
-import { isCodedError } from '../common/errors.js';
+import { Arg, ID, Int, Resolver, Root, type SubscribeResolverData, Subscription } from 'type-graphql';
+import { BadUserInputError, isCodedError } from '../common/errors.js';
 import { Role } from '../db/index.js';
 import { TrialEventKind } from '../graphql/enums.js';
 import { toTrial } from '../graphql/mapping.js';
@@ -7,7 +7,8 @@ import { MetricPoint, TrialEvent } from '../graphql/types.js';
 import { opsMetrics } from '../ops/index.js';
 import type { Context } from '../server/context.js';
 import type { TrialRecord } from '../trial/trial.record.js';
-import { coalesce, mapStream } from './batch.js';
+import { coalesce, mapStream, withReplay } from './batch.js';
+import { replayTrialEvents } from './event-log.js';
 import { Topic, type TrialEventPayload } from './pubsub.js';
 
 /** Metric points reach subscribers at most every this often, however fast a trainer reports. */
@@ -52,32 +53,58 @@ function admit(context: Context, studyId: string): () => () => void {
 interface ResolvedTrialEvent {
   type: TrialEventKind;
   trial: TrialRecord;
+  seq: number | null;
 }
 
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => TrialEvent, {
-    description: 'Trials of a study as they are created, claimed and finished',
-    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
+    description:
+      'Trials of a study as they are created, claimed and finished, numbered by `seq`. With `afterSeq` ' +
+      'the logged events after that number are replayed first (EVENTS_EXPIRED when no longer kept)',
+    subscribe: async ({
+      args,
+      context,
+    }: SubscribeResolverData<unknown, { studyId: string; afterSeq?: number | null }, Context>) => {
       await authorize(context, args.studyId);
+      const afterSeq = args.afterSeq ?? null;
+      if (afterSeq !== null && (!Number.isInteger(afterSeq) || afterSeq < 0)) {
+        throw new BadUserInputError('afterSeq', 'must be a non-negative integer');
+      }
       // Watched so that losing access to the study (a membership change) closes this socket.
-      const source = context.services.pubsub.subscribe(
+      const live = context.services.pubsub.subscribe(
         Topic.TrialEvents,
         args.studyId,
         admit(context, args.studyId),
       );
+      const source =
+        afterSeq === null
+          ? live
+          : await withReplay(
+              live,
+              (): Promise<TrialEventPayload[]> =>
+                replayTrialEvents(context.services.db, args.studyId, afterSeq),
+            );
       return mapStream(
         source,
         async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
           const trial = payload.trial ?? (await context.services.trials.byId(payload.trialId));
-          return trial && { type: payload.type as TrialEventKind, trial };
+          return trial && { type: payload.type as TrialEventKind, trial, seq: payload.seq ?? null };
         },
         opsMetrics.trackSubscription('trialEvents'),
       );
     },
   })
-  trialEvents(@Root() event: ResolvedTrialEvent, @Arg('studyId', () => ID) _studyId: string): TrialEvent {
-    return Object.assign(new TrialEvent(), { type: event.type, trial: toTrial(event.trial) });
+  trialEvents(
+    @Root() event: ResolvedTrialEvent,
+    @Arg('studyId', () => ID) _studyId: string,
+    @Arg('afterSeq', () => Int, {
+      nullable: true,
+      description: 'Replay the logged events numbered after this one first (the last `seq` this client saw)',
+    })
+    _afterSeq: number | null,
+  ): TrialEvent {
+    return Object.assign(new TrialEvent(), { type: event.type, trial: toTrial(event.trial), seq: event.seq });
   }
 
   @Subscription(() => [MetricPoint], {

@@ -34,6 +34,7 @@ import { settleWithin } from '../common/time.js';
 import { Role } from '../db/index.js';
 import { InsightsService } from '../insights/insights.service.js';
 import { createOpsRouter, opsMetrics, requestLogging } from '../ops/index.js';
+import { sequenceTrialEvents } from '../pubsub/event-log.js';
 import {
   CLOSE_TOO_MANY,
   CLOSE_TRY_AGAIN,
@@ -227,6 +228,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         ...payloads,
       ]),
     logger,
+    sequence: sequenceTrialEvents(db),
   });
   const suggester = new Suggester(logger, options.suggestionThreads);
   const authz = new Authorizer(db);

@@ -4,6 +4,8 @@ import type { TrialRow } from '../graphql/mapping.js';
 export interface AskRequest {
   count: number;
   workerId: string | null;
+  /** The client's key for this ask (askTrials `requestKey`), stored on the trials it claims. */
+  requestKey: string | null;
   /** Authorization still to decide once the study's team is known (API tokens); null when done. */
   check: ((teamId: string) => void) | null;
 }
@@ -28,14 +30,22 @@ export function refusals(
   return refused;
 }
 
-/** One worker id per trial wanted, in request order, skipping refused requests. */
-export function slotsOf(
-  batch: readonly AskRequest[],
-  refused: ReadonlyMap<AskRequest, Error>,
-): Array<string | null> {
+/** One trial wanted by a request: who will run it, and the key of the ask that claims it. */
+export interface Slot {
+  workerId: string | null;
+  requestKey: string | null;
+}
+
+/** One slot per trial wanted, in request order, skipping refused requests. */
+export function slotsOf(batch: readonly AskRequest[], refused: ReadonlyMap<AskRequest, Error>): Slot[] {
   return batch
     .filter((request) => !refused.has(request))
-    .flatMap((request) => Array.from({ length: request.count }, () => request.workerId));
+    .flatMap((request) =>
+      Array.from({ length: request.count }, () => ({
+        workerId: request.workerId,
+        requestKey: request.requestKey,
+      })),
+    );
 }
 
 /** Hands trials (by slot order) back to the requests that asked, refusals where refused. */

@@ -51,11 +51,17 @@ export async function askLocked(
              bump AS (
                -- A new row version tells every process's claim statement that RUNNING trials changed.
                UPDATE studies SET next_trial_number = next_trial_number WHERE id = $1 AND EXISTS (SELECT 1 FROM picked))
-             UPDATE trials t SET state = 'RUNNING', worker_id = ($3::text[])[ranked.rn], started_at = now(),
-               heartbeat_at = now()
+             UPDATE trials t SET state = 'RUNNING', worker_id = ($3::text[])[ranked.rn],
+               request_key = ($4::text[])[ranked.rn], started_at = clock_timestamp(),
+               heartbeat_at = clock_timestamp()
              FROM ranked WHERE t.id = ranked.id
              RETURNING ${TRIAL_COLUMNS}, ranked.rn`,
-          [studyId, room, slots.slice(0, room)],
+          [
+            studyId,
+            room,
+            slots.slice(0, room).map((slot) => slot.workerId),
+            slots.slice(0, room).map((slot) => slot.requestKey),
+          ],
         );
         claimed.sort((a, b) => a.rn - b.rn);
         bySlot.push(...claimed);
@@ -64,8 +70,8 @@ export async function askLocked(
       const fresh = Math.max(0, Math.min(room, locked.max_trials - locked.budget_used));
       let exhausted = false;
       if (fresh > 0) {
-        const workerIds = slots.slice(bySlot.length, bySlot.length + fresh);
-        const created = await suggestAndInsert(sql, deps.suggester, locked, fresh, workerIds);
+        const mine = slots.slice(bySlot.length, bySlot.length + fresh);
+        const created = await suggestAndInsert(sql, deps.suggester, locked, fresh, mine);
         // Fewer suggestions than asked: a finite space with every point taken or running.
         exhausted = created.length < fresh;
         bySlot.push(...created.sort((a, b) => a.number - b.number));

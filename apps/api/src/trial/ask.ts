@@ -3,7 +3,7 @@ import type { Caller } from '../authz/caller.js';
 import { BadUserInputError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/validate.js';
 import { Role } from '../db/index.js';
-import { trialRecord } from '../graphql/mapping.js';
+import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import { opsMetrics } from '../ops/index.js';
 import { type AskAnswer, type AskRequest, answersFor, refusals, slotsOf } from './ask-batch.js';
 import { askLocked } from './ask-locked.js';
@@ -14,6 +14,7 @@ import type { TrialRecord } from './trial.record.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
 
 export const MAX_ASK = 100;
+export const MAX_REQUEST_KEY_CHARS = 200;
 /** Claim attempts on a row other processes keep changing before taking the study lock instead. */
 const CLAIM_ATTEMPTS = 3;
 const MAX_KNOWN_STUDIES = 1000;
@@ -33,6 +34,8 @@ interface Pending extends AskRequest {
 export class TrialAsker {
   private readonly queues = new Map<string, Pending[]>();
   private readonly studies = new Map<string, KnownStudy>();
+  /** Keyed asks in flight in this process: a retry that arrives meanwhile waits for the same answer. */
+  private readonly keyed = new Map<string, Promise<TrialRecord[]>>();
 
   constructor(private readonly deps: TrialDeps) {}
 
@@ -41,6 +44,7 @@ export class TrialAsker {
     studyId: string,
     countInput: number | null | undefined,
     workerIdInput: string | null | undefined,
+    requestKeyInput: string | null | undefined = null,
   ): Promise<TrialRecord[]> {
     const c = requireCaller(caller);
     if (!isUuid(studyId)) throw new NotFoundError('study');
@@ -51,6 +55,9 @@ export class TrialAsker {
     const workerId = workerIdInput?.trim() || null;
     if (workerId !== null && workerId.length > 200)
       throw new BadUserInputError('workerId', 'must be at most 200 characters');
+    const requestKey = requestKeyInput ?? null;
+    if (requestKey !== null && (requestKey.length === 0 || requestKey.length > MAX_REQUEST_KEY_CHARS))
+      throw new BadUserInputError('requestKey', `must be 1-${MAX_REQUEST_KEY_CHARS} characters`);
     let check: AskRequest['check'] = null;
     if (c.kind === 'token') {
       // A token's role is known: decide against the team the study row names (no query).
@@ -65,8 +72,55 @@ export class TrialAsker {
       decide(row && roleFor(c, row.team_id, row.member_role), Role.MEMBER, 'study');
     }
 
+    if (requestKey !== null) {
+      // Idempotent ask: the first attempt's trials if it claimed any (its answer was lost), else
+      // a claim remembered under the key. The same key in flight here is joined, not claimed twice.
+      // Per caller too: joining another caller's ask would skip this caller's (deferred) token check.
+      const who = c.kind === 'token' ? `t:${c.tokenId}` : `u:${c.userId}`;
+      const slot = `${studyId}\u0000${who}\u0000${requestKey}`;
+      const inFlight = this.keyed.get(slot);
+      if (inFlight) return inFlight;
+      const answer = this.askKeyed(studyId, count, workerId, requestKey, check);
+      this.keyed.set(slot, answer);
+      try {
+        return await answer;
+      } finally {
+        this.keyed.delete(slot);
+      }
+    }
+    return this.claim(studyId, count, workerId, null, check);
+  }
+
+  /** The trials an earlier ask with this key claimed, or a new claim made under the key. */
+  private async askKeyed(
+    studyId: string,
+    count: number,
+    workerId: string | null,
+    requestKey: string,
+    check: AskRequest['check'],
+  ): Promise<TrialRecord[]> {
+    const earlier = await this.deps.db.rows<TrialRow & { team_id: string }>(
+      `SELECT ${TRIAL_COLUMNS}, s.team_id FROM trials t JOIN studies s ON s.id = t.study_id
+       WHERE t.study_id = $1 AND t.request_key = $2 ORDER BY t.number`,
+      [studyId, requestKey],
+      true,
+    );
+    const first = earlier[0];
+    if (first === undefined) return this.claim(studyId, count, workerId, requestKey, check);
+    check?.(first.team_id);
+    opsMetrics.asks.inc();
+    return earlier.map((row) => trialRecord(row));
+  }
+
+  private async claim(
+    studyId: string,
+    count: number,
+    workerId: string | null,
+    requestKey: string | null,
+    check: AskRequest['check'],
+  ): Promise<TrialRecord[]> {
     const trials = await new Promise<TrialRecord[]>((resolve, reject) => {
-      const request: Pending = { count, workerId, check, resolve, reject };
+      const request: Pending = { count, workerId, requestKey, check, resolve, reject };
       const queue = this.queues.get(studyId);
       if (queue) {
         queue.push(request);

@@ -2,6 +2,7 @@ import type { Sql } from '../common/db.js';
 import type { StudyState } from '../db/index.js';
 import { TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
 import type { SuggestionResult } from '../suggest/compute.js';
+import type { Slot } from './ask-batch.js';
 
 /**
  * What this process last knew of a study row, and the row version (`xmin`) it read it from. The
@@ -89,8 +90,10 @@ const CLAIM = `WITH snap AS (
     FROM plan WHERE s.id = $1 AND plan.fresh > 0
     RETURNING s.xmin::text AS v
   ), ins AS (
-    INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, started_at, heartbeat_at)
-    SELECT $1, plan.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($5::text[])[x.ord], now(), now()
+    INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, request_key, started_at,
+      heartbeat_at)
+    SELECT $1, plan.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($5::text[])[x.ord], ($6::text[])[x.ord],
+      clock_timestamp(), clock_timestamp()
     FROM plan, unnest($3::jsonb[], $4::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
     WHERE x.ord <= plan.fresh
     RETURNING ${TRIAL_RETURNING}
@@ -120,15 +123,18 @@ function known(json: StudyJson): KnownStudy {
 
 /**
  * Runs the claim for `suggestions` (made for trial numbers `study.nextTrialNumber` on), worker
- * ids by slot, as one synchronously committed statement.
+ * ids and request keys by slot, as one synchronously committed statement. started_at is
+ * clock_timestamp(), the moment the row is written under the study lock: now() is the statement's
+ * start, before its wait for that lock, and made trials look RUNNING before their slot was free.
  */
 export async function claimFresh(
   sql: Sql,
   studyId: string,
   study: KnownStudy | null,
   suggestions: readonly SuggestionResult[],
-  workerIds: ReadonlyArray<string | null>,
+  slots: readonly Slot[],
 ): Promise<ClaimOutcome> {
+  const taken = slots.slice(0, suggestions.length);
   const rows = await sql.rows<ClaimRow>(
     CLAIM,
     [
@@ -136,7 +142,8 @@ export async function claimFresh(
       study?.version ?? null,
       suggestions.map((s) => JSON.stringify(s.params)),
       suggestions.map((s) => JSON.stringify(s.info)),
-      workerIds.slice(0, suggestions.length),
+      taken.map((slot) => slot.workerId),
+      taken.map((slot) => slot.requestKey),
     ],
     true,
   );

@@ -137,7 +137,7 @@ describe('claims and tells under concurrency', () => {
     });
   });
 
-  test('asks and tells commit synchronously (a worker is answered only after the WAL flush)', async () => {
+  test('asks, tells and metric reports commit synchronously (answered only after the WAL flush)', async () => {
     const studyId = await newStudy(h, token, teamId, { maxTrials: 10 });
     // Every statement the server runs, with the session's synchronous_commit setting.
     const seen: Array<{ text: string; options: string }> = [];
@@ -153,13 +153,51 @@ describe('claims and tells under concurrency', () => {
     try {
       const [t] = await askAt(h.server.url, studyId);
       assert.ok(t);
+      const report = await gqlAt<{ reportMetrics: { inserted: number } }>(
+        h.server.url,
+        'mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { inserted } }',
+        { t: t.id, p: [{ name: 'loss', step: 0, value: 1 }] },
+        token,
+      );
+      assert.equal(report.data?.reportMetrics.inserted, 1, JSON.stringify(report.errors));
       assert.equal((await tellAt(h.server.url, t.id, 1)).errors, undefined);
     } finally {
       pg.Client.prototype.query = original;
     }
-    const writes = seen.filter((s) => /INSERT INTO trials|UPDATE trials/.test(s.text));
-    assert.ok(writes.length >= 2, JSON.stringify(seen.map((s) => s.text.slice(0, 60))));
+    const writes = seen.filter((s) =>
+      /INSERT INTO trials|UPDATE trials|INSERT INTO metric_points/.test(s.text),
+    );
+    assert.ok(writes.length >= 3, JSON.stringify(seen.map((s) => s.text.slice(0, 60))));
+    assert.ok(writes.some((s) => /INSERT INTO metric_points/.test(s.text)));
     for (const s of writes) assert.doesNotMatch(s.options, /synchronous_commit=off/);
     assert.ok(seen.every((s) => !/synchronous_commit/i.test(s.text)));
+  });
+
+  test('started_at is when the claim took its slot, not when its statement began waiting', async () => {
+    const studyId = await newStudy(h, token, teamId, { maxTrials: 10, parallelism: 10 });
+    // The process now knows the study's row version, so the next ask is one claim statement.
+    assert.equal((await askAt(h.server.url, studyId)).length, 1);
+    const holder = new pg.Client({ connectionString: h.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
+      const asked = askAt(h.server.url, studyId);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { rows } = await holder.query<{ at: Date }>('SELECT clock_timestamp() AS at');
+      await holder.query('COMMIT');
+      const [t] = await asked;
+      assert.ok(t);
+      const released = rows[0]?.at;
+      assert.ok(released);
+      const [row] = await h.db.dataSource.query('SELECT started_at FROM trials WHERE id = $1', [t.id]);
+      // With now() (the statement's start) this was about 500 ms before the lock was released.
+      assert.ok(
+        (row.started_at as Date).getTime() >= released.getTime(),
+        `started ${(row.started_at as Date).toISOString()} before the slot was free ${released.toISOString()}`,
+      );
+    } finally {
+      await holder.end();
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
   TELL,
 } from '../test-support/harness.js';
 import { collect, wsClient } from '../test-support/ws.js';
+import { OUTAGE_EXTRA_GRACE_S, ReaperClock } from './reaper.js';
 
 interface AskedTrial {
   id: string;
@@ -371,6 +372,32 @@ describe('trial lifecycle', () => {
     assert.equal(s.data?.study.state, 'DONE');
   });
 
+  test('after an outage longer than the heartbeat timeout, live trials are not reaped', async () => {
+    const studyId = await newStudy(h, token, teamId, { heartbeatTimeoutS: 1, retryFailed: 0 });
+    const [t] = await ask(studyId);
+    assert.ok(t);
+    const clock = h.server.services.trials.reaperClock;
+    const before = clock.recoveredAt;
+    try {
+      // A round that could not reach the database, then 5 s (> the 1 s timeout) without heartbeats.
+      clock.failed();
+      await h.db.dataSource.query(
+        "UPDATE trials SET heartbeat_at = now() - interval '5 seconds' WHERE id = $1",
+        [t.id],
+      );
+      assert.equal(await h.server.services.trials.reapStale(), 0);
+      const [row] = await h.db.dataSource.query('SELECT state FROM trials WHERE id = $1', [t.id]);
+      assert.equal(row.state, 'RUNNING');
+      // A worker that stays silent past the timeout (and its grace) after the recovery is reaped.
+      const recovered = clock.recoveredAt;
+      assert.ok(recovered);
+      clock.recoveredAt = new Date(recovered.getTime() - (1 + OUTAGE_EXTRA_GRACE_S + 1) * 1000);
+      assert.equal(await h.server.services.trials.reapStale(), 1);
+    } finally {
+      clock.recoveredAt = before;
+    }
+  });
+
   test('the reaper runs on its own timer', async () => {
     const fast = await startHarness({ reaperIntervalMs: 200 });
     try {
@@ -389,5 +416,30 @@ describe('trial lifecycle', () => {
     } finally {
       await fast.close();
     }
+  });
+});
+
+describe('ReaperClock', () => {
+  test('a process starting up knows of no outage', () => {
+    const clock = new ReaperClock();
+    clock.reached(new Date(10_000), new Date(1_000));
+    clock.reached(new Date(12_000), new Date(1_000));
+    assert.equal(clock.recoveredAt, null);
+  });
+
+  test('the first round to reach the database after a failed one marks the recovery', () => {
+    const clock = new ReaperClock();
+    clock.reached(new Date(10_000), new Date(1_000));
+    clock.failed();
+    clock.failed();
+    clock.reached(new Date(40_000), new Date(1_000));
+    assert.equal(clock.recoveredAt?.getTime(), 40_000);
+  });
+
+  test('a PostgreSQL restart between two rounds marks its start as the recovery', () => {
+    const clock = new ReaperClock();
+    clock.reached(new Date(10_000), new Date(1_000));
+    clock.reached(new Date(12_000), new Date(11_500));
+    assert.equal(clock.recoveredAt?.getTime(), 11_500);
   });
 });

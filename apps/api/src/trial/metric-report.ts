@@ -82,10 +82,10 @@ export async function reportMetrics(
     values.push(p.value);
   });
 
-  // Points are telemetry: the telemetry pool commits without waiting for the flush.
+  // The ingest pool commits synchronously: an answered report survives a database crash.
   const scope = points.length > 0 ? scopeSql(c, 's.team_id', '$5', Role.MEMBER) : null;
   const rows = scope
-    ? await deps.db.telemetry.rows<ReportRow>(
+    ? await deps.db.ingest.rows<ReportRow>(
         reportStatement(scope.sql),
         [trialId, names, steps, values, scope.value],
         true,

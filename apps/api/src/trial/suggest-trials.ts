@@ -3,6 +3,7 @@ import { type StudyRow, TRIAL_RETURNING, type TrialRow } from '../graphql/mappin
 import { opsMetrics } from '../ops/index.js';
 import type { SuggestionResult } from '../suggest/compute.js';
 import { HISTORY_FREE_SAMPLERS, type Suggester } from '../suggest/suggester.js';
+import type { Slot } from './ask-batch.js';
 import { loadStudyHistory, type StudyHistory } from './observations.js';
 
 /** The study fields a suggestion depends on. */
@@ -85,7 +86,7 @@ export async function suggestAndInsert(
   suggester: Suggester,
   study: StudyRow & { budget_used: number },
   fresh: number,
-  workerIds: ReadonlyArray<string | null>,
+  slots: readonly Slot[],
 ): Promise<TrialRow[]> {
   const target: SuggestionStudy = {
     id: study.id,
@@ -105,16 +106,19 @@ export async function suggestAndInsert(
     `WITH alloc AS (
        UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
        WHERE id = $1 RETURNING next_trial_number - $2 AS first)
-     INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, started_at, heartbeat_at)
-     SELECT $1, alloc.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($3::text[])[x.ord], now(), now()
+     INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, request_key, started_at,
+       heartbeat_at)
+     SELECT $1, alloc.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($3::text[])[x.ord], ($6::text[])[x.ord],
+       clock_timestamp(), clock_timestamp()
      FROM alloc, unnest($4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
      RETURNING ${TRIAL_RETURNING}`,
     [
       study.id,
       n,
-      workerIds.slice(0, n),
+      slots.slice(0, n).map((slot) => slot.workerId),
       suggestions.map((s) => JSON.stringify(s.params)),
       suggestions.map((s) => JSON.stringify(s.info)),
+      slots.slice(0, n).map((slot) => slot.requestKey),
     ],
   );
 }

@@ -26,15 +26,22 @@ export class TrialResolver {
   }
 
   @Mutation(() => [Trial], {
-    description: 'Claim up to `count` trials to run (empty when the study is paused or done)',
+    description:
+      'Claim up to `count` trials to run (empty when the study is paused or done). With `requestKey` ' +
+      'the ask is idempotent: a retry with the same key (the first answer was lost) returns the trials the first attempt claimed',
   })
   async askTrials(
     @Arg('studyId', () => ID) studyId: string,
     @Arg('count', () => Int, { nullable: true, defaultValue: 1 }) count: number | null,
     @Arg('workerId', () => String, { nullable: true }) workerId: string | null,
+    @Arg('requestKey', () => String, {
+      nullable: true,
+      description: 'A client-chosen key, unique per logical ask (e.g. a UUID), reused by its retries',
+    })
+    requestKey: string | null,
     @Ctx() ctx: Context,
   ): Promise<Trial[]> {
-    const trials = await ctx.services.trials.ask(ctx.caller, studyId, count, workerId);
+    const trials = await ctx.services.trials.ask(ctx.caller, studyId, count, workerId, requestKey);
     return trials.map(toTrial);
   }
 

@@ -6,13 +6,14 @@ import { Role, type TrialState } from '../db/index.js';
 import type { MetricPointInput } from '../graphql/inputs.js';
 import { trialRecord } from '../graphql/mapping.js';
 import type { MetricPoint, ReportResult, TrialConnection } from '../graphql/types.js';
+import { pruneEventLog } from '../pubsub/event-log.js';
 import type { ApiPubSub } from '../pubsub/pubsub.js';
 import type { Suggester } from '../suggest/suggester.js';
 import { TrialAsker } from './ask.js';
 import { enqueueTrial } from './enqueue.js';
 import { heartbeat } from './heartbeat.js';
 import { reportMetrics } from './metric-report.js';
-import { reapStaleTrials } from './reaper.js';
+import { ReaperClock, reapStaleTrials } from './reaper.js';
 import { releaseTrial } from './release.js';
 import { TrialTeller } from './tell.js';
 import type { TrialRecord } from './trial.record.js';
@@ -67,8 +68,9 @@ export class TrialService {
     studyId: string,
     count: number | null | undefined,
     workerId: string | null | undefined,
+    requestKey: string | null | undefined = null,
   ): Promise<TrialRecord[]> {
-    return this.asker.ask(caller, studyId, count, workerId);
+    return this.asker.ask(caller, studyId, count, workerId, requestKey);
   }
 
   tell(
@@ -108,8 +110,21 @@ export class TrialService {
     return reportMetrics(this.deps, caller, trialId, points);
   }
 
-  reapStale(): Promise<number> {
-    return reapStaleTrials(this.deps);
+  /** This process's record of its reach to the database, which the reaper's outage grace uses. */
+  readonly reaperClock = new ReaperClock();
+
+  private lastPrune = 0;
+
+  /** Reaps stale trials; about once a minute also prunes the event log past its retention. */
+  async reapStale(): Promise<number> {
+    const failed = await reapStaleTrials(this.deps, this.reaperClock);
+    if (Date.now() - this.lastPrune > 60_000) {
+      this.lastPrune = Date.now();
+      await pruneEventLog(this.deps.db).catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'event log pruning failed'),
+      );
+    }
+    return failed;
   }
 
   list(studyId: string, options: TrialListOptions): Promise<TrialConnection> {

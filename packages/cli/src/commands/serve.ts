@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 
 /**
- * `posterior serve [--port 4000] [--host 127.0.0.1] [--no-migrate]`: the API alone, on DATABASE_URL or
- * the embedded PostgreSQL under POSTERIOR_DATA_DIR. Pending migrations run on start under a PostgreSQL
+ * `posterior serve [--port 4000] [--host 127.0.0.1] [--no-migrate] [--db-wait 60]`: the API alone, on
+ * DATABASE_URL or the embedded PostgreSQL under POSTERIOR_DATA_DIR. An unreachable DATABASE_URL is
+ * retried with backoff for --db-wait seconds (POSTERIOR_DB_WAIT_S, default 60), each attempt logged,
+ * then the command exits 1 naming the database. Pending migrations run on start under a PostgreSQL
  * advisory lock (replicas starting together take turns); with --no-migrate (or POSTERIOR_MIGRATE=false)
  * a migration Job owns them and start-up fails if any are pending. Ctrl-C (or SIGTERM) drains clients
  * and stops cleanly. It listens on loopback unless --host says otherwise (containers pass 0.0.0.0), so
@@ -16,6 +18,10 @@ export function register(program: Command): void {
     .option('--port <port>', 'port to listen on (default: PORT or 4000)')
     .option('--host <host>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
     .option(
+      '--db-wait <seconds>',
+      'keep retrying an unreachable DATABASE_URL this long before exiting 1 (default: POSTERIOR_DB_WAIT_S or 60)',
+    )
+    .option(
       '--no-migrate',
       'do not run migrations (a separate job does); fail if any are pending (env POSTERIOR_MIGRATE=false)',
     )
@@ -27,6 +33,7 @@ export function register(program: Command): void {
 interface ServeOptions {
   port?: string;
   host: string;
+  dbWait?: string;
   /** commander's --no-migrate: false when given, true otherwise. */
   migrate: boolean;
 }
@@ -37,6 +44,14 @@ function parsePort(value: string): number {
     throw new UsageError(`--port must be an integer between 0 and 65535, got "${value}"`);
   }
   return port;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) {
+    throw new UsageError(`--db-wait must be a number of seconds between 0 and 86400, got "${value}"`);
+  }
+  return seconds;
 }
 
 async function serve(opts: ServeOptions): Promise<void> {
@@ -59,12 +74,15 @@ async function serve(opts: ServeOptions): Promise<void> {
     throw error;
   }
   const port = opts.port === undefined ? config.PORT : parsePort(opts.port);
+  const waitS = opts.dbWait === undefined ? config.POSTERIOR_DB_WAIT_S : parseSeconds(opts.dbWait);
   const logger = createLogger(config.LOG_LEVEL);
 
   const database = await startDatabase({
     dataDir: config.POSTERIOR_DATA_DIR,
     databaseUrl: config.DATABASE_URL,
     migrate: opts.migrate && config.POSTERIOR_MIGRATE ? true : 'verify',
+    waitMs: waitS * 1000,
+    onWait: (line) => logger.warn(line),
     log: (line) => logger.debug({ source: 'postgres' }, line),
   });
   const dataSource = createDataSource(database.url, { applicationName: 'posterior-api' });

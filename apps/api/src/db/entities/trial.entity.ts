@@ -28,6 +28,8 @@ export const finiteSql = (column: string): string =>
 // The reaper scans RUNNING trials by heartbeat age.
 @Index('IDX_trials_state_heartbeat', ['state', 'heartbeatAt'])
 @Index('IDX_trials_retry_of', ['retryOf'])
+// A retried ask finds the trials its first attempt claimed (only keyed claims are indexed).
+@Index('IDX_trials_study_request_key', ['studyId', 'requestKey'], { where: '"request_key" IS NOT NULL' })
 @Check('CHK_trials_state', `"state" IN (${sqlList(Object.values(TrialState))})`)
 @Check('CHK_trials_number', `"number" >= 0`)
 @Check('CHK_trials_params', `jsonb_typeof("params") = 'object'`)
@@ -66,6 +68,13 @@ export class TrialEntity {
 
   @Column({ name: 'worker_id', type: 'text', nullable: true })
   workerId: string | null;
+
+  /**
+   * The client's key of the ask that claimed this trial (askTrials `requestKey`): a retry of that
+   * ask (its answer lost) gets the same trials back instead of claiming new ones.
+   */
+  @Column({ name: 'request_key', type: 'text', nullable: true })
+  requestKey: string | null;
 
   @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
   heartbeatAt: Date | null;

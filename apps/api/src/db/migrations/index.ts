@@ -2,7 +2,9 @@ import { Initial1764250000000 } from './1764250000000-Initial.js';
 import { StudyBudgetUsed1764260000000 } from './1764260000000-StudyBudgetUsed.js';
 import { TerminalTrialsImmutable1764270000000 } from './1764270000000-TerminalTrialsImmutable.js';
 import { LoginFailures1764280000000 } from './1764280000000-LoginFailures.js';
+import { IdempotentAsks1764290000000 } from './1764290000000-IdempotentAsks.js';
 import { TeamInvitations1764293000000 } from './1764293000000-TeamInvitations.js';
+import { StudyEventLog1764300000000 } from './1764300000000-StudyEventLog.js';
 
 // Every migration, in order. A new migration file is also appended here: the list is explicit (no
 // glob) so the compiled output and the test template hash see exactly the same set.
@@ -11,5 +13,7 @@ export const migrations = [
   StudyBudgetUsed1764260000000,
   TerminalTrialsImmutable1764270000000,
   LoginFailures1764280000000,
+  IdempotentAsks1764290000000,
   TeamInvitations1764293000000,
+  StudyEventLog1764300000000,
 ];
