@@ -18,6 +18,6 @@ export {
   type PosteriorErrorCode,
 } from './errors.js';
 export { backoffDelay, defaultRetryPolicy, type RetryPolicy, sleep, withRetry } from './retry.js';
-export type { Sink, Unsubscribe } from './subscriptions.js';
+export type { ConnectionListener, ConnectionState, Sink, Unsubscribe } from './subscriptions.js';
 export { baseUrl, type RequestOptions, websocketUrl } from './transport.js';
 export * from './types.js';

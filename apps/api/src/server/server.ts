@@ -146,7 +146,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
   const suggester = new Suggester(logger, options.suggestionThreads);
   const authz = new Authorizer(db);
-  const studies = new StudyService(db, authz);
+  const artifacts = new ArtifactService(
+    db,
+    options.dataDir,
+    options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+  );
+  const studies = new StudyService(db, authz, (ids) => artifacts.removeFiles(ids));
   const trials = new TrialService(db, suggester, pubsub, logger);
   const auth = new AuthService(db, (revoked) => pubsub.publishAuthChanged(revoked));
   const live = new LiveConnections({
@@ -182,11 +187,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     studies,
     trials,
     insights: new InsightsService(db, suggester, logger),
-    artifacts: new ArtifactService(
-      db,
-      options.dataDir,
-      options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
-    ),
+    artifacts,
     pubsub,
     live,
   };
