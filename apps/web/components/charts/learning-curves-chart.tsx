@@ -3,8 +3,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { learningCurveTooltip } from '../../lib/chart-tooltips';
 import { type CurveStore, defaultMetric } from '../../lib/learning-curves';
+import type { LiveStatus } from '../../lib/live-sync';
 import type { Trial } from '../../lib/types';
 import { LabelledSelect } from '../ui/labelled-select';
+import { LiveIndicator } from '../ui/live-indicator';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
 
@@ -23,7 +25,7 @@ export interface LearningCurvesChartProps {
   loading?: boolean;
   /** False while the history of curves is still loading. */
   complete?: boolean;
-  live: boolean;
+  live: LiveStatus | 'finished';
 }
 
 /**
@@ -155,9 +157,7 @@ export function LearningCurvesChart({
       title="Learning curves"
       description={
         <span className="row" style={{ gap: 10 }}>
-          <span className="live-dot" data-live={live ? 'true' : 'false'} role="status" aria-live="polite">
-            {live ? 'Live' : 'Not live'}
-          </span>
+          <LiveIndicator status={live} />
           <span>
             {running.length} running · {store.size.toLocaleString('en-US')} points
           </span>
