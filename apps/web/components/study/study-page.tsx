@@ -278,7 +278,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
     },
     [studyId, flush],
   );
-  const liveStatus = useLiveSync(resync, study !== null);
+  // Only once the first load is in: it covers everything before, and polls must not race it.
+  const liveStatus = useLiveSync(resync, study !== null && !trialsLoading);
 
   useEffect(() => {
     const timer = setInterval(() => {

@@ -288,6 +288,8 @@ export function StudyView(props: StudyViewProps) {
           loading={props.curvesLoading && props.store.size === 0}
           complete={!props.curvesLoading}
           live={props.live}
+          bestTrialId={study.bestTrialId}
+          trialHref={props.trialHref}
         />
       </div>
       <TrialsTable
