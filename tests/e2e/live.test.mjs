@@ -42,11 +42,16 @@ async function apiView(apiUrl, token, studyId) {
 function pageView(page) {
   return page.evaluate(() => {
     const rows = [...document.querySelectorAll('table[aria-label="Trials"] tbody tr')].map((tr) => {
-      const n = tr.querySelector('a[aria-label^="Open trial"]')?.getAttribute('aria-label')?.replace('Open trial ', '');
+      const n = tr
+        .querySelector('a[aria-label^="Open trial"]')
+        ?.getAttribute('aria-label')
+        ?.replace('Open trial ', '');
       const badge = tr.querySelector('td:nth-child(2) .badge')?.textContent?.toUpperCase();
       return `${n}:${badge}`;
     });
-    const stat = [...document.querySelectorAll('.stat')].find((s) => s.querySelector('.k')?.textContent === 'Complete');
+    const stat = [...document.querySelectorAll('.stat')].find(
+      (s) => s.querySelector('.k')?.textContent === 'Complete',
+    );
     return {
       state: document.querySelector('.page-head h1 + .badge')?.textContent?.toUpperCase(),
       trials: rows.sort(),
@@ -98,7 +103,8 @@ describe('dashboard live views', { skip: why ?? false, timeout: 300_000 }, () =>
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
     const res = await ctx.request.post(`${stack.web.url}/graphql`, {
       data: {
-        query: 'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p, cookie: true) { expiresAt } }',
+        query:
+          'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p, cookie: true) { expiresAt } }',
         variables: { e: email, p: PASSWORD },
       },
     });
@@ -210,7 +216,8 @@ describe('dashboard live views', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.goto(`${stack.web.url}/studies/${studyId}`);
     await page.locator('[data-status="live"]').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Pause' }).waitFor();
-    for (const t of await owner.askTrials(studyId, 2, 'e2e')) await owner.tellTrial(t.id, { state: 'COMPLETE', value: 1 });
+    for (const t of await owner.askTrials(studyId, 2, 'e2e'))
+      await owner.tellTrial(t.id, { state: 'COMPLETE', value: 1 });
     assert.equal((await owner.study(studyId)).state, 'DONE');
     await page.locator('.page-head .badge', { hasText: /^done$/ }).waitFor({ timeout: 5000 });
     await page.locator('[data-status="finished"]').waitFor({ timeout: 5000 });
@@ -231,9 +238,12 @@ describe('dashboard live views', { skip: why ?? false, timeout: 300_000 }, () =>
     await page.getByRole('link', { name, exact: true }).waitFor({ timeout: 10_000 });
     const [t] = await owner.askTrials(studyId, 1, 'e2e');
     await owner.tellTrial(t.id, { state: 'COMPLETE', value: 1 });
-    await page.getByRole('progressbar', { name: `${name} progress` }).and(page.locator('[aria-valuenow="1"]')).waitFor({
-      timeout: 10_000,
-    });
+    await page
+      .getByRole('progressbar', { name: `${name} progress` })
+      .and(page.locator('[aria-valuenow="1"]'))
+      .waitFor({
+        timeout: 10_000,
+      });
     await ctx.close();
   });
 
@@ -262,7 +272,9 @@ describe('dashboard live views', { skip: why ?? false, timeout: 300_000 }, () =>
       .getByRole('img', { name: `loss by step, ${reported} points` })
       .waitFor({ timeout: 5000 })
       .catch(async (e) => {
-        const labels = await page.getByRole('img').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+        const labels = await page
+          .getByRole('img')
+          .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
         throw new Error(`expected ${reported} points; chart labels: ${labels.join(' | ')} (${e.message})`);
       });
     await ctx.close();

@@ -34,14 +34,15 @@ const SIZES = [
 async function axeFindings(page) {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
-    // biome-ignore lint/correctness/noUndeclaredVariables: injected above
-    const r = await axe.run(document, {
+    const r = await window.axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     });
     return r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
-      nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n')[1] ?? ''}`),
+      nodes: v.nodes
+        .slice(0, 3)
+        .map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n')[1] ?? ''}`),
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -114,7 +115,8 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
     if (email) {
       const res = await ctx.request.post(`${stack.web.url}/graphql`, {
         data: {
-          query: 'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p, cookie: true) { expiresAt } }',
+          query:
+            'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p, cookie: true) { expiresAt } }',
           variables: { e: email, p: PASSWORD },
         },
       });
@@ -125,9 +127,23 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
 
   /** Every page, with what shows it is ready. */
   const pages = () => [
-    { name: 'login', path: '/login', ready: (p) => p.getByRole('button', { name: 'Log in' }), signedOut: true },
-    { name: 'signup', path: '/signup', ready: (p) => p.getByRole('button', { name: 'Sign up' }), signedOut: true },
-    { name: 'studies', path: `/teams/${teamId}/studies`, ready: (p) => p.getByRole('table', { name: 'Studies' }) },
+    {
+      name: 'login',
+      path: '/login',
+      ready: (p) => p.getByRole('button', { name: 'Log in' }),
+      signedOut: true,
+    },
+    {
+      name: 'signup',
+      path: '/signup',
+      ready: (p) => p.getByRole('button', { name: 'Sign up' }),
+      signedOut: true,
+    },
+    {
+      name: 'studies',
+      path: `/teams/${teamId}/studies`,
+      ready: (p) => p.getByRole('table', { name: 'Studies' }),
+    },
     {
       name: 'new-study',
       path: `/teams/${teamId}/studies/new`,
@@ -136,13 +152,25 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
     {
       name: 'settings',
       path: `/teams/${teamId}/settings`,
-      ready: (p) => p.getByRole('heading', { name: 'Team settings', exact: true }),
+      ready: (p) => p.getByRole('heading', { name: 'Members', exact: true }),
     },
-    { name: 'new-team', path: '/teams/new', ready: (p) => p.getByRole('heading', { name: 'Create a team', exact: true }) },
+    {
+      name: 'new-team',
+      path: '/teams/new',
+      ready: (p) => p.getByRole('heading', { name: 'Create a team', exact: true }),
+    },
     { name: 'invitations', path: '/invitations', ready: (p) => p.locator('main h1') },
     { name: 'study-gp', path: `/studies/${ids.gp}`, ready: (p) => p.getByRole('table', { name: 'Trials' }) },
-    { name: 'study-random', path: `/studies/${ids.running}`, ready: (p) => p.getByRole('heading', { name: 'random running' }) },
-    { name: 'trial', path: `/trials/${ids.trial}`, ready: (p) => p.getByRole('heading', { name: 'Parameters', exact: true }) },
+    {
+      name: 'study-random',
+      path: `/studies/${ids.running}`,
+      ready: (p) => p.getByRole('heading', { name: 'random running' }),
+    },
+    {
+      name: 'trial',
+      path: `/trials/${ids.trial}`,
+      ready: (p) => p.getByRole('heading', { name: 'Parameters', exact: true }),
+    },
   ];
 
   async function passOver(page) {
@@ -170,7 +198,8 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
           await passOver(page);
           await page.screenshot({ path: join(shots, `${p.name}-${size.name}-${theme}.png`), fullPage: true });
           if (size.name === 'desktop' || p.name.startsWith('study')) {
-            for (const v of await axeFindings(page)) failures.push(`${p.name} ${size.name} ${theme}: ${JSON.stringify(v)}`);
+            for (const v of await axeFindings(page))
+              failures.push(`${p.name} ${size.name} ${theme}: ${JSON.stringify(v)}`);
           }
           await page.close();
         }
@@ -188,7 +217,10 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
     for (const p of pages().filter((x) => !x.signedOut)) {
       await page.goto(`${stack.web.url}${p.path}`);
       await p.ready(page).first().waitFor({ timeout: 60_000 });
-      await waitFor(async () => (await page.title()) !== 'Posterior', { timeoutMs: 5000, what: `${p.name} title` });
+      await waitFor(async () => (await page.title()) !== 'Posterior', {
+        timeoutMs: 5000,
+        what: `${p.name} title`,
+      });
       titles.set(p.name, await page.title());
     }
     assert.equal(new Set(titles.values()).size, titles.size, JSON.stringify([...titles]));
@@ -199,11 +231,17 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
     const res = await ctx.request.get(new URL(icon, stack.web.url).href);
     assert.equal(res.status(), 200);
     assert.match(res.headers()['content-type'], /image\/svg\+xml/);
-    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).scrollPaddingTop), '72px');
+    assert.equal(
+      await page.evaluate(() => getComputedStyle(document.documentElement).scrollPaddingTop),
+      '72px',
+    );
     // times carry their zone
     await page.goto(`${stack.web.url}/trials/${ids.trial}`);
     await page.getByRole('heading', { name: 'Parameters', exact: true }).waitFor();
-    const started = await page.locator('dt', { hasText: 'Started' }).locator('xpath=following-sibling::dd[1]').textContent();
+    const started = await page
+      .locator('dt', { hasText: 'Started' })
+      .locator('xpath=following-sibling::dd[1]')
+      .textContent();
     assert.match(started, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     await ctx.close();
   });
@@ -219,7 +257,7 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
     assert.equal(await nav.isVisible(), false);
     await page.getByRole('button', { name: 'Menu' }).click();
     await nav.getByRole('link', { name: 'Team settings' }).click();
-    await page.getByRole('heading', { name: 'Team settings', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Members', exact: true }).waitFor();
     assert.equal(await nav.isVisible(), false, 'the menu closes after navigating');
     await ctx.close();
   });

@@ -83,6 +83,8 @@ export function ConvergenceChart({
           minInterval: 1,
           ...xRange,
           ...ax,
+          // with the failed strip below, the trial numbers are read on its axis
+          ...(strip ? { axisLabel: { show: false } } : {}),
           splitLine: { show: false },
         },
         ...(strip
