@@ -12,6 +12,7 @@ import {
 } from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import { useAsync } from '../../lib/api/hooks';
+import { useDocumentTitle } from '../../lib/client/use-document-title';
 import { useLiveSync } from '../../lib/client/use-live';
 import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import { CurveStore } from '../../lib/learning-curves';
@@ -121,9 +122,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
   );
   const liveStatus = useLiveSync(resync, running, { loadedFirst: true });
 
-  useEffect(() => {
-    if (data) document.title = `Trial #${data.trial.number} · ${data.study.name} · Posterior`;
-  }, [data]);
+  useDocumentTitle(data ? `Trial #${data.trial.number} · ${data.study.name} · Posterior` : null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals new points
   const metricNames = useMemo(() => storeRef.current.metricNames(), [version]);

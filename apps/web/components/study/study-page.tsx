@@ -18,6 +18,7 @@ import {
   loadTrials,
   setStudyBudget,
 } from '../../lib/api/queries';
+import { useDocumentTitle } from '../../lib/client/use-document-title';
 import { useLiveSync } from '../../lib/client/use-live';
 import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
 import { normalizeImportance } from '../../lib/importance';
@@ -369,9 +370,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
   }, [study, studyId, gpParam, insightTick, insightsWanted]);
 
   const role = study ? (session.teams.find((t) => t.id === study.teamId)?.role ?? null) : null;
-  useEffect(() => {
-    if (study) document.title = `${study.name} · Posterior`;
-  }, [study]);
+  useDocumentTitle(study ? `${study.name} · Posterior` : null);
 
   if (error) return <ErrorState error={error} onRetry={() => setReloadTick((x) => x + 1)} />;
   if (!liveStudy) return <PageSkeleton label="Loading study" />;

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 
-export const metadata: Metadata = { title: 'New study' };
+// absolute: the studies layout above sets a plain title, which stops the root template here
+export const metadata: Metadata = { title: { absolute: 'New study · Posterior' } };
 
 export default function Layout({ children }: { children: ReactNode }) {
   return children;
