@@ -44,6 +44,18 @@ const CURVES_RESYNC_MS = 10_000;
 /** How often an open study page rereads the study itself (its state has no live event). */
 const STUDY_REFRESH_MS = 15_000;
 
+/**
+ * A reread study, or the one held when nothing the page takes from it changed: its counts and best
+ * value are recomputed from the live trials anyway, and a new object would refetch the insights
+ * (a model fit on the server) every time the study is reread.
+ */
+function keepIfSame(prev: Study | null, next: Study): Study {
+  if (!prev) return next;
+  const strip = (x: Study) =>
+    JSON.stringify({ ...x, trialCounts: null, bestValue: null, bestTrialId: null, history: null });
+  return strip(prev) === strip(next) ? prev : next;
+}
+
 /** Studies with more trials than this draw the convergence plot from `history` first. */
 const HISTORY_FIRST_ABOVE = 2000;
 
@@ -123,7 +135,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const refreshStudy = useCallback(() => {
     loadStudy(studyId).then(
       (s) => {
-        if (s) setStudy(s);
+        if (s) setStudy((prev) => keepIfSame(prev, s));
       },
       () => {},
     );
@@ -275,7 +287,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
       if (signal.aborted) return;
       trialsRef.current = mergeTrials(trialsRef.current, fresh);
       flush('trials');
-      if (s) setStudy(s);
+      if (s) setStudy((prev) => keepIfSame(prev, s));
     },
     [studyId, flush],
   );
