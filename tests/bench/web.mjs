@@ -182,9 +182,24 @@ async function visit(page, url, n) {
  * a repeat visit in the same profile, as a returning user makes it (scripts from the HTTP cache,
  * compiled code from V8's cache).
  */
-async function timeToInteractive(browser, url, token, n) {
+const BENCH_EMAIL = `bench-${Date.now()}@example.com`;
+const BENCH_PASSWORD = 'correct horse battery staple';
+
+/** The dashboard keeps its session in the API's httpOnly cookie: log the context in through the proxy. */
+async function logInCookie(ctx, pageUrl) {
+  const res = await ctx.request.post(new URL('/graphql', pageUrl).href, {
+    data: {
+      query:
+        'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p, cookie: true) { expiresAt } }',
+      variables: { e: BENCH_EMAIL, p: BENCH_PASSWORD },
+    },
+  });
+  if (!res.ok()) throw new Error(`log in failed: HTTP ${res.status()} ${await res.text()}`);
+}
+
+async function timeToInteractive(browser, url, n) {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await ctx.addInitScript((t) => localStorage.setItem('posterior.session', t), token);
+  await logInCookie(ctx, url);
   const page = await ctx.newPage();
   const first = await visit(page, url, n);
   const repeat = await visit(page, url, n);
@@ -192,11 +207,11 @@ async function timeToInteractive(browser, url, token, n) {
   return { ...first, repeatInteractive: repeat.interactive, repeatMainThreadMs: repeat.mainThreadMs };
 }
 
-async function liveLatency(browser, url, token, client, studyId, count) {
+async function liveLatency(browser, url, client, studyId, count) {
   const [trial] = await client.askTrials(studyId, 1, 'bench-live');
   if (!trial) throw new Error('askTrials returned nothing');
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await ctx.addInitScript((t) => localStorage.setItem('posterior.session', t), token);
+  await logInCookie(ctx, url);
   const page = await ctx.newPage();
   await page.goto(url);
   await page.getByText('Live', { exact: true }).waitFor({ timeout: 60_000 });
@@ -243,11 +258,7 @@ try {
   if (builds) for (const b of builds) webs.push(await startBuild(stack.api.url, b));
   else webs.push({ name: process.env.WEB_DIST_DIR || '.next', url: stack.web.url });
   const client = createNodeClient({ url: stack.api.url });
-  const auth = await client.signUp(
-    `bench-${Date.now()}@example.com`,
-    'correct horse battery staple',
-    'Bench',
-  );
+  const auth = await client.signUp(BENCH_EMAIL, BENCH_PASSWORD, 'Bench');
   client.setToken(auth.token);
   const team = await client.createTeam('web bench');
   for (const n of sizes) {
@@ -267,12 +278,12 @@ try {
     console.log(`seeded ${n} trials and ${n * steps} metric points in ${Date.now() - t} ms`);
     const path = `/studies/${study.id}`;
     // warm-up (first compile of routes, caches), then the runs, alternating builds (A B, B A, ...)
-    for (const w of webs) await timeToInteractive(browser, `${w.url}${path}`, auth.token, n);
+    for (const w of webs) await timeToInteractive(browser, `${w.url}${path}`, n);
     const samples = new Map(webs.map((w) => [w.name, []]));
     for (let i = 0; i < runs; i++) {
       const order = i % 2 === 0 ? webs : [...webs].reverse();
       for (const w of order)
-        samples.get(w.name).push(await timeToInteractive(browser, `${w.url}${path}`, auth.token, n));
+        samples.get(w.name).push(await timeToInteractive(browser, `${w.url}${path}`, n));
     }
     for (const w of webs) {
       const ss = samples.get(w.name);
@@ -298,7 +309,7 @@ try {
     }
     const url = `${webs[0].url}${path}`;
     if (n === sizes[0] && Number(args.live) > 0) {
-      const delays = await liveLatency(browser, url, auth.token, client, study.id, Number(args.live));
+      const delays = await liveLatency(browser, url, client, study.id, Number(args.live));
       results.live = {
         samples: delays,
         p50Ms: median(delays),
