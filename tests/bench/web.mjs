@@ -282,8 +282,7 @@ try {
     const samples = new Map(webs.map((w) => [w.name, []]));
     for (let i = 0; i < runs; i++) {
       const order = i % 2 === 0 ? webs : [...webs].reverse();
-      for (const w of order)
-        samples.get(w.name).push(await timeToInteractive(browser, `${w.url}${path}`, n));
+      for (const w of order) samples.get(w.name).push(await timeToInteractive(browser, `${w.url}${path}`, n));
     }
     for (const w of webs) {
       const ss = samples.get(w.name);
