@@ -302,7 +302,7 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
     await ctx.close();
   });
 
-  it('lifecycle: raise the budget of a finished study, pause, archive, unarchive, clone with edits, delete', async () => {
+  it('lifecycle: raise the budget of a finished study, pause, archive, unarchive (Restore), clone with edits, delete', async () => {
     const ctx = await context(ownerEmail);
     const page = await ctx.newPage();
     await page.goto(`${stack.web.url}/studies/${ids.done}`);
@@ -322,8 +322,13 @@ describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 6
     await page.getByText(/posterior worker.*exit/).waitFor();
     page.once('dialog', (d) => d.accept());
     await page.getByRole('button', { name: 'Archive' }).click();
-    await page.getByRole('button', { name: 'Unarchive' }).waitFor();
-    await page.getByRole('button', { name: 'Unarchive' }).click();
+    await page.getByRole('button', { name: 'Restore', exact: true }).waitFor();
+    assert.equal(
+      await page.getByRole('button', { name: 'Archive' }).count(),
+      0,
+      'Archive offered on an archived study',
+    );
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
     await page.locator('.page-head .badge', { hasText: /^done$/ }).waitFor();
 
     await page.getByRole('link', { name: 'Clone with edits' }).click();
