@@ -27,7 +27,7 @@ export const config = {
   matcher: [
     {
       // Pages only: not the API proxy, artifacts, Next's static files or the icon.
-      source: '/((?!graphql|artifacts|_next/static|_next/image|favicon.ico).*)',
+      source: '/((?!graphql|artifacts|_next/static|_next/image|favicon.ico|icon.svg).*)',
       missing: [
         { type: 'header', key: 'next-router-prefetch' },
         { type: 'header', key: 'purpose', value: 'prefetch' },

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useParams, usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useEffect, useState } from 'react';
 import { signedInHint } from '../lib/api/client';
+import { can } from '../lib/roles';
 import { lastTeam, rememberTeam, useRequireSession } from './session';
 import { Logo } from './ui/logo';
 import { ErrorState, PageSkeleton } from './ui/states';
@@ -61,16 +62,21 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
   const nav = teamId
     ? [
         { href: `/teams/${teamId}/studies`, label: 'Studies' },
-        { href: `/teams/${teamId}/studies/new`, label: 'New study' },
+        // viewers cannot create studies: the link would lead to a form that always fails
+        ...(can(team?.role, 'MEMBER') ? [{ href: `/teams/${teamId}/studies/new`, label: 'New study' }] : []),
         { href: `/teams/${teamId}/settings`, label: 'Team settings' },
       ]
     : [];
+  // Below 720 px the nav and account controls fold into a menu (the header would overflow).
+  const [menuOpen, setMenuOpen] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a navigation closes the menu
+  useEffect(() => setMenuOpen(false), [path]);
   return (
     <>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <header className="shell-header">
+      <header className="shell-header" data-menu={menuOpen ? 'open' : 'closed'}>
         <Link
           prefetch={false}
           href={teamId ? `/teams/${teamId}/studies` : '/'}
@@ -81,47 +87,58 @@ export function AppShell({ children, teamId: forcedTeam }: { children: ReactNode
           <span>Posterior</span>
         </Link>
         {session.status === 'signed-in' ? <TeamSwitcher teamId={team ? team.id : null} /> : null}
-        <nav className="nav" aria-label="Main">
-          {nav.map((n) => (
-            <Link
-              prefetch={false}
-              key={n.href}
-              href={n.href}
-              aria-current={path === n.href ? 'page' : undefined}
-            >
-              {n.label}
-            </Link>
-          ))}
-        </nav>
-        <div className="header-right">
-          {session.invitations.length > 0 ? (
-            <Link
-              prefetch={false}
-              href="/invitations"
-              className="btn btn-sm btn-primary"
-              aria-current={path === '/invitations' ? 'page' : undefined}
-            >
-              Invitations <span className="count-pill">{session.invitations.length}</span>
-            </Link>
-          ) : null}
-          <ThemeToggle />
-          {session.user ? (
-            <>
-              <span className="muted" style={{ fontSize: 13 }} title={session.user.email}>
-                {session.user.name ?? session.user.email}
-              </span>
-              <button
-                type="button"
-                className="btn btn-sm"
-                onClick={async () => {
-                  await session.logOut();
-                  router.push('/login');
-                }}
+        <button
+          type="button"
+          className="btn btn-sm menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="shell-menu"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
+        <div className="shell-menu" id="shell-menu">
+          <nav className="nav" aria-label="Main">
+            {nav.map((n) => (
+              <Link
+                prefetch={false}
+                key={n.href}
+                href={n.href}
+                aria-current={path === n.href ? 'page' : undefined}
               >
-                Log out
-              </button>
-            </>
-          ) : null}
+                {n.label}
+              </Link>
+            ))}
+          </nav>
+          <div className="header-right">
+            {session.invitations.length > 0 ? (
+              <Link
+                prefetch={false}
+                href="/invitations"
+                className="btn btn-sm btn-primary"
+                aria-current={path === '/invitations' ? 'page' : undefined}
+              >
+                Invitations <span className="count-pill">{session.invitations.length}</span>
+              </Link>
+            ) : null}
+            <ThemeToggle />
+            {session.user ? (
+              <>
+                <span className="muted" style={{ fontSize: 13 }} title={session.user.email}>
+                  {session.user.name ?? session.user.email}
+                </span>
+                <button
+                  type="button"
+                  className="btn btn-sm"
+                  onClick={async () => {
+                    await session.logOut();
+                    router.push('/login');
+                  }}
+                >
+                  Log out
+                </button>
+              </>
+            ) : null}
+          </div>
         </div>
       </header>
       <main id="main" className="main">

@@ -8,14 +8,16 @@ export interface ConvergenceData {
   complete: XY[];
   /** Pruned trials at their last known value (if any). */
   pruned: XY[];
-  /** Failed trials (and pruned without a value): drawn as markers on the x axis at `floor`. */
+  /**
+   * Failed trials (and pruned without a value): [number, 0], drawn in a strip of their own under the
+   * plot. Never on the value axis: at any value there they would read as results (below the best, as
+   * the best results of a minimization).
+   */
   failed: XY[];
   /** Best value so far, one point per trial that improved it, extended to the last trial. */
   best: XY[];
   /** Whether a log y axis is possible (every plotted value is > 0). */
   logPossible: boolean;
-  /** The y position failed trials are drawn at (a little under the lowest value). */
-  floor: number;
   /** Trial id by trial number, for click-through. */
   idByNumber: Map<number, string>;
   bestTrial: { number: number; value: number } | null;
@@ -67,18 +69,12 @@ export function buildConvergence(trials: readonly Trial[], direction: Direction)
   if (last && last[0] < lastNumber) best.push([lastNumber, last[1]]);
   const hasValues = Number.isFinite(min);
   const logPossible = hasValues && min > 0;
-  let floor = 0;
-  if (hasValues) {
-    if (logPossible) floor = min / 1.5;
-    else floor = min - (max - min || Math.abs(min) || 1) * 0.05;
-  }
   return {
     complete,
     pruned,
-    failed: failedNumbers.map((n) => [n, floor]),
+    failed: failedNumbers.map((n) => [n, 0]),
     best,
     logPossible,
-    floor,
     idByNumber,
     bestTrial: bestValue === null ? null : { number: bestNumber, value: bestValue },
   };

@@ -51,12 +51,13 @@ export function formatRelative(iso: string | null, now = Date.now()): string {
   if (d < 3600) return `${Math.round(d / 60)} min ago`;
   if (d < 86400) return `${Math.round(d / 3600)} h ago`;
   if (d < 7 * 86400) return `${Math.round(d / 86400)} d ago`;
-  return new Date(t).toISOString().slice(0, 10);
+  return `${new Date(t).toISOString().slice(0, 10)} UTC`;
 }
 
+/** An absolute time, always in UTC and labelled so (teammates read the same instant in any zone). */
 export function formatDateTime(iso: string | null): string {
   if (!iso) return '—';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '—';
-  return new Date(t).toISOString().replace('T', ' ').slice(0, 19);
+  return `${new Date(t).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 }

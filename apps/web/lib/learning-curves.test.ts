@@ -71,3 +71,19 @@ describe('defaultMetric', () => {
     assert.equal(defaultMetric([], 'val_loss'), null);
   });
 });
+
+describe('CurveStore.nearest (naming a curve under the pointer)', () => {
+  const pts = (trialId: string, values: number[]) =>
+    values.map((value, step) => ({ trialId, name: 'loss', step, value, time: '' }));
+
+  it('interpolates between steps and picks the closest curve within the tolerance', () => {
+    const s = new CurveStore();
+    s.add([...pts('a', [1, 0.8, 0.6]), ...pts('b', [2, 1.5, 1]), ...pts('c', [5])]);
+    assert.equal(s.valueAt('a', 'loss', 0.5), 0.9);
+    assert.equal(s.valueAt('c', 'loss', 1), null, 'outside its steps');
+    assert.equal(s.nearest('loss', 1.5, 1.3, 0.2, ['a', 'b', 'c']), 'b');
+    assert.equal(s.nearest('loss', 1.5, 0.72, 0.2, ['a', 'b', 'c']), 'a');
+    assert.equal(s.nearest('loss', 1.5, 3, 0.2, ['a', 'b', 'c']), null, 'nothing close enough');
+    assert.equal(s.nearest('loss', 1.5, 1.3, 0.2, ['a']), null, 'only among the given trials');
+  });
+});

@@ -85,6 +85,53 @@ export class CurveStore {
     return out;
   }
 
+  /** A curve's value at `step`, linear between reported steps; null outside its steps. */
+  valueAt(trialId: string, name: string, step: number): number | null {
+    const c = this.curves.get(trialId)?.get(name);
+    if (!c || c.steps.length === 0) return null;
+    const n = c.steps.length;
+    const first = c.steps[0] ?? 0;
+    const last = c.steps[n - 1] ?? 0;
+    if (step < first || step > last) return null;
+    let lo = 0;
+    let hi = n - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if ((c.steps[mid] ?? 0) <= step) lo = mid;
+      else hi = mid;
+    }
+    const s0 = c.steps[lo] ?? 0;
+    const s1 = c.steps[hi] ?? 0;
+    const v0 = c.values[lo] ?? 0;
+    const v1 = c.values[hi] ?? 0;
+    return s1 === s0 ? v0 : v0 + ((v1 - v0) * (step - s0)) / (s1 - s0);
+  }
+
+  /**
+   * The trial among `trialIds` whose curve of `name` passes closest to (step, value), if within
+   * `tolerance` (in value units): what the pointer is on, so a grey curve can be named.
+   */
+  nearest(
+    name: string,
+    step: number,
+    value: number,
+    tolerance: number,
+    trialIds: Iterable<string>,
+  ): string | null {
+    let best: string | null = null;
+    let bestDistance = tolerance;
+    for (const id of trialIds) {
+      const v = this.valueAt(id, name, step);
+      if (v === null) continue;
+      const d = Math.abs(v - value);
+      if (d <= bestDistance) {
+        bestDistance = d;
+        best = id;
+      }
+    }
+    return best;
+  }
+
   /**
    * Every curve of `name` except `exclude`, concatenated into one polyline with a gap (null) between
    * trials. One series with 200,000 points draws far faster than 10,000 series.

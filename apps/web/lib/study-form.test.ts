@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { draftsToSpace, emptyDraft, parseChoice } from './search-space.ts';
-import { apiErrorText, emptyForm, fieldForApiError, formFromFile, formToInput } from './study-form.ts';
+import {
+  apiErrorText,
+  emptyForm,
+  fieldForApiError,
+  formFromFile,
+  formFromStudy,
+  formToInput,
+} from './study-form.ts';
 
 describe('search-space editor', () => {
   it('builds every parameter type with log and step options', () => {
@@ -106,5 +113,22 @@ searchSpace:
     assert.equal(fieldForApiError('input.sampler.seed: must be an integer', null), 'seed');
     assert.equal(apiErrorText('input.searchSpace[2].low: log needs low > 0'), 'log needs low > 0');
     assert.equal(apiErrorText('plain message'), 'plain message');
+  });
+});
+
+describe('formFromStudy (clone with edits)', () => {
+  it('fills every field from the study, under a new name, and validates to the same input', async () => {
+    const { fixtureStudy } = await import('./fixtures.ts');
+    const { study } = fixtureStudy({ trials: 3, steps: 2 });
+    const form = formFromStudy({ ...study, sampler: { type: 'gp', seed: 7, nStartupTrials: 5 } });
+    assert.equal(form.name, `${study.name} (copy)`);
+    assert.equal(form.seed, '7');
+    assert.deepEqual(JSON.parse(form.samplerOptions), { nStartupTrials: 5 });
+    const { input, errors } = formToInput(form, 'team-1');
+    assert.deepEqual(errors, {});
+    assert.deepEqual(input.searchSpace, study.searchSpace);
+    assert.equal(input.objective, study.objective);
+    assert.equal(input.direction, study.direction);
+    assert.equal(input.maxTrials, study.maxTrials);
   });
 });

@@ -6,7 +6,7 @@ import {
   type ParamDraft,
   spaceFromUnknown,
 } from './search-space.ts';
-import type { CreateStudyInput, Direction, PrunerConfig, SamplerConfig } from './types.ts';
+import type { CreateStudyInput, Direction, PrunerConfig, SamplerConfig, Study } from './types.ts';
 
 export const SAMPLERS = [
   { value: 'gp', label: 'Gaussian process (Bayesian)' },
@@ -166,6 +166,27 @@ export function formFromFile(
     form.params = drafts;
   }
   return { form, error: null };
+}
+
+/**
+ * The form filled from an existing study, for "Clone with edits": the same space, objective,
+ * sampler, pruner and budget under a new name (the budget starts over in the copy).
+ */
+export function formFromStudy(study: Study, base: StudyForm = emptyForm()): StudyForm {
+  const { form } = formFromFile(
+    JSON.stringify({
+      name: `${study.name} (copy)`.slice(0, 200),
+      objective: study.objective,
+      direction: study.direction,
+      maxTrials: study.maxTrials ?? undefined,
+      parallelism: study.parallelism ?? undefined,
+      sampler: study.sampler,
+      pruner: study.pruner,
+      searchSpace: study.searchSpace,
+    }),
+    base,
+  );
+  return form;
 }
 
 /** The API message without its path prefix ("input.maxTrials: must be ≥ 1" -> "must be ≥ 1"). */

@@ -2,7 +2,13 @@ import { downloadArtifact, uploadArtifact } from './artifacts.js';
 import * as doc from './documents.js';
 import { PosteriorError } from './errors.js';
 import type { RetryPolicy } from './retry.js';
-import { type SequencedSink, type Sink, Subscriptions, type Unsubscribe } from './subscriptions.js';
+import {
+  type ConnectionListener,
+  type SequencedSink,
+  type Sink,
+  Subscriptions,
+  type Unsubscribe,
+} from './subscriptions.js';
 import { type RequestOptions, Transport, type TransportOptions } from './transport.js';
 import type {
   ApiTokenSecret,
@@ -542,6 +548,16 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   /** Closes the subscription socket so a Node process can exit. */
+  /**
+   * Follows the subscription socket's state (`connecting`, `connected`, `closed`); the listener is
+   * called at once with the current state. `connected` after `closed` is a reconnect: graphql-ws
+   * resubscribes, but events published while the socket was down are not replayed, so a view
+   * refetches what it shows.
+   */
+  onConnection(listener: ConnectionListener): Unsubscribe {
+    return this.subscriptions.onConnection(listener);
+  }
+
   async close(): Promise<void> {
     await this.subscriptions.dispose();
   }

@@ -115,6 +115,24 @@ describe('subscription transport against a live socket', () => {
     await subs.dispose();
   });
 
+  it('tells connection listeners about every drop and reconnect, in order', async () => {
+    const { subs, ticks } = open();
+    const states: string[] = [];
+    const stop = subs.onConnection((s) => states.push(s));
+    await until(() => ticks.length === 1);
+    sockets.at(-1)?.terminate();
+    await until(() => ticks.length === 2);
+    stop();
+    sockets.at(-1)?.terminate();
+    await until(() => ticks.length === 3);
+    // first the state at the time of subscribing, then one drop and one reconnect; nothing after stop()
+    const connects = states.filter((s) => s === 'connected').length;
+    assert.equal(connects, 2, states.join(' '));
+    assert.ok(states.indexOf('closed', states.indexOf('connected')) > 0, states.join(' '));
+    assert.equal(states.at(-1), 'connected');
+    await subs.dispose();
+  });
+
   for (const [code, reason, expected] of [
     [4401, 'credential revoked or logged out', 'UNAUTHENTICATED'],
     [4403, 'Forbidden', 'UNAUTHENTICATED'],

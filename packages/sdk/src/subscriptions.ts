@@ -20,6 +20,15 @@ export interface SequencedSink<T> extends Sink<T> {
 
 export type Unsubscribe = () => void;
 
+/**
+ * The shared socket's state, for a page that must say honestly whether it is live: `connecting`
+ * (opening, or waiting to retry), `connected` (acknowledged by the server: subscriptions flow) and
+ * `closed` (dropped; graphql-ws retries unless the close was final). A listener that sees
+ * `connected` after `closed` knows events may have been missed in between.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'closed';
+export type ConnectionListener = (state: ConnectionState) => void;
+
 /** Longest wait between reconnect attempts: a restarted API is back within a couple of seconds. */
 export const RECONNECT_CAP_MS = 2000;
 const RECONNECT_BASE_MS = 200;
@@ -69,6 +78,20 @@ export interface SubscriptionOptions {
 /** Lazily opens one graphql-ws connection shared by every subscription of a client. */
 export class Subscriptions {
   private client: Client | undefined;
+  private readonly listeners = new Set<ConnectionListener>();
+  private state: ConnectionState = 'closed';
+
+  /** Calls `listener` on every change of the socket's state (and at once with the current one). */
+  onConnection(listener: ConnectionListener): Unsubscribe {
+    this.listeners.add(listener);
+    listener(this.state);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(state: ConnectionState): void {
+    this.state = state;
+    for (const l of [...this.listeners]) l(state);
+  }
 
   constructor(private readonly options: SubscriptionOptions) {}
 
@@ -299,6 +322,11 @@ export class Subscriptions {
       // (retryAttempts still bounds it), and a restarting API's 1001/1006 closes; but not 4401/4403:
       // a revoked, expired or logged-out credential (or lost access) surfaces as an error at once.
       shouldRetry: shouldReconnect,
+      on: {
+        connecting: () => this.emit('connecting'),
+        connected: () => this.emit('connected'),
+        closed: () => this.emit('closed'),
+      },
       connectionParams: () => {
         const token = this.options.token();
         return token ? { authorization: `Bearer ${token}` } : {};

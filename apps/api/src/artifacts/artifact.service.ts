@@ -86,6 +86,13 @@ export class ArtifactService {
     return row?.used ?? 0;
   }
 
+  /** Removes the stored files of artifacts whose rows were deleted (with their study); missing files are fine. */
+  async removeFiles(artifactIds: readonly string[]): Promise<void> {
+    for (const id of artifactIds) {
+      if (isUuid(id)) await rm(this.pathOf(id), { force: true });
+    }
+  }
+
   async list(trialId: string): Promise<Artifact[]> {
     const rows = await this.db.rows<ArtifactRow>(
       `SELECT ${ARTIFACT_COLUMNS} FROM artifacts a WHERE a.trial_id = $1 ORDER BY a.created_at, a.id`,

@@ -232,7 +232,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
   const suggester = new Suggester(logger, options.suggestionThreads);
   const authz = new Authorizer(db);
-  const studies = new StudyService(db, authz);
+  const artifacts = new ArtifactService(
+    db,
+    options.dataDir,
+    options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+    options.teamArtifactQuotaBytes,
+    options.artifactStore,
+  );
+  const studies = new StudyService(db, authz, (ids) => artifacts.removeFiles(ids));
   const trials = new TrialService(db, suggester, pubsub, logger);
   const auth = new AuthService(
     db,
@@ -283,13 +290,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     studies,
     trials,
     insights: new InsightsService(db, suggester, logger),
-    artifacts: new ArtifactService(
-      db,
-      options.dataDir,
-      options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
-      options.teamArtifactQuotaBytes,
-      options.artifactStore,
-    ),
+    artifacts,
     pubsub,
     live,
   };

@@ -65,6 +65,26 @@ export class StudyResolver {
     return ctx.services.studies.setState(ctx.caller, id, state);
   }
 
+  @Mutation(() => Study, {
+    description:
+      'Sets the budget (maxTrials): never below the trials already used; CONFLICT on an ARCHIVED study. A DONE study stays DONE until setStudyState(RUNNING). MEMBER or above',
+  })
+  setStudyBudget(
+    @Arg('id', () => ID) id: string,
+    @Arg('maxTrials', () => Int) maxTrials: number,
+    @Ctx() ctx: Context,
+  ): Promise<Study> {
+    return ctx.services.studies.setBudget(ctx.caller, id, maxTrials);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Deletes a study with its trials, metrics and artifacts; CONFLICT while RUNNING (pause or archive it first). ADMIN or above',
+  })
+  deleteStudy(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.studies.delete(ctx.caller, id);
+  }
+
   @FieldResolver(() => Team)
   team(@Root() study: Study, @Ctx() ctx: Context): Promise<Team> {
     return ctx.loaders.once(`team:${study.teamId}`, () => ctx.services.teams.team(ctx.caller, study.teamId));

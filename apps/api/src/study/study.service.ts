@@ -9,13 +9,13 @@ import {
 import type { Caller } from '../authz/caller.js';
 import { pageSize } from '../common/cursor.js';
 import type { Db } from '../common/db.js';
-import { ConflictError, NotFoundError } from '../common/errors.js';
-import { isUuid } from '../common/validate.js';
+import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
+import { isUuid, requireInt } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
 import { STUDY_COLUMNS, type StudyRow, toStudy } from '../graphql/mapping.js';
 import { PageInfo, type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
-import { validateStudyInput } from './study.validation.js';
+import { LIMITS, validateStudyInput } from './study.validation.js';
 import {
   decodeStudyCursor,
   encodeStudyCursor,
@@ -44,10 +44,14 @@ export interface StudyListOptions {
   sort?: StudySort | null;
 }
 
+/** Removes the stored files of deleted artifacts (the rows are gone with their study). */
+export type ArtifactFileRemover = (artifactIds: readonly string[]) => Promise<void>;
+
 export class StudyService {
   constructor(
     private readonly db: Db,
     private readonly authz: Authorizer,
+    private readonly removeArtifactFiles: ArtifactFileRemover = async () => {},
   ) {}
 
   /** Loads a study the caller may act on with at least `min`; NOT_FOUND for outsiders. */
@@ -154,6 +158,65 @@ export class StudyService {
       if (row === null) throw new NotFoundError('study');
       return toStudy(row);
     });
+  }
+
+  /**
+   * Sets a study's budget (`maxTrials`). Never below the trials it has already used; ARCHIVED studies
+   * are read-only (CONFLICT: unarchive first). A DONE study keeps its state: the caller resumes it
+   * with setStudyState(RUNNING), which succeeds once the budget has room.
+   */
+  async setBudget(caller: Caller | null, studyId: string, maxTrials: number): Promise<Study> {
+    await this.access(caller, studyId, Role.MEMBER);
+    const n = requireInt('maxTrials', maxTrials, 1, LIMITS.maxTrials);
+    return this.db.tx(async (sql) => {
+      const current = await sql.one<StudyRow & { budget_used: number }>(
+        `SELECT ${STUDY_COLUMNS}, s.budget_used FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE`,
+        [studyId],
+      );
+      if (current === null) throw new NotFoundError('study');
+      if (current.state === StudyState.ARCHIVED) {
+        throw new ConflictError('study is ARCHIVED; unarchive it before changing its budget');
+      }
+      if (n < current.budget_used) {
+        throw new BadUserInputError(
+          'maxTrials',
+          `the study has already used ${current.budget_used} trials; the budget cannot be lower`,
+        );
+      }
+      const row = await sql.one<StudyRow>(
+        `UPDATE studies s SET max_trials = $2, updated_at = now() WHERE s.id = $1 RETURNING ${STUDY_COLUMNS}`,
+        [studyId, n],
+      );
+      if (row === null) throw new NotFoundError('study');
+      return toStudy(row);
+    });
+  }
+
+  /**
+   * Deletes a study with its trials, metric points and artifacts (ADMIN or higher). A RUNNING study is
+   * CONFLICT: workers are still being handed its trials, so pause or archive it first. Stored artifact
+   * files are removed after the rows are gone (a failure there leaves only unreachable files).
+   */
+  async delete(caller: Caller | null, studyId: string): Promise<boolean> {
+    await this.access(caller, studyId, Role.ADMIN);
+    const artifactIds = await this.db.tx(async (sql) => {
+      const current = await sql.one<{ state: StudyState }>(
+        'SELECT s.state FROM studies s WHERE s.id = $1 FOR UPDATE',
+        [studyId],
+      );
+      if (current === null) throw new NotFoundError('study');
+      if (current.state === StudyState.RUNNING) {
+        throw new ConflictError('study is RUNNING; pause or archive it before deleting it');
+      }
+      const artifacts = await sql.rows<{ id: string }>(
+        'SELECT a.id FROM artifacts a JOIN trials t ON t.id = a.trial_id WHERE t.study_id = $1',
+        [studyId],
+      );
+      await sql.rows('DELETE FROM studies WHERE id = $1', [studyId]);
+      return artifacts.map((a) => a.id);
+    });
+    await this.removeArtifactFiles(artifactIds);
+    return true;
   }
 
   async trialCounts(studyId: string): Promise<TrialCounts> {

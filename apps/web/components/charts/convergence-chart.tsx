@@ -41,10 +41,21 @@ export function ConvergenceChart({
   // object per point made the first draw and the log toggle several times slower (docs/PERFORMANCE.md;
   // no per-point hover highlight then; tooltips and clicks still work).
   const dense = trials.length > 2000;
+  // Failed trials have no value: they get a strip of their own under the plot, on the same trial axis.
+  const strip = data.failed.length > 0;
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
+    let last = 0;
+    for (const series of [data.complete, data.pruned, data.failed])
+      for (const p of series) if (p[0] > last) last = p[0];
+    const xRange = { min: 0, max: Math.max(1, last) };
     return {
-      grid: { left: 56, right: 20, top: 36, bottom: 56 },
+      grid: strip
+        ? [
+            { left: 56, right: 20, top: 36, bottom: 84 },
+            { left: 56, right: 20, height: 16, bottom: 60 },
+          ]
+        : { left: 56, right: 20, top: 36, bottom: 56 },
       legend: { top: 0, right: 0, textStyle: { color: c.muted, fontSize: 11 }, itemWidth: 14, itemHeight: 8 },
       tooltip: {
         trigger: 'item',
@@ -52,10 +63,10 @@ export function ConvergenceChart({
         formatter: convergenceTooltip,
       },
       dataZoom: [
-        { type: 'inside', xAxisIndex: 0, filterMode: 'none' },
+        { type: 'inside', xAxisIndex: strip ? [0, 1] : 0, filterMode: 'none' },
         {
           type: 'slider',
-          xAxisIndex: 0,
+          xAxisIndex: strip ? [0, 1] : 0,
           height: 16,
           bottom: 8,
           borderColor: c.grid,
@@ -63,15 +74,35 @@ export function ConvergenceChart({
           filterMode: 'none',
         },
       ],
-      xAxis: {
-        type: 'value',
-        name: 'trial',
-        nameLocation: 'middle',
-        nameGap: 24,
-        minInterval: 1,
-        ...ax,
-        splitLine: { show: false },
-      },
+      xAxis: [
+        {
+          type: 'value',
+          name: strip ? '' : 'trial',
+          nameLocation: 'middle',
+          nameGap: 24,
+          minInterval: 1,
+          ...xRange,
+          ...ax,
+          // with the failed strip below, the trial numbers are read on its axis
+          ...(strip ? { axisLabel: { show: false } } : {}),
+          splitLine: { show: false },
+        },
+        ...(strip
+          ? [
+              {
+                type: 'value' as const,
+                gridIndex: 1,
+                name: 'trial',
+                nameLocation: 'middle' as const,
+                nameGap: 24,
+                minInterval: 1,
+                ...xRange,
+                ...ax,
+                splitLine: { show: false },
+              },
+            ]
+          : []),
+      ],
       series: [
         {
           name: 'Complete',
@@ -96,6 +127,7 @@ export function ConvergenceChart({
           name: 'Failed',
           type: 'scatter',
           data: data.failed,
+          ...(strip ? { xAxisIndex: 1, yAxisIndex: 1 } : {}),
           symbol: 'diamond',
           symbolSize: dense ? 4 : 7,
           large: true,
@@ -114,12 +146,26 @@ export function ConvergenceChart({
         },
       ],
     };
-  }, [c, data, dense]);
+  }, [c, data, dense, strip]);
   // The log toggle only swaps the y axis in place: no rebuild of the series or the other components.
-  const yAxis = useMemo<EChartsOption>(
-    () => ({ yAxis: { type: useLog ? 'log' : 'value', name: objective, scale: true, ...axisStyle(c) } }),
-    [c, useLog, objective],
-  );
+  const yAxis = useMemo<EChartsOption>(() => {
+    const main = {
+      type: useLog ? ('log' as const) : ('value' as const),
+      name: objective,
+      scale: true,
+      ...axisStyle(c),
+    };
+    if (!strip) return { yAxis: main };
+    const failedRow = {
+      type: 'category' as const,
+      gridIndex: 1,
+      data: ['failed'],
+      ...axisStyle(c),
+      axisTick: { show: false },
+      splitLine: { show: false },
+    };
+    return { yAxis: [main, failedRow] };
+  }, [c, useLog, objective, strip]);
   const done = data.complete.length + data.pruned.length + data.failed.length;
   return (
     <ChartCard

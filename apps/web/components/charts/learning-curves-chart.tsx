@@ -1,12 +1,22 @@
 'use client';
 
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { learningCurveTooltip } from '../../lib/chart-tooltips';
 import { type CurveStore, defaultMetric } from '../../lib/learning-curves';
+import type { LiveStatus } from '../../lib/live-sync';
 import type { Trial } from '../../lib/types';
 import { LabelledSelect } from '../ui/labelled-select';
+import { LiveIndicator } from '../ui/live-indicator';
 import { ChartCard, ChartEmpty } from './chart-card';
-import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+import {
+  axisStyle,
+  type ChartInstance,
+  EChart,
+  type EChartsOption,
+  tooltipStyle,
+  useChartColors,
+} from './echart';
 
 const MAX_HIGHLIGHT = 10;
 
@@ -23,7 +33,11 @@ export interface LearningCurvesChartProps {
   loading?: boolean;
   /** False while the history of curves is still loading. */
   complete?: boolean;
-  live: boolean;
+  live: LiveStatus | 'finished';
+  /** Drawn in its own colour, over the grey finished curves. */
+  bestTrialId?: string | null;
+  /** Where a click on a curve goes. */
+  trialHref?: (id: string) => string;
 }
 
 /**
@@ -41,8 +55,14 @@ export function LearningCurvesChart({
   loading,
   complete = true,
   live,
+  bestTrialId = null,
+  trialHref,
 }: LearningCurvesChartProps) {
   const c = useChartColors();
+  const router = useRouter();
+  // The finished curve under the pointer (one grey polyline cannot name its trials by itself).
+  const [hovered, setHovered] = useState<string | null>(null);
+  const chartRef = useRef<ChartInstance | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals store mutation
   const names = useMemo(() => store.metricNames(), [store, version]);
   const chosen = metric && names.includes(metric) ? metric : defaultMetric(names, objective);
@@ -65,8 +85,15 @@ export function LearningCurvesChart({
   const background = useMemo(() => {
     lastBg.current = { version: store.version, at: Date.now() };
     if (!chosen) return { data: new Float64Array(0), curves: 0 };
-    return store.mergedFlat(chosen, new Set(runningKey ? runningKey.split(',') : []));
-  }, [store, chosen, runningKey, baseVersion, bgTick]);
+    const exclude = new Set(runningKey ? runningKey.split(',') : []);
+    if (bestTrialId) exclude.add(bestTrialId);
+    return store.mergedFlat(chosen, exclude);
+  }, [store, chosen, runningKey, baseVersion, bgTick, bestTrialId]);
+  const numberOf = useMemo(() => new Map(trials.map((t) => [t.id, t.number])), [trials]);
+  const finishedIds = useMemo(
+    () => trials.filter((t) => t.state !== 'RUNNING' && t.state !== 'WAITING').map((t) => t.id),
+    [trials],
+  );
   const highlighted = running.slice(0, MAX_HIGHLIGHT);
   const finishedCount = background.curves;
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals store mutation
@@ -92,6 +119,32 @@ export function LearningCurvesChart({
         emphasis: { disabled: true },
       },
     ];
+    const best = bestTrialId && chosen ? store.curve(bestTrialId, chosen) : [];
+    if (best.length > 0 && bestTrialId) {
+      series.push({
+        id: 'best',
+        name: `#${numberOf.get(bestTrialId) ?? '?'} (best)`,
+        type: 'line',
+        data: best,
+        showSymbol: false,
+        lineStyle: { width: 2.5, color: c.good },
+        itemStyle: { color: c.good },
+        z: 4,
+      });
+    }
+    if (hovered && chosen && hovered !== bestTrialId) {
+      series.push({
+        id: 'hovered',
+        name: `#${numberOf.get(hovered) ?? '?'}`,
+        type: 'line',
+        data: store.curve(hovered, chosen),
+        showSymbol: true,
+        symbolSize: 3,
+        lineStyle: { width: 2, color: c.text },
+        itemStyle: { color: c.text },
+        z: 6,
+      });
+    }
     highlighted.forEach((t, i) => {
       series.push({
         id: `run-${t.id}`,
@@ -147,7 +200,44 @@ export function LearningCurvesChart({
       yAxis: { type: 'value', name: chosen ?? '', scale: true, ...ax },
       series,
     };
-  }, [c, background, runningKey, chosen, version, store, finishedCount]);
+  }, [c, background, runningKey, chosen, version, store, finishedCount, bestTrialId, hovered, numberOf]);
+
+  // Name the finished curve under the pointer; a click opens its trial.
+  const finishedRef = useRef(finishedIds);
+  finishedRef.current = finishedIds;
+  const hoveredRef = useRef(hovered);
+  hoveredRef.current = hovered;
+  const chosenRef = useRef(chosen);
+  chosenRef.current = chosen;
+  const hrefRef = useRef(trialHref);
+  hrefRef.current = trialHref;
+  const registerRef = useRef<((chart: ChartInstance | null) => void) | null>(null);
+  // Stable: EChart re-creates its instance when onInstance changes.
+  const onInstance = useCallback(
+    (chart: ChartInstance | null) => {
+      registerRef.current?.(chart);
+      chartRef.current = chart;
+      if (!chart) return;
+      const zr = chart.getZr();
+      zr.on('mousemove', (e: { offsetX: number; offsetY: number }) => {
+        if (!chart.containPixel({ gridIndex: 0 }, [e.offsetX, e.offsetY])) return setHovered(null);
+        const at = chart.convertFromPixel({ gridIndex: 0 }, [e.offsetX, e.offsetY]) as number[];
+        const near = chart.convertFromPixel({ gridIndex: 0 }, [e.offsetX, e.offsetY + 6]) as number[];
+        const [step, value] = at;
+        const metric = chosenRef.current;
+        if (!metric || step === undefined || value === undefined || near[1] === undefined) return;
+        const id = store.nearest(metric, step, value, Math.abs(near[1] - value), finishedRef.current);
+        if (id !== hoveredRef.current) setHovered(id);
+      });
+      zr.on('globalout', () => setHovered(null));
+      zr.on('click', () => {
+        const id = hoveredRef.current;
+        const href = hrefRef.current;
+        if (id && href) router.push(href(id));
+      });
+    },
+    [store, router],
+  );
   const last = store.lastPoint;
   return (
     <ChartCard
@@ -155,12 +245,15 @@ export function LearningCurvesChart({
       title="Learning curves"
       description={
         <span className="row" style={{ gap: 10 }}>
-          <span className="live-dot" data-live={live ? 'true' : 'false'} role="status" aria-live="polite">
-            {live ? 'Live' : 'Not live'}
-          </span>
+          <LiveIndicator status={live} />
           <span>
             {running.length} running · {store.size.toLocaleString('en-US')} points
           </span>
+          {hovered ? (
+            <span data-hovered-trial={numberOf.get(hovered)}>
+              pointing at trial #{numberOf.get(hovered)} (click to open)
+            </span>
+          ) : null}
         </span>
       }
       loading={loading}
@@ -183,21 +276,24 @@ export function LearningCurvesChart({
         ) : null
       }
     >
-      {(register) => (
-        <EChart
-          option={option}
-          notMerge={false}
-          replaceMerge={['series']}
-          height={320}
-          label={`Learning curves of ${chosen ?? 'metrics'} for ${store.trialIds().length} trials, ${running.length} running`}
-          onInstance={register}
-          dataAttrs={{
-            'data-version': String(version),
-            'data-complete': loading || !complete ? 'false' : 'true',
-            'data-last-point': last ? `${last.trialId}:${last.name}:${last.step}` : '',
-          }}
-        />
-      )}
+      {(register) => {
+        registerRef.current = register;
+        return (
+          <EChart
+            option={option}
+            notMerge={false}
+            replaceMerge={['series']}
+            height={320}
+            label={`Learning curves of ${chosen ?? 'metrics'} for ${store.trialIds().length} trials, ${running.length} running`}
+            onInstance={onInstance}
+            dataAttrs={{
+              'data-version': String(version),
+              'data-complete': loading || !complete ? 'false' : 'true',
+              'data-last-point': last ? `${last.trialId}:${last.name}:${last.step}` : '',
+            }}
+          />
+        );
+      }}
     </ChartCard>
   );
 }

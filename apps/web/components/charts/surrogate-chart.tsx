@@ -19,6 +19,7 @@ export function SurrogateChart({
   logX,
   loading,
   unavailable,
+  samplerType = 'gp',
 }: {
   slice: SurrogateSlice | null;
   trials: readonly Trial[];
@@ -31,6 +32,8 @@ export function SurrogateChart({
   loading?: boolean;
   /** Why there is no surrogate (shown as the empty state). */
   unavailable?: string | null;
+  /** The study's sampler: other than `gp`, this model only describes the trials, it chose none of them. */
+  samplerType?: string;
 }) {
   const c = useChartColors();
   const data = useMemo(() => (slice ? buildSurrogate(slice, trials, { logX }) : null), [slice, trials, logX]);
@@ -126,8 +129,12 @@ export function SurrogateChart({
   return (
     <ChartCard
       id="surrogate"
-      title="GP surrogate"
-      description="Model mean with a 95% band, and the acquisition function, along one parameter (others at the best trial)"
+      title={samplerType === 'gp' ? 'GP surrogate' : 'Fitted model (not used by this study)'}
+      description={
+        samplerType === 'gp'
+          ? 'What the Gaussian process believes along one parameter (others at the best trial): its mean with a 95% band, and below, its acquisition, log expected improvement: how much better than the best trial so far it expects a value here could be (on a log scale). The GP runs the highest point next.'
+          : `This study's ${samplerType} sampler does not use a model: a Gaussian process is fit to its finished trials on demand to show the trend along one parameter (others at the best trial), with a 95% band. The lower panel is where a GP would look next (log expected improvement: how much it expects to beat the best trial, on a log scale).`
+      }
       loading={loading}
       height={380}
       exportName={`surrogate-${param ?? 'param'}.png`}

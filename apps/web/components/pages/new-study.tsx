@@ -2,15 +2,17 @@
 
 import { isPosteriorError } from '@posterior/sdk';
 import { useRouter } from 'next/navigation';
-import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
+import { type ChangeEvent, type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { describeError, getClient } from '../../lib/api/client';
 import { toCreateStudyInput } from '../../lib/api/convert';
+import { loadStudy } from '../../lib/api/queries';
 import { emptyDraft, type FieldErrors, type ParamDraft } from '../../lib/search-space';
 import {
   apiErrorText,
   emptyForm,
   fieldForApiError,
   formFromFile,
+  formFromStudy,
   formToInput,
   PRUNERS,
   SAMPLERS,
@@ -184,6 +186,23 @@ export function NewStudy({ teamId }: { teamId: string }) {
     setForm(next);
     if (submitted) setErrors(formToInput(next, teamId).errors);
   };
+  // "Clone with edits" on a study page opens this form with ?from=<study id>.
+  useEffect(() => {
+    const from = new URLSearchParams(window.location.search).get('from');
+    if (!from) return;
+    const ctl = new AbortController();
+    loadStudy(from, ctl.signal).then(
+      (study) => {
+        if (!study || ctl.signal.aborted) return;
+        setForm(formFromStudy(study));
+        setNotice(`Copied from ${study.name}. Edit what should differ, then create the study.`);
+      },
+      (e: unknown) => {
+        if (!ctl.signal.aborted) setNotice(`Could not copy the study: ${describeError(e).detail}`);
+      },
+    );
+    return () => ctl.abort();
+  }, []);
   const setParam = (i: number, d: ParamDraft) =>
     set({ params: form.params.map((p, j) => (j === i ? d : p)) });
 

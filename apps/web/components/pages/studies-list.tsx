@@ -6,7 +6,8 @@ import { useAsync } from '../../lib/api/hooks';
 import { listStudies } from '../../lib/api/queries';
 import { useUrlQuery } from '../../lib/client/use-url-query';
 import { loadPageOrFirst } from '../../lib/cursor-fallback';
-import { formatNumber, formatRelative } from '../../lib/format';
+import { formatNumber } from '../../lib/format';
+import { can } from '../../lib/roles';
 import {
   filterChange,
   pageChange,
@@ -20,8 +21,10 @@ import { finishedTrials, STUDY_STATES, type StudySummary, totalTrials } from '..
 import { Sparkline } from '../charts/sparkline';
 import { useSession } from '../session';
 import { EmptyState, ErrorState, Skeleton, StateBadge } from '../ui/states';
+import { RelativeTime } from '../ui/time';
 
 const PAGE = 25;
+const STUDIES_REFRESH_MS = 5000;
 
 function Progress({ s }: { s: StudySummary }) {
   const c = s.trialCounts;
@@ -64,6 +67,8 @@ export function StudiesList({ teamId }: { teamId: string }) {
   const loaded = useAsync(
     (signal) => loadPageOrFirst(query.after, (a) => listStudies(teamId, PAGE, a, filter, signal)),
     JSON.stringify([teamId, query.after, filter]),
+    // studies have no live event of their own: the list rereads its page while it is open
+    { refreshMs: STUDIES_REFRESH_MS },
   );
   const rejectedCursor = loaded.data?.rejectedCursor ?? null;
   // A bookmark's cursor the API no longer accepts: the first page is shown, and the URL says so.
@@ -87,9 +92,11 @@ export function StudiesList({ teamId }: { teamId: string }) {
             {res.data ? ` · ${res.data.totalCount} ${res.data.totalCount === 1 ? 'study' : 'studies'}` : ''}
           </div>
         </div>
-        <Link prefetch={false} className="btn btn-primary" href={`/teams/${teamId}/studies/new`}>
-          New study
-        </Link>
+        {can(team?.role, 'MEMBER') ? (
+          <Link prefetch={false} className="btn btn-primary" href={`/teams/${teamId}/studies/new`}>
+            New study
+          </Link>
+        ) : null}
       </div>
       <section className="card" aria-label="Studies">
         <search className="toolbar" aria-label="Filter studies">
@@ -203,7 +210,9 @@ export function StudiesList({ teamId }: { teamId: string }) {
                     <td>
                       <Sparkline values={s.history} direction={s.direction} />
                     </td>
-                    <td className="muted">{formatRelative(s.createdAt)}</td>
+                    <td className="muted">
+                      <RelativeTime iso={s.createdAt} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -5,10 +5,11 @@ import { type FormEvent, useState } from 'react';
 import { describeError, getClient } from '../../lib/api/client';
 import { useAsync } from '../../lib/api/hooks';
 import { loadTeam } from '../../lib/api/queries';
-import { formatDateTime, formatRelative } from '../../lib/format';
+import { formatDateTime } from '../../lib/format';
 import { ROLES, type Role } from '../../lib/types';
 import { useSession } from '../session';
 import { EmptyState, ErrorState, PageSkeleton } from '../ui/states';
+import { RelativeTime } from '../ui/time';
 
 const ROLE_HELP: Record<Role, string> = {
   OWNER: 'everything, including owners',
@@ -367,8 +368,12 @@ export function TeamSettings({ teamId }: { teamId: string }) {
                         <td>
                           <span className="role">{t.role}</span>
                         </td>
-                        <td className="muted">{formatRelative(t.createdAt)}</td>
-                        <td className="muted">{t.lastUsedAt ? formatRelative(t.lastUsedAt) : 'never'}</td>
+                        <td className="muted">
+                          <RelativeTime iso={t.createdAt} />
+                        </td>
+                        <td className="muted">
+                          {t.lastUsedAt ? <RelativeTime iso={t.lastUsedAt} /> : 'never'}
+                        </td>
                         <td className="num">
                           {t.revoked ? (
                             <span className="badge badge-FAILED">revoked</span>

@@ -2,7 +2,7 @@
 
 import { PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   describeError,
   downloadUrl,
@@ -12,10 +12,14 @@ import {
 } from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import { useAsync } from '../../lib/api/hooks';
+import { useDocumentTitle } from '../../lib/client/use-document-title';
+import { useLiveSync } from '../../lib/client/use-live';
 import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import { CurveStore } from '../../lib/learning-curves';
+import { newerTrial } from '../../lib/live-sync';
 import type { Direction, MetricPoint, Trial } from '../../lib/types';
 import { MetricChart } from '../charts/metric-chart';
+import { LiveIndicator } from '../ui/live-indicator';
 import { EmptyState, ErrorState, PageSkeleton, StateBadge } from '../ui/states';
 
 interface TrialPageData {
@@ -90,7 +94,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
     const un2 = subscribeTrialEvents(data.study.id, {
       next: (e) => {
         if (e.trial.id !== trialId) return;
-        setLiveTrial(toTrial(e.trial));
+        setLiveTrial((prev) => newerTrial(prev ?? undefined, toTrial(e.trial)));
         // Once it has ended, read it again: its checkpoint (uploaded before the tell) and final
         // metrics appear without a reload, and the page stops listening.
         if (FINISHED.has(e.trial.state)) reload();
@@ -101,6 +105,24 @@ export function TrialPage({ trialId }: { trialId: string }) {
       un2();
     };
   }, [data, trialId, reload]);
+
+  // The subscription needs the study id, so it starts only after the first read: read again once the
+  // socket is up (and after every reconnect, or on a timer while it is down) and merge, so points
+  // reported in between are not lost (the store keeps one value per step).
+  const running = data ? !FINISHED.has(data.trial.state) : false;
+  const resync = useCallback(
+    async (signal: AbortSignal) => {
+      const fresh = await loadTrial(trialId, signal);
+      if (!fresh || signal.aborted) return;
+      if (storeRef.current.add(fresh.metrics)) setVersion(storeRef.current.version);
+      setLiveTrial((prev) => newerTrial(prev ?? undefined, fresh.trial));
+      if (FINISHED.has(fresh.trial.state)) reload();
+    },
+    [trialId, reload],
+  );
+  const liveStatus = useLiveSync(resync, running, { loadedFirst: true });
+
+  useDocumentTitle(data ? `Trial #${data.trial.number} · ${data.study.name} · Posterior` : null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals new points
   const metricNames = useMemo(() => storeRef.current.metricNames(), [version]);
@@ -145,6 +167,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
           <div className="row" style={{ gap: 10 }}>
             <h1>Trial #{t.number}</h1>
             <StateBadge state={t.state} />
+            {!FINISHED.has(t.state) ? <LiveIndicator status={liveStatus} /> : null}
           </div>
           <div className="sub">
             {s.objective}: <b>{formatNumber(t.value, 6)}</b>

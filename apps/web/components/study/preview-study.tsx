@@ -83,7 +83,7 @@ function PreviewStudyBody() {
           curvesVersion={version}
           curvesBaseVersion={0}
           curvesLoading={false}
-          live={live}
+          live={live ? 'live' : 'finished'}
           importance={null}
           surrogate={gp === 'lr' ? (fx.surrogate[0] ?? null) : null}
           surrogateLoading={false}

@@ -2,10 +2,12 @@
 
 import { PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getClient, saveBlob, subscribeMetricPoints, subscribeTrialEvents } from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import {
+  deleteStudy,
   loadCurves,
   loadHistory,
   loadImportance,
@@ -14,11 +16,16 @@ import {
   loadStudy,
   loadSurrogate,
   loadTrials,
+  setStudyBudget,
 } from '../../lib/api/queries';
+import { useDocumentTitle } from '../../lib/client/use-document-title';
+import { useLiveSync } from '../../lib/client/use-live';
 import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
 import { normalizeImportance } from '../../lib/importance';
 import { CurveStore } from '../../lib/learning-curves';
+import { mergeTrials, newerTrial } from '../../lib/live-sync';
 import { buildReport } from '../../lib/report';
+import { can } from '../../lib/roles';
 import {
   emptyCounts,
   type ParamImportance,
@@ -28,8 +35,26 @@ import {
   type TrialCounts,
   totalTrials,
 } from '../../lib/types';
+import { useSession } from '../session';
 import { ErrorState, PageSkeleton } from '../ui/states';
 import { StudyView } from './study-view';
+
+/** A refetch after a reconnect reloads every curve at most this often (polls in between skip them). */
+const CURVES_RESYNC_MS = 10_000;
+/** How often an open study page rereads the study itself (its state has no live event). */
+const STUDY_REFRESH_MS = 15_000;
+
+/**
+ * A reread study, or the one held when nothing the page takes from it changed: its counts and best
+ * value are recomputed from the live trials anyway, and a new object would refetch the insights
+ * (a model fit on the server) every time the study is reread.
+ */
+function keepIfSame(prev: Study | null, next: Study): Study {
+  if (!prev) return next;
+  const strip = (x: Study) =>
+    JSON.stringify({ ...x, trialCounts: null, bestValue: null, bestTrialId: null, history: null });
+  return strip(prev) === strip(next) ? prev : next;
+}
 
 /** Studies with more trials than this draw the convergence plot from `history` first. */
 const HISTORY_FIRST_ABOVE = 2000;
@@ -53,6 +78,8 @@ function countsOf(trials: Iterable<Trial>): TrialCounts {
 
 /** The study page wired to the API: live subscriptions, the study and its trial table, then every curve. */
 export function StudyPage({ studyId }: { studyId: string }) {
+  const session = useSession();
+  const router = useRouter();
   const [study, setStudy] = useState<Study | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [reloadTick, setReloadTick] = useState(0);
@@ -64,7 +91,6 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const [curvesVersion, setCurvesVersion] = useState(0);
   const [curvesBase, setCurvesBase] = useState(0);
   const [curvesLoading, setCurvesLoading] = useState(true);
-  const [live, setLive] = useState(false);
   const [importance, setImportance] = useState<ParamImportance[] | null>(null);
   const [surrogate, setSurrogate] = useState<SurrogateSlice | null>(null);
   const [surrogateLoading, setSurrogateLoading] = useState(true);
@@ -103,6 +129,24 @@ export function StudyPage({ studyId }: { studyId: string }) {
     frame.current = requestAnimationFrame(run);
   }, []);
 
+  // The study's own state (DONE when its last trial finishes, PAUSED by a teammate) has no event:
+  // read it again shortly after trials finish, and every so often while the page is open.
+  const studyTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refreshStudy = useCallback(() => {
+    loadStudy(studyId).then(
+      (s) => {
+        if (s) setStudy((prev) => keepIfSame(prev, s));
+      },
+      () => {},
+    );
+  }, [studyId]);
+  const refreshStudySoon = useCallback(() => {
+    if (studyTimer.current !== null) return;
+    studyTimer.current = setTimeout(() => {
+      studyTimer.current = null;
+      refreshStudy();
+    }, 400);
+  }, [refreshStudy]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloadTick restarts everything
   useEffect(() => {
     const ctl = new AbortController();
@@ -120,24 +164,20 @@ export function StudyPage({ studyId }: { studyId: string }) {
         // Subscribe before loading so nothing that happens during the load is missed.
         unsubscribeTrials = subscribeTrialEvents(studyId, {
           next: (e) => {
-            setLive(true);
             const t = toTrial(e.trial);
-            const prev = trialsRef.current.get(t.id);
-            if (prev?.state !== 'COMPLETE' || t.state === 'COMPLETE') trialsRef.current.set(t.id, t);
-            if (e.type === 'COMPLETE' || e.type === 'PRUNED' || e.type === 'FAILED')
+            trialsRef.current.set(t.id, newerTrial(trialsRef.current.get(t.id), t));
+            if (e.type === 'COMPLETE' || e.type === 'PRUNED' || e.type === 'FAILED') {
               setInsightTick((x) => x + 1);
+              // the last trial to finish ends the study: its state has no event of its own
+              refreshStudySoon();
+            }
             flush('trials');
           },
-          error: () => setLive(false),
-          complete: () => setLive(false),
         });
         unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
           next: (points) => {
-            setLive(true);
             if (storeRef.current.add(points.map(toMetricPoint))) flush('curves');
           },
-          error: () => setLive(false),
-          complete: () => setLive(false),
         });
         // The study and its trials in parallel: one round trip less before the first chart.
         const trialsLoaded = loadTrials(
@@ -156,7 +196,6 @@ export function StudyPage({ studyId }: { studyId: string }) {
           return;
         }
         setStudy(s);
-        setLive(true);
         // On a big study the history (one cheap request) draws the convergence plot while the trial
         // table is still on its way; a small study's table arrives as soon. Drawn only if the trials
         // are still missing a moment later: a plot replaced at once is wasted main-thread time.
@@ -226,7 +265,45 @@ export function StudyPage({ studyId }: { studyId: string }) {
       if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
       bulkTimer.current = null;
     };
-  }, [studyId, flush, reloadTick]);
+  }, [studyId, flush, refreshStudySoon, reloadTick]);
+
+  // After a reconnect (or on a timer while the socket is down) the page refetches what it shows and
+  // merges it with what arrived live, so it ends equal to the API however many events it missed.
+  const lastCurvesSync = useRef(0);
+  const resync = useCallback(
+    async (signal: AbortSignal) => {
+      const fresh: Trial[] = [];
+      const curvesDue = Date.now() - lastCurvesSync.current > CURVES_RESYNC_MS;
+      const [s] = await Promise.all([
+        loadStudy(studyId, signal),
+        loadTrials(studyId, (page) => fresh.push(...page), signal),
+        curvesDue
+          ? loadCurves(studyId, signal).then((all) => {
+              lastCurvesSync.current = Date.now();
+              if (all && !signal.aborted && storeRef.current.add(all)) flush('curves');
+            })
+          : null,
+      ]);
+      if (signal.aborted) return;
+      trialsRef.current = mergeTrials(trialsRef.current, fresh);
+      flush('trials');
+      if (s) setStudy((prev) => keepIfSame(prev, s));
+    },
+    [studyId, flush],
+  );
+  // Only once the first load is in: it covers everything before, and polls must not race it.
+  const liveStatus = useLiveSync(resync, study !== null && !trialsLoading);
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') refreshStudy();
+    }, STUDY_REFRESH_MS);
+    return () => {
+      clearInterval(timer);
+      if (studyTimer.current !== null) clearTimeout(studyTimer.current);
+      studyTimer.current = null;
+    };
+  }, [refreshStudy]);
 
   // Counts and best trial follow the live trial list once it is loaded.
   const liveStudy = useMemo<Study | null>(() => {
@@ -304,6 +381,9 @@ export function StudyPage({ studyId }: { studyId: string }) {
     return () => ctl.abort();
   }, [study, studyId, gpParam, insightTick, insightsWanted]);
 
+  const role = study ? (session.teams.find((t) => t.id === study.teamId)?.role ?? null) : null;
+  useDocumentTitle(study ? `${study.name} · Posterior` : null);
+
   if (error) return <ErrorState error={error} onRetry={() => setReloadTick((x) => x + 1)} />;
   if (!liveStudy) return <PageSkeleton label="Loading study" />;
   const s = liveStudy;
@@ -317,24 +397,51 @@ export function StudyPage({ studyId }: { studyId: string }) {
       curvesVersion={curvesVersion}
       curvesBaseVersion={curvesBase}
       curvesLoading={curvesLoading}
-      live={live}
+      live={
+        liveStatus === 'live' &&
+        study &&
+        (study.state === 'DONE' || study.state === 'ARCHIVED') &&
+        !trials.some((t) => t.state === 'RUNNING')
+          ? 'finished'
+          : liveStatus
+      }
       importance={importance}
       surrogate={surrogate && surrogate.param === gpParam ? surrogate : null}
       surrogateLoading={surrogateLoading}
       surrogateUnavailable={surrogateWhy}
       gpParam={gpParam}
       onGpParam={(p) => patchUrl({ gp: p })}
-      actions={{
-        async setState(state) {
-          const updated = await getClient().setStudyState(studyId, state);
-          setStudy((prev) => (prev ? { ...prev, state: updated.state } : prev));
-        },
-        async enqueue(params) {
-          const t = toTrial(await getClient().enqueueTrial(studyId, params));
-          trialsRef.current.set(t.id, t);
-          flush('trials');
-        },
-      }}
+      actions={
+        can(role, 'MEMBER')
+          ? {
+              async setState(state) {
+                const updated = await getClient().setStudyState(studyId, state);
+                setStudy((prev) => (prev ? { ...prev, state: updated.state } : prev));
+              },
+              async enqueue(params) {
+                const t = toTrial(await getClient().enqueueTrial(studyId, params));
+                trialsRef.current.set(t.id, t);
+                flush('trials');
+              },
+              async setBudget(maxTrials, resume) {
+                await setStudyBudget(studyId, maxTrials);
+                if (resume) await getClient().setStudyState(studyId, 'RUNNING');
+                const fresh = await loadStudy(studyId);
+                if (fresh) setStudy(fresh);
+              },
+              cloneHref: s.teamId
+                ? `/teams/${s.teamId}/studies/new?from=${encodeURIComponent(studyId)}`
+                : undefined,
+              remove:
+                can(role, 'ADMIN') && s.state !== 'RUNNING'
+                  ? async () => {
+                      await deleteStudy(studyId);
+                      router.replace(s.teamId ? `/teams/${s.teamId}/studies` : '/');
+                    }
+                  : undefined,
+            }
+          : null
+      }
       onInsightsVisible={wantInsights}
       onDownloadReport={async () => {
         let text: string | null = null;

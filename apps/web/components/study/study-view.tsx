@@ -4,9 +4,10 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { describeError } from '../../lib/api/client';
 import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
-import { formatNumber, formatRelative } from '../../lib/format';
+import { formatNumber } from '../../lib/format';
 import { estimateImportance } from '../../lib/importance';
 import type { CurveStore } from '../../lib/learning-curves';
+import type { LiveStatus } from '../../lib/live-sync';
 import { paramNames, specFor } from '../../lib/params';
 import {
   finishedTrials,
@@ -27,12 +28,20 @@ import { SliceChart, type SliceChartProps } from '../charts/slice-chart';
 import { SurrogateChart } from '../charts/surrogate-chart';
 import { LazyMount } from '../ui/lazy-mount';
 import { StateBadge } from '../ui/states';
+import { RelativeTime } from '../ui/time';
+import { BudgetDialog } from './budget-dialog';
 import { EnqueueDialog } from './enqueue-dialog';
 import { TrialsTable } from './trials-table';
 
 export interface StudyActions {
   setState: (s: StudyState) => Promise<void>;
   enqueue: (p: Params) => Promise<void>;
+  /** Sets the budget (maxTrials); with `resume` a finished study runs again. */
+  setBudget?: (maxTrials: number, resume: boolean) => Promise<void>;
+  /** Deletes the study and everything in it (admins); the page navigates away. */
+  remove?: () => Promise<void>;
+  /** Where "Clone with edits" goes: the new-study form filled from this study. */
+  cloneHref?: string;
 }
 
 export interface StudyViewProps {
@@ -45,7 +54,7 @@ export interface StudyViewProps {
   curvesVersion: number;
   curvesBaseVersion: number;
   curvesLoading: boolean;
-  live: boolean;
+  live: LiveStatus | 'finished';
   importance: readonly ParamImportance[] | null;
   surrogate: SurrogateSlice | null;
   surrogateLoading: boolean;
@@ -88,6 +97,10 @@ export function StudyView(props: StudyViewProps) {
   }
 
   const a = props.actions;
+  const used = totalTrials(counts);
+  const budgetLeft = study.maxTrials === null || used < study.maxTrials;
+  const canResume = study.state === 'PAUSED' || (study.state === 'DONE' && budgetLeft);
+  const takesTrials = (study.state === 'RUNNING' || study.state === 'PAUSED') && budgetLeft;
   return (
     <div className="stack">
       <div className="page-head">
@@ -100,7 +113,7 @@ export function StudyView(props: StudyViewProps) {
           <div className="sub">
             {study.direction === 'MINIMIZE' ? 'Minimize' : 'Maximize'} <code>{study.objective}</code> ·
             sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
-            {formatRelative(study.createdAt)}
+            <RelativeTime iso={study.createdAt} />
           </div>
         </div>
         <div className="row">
@@ -109,12 +122,13 @@ export function StudyView(props: StudyViewProps) {
               type="button"
               className="btn"
               disabled={busy !== null}
+              title="No new trials are handed out; posterior worker processes exit once they have nothing to run"
               onClick={() => run('pause', () => a.setState('PAUSED'))}
             >
               Pause
             </button>
           ) : null}
-          {a && (study.state === 'PAUSED' || study.state === 'DONE') ? (
+          {a && canResume ? (
             <button
               type="button"
               className="btn"
@@ -124,12 +138,20 @@ export function StudyView(props: StudyViewProps) {
               Resume
             </button>
           ) : null}
-          {a ? (
-            <EnqueueDialog
-              space={study.searchSpace}
-              onEnqueue={a.enqueue}
-              disabled={study.state === 'ARCHIVED'}
+          {a && takesTrials ? <EnqueueDialog space={study.searchSpace} onEnqueue={a.enqueue} /> : null}
+          {a?.setBudget &&
+          (study.state === 'DONE' || study.state === 'RUNNING' || study.state === 'PAUSED') ? (
+            <BudgetDialog
+              current={study.maxTrials}
+              used={used}
+              finished={study.state === 'DONE'}
+              onSubmit={a.setBudget}
             />
+          ) : null}
+          {a?.cloneHref ? (
+            <Link prefetch={false} className="btn" href={a.cloneHref}>
+              Clone with edits
+            </Link>
           ) : null}
           <button
             type="button"
@@ -139,6 +161,18 @@ export function StudyView(props: StudyViewProps) {
           >
             Download report
           </button>
+          {a && study.state === 'ARCHIVED' ? (
+            <button
+              type="button"
+              className="btn"
+              disabled={busy !== null}
+              title="Unarchive: the study becomes done again, and its budget can be raised"
+              onClick={() => run('unarchive', () => a.setState('DONE'))}
+            >
+              {/* not "Unarchive": a name containing "Archive" reads as the archive action to assistive search */}
+              Restore
+            </button>
+          ) : null}
           {a && study.state !== 'ARCHIVED' ? (
             <button
               type="button"
@@ -157,6 +191,22 @@ export function StudyView(props: StudyViewProps) {
               Archive
             </button>
           ) : null}
+          {a?.remove ? (
+            <button
+              type="button"
+              className="btn btn-danger"
+              disabled={busy !== null}
+              onClick={() => {
+                const typed = window.prompt(
+                  `Delete "${study.name}" with all its trials, metrics and checkpoints? This cannot be undone. Type the study's name to confirm.`,
+                );
+                if (typed === study.name) void run('delete', a.remove ?? (async () => {}));
+                else if (typed !== null) setActionError('The name did not match; nothing was deleted.');
+              }}
+            >
+              Delete
+            </button>
+          ) : null}
         </div>
       </div>
       {actionError ? (
@@ -166,7 +216,8 @@ export function StudyView(props: StudyViewProps) {
       ) : null}
       {study.state === 'PAUSED' ? (
         <div className="alert alert-info" role="status">
-          This study is paused: workers get no new trials until you resume it.
+          This study is paused: no new trials are handed out, and <code>posterior worker</code> processes exit
+          once they have nothing to run. After Resume, start workers again.
         </div>
       ) : null}
       <div className="stats">
@@ -239,6 +290,8 @@ export function StudyView(props: StudyViewProps) {
           loading={props.curvesLoading && props.store.size === 0}
           complete={!props.curvesLoading}
           live={props.live}
+          bestTrialId={study.bestTrialId}
+          trialHref={props.trialHref}
         />
       </div>
       <TrialsTable
@@ -297,12 +350,16 @@ export function StudyView(props: StudyViewProps) {
             logX={gpSpec !== undefined && gpSpec.type !== 'categorical' && gpSpec.log === true}
             loading={props.surrogateLoading}
             unavailable={props.surrogateUnavailable}
+            samplerType={study.sampler.type}
           />
-          <PredictedChart
-            trials={trials}
-            objective={study.objective}
-            loading={trialsLoading && trials.length === 0}
-          />
+          {/* only a GP predicts the trials it suggests: other samplers have nothing to compare */}
+          {study.sampler.type === 'gp' ? (
+            <PredictedChart
+              trials={trials}
+              objective={study.objective}
+              loading={trialsLoading && trials.length === 0}
+            />
+          ) : null}
         </div>
       </LazyMount>
     </div>

@@ -9,8 +9,17 @@ export interface AsyncState<T> {
   reload: () => void;
 }
 
+export interface AsyncOptions {
+  /** Refetch this often while the tab is visible, keeping what is shown until the answer lands. */
+  refreshMs?: number;
+}
+
 /** Runs `fn` when `key` changes (and on reload); stale answers of an older key are dropped. */
-export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, key: string | null): AsyncState<T> {
+export function useAsync<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  key: string | null,
+  options: AsyncOptions = {},
+): AsyncState<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [loading, setLoading] = useState(key !== null);
@@ -37,6 +46,33 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, key: string
     );
     return () => ctl.abort();
   }, [key, tick]);
+  const refreshMs = options.refreshMs;
+  useEffect(() => {
+    if (key === null || !refreshMs) return;
+    let ctl: AbortController | null = null;
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'visible' || ctl !== null) return;
+      const mine = new AbortController();
+      ctl = mine;
+      fnRef
+        .current(mine.signal)
+        .then(
+          (v) => {
+            if (!mine.signal.aborted) setData(v);
+          },
+          () => {
+            // a failed refresh keeps what is shown; the next one tries again
+          },
+        )
+        .finally(() => {
+          if (ctl === mine) ctl = null;
+        });
+    }, refreshMs);
+    return () => {
+      clearInterval(timer);
+      ctl?.abort();
+    };
+  }, [key, refreshMs]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
 }

@@ -491,3 +491,16 @@ export async function loadTeam(teamId: string, signal?: AbortSignal): Promise<Te
 }
 
 export { toTrial };
+
+/** Sets a study's budget (maxTrials); the API refuses less than the trials already used. */
+export async function setStudyBudget(studyId: string, maxTrials: number): Promise<void> {
+  await gql('mutation SetBudget($id: ID!, $n: Int!) { setStudyBudget(id: $id, maxTrials: $n) { id } }', {
+    id: studyId,
+    n: maxTrials,
+  });
+}
+
+/** Deletes a study with its trials, metrics and checkpoints (admins; not while RUNNING). */
+export async function deleteStudy(studyId: string): Promise<void> {
+  await gql('mutation DeleteStudy($id: ID!) { deleteStudy(id: $id) }', { id: studyId });
+}
