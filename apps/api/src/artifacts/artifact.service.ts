@@ -89,7 +89,7 @@ export class ArtifactService {
   /** Removes the stored files of artifacts whose rows were deleted (with their study); missing files are fine. */
   async removeFiles(artifactIds: readonly string[]): Promise<void> {
     for (const id of artifactIds) {
-      if (isUuid(id)) await rm(this.pathOf(id), { force: true });
+      if (isUuid(id)) await this.store.remove(id);
     }
   }
 

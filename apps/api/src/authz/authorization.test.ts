@@ -91,6 +91,11 @@ interface Row {
   vars?: (f: Fixture) => Record<string, unknown>;
   request?: (f: Fixture, secret: string | null, baseUrl: string) => Promise<Response>;
   subscription?: boolean;
+  /** Puts the fixture in the state the operation needs, as the owner, before the call. */
+  prepare?: (
+    f: Fixture,
+    asOwner: (query: string, vars: Record<string, unknown>) => Promise<void>,
+  ) => Promise<void>;
   /** Ends the caller's session: run it on a fresh one of the same user. */
   endsSession?: boolean;
   expect: (c: CallerKind) => Outcome;
@@ -216,6 +221,19 @@ const TABLE: Record<string, Row> = {
     query: 'mutation($s: ID!) { setStudyState(id: $s, state: PAUSED) { id } }',
     vars: (f) => ({ s: f.studyId }),
     expect: teamScoped('MEMBER'),
+  },
+  'Mutation.setStudyBudget': {
+    query: 'mutation($s: ID!) { setStudyBudget(id: $s, maxTrials: 50) { id } }',
+    vars: (f) => ({ s: f.studyId }),
+    expect: teamScoped('MEMBER'),
+  },
+  // A RUNNING study cannot be deleted (CONFLICT): the row pauses it first.
+  'Mutation.deleteStudy': {
+    query: 'mutation($s: ID!) { deleteStudy(id: $s) }',
+    vars: (f) => ({ s: f.studyId }),
+    prepare: (f, asOwner) =>
+      asOwner('mutation($s: ID!) { setStudyState(id: $s, state: PAUSED) { id } }', { s: f.studyId }),
+    expect: teamScoped('ADMIN'),
   },
   'Mutation.enqueueTrial': {
     query: 'mutation($s: ID!) { enqueueTrial(studyId: $s, params: {x: 1, y: 1}) { id } }',
@@ -529,6 +547,10 @@ describe('authorization table: every operation x every kind of caller', () => {
         assert.ok(caller);
         const expected = row.expect(caller);
         const f = await fixture();
+        await row.prepare?.(f, async (query, vars) => {
+          const r = await h.gql(query, vars, owner);
+          assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+        });
         let secret = caller.secret;
         if (row.endsSession && caller.email) {
           const fresh = await h.gql<{ logIn: { token: string } }>(
