@@ -28,6 +28,12 @@ export {
   sleep,
   withRetry,
 } from './retry.js';
-export type { ConnectionListener, ConnectionState, SequencedSink, Sink, Unsubscribe } from './subscriptions.js';
+export type {
+  ConnectionListener,
+  ConnectionState,
+  SequencedSink,
+  Sink,
+  Unsubscribe,
+} from './subscriptions.js';
 export { baseUrl, type Delivery, type RequestOptions, websocketUrl } from './transport.js';
 export * from './types.js';

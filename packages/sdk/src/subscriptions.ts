@@ -305,27 +305,25 @@ export class Subscriptions {
         this.options.onReconnect?.(toSubscriptionError(lastFailure, this.wsUrl()), retries + 1, delay);
         return new Promise((resolve) => setTimeout(resolve, delay));
       },
-      on: {
-        connecting: () => {
-          lastFailure = null;
-        },
-        error: (error) => {
-          lastFailure = error;
-        },
-        // A failed connect also closes (1006): the error before it says more ("ECONNREFUSED").
-        closed: (event) => {
-          lastFailure ??= event;
-        },
-      },
       // graphql-ws retries only close events by default; a reconnect that hits a restarting API
       // fails with an error event (ECONNREFUSED) and would end every subscription. Retry those too
       // (retryAttempts still bounds it), and a restarting API's 1001/1006 closes; but not 4401/4403:
       // a revoked, expired or logged-out credential (or lost access) surfaces as an error at once.
       shouldRetry: shouldReconnect,
       on: {
-        connecting: () => this.emit('connecting'),
+        connecting: () => {
+          lastFailure = null;
+          this.emit('connecting');
+        },
         connected: () => this.emit('connected'),
-        closed: () => this.emit('closed'),
+        error: (error) => {
+          lastFailure = error;
+        },
+        // A failed connect also closes (1006): the error before it says more ("ECONNREFUSED").
+        closed: (event) => {
+          lastFailure ??= event;
+          this.emit('closed');
+        },
       },
       connectionParams: () => {
         const token = this.options.token();
