@@ -11,7 +11,10 @@ export type SamplerType = 'random' | 'qmc' | 'gp';
  */
 export interface SamplerConfig {
   type: SamplerType;
-  /** Study-level seed: scrambles the QMC designs; the per-suggestion seed comes with the request. */
+  /**
+   * Study-level seed: scrambles the QMC designs; the per-suggestion seed comes with the request
+   * (`trialSeed`). The server fills it from the study id when the study sets none (`studySeed`).
+   */
   seed?: number;
   /** Completed trials before the GP takes over from the space-filling design. */
   nStartupTrials?: number;

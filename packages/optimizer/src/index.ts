@@ -57,4 +57,5 @@ export {
   parseSearchSpace,
   type SearchSpace,
 } from './search-space.js';
+export { studySeed, trialSeed } from './seeds.js';
 export { fitSurrogate, type Surrogate } from './surrogate.js';

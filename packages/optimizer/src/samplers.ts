@@ -20,7 +20,7 @@ export interface SuggestRequest {
   completed: ReadonlyArray<{ params: Params; value: number }>;
   /** Params of RUNNING and WAITING trials. */
   pending: ReadonlyArray<Params>;
-  /** Per-suggestion seed (e.g. study seed + trial number): same seed and history, same suggestion. */
+  /** Per-suggestion seed, `trialSeed(study seed, trial number)`: same seed and history, same suggestion. */
   seed: number;
 }
 

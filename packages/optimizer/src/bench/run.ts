@@ -1,6 +1,7 @@
 import type { SamplerConfig } from '../config.js';
 import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
+import { trialSeed } from '../seeds.js';
 import type { BenchObjective } from './objectives.js';
 
 /** One run of a benchmark (DESIGN section 6). */
@@ -48,13 +49,13 @@ export async function runBenchmark(opts: {
     const run: BenchRun = { seed, values: [], best: [], suggestMs: [] };
     let best = Number.POSITIVE_INFINITY;
     for (let t = 0; t < opts.trials; t++) {
-      // Mirrors the server: the request seed is the study seed plus the trial number.
+      // What the server does for a study with this seed: trial t draws from trialSeed(seed, t).
       const request: SuggestRequest = {
         space,
         direction: 'MINIMIZE',
         completed,
         pending: [],
-        seed: seed + t,
+        seed: trialSeed(seed, t),
       };
       const t0 = performance.now();
       const s = suggest(config, request);
