@@ -9,7 +9,7 @@ export {
   evaluateAcquisition,
   expectedImprovement,
 } from './acquisition.js';
-export { type BenchObjective, builtinObjectives } from './bench/objectives.js';
+export { type BenchObjective, builtinObjectives, noisyObjective } from './bench/objectives.js';
 export {
   type BenchResult,
   type BenchRun,
@@ -37,6 +37,7 @@ export { ConfigError, ModelFittingError, SearchSpaceError, SpaceExhaustedError }
 export { fitHyperparameters, type GpData, type GpHyperparameters, GpPosterior } from './gp.js';
 export type { KernelKind } from './kernel.js';
 export { type IntermediateValue, type OtherTrial, shouldPrune } from './pruners.js';
+export { type Recommendation, type RecommendRequest, recommend } from './recommend.js';
 export { createRng, mixSeed, type Rng } from './rng.js';
 export {
   createSampler,
