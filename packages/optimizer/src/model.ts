@@ -87,6 +87,8 @@ export function fitPrefixLength(n: number): number {
 }
 
 const FIT_CACHE_LIMIT = 256;
+/** Fits on fewer observations than this also start from short lengthscales (fitAndRemember). */
+const SECOND_START_MAX_N = 128;
 const FIT_MAX = 256;
 const fitCache = new Map<string, FitResult>();
 
@@ -156,11 +158,15 @@ export function fitCached(data: GpData, options: GpOptions): FitResult {
 
 function fitAndRemember(key: string, data: GpData, options: GpOptions): FitResult {
   const dim = data.dim;
-  // A second start with shorter lengthscales guards against the long-lengthscale optimum that
-  // explains everything as noise; with 32 points or more the likelihood is better identified and
-  // each start costs O(n^3) per step, so the defaults alone are used.
+  // The posterior over hyperparameters is often bimodal: long lengthscales that explain the
+  // observations' wiggles as noise, or short ones that fit them with little noise. From the default
+  // start alone the fit settles in the first mode even where the second has the higher posterior, and
+  // the model then takes a multimodal function for a smooth, noisy one and keeps sampling around its
+  // incumbent (michalewicz2 at 50 trials: median regret 0.0085 with one start, 4.3e-5 with both).
+  // A second start with short lengthscales and little noise finds the other mode; its cost is one
+  // more O(n^3)-per-step fit, paid only while n is small enough for that to stay cheap.
   const starts: Float64Array[] = [];
-  if (data.n < 32) {
+  if (data.n < SECOND_START_MAX_N) {
     const short = new Float64Array(dim + 3);
     for (let d = 0; d < dim; d++) short[d] = Math.log(10);
     short[dim + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));

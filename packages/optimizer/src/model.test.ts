@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { builtinObjectives } from './bench/objectives.js';
+import { gpOptions } from './config.js';
+import { fitHyperparameters } from './gp.js';
+import { collectObservations, fitModel } from './model.js';
+import { createRng } from './rng.js';
+import { parseSearchSpace } from './search-space.js';
+
+describe('fitModel: hyperparameters', () => {
+  it('finds the short-lengthscale mode of a multimodal function instead of calling it noise', () => {
+    const objective = builtinObjectives.michalewicz2;
+    assert.ok(objective);
+    const space = parseSearchSpace(objective.space);
+    const rng = createRng(6);
+    const completed = Array.from({ length: 40 }, () => {
+      const params = space.decode(space.fromUnit(Float64Array.of(rng.next(), rng.next())));
+      return { params, value: Number(objective.evaluate(params)) };
+    });
+    const obs = collectObservations(space, 'MINIMIZE', completed);
+    const options = gpOptions({ type: 'gp' });
+    const model = fitModel(space, 'MINIMIZE', obs, [], options);
+    // From the default start alone the fit stops in the "smooth and noisy" mode.
+    const single = fitHyperparameters(
+      { x: obs.x, y: model.target.y, n: obs.n, dim: 2, categorical: new Uint8Array(2) },
+      { kernel: options.kernel, noiseFloor: options.noiseFloor },
+    );
+    assert.ok(single.hyper.noiseVar > 0.1, `single start: noise ${single.hyper.noiseVar}`);
+    assert.ok(model.fit.objective < single.objective - 1, `${model.fit.objective} vs ${single.objective}`);
+    assert.ok(model.fit.hyper.noiseVar < 0.01, `noise ${model.fit.hyper.noiseVar}`);
+  });
+});
