@@ -23,6 +23,7 @@ export {
   SUMMARY_CHECKPOINTS,
   summarizeBenchmark,
 } from './bench/run.js';
+export { type SignedRankResult, wilcoxonSignedRank } from './bench/stats.js';
 export {
   type Direction,
   GP_DEFAULTS,
