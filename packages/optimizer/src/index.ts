@@ -37,6 +37,7 @@ export {
 export { ConfigError, ModelFittingError, SearchSpaceError, SpaceExhaustedError } from './errors.js';
 export { fitHyperparameters, type GpData, type GpHyperparameters, GpPosterior } from './gp.js';
 export type { KernelKind } from './kernel.js';
+export { fitPrefixLength } from './model.js';
 export { type IntermediateValue, type OtherTrial, shouldPrune } from './pruners.js';
 export { type Recommendation, type RecommendRequest, recommend } from './recommend.js';
 export { createRng, mixSeed, type Rng } from './rng.js';

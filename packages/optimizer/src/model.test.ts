@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { builtinObjectives } from './bench/objectives.js';
 import { gpOptions } from './config.js';
 import { fitHyperparameters } from './gp.js';
-import { collectObservations, fitModel } from './model.js';
+import { collectObservations, fitModel, fitPrefixLength } from './model.js';
 import { createRng } from './rng.js';
 import { parseSearchSpace } from './search-space.js';
 
@@ -28,5 +28,18 @@ describe('fitModel: hyperparameters', () => {
     assert.ok(single.hyper.noiseVar > 0.1, `single start: noise ${single.hyper.noiseVar}`);
     assert.ok(model.fit.objective < single.objective - 1, `${model.fit.objective} vs ${single.objective}`);
     assert.ok(model.fit.hyper.noiseVar < 0.01, `noise ${model.fit.hyper.noiseVar}`);
+  });
+});
+
+describe('fitPrefixLength', () => {
+  it('refits at every trial below 32, every n/8 below 128 and every n/4 from there', () => {
+    assert.equal(fitPrefixLength(31), 31);
+    assert.equal(fitPrefixLength(35), 32);
+    assert.equal(fitPrefixLength(71), 64);
+    assert.equal(fitPrefixLength(127), 120);
+    assert.equal(fitPrefixLength(200), 192);
+    assert.equal(fitPrefixLength(223), 192);
+    assert.equal(fitPrefixLength(224), 224);
+    assert.equal(fitPrefixLength(300), 256);
   });
 });
