@@ -14,6 +14,8 @@ export interface Observations {
   /** Their values to maximize (sign-corrected, infinities clipped), shape: n. */
   g: Float64Array;
   n: number;
+  /** For each row, the index of its trial in `completed`, shape: n. */
+  source: number[];
   /** Keys of every evaluated point, finite or not, for duplicate avoidance. */
   taken: Set<string>;
   warnings: string[];
@@ -28,9 +30,10 @@ export function collectObservations(
   const sign = direction === 'MAXIMIZE' ? 1 : -1;
   const rows: Float64Array[] = [];
   const values: number[] = [];
+  const sources: number[] = [];
   const taken = new Set<string>();
   const warnings: string[] = [];
-  for (const trial of completed) {
+  for (const [index, trial] of completed.entries()) {
     let x: Float64Array;
     try {
       x = space.snap(space.encode(trial.params));
@@ -42,6 +45,7 @@ export function collectObservations(
     if (Number.isNaN(trial.value) || typeof trial.value !== 'number') continue;
     rows.push(x);
     values.push(sign * trial.value);
+    sources.push(index);
   }
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -66,11 +70,13 @@ export function collectObservations(
   const n = keep.length;
   const x = new Float64Array(n * dim);
   const g = new Float64Array(n);
+  const source: number[] = [];
   keep.forEach((idx, r) => {
     x.set(rows[idx] ?? new Float64Array(dim), r * dim);
     g[r] = values[idx] ?? 0;
+    source.push(sources[idx] ?? -1);
   });
-  return { x, g, n, taken, warnings };
+  return { x, g, n, source, taken, warnings };
 }
 
 /**
@@ -212,7 +218,9 @@ export function fitCheckpoint(
   const hit = recall(key);
   if (hit) return hit;
   const t = transformTargets(g, m - from, options.outputWarping === 'yeo-johnson');
-  return fitAndRemember(key, { x, y: t.y, n: m - from, dim, categorical }, options);
+  const data: GpData = { x, y: t.y, n: m - from, dim, categorical };
+  if (t.noiseScale) data.noiseScale = t.noiseScale;
+  return fitAndRemember(key, data, options);
 }
 
 export interface FittedModel {
@@ -242,6 +250,7 @@ export function fitModel(
   const fit = fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options);
   const hyper = thetaToHyper(fit.theta, dim);
   const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
+  if (target.noiseScale) data.noiseScale = target.noiseScale;
   const posterior = new GpPosterior(data, options.kernel, hyper);
   let best = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
@@ -260,11 +269,14 @@ export function fitModel(
       // predicted value beats the best keeps a positive improvement and attracts the next ask.
       best = Math.max(best, believed);
     });
-    withPending = new GpPosterior(
-      { x: xAll, y: yAll, n: obs.n + q, dim, categorical },
-      options.kernel,
-      hyper,
-    );
+    const pendingData: GpData = { x: xAll, y: yAll, n: obs.n + q, dim, categorical };
+    if (target.noiseScale) {
+      // Believed values sit at the model's mean: give them the median point's noise (scale 1).
+      const scale = new Float64Array(obs.n + q).fill(1);
+      scale.set(target.noiseScale);
+      pendingData.noiseScale = scale;
+    }
+    withPending = new GpPosterior(pendingData, options.kernel, hyper);
   }
   return { posterior, withPending, target, best, sign: direction === 'MAXIMIZE' ? 1 : -1, fit };
 }

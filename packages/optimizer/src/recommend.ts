@@ -8,6 +8,11 @@ export interface RecommendRequest {
   direction: Direction;
   /** Finished trials, as for a suggestion; NaN (failed) values are never recommended. */
   completed: ReadonlyArray<{ params: Params; value: number }>;
+  /**
+   * Which of `completed` may be recommended (all when absent). The model learns from every entry;
+   * a pruned trial's value, an early-epoch loss, informs it but is not a result to keep.
+   */
+  eligible?: ReadonlyArray<boolean>;
 }
 
 export interface Recommendation {
@@ -35,8 +40,9 @@ export function recommend(config: SamplerConfig, request: RecommendRequest): Rec
   const space = parseSearchSpace(request.space);
   const sign = request.direction === 'MAXIMIZE' ? 1 : -1;
   let bestObserved = -1;
+  const eligible = (i: number): boolean => request.eligible?.[i] ?? true;
   request.completed.forEach((trial, i) => {
-    if (!Number.isFinite(trial.value)) return;
+    if (!Number.isFinite(trial.value) || !eligible(i)) return;
     const best = request.completed[bestObserved]?.value;
     if (best === undefined || sign * trial.value > sign * best) bestObserved = i;
   });
@@ -58,21 +64,26 @@ export function recommend(config: SamplerConfig, request: RecommendRequest): Rec
     if (error instanceof ModelFittingError) return observed;
     throw error;
   }
-  let best: { index: number; mean: number; variance: number } | null = null;
-  request.completed.forEach((trial, i) => {
-    if (!Number.isFinite(trial.value)) return;
-    let x: Float64Array;
-    try {
-      x = space.snap(space.encode(trial.params));
-    } catch {
-      return;
-    }
-    const p = model.posterior.predict(x);
-    if (best === null || p.mean > best.mean) best = { index: i, mean: p.mean, variance: p.variance };
-  });
+  // Among the rows with a finite value (clipped infinities are rows too, but never kept).
+  let best: { row: number; mean: number; variance: number } | null = null;
+  const dim = space.dimension;
+  for (let row = 0; row < obs.n; row++) {
+    const index = obs.source[row] ?? -1;
+    const trial = request.completed[index];
+    if (!trial || !Number.isFinite(trial.value) || !eligible(index)) continue;
+    const p = model.posterior.predict(obs.x.subarray(row * dim, (row + 1) * dim));
+    if (best === null || p.mean > best.mean) best = { row, mean: p.mean, variance: p.variance };
+  }
   if (best === null) return observed;
-  const chosen: { index: number; mean: number; variance: number } = best;
+  const chosen: { row: number; mean: number; variance: number } = best;
   const g = model.target.toTarget(chosen.mean, Math.sqrt(chosen.variance));
-  const noise = model.target.toTarget(chosen.mean, Math.sqrt(model.posterior.hyper.noiseVar));
-  return { index: chosen.index, mean: sign * g.mean, std: g.std, noiseStd: noise.std, source: 'model' };
+  const scale = model.target.noiseScale?.[chosen.row] ?? 1;
+  const noise = model.target.toTarget(chosen.mean, Math.sqrt(model.posterior.hyper.noiseVar * scale));
+  return {
+    index: obs.source[chosen.row] ?? observed.index,
+    mean: sign * g.mean,
+    std: g.std,
+    noiseStd: noise.std,
+    source: 'model',
+  };
 }

@@ -3,6 +3,8 @@ import type { Logger } from '../common/logger.js';
 import {
   type ImportanceResult,
   type ImportanceTask,
+  type RecommendResult,
+  type RecommendTask,
   runTask,
   type SlicePoint,
   type SliceTask,
@@ -48,6 +50,10 @@ export class Suggester {
 
   importance(task: Omit<ImportanceTask, 'kind'>, studyId?: string): Promise<ImportanceResult[] | null> {
     return this.run<ImportanceResult[] | null>({ kind: 'importance', ...task }, false, studyId);
+  }
+
+  recommend(task: Omit<RecommendTask, 'kind'>, studyId?: string): Promise<RecommendResult | null> {
+    return this.run<RecommendResult | null>({ kind: 'recommend', ...task }, false, studyId);
   }
 
   slice(task: Omit<SliceTask, 'kind'>, studyId?: string): Promise<SlicePoint[] | null> {
