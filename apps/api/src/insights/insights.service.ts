@@ -149,6 +149,17 @@ export class InsightsService {
   }
 
   async report(study: Study): Promise<string> {
+    const found = await this.recommendedTrial(study);
+    const recommended =
+      found && found.result.source === 'model'
+        ? {
+            number: found.trial.number,
+            value: found.trial.value,
+            mean: found.result.mean,
+            std: found.result.std,
+            noiseStd: found.result.noiseStd,
+          }
+        : null;
     const rows = await this.db.rows<{
       number: number;
       state: string;
@@ -172,6 +183,7 @@ export class InsightsService {
         createdAt: study.createdAt,
       },
       rows,
+      recommended,
     );
   }
 

@@ -217,9 +217,10 @@ describe('recommendedTrial on a noisy study', () => {
           noiseStd: number;
           source: string;
         };
+        report: string;
       };
     }>(
-      'query($id: ID!) { study(id: $id) { bestTrial { number } recommendedTrial { trial { number state value } mean std noiseStd source } } }',
+      'query($id: ID!) { study(id: $id) { bestTrial { number } recommendedTrial { trial { number state value } mean std noiseStd source } report } }',
       { id: studyId },
       token,
     );
@@ -235,5 +236,11 @@ describe('recommendedTrial on a noisy study', () => {
     // Among the best quarter of the trials by TRUE value.
     assert.ok((truth.get(rec.trial.number) ?? Infinity) <= (trueValues[9] ?? 0), JSON.stringify(rec));
     assert.ok(Number.isFinite(rec.mean) && rec.std >= 0 && rec.noiseStd > 0, JSON.stringify(rec));
+    // bayes_opt.txt (and `posterior report`, which prints the server's text) shows both.
+    assert.match(s.report, new RegExp(`Best trial\\n-+\\n {2}trial #${lucky}: `));
+    assert.match(
+      s.report,
+      new RegExp(`Recommended trial \\(model\\)\\n-+\\n {2}trial #${rec.trial.number}: `),
+    );
   });
 });
