@@ -236,6 +236,8 @@ export interface FitResult {
   objective: number;
   /** Whether the optimizer ran; false when defaults were used after failures. */
   fitted: boolean;
+  /** Whether the fit used the targets' `noiseScale` (noise constant in objective units). */
+  noiseScaled?: boolean;
 }
 
 export function thetaBounds(

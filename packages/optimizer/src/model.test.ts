@@ -43,3 +43,33 @@ describe('fitPrefixLength', () => {
     assert.equal(fitPrefixLength(300), 256);
   });
 });
+
+describe('noiseUnits', () => {
+  it("'objective' gives each observation the noise of one objective-unit size through the warp", () => {
+    const space = parseSearchSpace([{ name: 'x', type: 'float', low: 0, high: 1 }]);
+    const rng = createRng(2);
+    // A long tail of good values: the warp is far from linear.
+    const completed = Array.from({ length: 20 }, (_, i) => {
+      const x = (i + 0.5) / 20;
+      return { params: { x }, value: -Math.exp(-30 * (x - 0.3) ** 2) * 10 + 0.05 * rng.normal() };
+    });
+    const obs = collectObservations(space, 'MINIMIZE', completed);
+    const warped = fitModel(space, 'MINIMIZE', obs, [], gpOptions({ type: 'gp' }));
+    assert.equal(warped.fit.noiseScaled, undefined);
+    assert.equal(warped.posterior.data.noiseScale, undefined);
+    const objective = fitModel(
+      space,
+      'MINIMIZE',
+      obs,
+      [],
+      gpOptions({ type: 'gp', noiseUnits: 'objective' }),
+    );
+    assert.ok(objective.target.lambda !== 1);
+    assert.equal(objective.fit.noiseScaled, true);
+    const scale = objective.posterior.data.noiseScale;
+    assert.ok(scale && scale.length === 20);
+    // (dy/dg)^2 differs across the observations, with mean 1 before clipping.
+    assert.ok(Math.max(...scale) / Math.min(...scale) > 2, `${[...scale]}`);
+    assert.notEqual(objective.fit.objective, warped.fit.objective);
+  });
+});

@@ -110,6 +110,7 @@ function fitKey(data: GpData, options: GpOptions): string {
     options.deterministic ? 1 : 0,
     options.outputWarping === 'yeo-johnson' ? 1 : 0,
     options.warmStart ? 1 : 0,
+    options.noiseUnits === 'objective' ? 1 : 0,
     ...data.categorical,
   );
   // Two independent 32-bit hashes of the content make accidental collisions negligible.
@@ -219,8 +220,11 @@ export function fitCheckpoint(
   if (hit) return hit;
   const t = transformTargets(g, m - from, options.outputWarping === 'yeo-johnson');
   const data: GpData = { x, y: t.y, n: m - from, dim, categorical };
-  if (t.noiseScale) data.noiseScale = t.noiseScale;
-  return fitAndRemember(key, data, options);
+  // Noise constant in objective units (`noiseUnits: 'objective'`): observation noise of one size
+  // before the warp, so variance noiseVar * (dy/dg)^2 per point after it.
+  if (t.noiseScale && options.noiseUnits === 'objective') data.noiseScale = t.noiseScale;
+  const result = fitAndRemember(key, data, options);
+  return data.noiseScale ? { ...result, noiseScaled: true } : result;
 }
 
 export interface FittedModel {
@@ -250,7 +254,7 @@ export function fitModel(
   const fit = fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options);
   const hyper = thetaToHyper(fit.theta, dim);
   const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
-  if (target.noiseScale) data.noiseScale = target.noiseScale;
+  if (target.noiseScale && fit.noiseScaled) data.noiseScale = target.noiseScale;
   const posterior = new GpPosterior(data, options.kernel, hyper);
   let best = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
@@ -270,10 +274,10 @@ export function fitModel(
       best = Math.max(best, believed);
     });
     const pendingData: GpData = { x: xAll, y: yAll, n: obs.n + q, dim, categorical };
-    if (target.noiseScale) {
+    if (data.noiseScale) {
       // Believed values sit at the model's mean: give them the median point's noise (scale 1).
       const scale = new Float64Array(obs.n + q).fill(1);
-      scale.set(target.noiseScale);
+      scale.set(data.noiseScale);
       pendingData.noiseScale = scale;
     }
     withPending = new GpPosterior(pendingData, options.kernel, hyper);
