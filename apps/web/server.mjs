@@ -95,6 +95,9 @@ function proxyWebSocket(req, socket, head) {
   const headers = { ...req.headers, ...forwardedHeaders(req), host: apiUrl.host };
   // Only the session cookie is the API's business.
   delete headers.authorization;
+  // The origin was checked just above; the API's own origin list guards browsers that reach it
+  // directly, and would refuse this dashboard on any origin it was not configured with.
+  delete headers.origin;
   const target = new URL('/graphql', apiUrl);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const upstream = send(target, { method: 'GET', headers });

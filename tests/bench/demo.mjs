@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Demo-study benchmark (issue 5 targets; docs/DESIGN.md section 7, the built-in transfer-learning task).
-//   npm run bench -- demo                                   3 seeds x gp,random x 30 trials, 2 workers
+//   npm run bench -- demo                                   10 seeds x gp,random x 30 trials, 2 workers
 //   npm run bench -- demo --seeds 1 --trials 6              a quick run
 //   options: --seeds N --first-seed N --trials N --workers N --samplers gp,random --pruner median|none
 //            --training-side N (0 skips (b))
@@ -13,7 +13,9 @@
 //   (b) speed-up of cached base features against recomputing them, by running the task engineer's
 //       tests/bench/demo-training.mjs (one trial per mode) and applying its feature cost to the CPU
 //       time per trial measured in the real studies;
-//   (c) best val_loss after N trials, GP sampler against random search, median over seeds.
+//   (c) best val_loss after N trials, GP sampler against random search, median over seeds, and a
+//       Wilcoxon signed-rank test over the seeds both samplers finished (paired: same seed, same
+//       data split), one-sided for "the first sampler's best val_loss is lower".
 // Studies run one after another, interleaved by seed (gp 0, random 0, gp 1, ...), so a partial run
 // still compares like with like and a change in machine load hits both samplers; the JSON is
 // rewritten after every study so an interrupted run keeps what it measured.
@@ -25,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApiServer, createLogger, startDatabase } from '@posterior/api';
 import { createTestDatabase } from '@posterior/api/testing';
+import { wilcoxonSignedRank } from '@posterior/optimizer';
 import { demoStudyInput } from '@posterior/runner';
 import { createNodeClient } from '@posterior/sdk/node';
 
@@ -40,7 +43,8 @@ let parsed;
 try {
   parsed = parseArgs({
     options: {
-      seeds: { type: 'string', default: '3' },
+      // 10 paired seeds: with 3 a signed-rank test cannot go below p = 0.125 whatever the margin.
+      seeds: { type: 'string', default: '10' },
       // Seeds are first-seed .. first-seed + seeds - 1, so more seeds can be added in a later run.
       'first-seed': { type: 'string', default: '0' },
       trials: { type: 'string', default: '30' },
@@ -432,11 +436,39 @@ function summarize() {
   return bySampler;
 }
 
+/** The first sampler against each other one, paired by seed (studies both finished). */
+function pairedTests() {
+  const [first, ...others] = SAMPLERS;
+  const done = (sampler, seed) =>
+    runs.find((r) => r.sampler === sampler && r.seed === seed && r.state === 'DONE');
+  return others.map((other) => {
+    const pairs = [];
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
+      const a = done(first, seed);
+      const b = done(other, seed);
+      if (a && b && Number.isFinite(a.bestValLoss) && Number.isFinite(b.bestValLoss))
+        pairs.push({ seed, a: a.bestValLoss, b: b.bestValLoss });
+    }
+    const test = wilcoxonSignedRank(pairs.map((p) => p.a - p.b));
+    return {
+      samplers: [first, other],
+      pairs: pairs.length,
+      firstBetter: pairs.filter((p) => p.a < p.b).length,
+      medianDifference: round(median(pairs.map((p) => p.a - p.b)), 5),
+      wPlus: test.wPlus,
+      pFirstLower: round(test.pLess, 5),
+      pTwoSided: round(test.pTwoSided, 5),
+      method: test.method,
+    };
+  });
+}
+
 for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS && !interrupted; seed++) {
   for (const sampler of SAMPLERS) {
     if (interrupted) break;
     await runStudy(sampler, seed);
     out.summary = summarize();
+    out.pairedTests = pairedTests();
     save();
   }
 }
@@ -532,6 +564,17 @@ for (const [sampler, s] of Object.entries(out.summary)) {
   console.log(
     `| ${sampler} | ${s.studiesDone} | ${fmtV(s.medianBestValLoss)} | ${fmtMin(s.medianWallSeconds)} | ` +
       `${fmtS(s.medianWallSecondsPerTrial)} | ${fmtS(s.medianWorkerCpuSecondsPerTrial)} |`,
+  );
+}
+console.log('');
+console.log(
+  '| paired (same seed) | pairs | first better | median difference (first - second) | W+ | p (first lower, one-sided) | p (two-sided) |',
+);
+console.log('|---|---|---|---|---|---|---|');
+for (const t of out.pairedTests ?? []) {
+  console.log(
+    `| ${t.samplers.join(' vs ')} | ${t.pairs} | ${t.firstBetter} | ${fmtV(t.medianDifference)} | ${t.wPlus} | ` +
+      `${t.pFirstLower} | ${t.pTwoSided} (${t.method} signed-rank) |`,
   );
 }
 const cs = out.cacheSpeedup;

@@ -119,6 +119,40 @@ describe('posterior token and study verbs against a real API', () => {
     assert.equal(bad.stderr.trim().split('\n').length, 1);
     assert.match(bad.stderr, /searchSpace\[0\]/);
   });
+
+  it('report shows the best and the recommended trial, in text and in --json', async () => {
+    const study = await ctx.client.createStudy({
+      teamId: ctx.team.id,
+      name: 'report-recommended',
+      direction: 'MINIMIZE',
+      objective: 'loss',
+      sampler: { type: 'random', seed: 2 },
+      maxTrials: 12,
+      parallelism: 12,
+      searchSpace: [{ name: 'x', type: 'float', low: -2, high: 2 }],
+    });
+    const trials = await ctx.client.askTrials(study.id, 12);
+    assert.equal(trials.length, 12);
+    for (const t of trials)
+      await ctx.client.tellTrial(t.id, { state: 'COMPLETE', value: (t.params.x - 0.5) ** 2 });
+    const env = { POSTERIOR_API_URL: api.url, POSTERIOR_TOKEN: ctx.token };
+    const json = await runCli(['report', study.id, '--json'], { env });
+    assert.equal(json.code, 0, json.stderr);
+    const body = JSON.parse(json.stdout);
+    const recommended = await ctx.client.studyRecommendedTrial(study.id);
+    assert.equal(recommended?.source, 'model');
+    assert.equal(body.recommended.number, recommended?.trial.number);
+    assert.equal(body.recommended.source, 'model');
+    assert.equal(typeof body.recommended.mean, 'number');
+    // A noise-free objective: the model's pick is the best observed trial.
+    assert.equal(body.recommended.number, body.best.number);
+    const text = await runCli(['report', study.id], { env });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(`Recommended trial \\(model\\)\\n-+\\n {2}trial #${body.best.number}: loss = `),
+    );
+  });
 });
 
 describe('posterior bench (no server)', () => {

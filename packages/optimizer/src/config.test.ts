@@ -19,7 +19,9 @@ describe('parseSamplerConfig', () => {
       acquisition: 'ucb',
       beta: 2,
       deterministic: true,
+      noiseUnits: 'objective',
     });
+    assert.equal(c.noiseUnits, 'objective');
     assert.equal(c.xi, 0.01);
     assert.equal(c.kernel, 'rbf');
     assert.equal(c.acquisition, 'ucb');
@@ -34,6 +36,7 @@ describe('parseSamplerConfig', () => {
     [{ type: 'gp', nStartupTrials: 0 }, 'sampler.nStartupTrials'],
     [{ type: 'gp', noiseFloor: 0 }, 'sampler.noiseFloor'],
     [{ type: 'gp', candidate: 10 }, 'sampler.candidate'],
+    [{ type: 'gp', noiseUnits: 'raw' }, 'sampler.noiseUnits'],
     [[], 'sampler'],
   ] as const) {
     it(`rejects at ${path}`, () => {

@@ -11,7 +11,10 @@ export type SamplerType = 'random' | 'qmc' | 'gp';
  */
 export interface SamplerConfig {
   type: SamplerType;
-  /** Study-level seed: scrambles the QMC designs; the per-suggestion seed comes with the request. */
+  /**
+   * Study-level seed: scrambles the QMC designs; the per-suggestion seed comes with the request
+   * (`trialSeed`). The server fills it from the study id when the study sets none (`studySeed`).
+   */
   seed?: number;
   /** Completed trials before the GP takes over from the space-filling design. */
   nStartupTrials?: number;
@@ -30,6 +33,13 @@ export interface SamplerConfig {
   /** Power-transform the observed values (Yeo-Johnson, fitted) before the GP sees them. */
   outputWarping?: 'yeo-johnson' | 'none';
   /**
+   * Where the GP's noise has constant size under output warping: `warped` (default; model misfit
+   * and noise alike, where the warp makes the targets Gaussian) or `objective` (observation noise
+   * of one size in objective units, so the warp neither shrinks nor stretches it: for objectives
+   * known to be noisy).
+   */
+  noiseUnits?: 'warped' | 'objective';
+  /**
    * Also start each hyperparameter fit from the previous fit in this process. Faster to converge,
    * but results may then differ between processes; off by default.
    */
@@ -46,6 +56,7 @@ export interface GpOptions {
   deterministic: boolean;
   candidates: number;
   outputWarping: 'yeo-johnson' | 'none';
+  noiseUnits: 'warped' | 'objective';
   warmStart: boolean;
 }
 
@@ -59,6 +70,7 @@ export const GP_DEFAULTS: GpOptions = {
   deterministic: false,
   candidates: 1024,
   outputWarping: 'yeo-johnson',
+  noiseUnits: 'warped',
   warmStart: false,
 };
 
@@ -73,6 +85,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     deterministic: config.deterministic ?? GP_DEFAULTS.deterministic,
     candidates: config.candidates ?? GP_DEFAULTS.candidates,
     outputWarping: config.outputWarping ?? GP_DEFAULTS.outputWarping,
+    noiseUnits: config.noiseUnits ?? GP_DEFAULTS.noiseUnits,
     warmStart: config.warmStart ?? GP_DEFAULTS.warmStart,
   };
 }
@@ -119,6 +132,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   deterministic: boolean,
   candidates: integer(16, 1 << 16),
   outputWarping: oneOf(['yeo-johnson', 'none']),
+  noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
 };
 

@@ -36,6 +36,12 @@ export interface GpData {
   dim: number;
   /** 1 where the coordinate is categorical, shape: D. */
   categorical: Uint8Array;
+  /**
+   * Relative noise variance per observation (shape: n; all 1 when absent): observation i has noise
+   * variance noiseVar * noiseScale[i]. Output warping sets it so the noise is constant in objective
+   * units rather than in warped ones (output-transform.ts).
+   */
+  noiseScale?: Float64Array;
 }
 
 export interface FitOptions {
@@ -124,6 +130,7 @@ export class NegLogPosterior {
     const { n, dim, y } = this.data;
     const P = this.pairs;
     const { d2, r2, k, l, kinv, alpha, kPair, gPair } = this;
+    const scale = this.data.noiseScale;
     const s2 = Math.exp(theta[dim] ?? 0);
     const noise = Math.exp(theta[dim + 1] ?? 0);
     const mean = theta[dim + 2] ?? 0;
@@ -155,7 +162,7 @@ export class NegLogPosterior {
         gPair[p] = gv;
         k[ri + j] = kv;
       }
-      k[ri + i] = s2 + noise;
+      k[ri + i] = s2 + noise * (scale ? (scale[i] as number) : 1);
     }
     if (choleskyWithJitter(k, n, l, 0, 4) < 0) {
       grad.fill(0);
@@ -184,9 +191,13 @@ export class NegLogPosterior {
     // W = alpha alpha^T - K^-1; off-diagonal pairs count twice, which cancels the 1/2.
     let gSignal = 0;
     let traceW = 0;
+    // sum_i W_ii noiseScale_i: d K / d log noise is diag(noise * noiseScale).
+    let traceWNoise = 0;
     for (let i = 0; i < n; i++) {
       const ai = alpha[i] as number;
-      traceW += ai * ai - (kinv[i * n + i] as number);
+      const w = ai * ai - (kinv[i * n + i] as number);
+      traceW += w;
+      traceWNoise += scale ? w * (scale[i] as number) : w;
     }
     p = 0;
     const wPair = this.work; // K^-1 is already computed; reuse work as scratch for W on pairs.
@@ -207,7 +218,7 @@ export class NegLogPosterior {
       grad[d] = lambda * s;
     }
     grad[dim] = gSignal + 0.5 * traceW * s2;
-    grad[dim + 1] = 0.5 * traceW * noise;
+    grad[dim + 1] = 0.5 * traceWNoise * noise;
     let sumAlpha = 0;
     for (let i = 0; i < n; i++) sumAlpha += alpha[i] as number;
     grad[dim + 2] = sumAlpha;
@@ -225,6 +236,8 @@ export interface FitResult {
   objective: number;
   /** Whether the optimizer ran; false when defaults were used after failures. */
   fitted: boolean;
+  /** Whether the fit used the targets' `noiseScale` (noise constant in objective units). */
+  noiseScaled?: boolean;
 }
 
 export function thetaBounds(
@@ -299,6 +312,7 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
 interface FactorEntry {
   key: string;
   x: Float64Array;
+  noiseScale: Float64Array | undefined;
   n: number;
   l: Float64Array;
 }
@@ -328,6 +342,9 @@ function findFactor(data: GpData, kernel: KernelKind, hyper: GpHyperparameters):
         break;
       }
     }
+    for (let i = 0; same && i < e.n; i++) {
+      if ((e.noiseScale?.[i] ?? 1) !== (data.noiseScale?.[i] ?? 1)) same = false;
+    }
     if (same) best = e;
   }
   return best;
@@ -337,6 +354,7 @@ function rememberFactor(data: GpData, kernel: KernelKind, hyper: GpHyperparamete
   factorCache.push({
     key: factorKey(data, kernel, hyper),
     x: data.x.slice(0, data.n * data.dim),
+    noiseScale: data.noiseScale?.slice(0, data.n),
     n: data.n,
     l: l.slice(0, data.n * data.n),
   });
@@ -355,7 +373,7 @@ export class GpPosterior {
   private readonly dk: Float64Array;
   /** X dimension-major (x[d * n + i]), for kernelVector. */
   private readonly xt: Float64Array;
-  /** Diagonal of the factored matrix: s2 + noise (+ jitter when the factorization needed it). */
+  /** Largest diagonal entry of the factored matrix: s2 + noise (+ jitter when it was needed). */
   private readonly diag: number;
   private batch = new Float64Array(0);
 
@@ -364,7 +382,7 @@ export class GpPosterior {
     readonly kernel: KernelKind,
     readonly hyper: GpHyperparameters,
   ) {
-    const { n, dim, x, y, categorical } = data;
+    const { n, dim, x, y, categorical, noiseScale } = data;
     this.n = n;
     this.dim = dim;
     this.l = new Float64Array(n * n);
@@ -391,7 +409,7 @@ export class GpPosterior {
           }
           k[ri + j] = kv;
         }
-        k[ri + i] = s2 + hyper.noiseVar;
+        k[ri + i] = s2 + hyper.noiseVar * (noiseScale ? (noiseScale[i] as number) : 1);
       }
     };
     let factored = false;
@@ -410,7 +428,13 @@ export class GpPosterior {
       if (jitter < 0) throw new ModelFittingError('covariance matrix is not positive definite');
       factored = jitter === 0;
     }
-    this.diag = s2 + hyper.noiseVar + jitter;
+    let maxScale = 1;
+    if (noiseScale) {
+      maxScale = 0;
+      for (let i = 0; i < n; i++) maxScale = Math.max(maxScale, noiseScale[i] as number);
+    }
+    // The largest diagonal entry keeps screen()'s variance bound an upper bound.
+    this.diag = s2 + hyper.noiseVar * maxScale + jitter;
     // A jittered factor is not the factor of K, so it must not seed later extensions.
     if (factored) rememberFactor(data, kernel, hyper, this.l);
     this.alpha = new Float64Array(n);

@@ -19,7 +19,7 @@ export {
   runMoBenchmark,
   summarizeMo,
 } from './bench/multiobjective.js';
-export { type BenchObjective, builtinObjectives } from './bench/objectives.js';
+export { type BenchObjective, builtinObjectives, noisyObjective } from './bench/objectives.js';
 export {
   type BenchResult,
   type BenchRun,
@@ -33,6 +33,7 @@ export {
   SUMMARY_CHECKPOINTS,
   summarizeBenchmark,
 } from './bench/run.js';
+export { type SignedRankResult, wilcoxonSignedRank } from './bench/stats.js';
 export {
   type Direction,
   GP_DEFAULTS,
@@ -46,6 +47,7 @@ export {
 export { ConfigError, ModelFittingError, SearchSpaceError, SpaceExhaustedError } from './errors.js';
 export { fitHyperparameters, type GpData, type GpHyperparameters, GpPosterior } from './gp.js';
 export type { KernelKind } from './kernel.js';
+export { fitPrefixLength } from './model.js';
 export { type Box, hypervolumeImprovement, nonDominatedBoxes } from './multiobjective/box-decomposition.js';
 export { logProbabilityOfFeasibility } from './multiobjective/constraints.js';
 export { LogEhvi } from './multiobjective/ehvi.js';
@@ -66,6 +68,7 @@ export {
   referencePoint,
 } from './multiobjective/suggest.js';
 export { type IntermediateValue, type OtherTrial, shouldPrune } from './pruners.js';
+export { type Recommendation, type RecommendRequest, recommend } from './recommend.js';
 export { createRng, mixSeed, type Rng } from './rng.js';
 export {
   createSampler,
@@ -86,4 +89,5 @@ export {
   parseSearchSpace,
   type SearchSpace,
 } from './search-space.js';
+export { studySeed, trialSeed } from './seeds.js';
 export { fitSurrogate, type Surrogate } from './surrogate.js';

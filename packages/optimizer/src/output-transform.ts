@@ -14,6 +14,13 @@ export interface TargetTransform {
   /** Maps a value in g units to model space: the forward transform, for thresholds and bounds. */
   fromTarget(g: number): number;
   lambda: number;
+  /**
+   * Relative noise variance of each transformed target (shape: n, mean 1), or null without
+   * warping: (dy/dg)^2 at each observation, so that noise of constant size in objective units,
+   * which is what a noisy objective has, keeps that size through the warp instead of being
+   * stretched where the warp is steep and shrunk where it is flat.
+   */
+  noiseScale: Float64Array | null;
 }
 
 function moments(a: ArrayLike<number>, n: number): { mean: number; sd: number } {
@@ -29,6 +36,31 @@ function moments(a: ArrayLike<number>, n: number): { mean: number; sd: number } 
 export function yeoJohnson(z: number, lambda: number): number {
   if (z >= 0) return Math.abs(lambda) < 1e-9 ? Math.log1p(z) : ((z + 1) ** lambda - 1) / lambda;
   return Math.abs(lambda - 2) < 1e-9 ? -Math.log1p(-z) : -((1 - z) ** (2 - lambda) - 1) / (2 - lambda);
+}
+
+/** d/dz of yeoJohnson(z, lambda). */
+export function yeoJohnsonDerivative(z: number, lambda: number): number {
+  return z >= 0 ? (1 + z) ** (lambda - 1) : (1 - z) ** (1 - lambda);
+}
+
+/** Bounds on the relative noise variances: a warp can be very steep far out in a tail. */
+const NOISE_SCALE_MIN = 1e-2;
+const NOISE_SCALE_MAX = 1e2;
+
+function warpNoiseScale(v: Float64Array, n: number, lambda: number): Float64Array {
+  const scale = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const d = yeoJohnsonDerivative(v[i] ?? 0, lambda);
+    scale[i] = d * d;
+    sum += d * d;
+  }
+  const mean = sum / Math.max(n, 1);
+  for (let i = 0; i < n; i++) {
+    const r = (scale[i] as number) / mean;
+    scale[i] = Number.isFinite(r) ? Math.min(NOISE_SCALE_MAX, Math.max(NOISE_SCALE_MIN, r)) : 1;
+  }
+  return scale;
 }
 
 export function yeoJohnsonInverse(w: number, lambda: number): number {
@@ -125,6 +157,7 @@ export function transformTargets(raw: ArrayLike<number>, n: number, warp: boolea
   return {
     y,
     lambda,
+    noiseScale: lambda === 1 ? null : warpNoiseScale(v, n, lambda),
     toTarget(mean, std) {
       // y -> w -> v -> g; the derivative of the chain gives the delta-method std.
       const wm = -mean * inner.sd + inner.mean;

@@ -31,7 +31,7 @@ export interface SuggestRequest {
   completed: ReadonlyArray<CompletedTrial>;
   /** Params of RUNNING and WAITING trials. */
   pending: ReadonlyArray<Params>;
-  /** Per-suggestion seed (e.g. study seed + trial number): same seed and history, same suggestion. */
+  /** Per-suggestion seed, `trialSeed(study seed, trial number)`: same seed and history, same suggestion. */
   seed: number;
   /**
    * Two or more objectives make a multi-objective study (then `direction` is unused); omitted or

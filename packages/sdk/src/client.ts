@@ -26,6 +26,7 @@ import type {
   Page,
   ParamImportance,
   Params,
+  RecommendedTrial,
   ReportResult,
   Role,
   Study,
@@ -86,6 +87,8 @@ export interface PosteriorApi {
   /** The `bayes_opt.txt` text report, formatted by the server. */
   studyReport(studyId: string, options?: RequestOptions): Promise<string>;
   studyImportance(studyId: string, options?: RequestOptions): Promise<readonly ParamImportance[]>;
+  /** The trial to keep by the model (null without a COMPLETE trial); fits a GP on the server. */
+  studyRecommendedTrial(studyId: string, options?: RequestOptions): Promise<RecommendedTrial | null>;
   studySurrogate(
     studyId: string,
     param: string,
@@ -321,6 +324,16 @@ export class PosteriorClient implements PosteriorApi {
   async studyImportance(studyId: string, options?: RequestOptions): Promise<readonly ParamImportance[]> {
     const value = await this.studyField(doc.STUDY_IMPORTANCE, { id: studyId }, 'importance', options);
     return wire.list(value, 'importance').map(wire.toParamImportance);
+  }
+
+  async studyRecommendedTrial(studyId: string, options?: RequestOptions): Promise<RecommendedTrial | null> {
+    const value = await this.studyField(
+      doc.STUDY_RECOMMENDED_TRIAL,
+      { id: studyId },
+      'recommendedTrial',
+      options,
+    );
+    return value === null || value === undefined ? null : wire.toRecommendedTrial(value);
   }
 
   async studySurrogate(

@@ -25,6 +25,8 @@ export const STUDY_TRIALS = `query StudyTrials($id: ID!, $state: TrialState, $fi
 export const STUDY_HISTORY = `query StudyHistory($id: ID!) { study(id: $id) { id
   history { trialId number state value bestSoFar } } }`;
 export const STUDY_REPORT = 'query StudyReport($id: ID!) { study(id: $id) { id report } }';
+export const STUDY_RECOMMENDED_TRIAL = `query StudyRecommendedTrial($id: ID!) { study(id: $id) { id
+  recommendedTrial { trial { ${TRIAL} } mean std noiseStd source } } }`;
 export const STUDY_IMPORTANCE = `query StudyImportance($id: ID!) { study(id: $id) { id
   importance { param importance lengthscale } } }`;
 export const STUDY_SURROGATE = `query StudySurrogate($id: ID!, $param: String!, $points: Int) { study(id: $id) { id

@@ -182,6 +182,18 @@ export interface HistoryPoint {
   readonly bestSoFar: number | null;
 }
 
+/** The trial to keep by the model (Study.recommendedTrial): lowest posterior mean among COMPLETE trials. */
+export interface RecommendedTrial {
+  readonly trial: Trial;
+  /** Posterior mean and standard deviation of the objective at the trial. */
+  readonly mean: number | null;
+  readonly std: number | null;
+  /** The fitted observation noise's standard deviation there, in objective units. */
+  readonly noiseStd: number | null;
+  /** `model`, or `observed` (the best value) while the study has too few trials for a model. */
+  readonly source: 'model' | 'observed';
+}
+
 export interface ParamImportance {
   readonly param: string;
   /** Share of importance; sums to 1 over the parameters. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toPage, toStudy, toTrial } from './wire.js';
+import { toPage, toRecommendedTrial, toStudy, toTrial } from './wire.js';
 
 describe('wire conversion', () => {
   it('converts a study, parsing JSON-text scalars and counting trials by state', () => {
@@ -35,6 +35,31 @@ describe('wire conversion', () => {
       retries: 1,
     });
     assert.equal(study.createdAt.getUTCFullYear(), 2026);
+  });
+
+  it('converts a recommended trial and rejects an unknown source', () => {
+    const trial = {
+      id: 't1',
+      studyId: 's1',
+      number: 4,
+      state: 'COMPLETE',
+      params: { lr: 0.01 },
+      value: 0.3,
+      workerId: null,
+      createdAt: '2026-01-01T00:00:00Z',
+      startedAt: null,
+      heartbeatAt: null,
+      finishedAt: null,
+      error: null,
+      retryOf: null,
+      suggestion: null,
+    };
+    const r = toRecommendedTrial({ trial, mean: 0.25, std: 0.01, noiseStd: 0.05, source: 'model' });
+    assert.equal(r.trial.number, 4);
+    assert.deepEqual([r.mean, r.std, r.noiseStd, r.source], [0.25, 0.01, 0.05, 'model']);
+    const early = toRecommendedTrial({ trial, mean: null, std: null, noiseStd: null, source: 'observed' });
+    assert.equal(early.mean, null);
+    assert.throws(() => toRecommendedTrial({ trial, mean: 1, std: 1, noiseStd: 1, source: 'guess' }));
   });
 
   it('rejects unknown enum values and non-scalar params', () => {

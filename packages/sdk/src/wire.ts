@@ -21,6 +21,7 @@ import type {
   Params,
   ParamValue,
   PrunerConfig,
+  RecommendedTrial,
   ReportResult,
   Role,
   SamplerConfig,
@@ -331,6 +332,17 @@ export function toHistoryPoint(value: unknown): HistoryPoint {
     state: oneOf(o, 'state', TRIAL_STATES),
     value: optNum(o, 'value'),
     bestSoFar: optNum(o, 'bestSoFar'),
+  };
+}
+
+export function toRecommendedTrial(value: unknown): RecommendedTrial {
+  const o = obj(value, 'recommended trial');
+  return {
+    trial: toTrial(o.trial),
+    mean: optNum(o, 'mean'),
+    std: optNum(o, 'std'),
+    noiseStd: optNum(o, 'noiseStd'),
+    source: oneOf(o, 'source', ['model', 'observed'] as const),
   };
 }
 

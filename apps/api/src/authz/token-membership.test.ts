@@ -2,9 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type Harness, newStudy, newTeam, newUser, SPACE, startHarness } from '../test-support/harness.js';
+import {
+  type Harness,
+  joinTeam,
+  newStudy,
+  newTeam,
+  newUser,
+  SPACE,
+  startHarness,
+} from '../test-support/harness.js';
 
-const ADD = 'mutation($t: ID!, $e: String!, $r: Role!) { addMember(teamId: $t, email: $e, role: $r) { id } }';
+const SET_ROLE =
+  'mutation($t: ID!, $u: ID!, $r: Role!) { setMemberRole(teamId: $t, userId: $u, role: $r) { id } }';
 const REMOVE = 'mutation($t: ID!, $u: ID!) { removeMember(teamId: $t, userId: $u) }';
 const TOKEN = 'mutation($t: ID!, $r: Role) { createApiToken(teamId: $t, name: "w", role: $r) { token } }';
 const CREATE = 'mutation($i: CreateStudyInput!) { createStudy(input: $i) { id } }';
@@ -31,7 +40,7 @@ describe("a token's power never exceeds its creator's current membership (issue 
 
   async function adminWithToken(): Promise<{ userId: string; email: string; token: string }> {
     const u = await newUser(h, 'admin');
-    assert.equal((await h.gql(ADD, { t: teamId, e: u.email, r: 'ADMIN' }, owner)).errors, undefined);
+    await joinTeam(h, owner, teamId, u, 'ADMIN');
     const r = await h.gql<{ createApiToken: { token: string } }>(TOKEN, { t: teamId, r: 'ADMIN' }, u.token);
     const token = r.data?.createApiToken.token;
     assert.ok(token, JSON.stringify(r));
@@ -51,7 +60,10 @@ describe("a token's power never exceeds its creator's current membership (issue 
 
   test("a demoted member's ADMIN token is capped at the new role", async () => {
     const admin = await adminWithToken();
-    assert.equal((await h.gql(ADD, { t: teamId, e: admin.email, r: 'VIEWER' }, owner)).errors, undefined);
+    assert.equal(
+      (await h.gql(SET_ROLE, { t: teamId, u: admin.userId, r: 'VIEWER' }, owner)).errors,
+      undefined,
+    );
     const write = await h.gql(CREATE, { i: studyInput(teamId) }, admin.token);
     assert.equal(write.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(write));
     const read = await h.gql<{ teams: Array<{ role: string }> }>('{ teams { role } }', {}, admin.token);

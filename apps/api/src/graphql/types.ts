@@ -257,4 +257,26 @@ export class SurrogateSlice {
   @Field(() => [SurrogatePoint]) points: SurrogatePoint[];
 }
 
+@ObjectType({
+  description:
+    'The trial to keep by the model: the COMPLETE trial with the best posterior mean of the GP fitted to the study. ' +
+    'With a noisy objective the best observed value is biased towards lucky draws; this one is not.',
+})
+export class RecommendedTrial {
+  @Field(() => Trial) trial: Trial;
+  @Field(() => Float, { nullable: true, description: 'Posterior mean of the objective at the trial' })
+  mean: number | null;
+  @Field(() => Float, { nullable: true, description: 'Posterior standard deviation of the objective there' })
+  std: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: "The fitted observation noise's standard deviation there, in objective units",
+  })
+  noiseStd: number | null;
+  @Field(() => String, {
+    description: '"model" (lowest posterior mean), or "observed": the best value, when there is no model yet',
+  })
+  source: string;
+}
+
 export { Direction, Role, StudyState, TrialEventKind, TrialState };

@@ -6,7 +6,7 @@ import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js
 import type { Study } from '../graphql/types.js';
 import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
 import { bestOf, formatStudyReport } from '../report/report.js';
-import type { Observation } from '../suggest/compute.js';
+import type { Observation, RecommendResult } from '../suggest/compute.js';
 import type { Suggester } from '../suggest/suggester.js';
 import { loadStudyHistory } from '../trial/observations.js';
 import type { Params, TrialRecord } from '../trial/trial.record.js';
@@ -33,6 +33,39 @@ export class InsightsService {
       [study.id],
     );
     return row && trialRecord(row);
+  }
+
+  /**
+   * The model's recommended trial (optimizer `recommend`): the study's GP learns from the history
+   * the sampler sees (pruned trials by their last reported value, failed ones as tried), and only
+   * COMPLETE trials can be recommended. Read in one statement so the rows and the values line up.
+   */
+  async recommendedTrial(study: Study): Promise<{ trial: TrialRecord; result: RecommendResult } | null> {
+    const rows = await this.db.rows<TrialRow & { model_value: number | null }>(
+      `SELECT ${TRIAL_COLUMNS},
+              CASE WHEN t.state = 'PRUNED' THEN COALESCE(t.value,
+                (SELECT m.value FROM metric_points m WHERE m.trial_id = t.id AND m.name = $2
+                 ORDER BY m.step DESC LIMIT 1))
+              ELSE t.value END AS model_value
+       FROM trials t WHERE t.study_id = $1 AND t.state IN ('COMPLETE', 'PRUNED', 'FAILED')
+       ORDER BY t.number`,
+      [study.id, study.objective],
+    );
+    if (!rows.some((r) => r.state === 'COMPLETE' && r.value !== null)) return null;
+    const result = await this.suggester
+      .recommend(
+        {
+          searchSpace: study.searchSpace,
+          sampler: study.sampler,
+          direction: study.direction,
+          completed: rows.map((r) => ({ params: r.params, value: r.model_value ?? Number.NaN })),
+          eligible: rows.map((r) => r.state === 'COMPLETE' && r.value !== null),
+        },
+        study.id,
+      )
+      .catch((error: unknown) => this.unavailable(study, 'recommendedTrial', error));
+    const row = result ? rows[result.index] : undefined;
+    return result && row ? { trial: trialRecord(row), result } : null;
   }
 
   async history(study: Study): Promise<HistoryPoint[]> {
@@ -118,6 +151,17 @@ export class InsightsService {
   }
 
   async report(study: Study): Promise<string> {
+    const found = await this.recommendedTrial(study);
+    const recommended =
+      found && found.result.source === 'model'
+        ? {
+            number: found.trial.number,
+            value: found.trial.value,
+            mean: found.result.mean,
+            std: found.result.std,
+            noiseStd: found.result.noiseStd,
+          }
+        : null;
     const rows = await this.db.rows<{
       number: number;
       state: string;
@@ -141,6 +185,7 @@ export class InsightsService {
         createdAt: study.createdAt,
       },
       rows,
+      recommended,
     );
   }
 

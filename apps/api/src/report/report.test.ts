@@ -42,6 +42,21 @@ test('the report lists the study, the space, every trial and the best trial', ()
   assert.match(text, /Trials: {5}3 of 3 \(2 complete, 1 failed\)/);
 });
 
+test('the recommended trial (model) follows the best trial, with the posterior belief', () => {
+  const text = formatStudyReport(study, trials, {
+    number: 0,
+    value: 0.35,
+    mean: 0.25,
+    std: 0.02,
+    noiseStd: 0.1,
+  });
+  assert.match(
+    text,
+    /Recommended trial \(model\)\n-+\n {2}trial #0: val_loss = 0\.35; posterior mean 0\.25 \+- 0\.02, fitted noise sd 0\.1\n {4}lr {6}= 0\.01\n/,
+  );
+  assert.doesNotMatch(formatStudyReport(study, trials), /Recommended/);
+});
+
 test('no completed trial yet', () => {
   assert.match(formatStudyReport(study, []), /none \(no completed trial yet\)/);
 });

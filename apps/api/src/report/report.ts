@@ -25,6 +25,15 @@ export interface ReportTrial {
   error?: string | null;
 }
 
+/** The model's recommended trial (Study.recommendedTrial), when the study has a model. */
+export interface ReportRecommendation {
+  number: number;
+  value: number | null;
+  mean: number | null;
+  std: number | null;
+  noiseStd: number | null;
+}
+
 interface SpaceEntry {
   name: string;
   text: string;
@@ -89,7 +98,11 @@ export function bestOf(
   return best;
 }
 
-export function formatStudyReport(study: ReportStudy, trials: readonly ReportTrial[]): string {
+export function formatStudyReport(
+  study: ReportStudy,
+  trials: readonly ReportTrial[],
+  recommended: ReportRecommendation | null = null,
+): string {
   const sorted = [...trials].sort((a, b) => a.number - b.number);
   const counts = new Map<string, number>();
   for (const trial of sorted) counts.set(trial.state, (counts.get(trial.state) ?? 0) + 1);
@@ -129,6 +142,22 @@ export function formatStudyReport(study: ReportStudy, trials: readonly ReportTri
   } else {
     out.push(`  trial #${best.number}: ${study.objective} = ${formatNumber(best.value)}`);
     for (const name of names) out.push(`    ${name.padEnd(nameWidth)} = ${formatValue(best.params[name])}`);
+  }
+  const pick = recommended && sorted.find((trial) => trial.number === recommended.number);
+  if (recommended && pick) {
+    out.push('', 'Recommended trial (model)', '-------------------------');
+    const belief =
+      recommended.mean === null
+        ? ''
+        : `; posterior mean ${formatNumber(recommended.mean)} +- ${formatNumber(recommended.std ?? Number.NaN)}` +
+          `, fitted noise sd ${formatNumber(recommended.noiseStd ?? Number.NaN)}`;
+    const observed = recommended.value === null ? '-' : formatNumber(recommended.value);
+    out.push(`  trial #${recommended.number}: ${study.objective} = ${observed}${belief}`);
+    for (const name of names) out.push(`    ${name.padEnd(nameWidth)} = ${formatValue(pick.params[name])}`);
+    out.push(
+      '  (the completed trial with the best posterior mean of the GP: with a noisy objective the best',
+      '  observed value is biased towards a lucky draw, the posterior mean is not)',
+    );
   }
   out.push('');
   return out.join('\n');

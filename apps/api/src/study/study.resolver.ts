@@ -6,6 +6,7 @@ import { toTrial } from '../graphql/mapping.js';
 import {
   HistoryPoint,
   ParamImportance,
+  RecommendedTrial,
   Study,
   StudyConnection,
   SurrogateSlice,
@@ -135,6 +136,24 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
   async bestTrial(@Root() study: Study, @Ctx() ctx: Context): Promise<Trial | null> {
     const best = await ctx.services.insights.bestTrial(study);
     return best && toTrial(best);
+  }
+
+  @FieldResolver(() => RecommendedTrial, {
+    nullable: true,
+    description:
+      'The trial to keep by the model (lowest posterior mean among COMPLETE trials), beside bestTrial (best observed value)',
+  })
+  async recommendedTrial(@Root() study: Study, @Ctx() ctx: Context): Promise<RecommendedTrial | null> {
+    const found = await ctx.services.insights.recommendedTrial(study);
+    if (!found) return null;
+    const { mean, std, noiseStd, source } = found.result;
+    return Object.assign(new RecommendedTrial(), {
+      trial: toTrial(found.trial),
+      mean,
+      std,
+      noiseStd,
+      source,
+    });
   }
 
   @FieldResolver(() => [HistoryPoint], { description: 'Finished trials in order: value and best so far' })

@@ -65,7 +65,15 @@ export interface SlicePoint {
   acquisition: number;
 }
 
-export type Task = SuggestTask | ImportanceTask | SliceTask;
+export interface RecommendTask extends StudyPart {
+  kind: 'recommend';
+  /** Which of `completed` may be recommended (COMPLETE trials; pruned ones only inform the model). */
+  eligible: boolean[];
+}
+
+export type RecommendResult = optimizer.Recommendation;
+
+export type Task = SuggestTask | ImportanceTask | SliceTask | RecommendTask;
 
 const spaces = new Map<string, optimizer.SearchSpace>();
 const samplers = new Map<string, optimizer.SamplerConfig>();
@@ -184,8 +192,24 @@ export function slice(task: SliceTask): SlicePoint[] | null {
   }));
 }
 
+/** The trial to keep: the evaluated one with the best posterior mean of the study's GP. */
+export function recommend(task: RecommendTask): RecommendResult | null {
+  const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
+  const own = cached(samplers, task.sampler, optimizer.parseSamplerConfig);
+  // As for insights: a GP, whatever sampler the study runs.
+  const config = own.type === 'gp' ? own : cached(samplers, { type: 'gp' }, optimizer.parseSamplerConfig);
+  return optimizer.recommend(config, {
+    space,
+    direction: task.direction,
+    completed: task.completed,
+    eligible: task.eligible,
+  });
+}
+
 export function runTask(task: Task): unknown {
   switch (task.kind) {
+    case 'recommend':
+      return recommend(task);
     case 'suggest':
       return suggestMany(task);
     case 'importance':

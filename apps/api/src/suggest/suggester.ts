@@ -3,6 +3,8 @@ import type { Logger } from '../common/logger.js';
 import {
   type ImportanceResult,
   type ImportanceTask,
+  type RecommendResult,
+  type RecommendTask,
   runTask,
   type SlicePoint,
   type SliceTask,
@@ -57,6 +59,14 @@ export class Suggester {
     teamId?: string,
   ): Promise<ImportanceResult[] | null> {
     return this.run<ImportanceResult[] | null>({ kind: 'importance', ...task }, false, studyId, teamId);
+  }
+
+  recommend(
+    task: Omit<RecommendTask, 'kind'>,
+    studyId?: string,
+    teamId?: string,
+  ): Promise<RecommendResult | null> {
+    return this.run<RecommendResult | null>({ kind: 'recommend', ...task }, false, studyId, teamId);
   }
 
   slice(task: Omit<SliceTask, 'kind'>, studyId?: string, teamId?: string): Promise<SlicePoint[] | null> {

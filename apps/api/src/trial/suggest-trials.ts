@@ -1,3 +1,4 @@
+import { studySeed, trialSeed } from '@posterior/optimizer';
 import type { Sql } from '../common/db.js';
 import { type StudyRow, TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
 import { opsMetrics } from '../ops/index.js';
@@ -39,13 +40,16 @@ export function suggestsWithoutHistory(study: Pick<SuggestionStudy, 'searchSpace
   return continuous && HISTORY_FREE_SAMPLERS.has(samplerTypeOf(study.sampler));
 }
 
-/** A 32-bit seed per (study, trial number): reproducible suggestions, distinct across trials. */
-export function seedFor(studyId: string, sampler: Record<string, unknown>, number: number): number {
-  let base = typeof sampler.seed === 'number' && Number.isInteger(sampler.seed) ? sampler.seed >>> 0 : 0;
-  if (typeof sampler.seed !== 'number') {
-    for (const ch of studyId) base = (Math.imul(base, 31) + ch.charCodeAt(0)) >>> 0;
-  }
-  return (base + Math.imul(number + 1, 0x9e3779b1)) >>> 0;
+/**
+ * The study's sampler config with its seed resolved by the optimizer's `studySeed` (the configured
+ * one, else one derived from the study id), so every study has its own stream.
+ */
+export function seededSampler(
+  studyId: string,
+  sampler: Record<string, unknown>,
+): Record<string, unknown> & { seed: number } {
+  const configured = typeof sampler.seed === 'number' ? sampler.seed : undefined;
+  return { ...sampler, seed: studySeed(configured, studyId) };
 }
 
 /** Suggestions for trial numbers first, first + 1, ... (fewer when a finite space runs out). */
@@ -58,12 +62,14 @@ export async function suggestFor(
 ): Promise<SuggestionResult[]> {
   if (count <= 0) return [];
   const samplerType = samplerTypeOf(study.sampler);
-  const seeds = Array.from({ length: count }, (_, i) => seedFor(study.id, study.sampler, first + i));
+  const sampler = seededSampler(study.id, study.sampler);
+  // The benchmark harness seeds trial t of a study the same way (`runBenchmark`).
+  const seeds = Array.from({ length: count }, (_, i) => trialSeed(sampler.seed, first + i));
   const stopTimer = opsMetrics.timeSuggestion(samplerType);
   const suggestions = await suggester.suggest(
     {
       searchSpace: study.searchSpace,
-      sampler: study.sampler,
+      sampler,
       direction: study.direction,
       completed: history.observed,
       pending: history.pending,

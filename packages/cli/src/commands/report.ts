@@ -15,7 +15,7 @@ export function register(program: Command): void {
   withConnection(
     program
       .command('report')
-      .description('text report of a study: search space, every trial, the best trial')
+      .description('text report of a study: search space, every trial, the best and the recommended trial')
       .argument('<study>', 'study id')
       .option('-o, --output <file>', 'write the report here (e.g. bayes_opt.txt) instead of stdout')
       .option('--json', 'print the study and its trials as JSON instead'),
@@ -25,6 +25,7 @@ export function register(program: Command): void {
       const study = await client.study(studyId);
       if (!study) throw new Error(`study ${studyId} not found`);
       const trials = await client.allTrials(studyId);
+      const recommended = await client.studyRecommendedTrial(studyId);
       const body = {
         study: studyJson(study),
         trials: trials.map((t) => ({
@@ -37,6 +38,18 @@ export function register(program: Command): void {
         })),
         best: study.bestTrial
           ? { number: study.bestTrial.number, value: study.bestTrial.value, params: study.bestTrial.params }
+          : null,
+        // The model's pick: with a noisy objective the best observed value is biased towards luck.
+        recommended: recommended
+          ? {
+              number: recommended.trial.number,
+              value: recommended.trial.value,
+              params: recommended.trial.params,
+              mean: recommended.mean,
+              std: recommended.std,
+              noiseStd: recommended.noiseStd,
+              source: recommended.source,
+            }
           : null,
       };
       if (options.output) await writeFile(options.output, `${JSON.stringify(body, null, 2)}\n`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createRng } from '../rng.js';
 import { parseSearchSpace } from '../search-space.js';
-import { builtinObjectives } from './objectives.js';
+import { builtinObjectives, noisyObjective } from './objectives.js';
 import { formatSummaryTable, quantile, runBenchmark, summarizeBenchmark } from './run.js';
 
 describe('built-in objectives', () => {
@@ -15,6 +16,19 @@ describe('built-in objectives', () => {
     levy5: { x0: 1, x1: 1, x2: 1, x3: 1, x4: 1 },
     six_hump_camel: { x0: 0.0898, x1: -0.7126 },
     griewank5: { x0: 0, x1: 0, x2: 0, x3: 0, x4: 0 },
+    // Multimodal 2-D functions (ANCHORS.md) at their documented minimizers.
+    michalewicz2: { x0: 2.2029055122742425, x1: Math.PI / 2 },
+    holder_table: { x0: 8.055023496882194, x1: 9.664590020751008 },
+    eggholder: { x0: 512, x1: 404.23180496323835 },
+    drop_wave: { x0: 0, x1: 0 },
+    schwefel2: { x0: 420.9687, x1: 420.9687 },
+    rastrigin2: { x0: 0, x1: 0 },
+    shubert2: { x0: -7.08350641191401, x1: 4.8580568735131076 },
+    cross_in_tray: { x0: 1.3494056853826022, x1: -1.3494056853826022 },
+    levy2: { x0: 1, x1: 1 },
+    griewank2: { x0: 0, x1: 0 },
+    ackley2: { x0: 0, x1: 0 },
+    bukin6: { x0: -10, x1: 1 },
   };
   for (const [name, x] of Object.entries(minimizers)) {
     it(`${name} reaches its optimum at the known minimizer`, async () => {
@@ -25,6 +39,80 @@ describe('built-in objectives', () => {
       assert.ok(Math.abs(v - o.optimum) < 1e-4, `${name}: ${v} vs ${o.optimum}`);
     });
   }
+});
+
+describe('multimodal 2-D functions', () => {
+  // No point of a fine grid (plus the documented minimizers' neighbourhoods) goes below the optimum:
+  // the documented minimum is the global one, not just a local one.
+  for (const name of [
+    'michalewicz2',
+    'holder_table',
+    'eggholder',
+    'drop_wave',
+    'schwefel2',
+    'rastrigin2',
+    'shubert2',
+    'cross_in_tray',
+    'bukin6',
+  ]) {
+    it(`${name}: no grid point is below the documented minimum`, async () => {
+      const o = builtinObjectives[name];
+      assert.ok(o && o.optimum !== undefined);
+      const space = parseSearchSpace(o.space);
+      const n = 400;
+      let lowest = Number.POSITIVE_INFINITY;
+      for (let i = 0; i <= n; i++) {
+        for (let j = 0; j <= n; j++) {
+          const p = space.decode(space.fromUnit(Float64Array.of(i / n, j / n)));
+          lowest = Math.min(lowest, Number(await o.evaluate(p)));
+        }
+      }
+      assert.ok(lowest >= o.optimum - 1e-9, `${name}: ${lowest} < ${o.optimum}`);
+      // ... and the grid gets close to it, so the box and the formula are the documented ones.
+      assert.ok(lowest - o.optimum < 0.1 * (o.spread ?? Math.abs(o.optimum) + 1), `${name}: ${lowest}`);
+    });
+  }
+
+  it('spreads are the standard deviations under uniform random sampling', async () => {
+    const rng = createRng(7);
+    for (const o of Object.values(builtinObjectives)) {
+      if (o.spread === undefined) continue;
+      const space = parseSearchSpace(o.space);
+      const values: number[] = [];
+      for (let i = 0; i < 20000; i++) {
+        const u = Float64Array.from({ length: space.dimension }, () => rng.next());
+        values.push(Number(await o.evaluate(space.decode(space.fromUnit(u)))));
+      }
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+      // Rosenbrock's heavy tail makes its sample sd vary more than the others'.
+      const tolerance = o.name === 'rosenbrock4' ? 0.1 : 0.03;
+      assert.ok(Math.abs(sd / o.spread - 1) < tolerance, `${o.name}: sd ${sd} vs spread ${o.spread}`);
+    }
+  });
+
+  it('noisy variants add noise of the named size and score the TRUE value of the kept trial', async () => {
+    const base = builtinObjectives.hartmann6;
+    assert.ok(base);
+    const noisy = noisyObjective(base, 0.1, 0.0391);
+    assert.equal(noisy.name, 'hartmann6_noise10');
+    const result = await runBenchmark({
+      objective: noisy,
+      sampler: { type: 'random' },
+      trials: 400,
+      seeds: 1,
+    });
+    const run = result.runs[0];
+    assert.ok(run);
+    const residuals = run.values.map((v, i) => v - (run.trueValues[i] ?? 0));
+    const sd = Math.sqrt(residuals.reduce((a, b) => a + b * b, 0) / residuals.length);
+    assert.ok(Math.abs(sd / 0.0391 - 1) < 0.15, `noise sd ${sd}`);
+    for (let t = 0; t < run.values.length; t++) {
+      const argmin = run.values.slice(0, t + 1).indexOf(run.best[t] ?? Number.NaN);
+      assert.equal(run.kept[t], run.trueValues[argmin]);
+    }
+    assert.equal(noisyObjective(builtinObjectives.branin ?? base, 0.02).noise, 0.02 * 51.2);
+  });
 });
 
 describe('runBenchmark', () => {

@@ -1,14 +1,27 @@
 import type { SamplerConfig } from '../config.js';
+import { recommend } from '../recommend.js';
+import { createRng, mixSeed } from '../rng.js';
 import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
+import { trialSeed } from '../seeds.js';
 import type { BenchObjective } from './objectives.js';
 
 /** One run of a benchmark (docs/DESIGN.md section 6). */
 export interface BenchRun {
   seed: number;
+  /** Observed values (noisy when the objective has `noise`). */
   values: number[];
-  /** best[i]: best value after trial i + 1. */
+  /** best[i]: best observed value after trial i + 1. */
   best: number[];
+  /** Noise-free values of the same trials. */
+  trueValues: number[];
+  /**
+   * kept[i]: TRUE value of the trial with the best OBSERVED value after trial i + 1 (what a user
+   * keeps); equal to best[i] without noise.
+   */
+  kept: number[];
+  /** TRUE value of the model's recommended trial (`recommend`) after k trials, at the `recommendAt` k. */
+  recommended: Record<number, number>;
   /** suggestMs[i]: time the sampler took for trial i + 1. */
   suggestMs: number[];
 }
@@ -37,6 +50,8 @@ export async function runBenchmark(opts: {
   seeds: number;
   /** First seed (runs use seeds firstSeed..firstSeed + seeds - 1). */
   firstSeed?: number;
+  /** Trial counts after which the model's recommendation is scored (each costs one GP fit). */
+  recommendAt?: readonly number[];
   onTrial?: (event: BenchTrialEvent) => void;
 }): Promise<BenchResult> {
   const space = parseSearchSpace(opts.objective.space);
@@ -45,31 +60,58 @@ export async function runBenchmark(opts: {
   for (let seed = first; seed < first + opts.seeds; seed++) {
     const config: SamplerConfig = { ...opts.sampler, seed };
     const completed: Array<{ params: Params; value: number }> = [];
-    const run: BenchRun = { seed, values: [], best: [], suggestMs: [] };
+    const run: BenchRun = {
+      seed,
+      values: [],
+      best: [],
+      trueValues: [],
+      kept: [],
+      recommended: {},
+      suggestMs: [],
+    };
     let best = Number.POSITIVE_INFINITY;
+    let kept = Number.NaN;
+    // Noise draws have their own stream: the same seed gives the same noise whatever the sampler.
+    const noise = createRng(mixSeed(seed, 0x4e015e));
+    const recommender: SamplerConfig = opts.sampler.type === 'gp' ? config : { type: 'gp', seed };
     for (let t = 0; t < opts.trials; t++) {
-      // Mirrors the server: the request seed is the study seed plus the trial number.
+      // What the server does for a study with this seed: trial t draws from trialSeed(seed, t).
       const request: SuggestRequest = {
         space,
         direction: 'MINIMIZE',
         completed,
         pending: [],
-        seed: seed + t,
+        seed: trialSeed(seed, t),
       };
       const t0 = performance.now();
       const s = suggest(config, request);
       const ms = performance.now() - t0;
-      let value: number;
+      let truth: number;
       try {
-        value = Number(await opts.objective.evaluate(s.params));
+        truth = Number(await opts.objective.evaluate(s.params));
       } catch {
-        value = Number.NaN;
+        truth = Number.NaN;
       }
+      const sigma = opts.objective.noise ?? 0;
+      const value = sigma > 0 ? truth + sigma * noise.normal() : truth;
       completed.push({ params: s.params, value });
-      if (value < best) best = value;
+      if (value < best) {
+        best = value;
+        kept = truth;
+      }
       run.values.push(value);
+      run.trueValues.push(truth);
       run.best.push(best);
+      run.kept.push(kept);
       run.suggestMs.push(ms);
+      if (opts.recommendAt?.includes(t + 1)) {
+        const r = recommend(recommender, {
+          space,
+          direction: 'MINIMIZE',
+          completed,
+        });
+        run.recommended[t + 1] = r ? (run.trueValues[r.index] ?? Number.NaN) : Number.NaN;
+      }
       opts.onTrial?.({ seed, trial: t + 1, value, best, suggestMs: ms });
     }
     runs.push(run);
@@ -99,7 +141,10 @@ export function quantile(values: readonly number[], q: number): number {
 
 export interface BenchSummaryRow {
   trials: number;
-  /** Simple regret (best - optimum) when the optimum is known, else the best value. */
+  /**
+   * Simple regret (kept - optimum: the TRUE value of the best observed trial) when the optimum is
+   * known, else that true value.
+   */
   median: number;
   q25: number;
   q75: number;
@@ -110,6 +155,8 @@ export interface BenchSummary {
   sampler: string;
   metric: 'regret' | 'best';
   rows: BenchSummaryRow[];
+  /** The same for the model's recommended trial, at the trial counts where it was scored. */
+  recommendedRows: BenchSummaryRow[];
   suggestMsMedian: number;
 }
 
@@ -120,16 +167,34 @@ export function summarizeBenchmark(result: BenchResult, checkpoints = SUMMARY_CH
   const optimum = result.optimum;
   const reached = checkpoints.filter((k) => k <= result.trials);
   if (!reached.includes(result.trials)) reached.push(result.trials);
-  const rows = reached.map((k) => {
-    const xs = result.runs.map((r) => (r.best[k - 1] ?? Number.NaN) - (optimum ?? 0));
-    return { trials: k, median: quantile(xs, 0.5), q25: quantile(xs, 0.25), q75: quantile(xs, 0.75) };
+  const row = (k: number, xs: number[]): BenchSummaryRow => ({
+    trials: k,
+    median: quantile(xs, 0.5),
+    q25: quantile(xs, 0.25),
+    q75: quantile(xs, 0.75),
   });
+  const rows = reached.map((k) =>
+    row(
+      k,
+      result.runs.map((r) => (r.kept[k - 1] ?? Number.NaN) - (optimum ?? 0)),
+    ),
+  );
+  const scored = [...new Set(result.runs.flatMap((r) => Object.keys(r.recommended).map(Number)))].sort(
+    (a, b) => a - b,
+  );
+  const recommendedRows = scored.map((k) =>
+    row(
+      k,
+      result.runs.map((r) => (r.recommended[k] ?? Number.NaN) - (optimum ?? 0)),
+    ),
+  );
   const ms = result.runs.flatMap((r) => r.suggestMs);
   return {
     objective: result.objective,
     sampler: result.sampler,
     metric: optimum === undefined ? 'best' : 'regret',
     rows,
+    recommendedRows,
     suggestMsMedian: quantile(ms, 0.5),
   };
 }

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { builtinObjectives } from './bench/objectives.js';
+import { gpOptions } from './config.js';
+import { fitHyperparameters } from './gp.js';
+import { collectObservations, fitModel, fitPrefixLength } from './model.js';
+import { createRng } from './rng.js';
+import { parseSearchSpace } from './search-space.js';
+
+describe('fitModel: hyperparameters', () => {
+  it('finds the short-lengthscale mode of a multimodal function instead of calling it noise', () => {
+    const objective = builtinObjectives.michalewicz2;
+    assert.ok(objective);
+    const space = parseSearchSpace(objective.space);
+    const rng = createRng(6);
+    const completed = Array.from({ length: 40 }, () => {
+      const params = space.decode(space.fromUnit(Float64Array.of(rng.next(), rng.next())));
+      return { params, value: Number(objective.evaluate(params)) };
+    });
+    const obs = collectObservations(space, 'MINIMIZE', completed);
+    const options = gpOptions({ type: 'gp' });
+    const model = fitModel(space, 'MINIMIZE', obs, [], options);
+    // From the default start alone the fit stops in the "smooth and noisy" mode.
+    const single = fitHyperparameters(
+      { x: obs.x, y: model.target.y, n: obs.n, dim: 2, categorical: new Uint8Array(2) },
+      { kernel: options.kernel, noiseFloor: options.noiseFloor },
+    );
+    assert.ok(single.hyper.noiseVar > 0.1, `single start: noise ${single.hyper.noiseVar}`);
+    assert.ok(model.fit.objective < single.objective - 1, `${model.fit.objective} vs ${single.objective}`);
+    assert.ok(model.fit.hyper.noiseVar < 0.01, `noise ${model.fit.hyper.noiseVar}`);
+  });
+});
+
+describe('fitPrefixLength', () => {
+  it('refits at every trial below 32, every n/8 below 128 and every n/4 from there', () => {
+    assert.equal(fitPrefixLength(31), 31);
+    assert.equal(fitPrefixLength(35), 32);
+    assert.equal(fitPrefixLength(71), 64);
+    assert.equal(fitPrefixLength(127), 120);
+    assert.equal(fitPrefixLength(200), 192);
+    assert.equal(fitPrefixLength(223), 192);
+    assert.equal(fitPrefixLength(224), 224);
+    assert.equal(fitPrefixLength(300), 256);
+  });
+});
+
+describe('noiseUnits', () => {
+  it("'objective' gives each observation the noise of one objective-unit size through the warp", () => {
+    const space = parseSearchSpace([{ name: 'x', type: 'float', low: 0, high: 1 }]);
+    const rng = createRng(2);
+    // A long tail of good values: the warp is far from linear.
+    const completed = Array.from({ length: 20 }, (_, i) => {
+      const x = (i + 0.5) / 20;
+      return { params: { x }, value: -Math.exp(-30 * (x - 0.3) ** 2) * 10 + 0.05 * rng.normal() };
+    });
+    const obs = collectObservations(space, 'MINIMIZE', completed);
+    const warped = fitModel(space, 'MINIMIZE', obs, [], gpOptions({ type: 'gp' }));
+    assert.equal(warped.fit.noiseScaled, undefined);
+    assert.equal(warped.posterior.data.noiseScale, undefined);
+    const objective = fitModel(
+      space,
+      'MINIMIZE',
+      obs,
+      [],
+      gpOptions({ type: 'gp', noiseUnits: 'objective' }),
+    );
+    assert.ok(objective.target.lambda !== 1);
+    assert.equal(objective.fit.noiseScaled, true);
+    const scale = objective.posterior.data.noiseScale;
+    assert.ok(scale && scale.length === 20);
+    // (dy/dg)^2 differs across the observations, with mean 1 before clipping.
+    assert.ok(Math.max(...scale) / Math.min(...scale) > 2, `${[...scale]}`);
+    assert.notEqual(objective.fit.objective, warped.fit.objective);
+  });
+});
