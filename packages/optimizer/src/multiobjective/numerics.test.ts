@@ -230,6 +230,55 @@ describe('LogEHVI', () => {
     assert.ok(ehvi.value([31, 30], [0.1, 0.1]) < v);
   });
 
+  it('the linear-space value and derivatives equal the log-space evaluation, near, far, narrow boxes', () => {
+    const rng = createRng(11);
+    const fronts: Array<[number[][], number[]]> = [
+      [front2, [1, 1]],
+      [front3, [1, 1, 1]],
+      // Bounds 1e-7 apart make boxes narrower than 1e-4 sigma (the midpoint rule).
+      [
+        [
+          [0.3, 0.6],
+          [0.3 + 1e-7, 0.5],
+        ],
+        [1, 1],
+      ],
+    ];
+    for (const [pts, ref] of fronts) {
+      const ehvi = new LogEhvi(nonDominatedBoxes(pts, ref), ref.length);
+      for (let t = 0; t < 2000; t++) {
+        const mu = ref.map(() => -1 + 3 * rng.next());
+        const sigma = ref.map(() => 10 ** (-5 + 5.5 * rng.next()));
+        const linear = ehvi.value(mu, sigma);
+        const logSpace = ehvi.evaluateLog(mu, sigma, null, null);
+        const dMu = new Float64Array(ref.length);
+        const dSigma = new Float64Array(ref.length);
+        const withGradient = ehvi.evaluate(mu, sigma, dMu, dSigma);
+        const logMu = new Float64Array(ref.length);
+        const logSigma = new Float64Array(ref.length);
+        ehvi.evaluateLog(mu, sigma, logMu, logSigma);
+        if (logSpace === Number.NEGATIVE_INFINITY) {
+          assert.equal(linear, logSpace);
+          continue;
+        }
+        const what = `mu ${mu} sigma ${sigma}`;
+        close(linear, logSpace, 1e-10 * Math.max(1, Math.abs(logSpace)), what);
+        close(withGradient, logSpace, 1e-10 * Math.max(1, Math.abs(logSpace)), what);
+        for (let j = 0; j < ref.length; j++) {
+          const a = dMu[j] as number;
+          const b = logMu[j] as number;
+          close(a, b, 1e-7 * Math.max(1, Math.abs(b)), `dMu ${what}`);
+          close(
+            dSigma[j] as number,
+            logSigma[j] as number,
+            1e-7 * Math.max(1, Math.abs(logSigma[j] as number)),
+            `dSigma ${what}`,
+          );
+        }
+      }
+    }
+  });
+
   it('derivatives with respect to means and stds match central finite differences', () => {
     const cases: Array<[number[][], number[], number[], number[]]> = [
       [front2, [1, 1], [0.3, 0.4], [0.2, 0.3]],

@@ -6,7 +6,7 @@ import { createRng } from '../rng.js';
 import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
 import { paretoFrontIndices } from './pareto.js';
-import { type CompletedTrial, prepareAcquisition } from './suggest.js';
+import { type CompletedTrial, prepareAcquisition, referenceDivisions, referencePoint } from './suggest.js';
 
 const space2 = [
   { name: 'a', type: 'float', low: 0, high: 1 },
@@ -62,8 +62,8 @@ describe('multi-objective GP suggestions', () => {
     assert.equal(a.info.stds?.length, 2);
     assert.ok(Number.isFinite(a.info.acquisition));
     assert.equal(a.info.referencePoint?.source, 'inferred');
-    // Inferred: the worst value of each objective on the feasible front plus 10% of the range of
-    // that objective over every feasible trial.
+    // Inferred: the worst value of each objective on the feasible front plus 1/H of the range of
+    // that objective over every feasible trial, H = front size - 1 in [1, 10].
     const front = paretoFrontIndices(
       completed.map((t) => t.values as number[]),
       ['MINIMIZE', 'MAXIMIZE'],
@@ -74,10 +74,34 @@ describe('multi-objective GP suggestions', () => {
     const frontLoss = Math.max(...front.map((t) => t.values?.[0] as number));
     const frontAcc = Math.min(...front.map((t) => t.values?.[1] as number));
     assert.ok(frontLoss < Math.max(...loss));
-    const lossRef = frontLoss + 0.1 * (Math.max(...loss) - Math.min(...loss));
-    const accRef = frontAcc - 0.1 * (Math.max(...acc) - Math.min(...acc));
+    const h = Math.min(10, front.length - 1);
+    const lossRef = frontLoss + (Math.max(...loss) - Math.min(...loss)) / h;
+    const accRef = frontAcc - (Math.max(...acc) - Math.min(...acc)) / h;
     assert.ok(Math.abs((a.info.referencePoint?.values[0] as number) - lossRef) < 1e-12);
     assert.ok(Math.abs((a.info.referencePoint?.values[1] as number) - accRef) < 1e-12);
+  });
+
+  it('the inferred reference point starts a whole range past a small 2-objective front and settles at 10%', () => {
+    const sizes = [1, 2, 3, 5, 11, 12, 50];
+    assert.deepEqual(
+      sizes.map((size) => referenceDivisions(size, 2)),
+      [1, 1, 2, 4, 10, 10, 10],
+    );
+    assert.deepEqual(
+      sizes.map((size) => referenceDivisions(size, 3)),
+      sizes.map(() => 10),
+    );
+    const objectivesMin = objectives.map((o) => ({ ...o, direction: 'MINIMIZE' as const }));
+    // Two front points and a dominated one: ranges 4 and 6, front nadir (3, 5).
+    const rows = [
+      [1, 5],
+      [3, 2],
+      [5, 8],
+    ];
+    assert.deepEqual(referencePoint(rows, objectivesMin, undefined)?.min, [3 + 4, 5 + 6]);
+    // Twelve points on a line: H = 10.
+    const line = Array.from({ length: 12 }, (_, i) => [i, 11 - i]);
+    assert.deepEqual(referencePoint(line, objectivesMin, undefined)?.min, [11 + 1.1, 11 + 1.1]);
   });
 
   it("uses the study's reference point and rejects one of the wrong length", () => {
