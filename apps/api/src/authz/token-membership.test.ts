@@ -72,7 +72,10 @@ describe("a token's power never exceeds its creator's current membership (issue 
       ['VIEWER'],
     );
     // Promoted back: the token's own role is the ceiling again.
-    assert.equal((await h.gql(ADD, { t: teamId, e: admin.email, r: 'OWNER' }, owner)).errors, undefined);
+    assert.equal(
+      (await h.gql(SET_ROLE, { t: teamId, u: admin.userId, r: 'OWNER' }, owner)).errors,
+      undefined,
+    );
     const again = await h.gql<{ teams: Array<{ role: string }> }>('{ teams { role } }', {}, admin.token);
     assert.deepEqual(
       again.data?.teams.map((t) => t.role),
