@@ -24,9 +24,9 @@ import {
   statSync,
 } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values: opts } = parseArgs({
@@ -292,11 +292,15 @@ async function walk() {
     if (readFileSync(file, 'utf8').trim() !== password)
       throw new Error(`${file} does not hold the printed password`);
     if ((statSync(file).mode & 0o777) !== 0o600) throw new Error(`${file} is not mode 0600`);
-    const external = Object.values(networkInterfaces())
-      .flat()
-      .find((a) => a && !a.internal && a.family === 'IPv4')?.address;
-    if (external && (await accepts(external, ports.api))) throw new Error(`the API answers on ${external}`);
-    return external ? `the API refuses ${external}` : 'no external address to try';
+    // Read from the kernel's listener table: no packet goes to any address but loopback.
+    // The walked checkout is built by now (npm start builds what is missing).
+    const testing = pathToFileURL(join(root, 'apps', 'api', 'dist', 'testing', 'index.js')).href;
+    const { listeningAddresses } = await import(testing);
+    const on = listeningAddresses(ports.api);
+    if (on === null) return 'no /proc/net/tcp to read listeners from';
+    if (on.some((a) => a !== '127.0.0.1' && a !== '::1'))
+      throw new Error(`the API listens on ${on.join(', ')}`);
+    return `the API listens on ${on.join(', ')} only`;
   });
 
   await step('npx posterior --help', async () => {

@@ -7,3 +7,4 @@ export {
   type TestDatabaseOptions,
 } from './databases.js';
 export { FaultyArtifactStore, fsError } from './faulty-artifact-store.js';
+export { listeningAddresses } from './listening.js';
