@@ -6,33 +6,28 @@
 // Options: --problems a,b  --seeds N (0..N-1)  --sampler gp|qmc|random  --config '{"xi":0.01}'
 //          --no-private  --baseline (also runs the random sampler on every problem)
 // Writes bench-results/multiobjective[-latency].json and prints a table.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   formatNumber,
   MO_PROBLEMS,
-  parseSamplerConfig,
   parseSearchSpace,
   quantile,
   runMoBenchmark,
   suggest,
   summarizeMo,
 } from '@posterior/optimizer';
+import { machine, resultsDir, samplerOf, samplerOptions, timedSuggest } from './_optimizer-common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: args } = parseArgs({
   options: {
+    ...samplerOptions,
     latency: { type: 'boolean', default: false },
     problems: { type: 'string' },
-    seeds: { type: 'string', default: '10' },
-    sampler: { type: 'string', default: 'gp' },
-    config: { type: 'string', default: '{}' },
     'no-private': { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
-    repeats: { type: 'string', default: '9' },
   },
 });
 
@@ -53,14 +48,8 @@ const ANCHORS = {
   bnh: { gp: { 30: [2.32, 2.19, 2.51], 60: [2.1, 1.92, 2.21] }, tpe: { 30: 2.58, 60: 2.4 } },
   gardner1: { gp: { 30: [1.34e-4], 60: [3.06e-6] }, tpe: { 30: 0.133, 60: 0.0486 } },
 };
-const outDir = join(root, 'bench-results');
-mkdirSync(outDir, { recursive: true });
-const env = {
-  node: process.version,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  date: new Date().toISOString(),
-};
+const outDir = resultsDir();
+const env = machine();
 const checkpointsOf = (p) => (p.budget >= 100 ? [30, 60, 100] : [30, 60]);
 
 if (args.latency) latency();
@@ -70,7 +59,7 @@ function benchmark() {
   const names = args.problems
     ? args.problems.split(',')
     : MO_PROBLEMS.filter((p) => p.public || !args['no-private']).map((p) => p.name);
-  const sampler = parseSamplerConfig({ ...JSON.parse(args.config), type: args.sampler });
+  const sampler = samplerOf(args);
   const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i);
   const rows = [];
   const loads = [];
@@ -185,7 +174,7 @@ function latency() {
   const problem = MO_PROBLEMS.find((p) => p.name === 'dtlz2_3obj');
   const space = parseSearchSpace(problem.space);
   const objectives = [0, 1, 2].map((j) => ({ name: `f${j}`, direction: 'MINIMIZE' }));
-  const sampler = parseSamplerConfig({ ...JSON.parse(args.config), type: args.sampler });
+  const sampler = samplerOf(args);
   const repeats = Number(args.repeats);
   const evaluate = (params) => {
     const out = problem.evaluate(Array.from({ length: 6 }, (_, i) => params[`x${i}`]));
@@ -204,14 +193,16 @@ function latency() {
     const times = [];
     const cpu = [];
     for (let r = 0; r < repeats; r++) {
-      const c0 = process.cpuUsage().user;
-      const t0 = performance.now();
-      const s = suggest(
+      const {
+        suggestion: s,
+        ms,
+        cpuMs,
+      } = timedSuggest(
         { ...sampler, seed },
         { space, direction: 'MINIMIZE', objectives, completed, pending: [], seed: 100 + r },
       );
-      times.push(performance.now() - t0);
-      cpu.push((process.cpuUsage().user - c0) / 1000);
+      times.push(ms);
+      cpu.push(cpuMs);
       completed.push(evaluate(s.params));
     }
     rows.push({ seed, times, cpu, load: loadavg()[0] });

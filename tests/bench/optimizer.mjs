@@ -7,36 +7,31 @@
 //                                              (--sizes 200 --dims 6 for one cell)
 // Options: --functions a,b  --seeds N  --trials N  --sampler gp|qmc|random  --config '{"xi":0.01}'
 // Writes bench-results/optimizer[-heldout|-latency].json and prints a table.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   builtinObjectives,
   fitPrefixLength,
   formatNumber,
   noisyObjective,
-  parseSamplerConfig,
   parseSearchSpace,
   quantile,
   runBenchmark,
   suggest,
   summarizeBenchmark,
 } from '@posterior/optimizer';
+import { machine, resultsDir, samplerOf, samplerOptions, timedSuggest } from './_optimizer-common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: args } = parseArgs({
   options: {
+    ...samplerOptions,
     heldout: { type: 'boolean', default: false },
     noisy: { type: 'boolean', default: false },
     latency: { type: 'boolean', default: false },
     functions: { type: 'string' },
-    seeds: { type: 'string', default: '10' },
     trials: { type: 'string', default: '50' },
-    sampler: { type: 'string', default: 'gp' },
-    config: { type: 'string', default: '{}' },
-    repeats: { type: 'string', default: '9' },
     // Latency grid: completed trials and dimensions (comma-separated).
     sizes: { type: 'string', default: '50,100,200,500' },
     dims: { type: 'string', default: '2,6,12,20' },
@@ -102,14 +97,8 @@ function objectiveNamed(name) {
   const sigma = m[1] === 'hartmann6' ? { 2: 0.00782, 10: 0.0391 }[m[2]] : undefined;
   return noisyObjective(base, Number(m[2]) / 100, sigma);
 }
-const outDir = join(root, 'bench-results');
-mkdirSync(outDir, { recursive: true });
-const env = {
-  node: process.version,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  date: new Date().toISOString(),
-};
+const outDir = resultsDir();
+const env = machine();
 
 if (args.latency) await latency();
 else await regret();
@@ -122,7 +111,7 @@ async function regret() {
       : args.noisy
         ? NOISY
         : PUBLIC;
-  const sampler = parseSamplerConfig({ ...JSON.parse(args.config), type: args.sampler });
+  const sampler = samplerOf(args);
   const seeds = Number(args.seeds);
   const trials = Number(args.trials);
   const checkpoints = [10, 20, 30, 50].filter((k) => k <= trials);
@@ -218,7 +207,7 @@ async function latency() {
   const trialsGrid = args.sizes.split(',').map(Number);
   const dimsGrid = args.dims.split(',').map(Number);
   const repeats = Number(args.repeats);
-  const sampler = parseSamplerConfig({ ...JSON.parse(args.config), type: args.sampler });
+  const sampler = samplerOf(args);
   const rows = [];
   for (const dim of dimsGrid) {
     const space = parseSearchSpace(
@@ -252,14 +241,16 @@ async function latency() {
       const times = [];
       const cpuTimes = [];
       for (let r = 0; r < window; r++) {
-        const c0 = process.cpuUsage().user;
-        const t0 = performance.now();
-        const s = suggest(
+        const {
+          suggestion: s,
+          ms,
+          cpuMs,
+        } = timedSuggest(
           { ...sampler, seed: 1 },
           { space, direction: 'MINIMIZE', completed, pending: [], seed: n + r },
         );
-        times.push(performance.now() - t0);
-        cpuTimes.push((process.cpuUsage().user - c0) / 1000);
+        times.push(ms);
+        cpuTimes.push(cpuMs);
         completed.push({ params: s.params, value: f(s.params) });
       }
       const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

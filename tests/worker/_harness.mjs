@@ -89,6 +89,38 @@ export async function bootstrap(url) {
 
 export const quadraticSpace = [{ name: 'x', type: 'float', low: -2, high: 2 }];
 
+/** A study minimizing `loss` over `quadraticSpace` in the bootstrapped team; `fields` add to or override it. */
+export const quadraticStudy = (ctx, name, fields = {}) =>
+  ctx.client.createStudy({
+    teamId: ctx.team.id,
+    name,
+    direction: 'MINIMIZE',
+    objective: 'loss',
+    searchSpace: quadraticSpace,
+    ...fields,
+  });
+
+/** `posterior worker` against the API at `url` with `token`, on one study. */
+export const workerArgs = (url, token, studyId, ...extra) => [
+  'worker',
+  '--api',
+  url,
+  '--token',
+  token,
+  '--study',
+  studyId,
+  ...extra,
+];
+
+/** The first trial of the study once it is RUNNING and has reported a metric point. */
+export const trialInFlight = (client, studyId) =>
+  waitFor(async () => {
+    const [trial] = await client.allTrials(studyId, 'RUNNING');
+    if (!trial) return undefined;
+    const detail = await client.trial(trial.id);
+    return detail && detail.metrics.length > 0 ? detail : undefined;
+  }, 'a trial in flight');
+
 /** Runs the CLI to completion; resolves with exit code and output. */
 export function runCli(args, { env = {}, onSpawn } = {}) {
   return new Promise((resolveRun, reject) => {

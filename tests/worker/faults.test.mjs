@@ -3,7 +3,16 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bootstrap, fixture, quadraticSpace, runCli, startApi, waitFor } from './_harness.mjs';
+import {
+  bootstrap,
+  fixture,
+  quadraticStudy,
+  runCli,
+  startApi,
+  trialInFlight as trialInFlightOf,
+  waitFor,
+  workerArgs as workerArgsFor,
+} from './_harness.mjs';
 
 describe('worker faults against a real API', () => {
   let api;
@@ -22,37 +31,12 @@ describe('worker faults against a real API', () => {
   });
 
   /** `posterior worker` against this suite's API and token, on one study. */
-  const workerArgs = (studyId, ...extra) => [
-    'worker',
-    '--api',
-    api.url,
-    '--token',
-    ctx.token,
-    '--study',
-    studyId,
-    ...extra,
-  ];
+  const workerArgs = (studyId, ...extra) => workerArgsFor(api.url, ctx.token, studyId, ...extra);
 
   const createStudy = (name, extra = {}) =>
-    ctx.client.createStudy({
-      teamId: ctx.team.id,
-      name,
-      direction: 'MINIMIZE',
-      objective: 'loss',
-      searchSpace: quadraticSpace,
-      sampler: { type: 'random', seed: 1 },
-      maxTrials: 3,
-      ...extra,
-    });
+    quadraticStudy(ctx, name, { sampler: { type: 'random', seed: 1 }, maxTrials: 3, ...extra });
 
-  /** The first trial of the study once it is RUNNING and has reported a metric point. */
-  const trialInFlight = (studyId) =>
-    waitFor(async () => {
-      const [trial] = await ctx.client.allTrials(studyId, 'RUNNING');
-      if (!trial) return undefined;
-      const detail = await ctx.client.trial(trial.id);
-      return detail && detail.metrics.length > 0 ? detail : undefined;
-    }, 'a trial in flight');
+  const trialInFlight = (studyId) => trialInFlightOf(ctx.client, studyId);
 
   it('kill -9 mid-trial leaves the trial to the stale reaper, which fails and retries it', async () => {
     const study = await createStudy('killed', { heartbeatTimeoutS: 1, retryFailed: 1 });

@@ -7,19 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FaultyArtifactStore } from '@posterior/api/testing';
-import { bootstrap, fixture, quadraticSpace, runCli, startApi, waitFor } from './_harness.mjs';
+import {
+  bootstrap,
+  fixture,
+  quadraticStudy,
+  runCli,
+  startApi,
+  trialInFlight as trialInFlightOf,
+  waitFor,
+  workerArgs,
+} from './_harness.mjs';
 
 const studyOf = (ctx, name, extra = {}) =>
-  ctx.client.createStudy({
-    teamId: ctx.team.id,
-    name,
-    direction: 'MINIMIZE',
-    objective: 'loss',
-    searchSpace: quadraticSpace,
-    sampler: { type: 'random', seed: 7 },
-    maxTrials: 2,
-    ...extra,
-  });
+  quadraticStudy(ctx, name, { sampler: { type: 'random', seed: 7 }, maxTrials: 2, ...extra });
 
 const readyz = async (url) => {
   const res = await fetch(`${url}/readyz`);
@@ -61,20 +61,18 @@ describe('worker with a read-only artifact store', () => {
       error: 'the artifact store cannot write: read-only file system (EROFS)',
     });
     const study = await studyOf(ctx, 'read-only store');
-    const run = await runCli([
-      'worker',
-      '--api',
-      api.url,
-      '--token',
-      ctx.token,
-      '--study',
-      study.id,
-      '--objective',
-      fixture('checkpoint.mjs'),
-      '--checkpoint-retry-window',
-      '1',
-      '--json',
-    ]);
+    const run = await runCli(
+      workerArgs(
+        api.url,
+        ctx.token,
+        study.id,
+        '--objective',
+        fixture('checkpoint.mjs'),
+        '--checkpoint-retry-window',
+        '1',
+        '--json',
+      ),
+    );
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
     assert.deepEqual(summary.stopped, ['study-done']);
@@ -105,18 +103,9 @@ describe('worker with a read-only artifact store', () => {
     store.fault = null;
     await waitFor(async () => (await readyz(api.url)).status === 200, '/readyz 200', 10_000);
     const study = await studyOf(ctx, 'writable again', { maxTrials: 1 });
-    const run = await runCli([
-      'worker',
-      '--api',
-      api.url,
-      '--token',
-      ctx.token,
-      '--study',
-      study.id,
-      '--objective',
-      fixture('checkpoint.mjs'),
-      '--json',
-    ]);
+    const run = await runCli(
+      workerArgs(api.url, ctx.token, study.id, '--objective', fixture('checkpoint.mjs'), '--json'),
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).trials[0].checkpointError, null);
     const [trial] = await ctx.client.allTrials(study.id);
@@ -137,32 +126,22 @@ describe('worker whose API goes away', () => {
     await api?.close();
   });
 
-  const trialInFlight = (studyId) =>
-    waitFor(async () => {
-      const [trial] = await ctx.client.allTrials(studyId, 'RUNNING');
-      if (!trial) return undefined;
-      const detail = await ctx.client.trial(trial.id);
-      return detail && detail.metrics.length > 0 ? detail : undefined;
-    }, 'a trial in flight');
+  const trialInFlight = (studyId) => trialInFlightOf(ctx.client, studyId);
 
   it('past the retry window: logs each wait, and hands the trial back when the API returns', async () => {
     const study = await studyOf(ctx, 'api gone');
     let stderr = '';
     const run = runCli(
-      [
-        'worker',
-        '--api',
+      workerArgs(
         api.url,
-        '--token',
         ctx.token,
-        '--study',
         study.id,
         '--objective',
         fixture('quadratic.mjs'),
         '--api-retry-window',
         '1',
         '--json',
-      ],
+      ),
       {
         env: { QUADRATIC_EPOCH_MS: '250' },
         onSpawn: (child) => child.stderr.on('data', (d) => (stderr += d)),
@@ -208,19 +187,15 @@ describe('worker whose API goes away', () => {
       let stderr = '';
       let child;
       const run = runCli(
-        [
-          'worker',
-          '--api',
+        workerArgs(
           api.url,
-          '--token',
           ctx.token,
-          '--study',
           study.id,
           '--objective',
           fixture('hang.mjs'),
           '--concurrency',
           String(concurrency),
-        ],
+        ),
         {
           onSpawn: (c) => {
             child = c;

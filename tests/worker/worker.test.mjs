@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bootstrap, fixture, quadraticSpace, runCli, startApi } from './_harness.mjs';
+import { bootstrap, fixture, quadraticStudy, runCli, startApi, workerArgs } from './_harness.mjs';
 import { decodePng } from './_png.mjs';
 
 describe('posterior worker against a real API', () => {
@@ -16,12 +16,7 @@ describe('posterior worker against a real API', () => {
     api = await startApi();
     ctx = await bootstrap(api.url);
     out = await mkdtemp(join(tmpdir(), 'posterior-plot-'));
-    study = await ctx.client.createStudy({
-      teamId: ctx.team.id,
-      name: 'quadratic',
-      direction: 'MINIMIZE',
-      objective: 'loss',
-      searchSpace: quadraticSpace,
+    study = await quadraticStudy(ctx, 'quadratic', {
       sampler: { type: 'random', seed: 3 },
       pruner: { type: 'median', warmupSteps: 0, minTrials: 2 },
       maxTrials: 7,
@@ -142,12 +137,7 @@ describe('posterior worker against a real API', () => {
   });
 
   it('runs --concurrency 2 in two separate processes until the study is done', async () => {
-    const second = await ctx.client.createStudy({
-      teamId: ctx.team.id,
-      name: 'quadratic-pool',
-      direction: 'MINIMIZE',
-      objective: 'loss',
-      searchSpace: quadraticSpace,
+    const second = await quadraticStudy(ctx, 'quadratic-pool', {
       sampler: { type: 'random', seed: 5 },
       maxTrials: 6,
       parallelism: 2,
@@ -229,17 +219,15 @@ describe('posterior worker against a real API', () => {
     ]);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
-    const missing = await runCli([
-      'worker',
-      '--api',
-      api.url,
-      '--token',
-      ctx.token,
-      '--study',
-      '00000000-0000-4000-8000-000000000000',
-      '--objective',
-      fixture('quadratic.mjs'),
-    ]);
+    const missing = await runCli(
+      workerArgs(
+        api.url,
+        ctx.token,
+        '00000000-0000-4000-8000-000000000000',
+        '--objective',
+        fixture('quadratic.mjs'),
+      ),
+    );
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /not found/);
   });

@@ -37,45 +37,38 @@ export function TeamSettings({ teamId }: { teamId: string }) {
   if (!team) return <ErrorState error={res.error ?? new Error('Team not found')} />;
   const admin = team.role === 'OWNER' || team.role === 'ADMIN';
 
-  async function invite(e: FormEvent) {
-    e.preventDefault();
+  /** Runs a change to the members, then says `done` and reloads; or says why it failed. */
+  async function memberChange(change: () => Promise<unknown>, done: string) {
     setMemberMsg(null);
-    const to = email.trim();
     try {
-      await getClient().inviteMember(teamId, to, role);
-      // The same words whether or not the address has an account: the dashboard does not tell.
-      setMemberMsg({
-        ok: true,
-        text: `Invitation sent to ${to} as ${role.toLowerCase()}. They join when they accept it.`,
-      });
-      setEmail('');
+      await change();
+      setMemberMsg({ ok: true, text: done });
       res.reload();
     } catch (err) {
       setMemberMsg({ ok: false, text: describeError(err).detail });
     }
+  }
+
+  async function invite(e: FormEvent) {
+    e.preventDefault();
+    const to = email.trim();
+    // The same words whether or not the address has an account: the dashboard does not tell.
+    await memberChange(async () => {
+      await getClient().inviteMember(teamId, to, role);
+      setEmail('');
+    }, `Invitation sent to ${to} as ${role.toLowerCase()}. They join when they accept it.`);
   }
 
   async function revokeInvitation(id: string, to: string) {
     if (!window.confirm(`Withdraw the invitation to ${to}?`)) return;
-    setMemberMsg(null);
-    try {
-      await getClient().revokeInvitation(id);
-      setMemberMsg({ ok: true, text: `The invitation to ${to} was withdrawn.` });
-      res.reload();
-    } catch (err) {
-      setMemberMsg({ ok: false, text: describeError(err).detail });
-    }
+    await memberChange(() => getClient().revokeInvitation(id), `The invitation to ${to} was withdrawn.`);
   }
 
   async function changeRole(userId: string, label: string, next: Role) {
-    setMemberMsg(null);
-    try {
-      await getClient().setMemberRole(teamId, userId, next);
-      setMemberMsg({ ok: true, text: `${label} is now ${next.toLowerCase()}.` });
-      res.reload();
-    } catch (err) {
-      setMemberMsg({ ok: false, text: describeError(err).detail });
-    }
+    await memberChange(
+      () => getClient().setMemberRole(teamId, userId, next),
+      `${label} is now ${next.toLowerCase()}.`,
+    );
   }
 
   const teamName = team.name;

@@ -1,7 +1,7 @@
 'use client';
 
-import { type FormEvent, useRef, useState } from 'react';
-import { describeError } from '../../lib/api/client';
+import { type FormEvent, useState } from 'react';
+import { FormDialogFooter, useFormDialog } from './form-dialog';
 
 /** "Change budget": a new maxTrials (at least the trials already used); a finished study can run again. */
 export function BudgetDialog({
@@ -15,10 +15,8 @@ export function BudgetDialog({
   finished: boolean;
   onSubmit: (maxTrials: number, resume: boolean) => Promise<void>;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const { ref, error, setError, busy, send } = useFormDialog();
   const [value, setValue] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const open = () => {
     setValue(String(Math.max(used, current ?? used) + 10));
     setError(null);
@@ -31,16 +29,7 @@ export function BudgetDialog({
       setError(`Enter a whole number of at least ${Math.max(1, used)} (the trials already used).`);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit(n, finished && n > used);
-      ref.current?.close();
-    } catch (err) {
-      setError(describeError(err).detail);
-    } finally {
-      setBusy(false);
-    }
+    await send(() => onSubmit(n, finished && n > used));
   }
   return (
     <>
@@ -69,19 +58,12 @@ export function BudgetDialog({
               onChange={(e) => setValue(e.target.value)}
             />
           </div>
-          {error ? (
-            <div className="alert alert-error" role="alert">
-              {error}
-            </div>
-          ) : null}
-          <div className="row" style={{ justifyContent: 'flex-end' }}>
-            <button type="button" className="btn" onClick={() => ref.current?.close()}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {busy ? 'Saving…' : finished ? 'Raise and resume' : 'Save'}
-            </button>
-          </div>
+          <FormDialogFooter
+            dialog={ref}
+            error={error}
+            busy={busy}
+            submitLabel={busy ? 'Saving…' : finished ? 'Raise and resume' : 'Save'}
+          />
         </form>
       </dialog>
     </>

@@ -1,9 +1,9 @@
 'use client';
 
-import { type FormEvent, useRef, useState } from 'react';
-import { describeError } from '../../lib/api/client';
+import { type FormEvent, useState } from 'react';
 import { parseChoice } from '../../lib/search-space';
 import type { Params, ParamValue, SearchSpace } from '../../lib/types';
+import { FormDialogFooter, useFormDialog } from './form-dialog';
 
 /** "Enqueue trial": a value per parameter (a select for categoricals), sent with enqueueTrial. */
 export function EnqueueDialog({
@@ -15,10 +15,8 @@ export function EnqueueDialog({
   onEnqueue: (p: Params) => Promise<void>;
   disabled?: boolean;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const { ref, error, setError, busy, send } = useFormDialog();
   const [values, setValues] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const open = () => {
     const init: Record<string, string> = {};
     for (const p of space)
@@ -44,16 +42,7 @@ export function EnqueueDialog({
         params[p.name] = n;
       }
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await onEnqueue(params);
-      ref.current?.close();
-    } catch (err) {
-      setError(describeError(err).detail);
-    } finally {
-      setBusy(false);
-    }
+    await send(() => onEnqueue(params));
   }
   return (
     <>
@@ -108,19 +97,12 @@ export function EnqueueDialog({
               );
             })}
           </div>
-          {error ? (
-            <div className="alert alert-error" role="alert">
-              {error}
-            </div>
-          ) : null}
-          <div className="row" style={{ justifyContent: 'flex-end' }}>
-            <button type="button" className="btn" onClick={() => ref.current?.close()}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {busy ? 'Enqueuing…' : 'Enqueue'}
-            </button>
-          </div>
+          <FormDialogFooter
+            dialog={ref}
+            error={error}
+            busy={busy}
+            submitLabel={busy ? 'Enqueuing…' : 'Enqueue'}
+          />
         </form>
       </dialog>
     </>
