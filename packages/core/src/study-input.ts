@@ -75,7 +75,7 @@ function unwrapParams(space: unknown): unknown {
 
 export const studyInputSchema = z.strictObject(
   {
-    teamId: z.string({ error: 'a team id' }).min(1, { error: 'a team id' }),
+    teamId: z.string({ error: 'a team id' }),
     name: text(STUDY_LIMITS.name, 'a non-empty string'),
     direction: z.enum(DIRECTIONS, { error: 'minimize or maximize' }),
     objective: text(STUDY_LIMITS.objective, 'a metric name'),
