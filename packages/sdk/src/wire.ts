@@ -9,7 +9,6 @@ import type {
   ApiTokenSecret,
   Artifact,
   AuthPayload,
-  Direction,
   HeartbeatResult,
   HistoryPoint,
   Invitation,
@@ -28,7 +27,6 @@ import type {
   SamplerConfig,
   SearchSpace,
   Study,
-  StudyState,
   Suggestion,
   SurrogateSlice,
   Team,
@@ -37,7 +35,6 @@ import type {
   TrialDetail,
   TrialEvent,
   TrialEventType,
-  TrialState,
   User,
 } from './types.js';
 
