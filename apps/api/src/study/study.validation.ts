@@ -70,7 +70,11 @@ function withoutNulls(input: CreateStudyInput): Record<string, unknown> {
   );
 }
 
-/** Every field of createStudy, checked in input order; the first problem is reported by its path. */
+/**
+ * Every field of createStudy: the shared study-input schema first (its first problem in field order),
+ * then the API's bounds and the optimizer's parsers on the space, the sampler and the pruner. The
+ * problem is reported by its path.
+ */
 export function validateStudyInput(input: CreateStudyInput): ValidStudy {
   const parsed = parseStudyInput(withoutNulls(input));
   if (!parsed.ok) throw inputError(parsed.problem);
