@@ -1,15 +1,15 @@
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { Params, TrialRecord } from '../common/trial-record.js';
 import type { TrialState } from '../db/index.js';
-import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import type { Study } from '../graphql/types.js';
 import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
 import { bestOf, formatStudyReport } from '../report/report.js';
 import type { Observation, RecommendResult } from '../suggest/compute.js';
 import type { Suggester } from '../suggest/suggester.js';
 import { loadStudyHistory } from '../trial/observations.js';
-import type { Params, TrialRecord } from '../trial/trial.record.js';
+import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../trial/trial-row.js';
 
 export const MAX_SLICE_POINTS = 200;
 

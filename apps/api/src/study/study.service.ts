@@ -13,7 +13,6 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../common/error
 import { isUuid, requireInt } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
-import { STUDY_COLUMNS, type StudyRow, toStudy } from '../graphql/mapping.js';
 import { PageInfo, type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
 import { LIMITS, validateStudyInput } from './study.validation.js';
 import {
@@ -23,6 +22,7 @@ import {
   studyPageQuery,
   validateStudyListFilter,
 } from './study-list.js';
+import { STUDY_COLUMNS, type StudyRow, toStudy } from './study-row.js';
 
 export interface StudyAccess {
   row: StudyRow & { budget_used: number };

@@ -1,4 +1,4 @@
-import type { TrialRow } from '../graphql/mapping.js';
+import type { TrialRow } from './trial-row.js';
 
 /** One askTrials call waiting in its study's batch. */
 export interface AskRequest {

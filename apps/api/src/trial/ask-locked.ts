@@ -1,11 +1,12 @@
 import { NotFoundError } from '../common/errors.js';
 import { StudyState } from '../db/index.js';
-import { STUDY_COLUMNS, type StudyRow, TRIAL_COLUMNS, type TrialRow } from '../graphql/mapping.js';
+import { STUDY_COLUMNS, type StudyRow } from '../study/study-row.js';
 import { type AskAnswer, type AskRequest, answersFor, refusals, slotsOf } from './ask-batch.js';
 import type { KnownStudy } from './claim-statement.js';
 import { markDoneIfSpent } from './study-done.js';
 import { suggestAndInsert } from './suggest-trials.js';
 import type { TrialDeps } from './trial-deps.js';
+import { TRIAL_COLUMNS, type TrialRow } from './trial-row.js';
 
 type StudyLockRow = StudyRow & { budget_used: number };
 

@@ -1,17 +1,17 @@
 import { callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { BadUserInputError, NotFoundError } from '../common/errors.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import { isUuid } from '../common/validate.js';
 import { Role } from '../db/index.js';
-import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import { opsMetrics } from '../ops/index.js';
 import { type AskAnswer, type AskRequest, answersFor, refusals, slotsOf } from './ask-batch.js';
 import { askLocked } from './ask-locked.js';
 import { claimFresh, type KnownStudy } from './claim-statement.js';
 import { endStudyIfSpent } from './study-done.js';
 import { suggestFor, suggestsWithoutHistory } from './suggest-trials.js';
-import type { TrialRecord } from './trial.record.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
+import { TRIAL_COLUMNS, type TrialRow, trialRecord } from './trial-row.js';
 
 export const MAX_ASK = 100;
 export const MAX_REQUEST_KEY_CHARS = 200;

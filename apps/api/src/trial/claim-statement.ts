@@ -1,8 +1,8 @@
 import type { Sql } from '../common/db.js';
 import type { StudyState } from '../db/index.js';
-import { TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
 import type { SuggestionResult } from '../suggest/compute.js';
 import type { Slot } from './ask-batch.js';
+import { TRIAL_RETURNING, type TrialRow } from './trial-row.js';
 
 /**
  * What this process last knew of a study row, and the row version (`xmin`) it read it from. The

@@ -2,18 +2,13 @@ import * as optimizer from '@posterior/optimizer';
 import { callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
+import type { Params, TrialRecord } from '../common/trial-record.js';
 import { isUuid } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
-import {
-  STUDY_COLUMNS,
-  type StudyRow,
-  TRIAL_RETURNING,
-  type TrialRow,
-  trialRecord,
-} from '../graphql/mapping.js';
 import { optimizerInputError } from '../study/study.validation.js';
-import type { Params, TrialRecord } from './trial.record.js';
+import { STUDY_COLUMNS, type StudyRow } from '../study/study-row.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
+import { TRIAL_RETURNING, type TrialRow, trialRecord } from './trial-row.js';
 
 /** Queues a WAITING trial with chosen params; asks hand it out before suggesting new ones. */
 export async function enqueueTrial(

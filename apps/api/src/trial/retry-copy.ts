@@ -1,5 +1,5 @@
 import type { Sql } from '../common/db.js';
-import { TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
+import { TRIAL_RETURNING, type TrialRow } from './trial-row.js';
 
 /**
  * Inserts a WAITING copy of `trial` (same params and suggestion, `retry_of` set) under the next

@@ -1,11 +1,12 @@
 import { studySeed, trialSeed } from '@posterior/optimizer';
 import type { Sql } from '../common/db.js';
-import { type StudyRow, TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
 import { opsMetrics } from '../ops/index.js';
+import { type StudyRow } from '../study/study-row.js';
 import type { SuggestionResult } from '../suggest/compute.js';
 import { HISTORY_FREE_SAMPLERS, type Suggester } from '../suggest/suggester.js';
 import type { Slot } from './ask-batch.js';
 import { loadStudyHistory, type StudyHistory } from './observations.js';
+import { TRIAL_RETURNING, type TrialRow } from './trial-row.js';
 
 /** The study fields a suggestion depends on. */
 export interface SuggestionStudy {
