@@ -39,7 +39,6 @@ export async function enqueueTrial(
     if (study.budget_used >= study.max_trials) {
       throw new ConflictError(`study has used its budget of ${study.max_trials} trials`);
     }
-    // Updating the study row is also what tells the claim fast path that a WAITING trial exists.
     const alloc = await sql.one<{ first: number }>(
       `UPDATE studies SET next_trial_number = next_trial_number + 1, budget_used = budget_used + 1
        WHERE id = $1 RETURNING next_trial_number - 1 AS first`,
