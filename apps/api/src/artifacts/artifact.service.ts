@@ -7,8 +7,8 @@ import type { Db } from '../common/db.js';
 import { BadUserInputError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/validate.js';
 import { Role } from '../db/index.js';
-import { ARTIFACT_COLUMNS, type ArtifactRow, toArtifact } from '../graphql/mapping.js';
 import type { Artifact } from '../graphql/types.js';
+import { ARTIFACT_COLUMNS, type ArtifactRow, toArtifact } from './artifact-row.js';
 import {
   type ArtifactStore,
   ArtifactStoreHealth,

@@ -10,7 +10,6 @@ import {
 } from '../common/errors.js';
 import { optionalText } from '../common/validate.js';
 import type { Role } from '../db/index.js';
-import { toUser, USER_COLUMNS, type UserRow } from '../graphql/mapping.js';
 import type { User } from '../graphql/types.js';
 import { isCommonPassword } from './common-passwords.js';
 import { type AuthLimits, type Bucket, DEFAULT_AUTH_LIMITS, LoginRateLimiter } from './rate-limit.js';
@@ -22,6 +21,7 @@ import {
   secretKind,
   verifyPassword,
 } from './secrets.js';
+import { toUser, USER_COLUMNS, type UserRow } from './user-row.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;

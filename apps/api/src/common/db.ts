@@ -3,10 +3,12 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 
 /**
- * SQL access for the services. The API runs its statements on the pg pool that TypeORM opened
- * (same connections, same limits) instead of through repositories: the hot paths (ask, tell,
- * report) are single hand-written statements, and TypeORM's query() shapes results differently
- * per statement kind. Entities and migrations remain the schema's source of truth.
+ * SQL access for the services: hand-written statements on pg pools this module opens itself, from
+ * the same connection settings as the DataSource (never through TypeORM's internals). TypeORM's
+ * role is the schema: entities document the tables and drive `migration:generate`, migrations
+ * apply them (db/README.md, "TypeORM's role"). No query goes through a repository: the hot paths
+ * (ask, tell, report) are single statements, and TypeORM's query() shapes results differently per
+ * statement kind.
  */
 export interface Sql {
   /**
@@ -59,38 +61,46 @@ export class Db extends ClientSql {
    * points a subscriber was already shown. (Until issue 13 they went through `telemetry`.)
    */
   readonly ingest: Sql;
-  private readonly ownPools: pg.Pool[];
+  /** The pools `close()` ends: those `connect()` opened; a caller's own pool stays open. */
+  private readonly ownPools: readonly pg.Pool[];
 
   constructor(
     readonly pool: pg.Pool,
     telemetryPool: pg.Pool | null = null,
     ingestPool: pg.Pool | null = null,
+    ownPools: readonly pg.Pool[] = [telemetryPool, ingestPool].filter((p): p is pg.Pool => p !== null),
   ) {
     super(pool);
-    this.ownPools = [telemetryPool, ingestPool].filter((p): p is pg.Pool => p !== null);
+    this.ownPools = ownPools;
     this.telemetry = telemetryPool ? new ClientSql(telemetryPool) : this;
     this.ingest = ingestPool ? new ClientSql(ingestPool) : this;
   }
 
+  /**
+   * The pools for the database a DataSource is configured for, opened from its public options
+   * (the same URL or host, credentials, TLS, pool size and application name): the main pool, and
+   * the telemetry and ingest pools beside it. The DataSource's own pool stays with its owner
+   * (migrations, readiness checks).
+   */
   static fromDataSource(dataSource: DataSource): Db {
-    const master: unknown = (dataSource.driver as unknown as { master?: unknown }).master;
-    if (!(master instanceof pg.Pool))
-      throw new Error('the DataSource must be an initialized postgres DataSource');
-    const options = (master as pg.Pool & { options: pg.PoolConfig }).options;
+    return Db.connect(poolConfigOf(dataSource.options));
+  }
+
+  static connect(config: pg.PoolConfig): Db {
+    const main = new pg.Pool(config);
     const telemetry = new pg.Pool({
-      ...options,
+      ...config,
       max: 4,
       options: '-c synchronous_commit=off',
       application_name: 'posterior-telemetry',
     });
-    const ingest = new pg.Pool({ ...options, max: 4, application_name: 'posterior-ingest' });
+    const ingest = new pg.Pool({ ...config, max: 4, application_name: 'posterior-ingest' });
     // An idle client dropped by the server must not crash the process; the pool replaces it.
-    telemetry.on('error', () => undefined);
-    ingest.on('error', () => undefined);
-    return new Db(master, telemetry, ingest);
+    for (const pool of [main, telemetry, ingest]) pool.on('error', () => undefined);
+    return new Db(main, telemetry, ingest, [main, telemetry, ingest]);
   }
 
-  /** Closes what this Db opened (its own pools); the DataSource's pool belongs to its owner. */
+  /** Closes the pools this Db opened. */
   async close(): Promise<void> {
     await Promise.all(this.ownPools.map((p) => p.end()));
   }
@@ -126,4 +136,21 @@ export class Db extends ClientSql {
 /** pg's SQLSTATE for unique violations, raised when two requests race to insert the same key. */
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && (error as Error & { code?: string }).code === '23505';
+}
+
+/** pg's pool settings for a TypeORM postgres DataSource's public options. */
+export function poolConfigOf(options: DataSource['options']): pg.PoolConfig {
+  if (options.type !== 'postgres') throw new Error(`a postgres DataSource is required, not ${options.type}`);
+  return {
+    connectionString: options.url,
+    host: options.host,
+    port: options.port,
+    user: options.username,
+    password: options.password,
+    database: options.database,
+    ssl: options.ssl as pg.PoolConfig['ssl'],
+    max: options.poolSize,
+    application_name: options.applicationName,
+    ...(options.extra as pg.PoolConfig | undefined),
+  };
 }

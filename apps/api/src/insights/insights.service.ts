@@ -2,14 +2,14 @@ import { bestTrial, formatStudyReport, isBetter, TERMINAL_TRIAL_STATES } from '@
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { Params, TrialRecord } from '../common/trial-record.js';
 import { sqlList, type TrialState } from '../db/index.js';
-import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import type { Study } from '../graphql/types.js';
 import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
 import type { Observation, RecommendResult } from '../suggest/compute.js';
 import type { Suggester } from '../suggest/suggester.js';
 import { loadStudyHistory } from '../trial/observations.js';
-import type { Params, TrialRecord } from '../trial/trial.record.js';
+import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../trial/trial-row.js';
 
 export const MAX_SLICE_POINTS = 200;
 
@@ -26,13 +26,19 @@ export class InsightsService {
   ) {}
 
   async bestTrial(study: Study): Promise<TrialRecord | null> {
-    const order = study.direction === 'MINIMIZE' ? 'ASC' : 'DESC';
-    const row = await this.db.one<TrialRow>(
-      `SELECT ${TRIAL_COLUMNS} FROM trials t WHERE t.study_id = $1 AND t.state = 'COMPLETE' AND t.value IS NOT NULL
-       ORDER BY t.value ${order}, t.number LIMIT 1`,
-      [study.id],
+    return (await this.bestTrialMany([study.id])).get(study.id) ?? null;
+  }
+
+  /** The best COMPLETE trial of each study (by its direction, then number), in one statement. */
+  async bestTrialMany(studyIds: readonly string[]): Promise<Map<string, TrialRecord | null>> {
+    const rows = await this.db.rows<TrialRow>(
+      `SELECT DISTINCT ON (t.study_id) ${TRIAL_COLUMNS}
+       FROM trials t JOIN studies s ON s.id = t.study_id
+       WHERE t.study_id = ANY($1::uuid[]) AND t.state = 'COMPLETE' AND t.value IS NOT NULL
+       ORDER BY t.study_id, CASE WHEN s.direction = 'MINIMIZE' THEN t.value ELSE -t.value END, t.number`,
+      [studyIds],
     );
-    return row && trialRecord(row);
+    return new Map(rows.map((row) => [row.study_id, trialRecord(row)]));
   }
 
   /**
@@ -69,24 +75,44 @@ export class InsightsService {
   }
 
   async history(study: Study): Promise<HistoryPoint[]> {
-    const rows = await this.db.rows<{ id: string; number: number; state: TrialState; value: number | null }>(
-      `SELECT id, number, state, value FROM trials WHERE study_id = $1 AND state IN (${sqlList(TERMINAL_TRIAL_STATES)})
-       ORDER BY number`,
-      [study.id],
+    return (await this.historyMany([study.id])).get(study.id) ?? [];
+  }
+
+  /** Each study's finished trials in order with the best value so far, in one statement. */
+  async historyMany(studyIds: readonly string[]): Promise<Map<string, HistoryPoint[]>> {
+    const rows = await this.db.rows<{
+      study_id: string;
+      direction: 'MINIMIZE' | 'MAXIMIZE';
+      id: string;
+      number: number;
+      state: TrialState;
+      value: number | null;
+    }>(
+      `SELECT t.study_id, s.direction, t.id, t.number, t.state, t.value
+       FROM trials t JOIN studies s ON s.id = t.study_id
+       WHERE t.study_id = ANY($1::uuid[]) AND t.state IN (${sqlList(TERMINAL_TRIAL_STATES)})
+       ORDER BY t.study_id, t.number`,
+      [studyIds],
     );
-    let best: number | null = null;
-    return rows.map((r) => {
+    const out = new Map<string, HistoryPoint[]>(studyIds.map((id) => [id, []]));
+    const best = new Map<string, number>();
+    for (const r of rows) {
+      let so = best.get(r.study_id) ?? null;
       if (r.state === 'COMPLETE' && r.value !== null) {
-        if (best === null || isBetter(study.direction, r.value, best)) best = r.value;
+        if (so === null || isBetter(r.direction, r.value, so)) so = r.value;
+        best.set(r.study_id, so);
       }
-      return Object.assign(new HistoryPoint(), {
-        trialId: r.id,
-        number: r.number,
-        state: r.state,
-        value: r.value,
-        bestSoFar: best,
-      });
-    });
+      out.get(r.study_id)?.push(
+        Object.assign(new HistoryPoint(), {
+          trialId: r.id,
+          number: r.number,
+          state: r.state,
+          value: r.value,
+          bestSoFar: so,
+        }),
+      );
+    }
+    return out;
   }
 
   async importance(study: Study): Promise<ParamImportance[]> {

@@ -1,6 +1,6 @@
 import type { Sql } from '../common/db.js';
 import { EventsExpiredError } from '../common/errors.js';
-import type { TrialRecord } from '../trial/trial.record.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import type { OutboxItem, Sequence } from './pg-event-target.js';
 import type { TrialEventPayload, TrialEventType } from './pubsub.js';
 

@@ -1,7 +1,7 @@
 import { createPubSub, type PubSub, Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
 import type pg from 'pg';
 import type { Logger } from '../common/logger.js';
-import type { TrialRecord } from '../trial/trial.record.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import { MAX_NOTIFY_BYTES, PgEventTarget, type Sequence } from './pg-event-target.js';
 
 /** The topics, each keyed by study id, and what they carry. */

@@ -1,12 +1,12 @@
 import { Arg, ID, Int, Resolver, Root, type SubscribeResolverData, Subscription } from 'type-graphql';
 import { BadUserInputError, isCodedError } from '../common/errors.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import { Role } from '../db/index.js';
 import { TrialEventKind } from '../graphql/enums.js';
 import { toTrial } from '../graphql/mapping.js';
 import { MetricPoint, TrialEvent } from '../graphql/types.js';
 import { opsMetrics } from '../ops/index.js';
 import type { Context } from '../server/context.js';
-import type { TrialRecord } from '../trial/trial.record.js';
 import { coalesce, mapStream, withReplay } from './batch.js';
 import { replayTrialEvents } from './event-log.js';
 import { Topic, type TrialEventPayload } from './pubsub.js';

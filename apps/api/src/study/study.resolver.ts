@@ -17,6 +17,7 @@ import {
 } from '../graphql/types.js';
 import type { Context } from '../server/context.js';
 import { StudySort } from './study-list.js';
+import { studyFieldLoaders } from './study-loaders.js';
 import { loadTrialTable, MAX_TRIAL_TABLE, type TrialTable } from './trial-table.js';
 
 @Resolver(() => Study)
@@ -129,12 +130,12 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
 
   @FieldResolver(() => TrialCounts)
   trialCounts(@Root() study: Study, @Ctx() ctx: Context): Promise<TrialCounts> {
-    return ctx.services.studies.trialCounts(study.id);
+    return studyFieldLoaders(ctx).trialCounts.load(study.id);
   }
 
   @FieldResolver(() => Trial, { nullable: true })
   async bestTrial(@Root() study: Study, @Ctx() ctx: Context): Promise<Trial | null> {
-    const best = await ctx.services.insights.bestTrial(study);
+    const best = await studyFieldLoaders(ctx).bestTrial.load(study.id);
     return best && toTrial(best);
   }
 
@@ -158,7 +159,7 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
 
   @FieldResolver(() => [HistoryPoint], { description: 'Finished trials in order: value and best so far' })
   history(@Root() study: Study, @Ctx() ctx: Context): Promise<HistoryPoint[]> {
-    return ctx.services.insights.history(study);
+    return studyFieldLoaders(ctx).history.load(study.id);
   }
 
   @FieldResolver(() => [ParamImportance], {

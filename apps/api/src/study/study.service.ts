@@ -13,7 +13,6 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../common/error
 import { isUuid, requireInt } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
-import { STUDY_COLUMNS, type StudyRow, toStudy } from '../graphql/mapping.js';
 import { PageInfo, type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
 import { LIMITS, validateStudyInput } from './study.validation.js';
 import {
@@ -23,6 +22,7 @@ import {
   studyPageQuery,
   validateStudyListFilter,
 } from './study-list.js';
+import { STUDY_COLUMNS, type StudyRow, toStudy } from './study-row.js';
 
 export interface StudyAccess {
   row: StudyRow & { budget_used: number };
@@ -220,20 +220,31 @@ export class StudyService {
   }
 
   async trialCounts(studyId: string): Promise<TrialCounts> {
-    const rows = await this.db.rows<{ state: string; n: number; retries: number }>(
-      `SELECT state, count(*)::int AS n, count(*) FILTER (WHERE retry_of IS NOT NULL)::int AS retries
-       FROM trials WHERE study_id = $1 GROUP BY state`,
-      [studyId],
-    );
-    const get = (state: string): number => rows.find((r) => r.state === state)?.n ?? 0;
-    return Object.assign(new TrialCounts(), {
-      waiting: get('WAITING'),
-      running: get('RUNNING'),
-      complete: get('COMPLETE'),
-      pruned: get('PRUNED'),
-      failed: get('FAILED'),
-      total: rows.reduce((sum, r) => sum + r.n, 0),
-      retries: rows.reduce((sum, r) => sum + r.retries, 0),
-    });
+    return (await this.trialCountsMany([studyId])).get(studyId) ?? trialCountsOf([]);
   }
+
+  /** Trial counts of many studies in one statement (the per-request loader's fetch). */
+  async trialCountsMany(studyIds: readonly string[]): Promise<Map<string, TrialCounts>> {
+    const rows = await this.db.rows<{ study_id: string; state: string; n: number; retries: number }>(
+      `SELECT study_id, state, count(*)::int AS n, count(*) FILTER (WHERE retry_of IS NOT NULL)::int AS retries
+       FROM trials WHERE study_id = ANY($1::uuid[]) GROUP BY study_id, state`,
+      [studyIds],
+    );
+    return new Map(studyIds.map((id) => [id, trialCountsOf(rows.filter((r) => r.study_id === id))]));
+  }
+}
+
+export function trialCountsOf(
+  rows: ReadonlyArray<{ state: string; n: number; retries: number }>,
+): TrialCounts {
+  const get = (state: string): number => rows.find((r) => r.state === state)?.n ?? 0;
+  return Object.assign(new TrialCounts(), {
+    waiting: get('WAITING'),
+    running: get('RUNNING'),
+    complete: get('COMPLETE'),
+    pruned: get('PRUNED'),
+    failed: get('FAILED'),
+    total: rows.reduce((sum, r) => sum + r.n, 0),
+    retries: rows.reduce((sum, r) => sum + r.retries, 0),
+  });
 }

@@ -1,6 +1,6 @@
 import * as optimizer from '@posterior/optimizer';
+import type { Params } from '../common/trial-record.js';
 import { candidateBudget } from '../study/study-bounds.js';
-import type { Params } from '../trial/trial.record.js';
 
 /**
  * The optimizer calls the API makes, as plain-data tasks so the same code runs inline or in a

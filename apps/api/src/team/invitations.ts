@@ -4,14 +4,14 @@ import type { Db, Sql } from '../common/db.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../common/errors.js';
 import { isUuid, requireText } from '../common/validate.js';
 import { InvitationState, Role } from '../db/index.js';
+import type { Invitation, Membership } from '../graphql/types.js';
 import {
   INVITATION_SELECT,
   type InvitationRow,
   type MembershipRow,
   toInvitation,
   toMembership,
-} from '../graphql/mapping.js';
-import type { Invitation, Membership } from '../graphql/types.js';
+} from './team-rows.js';
 
 /** How long an invitation can be accepted. */
 export const INVITATION_TTL_MS = 14 * 24 * 60 * 60 * 1000;

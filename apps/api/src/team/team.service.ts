@@ -6,6 +6,9 @@ import { isUniqueViolation } from '../common/db.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../common/errors.js';
 import { isUuid, requireText } from '../common/validate.js';
 import { Role } from '../db/index.js';
+import type { ApiToken, ApiTokenSecret, Membership, Team } from '../graphql/types.js';
+import { ApiTokenSecret as ApiTokenSecretType } from '../graphql/types.js';
+import { Invitations, normalizeEmail } from './invitations.js';
 import {
   API_TOKEN_COLUMNS,
   type ApiTokenRow,
@@ -14,10 +17,7 @@ import {
   toApiToken,
   toMembership,
   toTeam,
-} from '../graphql/mapping.js';
-import type { ApiToken, ApiTokenSecret, Membership, Team } from '../graphql/types.js';
-import { ApiTokenSecret as ApiTokenSecretType } from '../graphql/types.js';
-import { Invitations, normalizeEmail } from './invitations.js';
+} from './team-rows.js';
 
 const MEMBER_SELECT = `SELECT m.id AS membership_id, m.team_id, m.role, m.created_at AS membership_created_at,
   u.id, u.email, u.name, u.created_at FROM memberships m JOIN users u ON u.id = m.user_id`;

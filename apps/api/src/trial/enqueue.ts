@@ -2,18 +2,13 @@ import * as optimizer from '@posterior/optimizer';
 import { callerUserId, decide, memberRoleSql, requireCaller, roleFor } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
+import type { Params, TrialRecord } from '../common/trial-record.js';
 import { isUuid } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
-import {
-  STUDY_COLUMNS,
-  type StudyRow,
-  TRIAL_RETURNING,
-  type TrialRow,
-  trialRecord,
-} from '../graphql/mapping.js';
 import { optimizerInputError } from '../study/study.validation.js';
-import type { Params, TrialRecord } from './trial.record.js';
+import { STUDY_COLUMNS, type StudyRow } from '../study/study-row.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
+import { TRIAL_RETURNING, type TrialRow, trialRecord } from './trial-row.js';
 
 /** Queues a WAITING trial with chosen params; asks hand it out before suggesting new ones. */
 export async function enqueueTrial(
@@ -44,7 +39,6 @@ export async function enqueueTrial(
     if (study.budget_used >= study.max_trials) {
       throw new ConflictError(`study has used its budget of ${study.max_trials} trials`);
     }
-    // Updating the study row is also what tells the claim fast path that a WAITING trial exists.
     const alloc = await sql.one<{ first: number }>(
       `UPDATE studies SET next_trial_number = next_trial_number + 1, budget_used = budget_used + 1
        WHERE id = $1 RETURNING next_trial_number - 1 AS first`,

@@ -38,4 +38,21 @@ describe('GroupCommit', () => {
       ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'],
     );
   });
+
+  test('onIdle runs once the last batch ends with nothing queued (a keyed owner can forget the group)', async () => {
+    let idle = 0;
+    const group = new GroupCommit<number, number>(
+      async (items) => [...items],
+      1,
+      500,
+      () => {
+        idle += 1;
+      },
+    );
+    const first = group.submit(1);
+    const second = group.submit(2);
+    assert.deepEqual(await Promise.all([first, second]), [1, 2]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(idle, 1);
+  });
 });

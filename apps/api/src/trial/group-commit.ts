@@ -2,7 +2,8 @@
  * Client-side group commit: requests arriving while earlier batches are in flight wait and then
  * go out together as one batch (one statement, one commit, one WAL flush), so throughput grows
  * with concurrency instead of paying a flush per request. At most `maxInFlight` batches run at
- * once; requests are served in arrival order.
+ * once; requests are served in arrival order. The one batching mechanism of the write paths:
+ * asks (one group per study, one batch at a time) and tells (beyond 8 in flight).
  */
 export class GroupCommit<I, O> {
   private queue: Array<{ item: I; resolve: (out: O) => void; reject: (error: unknown) => void }> = [];
@@ -12,6 +13,8 @@ export class GroupCommit<I, O> {
     private readonly run: (items: readonly I[]) => Promise<O[]>,
     private readonly maxInFlight = 1,
     private readonly maxBatch = 500,
+    /** Called whenever the last batch in flight ends with nothing queued (a keyed owner forgets the group). */
+    private readonly onIdle: () => void = () => undefined,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -41,6 +44,7 @@ export class GroupCommit<I, O> {
         .finally(() => {
           this.inFlight -= 1;
           this.pump();
+          if (this.inFlight === 0 && this.queue.length === 0) this.onIdle();
         });
     }
   }

@@ -1,10 +1,10 @@
-import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import { opsMetrics } from '../ops/index.js';
 import type { TrialEventType } from '../pubsub/pubsub.js';
 import { insertRetryCopy } from './retry-copy.js';
 import { endStudyIfSpent } from './study-done.js';
-import type { TrialRecord } from './trial.record.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
+import { TRIAL_COLUMNS, type TrialRow, trialRecord } from './trial-row.js';
 
 /**
  * Seconds beyond a study's heartbeat timeout granted after an outage: the SDK retries a failed

@@ -1,12 +1,12 @@
 import type { Caller } from '../authz/caller.js';
 import { ConflictError } from '../common/errors.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import { Role, TrialState } from '../db/index.js';
-import { TRIAL_COLUMNS, TRIAL_RETURNING, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import type { TrialEventType } from '../pubsub/pubsub.js';
 import { insertRetryCopy } from './retry-copy.js';
-import type { TrialRecord } from './trial.record.js';
 import { finishedConflict, loadTrialAccess } from './trial-access.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
+import { TRIAL_COLUMNS, TRIAL_RETURNING, type TrialRow, trialRecord } from './trial-row.js';
 
 /** The error a released trial carries, as the runner's tell+enqueue hand-back used to set. */
 export const RELEASED_ERROR = 'interrupted';

@@ -1,11 +1,11 @@
 import type { Sql } from '../common/db.js';
-import { TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
+import { TRIAL_RETURNING, type TrialRow } from './trial-row.js';
 
 /**
  * Inserts a WAITING copy of `trial` (same params and suggestion, `retry_of` set) under the next
  * trial number; null when the study is gone. A copy is a retry, so it does not count against
- * maxTrials. Taking a number updates the study row, which is also what tells the claim fast path of
- * every API process that a WAITING trial appeared (see claim-statement.ts).
+ * maxTrials. (Like every insert of a WAITING trial, it moves the study row's version, which tells the
+ * claim fast path of every API process that a WAITING trial appeared: see ask-statements.ts.)
  */
 export async function insertRetryCopy(
   sql: Sql,

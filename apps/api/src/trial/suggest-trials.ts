@@ -1,11 +1,8 @@
 import { studySeed, trialSeed } from '@posterior/optimizer';
-import type { Sql } from '../common/db.js';
-import { type StudyRow, TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
 import { opsMetrics } from '../ops/index.js';
 import type { SuggestionResult } from '../suggest/compute.js';
 import { HISTORY_FREE_SAMPLERS, type Suggester } from '../suggest/suggester.js';
-import type { Slot } from './ask-batch.js';
-import { loadStudyHistory, type StudyHistory } from './observations.js';
+import type { StudyHistory } from './observations.js';
 
 /** The study fields a suggestion depends on. */
 export interface SuggestionStudy {
@@ -81,50 +78,4 @@ export async function suggestFor(
   );
   stopTimer();
   return suggestions;
-}
-
-/**
- * Under the study lock (the locked ask path): suggests `fresh` trials with the history the
- * sampler needs, then takes their numbers and budget and inserts them in one statement.
- */
-export async function suggestAndInsert(
-  sql: Sql,
-  suggester: Suggester,
-  study: StudyRow & { budget_used: number },
-  fresh: number,
-  slots: readonly Slot[],
-): Promise<TrialRow[]> {
-  const target: SuggestionStudy = {
-    id: study.id,
-    teamId: study.team_id,
-    searchSpace: study.search_space,
-    sampler: study.sampler,
-    direction: study.direction,
-    objective: study.objective,
-  };
-  const history: StudyHistory = suggestsWithoutHistory(target)
-    ? { observed: [], pending: [] }
-    : await loadStudyHistory(sql, study.id, study.objective);
-  const suggestions = await suggestFor(suggester, target, history, study.next_trial_number, fresh);
-  const n = suggestions.length;
-  if (n === 0) return [];
-  return sql.rows<TrialRow>(
-    `WITH alloc AS (
-       UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
-       WHERE id = $1 RETURNING next_trial_number - $2 AS first)
-     INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, request_key, started_at,
-       heartbeat_at)
-     SELECT $1, alloc.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($3::text[])[x.ord], ($6::text[])[x.ord],
-       clock_timestamp(), clock_timestamp()
-     FROM alloc, unnest($4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
-     RETURNING ${TRIAL_RETURNING}`,
-    [
-      study.id,
-      n,
-      slots.slice(0, n).map((slot) => slot.workerId),
-      suggestions.map((s) => JSON.stringify(s.params)),
-      suggestions.map((s) => JSON.stringify(s.info)),
-      slots.slice(0, n).map((slot) => slot.requestKey),
-    ],
-  );
 }

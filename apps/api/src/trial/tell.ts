@@ -2,16 +2,16 @@ import { isTerminal } from '@posterior/core';
 import { requireCaller, scopeSql } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import { isUuid } from '../common/validate.js';
 import { Role, TrialState } from '../db/index.js';
-import { TRIAL_COLUMNS, TRIAL_RETURNING, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import { opsMetrics } from '../ops/index.js';
 import type { TrialEventType } from '../pubsub/pubsub.js';
 import { GroupCommit } from './group-commit.js';
 import { endStudyIfSpent } from './study-done.js';
-import type { TrialRecord } from './trial.record.js';
 import { finishedConflict, loadTrialAccess } from './trial-access.js';
 import { MAX_ERROR_CHARS, publishTrial, type TrialDeps } from './trial-deps.js';
+import { TRIAL_COLUMNS, TRIAL_RETURNING, type TrialRow, trialRecord } from './trial-row.js';
 
 interface FastTell {
   trialId: string;

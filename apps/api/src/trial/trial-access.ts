@@ -4,7 +4,7 @@ import type { Sql } from '../common/db.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/validate.js';
 import type { Role, StudyState } from '../db/index.js';
-import { TRIAL_COLUMNS, type TrialRow } from '../graphql/mapping.js';
+import { TRIAL_COLUMNS, type TrialRow } from './trial-row.js';
 
 /** A trial with the study fields its lifecycle decisions need, and the caller's role. */
 export interface TrialAccess {

@@ -1,8 +1,8 @@
 import type { Db } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import type { ApiPubSub, TrialEventType } from '../pubsub/pubsub.js';
 import type { Suggester } from '../suggest/suggester.js';
-import type { TrialRecord } from './trial.record.js';
 
 /** What the trial lifecycle modules share: the database, the optimizer, the event bus, the log. */
 export interface TrialDeps {

@@ -1,19 +1,12 @@
 import { decodeCursor, pageSize } from '../common/cursor.js';
 import type { Sql } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import type { TrialState } from '../db/index.js';
 import { TrialSort } from '../graphql/enums.js';
-import {
-  type MetricRow,
-  TRIAL_COLUMNS,
-  type TrialRow,
-  toConnection,
-  toMetricPoint,
-  toTrial,
-  trialRecord,
-} from '../graphql/mapping.js';
+import { toConnection, toTrial } from '../graphql/mapping.js';
 import { type MetricPoint, TrialConnection, TrialEdge } from '../graphql/types.js';
-import type { TrialRecord } from './trial.record.js';
+import { type MetricRow, TRIAL_COLUMNS, type TrialRow, toMetricPoint, trialRecord } from './trial-row.js';
 
 export const MAX_TRIALS_PAGE = 500;
 

@@ -2,9 +2,9 @@ import type { Caller } from '../authz/caller.js';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { TrialRecord } from '../common/trial-record.js';
 import { Role, type TrialState } from '../db/index.js';
 import type { MetricPointInput } from '../graphql/inputs.js';
-import { trialRecord } from '../graphql/mapping.js';
 import type { MetricPoint, ReportResult, TrialConnection } from '../graphql/types.js';
 import { pruneEventLog } from '../pubsub/event-log.js';
 import type { ApiPubSub } from '../pubsub/pubsub.js';
@@ -16,7 +16,6 @@ import { reportMetrics } from './metric-report.js';
 import { ReaperClock, reapStaleTrials } from './reaper.js';
 import { releaseTrial } from './release.js';
 import { TrialTeller } from './tell.js';
-import type { TrialRecord } from './trial.record.js';
 import { loadTrialAccess, type TrialAccess } from './trial-access.js';
 import type { TrialDeps } from './trial-deps.js';
 import {
@@ -26,6 +25,7 @@ import {
   trialMetrics,
   trialMetricsMany,
 } from './trial-reads.js';
+import { trialRecord } from './trial-row.js';
 
 /** Distinct metric names one reportMetrics call may carry. */
 export const MAX_METRIC_NAMES_PER_CALL = 100;

@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Issue 13: live trial events carry a per-study sequence number, so a subscriber can tell that it
  * missed some, and a log of recent events to replay them from (`trialEvents(afterSeq:)`).
  * `study_event_heads` holds each study's last number (not a column of `studies`: bumping the study
- * row would invalidate every process's claim fast path, see trial/claim-statement.ts);
+ * row would invalidate every process's claim fast path, see trial/ask-statements.ts);
  * `study_events` the events themselves, pruned after an hour. No entities: only pubsub/ uses them.
  */
 export class StudyEventLog1764300000000 implements MigrationInterface {

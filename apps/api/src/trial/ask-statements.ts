@@ -1,8 +1,23 @@
 import type { Sql } from '../common/db.js';
 import type { StudyState } from '../db/index.js';
-import { TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
+import { STUDY_COLUMNS, type StudyRow } from '../study/study-row.js';
 import type { SuggestionResult } from '../suggest/compute.js';
-import type { Slot } from './ask-batch.js';
+import { TRIAL_COLUMNS, TRIAL_RETURNING, type TrialRow } from './trial-row.js';
+
+/**
+ * The statements an ask runs (trial/ask.ts reads the ask top-down and calls these): the claim
+ * fast path's single statement, and the locked path's steps inside one transaction.
+ *
+ * Study row version: the fast path trusts a snapshot only while the study row is the version
+ * (`xmin`) it saw. A trigger (migration 1764310000000) writes the study row in every statement
+ * that puts a trial into RUNNING or WAITING, so no writer has to remember to.
+ */
+
+/** One trial wanted by an ask: who will run it, and the key of the ask that claims it. */
+export interface Slot {
+  workerId: string | null;
+  requestKey: string | null;
+}
 
 /**
  * What this process last knew of a study row, and the row version (`xmin`) it read it from. The
@@ -61,9 +76,9 @@ export type ClaimOutcome =
  * the study row, count its RUNNING trials, take numbers and budget and insert the new trials.
  *
  * READ COMMITTED gives the statement one snapshot, taken before it waited for the row lock, so
- * trials another ask committed meanwhile would be invisible to the count. Every ask that hands
- * out a trial, every enqueue and every reaper retry updates the study row, so the statement
- * acts only when the row it locked is the version its snapshot saw (and the version the caller
+ * trials another ask committed meanwhile would be invisible to the count. Every statement that
+ * makes a trial RUNNING or WAITING writes the study row (the trigger), so the statement acts only
+ * when the row it locked is the version its snapshot saw (and the version the caller
  * computed its suggestions for): then the snapshot holds every RUNNING and WAITING trial, and
  * parallelism, maxTrials and the numbers are exact. Otherwise it changes nothing and returns the
  * current row, and the caller retries with it. Trials that finished meanwhile only make the
@@ -168,5 +183,99 @@ export async function claimFresh(
       budgetUsed: study.budgetUsed + n,
       nextTrialNumber: study.nextTrialNumber + n,
     },
+  };
+}
+
+export type LockedStudy = StudyRow & { budget_used: number };
+
+/** The locked path's first step: the study row, locked until the transaction ends. */
+export function lockStudy(sql: Sql, studyId: string): Promise<LockedStudy | null> {
+  return sql.one<LockedStudy>(
+    `SELECT ${STUDY_COLUMNS}, s.budget_used FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE OF s`,
+    [studyId],
+  );
+}
+
+/** RUNNING and WAITING trials of a study (exact under the study lock). */
+export async function studyLoad(sql: Sql, studyId: string): Promise<{ running: number; waiting: number }> {
+  const counts = await sql.one<{ running: number; waiting: number }>(
+    `SELECT count(*) FILTER (WHERE state = 'RUNNING')::int AS running,
+            count(*) FILTER (WHERE state = 'WAITING')::int AS waiting
+     FROM trials WHERE study_id = $1 AND state IN ('RUNNING', 'WAITING')`,
+    [studyId],
+  );
+  return { running: counts?.running ?? 0, waiting: counts?.waiting ?? 0 };
+}
+
+/** Claims up to `slots.length` WAITING trials, oldest first; the i-th goes to the i-th slot. */
+export async function claimWaiting(sql: Sql, studyId: string, slots: readonly Slot[]): Promise<TrialRow[]> {
+  const claimed = await sql.rows<TrialRow & { rn: number }>(
+    `WITH picked AS (
+         SELECT id, number FROM trials WHERE study_id = $1 AND state = 'WAITING'
+         ORDER BY number LIMIT $2 FOR UPDATE SKIP LOCKED),
+       ranked AS (SELECT id, (row_number() OVER (ORDER BY number))::int AS rn FROM picked)
+     UPDATE trials t SET state = 'RUNNING', worker_id = ($3::text[])[ranked.rn],
+       request_key = ($4::text[])[ranked.rn], started_at = clock_timestamp(),
+       heartbeat_at = clock_timestamp()
+     FROM ranked WHERE t.id = ranked.id
+     RETURNING ${TRIAL_COLUMNS}, ranked.rn`,
+    [studyId, slots.length, slots.map((slot) => slot.workerId), slots.map((slot) => slot.requestKey)],
+  );
+  return claimed.sort((a, b) => a.rn - b.rn);
+}
+
+/**
+ * Takes numbers and budget for `suggestions` (made for the study's next numbers, under its lock)
+ * and inserts them RUNNING for their slots, in one statement.
+ */
+export function insertClaimed(
+  sql: Sql,
+  studyId: string,
+  suggestions: readonly SuggestionResult[],
+  slots: readonly Slot[],
+): Promise<TrialRow[]> {
+  const n = suggestions.length;
+  if (n === 0) return Promise.resolve([]);
+  return sql.rows<TrialRow>(
+    `WITH alloc AS (
+       UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
+       WHERE id = $1 RETURNING next_trial_number - $2 AS first)
+     INSERT INTO trials (study_id, number, state, params, suggestion, worker_id, request_key, started_at,
+       heartbeat_at)
+     SELECT $1, alloc.first + x.ord::int - 1, 'RUNNING', x.p, x.s, ($3::text[])[x.ord], ($6::text[])[x.ord],
+       clock_timestamp(), clock_timestamp()
+     FROM alloc, unnest($4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS x(p, s, ord)
+     RETURNING ${TRIAL_RETURNING}`,
+    [
+      studyId,
+      n,
+      slots.slice(0, n).map((slot) => slot.workerId),
+      suggestions.map((s) => JSON.stringify(s.params)),
+      suggestions.map((s) => JSON.stringify(s.info)),
+      slots.slice(0, n).map((slot) => slot.requestKey),
+    ],
+  );
+}
+
+/** The study row as the locked path leaves it (the lock is still held), for the next fast claim. */
+export async function studyAfter(sql: Sql, locked: LockedStudy): Promise<KnownStudy> {
+  const after = await sql.one<{
+    v: string;
+    budget_used: number;
+    next_trial_number: number;
+    state: StudyState;
+  }>('SELECT xmin::text AS v, budget_used, next_trial_number, state FROM studies WHERE id = $1', [locked.id]);
+  return {
+    version: after?.v ?? null,
+    teamId: locked.team_id,
+    state: after?.state ?? locked.state,
+    direction: locked.direction,
+    objective: locked.objective,
+    searchSpace: locked.search_space,
+    sampler: locked.sampler,
+    parallelism: locked.parallelism,
+    maxTrials: locked.max_trials,
+    budgetUsed: after?.budget_used ?? locked.budget_used,
+    nextTrialNumber: after?.next_trial_number ?? locked.next_trial_number,
   };
 }

@@ -1,0 +1,83 @@
+import type { SuggestionRecord, TrialRecord } from '../common/trial-record.js';
+import type { TrialState } from '../db/index.js';
+import { MetricPoint } from '../graphql/types.js';
+
+/**
+ * Trial and metric rows as the trial services select them (snake_case, as in the migrations), and
+ * the one place they turn into records and GraphQL objects. Column lists live beside the row
+ * types so a query and its mapping cannot drift apart.
+ */
+export interface TrialRow {
+  id: string;
+  study_id: string;
+  number: number;
+  state: TrialState;
+  params: Record<string, number | string | boolean>;
+  value: number | null;
+  suggestion: Record<string, unknown> | null;
+  worker_id: string | null;
+  error: string | null;
+  retry_of: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  heartbeat_at: Date | null;
+}
+export const TRIAL_COLUMNS =
+  't.id, t.study_id, t.number, t.state, t.params, t.value, t.suggestion, t.worker_id, t.error, t.retry_of, ' +
+  't.created_at, t.started_at, t.finished_at, t.heartbeat_at';
+/** The same columns for RETURNING clauses, where the table alias is not in scope. */
+export const TRIAL_RETURNING = TRIAL_COLUMNS.replaceAll('t.', '');
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+function suggestionRecord(raw: Record<string, unknown> | null): SuggestionRecord | null {
+  if (raw === null) return null;
+  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    sampler: str(raw.sampler) ?? 'unknown',
+    phase: str(raw.phase) ?? 'model',
+    mean: num(raw.mean),
+    std: num(raw.std),
+    acquisition: num(raw.acquisition),
+    acquisitionName: str(raw.acquisitionName),
+  };
+}
+
+export function trialRecord(row: TrialRow): TrialRecord {
+  return {
+    id: row.id,
+    studyId: row.study_id,
+    number: row.number,
+    state: row.state,
+    params: row.params,
+    value: row.value,
+    suggestion: suggestionRecord(row.suggestion),
+    workerId: row.worker_id,
+    error: row.error,
+    retryOf: row.retry_of,
+    createdAt: row.created_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    heartbeatAt: iso(row.heartbeat_at),
+  };
+}
+
+export interface MetricRow {
+  trial_id: string;
+  name: string;
+  step: number;
+  value: number;
+  time: Date;
+}
+
+export function toMetricPoint(row: MetricRow): MetricPoint {
+  return Object.assign(new MetricPoint(), {
+    trialId: row.trial_id,
+    name: row.name,
+    step: row.step,
+    value: row.value,
+    time: row.time,
+  });
+}
