@@ -1,8 +1,11 @@
+import { ACTIVE_TRIAL_STATES } from '@posterior/core';
 import type { Sql } from '../common/db.js';
-import type { StudyState } from '../db/index.js';
+import { type StudyState, sqlList } from '../db/index.js';
 import { STUDY_COLUMNS, type StudyRow } from '../study/study-row.js';
 import type { SuggestionResult } from '../suggest/compute.js';
 import { TRIAL_COLUMNS, TRIAL_RETURNING, type TrialRow } from './trial-row.js';
+
+const ACTIVE = sqlList(ACTIVE_TRIAL_STATES);
 
 /**
  * The statements an ask runs (trial/ask.ts reads the ask top-down and calls these): the claim
@@ -93,7 +96,7 @@ const CLAIM = `WITH snap AS (
   ), load AS (
     SELECT count(*) FILTER (WHERE t.state = 'RUNNING')::int AS running,
       count(*) FILTER (WHERE t.state = 'WAITING')::int AS waiting
-    FROM trials t WHERE t.study_id = $1 AND t.state IN ('RUNNING', 'WAITING')
+    FROM trials t WHERE t.study_id = $1 AND t.state IN (${ACTIVE})
   ), plan AS (
     SELECT l.next_trial_number AS first,
       GREATEST(0, LEAST(cardinality($3::jsonb[]), l.parallelism - load.running, l.max_trials - l.budget_used))::int AS fresh
@@ -201,7 +204,7 @@ export async function studyLoad(sql: Sql, studyId: string): Promise<{ running: n
   const counts = await sql.one<{ running: number; waiting: number }>(
     `SELECT count(*) FILTER (WHERE state = 'RUNNING')::int AS running,
             count(*) FILTER (WHERE state = 'WAITING')::int AS waiting
-     FROM trials WHERE study_id = $1 AND state IN ('RUNNING', 'WAITING')`,
+     FROM trials WHERE study_id = $1 AND state IN (${ACTIVE})`,
     [studyId],
   );
   return { running: counts?.running ?? 0, waiting: counts?.waiting ?? 0 };

@@ -1,3 +1,4 @@
+import { isActive } from '@posterior/core';
 import type { Params } from '@posterior/optimizer';
 import type { Sql } from '../common/db.js';
 import type { Observation } from '../suggest/compute.js';
@@ -26,14 +27,14 @@ export async function loadStudyHistory(sql: Sql, studyId: string, objective: str
                ORDER BY m.step DESC LIMIT 1))
             ELSE t.value END AS value
      FROM trials t
-     WHERE t.study_id = $1 AND t.state IN ('COMPLETE', 'PRUNED', 'FAILED', 'RUNNING', 'WAITING')
+     WHERE t.study_id = $1
      ORDER BY t.number`,
     [studyId, objective],
   );
   const observed: Observation[] = [];
   const pending: Params[] = [];
   for (const row of rows) {
-    if (row.state === 'RUNNING' || row.state === 'WAITING') pending.push(row.params);
+    if (isActive(row.state)) pending.push(row.params);
     else observed.push({ params: row.params, value: row.value ?? Number.NaN });
   }
   return { observed, pending };
