@@ -137,6 +137,31 @@ describe('retry', () => {
     assert.equal(calls, 4);
   });
 
+  test('lastAttempt before-deadline gives up rather than wait past the deadline', async () => {
+    const time = fakeTime();
+    let calls = 0;
+    await assert.rejects(
+      retry(
+        async () => {
+          calls += 1;
+          throw new Flaky();
+        },
+        {
+          minDelayMs: 400,
+          maxDelayMs: 400,
+          jitter: 'none',
+          deadlineMs: 1_000,
+          lastAttempt: 'before-deadline',
+          shouldRetry: isFlaky,
+          ...time,
+        },
+      ),
+      (e) => e instanceof Flaky,
+    );
+    assert.deepEqual(time.waits, [400, 400]);
+    assert.equal(calls, 3);
+  });
+
   test('sleep rejects with the reason once its signal aborts', async () => {
     const controller = new AbortController();
     const reason = new Error('stop');

@@ -37,11 +37,13 @@ export interface RetryOptions<E = unknown> extends Backoff {
   readonly shouldRetry: (error: unknown) => error is E;
   /** Attempts after the first (default: no limit but the deadline). */
   readonly retries?: number;
-  /**
-   * Give up once this long has passed since the first attempt; the last wait is shortened to end
-   * at the deadline, so one attempt is made right there.
-   */
+  /** Give up once this long has passed since the first attempt (see `lastAttempt`). */
   readonly deadlineMs?: number;
+  /**
+   * `at-deadline` (default): a wait that would pass the deadline is shortened to end on it, and one
+   * attempt is made right there. `before-deadline`: no wait may pass it; give up instead.
+   */
+  readonly lastAttempt?: 'at-deadline' | 'before-deadline';
   /** Called before each wait (to log "unreachable, retrying in 800 ms"): 1-based attempt that failed. */
   readonly onRetry?: (error: E, attempt: number, delayMs: number) => void;
   /** What is thrown when the retries or the deadline run out (default: the last error). */
@@ -70,7 +72,8 @@ export async function retry<T, E = unknown>(
       const outOfRetries = options.retries !== undefined && attempt >= options.retries;
       if (options.deadlineMs !== undefined) {
         const left = started + options.deadlineMs - now();
-        if (left <= 0 || outOfRetries) throw options.giveUp ? options.giveUp(error, attempt + 1) : error;
+        const late = options.lastAttempt === 'before-deadline' ? delay > left : left <= 0;
+        if (late || outOfRetries) throw options.giveUp ? options.giveUp(error, attempt + 1) : error;
         delay = Math.min(delay, left);
       } else if (outOfRetries) {
         throw options.giveUp ? options.giveUp(error, attempt + 1) : error;
