@@ -7,7 +7,12 @@ import { formatError } from './errors.js';
 import { costError, depthLimit, MAX_COST, operationCost, selectionLimit } from './limits.js';
 
 /** Apollo for queries and mutations over HTTP, with the depth, selection and cost limits. */
-export async function startApollo(schema: GraphQLSchema, logger: Logger, introspection: boolean) {
+export async function startApollo(
+  schema: GraphQLSchema,
+  logger: Logger,
+  introspection: boolean,
+  clock: () => number,
+) {
   const apollo = new ApolloServer<Context>({
     schema,
     introspection,
@@ -23,17 +28,21 @@ export async function startApollo(schema: GraphQLSchema, logger: Logger, introsp
       // The default cache-control plugin wraps every resolver to compute cache hints that no
       // response here uses (nothing caches POSTed GraphQL).
       ApolloServerPluginCacheControlDisabled(),
-      costAndLogPlugin(schema, logger),
+      costAndLogPlugin(schema, logger, clock),
     ],
   });
   await apollo.start();
   return apollo;
 }
 
-function costAndLogPlugin(schema: GraphQLSchema, logger: Logger): ApolloServerPlugin<Context> {
+function costAndLogPlugin(
+  schema: GraphQLSchema,
+  logger: Logger,
+  clock: () => number,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
-      const started = performance.now();
+      const started = clock();
       return {
         async didResolveOperation({ request, document, operation }) {
           // Cost guards reads, where pages multiply; a mutation's work is its own input (bounded by
@@ -51,7 +60,7 @@ function costAndLogPlugin(schema: GraphQLSchema, logger: Logger): ApolloServerPl
           logger.debug(
             {
               operation: operationName ?? null,
-              ms: Math.round((performance.now() - started) * 10) / 10,
+              ms: Math.round((clock() - started) * 10) / 10,
               errors,
               caller: contextValue.caller?.kind ?? 'anonymous',
               reqId: contextValue.requestId,

@@ -47,6 +47,11 @@ export interface ApiServerOptions {
   introspection?: boolean;
   /** Open sockets and subscriptions per user or token, per process (default DEFAULT_LIVE_LIMITS). */
   liveLimits?: Partial<LiveLimits>;
+  /**
+   * Milliseconds on a monotonic clock, for the duration each request and operation logs (default
+   * `performance.now`); tests pass a fixed one so log levels do not depend on the machine's load.
+   */
+  clock?: () => number;
 }
 
 export interface ApiServer {

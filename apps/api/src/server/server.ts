@@ -49,7 +49,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     secureCookies: options.secureCookies ?? false,
   });
 
-  const apollo = await startApollo(schema, logger, introspection);
+  const clock = options.clock ?? (() => performance.now());
+  const apollo = await startApollo(schema, logger, introspection, clock);
   let draining = false;
   const metricsToken = options.metrics?.token;
   const rest = restApp({
@@ -76,6 +77,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         logger,
         metrics: opsMetrics,
         quietPaths: ['/graphql', '/healthz', '/readyz', '/metrics'],
+        clock,
       }),
       isAllowedOrigin,
       graphql: graphqlOverHttp({
