@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { type Harness, newUser, startHarness } from '../test-support/harness.js';
 
 // One request path for every request (request-handler.ts): CORS, credentials and body rules are
@@ -37,7 +37,11 @@ describe('the request path', () => {
     }
     const post = await fetch(h.server.url, {
       method: 'POST',
-      headers: { origin: DASHBOARD, 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+      headers: {
+        origin: DASHBOARD,
+        'content-type': 'application/json',
+        authorization: `Bearer ${user.token}`,
+      },
       body: ME,
     });
     assert.equal(post.status, 200);
@@ -91,7 +95,10 @@ describe('the request path', () => {
       body: JSON.stringify({ query: 'mutation { logOut }' }),
     });
     assert.deepEqual(await out.json(), { data: { logOut: true } });
-    assert.match(out.headers.get('set-cookie') ?? '', /^posterior_session=; Path=\/; Expires=Thu, 01 Jan 1970/);
+    assert.match(
+      out.headers.get('set-cookie') ?? '',
+      /^posterior_session=; Path=\/; Expires=Thu, 01 Jan 1970/,
+    );
   });
 
   test('bodies as body-parser takes them: gzip decoded, other types left to Apollo (CSRF refusal)', async () => {
