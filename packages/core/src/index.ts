@@ -1,6 +1,7 @@
 // The public surface of @posterior/core: each rule is exported from its own module.
 export * from './best-trial.js';
 export * from './direction.js';
+export { type Backoff, backoffDelay, type RetryOptions, retry, sleep } from './retry.js';
 export * from './study-input.js';
 export * from './study-report.js';
 export * from './trial-states.js';

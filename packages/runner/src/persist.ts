@@ -1,4 +1,4 @@
-import { isPosteriorError, PosteriorError, sleep } from '@posterior/sdk';
+import { isPosteriorError, PosteriorError, retry, sleep } from '@posterior/sdk';
 
 export interface PersistOptions {
   /** Give up once the API has been unreachable this long (`Infinity`: until it returns). */
@@ -16,32 +16,30 @@ export interface PersistOptions {
  * retries, so a worker rides out a redeploy instead of abandoning its trial. Only retryable
  * errors are repeated; user errors (CONFLICT, NOT_FOUND, ...) surface at once.
  */
-export async function persist<T>(
+export function persist<T>(
   fn: (signal: AbortSignal | undefined) => Promise<T>,
   options: PersistOptions,
 ): Promise<T> {
-  const started = Date.now();
-  let delay = options.initialDelayMs ?? 500;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(options.signal);
-    } catch (error) {
-      if (!isPosteriorError(error) || !error.retryable) throw error;
-      if (Date.now() - started + delay > options.windowMs) {
-        throw new PosteriorError(
-          error.code,
-          `${error.message} (gave up after ${Math.round(options.windowMs / 1000)} s)`,
-          {
-            cause: error,
-            ...(error.status === undefined ? {} : { status: error.status }),
-          },
-        );
-      }
-      options.onWait?.(error, attempt, delay);
-      await sleep(delay, options.signal);
-      delay = Math.min(delay * 2, 5_000);
-    }
-  }
+  return retry(() => fn(options.signal), {
+    minDelayMs: options.initialDelayMs ?? 500,
+    maxDelayMs: 5_000,
+    jitter: 'none',
+    deadlineMs: options.windowMs,
+    lastAttempt: 'before-deadline',
+    shouldRetry: (error): error is PosteriorError => isPosteriorError(error) && error.retryable,
+    onRetry: options.onWait,
+    giveUp: (error) =>
+      new PosteriorError(
+        error.code,
+        `${error.message} (gave up after ${Math.round(options.windowMs / 1000)} s)`,
+        {
+          cause: error,
+          ...(error.status === undefined ? {} : { status: error.status }),
+        },
+      ),
+    signal: options.signal,
+    sleep,
+  });
 }
 
 /** What failed, for a log line: the SDK's message, with the server's code when it is not obvious. */

@@ -1,3 +1,5 @@
+/** The one retry-and-backoff loop (@posterior/core), for clients' own retries (the runner's). */
+export { type Backoff, type RetryOptions, retry } from '@posterior/core';
 export type {
   AskInput,
   AskOptions,

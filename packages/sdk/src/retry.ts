@@ -1,3 +1,4 @@
+import { backoffDelay as coreBackoffDelay, sleep as coreSleep, retry } from '@posterior/core';
 import { PosteriorError } from './errors.js';
 
 export interface RetryPolicy {
@@ -15,25 +16,13 @@ export function backoffDelay(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** attempt);
-  return policy.minDelayMs / 2 + random() * (ceiling - policy.minDelayMs / 2);
+  return coreBackoffDelay(attempt, { ...policy, jitter: 'full' }, random);
 }
 
+/** @posterior/core's sleep, rejecting with an ABORTED PosteriorError when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortError(signal));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal ? abortError(signal) : new PosteriorError('ABORTED', 'aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+  return coreSleep(ms, signal).catch(() => {
+    throw signal ? abortError(signal) : new PosteriorError('ABORTED', 'aborted');
   });
 }
 
@@ -68,21 +57,17 @@ export function certainlyUndelivered(error: PosteriorError): boolean {
   return false;
 }
 
-/** Runs `fn`, retrying only errors that are `PosteriorError.retryable`. */
-export async function withRetry<T>(
-  fn: () => Promise<T>,
-  policy: RetryPolicy,
-  hooks: RetryHooks = {},
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof PosteriorError) || !error.retryable || attempt >= policy.retries) throw error;
-      if (hooks.shouldRetry && !hooks.shouldRetry(error)) throw error;
-      const delay = backoffDelay(attempt, policy);
-      hooks.onRetry?.(error, attempt + 1, delay);
-      await sleep(delay, hooks.signal);
-    }
-  }
+/** Runs `fn`, retrying only errors that are `PosteriorError.retryable` (@posterior/core's retry). */
+export function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+  return retry(fn, {
+    ...policy,
+    jitter: 'full',
+    shouldRetry: (error): error is PosteriorError =>
+      error instanceof PosteriorError &&
+      error.retryable &&
+      (hooks.shouldRetry === undefined || hooks.shouldRetry(error)),
+    onRetry: hooks.onRetry,
+    signal: hooks.signal,
+    sleep,
+  });
 }

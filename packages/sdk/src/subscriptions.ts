@@ -1,3 +1,4 @@
+import { backoffDelay } from '@posterior/core';
 import { type Client, createClient } from 'graphql-ws';
 import { PosteriorError } from './errors.js';
 import { graphQLError, websocketUrl } from './transport.js';
@@ -39,8 +40,8 @@ const RECONNECT_BASE_MS = 200;
  * restarting replica do not all come back in the same instant.
  */
 export function reconnectDelayMs(retries: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, retries));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  const backoff = { minDelayMs: RECONNECT_BASE_MS, maxDelayMs: RECONNECT_CAP_MS, jitter: 'equal' } as const;
+  return backoffDelay(Math.max(0, retries), backoff, random);
 }
 
 /** graphql-ws close codes the server uses when a credential or an access right is gone. */

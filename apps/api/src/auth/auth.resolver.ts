@@ -5,10 +5,10 @@ import { SESSION_COOKIE } from '../server/context.js';
 import type { Session } from './auth.service.js';
 
 function withCookie(ctx: Context, session: Session, cookie: boolean): AuthPayload {
-  if (cookie && ctx.http) {
+  if (cookie && ctx.cookies) {
     // httpOnly: the dashboard's scripts never see the secret; SameSite=Lax plus Apollo's CSRF
     // prevention keep other sites from riding on it.
-    ctx.http.res.cookie(SESSION_COOKIE, session.token, {
+    ctx.cookies.set(SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'lax',
       secure: ctx.secureCookies,
@@ -51,7 +51,7 @@ export class AuthResolver {
 
   @Mutation(() => Boolean, { description: 'Ends the current session (false for API tokens)' })
   async logOut(@Ctx() ctx: Context): Promise<boolean> {
-    ctx.http?.res.clearCookie(SESSION_COOKIE, { path: '/' });
+    ctx.cookies?.clear(SESSION_COOKIE, { path: '/' });
     return ctx.services.auth.logOut(ctx.caller);
   }
 }

@@ -1,3 +1,4 @@
+import { retry } from '@posterior/core';
 import pg from 'pg';
 
 /**
@@ -67,36 +68,34 @@ function describe(error: unknown): string {
 /** Resolves once one connection to `url` answers `SELECT 1`; throws DatabaseUnreachableError on timeout. */
 export async function waitForDatabase(url: string, options: WaitForDatabaseOptions): Promise<void> {
   const address = databaseAddress(url);
-  const deadline = Date.now() + options.timeoutMs;
-  const minDelay = options.minDelayMs ?? 500;
-  const maxDelay = options.maxDelayMs ?? 5000;
-  for (let attempt = 0; ; attempt++) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-    // A socket error after connect must not crash the process; the query below rejects anyway.
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return;
-    } catch (error) {
-      if (!isUnreachable(error)) throw error;
-      const left = deadline - Date.now();
-      const seconds = Math.round(options.timeoutMs / 1000);
-      if (left <= 0) {
-        throw new DatabaseUnreachableError(
-          `database at ${address} unreachable (${describe(error)}); gave up after ${seconds} s ` +
-            '(POSTERIOR_DB_WAIT_S / --db-wait)',
-        );
-      }
-      const ceiling = Math.min(maxDelay, minDelay * 2 ** attempt);
-      // Jittered so replicas restarted together do not retry in step.
-      const delay = Math.min(left, Math.round(ceiling / 2 + (Math.random() * ceiling) / 2));
+  const seconds = Math.round(options.timeoutMs / 1000);
+  await retry(() => selectOne(url), {
+    minDelayMs: options.minDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 5000,
+    // Jittered so replicas restarted together do not retry in step.
+    jitter: 'equal',
+    deadlineMs: options.timeoutMs,
+    shouldRetry: (error): error is unknown => isUnreachable(error),
+    onRetry: (error, _attempt, delay) =>
       options.log?.(
         `database at ${address} unreachable (${describe(error)}), retrying in ${(delay / 1000).toFixed(1)}s`,
-      );
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+      ),
+    giveUp: (error) =>
+      new DatabaseUnreachableError(
+        `database at ${address} unreachable (${describe(error)}); gave up after ${seconds} s ` +
+          '(POSTERIOR_DB_WAIT_S / --db-wait)',
+      ),
+  });
+}
+
+async function selectOne(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  // A socket error after connect must not crash the process; the query below rejects anyway.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -19,8 +19,10 @@ export {
 export {
   type RequestContext,
   type RequestLoggingOptions,
+  requestContextFor,
   requestIdFrom,
   requestLogging,
+  requestTracker,
 } from './request-context.js';
 export { createOpsRouter, type OpsRouterOptions } from './router.js';
 export { createTrialCounter, type TrialCounts } from './trial-counts.js';

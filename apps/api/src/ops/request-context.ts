@@ -29,6 +29,25 @@ export interface RequestLoggingOptions {
   quietPaths?: readonly string[];
   /** A request taking at least this long logs at warn (default 1000 ms). */
   slowMs?: number;
+  /** Milliseconds on a monotonic clock (default `performance.now`); tests pass their own. */
+  clock?: () => number;
+}
+
+/**
+ * A request's id (a caller's own when acceptable, else a new one) and a logger carrying it. The
+ * child logger is made on first use: most requests never log at an enabled level, and a pino child
+ * per request would cost more than everything else here.
+ */
+export function requestContextFor(req: IncomingMessage, logger: Logger): RequestContext {
+  const requestId = requestIdFrom(req.headers['x-request-id']);
+  let child: Logger | undefined;
+  return {
+    requestId,
+    get log() {
+      child ??= logger.child({ reqId: requestId });
+      return child;
+    },
+  };
 }
 
 /** Paths whose requests share a route label; anything else is `other` (no label per raw URL). */
@@ -37,27 +56,32 @@ const KNOWN_ROUTES = new Set(['graphql', 'artifacts', 'healthz', 'readyz', 'metr
 /**
  * Gives each HTTP request an id (`x-request-id`, echoed in the response), a child logger carrying
  * it (also in `res.locals.log` under Express), and one JSON log line when the response finishes.
- * Works as Express middleware and around a plain `http.createServer` handler, so requests that
- * bypass Express (the GraphQL fast path) get an id too: `(req, res) => handle(req, res, () => ...)`.
+ * Works as Express middleware and around a plain `http.createServer` handler:
+ * `(req, res) => handle(req, res, () => ...)`; the API's server uses `requestTracker` directly.
  */
 export function requestLogging(
   options: RequestLoggingOptions,
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  const track = requestTracker(options);
+  return (req, res, next) => {
+    track(req, res);
+    // No AsyncLocalStorage around `next`: on Node 20 it turns on promise hooks for every promise the
+    // request makes, a measurable share of the API's CPU (docs/PERFORMANCE.md) with nothing reading it.
+    next();
+  };
+}
+
+/** What `requestLogging` does for one request, returning the request's id and logger. */
+export function requestTracker(
+  options: RequestLoggingOptions,
+): (req: IncomingMessage, res: ServerResponse) => RequestContext {
   const quiet = new Set(options.quietPaths ?? ['/healthz', '/readyz', '/metrics']);
   const slowSeconds = (options.slowMs ?? 1000) / 1000;
+  const clock = options.clock ?? (() => performance.now());
   const { logger } = options;
-  return (req, res, next) => {
-    const requestId = requestIdFrom(req.headers['x-request-id']);
-    // The child logger is made on first use: most requests never log at an enabled level, and a
-    // pino child per request would cost more than everything else here.
-    let child: Logger | undefined;
-    const context: RequestContext = {
-      requestId,
-      get log() {
-        child ??= logger.child({ reqId: requestId });
-        return child;
-      },
-    };
+  return (req, res) => {
+    const context = requestContextFor(req, logger);
+    const { requestId } = context;
     res.setHeader('x-request-id', requestId);
     const locals = (res as Partial<Response>).locals;
     if (locals) {
@@ -67,9 +91,9 @@ export function requestLogging(
     // Read now: Express rewrites req.url while a mounted router runs.
     const url = (req as Partial<Request>).originalUrl ?? req.url ?? '/';
     const path = url.split('?')[0] ?? '/';
-    const started = process.hrtime.bigint();
+    const started = clock();
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (clock() - started) / 1000;
       options.metrics?.httpSeconds.observe(
         {
           method: req.method ?? 'GET',
@@ -90,9 +114,7 @@ export function requestLogging(
         'request',
       );
     });
-    // No AsyncLocalStorage around `next`: on Node 20 it turns on promise hooks for every promise the
-    // request makes, a measurable share of the API's CPU (docs/PERFORMANCE.md) with nothing reading it.
-    next();
+    return context;
   };
 }
 

@@ -100,6 +100,8 @@ export class LiveConnections {
   private readonly entries = new Map<object, Entry>();
   private readonly recheckTimer: NodeJS.Timeout | null;
   private rechecking = false;
+  /** Checks waiting for streams to open (`whenStreaming`). */
+  private readonly streamWaiters = new Set<() => void>();
   readonly limits: LiveLimits;
 
   constructor(private readonly options: LiveConnectionsOptions) {
@@ -111,6 +113,29 @@ export class LiveConnections {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** How many subscription streams this process's sockets hold open on `studyId`. */
+  streamsOn(studyId: string): number {
+    let n = 0;
+    for (const entry of this.entries.values()) n += entry.studies.get(studyId) ?? 0;
+    return n;
+  }
+
+  /**
+   * Resolves once this process's sockets hold at least `count` streams on `studyId`: each is then
+   * listening, and gets every event published from here on (a readiness signal, for tests).
+   */
+  whenStreaming(studyId: string, count = 1): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.streamsOn(studyId) < count) return;
+        this.streamWaiters.delete(check);
+        resolve();
+      };
+      this.streamWaiters.add(check);
+      check();
+    });
   }
 
   add(socket: object, credential: LiveCredential, close: (code: number, reason: string) => void): void {
@@ -142,6 +167,7 @@ export class LiveConnections {
         const studies = this.entries.get(socket)?.studies;
         if (!studies) return () => undefined;
         studies.set(studyId, (studies.get(studyId) ?? 0) + 1);
+        for (const check of [...this.streamWaiters]) check();
         let released = false;
         return () => {
           if (released) return;

@@ -11,7 +11,7 @@ import {
   startHarness,
   TELL,
 } from '../test-support/harness.js';
-import { collect, wsClient } from '../test-support/ws.js';
+import { collect, streaming, wsClient } from '../test-support/ws.js';
 
 interface TrialEventMsg {
   trialEvents: { type: string; trial: { id: string; state: string; value: number | null } };
@@ -45,8 +45,8 @@ describe('live events across API processes (LISTEN/NOTIFY)', () => {
     const client = wsClient(b.wsUrl, token);
     const events = collect<TrialEventMsg>(client, EVENTS, { s: studyId });
     const points = collect<MetricMsg>(client, POINTS, { s: studyId, t: null });
-    // Subscriptions are set up asynchronously: wait until B's subscriber is listening.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Subscriptions are set up asynchronously: wait until B streams both (events and points).
+    await streaming(b, studyId, 2);
     try {
       const asked = await a.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: studyId, n: 1 }, token);
       const trialId = asked.data?.askTrials[0]?.id;
@@ -163,7 +163,7 @@ describe('live events across API processes (LISTEN/NOTIFY)', () => {
     type SeqMsg = { trialEvents: { seq: number; type: string; trial: { id: string } } };
     const client = wsClient(b.wsUrl, token);
     const first = collect<SeqMsg>(client, SEQ_EVENTS, { s: own, after: null });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await streaming(b, own);
     const asked = await a.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: own, n: 2 }, token);
     const [t1, t2] = asked.data?.askTrials ?? [];
     assert.ok(t1 && t2);
@@ -176,8 +176,9 @@ describe('live events across API processes (LISTEN/NOTIFY)', () => {
     assert.equal(more.errors, undefined);
     const seen = first.items.map((m) => m.trialEvents.seq);
     assert.deepEqual(seen, [1, 2]);
-    // Back, from the last number it saw: the missed events replayed in order, then live ones.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Back, from the last number it saw: the missed events replayed in order, then live ones. Once
+    // A's outbox is flushed, the missed events are numbered in the log.
+    await a.server.services.pubsub.flush();
     const resumed = collect<SeqMsg>(wsClient(a.server.wsUrl, token), SEQ_EVENTS, { s: own, after: 2 });
     await resumed.until((items) => items.length === 3);
     assert.deepEqual(
@@ -188,6 +189,7 @@ describe('live events across API processes (LISTEN/NOTIFY)', () => {
         [5, 'CLAIMED'],
       ],
     );
+    await streaming(a.server, own);
     const last = await a.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: own, n: 1 }, token);
     assert.equal(last.errors, undefined);
     await resumed.until((items) => items.length === 4);

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { backoffDelay } from '@posterior/core';
 import pg from 'pg';
 import type { Logger } from '../common/logger.js';
 import { settleWithin } from '../common/time.js';
@@ -125,7 +126,11 @@ export class PgEventTarget extends EventTarget {
             'event outbox full while NOTIFY fails; oldest events dropped',
           );
         }
-        const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
+        const delay = backoffDelay(failures - 1, {
+          minDelayMs: RETRY_MIN_MS,
+          maxDelayMs: RETRY_MAX_MS,
+          jitter: 'none',
+        });
         this.logger.warn(
           { err: error, events: this.outbox.length, retryInMs: delay },
           'NOTIFY failed; events kept and retried',

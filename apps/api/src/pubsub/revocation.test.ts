@@ -14,6 +14,7 @@ import {
   startHarness,
   TELL,
 } from '../test-support/harness.js';
+import { streaming } from '../test-support/ws.js';
 
 const EVENTS = 'subscription($s: ID!) { trialEvents(studyId: $s) { type trial { id } } }';
 
@@ -94,9 +95,10 @@ describe('live subscriptions end when their credential or access does (across AP
   }
 
   /** Proves the subscriber is live: it sees events caused on the other process. */
-  async function assertStreaming(w: Watched): Promise<void> {
+  async function assertStreaming(w: Watched, streams = 1): Promise<void> {
     await w.connected;
-    await sleep(200); // the subscription is set up just after the connection ack
+    // The subscription is set up just after the connection ack: wait until B streams it.
+    await streaming(b, studyId, streams);
     const before = w.events.length;
     await bump();
     for (let waited = 0; w.events.length < before + 2 && waited < 3000; waited += 25) await sleep(25);
@@ -193,7 +195,7 @@ describe('live subscriptions end when their credential or access does (across AP
     assert.ok(session);
     const w = watch(b.wsUrl, session, studyId);
     const other = watch(b.wsUrl, owner.token, studyId);
-    await assertStreaming(w);
+    await assertStreaming(w, 2);
     const out = await a.gql<{ logOut: boolean }>('mutation { logOut }', {}, session);
     assert.equal(out.data?.logOut, true);
     const close = await within(w.closed, 2000, 'socket closed after log-out');

@@ -11,6 +11,7 @@ import {
   startHarness,
   TELL,
 } from '../test-support/harness.js';
+import { streaming } from '../test-support/ws.js';
 
 // A database hiccup while a WebSocket is being authorized must not end a subscriber for good:
 // 4401/4403 are final (the SDK never reconnects after them), so only a definite "no" may use them.
@@ -74,15 +75,14 @@ function subscriber(secret: string) {
   return { client, closes, events, errors, connects: () => connects };
 }
 
-/** Causes CLAIMED and COMPLETE, until the subscriber has heard them (or 5 s pass). */
+/** Once the subscriber streams again: causes CLAIMED and COMPLETE and waits for it to hear them. */
 async function eventsReach(s: ReturnType<typeof subscriber>): Promise<void> {
-  for (let tries = 0; tries < 20 && !s.events.includes('COMPLETE'); tries++) {
-    const asked = await h.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: studyId, n: 1 }, owner.token);
-    const id = asked.data?.askTrials[0]?.id;
-    assert.ok(id, JSON.stringify(asked.errors));
-    await h.gql(TELL, { t: id, st: 'COMPLETE', v: 1 }, owner.token);
-    await sleep(250);
-  }
+  await streaming(h.server, studyId);
+  const asked = await h.gql<{ askTrials: Array<{ id: string }> }>(ASK, { s: studyId, n: 1 }, owner.token);
+  const id = asked.data?.askTrials[0]?.id;
+  assert.ok(id, JSON.stringify(asked.errors));
+  await h.gql(TELL, { t: id, st: 'COMPLETE', v: 1 }, owner.token);
+  for (let i = 0; i < 250 && !s.events.includes('COMPLETE'); i++) await sleep(20);
 }
 
 test('a credential lookup that throws closes with 1013 (retryable), and the client comes back', async () => {

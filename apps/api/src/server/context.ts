@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import type { ArtifactService } from '../artifacts/artifact.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Authorizer } from '../authz/authorization.js';
@@ -13,6 +12,7 @@ import type { ApiPubSub } from '../pubsub/pubsub.js';
 import type { StudyService } from '../study/study.service.js';
 import type { TeamService } from '../team/team.service.js';
 import type { TrialService } from '../trial/trial.service.js';
+import type { ResponseCookies } from './cookies.js';
 
 export interface Services {
   db: Db;
@@ -29,13 +29,19 @@ export interface Services {
   live: LiveConnections;
 }
 
-/** Per-operation context: who is calling, the server's services, and (over HTTP) the exchange for cookies. */
+/**
+ * Per-operation context: who is calling, the server's services, and (over HTTP) the response's
+ * cookies. Built by `contextBuilder` (operation-context.ts) for HTTP and WebSocket alike.
+ */
 export interface Context {
   caller: Caller | null;
   services: Services;
+  /** The request's id (X-Request-Id; over WebSocket, the upgrade request's), as in its log lines. */
+  requestId: string;
   /** The end client's address (client-address.ts), for log-in and sign-up rate limiting. */
   clientKey: string;
-  http: { req: Request; res: Response } | null;
+  /** Over HTTP: cookies to set on the response (the session cookie); null over WebSocket. */
+  cookies: ResponseCookies | null;
   /** The secure flag for cookies set in this exchange. */
   secureCookies: boolean;
   loaders: Loaders;

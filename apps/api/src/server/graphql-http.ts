@@ -1,151 +1,199 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
-import type { Express, Request, Response } from 'express';
 import type { Logger } from '../common/logger.js';
+import type { RequestContext } from '../ops/index.js';
 import type { Context } from './context.js';
+import { answerError } from './http-errors.js';
 import { MAX_RESPONSE_BYTES, responseTooLarge } from './limits.js';
 
-export interface GraphqlFastPathOptions {
+export interface GraphqlHttpOptions {
   apollo: ApolloServer<Context>;
-  /** The Express app, whose request/response prototypes a resolver gets if it asks for `ctx.http`. */
-  app: Express;
   maxBodyBytes: number;
   /** Failures outside GraphQL execution (which formatError logs) are logged here. */
   logger: Logger;
-  /** Builds the operation's context; `http` is resolved lazily (only cookie-setting resolvers read it). */
-  context: (req: IncomingMessage, http: () => { req: Request; res: Response }) => Promise<Context>;
+  /** Builds the operation's context (called by Apollo once the request is valid). */
+  context: (req: IncomingMessage, res: ServerResponse, request: RequestContext) => Promise<Context>;
 }
 
-const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
+export type GraphqlHttpHandler = (req: IncomingMessage, res: ServerResponse, request: RequestContext) => void;
 
 /**
- * POST /graphql from API clients (SDK, workers, CLI: a bearer `Authorization` header, no cookie,
- * no browser `Origin`) straight into Apollo, without Express's router, body parser and `res.send`
- * (which hashes every response for an ETag nobody sends back on a POST). With Apollo's
- * cache-control plugin off, that cut the server's CPU per ask/tell by about a third (A/B runs of
- * `npm run bench -- api --only askTell`). Returns false for anything else, which Express then serves as
- * before: browsers (CORS, cookies), compressed or non-JSON bodies, and every other path.
+ * `/graphql` over HTTP, every request (any client, any method) straight into Apollo: the body is
+ * read and parsed here, not by Express's router, body parser and `res.send` (which hashes every
+ * response for an ETag nobody sends back on a POST). That cut the server's CPU per ask/tell by
+ * about a third (A/B runs of `npm run bench -- api --only askTell`). CORS, the request id and log
+ * line, and credentials are the same code as for every other path (request-handler.ts).
+ *
+ * The body rules are body-parser's `json()` ones: JSON by media type, UTF-8, gzip/deflate/br
+ * decoded, an empty body is `{}`, only an object or array at the top; bodies of other types reach
+ * Apollo as no body (it then answers 400, or refuses them as possible CSRF).
  */
-export function graphqlFastPath(
-  options: GraphqlFastPathOptions,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { apollo, app, maxBodyBytes } = options;
-  return (req, res) => {
+export function graphqlOverHttp(options: GraphqlHttpOptions): GraphqlHttpHandler {
+  const { maxBodyBytes, logger } = options;
+  return (req, res, request) => {
     const h = req.headers;
-    if (
-      req.method !== 'POST' ||
-      req.url !== '/graphql' ||
-      h.authorization === undefined ||
-      h.cookie !== undefined ||
-      h.origin !== undefined ||
-      h['content-encoding'] !== undefined ||
-      h['content-type'] === undefined ||
-      !JSON_TYPE.test(h['content-type'])
-    ) {
-      return false;
+    const hasBody = h['transfer-encoding'] !== undefined || h['content-length'] !== undefined;
+    const type = mediaType(h['content-type']);
+    if (!hasBody || type.name !== 'application/json') {
+      if (hasBody) req.resume();
+      run(undefined);
+      return;
     }
+    if (type.charset !== undefined && type.charset !== 'utf-8') {
+      drainAndFail(req, res, 415);
+      return;
+    }
+    const encoding = (h['content-encoding'] ?? 'identity').toLowerCase();
     const declared = h['content-length'] === undefined ? 0 : Number(h['content-length']);
-    if (declared > maxBodyBytes) {
-      fail(res, 413, 'request body too large');
-      req.resume();
-      return true;
+    if (encoding === 'identity' && declared > maxBodyBytes) {
+      drainAndFail(req, res, 413);
+      return;
+    }
+    const source = decoded(req, encoding);
+    if (source === null) {
+      drainAndFail(req, res, 415);
+      return;
     }
     const chunks: Buffer[] = [];
     let received = 0;
     let refused = false;
-    req.on('data', (chunk: Buffer) => {
+    source.on('data', (chunk: Buffer) => {
       if (refused) return;
       received += chunk.length;
       if (received > maxBodyBytes) {
         refused = true;
-        fail(res, 413, 'request body too large');
+        answerError(res, 413);
         return;
       }
       chunks.push(chunk);
     });
-    req.on('error', () => {
-      refused = true;
-      res.destroy();
-    });
-    req.on('end', () => {
+    source.on('error', () => {
       if (refused) return;
-      let body: unknown;
-      try {
-        body = JSON.parse(
-          (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8'),
-        );
-      } catch {
-        fail(res, 400, 'malformed request');
-        return;
-      }
-      void execute(options, req, res, body).catch((error: unknown) => {
-        options.logger.error({ err: error }, 'request failed');
-        if (!res.headersSent) fail(res, 500, 'internal server error');
+      refused = true;
+      // A corrupt compressed body is the client's; a reset connection has nobody to answer.
+      if (source !== req && !req.destroyed) answerError(res, 400);
+      else res.destroy();
+    });
+    source.on('end', () => {
+      if (refused) return;
+      const body = parseJson(
+        (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8'),
+      );
+      if (body === MALFORMED) answerError(res, 400);
+      else run(body);
+    });
+
+    function run(body: unknown): void {
+      void execute(options, req, res, request, body).catch((error: unknown) => {
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) answerError(res, 500);
         else res.destroy();
       });
-    });
-    return true;
+    }
   };
+}
 
-  // Express's own per-request setup (what its `init` middleware does), run only when a resolver
-  // needs the Express API (`res.cookie`), which client requests on this path hardly ever do.
-  function expressView(req: IncomingMessage, res: ServerResponse): { req: Request; res: Response } {
-    const r = req as Request;
-    const s = res as Response;
-    if (Object.getPrototypeOf(req) !== app.request) {
-      Object.setPrototypeOf(req, app.request);
-      Object.setPrototypeOf(res, app.response);
-      (r as { res: Response }).res = s;
-      (s as { req: Request }).req = r;
-      s.locals = Object.create(null) as Response['locals'];
-    }
-    return { req: r, res: s };
+async function execute(
+  { apollo, context }: GraphqlHttpOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  request: RequestContext,
+  body: unknown,
+): Promise<void> {
+  const response = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: {
+      method: (req.method ?? 'GET').toUpperCase(),
+      headers: apolloHeaders(req),
+      search: searchOf(req.url),
+      body,
+    },
+    context: () => context(req, res, request),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    let text = response.body.string;
+    // Cheap first: the UTF-8 size is at most 4 bytes per UTF-16 unit.
+    if (text.length > MAX_RESPONSE_BYTES / 4 && Buffer.byteLength(text) > MAX_RESPONSE_BYTES)
+      text = responseTooLarge();
+    res.setHeader('content-length', Buffer.byteLength(text));
+    res.end(text);
+    return;
   }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
 
-  async function execute(
-    { context }: GraphqlFastPathOptions,
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: unknown,
-  ): Promise<void> {
-    // Apollo reads two headers of a POST: content-type (checked above to be JSON, which also
-    // satisfies its CSRF rule) and accept. The context reads `req` itself; no plugin here reads
-    // headers. An accept of JSON or anything is what no accept means (JSON): leaving it out spares
-    // a content negotiation per request.
-    const headers = new HeaderMap([['content-type', req.headers['content-type'] ?? 'application/json']]);
-    const accept = req.headers.accept;
-    if (accept !== undefined && accept !== '*/*' && accept !== 'application/json')
-      headers.set('accept', accept);
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers, search: '', body },
-      context: () => context(req, () => expressView(req, res)),
-    });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      let text = response.body.string;
-      // Cheap first: the UTF-8 size is at most 4 bytes per UTF-16 unit.
-      if (text.length > MAX_RESPONSE_BYTES / 4 && Buffer.byteLength(text) > MAX_RESPONSE_BYTES)
-        text = responseTooLarge();
-      res.setHeader('content-length', Buffer.byteLength(text));
-      res.end(text);
-      return;
-    }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
+/**
+ * The headers Apollo reads: content-type and accept (content negotiation), and the two that
+ * satisfy its CSRF prevention. No plugin here reads others, and the context reads `req` itself.
+ * An accept of JSON or anything is what no accept means (JSON): leaving it out spares a content
+ * negotiation per request.
+ */
+const APOLLO_HEADERS = ['content-type', 'apollo-require-preflight', 'x-apollo-operation-name'] as const;
+
+function apolloHeaders(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const name of APOLLO_HEADERS) {
+    const value = req.headers[name];
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const accept = req.headers.accept;
+  if (accept !== undefined && accept !== '*/*' && accept !== 'application/json')
+    headers.set('accept', accept);
+  return headers;
+}
+
+function searchOf(url: string | undefined): string {
+  const i = url?.indexOf('?') ?? -1;
+  return url === undefined || i < 0 ? '' : url.slice(i);
+}
+
+function mediaType(header: string | undefined): { name: string; charset: string | undefined } {
+  if (header === undefined) return { name: '', charset: undefined };
+  const [name = '', ...params] = header.split(';');
+  let charset: string | undefined;
+  for (const param of params) {
+    const m = /^\s*charset\s*=\s*"?([^";\s]*)"?\s*$/i.exec(param);
+    if (m) charset = m[1]?.toLowerCase();
+  }
+  return { name: name.trim().toLowerCase(), charset };
+}
+
+function decoded(req: IncomingMessage, encoding: string): Readable | null {
+  const decoder =
+    encoding === 'identity'
+      ? null
+      : encoding === 'gzip'
+        ? createGunzip()
+        : encoding === 'deflate'
+          ? createInflate()
+          : encoding === 'br'
+            ? createBrotliDecompress()
+            : undefined;
+  if (decoder === undefined) return null;
+  if (decoder === null) return req;
+  req.on('error', (error) => decoder.destroy(error));
+  return req.pipe(decoder);
+}
+
+const MALFORMED = Symbol('malformed');
+
+/** body-parser's strict JSON: empty is `{}`, and only an object or an array at the top. */
+function parseJson(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed === '') return {};
+  if (trimmed[0] !== '{' && trimmed[0] !== '[') return MALFORMED;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return MALFORMED;
   }
 }
 
-/** The same answers as the Express error handler gives for body and routing failures. */
-function fail(res: ServerResponse, status: number, message: string): void {
-  if (res.headersSent) return;
-  const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-  const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    // The rest of an oversized body is not read; the client must not reuse the connection.
-    ...(status === 413 ? { connection: 'close' } : {}),
-  });
-  res.end(text);
+function drainAndFail(req: IncomingMessage, res: ServerResponse, status: number): void {
+  answerError(res, status);
+  req.resume();
 }

@@ -58,7 +58,7 @@ describe('hardening', () => {
     assert.doesNotMatch(await res.text(), /at .*\.js/);
   });
 
-  // Bearer requests without cookies or Origin skip Express (graphql-http.ts): same guarantees.
+  // Bearer clients (SDK, workers) take the same path as browsers: same guarantees.
   test('bearer clients: oversized bodies get 413 and malformed JSON 400, as JSON without stacks', async () => {
     const post = (body: string) =>
       fetch(h.server.url, {

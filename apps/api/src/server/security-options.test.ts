@@ -11,6 +11,7 @@ import {
   newUser,
   startHarness,
 } from '../test-support/harness.js';
+import { streaming } from '../test-support/ws.js';
 
 const EVENTS = 'subscription($s: ID!) { trialEvents(studyId: $s) { type } }';
 
@@ -153,7 +154,7 @@ describe('API listener hardening (issue 12, Low items)', () => {
     const open = sockets.find((_, i) => outcomes[i] === 'connected');
     assert.ok(open);
     const results: Array<string> = [];
-    await Promise.all(
+    const answered = Promise.all(
       [0, 1, 2, 3].map(
         (i) =>
           new Promise<void>((resolve) => {
@@ -173,11 +174,13 @@ describe('API listener hardening (issue 12, Low items)', () => {
                 complete: () => resolve(),
               },
             );
-            // A subscription that was admitted gets its first event from this ask.
-            setTimeout(() => void askTrials(h, token, studyId, 1).catch(() => undefined), 200);
           }),
       ),
     );
+    // The three admitted subscriptions get their first event from this ask, once they stream.
+    await streaming(capped, studyId, 3);
+    await askTrials(h, token, studyId, 1);
+    await answered;
     assert.equal(results.filter((r) => r === 'RATE_LIMITED').length, 1, JSON.stringify(results));
     for (const s of sockets) await s.client.dispose();
   });

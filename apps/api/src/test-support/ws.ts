@@ -66,3 +66,29 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
     },
   };
 }
+
+/**
+ * Resolves once `server`'s sockets stream `count` subscriptions on `studyId` (they then receive
+ * every event published from here on): the readiness signal to wait for instead of a sleep.
+ */
+export async function streaming(
+  server: { services: { live: { whenStreaming(studyId: string, count?: number): Promise<void> } } },
+  studyId: string,
+  count = 1,
+  ms = 10_000,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      server.services.live.whenStreaming(studyId, count),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no ${count} stream(s) on study ${studyId} after ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

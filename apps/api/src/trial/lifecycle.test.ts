@@ -11,7 +11,7 @@ import {
   startTeamHarness,
   TELL,
 } from '../test-support/harness.js';
-import { collect, wsClient } from '../test-support/ws.js';
+import { collect, streaming, wsClient } from '../test-support/ws.js';
 import { OUTAGE_EXTRA_GRACE_S, ReaperClock } from './reaper.js';
 
 interface AskedTrial {
@@ -166,8 +166,8 @@ describe('trial lifecycle', () => {
       'subscription($s: ID!, $t: ID) { metricPoints(studyId: $s, trialId: $t) { step value } }',
       { s: studyId, t: t.id },
     );
-    // Subscriptions are set up asynchronously: give the server a moment to listen.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Subscriptions are set up asynchronously: wait until the server streams this one.
+    await streaming(h.server, studyId);
     try {
       const report = async (steps: number[], value: number) => {
         const r = await h.gql<{ reportMetrics: { inserted: number } }>(

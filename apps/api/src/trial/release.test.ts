@@ -8,7 +8,7 @@ import {
   startTeamHarness,
   TELL,
 } from '../test-support/harness.js';
-import { collect, wsClient } from '../test-support/ws.js';
+import { collect, streaming, wsClient } from '../test-support/ws.js';
 
 interface T {
   id: string;
@@ -53,7 +53,7 @@ describe('releaseTrial: a worker hands a RUNNING trial back without using budget
       { s: studyId },
     );
     try {
-      await new Promise((r) => setTimeout(r, 300)); // the subscription is set up after the ack
+      await streaming(h.server, studyId); // the subscription is set up after the ack
       const [running] = await ask(studyId);
       assert.ok(running);
       const r = await release(running.id);
