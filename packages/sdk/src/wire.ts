@@ -4,6 +4,7 @@
  * BAD_RESPONSE PosteriorError naming the field, so a schema drift fails loudly and early.
  */
 import { PosteriorError } from './errors.js';
+import type { TrialFieldsFragment } from './generated/graphql.js';
 import type {
   ApiTokenSecret,
   Artifact,
@@ -218,6 +219,8 @@ function toSuggestion(value: unknown): Suggestion | null {
 export function toTrial(value: unknown): Trial {
   const o = obj(value, 'trial');
   return {
+    // A field the schema and TrialFields add reaches callers as generated; those below are checked.
+    ...(o as unknown as TrialFieldsFragment),
     id: str(o, 'id'),
     studyId: str(o, 'studyId'),
     number: num(o, 'number'),
