@@ -3,6 +3,7 @@
  * its pages, typed by the documents generated from the schema (src/operations/dashboard.graphql).
  * Results are the schema's wire shapes (ISO date strings), which the dashboard renders as they are.
  */
+import type { TrialTable } from '@posterior/core';
 import type { PosteriorClient } from './client.js';
 import * as G from './generated/graphql.js';
 import type { RequestOptions } from './transport.js';
@@ -16,33 +17,8 @@ export type TeamAdmin = NonNullable<G.TeamAdminQuery['team']>;
 /** A trial as every list of trials reads it (TrialFields): the wire shape, dates as ISO strings. */
 export type WireTrial = G.TrialFieldsFragment;
 
-/**
- * One trial as a row of `Study.trialTable` (the format documented on that field):
- * [id, number, state, value, workerId, startedAtMs, finishedAtMs, error, paramValues, suggestion],
- * paramValues in the table's `params` order, suggestion [sampler, mean, std, acquisition] or null.
- */
-export type TrialTableRow = readonly [
-  id: string,
-  number: number,
-  state: G.TrialState,
-  value: number | null,
-  workerId: string | null,
-  startedAtMs: number | null,
-  finishedAtMs: number | null,
-  error: string | null,
-  paramValues: readonly unknown[],
-  suggestion:
-    | readonly [sampler: string, mean: number | null, std: number | null, acquisition: number | null]
-    | null,
-];
-
-export interface TrialTable {
-  /** Trials in the study (the table holds the first ones by number, up to its limit). */
-  readonly total: number;
-  /** Parameter names: the order of every row's paramValues. */
-  readonly params: readonly string[];
-  readonly rows: readonly TrialTableRow[];
-}
+/** `Study.trialTable`'s value and row, as the API builds them (one definition, in @posterior/core). */
+export type { TrialTable, TrialTableRow } from '@posterior/core';
 
 /** One metric's curve of one trial (`Study.curves`): steps ascending, values alongside. */
 export interface Curve {
