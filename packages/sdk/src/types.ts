@@ -30,14 +30,7 @@ export type {
   TrialState,
 } from './generated/graphql.js';
 
-import type {
-  Direction,
-  InvitationState,
-  Role,
-  StudyState,
-  TrialEventType,
-  TrialState,
-} from './generated/graphql.js';
+import type { Direction, StudyState, TrialEventType, TrialState } from './generated/graphql.js';
 
 export type TerminalTrialState = Extract<TrialState, 'COMPLETE' | 'PRUNED' | 'FAILED'>;
 
@@ -88,38 +81,16 @@ export interface PrunerConfig {
 
 export type User = G.UserFieldsFragment;
 
-export interface Team {
-  readonly id: string;
-  readonly name: string;
-  /** The caller's role in the team. */
-  readonly role: Role;
-  readonly createdAt: Date;
-}
+/** A team with `role`, the caller's role in it. */
+export type Team = WithDates<G.TeamFieldsFragment, 'createdAt'>;
 
-export interface Membership {
-  readonly id: string;
-  readonly teamId: string;
-  readonly role: Role;
-  readonly user: User;
-  readonly createdAt: Date;
-}
+export type Membership = WithDates<G.MembershipFieldsFragment, 'createdAt'>;
 
-/** An offer to join a team, addressed to an email; the person who logs in with it accepts or declines. */
-export interface Invitation {
-  readonly id: string;
-  readonly teamId: string;
-  readonly teamName: string;
-  /** The invitee, lower case. */
-  readonly email: string;
-  /** The role the invitee gets on accepting. */
-  readonly role: Role;
-  readonly state: InvitationState;
-  /** Who sent it (null once that account is gone). */
-  readonly invitedBy: User | null;
-  readonly createdAt: Date;
-  readonly expiresAt: Date;
-  readonly respondedAt: Date | null;
-}
+/**
+ * An offer to join a team, addressed to an email (lower case); the person who logs in with it
+ * accepts or declines, getting `role`. `invitedBy` is null once that account is gone.
+ */
+export type Invitation = WithDates<G.InvitationFieldsFragment, 'createdAt' | 'expiresAt' | 'respondedAt'>;
 
 export interface AuthPayload {
   readonly token: string;
@@ -246,17 +217,10 @@ export interface MetricPointInput {
   readonly value: number;
 }
 
-export interface HeartbeatResult {
-  readonly shouldStop: boolean;
-}
+export type HeartbeatResult = G.HeartbeatMutation['heartbeat'];
 
-export interface ReportResult {
-  /** Points accepted, already-stored duplicates included. */
-  readonly accepted: number;
-  /** Points newly stored by this call. */
-  readonly inserted: number;
-  readonly shouldPrune: boolean;
-}
+/** `accepted`: points accepted, already-stored duplicates included; `inserted`: newly stored. */
+export type ReportResult = G.ReportMetricsMutation['reportMetrics'];
 
 export interface TellInput {
   readonly state: TerminalTrialState;
