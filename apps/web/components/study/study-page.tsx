@@ -99,16 +99,13 @@ export function StudyPage({ studyId }: { studyId: string }) {
   );
   const studyQuery = useQuery({ ...studyOptions, refetchInterval: STUDY_REFRESH_MS });
   const study = studyQuery.data ?? null;
-  const [error, setError] = useState<unknown>(null);
-  const [reloadTick, setReloadTick] = useState(0);
+  // The live trial list and curves: loaded once (the queries below), then kept current by the
+  // subscriptions and merged with refetches after reconnects.
   const trialsRef = useRef(new Map<string, Trial>());
   const [trials, setTrials] = useState<Trial[]>([]);
-  const [trialsLoading, setTrialsLoading] = useState(true);
   const [historyTrials, setHistoryTrials] = useState<Trial[] | null>(null);
   const storeRef = useRef(new CurveStore());
   const [curvesVersion, setCurvesVersion] = useState(0);
-  const [curvesBase, setCurvesBase] = useState(0);
-  const [curvesLoading, setCurvesLoading] = useState(true);
   // Importance and the GP surrogate fit a model on the server (seconds of CPU on a big study): fetch
   // them once their charts, below the fold, come into view, not while the page is loading.
   const [insightsWanted, setInsightsWanted] = useState(false);
@@ -173,96 +170,32 @@ export function StudyPage({ studyId }: { studyId: string }) {
     },
     [],
   );
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reloadTick restarts everything
+  // Subscribe before loading (this effect runs before the load queries below start) so nothing that
+  // happens during the load is missed.
   useEffect(() => {
-    const ctl = new AbortController();
     trialsRef.current = new Map();
     storeRef.current = new CurveStore();
     bulkLoading.current = true;
     setTrials([]);
-    setTrialsLoading(true);
-    setCurvesLoading(true);
-    setError(null);
-    let unsubscribeTrials = () => {};
-    let unsubscribeMetrics = () => {};
-    (async () => {
-      try {
-        // Subscribe before loading so nothing that happens during the load is missed.
-        unsubscribeTrials = subscribeTrialEvents(studyId, {
-          next: (e) => {
-            const t = toTrial(e.trial);
-            trialsRef.current.set(t.id, newerTrial(trialsRef.current.get(t.id), t));
-            if (e.type === 'COMPLETE' || e.type === 'PRUNED' || e.type === 'FAILED') {
-              refreshInsightsSoon();
-              // the last trial to finish ends the study: its state has no event of its own
-              refreshStudySoon();
-            }
-            flush('trials');
-          },
-        });
-        unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
-          next: (points) => {
-            if (storeRef.current.add(points.map(toMetricPoint))) flush('curves');
-          },
-        });
-        // The study and its trials in parallel: one round trip less before the first chart.
-        const trialsLoaded = loadTrials(
-          studyId,
-          (page) => {
-            for (const t of page) if (!trialsRef.current.has(t.id)) trialsRef.current.set(t.id, t);
-            flush('trials');
-          },
-          ctl.signal,
-        );
-        trialsLoaded.catch(() => {}); // awaited (and its error reported) below
-        // The page's study query asks for the same study: one request serves both.
-        const s = await queryClient.fetchQuery(studyOptions);
-        if (ctl.signal.aborted) return;
-        // On a big study the history (one cheap request) draws the convergence plot while the trial
-        // table is still on its way; a small study's table arrives as soon. Drawn only if the trials
-        // are still missing a moment later: a plot replaced at once is wasted main-thread time.
-        if (totalTrials(s.trialCounts) > HISTORY_FIRST_ABOVE) {
-          loadHistory(studyId, ctl.signal).then(
-            (h) =>
-              setTimeout(() => {
-                if (!ctl.signal.aborted && bulkLoading.current && trialsRef.current.size < h.length)
-                  setHistoryTrials(h);
-              }, 150),
-            () => {},
-          );
+    setHistoryTrials(null);
+    const unsubscribeTrials = subscribeTrialEvents(studyId, {
+      next: (e) => {
+        const t = toTrial(e.trial);
+        trialsRef.current.set(t.id, newerTrial(trialsRef.current.get(t.id), t));
+        if (e.type === 'COMPLETE' || e.type === 'PRUNED' || e.type === 'FAILED') {
+          refreshInsightsSoon();
+          // the last trial to finish ends the study: its state has no event of its own
+          refreshStudySoon();
         }
-        await trialsLoaded;
-        if (ctl.signal.aborted) return;
-        bulkLoading.current = false;
-        if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
-        bulkTimer.current = null;
-        dirtyTrials.current = false;
-        // one render with every trial and the heavy charts switched on
-        setTrials([...trialsRef.current.values()].sort((a, b) => a.number - b.number));
-        setTrialsLoading(false);
-        setHistoryTrials(null);
-        // Let the page paint the trials and answer input before the curves' history (up to 200,000
-        // points to parse and draw) takes the main thread.
-        await whenIdle(ctl.signal);
-        if (ctl.signal.aborted) return;
-        try {
-          // Every curve in one request once the trials are in. Not earlier: on a big study this
-          // request would slow the trial pages the first screen needs.
-          storeRef.current.add(await loadCurves(studyId, ctl.signal));
-          flush('curves');
-        } catch (e) {
-          // History of curves is a nice-to-have: live points keep arriving either way.
-          if (!ctl.signal.aborted) console.warn('learning curves: could not load history', e);
-        }
-        setCurvesLoading(false);
-        setCurvesBase(storeRef.current.version);
-        flush('curves');
-      } catch (e) {
-        if (!ctl.signal.aborted) setError(e);
-      }
-    })();
+        flush('trials');
+      },
+    });
+    const unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
+      next: (points) => {
+        if (storeRef.current.add(points.map(toMetricPoint))) flush('curves');
+      },
+    });
     return () => {
-      ctl.abort();
       unsubscribeTrials();
       unsubscribeMetrics();
       if (frame.current !== null) cancelAnimationFrame(frame.current);
@@ -270,7 +203,75 @@ export function StudyPage({ studyId }: { studyId: string }) {
       if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
       bulkTimer.current = null;
     };
-  }, [studyId, flush, refreshStudySoon, refreshInsightsSoon, queryClient, studyOptions, reloadTick]);
+  }, [studyId, flush, refreshStudySoon, refreshInsightsSoon]);
+
+  // The first load of every trial (once per visit: live events keep them current). Its pages merge
+  // into the live list, so a retry after an error keeps what arrived meanwhile.
+  const trialsQuery = useQuery({
+    queryKey: ['trials', studyId],
+    queryFn: async ({ signal }) => {
+      bulkLoading.current = true;
+      // The study and its trials in parallel: one round trip less before the first chart.
+      const trialsLoaded = loadTrials(
+        studyId,
+        (page) => {
+          for (const t of page) if (!trialsRef.current.has(t.id)) trialsRef.current.set(t.id, t);
+          flush('trials');
+        },
+        signal,
+      );
+      trialsLoaded.catch(() => {}); // awaited (and its error reported) below
+      // The page's study query asks for the same study: one request serves both.
+      const s = await queryClient.fetchQuery(studyOptions);
+      // On a big study the history (one cheap request) draws the convergence plot while the trial
+      // table is still on its way; a small study's table arrives as soon. Drawn only if the trials
+      // are still missing a moment later: a plot replaced at once is wasted main-thread time.
+      if (totalTrials(s.trialCounts) > HISTORY_FIRST_ABOVE) {
+        loadHistory(studyId, signal).then(
+          (h) =>
+            setTimeout(() => {
+              if (!signal.aborted && bulkLoading.current && trialsRef.current.size < h.length)
+                setHistoryTrials(h);
+            }, 150),
+          () => {},
+        );
+      }
+      await trialsLoaded;
+      bulkLoading.current = false;
+      if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
+      bulkTimer.current = null;
+      dirtyTrials.current = false;
+      // one render with every trial and the heavy charts switched on
+      setTrials([...trialsRef.current.values()].sort((a, b) => a.number - b.number));
+      setHistoryTrials(null);
+      return true;
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: 0,
+  });
+  const trialsLoading = !trialsQuery.isSuccess;
+
+  // Then every curve's history, in one request. Not earlier: on a big study it would slow the trial
+  // pages the first screen needs. The answer is the curve store's version once it is in.
+  const curvesQuery = useQuery({
+    queryKey: ['curves', studyId],
+    queryFn: async ({ signal }) => {
+      // Let the page paint the trials and answer input before the curves' history (up to 200,000
+      // points to parse and draw) takes the main thread.
+      await whenIdle(signal);
+      try {
+        storeRef.current.add(await loadCurves(studyId, signal));
+      } catch (e) {
+        // History of curves is a nice-to-have: live points keep arriving either way.
+        if (!signal.aborted) console.warn('learning curves: could not load history', e);
+      }
+      flush('curves');
+      return storeRef.current.version;
+    },
+    enabled: trialsQuery.isSuccess,
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: 0,
+  });
 
   // After a reconnect (or on a timer while the socket is down) the page refetches what it shows and
   // merges it with what arrived live, so it ends equal to the API however many events it missed.
@@ -363,14 +364,14 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const role = study ? (session.teams.find((t) => t.id === study.teamId)?.role ?? null) : null;
   useDocumentTitle(study ? `${study.name} · Posterior` : null);
 
-  const shownError = error ?? (study ? null : studyQuery.error);
+  const shownError = trialsQuery.error ?? (study ? null : studyQuery.error);
   if (shownError)
     return (
       <ErrorState
         error={shownError}
         onRetry={() => {
-          setReloadTick((x) => x + 1);
           void studyQuery.refetch();
+          void trialsQuery.refetch();
         }}
       />
     );
@@ -384,8 +385,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
       trialsLoading={trialsLoading}
       store={storeRef.current}
       curvesVersion={curvesVersion}
-      curvesBaseVersion={curvesBase}
-      curvesLoading={curvesLoading}
+      curvesBaseVersion={curvesQuery.data ?? 0}
+      curvesLoading={!curvesQuery.isSuccess}
       live={
         liveStatus === 'live' &&
         study &&
