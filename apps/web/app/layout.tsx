@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import { headers } from 'next/headers';
 import { type ReactNode, Suspense } from 'react';
+import { QueryProvider } from '../components/query-provider';
 import { SessionProvider } from '../components/session';
 import { THEME_INIT_SCRIPT } from '../components/ui/theme-toggle';
 import { UrlSync } from '../components/ui/url-sync';
@@ -32,7 +33,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <script nonce={nonce} dangerouslySetInnerHTML={{ __html: earlyRequestsScript() }} />
       </head>
       <body>
-        <SessionProvider>{children}</SessionProvider>
+        <QueryProvider>
+          <SessionProvider>{children}</SessionProvider>
+        </QueryProvider>
         {/* useSearchParams needs a Suspense boundary on statically rendered routes */}
         <Suspense fallback={null}>
           <UrlSync />

@@ -3,10 +3,10 @@
 import { isPosteriorError } from '@posterior/sdk';
 import { usePathname, useRouter } from 'next/navigation';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { getClient, gql, logIn, logOut, setSignedInHint, signUp } from '../lib/api/client';
+import { getClient, logIn, logOut, setSignedInHint, signUp } from '../lib/api/client';
 import { toTeam } from '../lib/api/convert';
 import { loadMyInvitations } from '../lib/api/queries';
-import type { PendingInvitation, Role, Team, User } from '../lib/types';
+import type { PendingInvitation, Team, User } from '../lib/types';
 
 type Status = 'loading' | 'signed-in' | 'signed-out' | 'error';
 
@@ -45,15 +45,9 @@ export function lastTeam(): string | null {
   }
 }
 
-const ROLE_QUERY = 'query TeamsWithRole { teams { id name role } }';
-
+/** The caller's teams with their role in each. */
 async function loadTeams(): Promise<Team[]> {
-  try {
-    const data = await gql<{ teams: Array<{ id: string; name: string; role: Role | null }> }>(ROLE_QUERY, {});
-    return data.teams.map((t) => ({ id: t.id, name: t.name, role: t.role ?? null }));
-  } catch {
-    return (await getClient().teams()).map((t) => toTeam(t));
-  }
+  return (await getClient().teams()).map((t) => toTeam(t, t.role));
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {

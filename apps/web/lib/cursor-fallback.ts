@@ -1,6 +1,6 @@
 /**
- * An error as lib/api's `gql` throws it: the SDK's PosteriorError (`code`) plus, for BAD_USER_INPUT,
- * the argument the API rejected (its `extensions.field`).
+ * An error as the SDK throws it: PosteriorError's `code` and, for BAD_USER_INPUT, `field` (the
+ * argument the API rejected, its `extensions.field`).
  */
 interface ArgumentError {
   code?: unknown;

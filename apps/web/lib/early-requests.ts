@@ -23,7 +23,8 @@ interface EarlyRoute {
   queries: readonly string[];
 }
 
-export const TRIAL_TABLE_QUERY = 'query TrialTable($id: ID!) { study(id: $id) { trialTable } }';
+/** The SDK's trial-table document (dashboard.trialTable sends exactly this text). */
+export const TRIAL_TABLE_QUERY = documents.TRIAL_TABLE;
 
 /** The requests a route's first render makes, in the order the page makes them. */
 const EARLY_ROUTES: readonly EarlyRoute[] = [

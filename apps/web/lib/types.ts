@@ -1,5 +1,6 @@
 // Domain types of the dashboard. Wire types (from @posterior/sdk / GraphQL) are converted to these in
 // one place (lib/api/convert.ts); charts and data shaping only ever see these.
+import type { TrialFieldsFragment as WireTrial } from '@posterior/sdk';
 
 export type Direction = 'MINIMIZE' | 'MAXIMIZE';
 export type StudyState = 'RUNNING' | 'PAUSED' | 'DONE' | 'ARCHIVED';
@@ -46,25 +47,23 @@ export interface PrunerConfig {
   [option: string]: unknown;
 }
 
-export interface Suggestion {
-  sampler: string;
-  mean: number | null;
-  std: number | null;
-  acquisition: number | null;
-}
+/** What the sampler predicted when it proposed the trial. */
+type WireSuggestion = NonNullable<WireTrial['suggestion']>;
+export type Suggestion = Pick<WireSuggestion, 'sampler' | 'mean' | 'std' | 'acquisition'> &
+  Partial<Omit<WireSuggestion, 'sampler' | 'mean' | 'std' | 'acquisition'>>;
 
-export interface Trial {
-  id: string;
-  number: number;
-  state: TrialState;
+/** Fields every source of trials fills (the trial table, pages of trials, live events). */
+type TrialCore = 'id' | 'number' | 'state' | 'value' | 'startedAt' | 'finishedAt' | 'workerId' | 'error';
+
+/**
+ * A trial as the dashboard shows it: the schema's TrialFields (generated, dates as ISO strings),
+ * params and suggestion as the charts read them; any other field of TrialFields when its source
+ * carries it (live events and pages of trials do, the compact trial table does not).
+ */
+export type Trial = Pick<WireTrial, TrialCore> & {
   params: Params;
-  value: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  workerId: string | null;
-  error: string | null;
   suggestion: Suggestion | null;
-}
+} & Partial<Omit<WireTrial, TrialCore | 'params' | 'suggestion'>>;
 
 export interface MetricPoint {
   trialId: string;

@@ -103,7 +103,8 @@ describe('PosteriorClient over HTTP', () => {
     });
     assert.deepEqual(page.items, []);
     const body = JSON.parse(seen.at(-1)?.body ?? '{}');
-    assert.match(body.query, /states: \$states, nameContains: \$nameContains, sort: \$sort/);
+    // The generated document prints long argument lists one per line.
+    assert.match(body.query, /states: \$states,?\s+nameContains: \$nameContains,?\s+sort: \$sort/);
     assert.deepEqual(body.variables, {
       teamId: 't1',
       first: 5,
@@ -339,6 +340,45 @@ describe('PosteriorClient over HTTP', () => {
       assert.equal(calls, 1);
     });
   }
+
+  it('keeps the input a BAD_USER_INPUT names (extensions.field)', async () => {
+    handler = () => ({
+      json: {
+        errors: [
+          {
+            message: 'input.searchSpace[2].low: must be > 0',
+            extensions: { code: 'BAD_USER_INPUT', field: 'input.searchSpace[2].low' },
+          },
+        ],
+      },
+    });
+    const client = createClient({ url, retry: fast });
+    await assert.rejects(client.study('s1'), (error: unknown) => {
+      assert.ok(isPosteriorError(error, 'BAD_USER_INPUT'));
+      assert.equal(error.field, 'input.searchSpace[2].low');
+      return true;
+    });
+  });
+
+  it('reports a rate limit as RATE_LIMITED, which a caller waits out (not retried at once)', async () => {
+    let calls = 0;
+    handler = () => {
+      calls++;
+      return {
+        status: 429,
+        json: {
+          errors: [{ message: 'too many attempts', extensions: { code: 'RATE_LIMITED', retryAfterS: 30 } }],
+        },
+      };
+    };
+    const client = createClient({ url, retry: fast });
+    await assert.rejects(client.logIn('a@b.c', 'pw'), (error: unknown) => {
+      assert.ok(isPosteriorError(error, 'RATE_LIMITED'));
+      assert.equal(error.field, undefined);
+      return true;
+    });
+    assert.equal(calls, 1);
+  });
 
   it('does not retry validation failures', async () => {
     let calls = 0;

@@ -1,6 +1,6 @@
 import { downloadArtifact, uploadArtifact } from './artifacts.js';
-import * as doc from './documents.js';
 import { PosteriorError } from './errors.js';
+import * as G from './generated/graphql.js';
 import type { RetryPolicy } from './retry.js';
 import {
   type ConnectionListener,
@@ -9,7 +9,7 @@ import {
   Subscriptions,
   type Unsubscribe,
 } from './subscriptions.js';
-import { type RequestOptions, Transport, type TransportOptions } from './transport.js';
+import { type Delivery, type RequestOptions, Transport, type TransportOptions } from './transport.js';
 import type {
   ApiTokenSecret,
   Artifact,
@@ -30,6 +30,7 @@ import type {
   ReportResult,
   Role,
   Study,
+  StudySort,
   StudyState,
   SurrogateSlice,
   Team,
@@ -46,17 +47,6 @@ export interface PageArgs {
   readonly first?: number;
   readonly after?: string;
 }
-
-/** Order of `studies`; cursors belong to one order. */
-export type StudySort =
-  | 'CREATED_DESC'
-  | 'CREATED_ASC'
-  | 'NAME_ASC'
-  | 'NAME_DESC'
-  | 'BEST_VALUE_ASC'
-  | 'BEST_VALUE_DESC'
-  | 'PROGRESS_DESC'
-  | 'PROGRESS_ASC';
 
 /** Server-side filter and order of `studies` (all optional: newest first, every study). */
 export interface StudyListArgs extends PageArgs {
@@ -250,31 +240,73 @@ export class PosteriorClient implements PosteriorApi {
     this.transport.token = token;
   }
 
-  private gql(query: string, variables: Record<string, unknown>, field: string, options?: RequestOptions) {
-    return this.transport.graphql(query, variables, field, options);
+  /**
+   * Sends a document generated from the schema and returns `data[field]`, typed by the document.
+   * The value is still checked by wire.ts's converters, which turn it into domain types.
+   */
+  private async gql<R, V, K extends keyof R & string>(
+    document: G.TypedDocumentString<R, V>,
+    variables: V,
+    field: K,
+    options?: RequestOptions,
+    delivery: Delivery = 'idempotent',
+  ): Promise<R[K]> {
+    const value = await this.transport.graphql(
+      String(document),
+      variables as Record<string, unknown>,
+      field,
+      options,
+      delivery,
+    );
+    return value as R[K];
   }
 
   /** A mutation that would be done twice if repeated: retried only when certainly undelivered. */
-  private gqlOnce(query: string, variables: Record<string, unknown>, field: string) {
-    return this.transport.graphql(query, variables, field, undefined, 'once');
+  private gqlOnce<R, V, K extends keyof R & string>(
+    document: G.TypedDocumentString<R, V>,
+    variables: V,
+    field: K,
+  ) {
+    return this.gql(document, variables, field, undefined, 'once');
+  }
+
+  /**
+   * Any operation of src/operations (the generated `*Document`s), typed by its document: `data`
+   * whole, as the schema types it (no conversion). An error in the answer is thrown.
+   */
+  async request<R, V>(
+    document: G.TypedDocumentString<R, V>,
+    variables: V,
+    options?: RequestOptions,
+    delivery: Delivery = 'idempotent',
+  ): Promise<R> {
+    const { data } = await this.transport.graphqlFields(
+      String(document),
+      variables as Record<string, unknown>,
+      [],
+      options,
+      delivery,
+    );
+    if (data === null) throw new PosteriorError('BAD_RESPONSE', 'response has no data');
+    return data as R;
   }
 
   async me(options?: RequestOptions): Promise<User | null> {
-    const value = await this.gql(doc.ME, {}, 'me', options);
+    const value = await this.gql(G.MeDocument, {}, 'me', options);
     return value === null ? null : wire.toUser(value);
   }
 
   async teams(options?: RequestOptions): Promise<readonly Team[]> {
-    return wire.list(await this.gql(doc.TEAMS, {}, 'teams', options), 'teams').map(wire.toTeam);
+    return wire.list(await this.gql(G.TeamsDocument, {}, 'teams', options), 'teams').map(wire.toTeam);
   }
 
   async studies(teamId: string, page: StudyListArgs = {}, options?: RequestOptions): Promise<Page<Study>> {
-    const value = await this.gql(doc.STUDIES, { teamId, ...page }, 'studies', options);
+    const value = await this.gql(G.StudiesDocument, { teamId, ...page }, 'studies', options);
     return wire.toPage(value, wire.toStudy, 'studies');
   }
 
   async study(id: string, options?: RequestOptions): Promise<Study | null> {
-    const value = await this.gql(doc.STUDY_QUERY, { id }, 'study', options);
+    const value = await this.gql(G.StudyDocument, { id }, 'study', options);
     return value === null ? null : wire.toStudy(value);
   }
 
@@ -283,52 +315,52 @@ export class PosteriorClient implements PosteriorApi {
     args: TrialPageArgs = {},
     options?: RequestOptions,
   ): Promise<Page<Trial>> {
-    const value = await this.gql(doc.STUDY_TRIALS, { id: studyId, ...args }, 'study', options);
+    const value = await this.gql(G.StudyTrialsDocument, { id: studyId, ...args }, 'study', options);
     if (value === null) return { items: [], endCursor: null, hasNextPage: false };
     return wire.toPage(wire.obj(value, 'study').trials, wire.toTrial, 'trials');
   }
 
   async trial(id: string, options?: RequestOptions): Promise<TrialDetail | null> {
-    const value = await this.gql(doc.TRIAL_QUERY, { id }, 'trial', options);
+    const value = await this.gql(G.TrialDocument, { id }, 'trial', options);
     return value === null ? null : wire.toTrialDetail(value);
   }
 
   async team(id: string, options?: RequestOptions): Promise<Team | null> {
-    const value = await this.gql(doc.TEAM_QUERY, { id }, 'team', options);
+    const value = await this.gql(G.TeamDocument, { id }, 'team', options);
     return value === null ? null : wire.toTeam(value);
   }
 
   /** Reads one field of `study(id)`; a missing study is NOT_FOUND for these derived views. */
-  private async studyField(
-    query: string,
-    variables: Record<string, unknown>,
+  private async studyField<R extends { readonly study: unknown }, V extends { readonly id: string | number }>(
+    document: G.TypedDocumentString<R, V>,
+    variables: V,
     field: string,
     options?: RequestOptions,
-  ) {
-    const value = await this.gql(query, variables, 'study', options);
+  ): Promise<unknown> {
+    const value = await this.gql(document, variables, 'study', options);
     if (value === null) throw new PosteriorError('NOT_FOUND', `study ${String(variables.id)} not found`);
     return wire.obj(value, 'study')[field];
   }
 
   async studyHistory(studyId: string, options?: RequestOptions): Promise<readonly HistoryPoint[]> {
-    const value = await this.studyField(doc.STUDY_HISTORY, { id: studyId }, 'history', options);
+    const value = await this.studyField(G.StudyHistoryDocument, { id: studyId }, 'history', options);
     return wire.list(value, 'history').map(wire.toHistoryPoint);
   }
 
   async studyReport(studyId: string, options?: RequestOptions): Promise<string> {
-    const value = await this.studyField(doc.STUDY_REPORT, { id: studyId }, 'report', options);
+    const value = await this.studyField(G.StudyReportDocument, { id: studyId }, 'report', options);
     if (typeof value !== 'string') throw new PosteriorError('BAD_RESPONSE', 'report is not a string');
     return value;
   }
 
   async studyImportance(studyId: string, options?: RequestOptions): Promise<readonly ParamImportance[]> {
-    const value = await this.studyField(doc.STUDY_IMPORTANCE, { id: studyId }, 'importance', options);
+    const value = await this.studyField(G.StudyImportanceDocument, { id: studyId }, 'importance', options);
     return wire.list(value, 'importance').map(wire.toParamImportance);
   }
 
   async studyRecommendedTrial(studyId: string, options?: RequestOptions): Promise<RecommendedTrial | null> {
     const value = await this.studyField(
-      doc.STUDY_RECOMMENDED_TRIAL,
+      G.StudyRecommendedTrialDocument,
       { id: studyId },
       'recommendedTrial',
       options,
@@ -343,7 +375,7 @@ export class PosteriorClient implements PosteriorApi {
     options?: RequestOptions,
   ): Promise<SurrogateSlice | null> {
     const value = await this.studyField(
-      doc.STUDY_SURROGATE,
+      G.StudySurrogateDocument,
       { id: studyId, param, points },
       'surrogate',
       options,
@@ -352,81 +384,83 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async signUp(email: string, password: string, name?: string): Promise<AuthPayload> {
-    return wire.toAuthPayload(await this.gqlOnce(doc.SIGN_UP, { email, password, name }, 'signUp'));
+    return wire.toAuthPayload(await this.gqlOnce(G.SignUpDocument, { email, password, name }, 'signUp'));
   }
 
   async logIn(email: string, password: string): Promise<AuthPayload> {
-    return wire.toAuthPayload(await this.gql(doc.LOG_IN, { email, password }, 'logIn'));
+    return wire.toAuthPayload(await this.gql(G.LogInDocument, { email, password }, 'logIn'));
   }
 
   async logOut(): Promise<boolean> {
-    return (await this.gql(doc.LOG_OUT, {}, 'logOut')) === true;
+    return (await this.gql(G.LogOutDocument, {}, 'logOut')) === true;
   }
 
   async createTeam(name: string): Promise<Team> {
-    return wire.toTeam(await this.gqlOnce(doc.CREATE_TEAM, { name }, 'createTeam'));
+    return wire.toTeam(await this.gqlOnce(G.CreateTeamDocument, { name }, 'createTeam'));
   }
 
   async addMember(teamId: string, email: string, role: Role): Promise<Membership> {
-    return wire.toMembership(await this.gqlOnce(doc.ADD_MEMBER, { teamId, email, role }, 'addMember'));
+    return wire.toMembership(await this.gqlOnce(G.AddMemberDocument, { teamId, email, role }, 'addMember'));
   }
 
   async inviteMember(teamId: string, email: string, role: Role): Promise<Invitation> {
-    return wire.toInvitation(await this.gql(doc.INVITE_MEMBER, { teamId, email, role }, 'inviteMember'));
+    return wire.toInvitation(await this.gql(G.InviteMemberDocument, { teamId, email, role }, 'inviteMember'));
   }
 
   async acceptInvitation(id: string): Promise<Membership> {
-    return wire.toMembership(await this.gql(doc.ACCEPT_INVITATION, { id }, 'acceptInvitation'));
+    return wire.toMembership(await this.gql(G.AcceptInvitationDocument, { id }, 'acceptInvitation'));
   }
 
   async declineInvitation(id: string): Promise<boolean> {
-    return (await this.gql(doc.DECLINE_INVITATION, { id }, 'declineInvitation')) === true;
+    return (await this.gql(G.DeclineInvitationDocument, { id }, 'declineInvitation')) === true;
   }
 
   async revokeInvitation(id: string): Promise<boolean> {
-    return (await this.gql(doc.REVOKE_INVITATION, { id }, 'revokeInvitation')) === true;
+    return (await this.gql(G.RevokeInvitationDocument, { id }, 'revokeInvitation')) === true;
   }
 
   async myInvitations(): Promise<readonly Invitation[]> {
     return wire
-      .list(await this.gql(doc.MY_INVITATIONS, {}, 'myInvitations'), 'myInvitations')
+      .list(await this.gql(G.MyInvitationsDocument, {}, 'myInvitations'), 'myInvitations')
       .map(wire.toInvitation);
   }
 
   async teamInvitations(teamId: string): Promise<readonly Invitation[]> {
-    const team = await this.gql(doc.TEAM_INVITATIONS, { id: teamId }, 'team');
+    const team = await this.gql(G.TeamInvitationsDocument, { id: teamId }, 'team');
     if (team === null || team === undefined) throw new PosteriorError('NOT_FOUND', 'team not found');
     return wire.list((team as { invitations?: unknown }).invitations, 'invitations').map(wire.toInvitation);
   }
 
   async setMemberRole(teamId: string, userId: string, role: Role): Promise<Membership> {
-    return wire.toMembership(await this.gql(doc.SET_MEMBER_ROLE, { teamId, userId, role }, 'setMemberRole'));
+    return wire.toMembership(
+      await this.gql(G.SetMemberRoleDocument, { teamId, userId, role }, 'setMemberRole'),
+    );
   }
 
   async createApiToken(teamId: string, name: string, role?: Role): Promise<ApiTokenSecret> {
     return wire.toApiTokenSecret(
-      await this.gqlOnce(doc.CREATE_API_TOKEN, { teamId, name, role }, 'createApiToken'),
+      await this.gqlOnce(G.CreateApiTokenDocument, { teamId, name, role }, 'createApiToken'),
     );
   }
 
   async removeMember(teamId: string, userId: string): Promise<boolean> {
-    return (await this.gql(doc.REMOVE_MEMBER, { teamId, userId }, 'removeMember')) === true;
+    return (await this.gql(G.RemoveMemberDocument, { teamId, userId }, 'removeMember')) === true;
   }
 
   async revokeApiToken(id: string): Promise<boolean> {
-    return (await this.gql(doc.REVOKE_API_TOKEN, { id }, 'revokeApiToken')) === true;
+    return (await this.gql(G.RevokeApiTokenDocument, { id }, 'revokeApiToken')) === true;
   }
 
   async createStudy(input: CreateStudyInput): Promise<Study> {
-    return wire.toStudy(await this.gqlOnce(doc.CREATE_STUDY, { input }, 'createStudy'));
+    return wire.toStudy(await this.gqlOnce(G.CreateStudyDocument, { input }, 'createStudy'));
   }
 
   async setStudyState(id: string, state: StudyState): Promise<Study> {
-    return wire.toStudy(await this.gql(doc.SET_STUDY_STATE, { id, state }, 'setStudyState'));
+    return wire.toStudy(await this.gql(G.SetStudyStateDocument, { id, state }, 'setStudyState'));
   }
 
   async enqueueTrial(studyId: string, params: Params): Promise<Trial> {
-    return wire.toTrial(await this.gqlOnce(doc.ENQUEUE_TRIAL, { studyId, params }, 'enqueueTrial'));
+    return wire.toTrial(await this.gqlOnce(G.EnqueueTrialDocument, { studyId, params }, 'enqueueTrial'));
   }
 
   async askTrials(
@@ -439,7 +473,7 @@ export class PosteriorClient implements PosteriorApi {
     // lost gets that attempt's trials back instead of claiming (and wasting) new ones.
     const requestKey = options?.requestKey ?? newRequestKey();
     const value = await this.gql(
-      doc.ASK_TRIALS,
+      G.AskTrialsDocument,
       { studyId, count, workerId, requestKey },
       'askTrials',
       options,
@@ -448,7 +482,7 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async heartbeat(trialId: string, options?: RequestOptions): Promise<HeartbeatResult> {
-    return wire.toHeartbeatResult(await this.gql(doc.HEARTBEAT, { trialId }, 'heartbeat', options));
+    return wire.toHeartbeatResult(await this.gql(G.HeartbeatDocument, { trialId }, 'heartbeat', options));
   }
 
   async reportMetrics(
@@ -456,17 +490,17 @@ export class PosteriorClient implements PosteriorApi {
     points: readonly MetricPointInput[],
     options?: RequestOptions,
   ): Promise<ReportResult> {
-    const value = await this.gql(doc.REPORT_METRICS, { trialId, points }, 'reportMetrics', options);
+    const value = await this.gql(G.ReportMetricsDocument, { trialId, points }, 'reportMetrics', options);
     return wire.toReportResult(value);
   }
 
   async tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial> {
     const variables = { trialId, state: input.state, value: input.value ?? null, error: input.error ?? null };
-    return wire.toTrial(await this.gql(doc.TELL_TRIAL, variables, 'tellTrial', options));
+    return wire.toTrial(await this.gql(G.TellTrialDocument, variables, 'tellTrial', options));
   }
 
   async releaseTrial(trialId: string, options?: RequestOptions): Promise<Trial> {
-    return wire.toTrial(await this.gql(doc.RELEASE_TRIAL, { trialId }, 'releaseTrial', options));
+    return wire.toTrial(await this.gql(G.ReleaseTrialDocument, { trialId }, 'releaseTrial', options));
   }
 
   async tellAndAsk(
@@ -486,7 +520,7 @@ export class PosteriorClient implements PosteriorApi {
       requestKey: ask.requestKey ?? newRequestKey(),
     };
     const { data, errors } = await this.transport.graphqlFields(
-      doc.TELL_AND_ASK,
+      String(G.TellAndAskDocument),
       variables,
       ['askTrials'],
       options,
@@ -506,7 +540,7 @@ export class PosteriorClient implements PosteriorApi {
     options: TrialEventsOptions = {},
   ): Unsubscribe {
     return this.subscriptions.subscribeSequenced(
-      doc.TRIAL_EVENTS,
+      String(G.TrialEventsDocument),
       { studyId },
       'trialEvents',
       wire.toTrialEvent,
@@ -518,7 +552,7 @@ export class PosteriorClient implements PosteriorApi {
   metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe {
     const convert = (value: unknown) => wire.list(value, 'metricPoints').map(wire.toMetricPoint);
     return this.subscriptions.subscribe(
-      doc.METRIC_POINTS,
+      String(G.MetricPointsDocument),
       { studyId, trialId },
       'metricPoints',
       convert,
@@ -536,7 +570,12 @@ export class PosteriorClient implements PosteriorApi {
     trialId: string | null = null,
   ): AsyncIterableIterator<readonly MetricPoint[]> {
     const convert = (value: unknown) => wire.list(value, 'metricPoints').map(wire.toMetricPoint);
-    return this.subscriptions.iterate(doc.METRIC_POINTS, { studyId, trialId }, 'metricPoints', convert);
+    return this.subscriptions.iterate(
+      String(G.MetricPointsDocument),
+      { studyId, trialId },
+      'metricPoints',
+      convert,
+    );
   }
 
   uploadArtifact(trialId: string, file: FileUpload, options?: RequestOptions): Promise<Artifact> {

@@ -2,7 +2,14 @@
  * One error type for everything the SDK can fail with. GraphQL errors keep the server's
  * `extensions.code`; transport failures get client-side codes so callers can branch on one field.
  */
-export type GraphQLErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
+export type GraphQLErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  /** Too many requests (a login's attempts, a client's rate): wait before trying again. */
+  | 'RATE_LIMITED';
 
 export type ClientErrorCode =
   /** The request never got an HTTP answer (refused, reset, DNS, timeout). */
@@ -24,6 +31,8 @@ export type PosteriorErrorCode = GraphQLErrorCode | ClientErrorCode | (string & 
 export interface PosteriorErrorOptions {
   readonly status?: number;
   readonly path?: readonly (string | number)[];
+  /** The input the API rejected (BAD_USER_INPUT's `extensions.field`, e.g. `input.searchSpace[2].low`). */
+  readonly field?: string | undefined;
   readonly cause?: unknown;
 }
 
@@ -41,12 +50,15 @@ export class PosteriorError extends Error {
   readonly code: PosteriorErrorCode;
   readonly status: number | undefined;
   readonly path: readonly (string | number)[] | undefined;
+  /** The input the API rejected, when it names one (BAD_USER_INPUT). */
+  readonly field: string | undefined;
 
   constructor(code: PosteriorErrorCode, message: string, options: PosteriorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
     this.path = options.path;
+    this.field = options.field;
   }
 
   /**

@@ -6,12 +6,13 @@ export type {
   PageArgs,
   PosteriorApi,
   StudyListArgs,
-  StudySort,
   TellAndAskResult,
   TrialEventsOptions,
   TrialPageArgs,
 } from './client.js';
 export { type ClientOptions, createClient, newRequestKey, PosteriorClient } from './client.js';
+/** The dashboard's page views (typed by the generated documents). */
+export * as dashboard from './dashboard.js';
 /** The GraphQL documents the client sends, for callers that must issue the identical request. */
 export * as documents from './documents.js';
 export { Endpoints, parseApiUrls } from './endpoints.js';
@@ -22,6 +23,7 @@ export {
   PosteriorError,
   type PosteriorErrorCode,
 } from './errors.js';
+export type { TrialFieldsFragment, TypedDocumentString } from './generated/graphql.js';
 export {
   backoffDelay,
   certainlyUndelivered,

@@ -134,10 +134,17 @@ export class Transport {
     variables: Record<string, unknown>,
     tolerate: readonly string[],
     options?: RequestOptions,
+    delivery: Delivery = 'idempotent',
   ): Promise<{ data: Record<string, unknown> | null; errors: PosteriorError[] }> {
     const body = JSON.stringify({ query, variables });
     const init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
-    return this.send('/graphql', init, async (response) => readGraphQLFields(response, tolerate), options);
+    return this.send(
+      '/graphql',
+      init,
+      async (response) => readGraphQLFields(response, tolerate),
+      options,
+      delivery,
+    );
   }
 }
 
@@ -206,5 +213,6 @@ export function graphQLError(raw: unknown, status?: number): PosteriorError {
   // Validation/parse failures are caller bugs: never retry them even though they lack a user code.
   if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') code = 'BAD_REQUEST';
   const path = Array.isArray(e.path) ? (e.path as (string | number)[]) : undefined;
-  return new PosteriorError(code, message, { status, path });
+  const field = typeof ext.field === 'string' ? ext.field : undefined;
+  return new PosteriorError(code, message, { status, path, field });
 }

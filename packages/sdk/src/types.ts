@@ -1,4 +1,15 @@
-/** Domain types: what SDK users see. Wire shapes live in wire.ts and are converted there only. */
+/**
+ * Domain types: what SDK users see. Where a type mirrors a GraphQL selection it derives from the
+ * types generated from the schema (generated/graphql.ts, via src/operations): a field added to a
+ * fragment appears here with the schema's type; only timestamps (Date) and JSON scalars (typed
+ * here) differ from the wire. Wire data is converted in wire.ts only.
+ */
+import type * as G from './generated/graphql.js';
+
+/** A wire selection with its DateTimeISO fields as Dates (nullable ones stay nullable). */
+export type WithDates<T, K extends keyof T> = Omit<T, K> & {
+  readonly [P in K]: null extends T[P] ? Date | null : Date;
+};
 
 import type { TerminalTrialState } from '@posterior/core';
 
@@ -10,11 +21,18 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
-export type Direction = 'MINIMIZE' | 'MAXIMIZE';
-export type StudyState = 'RUNNING' | 'PAUSED' | 'DONE' | 'ARCHIVED';
-export type TrialState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
-export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER';
-export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED';
+export type {
+  Direction,
+  InvitationState,
+  Role,
+  StudySort,
+  StudyState,
+  TrialEventType,
+  TrialSort,
+  TrialState,
+} from './generated/graphql.js';
+
+import type { Direction, StudyState, TrialEventType, TrialState } from './generated/graphql.js';
 
 // The state sets are domain rules: one home in @posterior/core, re-exported for SDK users.
 export { isTerminal, TERMINAL_TRIAL_STATES, type TerminalTrialState } from '@posterior/core';
@@ -58,46 +76,18 @@ export interface PrunerConfig {
   readonly [option: string]: JsonValue | undefined;
 }
 
-export interface User {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string | null;
-}
+export type User = G.UserFieldsFragment;
 
-export interface Team {
-  readonly id: string;
-  readonly name: string;
-  /** The caller's role in the team. */
-  readonly role: Role;
-  readonly createdAt: Date;
-}
+/** A team with `role`, the caller's role in it. */
+export type Team = WithDates<G.TeamFieldsFragment, 'createdAt'>;
 
-export interface Membership {
-  readonly id: string;
-  readonly teamId: string;
-  readonly role: Role;
-  readonly user: User;
-  readonly createdAt: Date;
-}
+export type Membership = WithDates<G.MembershipFieldsFragment, 'createdAt'>;
 
-export type InvitationState = 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'REVOKED' | 'EXPIRED';
-
-/** An offer to join a team, addressed to an email; the person who logs in with it accepts or declines. */
-export interface Invitation {
-  readonly id: string;
-  readonly teamId: string;
-  readonly teamName: string;
-  /** The invitee, lower case. */
-  readonly email: string;
-  /** The role the invitee gets on accepting. */
-  readonly role: Role;
-  readonly state: InvitationState;
-  /** Who sent it (null once that account is gone). */
-  readonly invitedBy: User | null;
-  readonly createdAt: Date;
-  readonly expiresAt: Date;
-  readonly respondedAt: Date | null;
-}
+/**
+ * An offer to join a team, addressed to an email (lower case); the person who logs in with it
+ * accepts or declines, getting `role`. `invitedBy` is null once that account is gone.
+ */
+export type Invitation = WithDates<G.InvitationFieldsFragment, 'createdAt' | 'expiresAt' | 'respondedAt'>;
 
 export interface AuthPayload {
   readonly token: string;
@@ -112,73 +102,33 @@ export interface ApiTokenSecret {
 }
 
 /** What the sampler predicted when it proposed a trial. */
-export interface Suggestion {
-  readonly sampler: string;
-  /** `initial` | `model` | `fallback` */
-  readonly phase: string | null;
-  readonly mean: number | null;
-  readonly std: number | null;
-  readonly acquisition: number | null;
-  readonly acquisitionName: string | null;
-}
+export type Suggestion = G.SuggestionFieldsFragment;
 
-export interface Trial {
-  readonly id: string;
-  readonly studyId: string;
-  readonly number: number;
-  readonly state: TrialState;
+export type Trial = WithDates<
+  Omit<G.TrialFieldsFragment, 'params' | 'suggestion'>,
+  'createdAt' | 'startedAt' | 'heartbeatAt' | 'finishedAt'
+> & {
   readonly params: Params;
-  readonly value: number | null;
   readonly suggestion: Suggestion | null;
-  readonly workerId: string | null;
-  readonly createdAt: Date;
-  readonly startedAt: Date | null;
-  readonly heartbeatAt: Date | null;
-  readonly finishedAt: Date | null;
-  readonly error: string | null;
-  /** The FAILED trial this one retries. */
-  readonly retryOf: string | null;
-}
+};
 
-export interface MetricPoint {
-  readonly trialId: string;
-  readonly name: string;
-  readonly step: number;
-  readonly value: number;
-  readonly time: Date;
-}
+export type MetricPoint = WithDates<G.MetricFieldsFragment, 'time'>;
 
-export interface Artifact {
-  readonly id: string;
-  readonly trialId: string;
-  /** Display name (sanitized by the server); never a path. */
-  readonly name: string;
-  readonly contentType: string;
-  readonly sizeBytes: number;
-  readonly sha256: string;
-  /** Download URL relative to the API base. */
-  readonly url: string;
-  readonly createdAt: Date;
-}
+/** `name` is the display name (sanitized by the server), never a path; `url` is relative to the API base. */
+export type Artifact = WithDates<G.ArtifactFieldsFragment, 'createdAt'>;
 
-export interface TrialDetail extends Trial {
+export type TrialDetail = Trial & {
   readonly metrics: readonly MetricPoint[];
   readonly artifacts: readonly Artifact[];
-}
+};
 
 export type TrialCounts = Readonly<Record<TrialState | 'total', number>> & {
   /** Trials that retry a FAILED one: finished trials less these are the budget done. */
   readonly retries: number;
 };
 
-export interface HistoryPoint {
-  readonly trialId: string;
-  readonly number: number;
-  readonly state: TrialState;
-  readonly value: number | null;
-  /** Best COMPLETE value up to and including this trial. */
-  readonly bestSoFar: number | null;
-}
+/** A finished trial with `bestSoFar`, the best COMPLETE value up to and including it. */
+export type HistoryPoint = NonNullable<G.StudyHistoryQuery['study']>['history'][number];
 
 /** The trial to keep by the model (Study.recommendedTrial): lowest posterior mean among COMPLETE trials. */
 export interface RecommendedTrial {
@@ -192,12 +142,8 @@ export interface RecommendedTrial {
   readonly source: 'model' | 'observed';
 }
 
-export interface ParamImportance {
-  readonly param: string;
-  /** Share of importance; sums to 1 over the parameters. */
-  readonly importance: number;
-  readonly lengthscale: number | null;
-}
+/** `importance` is a share: it sums to 1 over the parameters. */
+export type ParamImportance = NonNullable<G.StudyImportanceQuery['study']>['importance'][number];
 
 export interface SurrogatePoint {
   readonly x: ParamValue;
@@ -268,17 +214,10 @@ export interface MetricPointInput {
   readonly value: number;
 }
 
-export interface HeartbeatResult {
-  readonly shouldStop: boolean;
-}
+export type HeartbeatResult = G.HeartbeatMutation['heartbeat'];
 
-export interface ReportResult {
-  /** Points accepted, already-stored duplicates included. */
-  readonly accepted: number;
-  /** Points newly stored by this call. */
-  readonly inserted: number;
-  readonly shouldPrune: boolean;
-}
+/** `accepted`: points accepted, already-stored duplicates included; `inserted`: newly stored. */
+export type ReportResult = G.ReportMetricsMutation['reportMetrics'];
 
 export interface TellInput {
   readonly state: TerminalTrialState;

@@ -5,6 +5,7 @@
  */
 import { DIRECTIONS, STUDY_STATES, TRIAL_STATES } from '@posterior/core';
 import { PosteriorError } from './errors.js';
+import type { TrialFieldsFragment } from './generated/graphql.js';
 import type {
   ApiTokenSecret,
   Artifact,
@@ -213,6 +214,8 @@ function toSuggestion(value: unknown): Suggestion | null {
 export function toTrial(value: unknown): Trial {
   const o = obj(value, 'trial');
   return {
+    // A field the schema and TrialFields add reaches callers as generated; those below are checked.
+    ...(o as unknown as TrialFieldsFragment),
     id: str(o, 'id'),
     studyId: str(o, 'studyId'),
     number: num(o, 'number'),

@@ -1,40 +1,16 @@
+import type { TrialTable, TrialTableState } from '@posterior/core';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 
 /** Most trials one `trialTable` answer carries (a 10,000-trial study fits twice over). */
 export const MAX_TRIAL_TABLE = 20_000;
 
-/**
- * One trial as a row of `Study.trialTable`:
- * [id, number, state, value, workerId, startedAtMs, finishedAtMs, error, paramValues, suggestion]
- * where paramValues follow `params` (null when the trial lacks that parameter) and suggestion is
- * [sampler, mean, std, acquisition] or null.
- */
-export type TrialTableRow = [
-  string,
-  number,
-  string,
-  number | null,
-  string | null,
-  number | null,
-  number | null,
-  string | null,
-  unknown[],
-  [string, number | null, number | null, number | null] | null,
-];
-
-export interface TrialTable {
-  /** Trials in the study (the table holds the first `limit` of them by number). */
-  total: number;
-  /** Parameter names, the order of every row's paramValues. */
-  params: string[];
-  rows: TrialTableRow[];
-}
+export type { TrialTable, TrialTableRow } from '@posterior/core';
 
 interface Row {
   id: string;
   number: number;
-  state: string;
+  state: TrialTableState;
   value: number | null;
   worker_id: string | null;
   started_ms: number | null;

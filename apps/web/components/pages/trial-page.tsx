@@ -1,65 +1,40 @@
 'use client';
 
 import { isActive, isBetter, isTerminal, worstValue } from '@posterior/core';
-import { PosteriorError } from '@posterior/sdk';
+import { dashboard, PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   describeError,
   downloadUrl,
-  gql,
+  getClient,
   subscribeMetricPoints,
   subscribeTrialEvents,
 } from '../../lib/api/client';
-import { toMetricPoint, toTrial } from '../../lib/api/convert';
+import { fromWireTrial, toMetricPoint, toTrial } from '../../lib/api/convert';
 import { useAsync } from '../../lib/api/hooks';
 import { useDocumentTitle } from '../../lib/client/use-document-title';
 import { useLiveSync } from '../../lib/client/use-live';
 import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import { CurveStore } from '../../lib/learning-curves';
 import { newerTrial } from '../../lib/live-sync';
-import type { Direction, MetricPoint, Trial } from '../../lib/types';
+import type { MetricPoint, Trial } from '../../lib/types';
 import { MetricChart } from '../charts/metric-chart';
 import { LiveIndicator } from '../ui/live-indicator';
 import { EmptyState, ErrorState, PageSkeleton, StateBadge } from '../ui/states';
 
 interface TrialPageData {
-  trial: Trial & {
-    studyId: string;
-    createdAt: string;
-    heartbeatAt: string | null;
-    retryOf: string | null;
-    suggestion: (Trial['suggestion'] & { phase: string | null; acquisitionName: string | null }) | null;
-  };
-  study: { id: string; name: string; objective: string; direction: Direction; teamId: string };
+  trial: ReturnType<typeof fromWireTrial>;
+  study: dashboard.TrialPage['study'];
   metrics: MetricPoint[];
-  artifacts: Array<{
-    id: string;
-    name: string;
-    sizeBytes: number;
-    url: string;
-    contentType: string;
-    createdAt: string;
-  }>;
+  artifacts: dashboard.TrialPage['artifacts'];
 }
 
-const QUERY = `query TrialPage($id: ID!) { trial(id: $id) {
-  id number state params value workerId startedAt finishedAt error createdAt heartbeatAt retryOf studyId
-  suggestion { sampler phase mean std acquisition acquisitionName }
-  study { id name objective direction teamId }
-  metrics { trialId name step value time }
-  artifacts { id name sizeBytes url contentType createdAt } } }`;
-
-type Wire = {
-  trial: (TrialPageData['trial'] & Pick<TrialPageData, 'study' | 'metrics' | 'artifacts'>) | null;
-};
-
 async function loadTrial(id: string, signal: AbortSignal): Promise<TrialPageData | null> {
-  const data = await gql<Wire>(QUERY, { id }, signal);
-  const t = data.trial;
+  const t = await dashboard.trialPage(getClient(), id, { signal });
   if (!t) return null;
   const { study, metrics, artifacts, ...trial } = t;
-  return { trial: { ...trial, params: trial.params ?? {} }, study, metrics, artifacts };
+  return { trial: fromWireTrial(trial), study, metrics: [...metrics], artifacts };
 }
 
 function bytes(n: number): string {

@@ -2,6 +2,7 @@
 
 import { bestTrial, isTerminal } from '@posterior/core';
 import { PosteriorError } from '@posterior/sdk';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -12,7 +13,6 @@ import {
   loadCurves,
   loadHistory,
   loadImportance,
-  loadMetricsOf,
   loadReport,
   loadStudy,
   loadSurrogate,
@@ -27,15 +27,7 @@ import { CurveStore } from '../../lib/learning-curves';
 import { mergeTrials, newerTrial } from '../../lib/live-sync';
 import { buildReport } from '../../lib/report';
 import { can } from '../../lib/roles';
-import {
-  emptyCounts,
-  type ParamImportance,
-  type Study,
-  type SurrogateSlice,
-  type Trial,
-  type TrialCounts,
-  totalTrials,
-} from '../../lib/types';
+import { emptyCounts, type Study, type Trial, type TrialCounts, totalTrials } from '../../lib/types';
 import { useSession } from '../session';
 import { ErrorState, PageSkeleton } from '../ui/states';
 import { StudyView } from './study-view';
@@ -45,12 +37,15 @@ const CURVES_RESYNC_MS = 10_000;
 /** How often an open study page rereads the study itself (its state has no live event). */
 const STUDY_REFRESH_MS = 15_000;
 
+/** Insights (importance, the GP surrogate) refetch at most this often as trials finish. */
+const INSIGHTS_REFRESH_MS = 5000;
+
 /**
  * A reread study, or the one held when nothing the page takes from it changed: its counts and best
- * value are recomputed from the live trials anyway, and a new object would refetch the insights
- * (a model fit on the server) every time the study is reread.
+ * value are recomputed from the live trials anyway, and a new object would re-render every chart
+ * each time the study is reread.
  */
-function keepIfSame(prev: Study | null, next: Study): Study {
+function keepIfSame(prev: Study | undefined, next: Study): Study {
   if (!prev) return next;
   const strip = (x: Study) =>
     JSON.stringify({ ...x, trialCounts: null, bestValue: null, bestTrialId: null, history: null });
@@ -71,6 +66,16 @@ function whenIdle(signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Query-cache keys of the page: the study, and the insights (model fits) that follow its trials. */
+const studyKey = (id: string) => ['study', id] as const;
+const insightsKey = (id: string) => ['insights', id] as const;
+
+async function fetchStudy(id: string, signal: AbortSignal): Promise<Study> {
+  const s = await loadStudy(id, signal);
+  if (!s) throw new PosteriorError('NOT_FOUND', 'study not found');
+  return s;
+}
+
 function countsOf(trials: Iterable<Trial>): TrialCounts {
   const c = emptyCounts();
   for (const t of trials) c[t.state.toLowerCase() as keyof TrialCounts]++;
@@ -81,22 +86,27 @@ function countsOf(trials: Iterable<Trial>): TrialCounts {
 export function StudyPage({ studyId }: { studyId: string }) {
   const session = useSession();
   const router = useRouter();
-  const [study, setStudy] = useState<Study | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [reloadTick, setReloadTick] = useState(0);
+  const queryClient = useQueryClient();
+  // The study (rereads keep the held object when nothing shown changed), every STUDY_REFRESH_MS
+  // while the tab is visible: its own state (DONE, PAUSED by a teammate) has no live event.
+  const studyOptions = useMemo(
+    () => ({
+      queryKey: studyKey(studyId),
+      queryFn: ({ signal }: { signal: AbortSignal }) => fetchStudy(studyId, signal),
+      structuralSharing: (prev: unknown, next: unknown) =>
+        keepIfSame(prev as Study | undefined, next as Study),
+    }),
+    [studyId],
+  );
+  const studyQuery = useQuery({ ...studyOptions, refetchInterval: STUDY_REFRESH_MS });
+  const study = studyQuery.data ?? null;
+  // The live trial list and curves: loaded once (the queries below), then kept current by the
+  // subscriptions and merged with refetches after reconnects.
   const trialsRef = useRef(new Map<string, Trial>());
   const [trials, setTrials] = useState<Trial[]>([]);
-  const [trialsLoading, setTrialsLoading] = useState(true);
   const [historyTrials, setHistoryTrials] = useState<Trial[] | null>(null);
   const storeRef = useRef(new CurveStore());
   const [curvesVersion, setCurvesVersion] = useState(0);
-  const [curvesBase, setCurvesBase] = useState(0);
-  const [curvesLoading, setCurvesLoading] = useState(true);
-  const [importance, setImportance] = useState<ParamImportance[] | null>(null);
-  const [surrogate, setSurrogate] = useState<SurrogateSlice | null>(null);
-  const [surrogateLoading, setSurrogateLoading] = useState(true);
-  const [surrogateWhy, setSurrogateWhy] = useState<string | null>(null);
-  const [insightTick, setInsightTick] = useState(0);
   // Importance and the GP surrogate fit a model on the server (seconds of CPU on a big study): fetch
   // them once their charts, below the fold, come into view, not while the page is loading.
   const [insightsWanted, setInsightsWanted] = useState(false);
@@ -130,135 +140,63 @@ export function StudyPage({ studyId }: { studyId: string }) {
     frame.current = requestAnimationFrame(run);
   }, []);
 
-  // The study's own state (DONE when its last trial finishes, PAUSED by a teammate) has no event:
-  // read it again shortly after trials finish, and every so often while the page is open.
+  // The last trial to finish ends the study, and that has no event of its own: reread it soon after.
   const studyTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const refreshStudy = useCallback(() => {
-    loadStudy(studyId).then(
-      (s) => {
-        if (s) setStudy((prev) => keepIfSame(prev, s));
-      },
-      () => {},
-    );
-  }, [studyId]);
   const refreshStudySoon = useCallback(() => {
     if (studyTimer.current !== null) return;
     studyTimer.current = setTimeout(() => {
       studyTimer.current = null;
-      refreshStudy();
+      void queryClient.invalidateQueries({ queryKey: studyKey(studyId) });
     }, 400);
-  }, [refreshStudy]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reloadTick restarts everything
+  }, [queryClient, studyId]);
+  // Insights are model fits on the server (seconds of CPU on a big study): as trials finish they are
+  // refetched, at most every INSIGHTS_REFRESH_MS.
+  const lastInsights = useRef(0);
+  const insightsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refreshInsightsSoon = useCallback(() => {
+    if (insightsTimer.current !== null) return;
+    const wait = Math.max(0, INSIGHTS_REFRESH_MS - (Date.now() - lastInsights.current));
+    insightsTimer.current = setTimeout(() => {
+      insightsTimer.current = null;
+      lastInsights.current = Date.now();
+      void queryClient.invalidateQueries({ queryKey: insightsKey(studyId) });
+    }, wait);
+  }, [queryClient, studyId]);
+  useEffect(
+    () => () => {
+      for (const timer of [studyTimer, insightsTimer]) {
+        if (timer.current !== null) clearTimeout(timer.current);
+        timer.current = null;
+      }
+    },
+    [],
+  );
+  // Subscribe before loading (this effect runs before the load queries below start) so nothing that
+  // happens during the load is missed.
   useEffect(() => {
-    const ctl = new AbortController();
     trialsRef.current = new Map();
     storeRef.current = new CurveStore();
     bulkLoading.current = true;
     setTrials([]);
-    setTrialsLoading(true);
-    setCurvesLoading(true);
-    setError(null);
-    let unsubscribeTrials = () => {};
-    let unsubscribeMetrics = () => {};
-    (async () => {
-      try {
-        // Subscribe before loading so nothing that happens during the load is missed.
-        unsubscribeTrials = subscribeTrialEvents(studyId, {
-          next: (e) => {
-            const t = toTrial(e.trial);
-            trialsRef.current.set(t.id, newerTrial(trialsRef.current.get(t.id), t));
-            if (isTerminal(e.type)) {
-              setInsightTick((x) => x + 1);
-              // the last trial to finish ends the study: its state has no event of its own
-              refreshStudySoon();
-            }
-            flush('trials');
-          },
-        });
-        unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
-          next: (points) => {
-            if (storeRef.current.add(points.map(toMetricPoint))) flush('curves');
-          },
-        });
-        // The study and its trials in parallel: one round trip less before the first chart.
-        const trialsLoaded = loadTrials(
-          studyId,
-          (page) => {
-            for (const t of page) if (!trialsRef.current.has(t.id)) trialsRef.current.set(t.id, t);
-            flush('trials');
-          },
-          ctl.signal,
-        );
-        trialsLoaded.catch(() => {}); // awaited (and its error reported) below
-        const s = await loadStudy(studyId, ctl.signal);
-        if (ctl.signal.aborted) return;
-        if (!s) {
-          setError(new PosteriorError('NOT_FOUND', 'study not found'));
-          return;
+    setHistoryTrials(null);
+    const unsubscribeTrials = subscribeTrialEvents(studyId, {
+      next: (e) => {
+        const t = toTrial(e.trial);
+        trialsRef.current.set(t.id, newerTrial(trialsRef.current.get(t.id), t));
+        if (isTerminal(e.type)) {
+          refreshInsightsSoon();
+          // the last trial to finish ends the study: its state has no event of its own
+          refreshStudySoon();
         }
-        setStudy(s);
-        // On a big study the history (one cheap request) draws the convergence plot while the trial
-        // table is still on its way; a small study's table arrives as soon. Drawn only if the trials
-        // are still missing a moment later: a plot replaced at once is wasted main-thread time.
-        if (totalTrials(s.trialCounts) > HISTORY_FIRST_ABOVE) {
-          loadHistory(studyId, ctl.signal).then(
-            (h) =>
-              setTimeout(() => {
-                if (!ctl.signal.aborted && bulkLoading.current && trialsRef.current.size < h.length)
-                  setHistoryTrials(h);
-              }, 150),
-            () => {},
-          );
-        }
-        await trialsLoaded;
-        if (ctl.signal.aborted) return;
-        bulkLoading.current = false;
-        if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
-        bulkTimer.current = null;
-        dirtyTrials.current = false;
-        // one render with every trial and the heavy charts switched on
-        setTrials([...trialsRef.current.values()].sort((a, b) => a.number - b.number));
-        setTrialsLoading(false);
-        setHistoryTrials(null);
-        // Let the page paint the trials and answer input before the curves' history (up to 200,000
-        // points to parse and draw) takes the main thread.
-        await whenIdle(ctl.signal);
-        if (ctl.signal.aborted) return;
-        // Curves of running trials first (they are what people watch), then the newest finished ones.
-        const order = [...trialsRef.current.values()].sort(
-          (a, b) => Number(b.state === 'RUNNING') - Number(a.state === 'RUNNING') || b.number - a.number,
-        );
-        try {
-          // Every curve in one request once the trials are in (null: the API lacks Study.curves). Not
-          // earlier: on a big study this request would slow the trial pages the first screen needs.
-          const all = await loadCurves(studyId, ctl.signal);
-          if (all) {
-            storeRef.current.add(all);
-            flush('curves');
-          } else {
-            // an API without Study.curves: fetch trial by trial, in batches
-            await loadMetricsOf(
-              order.map((t) => t.id),
-              (points) => {
-                storeRef.current.add(points);
-                flush('curves');
-              },
-              ctl.signal,
-            );
-          }
-        } catch (e) {
-          // History of curves is a nice-to-have: live points keep arriving either way.
-          if (!ctl.signal.aborted) console.warn('learning curves: could not load history', e);
-        }
-        setCurvesLoading(false);
-        setCurvesBase(storeRef.current.version);
-        flush('curves');
-      } catch (e) {
-        if (!ctl.signal.aborted) setError(e);
-      }
-    })();
+        flush('trials');
+      },
+    });
+    const unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
+      next: (points) => {
+        if (storeRef.current.add(points.map(toMetricPoint))) flush('curves');
+      },
+    });
     return () => {
-      ctl.abort();
       unsubscribeTrials();
       unsubscribeMetrics();
       if (frame.current !== null) cancelAnimationFrame(frame.current);
@@ -266,7 +204,75 @@ export function StudyPage({ studyId }: { studyId: string }) {
       if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
       bulkTimer.current = null;
     };
-  }, [studyId, flush, refreshStudySoon, reloadTick]);
+  }, [studyId, flush, refreshStudySoon, refreshInsightsSoon]);
+
+  // The first load of every trial (once per visit: live events keep them current). Its pages merge
+  // into the live list, so a retry after an error keeps what arrived meanwhile.
+  const trialsQuery = useQuery({
+    queryKey: ['trials', studyId],
+    queryFn: async ({ signal }) => {
+      bulkLoading.current = true;
+      // The study and its trials in parallel: one round trip less before the first chart.
+      const trialsLoaded = loadTrials(
+        studyId,
+        (page) => {
+          for (const t of page) if (!trialsRef.current.has(t.id)) trialsRef.current.set(t.id, t);
+          flush('trials');
+        },
+        signal,
+      );
+      trialsLoaded.catch(() => {}); // awaited (and its error reported) below
+      // The page's study query asks for the same study: one request serves both.
+      const s = await queryClient.fetchQuery(studyOptions);
+      // On a big study the history (one cheap request) draws the convergence plot while the trial
+      // table is still on its way; a small study's table arrives as soon. Drawn only if the trials
+      // are still missing a moment later: a plot replaced at once is wasted main-thread time.
+      if (totalTrials(s.trialCounts) > HISTORY_FIRST_ABOVE) {
+        loadHistory(studyId, signal).then(
+          (h) =>
+            setTimeout(() => {
+              if (!signal.aborted && bulkLoading.current && trialsRef.current.size < h.length)
+                setHistoryTrials(h);
+            }, 150),
+          () => {},
+        );
+      }
+      await trialsLoaded;
+      bulkLoading.current = false;
+      if (bulkTimer.current !== null) clearTimeout(bulkTimer.current);
+      bulkTimer.current = null;
+      dirtyTrials.current = false;
+      // one render with every trial and the heavy charts switched on
+      setTrials([...trialsRef.current.values()].sort((a, b) => a.number - b.number));
+      setHistoryTrials(null);
+      return true;
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: 0,
+  });
+  const trialsLoading = !trialsQuery.isSuccess;
+
+  // Then every curve's history, in one request. Not earlier: on a big study it would slow the trial
+  // pages the first screen needs. The answer is the curve store's version once it is in.
+  const curvesQuery = useQuery({
+    queryKey: ['curves', studyId],
+    queryFn: async ({ signal }) => {
+      // Let the page paint the trials and answer input before the curves' history (up to 200,000
+      // points to parse and draw) takes the main thread.
+      await whenIdle(signal);
+      try {
+        storeRef.current.add(await loadCurves(studyId, signal));
+      } catch (e) {
+        // History of curves is a nice-to-have: live points keep arriving either way.
+        if (!signal.aborted) console.warn('learning curves: could not load history', e);
+      }
+      flush('curves');
+      return storeRef.current.version;
+    },
+    enabled: trialsQuery.isSuccess,
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: 0,
+  });
 
   // After a reconnect (or on a timer while the socket is down) the page refetches what it shows and
   // merges it with what arrived live, so it ends equal to the API however many events it missed.
@@ -275,36 +281,25 @@ export function StudyPage({ studyId }: { studyId: string }) {
     async (signal: AbortSignal) => {
       const fresh: Trial[] = [];
       const curvesDue = Date.now() - lastCurvesSync.current > CURVES_RESYNC_MS;
-      const [s] = await Promise.all([
-        loadStudy(studyId, signal),
+      await Promise.all([
+        // Into the query cache (fetchQuery throws, so a failed reread leaves the page stale).
+        queryClient.fetchQuery({ ...studyOptions, staleTime: 0 }),
         loadTrials(studyId, (page) => fresh.push(...page), signal),
         curvesDue
           ? loadCurves(studyId, signal).then((all) => {
               lastCurvesSync.current = Date.now();
-              if (all && !signal.aborted && storeRef.current.add(all)) flush('curves');
+              if (!signal.aborted && storeRef.current.add(all)) flush('curves');
             })
           : null,
       ]);
       if (signal.aborted) return;
       trialsRef.current = mergeTrials(trialsRef.current, fresh);
       flush('trials');
-      if (s) setStudy((prev) => keepIfSame(prev, s));
     },
-    [studyId, flush],
+    [studyId, flush, queryClient, studyOptions],
   );
   // Only once the first load is in: it covers everything before, and polls must not race it.
   const liveStatus = useLiveSync(resync, study !== null && !trialsLoading);
-
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') refreshStudy();
-    }, STUDY_REFRESH_MS);
-    return () => {
-      clearInterval(timer);
-      if (studyTimer.current !== null) clearTimeout(studyTimer.current);
-      studyTimer.current = null;
-    };
-  }, [refreshStudy]);
 
   // Counts and best trial follow the live trial list once it is loaded.
   const liveStudy = useMemo<Study | null>(() => {
@@ -315,25 +310,17 @@ export function StudyPage({ studyId }: { studyId: string }) {
     return { ...study, trialCounts: counts, bestValue: best?.value ?? null, bestTrialId: best?.id ?? null };
   }, [study, trials, trialsLoading]);
 
-  // Insights refresh when trials finish (at most every 5 s).
-  const lastInsight = useRef(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: insightTick triggers a refresh
-  useEffect(() => {
-    if (!study || !insightsWanted) return;
-    const wait = Math.max(0, 5000 - (Date.now() - lastInsight.current));
-    const ctl = new AbortController();
-    const timer = setTimeout(() => {
-      lastInsight.current = Date.now();
-      loadImportance(studyId, ctl.signal).then(
-        (imp) => setImportance(imp.length ? normalizeImportance(imp) : null),
-        () => setImportance(null),
-      );
-    }, wait);
-    return () => {
-      clearTimeout(timer);
-      ctl.abort();
-    };
-  }, [study, studyId, insightTick, insightsWanted]);
+  const insightsEnabled = insightsWanted && study !== null;
+  const importanceQuery = useQuery({
+    queryKey: [...insightsKey(studyId), 'importance'],
+    queryFn: async ({ signal }) => {
+      lastInsights.current = Date.now();
+      const imp = await loadImportance(studyId, signal);
+      return imp.length ? normalizeImportance(imp) : null;
+    },
+    enabled: insightsEnabled,
+  });
+  const importance = importanceQuery.isError ? null : (importanceQuery.data ?? null);
 
   const numericParams = useMemo(
     () => (study ? study.searchSpace.filter((p) => p.type !== 'categorical').map((p) => p.name) : []),
@@ -341,42 +328,45 @@ export function StudyPage({ studyId }: { studyId: string }) {
   );
   const gpParamRaw = useUrlParam('gp');
   const gpParam = gpParamRaw && numericParams.includes(gpParamRaw) ? gpParamRaw : (numericParams[0] ?? null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: insightTick refreshes the surrogate
-  useEffect(() => {
-    if (!insightsWanted) return;
-    if (!study || !gpParam) {
-      setSurrogateWhy('The surrogate view needs a numeric (float or int) parameter.');
-      setSurrogateLoading(false);
-      return;
-    }
-    const ctl = new AbortController();
-    setSurrogateLoading((prev) => prev || surrogate === null);
-    loadSurrogate(studyId, gpParam, ctl.signal).then(
-      (s) => {
-        setSurrogate(s);
-        setSurrogateWhy(
-          s
-            ? null
-            : study.sampler.type === 'gp'
-              ? 'The GP is fit once a few trials complete; the surrogate appears then.'
-              : `This study uses the ${study.sampler.type} sampler; the surrogate is fit on demand once trials complete.`,
-        );
-        setSurrogateLoading(false);
-      },
-      (e: unknown) => {
-        if (ctl.signal.aborted) return;
-        setSurrogate(null);
-        setSurrogateWhy(`The model could not be fit yet (${e instanceof Error ? e.message : String(e)}).`);
-        setSurrogateLoading(false);
-      },
-    );
-    return () => ctl.abort();
-  }, [study, studyId, gpParam, insightTick, insightsWanted]);
+  const surrogateQuery = useQuery({
+    queryKey: [...insightsKey(studyId), 'surrogate', gpParam],
+    queryFn: ({ signal }) => loadSurrogate(studyId, gpParam ?? '', signal),
+    enabled: insightsEnabled && gpParam !== null,
+    // Another parameter's slice stays until this one's lands (the view shows only a matching one).
+    placeholderData: keepPreviousData,
+  });
+  const surrogate = surrogateQuery.isError ? null : (surrogateQuery.data ?? null);
+  let surrogateLoading = true;
+  let surrogateWhy: string | null = null;
+  if (insightsWanted && (!study || !gpParam)) {
+    surrogateLoading = false;
+    surrogateWhy = 'The surrogate view needs a numeric (float or int) parameter.';
+  } else if (study && insightsWanted) {
+    surrogateLoading = surrogateQuery.isPending;
+    if (surrogateQuery.isError) {
+      const e = surrogateQuery.error;
+      surrogateWhy = `The model could not be fit yet (${e instanceof Error ? e.message : String(e)}).`;
+    } else if (surrogateQuery.isSuccess && surrogateQuery.data === null)
+      surrogateWhy =
+        study.sampler.type === 'gp'
+          ? 'The GP is fit once a few trials complete; the surrogate appears then.'
+          : `This study uses the ${study.sampler.type} sampler; the surrogate is fit on demand once trials complete.`;
+  }
 
   const role = study ? (session.teams.find((t) => t.id === study.teamId)?.role ?? null) : null;
   useDocumentTitle(study ? `${study.name} · Posterior` : null);
 
-  if (error) return <ErrorState error={error} onRetry={() => setReloadTick((x) => x + 1)} />;
+  const shownError = trialsQuery.error ?? (study ? null : studyQuery.error);
+  if (shownError)
+    return (
+      <ErrorState
+        error={shownError}
+        onRetry={() => {
+          void studyQuery.refetch();
+          void trialsQuery.refetch();
+        }}
+      />
+    );
   if (!liveStudy) return <PageSkeleton label="Loading study" />;
   const s = liveStudy;
   return (
@@ -387,8 +377,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
       trialsLoading={trialsLoading}
       store={storeRef.current}
       curvesVersion={curvesVersion}
-      curvesBaseVersion={curvesBase}
-      curvesLoading={curvesLoading}
+      curvesBaseVersion={curvesQuery.data ?? 0}
+      curvesLoading={!curvesQuery.isSuccess}
       live={
         liveStatus === 'live' &&
         study &&
@@ -408,7 +398,9 @@ export function StudyPage({ studyId }: { studyId: string }) {
           ? {
               async setState(state) {
                 const updated = await getClient().setStudyState(studyId, state);
-                setStudy((prev) => (prev ? { ...prev, state: updated.state } : prev));
+                queryClient.setQueryData<Study>(studyKey(studyId), (prev) =>
+                  prev ? { ...prev, state: updated.state } : prev,
+                );
               },
               async enqueue(params) {
                 const t = toTrial(await getClient().enqueueTrial(studyId, params));
@@ -418,8 +410,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
               async setBudget(maxTrials, resume) {
                 await setStudyBudget(studyId, maxTrials);
                 if (resume) await getClient().setStudyState(studyId, 'RUNNING');
-                const fresh = await loadStudy(studyId);
-                if (fresh) setStudy(fresh);
+                await queryClient.fetchQuery({ ...studyOptions, staleTime: 0 });
               },
               cloneHref: s.teamId
                 ? `/teams/${s.teamId}/studies/new?from=${encodeURIComponent(studyId)}`

@@ -2,6 +2,7 @@
 
 import {
   createClient,
+  dashboard,
   type MetricPoint,
   type PosteriorClient,
   PosteriorError,
@@ -91,94 +92,15 @@ export function subscribeMetricPoints(
   return getClient().metricPoints(studyId, trialId, sink);
 }
 
-/** The SDK's error plus the argument the API rejected (BAD_USER_INPUT's `extensions.field`). */
-export class ApiError extends PosteriorError {
-  readonly field: string | undefined;
-  constructor(
-    code: ConstructorParameters<typeof PosteriorError>[0],
-    message: string,
-    options: ConstructorParameters<typeof PosteriorError>[2],
-    field: string | undefined,
-  ) {
-    super(code, message, options);
-    this.field = field;
-  }
-}
-
-/**
- * A GraphQL request for fields the SDK does not wrap (history, insights, members, tokens).
- * Errors become the SDK's PosteriorError, so pages handle one error type.
- */
-export async function gql<T>(
-  query: string,
-  variables: Record<string, unknown>,
-  signal?: AbortSignal,
-): Promise<T> {
-  let response: Response;
-  try {
-    response = await withCookies(`${apiBase()}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-      signal,
-    });
-  } catch (e) {
-    throw new PosteriorError(
-      'NETWORK_ERROR',
-      `cannot reach the API: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  const text = await response.text();
-  let body: {
-    data?: T;
-    errors?: Array<{
-      message?: string;
-      extensions?: { code?: string; field?: string };
-      path?: (string | number)[];
-    }>;
-  };
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new PosteriorError(
-      response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'HTTP_ERROR',
-      `HTTP ${response.status}`,
-      {
-        status: response.status,
-      },
-    );
-  }
-  const first = body.errors?.[0];
-  if (first) {
-    throw new ApiError(
-      first.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
-      first.message ?? 'GraphQL error',
-      {
-        status: response.status,
-        ...(first.path ? { path: first.path } : {}),
-      },
-      first.extensions?.field,
-    );
-  }
-  if (!body.data) throw new PosteriorError('BAD_RESPONSE', 'empty GraphQL response');
-  return body.data;
-}
-
-// The session secret stays out of the response: only the API's Set-Cookie carries it.
-const COOKIE_LOG_IN = `mutation CookieLogIn($email: String!, $password: String!) {
-  logIn(email: $email, password: $password, cookie: true) { expiresAt } }`;
-const COOKIE_SIGN_UP = `mutation CookieSignUp($email: String!, $password: String!, $name: String) {
-  signUp(email: $email, password: $password, name: $name, cookie: true) { expiresAt } }`;
-
 /** Logs in through the dashboard's proxy: the session becomes an httpOnly cookie on this origin. */
 export async function logIn(email: string, password: string): Promise<void> {
-  await gql(COOKIE_LOG_IN, { email, password });
+  await dashboard.cookieLogIn(getClient(), email, password);
   setSignedInHint(true);
   resetClient();
 }
 
 export async function signUp(email: string, password: string, name?: string): Promise<void> {
-  await gql(COOKIE_SIGN_UP, { email, password, name: name ?? null });
+  await dashboard.cookieSignUp(getClient(), email, password, name ?? null);
   setSignedInHint(true);
   resetClient();
 }
@@ -186,7 +108,7 @@ export async function signUp(email: string, password: string, name?: string): Pr
 /** Ends the session on the server (which also clears the cookie); the hint goes either way. */
 export async function logOut(): Promise<void> {
   try {
-    await gql('mutation LogOut { logOut }', {});
+    await getClient().logOut();
   } finally {
     setSignedInHint(false);
     resetClient();

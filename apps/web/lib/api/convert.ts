@@ -2,6 +2,7 @@ import type * as sdk from '@posterior/sdk';
 import type {
   CreateStudyInput,
   MetricPoint,
+  PendingInvitation,
   SearchSpace,
   Study,
   StudySummary,
@@ -13,25 +14,51 @@ import type {
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
+const suggestionOf = (s: sdk.Trial['suggestion']): Trial['suggestion'] => (s ? { ...s } : null);
+
+/** A trial of the SDK (dates as Dates) as the dashboard keeps it: every field, dates as ISO text. */
 export function toTrial(t: sdk.Trial): Trial {
   return {
-    id: t.id,
-    number: t.number,
-    state: t.state,
+    ...t,
     params: { ...t.params },
-    value: t.value,
+    createdAt: t.createdAt.toISOString(),
     startedAt: iso(t.startedAt),
+    heartbeatAt: iso(t.heartbeatAt),
     finishedAt: iso(t.finishedAt),
-    workerId: t.workerId,
-    error: t.error,
-    suggestion: t.suggestion
-      ? {
-          sampler: t.suggestion.sampler ?? '—',
-          mean: t.suggestion.mean,
-          std: t.suggestion.std,
-          acquisition: t.suggestion.acquisition,
-        }
-      : null,
+    suggestion: suggestionOf(t.suggestion),
+  };
+}
+
+/** A trial as a page of trials carries it (the generated TrialFields: already ISO text). */
+export function fromWireTrial(
+  t: sdk.TrialFieldsFragment,
+): Trial & Omit<sdk.TrialFieldsFragment, 'params' | 'suggestion'> {
+  return {
+    ...t,
+    params: (t.params ?? {}) as Trial['params'],
+    suggestion: t.suggestion ? suggestionOf(t.suggestion) : null,
+  };
+}
+
+type AnyInvitation = Omit<sdk.Invitation, 'createdAt' | 'expiresAt' | 'respondedAt' | 'invitedBy'> & {
+  readonly createdAt: Date | string;
+  readonly expiresAt: Date | string;
+  readonly invitedBy: { readonly email: string; readonly name: string | null } | null;
+};
+
+const isoText = (d: Date | string): string => (typeof d === 'string' ? d : d.toISOString());
+
+export function toInvitation(i: AnyInvitation): PendingInvitation {
+  return {
+    id: i.id,
+    teamId: i.teamId,
+    teamName: i.teamName,
+    email: i.email,
+    role: i.role,
+    state: i.state,
+    invitedBy: i.invitedBy ? (i.invitedBy.name ?? i.invitedBy.email) : null,
+    createdAt: isoText(i.createdAt),
+    expiresAt: isoText(i.expiresAt),
   };
 }
 

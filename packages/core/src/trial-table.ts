@@ -1,0 +1,34 @@
+/**
+ * `Study.trialTable`: every trial of a study in one compact JSON value (the dashboard's study page
+ * reads 10,000 trials in one request; parameter names are sent once, not per trial). The API builds
+ * it, the SDK hands it to clients: both use these types, so the row has one definition.
+ */
+
+/** A trial state as the table carries it (the GraphQL TrialState enum's names). */
+export type TrialTableState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
+
+/**
+ * One trial: [id, number, state, value, workerId, startedAtMs, finishedAtMs, error, paramValues,
+ * suggestion], paramValues in the table's `params` order (null where the trial lacks one),
+ * suggestion [sampler, mean, std, acquisition] or null.
+ */
+export type TrialTableRow = [
+  id: string,
+  number: number,
+  state: TrialTableState,
+  value: number | null,
+  workerId: string | null,
+  startedAtMs: number | null,
+  finishedAtMs: number | null,
+  error: string | null,
+  paramValues: unknown[],
+  suggestion: [sampler: string, mean: number | null, std: number | null, acquisition: number | null] | null,
+];
+
+export interface TrialTable {
+  /** Trials in the study (the table holds the first `limit` of them by number). */
+  total: number;
+  /** Parameter names: the order of every row's paramValues. */
+  params: string[];
+  rows: TrialTableRow[];
+}
