@@ -1,4 +1,5 @@
 import type { AcquisitionName } from './acquisition.js';
+import type { ConditionalEncodingKind } from './conditional-encoding.js';
 import { ConfigError } from './errors.js';
 import type { KernelKind } from './kernel.js';
 
@@ -44,6 +45,11 @@ export interface SamplerConfig {
    * but results may then differ between processes; off by default.
    */
   warmStart?: boolean;
+  /**
+   * How the GP sees a conditional search space (conditional-encoding.ts): `arc` (default), `indicator`
+   * or `padded` (inactive parameters at a fixed value; the benchmark's baseline).
+   */
+  conditionalEncoding?: ConditionalEncodingKind;
 }
 
 export interface GpOptions {
@@ -58,6 +64,7 @@ export interface GpOptions {
   outputWarping: 'yeo-johnson' | 'none';
   noiseUnits: 'warped' | 'objective';
   warmStart: boolean;
+  conditionalEncoding: ConditionalEncodingKind;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -72,6 +79,7 @@ export const GP_DEFAULTS: GpOptions = {
   outputWarping: 'yeo-johnson',
   noiseUnits: 'warped',
   warmStart: false,
+  conditionalEncoding: 'arc',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -87,6 +95,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     outputWarping: config.outputWarping ?? GP_DEFAULTS.outputWarping,
     noiseUnits: config.noiseUnits ?? GP_DEFAULTS.noiseUnits,
     warmStart: config.warmStart ?? GP_DEFAULTS.warmStart,
+    conditionalEncoding: config.conditionalEncoding ?? GP_DEFAULTS.conditionalEncoding,
   };
 }
 
@@ -134,6 +143,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   outputWarping: oneOf(['yeo-johnson', 'none']),
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
+  conditionalEncoding: oneOf(['arc', 'indicator', 'padded']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {
