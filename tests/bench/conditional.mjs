@@ -27,6 +27,7 @@ import { machine, resultsDir } from './_optimizer-common.mjs';
 const { values: args } = parseArgs({
   options: {
     seeds: { type: 'string', default: '10' },
+    'first-seed': { type: 'string', default: '0' },
     trials: { type: 'string', default: '50' },
     config: { type: 'string', default: '{}' },
     functions: { type: 'string' },
@@ -42,6 +43,7 @@ const PUBLIC = ['jenatton', 'mlp_hpo'];
 const HELDOUT = ['branin_or_hartmann3', 'nested_sphere'];
 const names = args.functions ? args.functions.split(',') : args.heldout ? HELDOUT : PUBLIC;
 const seeds = Number(args.seeds);
+const firstSeed = Number(args['first-seed']);
 const trials = Number(args.trials);
 const checkpoints = [30, 50].filter((k) => k <= trials);
 const designs = args.designs.split(',');
@@ -101,18 +103,18 @@ for (const name of names) {
   // TPE runs in child processes meanwhile: start them first, await them after the GP runs.
   const tpe = args['no-tpe']
     ? null
-    : Promise.all(Array.from({ length: seeds }, (_, seed) => tpeRun(objective, seed, false)));
+    : Promise.all(Array.from({ length: seeds }, (_, i) => tpeRun(objective, firstSeed + i, false)));
   const tpeMv =
     args['no-tpe'] || !args['tpe-multivariate']
       ? null
-      : Promise.all(Array.from({ length: seeds }, (_, seed) => tpeRun(objective, seed, true)));
+      : Promise.all(Array.from({ length: seeds }, (_, i) => tpeRun(objective, firstSeed + i, true)));
   for (const design of designs) {
     const sampler = parseSamplerConfig({
       ...JSON.parse(args.config),
       type: 'gp',
       conditionalEncoding: design,
     });
-    const result = await runBenchmark({ objective, sampler, trials, seeds });
+    const result = await runBenchmark({ objective, sampler, trials, seeds, firstSeed });
     const ms = result.runs.flatMap((r) => r.suggestMs);
     columns[`GP ${design}`] = {
       median: medians(
@@ -130,7 +132,7 @@ for (const name of names) {
 
 const columnNames = Object.keys(rows[0]?.columns ?? {});
 console.log(
-  `\nConditional benchmark: median regret over ${seeds} seeds, ${trials} trials; ${((performance.now() - started) / 1000).toFixed(0)} s; 1-minute load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}.`,
+  `\nConditional benchmark: median regret over ${seeds} seeds (from ${firstSeed}), ${trials} trials; ${((performance.now() - started) / 1000).toFixed(0)} s; 1-minute load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}.`,
 );
 console.log(`GP config: ${args.config}; ✓ = below every other column at that checkpoint.\n`);
 const header = ['function', ...checkpoints.flatMap((k) => columnNames.map((c) => `${c} @${k}`))];

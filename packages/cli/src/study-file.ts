@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { parseSearchSpace, SearchSpaceError } from '@posterior/optimizer';
 import type { CreateStudyInput, Direction, PrunerConfig, SamplerConfig, SearchSpace } from '@posterior/sdk';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from './errors.js';
@@ -20,8 +21,8 @@ const FIELDS = new Set([
 
 /**
  * Reads a study file (YAML or JSON, the fields of `createStudy`). Shape errors are caught here with
- * the file's name in the message; the search space itself is validated by the server, which names
- * the offending entry.
+ * the file's name in the message; the search space by the optimizer's parser (the server's), which
+ * names the offending entry.
  */
 export async function readStudyFile(path: string, teamOverride?: string): Promise<CreateStudyInput> {
   let text: string;
@@ -60,6 +61,13 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
   if (typeof o.objective !== 'string' || o.objective === '') fail('objective', 'a metric name');
   if (!Array.isArray(o.searchSpace) || o.searchSpace.length === 0) fail('searchSpace', 'a non-empty list');
   if (!Number.isInteger(o.maxTrials) || (o.maxTrials as number) < 1) fail('maxTrials', 'a positive integer');
+  try {
+    // The server's own parser: a bad entry (e.g. a `when` naming an unknown parent) fails here, named.
+    parseSearchSpace(o.searchSpace);
+  } catch (error) {
+    if (error instanceof SearchSpaceError) throw new UsageError(`${source}: ${error.message}`);
+    throw error;
+  }
   const optionalInt = (field: string, min: number): number | undefined => {
     const v = o[field];
     if (v === undefined) return undefined;
