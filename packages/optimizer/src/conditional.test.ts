@@ -14,6 +14,7 @@ import { AcquisitionObjective } from './optimize-acquisition.js';
 import { createRng, type Rng } from './rng.js';
 import { suggest } from './samplers.js';
 import { type Params, type ParsedSearchSpace, parseSearchSpace } from './search-space.js';
+import { fitSurrogate } from './surrogate.js';
 
 const OPTIMIZER_SPACE = [
   { name: 'optimizer', type: 'categorical', choices: ['adam', 'sgd'] },
@@ -340,4 +341,23 @@ describe('conditional encodings: gradients against finite differences', () => {
       }
     });
   }
+});
+
+describe('surrogate of a conditional space', () => {
+  it('predicts at slice points that set a parent without its children or keep a deactivated child', () => {
+    const space = parseSearchSpace(OPTIMIZER_SPACE);
+    const config = parseSamplerConfig({ type: 'gp', seed: 1, nStartupTrials: 4 });
+    const completed: Array<{ params: Params; value: number }> = [];
+    for (let t = 0; t < 8; t++) {
+      const { params } = suggest(config, { space, direction: 'MINIMIZE', completed, pending: [], seed: t });
+      completed.push({ params, value: Math.log10(params.lr as number) ** 2 });
+    }
+    const surrogate = fitSurrogate(config, { space, direction: 'MINIMIZE', completed, pending: [], seed: 0 });
+    assert.ok(surrogate);
+    const [a, b] = surrogate.predict([
+      { optimizer: 'sgd', lr: 0.01, n_layers: 1 },
+      { optimizer: 'adam', lr: 0.01, n_layers: 1, momentum: 0.5 },
+    ]);
+    assert.ok(Number.isFinite(a?.mean) && Number.isFinite(b?.mean));
+  });
 });

@@ -284,8 +284,16 @@ export class ParsedSearchSpace implements SearchSpace {
     return out;
   }
 
+  /**
+   * Model coordinates of params that may not match the tree (a surrogate slice that sets a parent):
+   * inactive parameters are ignored and missing active ones take their canonical coordinate.
+   */
+  encodeLenient(params: Params, out = new Float64Array(this.dims.length)): Float64Array {
+    return this.encodeConditional(params, out, true);
+  }
+
   /** Parents first; inactive parameters take their canonical coordinate whatever params say. */
-  private encodeConditional(params: Params, out: Float64Array): Float64Array {
+  private encodeConditional(params: Params, out: Float64Array, lenient = false): Float64Array {
     const active = this.activeScratch;
     for (const i of this.order) {
       const d = this.dims[i] as Dim;
@@ -298,6 +306,10 @@ export class ParsedSearchSpace implements SearchSpace {
         continue;
       }
       const v = params[d.name];
+      if (v === undefined && lenient) {
+        out[i] = this.inactiveCoordinate(i);
+        continue;
+      }
       if (v === undefined) throw new SearchSpaceError(`params.${d.name}`, 'missing');
       out[i] = d.encode(v);
     }
