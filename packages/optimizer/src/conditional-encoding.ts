@@ -8,6 +8,8 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  *
  * - `padded`: z = x with inactive coordinates at a fixed value (the baseline: an inactive learning
  *   rate looks like a mid-range one).
+ * - `category`: padded, except that a conditional categorical parameter takes one more category,
+ *   "inactive", instead of sharing the pad with a real choice; no extra hyperparameters.
  * - `indicator`: padded, plus one 0/1 categorical coordinate per distinct activation condition of a
  *   numeric parameter; a conditional categorical parameter takes one more category, "inactive".
  *   Two points then differ by the indicator's weight wherever one has the branch and the other has
@@ -17,10 +19,19 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  *   same distance from "inactive", and points that share an inactive branch do not differ there.
  *   Conditional categoricals take the extra category as above.
  *
- * Both non-padded embeddings are Euclidean (or Hamming) embeddings, so any stationary kernel on z is
- * positive definite. The default is chosen by measurement (`npm run bench -- conditional`).
+ * All are Euclidean (or Hamming) embeddings, so any stationary kernel on z is positive definite.
+ * Every encoding gives two points that differ only in inactive parameters the same z, and a
+ * coordinate inactive in both contributes nothing to their distance.
+ *
+ * The default, `category`, was chosen by measurement (`npm run bench -- conditional --designs
+ * category,padded,indicator,arc`, 10 seeds, plus held-out functions and seeds 10-39): at 30-50
+ * trials the extra lengthscales of `indicator` and `arc` cost more than they model (arc was worse
+ * than padded on jenatton and nested_sphere by 8-20x at 30 trials; indicator worse on mlp_hpo on
+ * all three seed blocks, better on branin_or_hartmann3 on one of four). `category` adds no
+ * hyperparameter and differs from padding only where a categorical parameter is conditional, where
+ * padding would make "inactive" look like its first choice.
  */
-export type ConditionalEncodingKind = 'padded' | 'indicator' | 'arc';
+export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc';
 
 /** What fitModel needs to know of the model coordinates. */
 export interface ModelCoordinates {
@@ -69,6 +80,11 @@ export class ConditionalEncoding implements ModelCoordinates {
       if (d.kind === 'categorical') {
         slots.push({ kind: 'category', from: i, to: kinds.length, inactive: d.size });
         kinds.push('categorical');
+        return;
+      }
+      if (kind === 'category') {
+        slots.push({ kind: 'pad', from: i, to: kinds.length, pad: space.inactiveCoordinate(i) });
+        kinds.push(d.kind);
         return;
       }
       if (kind === 'arc') {

@@ -228,7 +228,7 @@ function consistent(space: ParsedSearchSpace, params: Params): boolean {
 }
 
 describe('property: suggestions are consistent with the tree', () => {
-  for (const kind of ['arc', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
+  for (const kind of ['arc', 'category', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
     it(`every suggestion of the GP (${kind}) on 12 random spaces holds exactly its active parameters`, () => {
       const rng = createRng(18);
       let checked = 0;
@@ -284,7 +284,7 @@ describe('conditional encodings: gradients against finite differences', () => {
   const rows: Float64Array[] = [];
   for (let i = 0; i < n; i++)
     rows.push(space.fromUnit(Array.from({ length: space.dimension }, () => rng.next())));
-  for (const kind of ['arc', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
+  for (const kind of ['arc', 'category', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
     it(`${kind}: d acquisition / dx matches central differences on active numeric coordinates`, () => {
       const enc = new ConditionalEncoding(space, kind);
       const x = enc.embedRows(

@@ -46,8 +46,8 @@ export interface SamplerConfig {
    */
   warmStart?: boolean;
   /**
-   * How the GP sees a conditional search space (conditional-encoding.ts): `arc` (default), `indicator`
-   * or `padded` (inactive parameters at a fixed value; the benchmark's baseline).
+   * How the GP sees a conditional search space (conditional-encoding.ts): `category` (default),
+   * `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the benchmark's baseline).
    */
   conditionalEncoding?: ConditionalEncodingKind;
 }
@@ -79,7 +79,7 @@ export const GP_DEFAULTS: GpOptions = {
   outputWarping: 'yeo-johnson',
   noiseUnits: 'warped',
   warmStart: false,
-  conditionalEncoding: 'arc',
+  conditionalEncoding: 'category',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -143,7 +143,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   outputWarping: oneOf(['yeo-johnson', 'none']),
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
-  conditionalEncoding: oneOf(['arc', 'indicator', 'padded']),
+  conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {
