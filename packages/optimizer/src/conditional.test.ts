@@ -8,7 +8,7 @@ import {
   EmbeddedAcquisition,
 } from './conditional-encoding.js';
 import { parseSamplerConfig } from './config.js';
-import { SearchSpaceError } from './errors.js';
+import { SearchSpaceError, SpaceExhaustedError } from './errors.js';
 import { GpPosterior } from './gp.js';
 import { AcquisitionObjective } from './optimize-acquisition.js';
 import { createRng, type Rng } from './rng.js';
@@ -261,6 +261,50 @@ describe('property: suggestions are consistent with the tree', () => {
       assert.equal(checked, 12 * 14);
     });
   }
+
+  it('random and qmc suggestions on 30 random spaces hold exactly their active parameters', () => {
+    const rng = createRng(81);
+    for (let s = 0; s < 30; s++) {
+      const space = randomConditionalSpace(rng);
+      for (const type of ['random', 'qmc'] as const) {
+        const config = parseSamplerConfig({ type, seed: s });
+        const completed: Array<{ params: Params; value: number }> = [];
+        for (let t = 0; t < 20; t++) {
+          const { params } = suggest(config, {
+            space,
+            direction: 'MINIMIZE',
+            completed,
+            pending: [],
+            seed: t,
+          });
+          assert.ok(consistent(space, params), `${type} space ${s}, trial ${t}: ${JSON.stringify(params)}`);
+          completed.push({ params, value: t });
+        }
+      }
+    }
+  });
+
+  it('a small discrete tree: its 6 configurations once each, then SpaceExhaustedError', () => {
+    const space = parseSearchSpace([
+      { name: 'a', type: 'categorical', choices: ['x', 'y'] },
+      { name: 'b', type: 'int', low: 1, high: 3, when: { parent: 'a', values: ['y'] } },
+      { name: 'c', type: 'categorical', choices: ['p', 'q'], when: { parent: 'b', values: [2, 3] } },
+    ]);
+    const config = parseSamplerConfig({ type: 'gp', seed: 2, nStartupTrials: 2 });
+    const completed: Array<{ params: Params; value: number }> = [];
+    const seen = new Set<string>();
+    for (let t = 0; t < 6; t++) {
+      const { params } = suggest(config, { space, direction: 'MINIMIZE', completed, pending: [], seed: t });
+      assert.ok(consistent(space, params), JSON.stringify(params));
+      seen.add(JSON.stringify(params));
+      completed.push({ params, value: t % 3 });
+    }
+    assert.equal(seen.size, 6);
+    assert.throws(
+      () => suggest(config, { space, direction: 'MINIMIZE', completed, pending: [], seed: 6 }),
+      SpaceExhaustedError,
+    );
+  });
 
   it('never proposes momentum under adam (mlp_hpo, 40 trials)', () => {
     const objective = conditionalObjectives.mlp_hpo;
