@@ -26,10 +26,11 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  * The default, `category`, was chosen by measurement (`npm run bench -- conditional --designs
  * category,padded,indicator,arc`, 10 seeds, plus held-out functions and seeds 10-39): at 30-50
  * trials the extra lengthscales of `indicator` and `arc` cost more than they model (arc was worse
- * than padded on jenatton and nested_sphere by 8-20x at 30 trials; indicator worse on mlp_hpo on
- * all three seed blocks, better on branin_or_hartmann3 on one of four). `category` adds no
- * hyperparameter and differs from padding only where a categorical parameter is conditional, where
- * padding would make "inactive" look like its first choice.
+ * than padded on jenatton and nested_sphere by 8-24x at 30 trials; indicator worse on mlp_hpo with
+ * seeds 0-9 and 10-19, better on branin_or_hartmann3 with seeds 0-9 only, tied with 10-39).
+ * `category` adds no hyperparameter and differs from padding only where a categorical parameter is
+ * conditional, where padding would make "inactive" look like its first choice (jenatton: each of
+ * the two won on one block of 10 seeds).
  */
 export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc';
 
