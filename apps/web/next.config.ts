@@ -7,7 +7,7 @@ const config: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR || '.next',
   reactStrictMode: true,
   poweredByHeader: false,
-  transpilePackages: ['@posterior/sdk'],
+  transpilePackages: ['@posterior/core', '@posterior/sdk'],
 };
 
 export default config;

@@ -1,5 +1,12 @@
 // Data layer (entities, DataSource, migrations, database start-up) and config.
 
+export {
+  bestTrial as bestOf,
+  formatReportNumber as formatNumber,
+  formatStudyReport,
+  type ReportStudy,
+  type ReportTrial,
+} from '@posterior/core';
 // GraphQL API server, the report formatter (shared with `posterior report`) and what `serve` needs.
 export {
   type ArtifactStore,
@@ -17,12 +24,5 @@ export {
   serverSecurityOptions,
 } from './config/index.js';
 export * from './db/index.js';
-export {
-  bestOf,
-  formatNumber,
-  formatStudyReport,
-  type ReportStudy,
-  type ReportTrial,
-} from './report/report.js';
 export { getSchema } from './server/schema.js';
 export { type ApiServer, type ApiServerOptions, createApiServer } from './server/server.js';

@@ -1,3 +1,4 @@
+import { isBetter } from '@posterior/core';
 import type { Direction, Trial } from './types.ts';
 
 /** [trial number, value, trial index in the input] */
@@ -23,8 +24,6 @@ export interface ConvergenceData {
   bestTrial: { number: number; value: number } | null;
 }
 
-const better = (direction: Direction, a: number, b: number) => (direction === 'MINIMIZE' ? a < b : a > b);
-
 /**
  * Shapes trials for the convergence plot: every trial's value and the running best of COMPLETE trials.
  * Only COMPLETE trials define the best; pruned values are intermediate and never count.
@@ -47,7 +46,7 @@ export function buildConvergence(trials: readonly Trial[], direction: Direction)
     const finite = v !== null && Number.isFinite(v);
     if (t.state === 'COMPLETE' && finite) {
       complete.push([t.number, v]);
-      if (bestValue === null || better(direction, v, bestValue)) {
+      if (bestValue === null || isBetter(direction, v, bestValue)) {
         bestValue = v;
         bestNumber = t.number;
         best.push([t.number, v]);
@@ -86,7 +85,7 @@ export function runningBest(values: readonly number[], direction: Direction): nu
   let b: number | null = null;
   for (const v of values) {
     if (!Number.isFinite(v)) continue;
-    if (b === null || better(direction, v, b)) b = v;
+    if (b === null || isBetter(direction, v, b)) b = v;
     out.push(b);
   }
   return out;

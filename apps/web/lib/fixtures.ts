@@ -1,3 +1,4 @@
+import { bestTrial, isActive } from '@posterior/core';
 import type { MetricPoint, SearchSpace, Study, SurrogateSlice, Trial, TrialState } from './types.ts';
 
 /** mulberry32: a small seeded PRNG, so fixtures are identical on every run. */
@@ -72,7 +73,7 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
     else if (u < 0.2) state = 'PRUNED';
     const id = `t${i}`;
     const startedAt = state === 'WAITING' ? null : new Date(t0 + i * 60_000).toISOString();
-    const finished = state !== 'RUNNING' && state !== 'WAITING';
+    const finished = !isActive(state);
     const finishedAt = finished ? new Date(t0 + i * 60_000 + 20_000 + r() * 40_000).toISOString() : null;
     const nSteps =
       state === 'WAITING'
@@ -118,10 +119,7 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
     counts[state.toLowerCase() as keyof typeof counts]++;
     if (value !== null && state === 'COMPLETE') history.push(value);
   }
-  let best: Trial | null = null;
-  for (const t of trials)
-    if (t.state === 'COMPLETE' && t.value !== null && (best === null || t.value < (best.value ?? Infinity)))
-      best = t;
+  const best = bestTrial('MINIMIZE', trials);
   const grid = Array.from({ length: 100 }, (_, k) => k / 99);
   const lrSlice: SurrogateSlice = {
     param: 'lr',

@@ -65,6 +65,13 @@ describe('study form', () => {
     );
     assert.ok(errors.name && errors.maxTrials && errors.samplerOptions && errors.parallelism);
   });
+  it('checks the API limits (the shared study-input schema) before the round trip', () => {
+    const form = { ...emptyForm(), name: 'demo', maxTrials: '200000', parallelism: '2', retryFailed: '101' };
+    const { errors } = formToInput(form, 't');
+    assert.equal(errors.maxTrials, 'Budget must be at most 100000.');
+    assert.equal(errors.retryFailed, 'Retries must be at most 100.');
+    assert.equal(errors.parallelism, undefined);
+  });
   it('imports a YAML study file', () => {
     const yaml = `name: mnist-tl
 direction: minimize

@@ -1,3 +1,4 @@
+import { normalizeStudyFile, parseStudyInput, type StudyInputField, studyInputSchema } from '@posterior/core';
 import { parse as parseYaml } from 'yaml';
 import {
   draftsToSpace,
@@ -117,8 +118,45 @@ export function formToInput(
   if (input.parallelism > input.maxTrials && !errors.parallelism && !errors.maxTrials) {
     errors.parallelism = 'Cannot exceed the budget.';
   }
+  // The rest of the rules (limits) are the API's own schema, checked here before the round trip.
+  const checked = parseStudyInput(input);
+  if (!checked.ok) {
+    for (const problem of checked.problems) {
+      if (problem.kind !== 'field' || problem.field === null) continue;
+      const key = FORM_KEYS[problem.field];
+      if (!errors[key]) errors[key] = `${FORM_LABELS[problem.field]} must be ${problem.expected}.`;
+    }
+  }
   return { input, errors };
 }
+
+/** Where each createStudy field's problem shows in the form, and what the form calls it. */
+const FORM_KEYS: Record<StudyInputField, string> = {
+  teamId: 'form',
+  name: 'name',
+  direction: 'direction',
+  objective: 'objective',
+  searchSpace: 'searchSpace',
+  sampler: 'samplerOptions',
+  pruner: 'prunerOptions',
+  maxTrials: 'maxTrials',
+  parallelism: 'parallelism',
+  heartbeatTimeoutS: 'heartbeatTimeoutS',
+  retryFailed: 'retryFailed',
+};
+const FORM_LABELS: Record<StudyInputField, string> = {
+  teamId: 'The team',
+  name: 'The name',
+  direction: 'The direction',
+  objective: 'The objective',
+  searchSpace: 'The search space',
+  sampler: 'The sampler',
+  pruner: 'The pruner',
+  maxTrials: 'Budget',
+  parallelism: 'Parallelism',
+  heartbeatTimeoutS: 'Heartbeat timeout',
+  retryFailed: 'Retries',
+};
 
 /** Reads a study file (YAML or JSON; the same fields as createStudy) into the form. */
 export function formFromFile(
@@ -134,27 +172,30 @@ export function formFromFile(
       error: `Could not parse the file: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
     };
   }
+  // The file's conveniences (any-case direction, `sampler: gp`) as the CLI reads them.
+  doc = normalizeStudyFile(doc);
   if (!isRecord(doc)) return { form: base, error: 'The file must contain a mapping of study fields.' };
   const form: StudyForm = { ...base };
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
   form.name = str(doc.name) ?? form.name;
   form.objective = str(doc.objective) ?? form.objective;
-  const dir = str(doc.direction)?.toUpperCase();
-  if (dir === 'MINIMIZE' || dir === 'MAXIMIZE') form.direction = dir;
-  else if (doc.direction !== undefined)
-    return { form: base, error: 'direction must be MINIMIZE or MAXIMIZE.' };
+  if (doc.direction !== undefined) {
+    const direction = studyInputSchema.shape.direction.safeParse(doc.direction);
+    if (!direction.success) return { form: base, error: 'direction must be MINIMIZE or MAXIMIZE.' };
+    form.direction = direction.data;
+  }
   form.maxTrials = str(doc.maxTrials) ?? form.maxTrials;
   form.parallelism = str(doc.parallelism) ?? form.parallelism;
   form.heartbeatTimeoutS = str(doc.heartbeatTimeoutS) ?? form.heartbeatTimeoutS;
   form.retryFailed = str(doc.retryFailed) ?? form.retryFailed;
-  const samp = typeof doc.sampler === 'string' ? { type: doc.sampler } : doc.sampler;
+  const samp = doc.sampler;
   if (isRecord(samp)) {
     const { type, seed, ...rest } = samp;
     if (typeof type === 'string') form.sampler = type;
     form.seed = seed === undefined ? '' : String(seed);
     form.samplerOptions = Object.keys(rest).length ? JSON.stringify(rest) : '';
   }
-  const prun = typeof doc.pruner === 'string' ? { type: doc.pruner } : doc.pruner;
+  const prun = doc.pruner;
   if (isRecord(prun)) {
     const { type, ...rest } = prun;
     if (typeof type === 'string') form.pruner = type;

@@ -6,8 +6,7 @@ export type StudyState = 'RUNNING' | 'PAUSED' | 'DONE' | 'ARCHIVED';
 export type TrialState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
 export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER';
 
-export const STUDY_STATES: readonly StudyState[] = ['RUNNING', 'PAUSED', 'DONE', 'ARCHIVED'];
-export const TRIAL_STATES: readonly TrialState[] = ['WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED'];
+export { STUDY_STATES, TRIAL_STATES } from '@posterior/core';
 export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
 
 export type ParamValue = number | string | boolean;

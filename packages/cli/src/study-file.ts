@@ -1,28 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { parseStudyFile } from '@posterior/core';
 import { parseSearchSpace, SearchSpaceError } from '@posterior/optimizer';
-import type { CreateStudyInput, Direction, PrunerConfig, SamplerConfig, SearchSpace } from '@posterior/sdk';
+import type { CreateStudyInput } from '@posterior/sdk';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from './errors.js';
 
-const FIELDS = new Set([
-  'teamId',
-  'name',
-  'direction',
-  'objective',
-  'searchSpace',
-  'sampler',
-  'pruner',
-  'maxTrials',
-  'parallelism',
-  'heartbeatTimeoutS',
-  'retryFailed',
-]);
-
 /**
  * Reads a study file (YAML or JSON, the fields of `createStudy`). Shape errors are caught here with
- * the file's name in the message; the search space by the optimizer's parser (the server's), which
- * names the offending entry.
+ * the file's name in the message; the search space itself is validated by the server, which names
+ * the offending entry.
  */
 export async function readStudyFile(path: string, teamOverride?: string): Promise<CreateStudyInput> {
   let text: string;
@@ -41,69 +28,34 @@ export async function readStudyFile(path: string, teamOverride?: string): Promis
   return parseStudyInput(raw, path, teamOverride);
 }
 
+/**
+ * Checks a parsed study file against the one study-input schema (@posterior/core, which the API and
+ * the dashboard use too) and words its first problem for the command line.
+ */
 export function parseStudyInput(raw: unknown, source: string, teamOverride?: string): CreateStudyInput {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new UsageError(`${source}: expected a mapping of study fields`);
-  }
-  const o = raw as Record<string, unknown>;
-  const unknown = Object.keys(o).filter((key) => !FIELDS.has(key));
-  if (unknown.length > 0) throw new UsageError(`${source}: unknown field ${unknown.join(', ')}`);
-  const fail = (field: string, expected: string): never => {
-    throw new UsageError(`${source}: ${field} must be ${expected}, got ${JSON.stringify(o[field])}`);
-  };
-  const teamId = teamOverride ?? o.teamId;
-  if (typeof teamId !== 'string' && typeof teamId !== 'number') {
-    throw new UsageError(`${source}: teamId is required (or pass --team)`);
-  }
-  if (typeof o.name !== 'string' || o.name.trim() === '') fail('name', 'a non-empty string');
-  const direction = typeof o.direction === 'string' ? o.direction.toUpperCase() : o.direction;
-  if (direction !== 'MINIMIZE' && direction !== 'MAXIMIZE') fail('direction', 'minimize or maximize');
-  if (typeof o.objective !== 'string' || o.objective === '') fail('objective', 'a metric name');
-  if (!Array.isArray(o.searchSpace) || o.searchSpace.length === 0) fail('searchSpace', 'a non-empty list');
-  if (!Number.isInteger(o.maxTrials) || (o.maxTrials as number) < 1) fail('maxTrials', 'a positive integer');
-  try {
-    // The server's own parser: a bad entry (e.g. a `when` naming an unknown parent) fails here, named.
-    parseSearchSpace(o.searchSpace);
-  } catch (error) {
-    if (error instanceof SearchSpaceError) throw new UsageError(`${source}: ${error.message}`);
-    throw error;
-  }
-  const optionalInt = (field: string, min: number): number | undefined => {
-    const v = o[field];
-    if (v === undefined) return undefined;
-    if (!Number.isInteger(v) || (v as number) < min) fail(field, `an integer >= ${min}`);
-    return v as number;
-  };
-  const config = (field: string): Record<string, unknown> | undefined => {
-    const v = o[field];
-    if (v === undefined) return undefined;
-    if (typeof v === 'string') return { type: v };
-    if (
-      typeof v !== 'object' ||
-      v === null ||
-      Array.isArray(v) ||
-      typeof (v as { type?: unknown }).type !== 'string'
-    ) {
-      fail(field, 'a type name or a mapping with a type');
+  const withTeam =
+    teamOverride !== undefined && typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? { ...raw, teamId: teamOverride }
+      : raw;
+  const parsed = parseStudyFile(withTeam);
+  if (parsed.ok) {
+    try {
+      // The server's own parser: a bad entry (e.g. a `when` naming an unknown parent) fails here, named.
+      parseSearchSpace(parsed.value.searchSpace);
+    } catch (error) {
+      if (error instanceof SearchSpaceError) throw new UsageError(`${source}: ${error.message}`);
+      throw error;
     }
-    return v as Record<string, unknown>;
-  };
-  const sampler = config('sampler');
-  const pruner = config('pruner');
-  const parallelism = optionalInt('parallelism', 1);
-  const heartbeatTimeoutS = optionalInt('heartbeatTimeoutS', 1);
-  const retryFailed = optionalInt('retryFailed', 0);
-  return {
-    teamId: String(teamId),
-    name: String(o.name).trim(),
-    direction: direction as Direction,
-    objective: o.objective as string,
-    searchSpace: o.searchSpace as SearchSpace,
-    maxTrials: o.maxTrials as number,
-    ...(sampler ? { sampler: sampler as SamplerConfig } : {}),
-    ...(pruner ? { pruner: pruner as PrunerConfig } : {}),
-    ...(parallelism === undefined ? {} : { parallelism }),
-    ...(heartbeatTimeoutS === undefined ? {} : { heartbeatTimeoutS }),
-    ...(retryFailed === undefined ? {} : { retryFailed }),
-  };
+    return parsed.value as CreateStudyInput;
+  }
+  const problem = parsed.problem;
+  if (problem.kind === 'notAMapping') throw new UsageError(`${source}: expected a mapping of study fields`);
+  if (problem.kind === 'unknownFields')
+    throw new UsageError(`${source}: unknown field ${problem.fields.join(', ')}`);
+  const given = (withTeam as Record<string, unknown>)[problem.field ?? ''];
+  if (problem.field === 'teamId' && given === undefined)
+    throw new UsageError(`${source}: teamId is required (or pass --team)`);
+  throw new UsageError(
+    `${source}: ${problem.path} must be ${problem.expected}, got ${JSON.stringify(given)}`,
+  );
 }

@@ -1,2 +1,6 @@
 // The public surface of @posterior/core: each rule is exported from its own module.
-export {};
+export * from './best-trial.js';
+export * from './direction.js';
+export * from './study-input.js';
+export * from './study-report.js';
+export * from './trial-states.js';

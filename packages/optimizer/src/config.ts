@@ -1,9 +1,10 @@
+import type { Direction } from '@posterior/core';
 import type { AcquisitionName } from './acquisition.js';
 import type { ConditionalEncodingKind } from './conditional-encoding.js';
 import { ConfigError } from './errors.js';
 import type { KernelKind } from './kernel.js';
 
-export type Direction = 'MINIMIZE' | 'MAXIMIZE';
+export type { Direction };
 export type SamplerType = 'random' | 'qmc' | 'gp';
 
 /**

@@ -1,3 +1,4 @@
+import { isBetter } from '@posterior/core';
 import type { Direction, PrunerConfig } from './config.js';
 
 /**
@@ -26,10 +27,6 @@ function finite(values: ReadonlyArray<IntermediateValue>): IntermediateValue[] {
     .sort((a, b) => a.step - b.step);
 }
 
-function better(direction: Direction, a: number, b: number): boolean {
-  return direction === 'MINIMIZE' ? a < b : a > b;
-}
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -55,8 +52,8 @@ export function shouldPrune(
     }
     if (atStep.length < config.minTrials) return false;
     let best = mine[0]?.value ?? last.value;
-    for (const v of mine) if (better(direction, v.value, best)) best = v.value;
-    return better(direction, median(atStep), best);
+    for (const v of mine) if (isBetter(direction, v.value, best)) best = v.value;
+    return isBetter(direction, median(atStep), best);
   }
   const eta = config.reductionFactor;
   const prev =
@@ -86,5 +83,5 @@ export function shouldPrune(
   competitors.sort((a, b) => (direction === 'MINIMIZE' ? a - b : b - a));
   const promotable = Math.max(1, Math.floor(competitors.length / eta));
   const threshold = competitors[promotable - 1] ?? mineAt;
-  return better(direction, threshold, mineAt);
+  return isBetter(direction, threshold, mineAt);
 }

@@ -1,5 +1,7 @@
 /** Domain types: what SDK users see. Wire shapes live in wire.ts and are converted there only. */
 
+import type { TerminalTrialState } from '@posterior/core';
+
 export type JsonValue =
   | null
   | boolean
@@ -11,15 +13,11 @@ export type JsonValue =
 export type Direction = 'MINIMIZE' | 'MAXIMIZE';
 export type StudyState = 'RUNNING' | 'PAUSED' | 'DONE' | 'ARCHIVED';
 export type TrialState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
-export type TerminalTrialState = 'COMPLETE' | 'PRUNED' | 'FAILED';
 export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER';
 export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED';
 
-export const TERMINAL_TRIAL_STATES: readonly TerminalTrialState[] = ['COMPLETE', 'PRUNED', 'FAILED'];
-
-export function isTerminal(state: TrialState): state is TerminalTrialState {
-  return state === 'COMPLETE' || state === 'PRUNED' || state === 'FAILED';
-}
+// The state sets are domain rules: one home in @posterior/core, re-exported for SDK users.
+export { isTerminal, TERMINAL_TRIAL_STATES, type TerminalTrialState } from '@posterior/core';
 
 /** docs/DESIGN.md section 3. */
 export type ParamValue = number | string | boolean;

@@ -3,12 +3,12 @@
  * strings, JSON scalars as anything); each converter checks the fields it needs and throws a
  * BAD_RESPONSE PosteriorError naming the field, so a schema drift fails loudly and early.
  */
+import { DIRECTIONS, STUDY_STATES, TRIAL_STATES } from '@posterior/core';
 import { PosteriorError } from './errors.js';
 import type {
   ApiTokenSecret,
   Artifact,
   AuthPayload,
-  Direction,
   HeartbeatResult,
   HistoryPoint,
   Invitation,
@@ -27,7 +27,6 @@ import type {
   SamplerConfig,
   SearchSpace,
   Study,
-  StudyState,
   Suggestion,
   SurrogateSlice,
   Team,
@@ -36,7 +35,6 @@ import type {
   TrialDetail,
   TrialEvent,
   TrialEventType,
-  TrialState,
   User,
 } from './types.js';
 
@@ -121,9 +119,6 @@ function json(o: Wire, key: string): JsonValue {
   return (v ?? null) as JsonValue;
 }
 
-const TRIAL_STATES: readonly TrialState[] = ['WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED'];
-const STUDY_STATES: readonly StudyState[] = ['RUNNING', 'PAUSED', 'DONE', 'ARCHIVED'];
-const DIRECTIONS: readonly Direction[] = ['MINIMIZE', 'MAXIMIZE'];
 const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
 const EVENT_TYPES: readonly TrialEventType[] = ['CREATED', 'CLAIMED', 'COMPLETE', 'PRUNED', 'FAILED'];
 

@@ -1,11 +1,11 @@
+import { bestTrial, formatStudyReport, isBetter, TERMINAL_TRIAL_STATES } from '@posterior/core';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { TrialState } from '../db/index.js';
+import { sqlList, type TrialState } from '../db/index.js';
 import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import type { Study } from '../graphql/types.js';
 import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
-import { bestOf, formatStudyReport } from '../report/report.js';
 import type { Observation, RecommendResult } from '../suggest/compute.js';
 import type { Suggester } from '../suggest/suggester.js';
 import { loadStudyHistory } from '../trial/observations.js';
@@ -47,7 +47,7 @@ export class InsightsService {
                 (SELECT m.value FROM metric_points m WHERE m.trial_id = t.id AND m.name = $2
                  ORDER BY m.step DESC LIMIT 1))
               ELSE t.value END AS model_value
-       FROM trials t WHERE t.study_id = $1 AND t.state IN ('COMPLETE', 'PRUNED', 'FAILED')
+       FROM trials t WHERE t.study_id = $1 AND t.state IN (${sqlList(TERMINAL_TRIAL_STATES)})
        ORDER BY t.number`,
       [study.id, study.objective],
     );
@@ -70,15 +70,14 @@ export class InsightsService {
 
   async history(study: Study): Promise<HistoryPoint[]> {
     const rows = await this.db.rows<{ id: string; number: number; state: TrialState; value: number | null }>(
-      `SELECT id, number, state, value FROM trials WHERE study_id = $1 AND state IN ('COMPLETE', 'PRUNED', 'FAILED')
+      `SELECT id, number, state, value FROM trials WHERE study_id = $1 AND state IN (${sqlList(TERMINAL_TRIAL_STATES)})
        ORDER BY number`,
       [study.id],
     );
     let best: number | null = null;
     return rows.map((r) => {
       if (r.state === 'COMPLETE' && r.value !== null) {
-        if (best === null || (study.direction === 'MINIMIZE' ? r.value < best : r.value > best))
-          best = r.value;
+        if (best === null || isBetter(study.direction, r.value, best)) best = r.value;
       }
       return Object.assign(new HistoryPoint(), {
         trialId: r.id,
@@ -120,7 +119,7 @@ export class InsightsService {
       throw new BadUserInputError('param', `"${param}" is not a parameter of this study`);
     }
     const completed = await this.completed(study.id);
-    const best = bestOf(
+    const best = bestTrial(
       study.direction,
       completed.map((c, i) => ({ number: i, state: 'COMPLETE', params: c.params, value: c.value })),
     );

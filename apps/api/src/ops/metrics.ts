@@ -1,9 +1,15 @@
+import {
+  TERMINAL_TRIAL_STATES,
+  type TerminalTrialState,
+  TRIAL_STATES,
+  type TrialState,
+} from '@posterior/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Trial states as the database stores them (docs/DESIGN.md section 4). */
-export const TRIAL_STATES = ['WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED'] as const;
-export type TrialStateLabel = (typeof TRIAL_STATES)[number];
-export type TellStateLabel = 'COMPLETE' | 'PRUNED' | 'FAILED';
+export { TRIAL_STATES };
+export type TrialStateLabel = TrialState;
+export type TellStateLabel = TerminalTrialState;
 export type SubscriptionTopic = 'trialEvents' | 'metricPoints';
 
 /**
@@ -124,7 +130,7 @@ export function createOpsMetrics(options: OpsMetricsOptions = {}): OpsMetrics {
   });
   // Zero-valued series exist from the start, so rate() and absent() behave before the first event.
   for (const state of TRIAL_STATES) trialsByState.set({ state }, 0);
-  for (const state of ['COMPLETE', 'PRUNED', 'FAILED'] as const) tells.inc({ state }, 0);
+  for (const state of TERMINAL_TRIAL_STATES) tells.inc({ state }, 0);
   for (const topic of ['trialEvents', 'metricPoints'] as const) openSubscriptions.set({ topic }, 0);
 
   function trackSubscription(topic: SubscriptionTopic): () => void {

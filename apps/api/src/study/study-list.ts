@@ -1,8 +1,9 @@
+import { TERMINAL_TRIAL_STATES } from '@posterior/core';
 import { registerEnumType } from 'type-graphql';
 import { openCursor, sealCursor } from '../common/cursor.js';
 import { BadUserInputError } from '../common/errors.js';
 import { isUuid } from '../common/validate.js';
-import { StudyState } from '../db/index.js';
+import { StudyState, sqlList } from '../db/index.js';
 
 export enum StudySort {
   CREATED_DESC = 'CREATED_DESC',
@@ -132,7 +133,7 @@ export function studyPageQuery(
       : '',
     needsProgress
       ? `LEFT JOIN LATERAL (SELECT count(*)::float8 / greatest(s.max_trials, 1) AS progress
-           FROM trials t WHERE t.study_id = s.id AND t.state IN ('COMPLETE', 'PRUNED', 'FAILED')) p ON true`
+           FROM trials t WHERE t.study_id = s.id AND t.state IN (${sqlList(TERMINAL_TRIAL_STATES)})) p ON true`
       : '',
   ].join('\n');
   const where = `s.team_id = $1

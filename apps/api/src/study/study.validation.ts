@@ -1,6 +1,6 @@
+import { parseStudyInput, STUDY_DEFAULTS, STUDY_LIMITS, type StudyInputProblem } from '@posterior/core';
 import * as optimizer from '@posterior/optimizer';
 import { BadUserInputError } from '../common/errors.js';
-import { requireInt, requireText } from '../common/validate.js';
 import { Direction } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
 import { boundedSearchSpace, checkSamplerBounds } from './study-bounds.js';
@@ -19,12 +19,7 @@ export interface ValidStudy {
   retryFailed: number;
 }
 
-export const LIMITS = {
-  maxTrials: 100_000,
-  parallelism: 1_000,
-  heartbeatTimeoutS: 7 * 24 * 3600,
-  retryFailed: 100,
-} as const;
+export const LIMITS = STUDY_LIMITS;
 
 /**
  * Turns an optimizer validation error into BAD_USER_INPUT naming the input field: the optimizer
@@ -59,54 +54,49 @@ function parseWith<T>(
   }
 }
 
-function jsonObject(
-  field: string,
-  value: unknown,
-  fallback: Record<string, unknown>,
-): Record<string, unknown> {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new BadUserInputError(field, 'must be an object like {"type": "..."}');
-  }
-  return value as Record<string, unknown>;
+/** The shared schema's first problem as BAD_USER_INPUT on the argument's path (`input.maxTrials`). */
+function inputError(problem: StudyInputProblem): BadUserInputError {
+  if (problem.kind === 'field')
+    return new BadUserInputError(`input.${problem.path}`, `must be ${problem.expected}`);
+  if (problem.kind === 'unknownFields')
+    return new BadUserInputError(`input.${problem.fields[0] ?? ''}`, 'is not a createStudy field');
+  return new BadUserInputError('input', 'must be an object of createStudy fields');
 }
 
-/** Every field of createStudy, checked in input order; the first problem is reported by its path. */
+/** GraphQL sends a left-out nullable field as null; the schema knows it as absent. */
+function withoutNulls(input: CreateStudyInput): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== null && value !== undefined),
+  );
+}
+
+/**
+ * Every field of createStudy: the shared study-input schema first (its first problem in field order),
+ * then the API's bounds and the optimizer's parsers on the space, the sampler and the pruner. The
+ * problem is reported by its path.
+ */
 export function validateStudyInput(input: CreateStudyInput): ValidStudy {
-  const name = requireText('input.name', input.name, 200);
-  const direction = input.direction;
-  if (direction !== Direction.MINIMIZE && direction !== Direction.MAXIMIZE) {
-    throw new BadUserInputError('input.direction', 'must be MINIMIZE or MAXIMIZE');
-  }
-  const objective = requireText('input.objective', input.objective, 200);
-  const searchSpace = boundedSearchSpace('input.searchSpace', input.searchSpace);
+  const parsed = parseStudyInput(withoutNulls(input));
+  if (!parsed.ok) throw inputError(parsed.problem);
+  const v = parsed.value;
+  const searchSpace = boundedSearchSpace('input.searchSpace', v.searchSpace);
   parseWith('searchSpace', optimizer.parseSearchSpace, searchSpace);
-  const sampler = jsonObject('input.sampler', input.sampler, { type: 'gp' });
+  const sampler = v.sampler ?? { ...STUDY_DEFAULTS.sampler };
   checkSamplerBounds('input.sampler', sampler);
   parseWith('sampler', optimizer.parseSamplerConfig, sampler);
-  const pruner = jsonObject('input.pruner', input.pruner, { type: 'none' });
+  const pruner = v.pruner ?? { ...STUDY_DEFAULTS.pruner };
   parseWith('pruner', optimizer.parsePrunerConfig, pruner);
-  const maxTrials = requireInt('input.maxTrials', input.maxTrials, 1, LIMITS.maxTrials);
-  const parallelism = requireInt('input.parallelism', input.parallelism, 1, LIMITS.parallelism, 1);
-  const heartbeatTimeoutS = requireInt(
-    'input.heartbeatTimeoutS',
-    input.heartbeatTimeoutS,
-    1,
-    LIMITS.heartbeatTimeoutS,
-    60,
-  );
-  const retryFailed = requireInt('input.retryFailed', input.retryFailed, 0, LIMITS.retryFailed, 0);
   return {
     teamId: input.teamId,
-    name,
-    direction,
-    objective,
+    name: v.name,
+    direction: Direction[v.direction],
+    objective: v.objective,
     searchSpace,
     sampler,
     pruner,
-    maxTrials,
-    parallelism,
-    heartbeatTimeoutS,
-    retryFailed,
+    maxTrials: v.maxTrials,
+    parallelism: v.parallelism ?? STUDY_DEFAULTS.parallelism,
+    heartbeatTimeoutS: v.heartbeatTimeoutS ?? STUDY_DEFAULTS.heartbeatTimeoutS,
+    retryFailed: v.retryFailed ?? STUDY_DEFAULTS.retryFailed,
   };
 }

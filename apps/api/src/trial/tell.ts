@@ -1,3 +1,4 @@
+import { isTerminal } from '@posterior/core';
 import { requireCaller, scopeSql } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
@@ -10,7 +11,7 @@ import { GroupCommit } from './group-commit.js';
 import { endStudyIfSpent } from './study-done.js';
 import type { TrialRecord } from './trial.record.js';
 import { finishedConflict, loadTrialAccess } from './trial-access.js';
-import { MAX_ERROR_CHARS, publishTrial, TERMINAL, type TrialDeps } from './trial-deps.js';
+import { MAX_ERROR_CHARS, publishTrial, type TrialDeps } from './trial-deps.js';
 
 interface FastTell {
   trialId: string;
@@ -50,7 +51,7 @@ export class TrialTeller {
     valueInput: number | null | undefined,
     errorInput: string | null | undefined,
   ): Promise<TrialRecord> {
-    if (!TERMINAL.has(state)) throw new BadUserInputError('state', 'must be COMPLETE, PRUNED or FAILED');
+    if (!isTerminal(state)) throw new BadUserInputError('state', 'must be COMPLETE, PRUNED or FAILED');
     if (valueInput !== null && valueInput !== undefined && !Number.isFinite(valueInput)) {
       throw new BadUserInputError('value', 'must be a finite number (not NaN or infinite)');
     }
@@ -119,7 +120,7 @@ export class TrialTeller {
     const { db } = this.deps;
     const { trial, study } = await loadTrialAccess(db, caller, trialId, Role.MEMBER);
     let value: number | null = state === TrialState.FAILED ? null : (valueInput ?? null);
-    if (value === null && state !== TrialState.FAILED && !TERMINAL.has(trial.state)) {
+    if (value === null && state !== TrialState.FAILED && !isTerminal(trial.state)) {
       // The worker contract (docs/DESIGN.md 6b) lets an objective return nothing: the study's objective
       // metric's last reported point is the value.
       const last = await db.one<{ value: number }>(

@@ -20,5 +20,4 @@ export function publishTrial(
   deps.pubsub.publishTrialEvent(trial.studyId, type, trial);
 }
 
-export const TERMINAL: ReadonlySet<string> = new Set(['COMPLETE', 'PRUNED', 'FAILED']);
 export const MAX_ERROR_CHARS = 4000;

@@ -1,10 +1,10 @@
+import type { TrialState } from '@posterior/core';
+
 /**
  * Plain trial data as the API passes it around (services, pubsub payloads, GraphQL mapping).
  * Dates are ISO strings so a record survives JSON (NOTIFY) unchanged.
  */
-export type TrialState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
-export const TRIAL_STATES: readonly TrialState[] = ['WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAILED'];
-export const TERMINAL_STATES: readonly TrialState[] = ['COMPLETE', 'PRUNED', 'FAILED'];
+export type { TrialState };
 
 export type ParamValue = number | string | boolean;
 export type Params = Record<string, ParamValue>;

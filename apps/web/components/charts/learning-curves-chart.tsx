@@ -1,5 +1,6 @@
 'use client';
 
+import { isActive } from '@posterior/core';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { learningCurveTooltip } from '../../lib/chart-tooltips';
@@ -90,10 +91,7 @@ export function LearningCurvesChart({
     return store.mergedFlat(chosen, exclude);
   }, [store, chosen, runningKey, baseVersion, bgTick, bestTrialId]);
   const numberOf = useMemo(() => new Map(trials.map((t) => [t.id, t.number])), [trials]);
-  const finishedIds = useMemo(
-    () => trials.filter((t) => t.state !== 'RUNNING' && t.state !== 'WAITING').map((t) => t.id),
-    [trials],
-  );
+  const finishedIds = useMemo(() => trials.filter((t) => !isActive(t.state)).map((t) => t.id), [trials]);
   const highlighted = running.slice(0, MAX_HIGHLIGHT);
   const finishedCount = background.curves;
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals store mutation

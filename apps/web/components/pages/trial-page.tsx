@@ -1,5 +1,6 @@
 'use client';
 
+import { isActive, isBetter, isTerminal, worstValue } from '@posterior/core';
 import { PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -67,8 +68,6 @@ function bytes(n: number): string {
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
 
-const FINISHED: ReadonlySet<string> = new Set(['COMPLETE', 'PRUNED', 'FAILED']);
-
 export function TrialPage({ trialId }: { trialId: string }) {
   const res = useAsync((signal) => loadTrial(trialId, signal), trialId);
   const { reload } = res;
@@ -85,7 +84,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
     storeRef.current = store;
     setVersion(store.version);
     setLiveTrial(null);
-    if (data.trial.state !== 'RUNNING' && data.trial.state !== 'WAITING') return;
+    if (!isActive(data.trial.state)) return;
     const un1 = subscribeMetricPoints(data.study.id, trialId, {
       next: (pts) => {
         if (store.add(pts.map(toMetricPoint))) setVersion(store.version);
@@ -97,7 +96,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
         setLiveTrial((prev) => newerTrial(prev ?? undefined, toTrial(e.trial)));
         // Once it has ended, read it again: its checkpoint (uploaded before the tell) and final
         // metrics appear without a reload, and the page stops listening.
-        if (FINISHED.has(e.trial.state)) reload();
+        if (isTerminal(e.trial.state)) reload();
       },
     });
     return () => {
@@ -109,14 +108,14 @@ export function TrialPage({ trialId }: { trialId: string }) {
   // The subscription needs the study id, so it starts only after the first read: read again once the
   // socket is up (and after every reconnect, or on a timer while it is down) and merge, so points
   // reported in between are not lost (the store keeps one value per step).
-  const running = data ? !FINISHED.has(data.trial.state) : false;
+  const running = data ? !isTerminal(data.trial.state) : false;
   const resync = useCallback(
     async (signal: AbortSignal) => {
       const fresh = await loadTrial(trialId, signal);
       if (!fresh || signal.aborted) return;
       if (storeRef.current.add(fresh.metrics)) setVersion(storeRef.current.version);
       setLiveTrial((prev) => newerTrial(prev ?? undefined, fresh.trial));
-      if (FINISHED.has(fresh.trial.state)) reload();
+      if (isTerminal(fresh.trial.state)) reload();
     },
     [trialId, reload],
   );
@@ -139,9 +138,9 @@ export function TrialPage({ trialId }: { trialId: string }) {
   const objectiveCurve = storeRef.current.curve(t.id, s.objective);
   let bestStep: number | null = null;
   if (objectiveCurve.length) {
-    let bv = s.direction === 'MINIMIZE' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    let bv = worstValue(s.direction);
     for (const [step, v] of objectiveCurve) {
-      if (s.direction === 'MINIMIZE' ? v < bv : v > bv) {
+      if (isBetter(s.direction, v, bv)) {
         bv = v;
         bestStep = step;
       }
@@ -167,7 +166,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
           <div className="row" style={{ gap: 10 }}>
             <h1>Trial #{t.number}</h1>
             <StateBadge state={t.state} />
-            {!FINISHED.has(t.state) ? <LiveIndicator status={liveStatus} /> : null}
+            {!isTerminal(t.state) ? <LiveIndicator status={liveStatus} /> : null}
           </div>
           <div className="sub">
             {s.objective}: <b>{formatNumber(t.value, 6)}</b>
@@ -307,7 +306,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
       {metricNames.length === 0 ? (
         <div className="card">
           <EmptyState title="No metrics reported" icon="◠">
-            {t.state === 'RUNNING' || t.state === 'WAITING'
+            {isActive(t.state)
               ? 'Curves appear here live as the worker reports them.'
               : 'This trial finished without reporting intermediate metrics.'}
           </EmptyState>

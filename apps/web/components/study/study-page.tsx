@@ -1,5 +1,6 @@
 'use client';
 
+import { bestTrial, isTerminal } from '@posterior/core';
 import { PosteriorError } from '@posterior/sdk';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -166,7 +167,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
           next: (e) => {
             const t = toTrial(e.trial);
             trialsRef.current.set(t.id, newerTrial(trialsRef.current.get(t.id), t));
-            if (e.type === 'COMPLETE' || e.type === 'PRUNED' || e.type === 'FAILED') {
+            if (isTerminal(e.type)) {
               setInsightTick((x) => x + 1);
               // the last trial to finish ends the study: its state has no event of its own
               refreshStudySoon();
@@ -310,16 +311,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
     if (!study) return null;
     if (trialsLoading) return study;
     const counts = countsOf(trials);
-    let best: Trial | null = null;
-    for (const t of trials) {
-      if (t.state !== 'COMPLETE' || t.value === null) continue;
-      if (
-        !best ||
-        (best.value !== null &&
-          (study.direction === 'MINIMIZE' ? t.value < best.value : t.value > best.value))
-      )
-        best = t;
-    }
+    const best = bestTrial(study.direction, trials);
     return { ...study, trialCounts: counts, bestValue: best?.value ?? null, bestTrialId: best?.id ?? null };
   }, [study, trials, trialsLoading]);
 

@@ -1,3 +1,4 @@
+import { isBetter, TERMINAL_TRIAL_STATES } from '@posterior/core';
 import type { Direction, HistoryPoint } from '@posterior/sdk';
 
 /** One row per finished trial: its value (if any) and the best COMPLETE value up to it. */
@@ -18,7 +19,7 @@ export function convergenceRows(history: readonly HistoryPoint[], direction: Dir
   return sorted.map((point) => {
     const value = point.value !== null && Number.isFinite(point.value) ? point.value : null;
     if (point.state === 'COMPLETE' && value !== null) {
-      if (best === null || (direction === 'MINIMIZE' ? value < best : value > best)) best = value;
+      if (best === null || isBetter(direction, value, best)) best = value;
     }
     return { trial: point.number, state: point.state, value, best };
   });
@@ -60,7 +61,7 @@ export function convergenceSpec(input: ConvergenceSpecInput): Record<string, unk
             field: 'state',
             type: 'nominal',
             title: 'trial',
-            scale: { domain: ['COMPLETE', 'PRUNED', 'FAILED'], range: ['#4c78a8', '#9d9d9d', '#e45756'] },
+            scale: { domain: [...TERMINAL_TRIAL_STATES], range: ['#4c78a8', '#9d9d9d', '#e45756'] },
           },
         },
       },

@@ -37,11 +37,7 @@ export enum InvitationState {
   EXPIRED = 'EXPIRED',
 }
 
-export const TERMINAL_TRIAL_STATES: readonly TrialState[] = [
-  TrialState.COMPLETE,
-  TrialState.PRUNED,
-  TrialState.FAILED,
-];
+export { TERMINAL_TRIAL_STATES } from '@posterior/core';
 
 /** `'A', 'B'` for a CHECK constraint; enum values are fixed identifiers, never user input. */
 export function sqlList(values: readonly string[]): string {

@@ -11,7 +11,15 @@ import { UserEntity } from './user.entity.js';
 
 export { ApiTokenEntity } from './api-token.entity.js';
 export { ArtifactEntity } from './artifact.entity.js';
-export { Direction, InvitationState, Role, StudyState, TERMINAL_TRIAL_STATES, TrialState } from './enums.js';
+export {
+  Direction,
+  InvitationState,
+  Role,
+  StudyState,
+  sqlList,
+  TERMINAL_TRIAL_STATES,
+  TrialState,
+} from './enums.js';
 export { InvitationEntity } from './invitation.entity.js';
 export type { JsonObject, JsonValue, TrialParams, TrialSuggestion } from './json.js';
 export { MembershipEntity } from './membership.entity.js';

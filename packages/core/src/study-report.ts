@@ -1,19 +1,24 @@
+import { bestTrial } from './best-trial.js';
+import type { Direction } from './direction.js';
+
 /**
  * The text report of a study (`bayes_opt.txt`, docs/DESIGN.md section 2): the study, its search space,
- * every trial's params and value, and the best trial. Pure: data in, text out, so the CLI
- * (`posterior report`) and the API (`Study.report`) print the same thing.
+ * every trial's params and value, the best trial and the model's recommended one. Pure: data in, text
+ * out, so the API (`Study.report`, which `posterior report` prints) and the dashboard's download
+ * (built from the trials it holds when the server's report cannot be fetched) write the same file.
  */
 export interface ReportStudy {
   id: string;
   name: string;
   state: string;
-  direction: 'MINIMIZE' | 'MAXIMIZE';
+  direction: Direction;
   objective: string;
   /** The search space JSON of docs/DESIGN.md section 3. */
   searchSpace: unknown;
   sampler: unknown;
   pruner?: unknown;
-  maxTrials: number;
+  /** The budget; null when unknown (prints as `?`). */
+  maxTrials: number | null;
   createdAt?: string | Date | null;
 }
 
@@ -39,7 +44,8 @@ interface SpaceEntry {
   text: string;
 }
 
-export function formatNumber(value: number): string {
+/** Short, exact enough numbers: integers as they are, six significant digits, exponents at the extremes. */
+export function formatReportNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
   const abs = Math.abs(value);
@@ -48,7 +54,7 @@ export function formatNumber(value: number): string {
 }
 
 function formatValue(value: unknown): string {
-  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'number') return formatReportNumber(value);
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '-';
   return JSON.stringify(value);
@@ -66,7 +72,7 @@ function describeSpace(space: unknown): SpaceEntry[] {
     }
     let text = `${type.padEnd(5)} [${formatValue(entry.low)}, ${formatValue(entry.high)}]`;
     if (entry.log === true) text += ' log';
-    if (typeof entry.step === 'number') text += ` step ${formatNumber(entry.step)}`;
+    if (typeof entry.step === 'number') text += ` step ${formatReportNumber(entry.step)}`;
     return { name, text };
   });
 }
@@ -79,23 +85,6 @@ function table(header: string[], rows: string[][]): string[] {
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-}
-
-export function bestOf(
-  direction: 'MINIMIZE' | 'MAXIMIZE',
-  trials: readonly ReportTrial[],
-): ReportTrial | null {
-  let best: ReportTrial | null = null;
-  for (const trial of trials) {
-    if (trial.state !== 'COMPLETE' || trial.value === null || !Number.isFinite(trial.value)) continue;
-    if (
-      best === null ||
-      best.value === null ||
-      (direction === 'MINIMIZE' ? trial.value < best.value : trial.value > best.value)
-    )
-      best = trial;
-  }
-  return best;
 }
 
 export function formatStudyReport(
@@ -117,7 +106,7 @@ export function formatStudyReport(
   out.push(`Objective:  ${study.direction === 'MINIMIZE' ? 'minimize' : 'maximize'} ${study.objective}`);
   out.push(`Sampler:    ${JSON.stringify(study.sampler)}`);
   if (study.pruner !== undefined) out.push(`Pruner:     ${JSON.stringify(study.pruner)}`);
-  out.push(`Trials:     ${sorted.length} of ${study.maxTrials}${countText ? ` (${countText})` : ''}`);
+  out.push(`Trials:     ${sorted.length} of ${study.maxTrials ?? '?'}${countText ? ` (${countText})` : ''}`);
 
   const space = describeSpace(study.searchSpace);
   out.push('', 'Search space', '------------');
@@ -130,17 +119,17 @@ export function formatStudyReport(
   const rows = sorted.map((trial) => [
     String(trial.number),
     trial.state,
-    trial.value === null ? '-' : formatNumber(trial.value),
+    trial.value === null ? '-' : formatReportNumber(trial.value),
     ...names.map((name) => formatValue(trial.params[name])),
   ]);
   out.push(...table(header, rows).map((line) => `  ${line}`));
 
   out.push('', 'Best trial', '----------');
-  const best = bestOf(study.direction, sorted);
+  const best = bestTrial(study.direction, sorted);
   if (best === null || best.value === null) {
     out.push('  none (no completed trial yet)');
   } else {
-    out.push(`  trial #${best.number}: ${study.objective} = ${formatNumber(best.value)}`);
+    out.push(`  trial #${best.number}: ${study.objective} = ${formatReportNumber(best.value)}`);
     for (const name of names) out.push(`    ${name.padEnd(nameWidth)} = ${formatValue(best.params[name])}`);
   }
   const pick = recommended && sorted.find((trial) => trial.number === recommended.number);
@@ -149,9 +138,9 @@ export function formatStudyReport(
     const belief =
       recommended.mean === null
         ? ''
-        : `; posterior mean ${formatNumber(recommended.mean)} +- ${formatNumber(recommended.std ?? Number.NaN)}` +
-          `, fitted noise sd ${formatNumber(recommended.noiseStd ?? Number.NaN)}`;
-    const observed = recommended.value === null ? '-' : formatNumber(recommended.value);
+        : `; posterior mean ${formatReportNumber(recommended.mean)} +- ${formatReportNumber(recommended.std ?? Number.NaN)}` +
+          `, fitted noise sd ${formatReportNumber(recommended.noiseStd ?? Number.NaN)}`;
+    const observed = recommended.value === null ? '-' : formatReportNumber(recommended.value);
     out.push(`  trial #${recommended.number}: ${study.objective} = ${observed}${belief}`);
     for (const name of names) out.push(`    ${name.padEnd(nameWidth)} = ${formatValue(pick.params[name])}`);
     out.push(

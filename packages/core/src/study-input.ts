@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { DIRECTIONS } from './direction.js';
+
+/**
+ * The input of `createStudy` (docs/DESIGN.md section 3) as one schema: the API validates GraphQL
+ * input with it, `posterior study create -f` and the dashboard's create-study form validate study
+ * files and typed fields with it, so a study one accepts the others accept. The search space's
+ * entries and the sampler's and pruner's options are the optimizer's to judge (its parsers name the
+ * offending entry); this schema checks the shape around them.
+ *
+ * Each issue's message is what the field must be ("a positive integer"): every caller words the
+ * sentence its own way ("maxTrials must be a positive integer, got 0").
+ */
+
+export const STUDY_LIMITS = {
+  name: 200,
+  objective: 200,
+  maxTrials: 100_000,
+  parallelism: 1_000,
+  heartbeatTimeoutS: 7 * 24 * 3600,
+  retryFailed: 100,
+} as const;
+
+/** What the API stores for a field the input leaves out. */
+export const STUDY_DEFAULTS = {
+  sampler: { type: 'gp' },
+  pruner: { type: 'none' },
+  parallelism: 1,
+  heartbeatTimeoutS: 60,
+  retryFailed: 0,
+} as const;
+
+/** Field order: the first problem reported is the first field here that has one. */
+export const STUDY_INPUT_FIELDS = [
+  'teamId',
+  'name',
+  'direction',
+  'objective',
+  'searchSpace',
+  'sampler',
+  'pruner',
+  'maxTrials',
+  'parallelism',
+  'heartbeatTimeoutS',
+  'retryFailed',
+] as const;
+export type StudyInputField = (typeof STUDY_INPUT_FIELDS)[number];
+
+const text = (max: number, expected: string) =>
+  z
+    .string({ error: expected })
+    .trim()
+    .min(1, { error: expected })
+    .max(max, { error: `at most ${max} characters` });
+
+const int = (min: number, max: number, expected: string) =>
+  z
+    .number({ error: expected })
+    .int({ error: expected })
+    .min(min, { error: expected })
+    .max(max, { error: `at most ${max}` });
+
+/** `{ "type": "gp", ...options }`: the options stay for the optimizer to check. */
+const config = z.looseObject(
+  { type: z.string({ error: 'a type name' }) },
+  { error: 'a mapping with a "type"' },
+);
+
+/** A `{params: [...]}` space (which the optimizer also reads) is the array it wraps. */
+function unwrapParams(space: unknown): unknown {
+  return typeof space === 'object' && space !== null && !Array.isArray(space) && 'params' in space
+    ? (space as { params: unknown }).params
+    : space;
+}
+
+export const studyInputSchema = z.strictObject(
+  {
+    teamId: z.string({ error: 'a team id' }),
+    name: text(STUDY_LIMITS.name, 'a non-empty string'),
+    direction: z.enum(DIRECTIONS, { error: 'minimize or maximize' }),
+    objective: text(STUDY_LIMITS.objective, 'a metric name'),
+    searchSpace: z.preprocess(
+      unwrapParams,
+      z.array(z.unknown(), { error: 'a non-empty list' }).min(1, { error: 'a non-empty list' }),
+    ),
+    sampler: config.optional(),
+    pruner: config.optional(),
+    maxTrials: int(1, STUDY_LIMITS.maxTrials, 'a positive integer'),
+    parallelism: int(1, STUDY_LIMITS.parallelism, 'an integer >= 1').optional(),
+    heartbeatTimeoutS: int(1, STUDY_LIMITS.heartbeatTimeoutS, 'an integer >= 1').optional(),
+    retryFailed: int(0, STUDY_LIMITS.retryFailed, 'an integer >= 0').optional(),
+  },
+  { error: 'a mapping of study fields' },
+);
+export type StudyInput = z.output<typeof studyInputSchema>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A study file's conveniences over the GraphQL input: `direction: minimize` in any case, `sampler: gp`
+ * for `{type: gp}`, a numeric team id. Anything else passes through for the schema to judge.
+ */
+export function normalizeStudyFile(raw: unknown): unknown {
+  if (!isRecord(raw)) return raw;
+  const out: Record<string, unknown> = { ...raw };
+  if (typeof out.direction === 'string') out.direction = out.direction.toUpperCase();
+  if (typeof out.teamId === 'number') out.teamId = String(out.teamId);
+  for (const key of ['sampler', 'pruner'] as const) {
+    if (typeof out[key] === 'string') out[key] = { type: out[key] };
+  }
+  return out;
+}
+
+/** The same schema over a study file (YAML or JSON already parsed). */
+export const studyFileSchema = z.preprocess(normalizeStudyFile, studyInputSchema);
+
+/** One problem with a study input: where (`searchSpace`, `sampler.type`) and what it must be. */
+export type StudyInputProblem =
+  | { kind: 'notAMapping' }
+  | { kind: 'unknownFields'; fields: string[] }
+  | { kind: 'field'; field: StudyInputField | null; path: string; expected: string };
+
+export type StudyInputResult =
+  | { ok: true; value: StudyInput }
+  | { ok: false; problem: StudyInputProblem; problems: StudyInputProblem[] };
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}
+
+function rank(problem: StudyInputProblem): number {
+  if (problem.kind !== 'field') return -1;
+  return problem.field === null ? STUDY_INPUT_FIELDS.length : STUDY_INPUT_FIELDS.indexOf(problem.field);
+}
+
+function toProblem(issue: z.core.$ZodIssue): StudyInputProblem {
+  if (issue.code === 'unrecognized_keys') return { kind: 'unknownFields', fields: [...issue.keys] };
+  if (issue.path.length === 0) return { kind: 'notAMapping' };
+  const head = String(issue.path[0]);
+  const field = (STUDY_INPUT_FIELDS as readonly string[]).includes(head) ? (head as StudyInputField) : null;
+  return { kind: 'field', field, path: pathText(issue.path), expected: issue.message };
+}
+
+function result(parsed: z.ZodSafeParseResult<StudyInput>): StudyInputResult {
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = parsed.error.issues.map(toProblem).sort((a, b) => rank(a) - rank(b));
+  const [problem = { kind: 'notAMapping' } as const] = problems;
+  return { ok: false, problem, problems };
+}
+
+/** Validates `createStudy` input; problems come in field order, the first one first. */
+export function parseStudyInput(input: unknown): StudyInputResult {
+  return result(studyInputSchema.safeParse(input));
+}
+
+/** Validates a parsed study file (see normalizeStudyFile). */
+export function parseStudyFile(raw: unknown): StudyInputResult {
+  return result(studyFileSchema.safeParse(raw));
+}
