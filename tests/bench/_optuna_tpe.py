@@ -13,10 +13,13 @@ users write it.
 import json
 import math
 import sys
+import warnings
 
 import optuna
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+# multivariate / group are experimental in Optuna 3.1; the warning says nothing about this run.
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 
 def parents_first(space):
