@@ -1,6 +1,9 @@
 import { categoriesOf, isNumericParam, paramNames, specFor } from './params.ts';
 import type { Direction, SearchSpace, Trial } from './types.ts';
 
+/** ECharts' marker for a missing value. */
+export const INACTIVE = '-';
+
 export interface ParallelAxis {
   dim: number;
   name: string;
@@ -43,6 +46,9 @@ export function buildParallel(
   const rows = done.map((t) => {
     const row: Array<number | string> = names.map((n, i) => {
       const v = t.params[n];
+      // An inactive parameter of a conditional space (absent from params): ECharts' empty value, so
+      // the line leaves that axis blank instead of drawing a 0 or an "undefined" category.
+      if (v === undefined) return INACTIVE;
       if (axes[i]?.type === 'category') return String(v);
       return typeof v === 'number' ? v : Number.NaN;
     });

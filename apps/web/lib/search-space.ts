@@ -1,4 +1,4 @@
-import type { FloatParam, IntParam, ParamSpec, ParamValue, SearchSpace } from './types.ts';
+import type { ActiveWhen, FloatParam, IntParam, ParamSpec, ParamValue, SearchSpace } from './types.ts';
 
 export const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -13,6 +13,11 @@ export interface ParamDraft {
   step: string;
   /** Comma-separated choices. */
   choices: string;
+  /**
+   * A conditional parameter's condition (docs/DESIGN.md section 3), carried through unedited so that
+   * a cloned or imported conditional space keeps its tree; the API validates it.
+   */
+  when?: ActiveWhen;
 }
 
 export type FieldErrors = Record<string, string>;
@@ -25,11 +30,13 @@ export function emptyDraft(type: ParamDraft['type'] = 'float', name = ''): Param
 }
 
 export function draftFromSpec(p: ParamSpec): ParamDraft {
+  const when = p.when ? { when: p.when } : {};
   if (p.type === 'categorical') {
-    return { ...emptyDraft('categorical', p.name), choices: p.choices.map(String).join(', ') };
+    return { ...emptyDraft('categorical', p.name), choices: p.choices.map(String).join(', '), ...when };
   }
   return {
     ...emptyDraft(p.type, p.name),
+    ...when,
     low: String(p.low),
     high: String(p.high),
     log: p.log === true,
@@ -79,7 +86,11 @@ export function draftsToSpace(drafts: readonly ParamDraft[]): { space: SearchSpa
       else if (new Set(choices.map((c) => `${typeof c}:${String(c)}`)).size !== choices.length) {
         errors[at('choices')] = 'Choices must be distinct.';
       }
-      space.push({ name, type: 'categorical', choices });
+      space.push(
+        d.when
+          ? { name, type: 'categorical', choices, when: d.when }
+          : { name, type: 'categorical', choices },
+      );
       return;
     }
     const low = num(d.low);
@@ -102,6 +113,7 @@ export function draftsToSpace(drafts: readonly ParamDraft[]): { space: SearchSpa
     const spec: FloatParam | IntParam = { name, type: d.type, low: low ?? 0, high: high ?? 0 };
     if (d.log) spec.log = true;
     if (typeof step === 'number') spec.step = step;
+    if (d.when) spec.when = d.when;
     space.push(spec);
   });
   return { space, errors };
@@ -118,12 +130,21 @@ export function spaceFromUnknown(v: unknown): { drafts: ParamDraft[]; error: str
   for (const [i, e] of v.entries()) {
     if (!isRecord(e)) return { drafts, error: `searchSpace[${i}] is not an object.` };
     const name = typeof e.name === 'string' ? e.name : '';
+    const when =
+      isRecord(e.when) && typeof e.when.parent === 'string' && Array.isArray(e.when.values)
+        ? { when: { parent: e.when.parent, values: e.when.values as ParamValue[] } }
+        : {};
     if (e.type === 'categorical') {
       const choices = Array.isArray(e.choices) ? e.choices : [];
-      drafts.push({ ...emptyDraft('categorical', name), choices: choices.map((c) => String(c)).join(', ') });
+      drafts.push({
+        ...emptyDraft('categorical', name),
+        choices: choices.map((c) => String(c)).join(', '),
+        ...when,
+      });
     } else if (e.type === 'float' || e.type === 'int') {
       drafts.push({
         ...emptyDraft(e.type, name),
+        ...when,
         low: e.low === undefined ? '' : String(e.low),
         high: e.high === undefined ? '' : String(e.high),
         log: e.log === true,
@@ -137,4 +158,29 @@ export function spaceFromUnknown(v: unknown): { drafts: ParamDraft[]; error: str
     }
   }
   return { drafts, error: null };
+}
+
+/**
+ * Names of the parameters active for form values given as strings (a conditional space's tree,
+ * docs/DESIGN.md section 3): a parameter is active when it has no condition, or its parent is active
+ * and shows one of the condition's values.
+ */
+export function activeNames(space: SearchSpace, values: Readonly<Record<string, string>>): Set<string> {
+  const byName = new Map(space.map((p) => [p.name, p]));
+  const memo = new Map<string, boolean>();
+  const isActive = (name: string, depth: number): boolean => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    const p = byName.get(name);
+    const when = p?.when;
+    const on =
+      p !== undefined &&
+      (when === undefined ||
+        (depth < space.length &&
+          isActive(when.parent, depth + 1) &&
+          when.values.some((v) => String(v) === (values[when.parent] ?? ''))));
+    memo.set(name, on);
+    return on;
+  };
+  return new Set(space.filter((p) => isActive(p.name, 0)).map((p) => p.name));
 }

@@ -13,8 +13,15 @@ export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'];
 export type ParamValue = number | string | boolean;
 export type Params = Record<string, ParamValue>;
 
+/** A conditional parameter's condition (docs/DESIGN.md section 3); inactive ones are absent from params. */
+export interface ActiveWhen {
+  parent: string;
+  values: ParamValue[];
+}
+
 export interface FloatParam {
   name: string;
+  when?: ActiveWhen;
   type: 'float';
   low: number;
   high: number;
@@ -23,6 +30,7 @@ export interface FloatParam {
 }
 export interface IntParam {
   name: string;
+  when?: ActiveWhen;
   type: 'int';
   low: number;
   high: number;
@@ -31,6 +39,7 @@ export interface IntParam {
 }
 export interface CategoricalParam {
   name: string;
+  when?: ActiveWhen;
   type: 'categorical';
   choices: ParamValue[];
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { conditionalTransferLearningSearchSpace } from '@posterior/runner/tasks';
 import { UsageError } from './errors.js';
 import { parseStudyInput, readStudyFile } from './study-file.js';
 
@@ -19,6 +21,34 @@ searchSpace:
   - { name: lr, type: float, low: 1.0e-5, high: 0.1, log: true }
   - { name: batch, type: categorical, choices: [16, 32, 64] }
 `;
+
+describe('conditional study files (issue 18)', () => {
+  const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
+  it("reads examples/conditional-transfer-learning.yaml: the runner task's conditional space", async () => {
+    const input = await readStudyFile(join(examples, 'conditional-transfer-learning.yaml'), 'team-1');
+    assert.deepEqual(input.searchSpace, conditionalTransferLearningSearchSpace);
+  });
+
+  it('rejects a `when` naming an unknown parent with a usage error naming the entry', () => {
+    const raw = {
+      teamId: 't',
+      name: 'x',
+      direction: 'minimize',
+      objective: 'l',
+      maxTrials: 3,
+      searchSpace: [
+        { name: 'opt', type: 'categorical', choices: ['adam', 'sgd'] },
+        { name: 'momentum', type: 'float', low: 0, high: 1, when: { parent: 'optimizer', values: ['sgd'] } },
+      ],
+    };
+    assert.throws(
+      () => parseStudyInput(raw, 's.yaml'),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message === 's.yaml: searchSpace[1].when.parent: "momentum" names unknown parameter "optimizer"',
+    );
+  });
+});
 
 describe('study files', () => {
   it('reads YAML into a createStudy input, normalizing direction and shorthand sampler', async () => {

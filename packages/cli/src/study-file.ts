@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseStudyFile } from '@posterior/core';
+import { parseSearchSpace, SearchSpaceError } from '@posterior/optimizer';
 import type { CreateStudyInput } from '@posterior/sdk';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from './errors.js';
@@ -37,7 +38,16 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
       ? { ...raw, teamId: teamOverride }
       : raw;
   const parsed = parseStudyFile(withTeam);
-  if (parsed.ok) return parsed.value as CreateStudyInput;
+  if (parsed.ok) {
+    try {
+      // The server's own parser: a bad entry (e.g. a `when` naming an unknown parent) fails here, named.
+      parseSearchSpace(parsed.value.searchSpace);
+    } catch (error) {
+      if (error instanceof SearchSpaceError) throw new UsageError(`${source}: ${error.message}`);
+      throw error;
+    }
+    return parsed.value as CreateStudyInput;
+  }
   const problem = parsed.problem;
   if (problem.kind === 'notAMapping') throw new UsageError(`${source}: expected a mapping of study fields`);
   if (problem.kind === 'unknownFields')

@@ -1,5 +1,6 @@
 import type { Direction } from '@posterior/core';
 import type { AcquisitionName } from './acquisition.js';
+import type { ConditionalEncodingKind } from './conditional-encoding.js';
 import { ConfigError } from './errors.js';
 import type { KernelKind } from './kernel.js';
 
@@ -45,6 +46,11 @@ export interface SamplerConfig {
    * but results may then differ between processes; off by default.
    */
   warmStart?: boolean;
+  /**
+   * How the GP sees a conditional search space (conditional-encoding.ts): `category` (default),
+   * `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the benchmark's baseline).
+   */
+  conditionalEncoding?: ConditionalEncodingKind;
 }
 
 export interface GpOptions {
@@ -59,6 +65,7 @@ export interface GpOptions {
   outputWarping: 'yeo-johnson' | 'none';
   noiseUnits: 'warped' | 'objective';
   warmStart: boolean;
+  conditionalEncoding: ConditionalEncodingKind;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -73,6 +80,7 @@ export const GP_DEFAULTS: GpOptions = {
   outputWarping: 'yeo-johnson',
   noiseUnits: 'warped',
   warmStart: false,
+  conditionalEncoding: 'category',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -88,6 +96,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     outputWarping: config.outputWarping ?? GP_DEFAULTS.outputWarping,
     noiseUnits: config.noiseUnits ?? GP_DEFAULTS.noiseUnits,
     warmStart: config.warmStart ?? GP_DEFAULTS.warmStart,
+    conditionalEncoding: config.conditionalEncoding ?? GP_DEFAULTS.conditionalEncoding,
   };
 }
 
@@ -135,6 +144,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   outputWarping: oneOf(['yeo-johnson', 'none']),
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
+  conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

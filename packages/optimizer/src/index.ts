@@ -9,6 +9,7 @@ export {
   evaluateAcquisition,
   expectedImprovement,
 } from './acquisition.js';
+export { conditionalObjectives } from './bench/conditional.js';
 export {
   frontMetric,
   MO_PROBLEMS,
@@ -34,6 +35,11 @@ export {
   summarizeBenchmark,
 } from './bench/run.js';
 export { type SignedRankResult, wilcoxonSignedRank } from './bench/stats.js';
+export {
+  ConditionalEncoding,
+  type ConditionalEncodingKind,
+  EmbeddedAcquisition,
+} from './conditional-encoding.js';
 export {
   type Direction,
   GP_DEFAULTS,
@@ -79,6 +85,7 @@ export {
   suggest,
 } from './samplers.js';
 export {
+  type ActiveWhen,
   type CategoricalParamSpec,
   type FloatParamSpec,
   type IntParamSpec,

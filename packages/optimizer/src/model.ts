@@ -1,3 +1,4 @@
+import type { ModelCoordinates } from './conditional-encoding.js';
 import type { Direction, GpOptions } from './config.js';
 import { type FitResult, fitHyperparameters, type GpData, GpPosterior, thetaToHyper } from './gp.js';
 import { type TargetTransform, transformTargets } from './output-transform.js';
@@ -240,7 +241,8 @@ export interface FittedModel {
 }
 
 export function fitModel(
-  space: ParsedSearchSpace,
+  /** The search space, or the model coordinates of a conditional one (conditional-encoding.ts). */
+  space: ModelCoordinates,
   direction: Direction,
   obs: Observations,
   pending: readonly Float64Array[],

@@ -301,6 +301,8 @@ function exhaustive(
   let best: AcquisitionResult | null = null;
   for (let count = 0; count < space.cardinality; count++) {
     for (let d = 0; d < dim; d++) x[d] = dims[d]?.at(idx[d] ?? 0) ?? 0;
+    // Conditional spaces: score the configuration's canonical point (x is rebuilt from idx each time).
+    space.canonicalize(x);
     if (!taken.has(space.key(x))) {
       const value = objective.value(x);
       if (!best || value > best.value || (!Number.isFinite(best.value) && Number.isFinite(value))) {

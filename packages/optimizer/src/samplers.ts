@@ -1,4 +1,5 @@
 import type { AcquisitionSpec } from './acquisition.js';
+import { ConditionalEncoding, EmbeddedAcquisition } from './conditional-encoding.js';
 import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
 import {
@@ -232,16 +233,21 @@ export function gpSampler(config: SamplerConfig): Sampler {
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
         return { params: space.decode(x), info: info('gp', 'initial', obs.warnings) };
       }
+      // Conditional spaces: the GP sees an embedding of the tree, the search its coordinates.
+      const encoding = space.conditional ? new ConditionalEncoding(space, options.conditionalEncoding) : null;
+      const modelObs = encoding ? { ...obs, x: encoding.embedRows(obs.x, obs.n) } : obs;
+      const modelPending = encoding ? ctx.pending.map((p) => encoding.embed(p)) : ctx.pending;
       let model: FittedModel;
       try {
-        model = fitModel(space, request.direction, obs, ctx.pending, options);
+        model = fitModel(encoding ?? space, request.direction, modelObs, modelPending, options);
       } catch (error) {
         if (!(error instanceof ModelFittingError)) throw error;
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
         return { params: space.decode(x), info: info('gp', 'fallback', [...obs.warnings, error.message]) };
       }
       const spec = acquisitionSpec(options, model.best);
-      const objective = new AcquisitionObjective(model.withPending, spec);
+      const onModel = new AcquisitionObjective(model.withPending, spec);
+      const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
       const n = obs.n + ctx.pending.length;
       const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
         // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
@@ -256,8 +262,9 @@ export function gpSampler(config: SamplerConfig): Sampler {
         const x = randomUntaken(ctx);
         return { params: space.decode(x), info: info('gp', 'fallback', obs.warnings) };
       }
-      const params = space.decode(result.x);
-      const pred = predictObjective(model, result.x);
+      const x = space.snap(result.x);
+      const params = space.decode(x);
+      const pred = predictObjective(model, encoding ? encoding.embed(x) : x);
       return {
         params,
         info: info('gp', 'model', obs.warnings, {

@@ -42,7 +42,9 @@ export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Su
     throw error;
   }
   const spec = acquisitionSpec(options, model.best);
-  const encode = (p: Params): Float64Array => space.snap(space.encode(space.validateParams(p)));
+  // Conditional spaces: a slice may set a parent without its children (or keep a child it deactivates).
+  const encode = (p: Params): Float64Array =>
+    space.snap(space.conditional ? space.encodeLenient(p) : space.encode(space.validateParams(p)));
   const lambdas = model.posterior.hyper.invSqLengthscales;
   const lengths = (): Record<string, number> => {
     const out: Record<string, number> = {};

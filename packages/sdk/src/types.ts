@@ -41,8 +41,18 @@ export { isTerminal, TERMINAL_TRIAL_STATES, type TerminalTrialState } from '@pos
 export type ParamValue = number | string | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
 
+/**
+ * docs/DESIGN.md section 3, conditional parameters: active only while `parent` (a categorical or int
+ * parameter, itself active) takes one of `values`; trial params then omit it.
+ */
+export interface ActiveWhen {
+  readonly parent: string;
+  readonly values: readonly ParamValue[];
+}
+
 export interface FloatParamSpec {
   readonly name: string;
+  readonly when?: ActiveWhen;
   readonly type: 'float';
   readonly low: number;
   readonly high: number;
@@ -51,6 +61,7 @@ export interface FloatParamSpec {
 }
 export interface IntParamSpec {
   readonly name: string;
+  readonly when?: ActiveWhen;
   readonly type: 'int';
   readonly low: number;
   readonly high: number;
@@ -59,6 +70,7 @@ export interface IntParamSpec {
 }
 export interface CategoricalParamSpec {
   readonly name: string;
+  readonly when?: ActiveWhen;
   readonly type: 'categorical';
   readonly choices: readonly ParamValue[];
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
-import { parseChoice } from '../../lib/search-space';
+import { activeNames, parseChoice } from '../../lib/search-space';
 import type { Params, ParamValue, SearchSpace } from '../../lib/types';
 import { FormDialogFooter, useFormDialog } from './form-dialog';
 
@@ -28,7 +28,10 @@ export function EnqueueDialog({
   async function submit(e: FormEvent) {
     e.preventDefault();
     const params: Record<string, ParamValue> = {};
+    const active = activeNames(space, values);
     for (const p of space) {
+      // A conditional space's inactive parameters are left out (the API rejects them).
+      if (!active.has(p.name)) continue;
       const raw = values[p.name] ?? '';
       if (p.type === 'categorical') {
         const found = p.choices.find((c) => String(c) === raw);
@@ -44,6 +47,7 @@ export function EnqueueDialog({
     }
     await send(() => onEnqueue(params));
   }
+  const active = activeNames(space, values);
   return (
     <>
       <button type="button" className="btn" onClick={open} disabled={disabled}>
@@ -59,6 +63,7 @@ export function EnqueueDialog({
           </div>
           <div className="form-grid">
             {space.map((p) => {
+              if (!active.has(p.name)) return null;
               const id = `enq-${p.name}`;
               return (
                 <div className="field" key={p.name}>

@@ -175,11 +175,16 @@ export function TrialsTable({
                       ) : null}
                     </td>
                     <td className="num">{formatNumber(t.value, 5)}</td>
-                    {params.map((p) => (
-                      <td key={p} className="num mono">
-                        {formatParam(t.params[p])}
-                      </td>
-                    ))}
+                    {params.map((p) =>
+                      // Inactive in a conditional space (absent from params): blank, never a number.
+                      t.params[p] === undefined ? (
+                        <td key={p} className="num mono" title={`${p} inactive`} />
+                      ) : (
+                        <td key={p} className="num mono">
+                          {formatParam(t.params[p])}
+                        </td>
+                      ),
+                    )}
                     <td className="num">{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
                     <td className="muted">{t.workerId ?? '—'}</td>
                   </tr>

@@ -1,4 +1,4 @@
-import { transferLearningSearchSpace } from './params.js';
+import { conditionalTransferLearningSearchSpace, transferLearningSearchSpace } from './params.js';
 
 export interface DemoStudyOptions {
   teamId: string;
@@ -9,6 +9,8 @@ export interface DemoStudyOptions {
   pruner?: { readonly type: string; readonly [option: string]: unknown };
   maxTrials?: number;
   parallelism?: number;
+  /** The conditional space (1-3 dense layers, units only for the layers that exist; issue 18). */
+  conditional?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export function demoStudyInput(options: DemoStudyOptions) {
     name: options.name ?? 'demo-transfer-learning',
     direction: 'MINIMIZE' as const,
     objective: 'val_loss',
-    searchSpace: transferLearningSearchSpace,
+    searchSpace: options.conditional ? conditionalTransferLearningSearchSpace : transferLearningSearchSpace,
     sampler: { type: options.sampler ?? 'gp', seed: options.seed ?? 0 },
     pruner: options.pruner ?? { type: 'median', warmupSteps: 3, minTrials: 5 },
     maxTrials: options.maxTrials ?? 30,

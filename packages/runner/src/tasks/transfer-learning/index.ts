@@ -5,7 +5,7 @@ import { type BaseFeatures, prepareBase } from './base.js';
 import { buildCheckpoint } from './checkpoint.js';
 import type { DataSlice } from './data.js';
 import type { BaseSettings } from './model.js';
-import { formatParam, parseHeadParams } from './params.js';
+import { formatParam, headUnits, parseHeadParams } from './params.js';
 import { type EpochMetrics, trainHead } from './train.js';
 
 export {
@@ -28,7 +28,9 @@ export { BASE_DIGITS, type DataSlice, HEAD_DIGITS, loadDigitSplit } from './data
 export { type BaseSettings, DEFAULT_BASE_SETTINGS, type HeadParams } from './model.js';
 export {
   checkpointFileName,
+  conditionalTransferLearningSearchSpace,
   DEFAULT_HEAD_PARAMS,
+  headUnits,
   parseHeadParams,
   type SearchSpaceEntry,
   transferLearningSearchSpace,
@@ -99,7 +101,7 @@ export function createTransferLearningObjective(options: TransferLearningOptions
     const started = performance.now();
     log(
       `transfer-learning: trial ${trial.number} lr=${formatParam(params.lr)} decay=${formatParam(params.decay)} ` +
-        `dropout=${formatParam(params.dropout)} units=${params.units1}/${params.units2}/${params.units3} ` +
+        `dropout=${formatParam(params.dropout)} units=${headUnits(params).join('/')} ` +
         `l2=${formatParam(params.l2)} batch=${params.batch} on ${backend}`,
     );
     const result = await trainHead({

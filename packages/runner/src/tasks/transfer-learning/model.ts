@@ -37,6 +37,11 @@ export interface HeadParams {
   readonly units3: number;
   readonly l2: number;
   readonly batch: number;
+  /**
+   * Dense layers in the head, 1-3 (the conditional space's `layers`); the units of layers past it
+   * are unused. Absent: all three.
+   */
+  readonly layers?: number;
 }
 
 /** The feature layers only: what is frozen and reused by every trial. */
@@ -104,7 +109,7 @@ class SeededDropout extends tf.layers.Layer {
 }
 
 /**
- * Three dense layers with L2 and dropout, then a softmax over the head's classes. `forTraining` picks
+ * One to three dense layers (three unless `layers` says fewer) with L2 and dropout, then a softmax over the head's classes. `forTraining` picks
  * the seeded dropout; both variants have the same weights in the same order.
  */
 export function headLayers(
@@ -115,7 +120,7 @@ export function headLayers(
   forTraining: boolean,
 ): tf.layers.Layer[] {
   const layers: tf.layers.Layer[] = [];
-  const units = [params.units1, params.units2, params.units3];
+  const units = [params.units1, params.units2, params.units3].slice(0, params.layers ?? 3);
   for (const [i, n] of units.entries()) {
     layers.push(
       tf.layers.dense({

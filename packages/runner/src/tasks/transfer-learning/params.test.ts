@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   checkpointFileName,
+  conditionalTransferLearningSearchSpace,
   DEFAULT_HEAD_PARAMS,
+  headUnits,
   parseHeadParams,
   transferLearningSearchSpace,
 } from './params.js';
@@ -35,6 +37,17 @@ describe('transfer-learning params', () => {
     assert.throws(() => parseHeadParams({ dropout: 1 }), /dropout=1 must be a number in \[0, 1\)/);
     assert.throws(() => parseHeadParams({ lr: 'fast' }), /lr="fast"/);
     assert.throws(() => parseHeadParams({ units1: 0 }), /units1/);
+  });
+
+  it('conditional variant: `layers` picks 1-3 dense layers, and only their units name the checkpoint', () => {
+    const two = parseHeadParams({ layers: 2, units1: 200, units2: 40 });
+    assert.equal(two.layers, 2);
+    assert.deepEqual(headUnits(two), [200, 40]);
+    assert.match(checkpointFileName(4, two), /_u1=200_u2=40_l2=/);
+    assert.deepEqual(headUnits(parseHeadParams({})), [128, 64, 32]);
+    assert.throws(() => parseHeadParams({ layers: 4 }), /layers=4 must be 1, 2 or 3/);
+    const names = conditionalTransferLearningSearchSpace.map((p) => p.name);
+    assert.deepEqual([...names].sort(), [...Object.keys(DEFAULT_HEAD_PARAMS), 'layers'].sort());
   });
 
   it('decays the learning rate as lr0 / (1 + rate * step / decaySteps)', () => {

@@ -1,0 +1,220 @@
+import type { AcquisitionFunction } from './optimize-acquisition.js';
+import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
+
+/**
+ * How the GP sees a conditional search space (docs/DESIGN.md section 3, `when`). The search runs on
+ * the space's coordinates (one per parameter, inactive ones canonical); the GP runs on an embedding
+ * z = E(x) of them, so gp.ts stays a stationary ARD GP on whatever coordinates it is given.
+ *
+ * - `padded`: z = x with inactive coordinates at a fixed value (the baseline: an inactive learning
+ *   rate looks like a mid-range one).
+ * - `category`: padded, except that a conditional categorical parameter takes one more category,
+ *   "inactive", instead of sharing the pad with a real choice; no extra hyperparameters.
+ * - `indicator`: padded, plus one 0/1 categorical coordinate per distinct activation condition of a
+ *   numeric parameter; a conditional categorical parameter takes one more category, "inactive".
+ *   Two points then differ by the indicator's weight wherever one has the branch and the other has
+ *   not, and not at all on coordinates inactive in both.
+ * - `arc` (Swersky et al. 2013, Levesque et al. 2017): a conditional numeric coordinate becomes
+ *   (sin(pi/2 x), cos(pi/2 x)) when active and (0, 0) when inactive, so every active value is at the
+ *   same distance from "inactive", and points that share an inactive branch do not differ there.
+ *   Conditional categoricals take the extra category as above.
+ *
+ * All are Euclidean (or Hamming) embeddings, so any stationary kernel on z is positive definite.
+ * Every encoding gives two points that differ only in inactive parameters the same z, and a
+ * coordinate inactive in both contributes nothing to their distance.
+ *
+ * The default, `category`, was chosen by measurement (`npm run bench -- conditional --designs
+ * category,padded,indicator,arc`, 10 seeds, plus held-out functions and seeds 10-39): at 30-50
+ * trials the extra lengthscales of `indicator` and `arc` cost more than they model (arc was worse
+ * than padded on jenatton and nested_sphere by 8-24x at 30 trials; indicator worse on mlp_hpo with
+ * seeds 0-9 and 10-19, better on branin_or_hartmann3 with seeds 0-9 only, tied with 10-39).
+ * `category` adds no hyperparameter and differs from padding only where a categorical parameter is
+ * conditional, where padding would make "inactive" look like its first choice (jenatton: each of
+ * the two won on one block of 10 seeds).
+ */
+export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc';
+
+/** What fitModel needs to know of the model coordinates. */
+export interface ModelCoordinates {
+  readonly dimension: number;
+  readonly dims: ReadonlyArray<{ readonly kind: DimKind }>;
+}
+
+type Slot =
+  | { kind: 'copy'; from: number; to: number }
+  | { kind: 'category'; from: number; to: number; inactive: number }
+  | { kind: 'pad'; from: number; to: number; pad: number }
+  | { kind: 'indicator'; from: number; to: number }
+  | { kind: 'arc'; from: number; to: number };
+
+const HALF_PI = Math.PI / 2;
+
+export class ConditionalEncoding implements ModelCoordinates {
+  readonly dimension: number;
+  readonly dims: ReadonlyArray<{ readonly kind: DimKind }>;
+  private readonly slots: Slot[];
+  private readonly active: Uint8Array;
+
+  constructor(
+    readonly space: ParsedSearchSpace,
+    readonly kind: ConditionalEncodingKind,
+  ) {
+    const slots: Slot[] = [];
+    const kinds: DimKind[] = [];
+    const indicatorOf = new Map<string, number>();
+    const signature = (i: number): string => {
+      const p = space.parent[i] ?? -1;
+      if (p < 0) return '';
+      return `${signature(p)}/${p}:${[...(space.activating[i] ?? [])].sort((a, b) => a - b).join('.')}`;
+    };
+    space.dims.forEach((d: Dim, i) => {
+      const conditional = (space.parent[i] ?? -1) >= 0;
+      if (!conditional || kind === 'padded') {
+        slots.push(
+          conditional
+            ? { kind: 'pad', from: i, to: kinds.length, pad: space.inactiveCoordinate(i) }
+            : { kind: 'copy', from: i, to: kinds.length },
+        );
+        kinds.push(d.kind);
+        return;
+      }
+      if (d.kind === 'categorical') {
+        slots.push({ kind: 'category', from: i, to: kinds.length, inactive: d.size });
+        kinds.push('categorical');
+        return;
+      }
+      if (kind === 'category') {
+        slots.push({ kind: 'pad', from: i, to: kinds.length, pad: space.inactiveCoordinate(i) });
+        kinds.push(d.kind);
+        return;
+      }
+      if (kind === 'arc') {
+        slots.push({ kind: 'arc', from: i, to: kinds.length });
+        kinds.push('continuous', 'continuous');
+        return;
+      }
+      slots.push({ kind: 'pad', from: i, to: kinds.length, pad: space.inactiveCoordinate(i) });
+      kinds.push(d.kind);
+      const sig = signature(i);
+      if (!indicatorOf.has(sig)) {
+        indicatorOf.set(sig, kinds.length);
+        slots.push({ kind: 'indicator', from: i, to: kinds.length });
+        kinds.push('categorical');
+      }
+    });
+    this.slots = slots;
+    this.dimension = kinds.length;
+    this.dims = kinds.map((k) => ({ kind: k }));
+    this.active = new Uint8Array(space.dimension);
+  }
+
+  get categorical(): Uint8Array {
+    return Uint8Array.from(this.dims, (d) => (d.kind === 'categorical' ? 1 : 0));
+  }
+
+  /** z = E(x) for one space point x (shape: D) into out at offset (shape: M). */
+  embed<T extends Float64Array>(
+    x: ArrayLike<number>,
+    out: T = new Float64Array(this.dimension) as T,
+    offset = 0,
+  ): T {
+    const active = this.space.activeMask(x, this.active);
+    for (const s of this.slots) {
+      const on = active[s.from] === 1;
+      const v = x[s.from] ?? 0;
+      const at = offset + s.to;
+      switch (s.kind) {
+        case 'copy':
+          out[at] = v;
+          break;
+        case 'pad':
+          out[at] = on ? v : s.pad;
+          break;
+        case 'category':
+          out[at] = on ? v : s.inactive;
+          break;
+        case 'indicator':
+          out[at] = on ? 1 : 0;
+          break;
+        case 'arc':
+          out[at] = on ? Math.sin(HALF_PI * v) : 0;
+          out[at + 1] = on ? Math.cos(HALF_PI * v) : 0;
+          break;
+      }
+    }
+    return out;
+  }
+
+  /** Embeds count rows of xs (count x D row-major) into count x M. */
+  embedRows(
+    xs: ArrayLike<number>,
+    count: number,
+    out = new Float64Array(count * this.dimension),
+  ): Float64Array {
+    const D = this.space.dimension;
+    const row = new Float64Array(D);
+    for (let r = 0; r < count; r++) {
+      for (let d = 0; d < D; d++) row[d] = xs[r * D + d] ?? 0;
+      this.embed(row, out, r * this.dimension);
+    }
+    return out;
+  }
+
+  /**
+   * Chain rule through E at x: gx_d = sum_j gz_j dz_j/dx_d (shape: D). Activity is piecewise
+   * constant in the parents' coordinates, so only an active numeric coordinate has a derivative.
+   */
+  pullback(x: ArrayLike<number>, gz: ArrayLike<number>, gx: Float64Array): Float64Array {
+    const active = this.space.activeMask(x, this.active);
+    gx.fill(0);
+    for (const s of this.slots) {
+      if (active[s.from] !== 1) continue;
+      const g = gz[s.to] ?? 0;
+      if (s.kind === 'copy' || s.kind === 'pad') gx[s.from] = (gx[s.from] ?? 0) + g;
+      else if (s.kind === 'arc') {
+        const t = HALF_PI * (x[s.from] ?? 0);
+        const g2 = gz[s.to + 1] ?? 0;
+        gx[s.from] = (gx[s.from] ?? 0) + HALF_PI * (Math.cos(t) * g - Math.sin(t) * g2);
+      }
+    }
+    return gx;
+  }
+}
+
+/** An acquisition on the model coordinates, seen from the space's coordinates. */
+export class EmbeddedAcquisition implements AcquisitionFunction {
+  private z: Float64Array<ArrayBuffer>;
+  private readonly gz: Float64Array<ArrayBuffer>;
+  constructor(
+    private readonly inner: AcquisitionFunction,
+    private readonly encoding: ConditionalEncoding,
+  ) {
+    this.z = new Float64Array(encoding.dimension);
+    this.gz = new Float64Array(encoding.dimension);
+  }
+
+  private rows(xs: Float64Array, count: number): Float64Array {
+    const need = count * this.encoding.dimension;
+    if (this.z.length < need) this.z = new Float64Array(need);
+    return this.encoding.embedRows(xs, count, this.z);
+  }
+
+  values(xs: Float64Array, count: number, out: Float64Array): void {
+    this.inner.values(this.rows(xs, count), count, out);
+  }
+
+  upperBounds(xs: Float64Array, count: number, out: Float64Array): void {
+    this.inner.upperBounds(this.rows(xs, count), count, out);
+  }
+
+  value(x: ArrayLike<number>): number {
+    return this.inner.value(this.encoding.embed(x, this.z));
+  }
+
+  valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number {
+    const z = this.encoding.embed(x, this.z);
+    const v = this.inner.valueAndGradient(z, this.gz);
+    this.encoding.pullback(x, this.gz, grad);
+    return v;
+  }
+}
