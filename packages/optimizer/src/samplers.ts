@@ -65,8 +65,11 @@ export interface SuggestionInfo {
   feasibility?: number;
   /** Multi-objective studies: the hypervolume reference point used, and whether it was inferred. */
   referencePoint?: ReferencePointInfo;
-  /** Warm-started studies: whether the transfer model was used, its per-source scales and gain (nats). */
-  transfer?: { used: boolean; scales: number[]; gain: number };
+  /**
+   * Warm-started studies: the transfer model was used, with these per-source scales and shifts
+   * (model coordinates of the shared parameters), gaining `gain` nats over the plain GP.
+   */
+  transfer?: { used: boolean; scales: number[]; shifts: number[][]; gain: number };
   /** Data problems the sampler worked around (clipped infinities, params outside the space). */
   warnings?: string[];
 }

@@ -31,7 +31,7 @@ export interface WarmSuggestion {
     std: number;
     acquisition: number;
     acquisitionName: string;
-    transfer: { used: boolean; scales: number[]; gain: number };
+    transfer: { used: boolean; scales: number[]; shifts: number[][]; gain: number };
   };
 }
 
@@ -70,7 +70,12 @@ export function suggestWithSources(
       std: pred.std,
       acquisition: result.value,
       acquisitionName: options.acquisition,
-      transfer: { used: true, scales: Array.from(model.scales), gain: model.fit.gain },
+      transfer: {
+        used: true,
+        scales: Array.from(model.scales),
+        shifts: model.shifts.map((v) => Array.from(v)),
+        gain: model.fit.gain,
+      },
     },
   };
 }

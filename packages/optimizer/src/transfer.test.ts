@@ -9,7 +9,7 @@ import { suggest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
 import { trialSeed } from './seeds.js';
 import { fitTransferModel, type SourceStudy, sourceBestParams, transferPredict } from './transfer.js';
-import { TransferNegLogPosterior } from './transfer-likelihood.js';
+import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihood.js';
 
 const space = parseSearchSpace([
   { name: 'a', type: 'float', low: 0, high: 1 },
@@ -115,13 +115,29 @@ describe('transfer likelihood', () => {
   const x = Float64Array.from({ length: n * 3 }, () => rng.next());
   for (let i = 0; i < n; i++) x[i * 3 + 2] = rng.int(3);
   const y = Float64Array.from({ length: n }, () => rng.normal());
-  const means = Float64Array.from({ length: n * 2 }, () => rng.normal());
   const data: GpData = { x, y, n, dim: 3, categorical: Uint8Array.from([0, 0, 1]) };
+  // Two sources with known means: mu_0(z) = sin(3 z_0) + z_1^2 on dims (0, 1), mu_1(z) = cos(2 z_0) on dim 1.
+  const meanAt: SourceMeanAt = (k, shift, mean, grad) => {
+    for (let i = 0; i < n; i++) {
+      if (k === 0) {
+        const z0 = (x[i * 3] ?? 0) - (shift[0] ?? 0);
+        const z1 = (x[i * 3 + 1] ?? 0) - (shift[1] ?? 0);
+        mean[i] = Math.sin(3 * z0) + z1 * z1;
+        grad[i * 2] = 3 * Math.cos(3 * z0);
+        grad[i * 2 + 1] = 2 * z1;
+      } else {
+        const z = (x[i * 3 + 1] ?? 0) - (shift[0] ?? 0);
+        mean[i] = Math.cos(2 * z);
+        grad[i] = -2 * Math.sin(2 * z);
+      }
+    }
+  };
 
   for (const kernel of ['matern52', 'rbf'] as const) {
-    it(`${kernel}: gradient in every hyperparameter, source scales included, matches central differences`, () => {
-      const nlp = new TransferNegLogPosterior(data, means, 2, kernel);
-      const theta = Float64Array.from([0.4, -0.3, 0.9, 0.1, Math.log(0.03), 0.2, 0.7, -0.4]);
+    it(`${kernel}: gradient in every hyperparameter, source scales and shifts included, matches central differences`, () => {
+      const nlp = new TransferNegLogPosterior(data, meanAt, [2, 1], true, kernel);
+      assert.equal(nlp.size, 3 + 3 + 2 + 3);
+      const theta = Float64Array.from([0.4, -0.3, 0.9, 0.1, Math.log(0.03), 0.2, 0.7, -0.4, 0.05, -0.1, 0.2]);
       const grad = new Float64Array(theta.length);
       nlp.evaluate(theta, grad);
       const scratch = new Float64Array(theta.length);
@@ -140,7 +156,9 @@ describe('transfer likelihood', () => {
 
   it('with all scales at zero it is the plain GP posterior', () => {
     const theta = Float64Array.from([0.4, -0.3, 0.9, 0.1, Math.log(0.03), 0.2, 0, 0]);
-    const a = new TransferNegLogPosterior(data, means, 2, 'matern52').evaluate(theta, new Float64Array(8));
+    const nlp = new TransferNegLogPosterior(data, meanAt, [2, 1], false, 'matern52');
+    assert.equal(nlp.size, 8);
+    const a = nlp.evaluate(theta, new Float64Array(8));
     const b = new NegLogPosterior(data, 'matern52', DEFAULT_PRIOR).evaluate(
       theta.subarray(0, 6),
       new Float64Array(6),

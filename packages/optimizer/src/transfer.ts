@@ -7,7 +7,7 @@ import { fitCached, fitPrefixLength, type Observations } from './model.js';
 import type { AcquisitionFunction } from './optimize-acquisition.js';
 import { type TargetTransform, transformTargets } from './output-transform.js';
 import type { ParamSpec, Params, ParsedSearchSpace, SearchSpace } from './search-space.js';
-import { TransferNegLogPosterior } from './transfer-likelihood.js';
+import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihood.js';
 
 /**
  * Warm start from earlier studies (docs/DESIGN.md, "Warm start").
@@ -32,7 +32,10 @@ export interface SourceStudy {
   completed: ReadonlyArray<{ params: Params; value: number }>;
 }
 
-/** A log-posterior gain below this (nats) keeps the plain GP: a likelihood-ratio test near p = 0.01 for one scale. */
+/**
+ * A log-posterior gain below this (nats) keeps the plain GP: a likelihood-ratio test near p = 0.01
+ * for one scale. A shifted source pays one more nat per shift coordinate (as AIC would).
+ */
 export const GUARD_NATS = 3;
 /** Target observations needed before the transfer model is tried. */
 export const MIN_TARGET_OBSERVATIONS = 3;
@@ -41,6 +44,8 @@ const MIN_SOURCE_OBSERVATIONS = 3;
 /** Latest source trials used (the source fit is O(n^3)). */
 const MAX_SOURCE_OBSERVATIONS = 256;
 const SCALE_BOUND = 5;
+/** Largest learned shift of a source, per coordinate (model coordinates: about its range). */
+const SHIFT_BOUND = 0.5;
 
 /** Which target dims a source shares, with their names. */
 function sharedDims(target: ParsedSearchSpace, source: SearchSpace): number[] {
@@ -123,12 +128,16 @@ export function fitSourceModels(
   return models;
 }
 
-/** Source means at count points xs (count x D, target coordinates) into out (count x K row-major). */
+/**
+ * Source means at count points xs (count x D, target coordinates), each source shifted by its
+ * shift (model coordinates; none when absent), into out (count x K row-major).
+ */
 export function sourceMeans(
   models: readonly SourceModel[],
   xs: Float64Array,
   count: number,
   dim: number,
+  shifts?: readonly Float64Array[],
 ): Float64Array {
   const k = models.length;
   const out = new Float64Array(count * k);
@@ -138,7 +147,9 @@ export function sourceMeans(
     const sd = m.dims.length;
     const proj = new Float64Array(count * sd);
     for (let i = 0; i < count; i++) {
-      for (let j = 0; j < sd; j++) proj[i * sd + j] = xs[i * dim + (m.dims[j] ?? 0)] ?? 0;
+      for (let j = 0; j < sd; j++) {
+        proj[i * sd + j] = (xs[i * dim + (m.dims[j] ?? 0)] ?? 0) - (shifts?.[s]?.[j] ?? 0);
+      }
     }
     m.posterior.predictBatch(proj, count, mean, variance);
     for (let i = 0; i < count; i++) out[i * k + s] = mean[i] ?? 0;
@@ -155,6 +166,8 @@ export interface TransferFit {
   /** plainObjective - transferObjective, in nats. */
   gain: number;
   accepted: boolean;
+  /** Whether the accepted model shifts the sources (it then paid one more nat per shift coordinate). */
+  shifted: boolean;
 }
 
 const fitCache = new Map<string, TransferFit>();
@@ -176,45 +189,59 @@ function hashFloats(h0: number, a: ArrayLike<number>): number {
 
 /**
  * MAP fit of the plain GP (scales pinned at zero) and of the transfer model on the same data; the
- * transfer model is accepted when it gains at least GUARD_NATS of log posterior.
+ * transfer model is accepted when it gains at least GUARD_NATS of log posterior. `meanAt` gives each
+ * source's mean (and gradient) at the observations for a shift; `sourceDims` the shared dimensions
+ * per source.
  */
 export function fitTransfer(
   data: GpData,
-  means: Float64Array,
-  sources: number,
+  meanAt: SourceMeanAt,
+  sourceDims: readonly number[],
   options: GpOptions,
-  start?: Float64Array,
+  learnShift = true,
 ): TransferFit {
-  const { dim } = data;
+  const { dim, n } = data;
+  const sources = sourceDims.length;
+  const means0 = new Float64Array(n * sources);
+  sourceDims.forEach((dk, k) => {
+    const m = new Float64Array(n);
+    meanAt(k, new Float64Array(dk), m, new Float64Array(n * dk));
+    for (let i = 0; i < n; i++) means0[i * sources + k] = m[i] ?? 0;
+  });
   const key = [
     options.kernel,
     options.noiseFloor,
     options.deterministic,
-    data.n,
+    learnShift,
+    n,
     dim,
-    sources,
-    hashFloats(0x9747b28c, data.x.subarray(0, data.n * dim)),
-    hashFloats(0x1b873593, data.y.subarray(0, data.n)),
-    hashFloats(0x85ebca6b, means),
+    ...sourceDims,
+    hashFloats(0x9747b28c, data.x.subarray(0, n * dim)),
+    hashFloats(0x1b873593, data.y.subarray(0, n)),
+    hashFloats(0x85ebca6b, means0),
     hashFloats(0xc2b2ae35, data.noiseScale ?? []),
   ].join(':');
   const hit = fitCache.get(key);
   if (hit) return hit;
-  const nlp = new TransferNegLogPosterior(data, means, sources, options.kernel);
+  const nlp = new TransferNegLogPosterior(data, meanAt, sourceDims, true, options.kernel);
   const [lo3, hi3] = thetaBounds(dim, options.noiseFloor, options.deterministic);
-  const size = dim + 3 + sources;
+  const size = nlp.size;
   const lo = new Float64Array(size);
   const hi = new Float64Array(size);
   lo.set(lo3);
   hi.set(hi3);
   const base = new Float64Array(size);
-  if (start) base.set(start.subarray(0, dim + 3));
-  else base[dim + 1] = Math.log(Math.max(options.noiseFloor, 1e-2));
-  for (let i = 0; i < dim + 3; i++) base[i] = Math.min(hi[i] ?? 0, Math.max(lo[i] ?? 0, base[i] ?? 0));
-  const run = (x0: Float64Array, freeScales: boolean): { x: Float64Array; f: number } => {
-    for (let s = 0; s < sources; s++) {
-      lo[dim + 3 + s] = freeScales ? -SCALE_BOUND : 0;
-      hi[dim + 3 + s] = freeScales ? SCALE_BOUND : 0;
+  base[dim + 1] = Math.log(Math.max(options.noiseFloor, 1e-2));
+  const run = (
+    x0: Float64Array,
+    freeScales: boolean,
+    freeShifts: boolean,
+  ): { x: Float64Array; f: number } => {
+    for (let i = dim + 3; i < size; i++) {
+      const scale = i < dim + 3 + sources;
+      const bound = scale ? (freeScales ? SCALE_BOUND : 0) : freeShifts ? SHIFT_BOUND : 0;
+      lo[i] = -bound;
+      hi[i] = bound;
     }
     const r = minimizeLbfgsb(nlp.evaluate, x0, {
       lower: lo,
@@ -225,25 +252,36 @@ export function fitTransfer(
     });
     return { x: r.x, f: Number.isFinite(r.f) ? r.f : Number.POSITIVE_INFINITY };
   };
-  const plain = run(base, false);
-  // Transfer starts: the plain optimum with each scale at its least-squares value, and a short
-  // residual lengthscale start (the residual of a good source is small and smooth or small and rough).
-  const ls = leastSquaresScales(data, means, sources);
+  const plain = run(base, false, false);
+  // Scaled starts: the plain optimum with each scale at its least-squares value, and the same with a
+  // small signal variance (the residual of a good source is small); the shifted fit starts from the
+  // better of them.
+  const ls = leastSquaresScales(data, means0, sources);
   const s1 = Float64Array.from(plain.x);
   s1.set(ls, dim + 3);
-  let best = run(s1, true);
+  let scaled = run(s1, true, false);
   const s2 = Float64Array.from(s1);
   s2[dim] = Math.log(0.1);
-  const second = run(s2, true);
-  if (second.f < best.f) best = second;
-  if (!(best.f <= plain.f)) best = { x: plain.x, f: plain.f };
+  const second = run(s2, true, false);
+  if (second.f < scaled.f) scaled = second;
+  // Each model pays GUARD_NATS plus one nat per shift coordinate; the best net gain wins.
+  const shiftCount = sourceDims.reduce((x, y) => x + y, 0);
+  let best = { x: plain.x, f: plain.f, net: 0, shifted: false };
+  const consider = (c: { x: Float64Array; f: number }, penalty: number, shifted: boolean): void => {
+    const net = plain.f - c.f - penalty;
+    if (Number.isFinite(net) && net >= 0 && net > best.net) best = { x: c.x, f: c.f, net, shifted };
+  };
+  consider(scaled, GUARD_NATS, false);
+  if (learnShift && shiftCount > 0)
+    consider(run(Float64Array.from(scaled.x), true, true), GUARD_NATS + shiftCount, true);
   const gain = plain.f - best.f;
   const result: TransferFit = {
     theta: best.x,
     plainObjective: plain.f,
     transferObjective: best.f,
     gain,
-    accepted: Number.isFinite(gain) && gain >= GUARD_NATS,
+    accepted: best.x !== plain.x,
+    shifted: best.shifted,
   };
   fitCache.set(key, result);
   if (fitCache.size > FIT_CACHE_LIMIT) {
@@ -251,6 +289,28 @@ export function fitTransfer(
     if (!oldest.done) fitCache.delete(oldest.value);
   }
   return result;
+}
+
+/** meanAt for source models at the target observations xs (n x D). */
+export function sourceMeanAt(
+  models: readonly SourceModel[],
+  xs: Float64Array,
+  n: number,
+  dim: number,
+): SourceMeanAt {
+  return (k, shift, mean, grad) => {
+    const m = models[k];
+    if (!m) return;
+    const dk = m.dims.length;
+    const z = new Float64Array(dk);
+    const gm = new Float64Array(dk);
+    const gv = new Float64Array(dk);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < dk; j++) z[j] = (xs[i * dim + (m.dims[j] ?? 0)] ?? 0) - (shift[j] ?? 0);
+      mean[i] = m.posterior.predict(z, gm, gv).mean;
+      grad.set(gm, i * dk);
+    }
+  };
 }
 
 /** Per-source least-squares slope of y on mu_k (centered), clamped to the scale bounds. */
@@ -280,6 +340,8 @@ function leastSquaresScales(data: GpData, means: Float64Array, sources: number):
 export interface TransferModel {
   sources: SourceModel[];
   scales: Float64Array;
+  /** Learned shift per source (model coordinates over its shared dims). */
+  shifts: Float64Array[];
   /** Residual posterior given the completed observations, and also given pending ones (believed). */
   posterior: GpPosterior;
   withPending: GpPosterior;
@@ -298,7 +360,7 @@ export function fitTransferModel(
   pending: readonly Float64Array[],
   sources: ReadonlyArray<SourceStudy>,
   options: GpOptions,
-  start?: Float64Array,
+  learnShift = true,
 ): TransferModel | null {
   if (obs.n < MIN_TARGET_OBSERVATIONS || sources.length === 0) return null;
   const models = fitSourceModels(space, sources, options);
@@ -307,20 +369,27 @@ export function fitTransferModel(
   const k = models.length;
   const categorical = new Uint8Array(space.dims.map((d) => (d.kind === 'categorical' ? 1 : 0)));
   const target = transformTargets(obs.g, obs.n, options.outputWarping === 'yeo-johnson');
-  const means = sourceMeans(models, obs.x, obs.n, dim);
   // Refit at the same checkpoints as the plain GP (model.ts), on that prefix of the history.
   const m = fitPrefixLength(obs.n);
   const prefix =
     m === obs.n ? target : transformTargets(obs.g.subarray(0, m), m, options.outputWarping === 'yeo-johnson');
+  const sourceDims = models.map((s) => s.dims.length);
   const fit = fitTransfer(
     { x: obs.x.subarray(0, m * dim), y: prefix.y, n: m, dim, categorical },
-    means.subarray(0, m * k),
-    k,
+    sourceMeanAt(models, obs.x, m, dim),
+    sourceDims,
     options,
-    start,
+    learnShift,
   );
   if (!fit.accepted) return null;
-  const scales = fit.theta.slice(dim + 3);
+  const scales = fit.theta.slice(dim + 3, dim + 3 + k);
+  const shifts: Float64Array[] = [];
+  let offset = dim + 3 + k;
+  for (const dk of sourceDims) {
+    shifts.push(fit.theta.slice(offset, offset + dk));
+    offset += dk;
+  }
+  const means = sourceMeans(models, obs.x, obs.n, dim, shifts);
   const hyper = thetaToHyper(fit.theta, dim);
   const resid = new Float64Array(obs.n);
   for (let i = 0; i < obs.n; i++) {
@@ -347,6 +416,7 @@ export function fitTransferModel(
       Float64Array.from(pending.flatMap((p) => Array.from(p))),
       q,
       dim,
+      shifts,
     );
     pending.forEach((p, j) => {
       xAll.set(p, (obs.n + j) * dim);
@@ -362,7 +432,7 @@ export function fitTransferModel(
       hyper,
     );
   }
-  return { sources: models, scales, posterior, withPending, target, best, fit };
+  return { sources: models, scales, shifts, posterior, withPending, target, best, fit };
 }
 
 /** Mean and variance of the transfer model (standardized target units) at one point, with gradients. */
@@ -380,7 +450,8 @@ export function transferPredict(
     if (b === 0) return;
     const sd = m.dims.length;
     const proj = new Float64Array(sd);
-    for (let j = 0; j < sd; j++) proj[j] = x[m.dims[j] ?? 0] ?? 0;
+    const shift = model.shifts[s];
+    for (let j = 0; j < sd; j++) proj[j] = (x[m.dims[j] ?? 0] ?? 0) - (shift?.[j] ?? 0);
     const gm = dMean ? new Float64Array(sd) : undefined;
     const gv = dMean ? new Float64Array(sd) : undefined;
     mean += b * m.posterior.predict(proj, gm, gv).mean;
@@ -406,7 +477,7 @@ export class TransferAcquisition implements AcquisitionFunction {
     const variance = new Float64Array(count);
     this.model.withPending.predictBatch(xs, count, out, variance);
     const k = this.model.sources.length;
-    const means = sourceMeans(this.model.sources, xs, count, this.model.withPending.dim);
+    const means = sourceMeans(this.model.sources, xs, count, this.model.withPending.dim, this.model.shifts);
     for (let i = 0; i < count; i++) {
       let mean = out[i] ?? 0;
       for (let s = 0; s < k; s++) mean += (this.model.scales[s] ?? 0) * (means[i * k + s] ?? 0);

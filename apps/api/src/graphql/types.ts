@@ -98,6 +98,10 @@ export class Study {
   @Field(() => Int) parallelism: number;
   @Field(() => Int) heartbeatTimeoutS: number;
   @Field(() => Int) retryFailed: number;
+  @Field(() => [ID], {
+    description: 'Earlier studies of the team whose completed trials warm-start the model',
+  })
+  warmStartFrom: string[];
   @Field(() => Date) createdAt: Date;
   @Field(() => Date) updatedAt: Date;
 }

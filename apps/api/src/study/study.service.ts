@@ -37,6 +37,8 @@ const TRANSITIONS: Record<StudyState, readonly StudyState[]> = {
 };
 
 export const MAX_STUDIES_PAGE = 100;
+/** Source studies one study may warm-start from. */
+export const MAX_WARM_START_SOURCES = 5;
 
 export interface StudyListOptions {
   states?: readonly StudyState[] | null;
@@ -76,11 +78,12 @@ export class StudyService {
     const c = requireCaller(caller);
     await this.authz.requireTeam(c, input.teamId, Role.MEMBER);
     const v = validateStudyInput(input);
+    const warmStartFrom = await this.warmStartSources(input.teamId, input.warmStartFrom);
     const createdBy = c.kind === 'user' ? c.userId : c.createdBy;
     const row = await this.db.one<StudyRow>(
       `INSERT INTO studies AS s (team_id, name, direction, objective, search_space, sampler, pruner, max_trials,
-         parallelism, heartbeat_timeout_s, retry_failed, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${STUDY_COLUMNS}`,
+         parallelism, heartbeat_timeout_s, retry_failed, created_by, warm_start_from)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${STUDY_COLUMNS}`,
       [
         v.teamId,
         v.name,
@@ -94,10 +97,34 @@ export class StudyService {
         v.heartbeatTimeoutS,
         v.retryFailed,
         createdBy,
+        warmStartFrom,
       ],
     );
     if (row === null) throw new Error('insert returned nothing');
     return toStudy(row);
+  }
+
+  /**
+   * The distinct source studies of `warmStartFrom`: each must be a study of the same team (the
+   * caller is already a MEMBER of it). Any other id, another team's study included, is NOT_FOUND:
+   * whether a study exists elsewhere is not revealed.
+   */
+  private async warmStartSources(
+    teamId: string,
+    ids: readonly string[] | null | undefined,
+  ): Promise<string[]> {
+    const unique = [...new Set(ids ?? [])];
+    if (unique.length === 0) return [];
+    if (unique.length > MAX_WARM_START_SOURCES) {
+      throw new BadUserInputError('warmStartFrom', `at most ${MAX_WARM_START_SOURCES} source studies`);
+    }
+    if (!unique.every(isUuid)) throw new NotFoundError('study');
+    const found = await this.db.rows<{ id: string }>(
+      'SELECT s.id FROM studies s WHERE s.id = ANY($1::uuid[]) AND s.team_id = $2',
+      [unique, teamId],
+    );
+    if (found.length !== unique.length) throw new NotFoundError('study');
+    return unique;
   }
 
   async list(

@@ -21,9 +21,18 @@ interface StudyPart {
   completed: Observation[];
 }
 
+/** An earlier study of the team that warm-starts this one (docs/DESIGN.md, "Warm start"). */
+export interface SourcePart {
+  searchSpace: unknown;
+  direction: Direction;
+  completed: Observation[];
+}
+
 export interface SuggestTask extends StudyPart {
   kind: 'suggest';
   pending: Params[];
+  /** Warm-start sources (GP studies with `warmStartFrom`); absent or empty: a cold start. */
+  sources?: SourcePart[];
   /** One seed per suggestion; each suggestion joins `pending` for the next. */
   seeds: number[];
 }
@@ -106,6 +115,11 @@ export function suggestMany(task: SuggestTask): SuggestionResult[] {
   const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
   const config = boundedConfig(cached(samplers, task.sampler, optimizer.parseSamplerConfig), space);
   const pending = [...task.pending];
+  const sources = (task.sources ?? []).map((s) => ({
+    space: cached(spaces, s.searchSpace, optimizer.parseSearchSpace),
+    direction: s.direction,
+    completed: s.completed,
+  }));
   const out: SuggestionResult[] = [];
   for (const seed of task.seeds) {
     try {
@@ -115,6 +129,7 @@ export function suggestMany(task: SuggestTask): SuggestionResult[] {
         completed: task.completed,
         pending,
         seed,
+        ...(sources.length > 0 ? { sources } : {}),
       });
       out.push({ params: s.params as Params, info: { ...s.info } });
       pending.push(s.params as Params);

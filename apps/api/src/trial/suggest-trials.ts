@@ -2,7 +2,7 @@ import { studySeed, trialSeed } from '@posterior/optimizer';
 import type { Sql } from '../common/db.js';
 import { type StudyRow, TRIAL_RETURNING, type TrialRow } from '../graphql/mapping.js';
 import { opsMetrics } from '../ops/index.js';
-import type { SuggestionResult } from '../suggest/compute.js';
+import type { SourcePart, SuggestionResult } from '../suggest/compute.js';
 import { HISTORY_FREE_SAMPLERS, type Suggester } from '../suggest/suggester.js';
 import type { Slot } from './ask-batch.js';
 import { loadStudyHistory, type StudyHistory } from './observations.js';
@@ -16,6 +16,34 @@ export interface SuggestionStudy {
   sampler: Record<string, unknown>;
   direction: 'MINIMIZE' | 'MAXIMIZE';
   objective: string;
+}
+
+/**
+ * The warm-start sources of a GP study: each source study of the same team with its search space,
+ * direction and observed trials (a deleted source is simply missing).
+ */
+export async function loadWarmStartSources(
+  sql: Sql,
+  study: Pick<StudyRow, 'team_id' | 'warm_start_from' | 'sampler'>,
+): Promise<SourcePart[]> {
+  const ids = study.warm_start_from ?? [];
+  if (ids.length === 0 || samplerTypeOf(study.sampler) !== 'gp') return [];
+  const rows = await sql.rows<{
+    id: string;
+    search_space: unknown;
+    direction: SourcePart['direction'];
+    objective: string;
+  }>(
+    `SELECT s.id, s.search_space, s.direction, s.objective FROM studies s
+     WHERE s.id = ANY($1::uuid[]) AND s.team_id = $2 ORDER BY array_position($1::uuid[], s.id)`,
+    [ids, study.team_id],
+  );
+  const sources: SourcePart[] = [];
+  for (const row of rows) {
+    const history = await loadStudyHistory(sql, row.id, row.objective);
+    sources.push({ searchSpace: row.search_space, direction: row.direction, completed: history.observed });
+  }
+  return sources;
 }
 
 export function samplerTypeOf(sampler: Record<string, unknown>): string {
@@ -59,6 +87,7 @@ export async function suggestFor(
   history: StudyHistory,
   first: number,
   count: number,
+  sources: SourcePart[] = [],
 ): Promise<SuggestionResult[]> {
   if (count <= 0) return [];
   const samplerType = samplerTypeOf(study.sampler);
@@ -74,6 +103,7 @@ export async function suggestFor(
       completed: history.observed,
       pending: history.pending,
       seeds,
+      ...(sources.length > 0 ? { sources } : {}),
     },
     samplerType,
     study.id,
@@ -105,7 +135,8 @@ export async function suggestAndInsert(
   const history: StudyHistory = suggestsWithoutHistory(target)
     ? { observed: [], pending: [] }
     : await loadStudyHistory(sql, study.id, study.objective);
-  const suggestions = await suggestFor(suggester, target, history, study.next_trial_number, fresh);
+  const sources = await loadWarmStartSources(sql, study);
+  const suggestions = await suggestFor(suggester, target, history, study.next_trial_number, fresh, sources);
   const n = suggestions.length;
   if (n === 0) return [];
   return sql.rows<TrialRow>(

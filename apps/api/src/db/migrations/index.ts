@@ -5,6 +5,7 @@ import { LoginFailures1764280000000 } from './1764280000000-LoginFailures.js';
 import { IdempotentAsks1764290000000 } from './1764290000000-IdempotentAsks.js';
 import { TeamInvitations1764293000000 } from './1764293000000-TeamInvitations.js';
 import { StudyEventLog1764300000000 } from './1764300000000-StudyEventLog.js';
+import { StudyWarmStart1764310000000 } from './1764310000000-StudyWarmStart.js';
 
 // Every migration, in order. A new migration file is also appended here: the list is explicit (no
 // glob) so the compiled output and the test template hash see exactly the same set.
@@ -16,4 +17,5 @@ export const migrations = [
   IdempotentAsks1764290000000,
   TeamInvitations1764293000000,
   StudyEventLog1764300000000,
+  StudyWarmStart1764310000000,
 ];
