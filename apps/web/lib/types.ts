@@ -105,6 +105,8 @@ export interface Study extends StudySummary {
   pruner: PrunerConfig;
   parallelism: number | null;
   bestTrialId: string | null;
+  /** Earlier studies of the team whose completed trials warm-start this one's model (issue 18). */
+  warmStartFrom: string[];
 }
 
 export interface ParamImportance {

@@ -16,6 +16,7 @@ const FIELDS = new Set([
   'parallelism',
   'heartbeatTimeoutS',
   'retryFailed',
+  'warmStartFrom',
 ]);
 
 /**
@@ -85,6 +86,13 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
   const parallelism = optionalInt('parallelism', 1);
   const heartbeatTimeoutS = optionalInt('heartbeatTimeoutS', 1);
   const retryFailed = optionalInt('retryFailed', 0);
+  const warmStartFrom = o.warmStartFrom;
+  if (
+    warmStartFrom !== undefined &&
+    (!Array.isArray(warmStartFrom) || !warmStartFrom.every((id) => typeof id === 'string' && id !== ''))
+  ) {
+    fail('warmStartFrom', 'a list of study ids');
+  }
   return {
     teamId: String(teamId),
     name: String(o.name).trim(),
@@ -97,5 +105,6 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
     ...(parallelism === undefined ? {} : { parallelism }),
     ...(heartbeatTimeoutS === undefined ? {} : { heartbeatTimeoutS }),
     ...(retryFailed === undefined ? {} : { retryFailed }),
+    ...(warmStartFrom === undefined ? {} : { warmStartFrom: warmStartFrom as string[] }),
   };
 }

@@ -34,9 +34,11 @@ export interface SourceStudy {
 
 /**
  * A log-posterior gain below this (nats) keeps the plain GP: a likelihood-ratio test near p = 0.01
- * for one scale. A shifted source pays one more nat per shift coordinate (as AIC would).
+ * for one scale. A shifted source pays SHIFT_NATS more per shift coordinate.
  */
 export const GUARD_NATS = 3;
+/** What a shifted source pays per shift coordinate, on top of GUARD_NATS. */
+export const SHIFT_NATS = 2;
 /** Target observations needed before the transfer model is tried. */
 export const MIN_TARGET_OBSERVATIONS = 3;
 /** Source observations needed for a source model. */
@@ -166,8 +168,10 @@ export interface TransferFit {
   /** plainObjective - transferObjective, in nats. */
   gain: number;
   accepted: boolean;
-  /** Whether the accepted model shifts the sources (it then paid one more nat per shift coordinate). */
+  /** Whether the accepted model shifts the sources (it then paid SHIFT_NATS per shift coordinate). */
   shifted: boolean;
+  /** Gains of the candidates before their penalties: scaled sources, and scaled and shifted ones. */
+  candidateGains: [number, number];
 }
 
 const fitCache = new Map<string, TransferFit>();
@@ -272,8 +276,11 @@ export function fitTransfer(
     if (Number.isFinite(net) && net >= 0 && net > best.net) best = { x: c.x, f: c.f, net, shifted };
   };
   consider(scaled, GUARD_NATS, false);
-  if (learnShift && shiftCount > 0)
-    consider(run(Float64Array.from(scaled.x), true, true), GUARD_NATS + shiftCount, true);
+  const shifted =
+    learnShift && shiftCount > 0
+      ? run(Float64Array.from(scaled.x), true, true)
+      : { x: scaled.x, f: scaled.f };
+  consider(shifted, GUARD_NATS + SHIFT_NATS * shiftCount, true);
   const gain = plain.f - best.f;
   const result: TransferFit = {
     theta: best.x,
@@ -282,6 +289,7 @@ export function fitTransfer(
     gain,
     accepted: best.x !== plain.x,
     shifted: best.shifted,
+    candidateGains: [plain.f - scaled.f, plain.f - shifted.f],
   };
   fitCache.set(key, result);
   if (fitCache.size > FIT_CACHE_LIMIT) {

@@ -5,7 +5,7 @@ const TEAM = 'id name role createdAt';
 const TRIAL = `id studyId number state params value workerId createdAt startedAt heartbeatAt finishedAt error retryOf
   suggestion { sampler phase mean std acquisition acquisitionName }`;
 const STUDY = `id teamId name state direction objective searchSpace sampler pruner maxTrials parallelism
-  heartbeatTimeoutS retryFailed createdAt updatedAt
+  heartbeatTimeoutS retryFailed warmStartFrom createdAt updatedAt
   trialCounts { waiting running complete pruned failed total retries }
   bestTrial { ${TRIAL} }`;
 const METRIC = 'trialId name step value time';

@@ -228,6 +228,8 @@ export interface Study {
   readonly parallelism: number;
   readonly heartbeatTimeoutS: number;
   readonly retryFailed: number;
+  /** Earlier studies of the team whose completed trials warm-start this one's model. */
+  readonly warmStartFrom: readonly string[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly trialCounts: TrialCounts;
@@ -262,6 +264,8 @@ export interface CreateStudyInput {
   readonly parallelism?: number;
   readonly heartbeatTimeoutS?: number;
   readonly retryFailed?: number;
+  /** Ids of earlier studies of the same team to warm-start from (at most 5). */
+  readonly warmStartFrom?: readonly string[];
 }
 
 export interface MetricPointInput {

@@ -299,6 +299,14 @@ export function toStudy(value: unknown): Study {
     parallelism: num(o, 'parallelism'),
     heartbeatTimeoutS: num(o, 'heartbeatTimeoutS'),
     retryFailed: num(o, 'retryFailed'),
+    // Servers before warm start (issue 18) do not send it: no sources.
+    warmStartFrom:
+      o.warmStartFrom === undefined
+        ? []
+        : list(o.warmStartFrom, 'warmStartFrom').map((id) => {
+            if (typeof id !== 'string') throw bad('warmStartFrom', id);
+            return id;
+          }),
     createdAt: date(o, 'createdAt'),
     updatedAt: date(o, 'updatedAt'),
     trialCounts: toTrialCounts(o.trialCounts),
