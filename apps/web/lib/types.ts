@@ -121,6 +121,8 @@ export interface SurrogateSlice {
   mean: number[];
   std: number[];
   acquisition: number[];
+  /** Warm-started studies: the source studies' completed trials along this parameter (absent: none). */
+  sourcePoints?: Array<{ studyId: string; x: number; value: number }>;
 }
 
 export interface Artifact {

@@ -8,6 +8,7 @@ import { createRng, type Rng } from './rng.js';
 import { suggest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
 import { trialSeed } from './seeds.js';
+import { fitSurrogate } from './surrogate.js';
 import { fitTransferModel, type SourceStudy, sourceBestParams, transferPredict } from './transfer.js';
 import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihood.js';
 
@@ -213,6 +214,31 @@ describe('transfer on synthetic tasks with known correlation', () => {
       gains.push(model ? model.fit.gain / n : 0);
     }
     assert.ok((gains[1] ?? 0) < (gains[0] ?? 0), `gain per point ${gains.join(' -> ')}`);
+  });
+});
+
+describe('warm-started surrogate', () => {
+  it('fitSurrogate explains a study with a related source by the transfer model', () => {
+    let logRatio = 0;
+    const seeds = [1, 2, 3, 4, 5, 6];
+    for (const seed of seeds) {
+      const { source, target } = taskPair(seed, 0.95);
+      const completed = randomPoints(6, createRng(seed + 1000)).map((params) => ({
+        params,
+        value: target(params),
+      }));
+      const request = { space, direction: 'MINIMIZE' as const, completed, pending: [], seed: 0 };
+      const cold = fitSurrogate({ type: 'gp' }, request);
+      const warm = fitSurrogate({ type: 'gp' }, { ...request, sources: [sourceStudy(source, seed + 7)] });
+      assert.ok(cold && warm);
+      const err = (s: NonNullable<typeof cold>) =>
+        gridError((p) => s.predict([p])[0]?.mean ?? Number.NaN, target);
+      logRatio += Math.log(err(warm) / err(cold));
+      assert.ok(warm.acquisition([{ a: 0.5, b: 0.5 }]).every(Number.isFinite));
+    }
+    // Measured: geometric mean 0.39 of the grid RMSE with the source over without.
+    const ratio = Math.exp(logRatio / seeds.length);
+    assert.ok(ratio < 0.7, `error ratio ${ratio}`);
   });
 });
 

@@ -371,6 +371,10 @@ export function fitTransferModel(
   learnShift = true,
 ): TransferModel | null {
   if (obs.n < MIN_TARGET_OBSERVATIONS || sources.length === 0) return null;
+  // No output warping on either side: the source-target relation is modelled as affine, which a
+  // Yeo-Johnson warp fitted to each study separately would bend (and the warp's inverse turns the
+  // source's extrapolated means into nonsense in objective units).
+  options = { ...options, outputWarping: 'none' };
   const models = fitSourceModels(space, sources, options);
   if (models.length === 0) return null;
   const dim = space.dimension;

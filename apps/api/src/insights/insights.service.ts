@@ -4,11 +4,18 @@ import type { Logger } from '../common/logger.js';
 import type { TrialState } from '../db/index.js';
 import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../graphql/mapping.js';
 import type { Study } from '../graphql/types.js';
-import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
+import {
+  HistoryPoint,
+  ParamImportance,
+  SourcePoint,
+  SurrogatePoint,
+  SurrogateSlice,
+} from '../graphql/types.js';
 import { bestOf, formatStudyReport } from '../report/report.js';
 import type { Observation, RecommendResult } from '../suggest/compute.js';
 import type { Suggester } from '../suggest/suggester.js';
 import { loadStudyHistory } from '../trial/observations.js';
+import { loadWarmStartSources } from '../trial/suggest-trials.js';
 import type { Params, TrialRecord } from '../trial/trial.record.js';
 
 export const MAX_SLICE_POINTS = 200;
@@ -127,6 +134,11 @@ export class InsightsService {
     if (best === null) return null;
     const fixed = { ...best.params } as Params;
     delete fixed[param];
+    const sources = await loadWarmStartSources(this.db, {
+      team_id: study.teamId,
+      warm_start_from: study.warmStartFrom ?? [],
+      sampler: (study.sampler ?? {}) as Record<string, unknown>,
+    });
     const result = await this.suggester
       .slice(
         {
@@ -137,6 +149,7 @@ export class InsightsService {
           param,
           fixed,
           points,
+          ...(sources.length > 0 ? { sources } : {}),
         },
         study.id,
         study.teamId,
@@ -147,6 +160,13 @@ export class InsightsService {
       param,
       fixed,
       points: result.map((p) => Object.assign(new SurrogatePoint(), p)),
+      sourcePoints: sources.flatMap((s) =>
+        s.completed
+          .filter((c) => Number.isFinite(c.value) && c.params[param] !== undefined)
+          .map((c) =>
+            Object.assign(new SourcePoint(), { studyId: s.studyId, x: c.params[param], value: c.value }),
+          ),
+      ),
     });
   }
 

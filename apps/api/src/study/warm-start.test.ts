@@ -108,5 +108,20 @@ describe('warm start from earlier studies of the team (issue 18)', () => {
       [target],
     );
     assert.ok(rows.some((r) => r.suggestion.transfer?.used === true));
+    // The surrogate view shows the source's trials beside the study's own.
+    const slice = await h.gql<{
+      study: {
+        surrogate: { points: unknown[]; sourcePoints: Array<{ studyId: string; x: number; value: number }> };
+      };
+    }>(
+      'query($id: ID!) { study(id: $id) { surrogate(param: "x", points: 5) { points { mean } sourcePoints { studyId x value } } } }',
+      { id: target },
+      viewer.token,
+    );
+    assert.equal(slice.errors, undefined, JSON.stringify(slice.errors));
+    const sourcePoints = slice.data?.study.surrogate.sourcePoints ?? [];
+    assert.equal(sourcePoints.length, 24);
+    assert.ok(sourcePoints.every((p) => p.studyId === source && Number.isFinite(p.value)));
+    assert.equal(slice.data?.study.surrogate.points.length, 5);
   });
 });

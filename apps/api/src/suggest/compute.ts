@@ -23,6 +23,8 @@ interface StudyPart {
 
 /** An earlier study of the team that warm-starts this one (docs/DESIGN.md, "Warm start"). */
 export interface SourcePart {
+  /** The source study's id (for showing its points; the optimizer ignores it). */
+  studyId: string;
   searchSpace: unknown;
   direction: Direction;
   completed: Observation[];
@@ -61,6 +63,8 @@ export interface ImportanceResult {
 
 export interface SliceTask extends StudyPart {
   kind: 'slice';
+  /** Warm-start sources: the slice is then the transfer model's, as the sampler sees it. */
+  sources?: SourcePart[];
   param: string;
   /** The other parameters' values (the best trial's). */
   fixed: Params;
@@ -142,7 +146,7 @@ export function suggestMany(task: SuggestTask): SuggestionResult[] {
   return out;
 }
 
-function surrogateFor(task: StudyPart): optimizer.Surrogate | null {
+function surrogateFor(task: StudyPart & { sources?: SourcePart[] }): optimizer.Surrogate | null {
   const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
   const own = cached(samplers, task.sampler, optimizer.parseSamplerConfig);
   // Insights always come from a GP, whatever sampler the study runs.
@@ -150,12 +154,18 @@ function surrogateFor(task: StudyPart): optimizer.Surrogate | null {
     own.type === 'gp' ? own : cached(samplers, { type: 'gp' }, optimizer.parseSamplerConfig),
     space,
   );
+  const sources = (task.sources ?? []).map((s) => ({
+    space: cached(spaces, s.searchSpace, optimizer.parseSearchSpace),
+    direction: s.direction,
+    completed: s.completed,
+  }));
   return optimizer.fitSurrogate(config, {
     space,
     direction: task.direction,
     completed: task.completed,
     pending: [],
     seed: 0,
+    ...(sources.length > 0 ? { sources } : {}),
   });
 }
 

@@ -41,7 +41,12 @@ export async function loadWarmStartSources(
   const sources: SourcePart[] = [];
   for (const row of rows) {
     const history = await loadStudyHistory(sql, row.id, row.objective);
-    sources.push({ searchSpace: row.search_space, direction: row.direction, completed: history.observed });
+    sources.push({
+      studyId: row.id,
+      searchSpace: row.search_space,
+      direction: row.direction,
+      completed: history.observed,
+    });
   }
   return sources;
 }

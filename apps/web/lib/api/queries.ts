@@ -354,11 +354,12 @@ export async function loadSurrogate(
       surrogate: {
         param: string;
         points: Array<{ x: unknown; mean: number; std: number; acquisition: number }>;
+        sourcePoints: Array<{ studyId: string; x: unknown; value: number }>;
       } | null;
     } | null;
   }>(
     `query Surrogate($id: ID!, $param: String!) { study(id: $id) { surrogate(param: $param, points: 100) {
-      param points { x mean std acquisition } } } }`,
+      param points { x mean std acquisition } sourcePoints { studyId x value } } } }`,
     { id: studyId, param },
     signal,
   );
@@ -371,6 +372,9 @@ export async function loadSurrogate(
     mean: pts.map((p) => p.mean),
     std: pts.map((p) => p.std),
     acquisition: pts.map((p) => p.acquisition),
+    sourcePoints: (s.sourcePoints ?? [])
+      .filter((p) => typeof p.x === 'number')
+      .map((p) => ({ studyId: p.studyId, x: Number(p.x), value: p.value })),
   };
 }
 
