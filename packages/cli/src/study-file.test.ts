@@ -16,6 +16,7 @@ pruner: { type: median, warmupSteps: 3 }
 maxTrials: 30
 parallelism: 2
 warmStartFrom: [3f2a4c1e-0000-4000-8000-000000000001]
+warmStartEnqueue: 2
 searchSpace:
   - { name: lr, type: float, low: 1.0e-5, high: 0.1, log: true }
   - { name: batch, type: categorical, choices: [16, 32, 64] }
@@ -34,6 +35,7 @@ describe('study files', () => {
     assert.equal(input.parallelism, 2);
     assert.equal(input.teamId, 'team-1');
     assert.deepEqual(input.warmStartFrom, ['3f2a4c1e-0000-4000-8000-000000000001']);
+    assert.equal(input.warmStartEnqueue, 2);
   });
 
   it('reads JSON and lets --team override the file', async () => {

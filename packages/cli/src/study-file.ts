@@ -17,6 +17,7 @@ const FIELDS = new Set([
   'heartbeatTimeoutS',
   'retryFailed',
   'warmStartFrom',
+  'warmStartEnqueue',
 ]);
 
 /**
@@ -86,6 +87,7 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
   const parallelism = optionalInt('parallelism', 1);
   const heartbeatTimeoutS = optionalInt('heartbeatTimeoutS', 1);
   const retryFailed = optionalInt('retryFailed', 0);
+  const warmStartEnqueue = optionalInt('warmStartEnqueue', 0);
   const warmStartFrom = o.warmStartFrom;
   if (
     warmStartFrom !== undefined &&
@@ -106,5 +108,6 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
     ...(heartbeatTimeoutS === undefined ? {} : { heartbeatTimeoutS }),
     ...(retryFailed === undefined ? {} : { retryFailed }),
     ...(warmStartFrom === undefined ? {} : { warmStartFrom: warmStartFrom as string[] }),
+    ...(warmStartEnqueue === undefined ? {} : { warmStartEnqueue }),
   };
 }

@@ -266,6 +266,8 @@ export interface CreateStudyInput {
   readonly retryFailed?: number;
   /** Ids of earlier studies of the same team to warm-start from (at most 5). */
   readonly warmStartFrom?: readonly string[];
+  /** Queue this many of the sources' best configurations (at most 20) as the first trials. */
+  readonly warmStartEnqueue?: number;
 }
 
 export interface MetricPointInput {

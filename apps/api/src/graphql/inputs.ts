@@ -24,6 +24,12 @@ export class CreateStudyInput {
     description: 'Earlier studies of the same team to warm-start from (at most 5); default none',
   })
   warmStartFrom?: string[] | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Queue the sources' best configurations (up to 20, mapped onto this space) as the first trials; default 0",
+  })
+  warmStartEnqueue?: number | null;
 }
 
 @InputType()

@@ -1,3 +1,4 @@
+import * as optimizer from '@posterior/optimizer';
 import {
   type Authorizer,
   callerUserId,
@@ -8,13 +9,14 @@ import {
 } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { pageSize } from '../common/cursor.js';
-import type { Db } from '../common/db.js';
+import type { Db, Sql } from '../common/db.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid, requireInt } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
 import { STUDY_COLUMNS, type StudyRow, toStudy } from '../graphql/mapping.js';
 import { PageInfo, type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
+import { loadWarmStartSources } from '../trial/suggest-trials.js';
 import { LIMITS, validateStudyInput } from './study.validation.js';
 import {
   decodeStudyCursor,
@@ -39,6 +41,37 @@ const TRANSITIONS: Record<StudyState, readonly StudyState[]> = {
 export const MAX_STUDIES_PAGE = 100;
 /** Source studies one study may warm-start from. */
 export const MAX_WARM_START_SOURCES = 5;
+/** Best source configurations one study may queue at creation (`warmStartEnqueue`). */
+export const MAX_WARM_START_ENQUEUE = 20;
+
+/**
+ * Queues the sources' best `count` configurations (optimizer `sourceBestParams`: best first, round
+ * the sources, shared parameters kept, the others at the middle of their range) as WAITING trials of
+ * a study just created, so asks hand them out before the sampler suggests anything.
+ */
+async function enqueueSourceBest(sql: Sql, study: StudyRow, count: number): Promise<void> {
+  const sources = await loadWarmStartSources(sql, { ...study, sampler: { type: 'gp' } });
+  const space = optimizer.parseSearchSpace(study.search_space);
+  const params = optimizer.sourceBestParams(
+    space,
+    sources.map((s) => ({
+      space: optimizer.parseSearchSpace(s.searchSpace),
+      direction: s.direction,
+      completed: s.completed,
+    })),
+    count,
+  );
+  if (params.length === 0) return;
+  await sql.rows(
+    `WITH alloc AS (
+       UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
+       WHERE id = $1 RETURNING next_trial_number - $2 AS first)
+     INSERT INTO trials (study_id, number, state, params)
+     SELECT $1, alloc.first + x.ord::int - 1, 'WAITING', x.p
+     FROM alloc, unnest($3::jsonb[]) WITH ORDINALITY AS x(p, ord)`,
+    [study.id, params.length, params.map((p) => JSON.stringify(p))],
+  );
+}
 
 export interface StudyListOptions {
   states?: readonly StudyState[] | null;
@@ -79,29 +112,46 @@ export class StudyService {
     await this.authz.requireTeam(c, input.teamId, Role.MEMBER);
     const v = validateStudyInput(input);
     const warmStartFrom = await this.warmStartSources(input.teamId, input.warmStartFrom);
+    const enqueue = input.warmStartEnqueue ?? 0;
+    if (
+      !Number.isInteger(enqueue) ||
+      enqueue < 0 ||
+      enqueue > Math.min(MAX_WARM_START_ENQUEUE, v.maxTrials)
+    ) {
+      throw new BadUserInputError(
+        'warmStartEnqueue',
+        `must be an integer between 0 and ${Math.min(MAX_WARM_START_ENQUEUE, v.maxTrials)}`,
+      );
+    }
+    if (enqueue > 0 && warmStartFrom.length === 0) {
+      throw new BadUserInputError('warmStartEnqueue', 'needs source studies in warmStartFrom');
+    }
     const createdBy = c.kind === 'user' ? c.userId : c.createdBy;
-    const row = await this.db.one<StudyRow>(
-      `INSERT INTO studies AS s (team_id, name, direction, objective, search_space, sampler, pruner, max_trials,
+    return this.db.tx(async (sql) => {
+      const row = await sql.one<StudyRow>(
+        `INSERT INTO studies AS s (team_id, name, direction, objective, search_space, sampler, pruner, max_trials,
          parallelism, heartbeat_timeout_s, retry_failed, created_by, warm_start_from)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${STUDY_COLUMNS}`,
-      [
-        v.teamId,
-        v.name,
-        v.direction,
-        v.objective,
-        JSON.stringify(v.searchSpace),
-        JSON.stringify(v.sampler),
-        JSON.stringify(v.pruner),
-        v.maxTrials,
-        v.parallelism,
-        v.heartbeatTimeoutS,
-        v.retryFailed,
-        createdBy,
-        warmStartFrom,
-      ],
-    );
-    if (row === null) throw new Error('insert returned nothing');
-    return toStudy(row);
+        [
+          v.teamId,
+          v.name,
+          v.direction,
+          v.objective,
+          JSON.stringify(v.searchSpace),
+          JSON.stringify(v.sampler),
+          JSON.stringify(v.pruner),
+          v.maxTrials,
+          v.parallelism,
+          v.heartbeatTimeoutS,
+          v.retryFailed,
+          createdBy,
+          warmStartFrom,
+        ],
+      );
+      if (row === null) throw new Error('insert returned nothing');
+      if (enqueue > 0) await enqueueSourceBest(sql, row, enqueue);
+      return toStudy(row);
+    });
   }
 
   /**

@@ -24,6 +24,7 @@ describe('warm start from earlier studies of the team (issue 18)', () => {
   let teamId: string;
   let otherTeamStudy: string;
   let source: string;
+  const sourceTrials: Array<{ params: { x: number; y: number }; value: number }> = [];
 
   before(async () => {
     h = await startHarness();
@@ -42,6 +43,7 @@ describe('warm start from earlier studies of the team (issue 18)', () => {
     )) {
       const r = await h.gql(TELL, { t: t.id, st: 'COMPLETE', v: f(t.params) }, owner.token);
       assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      sourceTrials.push({ params: t.params, value: f(t.params) });
     }
   });
   after(() => h.close());
@@ -76,6 +78,37 @@ describe('warm start from earlier studies of the team (issue 18)', () => {
     const tooMany = Array.from({ length: 6 }, () => crypto.randomUUID());
     const r = await h.gql(CREATE, { input: input({ warmStartFrom: tooMany }) }, owner.token);
     assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    const noSources = await h.gql(CREATE, { input: input({ warmStartEnqueue: 2 }) }, owner.token);
+    assert.equal(noSources.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  });
+
+  test("warmStartEnqueue queues the sources' best configurations as the first trials", async () => {
+    const created = await h.gql<{ createStudy: { id: string } }>(
+      CREATE,
+      { input: input({ name: 'enqueued', warmStartFrom: [source], warmStartEnqueue: 2 }) },
+      owner.token,
+    );
+    assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+    const id = created.data?.createStudy.id ?? '';
+    const best = [...sourceTrials].sort((a, b) => a.value - b.value).slice(0, 2);
+    const first = await askTrials<{ id: string; number: number; params: { x: number; y: number } }>(
+      h,
+      owner.token,
+      id,
+      1,
+    );
+    // parallelism 1: the second is handed out once the first is told.
+    for (const t of first) await h.gql(TELL, { t: t.id, st: 'COMPLETE', v: f(t.params) }, owner.token);
+    const second = await askTrials<{ number: number; params: { x: number; y: number } }>(
+      h,
+      owner.token,
+      id,
+      1,
+    );
+    assert.deepEqual(
+      [...first, ...second].map((t) => [t.number, t.params]),
+      best.map((b, i) => [i, b.params]),
+    );
   });
 
   test('a study created with warmStartFrom a completed study of its team shows the source and its suggestions use it', async () => {
