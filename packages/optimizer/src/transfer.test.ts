@@ -9,7 +9,16 @@ import { suggest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
 import { trialSeed } from './seeds.js';
 import { fitSurrogate } from './surrogate.js';
-import { fitTransferModel, type SourceStudy, sourceBestParams, transferPredict } from './transfer.js';
+import {
+  fitSourceModels,
+  fitTransfer,
+  fitTransferModel,
+  MAX_TARGET_OBSERVATIONS,
+  type SourceStudy,
+  sourceBestParams,
+  sourceMeanAt,
+  transferPredict,
+} from './transfer.js';
 import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihood.js';
 
 const space = parseSearchSpace([
@@ -202,16 +211,22 @@ describe('transfer on synthetic tasks with known correlation', () => {
     assert.ok(ratio < 1.15, `error ratio ${ratio}`);
   });
 
-  it('the source weight fades as target data grows when the tasks differ', () => {
+  it('the evidence for a partly related source fades as target data grows, and the plain GP takes over', () => {
     // Correlation 0.7: useful with few points, less so once the residual GP has data.
     const { source, target } = taskPair(21, 0.7);
     const points = randomPoints(60, createRng(99));
+    const src = [sourceStudy(source, 3)];
+    const options = { ...GP_DEFAULTS, outputWarping: 'none' as const };
     const gains: number[] = [];
     for (const n of [6, 60]) {
       const completed = points.slice(0, n).map((params) => ({ params, value: target(params) }));
       const obs = collectObservations(space, 'MINIMIZE', completed);
-      const model = fitTransferModel(space, obs, [], [sourceStudy(source, 3)], GP_DEFAULTS);
-      gains.push(model ? model.fit.gain / n : 0);
+      const models = fitSourceModels(space, src, options);
+      const data = { x: obs.x, y: plainY(obs.g, obs.n), n: obs.n, dim: 2, categorical: new Uint8Array(2) };
+      const fit = fitTransfer(data, sourceMeanAt(models, obs.x, obs.n, 2), [2], options);
+      gains.push(Math.max(...fit.candidateGains) / n);
+      if (n >= MAX_TARGET_OBSERVATIONS)
+        assert.equal(fitTransferModel(space, obs, [], src, GP_DEFAULTS), null);
     }
     assert.ok((gains[1] ?? 0) < (gains[0] ?? 0), `gain per point ${gains.join(' -> ')}`);
   });

@@ -41,6 +41,12 @@ export const GUARD_NATS = 3;
 export const SHIFT_NATS = 2;
 /** Target observations needed before the transfer model is tried. */
 export const MIN_TARGET_OBSERVATIONS = 3;
+/**
+ * From this many target observations on the study's own (warped) GP takes over: measured on the
+ * warmstart bench, the unwarped transfer model finds the basin much sooner but then refines the
+ * optimum more slowly than the plain GP does from the points it found.
+ */
+export const MAX_TARGET_OBSERVATIONS = 20;
 /** Source observations needed for a source model. */
 const MIN_SOURCE_OBSERVATIONS = 3;
 /** Latest source trials used (the source fit is O(n^3)). */
@@ -370,7 +376,7 @@ export function fitTransferModel(
   options: GpOptions,
   learnShift = true,
 ): TransferModel | null {
-  if (obs.n < MIN_TARGET_OBSERVATIONS || sources.length === 0) return null;
+  if (obs.n < MIN_TARGET_OBSERVATIONS || obs.n >= MAX_TARGET_OBSERVATIONS || sources.length === 0) return null;
   // No output warping on either side: the source-target relation is modelled as affine, which a
   // Yeo-Johnson warp fitted to each study separately would bend (and the warp's inverse turns the
   // source's extrapolated means into nonsense in objective units).
