@@ -10,21 +10,21 @@ import type { ParamSpec, Params, ParsedSearchSpace, SearchSpace } from './search
 import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihood.js';
 
 /**
- * Warm start from earlier studies (docs/DESIGN.md, "Warm start").
+ * Warm start from earlier studies (docs/DESIGN.md section 6e).
  *
  * Each source study gets its own GP, fitted on its completed trials projected onto the parameters
  * it shares with the target (same name and type). The target GP then models
- *   y(x) = a + sum_k b_k mu_k(x) + f(x),   f ~ GP(0, k_theta),
- * where mu_k is source k's posterior mean: the source's landscape is the prior mean, with an offset
- * a and a scale b_k per source fitted jointly with the kernel hyperparameters by MAP
- * (transfer-likelihood.ts). A shifted or rescaled copy of the source is then explained by b_k and
- * a smooth residual, and the acquisition trusts the source where the target has no data yet.
+ *   y(x) = a + sum_k b_k mu_k(P_k x - delta_k) + f(x),   f ~ GP(0, k_theta),
+ * where mu_k is source k's posterior mean: the source's landscape, scaled by b_k and shifted by
+ * delta_k, is the prior mean, fitted jointly with the offset a and the kernel hyperparameters by MAP
+ * (transfer-likelihood.ts). A shifted and rescaled copy of the source is then explained by b_k,
+ * delta_k and a small residual, and the acquisition trusts the source where the target has no data.
  *
- * Negative transfer is guarded twice: each b_k has a Normal(0, 1) prior, and the transfer model is
- * used only while its log posterior beats the plain GP's (b = 0, refitted on the same data) by
- * GUARD_NATS. Otherwise the suggestion is exactly the cold start's. As target data grows the
- * residual GP explains the data by itself, the evidence for b_k stops paying for it, and the
- * source's influence fades.
+ * Negative transfer is guarded: b_k and delta_k have priors centred on "no transfer", and the
+ * transfer model is used only when its log posterior beats the plain GP's (refitted on the same
+ * data) by GUARD_NATS, plus SHIFT_NATS per shift coordinate for the shifted variant. Otherwise the
+ * suggestion is exactly the cold start's. From MAX_TARGET_OBSERVATIONS on the study's own GP takes
+ * over.
  */
 export interface SourceStudy {
   space: SearchSpace;
