@@ -13,7 +13,7 @@
 //              parameters (a fixed random smooth function: random Fourier features, lengthscale 0.2
 //              of the range).
 // Reported: median simple regret at 10/20/30/50 trials, the trials each arm needs for its median
-// regret to reach the cold start's 50-trial median, and for unrelated vs cold the one-sided paired
+// regret to reach the cold start's 50-trial (and 30-trial) median, and for unrelated vs cold the one-sided paired
 // Wilcoxon signed-rank p-value (per seed regret differences at 30 and 50 trials; H1: unrelated is
 // worse). Writes bench-results/warmstart.json.
 import { writeFileSync } from 'node:fs';
@@ -155,12 +155,17 @@ for (const name of args.functions.split(',')) {
       0.5,
     );
   const coldTarget = medianAt('cold', trials);
-  const needed = Object.fromEntries(
-    ARMS.map((arm) => {
-      for (let k = 1; k <= trials; k++) if (medianAt(arm, k) <= coldTarget) return [arm, k];
-      return [arm, null];
-    }),
-  );
+  // Trials each arm needs for its median regret to reach the cold start's median after `at` trials.
+  const neededFor = (at) =>
+    Object.fromEntries(
+      ARMS.map((arm) => {
+        const goal = medianAt('cold', at);
+        for (let k = 1; k <= trials; k++) if (medianAt(arm, k) <= goal) return [arm, k];
+        return [arm, null];
+      }),
+    );
+  const needed = neededFor(trials);
+  const neededFor30 = trials > 30 ? neededFor(30) : null;
   const wilcoxon = Object.fromEntries(
     [30, 50]
       .filter((k) => k <= trials)
@@ -169,7 +174,7 @@ for (const name of args.functions.split(',')) {
         return [k, wilcoxonSignedRank(diffs)];
       }),
   );
-  results.push({ function: name, coldTarget, needed, wilcoxon, curves });
+  results.push({ function: name, coldTarget, needed, neededFor30, wilcoxon, curves });
 }
 
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
@@ -187,6 +192,7 @@ const header = [
   'arm',
   ...checkpoints.map((k) => `@${k}`),
   'needed',
+  "needed for cold's @30",
   'p(unrelated worse) @30',
   '@50',
 ];
@@ -202,7 +208,8 @@ for (const r of results) {
       arm === 'unrelated'
         ? [30, 50].map((k) => (r.wilcoxon[k] ? formatNumber(r.wilcoxon[k].pGreater) : '-'))
         : ['', ''];
-    console.log(`| ${[r.function, arm, ...cells, r.needed[arm] ?? `>${trials}`, ...p].join(' | ')} |`);
+    const for30 = r.neededFor30 ? (r.neededFor30[arm] ?? `>${trials}`) : '-';
+    console.log(`| ${[r.function, arm, ...cells, r.needed[arm] ?? `>${trials}`, for30, ...p].join(' | ')} |`);
   }
 }
 const file = join(resultsDir(), 'warmstart.json');
