@@ -145,6 +145,7 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
     pruner: { type: 'median' },
     parallelism: 4,
     bestTrialId: best?.id ?? null,
+    warmStartFrom: [],
   };
   return { study, trials, metrics, surrogate: [lrSlice] };
 }

@@ -143,6 +143,9 @@ const FORM_KEYS: Record<StudyInputField, string> = {
   parallelism: 'parallelism',
   heartbeatTimeoutS: 'heartbeatTimeoutS',
   retryFailed: 'retryFailed',
+  // Warm start is set through the API, the SDK and study files; the form has no field for it.
+  warmStartFrom: 'form',
+  warmStartEnqueue: 'form',
 };
 const FORM_LABELS: Record<StudyInputField, string> = {
   teamId: 'The team',
@@ -156,6 +159,8 @@ const FORM_LABELS: Record<StudyInputField, string> = {
   parallelism: 'Parallelism',
   heartbeatTimeoutS: 'Heartbeat timeout',
   retryFailed: 'Retries',
+  warmStartFrom: 'The warm-start sources',
+  warmStartEnqueue: 'The warm-start queue',
 };
 
 /** Reads a study file (YAML or JSON; the same fields as createStudy) into the form. */

@@ -39,6 +39,15 @@ describe('buildSurrogate', () => {
     assert.equal(data.logX, true);
   });
 
+  it("keeps warm-start sources' trials apart from the study's own", () => {
+    const data = buildSurrogate({ ...slice, sourcePoints: [{ studyId: 's1', x: 0.002, value: 0.4 }] }, [
+      trial(3, 'COMPLETE', 0.3, 0.001),
+    ]);
+    assert.deepEqual(data.sources, [[0.002, 0.4]]);
+    assert.deepEqual(data.observed, [[0.001, 0.3, 3]]);
+    assert.deepEqual(buildSurrogate(slice, []).sources, []);
+  });
+
   it('skips non-finite acquisition values and has no maximum when none is finite', () => {
     const withGaps = { ...slice, acquisition: [Number.NaN, -1, Number.POSITIVE_INFINITY, -4] };
     const data = buildSurrogate(withGaps, []);

@@ -12,6 +12,8 @@ export interface SurrogateChartData {
   acquisition: Array<[number, number]>;
   /** [x, value, trial number] of COMPLETE trials. */
   observed: Array<[number, number, number]>;
+  /** [x, value] of the warm-start source studies' completed trials (drawn apart from `observed`). */
+  sources: Array<[number, number]>;
   /** x of the acquisition maximum (the next suggestion along this slice). */
   argmax: number | null;
   logX: boolean;
@@ -66,6 +68,7 @@ export function buildSurrogate(
     band,
     acquisition,
     observed,
+    sources: (slice.sourcePoints ?? []).map((p): [number, number] => [p.x, p.value]),
     argmax,
     logX: options.logX === true,
   };

@@ -112,6 +112,8 @@ export interface Study extends StudySummary {
   pruner: PrunerConfig;
   parallelism: number | null;
   bestTrialId: string | null;
+  /** Earlier studies of the team whose completed trials warm-start this one's model (issue 18). */
+  warmStartFrom: string[];
 }
 
 export interface ParamImportance {
@@ -126,6 +128,8 @@ export interface SurrogateSlice {
   mean: number[];
   std: number[];
   acquisition: number[];
+  /** Warm-started studies: the source studies' completed trials along this parameter (absent: none). */
+  sourcePoints?: Array<{ studyId: string; x: number; value: number }>;
 }
 
 export interface Artifact {

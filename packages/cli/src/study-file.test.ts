@@ -17,6 +17,8 @@ sampler: gp
 pruner: { type: median, warmupSteps: 3 }
 maxTrials: 30
 parallelism: 2
+warmStartFrom: [3f2a4c1e-0000-4000-8000-000000000001]
+warmStartEnqueue: 2
 searchSpace:
   - { name: lr, type: float, low: 1.0e-5, high: 0.1, log: true }
   - { name: batch, type: categorical, choices: [16, 32, 64] }
@@ -62,6 +64,8 @@ describe('study files', () => {
     assert.equal(input.searchSpace.length, 2);
     assert.equal(input.parallelism, 2);
     assert.equal(input.teamId, 'team-1');
+    assert.deepEqual(input.warmStartFrom, ['3f2a4c1e-0000-4000-8000-000000000001']);
+    assert.equal(input.warmStartEnqueue, 2);
   });
 
   it('reads JSON and lets --team override the file', async () => {
@@ -79,6 +83,7 @@ describe('study files', () => {
     assert.equal(input.teamId, 'team-9');
     assert.equal(input.direction, 'MAXIMIZE');
     assert.equal(input.sampler, undefined);
+    assert.equal(input.warmStartFrom, undefined);
   });
 
   it('rejects bad files with a usage error naming the file and field', async () => {
@@ -95,6 +100,18 @@ describe('study files', () => {
         /maxTrials must be a positive integer/,
       ],
       [{ teamId: 't', nmae: 'x' }, /unknown field nmae/],
+      [
+        {
+          teamId: 't',
+          name: 'x',
+          direction: 'minimize',
+          objective: 'l',
+          searchSpace: [{}],
+          maxTrials: 3,
+          warmStartFrom: 'abc',
+        },
+        /warmStartFrom must be a list of study ids/,
+      ],
     ];
     for (const [raw, message] of cases) {
       assert.throws(

@@ -19,6 +19,8 @@ export const STUDY_LIMITS = {
   parallelism: 1_000,
   heartbeatTimeoutS: 7 * 24 * 3600,
   retryFailed: 100,
+  warmStartFrom: 5,
+  warmStartEnqueue: 20,
 } as const;
 
 /** What the API stores for a field the input leaves out. */
@@ -43,6 +45,8 @@ export const STUDY_INPUT_FIELDS = [
   'parallelism',
   'heartbeatTimeoutS',
   'retryFailed',
+  'warmStartFrom',
+  'warmStartEnqueue',
 ] as const;
 export type StudyInputField = (typeof STUDY_INPUT_FIELDS)[number];
 
@@ -89,6 +93,13 @@ export const studyInputSchema = z.strictObject(
     parallelism: int(1, STUDY_LIMITS.parallelism, 'an integer >= 1').optional(),
     heartbeatTimeoutS: int(1, STUDY_LIMITS.heartbeatTimeoutS, 'an integer >= 1').optional(),
     retryFailed: int(0, STUDY_LIMITS.retryFailed, 'an integer >= 0').optional(),
+    warmStartFrom: z
+      .array(z.string({ error: 'a list of study ids' }).min(1, { error: 'a list of study ids' }), {
+        error: 'a list of study ids',
+      })
+      .max(STUDY_LIMITS.warmStartFrom, { error: `at most ${STUDY_LIMITS.warmStartFrom} source studies` })
+      .optional(),
+    warmStartEnqueue: int(0, STUDY_LIMITS.warmStartEnqueue, 'an integer >= 0').optional(),
   },
   { error: 'a mapping of study fields' },
 );

@@ -98,3 +98,14 @@ export {
 } from './search-space.js';
 export { studySeed, trialSeed } from './seeds.js';
 export { fitSurrogate, type Surrogate } from './surrogate.js';
+export {
+  fitSourceModels,
+  fitTransfer,
+  fitTransferModel,
+  GUARD_NATS,
+  type SourceStudy,
+  sourceBestParams,
+  type TransferFit,
+  type TransferModel,
+} from './transfer.js';
+export { TransferNegLogPosterior } from './transfer-likelihood.js';

@@ -4,6 +4,7 @@ import { ModelFittingError } from './errors.js';
 import { collectObservations, fitModel, predictObjective } from './model.js';
 import { acquisitionSpec, type SuggestRequest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
+import { fitTransferModel, TransferAcquisition, transferPredictObjective } from './transfer.js';
 
 /** The fitted model exposed for insights: surrogate slices, acquisition maps, importance. */
 export interface Surrogate {
@@ -41,6 +42,30 @@ export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Su
     if (error instanceof ModelFittingError) return null;
     throw error;
   }
+  const encode = (p: Params): Float64Array => space.snap(space.encode(space.validateParams(p)));
+  // A warm-started study whose sources pass the guard is explained by the transfer model, as its
+  // sampler sees it (lengthscales and importance stay the plain GP's: the study's own evidence).
+  const transfer =
+    request.sources && request.sources.length > 0
+      ? fitTransferModel(space, obs, pending, request.sources, options)
+      : null;
+  if (transfer) {
+    const objective = new TransferAcquisition(transfer, acquisitionSpec(options, transfer.best));
+    return {
+      ...surrogateOf(space, model, options),
+      predict: (points) =>
+        points.map((p) => transferPredictObjective(transfer, request.direction, encode(p))),
+      acquisition: (points) => points.map((p) => objective.value(encode(p))),
+    };
+  }
+  return surrogateOf(space, model, options);
+}
+
+function surrogateOf(
+  space: ReturnType<typeof parseSearchSpace>,
+  model: ReturnType<typeof fitModel>,
+  options: ReturnType<typeof gpOptions>,
+): Surrogate {
   const spec = acquisitionSpec(options, model.best);
   // Conditional spaces: a slice may set a parent without its children (or keep a child it deactivates).
   const encode = (p: Params): Float64Array =>

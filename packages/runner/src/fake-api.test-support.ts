@@ -123,6 +123,7 @@ export class FakeApi implements WorkerApi {
       parallelism: 1,
       heartbeatTimeoutS: this.options.heartbeatTimeoutS ?? 60,
       retryFailed: 0,
+      warmStartFrom: [],
       createdAt: new Date(0),
       updatedAt: new Date(0),
       trialCounts: {

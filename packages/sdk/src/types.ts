@@ -164,10 +164,19 @@ export interface SurrogatePoint {
   readonly acquisition: number;
 }
 
+/** A warm-start source study's observed trial, at its value of the sliced parameter. */
+export interface SourcePoint {
+  readonly studyId: string;
+  readonly x: ParamValue;
+  readonly value: number;
+}
+
 export interface SurrogateSlice {
   readonly param: string;
   readonly fixed: Params;
   readonly points: readonly SurrogatePoint[];
+  /** The warm-start sources' trials (empty for a cold study). */
+  readonly sourcePoints: readonly SourcePoint[];
 }
 
 export interface Study {
@@ -184,6 +193,8 @@ export interface Study {
   readonly parallelism: number;
   readonly heartbeatTimeoutS: number;
   readonly retryFailed: number;
+  /** Earlier studies of the team whose completed trials warm-start this one's model. */
+  readonly warmStartFrom: readonly string[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly trialCounts: TrialCounts;
@@ -218,6 +229,10 @@ export interface CreateStudyInput {
   readonly parallelism?: number;
   readonly heartbeatTimeoutS?: number;
   readonly retryFailed?: number;
+  /** Ids of earlier studies of the same team to warm-start from (at most 5). */
+  readonly warmStartFrom?: readonly string[];
+  /** Queue this many of the sources' best configurations (at most 20) as the first trials. */
+  readonly warmStartEnqueue?: number;
 }
 
 export interface MetricPointInput {

@@ -297,6 +297,14 @@ export function toStudy(value: unknown): Study {
     parallelism: num(o, 'parallelism'),
     heartbeatTimeoutS: num(o, 'heartbeatTimeoutS'),
     retryFailed: num(o, 'retryFailed'),
+    // Servers before warm start (issue 18) do not send it: no sources.
+    warmStartFrom:
+      o.warmStartFrom === undefined
+        ? []
+        : list(o.warmStartFrom, 'warmStartFrom').map((id) => {
+            if (typeof id !== 'string') throw bad('warmStartFrom', id);
+            return id;
+          }),
     createdAt: date(o, 'createdAt'),
     updatedAt: date(o, 'updatedAt'),
     trialCounts: toTrialCounts(o.trialCounts),
@@ -362,6 +370,10 @@ export function toSurrogateSlice(value: unknown): SurrogateSlice {
         std: num(p, 'std'),
         acquisition: num(p, 'acquisition'),
       };
+    }),
+    sourcePoints: (o.sourcePoints === undefined ? [] : list(o.sourcePoints, 'source points')).map((raw) => {
+      const p = obj(raw, 'source point');
+      return { studyId: str(p, 'studyId'), x: toParamValue(json(p, 'x'), 'x'), value: num(p, 'value') };
     }),
   };
 }

@@ -19,6 +19,17 @@ export class CreateStudyInput {
   @Field(() => Int, { nullable: true, description: 'Default 1' }) parallelism?: number | null;
   @Field(() => Int, { nullable: true, description: 'Default 60' }) heartbeatTimeoutS?: number | null;
   @Field(() => Int, { nullable: true, description: 'Default 0' }) retryFailed?: number | null;
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Earlier studies of the same team to warm-start from (at most 5); default none',
+  })
+  warmStartFrom?: string[] | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Queue the sources' best configurations (up to 20, mapped onto this space) as the first trials; default 0",
+  })
+  warmStartEnqueue?: number | null;
 }
 
 @InputType()

@@ -98,6 +98,10 @@ export class Study {
   @Field(() => Int) parallelism: number;
   @Field(() => Int) heartbeatTimeoutS: number;
   @Field(() => Int) retryFailed: number;
+  @Field(() => [ID], {
+    description: 'Earlier studies of the team whose completed trials warm-start the model',
+  })
+  warmStartFrom: string[];
   @Field(() => Date) createdAt: Date;
   @Field(() => Date) updatedAt: Date;
 }
@@ -250,11 +254,22 @@ export class SurrogatePoint {
   @Field(() => Float) acquisition: number;
 }
 
+@ObjectType({ description: "A completed trial of a warm-start source study, along the slice's parameter" })
+export class SourcePoint {
+  @Field(() => ID) studyId: string;
+  @Field(() => GraphQLJSON, { description: 'The parameter value (number, string or boolean)' }) x: unknown;
+  @Field(() => Float, { description: "The source study's objective value" }) value: number;
+}
+
 @ObjectType()
 export class SurrogateSlice {
   @Field(() => String) param: string;
   @Field(() => GraphQLJSON, { description: 'The other parameters, held at the best trial' }) fixed: unknown;
   @Field(() => [SurrogatePoint]) points: SurrogatePoint[];
+  @Field(() => [SourcePoint], {
+    description: "Warm-started studies: the source studies' completed trials that share this parameter",
+  })
+  sourcePoints: SourcePoint[];
 }
 
 @ObjectType({

@@ -5,10 +5,17 @@ import type { Logger } from '../common/logger.js';
 import type { Params, TrialRecord } from '../common/trial-record.js';
 import { sqlList, type TrialState } from '../db/index.js';
 import type { Study } from '../graphql/types.js';
-import { HistoryPoint, ParamImportance, SurrogatePoint, SurrogateSlice } from '../graphql/types.js';
+import {
+  HistoryPoint,
+  ParamImportance,
+  SourcePoint,
+  SurrogatePoint,
+  SurrogateSlice,
+} from '../graphql/types.js';
 import type { Observation, RecommendResult } from '../suggest/compute.js';
+import { loadStudyHistory } from '../suggest/observations.js';
 import type { Suggester } from '../suggest/suggester.js';
-import { loadStudyHistory } from '../trial/observations.js';
+import { loadWarmStartSources } from '../suggest/warm-start-sources.js';
 import { TRIAL_COLUMNS, type TrialRow, trialRecord } from '../trial/trial-row.js';
 
 export const MAX_SLICE_POINTS = 200;
@@ -152,6 +159,11 @@ export class InsightsService {
     if (best === null) return null;
     const fixed = { ...best.params } as Params;
     delete fixed[param];
+    const sources = await loadWarmStartSources(this.db, {
+      team_id: study.teamId,
+      warm_start_from: study.warmStartFrom ?? [],
+      sampler: (study.sampler ?? {}) as Record<string, unknown>,
+    });
     const result = await this.suggester
       .slice(
         {
@@ -162,6 +174,7 @@ export class InsightsService {
           param,
           fixed,
           points,
+          ...(sources.length > 0 ? { sources } : {}),
         },
         study.id,
         study.teamId,
@@ -172,6 +185,13 @@ export class InsightsService {
       param,
       fixed,
       points: result.map((p) => Object.assign(new SurrogatePoint(), p)),
+      sourcePoints: sources.flatMap((s) =>
+        s.completed
+          .filter((c) => Number.isFinite(c.value) && c.params[param] !== undefined)
+          .map((c) =>
+            Object.assign(new SourcePoint(), { studyId: s.studyId, x: c.params[param], value: c.value }),
+          ),
+      ),
     });
   }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CANDIDATE_COORDINATES, candidateBudget } from '../suggest/candidate-budget.js';
 import { askTrials, type Harness, newStudy, SPACE, startTeamHarness } from '../test-support/harness.js';
 import { MAX_METRIC_NAMES_PER_CALL } from '../trial/trial.service.js';
-import { CANDIDATE_COORDINATES, candidateBudget, SPACE_LIMITS } from './study-bounds.js';
+import { SPACE_LIMITS } from './study-bounds.js';
 
 const CREATE = 'mutation($i: CreateStudyInput!) { createStudy(input: $i) { id searchSpace } }';
 

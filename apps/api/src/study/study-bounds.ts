@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../common/errors.js';
+import { MAX_CANDIDATES } from '../suggest/candidate-budget.js';
 
 /**
  * Bounds on what one study may ask of the shared suggestion pool (issue 12, item 10): a GP's cost
@@ -13,24 +14,9 @@ export const SPACE_LIMITS = {
   choices: 100,
   /** Characters of one string choice. */
   choiceLength: 200,
-  /** QMC candidates a GP scores per suggestion (the optimizer itself allows 65,536). */
-  candidates: 4096,
+  /** QMC candidates a GP scores per suggestion (suggest/candidate-budget.ts). */
+  candidates: MAX_CANDIDATES,
 } as const;
-
-/**
- * Per suggestion, at most this many candidate coordinates (candidates x parameters) are scored:
- * the candidates a study asked for, fewer when it has many parameters. Keeps one suggestion's
- * acquisition search near the cost of the default (1,024 candidates) at 64 parameters, also for
- * studies stored before these bounds.
- */
-export const CANDIDATE_COORDINATES = 1024 * 64;
-
-export function candidateBudget(requested: number, params: number): number {
-  return Math.max(
-    16,
-    Math.min(requested, SPACE_LIMITS.candidates, Math.floor(CANDIDATE_COORDINATES / Math.max(1, params))),
-  );
-}
 
 /**
  * The search space as stored: DESIGN's array of parameters (a `{params: [...]}` wrapper, which

@@ -1,3 +1,5 @@
+import { STUDY_LIMITS } from '@posterior/core';
+import * as optimizer from '@posterior/optimizer';
 import {
   type Authorizer,
   callerUserId,
@@ -8,12 +10,13 @@ import {
 } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
 import { pageSize } from '../common/cursor.js';
-import type { Db } from '../common/db.js';
+import type { Db, Sql } from '../common/db.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid, requireInt } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
 import type { CreateStudyInput } from '../graphql/inputs.js';
 import { PageInfo, type Study, StudyConnection, StudyEdge, TrialCounts } from '../graphql/types.js';
+import { loadWarmStartSources } from '../suggest/warm-start-sources.js';
 import { LIMITS, validateStudyInput } from './study.validation.js';
 import {
   decodeStudyCursor,
@@ -37,6 +40,39 @@ const TRANSITIONS: Record<StudyState, readonly StudyState[]> = {
 };
 
 export const MAX_STUDIES_PAGE = 100;
+/** Source studies one study may warm-start from. */
+export const MAX_WARM_START_SOURCES = STUDY_LIMITS.warmStartFrom;
+/** Best source configurations one study may queue at creation (`warmStartEnqueue`). */
+export const MAX_WARM_START_ENQUEUE = STUDY_LIMITS.warmStartEnqueue;
+
+/**
+ * Queues the sources' best `count` configurations (optimizer `sourceBestParams`: best first, round
+ * the sources, shared parameters kept, the others at the middle of their range) as WAITING trials of
+ * a study just created, so asks hand them out before the sampler suggests anything.
+ */
+async function enqueueSourceBest(sql: Sql, study: StudyRow, count: number): Promise<void> {
+  const sources = await loadWarmStartSources(sql, { ...study, sampler: { type: 'gp' } });
+  const space = optimizer.parseSearchSpace(study.search_space);
+  const params = optimizer.sourceBestParams(
+    space,
+    sources.map((s) => ({
+      space: optimizer.parseSearchSpace(s.searchSpace),
+      direction: s.direction,
+      completed: s.completed,
+    })),
+    count,
+  );
+  if (params.length === 0) return;
+  await sql.rows(
+    `WITH alloc AS (
+       UPDATE studies SET next_trial_number = next_trial_number + $2, budget_used = budget_used + $2
+       WHERE id = $1 RETURNING next_trial_number - $2 AS first)
+     INSERT INTO trials (study_id, number, state, params)
+     SELECT $1, alloc.first + x.ord::int - 1, 'WAITING', x.p
+     FROM alloc, unnest($3::jsonb[]) WITH ORDINALITY AS x(p, ord)`,
+    [study.id, params.length, params.map((p) => JSON.stringify(p))],
+  );
+}
 
 export interface StudyListOptions {
   states?: readonly StudyState[] | null;
@@ -76,28 +112,70 @@ export class StudyService {
     const c = requireCaller(caller);
     await this.authz.requireTeam(c, input.teamId, Role.MEMBER);
     const v = validateStudyInput(input);
+    const warmStartFrom = await this.warmStartSources(input.teamId, input.warmStartFrom);
+    const enqueue = input.warmStartEnqueue ?? 0;
+    if (
+      !Number.isInteger(enqueue) ||
+      enqueue < 0 ||
+      enqueue > Math.min(MAX_WARM_START_ENQUEUE, v.maxTrials)
+    ) {
+      throw new BadUserInputError(
+        'warmStartEnqueue',
+        `must be an integer between 0 and ${Math.min(MAX_WARM_START_ENQUEUE, v.maxTrials)}`,
+      );
+    }
+    if (enqueue > 0 && warmStartFrom.length === 0) {
+      throw new BadUserInputError('warmStartEnqueue', 'needs source studies in warmStartFrom');
+    }
     const createdBy = c.kind === 'user' ? c.userId : c.createdBy;
-    const row = await this.db.one<StudyRow>(
-      `INSERT INTO studies AS s (team_id, name, direction, objective, search_space, sampler, pruner, max_trials,
-         parallelism, heartbeat_timeout_s, retry_failed, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${STUDY_COLUMNS}`,
-      [
-        v.teamId,
-        v.name,
-        v.direction,
-        v.objective,
-        JSON.stringify(v.searchSpace),
-        JSON.stringify(v.sampler),
-        JSON.stringify(v.pruner),
-        v.maxTrials,
-        v.parallelism,
-        v.heartbeatTimeoutS,
-        v.retryFailed,
-        createdBy,
-      ],
+    return this.db.tx(async (sql) => {
+      const row = await sql.one<StudyRow>(
+        `INSERT INTO studies AS s (team_id, name, direction, objective, search_space, sampler, pruner, max_trials,
+         parallelism, heartbeat_timeout_s, retry_failed, created_by, warm_start_from)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${STUDY_COLUMNS}`,
+        [
+          v.teamId,
+          v.name,
+          v.direction,
+          v.objective,
+          JSON.stringify(v.searchSpace),
+          JSON.stringify(v.sampler),
+          JSON.stringify(v.pruner),
+          v.maxTrials,
+          v.parallelism,
+          v.heartbeatTimeoutS,
+          v.retryFailed,
+          createdBy,
+          warmStartFrom,
+        ],
+      );
+      if (row === null) throw new Error('insert returned nothing');
+      if (enqueue > 0) await enqueueSourceBest(sql, row, enqueue);
+      return toStudy(row);
+    });
+  }
+
+  /**
+   * The distinct source studies of `warmStartFrom`: each must be a study of the same team (the
+   * caller is already a MEMBER of it). Any other id, another team's study included, is NOT_FOUND:
+   * whether a study exists elsewhere is not revealed.
+   */
+  private async warmStartSources(
+    teamId: string,
+    ids: readonly string[] | null | undefined,
+  ): Promise<string[]> {
+    const unique = [...new Set(ids ?? [])];
+    if (unique.length === 0) return [];
+    if (unique.length > MAX_WARM_START_SOURCES) {
+      throw new BadUserInputError('warmStartFrom', `at most ${MAX_WARM_START_SOURCES} source studies`);
+    }
+    if (!unique.every(isUuid)) throw new NotFoundError('study');
+    const found = await this.db.rows<{ id: string }>(
+      'SELECT s.id FROM studies s WHERE s.id = ANY($1::uuid[]) AND s.team_id = $2',
+      [unique, teamId],
     );
-    if (row === null) throw new Error('insert returned nothing');
-    return toStudy(row);
+    if (found.length !== unique.length) throw new NotFoundError('study');
+    return unique;
   }
 
   async list(

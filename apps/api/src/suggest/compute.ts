@@ -1,6 +1,6 @@
 import * as optimizer from '@posterior/optimizer';
 import type { Params } from '../common/trial-record.js';
-import { candidateBudget } from '../study/study-bounds.js';
+import { candidateBudget } from './candidate-budget.js';
 
 /**
  * The optimizer calls the API makes, as plain-data tasks so the same code runs inline or in a
@@ -21,9 +21,20 @@ interface StudyPart {
   completed: Observation[];
 }
 
+/** An earlier study of the team that warm-starts this one (docs/DESIGN.md, "Warm start"). */
+export interface SourcePart {
+  /** The source study's id (for showing its points; the optimizer ignores it). */
+  studyId: string;
+  searchSpace: unknown;
+  direction: Direction;
+  completed: Observation[];
+}
+
 export interface SuggestTask extends StudyPart {
   kind: 'suggest';
   pending: Params[];
+  /** Warm-start sources (GP studies with `warmStartFrom`); absent or empty: a cold start. */
+  sources?: SourcePart[];
   /** One seed per suggestion; each suggestion joins `pending` for the next. */
   seeds: number[];
 }
@@ -52,6 +63,8 @@ export interface ImportanceResult {
 
 export interface SliceTask extends StudyPart {
   kind: 'slice';
+  /** Warm-start sources: the slice is then the transfer model's, as the sampler sees it. */
+  sources?: SourcePart[];
   param: string;
   /** The other parameters' values (the best trial's). */
   fixed: Params;
@@ -106,6 +119,11 @@ export function suggestMany(task: SuggestTask): SuggestionResult[] {
   const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
   const config = boundedConfig(cached(samplers, task.sampler, optimizer.parseSamplerConfig), space);
   const pending = [...task.pending];
+  const sources = (task.sources ?? []).map((s) => ({
+    space: cached(spaces, s.searchSpace, optimizer.parseSearchSpace),
+    direction: s.direction,
+    completed: s.completed,
+  }));
   const out: SuggestionResult[] = [];
   for (const seed of task.seeds) {
     try {
@@ -115,6 +133,7 @@ export function suggestMany(task: SuggestTask): SuggestionResult[] {
         completed: task.completed,
         pending,
         seed,
+        ...(sources.length > 0 ? { sources } : {}),
       });
       out.push({ params: s.params as Params, info: { ...s.info } });
       pending.push(s.params as Params);
@@ -127,7 +146,7 @@ export function suggestMany(task: SuggestTask): SuggestionResult[] {
   return out;
 }
 
-function surrogateFor(task: StudyPart): optimizer.Surrogate | null {
+function surrogateFor(task: StudyPart & { sources?: SourcePart[] }): optimizer.Surrogate | null {
   const space = cached(spaces, task.searchSpace, optimizer.parseSearchSpace);
   const own = cached(samplers, task.sampler, optimizer.parseSamplerConfig);
   // Insights always come from a GP, whatever sampler the study runs.
@@ -135,12 +154,18 @@ function surrogateFor(task: StudyPart): optimizer.Surrogate | null {
     own.type === 'gp' ? own : cached(samplers, { type: 'gp' }, optimizer.parseSamplerConfig),
     space,
   );
+  const sources = (task.sources ?? []).map((s) => ({
+    space: cached(spaces, s.searchSpace, optimizer.parseSearchSpace),
+    direction: s.direction,
+    completed: s.completed,
+  }));
   return optimizer.fitSurrogate(config, {
     space,
     direction: task.direction,
     completed: task.completed,
     pending: [],
     seed: 0,
+    ...(sources.length > 0 ? { sources } : {}),
   });
 }
 

@@ -23,6 +23,10 @@ const INLINE_SAMPLERS = new Set(['random', 'qmc']);
 /** Samplers that ignore history: the API does not load completed trials to ask them. */
 export const HISTORY_FREE_SAMPLERS = new Set(['random']);
 
+export function samplerTypeOf(sampler: Record<string, unknown>): string {
+  return typeof sampler.type === 'string' ? sampler.type : 'gp';
+}
+
 export class Suggester {
   private readonly pool: WorkerPool;
 

@@ -5,6 +5,8 @@ import type { TrialRecord } from '../common/trial-record.js';
 import { isUuid } from '../common/validate.js';
 import { Role, StudyState } from '../db/index.js';
 import { opsMetrics } from '../ops/index.js';
+import { loadStudyHistory } from '../suggest/observations.js';
+import { loadWarmStartSources } from '../suggest/warm-start-sources.js';
 import {
   claimFresh,
   claimWaiting,
@@ -16,7 +18,6 @@ import {
   studyLoad,
 } from './ask-statements.js';
 import { GroupCommit } from './group-commit.js';
-import { loadStudyHistory } from './observations.js';
 import { markDoneIfSpent } from './study-done.js';
 import { type SuggestionStudy, suggestFor, suggestsWithoutHistory } from './suggest-trials.js';
 import { publishTrial, type TrialDeps } from './trial-deps.js';
@@ -250,12 +251,14 @@ export class TrialAsker {
           const history = suggestsWithoutHistory(target)
             ? { observed: [], pending: [] }
             : await loadStudyHistory(sql, studyId, locked.objective);
+          const sources = await loadWarmStartSources(sql, locked);
           const suggestions = await suggestFor(
             this.deps.suggester,
             target,
             history,
             locked.next_trial_number,
             fresh,
+            sources,
           );
           const mine = slots.slice(bySlot.length, bySlot.length + fresh);
           const created = await insertClaimed(sql, studyId, suggestions, mine);

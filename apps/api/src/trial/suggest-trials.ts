@@ -1,8 +1,8 @@
 import { studySeed, trialSeed } from '@posterior/optimizer';
 import { opsMetrics } from '../ops/index.js';
-import type { SuggestionResult } from '../suggest/compute.js';
-import { HISTORY_FREE_SAMPLERS, type Suggester } from '../suggest/suggester.js';
-import type { StudyHistory } from './observations.js';
+import type { SourcePart, SuggestionResult } from '../suggest/compute.js';
+import type { StudyHistory } from '../suggest/observations.js';
+import { HISTORY_FREE_SAMPLERS, type Suggester, samplerTypeOf } from '../suggest/suggester.js';
 
 /** The study fields a suggestion depends on. */
 export interface SuggestionStudy {
@@ -13,10 +13,6 @@ export interface SuggestionStudy {
   sampler: Record<string, unknown>;
   direction: 'MINIMIZE' | 'MAXIMIZE';
   objective: string;
-}
-
-export function samplerTypeOf(sampler: Record<string, unknown>): string {
-  return typeof sampler.type === 'string' ? sampler.type : 'gp';
 }
 
 /**
@@ -56,6 +52,7 @@ export async function suggestFor(
   history: StudyHistory,
   first: number,
   count: number,
+  sources: SourcePart[] = [],
 ): Promise<SuggestionResult[]> {
   if (count <= 0) return [];
   const samplerType = samplerTypeOf(study.sampler);
@@ -71,6 +68,7 @@ export async function suggestFor(
       completed: history.observed,
       pending: history.pending,
       seeds,
+      ...(sources.length > 0 ? { sources } : {}),
     },
     samplerType,
     study.id,

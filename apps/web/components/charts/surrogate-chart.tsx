@@ -9,6 +9,9 @@ import { LabelledSelect } from '../ui/labelled-select';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
 
+/** Legend name of the warm-start sources' trials: hollow diamonds, apart from the study's own dots. */
+const SOURCE_SERIES = 'Source studies (warm start)';
+
 export function SurrogateChart({
   slice,
   trials,
@@ -55,7 +58,13 @@ export function SurrogateChart({
       legend: {
         top: 0,
         right: 0,
-        data: [`95% band (±${BAND_Z}σ)`, 'GP mean', 'Observed trials', 'Acquisition'],
+        data: [
+          `95% band (±${BAND_Z}σ)`,
+          'GP mean',
+          'Observed trials',
+          ...(data.sources.length > 0 ? [SOURCE_SERIES] : []),
+          'Acquisition',
+        ],
         textStyle: { color: c.muted, fontSize: 11 },
         itemWidth: 14,
         itemHeight: 8,
@@ -108,6 +117,19 @@ export function SurrogateChart({
           itemStyle: { color: c.series[2], opacity: 0.8 },
           tooltip: { trigger: 'item' },
         },
+        ...(data.sources.length > 0
+          ? [
+              {
+                name: SOURCE_SERIES,
+                type: 'scatter' as const,
+                data: data.sources,
+                symbol: 'diamond',
+                symbolSize: 6,
+                itemStyle: { color: 'transparent', borderColor: c.muted, borderWidth: 1 },
+                tooltip: { trigger: 'item' as const },
+              },
+            ]
+          : []),
         {
           name: 'Acquisition',
           type: 'line',

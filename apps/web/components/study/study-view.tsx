@@ -115,6 +115,19 @@ export function StudyView(props: StudyViewProps) {
             sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
             <RelativeTime iso={study.createdAt} />
           </div>
+          {study.warmStartFrom.length > 0 ? (
+            <div className="sub" data-testid="warm-start-sources">
+              Warm-started from{' '}
+              {study.warmStartFrom.map((id, i) => (
+                <span key={id}>
+                  {i > 0 ? ', ' : null}
+                  <Link prefetch={false} href={`/studies/${id}`}>
+                    study {id.slice(0, 8)}
+                  </Link>
+                </span>
+              ))}
+            </div>
+          ) : null}
         </div>
         <div className="row">
           {a && study.state === 'RUNNING' ? (

@@ -96,6 +96,7 @@ export function toStudy(s: sdk.Study, history: number[] = []): Study {
     pruner: s.pruner ? { ...s.pruner } : { type: 'none' },
     parallelism: s.parallelism,
     bestTrialId: s.bestTrial?.id ?? null,
+    warmStartFrom: [...(s.warmStartFrom ?? [])],
   };
 }
 

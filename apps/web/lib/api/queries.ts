@@ -205,6 +205,9 @@ export async function loadSurrogate(
     mean: pts.map((p) => p.mean),
     std: pts.map((p) => p.std),
     acquisition: pts.map((p) => p.acquisition),
+    sourcePoints: (s.sourcePoints ?? [])
+      .filter((p) => typeof p.x === 'number')
+      .map((p) => ({ studyId: p.studyId, x: Number(p.x), value: p.value })),
   };
 }
 

@@ -23,6 +23,10 @@ export type CreateStudyInput = {
   /** docs/DESIGN.md section 3 search space */
   readonly searchSpace: unknown;
   readonly teamId: string | number;
+  /** Queue the sources' best configurations (up to 20, mapped onto this space) as the first trials; default 0 */
+  readonly warmStartEnqueue?: number | null | undefined;
+  /** Earlier studies of the same team to warm-start from (at most 5); default none */
+  readonly warmStartFrom?: ReadonlyArray<string | number> | null | undefined;
 };
 
 export type Direction =
@@ -141,7 +145,7 @@ export type SetStudyBudgetMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type DeleteStudyMutationVariables = Exact<{
   id: string | number;
@@ -175,7 +179,7 @@ export type SuggestionFieldsFragment = { readonly sampler: string, readonly phas
 
 export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null };
 
-export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
 
 export type MetricFieldsFragment = { readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string };
 
@@ -291,7 +295,7 @@ export type CreateStudyMutationVariables = Exact<{
 }>;
 
 
-export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type SetStudyStateMutationVariables = Exact<{
   id: string | number;
@@ -299,7 +303,7 @@ export type SetStudyStateMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type EnqueueTrialMutationVariables = Exact<{
   studyId: string | number;
@@ -385,14 +389,14 @@ export type StudiesQueryVariables = Exact<{
 }>;
 
 
-export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
+export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
 
 export type StudyQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } | null };
+export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } | null };
 
 export type TeamQueryVariables = Exact<{
   id: string | number;
@@ -447,7 +451,7 @@ export type StudySurrogateQueryVariables = Exact<{
 }>;
 
 
-export type StudySurrogateQuery = { readonly study: { readonly id: string, readonly surrogate: { readonly param: string, readonly fixed: unknown, readonly points: ReadonlyArray<{ readonly x: unknown, readonly mean: number, readonly std: number, readonly acquisition: number }> } | null } | null };
+export type StudySurrogateQuery = { readonly study: { readonly id: string, readonly surrogate: { readonly param: string, readonly fixed: unknown, readonly points: ReadonlyArray<{ readonly x: unknown, readonly mean: number, readonly std: number, readonly acquisition: number }>, readonly sourcePoints: ReadonlyArray<{ readonly studyId: string, readonly x: unknown, readonly value: number }> } | null } | null };
 
 export type TrialQueryVariables = Exact<{
   id: string | number;
@@ -562,6 +566,7 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   parallelism
   heartbeatTimeoutS
   retryFailed
+  warmStartFrom
   createdAt
   updatedAt
   trialCounts {
@@ -890,6 +895,7 @@ fragment StudyFields on Study {
   parallelism
   heartbeatTimeoutS
   retryFailed
+  warmStartFrom
   createdAt
   updatedAt
   trialCounts {
@@ -1130,6 +1136,7 @@ fragment StudyFields on Study {
   parallelism
   heartbeatTimeoutS
   retryFailed
+  warmStartFrom
   createdAt
   updatedAt
   trialCounts {
@@ -1191,6 +1198,7 @@ fragment StudyFields on Study {
   parallelism
   heartbeatTimeoutS
   retryFailed
+  warmStartFrom
   createdAt
   updatedAt
   trialCounts {
@@ -1479,6 +1487,7 @@ fragment StudyFields on Study {
   parallelism
   heartbeatTimeoutS
   retryFailed
+  warmStartFrom
   createdAt
   updatedAt
   trialCounts {
@@ -1540,6 +1549,7 @@ fragment StudyFields on Study {
   parallelism
   heartbeatTimeoutS
   retryFailed
+  warmStartFrom
   createdAt
   updatedAt
   trialCounts {
@@ -1697,6 +1707,11 @@ export const StudySurrogateDocument = new TypedDocumentString(`
         mean
         std
         acquisition
+      }
+      sourcePoints {
+        studyId
+        x
+        value
       }
     }
   }

@@ -85,6 +85,10 @@ export class StudyEntity {
   @Column({ name: 'budget_used', type: 'integer', default: 0 })
   budgetUsed: number;
 
+  /** Earlier studies of the same team whose completed trials warm-start this one's model (issue 18). */
+  @Column({ name: 'warm_start_from', type: 'uuid', array: true, default: () => "'{}'" })
+  warmStartFrom: string[];
+
   /** Null once the creating user is deleted: the study belongs to the team. */
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;

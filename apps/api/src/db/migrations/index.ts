@@ -6,6 +6,7 @@ import { IdempotentAsks1764290000000 } from './1764290000000-IdempotentAsks.js';
 import { TeamInvitations1764293000000 } from './1764293000000-TeamInvitations.js';
 import { StudyEventLog1764300000000 } from './1764300000000-StudyEventLog.js';
 import { StudyVersionTrigger1764310000000 } from './1764310000000-StudyVersionTrigger.js';
+import { StudyWarmStart1764320000000 } from './1764320000000-StudyWarmStart.js';
 
 // Every migration, in order. A new migration file is also appended here: the list is explicit (no
 // glob) so the compiled output and the test template hash see exactly the same set.
@@ -18,4 +19,5 @@ export const migrations = [
   TeamInvitations1764293000000,
   StudyEventLog1764300000000,
   StudyVersionTrigger1764310000000,
+  StudyWarmStart1764320000000,
 ];

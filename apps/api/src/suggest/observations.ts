@@ -1,7 +1,7 @@
 import { isActive } from '@posterior/core';
 import type { Params } from '@posterior/optimizer';
 import type { Sql } from '../common/db.js';
-import type { Observation } from '../suggest/compute.js';
+import type { Observation } from './compute.js';
 
 export interface StudyHistory {
   /** What the model learns from, in trial-number order (the order is part of determinism). */
