@@ -131,25 +131,106 @@ export function choleskyWithJitter(
   return -1;
 }
 
-/** Solves L x = b in place (L lower, n x n row-major; b shape: n). */
+/**
+ * Solves L x = b in place (L lower, n x n row-major; b shape: n): forwardSubstitute over all of L,
+ * so x_i has the bits of one dot() per row.
+ */
 export function solveLower(l: Float64Array, n: number, b: Float64Array): Float64Array {
-  for (let i = 0; i < n; i++) {
+  forwardSubstitute(l, n, b, 0, 0);
+  return b;
+}
+
+/**
+ * Solves L^T x = b in place (L lower, n x n row-major; b shape: n) column by column: x_i is final
+ * once the rows below have been subtracted, then x_i times row i of L (contiguous) is subtracted
+ * from the entries above, so no transposed copy of L is needed. Four rows at a time: each entry
+ * above is loaded and stored once per four rows instead of once per row, with the same
+ * subtractions in the same order (so the same bits).
+ * Measured (bench/loops.mjs, n = 200): BLOCK4_US against ONE_US one row at a time.
+ */
+export function solveUpperT(l: Float64Array, n: number, b: Float64Array): Float64Array {
+  let i = n - 1;
+  for (; i >= 3; i -= 4) {
+    const r0 = i * n;
+    const r1 = r0 - n;
+    const r2 = r1 - n;
+    const r3 = r2 - n;
+    const x0 = (b[i] as number) / (l[r0 + i] as number);
+    b[i] = x0;
+    const x1 = ((b[i - 1] as number) - (l[r0 + i - 1] as number) * x0) / (l[r1 + i - 1] as number);
+    b[i - 1] = x1;
+    const x2 =
+      ((b[i - 2] as number) - (l[r0 + i - 2] as number) * x0 - (l[r1 + i - 2] as number) * x1) /
+      (l[r2 + i - 2] as number);
+    b[i - 2] = x2;
+    const x3 =
+      ((b[i - 3] as number) -
+        (l[r0 + i - 3] as number) * x0 -
+        (l[r1 + i - 3] as number) * x1 -
+        (l[r2 + i - 3] as number) * x2) /
+      (l[r3 + i - 3] as number);
+    b[i - 3] = x3;
+    for (let k = 0; k < i - 3; k++) {
+      b[k] =
+        (b[k] as number) -
+        (l[r0 + k] as number) * x0 -
+        (l[r1 + k] as number) * x1 -
+        (l[r2 + k] as number) * x2 -
+        (l[r3 + k] as number) * x3;
+    }
+  }
+  for (; i >= 0; i--) {
     const ri = i * n;
-    let s = b[i] ?? 0;
-    for (let k = 0; k < i; k++) s -= (l[ri + k] ?? 0) * (b[k] ?? 0);
-    b[i] = s / (l[ri + i] ?? 1);
+    const xi = (b[i] as number) / (l[ri + i] as number);
+    b[i] = xi;
+    for (let k = 0; k < i; k++) b[k] = (b[k] as number) - (l[ri + k] as number) * xi;
   }
   return b;
 }
 
-/** Solves L^T x = b in place (L lower, n x n row-major; b shape: n). */
-export function solveUpperT(l: Float64Array, n: number, b: Float64Array): Float64Array {
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i] ?? 0;
-    for (let k = i + 1; k < n; k++) s -= (l[k * n + i] ?? 0) * (b[k] ?? 0);
-    b[i] = s / (l[i * n + i] ?? 1);
+/**
+ * Solves L X = V in place for B = 4 right-hand sides stored interleaved (v[i * 4 + b], shape: n x 4),
+ * and returns the squared norms of the four solutions in norms (shape: 4). Each entry is one running
+ * sum in column order; the four right-hand sides share each pass over a row of L, which roughly
+ * halves the cost of scoring QMC candidates against four forwardSubstitute calls.
+ */
+export function solveLower4(l: Float64Array, n: number, v: Float64Array, norms: Float64Array): void {
+  let e0 = 0;
+  let e1 = 0;
+  let e2 = 0;
+  let e3 = 0;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let s0 = v[i * 4] as number;
+    let s1 = v[i * 4 + 1] as number;
+    let t2 = v[i * 4 + 2] as number;
+    let t3 = v[i * 4 + 3] as number;
+    for (let c = 0; c < i; c++) {
+      const lic = l[ri + c] as number;
+      const cb = c * 4;
+      s0 -= lic * (v[cb] as number);
+      s1 -= lic * (v[cb + 1] as number);
+      t2 -= lic * (v[cb + 2] as number);
+      t3 -= lic * (v[cb + 3] as number);
+    }
+    const inv = 1 / (l[ri + i] as number);
+    s0 *= inv;
+    s1 *= inv;
+    t2 *= inv;
+    t3 *= inv;
+    v[i * 4] = s0;
+    v[i * 4 + 1] = s1;
+    v[i * 4 + 2] = t2;
+    v[i * 4 + 3] = t3;
+    e0 += s0 * s0;
+    e1 += s1 * s1;
+    e2 += t2 * t2;
+    e3 += t3 * t3;
   }
-  return b;
+  norms[0] = e0;
+  norms[1] = e1;
+  norms[2] = e2;
+  norms[3] = e3;
 }
 
 /**
@@ -212,11 +293,6 @@ export function forwardSubstitute(
     const len = i - start;
     y[yo + len] = ((y[yo + len] as number) - dot(l, i * n + start, y, yo, len)) / (l[i * n + i] as number);
   }
-}
-
-/** Solves (L L^T) x = b in place. */
-export function cholSolve(l: Float64Array, n: number, b: Float64Array): Float64Array {
-  return solveUpperT(l, n, solveLower(l, n, b));
 }
 
 /**

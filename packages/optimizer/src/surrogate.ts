@@ -2,6 +2,7 @@ import { evaluateAcquisition } from './acquisition.js';
 import { gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { collectObservations, fitModel, predictObjective } from './model.js';
+import { type ModelCache, processModelCache } from './model-cache.js';
 import { acquisitionSpec, type SuggestRequest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
 
@@ -21,7 +22,11 @@ export interface Surrogate {
 const MIN_OBSERVATIONS = 3;
 
 /** Fits the GP of `config` (whatever its type) on the request's history; null when too few data. */
-export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Surrogate | null {
+export function fitSurrogate(
+  config: SamplerConfig,
+  request: SuggestRequest,
+  cache: ModelCache = processModelCache,
+): Surrogate | null {
   const space = parseSearchSpace(request.space);
   const options = gpOptions(config);
   const obs = collectObservations(space, request.direction, request.completed);
@@ -36,7 +41,7 @@ export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Su
   }
   let model: ReturnType<typeof fitModel>;
   try {
-    model = fitModel(space, request.direction, obs, pending, options);
+    model = fitModel(space, request.direction, obs, pending, options, cache);
   } catch (error) {
     if (error instanceof ModelFittingError) return null;
     throw error;

@@ -1,6 +1,7 @@
 import type { Direction, GpOptions } from '../config.js';
 import { ConfigError, ModelFittingError } from '../errors.js';
 import { collectObservations, type FittedModel, fitModel, predictObjective } from '../model.js';
+import type { ModelCache } from '../model-cache.js';
 import { optimizeAcquisition } from '../optimize-acquisition.js';
 import type { Rng } from '../rng.js';
 import type { Params, ParsedSearchSpace } from '../search-space.js';
@@ -198,6 +199,8 @@ export interface ExtendedEnv {
   taken: ReadonlySet<string>;
   pending: readonly Float64Array[];
   warnings: string[];
+  /** Fits and factors shared with the caller's other suggestions. */
+  cache: ModelCache;
 }
 
 export interface ExtendedResult {
@@ -222,7 +225,7 @@ export type PreparedAcquisition =
     };
 
 export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): PreparedAcquisition {
-  const { space, options, pending } = env;
+  const { space, options, pending, cache } = env;
   const objectives = studyObjectives(request);
   const constraints = request.constraints ?? [];
   const m = objectives.length;
@@ -286,10 +289,10 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
   const conModels: Array<FittedModel | null> = [];
   try {
     objModels = objObs.map((o, j) =>
-      fitModel(space, (objectives[j] as ObjectiveSpec).direction, o, pending, options),
+      fitModel(space, (objectives[j] as ObjectiveSpec).direction, o, pending, options, cache),
     );
     for (const o of conObs)
-      conModels.push(o.n >= 2 ? fitModel(space, 'MINIMIZE', o, pending, options) : null);
+      conModels.push(o.n >= 2 ? fitModel(space, 'MINIMIZE', o, pending, options, cache) : null);
   } catch (error) {
     if (!(error instanceof ModelFittingError)) throw error;
     return initial('fallback', [error.message]);
@@ -360,7 +363,7 @@ export function suggestExtended(request: ExtendedRequest, env: ExtendedEnv): Ext
   const prepared = prepareAcquisition(request, env);
   if (!prepared.ready) return prepared.result;
   const { acquisition, name, objModels, constraintTerms, ref, incumbents, n } = prepared;
-  const { space, options, pending } = env;
+  const { space, options, pending, cache } = env;
   const m = objModels.length;
   const nc = request.constraints?.length ?? 0;
   const models = (acquisition.main.kind === 'none' ? 0 : m) + constraintTerms.length;
