@@ -363,7 +363,7 @@ export function suggestExtended(request: ExtendedRequest, env: ExtendedEnv): Ext
   const prepared = prepareAcquisition(request, env);
   if (!prepared.ready) return prepared.result;
   const { acquisition, name, objModels, constraintTerms, ref, incumbents, n } = prepared;
-  const { space, options, pending, cache } = env;
+  const { space, options, pending } = env;
   const m = objModels.length;
   const nc = request.constraints?.length ?? 0;
   const models = (acquisition.main.kind === 'none' ? 0 : m) + constraintTerms.length;
