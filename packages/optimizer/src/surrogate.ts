@@ -1,4 +1,4 @@
-import { evaluateAcquisition } from './acquisition.js';
+import { acquisitionOf } from './acquisition.js';
 import { gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { collectObservations, fitModel, predictObjective } from './model.js';
@@ -46,7 +46,7 @@ export function fitSurrogate(
     if (error instanceof ModelFittingError) return null;
     throw error;
   }
-  const spec = acquisitionSpec(options, model.best);
+  const acquisition = acquisitionOf(acquisitionSpec(options, model.best));
   const encode = (p: Params): Float64Array => space.snap(space.encode(space.validateParams(p)));
   const lambdas = model.posterior.hyper.invSqLengthscales;
   const lengths = (): Record<string, number> => {
@@ -61,7 +61,7 @@ export function fitSurrogate(
     acquisition: (points) =>
       points.map((p) => {
         const post = model.withPending.predict(encode(p));
-        return evaluateAcquisition(spec, post.mean, post.variance).value;
+        return acquisition.value(post.mean, post.variance);
       }),
     lengthscales: lengths,
     importance: () => {

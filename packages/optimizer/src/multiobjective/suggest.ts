@@ -1,3 +1,4 @@
+import { acquisitionOf } from '../acquisition.js';
 import type { Direction, GpOptions } from '../config.js';
 import { ConfigError, ModelFittingError } from '../errors.js';
 import { collectObservations, type FittedModel, fitModel, predictObjective } from '../model.js';
@@ -331,7 +332,10 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     if (m === 1) {
       let best = Number.NEGATIVE_INFINITY;
       for (const f of front) best = Math.max(best, -(f[0] as number));
-      main = { kind: 'logei', spec: { name: 'logei', best, xi: options.xi, beta: options.beta } };
+      main = {
+        kind: 'single',
+        acquisition: acquisitionOf({ name: 'logei', best, xi: options.xi, beta: options.beta }),
+      };
       name = 'logei';
     } else {
       const refModel = toModel((ref as { min: number[] }).min);
