@@ -14,7 +14,8 @@
  *
  * Rows are computed two at a time: below the diagonal block, the two rows' dot products with row j
  * share each load of row j. Every entry keeps the summation order of dot(), so the factor has the
- * bits of one row at a time.
+ * bits of one row at a time. bench/loops.mjs: one entry at a time by dot() takes 1.05-1.12x as long
+ * (n = 50-500), a small gain on the O(n^3) step of every likelihood evaluation.
  */
 export function cholesky(a: Float64Array, n: number, l: Float64Array, firstRow = 0): boolean {
   let i = firstRow;
@@ -86,7 +87,8 @@ export function cholesky(a: Float64Array, n: number, l: Float64Array, firstRow =
  * sum_k a[ia + k] * b[ib + k] for k < len. Four partial sums break the chain of dependent additions
  * that a single accumulator forms (V8 does not reassociate floating point), which makes the O(n^3)
  * loops of the likelihood and the O(n^2) solves of every prediction markedly faster. The summation
- * order depends only on len, so results stay deterministic.
+ * order depends only on len, so results stay deterministic. bench/loops.mjs: one running sum takes
+ * 1.2x (len 50) to 1.85x (len 500) as long.
  */
 export function dot(a: Float64Array, ia: number, b: Float64Array, ib: number, len: number): number {
   let s0 = 0;
@@ -146,7 +148,7 @@ export function solveLower(l: Float64Array, n: number, b: Float64Array): Float64
  * from the entries above, so no transposed copy of L is needed. Four rows at a time: each entry
  * above is loaded and stored once per four rows instead of once per row, with the same
  * subtractions in the same order (so the same bits).
- * Measured (bench/loops.mjs, n = 200): BLOCK4_US against ONE_US one row at a time.
+ * bench/loops.mjs: one row at a time takes 1.9x (n = 50) to 2.2x (n = 200, 500) as long.
  */
 export function solveUpperT(l: Float64Array, n: number, b: Float64Array): Float64Array {
   let i = n - 1;
@@ -191,8 +193,8 @@ export function solveUpperT(l: Float64Array, n: number, b: Float64Array): Float6
 /**
  * Solves L X = V in place for B = 4 right-hand sides stored interleaved (v[i * 4 + b], shape: n x 4),
  * and returns the squared norms of the four solutions in norms (shape: 4). Each entry is one running
- * sum in column order; the four right-hand sides share each pass over a row of L, which roughly
- * halves the cost of scoring QMC candidates against four forwardSubstitute calls.
+ * sum in column order; the four right-hand sides share each pass over a row of L. bench/loops.mjs:
+ * four forwardSubstitute calls take 2.2x (n = 50), 1.8x (n = 200), 1.2x (n = 500) as long.
  */
 export function solveLower4(l: Float64Array, n: number, v: Float64Array, norms: Float64Array): void {
   let e0 = 0;
@@ -235,10 +237,9 @@ export function solveLower4(l: Float64Array, n: number, v: Float64Array, norms: 
 
 /**
  * Forward substitution on the trailing block of L from row and column `start`: solves
- * L[start.., start..] x = b in place, b and x in y[yo .. yo + n - start). Row i's sum is
- * dot(row i of L from column start, x, i - start) in dot()'s order (four partial sums over the full
- * groups of four, the rest into the first), so x has the bits of one dot() call per row. Two rows
- * at a time: both rows' products share each load of x.
+ * L[start.., start..] x = b in place, b and x in y[yo .. yo + n - start). Row i's sum is one dot()
+ * (four partial sums: bench/loops.mjs measured one running sum 1.3x (n = 50) to 1.7x (n = 200,
+ * 500) as slow). Two rows at a time sharing each load of x measured 0.85-0.98x of this, so no.
  */
 export function forwardSubstitute(
   l: Float64Array,
@@ -247,49 +248,7 @@ export function forwardSubstitute(
   yo: number,
   start: number,
 ): void {
-  let i = start;
-  for (; i + 1 < n; i += 2) {
-    const r0 = i * n + start;
-    const r1 = r0 + n;
-    const len = i - start;
-    const full = len & ~3;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let c0 = 0;
-    let c1 = 0;
-    let c2 = 0;
-    let c3 = 0;
-    for (let k = 0; k < full; k += 4) {
-      const x0 = y[yo + k] as number;
-      const x1 = y[yo + k + 1] as number;
-      const x2 = y[yo + k + 2] as number;
-      const x3 = y[yo + k + 3] as number;
-      a0 += (l[r0 + k] as number) * x0;
-      a1 += (l[r0 + k + 1] as number) * x1;
-      a2 += (l[r0 + k + 2] as number) * x2;
-      a3 += (l[r0 + k + 3] as number) * x3;
-      c0 += (l[r1 + k] as number) * x0;
-      c1 += (l[r1 + k + 1] as number) * x1;
-      c2 += (l[r1 + k + 2] as number) * x2;
-      c3 += (l[r1 + k + 3] as number) * x3;
-    }
-    for (let k = full; k < len; k++) a0 += (l[r0 + k] as number) * (y[yo + k] as number);
-    y[yo + len] = ((y[yo + len] as number) - (a0 + a1 + (a2 + a3))) / (l[i * n + i] as number);
-    if (((len + 1) & 3) === 0) {
-      // Row i + 1 has one more full group of four, ending at the entry just solved.
-      c0 += (l[r1 + full] as number) * (y[yo + full] as number);
-      c1 += (l[r1 + full + 1] as number) * (y[yo + full + 1] as number);
-      c2 += (l[r1 + full + 2] as number) * (y[yo + full + 2] as number);
-      c3 += (l[r1 + full + 3] as number) * (y[yo + full + 3] as number);
-    } else {
-      for (let k = full; k <= len; k++) c0 += (l[r1 + k] as number) * (y[yo + k] as number);
-    }
-    y[yo + len + 1] =
-      ((y[yo + len + 1] as number) - (c0 + c1 + (c2 + c3))) / (l[(i + 1) * n + i + 1] as number);
-  }
-  if (i < n) {
+  for (let i = start; i < n; i++) {
     const len = i - start;
     y[yo + len] = ((y[yo + len] as number) - dot(l, i * n + start, y, yo, len)) / (l[i * n + i] as number);
   }
@@ -316,6 +275,7 @@ export function cholInverse(
   }
   // K^-1 = U U^T in 2 x 4 blocks (rows i, i+1 of U against rows j..j+3), then 2 x 2: each loaded
   // entry feeds several products, and every entry is still one running sum in the order of k.
+  // bench/loops.mjs: one entry at a time takes 1.45-1.6x as long (n = 50-500).
   // Sums start at k = i for both rows; U is upper triangular, so the extra terms of row i+1 are
   // exact zeros.
   let i = 0;
