@@ -176,9 +176,9 @@ if (!cholesky(a, n, l)) throw new Error('not SPD');
   });
 }
 
-// 4. Forward substitution L x = b: dot()'s four partial sums per row vs one running sum per row
-// (different rounding: compared to 1e-9). Two rows at a time sharing each load of x measured
-// 0.85-0.98x of one dot() per row (n = 50-500), so forwardSubstitute no longer does that.
+// 4. Forward substitution L x = b: two rows at a time with dot()'s four partial sums vs one
+// running sum per row (different rounding: compared to 1e-9), and vs one dot() per row (same bits;
+// alone as fast, but slower in place: see forwardSubstitute's comment).
 {
   const b0 = Float64Array.from({ length: n }, rand);
   const x = new Float64Array(n);
@@ -192,14 +192,24 @@ if (!cholesky(a, n, l)) throw new Error('not SPD');
       ref[i] = s / l[ri + i];
     }
   };
+  const oneRow = new Float64Array(n);
+  const dotRows = () => {
+    oneRow.set(b0);
+    for (let i = 0; i < n; i++) oneRow[i] = (oneRow[i] - dot(l, i * n, oneRow, 0, i)) / l[i * n + i];
+  };
   const unrolled = () => {
     x.set(b0);
     forwardSubstitute(l, n, x, 0, 0);
   };
-  compare('forwardSubstitute (dot per row: 4 partial sums) vs one running sum', unrolled, plain, () => {
+  compare('forwardSubstitute (2 rows, 4 partial sums) vs one running sum', unrolled, plain, () => {
     unrolled();
     plain();
     close(x, ref, 'forwardSubstitute');
+  });
+  compare('forwardSubstitute (2 rows) vs dot() per row', unrolled, dotRows, () => {
+    unrolled();
+    dotRows();
+    sameBits(x, oneRow, 'forwardSubstitute vs dot rows');
   });
 }
 

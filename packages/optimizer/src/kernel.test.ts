@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import {
   covariance,
   covariances,
+  fastKernelSums,
   inputGradients,
   type KernelKind,
   kappa,
-  kappaFast,
   kappaTail,
   logLambdaGradient,
   pairwiseDelta2,
@@ -147,13 +147,26 @@ describe('kernel', () => {
       }
     });
 
-    it(`${kind}: kappaFast is within 2e-12 of kappa, and kappaTail bounds kappa beyond its range`, () => {
-      for (let r2 = 0; r2 < 400; r2 += 0.37) {
-        const fast = kappaFast(kind, r2);
-        if (fast >= 0) relClose(fast, kappa(kind, r2), 2e-12, `r2 ${r2}`);
-        else assert.ok(kappa(kind, r2) <= kappaTail(kind), `tail at ${r2}`);
+    it(`${kind}: fastKernelSums is within 2e-12 of exact sums, and kappaTail bounds kappa beyond its range`, () => {
+      const out = new Float64Array(4);
+      const one = Float64Array.of(1);
+      for (const rr of [...Array.from({ length: 1099 }, (_, i) => 0.37 * i), 1e6]) {
+        fastKernelSums(kind, Float64Array.of(rr), one, 1, out);
+        assert.equal(out[3], rr);
+        if (out[2] === 0) {
+          relClose(out[0] as number, kappa(kind, rr), 2e-12, `r2 ${rr}`);
+          assert.equal(out[1], out[0]);
+        } else {
+          assert.equal(out[0], 0);
+          assert.equal(out[2], 1);
+          assert.ok(kappa(kind, rr) <= kappaTail(kind), `tail at ${rr}`);
+        }
       }
-      assert.ok(kappaFast(kind, 1e6) < 0);
+      assert.equal(out[2], 1, '1e6 is beyond the range');
+      fastKernelSums(kind, Float64Array.of(0.5, 0.1), Float64Array.of(-2, 1), 2, out);
+      relClose(out[0] as number, -2 * kappa(kind, 0.5) + kappa(kind, 0.1), 1e-11, 'weighted sum');
+      relClose(out[1] as number, 2 * kappa(kind, 0.5) + kappa(kind, 0.1), 1e-11, 'absolute sum');
+      assert.equal(out[3], 0.1);
     });
   }
 

@@ -69,20 +69,56 @@ export function covariances(
 }
 
 /**
- * kappa(r2) by expNeg (relative error below 2e-12), or -1 where the exponent's argument is beyond
- * expNeg's range (there kappa is below kappaTail). Only for bounds widened by a relative margin
- * well above that error (GpPosterior.screen), never for values that must match covariance().
+ * Sums over i < n with kappa(r2_i) by expNeg (relative error below 2e-12), into out (shape: 4):
+ *   out[0] = sum_i a_i kappa(r2_i) and out[1] = sum_i |a_i| kappa(r2_i) over the i within expNeg's
+ *   range, out[2] = sum_i |a_i| over the others (there kappa is below kappaTail), out[3] = min_i r2_i.
+ * One fused pass: the bound of GpPosterior.screen runs it for every QMC candidate. Only for bounds
+ * widened by a relative margin well above expNeg's error, never for values that must match
+ * covariance().
  */
-export function kappaFast(kind: KernelKind, r2: number): number {
+export function fastKernelSums(
+  kind: KernelKind,
+  r2: Float64Array,
+  a: Float64Array,
+  n: number,
+  out: Float64Array,
+): void {
+  let sum = 0;
+  let abs = 0;
+  let tail = 0;
+  let r2min = Number.POSITIVE_INFINITY;
   if (kind === 'rbf') {
-    const a = 0.5 * r2;
-    return a < EXP_NEG_LIMIT ? expNeg(a) : -1;
+    for (let i = 0; i < n; i++) {
+      const rr = r2[i] as number;
+      if (rr < r2min) r2min = rr;
+      const ai = a[i] as number;
+      const r = 0.5 * rr;
+      if (r < EXP_NEG_LIMIT) {
+        const kv = expNeg(r);
+        sum += ai * kv;
+        abs += Math.abs(ai) * kv;
+      } else tail += Math.abs(ai);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const rr = r2[i] as number;
+      if (rr < r2min) r2min = rr;
+      const ai = a[i] as number;
+      const r = Math.sqrt(5 * rr);
+      if (r < EXP_NEG_LIMIT) {
+        const kv = (1 + r + (5 / 3) * rr) * expNeg(r);
+        sum += ai * kv;
+        abs += Math.abs(ai) * kv;
+      } else tail += Math.abs(ai);
+    }
   }
-  const r = Math.sqrt(5 * r2);
-  return r < EXP_NEG_LIMIT ? (1 + r + (5 / 3) * r2) * expNeg(r) : -1;
+  out[0] = sum;
+  out[1] = abs;
+  out[2] = tail;
+  out[3] = r2min;
 }
 
-/** An upper bound of kappa wherever kappaFast returns -1 (kappa decreases with distance). */
+/** An upper bound of kappa beyond expNeg's range (fastKernelSums' out[2]) (kappa decreases with distance). */
 export function kappaTail(kind: KernelKind): number {
   const L = EXP_NEG_LIMIT;
   return (kind === 'rbf' ? Math.exp(-L) : (1 + L + (L * L) / 3) * Math.exp(-L)) * (1 + 1e-9);

@@ -4,9 +4,9 @@ import type { GpData, GpHyperparameters } from './gp.js';
 import {
   covariance,
   covariances,
+  fastKernelSums,
   inputGradients,
   type KernelKind,
-  kappaFast,
   kappaTail,
   squaredDistance,
   squaredDistances,
@@ -34,6 +34,7 @@ export class GpPosterior {
   private readonly diag: number;
   private batch = new Float64Array(0);
   private readonly norms = new Float64Array(4);
+  private readonly sums = new Float64Array(4);
 
   constructor(
     readonly data: GpData,
@@ -121,36 +122,27 @@ export class GpPosterior {
   /**
    * Upper bounds of the posterior mean and variance at `count` points xs (count x D row-major) into
    * outMeanUpper and outVarUpper, in O(n D) per point instead of the O(n^2) of the exact variance.
-   * Mean: the kernel values come from kappaFast (relative error 2e-12 instead of Math.exp's cost,
+   * Mean: the kernel values come from fastKernelSums (relative error 2e-12 instead of Math.exp's cost,
    * which dominates here); a relative margin of 1e-9 on every term, kappaTail for the observations
-   * beyond kappaFast's range, and 1e-12 |m| for the rounding of the exact mean's running sum keep
+   * beyond its range, and 1e-12 |m| for the rounding of the exact mean's running sum keep
    * the bound above the mean predict() computes. Variance: conditioning on fewer observations never
    * lowers it, so the variance given only the most correlated observation, s2 - k_max^2 / K_ii,
    * bounds it; k_max is the exact kernel at the smallest distance, and the tiny relative margin
    * covers rounding of the exact computation.
    */
   screen(xs: Float64Array, count: number, outMeanUpper: Float64Array, outVarUpper: Float64Array): void {
-    const { n, dim, kstar, diag, alpha, kernel } = this;
+    const { n, dim, kstar, diag, alpha, kernel, sums } = this;
     const s2 = this.hyper.signalVar;
     const m = this.hyper.mean;
     const tailKappa = kappaTail(kernel);
     const meanSlack = 1e-12 * Math.abs(m);
     for (let q = 0; q < count; q++) {
       this.squaredDistances(xs, q * dim, kstar);
-      let sum = 0;
-      let abs = 0;
-      let tail = 0;
-      let r2min = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < n; i++) {
-        const rr = kstar[i] as number;
-        if (rr < r2min) r2min = rr;
-        const a = alpha[i] as number;
-        const kv = kappaFast(kernel, rr);
-        if (kv >= 0) {
-          sum += a * kv;
-          abs += Math.abs(a) * kv;
-        } else tail += Math.abs(a);
-      }
+      fastKernelSums(kernel, kstar, alpha, n, sums);
+      const sum = sums[0] as number;
+      const abs = sums[1] as number;
+      const tail = sums[2] as number;
+      const r2min = sums[3] as number;
       outMeanUpper[q] = m + s2 * (sum + 1e-9 * abs + tailKappa * tail) + meanSlack;
       let kmax = covariance(kernel, s2, r2min);
       if (!(kmax > 0)) kmax = 0;
