@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type AcquisitionName,
+  acquisitionOf,
   acquisitionValue,
   evaluateAcquisition,
   expectedImprovement,
 } from './acquisition.js';
+import { ACQUISITION_NAMES } from './acquisitions/registry.js';
+import { LogProbabilityOfFeasibility } from './multiobjective/constraints.js';
 import { erfc, logH, normCdf } from './normal.js';
 
 describe('normal helpers', () => {
@@ -157,4 +160,25 @@ describe('acquisition gradients', () => {
       }
     });
   }
+});
+
+describe('acquisition registry', () => {
+  it('every acquisition, log PoF included: upperBound bounds the value at every smaller variance', () => {
+    const acquisitions = [
+      ...ACQUISITION_NAMES.map((name) => acquisitionOf({ name, best: 0.25, xi: 0.01, beta: 3 })),
+      new LogProbabilityOfFeasibility(0.25),
+    ];
+    for (const a of acquisitions) {
+      for (const mean of [-6, -1, 0.2, 0.26, 0.7, 3]) {
+        for (const varUpper of [1e-3, 0.5, 1, 7]) {
+          const bound = a.upperBound(mean, varUpper);
+          for (const f of [0, 1e-6, 0.01, 0.3, 0.9, 1]) {
+            const v = a.value(mean, f * varUpper);
+            assert.ok(bound >= v, `${a.name} mean ${mean} var ${f * varUpper}: ${bound} < ${v}`);
+          }
+          assert.ok(Object.is(a.value(mean, varUpper), a.evaluate(mean, varUpper).value), a.name);
+        }
+      }
+    }
+  });
 });

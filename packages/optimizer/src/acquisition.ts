@@ -1,18 +1,13 @@
-import { logH, logHValue, normCdf, normPdf } from './normal.js';
+import { ACQUISITIONS, type AcquisitionName } from './acquisitions/registry.js';
 
 /**
  * Acquisition functions of a Gaussian posterior N(mean, variance) of a quantity to MAXIMIZE, with
  * `best` the incumbent; minimization problems are negated before they reach here (samplers.ts).
- * Every function returns its value and derivatives with respect to mean and variance, from which
- * the GP's dmean/dx and dvar/dx give gradients in x.
- *
- * z = (mean - best - xi) / sigma
- *   logei: log(sigma h(z)), h(z) = phi(z) + z Phi(z)   (normal.ts keeps it finite for z << 0)
- *   ei:    sigma h(z)
- *   pi:    Phi(z)
- *   ucb:   mean + sqrt(beta) sigma
+ * Each one (acquisitions/, by name in acquisitions/registry.ts) gives its value and its derivatives
+ * with respect to mean and variance, from which the GP's dmean/dx and dvar/dx give gradients in x
+ * (optimize-acquisition.ts), and an upper bound over smaller variances for candidate screening.
  */
-export type AcquisitionName = 'logei' | 'ei' | 'pi' | 'ucb';
+export type { AcquisitionName } from './acquisitions/registry.js';
 
 export interface AcquisitionSpec {
   name: AcquisitionName;
@@ -29,49 +24,31 @@ export interface AcquisitionValue {
   dVariance: number;
 }
 
-const MIN_VARIANCE = 1e-20;
-
-export function evaluateAcquisition(spec: AcquisitionSpec, mean: number, variance: number): AcquisitionValue {
-  const clamped = variance < MIN_VARIANCE;
-  const v = clamped ? MIN_VARIANCE : variance;
-  const sigma = Math.sqrt(v);
-  // d/dvar = d/dsigma / (2 sigma); zero when the variance was clamped (no gradient through a clamp).
-  const perSigma = clamped ? 0 : 1 / (2 * sigma);
-  if (spec.name === 'ucb') {
-    const rb = Math.sqrt(spec.beta);
-    return { value: mean + rb * sigma, dMean: 1, dVariance: rb * perSigma };
-  }
-  const z = (mean - spec.best - spec.xi) / sigma;
-  if (spec.name === 'pi') {
-    const pdf = normPdf(z);
-    return { value: normCdf(z), dMean: pdf / sigma, dVariance: ((-pdf * z) / sigma) * perSigma };
-  }
-  if (spec.name === 'ei') {
-    const cdf = normCdf(z);
-    const pdf = normPdf(z);
-    return { value: sigma * (pdf + z * cdf), dMean: cdf, dVariance: pdf * perSigma };
-  }
-  const lh = logH(z);
-  return {
-    value: Math.log(sigma) + lh.value,
-    dMean: lh.slope / sigma,
-    dVariance: ((1 - lh.slope * z) / sigma) * perSigma,
-  };
+/** An acquisition of one Gaussian posterior, a function of its mean and variance. */
+export interface Acquisition {
+  readonly name: string;
+  /**
+   * evaluate(mean, variance).value, bit for bit, without the derivatives and without allocating a
+   * result: scoring a thousand QMC candidates per suggestion otherwise leaves a thousand objects
+   * for the garbage collector.
+   */
+  value(mean: number, variance: number): number;
+  evaluate(mean: number, variance: number): AcquisitionValue;
+  /** An upper bound of the value over every posterior with this mean and a variance at most varUpper. */
+  upperBound(mean: number, varUpper: number): number;
 }
 
-/**
- * evaluateAcquisition(spec, mean, variance).value, bit for bit, without the derivatives and without
- * allocating a result: scoring a thousand QMC candidates per suggestion otherwise leaves a thousand
- * objects for the garbage collector.
- */
+export function acquisitionOf(spec: AcquisitionSpec): Acquisition {
+  return new ACQUISITIONS[spec.name](spec);
+}
+
+export function evaluateAcquisition(spec: AcquisitionSpec, mean: number, variance: number): AcquisitionValue {
+  return acquisitionOf(spec).evaluate(mean, variance);
+}
+
+/** evaluateAcquisition(spec, mean, variance).value, bit for bit (Acquisition.value). */
 export function acquisitionValue(spec: AcquisitionSpec, mean: number, variance: number): number {
-  const clamped = variance < MIN_VARIANCE;
-  const sigma = Math.sqrt(clamped ? MIN_VARIANCE : variance);
-  if (spec.name === 'ucb') return mean + Math.sqrt(spec.beta) * sigma;
-  const z = (mean - spec.best - spec.xi) / sigma;
-  if (spec.name === 'pi') return normCdf(z);
-  if (spec.name === 'ei') return sigma * (normPdf(z) + z * normCdf(z));
-  return Math.log(sigma) + logHValue(z);
+  return acquisitionOf(spec).value(mean, variance);
 }
 
 /**
@@ -91,14 +68,4 @@ export function expectedImprovement(opts: {
     sign * opts.mean,
     opts.std * opts.std,
   ).value;
-}
-
-/**
- * An upper bound of the acquisition over every posterior with this mean and a variance at most
- * varUpper: LogEI, EI and UCB grow with the variance, and so does PI below the threshold; above
- * it PI tends to 1 as the variance shrinks.
- */
-export function acquisitionUpperBound(spec: AcquisitionSpec, mean: number, varUpper: number): number {
-  if (spec.name === 'pi' && mean - spec.best - spec.xi >= 0) return 1;
-  return acquisitionValue(spec, mean, varUpper);
 }

@@ -1,5 +1,6 @@
 import type { Direction } from '@posterior/core';
 import type { AcquisitionName } from './acquisition.js';
+import { ACQUISITION_NAMES } from './acquisitions/registry.js';
 import type { ConditionalEncodingKind } from './conditional-encoding.js';
 import { ConfigError } from './errors.js';
 import type { KernelKind } from './kernel.js';
@@ -135,7 +136,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   seed: integer(-(2 ** 53 - 1), 2 ** 53 - 1),
   nStartupTrials: integer(1, 10000),
   kernel: oneOf(['matern52', 'rbf']),
-  acquisition: oneOf(['logei', 'ei', 'pi', 'ucb']),
+  acquisition: oneOf(ACQUISITION_NAMES),
   xi: number(0, 100),
   beta: number(0, 1000),
   noiseFloor: number(0, 1, true),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ModelFittingError } from './errors.js';
-import { fitHyperparameters, type GpData, GpPosterior, NegLogPosterior } from './gp.js';
+import { FactorCache, fitHyperparameters, type GpData, GpPosterior, NegLogPosterior } from './gp.js';
 import { kappa, kappaPrime } from './kernel.js';
 import { cholesky, dot } from './linalg.js';
 import { DEFAULT_PRIOR } from './prior.js';
@@ -252,11 +252,17 @@ describe('posterior', () => {
     };
     const full = randomData(30, 3, [2], 21);
     const prefix: GpData = { ...full, x: full.x.slice(0, 24 * 3), y: full.y.slice(0, 24), n: 24 };
-    new GpPosterior(prefix, 'matern52', hyper); // cached factor of the first 24 rows
-    const extended = new GpPosterior(full, 'matern52', hyper);
+    const factors = new FactorCache();
+    new GpPosterior(prefix, 'matern52', hyper, factors); // cached factor of the first 24 rows
+    const extended = new GpPosterior(full, 'matern52', hyper, factors);
     // Evict the cache with unrelated posteriors, then factor from scratch.
-    for (let s = 0; s < 6; s++) new GpPosterior(randomData(5, 3, [2], 100 + s), 'matern52', hyper);
-    const fresh = new GpPosterior({ ...full, x: full.x.slice(), y: full.y.slice() }, 'matern52', hyper);
+    for (let s = 0; s < 6; s++) new GpPosterior(randomData(5, 3, [2], 100 + s), 'matern52', hyper, factors);
+    const fresh = new GpPosterior(
+      { ...full, x: full.x.slice(), y: full.y.slice() },
+      'matern52',
+      hyper,
+      factors,
+    );
     for (const q of [
       [0.1, 0.2, 1],
       [0.9, 0.4, 0],

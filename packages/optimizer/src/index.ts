@@ -54,6 +54,7 @@ export { ConfigError, ModelFittingError, SearchSpaceError, SpaceExhaustedError }
 export { fitHyperparameters, type GpData, type GpHyperparameters, GpPosterior } from './gp.js';
 export type { KernelKind } from './kernel.js';
 export { fitPrefixLength } from './model.js';
+export { ModelCache, processModelCache } from './model-cache.js';
 export { type Box, hypervolumeImprovement, nonDominatedBoxes } from './multiobjective/box-decomposition.js';
 export { logProbabilityOfFeasibility } from './multiobjective/constraints.js';
 export { LogEhvi } from './multiobjective/ehvi.js';

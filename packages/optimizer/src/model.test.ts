@@ -4,6 +4,7 @@ import { builtinObjectives } from './bench/objectives.js';
 import { gpOptions } from './config.js';
 import { fitHyperparameters } from './gp.js';
 import { collectObservations, fitModel, fitPrefixLength } from './model.js';
+import { ModelCache } from './model-cache.js';
 import { createRng } from './rng.js';
 import { parseSearchSpace } from './search-space.js';
 
@@ -19,7 +20,7 @@ describe('fitModel: hyperparameters', () => {
     });
     const obs = collectObservations(space, 'MINIMIZE', completed);
     const options = gpOptions({ type: 'gp' });
-    const model = fitModel(space, 'MINIMIZE', obs, [], options);
+    const model = fitModel(space, 'MINIMIZE', obs, [], options, new ModelCache());
     // From the default start alone the fit stops in the "smooth and noisy" mode.
     const single = fitHyperparameters(
       { x: obs.x, y: model.target.y, n: obs.n, dim: 2, categorical: new Uint8Array(2) },
@@ -54,7 +55,7 @@ describe('noiseUnits', () => {
       return { params: { x }, value: -Math.exp(-30 * (x - 0.3) ** 2) * 10 + 0.05 * rng.normal() };
     });
     const obs = collectObservations(space, 'MINIMIZE', completed);
-    const warped = fitModel(space, 'MINIMIZE', obs, [], gpOptions({ type: 'gp' }));
+    const warped = fitModel(space, 'MINIMIZE', obs, [], gpOptions({ type: 'gp' }), new ModelCache());
     assert.equal(warped.fit.noiseScaled, undefined);
     assert.equal(warped.posterior.data.noiseScale, undefined);
     const objective = fitModel(
@@ -63,6 +64,7 @@ describe('noiseUnits', () => {
       obs,
       [],
       gpOptions({ type: 'gp', noiseUnits: 'objective' }),
+      new ModelCache(),
     );
     assert.ok(objective.target.lambda !== 1);
     assert.equal(objective.fit.noiseScaled, true);

@@ -1,13 +1,17 @@
 import type { ModelCoordinates } from './conditional-encoding.js';
 import type { Direction, GpOptions } from './config.js';
-import { type FitResult, fitHyperparameters, type GpData, GpPosterior, thetaToHyper } from './gp.js';
+import type { GpData } from './gp.js';
+import { type FitResult, fitHyperparameters, thetaToHyper } from './hyperparameters.js';
+import type { ModelCache } from './model-cache.js';
 import { type TargetTransform, transformTargets } from './output-transform.js';
+import { GpPosterior } from './posterior.js';
 import { mixSeed } from './rng.js';
 import type { Params, ParsedSearchSpace } from './search-space.js';
 
 /**
  * From trials to a fitted GP: encodes params, turns values into standardized targets to maximize,
- * fits hyperparameters (cached by content), and conditions on pending trials.
+ * fits hyperparameters (cached by content in the caller's ModelCache), and conditions on pending
+ * trials.
  */
 export interface Observations {
   /** Finite observations, shape: n x D row-major. */
@@ -96,11 +100,9 @@ export function fitPrefixLength(n: number): number {
   return n - (n % step);
 }
 
-const FIT_CACHE_LIMIT = 256;
 /** Fits on fewer observations than this also start from short lengthscales (fitAndRemember). */
 const SECOND_START_MAX_N = 128;
 const FIT_MAX = 256;
-const fitCache = new Map<string, FitResult>();
 
 function fitKey(data: GpData, options: GpOptions): string {
   const h1 = mixSeed(
@@ -130,44 +132,19 @@ function hashFloats(a: Float64Array, seed: number): number {
   return h >>> 0;
 }
 
-function remember(key: string, result: FitResult): void {
-  fitCache.set(key, result);
-  if (fitCache.size > FIT_CACHE_LIMIT) {
-    const oldest = fitCache.keys().next();
-    if (!oldest.done) fitCache.delete(oldest.value);
-  }
-}
-
 /**
  * Opt-in warm starts (`warmStart: true`): the latest fitted theta per model signature seeds the
- * next fit in this process, as an extra start beside the defaults. Off by default: the optimum
- * found can then depend on what this process fitted before, which would break "same seed and
+ * next fit with the same ModelCache, as an extra start beside the defaults. Off by default: the optimum
+ * found can then depend on what was fitted before with that cache, which would break "same seed and
  * history, same suggestion" across processes. (A warm start chained through earlier checkpoints
  * is reproducible but makes a fresh process refit every checkpoint of a long study, which costs
  * too much (docs/PERFORMANCE.md), so it is not used.)
  */
-const warmStarts = new Map<string, Float64Array>();
-
 function warmKey(data: GpData, options: GpOptions): string {
   return [data.dim, ...data.categorical, options.kernel, options.noiseFloor, options.deterministic].join(',');
 }
 
-function recall(key: string): FitResult | undefined {
-  const hit = fitCache.get(key);
-  if (hit) {
-    fitCache.delete(key);
-    fitCache.set(key, hit);
-  }
-  return hit;
-}
-
-/** Fits (or recalls) MAP hyperparameters for a data set. */
-export function fitCached(data: GpData, options: GpOptions): FitResult {
-  const key = fitKey(data, options);
-  return recall(key) ?? fitAndRemember(key, data, options);
-}
-
-function fitAndRemember(key: string, data: GpData, options: GpOptions): FitResult {
+function fitAndRemember(key: string, data: GpData, options: GpOptions, cache: ModelCache): FitResult {
   const dim = data.dim;
   // The posterior over hyperparameters is often bimodal: long lengthscales that explain the
   // observations' wiggles as noise, or short ones that fit them with little noise. From the default
@@ -184,7 +161,7 @@ function fitAndRemember(key: string, data: GpData, options: GpOptions): FitResul
     starts.push(short);
   }
   const signature = warmKey(data, options);
-  const previous = options.warmStart ? warmStarts.get(signature) : undefined;
+  const previous = options.warmStart ? cache.warmStart(signature) : undefined;
   if (previous) starts.unshift(previous);
   const result = fitHyperparameters(data, {
     kernel: options.kernel,
@@ -192,16 +169,15 @@ function fitAndRemember(key: string, data: GpData, options: GpOptions): FitResul
     fixedNoise: options.deterministic,
     starts,
   });
-  if (options.warmStart) {
-    warmStarts.delete(signature);
-    warmStarts.set(signature, result.theta);
-    if (warmStarts.size > 64) {
-      const oldest = warmStarts.keys().next();
-      if (!oldest.done) warmStarts.delete(oldest.value);
-    }
-  }
-  remember(key, result);
+  if (options.warmStart) cache.rememberWarmStart(signature, result.theta);
+  cache.rememberFit(key, result);
   return result;
+}
+
+/** MAP hyperparameters of `data` as it stands (no transform), recalled from `cache` when fitted before. */
+export function fitData(data: GpData, options: GpOptions, cache: ModelCache): FitResult {
+  const key = fitKey(data, options);
+  return cache.recallFit(key) ?? fitAndRemember(key, data, options, cache);
 }
 
 /** Hyperparameters for the prefix of m observations, fitted on its latest FIT_MAX points. */
@@ -211,20 +187,21 @@ export function fitCheckpoint(
   dim: number,
   categorical: Uint8Array,
   options: GpOptions,
+  cache: ModelCache,
 ): FitResult {
   const from = Math.max(0, m - FIT_MAX);
   const x = obs.x.subarray(from * dim, m * dim);
   const g = obs.g.subarray(from, m);
   // Keyed by the raw values (the transform is a function of them), so a hit skips the transform.
   const key = `g${fitKey({ x, y: g, n: m - from, dim, categorical }, options)}`;
-  const hit = recall(key);
+  const hit = cache.recallFit(key);
   if (hit) return hit;
   const t = transformTargets(g, m - from, options.outputWarping === 'yeo-johnson');
   const data: GpData = { x, y: t.y, n: m - from, dim, categorical };
   // Noise constant in objective units (`noiseUnits: 'objective'`): observation noise of one size
   // before the warp, so variance noiseVar * (dy/dg)^2 per point after it.
   if (t.noiseScale && options.noiseUnits === 'objective') data.noiseScale = t.noiseScale;
-  const result = fitAndRemember(key, data, options);
+  const result = fitAndRemember(key, data, options, cache);
   return data.noiseScale ? { ...result, noiseScaled: true } : result;
 }
 
@@ -247,17 +224,18 @@ export function fitModel(
   obs: Observations,
   pending: readonly Float64Array[],
   options: GpOptions,
+  cache: ModelCache,
 ): FittedModel {
   const dim = space.dimension;
   const categorical = new Uint8Array(space.dims.map((d) => (d.kind === 'categorical' ? 1 : 0)));
   const warp = options.outputWarping === 'yeo-johnson';
   const target = transformTargets(obs.g, obs.n, warp);
   const y = target.y;
-  const fit = fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options);
+  const fit = fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options, cache);
   const hyper = thetaToHyper(fit.theta, dim);
   const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
   if (target.noiseScale && fit.noiseScaled) data.noiseScale = target.noiseScale;
-  const posterior = new GpPosterior(data, options.kernel, hyper);
+  const posterior = new GpPosterior(data, options.kernel, hyper, cache.factors);
   let best = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
   let withPending = posterior;
@@ -282,7 +260,7 @@ export function fitModel(
       scale.set(data.noiseScale);
       pendingData.noiseScale = scale;
     }
-    withPending = new GpPosterior(pendingData, options.kernel, hyper);
+    withPending = new GpPosterior(pendingData, options.kernel, hyper, cache.factors);
   }
   return { posterior, withPending, target, best, sign: direction === 'MAXIMIZE' ? 1 : -1, fit };
 }

@@ -1,9 +1,4 @@
-import {
-  type AcquisitionSpec,
-  acquisitionUpperBound,
-  acquisitionValue,
-  evaluateAcquisition,
-} from './acquisition.js';
+import { type Acquisition, type AcquisitionSpec, acquisitionOf } from './acquisition.js';
 import type { GpPosterior } from './gp.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
 import { SobolSequence } from './qmc.js';
@@ -54,10 +49,12 @@ export class AcquisitionObjective implements AcquisitionFunction {
   private readonly dMean: Float64Array;
   private readonly dVar: Float64Array;
   private variance = new Float64Array(0);
+  private readonly acquisition: Acquisition;
   constructor(
     readonly posterior: GpPosterior,
     readonly spec: AcquisitionSpec,
   ) {
+    this.acquisition = acquisitionOf(spec);
     this.dMean = new Float64Array(posterior.dim);
     this.dVar = new Float64Array(posterior.dim);
   }
@@ -72,7 +69,7 @@ export class AcquisitionObjective implements AcquisitionFunction {
     const variance = this.varianceBuffer(count);
     this.posterior.predictBatch(xs, count, out, variance);
     for (let i = 0; i < count; i++) {
-      out[i] = acquisitionValue(this.spec, out[i] as number, variance[i] as number);
+      out[i] = this.acquisition.value(out[i] as number, variance[i] as number);
     }
   }
 
@@ -81,19 +78,19 @@ export class AcquisitionObjective implements AcquisitionFunction {
     const variance = this.varianceBuffer(count);
     this.posterior.screen(xs, count, out, variance);
     for (let i = 0; i < count; i++) {
-      out[i] = acquisitionUpperBound(this.spec, out[i] as number, variance[i] as number);
+      out[i] = this.acquisition.upperBound(out[i] as number, variance[i] as number);
     }
   }
 
   value(x: ArrayLike<number>): number {
     const p = this.posterior.predict(x);
-    return acquisitionValue(this.spec, p.mean, p.variance);
+    return this.acquisition.value(p.mean, p.variance);
   }
 
   /** Acquisition at x and its gradient (shape: D; zero on categorical coordinates). */
   valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number {
     const p = this.posterior.predict(x, this.dMean, this.dVar);
-    const a = evaluateAcquisition(this.spec, p.mean, p.variance);
+    const a = this.acquisition.evaluate(p.mean, p.variance);
     for (let d = 0; d < grad.length; d++) {
       grad[d] = a.dMean * (this.dMean[d] ?? 0) + a.dVariance * (this.dVar[d] ?? 0);
     }

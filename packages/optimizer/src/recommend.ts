@@ -1,6 +1,7 @@
 import { type Direction, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { collectObservations, fitModel } from './model.js';
+import { type ModelCache, processModelCache } from './model-cache.js';
 import { type Params, parseSearchSpace, type SearchSpace } from './search-space.js';
 
 export interface RecommendRequest {
@@ -36,7 +37,11 @@ export interface Recommendation {
  * value when there are too few finite observations to fit a model or the fit fails. Null when no
  * trial has a finite value. Pure: the same config and history give the same recommendation.
  */
-export function recommend(config: SamplerConfig, request: RecommendRequest): Recommendation | null {
+export function recommend(
+  config: SamplerConfig,
+  request: RecommendRequest,
+  cache: ModelCache = processModelCache,
+): Recommendation | null {
   const space = parseSearchSpace(request.space);
   const sign = request.direction === 'MAXIMIZE' ? 1 : -1;
   let bestObserved = -1;
@@ -59,7 +64,7 @@ export function recommend(config: SamplerConfig, request: RecommendRequest): Rec
   const options = gpOptions(config);
   let model: ReturnType<typeof fitModel>;
   try {
-    model = fitModel(space, request.direction, obs, [], options);
+    model = fitModel(space, request.direction, obs, [], options, cache);
   } catch (error) {
     if (error instanceof ModelFittingError) return observed;
     throw error;

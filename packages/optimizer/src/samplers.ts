@@ -9,6 +9,7 @@ import {
   type Observations,
   predictObjective,
 } from './model.js';
+import { type ModelCache, processModelCache } from './model-cache.js';
 import {
   type CompletedTrial,
   type ConstraintSpec,
@@ -220,7 +221,8 @@ function incumbents(obs: Observations, k: number): Float64Array[] {
   return order.slice(0, k).map((i) => obs.x.slice(i * dim, (i + 1) * dim));
 }
 
-export function gpSampler(config: SamplerConfig): Sampler {
+/** The GP sampler; its fits and factors live in `cache`, shared with whoever else is given it. */
+export function gpSampler(config: SamplerConfig, cache: ModelCache = processModelCache): Sampler {
   const options = gpOptions(config);
   return {
     name: 'gp',
@@ -235,6 +237,7 @@ export function gpSampler(config: SamplerConfig): Sampler {
           taken: ctx.taken,
           pending: ctx.pending,
           warnings: obs.warnings,
+          cache,
         });
         const x = out.x ?? qmcPoint(config, ctx, request.completed.length + request.pending.length);
         const { phase, warnings, ...rest } = out.info;
@@ -250,6 +253,7 @@ export function gpSampler(config: SamplerConfig): Sampler {
           taken: ctx.taken,
           options,
           incumbents: incumbents(obs, 3),
+          cache,
         });
         if (warm) return { params: space.decode(warm.x), info: info('gp', 'model', obs.warnings, warm.info) };
       }
@@ -263,7 +267,7 @@ export function gpSampler(config: SamplerConfig): Sampler {
       const modelPending = encoding ? ctx.pending.map((p) => encoding.embed(p)) : ctx.pending;
       let model: FittedModel;
       try {
-        model = fitModel(encoding ?? space, request.direction, modelObs, modelPending, options);
+        model = fitModel(encoding ?? space, request.direction, modelObs, modelPending, options, cache);
       } catch (error) {
         if (!(error instanceof ModelFittingError)) throw error;
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
@@ -302,13 +306,21 @@ export function gpSampler(config: SamplerConfig): Sampler {
   };
 }
 
-export function createSampler(config: SamplerConfig): Sampler {
+export function createSampler(config: SamplerConfig, cache: ModelCache = processModelCache): Sampler {
   if (config.type === 'random') return randomSampler(config);
   if (config.type === 'qmc') return qmcSampler(config);
-  return gpSampler(config);
+  return gpSampler(config, cache);
 }
 
-/** Synchronous and pure: the same config, seed and history give the same suggestion. */
-export function suggest(config: SamplerConfig, request: SuggestRequest): Suggestion {
-  return createSampler(config).suggest(request);
+/**
+ * Synchronous and deterministic: the same config, seed and history give the same suggestion. The
+ * cache (fits and factors from earlier suggestions) changes only how fast, except with the opt-in
+ * `warmStart`.
+ */
+export function suggest(
+  config: SamplerConfig,
+  request: SuggestRequest,
+  cache: ModelCache = processModelCache,
+): Suggestion {
+  return createSampler(config, cache).suggest(request);
 }

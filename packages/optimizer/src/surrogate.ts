@@ -1,7 +1,8 @@
-import { evaluateAcquisition } from './acquisition.js';
+import { acquisitionOf } from './acquisition.js';
 import { gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { collectObservations, fitModel, predictObjective } from './model.js';
+import { type ModelCache, processModelCache } from './model-cache.js';
 import { acquisitionSpec, type SuggestRequest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
 import { fitTransferModel, TransferAcquisition, transferPredictObjective } from './transfer.js';
@@ -22,7 +23,11 @@ export interface Surrogate {
 const MIN_OBSERVATIONS = 3;
 
 /** Fits the GP of `config` (whatever its type) on the request's history; null when too few data. */
-export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Surrogate | null {
+export function fitSurrogate(
+  config: SamplerConfig,
+  request: SuggestRequest,
+  cache: ModelCache = processModelCache,
+): Surrogate | null {
   const space = parseSearchSpace(request.space);
   const options = gpOptions(config);
   const obs = collectObservations(space, request.direction, request.completed);
@@ -37,7 +42,7 @@ export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Su
   }
   let model: ReturnType<typeof fitModel>;
   try {
-    model = fitModel(space, request.direction, obs, pending, options);
+    model = fitModel(space, request.direction, obs, pending, options, cache);
   } catch (error) {
     if (error instanceof ModelFittingError) return null;
     throw error;
@@ -47,7 +52,7 @@ export function fitSurrogate(config: SamplerConfig, request: SuggestRequest): Su
   // sampler sees it (lengthscales and importance stay the plain GP's: the study's own evidence).
   const transfer =
     request.sources && request.sources.length > 0
-      ? fitTransferModel(space, obs, pending, request.sources, options)
+      ? fitTransferModel(space, obs, pending, request.sources, options, true, cache)
       : null;
   if (transfer) {
     const objective = new TransferAcquisition(transfer, acquisitionSpec(options, transfer.best));
@@ -66,7 +71,7 @@ function surrogateOf(
   model: ReturnType<typeof fitModel>,
   options: ReturnType<typeof gpOptions>,
 ): Surrogate {
-  const spec = acquisitionSpec(options, model.best);
+  const acquisition = acquisitionOf(acquisitionSpec(options, model.best));
   // Conditional spaces: a slice may set a parent without its children (or keep a child it deactivates).
   const encode = (p: Params): Float64Array =>
     space.snap(space.conditional ? space.encodeLenient(p) : space.encode(space.validateParams(p)));
@@ -83,7 +88,7 @@ function surrogateOf(
     acquisition: (points) =>
       points.map((p) => {
         const post = model.withPending.predict(encode(p));
-        return evaluateAcquisition(spec, post.mean, post.variance).value;
+        return acquisition.value(post.mean, post.variance);
       }),
     lengthscales: lengths,
     importance: () => {

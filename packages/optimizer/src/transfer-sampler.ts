@@ -1,6 +1,7 @@
 import type { Direction, GpOptions } from './config.js';
 import { ModelFittingError } from './errors.js';
 import type { Observations } from './model.js';
+import type { ModelCache } from './model-cache.js';
 import { optimizeAcquisition } from './optimize-acquisition.js';
 import type { Rng } from './rng.js';
 import type { ParsedSearchSpace } from './search-space.js';
@@ -22,6 +23,7 @@ export interface WarmContext {
   taken: ReadonlySet<string>;
   options: GpOptions;
   incumbents: Float64Array[];
+  cache: ModelCache;
 }
 
 export interface WarmSuggestion {
@@ -47,7 +49,7 @@ export function suggestWithSources(
   const { space, obs, options } = ctx;
   let model: ReturnType<typeof fitTransferModel>;
   try {
-    model = fitTransferModel(space, obs, ctx.pending, sources, options);
+    model = fitTransferModel(space, obs, ctx.pending, sources, options, true, ctx.cache);
   } catch (error) {
     if (error instanceof ModelFittingError) return null;
     throw error;

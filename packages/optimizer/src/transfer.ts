@@ -3,7 +3,8 @@ import type { Direction, GpOptions } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { type GpData, GpPosterior, thetaBounds, thetaToHyper } from './gp.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
-import { fitCached, fitPrefixLength, type Observations } from './model.js';
+import { fitData, fitPrefixLength, type Observations } from './model.js';
+import { type ModelCache, processModelCache } from './model-cache.js';
 import type { AcquisitionFunction } from './optimize-acquisition.js';
 import { type TargetTransform, transformTargets } from './output-transform.js';
 import type { ParamSpec, Params, ParsedSearchSpace, SearchSpace } from './search-space.js';
@@ -101,6 +102,7 @@ export function fitSourceModels(
   target: ParsedSearchSpace,
   sources: ReadonlyArray<SourceStudy>,
   options: GpOptions,
+  cache: ModelCache = processModelCache,
 ): SourceModel[] {
   const models: SourceModel[] = [];
   for (const source of sources) {
@@ -127,7 +129,7 @@ export function fitSourceModels(
     const categorical = new Uint8Array(dims.map((d) => (target.dims[d]?.kind === 'categorical' ? 1 : 0)));
     const data: GpData = { x, y: t.y, n, dim, categorical };
     try {
-      const fit = fitCached(data, options);
+      const fit = fitData(data, options, cache);
       models.push({ dims, posterior: new GpPosterior(data, options.kernel, fit.hyper), n });
     } catch (error) {
       if (!(error instanceof ModelFittingError)) throw error;
@@ -180,9 +182,6 @@ export interface TransferFit {
   candidateGains: [number, number];
 }
 
-const fitCache = new Map<string, TransferFit>();
-const FIT_CACHE_LIMIT = 64;
-
 function hashFloats(h0: number, a: ArrayLike<number>): number {
   let h = h0 >>> 0;
   const f = new Float64Array(1);
@@ -209,6 +208,7 @@ export function fitTransfer(
   sourceDims: readonly number[],
   options: GpOptions,
   learnShift = true,
+  cache: ModelCache = processModelCache,
 ): TransferFit {
   const { dim, n } = data;
   const sources = sourceDims.length;
@@ -231,7 +231,7 @@ export function fitTransfer(
     hashFloats(0x85ebca6b, means0),
     hashFloats(0xc2b2ae35, data.noiseScale ?? []),
   ].join(':');
-  const hit = fitCache.get(key);
+  const hit = cache.recallTransferFit(key);
   if (hit) return hit;
   const nlp = new TransferNegLogPosterior(data, meanAt, sourceDims, true, options.kernel);
   const [lo3, hi3] = thetaBounds(dim, options.noiseFloor, options.deterministic);
@@ -297,11 +297,7 @@ export function fitTransfer(
     shifted: best.shifted,
     candidateGains: [plain.f - scaled.f, plain.f - shifted.f],
   };
-  fitCache.set(key, result);
-  if (fitCache.size > FIT_CACHE_LIMIT) {
-    const oldest = fitCache.keys().next();
-    if (!oldest.done) fitCache.delete(oldest.value);
-  }
+  cache.rememberTransferFit(key, result);
   return result;
 }
 
@@ -375,13 +371,15 @@ export function fitTransferModel(
   sources: ReadonlyArray<SourceStudy>,
   options: GpOptions,
   learnShift = true,
+  cache: ModelCache = processModelCache,
 ): TransferModel | null {
-  if (obs.n < MIN_TARGET_OBSERVATIONS || obs.n >= MAX_TARGET_OBSERVATIONS || sources.length === 0) return null;
+  if (obs.n < MIN_TARGET_OBSERVATIONS || obs.n >= MAX_TARGET_OBSERVATIONS || sources.length === 0)
+    return null;
   // No output warping on either side: the source-target relation is modelled as affine, which a
   // Yeo-Johnson warp fitted to each study separately would bend (and the warp's inverse turns the
   // source's extrapolated means into nonsense in objective units).
   options = { ...options, outputWarping: 'none' };
-  const models = fitSourceModels(space, sources, options);
+  const models = fitSourceModels(space, sources, options, cache);
   if (models.length === 0) return null;
   const dim = space.dimension;
   const k = models.length;
@@ -398,6 +396,7 @@ export function fitTransferModel(
     sourceDims,
     options,
     learnShift,
+    cache,
   );
   if (!fit.accepted) return null;
   const scales = fit.theta.slice(dim + 3, dim + 3 + k);

@@ -1,20 +1,22 @@
-import { type AcquisitionSpec, acquisitionValue, evaluateAcquisition } from '../acquisition.js';
+import type { Acquisition } from '../acquisition.js';
 import type { GpPosterior } from '../gp.js';
 import type { AcquisitionFunction } from '../optimize-acquisition.js';
-import { logProbabilityOfFeasibility, logProbabilityOfFeasibilityValue } from './constraints.js';
+import { LogProbabilityOfFeasibility } from './constraints.js';
 import type { LogEhvi } from './ehvi.js';
 
 /**
  * The acquisition of multi-objective and constrained studies, in log space:
  *   main(x) + sum_k log P(c_k(x) <= 0)
- * where main is LogEHVI over the objective GPs (several objectives), log EI (one objective), or
- * nothing (no feasible point yet: then the search maximizes the probability of feasibility alone).
+ * where main is LogEHVI over the objective GPs (several objectives), a single-posterior Acquisition
+ * such as log EI (one objective), or nothing (no feasible point yet: then the search maximizes the
+ * probability of feasibility alone). Each log P(c_k <= 0) is an Acquisition of constraint k's GP
+ * (LogProbabilityOfFeasibility).
  * Every GP is in its own model space, larger is better; EHVI works on minimization, so its means
  * are the negated model means.
  */
 export type MainTerm =
   | { kind: 'ehvi'; ehvi: LogEhvi }
-  | { kind: 'logei'; spec: AcquisitionSpec }
+  | { kind: 'single'; acquisition: Acquisition }
   | { kind: 'none' };
 
 export interface ConstraintTerm {
@@ -34,6 +36,7 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
   private readonly dMu: Float64Array;
   private readonly dSigma: Float64Array;
   private readonly objectiveGrads: Float64Array[];
+  private readonly feasibility: Acquisition[];
 
   constructor(
     readonly objectives: readonly GpPosterior[],
@@ -50,6 +53,7 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
     this.dMu = new Float64Array(m);
     this.dSigma = new Float64Array(m);
     this.objectiveGrads = objectives.map(() => new Float64Array(2 * this.dim));
+    this.feasibility = constraints.map((c) => new LogProbabilityOfFeasibility(c.threshold));
   }
 
   private get usesObjectives(): boolean {
@@ -88,18 +92,16 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
           this.sigma[j] = Math.sqrt((this.vars[j] as Float64Array)[i] as number);
         }
         v = this.main.ehvi.value(this.mu, this.sigma);
-      } else if (this.main.kind === 'logei') {
-        v = acquisitionValue(
-          this.main.spec,
+      } else if (this.main.kind === 'single') {
+        v = this.main.acquisition.value(
           (this.means[0] as Float64Array)[i] as number,
           (this.vars[0] as Float64Array)[i] as number,
         );
       }
       for (let k = 0; k < this.constraints.length; k++) {
-        v += logProbabilityOfFeasibilityValue(
+        v += (this.feasibility[k] as Acquisition).value(
           (this.means[m + k] as Float64Array)[i] as number,
           (this.vars[m + k] as Float64Array)[i] as number,
-          (this.constraints[k] as ConstraintTerm).threshold,
         );
       }
       out[i] = v;
@@ -143,17 +145,17 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
           grad[d] = (grad[d] as number) + perMean * (g[d] as number) + perVar * (g[dim + d] as number);
         }
       }
-    } else if (this.main.kind === 'logei') {
+    } else if (this.main.kind === 'single') {
       const p = (this.objectives[0] as GpPosterior).predict(x, dMean, dVar);
-      const a = evaluateAcquisition(this.main.spec, p.mean, p.variance);
+      const a = this.main.acquisition.evaluate(p.mean, p.variance);
       value = a.value;
       for (let d = 0; d < dim; d++) {
         grad[d] = (grad[d] as number) + a.dMean * (dMean[d] as number) + a.dVariance * (dVar[d] as number);
       }
     }
-    for (const c of this.constraints) {
-      const p = c.posterior.predict(x, dMean, dVar);
-      const a = logProbabilityOfFeasibility(p.mean, p.variance, c.threshold);
+    for (let k = 0; k < this.constraints.length; k++) {
+      const p = (this.constraints[k] as ConstraintTerm).posterior.predict(x, dMean, dVar);
+      const a = (this.feasibility[k] as Acquisition).evaluate(p.mean, p.variance);
       value += a.value;
       for (let d = 0; d < dim; d++) {
         grad[d] = (grad[d] as number) + a.dMean * (dMean[d] as number) + a.dVariance * (dVar[d] as number);

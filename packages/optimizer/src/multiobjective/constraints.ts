@@ -1,3 +1,5 @@
+import type { Acquisition, AcquisitionValue } from '../acquisition.js';
+import { MIN_VARIANCE } from '../acquisitions/gaussian.js';
 import { logNdtr, logPhiPdf } from './log-normal.js';
 
 /**
@@ -8,13 +10,7 @@ import { logNdtr, logPhiPdf } from './log-normal.js';
  * variance. logNdtr keeps it finite and accurate for a point that is very likely infeasible
  * (z = -1e6 gives about -5e11, not -Infinity), so the search still sees a slope toward feasibility.
  */
-const MIN_VARIANCE = 1e-20;
-
-export interface LogPof {
-  value: number;
-  dMean: number;
-  dVariance: number;
-}
+export type LogPof = AcquisitionValue;
 
 export function logProbabilityOfFeasibility(mean: number, variance: number, threshold: number): LogPof {
   const clamped = variance < MIN_VARIANCE;
@@ -33,4 +29,26 @@ export function logProbabilityOfFeasibility(mean: number, variance: number, thre
 export function logProbabilityOfFeasibilityValue(mean: number, variance: number, threshold: number): number {
   const sigma = Math.sqrt(Math.max(variance, MIN_VARIANCE));
   return logNdtr((mean - threshold) / sigma);
+}
+
+/**
+ * Log probability of feasibility as an Acquisition of the constraint's posterior. It grows with the
+ * variance on the infeasible side of the threshold; on the feasible side it tends to log 1 = 0 as
+ * the variance shrinks.
+ */
+export class LogProbabilityOfFeasibility implements Acquisition {
+  readonly name = 'logpof';
+  constructor(readonly threshold: number) {}
+
+  value(mean: number, variance: number): number {
+    return logProbabilityOfFeasibilityValue(mean, variance, this.threshold);
+  }
+
+  evaluate(mean: number, variance: number): AcquisitionValue {
+    return logProbabilityOfFeasibility(mean, variance, this.threshold);
+  }
+
+  upperBound(mean: number, varUpper: number): number {
+    return mean - this.threshold >= 0 ? 0 : this.value(mean, varUpper);
+  }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GP_DEFAULTS } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { ModelCache } from '../model-cache.js';
 import { createRng } from '../rng.js';
 import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
@@ -127,6 +128,7 @@ describe('multi-objective GP suggestions', () => {
       taken: new Set<string>(),
       pending,
       warnings: [],
+      cache: new ModelCache(),
     });
     const without = prepareAcquisition(request(completed), env([]));
     const withPending = prepareAcquisition(request(completed), env([x]));
@@ -151,6 +153,7 @@ describe('multi-objective GP suggestions', () => {
       taken: new Set<string>(),
       pending: [] as Float64Array[],
       warnings: [],
+      cache: new ModelCache(),
     };
     for (const constraints of [[], [{ name: 'budget' }]]) {
       const prepared = prepareAcquisition(request(completed, { constraints }), env);

@@ -1,6 +1,8 @@
+import { acquisitionOf } from '../acquisition.js';
 import type { Direction, GpOptions } from '../config.js';
 import { ConfigError, ModelFittingError } from '../errors.js';
 import { collectObservations, type FittedModel, fitModel, predictObjective } from '../model.js';
+import type { ModelCache } from '../model-cache.js';
 import { optimizeAcquisition } from '../optimize-acquisition.js';
 import type { Rng } from '../rng.js';
 import type { Params, ParsedSearchSpace } from '../search-space.js';
@@ -198,6 +200,8 @@ export interface ExtendedEnv {
   taken: ReadonlySet<string>;
   pending: readonly Float64Array[];
   warnings: string[];
+  /** Fits and factors shared with the caller's other suggestions. */
+  cache: ModelCache;
 }
 
 export interface ExtendedResult {
@@ -222,7 +226,7 @@ export type PreparedAcquisition =
     };
 
 export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): PreparedAcquisition {
-  const { space, options, pending } = env;
+  const { space, options, pending, cache } = env;
   const objectives = studyObjectives(request);
   const constraints = request.constraints ?? [];
   const m = objectives.length;
@@ -286,10 +290,10 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
   const conModels: Array<FittedModel | null> = [];
   try {
     objModels = objObs.map((o, j) =>
-      fitModel(space, (objectives[j] as ObjectiveSpec).direction, o, pending, options),
+      fitModel(space, (objectives[j] as ObjectiveSpec).direction, o, pending, options, cache),
     );
     for (const o of conObs)
-      conModels.push(o.n >= 2 ? fitModel(space, 'MINIMIZE', o, pending, options) : null);
+      conModels.push(o.n >= 2 ? fitModel(space, 'MINIMIZE', o, pending, options, cache) : null);
   } catch (error) {
     if (!(error instanceof ModelFittingError)) throw error;
     return initial('fallback', [error.message]);
@@ -328,7 +332,10 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     if (m === 1) {
       let best = Number.NEGATIVE_INFINITY;
       for (const f of front) best = Math.max(best, -(f[0] as number));
-      main = { kind: 'logei', spec: { name: 'logei', best, xi: options.xi, beta: options.beta } };
+      main = {
+        kind: 'single',
+        acquisition: acquisitionOf({ name: 'logei', best, xi: options.xi, beta: options.beta }),
+      };
       name = 'logei';
     } else {
       const refModel = toModel((ref as { min: number[] }).min);

@@ -1,0 +1,241 @@
+import { ModelFittingError } from './errors.js';
+import type { GpData, GpHyperparameters } from './gp.js';
+import { covariances, type KernelKind, logLambdaGradient, pairwiseDelta2, pairwiseR2 } from './kernel.js';
+import { minimizeLbfgsb } from './lbfgsb.js';
+import { choleskyWithJitter, cholInverse, dot, logDetHalf, solveLower, solveUpperT } from './linalg.js';
+import { DEFAULT_PRIOR, type HyperPrior, logPrior } from './prior.js';
+
+/**
+ * Hyperparameters theta (gp.ts's notation) and their MAP fit: the negative log posterior and its
+ * gradient, bounds, starting points, and bounded quasi-Newton from several starts.
+ */
+export interface FitOptions {
+  kernel: KernelKind;
+  prior?: HyperPrior;
+  /** Lower bound of the noise variance (standardized units). */
+  noiseFloor: number;
+  /** Fix the noise at the floor (noise-free objectives). */
+  fixedNoise?: boolean;
+  /** Additional starting points (theta vectors), tried after the defaults. */
+  starts?: Float64Array[];
+  /** Whether the default starting point is tried too (default true). */
+  includeDefault?: boolean;
+  maxIterations?: number;
+}
+
+const LOG_LAMBDA_MIN = Math.log(1e-3);
+const LOG_LAMBDA_MAX = Math.log(1e4);
+const LOG_SIGNAL_MIN = Math.log(1e-2);
+const LOG_SIGNAL_MAX = Math.log(1e2);
+const LOG_NOISE_MAX = Math.log(2);
+const MEAN_BOUND = 10;
+const LOG_2PI = Math.log(2 * Math.PI);
+
+export function thetaToHyper(theta: Float64Array, dim: number): GpHyperparameters {
+  const inv = new Float64Array(dim);
+  for (let d = 0; d < dim; d++) inv[d] = Math.exp(theta[d] ?? 0);
+  return {
+    invSqLengthscales: inv,
+    signalVar: Math.exp(theta[dim] ?? 0),
+    noiseVar: Math.exp(theta[dim + 1] ?? 0),
+    mean: theta[dim + 2] ?? 0,
+  };
+}
+
+export function hyperToTheta(h: GpHyperparameters): Float64Array {
+  const dim = h.invSqLengthscales.length;
+  const theta = new Float64Array(dim + 3);
+  for (let d = 0; d < dim; d++) theta[d] = Math.log(h.invSqLengthscales[d] ?? 1);
+  theta[dim] = Math.log(h.signalVar);
+  theta[dim + 1] = Math.log(h.noiseVar);
+  theta[dim + 2] = h.mean;
+  return theta;
+}
+
+/** Default starting point: unit lengthscales and signal, small noise, zero mean. */
+export function defaultTheta(dim: number, noiseFloor: number): Float64Array {
+  const theta = new Float64Array(dim + 3);
+  theta[dim + 1] = Math.log(Math.max(noiseFloor, 1e-2));
+  return theta;
+}
+
+/**
+ * Negative log posterior (-(LML + log prior)) of theta and its gradient, with reused buffers.
+ *
+ * LML = -1/2 (y - m)^T alpha - sum_i log L_ii - n/2 log 2 pi, and for any kernel hyperparameter t:
+ * dLML/dt = 1/2 tr((alpha alpha^T - K^-1) dK/dt); dLML/dm = sum_i alpha_i. dK/dt is kernel.ts's:
+ * K itself for log s2, s2 kappa' lambda_d delta_d^2 for log lambda_d, and diag(noise * noiseScale)
+ * for log noise.
+ */
+export class NegLogPosterior {
+  private readonly pairs: number;
+  private readonly d2: Float64Array;
+  private readonly r2: Float64Array;
+  private readonly lambda: Float64Array;
+  private readonly k: Float64Array;
+  private readonly l: Float64Array;
+  private readonly kinv: Float64Array;
+  private readonly work: Float64Array;
+  private readonly alpha: Float64Array;
+  private readonly kPair: Float64Array;
+  private readonly gPair: Float64Array;
+
+  constructor(
+    private readonly data: GpData,
+    private readonly kernel: KernelKind,
+    private readonly prior: HyperPrior,
+  ) {
+    const { n, dim } = data;
+    this.pairs = (n * (n - 1)) / 2;
+    this.d2 = pairwiseDelta2(data.x, n, dim, data.categorical);
+    this.r2 = new Float64Array(this.pairs);
+    this.lambda = new Float64Array(dim);
+    this.kPair = new Float64Array(this.pairs);
+    this.gPair = new Float64Array(this.pairs);
+    this.k = new Float64Array(n * n);
+    this.l = new Float64Array(n * n);
+    this.kinv = new Float64Array(n * n);
+    this.work = new Float64Array(n * n);
+    this.alpha = new Float64Array(n);
+  }
+
+  /** Returns -(LML + log prior) at theta and writes its gradient into grad (both shape: D + 3). */
+  evaluate = (theta: Float64Array, grad: Float64Array): number => {
+    const { n, dim, y } = this.data;
+    const P = this.pairs;
+    const { d2, r2, lambda, k, l, kinv, alpha, kPair, gPair } = this;
+    const scale = this.data.noiseScale;
+    const s2 = Math.exp(theta[dim] ?? 0);
+    const noise = Math.exp(theta[dim + 1] ?? 0);
+    const mean = theta[dim + 2] ?? 0;
+    for (let d = 0; d < dim; d++) lambda[d] = Math.exp(theta[d] as number);
+    pairwiseR2(d2, P, dim, lambda, r2);
+    covariances(this.kernel, s2, r2, kPair, gPair, 0, P);
+    // Pairs run over the lower triangle row by row (kernel.ts), so K fills contiguously.
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      for (let j = 0; j < i; j++, p++) k[ri + j] = kPair[p] as number;
+      k[ri + i] = s2 + noise * (scale ? (scale[i] as number) : 1);
+    }
+    if (choleskyWithJitter(k, n, l, 0, 4) < 0) {
+      grad.fill(0);
+      return Number.POSITIVE_INFINITY;
+    }
+    for (let i = 0; i < n; i++) alpha[i] = (y[i] as number) - mean;
+    // quad = (y - m)^T K^-1 (y - m) = |L^-1 (y - m)|^2, then alpha = L^-T L^-1 (y - m).
+    solveLower(l, n, alpha);
+    const quad = dot(alpha, 0, alpha, 0, n);
+    solveUpperT(l, n, alpha);
+    const lml = -0.5 * quad - logDetHalf(l, n) - 0.5 * n * LOG_2PI;
+    cholInverse(l, n, kinv, this.work);
+
+    grad.fill(0);
+    // W = alpha alpha^T - K^-1; off-diagonal pairs count twice, which cancels the 1/2.
+    let gSignal = 0;
+    let traceW = 0;
+    // sum_i W_ii noiseScale_i: d K / d log noise is diag(noise * noiseScale).
+    let traceWNoise = 0;
+    for (let i = 0; i < n; i++) {
+      const ai = alpha[i] as number;
+      const w = ai * ai - (kinv[i * n + i] as number);
+      traceW += w;
+      traceWNoise += scale ? w * (scale[i] as number) : w;
+    }
+    p = 0;
+    const wPair = this.work; // K^-1 is already computed; reuse work as scratch for W on pairs.
+    for (let i = 0; i < n; i++) {
+      const ai = alpha[i] as number;
+      const ri = i * n;
+      for (let j = 0; j < i; j++, p++) {
+        const w = ai * (alpha[j] as number) - (kinv[ri + j] as number);
+        wPair[p] = w * (gPair[p] as number);
+        gSignal += w * (kPair[p] as number);
+      }
+    }
+    logLambdaGradient(d2, P, dim, lambda, wPair, grad);
+    grad[dim] = gSignal + 0.5 * traceW * s2;
+    grad[dim + 1] = 0.5 * traceWNoise * noise;
+    let sumAlpha = 0;
+    for (let i = 0; i < n; i++) sumAlpha += alpha[i] as number;
+    grad[dim + 2] = sumAlpha;
+
+    const lp = logPrior(this.prior, theta, dim, grad);
+    for (let i = 0; i < grad.length; i++) grad[i] = -(grad[i] ?? 0);
+    return -(lml + lp);
+  };
+}
+
+export interface FitResult {
+  theta: Float64Array;
+  hyper: GpHyperparameters;
+  /** Negative log posterior at theta. */
+  objective: number;
+  /** Whether the optimizer ran; false when defaults were used after failures. */
+  fitted: boolean;
+  /** Whether the fit used the targets' `noiseScale` (noise constant in objective units). */
+  noiseScaled?: boolean;
+}
+
+export function thetaBounds(
+  dim: number,
+  noiseFloor: number,
+  fixedNoise: boolean,
+): [Float64Array, Float64Array] {
+  const lo = new Float64Array(dim + 3);
+  const hi = new Float64Array(dim + 3);
+  for (let d = 0; d < dim; d++) {
+    lo[d] = LOG_LAMBDA_MIN;
+    hi[d] = LOG_LAMBDA_MAX;
+  }
+  lo[dim] = LOG_SIGNAL_MIN;
+  hi[dim] = LOG_SIGNAL_MAX;
+  const logFloor = Math.log(noiseFloor);
+  lo[dim + 1] = logFloor;
+  hi[dim + 1] = fixedNoise ? logFloor : Math.max(logFloor, LOG_NOISE_MAX);
+  lo[dim + 2] = -MEAN_BOUND;
+  hi[dim + 2] = MEAN_BOUND;
+  return [lo, hi];
+}
+
+/**
+ * MAP hyperparameters by bounded quasi-Newton from the default start and any extra starts; the best
+ * finite optimum wins. When every start fails the defaults are returned unfitted; when even the
+ * defaults give no positive-definite K a ModelFittingError is thrown.
+ */
+export function fitHyperparameters(data: GpData, options: FitOptions): FitResult {
+  const { dim } = data;
+  const nlp = new NegLogPosterior(data, options.kernel, options.prior ?? DEFAULT_PRIOR);
+  const [lo, hi] = thetaBounds(dim, options.noiseFloor, options.fixedNoise === true);
+  const clampTheta = (t: Float64Array): Float64Array =>
+    t.map((v, i) => Math.min(hi[i] ?? v, Math.max(lo[i] ?? v, v)));
+  const starts = [
+    ...(options.includeDefault === false ? [] : [defaultTheta(dim, options.noiseFloor)]),
+    ...(options.starts ?? []),
+  ].map(clampTheta);
+  let best: FitResult | null = null;
+  for (const start of starts) {
+    const result = minimizeLbfgsb(nlp.evaluate, start, {
+      lower: lo,
+      upper: hi,
+      maxIterations: options.maxIterations ?? 100,
+      pgtol: 1e-4,
+      // Relative decrease per step below 1e-7 of a log posterior of 10-1000 nats moves the
+      // hyperparameters far less than their posterior uncertainty.
+      ftol: 1e-7,
+    });
+    if (
+      Number.isFinite(result.f) &&
+      result.x.every(Number.isFinite) &&
+      (!best || result.f < best.objective)
+    ) {
+      best = { theta: result.x, hyper: thetaToHyper(result.x, dim), objective: result.f, fitted: true };
+    }
+  }
+  if (best) return best;
+  const fallback = starts[0] ?? defaultTheta(dim, options.noiseFloor);
+  const grad = new Float64Array(dim + 3);
+  const f = nlp.evaluate(fallback, grad);
+  if (!Number.isFinite(f)) throw new ModelFittingError('covariance matrix is not positive definite');
+  return { theta: fallback, hyper: thetaToHyper(fallback, dim), objective: f, fitted: false };
+}

@@ -1,0 +1,218 @@
+import { ModelFittingError } from './errors.js';
+import type { FactorCache } from './factor-cache.js';
+import type { GpData, GpHyperparameters } from './gp.js';
+import {
+  covariance,
+  covariances,
+  fastKernelSums,
+  inputGradients,
+  type KernelKind,
+  kappaTail,
+  squaredDistance,
+  squaredDistances,
+} from './kernel.js';
+import { cholesky, choleskyWithJitter, dot, solveLower, solveLower4, solveUpperT } from './linalg.js';
+
+/**
+ * Posterior of the latent function given data and fixed hyperparameters (gp.ts's notation):
+ *   mean(x*) = m + k*^T alpha,   var(x*) = s2 - |L^-1 k*|^2.
+ * With a FactorCache, a posterior whose data extend a cached factor's rows computes only the new
+ * rows of L (factor-cache.ts).
+ */
+export class GpPosterior {
+  readonly n: number;
+  readonly dim: number;
+  private readonly l: Float64Array;
+  private readonly alpha: Float64Array;
+  private readonly kstar: Float64Array;
+  private readonly v: Float64Array;
+  /** s2 * dkappa/d(r2) at the last predict() point, per observation. */
+  private readonly dk: Float64Array;
+  /** X dimension-major (x[d * n + i]), for kernelVector. */
+  private readonly xt: Float64Array;
+  /** Largest diagonal entry of the factored matrix: s2 + noise (+ jitter when it was needed). */
+  private readonly diag: number;
+  private batch = new Float64Array(0);
+  private readonly norms = new Float64Array(4);
+  private readonly sums = new Float64Array(4);
+
+  constructor(
+    readonly data: GpData,
+    readonly kernel: KernelKind,
+    readonly hyper: GpHyperparameters,
+    factors?: FactorCache,
+  ) {
+    const { n, dim, x, y, categorical, noiseScale } = data;
+    this.n = n;
+    this.dim = dim;
+    this.l = new Float64Array(n * n);
+    const reuse = factors?.find(data, kernel, hyper) ?? null;
+    const k = new Float64Array(n * n);
+    const lambda = hyper.invSqLengthscales;
+    const s2 = hyper.signalVar;
+    // Rows from..to-1 of the lower triangle of K (the only part the factorization reads).
+    const fillRows = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        const ri = i * n;
+        for (let j = 0; j < i; j++) k[ri + j] = squaredDistance(x, i, j, dim, lambda, categorical);
+        covariances(kernel, s2, k, k, null, ri, ri + i);
+        k[ri + i] = s2 + hyper.noiseVar * (noiseScale ? (noiseScale[i] as number) : 1);
+      }
+    };
+    let factored = false;
+    if (reuse) {
+      const m = reuse.n;
+      fillRows(m, n);
+      for (let i = 0; i < m; i++) this.l.set(reuse.l.subarray(i * m, i * m + i + 1), i * n);
+      factored = cholesky(k, n, this.l, m);
+      if (!factored) fillRows(0, m);
+    } else {
+      fillRows(0, n);
+    }
+    let jitter = 0;
+    if (!factored) {
+      jitter = choleskyWithJitter(k, n, this.l, 0, 8);
+      if (jitter < 0) throw new ModelFittingError('covariance matrix is not positive definite');
+      factored = jitter === 0;
+    }
+    let maxScale = 1;
+    if (noiseScale) {
+      maxScale = 0;
+      for (let i = 0; i < n; i++) maxScale = Math.max(maxScale, noiseScale[i] as number);
+    }
+    // The largest diagonal entry keeps screen()'s variance bound an upper bound.
+    this.diag = s2 + hyper.noiseVar * maxScale + jitter;
+    // A jittered factor is not the factor of K, so it must not seed later extensions.
+    if (factored) factors?.remember(data, kernel, hyper, this.l);
+    this.alpha = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.alpha[i] = (y[i] ?? 0) - hyper.mean;
+    solveLower(this.l, n, this.alpha);
+    solveUpperT(this.l, n, this.alpha);
+    this.kstar = new Float64Array(n);
+    this.v = new Float64Array(n);
+    this.dk = new Float64Array(n);
+    this.xt = new Float64Array(n * dim);
+    for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) this.xt[d * n + i] = x[i * dim + d] as number;
+  }
+
+  /** r2(xq, X_i) for every observation i into out (shape: n), with xq = xs[offset .. offset + D). */
+  private squaredDistances(xs: ArrayLike<number>, offset: number, out: Float64Array): void {
+    const { n, dim, xt } = this;
+    squaredDistances(xs, offset, xt, n, dim, this.hyper.invSqLengthscales, this.data.categorical, out);
+  }
+
+  /**
+   * k* = k(xq, X_i) for every observation i into k (shape: n), with xq = xs[offset .. offset + D),
+   * and s2 * dkappa/d(r2) into dk when given; returns the posterior mean m + k*^T alpha at xq.
+   */
+  private kernelVector(
+    xs: ArrayLike<number>,
+    offset: number,
+    k: Float64Array,
+    dk: Float64Array | null,
+  ): number {
+    const { n, alpha } = this;
+    this.squaredDistances(xs, offset, k);
+    covariances(this.kernel, this.hyper.signalVar, k, k, dk, 0, n);
+    let mean = this.hyper.mean;
+    for (let i = 0; i < n; i++) mean += (k[i] as number) * (alpha[i] as number);
+    return mean;
+  }
+
+  /**
+   * Upper bounds of the posterior mean and variance at `count` points xs (count x D row-major) into
+   * outMeanUpper and outVarUpper, in O(n D) per point instead of the O(n^2) of the exact variance.
+   * Mean: the kernel values come from fastKernelSums (relative error 2e-12 instead of Math.exp's cost,
+   * which dominates here); a relative margin of 1e-9 on every term, kappaTail for the observations
+   * beyond its range, and 1e-12 |m| for the rounding of the exact mean's running sum keep
+   * the bound above the mean predict() computes. Variance: conditioning on fewer observations never
+   * lowers it, so the variance given only the most correlated observation, s2 - k_max^2 / K_ii,
+   * bounds it; k_max is the exact kernel at the smallest distance, and the tiny relative margin
+   * covers rounding of the exact computation.
+   */
+  screen(xs: Float64Array, count: number, outMeanUpper: Float64Array, outVarUpper: Float64Array): void {
+    const { n, dim, kstar, diag, alpha, kernel, sums } = this;
+    const s2 = this.hyper.signalVar;
+    const m = this.hyper.mean;
+    const tailKappa = kappaTail(kernel);
+    const meanSlack = 1e-12 * Math.abs(m);
+    for (let q = 0; q < count; q++) {
+      this.squaredDistances(xs, q * dim, kstar);
+      fastKernelSums(kernel, kstar, alpha, n, sums);
+      const sum = sums[0] as number;
+      const abs = sums[1] as number;
+      const tail = sums[2] as number;
+      const r2min = sums[3] as number;
+      outMeanUpper[q] = m + s2 * (sum + 1e-9 * abs + tailKappa * tail) + meanSlack;
+      let kmax = covariance(kernel, s2, r2min);
+      if (!(kmax > 0)) kmax = 0;
+      outVarUpper[q] = Math.max(0, s2 - ((kmax * kmax) / diag) * (1 - 1e-9)) + 1e-12 * s2;
+    }
+  }
+
+  /**
+   * Posterior mean and variance at `count` points xs (count x D row-major) into outMean and
+   * outVar (shape: count). The same numbers as predict() up to rounding; four right-hand sides
+   * share each pass over a row of L in the triangular solve (solveLower4).
+   */
+  predictBatch(xs: Float64Array, count: number, outMean: Float64Array, outVar: Float64Array): void {
+    const { n, dim, l, kstar, norms } = this;
+    const s2 = this.hyper.signalVar;
+    const B = 4;
+    if (this.batch.length < n * B) this.batch = new Float64Array(n * B);
+    const v = this.batch; // layout: v[i * B + b]
+    for (let start = 0; start < count; start += B) {
+      const m = Math.min(B, count - start);
+      for (let b = 0; b < B; b++) {
+        const mean = this.kernelVector(xs, (start + Math.min(b, m - 1)) * dim, kstar, null);
+        for (let i = 0; i < n; i++) v[i * B + b] = kstar[i] as number;
+        if (b < m) outMean[start + b] = mean;
+      }
+      solveLower4(l, n, v, norms);
+      for (let b = 0; b < m; b++) outVar[start + b] = Math.max(0, s2 - (norms[b] as number));
+    }
+  }
+
+  /**
+   * Posterior mean and variance of the latent function at xq (shape: D). When dMean and dVar
+   * (shape: D) are given, also their gradients with respect to the non-categorical coordinates:
+   *   dmu/dx_d = sum_i alpha_i dk_i/dx_d,  dvar/dx_d = -2 sum_i (K^-1 k*)_i dk_i/dx_d,
+   * with dk_i/dx_d from kernel.ts (inputGradients) and K^-1 k* = L^-T (L^-1 k*).
+   */
+  predict(
+    xq: ArrayLike<number>,
+    dMean?: Float64Array,
+    dVar?: Float64Array,
+  ): { mean: number; variance: number } {
+    const { n, dim, l, kstar, v, dk, alpha, xt } = this;
+    const s2 = this.hyper.signalVar;
+    const mean = this.kernelVector(xq, 0, kstar, dMean && dVar ? dk : null);
+    v.set(kstar);
+    solveLower(l, n, v);
+    const explained = dot(v, 0, v, 0, n);
+    const variance = Math.max(0, s2 - explained);
+    if (dMean && dVar) {
+      solveUpperT(l, n, v); // v <- K^-1 k*
+      // Coefficients of inputGradients: 2 dk_i alpha_i for the mean, -2 (2 dk_i) (K^-1 k*)_i for
+      // the variance (kstar is free again and holds the first).
+      for (let i = 0; i < n; i++) {
+        const g = 2 * (dk[i] as number);
+        kstar[i] = g * (alpha[i] as number);
+        v[i] = -2 * g * (v[i] as number);
+      }
+      inputGradients(
+        xq,
+        xt,
+        n,
+        dim,
+        this.hyper.invSqLengthscales,
+        this.data.categorical,
+        kstar,
+        v,
+        dMean,
+        dVar,
+      );
+    }
+    return { mean, variance };
+  }
+}
