@@ -70,7 +70,11 @@ export const DEFAULT_HEAD_PARAMS: HeadParams = {
 
 /** Reads the head's hyperparameters from a trial, rejecting values the model cannot use. */
 export function parseHeadParams(params: Params): HeadParams {
-  const num = (name: Exclude<keyof HeadParams, 'layers'>, ok: (v: number) => boolean, rule: string): number => {
+  const num = (
+    name: Exclude<keyof HeadParams, 'layers'>,
+    ok: (v: number) => boolean,
+    rule: string,
+  ): number => {
     const raw = params[name];
     if (raw === undefined) return DEFAULT_HEAD_PARAMS[name];
     const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
