@@ -9,7 +9,7 @@ import {
   numericAxis,
   paramEffects,
 } from './hpo-plots.ts';
-import { selectedTrials, toggleId, trialsInBox } from './selection.ts';
+import { rowsInIntervals, selectedTrials, toggleId, trialsInBox } from './selection.ts';
 import { allPositive, smoothFlat, smoothPoints, smoothValues } from './smoothing.ts';
 import type { SearchSpace, Trial } from './types.ts';
 
@@ -148,6 +148,45 @@ describe('selection', () => {
     assert.deepEqual(trialsInBox(trials, { x: [0, 20], y: [100, 200] }), []);
     assert.ok(!trialsInBox(trials, { x: [0, 20], y: [-1e9, 1e9] }).includes('t12'), 'not the failed trial');
   });
+  it('parallel axes: a row must pass every brushed axis; category intervals are indexes', () => {
+    const rows = [
+      [0.1, 'relu', 3, 0],
+      [0.5, 'gelu', 2, 1],
+      [0.9, 'gelu', 1, 2],
+    ];
+    const cats = new Map([[1, ['relu', 'gelu']]]);
+    assert.deepEqual(rowsInIntervals(rows, new Map([[0, [[0.4, 1]]]]), cats), [1, 2]);
+    assert.deepEqual(
+      rowsInIntervals(
+        rows,
+        new Map([
+          [0, [[0, 0.6]]],
+          [1, [[0.5, 1.5]]],
+        ]),
+        cats,
+      ),
+      [1],
+    );
+    assert.deepEqual(
+      rowsInIntervals(
+        rows,
+        new Map([
+          [
+            2,
+            [
+              [0, 1.5],
+              [2.5, 4],
+            ],
+          ],
+        ]),
+        cats,
+      ),
+      [0, 2],
+      'two ranges on one axis',
+    );
+    assert.deepEqual(rowsInIntervals(rows, new Map([[0, []]]), cats), [], 'nothing brushed');
+  });
+
   it('toggles rows and lists the selected trials in order', () => {
     const ids = toggleId(toggleId(new Set(['t3']), 't1'), 't3');
     assert.deepEqual([...ids], ['t1']);

@@ -45,3 +45,40 @@ export function selectedTrials(trials: readonly Trial[], ids: ReadonlySet<string
   if (ids.size === 0) return [];
   return trials.filter((t) => ids.has(t.id)).sort((a, b) => a.number - b.number);
 }
+
+/** A brushed range on one parallel axis: [low, high] values, or category indexes on a category axis. */
+export type AxisIntervals = ReadonlyArray<readonly [number, number]>;
+
+/**
+ * The parallel-coordinates rows inside every brushed axis range (a row must pass each brushed axis,
+ * as echarts draws it): their trial numbers. Rows end with [objective, trial number]; `categories`
+ * gives a category axis's order (its intervals are indexes into it).
+ */
+export function rowsInIntervals(
+  rows: ReadonlyArray<ReadonlyArray<number | string>>,
+  intervalsByDim: ReadonlyMap<number, AxisIntervals>,
+  categories: ReadonlyMap<number, readonly string[]> = new Map(),
+): number[] {
+  const active = [...intervalsByDim].filter(([, iv]) => iv.length > 0);
+  if (active.length === 0) return [];
+  const out: number[] = [];
+  for (const row of rows) {
+    const ok = active.every(([dim, iv]) => {
+      const raw = row[dim];
+      const cats = categories.get(dim);
+      const v = cats ? cats.indexOf(String(raw)) : typeof raw === 'number' ? raw : Number.NaN;
+      return iv.some(([a, b]) => v >= Math.min(a, b) && v <= Math.max(a, b));
+    });
+    const n = row[row.length - 1];
+    if (ok && typeof n === 'number') out.push(n);
+  }
+  return out;
+}
+
+/** The trial numbers of the selected trials (charts key their points by number). */
+export function selectedNumbers(trials: readonly Trial[], ids: ReadonlySet<string>): Set<number> {
+  const out = new Set<number>();
+  if (ids.size === 0) return out;
+  for (const t of trials) if (ids.has(t.id)) out.add(t.number);
+  return out;
+}
