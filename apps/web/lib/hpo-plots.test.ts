@@ -129,6 +129,14 @@ describe('parameter effects', () => {
     assert.equal(max.get('act')?.bestChoice, 'relu');
     assert.equal(paramEffects(space, trials.slice(0, 3), 'MINIMIZE').size, 0, 'needs 4 trials');
   });
+  it('a trend that turns inside the range is "peaked", not a sign', () => {
+    const u = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => trial(i, { x: i - 5 }, (i - 5) ** 2 + i * 0.01));
+    const e = paramEffects(space, u, 'MINIMIZE').get('x');
+    assert.equal(e?.peaked, true);
+    assert.equal(e?.raising, null);
+    assert.equal(paramEffects(space, trials, 'MINIMIZE').get('x')?.peaked, false);
+  });
+
   it('calls a flat trend unclear', () => {
     const flat = [1, 0, 0, 0, 0, 1].map((v, i) => trial(i, { x: i }, v));
     assert.equal(paramEffects(space, flat, 'MINIMIZE').get('x')?.raising, null);

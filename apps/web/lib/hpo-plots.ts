@@ -241,8 +241,31 @@ export interface ParamEffect {
   rho: number | null;
   /** Raising the param makes the objective better or worse; null when the trend is weak or unclear. */
   raising: 'better' | 'worse' | null;
+  /** The objective is best inside the range (the trend turns: opposite signs in the two halves). */
+  peaked: boolean;
   /** A categorical param's best choice by mean objective. */
   bestChoice: string | null;
+}
+
+/** Above this |rho| in each half (with opposite signs) a parameter's trend is said to turn. */
+const TURN = 0.3;
+
+/** Whether the objective falls then rises (or rises then falls) along x: a best value inside. */
+function turns(xs: readonly number[], ys: readonly number[]): boolean {
+  if (xs.length < 8) return false;
+  const order = xs.map((x, i) => [x, ys[i] ?? 0] as const).sort((a, b) => a[0] - b[0]);
+  const half = Math.floor(order.length / 2);
+  const lo = order.slice(0, half);
+  const hi = order.slice(half);
+  const a = spearman(
+    lo.map((p) => p[0]),
+    lo.map((p) => p[1]),
+  );
+  const b = spearman(
+    hi.map((p) => p[0]),
+    hi.map((p) => p[1]),
+  );
+  return Math.sign(a) !== Math.sign(b) && Math.abs(a) >= TURN && Math.abs(b) >= TURN;
 }
 
 /** Below this |rho| a parameter's trend is called unclear. */
@@ -269,10 +292,11 @@ export function paramEffects(
         }
       }
       const rho = xs.length >= 4 ? spearman(xs, ys) : 0;
+      const peaked = turns(xs, ys);
       const lowers = rho < 0;
       const raising =
-        Math.abs(rho) < WEAK ? null : (direction === 'MINIMIZE') === lowers ? 'better' : 'worse';
-      out.set(name, { rho, raising, bestChoice: null });
+        peaked || Math.abs(rho) < WEAK ? null : (direction === 'MINIMIZE') === lowers ? 'better' : 'worse';
+      out.set(name, { rho, raising, peaked, bestChoice: null });
     } else {
       const groups = new Map<string, { sum: number; n: number }>();
       for (const t of done) {
@@ -291,7 +315,7 @@ export function paramEffects(
           bestMean = m;
         }
       }
-      out.set(name, { rho: null, raising: null, bestChoice: groups.size > 1 ? best : null });
+      out.set(name, { rho: null, raising: null, peaked: false, bestChoice: groups.size > 1 ? best : null });
     }
   }
   return out;

@@ -70,7 +70,7 @@ export function ContourChart({
       splitLine: { show: false },
     });
     return {
-      grid: { left: 64, right: 110, top: 16, bottom: 44 },
+      grid: { left: 64, right: 150, top: 16, bottom: 44 },
       tooltip: {
         trigger: 'item',
         ...tooltipStyle(c),
@@ -85,9 +85,10 @@ export function ContourChart({
         min: lo,
         max: hi === lo ? lo + 1 : hi,
         splitNumber: 7,
-        precision: 3,
-        right: 0,
+        precision: 2,
+        right: 4,
         top: 'middle',
+        align: 'left',
         itemWidth: 12,
         itemHeight: 10,
         textStyle: { color: c.muted, fontSize: 10 },

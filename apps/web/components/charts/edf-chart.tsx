@@ -24,7 +24,7 @@ export function EdfChart({
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
     return {
-      grid: { left: 56, right: 20, top: 16, bottom: 44 },
+      grid: { left: 56, right: 20, top: 30, bottom: 44 },
       tooltip: { trigger: 'item', ...tooltipStyle(c), formatter: edfTooltip(objective) },
       xAxis: { type: 'value', name: objective, nameLocation: 'middle', nameGap: 26, scale: true, ...ax },
       yAxis: {

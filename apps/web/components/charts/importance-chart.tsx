@@ -108,9 +108,10 @@ export function ImportanceChart({
   );
 }
 
-/** "↑ better" (raising the param improves the objective), "↑ worse", "best gelu", or "mixed". */
+/** "↑ better" (raising the param improves the objective), "↑ worse", "best mid-range", "best gelu", or "mixed". */
 export function effectText(e: ParamEffect): string {
   if (e.bestChoice !== null) return `best ${e.bestChoice}`;
+  if (e.peaked) return 'best mid-range';
   if (e.raising === 'better') return '↑ better';
   if (e.raising === 'worse') return '↑ worse';
   return 'mixed';

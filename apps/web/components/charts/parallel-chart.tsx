@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { formatNumber } from '../../lib/format';
+import { numericAxis } from '../../lib/hpo-plots';
 import { buildParallel } from '../../lib/parallel';
 import { type AxisIntervals, rowsInIntervals, selectedNumbers } from '../../lib/selection';
 import type { Direction, SearchSpace, Trial } from '../../lib/types';
@@ -59,7 +60,14 @@ export function ParallelChart({
               type: 'category' as const,
               data: a.categories ?? [],
             }
-          : { id: `axis-${a.dim}`, dim: a.dim, name: a.name, type: a.type, scale: true },
+          : {
+              id: `axis-${a.dim}`,
+              dim: a.dim,
+              name: a.name,
+              type: a.type,
+              // a parameter's axis spans its search space (the objective's, its values)
+              ...(a.dim === data.objectiveDim ? { scale: true } : spaceBounds(space, a.name, trials)),
+            },
       ),
       visualMap: {
         type: 'continuous',
@@ -102,7 +110,7 @@ export function ParallelChart({
           : []),
       ],
     };
-  }, [c, data, direction, overlay]);
+  }, [c, data, direction, overlay, space, trials]);
   // a new option clears echarts' brushed ranges: forget ours too
   const ranges = useRef(new Map<number, AxisIntervals>());
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on every new option
@@ -164,4 +172,9 @@ export function ParallelChart({
       }}
     </ChartCard>
   );
+}
+
+function spaceBounds(space: SearchSpace, name: string, trials: readonly Trial[]) {
+  const a = numericAxis(space, name, trials);
+  return a ? { min: a.min, max: a.max } : { scale: true };
 }

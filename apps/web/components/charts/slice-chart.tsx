@@ -2,6 +2,7 @@
 
 import { useMemo } from 'react';
 import { sliceTooltip } from '../../lib/chart-tooltips';
+import { numericAxis } from '../../lib/hpo-plots';
 import { buildSlice } from '../../lib/slice';
 import type { SearchSpace, Trial } from '../../lib/types';
 import { LabelledSelect } from '../ui/labelled-select';
@@ -22,6 +23,7 @@ export function SliceChart({ space, trials, params, param, onParam, objective, l
   const c = useChartColors();
   const chosen = param && params.includes(param) ? param : (params[0] ?? null);
   const data = useMemo(() => (chosen ? buildSlice(space, trials, chosen) : null), [space, trials, chosen]);
+  const bounds = useMemo(() => (chosen ? numericAxis(space, chosen, trials) : null), [space, chosen, trials]);
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
     if (!data) return {};
@@ -48,7 +50,8 @@ export function SliceChart({ space, trials, params, param, onParam, objective, l
               name: data.param,
               nameLocation: 'middle',
               nameGap: 26,
-              scale: true,
+              // the search space's range, not the sampled one
+              ...(bounds ? { min: bounds.min, max: bounds.max } : { scale: true }),
               ...ax,
               splitLine: { show: false },
             },
@@ -72,7 +75,7 @@ export function SliceChart({ space, trials, params, param, onParam, objective, l
         },
       ],
     };
-  }, [c, data, objective]);
+  }, [c, data, objective, bounds]);
   return (
     <ChartCard
       id="slice"

@@ -43,7 +43,9 @@ export function CompareTrials(props: CompareTrialsProps) {
     () => comparedMetrics(trials, store.metricNames(), (id, m) => store.has(id, m), objective),
     [trials, store, objective, curvesVersion],
   );
-  const color = (i: number) => c.series[i % c.series.length] ?? c.accent;
+  // eight distinguishable colors (compare shows at most eight trials)
+  const palette = [...c.series, c.bad, c.text];
+  const color = (i: number) => palette[i % palette.length] ?? c.accent;
   const differing = rows.filter((r) => r.differs).length;
   return (
     <section className="card" aria-labelledby="compare-title" id="compare">
