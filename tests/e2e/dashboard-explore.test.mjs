@@ -6,7 +6,11 @@
 // opens its own page, so any one runs alone (tests/e2e/dashboard-fixture.mjs).
 // Run: npm run build && node --test tests/e2e/dashboard-explore.test.mjs
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliBin } from '../scale/lib/procs.mjs';
 import {
   createBranin,
   dashboardSuite,
@@ -152,6 +156,46 @@ describe('dashboard: querying, selecting and comparing trials', { timeout: 300_0
       assert.equal(Number(r[at('metrics.val_acc')]), t.val_acc, 'the last reported value');
     }
     await page.close();
+  });
+
+  it('`posterior export STUDY -o trials.csv --metrics` writes what the dashboard exports', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'posterior-export-')), 'trials.csv');
+    const run = spawnSync(
+      process.execPath,
+      [cliBin, 'export', studyId, '-o', out, '--metrics', '--api', env.stack.api.url, '--token', owner.token],
+      { encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
+    const header = lines[0].split(',');
+    assert.deepEqual(header, [
+      'number',
+      'state',
+      'value',
+      'worker',
+      'error',
+      'duration_s',
+      'started_at',
+      'finished_at',
+      'params.x',
+      'params.y',
+      'metrics.loss',
+      'metrics.val_acc',
+    ]);
+    assert.equal(lines.length, N + 1);
+    for (const line of lines.slice(1)) {
+      const r = line.split(',');
+      const t = trials.get(Number(r[0]));
+      assert.equal(r[1], 'COMPLETE');
+      assert.equal(Number(r[2]), t.loss);
+      assert.equal(Number(r[8]), t.x);
+      assert.equal(Number(r[10]), t.loss, 'the last reported loss');
+      assert.equal(Number(r[11]), t.val_acc);
+    }
+    const bad = spawnSync(process.execPath, [cliBin, 'export', studyId, '--state', 'DONE'], {
+      encoding: 'utf8',
+    });
+    assert.equal(bad.status, 2, 'bad usage exits 2');
   });
 
   it('rows picked in the table are selected on the charts, and compare shows their differences and curves', async () => {

@@ -1,5 +1,6 @@
 // What the trials query, the column chooser and the CSV export read from a trial: its own fields, its
 // params, and the last reported value of each metric. One place, so the three agree on names.
+import { csvCell, csvText } from '@posterior/core';
 import { durationMs } from './format.ts';
 import { evaluate, parseQuery, type QueryNode, type QueryValue, type Resolve } from './trial-query.ts';
 import type { Trial } from './types.ts';
@@ -117,20 +118,11 @@ export function csvColumns(
   ];
 }
 
-/**
- * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break. Text that a spreadsheet
- * would run as a formula (=, +, -, @ first) gets a leading apostrophe; numbers are written as numbers.
- */
-export function csvCell(v: QueryValue | undefined): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+export function toCsv(trials: readonly Trial[], columns: readonly CsvColumn[]): string {
+  return csvText(
+    columns.map((c) => c.header),
+    trials.map((t) => columns.map((c) => c.get(t))),
+  );
 }
 
-export function toCsv(trials: readonly Trial[], columns: readonly CsvColumn[]): string {
-  const lines = [columns.map((c) => csvCell(c.header)).join(',')];
-  for (const t of trials) lines.push(columns.map((c) => csvCell(c.get(t))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
-}
+export { csvCell };

@@ -1,2 +1,2 @@
 // The public surface of @posterior/core: each rule is exported from its own module.
-export {};
+export { type CsvValue, csvCell, csvText } from './csv.js';

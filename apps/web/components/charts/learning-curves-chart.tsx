@@ -221,6 +221,9 @@ export function LearningCurvesChart({
       legend: {
         top: 0,
         right: 0,
+        // clear of the y axis's name: with selected and running trials the legend runs the full width
+        left: 96,
+        align: 'right',
         type: 'scroll',
         textStyle: { color: c.muted, fontSize: 11 },
         itemWidth: 14,

@@ -37,7 +37,7 @@ export function SliceGridChart({
   const picked = useMemo(() => selectedNumbers(trials, ids), [trials, ids]);
   const anyFailed = panels.some((p) => p.failed.length > 0);
   const rows = Math.ceil(panels.length / COLUMNS);
-  const height = Math.max(1, rows) * PANEL_H + 8;
+  const height = Math.max(1, rows) * PANEL_H + 20;
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
     const grid: object[] = [];
@@ -50,7 +50,7 @@ export function SliceGridChart({
       const row = Math.floor(i / COLUMNS);
       const left = `${(col * 100) / COLUMNS + 5}%`;
       const width = `${100 / COLUMNS - 7}%`;
-      const top = row * PANEL_H + 12;
+      const top = row * PANEL_H + 26;
       const main = grid.length;
       grid.push({ left, width, top, height: PLOT_H });
       const xBase =
