@@ -269,6 +269,41 @@ describe('dashboard: querying, selecting and comparing trials', { timeout: 300_0
     await page.close();
   });
 
+  it('a brush along a parallel axis selects the trials inside its range in the table', async () => {
+    const page = await openStudy();
+    await page.evaluate(async () => {
+      for (let y = 0; y < document.body.scrollHeight; y += 400) {
+        window.scrollTo(0, y);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+    });
+    const chart = page.locator('#parallel .chart');
+    await page.locator('#parallel [data-ready="true"]').waitFor();
+    await chart.scrollIntoViewIfNeeded();
+    const box = await chart.boundingBox();
+    assert.ok(box);
+    // the x axis is the first, 40 px in, spanning the search space [-5, 10] from 36 px below the top
+    // to 24 px above the bottom: from its middle (x = 2.5) down past its end selects x <= 2.5
+    const top = box.y + 36;
+    const bottom = box.y + box.height - 24;
+    await page.mouse.move(box.x + 40, (top + bottom) / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 40, bottom + 30, { steps: 8 });
+    await page.mouse.up();
+    const bar = page.getByRole('status', { name: 'Selection' });
+    await bar.getByText('brushed on the parallel axes').waitFor();
+    const rows = page.getByRole('table', { name: 'Trials' }).locator('tr[data-selected="true"]');
+    const picked = (await rows.getByRole('link', { name: /^Open trial/ }).allTextContents()).map((s) =>
+      Number(s.replace('#', '')),
+    );
+    // a pixel or two of slack at the middle
+    for (const n of expected((t) => t.x < 2.2)) assert.ok(picked.includes(n), `trial ${n} selected`);
+    for (const n of picked)
+      assert.ok(trials.get(n).x < 2.8, `trial ${n} (x=${trials.get(n).x}) not in range`);
+    assert.ok(picked.length > 0);
+    await page.close();
+  });
+
   it('a brush on the convergence plot selects the trials inside it in the table', async () => {
     const page = await openStudy();
     const chart = page.locator('#convergence .chart');

@@ -33,7 +33,7 @@ export function ParallelChart({
   const picked = useMemo(() => selectedNumbers(trials, selection.ids), [trials, selection.ids]);
   // A selection brushed here is already drawn by echarts (the other lines fade): no overlay, and no
   // new option, which would wipe the brushed ranges.
-  const overlay = selection.source === 'parallel' ? null : picked;
+  const overlay = selection.source === 'parallel' || picked.size === 0 ? null : picked;
   const option = useMemo<EChartsOption>(() => {
     const many = data.rows.length > 1500;
     const axisCommon = {
@@ -72,6 +72,8 @@ export function ParallelChart({
       visualMap: {
         type: 'continuous',
         dimension: data.objectiveDim,
+        // the value colors the trials; the selection overlay keeps the accent color
+        seriesIndex: 0,
         min: lo,
         max: hi === lo ? lo + 1 : hi,
         inverse: direction === 'MAXIMIZE',
