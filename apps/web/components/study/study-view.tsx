@@ -25,7 +25,6 @@ import { ImportanceChart } from '../charts/importance-chart';
 import { LearningCurvesChart, type LearningCurvesChartProps } from '../charts/learning-curves-chart';
 import { ParallelChart } from '../charts/parallel-chart';
 import { PredictedChart } from '../charts/predicted-chart';
-import { SliceChart, type SliceChartProps } from '../charts/slice-chart';
 import { SurrogateChart } from '../charts/surrogate-chart';
 import { HpoPlots } from '../explore/hpo-plots';
 import { TrialsWorkbench } from '../explore/trials-workbench';
@@ -329,27 +328,18 @@ export function StudyView(props: StudyViewProps) {
         </LazyMount>
         <LazyMount
           minHeight={360}
-          label="Parameter importance and slice plot"
+          label="Parameter importance"
           enabled={!trialsLoading}
           onMount={props.onInsightsVisible}
         >
-          <div className="grid-2">
-            <EstimatedImportanceChart
-              importance={props.importance}
-              space={study.searchSpace}
-              trials={trials}
-              loading={trialsLoading}
-              direction={study.direction}
-              objective={study.objective}
-            />
-            <UrlSliceChart
-              space={study.searchSpace}
-              trials={trials}
-              params={names}
-              objective={study.objective}
-              loading={trialsLoading}
-            />
-          </div>
+          <EstimatedImportanceChart
+            importance={props.importance}
+            space={study.searchSpace}
+            trials={trials}
+            loading={trialsLoading}
+            direction={study.direction}
+            objective={study.objective}
+          />
         </LazyMount>
         <LazyMount
           minHeight={440}
@@ -388,7 +378,6 @@ export function StudyView(props: StudyViewProps) {
 // Each chart reads its own URL key, so a click on one control re-renders that chart, not the page.
 const setLogScale = (v: boolean) => patchUrl({ log: v ? '1' : null });
 const setMetric = (m: string) => patchUrl({ metric: m });
-const setSlice = (p: string) => patchUrl({ slice: p });
 
 function UrlConvergenceChart(props: Omit<ConvergenceChartProps, 'logScale' | 'onLogScale'>) {
   const log = useUrlParam('log') === '1';
@@ -411,10 +400,6 @@ function UrlLearningCurvesChart(props: Omit<LearningCurvesChartProps, 'metric' |
       onSmoothing={setSmoothing}
     />
   );
-}
-
-function UrlSliceChart(props: Omit<SliceChartProps, 'param' | 'onParam'>) {
-  return <SliceChart {...props} param={useUrlParam('slice')} onParam={setSlice} />;
 }
 
 /**
