@@ -1,5 +1,6 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import { useMemo, useState } from 'react';
 import { currentSearch, useUrlQuery } from '../../lib/client/use-url-query';
 import type { CurveStore } from '../../lib/learning-curves';
@@ -9,7 +10,9 @@ import { applyTableQuery, parseTableQuery, TABLE_KEYS } from '../../lib/trials-t
 import type { Trial } from '../../lib/types';
 import { SelectionBar, useSelection } from '../study/selection';
 import { TrialsTable } from '../study/trials-table';
-import { CompareTrials } from './compare-trials';
+
+// Shown on demand: loaded when first asked for.
+const CompareTrials = dynamic(() => import('./compare-trials').then((m) => m.CompareTrials), { ssr: false });
 
 /** URL keys: the query text and the chosen columns ("p:<param>" / "m:<metric>", comma-separated). */
 const QUERY_KEY = 'tql';

@@ -1,5 +1,6 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { describeError } from '../../lib/api/client';
@@ -26,7 +27,6 @@ import { LearningCurvesChart, type LearningCurvesChartProps } from '../charts/le
 import { ParallelChart } from '../charts/parallel-chart';
 import { PredictedChart } from '../charts/predicted-chart';
 import { SurrogateChart } from '../charts/surrogate-chart';
-import { HpoPlots } from '../explore/hpo-plots';
 import { TrialsWorkbench } from '../explore/trials-workbench';
 import { LazyMount } from '../ui/lazy-mount';
 import { StateBadge } from '../ui/states';
@@ -34,6 +34,9 @@ import { RelativeTime } from '../ui/time';
 import { BudgetDialog } from './budget-dialog';
 import { EnqueueDialog } from './enqueue-dialog';
 import { SelectionProvider } from './selection';
+
+// Below the fold and mounted on scroll: its code is a chunk of its own, not part of the first load.
+const HpoPlots = dynamic(() => import('../explore/hpo-plots').then((m) => m.HpoPlots), { ssr: false });
 
 export interface StudyActions {
   setState: (s: StudyState) => Promise<void>;
