@@ -124,8 +124,9 @@ export function ContourChart({
           name: 'Selected',
           type: 'scatter',
           data: picked.size ? data.points.filter((p) => picked.has(p[3])) : [],
-          symbolSize: 11,
-          itemStyle: { color: 'transparent', borderColor: c.accent, borderWidth: 2.5 },
+          symbolSize: 13,
+          // the theme's text color: an accent ring got lost on the colored surface
+          itemStyle: { color: 'transparent', borderColor: c.text, borderWidth: 2.5 },
           z: 4,
         },
       ],
