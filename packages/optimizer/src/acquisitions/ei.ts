@@ -1,19 +1,13 @@
-import type { Acquisition, AcquisitionSpec, AcquisitionValue } from '../acquisition.js';
+import type { Acquisition, AcquisitionValue } from '../acquisition.js';
 import { normCdf, normPdf } from '../normal.js';
-import { clampedSigma, sigmaPerVariance } from './gaussian.js';
+import { clampedSigma, ImprovementAcquisition, sigmaPerVariance } from './gaussian.js';
 
 /**
  * Expected improvement: sigma h(z), h(z) = phi(z) + z Phi(z), z = (mean - best - xi) / sigma.
  * Grows with the variance.
  */
-export class ExpectedImprovement implements Acquisition {
+export class ExpectedImprovement extends ImprovementAcquisition implements Acquisition {
   readonly name = 'ei';
-  private readonly best: number;
-  private readonly xi: number;
-  constructor(spec: AcquisitionSpec) {
-    this.best = spec.best;
-    this.xi = spec.xi;
-  }
 
   value(mean: number, variance: number): number {
     const sigma = clampedSigma(variance);

@@ -1,20 +1,14 @@
-import type { Acquisition, AcquisitionSpec, AcquisitionValue } from '../acquisition.js';
+import type { Acquisition, AcquisitionValue } from '../acquisition.js';
 import { logH, logHValue } from '../normal.js';
-import { clampedSigma, sigmaPerVariance } from './gaussian.js';
+import { clampedSigma, ImprovementAcquisition, sigmaPerVariance } from './gaussian.js';
 
 /**
  * Log expected improvement: log(sigma h(z)), h(z) = phi(z) + z Phi(z), z = (mean - best - xi) / sigma;
  * normal.ts keeps log h finite for z << 0. Grows with the variance, so its value at the largest
  * variance bounds it.
  */
-export class LogExpectedImprovement implements Acquisition {
+export class LogExpectedImprovement extends ImprovementAcquisition implements Acquisition {
   readonly name = 'logei';
-  private readonly best: number;
-  private readonly xi: number;
-  constructor(spec: AcquisitionSpec) {
-    this.best = spec.best;
-    this.xi = spec.xi;
-  }
 
   value(mean: number, variance: number): number {
     const sigma = clampedSigma(variance);

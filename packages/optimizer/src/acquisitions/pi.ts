@@ -1,19 +1,13 @@
-import type { Acquisition, AcquisitionSpec, AcquisitionValue } from '../acquisition.js';
+import type { Acquisition, AcquisitionValue } from '../acquisition.js';
 import { normCdf, normPdf } from '../normal.js';
-import { clampedSigma, sigmaPerVariance } from './gaussian.js';
+import { clampedSigma, ImprovementAcquisition, sigmaPerVariance } from './gaussian.js';
 
 /**
  * Probability of improvement: Phi(z), z = (mean - best - xi) / sigma. Grows with the variance below
  * the threshold best + xi; above it, it tends to 1 as the variance shrinks.
  */
-export class ProbabilityOfImprovement implements Acquisition {
+export class ProbabilityOfImprovement extends ImprovementAcquisition implements Acquisition {
   readonly name = 'pi';
-  private readonly best: number;
-  private readonly xi: number;
-  constructor(spec: AcquisitionSpec) {
-    this.best = spec.best;
-    this.xi = spec.xi;
-  }
 
   value(mean: number, variance: number): number {
     return normCdf((mean - this.best - this.xi) / clampedSigma(variance));
