@@ -67,6 +67,8 @@ export interface StudyViewProps {
   onInsightsVisible?: () => void;
   trialHref: (id: string) => string;
   breadcrumb?: React.ReactNode;
+  /** The study's workers: a banner under the header (none running) and a panel under the trials. */
+  workers?: { banner: React.ReactNode; panel: React.ReactNode };
 }
 
 export function StudyView(props: StudyViewProps) {
@@ -233,6 +235,7 @@ export function StudyView(props: StudyViewProps) {
           once they have nothing to run. After Resume, start workers again.
         </div>
       ) : null}
+      {props.workers?.banner}
       <div className="stats">
         <div className="card stat">
           <div className="k">Progress</div>
@@ -315,6 +318,7 @@ export function StudyView(props: StudyViewProps) {
         loading={trialsLoading}
         trialHref={props.trialHref}
       />
+      {props.workers?.panel}
       <LazyMount minHeight={400} label="Parallel coordinates" enabled={!trialsLoading}>
         <ParallelChart
           space={study.searchSpace}
