@@ -70,12 +70,15 @@ describe('dashboard workers panel', { skip: why ?? false, timeout: 300_000 }, ()
 
   async function shoot(page, name, locator) {
     if (!process.env.SHOTS_DIR) return;
-    if (locator) await locator.scrollIntoViewIfNeeded();
+    if (locator)
+      await locator.evaluate((el) =>
+        window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 80),
+      );
     else await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(process.env.SHOTS_DIR, `${name}.png`) });
   }
 
-  it('a running study with no worker shows the banner with the worker command; a claiming worker clears it', async () => {
+  it('a running study with no worker shows the banner with the exact worker command', async () => {
     const studyId = await newStudy('no worker yet');
     for (const theme of ['light', 'dark']) {
       const ctx = await signedIn(theme);
@@ -112,7 +115,7 @@ describe('dashboard workers panel', { skip: why ?? false, timeout: 300_000 }, ()
       assert.match(await row.textContent(), /live/);
       assert.match(await row.textContent(), new RegExp(`#${running.number}`));
       assert.equal(await page.getByTestId('no-worker-banner').count(), 0);
-      const bars = await page.locator('[data-testid="worker-timeline"] rect').count();
+      const bars = await page.locator('[data-testid="worker-timeline"] [data-bar]').count();
       assert.equal(bars, 4, 'one bar per claimed trial');
       await shoot(page, `workers-panel-${theme}`, page.getByTestId('workers-panel'));
       await ctx.close();

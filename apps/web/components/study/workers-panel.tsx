@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import { apiBase, getClient } from '../../lib/api/client';
 import type { Study, Trial, TrialState } from '../../lib/types';
 import {
@@ -24,6 +24,8 @@ const BAR_COLOR: Record<TrialState, string> = {
   PRUNED: 'var(--warn)',
   FAILED: 'var(--bad)',
 };
+
+const LEGEND: TrialState[] = ['RUNNING', 'COMPLETE', 'PRUNED', 'FAILED'];
 
 /** The alert colors in the warn palette (globals.css has error, info and good alerts). */
 const WARN_STYLE = {
@@ -115,7 +117,7 @@ function WorkerRow({ w }: { w: WorkerStatus }) {
   );
 }
 
-const ROW_H = 22;
+const ROW_H = 20;
 const LABEL_W = 160;
 
 /** Live workers and a timeline of each worker's trials (start to finish, colored by state). */
@@ -125,9 +127,7 @@ export function WorkersPanel({ study, trials }: { study: Study; trials: readonly
   const live = workers.filter((w) => w.live);
   const shown = workers.filter((w) => w.live || w.running.length > 0);
   const span = timeline.endMs - timeline.startMs;
-  const width = 1000;
-  const plotW = width - LABEL_W - 8;
-  const x = (t: number) => LABEL_W + ((t - timeline.startMs) / span) * plotW;
+  const pct = (t: number) => ((t - timeline.startMs) / span) * 100;
   return (
     <section className="card" aria-labelledby="workers-title" data-testid="workers-panel">
       <div className="card-head">
@@ -162,54 +162,87 @@ export function WorkersPanel({ study, trials }: { study: Study; trials: readonly
         )}
         {timeline.rows.length ? (
           <figure style={{ margin: 0 }}>
-            <svg
-              viewBox={`0 0 ${width} ${timeline.rows.length * ROW_H + 4}`}
-              width="100%"
+            <div
               role="img"
               aria-label={`Timeline of trials for ${timeline.rows.length} workers`}
               data-testid="worker-timeline"
+              style={{
+                display: 'grid',
+                gridTemplateColumns: `${LABEL_W}px 1fr`,
+                rowGap: 4,
+                alignItems: 'center',
+              }}
             >
-              {timeline.rows.map((r, i) => (
-                <g key={r.workerId} transform={`translate(0 ${i * ROW_H})`}>
-                  <text
-                    x={0}
-                    y={ROW_H / 2 + 4}
-                    fontSize={12}
-                    fill="var(--text-muted)"
-                    fontFamily="var(--mono)"
+              {timeline.rows.map((r) => (
+                <Fragment key={r.workerId}>
+                  <div
+                    className="mono"
+                    title={r.workerId}
+                    style={{
+                      fontSize: 12,
+                      color: 'var(--text-muted)',
+                      overflow: 'hidden',
+                      textOverflow: 'ellipsis',
+                      whiteSpace: 'nowrap',
+                      paddingRight: 8,
+                    }}
                   >
-                    {r.workerId.length > 22 ? `${r.workerId.slice(0, 21)}…` : r.workerId}
-                  </text>
-                  <line
-                    x1={LABEL_W}
-                    x2={width - 8}
-                    y1={ROW_H / 2}
-                    y2={ROW_H / 2}
-                    stroke="var(--chart-grid)"
-                    strokeWidth={1}
-                  />
-                  {r.bars.map((b) => (
-                    <rect
-                      key={b.trialId}
-                      x={x(b.startMs)}
-                      y={4}
-                      width={Math.max(2, x(b.endMs) - x(b.startMs))}
-                      height={ROW_H - 8}
-                      rx={2}
-                      fill={BAR_COLOR[b.state]}
-                      opacity={0.85}
-                    >
-                      <title>{`#${b.number} ${b.state.toLowerCase()} · ${formatAge((b.endMs - b.startMs) / 1000)}`}</title>
-                    </rect>
-                  ))}
-                </g>
+                    {r.workerId}
+                  </div>
+                  <div
+                    style={{
+                      position: 'relative',
+                      height: ROW_H,
+                      background: 'var(--bg-sunken)',
+                      borderRadius: 3,
+                    }}
+                  >
+                    {r.bars.map((b) => (
+                      <div
+                        key={b.trialId}
+                        data-bar={b.state}
+                        title={`#${b.number} ${b.state.toLowerCase()} · ${formatAge((b.endMs - b.startMs) / 1000)}`}
+                        style={{
+                          position: 'absolute',
+                          top: 3,
+                          bottom: 3,
+                          left: `${pct(b.startMs)}%`,
+                          width: `max(3px, ${pct(b.endMs) - pct(b.startMs)}%)`,
+                          background: BAR_COLOR[b.state],
+                          borderRadius: 2,
+                          boxShadow: '0 0 0 1px var(--bg-elev)',
+                        }}
+                      />
+                    ))}
+                  </div>
+                </Fragment>
               ))}
-            </svg>
-            <figcaption className="faint" style={{ fontSize: 12 }}>
-              {new Date(timeline.startMs).toISOString().slice(11, 19)} to{' '}
-              {new Date(timeline.endMs).toISOString().slice(11, 19)} UTC · bars: trial start to finish,
-              colored by state (running, complete, pruned, failed)
-              {timeline.hiddenRows ? ` · ${timeline.hiddenRows} less recent workers not drawn` : ''}
+            </div>
+            <figcaption
+              className="faint"
+              style={{
+                fontSize: 12,
+                marginTop: 8,
+                marginLeft: LABEL_W,
+                display: 'flex',
+                gap: 12,
+                flexWrap: 'wrap',
+              }}
+            >
+              <span>
+                {new Date(timeline.startMs).toISOString().slice(11, 19)} to{' '}
+                {new Date(timeline.endMs).toISOString().slice(11, 19)} UTC, each trial from start to finish
+              </span>
+              {LEGEND.map((state) => (
+                <span key={state} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
+                  <span
+                    aria-hidden="true"
+                    style={{ width: 10, height: 10, borderRadius: 2, background: BAR_COLOR[state] }}
+                  />
+                  {state.toLowerCase()}
+                </span>
+              ))}
+              {timeline.hiddenRows ? <span>{timeline.hiddenRows} less recent workers not drawn</span> : null}
             </figcaption>
           </figure>
         ) : null}
