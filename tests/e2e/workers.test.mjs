@@ -4,21 +4,30 @@
 // banner goes away. SHOTS_DIR=dir also saves 1440x900 screenshots, light and dark.
 // Run: npm run build && node --test tests/e2e/workers.test.mjs
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createNodeClient } from '@posterior/sdk/node';
+import { cliBin } from '../scale/lib/procs.mjs';
 import { launch } from './browser.mjs';
-import { stackUnavailable, startStack } from './stack.mjs';
+import { cliWorkerAvailable, stackUnavailable, startStack, waitFor } from './stack.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const why = stackUnavailable();
 if (why && process.env.CI) throw new Error(`dashboard end to end cannot run in CI: ${why}`);
+
+const SPACE = [
+  { name: 'lr', type: 'float', low: 1e-4, high: 1e-1, log: true },
+  { name: 'layers', type: 'int', low: 1, high: 6 },
+];
+const objective = new URL('./fixtures/objective.mjs', import.meta.url).pathname;
 
 describe('dashboard workers panel', { skip: why ?? false, timeout: 300_000 }, () => {
   let stack;
   let browser;
   let owner;
   let teamId;
+  let ownerToken;
   const email = `workers-${Date.now()}@example.com`;
 
   before(async () => {
@@ -27,6 +36,7 @@ describe('dashboard workers panel', { skip: why ?? false, timeout: 300_000 }, ()
     const anon = createNodeClient({ url: stack.api.url });
     const { token } = await anon.signUp(email, PASSWORD, 'Worker Owner');
     await anon.close();
+    ownerToken = token;
     owner = createNodeClient({ url: stack.api.url, token });
     teamId = (await owner.createTeam('Worker Lab')).id;
   });
@@ -36,17 +46,14 @@ describe('dashboard workers panel', { skip: why ?? false, timeout: 300_000 }, ()
     await stack?.stop();
   });
 
-  const newStudy = async (name) =>
+  const newStudy = async (name, searchSpace = SPACE) =>
     (
       await owner.createStudy({
         teamId,
         name,
         direction: 'MINIMIZE',
         objective: 'loss',
-        searchSpace: [
-          { name: 'lr', type: 'float', low: 1e-4, high: 1e-1, log: true },
-          { name: 'layers', type: 'int', low: 1, high: 6 },
-        ],
+        searchSpace,
         sampler: { type: 'random', seed: 3 },
         maxTrials: 40,
         parallelism: 4,
@@ -131,5 +138,49 @@ describe('dashboard workers panel', { skip: why ?? false, timeout: 300_000 }, ()
     assert.match(await row.textContent(), /idle/);
     assert.equal(await page.getByTestId('no-worker-banner').count(), 0);
     await ctx.close();
+  });
+
+  it('the copied command starts a worker (through the dashboard origin) that the panel shows live', {
+    skip: cliWorkerAvailable() ? false : '`posterior worker` is not built',
+  }, async () => {
+    const studyId = await newStudy('copied command', [
+      { name: 'x', type: 'float', low: -5, high: 10 },
+      { name: 'y', type: 'float', low: 0, high: 15 },
+    ]);
+    const ctx = await signedIn();
+    const page = await ctx.newPage();
+    await page.goto(`${stack.web.url}/studies/${studyId}`);
+    const command = await page.getByTestId('worker-command').textContent({ timeout: 60_000 });
+    // as a shell would run it: the token from the environment, plus the objective the banner mentions
+    const args = command
+      .replace(/^npx posterior /, '')
+      .split(' ')
+      .map((a) => (a === '"$POSTERIOR_TOKEN"' ? ownerToken : a));
+    const output = [];
+    const worker = spawn(
+      process.execPath,
+      [cliBin, ...args, '--objective', objective, '--worker-id', 'copied-command', '--max-trials', '1'],
+      {
+        env: { ...process.env, POSTERIOR_TOKEN: ownerToken, E2E_STEPS: '40', E2E_STEP_MS: '250' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    for (const s of [worker.stdout, worker.stderr]) s.on('data', (d) => output.push(String(d)));
+    const exited = new Promise((resolve) => worker.on('exit', resolve));
+    try {
+      const row = page.locator('[data-testid="worker-row"][data-worker="copied-command"]');
+      await row.waitFor({ timeout: 60_000 }).catch((e) => {
+        throw new Error(`${e.message}\nworker output:\n${output.join('')}`);
+      });
+      assert.match(await row.textContent(), /live/);
+      await waitFor(async () => (await page.getByTestId('no-worker-banner').count()) === 0, {
+        timeoutMs: 10_000,
+        what: 'the banner to go once a worker is live',
+      });
+      assert.equal(await exited, 0, output.join(''));
+    } finally {
+      if (worker.exitCode === null) worker.kill('SIGTERM');
+      await ctx.close();
+    }
   });
 });

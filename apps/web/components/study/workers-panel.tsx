@@ -93,7 +93,9 @@ export function NoWorkerBanner({ study, trials }: { study: Study; trials: readon
       {stale.length
         ? `${stale.length === 1 ? 'Its last worker has' : `Its ${stale.length} workers have`} not sent a heartbeat for over ${timeoutS}s; their trials fail once the reaper sees them.`
         : 'Trials wait until a worker asks for them.'}{' '}
-      Start one with an API token of the team (Team settings → API tokens) in <code>POSTERIOR_TOKEN</code>:
+      Start one with an API token of the team (Team settings → API tokens) in <code>POSTERIOR_TOKEN</code>,
+      and <code>--objective ./your-objective.mjs</code> for your own training code (the default is the
+      built-in task):
       <CopyCommand command={workerCommand(apiBase(), study.id)} />
     </div>
   );
