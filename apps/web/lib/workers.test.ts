@@ -124,6 +124,19 @@ describe('worker timeline', () => {
     assert.equal(tl.startMs, T0 + 30_000);
     assert.deepEqual(workerTimeline([], T0).rows, []);
   });
+
+  it('a big study draws only the trials that ended last', () => {
+    const trials = Array.from({ length: 10 }, (_, i) =>
+      trial(i, 'COMPLETE', `w${i % 2}`, i * 10, i * 10 + 5),
+    );
+    const tl = workerTimeline(trials, T0 + 200_000, 12, 4);
+    assert.deepEqual(
+      tl.rows.flatMap((r) => r.bars.map((b) => b.number)).sort((a, b) => a - b),
+      [6, 7, 8, 9],
+    );
+    assert.equal(tl.hiddenBars, 6);
+    assert.equal(tl.startMs, T0 + 60_000);
+  });
 });
 
 describe('worker command', () => {

@@ -96,13 +96,19 @@ export interface WorkerTimeline {
   endMs: number;
   /** Workers left out (only the most recently active `maxRows` are drawn). */
   hiddenRows: number;
+  /** Trials of the drawn workers left out (only the `maxBars` that ended last are drawn). */
+  hiddenBars: number;
 }
 
-/** One row per worker (most recently active first), each trial a bar from its start to its finish. */
+/**
+ * One row per worker (most recently active first), each trial a bar from its start to its finish.
+ * A big study draws only its latest `maxBars` trials: older ones would be slivers anyway.
+ */
 export function workerTimeline(
   trials: readonly WorkerTrialFields[],
   nowMs: number,
   maxRows = 12,
+  maxBars = 1500,
 ): WorkerTimeline {
   const rows = new Map<string, TimelineRow & { lastMs: number }>();
   let startMs = Number.POSITIVE_INFINITY;
@@ -123,6 +129,16 @@ export function workerTimeline(
     (a, b) => b.lastMs - a.lastMs || a.workerId.localeCompare(b.workerId),
   );
   const shown = ordered.slice(0, maxRows);
+  const ends = shown.flatMap((r) => r.bars.map((b) => b.endMs));
+  let hiddenBars = 0;
+  if (ends.length > maxBars) {
+    const cutoff = ends.sort((a, b) => b - a)[maxBars - 1] ?? Number.NEGATIVE_INFINITY;
+    for (const r of shown) {
+      const kept = r.bars.filter((b) => b.endMs >= cutoff);
+      hiddenBars += r.bars.length - kept.length;
+      r.bars = kept;
+    }
+  }
   for (const r of shown) {
     r.bars.sort((a, b) => a.startMs - b.startMs);
     for (const b of r.bars) {
@@ -130,12 +146,13 @@ export function workerTimeline(
       endMs = Math.max(endMs, b.endMs);
     }
   }
-  if (!shown.length) return { rows: [], startMs: nowMs, endMs: nowMs, hiddenRows: 0 };
+  if (!shown.length) return { rows: [], startMs: nowMs, endMs: nowMs, hiddenRows: 0, hiddenBars: 0 };
   return {
     rows: shown.map(({ workerId, bars }) => ({ workerId, bars })),
     startMs,
     endMs: Math.max(endMs, startMs + 1),
     hiddenRows: ordered.length - shown.length,
+    hiddenBars,
   };
 }
 

@@ -245,6 +245,7 @@ export function WorkersPanel({ study, trials }: { study: Study; trials: readonly
                 </span>
               ))}
               {timeline.hiddenRows ? <span>{timeline.hiddenRows} less recent workers not drawn</span> : null}
+              {timeline.hiddenBars ? <span>{timeline.hiddenBars} earlier trials not drawn</span> : null}
             </figcaption>
           </figure>
         ) : null}
