@@ -4,12 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { escapeHtml, guardChartOption, TooltipHtml, tooltipHtml, tooltipMarkup } from './chart-text.ts';
-import {
-  convergenceTooltip,
-  learningCurveTooltip,
-  predictedTooltip,
-  sliceTooltip,
-} from './chart-tooltips.ts';
+import { convergenceTooltip, learningCurveTooltip, predictedTooltip } from './chart-tooltips.ts';
+import { contourTooltip, edfTooltip, sliceGridTooltip } from './hpo-tooltips.ts';
 
 const IMG = '<img src=x onerror=window.__xss=1>';
 const SCRIPT = '"><script>window.__xss=2</script>';
@@ -104,11 +100,25 @@ describe('guardChartOption', () => {
 });
 
 describe('chart tooltips with hostile names', () => {
-  it('slice: parameter, objective and categorical choice are text', () => {
-    const categorical = sliceTooltip(IMG, SCRIPT)({ data: [SCRIPT, 0.5, 7] });
+  it('slice grid: parameter, objective and categorical choice are text', () => {
+    const tip = sliceGridTooltip(SCRIPT, ['lr', IMG]);
+    const categorical = tip({ seriesId: 'points:1', seriesName: SCRIPT, data: [SCRIPT, 0.5, 7] });
     assertInert(categorical);
     assert.match(categorical, /^Trial #7<br\/>&lt;img/);
-    assertInert(sliceTooltip(SCRIPT, IMG)({ data: [0.25, 1, 2] }));
+    assertInert(tip({ seriesId: 'points:0', seriesName: SCRIPT, data: [0.25, 1, 2] }));
+    const failed = tip({ seriesId: 'failed:1', seriesName: 'Failed', data: [SCRIPT, 'failed', 3] });
+    assertInert(failed);
+    assert.match(failed, /^Trial #3 failed<br\/>&lt;img/);
+  });
+
+  it('contour and EDF: parameter and objective names are text', () => {
+    const c = contourTooltip(IMG, SCRIPT, IMG)({ data: [1, 2, 3, 4] });
+    assertInert(c);
+    assert.match(c, /^Trial #4<br\/>&lt;img/);
+    assert.equal(contourTooltip('x', 'y', 'loss')({ data: [1, 2, 3, 4, 5] }), '', 'not a trial point');
+    const e = edfTooltip(SCRIPT)({ data: [0.5, 0.25] });
+    assertInert(e);
+    assert.match(e, /^25% of trials have/);
   });
 
   it('convergence, learning curves, predicted: series names are text', () => {

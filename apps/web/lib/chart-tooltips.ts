@@ -24,15 +24,6 @@ export const learningCurveTooltip: TooltipFormatter = tooltipFormatter((p: unkno
   return tooltipHtml`${q.seriesName}<br/>step ${q.data[0]}: <b>${formatNumber(q.data[1], 5)}</b>`;
 });
 
-/** Slice plot: a trial's value of one parameter (a number or a categorical choice) and its objective. */
-export function sliceTooltip(param: string, objective: string): TooltipFormatter {
-  return tooltipFormatter((p: unknown) => {
-    const q = p as { data: [number | string, number, number] };
-    const x = typeof q.data[0] === 'number' ? formatNumber(q.data[0], 4) : q.data[0];
-    return tooltipHtml`Trial #${q.data[2]}<br/>${param} = ${x}<br/>${objective}: <b>${formatNumber(q.data[1], 5)}</b>`;
-  });
-}
-
 /** Predicted versus actual: the GP's prediction for a trial, its 95% interval and the actual value. */
 export const predictedTooltip: TooltipFormatter = tooltipFormatter((p: unknown) => {
   const q = p as SeriesPoint<[number, number, number, number]>;

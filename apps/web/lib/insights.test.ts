@@ -4,7 +4,6 @@ import { FIXTURE_SPACE, fixtureStudy } from './fixtures.ts';
 import { estimateImportance, normalizeImportance } from './importance.ts';
 import { buildParallel } from './parallel.ts';
 import { buildPredicted } from './predicted.ts';
-import { buildSlice } from './slice.ts';
 import { BAND_Z, buildSurrogate } from './surrogate.ts';
 
 const { trials, surrogate } = fixtureStudy({ trials: 400, steps: 0, seed: 3 });
@@ -56,18 +55,6 @@ describe('estimateImportance', () => {
         { param: 'a', importance: 0.25 },
       ],
     );
-  });
-});
-
-describe('buildSlice', () => {
-  it('plots numbers on a log axis for log params and categories as strings', () => {
-    const lr = buildSlice(FIXTURE_SPACE, trials, 'lr');
-    assert.equal(lr.axis, 'log');
-    assert.ok(lr.points.every(([x]) => typeof x === 'number' && x > 0));
-    const act = buildSlice(FIXTURE_SPACE, trials, 'act');
-    assert.equal(act.axis, 'category');
-    assert.deepEqual(act.categories, ['relu', 'gelu']);
-    assert.ok(act.points.every(([x]) => x === 'relu' || x === 'gelu'));
   });
 });
 

@@ -31,6 +31,15 @@ describe('CurveStore', () => {
     assert.equal(s.lastPoint?.value, 0.6);
   });
 
+  it("reads a trial's last reported value (at its highest step), for the query box and metric columns", () => {
+    const s = new CurveStore();
+    s.add([p('a', 3, 0.4), p('a', 1, 0.9), p('b', 0, 2, 'acc')]);
+    assert.equal(s.last('a', 'val_loss'), 0.4, 'the highest step, not the latest report');
+    assert.equal(s.last('a', 'acc'), null);
+    assert.equal(s.has('b', 'acc'), true);
+    assert.equal(s.has('b', 'val_loss'), false);
+  });
+
   it('merges curves into one gapped polyline, excluding chosen trials', () => {
     const s = new CurveStore();
     s.add([p('a', 0, 1), p('a', 1, 0.5), p('b', 0, 2), p('c', 0, 3), p('c', 0, 9, 'acc')]);

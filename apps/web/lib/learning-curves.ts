@@ -77,6 +77,17 @@ export class CurveStore {
     return changed;
   }
 
+  /** The value a trial reported last (at its highest step) for `name`, or null. */
+  last(trialId: string, name: string): number | null {
+    const c = this.curves.get(trialId)?.get(name);
+    const v = c?.values[c.values.length - 1];
+    return v === undefined ? null : v;
+  }
+
+  has(trialId: string, name: string): boolean {
+    return (this.curves.get(trialId)?.get(name)?.steps.length ?? 0) > 0;
+  }
+
   curve(trialId: string, name: string): Array<[number, number]> {
     const c = this.curves.get(trialId)?.get(name);
     if (!c) return [];

@@ -7,19 +7,5 @@ import type { Study, Trial } from './types.ts';
  * the same either way. Without the model's recommendation, which only the server can compute.
  */
 export function buildReport(study: Study, trials: readonly Trial[]): string {
-  return formatStudyReport(
-    {
-      id: study.id,
-      name: study.name,
-      state: study.state,
-      direction: study.direction,
-      objective: study.objective,
-      searchSpace: study.searchSpace,
-      sampler: study.sampler,
-      pruner: study.pruner,
-      maxTrials: study.maxTrials,
-      createdAt: study.createdAt,
-    },
-    trials,
-  );
+  return formatStudyReport(study, trials);
 }

@@ -216,22 +216,7 @@ export class InsightsService {
     }>('SELECT number, state, params, value, error FROM trials WHERE study_id = $1 ORDER BY number', [
       study.id,
     ]);
-    return formatStudyReport(
-      {
-        id: study.id,
-        name: study.name,
-        state: study.state,
-        direction: study.direction,
-        objective: study.objective,
-        searchSpace: study.searchSpace,
-        sampler: study.sampler,
-        pruner: study.pruner,
-        maxTrials: study.maxTrials,
-        createdAt: study.createdAt,
-      },
-      rows,
-      recommended,
-    );
+    return formatStudyReport(study, rows, recommended);
   }
 
   /** A failed fit degrades the insight to "not available", never the whole study query. */

@@ -1,5 +1,5 @@
 import * as optimizer from '@posterior/optimizer';
-import type { Params } from '../common/trial-record.js';
+import type { Params, SuggestionRecord } from '../common/trial-record.js';
 import { candidateBudget } from './candidate-budget.js';
 
 /**
@@ -41,14 +41,7 @@ export interface SuggestTask extends StudyPart {
 
 export interface SuggestionResult {
   params: Params;
-  info: {
-    sampler: string;
-    phase: string;
-    mean: number | null;
-    std: number | null;
-    acquisition: number | null;
-    acquisitionName: string | null;
-  };
+  info: SuggestionRecord;
 }
 
 export interface ImportanceTask extends StudyPart {

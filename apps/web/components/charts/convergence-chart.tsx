@@ -1,13 +1,22 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { convergenceTooltip } from '../../lib/chart-tooltips';
 import { buildConvergence } from '../../lib/convergence';
 import { formatNumber } from '../../lib/format';
+import { selectedNumbers, trialsInBox } from '../../lib/selection';
 import type { Direction, Trial } from '../../lib/types';
+import { useSelection } from '../study/selection';
 import { ChartCard, ChartEmpty } from './chart-card';
-import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+import {
+  axisStyle,
+  type ChartInstance,
+  EChart,
+  type EChartsOption,
+  tooltipStyle,
+  useChartColors,
+} from './echart';
 
 /** Points per series above which it is drawn in echarts' large mode. */
 const LARGE_ABOVE = 300;
@@ -36,6 +45,10 @@ export function ConvergenceChart({
   const c = useChartColors();
   const router = useRouter();
   const data = useMemo(() => buildConvergence(trials, direction), [trials, direction]);
+  // The page's linked selection: ringed here; a brushed rectangle selects the trials inside it.
+  const selection = useSelection();
+  const picked = useMemo(() => selectedNumbers(trials, selection.ids), [trials, selection.ids]);
+  const [brushing, setBrushing] = useState(false);
   const useLog = logScale && data.logPossible;
   // Above a few hundred points a scatter draws all its symbols as one path ("large" mode): one symbol
   // object per point made the first draw and the log toggle several times slower (docs/PERFORMANCE.md;
@@ -144,9 +157,60 @@ export function ConvergenceChart({
           itemStyle: { color: c.good },
           z: 5,
         },
+        ...(picked.size > 0
+          ? [
+              {
+                id: 'selected',
+                name: 'Selected',
+                type: 'scatter' as const,
+                data: [...data.complete, ...data.pruned].filter((p) => picked.has(p[0])),
+                symbolSize: 11,
+                itemStyle: { color: 'transparent', borderColor: c.accent, borderWidth: 2 },
+                z: 6,
+              },
+            ]
+          : []),
       ],
+      // Drawn only while "Brush to select" is on (the cursor is taken below); cleared after each brush.
+      brush: {
+        xAxisIndex: 0,
+        yAxisIndex: 0,
+        brushMode: 'single',
+        transformable: false,
+        throttleType: 'debounce',
+        brushStyle: { borderWidth: 1, color: 'rgba(120,120,220,0.15)', borderColor: c.accent },
+        outOfBrush: { colorAlpha: 0.4 },
+      },
     };
-  }, [c, data, dense, strip]);
+  }, [c, data, dense, strip, picked]);
+  const chartRef = useRef<ChartInstance | null>(null);
+  const registerRef = useRef<((chart: ChartInstance | null) => void) | null>(null);
+  const trialsRef = useRef(trials);
+  trialsRef.current = trials;
+  const selectRef = useRef(selection.select);
+  selectRef.current = selection.select;
+  // Stable: EChart re-creates its instance when onInstance changes.
+  const onInstance = useCallback((chart: ChartInstance | null) => {
+    registerRef.current?.(chart);
+    chartRef.current = chart;
+    if (!chart) return;
+    chart.on('brushEnd', (e: unknown) => {
+      const area = (e as { areas?: Array<{ coordRange?: [[number, number], [number, number]] }> }).areas?.[0];
+      if (!area?.coordRange) return;
+      const [x, y] = area.coordRange;
+      selectRef.current(trialsInBox(trialsRef.current, { x, y }), 'convergence');
+      chart.dispatchAction({ type: 'brush', areas: [] });
+      setBrushing(false);
+    });
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the option redraw resets the cursor, so take it again
+  useEffect(() => {
+    chartRef.current?.dispatchAction({
+      type: 'takeGlobalCursor',
+      key: 'brush',
+      brushOption: { brushType: brushing ? 'rect' : false, brushMode: 'single' },
+    });
+  }, [brushing, option]);
   // The log toggle only swaps the y axis in place: no rebuild of the series or the other components.
   const yAxis = useMemo<EChartsOption>(() => {
     const main = {
@@ -192,32 +256,46 @@ export function ConvergenceChart({
         ) : undefined
       }
       actions={
-        <label className="check" title={data.logPossible ? undefined : 'Log scale needs every value > 0'}>
-          <input
-            type="checkbox"
-            checked={useLog}
-            disabled={!data.logPossible}
-            onChange={(e) => onLogScale(e.target.checked)}
-          />
-          Log scale
-        </label>
+        <>
+          <button
+            type="button"
+            className={`btn btn-sm${brushing ? ' btn-active' : ''}`}
+            aria-pressed={brushing}
+            title="Drag a rectangle over points to select those trials on every view"
+            onClick={() => setBrushing((b) => !b)}
+          >
+            Brush to select
+          </button>
+          <label className="check" title={data.logPossible ? undefined : 'Log scale needs every value > 0'}>
+            <input
+              type="checkbox"
+              checked={useLog}
+              disabled={!data.logPossible}
+              onChange={(e) => onLogScale(e.target.checked)}
+            />
+            Log scale
+          </label>
+        </>
       }
     >
-      {(register) => (
-        <EChart
-          option={option}
-          patch={yAxis}
-          height={320}
-          label={`Convergence plot of ${objective}: ${data.complete.length} complete, ${data.pruned.length} pruned, ${data.failed.length} failed trials`}
-          onInstance={register}
-          onClick={(p) => {
-            const d = p.data as [number, number] | undefined;
-            const id = d ? data.idByNumber.get(d[0]) : undefined;
-            if (id && trialHref) router.push(trialHref(id));
-          }}
-          dataAttrs={{ 'data-points': String(done) }}
-        />
-      )}
+      {(register) => {
+        registerRef.current = register;
+        return (
+          <EChart
+            option={option}
+            patch={yAxis}
+            height={320}
+            label={`Convergence plot of ${objective}: ${data.complete.length} complete, ${data.pruned.length} pruned, ${data.failed.length} failed trials`}
+            onInstance={onInstance}
+            onClick={(p) => {
+              const d = p.data as [number, number] | undefined;
+              const id = d ? data.idByNumber.get(d[0]) : undefined;
+              if (id && trialHref) router.push(trialHref(id));
+            }}
+            dataAttrs={{ 'data-points': String(done), 'data-selected': String(picked.size) }}
+          />
+        );
+      }}
     </ChartCard>
   );
 }

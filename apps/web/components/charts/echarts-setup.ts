@@ -2,6 +2,7 @@
 import { BarChart, CustomChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   AriaComponent,
+  BrushComponent,
   DataZoomComponent,
   GridComponent,
   LegendComponent,
@@ -29,6 +30,7 @@ echarts.use([
   ParallelComponent,
   VisualMapComponent,
   AriaComponent,
+  BrushComponent,
   CanvasRenderer,
 ]);
 

@@ -6,7 +6,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { learningCurveTooltip } from '../../lib/chart-tooltips';
 import { type CurveStore, defaultMetric } from '../../lib/learning-curves';
 import type { LiveStatus } from '../../lib/live-sync';
+import { selectedTrials } from '../../lib/selection';
+import { allPositive, smoothFlat, smoothPoints } from '../../lib/smoothing';
 import type { Trial } from '../../lib/types';
+import { useSelection } from '../study/selection';
 import { LabelledSelect } from '../ui/labelled-select';
 import { LiveIndicator } from '../ui/live-indicator';
 import { ChartCard, ChartEmpty } from './chart-card';
@@ -20,6 +23,8 @@ import {
 } from './echart';
 
 const MAX_HIGHLIGHT = 10;
+/** Smoothing weights offered (TensorBoard's debiased EMA; 0 is off). */
+export const SMOOTHING = ['0', '0.6', '0.8', '0.9', '0.95'] as const;
 
 export interface LearningCurvesChartProps {
   store: CurveStore;
@@ -39,6 +44,12 @@ export interface LearningCurvesChartProps {
   bestTrialId?: string | null;
   /** Where a click on a curve goes. */
   trialHref?: (id: string) => string;
+  /** A log y axis (when every value is > 0). */
+  logY?: boolean;
+  onLogY?: (v: boolean) => void;
+  /** EMA smoothing weight, 0 (off) to 0.95. */
+  smoothing?: number;
+  onSmoothing?: (w: number) => void;
 }
 
 /**
@@ -58,7 +69,12 @@ export function LearningCurvesChart({
   live,
   bestTrialId = null,
   trialHref,
+  logY = false,
+  onLogY,
+  smoothing = 0,
+  onSmoothing,
 }: LearningCurvesChartProps) {
+  const selection = useSelection();
   const c = useChartColors();
   const router = useRouter();
   // The finished curve under the pointer (one grey polyline cannot name its trials by itself).
@@ -90,6 +106,19 @@ export function LearningCurvesChart({
     if (bestTrialId) exclude.add(bestTrialId);
     return store.mergedFlat(chosen, exclude);
   }, [store, chosen, runningKey, baseVersion, bgTick, bestTrialId]);
+  const smoothedBackground = useMemo(
+    () => (smoothing > 0 ? smoothFlat(background.data, smoothing) : background.data),
+    [background, smoothing],
+  );
+  const canLog = useMemo(() => allPositive(background.data), [background]);
+  const useLog = logY && canLog;
+  const picked = useMemo(
+    () =>
+      selectedTrials(trials, selection.ids)
+        .filter((t) => t.state !== 'RUNNING' && t.id !== bestTrialId)
+        .slice(0, MAX_HIGHLIGHT),
+    [trials, selection.ids, bestTrialId],
+  );
   const numberOf = useMemo(() => new Map(trials.map((t) => [t.id, t.number])), [trials]);
   const finishedIds = useMemo(() => trials.filter((t) => !isActive(t.state)).map((t) => t.id), [trials]);
   const highlighted = running.slice(0, MAX_HIGHLIGHT);
@@ -103,7 +132,7 @@ export function LearningCurvesChart({
         name: 'Finished trials',
         type: 'line',
         // a typed array: echarts takes it without the deep copy it makes of array data
-        data: background.data as unknown as number[],
+        data: smoothedBackground as unknown as number[],
         showSymbol: false,
         connectNulls: false,
         silent: true,
@@ -117,7 +146,22 @@ export function LearningCurvesChart({
         emphasis: { disabled: true },
       },
     ];
-    const best = bestTrialId && chosen ? store.curve(bestTrialId, chosen) : [];
+    const sm = (points: Array<[number, number]>) =>
+      smoothing > 0 ? smoothPoints(points, smoothing) : points;
+    picked.forEach((t, i) => {
+      if (!chosen) return;
+      series.push({
+        id: `sel-${t.id}`,
+        name: `#${t.number} (selected)`,
+        type: 'line',
+        data: sm(store.curve(t.id, chosen)),
+        showSymbol: false,
+        lineStyle: { width: 2, color: c.series[(i + 3) % c.series.length], type: 'dashed' },
+        itemStyle: { color: c.series[(i + 3) % c.series.length] },
+        z: 3,
+      });
+    });
+    const best = bestTrialId && chosen ? sm(store.curve(bestTrialId, chosen)) : [];
     if (best.length > 0 && bestTrialId) {
       series.push({
         id: 'best',
@@ -135,7 +179,7 @@ export function LearningCurvesChart({
         id: 'hovered',
         name: `#${numberOf.get(hovered) ?? '?'}`,
         type: 'line',
-        data: store.curve(hovered, chosen),
+        data: sm(store.curve(hovered, chosen)),
         showSymbol: true,
         symbolSize: 3,
         lineStyle: { width: 2, color: c.text },
@@ -148,7 +192,7 @@ export function LearningCurvesChart({
         id: `run-${t.id}`,
         name: `#${t.number} (running)`,
         type: 'line',
-        data: chosen ? store.curve(t.id, chosen) : [],
+        data: chosen ? sm(store.curve(t.id, chosen)) : [],
         showSymbol: true,
         symbolSize: 4,
         lineStyle: { width: 2, color: c.series[i % c.series.length] },
@@ -159,7 +203,7 @@ export function LearningCurvesChart({
       const rest = new Set(running.slice(MAX_HIGHLIGHT).map((t) => t.id));
       const data: Array<[number, number] | [null, null]> = [];
       for (const id of rest) {
-        data.push(...store.curve(id, chosen), [null, null]);
+        data.push(...sm(store.curve(id, chosen)), [null, null]);
       }
       series.push({
         id: 'run-rest',
@@ -175,6 +219,9 @@ export function LearningCurvesChart({
       legend: {
         top: 0,
         right: 0,
+        // clear of the y axis's name: with selected and running trials the legend runs the full width
+        left: 96,
+        align: 'right',
         type: 'scroll',
         textStyle: { color: c.muted, fontSize: 11 },
         itemWidth: 14,
@@ -195,10 +242,24 @@ export function LearningCurvesChart({
         ...ax,
         splitLine: { show: false },
       },
-      yAxis: { type: 'value', name: chosen ?? '', scale: true, ...ax },
+      yAxis: { type: useLog ? 'log' : 'value', name: chosen ?? '', scale: true, ...ax },
       series,
     };
-  }, [c, background, runningKey, chosen, version, store, finishedCount, bestTrialId, hovered, numberOf]);
+  }, [
+    c,
+    smoothedBackground,
+    runningKey,
+    chosen,
+    version,
+    store,
+    finishedCount,
+    bestTrialId,
+    hovered,
+    numberOf,
+    smoothing,
+    useLog,
+    picked,
+  ]);
 
   // Name the finished curve under the pointer; a click opens its trial.
   const finishedRef = useRef(finishedIds);
@@ -270,7 +331,44 @@ export function LearningCurvesChart({
       }
       actions={
         names.length > 0 ? (
-          <LabelledSelect id="lc-metric" label="Metric" value={chosen} options={names} onChange={onMetric} />
+          <>
+            {onSmoothing ? (
+              <label className="check" title="Exponential moving average of each curve (debiased)">
+                Smooth
+                <select
+                  aria-label="Smoothing"
+                  value={String(smoothing)}
+                  onChange={(e) => onSmoothing(Number(e.target.value))}
+                  style={{ height: 26 }}
+                >
+                  {SMOOTHING.map((w) => (
+                    <option key={w} value={w}>
+                      {w === '0' ? 'off' : w}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
+            {onLogY ? (
+              <label className="check" title={canLog ? undefined : 'Log scale needs every value > 0'}>
+                <input
+                  type="checkbox"
+                  aria-label="Log y"
+                  checked={useLog}
+                  disabled={!canLog}
+                  onChange={(e) => onLogY(e.target.checked)}
+                />
+                Log y
+              </label>
+            ) : null}
+            <LabelledSelect
+              id="lc-metric"
+              label="Metric"
+              value={chosen}
+              options={names}
+              onChange={onMetric}
+            />
+          </>
         ) : null
       }
     >

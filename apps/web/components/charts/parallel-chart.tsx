@@ -1,11 +1,14 @@
 'use client';
 
-import { useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { formatNumber } from '../../lib/format';
+import { numericAxis } from '../../lib/hpo-plots';
 import { buildParallel } from '../../lib/parallel';
+import { type AxisIntervals, rowsInIntervals, selectedNumbers } from '../../lib/selection';
 import type { Direction, SearchSpace, Trial } from '../../lib/types';
+import { useSelection } from '../study/selection';
 import { ChartCard, ChartEmpty } from './chart-card';
-import { EChart, type EChartsOption, useChartColors } from './echart';
+import { type ChartInstance, EChart, type EChartsOption, useChartColors } from './echart';
 
 export function ParallelChart({
   space,
@@ -25,6 +28,12 @@ export function ParallelChart({
     () => buildParallel(space, trials, objective, direction),
     [space, trials, objective, direction],
   );
+  // The page's linked selection: its lines drawn over the others; brushing an axis selects.
+  const selection = useSelection();
+  const picked = useMemo(() => selectedNumbers(trials, selection.ids), [trials, selection.ids]);
+  // A selection brushed here is already drawn by echarts (the other lines fade): no overlay, and no
+  // new option, which would wipe the brushed ranges.
+  const overlay = selection.source === 'parallel' || picked.size === 0 ? null : picked;
   const option = useMemo<EChartsOption>(() => {
     const many = data.rows.length > 1500;
     const axisCommon = {
@@ -44,12 +53,27 @@ export function ParallelChart({
       parallel: { left: 40, right: 130, top: 36, bottom: 24, parallelAxisDefault: axisCommon },
       parallelAxis: data.axes.map((a) =>
         a.type === 'category'
-          ? { dim: a.dim, name: a.name, type: 'category' as const, data: a.categories ?? [] }
-          : { dim: a.dim, name: a.name, type: a.type, scale: true },
+          ? {
+              id: `axis-${a.dim}`,
+              dim: a.dim,
+              name: a.name,
+              type: 'category' as const,
+              data: a.categories ?? [],
+            }
+          : {
+              id: `axis-${a.dim}`,
+              dim: a.dim,
+              name: a.name,
+              type: a.type,
+              // a parameter's axis spans its search space (the objective's, its values)
+              ...(a.dim === data.objectiveDim ? { scale: true } : spaceBounds(space, a.name, trials)),
+            },
       ),
       visualMap: {
         type: 'continuous',
         dimension: data.objectiveDim,
+        // the value colors the trials; the selection overlay keeps the accent color
+        seriesIndex: 0,
         min: lo,
         max: hi === lo ? lo + 1 : hi,
         inverse: direction === 'MAXIMIZE',
@@ -67,19 +91,64 @@ export function ParallelChart({
         {
           type: 'parallel',
           data: data.rows,
-          lineStyle: { width: 1, opacity: many ? 0.18 : 0.5 },
+          lineStyle: { width: 1, opacity: overlay && overlay.size > 0 ? 0.12 : many ? 0.18 : 0.5 },
           emphasis: { lineStyle: { width: 2, opacity: 1 } },
+          inactiveOpacity: 0.05,
           progressive: 800,
           smooth: false,
         },
+        // the selection made elsewhere (a brush on this chart already highlights its own lines)
+        ...(overlay && overlay.size > 0
+          ? [
+              {
+                id: 'selected',
+                type: 'parallel' as const,
+                data: data.rows.filter((r) => overlay.has(Number(r[r.length - 1]))),
+                lineStyle: { width: 2, opacity: 0.95, color: c.accent },
+                silent: true,
+                z: 3,
+              },
+            ]
+          : []),
       ],
     };
-  }, [c, data, direction]);
+  }, [c, data, direction, overlay, space, trials]);
+  // a new option clears echarts' brushed ranges: forget ours too
+  const ranges = useRef(new Map<number, AxisIntervals>());
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on every new option
+  useEffect(() => {
+    ranges.current = new Map();
+  }, [option]);
+  const rowsRef = useRef(data);
+  rowsRef.current = data;
+  const trialsRef = useRef(trials);
+  trialsRef.current = trials;
+  const selectRef = useRef(selection.select);
+  selectRef.current = selection.select;
+  const registerRef = useRef<((chart: ChartInstance | null) => void) | null>(null);
+  const onInstance = useCallback((chart: ChartInstance | null) => {
+    registerRef.current?.(chart);
+    if (!chart) return;
+    // echarts reports one axis's ranges per event: keep every axis's, a row must pass them all
+    chart.on('axisareaselected', (e: unknown) => {
+      const ev = e as { parallelAxisId?: string; intervals?: Array<[number, number]> };
+      const dim = Number(String(ev.parallelAxisId ?? '').replace(/^axis-/, ''));
+      if (!Number.isInteger(dim)) return;
+      ranges.current.set(dim, ev.intervals ?? []);
+      const d = rowsRef.current;
+      const cats = new Map(d.axes.filter((a) => a.categories).map((a) => [a.dim, a.categories ?? []]));
+      const numbers = new Set(rowsInIntervals(d.rows, ranges.current, cats));
+      const anyRange = [...ranges.current.values()].some((iv) => iv.length > 0);
+      const ids = trialsRef.current.filter((t) => numbers.has(t.number)).map((t) => t.id);
+      // brushing that matches nothing still selects nothing; clearing every range clears the selection
+      selectRef.current(anyRange ? ids : [], 'parallel');
+    });
+  }, []);
   return (
     <ChartCard
       id="parallel"
       title="Parallel coordinates"
-      description="Each line is a complete trial; drag along an axis to filter"
+      description="Each line is a complete trial; drag along an axis to select trials on every view"
       loading={loading}
       height={340}
       exportName="parallel-coordinates.png"
@@ -91,14 +160,23 @@ export function ParallelChart({
         ) : undefined
       }
     >
-      {(register) => (
-        <EChart
-          option={option}
-          height={340}
-          label={`Parallel coordinates of ${data.axes.length - 1} parameters and ${objective} over ${data.rows.length} trials`}
-          onInstance={register}
-        />
-      )}
+      {(register) => {
+        registerRef.current = register;
+        return (
+          <EChart
+            option={option}
+            height={340}
+            label={`Parallel coordinates of ${data.axes.length - 1} parameters and ${objective} over ${data.rows.length} trials`}
+            onInstance={onInstance}
+            dataAttrs={{ 'data-selected': String(picked.size) }}
+          />
+        );
+      }}
     </ChartCard>
   );
+}
+
+function spaceBounds(space: SearchSpace, name: string, trials: readonly Trial[]) {
+  const a = numericAxis(space, name, trials);
+  return a ? { min: a.min, max: a.max } : { scale: true };
 }

@@ -1,10 +1,12 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { describeError } from '../../lib/api/client';
 import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
 import { formatNumber } from '../../lib/format';
+import { paramEffects } from '../../lib/hpo-plots';
 import { estimateImportance } from '../../lib/importance';
 import type { CurveStore } from '../../lib/learning-curves';
 import type { LiveStatus } from '../../lib/live-sync';
@@ -24,14 +26,17 @@ import { ImportanceChart } from '../charts/importance-chart';
 import { LearningCurvesChart, type LearningCurvesChartProps } from '../charts/learning-curves-chart';
 import { ParallelChart } from '../charts/parallel-chart';
 import { PredictedChart } from '../charts/predicted-chart';
-import { SliceChart, type SliceChartProps } from '../charts/slice-chart';
 import { SurrogateChart } from '../charts/surrogate-chart';
+import { TrialsWorkbench } from '../explore/trials-workbench';
 import { LazyMount } from '../ui/lazy-mount';
 import { StateBadge } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { BudgetDialog } from './budget-dialog';
 import { EnqueueDialog } from './enqueue-dialog';
-import { TrialsTable } from './trials-table';
+import { SelectionProvider } from './selection';
+
+// Below the fold and mounted on scroll: its code is a chunk of its own, not part of the first load.
+const HpoPlots = dynamic(() => import('../explore/hpo-plots').then((m) => m.HpoPlots), { ssr: false });
 
 export interface StudyActions {
   setState: (s: StudyState) => Promise<void>;
@@ -104,301 +109,317 @@ export function StudyView(props: StudyViewProps) {
   const canResume = study.state === 'PAUSED' || (study.state === 'DONE' && budgetLeft);
   const takesTrials = (study.state === 'RUNNING' || study.state === 'PAUSED') && budgetLeft;
   return (
-    <div className="stack">
-      <div className="page-head">
-        <div>
-          {props.breadcrumb}
-          <div className="row" style={{ gap: 10 }}>
-            <h1>{study.name}</h1>
-            <StateBadge state={study.state} />
-          </div>
-          <div className="sub">
-            {study.direction === 'MINIMIZE' ? 'Minimize' : 'Maximize'} <code>{study.objective}</code> ·
-            sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
-            <RelativeTime iso={study.createdAt} />
-          </div>
-          {study.warmStartFrom.length > 0 ? (
-            <div className="sub" data-testid="warm-start-sources">
-              Warm-started from{' '}
-              {study.warmStartFrom.map((id, i) => (
-                <span key={id}>
-                  {i > 0 ? ', ' : null}
-                  <Link prefetch={false} href={`/studies/${id}`}>
-                    study {id.slice(0, 8)}
-                  </Link>
-                </span>
-              ))}
+    <SelectionProvider>
+      <div className="stack">
+        <div className="page-head">
+          <div>
+            {props.breadcrumb}
+            <div className="row" style={{ gap: 10 }}>
+              <h1>{study.name}</h1>
+              <StateBadge state={study.state} />
             </div>
-          ) : null}
-        </div>
-        <div className="row">
-          {a && study.state === 'RUNNING' ? (
-            <button
-              type="button"
-              className="btn"
-              disabled={busy !== null}
-              title="No new trials are handed out; posterior worker processes exit once they have nothing to run"
-              onClick={() => run('pause', () => a.setState('PAUSED'))}
-            >
-              Pause
-            </button>
-          ) : null}
-          {a && canResume ? (
-            <button
-              type="button"
-              className="btn"
-              disabled={busy !== null}
-              onClick={() => run('resume', () => a.setState('RUNNING'))}
-            >
-              Resume
-            </button>
-          ) : null}
-          {a && takesTrials ? <EnqueueDialog space={study.searchSpace} onEnqueue={a.enqueue} /> : null}
-          {a?.setBudget &&
-          (study.state === 'DONE' || study.state === 'RUNNING' || study.state === 'PAUSED') ? (
-            <BudgetDialog
-              current={study.maxTrials}
-              used={used}
-              finished={study.state === 'DONE'}
-              onSubmit={a.setBudget}
-            />
-          ) : null}
-          {a?.cloneHref ? (
-            <Link prefetch={false} className="btn" href={a.cloneHref}>
-              Clone with edits
-            </Link>
-          ) : null}
-          <button
-            type="button"
-            className="btn"
-            disabled={busy !== null}
-            onClick={() => run('report', props.onDownloadReport)}
-          >
-            Download report
-          </button>
-          {a && study.state === 'ARCHIVED' ? (
-            <button
-              type="button"
-              className="btn"
-              disabled={busy !== null}
-              title="Unarchive: the study becomes done again, and its budget can be raised"
-              onClick={() => run('unarchive', () => a.setState('DONE'))}
-            >
-              {/* not "Unarchive": a name containing "Archive" reads as the archive action to assistive search */}
-              Restore
-            </button>
-          ) : null}
-          {a && study.state !== 'ARCHIVED' ? (
-            <button
-              type="button"
-              className="btn btn-danger"
-              disabled={busy !== null}
-              onClick={() => {
-                if (
-                  window.confirm(
-                    `Archive "${study.name}"? Workers stop receiving trials; its data stays readable.`,
-                  )
-                ) {
-                  void run('archive', () => a.setState('ARCHIVED'));
-                }
-              }}
-            >
-              Archive
-            </button>
-          ) : null}
-          {a?.remove ? (
-            <button
-              type="button"
-              className="btn btn-danger"
-              disabled={busy !== null}
-              onClick={() => {
-                const typed = window.prompt(
-                  `Delete "${study.name}" with all its trials, metrics and checkpoints? This cannot be undone. Type the study's name to confirm.`,
-                );
-                if (typed === study.name) void run('delete', a.remove ?? (async () => {}));
-                else if (typed !== null) setActionError('The name did not match; nothing was deleted.');
-              }}
-            >
-              Delete
-            </button>
-          ) : null}
-        </div>
-      </div>
-      {actionError ? (
-        <div className="alert alert-error" role="alert">
-          {actionError}
-        </div>
-      ) : null}
-      {study.state === 'PAUSED' ? (
-        <div className="alert alert-info" role="status">
-          This study is paused: no new trials are handed out, and <code>posterior worker</code> processes exit
-          once they have nothing to run. After Resume, start workers again.
-        </div>
-      ) : null}
-      {props.workers?.banner}
-      <div className="stats">
-        <div className="card stat">
-          <div className="k">Progress</div>
-          <div className="v">
-            {done.toLocaleString('en-US')}
-            <span className="faint" style={{ fontSize: 14 }}>
-              {' '}
-              / {total.toLocaleString('en-US')}
-            </span>
+            <div className="sub">
+              {study.direction === 'MINIMIZE' ? 'Minimize' : 'Maximize'} <code>{study.objective}</code> ·
+              sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
+              <RelativeTime iso={study.createdAt} />
+            </div>
+            {study.warmStartFrom.length > 0 ? (
+              <div className="sub" data-testid="warm-start-sources">
+                Warm-started from{' '}
+                {study.warmStartFrom.map((id, i) => (
+                  <span key={id}>
+                    {i > 0 ? ', ' : null}
+                    <Link prefetch={false} href={`/studies/${id}`}>
+                      study {id.slice(0, 8)}
+                    </Link>
+                  </span>
+                ))}
+              </div>
+            ) : null}
           </div>
-          <div className="s">
-            {counts.running} running · {counts.waiting} waiting
-          </div>
-        </div>
-        <div className="card stat">
-          <div className="k">Best {study.objective}</div>
-          <div className="v">{formatNumber(study.bestValue, 5)}</div>
-          <div className="s">
-            {best ? (
-              <Link prefetch={false} href={props.trialHref(best.id)}>
-                trial #{best.number}
+          <div className="row">
+            {a && study.state === 'RUNNING' ? (
+              <button
+                type="button"
+                className="btn"
+                disabled={busy !== null}
+                title="No new trials are handed out; posterior worker processes exit once they have nothing to run"
+                onClick={() => run('pause', () => a.setState('PAUSED'))}
+              >
+                Pause
+              </button>
+            ) : null}
+            {a && canResume ? (
+              <button
+                type="button"
+                className="btn"
+                disabled={busy !== null}
+                onClick={() => run('resume', () => a.setState('RUNNING'))}
+              >
+                Resume
+              </button>
+            ) : null}
+            {a && takesTrials ? <EnqueueDialog space={study.searchSpace} onEnqueue={a.enqueue} /> : null}
+            {a?.setBudget &&
+            (study.state === 'DONE' || study.state === 'RUNNING' || study.state === 'PAUSED') ? (
+              <BudgetDialog
+                current={study.maxTrials}
+                used={used}
+                finished={study.state === 'DONE'}
+                onSubmit={a.setBudget}
+              />
+            ) : null}
+            {a?.cloneHref ? (
+              <Link prefetch={false} className="btn" href={a.cloneHref}>
+                Clone with edits
               </Link>
-            ) : study.bestTrialId ? (
-              <Link prefetch={false} href={props.trialHref(study.bestTrialId)}>
-                best trial
-              </Link>
-            ) : (
-              'no complete trial yet'
-            )}
+            ) : null}
+            <button
+              type="button"
+              className="btn"
+              disabled={busy !== null}
+              onClick={() => run('report', props.onDownloadReport)}
+            >
+              Download report
+            </button>
+            {a && study.state === 'ARCHIVED' ? (
+              <button
+                type="button"
+                className="btn"
+                disabled={busy !== null}
+                title="Unarchive: the study becomes done again, and its budget can be raised"
+                onClick={() => run('unarchive', () => a.setState('DONE'))}
+              >
+                {/* not "Unarchive": a name containing "Archive" reads as the archive action to assistive search */}
+                Restore
+              </button>
+            ) : null}
+            {a && study.state !== 'ARCHIVED' ? (
+              <button
+                type="button"
+                className="btn btn-danger"
+                disabled={busy !== null}
+                onClick={() => {
+                  if (
+                    window.confirm(
+                      `Archive "${study.name}"? Workers stop receiving trials; its data stays readable.`,
+                    )
+                  ) {
+                    void run('archive', () => a.setState('ARCHIVED'));
+                  }
+                }}
+              >
+                Archive
+              </button>
+            ) : null}
+            {a?.remove ? (
+              <button
+                type="button"
+                className="btn btn-danger"
+                disabled={busy !== null}
+                onClick={() => {
+                  const typed = window.prompt(
+                    `Delete "${study.name}" with all its trials, metrics and checkpoints? This cannot be undone. Type the study's name to confirm.`,
+                  );
+                  if (typed === study.name) void run('delete', a.remove ?? (async () => {}));
+                  else if (typed !== null) setActionError('The name did not match; nothing was deleted.');
+                }}
+              >
+                Delete
+              </button>
+            ) : null}
           </div>
         </div>
-        <div className="card stat">
-          <div className="k">Complete</div>
-          <div className="v" style={{ color: 'var(--good)' }}>
-            {counts.complete.toLocaleString('en-US')}
+        {actionError ? (
+          <div className="alert alert-error" role="alert">
+            {actionError}
           </div>
-          <div className="s">with a value</div>
-        </div>
-        <div className="card stat">
-          <div className="k">Pruned</div>
-          <div className="v" style={{ color: 'var(--warn)' }}>
-            {counts.pruned.toLocaleString('en-US')}
+        ) : null}
+        {study.state === 'PAUSED' ? (
+          <div className="alert alert-info" role="status">
+            This study is paused: no new trials are handed out, and <code>posterior worker</code> processes
+            exit once they have nothing to run. After Resume, start workers again.
           </div>
-          <div className="s">stopped early</div>
-        </div>
-        <div className="card stat">
-          <div className="k">Failed</div>
-          <div className="v" style={{ color: counts.failed ? 'var(--bad)' : undefined }}>
-            {counts.failed.toLocaleString('en-US')}
+        ) : null}
+        {props.workers?.banner}
+        <div className="stats">
+          <div className="card stat">
+            <div className="k">Progress</div>
+            <div className="v">
+              {done.toLocaleString('en-US')}
+              <span className="faint" style={{ fontSize: 14 }}>
+                {' '}
+                / {total.toLocaleString('en-US')}
+              </span>
+            </div>
+            <div className="s">
+              {counts.running} running · {counts.waiting} waiting
+            </div>
           </div>
-          <div className="s">errors or stale workers</div>
+          <div className="card stat">
+            <div className="k">Best {study.objective}</div>
+            <div className="v">{formatNumber(study.bestValue, 5)}</div>
+            <div className="s">
+              {best ? (
+                <Link prefetch={false} href={props.trialHref(best.id)}>
+                  trial #{best.number}
+                </Link>
+              ) : study.bestTrialId ? (
+                <Link prefetch={false} href={props.trialHref(study.bestTrialId)}>
+                  best trial
+                </Link>
+              ) : (
+                'no complete trial yet'
+              )}
+            </div>
+          </div>
+          <div className="card stat">
+            <div className="k">Complete</div>
+            <div className="v" style={{ color: 'var(--good)' }}>
+              {counts.complete.toLocaleString('en-US')}
+            </div>
+            <div className="s">with a value</div>
+          </div>
+          <div className="card stat">
+            <div className="k">Pruned</div>
+            <div className="v" style={{ color: 'var(--warn)' }}>
+              {counts.pruned.toLocaleString('en-US')}
+            </div>
+            <div className="s">stopped early</div>
+          </div>
+          <div className="card stat">
+            <div className="k">Failed</div>
+            <div className="v" style={{ color: counts.failed ? 'var(--bad)' : undefined }}>
+              {counts.failed.toLocaleString('en-US')}
+            </div>
+            <div className="s">errors or stale workers</div>
+          </div>
         </div>
-      </div>
-      <div className="grid-2">
-        <UrlConvergenceChart
-          trials={props.convergenceTrials ?? trials}
-          direction={study.direction}
-          objective={study.objective}
-          loading={trialsLoading && (props.convergenceTrials ?? trials).length === 0}
-          trialHref={props.trialHref}
-        />
-        <UrlLearningCurvesChart
-          store={props.store}
-          version={props.curvesVersion}
-          baseVersion={props.curvesBaseVersion}
-          trials={trials}
-          objective={study.objective}
-          loading={props.curvesLoading && props.store.size === 0}
-          complete={!props.curvesLoading}
-          live={props.live}
-          bestTrialId={study.bestTrialId}
-          trialHref={props.trialHref}
-        />
-      </div>
-      <TrialsTable
-        trials={trials}
-        params={names}
-        objective={study.objective}
-        bestTrialId={study.bestTrialId}
-        loading={trialsLoading}
-        trialHref={props.trialHref}
-      />
-      {props.workers?.panel}
-      <LazyMount minHeight={400} label="Parallel coordinates" enabled={!trialsLoading}>
-        <ParallelChart
-          space={study.searchSpace}
-          trials={trials}
-          objective={study.objective}
-          direction={study.direction}
-          loading={trialsLoading}
-        />
-      </LazyMount>
-      <LazyMount
-        minHeight={360}
-        label="Parameter importance and slice plot"
-        enabled={!trialsLoading}
-        onMount={props.onInsightsVisible}
-      >
         <div className="grid-2">
+          <UrlConvergenceChart
+            trials={props.convergenceTrials ?? trials}
+            direction={study.direction}
+            objective={study.objective}
+            loading={trialsLoading && (props.convergenceTrials ?? trials).length === 0}
+            trialHref={props.trialHref}
+          />
+          <UrlLearningCurvesChart
+            store={props.store}
+            version={props.curvesVersion}
+            baseVersion={props.curvesBaseVersion}
+            trials={trials}
+            objective={study.objective}
+            loading={props.curvesLoading && props.store.size === 0}
+            complete={!props.curvesLoading}
+            live={props.live}
+            bestTrialId={study.bestTrialId}
+            trialHref={props.trialHref}
+          />
+        </div>
+        <TrialsWorkbench
+          studyName={study.name}
+          trials={trials}
+          params={names}
+          objective={study.objective}
+          bestTrialId={study.bestTrialId}
+          loading={trialsLoading}
+          trialHref={props.trialHref}
+          store={props.store}
+          curvesVersion={props.curvesVersion}
+        />
+        {props.workers?.panel}
+        <LazyMount minHeight={400} label="Parallel coordinates" enabled={!trialsLoading}>
+          <ParallelChart
+            space={study.searchSpace}
+            trials={trials}
+            objective={study.objective}
+            direction={study.direction}
+            loading={trialsLoading}
+          />
+        </LazyMount>
+        <LazyMount minHeight={700} label="Contour, EDF and slice plots" enabled={!trialsLoading}>
+          <HpoPlots
+            space={study.searchSpace}
+            trials={trials}
+            objective={study.objective}
+            direction={study.direction}
+            loading={trialsLoading}
+          />
+        </LazyMount>
+        <LazyMount
+          minHeight={360}
+          label="Parameter importance"
+          enabled={!trialsLoading}
+          onMount={props.onInsightsVisible}
+        >
           <EstimatedImportanceChart
             importance={props.importance}
             space={study.searchSpace}
             trials={trials}
             loading={trialsLoading}
-          />
-          <UrlSliceChart
-            space={study.searchSpace}
-            trials={trials}
-            params={names}
+            direction={study.direction}
             objective={study.objective}
-            loading={trialsLoading}
           />
-        </div>
-      </LazyMount>
-      <LazyMount
-        minHeight={440}
-        label="GP surrogate and predicted versus actual"
-        enabled={!trialsLoading}
-        onMount={props.onInsightsVisible}
-      >
-        <div className="grid-2">
-          <SurrogateChart
-            slice={props.surrogate}
-            trials={trials}
-            params={numericNames}
-            param={props.gpParam}
-            onParam={props.onGpParam}
-            objective={study.objective}
-            logX={gpSpec !== undefined && gpSpec.type !== 'categorical' && gpSpec.log === true}
-            loading={props.surrogateLoading}
-            unavailable={props.surrogateUnavailable}
-            samplerType={study.sampler.type}
-          />
-          {/* only a GP predicts the trials it suggests: other samplers have nothing to compare */}
-          {study.sampler.type === 'gp' ? (
-            <PredictedChart
+        </LazyMount>
+        <LazyMount
+          minHeight={440}
+          label="GP surrogate and predicted versus actual"
+          enabled={!trialsLoading}
+          onMount={props.onInsightsVisible}
+        >
+          <div className="grid-2">
+            <SurrogateChart
+              slice={props.surrogate}
               trials={trials}
+              params={numericNames}
+              param={props.gpParam}
+              onParam={props.onGpParam}
               objective={study.objective}
-              loading={trialsLoading && trials.length === 0}
+              logX={gpSpec !== undefined && gpSpec.type !== 'categorical' && gpSpec.log === true}
+              loading={props.surrogateLoading}
+              unavailable={props.surrogateUnavailable}
+              samplerType={study.sampler.type}
             />
-          ) : null}
-        </div>
-      </LazyMount>
-    </div>
+            {/* only a GP predicts the trials it suggests: other samplers have nothing to compare */}
+            {study.sampler.type === 'gp' ? (
+              <PredictedChart
+                trials={trials}
+                objective={study.objective}
+                loading={trialsLoading && trials.length === 0}
+              />
+            ) : null}
+          </div>
+        </LazyMount>
+      </div>
+    </SelectionProvider>
   );
 }
 
 // Each chart reads its own URL key, so a click on one control re-renders that chart, not the page.
 const setLogScale = (v: boolean) => patchUrl({ log: v ? '1' : null });
 const setMetric = (m: string) => patchUrl({ metric: m });
-const setSlice = (p: string) => patchUrl({ slice: p });
 
 function UrlConvergenceChart(props: Omit<ConvergenceChartProps, 'logScale' | 'onLogScale'>) {
   const log = useUrlParam('log') === '1';
   return <ConvergenceChart {...props} logScale={log} onLogScale={setLogScale} />;
 }
 
-function UrlLearningCurvesChart(props: Omit<LearningCurvesChartProps, 'metric' | 'onMetric'>) {
-  return <LearningCurvesChart {...props} metric={useUrlParam('metric')} onMetric={setMetric} />;
-}
+const setCurvesLog = (v: boolean) => patchUrl({ lclog: v ? '1' : null });
+const setSmoothing = (w: number) => patchUrl({ lcsmooth: w > 0 ? String(w) : null });
 
-function UrlSliceChart(props: Omit<SliceChartProps, 'param' | 'onParam'>) {
-  return <SliceChart {...props} param={useUrlParam('slice')} onParam={setSlice} />;
+function UrlLearningCurvesChart(props: Omit<LearningCurvesChartProps, 'metric' | 'onMetric'>) {
+  const smoothing = Number(useUrlParam('lcsmooth') ?? '0');
+  return (
+    <LearningCurvesChart
+      {...props}
+      metric={useUrlParam('metric')}
+      onMetric={setMetric}
+      logY={useUrlParam('lclog') === '1'}
+      onLogY={setCurvesLog}
+      smoothing={Number.isFinite(smoothing) && smoothing > 0 && smoothing < 1 ? smoothing : 0}
+      onSmoothing={setSmoothing}
+    />
+  );
 }
 
 /**
@@ -411,15 +432,31 @@ function EstimatedImportanceChart({
   space,
   trials,
   loading,
+  direction,
+  objective,
 }: {
   importance: readonly ParamImportance[] | null;
   space: Study['searchSpace'];
   trials: readonly Trial[];
   loading: boolean;
+  direction: Study['direction'];
+  objective: string;
 }) {
   const shown = useMemo(
     () => importance ?? (loading ? [] : estimateImportance(space, trials)),
     [importance, space, trials, loading],
   );
-  return <ImportanceChart importance={shown} source={importance ? 'model' : 'estimate'} loading={loading} />;
+  const effects = useMemo(
+    () => (loading ? undefined : paramEffects(space, trials, direction)),
+    [space, trials, direction, loading],
+  );
+  return (
+    <ImportanceChart
+      importance={shown}
+      source={importance ? 'model' : 'estimate'}
+      loading={loading}
+      effects={effects}
+      objective={objective}
+    />
+  );
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { currentSearch, useUrlQuery } from '../../lib/client/use-url-query';
 import { durationMs, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../../lib/trials-table';
 import { TRIAL_STATES, type Trial, type TrialState } from '../../lib/types';
 import { EmptyState, Skeleton, StateBadge } from '../ui/states';
+import { useSelection } from './selection';
 
 export function TrialsTable({
   trials,
@@ -22,6 +23,11 @@ export function TrialsTable({
   bestTrialId,
   loading,
   trialHref,
+  toolbar,
+  metrics = [],
+  metricValue,
+  total,
+  selectable = false,
 }: {
   trials: readonly Trial[];
   params: readonly string[];
@@ -29,7 +35,17 @@ export function TrialsTable({
   bestTrialId: string | null;
   loading?: boolean;
   trialHref: (id: string) => string;
+  /** More controls in the filter bar (the query box, the column chooser, the export). */
+  toolbar?: ReactNode;
+  /** Metric columns: each trial's last reported value. */
+  metrics?: readonly string[];
+  metricValue?: (trialId: string, metric: string) => number | null;
+  /** How many trials there are before `trials` was narrowed (by the query box). */
+  total?: number;
+  /** A box per row that adds the trial to the page's linked selection. */
+  selectable?: boolean;
 }) {
+  const selection = useSelection();
   const url = useUrlQuery(TABLE_KEYS);
   const q = useMemo(() => parseTableQuery(url.params), [url.params]);
   const [text, setText] = useState(q.text);
@@ -75,7 +91,7 @@ export function TrialsTable({
           <div className="desc">
             {loading
               ? 'Loading…'
-              : `${page.total.toLocaleString('en-US')} of ${trials.length.toLocaleString('en-US')} trials`}
+              : `${page.total.toLocaleString('en-US')} of ${(total ?? trials.length).toLocaleString('en-US')} trials`}
           </div>
         </div>
       </div>
@@ -109,6 +125,7 @@ export function TrialsTable({
             style={{ width: 220 }}
           />
         </form>
+        {toolbar}
         <div className="row" style={{ marginLeft: 'auto' }}>
           <label htmlFor="page-size" className="muted" style={{ fontSize: 12.5 }}>
             Rows
@@ -148,11 +165,33 @@ export function TrialsTable({
             <table className="data" aria-label="Trials">
               <thead>
                 <tr>
+                  {selectable ? (
+                    <th scope="col" className="select-col">
+                      <input
+                        type="checkbox"
+                        aria-label="Select every trial on this page"
+                        checked={page.rows.length > 0 && page.rows.every((t) => selection.ids.has(t.id))}
+                        onChange={(e) => {
+                          const next = new Set(selection.ids);
+                          for (const t of page.rows) {
+                            if (e.target.checked) next.add(t.id);
+                            else next.delete(t.id);
+                          }
+                          selection.select(next, 'table');
+                        }}
+                      />
+                    </th>
+                  ) : null}
                   {sortHeader('number', '#', true)}
                   {sortHeader('state', 'State')}
                   {sortHeader('value', objective, true)}
                   {params.map((p) => (
                     <SortParam key={p} name={p} q={q} set={set} />
+                  ))}
+                  {metrics.map((m) => (
+                    <th key={`m:${m}`} scope="col" className="num" title={`Last reported ${m}`}>
+                      {m}
+                    </th>
                   ))}
                   {sortHeader('duration', 'Duration', true)}
                   <th scope="col">Worker</th>
@@ -160,7 +199,30 @@ export function TrialsTable({
               </thead>
               <tbody>
                 {page.rows.map((t) => (
-                  <tr key={t.id} className={t.id === bestTrialId ? 'best' : undefined}>
+                  <tr
+                    key={t.id}
+                    className={
+                      [t.id === bestTrialId ? 'best' : '', selection.ids.has(t.id) ? 'selected' : '']
+                        .join(' ')
+                        .trim() || undefined
+                    }
+                    data-selected={selection.ids.has(t.id) ? 'true' : undefined}
+                  >
+                    {selectable ? (
+                      <td className="select-col">
+                        <input
+                          type="checkbox"
+                          aria-label={`Select trial ${t.number}`}
+                          checked={selection.ids.has(t.id)}
+                          onChange={() => {
+                            const next = new Set(selection.ids);
+                            if (next.has(t.id)) next.delete(t.id);
+                            else next.add(t.id);
+                            selection.select(next, 'table');
+                          }}
+                        />
+                      </td>
+                    ) : null}
                     <td className="num">
                       <Link prefetch={false} href={trialHref(t.id)} aria-label={`Open trial ${t.number}`}>
                         #{t.number}
@@ -185,6 +247,11 @@ export function TrialsTable({
                         </td>
                       ),
                     )}
+                    {metrics.map((m) => (
+                      <td key={`m:${m}`} className="num mono">
+                        {formatNumber(metricValue?.(t.id, m) ?? null, 5)}
+                      </td>
+                    ))}
                     <td className="num">{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
                     <td className="muted">{t.workerId ?? '—'}</td>
                   </tr>

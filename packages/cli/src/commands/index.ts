@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerBench } from './bench.js';
+import { register as registerExport } from './export.js';
 import { register as registerPlot } from './plot.js';
 import { register as registerReport } from './report.js';
 import { register as registerServe } from './serve.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerWorker(program);
   registerStudy(program);
   registerReport(program);
+  registerExport(program);
   registerPlot(program);
   registerToken(program);
 }

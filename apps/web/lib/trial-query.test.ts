@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { csvCell, csvColumns, filterTrials, toCsv, trialResolver } from './trial-fields.ts';
+import { evaluate, parseQuery, QueryError, queryNames } from './trial-query.ts';
+import type { Trial } from './types.ts';
+
+const trial = (
+  number: number,
+  params: Trial['params'],
+  value: number | null,
+  state: Trial['state'] = 'COMPLETE',
+): Trial => ({
+  id: `t${number}`,
+  number,
+  state,
+  value,
+  params,
+  startedAt: '2026-01-01T00:00:00Z',
+  finishedAt: '2026-01-01T00:00:10Z',
+  workerId: `w${number % 2}`,
+  error: state === 'FAILED' ? 'out of memory' : null,
+  suggestion: null,
+});
+
+const trials = [
+  trial(0, { lr: 1e-4, act: 'relu', layers: 2 }, 0.5),
+  trial(1, { lr: 5e-4, act: 'gelu', layers: 4 }, 0.2),
+  trial(2, { lr: 1e-2, act: 'gelu', layers: 4 }, 0.9),
+  trial(3, { lr: 1e-3, act: 'relu', layers: 8 }, null, 'FAILED'),
+];
+const metrics: Record<string, Record<string, number>> = {
+  t0: { val_acc: 0.97 },
+  t1: { val_acc: 0.985 },
+  t2: { val_acc: 0.99 },
+};
+const last = (id: string, m: string) => metrics[id]?.[m] ?? null;
+const numbers = (q: string) => filterTrials(trials, q, 'loss', last).trials.map((t) => t.number);
+
+describe('trials query', () => {
+  it('filters by params and metrics with and/or/not and parentheses', () => {
+    assert.deepEqual(numbers('lr < 1e-3 and val_acc > 0.98'), [1]);
+    assert.deepEqual(numbers('lr < 1e-3 or val_acc > 0.98'), [0, 1, 2]);
+    assert.deepEqual(numbers('not (act = "gelu")'), [0, 3]);
+    assert.deepEqual(numbers("act == 'GELU' and layers >= 4"), [1, 2]);
+    assert.deepEqual(numbers('layers != 4'), [0, 3]);
+    assert.deepEqual(numbers('lr<=1e-3&&!(layers>4)'), [0, 1]);
+  });
+
+  it('reads the objective under its name or `value`, fields, and explicit params./metrics. names', () => {
+    assert.deepEqual(numbers('loss < 0.6'), [0, 1]);
+    assert.deepEqual(numbers('value >= 0.5'), [0, 2]);
+    assert.deepEqual(numbers('state = failed'.replace('failed', '"FAILED"')), [3]);
+    assert.deepEqual(numbers('error ~ "memory"'), [3]);
+    assert.deepEqual(numbers('error == null'), [0, 1, 2]);
+    assert.deepEqual(numbers('worker = "w1" and number > 1'), [3]);
+    assert.deepEqual(numbers('params.layers = 8'), [3]);
+    assert.deepEqual(numbers('m.val_acc > 0.98'), [1, 2]);
+    assert.deepEqual(numbers('duration_s = 10 and number < 1'), [0]);
+  });
+
+  it('a comparison with a missing value is false; a bare name tests presence', () => {
+    assert.deepEqual(numbers('val_acc < 1'), [0, 1, 2], 'the failed trial reported nothing');
+    assert.deepEqual(numbers('not val_acc'), [3]);
+    assert.deepEqual(numbers('nosuch > 0'), []);
+    assert.deepEqual(numbers('`layers` > 3'), [1, 2, 3]);
+  });
+
+  it('negative numbers and exponents', () => {
+    const t = [trial(0, { x: -2.5 }, -1e-3), trial(1, { x: 3 }, 2)];
+    const got = filterTrials(t, 'x > -3 and value < -1e-4', 'loss', () => null).trials;
+    assert.deepEqual(
+      got.map((x) => x.number),
+      [0],
+    );
+  });
+
+  it('refuses bad queries with a position, and keeps every trial then', () => {
+    for (const [q, at] of [
+      ['lr <', 4],
+      ['(lr < 1', 7],
+      ['lr < 1 val', 7],
+      ['lr # 3', 3],
+      ['"open', 0],
+      ['3 and lr', 2],
+    ] as const) {
+      assert.throws(
+        () => parseQuery(q),
+        (e: unknown) => e instanceof QueryError && e.at === at,
+        q,
+      );
+      const r = filterTrials(trials, q, 'loss', last);
+      assert.equal(r.trials.length, trials.length);
+      assert.equal(r.error?.at, at);
+    }
+    assert.equal(parseQuery('   '), null);
+    assert.throws(() => parseQuery('a'.repeat(3000)), QueryError);
+  });
+
+  it('never runs code: a query naming globals only looks them up as names', () => {
+    const tree = parseQuery('constructor or __proto__ or toString');
+    assert.ok(tree);
+    assert.equal(
+      evaluate(
+        tree,
+        trialResolver(trial(9, {}, 1), 'loss', () => null),
+      ),
+      false,
+      'no param, field or metric of these names',
+    );
+    assert.deepEqual(queryNames(parseQuery('a < 1 and not (b ~ "x" or c)')).sort(), ['a', 'b', 'c']);
+  });
+});
+
+describe('CSV export', () => {
+  it('writes fields, params and chosen metrics; quotes what needs it; defuses formulas', () => {
+    const t = [
+      trial(0, { act: 'say "hi", ok', lr: 0.001 }, 0.5),
+      trial(1, { act: '=cmd()', lr: 0.01 }, null, 'FAILED'),
+    ];
+    const csv = toCsv(
+      t,
+      csvColumns(['act', 'lr'], ['val_acc'], (id) => (id === 't0' ? 0.97 : null), 0),
+    );
+    const lines = csv.split('\r\n');
+    assert.equal(
+      lines[0],
+      'number,state,value,worker,error,duration_s,started_at,finished_at,params.act,params.lr,metrics.val_acc',
+    );
+    assert.equal(
+      lines[1],
+      '0,COMPLETE,0.5,w0,,10,2026-01-01T00:00:00Z,2026-01-01T00:00:10Z,"say ""hi"", ok",0.001,0.97',
+    );
+    assert.equal(
+      lines[2],
+      "1,FAILED,,w1,out of memory,10,2026-01-01T00:00:00Z,2026-01-01T00:00:10Z,'=cmd(),0.01,",
+    );
+    assert.equal(lines[3], '');
+    assert.equal(csvCell(-1.5), '-1.5', 'numbers stay numbers');
+    assert.equal(csvCell('-1.5'), "'-1.5");
+    assert.equal(csvCell('a\nb'), '"a\nb"');
+    assert.equal(csvCell(Number.NaN), '');
+  });
+});
