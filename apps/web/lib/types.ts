@@ -111,6 +111,8 @@ export interface Study extends StudySummary {
   sampler: SamplerConfig;
   pruner: PrunerConfig;
   parallelism: number | null;
+  /** A RUNNING trial without a heartbeat for this long is failed by the reaper (absent in fixtures). */
+  heartbeatTimeoutS?: number;
   bestTrialId: string | null;
   /** Earlier studies of the team whose completed trials warm-start this one's model (issue 18). */
   warmStartFrom: string[];

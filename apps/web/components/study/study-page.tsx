@@ -31,6 +31,7 @@ import { emptyCounts, type Study, type Trial, type TrialCounts, totalTrials } fr
 import { useSession } from '../session';
 import { ErrorState, PageSkeleton } from '../ui/states';
 import { StudyView } from './study-view';
+import { NoWorkerBanner, WorkersPanel } from './workers-panel';
 
 /** A refetch after a reconnect reloads every curve at most this often (polls in between skip them). */
 const CURVES_RESYNC_MS = 10_000;
@@ -439,6 +440,14 @@ export function StudyPage({ studyId }: { studyId: string }) {
         );
       }}
       trialHref={(id) => `/trials/${id}`}
+      workers={
+        trialsLoading
+          ? undefined
+          : {
+              banner: <NoWorkerBanner study={s} trials={trials} />,
+              panel: <WorkersPanel study={s} trials={trials} />,
+            }
+      }
       breadcrumb={
         s.teamId ? (
           <div className="breadcrumbs">

@@ -72,6 +72,8 @@ export interface StudyViewProps {
   onInsightsVisible?: () => void;
   trialHref: (id: string) => string;
   breadcrumb?: React.ReactNode;
+  /** The study's workers: a banner under the header (none running) and a panel under the trials. */
+  workers?: { banner: React.ReactNode; panel: React.ReactNode };
 }
 
 export function StudyView(props: StudyViewProps) {
@@ -239,6 +241,7 @@ export function StudyView(props: StudyViewProps) {
             exit once they have nothing to run. After Resume, start workers again.
           </div>
         ) : null}
+        {props.workers?.banner}
         <div className="stats">
           <div className="card stat">
             <div className="k">Progress</div>
@@ -324,6 +327,7 @@ export function StudyView(props: StudyViewProps) {
           store={props.store}
           curvesVersion={props.curvesVersion}
         />
+        {props.workers?.panel}
         <LazyMount minHeight={400} label="Parallel coordinates" enabled={!trialsLoading}>
           <ParallelChart
             space={study.searchSpace}

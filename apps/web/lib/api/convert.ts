@@ -95,6 +95,7 @@ export function toStudy(s: sdk.Study, history: number[] = []): Study {
     sampler: { ...s.sampler },
     pruner: s.pruner ? { ...s.pruner } : { type: 'none' },
     parallelism: s.parallelism,
+    heartbeatTimeoutS: s.heartbeatTimeoutS,
     bestTrialId: s.bestTrial?.id ?? null,
     warmStartFrom: [...(s.warmStartFrom ?? [])],
   };
