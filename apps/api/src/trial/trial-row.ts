@@ -1,5 +1,5 @@
 import type { SuggestionRecord, TrialRecord } from '../common/trial-record.js';
-import { TRIAL_INFO_COLUMNS, type TrialInfoRow, type TrialState } from '../db/index.js';
+import { TRIAL_INFO_COLUMNS, type TrialInfo, type TrialInfoRow, type TrialState } from '../db/index.js';
 import { MetricPoint } from '../graphql/types.js';
 
 /**
@@ -49,7 +49,7 @@ function suggestionRecord(raw: Record<string, unknown> | null): SuggestionRecord
 }
 
 export function trialRecord(row: TrialRow): TrialRecord {
-  const record: TrialRecord = {
+  const record: Omit<TrialRecord, keyof TrialInfo> = {
     id: row.id,
     studyId: row.study_id,
     number: row.number,
@@ -69,7 +69,7 @@ export function trialRecord(row: TrialRow): TrialRecord {
   for (const [field, column] of TRIAL_INFO_COLUMNS)
     (record as unknown as Record<string, unknown>)[field] =
       (row as unknown as Record<string, unknown>)[column] ?? null;
-  return record;
+  return record as TrialRecord;
 }
 
 export interface MetricRow {
