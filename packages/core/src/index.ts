@@ -6,4 +6,4 @@ export { type Backoff, backoffDelay, type RetryOptions, retry, sleep } from './r
 export * from './study-input.js';
 export * from './study-report.js';
 export * from './trial-states.js';
-export type { TrialTable, TrialTableRow, TrialTableState } from './trial-table.js';
+export type { TrialTable, TrialTableInfoValue, TrialTableRow, TrialTableState } from './trial-table.js';

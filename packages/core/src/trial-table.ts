@@ -7,10 +7,14 @@
 /** A trial state as the table carries it (the GraphQL TrialState enum's names). */
 export type TrialTableState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
 
+/** An informational field's value (a trial's note, tag, ...): a nullable scalar. */
+export type TrialTableInfoValue = string | number | boolean | null;
+
 /**
  * One trial: [id, number, state, value, workerId, startedAtMs, finishedAtMs, error, paramValues,
- * suggestion], paramValues in the table's `params` order (null where the trial lacks one),
- * suggestion [sampler, mean, std, acquisition] or null.
+ * suggestion, ...infoValues], paramValues in the table's `params` order (null where the trial lacks
+ * one), suggestion [sampler, mean, std, acquisition] or null, then one value per name in the table's
+ * `info` (none while the API has no informational trial field).
  */
 export type TrialTableRow = [
   id: string,
@@ -23,6 +27,7 @@ export type TrialTableRow = [
   error: string | null,
   paramValues: unknown[],
   suggestion: [sampler: string, mean: number | null, std: number | null, acquisition: number | null] | null,
+  ...infoValues: TrialTableInfoValue[],
 ];
 
 export interface TrialTable {
@@ -30,5 +35,10 @@ export interface TrialTable {
   total: number;
   /** Parameter names: the order of every row's paramValues. */
   params: string[];
+  /**
+   * The trial's informational fields (GraphQL `Trial` field names) the rows carry after their
+   * suggestion, in this order: a new informational field reaches the table without a change to it.
+   */
+  info: string[];
   rows: TrialTableRow[];
 }

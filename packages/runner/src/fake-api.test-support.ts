@@ -80,6 +80,7 @@ export class FakeApi implements WorkerApi {
     return trial;
   }
 
+  /** The fields the runner reads; informational ones a new schema field adds are left out. */
   private view(t: FakeTrial): Trial {
     return {
       id: t.id,
@@ -96,7 +97,7 @@ export class FakeApi implements WorkerApi {
       finishedAt: null,
       error: t.error,
       retryOf: t.retryOf,
-    };
+    } as Trial;
   }
 
   count(state: TrialState): number {

@@ -1,4 +1,5 @@
 import type { TrialState } from '@posterior/core';
+import type { TrialInfo } from '../db/index.js';
 
 /**
  * Plain trial data as the API passes it around (services, pubsub payloads, GraphQL mapping).
@@ -18,7 +19,8 @@ export interface SuggestionRecord {
   acquisitionName: string | null;
 }
 
-export interface TrialRecord {
+/** The informational fields (`TRIAL_INFO`, beside the trial entity) come along by name. */
+export interface TrialRecord extends TrialInfo {
   id: string;
   studyId: string;
   number: number;

@@ -1,6 +1,6 @@
 import { encodeCursor } from '../common/cursor.js';
 import type { TrialRecord } from '../common/trial-record.js';
-import type { TrialState } from '../db/index.js';
+import { TRIAL_INFO_COLUMNS, type TrialState } from '../db/index.js';
 import { PageInfo, Suggestion, Trial } from './types.js';
 
 /**
@@ -14,7 +14,7 @@ const date = (s: string | null): Date | null => (s === null ? null : new Date(s)
 
 export function toTrial(record: TrialRecord): Trial {
   const suggestion = record.suggestion === null ? null : Object.assign(new Suggestion(), record.suggestion);
-  return Object.assign(new Trial(), {
+  const trial = Object.assign(new Trial(), {
     id: record.id,
     studyId: record.studyId,
     number: record.number,
@@ -30,6 +30,11 @@ export function toTrial(record: TrialRecord): Trial {
     finishedAt: date(record.finishedAt),
     heartbeatAt: date(record.heartbeatAt),
   });
+  // The informational fields carry over unchanged (GraphQL resolves them by name).
+  for (const [field] of TRIAL_INFO_COLUMNS)
+    (trial as unknown as Record<string, unknown>)[field] =
+      (record as unknown as Record<string, unknown>)[field] ?? null;
+  return trial;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { TRIAL_INFO, type TrialInfoColumn, type TrialInfoSqlType } from '../db/index.js';
 import { Direction, InvitationState, Role, StudyState, TrialEventKind, TrialState } from './enums.js';
 
 /**
@@ -149,6 +150,19 @@ export class Trial {
   @Field(() => Date, { nullable: true }) finishedAt: Date | null;
   @Field(() => Date, { nullable: true }) heartbeatAt: Date | null;
 }
+
+// The informational fields (TRIAL_INFO, beside the trial entity), as if written out above.
+const GRAPHQL_TYPE_OF: Record<
+  TrialInfoSqlType,
+  () => typeof String | typeof Float | typeof Int | typeof Boolean
+> = {
+  text: () => String,
+  'double precision': () => Float,
+  integer: () => Int,
+  boolean: () => Boolean,
+};
+for (const [field, c] of Object.entries(TRIAL_INFO as Record<string, TrialInfoColumn>))
+  Field(GRAPHQL_TYPE_OF[c.type], { nullable: true, description: c.description })(Trial.prototype, field);
 
 @ObjectType()
 export class TrialEdge {

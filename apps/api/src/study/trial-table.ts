@@ -1,6 +1,7 @@
-import type { TrialTable, TrialTableState } from '@posterior/core';
+import type { TrialTable, TrialTableInfoValue, TrialTableRow, TrialTableState } from '@posterior/core';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
+import { TRIAL_INFO_COLUMNS } from '../db/index.js';
 
 /** Most trials one `trialTable` answer carries (a 10,000-trial study fits twice over). */
 export const MAX_TRIAL_TABLE = 20_000;
@@ -24,7 +25,13 @@ interface Row {
     acquisition?: number | null;
   } | null;
   total: number;
+  /** The informational columns, by column name. */
+  [infoColumn: string]: unknown;
 }
+
+/** The informational fields (TRIAL_INFO, beside the trial entity) ride after the suggestion. */
+const INFO_FIELDS = TRIAL_INFO_COLUMNS.map(([field]) => field);
+const INFO_SELECT = TRIAL_INFO_COLUMNS.map(([, column]) => `, ${column}`).join('');
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -43,7 +50,7 @@ export async function loadTrialTable(
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_TRIAL_TABLE)
     throw new BadUserInputError('limit', `must be between 0 and ${MAX_TRIAL_TABLE}`);
   const rows = await db.rows<Row>(
-    `SELECT id, number, state, value, worker_id, error, params, suggestion,
+    `SELECT id, number, state, value, worker_id, error, params, suggestion${INFO_SELECT},
             (extract(epoch FROM started_at) * 1000)::float8 AS started_ms,
             (extract(epoch FROM finished_at) * 1000)::float8 AS finished_ms,
             count(*) OVER ()::int AS total
@@ -67,24 +74,28 @@ export async function loadTrialTable(
   return {
     total,
     params: names,
-    rows: rows.map((r) => [
-      r.id,
-      r.number,
-      r.state,
-      r.value,
-      r.worker_id,
-      r.started_ms,
-      r.finished_ms,
-      r.error,
-      names.map((n) => r.params[n] ?? null),
-      r.suggestion
-        ? [
-            typeof r.suggestion.sampler === 'string' ? r.suggestion.sampler : '',
-            num(r.suggestion.mean),
-            num(r.suggestion.std),
-            num(r.suggestion.acquisition),
-          ]
-        : null,
-    ]),
+    info: INFO_FIELDS,
+    rows: rows.map(
+      (r): TrialTableRow => [
+        r.id,
+        r.number,
+        r.state,
+        r.value,
+        r.worker_id,
+        r.started_ms,
+        r.finished_ms,
+        r.error,
+        names.map((n) => r.params[n] ?? null),
+        r.suggestion
+          ? [
+              typeof r.suggestion.sampler === 'string' ? r.suggestion.sampler : '',
+              num(r.suggestion.mean),
+              num(r.suggestion.std),
+              num(r.suggestion.acquisition),
+            ]
+          : null,
+        ...TRIAL_INFO_COLUMNS.map(([, column]) => (r[column] ?? null) as TrialTableInfoValue),
+      ],
+    ),
   };
 }

@@ -1,13 +1,14 @@
 import type { SuggestionRecord, TrialRecord } from '../common/trial-record.js';
-import type { TrialState } from '../db/index.js';
+import { TRIAL_INFO_COLUMNS, type TrialInfo, type TrialInfoRow, type TrialState } from '../db/index.js';
 import { MetricPoint } from '../graphql/types.js';
 
 /**
  * Trial and metric rows as the trial services select them (snake_case, as in the migrations), and
  * the one place they turn into records and GraphQL objects. Column lists live beside the row
- * types so a query and its mapping cannot drift apart.
+ * types so a query and its mapping cannot drift apart; the informational columns (`TRIAL_INFO`,
+ * beside the trial entity) are added to both from that one list.
  */
-export interface TrialRow {
+export interface TrialRow extends TrialInfoRow {
   id: string;
   study_id: string;
   number: number;
@@ -23,9 +24,11 @@ export interface TrialRow {
   finished_at: Date | null;
   heartbeat_at: Date | null;
 }
-export const TRIAL_COLUMNS =
-  't.id, t.study_id, t.number, t.state, t.params, t.value, t.suggestion, t.worker_id, t.error, t.retry_of, ' +
-  't.created_at, t.started_at, t.finished_at, t.heartbeat_at';
+export const TRIAL_COLUMNS = [
+  't.id, t.study_id, t.number, t.state, t.params, t.value, t.suggestion, t.worker_id, t.error, t.retry_of',
+  't.created_at, t.started_at, t.finished_at, t.heartbeat_at',
+  ...TRIAL_INFO_COLUMNS.map(([, column]) => `t.${column}`),
+].join(', ');
 /** The same columns for RETURNING clauses, where the table alias is not in scope. */
 export const TRIAL_RETURNING = TRIAL_COLUMNS.replaceAll('t.', '');
 
@@ -46,7 +49,7 @@ function suggestionRecord(raw: Record<string, unknown> | null): SuggestionRecord
 }
 
 export function trialRecord(row: TrialRow): TrialRecord {
-  return {
+  const record: Omit<TrialRecord, keyof TrialInfo> = {
     id: row.id,
     studyId: row.study_id,
     number: row.number,
@@ -62,6 +65,11 @@ export function trialRecord(row: TrialRow): TrialRecord {
     finishedAt: iso(row.finished_at),
     heartbeatAt: iso(row.heartbeat_at),
   };
+  // A loop over a short constant list (empty until a field is added): asks and tells stay cheap.
+  for (const [field, column] of TRIAL_INFO_COLUMNS)
+    (record as unknown as Record<string, unknown>)[field] =
+      (row as unknown as Record<string, unknown>)[column] ?? null;
+  return record as TrialRecord;
 }
 
 export interface MetricRow {

@@ -109,8 +109,12 @@ export async function loadAllTrials(
 
 const isoOf = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** `Study.trialTable` rows back to trials (the row format is the SDK's TrialTableRow). */
-export function fromTrialTable(params: readonly string[], rows: readonly dashboard.TrialTableRow[]): Trial[] {
+/**
+ * `Study.trialTable` back to trials (the row format is the SDK's TrialTableRow): the informational
+ * fields the table names in `info` come after the suggestion and land on the trial by those names.
+ */
+export function fromTrialTable(table: Pick<dashboard.TrialTable, 'params' | 'info' | 'rows'>): Trial[] {
+  const { params, info, rows } = table;
   return rows.map((r) => {
     const values: Trial['params'] = {};
     r[8].forEach((v, i) => {
@@ -119,7 +123,7 @@ export function fromTrialTable(params: readonly string[], rows: readonly dashboa
         values[name] = v;
     });
     const s = r[9];
-    return {
+    const trial: Trial = {
       id: r[0],
       number: r[1],
       state: r[2],
@@ -131,6 +135,10 @@ export function fromTrialTable(params: readonly string[], rows: readonly dashboa
       params: values,
       suggestion: s ? { sampler: s[0] || '—', mean: s[1], std: s[2], acquisition: s[3] } : null,
     };
+    info.forEach((name, i) => {
+      (trial as Record<string, unknown>)[name] = r[10 + i] ?? null;
+    });
+    return trial;
   });
 }
 
@@ -147,7 +155,7 @@ export async function loadTrials(
   // A study that is gone (or not ours) has no trials to page through either.
   const table = await dashboard.trialTable(getClient(), studyId, { signal });
   if (signal?.aborted || !table) return;
-  onPage(fromTrialTable(table.params, table.rows));
+  onPage(fromTrialTable(table));
   if (table.rows.length >= table.total) return;
   await loadAllTrials(studyId, onPage, signal);
 }

@@ -27,7 +27,15 @@ export { MetricPointEntity } from './metric-point.entity.js';
 export { SessionEntity } from './session.entity.js';
 export { StudyEntity } from './study.entity.js';
 export { TeamEntity } from './team.entity.js';
-export { TrialEntity } from './trial.entity.js';
+export {
+  TRIAL_INFO,
+  TRIAL_INFO_COLUMNS,
+  TrialEntity,
+  type TrialInfo,
+  type TrialInfoColumn,
+  type TrialInfoRow,
+  type TrialInfoSqlType,
+} from './trial.entity.js';
 export { UserEntity } from './user.entity.js';
 
 export const entities = [

@@ -19,6 +19,42 @@ import { StudyEntity } from './study.entity.js';
 export const finiteSql = (column: string): string =>
   `"${column}" NOT IN ('NaN'::double precision, 'Infinity'::double precision, '-Infinity'::double precision)`;
 
+/** The SQL types an informational trial column may have, and the TypeScript type each reads as. */
+export type TrialInfoSqlType = 'text' | 'double precision' | 'integer' | 'boolean';
+export interface TrialInfoColumn {
+  /** The column in `trials` (snake_case). */
+  readonly column: string;
+  readonly type: TrialInfoSqlType;
+  /** Becomes the GraphQL field's description. */
+  readonly description: string;
+}
+
+/**
+ * A trial's informational fields: nullable, no constraint, no index, nothing decides on them (a
+ * note, a tag). Each entry is the whole definition of its field in the API: this entity's column,
+ * the trial row and its SQL column lists (`trial/trial-row.ts`), the trial record, the GraphQL
+ * `Trial` field and the dashboard's trial table all derive from it. A new one is one line here,
+ * plus its migration (docs/DEVELOPING.md, "What a new trial field touches"). Fields the API
+ * reasons about (state, value, times, ...) are written out below instead.
+ */
+export const TRIAL_INFO = {} as const satisfies Record<string, TrialInfoColumn>;
+
+type TsOf<T extends TrialInfoSqlType> = T extends 'text' ? string : T extends 'boolean' ? boolean : number;
+/** The informational fields' values as a trial record carries them (null when unset). */
+export type TrialInfo = {
+  -readonly [K in keyof typeof TRIAL_INFO]: TsOf<(typeof TRIAL_INFO)[K]['type']> | null;
+};
+/** The same values as a trial row carries them, by column name. */
+export type TrialInfoRow = {
+  [K in keyof typeof TRIAL_INFO as (typeof TRIAL_INFO)[K]['column']]: TsOf<
+    (typeof TRIAL_INFO)[K]['type']
+  > | null;
+};
+/** [field, column] of each informational field, for the row mappings' loops. */
+export const TRIAL_INFO_COLUMNS: ReadonlyArray<readonly [field: string, column: string]> = Object.entries(
+  TRIAL_INFO as Record<string, TrialInfoColumn>,
+).map(([field, c]) => [field, c.column] as const);
+
 @Entity({ name: 'trials' })
 @Unique('UQ_trials_study_number', ['studyId', 'number'])
 // Lets metric_points reference (trial_id, study_id) together, so its denormalised study_id can
@@ -104,3 +140,7 @@ export class TrialEntity {
   @JoinColumn({ name: 'retry_of', foreignKeyConstraintName: 'FK_trials_retry_of' })
   retried?: Relation<TrialEntity> | null;
 }
+
+// The informational columns, declared as if each were written out in the class above.
+for (const [field, c] of Object.entries(TRIAL_INFO as Record<string, TrialInfoColumn>))
+  Column({ name: c.column, type: c.type, nullable: true })(TrialEntity.prototype, field);
