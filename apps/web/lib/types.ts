@@ -201,3 +201,12 @@ export const emptyCounts = (): TrialCounts => ({ waiting: 0, running: 0, complet
 export const totalTrials = (c: TrialCounts): number =>
   c.waiting + c.running + c.complete + c.pruned + c.failed;
 export const finishedTrials = (c: TrialCounts): number => c.complete + c.pruned + c.failed;
+
+/** What the plots over a study's search space (parallel coordinates, contour, EDF, slices) are given. */
+export interface TrialsOverSpace {
+  space: SearchSpace;
+  trials: readonly Trial[];
+  objective: string;
+  direction: Direction;
+  loading?: boolean;
+}

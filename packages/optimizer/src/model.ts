@@ -240,29 +240,45 @@ export function fitModel(
   for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
   let withPending = posterior;
   if (pending.length > 0) {
-    const q = pending.length;
-    const xAll = new Float64Array((obs.n + q) * dim);
-    const yAll = new Float64Array(obs.n + q);
-    xAll.set(obs.x.subarray(0, obs.n * dim));
-    yAll.set(y);
-    pending.forEach((p, j) => {
-      xAll.set(p, (obs.n + j) * dim);
-      const believed = posterior.predict(p).mean;
-      yAll[obs.n + j] = believed;
-      // Believed values count as observations, incumbent included: otherwise a pending point whose
-      // predicted value beats the best keeps a positive improvement and attracts the next ask.
-      best = Math.max(best, believed);
-    });
-    const pendingData: GpData = { x: xAll, y: yAll, n: obs.n + q, dim, categorical };
-    if (data.noiseScale) {
-      // Believed values sit at the model's mean: give them the median point's noise (scale 1).
-      const scale = new Float64Array(obs.n + q).fill(1);
-      scale.set(data.noiseScale);
-      pendingData.noiseScale = scale;
-    }
-    withPending = new GpPosterior(pendingData, options.kernel, hyper, cache.factors);
+    const believed = believePending(posterior, data, pending);
+    // Believed values count as observations, incumbent included: otherwise a pending point whose
+    // predicted value beats the best keeps a positive improvement and attracts the next ask.
+    for (const b of believed.values) best = Math.max(best, b);
+    withPending = new GpPosterior(believed.data, options.kernel, hyper, cache.factors);
   }
   return { posterior, withPending, target, best, sign: direction === 'MAXIMIZE' ? 1 : -1, fit };
+}
+
+/**
+ * The kriging believer: `data` with each pending point added at the posterior's mean there, so the
+ * acquisition counts it as taken without knowing its value. Believed values sit at the model's
+ * mean, so under per-point noise scales they get the median point's (scale 1).
+ */
+export function believePending(
+  posterior: GpPosterior,
+  data: GpData,
+  pending: readonly Float64Array[],
+): { data: GpData; values: Float64Array } {
+  const { n, dim } = data;
+  const q = pending.length;
+  const x = new Float64Array((n + q) * dim);
+  const y = new Float64Array(n + q);
+  x.set(data.x.subarray(0, n * dim));
+  y.set(data.y.subarray(0, n));
+  const values = new Float64Array(q);
+  pending.forEach((p, j) => {
+    x.set(p, (n + j) * dim);
+    const believed = posterior.predict(p).mean;
+    y[n + j] = believed;
+    values[j] = believed;
+  });
+  const out: GpData = { x, y, n: n + q, dim, categorical: data.categorical };
+  if (data.noiseScale) {
+    const scale = new Float64Array(n + q).fill(1);
+    scale.set(data.noiseScale);
+    out.noiseScale = scale;
+  }
+  return { data: out, values };
 }
 
 /** Posterior mean and std at a model point, in objective units. */

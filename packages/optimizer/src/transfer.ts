@@ -3,7 +3,7 @@ import type { Direction, GpOptions } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { type GpData, GpPosterior, thetaBounds, thetaToHyper } from './gp.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
-import { fitData, fitPrefixLength, type Observations } from './model.js';
+import { believePending, fitData, fitPrefixLength, type Observations } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
 import type { AcquisitionFunction } from './optimize-acquisition.js';
 import { type TargetTransform, transformTargets } from './output-transform.js';
@@ -414,20 +414,13 @@ export function fitTransferModel(
     for (let s = 0; s < k; s++) mu += (scales[s] ?? 0) * (means[i * k + s] ?? 0);
     resid[i] = (target.y[i] ?? 0) - mu;
   }
-  const posterior = new GpPosterior(
-    { x: obs.x, y: resid, n: obs.n, dim, categorical },
-    options.kernel,
-    hyper,
-  );
+  const residData: GpData = { x: obs.x, y: resid, n: obs.n, dim, categorical };
+  const posterior = new GpPosterior(residData, options.kernel, hyper);
   let best = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < obs.n; i++) best = Math.max(best, target.y[i] ?? Number.NEGATIVE_INFINITY);
   let withPending = posterior;
   if (pending.length > 0) {
     const q = pending.length;
-    const xAll = new Float64Array((obs.n + q) * dim);
-    const yAll = new Float64Array(obs.n + q);
-    xAll.set(obs.x.subarray(0, obs.n * dim));
-    yAll.set(resid);
     const pendingMeans = sourceMeans(
       models,
       Float64Array.from(pending.flatMap((p) => Array.from(p))),
@@ -435,19 +428,13 @@ export function fitTransferModel(
       dim,
       shifts,
     );
-    pending.forEach((p, j) => {
-      xAll.set(p, (obs.n + j) * dim);
-      const believed = posterior.predict(p).mean;
-      yAll[obs.n + j] = believed;
+    const believed = believePending(posterior, residData, pending);
+    believed.values.forEach((residual, j) => {
       let mu = 0;
       for (let s = 0; s < k; s++) mu += (scales[s] ?? 0) * (pendingMeans[j * k + s] ?? 0);
-      best = Math.max(best, believed + mu);
+      best = Math.max(best, residual + mu);
     });
-    withPending = new GpPosterior(
-      { x: xAll, y: yAll, n: obs.n + q, dim, categorical },
-      options.kernel,
-      hyper,
-    );
+    withPending = new GpPosterior(believed.data, options.kernel, hyper);
   }
   return { sources: models, scales, shifts, posterior, withPending, target, best, fit };
 }

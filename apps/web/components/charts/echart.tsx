@@ -98,6 +98,19 @@ export function axisStyle(c: ChartColors) {
   };
 }
 
+/** The x axis of a metric over training steps (learning curves, a trial's metrics, compare). */
+export function stepAxis(c: ChartColors, nameGap = 20) {
+  return {
+    type: 'value' as const,
+    name: 'step',
+    nameLocation: 'middle' as const,
+    nameGap,
+    minInterval: 1,
+    ...axisStyle(c),
+    splitLine: { show: false },
+  };
+}
+
 export function tooltipStyle(c: ChartColors) {
   return {
     backgroundColor: c.bg,

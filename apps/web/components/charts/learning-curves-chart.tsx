@@ -18,6 +18,7 @@ import {
   type ChartInstance,
   EChart,
   type EChartsOption,
+  stepAxis,
   tooltipStyle,
   useChartColors,
 } from './echart';
@@ -233,15 +234,7 @@ export function LearningCurvesChart({
         formatter: learningCurveTooltip,
       },
       dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
-      xAxis: {
-        type: 'value',
-        name: 'step',
-        nameLocation: 'middle',
-        nameGap: 24,
-        minInterval: 1,
-        ...ax,
-        splitLine: { show: false },
-      },
+      xAxis: stepAxis(c, 24),
       yAxis: { type: useLog ? 'log' : 'value', name: chosen ?? '', scale: true, ...ax },
       series,
     };

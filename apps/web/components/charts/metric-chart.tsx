@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import { MARKER_LABEL_ROOM, verticalMarker } from '../../lib/chart-marks';
 import { formatNumber } from '../../lib/format';
 import { ChartCard } from './chart-card';
-import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+import { axisStyle, EChart, type EChartsOption, stepAxis, tooltipStyle, useChartColors } from './echart';
 
 /** One metric of one trial against step. */
 export function MetricChart({
@@ -27,15 +27,7 @@ export function MetricChart({
     return {
       grid: { left: 52, right: 16, top: MARKER_LABEL_ROOM, bottom: 32 },
       tooltip: { trigger: 'axis', ...tooltipStyle(c), valueFormatter: (v) => formatNumber(Number(v), 5) },
-      xAxis: {
-        type: 'value',
-        name: 'step',
-        nameLocation: 'middle',
-        nameGap: 20,
-        minInterval: 1,
-        ...ax,
-        splitLine: { show: false },
-      },
+      xAxis: stepAxis(c),
       yAxis: { type: 'value', scale: true, ...ax },
       series: [
         {

@@ -5,24 +5,12 @@ import { formatNumber } from '../../lib/format';
 import { numericAxis } from '../../lib/hpo-plots';
 import { buildParallel } from '../../lib/parallel';
 import { type AxisIntervals, rowsInIntervals, selectedNumbers } from '../../lib/selection';
-import type { Direction, SearchSpace, Trial } from '../../lib/types';
+import type { SearchSpace, Trial, TrialsOverSpace } from '../../lib/types';
 import { useSelection } from '../study/selection';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { type ChartInstance, EChart, type EChartsOption, useChartColors } from './echart';
 
-export function ParallelChart({
-  space,
-  trials,
-  objective,
-  direction,
-  loading,
-}: {
-  space: SearchSpace;
-  trials: readonly Trial[];
-  objective: string;
-  direction: Direction;
-  loading?: boolean;
-}) {
+export function ParallelChart({ space, trials, objective, direction, loading }: TrialsOverSpace) {
   const c = useChartColors();
   const data = useMemo(
     () => buildParallel(space, trials, objective, direction),

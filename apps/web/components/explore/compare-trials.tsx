@@ -11,6 +11,7 @@ import {
   type ChartColors,
   EChart,
   type EChartsOption,
+  stepAxis,
   tooltipStyle,
   useChartColors,
 } from '../charts/echart';
@@ -160,15 +161,7 @@ function CompareCurve({
     return {
       grid: { left: 52, right: 16, top: 12, bottom: 30 },
       tooltip: { trigger: 'axis', ...tooltipStyle(c), valueFormatter: (v) => formatNumber(Number(v), 5) },
-      xAxis: {
-        type: 'value',
-        name: 'step',
-        nameLocation: 'middle',
-        nameGap: 20,
-        minInterval: 1,
-        ...axis,
-        splitLine: { show: false },
-      },
+      xAxis: stepAxis(c),
       yAxis: { type: 'value', scale: true, ...axis },
       series: trials.map((t, i) => ({
         name: `#${t.number}`,

@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
 import { contourParams } from '../../lib/hpo-plots';
-import type { Direction, SearchSpace, Trial } from '../../lib/types';
+import type { TrialsOverSpace } from '../../lib/types';
 import { ContourChart } from '../charts/contour-chart';
 import { EdfChart } from '../charts/edf-chart';
 import { SliceGridChart } from '../charts/slice-grid-chart';
@@ -11,19 +11,7 @@ import { SliceGridChart } from '../charts/slice-grid-chart';
 const setPair = (x: string, y: string) => patchUrl({ cx: x, cy: y });
 
 /** The standard HPO plots (issue 15 item 7): contour over a chosen pair, EDF, and the slice grid. */
-export function HpoPlots({
-  space,
-  trials,
-  objective,
-  direction,
-  loading,
-}: {
-  space: SearchSpace;
-  trials: readonly Trial[];
-  objective: string;
-  direction: Direction;
-  loading?: boolean;
-}) {
+export function HpoPlots({ space, trials, objective, direction, loading }: TrialsOverSpace) {
   const pairable = useMemo(() => contourParams(space, trials), [space, trials]);
   const x = useUrlParam('cx');
   const y = useUrlParam('cy');
