@@ -106,10 +106,11 @@ export class PgEventTarget extends EventTarget {
         if (wait <= 0) break;
         await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
       }
-      this.lastSent = performance.now();
       const items = this.outbox.splice(0, this.outbox.length);
       try {
         const sending = this.sequence ? await this.numbered(items) : items;
+        // The gap is between NOTIFY statements: stamped after numbering, whose time varies with load.
+        this.lastSent = performance.now();
         if (sending.length > 0) await this.publish(NOTIFY_CHANNEL, envelopesOf(sending));
         failures = 0;
       } catch (error) {
