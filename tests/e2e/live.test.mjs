@@ -46,7 +46,7 @@ function pageView(page) {
         .querySelector('a[aria-label^="Open trial"]')
         ?.getAttribute('aria-label')
         ?.replace('Open trial ', '');
-      const badge = tr.querySelector('td:nth-child(2) .badge')?.textContent?.toUpperCase();
+      const badge = tr.querySelector('td[data-col="state"] .badge')?.textContent?.toUpperCase();
       return `${n}:${badge}`;
     });
     const stat = [...document.querySelectorAll('.stat')].find(

@@ -228,7 +228,7 @@ export function TrialsTable({
                         #{t.number}
                       </Link>
                     </td>
-                    <td>
+                    <td data-col="state">
                       <StateBadge state={t.state} />
                       {t.id === bestTrialId ? (
                         <span className="badge badge-COMPLETE" style={{ marginLeft: 6 }}>

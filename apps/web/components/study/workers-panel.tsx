@@ -143,22 +143,24 @@ export function WorkersPanel({ study, trials }: { study: Study; trials: readonly
       </div>
       <div className="card-body stack" style={{ gap: 12 }}>
         {shown.length ? (
-          <table className="data" aria-label="Live workers">
-            <thead>
-              <tr>
-                <th>Worker</th>
-                <th>Status</th>
-                <th className="num">Last seen</th>
-                <th>Running</th>
-                <th className="num">Trials</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((w) => (
-                <WorkerRow key={w.workerId} w={w} />
-              ))}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table className="data" aria-label="Live workers">
+              <thead>
+                <tr>
+                  <th>Worker</th>
+                  <th>Status</th>
+                  <th className="num">Last seen</th>
+                  <th>Running</th>
+                  <th className="num">Trials</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((w) => (
+                  <WorkerRow key={w.workerId} w={w} />
+                ))}
+              </tbody>
+            </table>
+          </div>
         ) : (
           <div className="muted">No live worker.</div>
         )}
