@@ -53,6 +53,7 @@ export const STUDY_INPUT_FIELDS = [
   'retryFailed',
   'warmStartFrom',
   'warmStartEnqueue',
+  'description',
 ] as const;
 export type StudyInputField = (typeof STUDY_INPUT_FIELDS)[number];
 
