@@ -146,6 +146,8 @@ const FORM_KEYS: Record<StudyInputField, string> = {
   // Warm start is set through the API, the SDK and study files; the form has no field for it.
   warmStartFrom: 'form',
   warmStartEnqueue: 'form',
+  // Set at creation through the API, the SDK and study files, or later on the study page's API.
+  description: 'form',
 };
 const FORM_LABELS: Record<StudyInputField, string> = {
   teamId: 'The team',
@@ -161,6 +163,7 @@ const FORM_LABELS: Record<StudyInputField, string> = {
   retryFailed: 'Retries',
   warmStartFrom: 'The warm-start sources',
   warmStartEnqueue: 'The warm-start queue',
+  description: 'The description',
 };
 
 /** Reads a study file (YAML or JSON; the same fields as createStudy) into the form. */

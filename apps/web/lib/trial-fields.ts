@@ -2,7 +2,14 @@
 // params, and the last reported value of each metric. One place, so the three agree on names.
 import { csvCell, csvText } from '@posterior/core';
 import { durationMs } from './format.ts';
-import { evaluate, parseQuery, type QueryNode, type QueryValue, type Resolve } from './trial-query.ts';
+import {
+  evaluate,
+  parseQuery,
+  type QueryNode,
+  type QueryValue,
+  type Resolve,
+  type ResolvedValue,
+} from './trial-query.ts';
 import type { Trial } from './types.ts';
 
 /** The last reported value of a metric for a trial (null when it reported none). */
@@ -33,6 +40,16 @@ function field(t: Trial, name: string, now: number): QueryValue | undefined {
 }
 
 /**
+ * The annotations (issue 15 item 8): `note`, and `tags` (alias `tag`, so `tag = "x"` reads naturally)
+ * as a list. Query names only, not CSV columns: the export's columns are `posterior export`'s.
+ */
+function annotation(t: Trial, name: string): ResolvedValue | undefined {
+  if (name === 'note') return t.note ?? null;
+  if (name === 'tags' || name === 'tag') return t.tags ?? [];
+  return undefined;
+}
+
+/**
  * Looks names up on one trial: `params.x` / `p.x`, `metrics.x` / `m.x`, the objective's name (its
  * value), then a field, a param, a metric, in that order.
  */
@@ -57,6 +74,8 @@ export function trialResolver(
       if (head === 'metrics' || head === 'm') return metric(rest);
     }
     if (name === objective && t.value !== null) return t.value;
+    const a = annotation(t, name);
+    if (a !== undefined) return a;
     const f = field(t, name, now);
     if (f !== undefined) return f;
     if (Object.hasOwn(t.params, name)) return param(name);

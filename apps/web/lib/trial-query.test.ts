@@ -65,6 +65,27 @@ describe('trials query', () => {
     assert.deepEqual(numbers('`layers` > 3'), [1, 2, 3]);
   });
 
+  it('tags and notes (issue 15 item 8): tag = "x" matches an element, ~ contains, != none; bare tags means any', () => {
+    const annotated: Trial[] = [
+      { ...trial(0, { x: 1 }, 1), tags: ['baseline', 'gpu'], note: 'LR too high' },
+      { ...trial(1, { x: 2 }, 2), tags: ['gpu-a100'], note: null },
+      { ...trial(2, { x: 3 }, 3), tags: [] },
+      trial(3, { x: 4 }, 4), // from a server without annotations
+    ];
+    const n = (q: string) => filterTrials(annotated, q, 'loss', () => null).trials.map((t) => t.number);
+    assert.deepEqual(n('tag = "GPU"'), [0]);
+    assert.deepEqual(n('tags == "gpu-a100"'), [1]);
+    assert.deepEqual(n('"baseline" = tag'), [0]);
+    assert.deepEqual(n('tag ~ "gpu"'), [0, 1]);
+    assert.deepEqual(n('tag != "gpu"'), [1, 2, 3]);
+    assert.deepEqual(n('tags'), [0, 1]);
+    assert.deepEqual(n('not tags'), [2, 3]);
+    assert.deepEqual(n('tags > "a"'), [], 'no ordering on a list');
+    assert.deepEqual(n('note ~ "lr"'), [0]);
+    assert.deepEqual(n('note == null'), [1, 2, 3]);
+    assert.deepEqual(n('tag = "gpu" and x < 2'), [0]);
+  });
+
   it('negative numbers and exponents', () => {
     const t = [trial(0, { x: -2.5 }, -1e-3), trial(1, { x: 3 }, 2)];
     const got = filterTrials(t, 'x > -3 and value < -1e-4', 'loss', () => null).trials;

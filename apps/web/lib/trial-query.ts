@@ -11,8 +11,13 @@
 // A name is looked up as a trial field (number, state, value, worker, error), then a param, then a
 // metric; `params.x`, `metrics.x` (or `m.x`) and `p.x` name one of them explicitly. A bare name on its
 // own is true when the value is present and truthy. Comparisons with a missing value are false.
+// A name may resolve to a list (a trial's `tags`): `tags = "x"` is true when some element equals x,
+// `tags ~ "x"` when some element contains it, `tags != "x"` when none equals it; a bare list is true
+// when non-empty; the ordering operators are false on a list.
 
 export type QueryValue = number | string | boolean | null;
+/** What a name resolves to: a scalar, or a list of strings (a trial's tags). */
+export type ResolvedValue = QueryValue | readonly string[];
 
 export type QueryNode =
   | { kind: 'or' | 'and'; left: QueryNode; right: QueryNode }
@@ -200,13 +205,24 @@ export function parseQuery(src: string): QueryNode | null {
 }
 
 /** Looks a name up on one trial: undefined when it has no such field, param or metric. */
-export type Resolve = (name: string) => QueryValue | undefined;
+export type Resolve = (name: string) => ResolvedValue | undefined;
 
-function operandValue(o: Operand, resolve: Resolve): QueryValue | undefined {
+function operandValue(o: Operand, resolve: Resolve): ResolvedValue | undefined {
   return o.kind === 'lit' ? o.value : resolve(o.name);
 }
 
-function compare(op: CmpOp, a: QueryValue | undefined, b: QueryValue | undefined): boolean {
+const isList = (v: ResolvedValue | undefined): v is readonly string[] => Array.isArray(v);
+
+function compare(op: CmpOp, a: ResolvedValue | undefined, b: ResolvedValue | undefined): boolean {
+  // a list on either side: some element compares (`!=`: no element equals)
+  if (isList(a) || isList(b)) {
+    if (isList(a) && isList(b)) return false;
+    const [list, other] = isList(a) ? [a, b as QueryValue | undefined] : [b as readonly string[], a];
+    if (op === '!=') return !list.some((e) => compare('==', e, other));
+    if (op === '==' || op === '~')
+      return list.some((e) => (isList(a) ? compare(op, e, other) : compare(op, other, e)));
+    return false;
+  }
   if (op === '==' || op === '!=') {
     // null compares to a missing value: `error == null` is true for a trial without an error
     const eq =
@@ -245,6 +261,7 @@ export function evaluate(node: QueryNode, resolve: Resolve): boolean {
       return !evaluate(node.arg, resolve);
     case 'truthy': {
       const v = operandValue(node.arg, resolve);
+      if (isList(v)) return v.length > 0;
       return v !== undefined && v !== null && v !== false && v !== 0 && v !== '';
     }
     case 'cmp':

@@ -116,6 +116,8 @@ export interface Study extends StudySummary {
   bestTrialId: string | null;
   /** Earlier studies of the team whose completed trials warm-start this one's model (issue 18). */
   warmStartFrom: string[];
+  /** Free text shown on the study page (issue 15 item 8); absent from older APIs and fixtures. */
+  description?: string | null;
 }
 
 export interface ParamImportance {

@@ -26,6 +26,7 @@ export const STUDY_LIMITS = {
   retryFailed: 100,
   warmStartFrom: 5,
   warmStartEnqueue: 20,
+  description: 10_000,
 } as const;
 
 /** What the API stores for a field the input leaves out. */
@@ -52,6 +53,7 @@ export const STUDY_INPUT_FIELDS = [
   'retryFailed',
   'warmStartFrom',
   'warmStartEnqueue',
+  'description',
 ] as const;
 export type StudyInputField = (typeof STUDY_INPUT_FIELDS)[number];
 
@@ -105,6 +107,10 @@ export const studyInputSchema = z.strictObject(
       .max(STUDY_LIMITS.warmStartFrom, { error: `at most ${STUDY_LIMITS.warmStartFrom} source studies` })
       .optional(),
     warmStartEnqueue: int(0, STUDY_LIMITS.warmStartEnqueue, 'an integer >= 0').optional(),
+    description: z
+      .string({ error: 'a string' })
+      .max(STUDY_LIMITS.description, { error: `at most ${STUDY_LIMITS.description} characters` })
+      .optional(),
   },
   { error: 'a mapping of study fields' },
 );

@@ -7,8 +7,8 @@
 /** A trial state as the table carries it (the GraphQL TrialState enum's names). */
 export type TrialTableState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
 
-/** An informational field's value (a trial's note, tag, ...): a nullable scalar. */
-export type TrialTableInfoValue = string | number | boolean | null;
+/** An informational field's value (a trial's note, tags, ...): a nullable scalar or a string list. */
+export type TrialTableInfoValue = string | number | boolean | null | string[];
 
 /**
  * One trial: [id, number, state, value, workerId, startedAtMs, finishedAtMs, error, paramValues,

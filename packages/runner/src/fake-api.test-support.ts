@@ -125,6 +125,7 @@ export class FakeApi implements WorkerApi {
       heartbeatTimeoutS: this.options.heartbeatTimeoutS ?? 60,
       retryFailed: 0,
       warmStartFrom: [],
+      description: null,
       createdAt: new Date(0),
       updatedAt: new Date(0),
       trialCounts: {

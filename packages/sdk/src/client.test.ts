@@ -90,6 +90,31 @@ describe('PosteriorClient over HTTP', () => {
     assert.match(requestKey, /^[0-9a-f-]{36}$/);
   });
 
+  it('setTrialNote, setTrialTags, setStudyDescription send their variables and read the annotations', async () => {
+    const client = createClient({ url, retry: fast });
+    handler = ({ variables }) => ({
+      json: { data: { setTrialNote: { ...wireTrial, note: variables.note, tags: [] } } },
+    });
+    const noted = await client.setTrialNote('7', 'lr too high');
+    assert.equal(noted.note, 'lr too high');
+    assert.match(
+      JSON.parse(seen.at(-1)?.body ?? '{}').query,
+      /setTrialNote\(trialId: \$trialId, note: \$note\)/,
+    );
+    handler = ({ variables }) => ({
+      json: { data: { setTrialTags: { ...wireTrial, note: null, tags: variables.tags } } },
+    });
+    const tagged = await client.setTrialTags('7', ['a', 'b']);
+    assert.deepEqual(tagged.tags, ['a', 'b']);
+    assert.deepEqual(JSON.parse(seen.at(-1)?.body ?? '{}').variables, { trialId: '7', tags: ['a', 'b'] });
+    handler = () => ({ json: { errors: [{ message: 'no', extensions: { code: 'FORBIDDEN' } }] } });
+    await assert.rejects(
+      client.setStudyDescription('s1', 'x'),
+      (e: unknown) => isPosteriorError(e) && e.code === 'FORBIDDEN',
+    );
+    assert.deepEqual(JSON.parse(seen.at(-1)?.body ?? '{}').variables, { studyId: 's1', description: 'x' });
+  });
+
   it('passes the studies filter and sort to the server', async () => {
     handler = () => ({
       json: { data: { studies: { edges: [], pageInfo: { endCursor: null, hasNextPage: false } } } },

@@ -114,6 +114,12 @@ export interface PosteriorApi {
   revokeApiToken(id: string): Promise<boolean>;
   createStudy(input: CreateStudyInput): Promise<Study>;
   setStudyState(id: string, state: StudyState): Promise<Study>;
+  /** Sets the study's description (null or empty clears it; at most 10,000 chars). MEMBER or above. */
+  setStudyDescription(studyId: string, description: string | null): Promise<Study>;
+  /** Sets a trial's note, in any state (null or empty clears it; at most 10,000 chars). MEMBER or above. */
+  setTrialNote(trialId: string, note: string | null): Promise<Trial>;
+  /** Replaces a trial's tags, in any state (at most 20 of at most 64 chars; [] clears). MEMBER or above. */
+  setTrialTags(trialId: string, tags: readonly string[]): Promise<Trial>;
   enqueueTrial(studyId: string, params: Params): Promise<Trial>;
   /** Idempotent: one request key per call, reused by the SDK's retries (see AskOptions). */
   askTrials(
@@ -497,6 +503,20 @@ export class PosteriorClient implements PosteriorApi {
   async tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial> {
     const variables = { trialId, state: input.state, value: input.value ?? null, error: input.error ?? null };
     return wire.toTrial(await this.gql(G.TellTrialDocument, variables, 'tellTrial', options));
+  }
+
+  async setStudyDescription(studyId: string, description: string | null): Promise<Study> {
+    return wire.toStudy(
+      await this.gql(G.SetStudyDescriptionDocument, { studyId, description }, 'setStudyDescription'),
+    );
+  }
+
+  async setTrialNote(trialId: string, note: string | null): Promise<Trial> {
+    return wire.toTrial(await this.gql(G.SetTrialNoteDocument, { trialId, note }, 'setTrialNote'));
+  }
+
+  async setTrialTags(trialId: string, tags: readonly string[]): Promise<Trial> {
+    return wire.toTrial(await this.gql(G.SetTrialTagsDocument, { trialId, tags: [...tags] }, 'setTrialTags'));
   }
 
   async releaseTrial(trialId: string, options?: RequestOptions): Promise<Trial> {

@@ -195,6 +195,8 @@ export interface Study {
   readonly retryFailed: number;
   /** Earlier studies of the team whose completed trials warm-start this one's model. */
   readonly warmStartFrom: readonly string[];
+  /** Free text shown on the study page; null when unset. */
+  readonly description: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly trialCounts: TrialCounts;

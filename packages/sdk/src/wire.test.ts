@@ -35,6 +35,12 @@ describe('wire conversion', () => {
       retries: 1,
     });
     assert.equal(study.createdAt.getUTCFullYear(), 2026);
+    // a server before descriptions (issue 15 item 8) sends none: null
+    assert.equal(study.description, null);
+    assert.equal(
+      toStudy({ ...JSON.parse(JSON.stringify(study)), trialCounts: {}, description: 'lr sweep' }).description,
+      'lr sweep',
+    );
   });
 
   it('converts a recommended trial and rejects an unknown source', () => {

@@ -230,6 +230,15 @@ export function toTrial(value: unknown): Trial {
     finishedAt: optDate(o, 'finishedAt'),
     error: optStr(o, 'error'),
     retryOf: optStr(o, 'retryOf'),
+    // Servers before annotations (issue 15 item 8) send neither: no note, no tags.
+    note: optStr(o, 'note'),
+    tags:
+      o.tags === undefined
+        ? []
+        : list(o.tags, 'tags').map((tag) => {
+            if (typeof tag !== 'string') throw bad('tags', tag);
+            return tag;
+          }),
   };
 }
 
@@ -305,6 +314,7 @@ export function toStudy(value: unknown): Study {
             if (typeof id !== 'string') throw bad('warmStartFrom', id);
             return id;
           }),
+    description: optStr(o, 'description'),
     createdAt: date(o, 'createdAt'),
     updatedAt: date(o, 'updatedAt'),
     trialCounts: toTrialCounts(o.trialCounts),

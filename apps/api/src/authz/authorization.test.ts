@@ -262,6 +262,21 @@ const TABLE: Record<string, Row> = {
     vars: (f) => ({ t: f.trialId }),
     expect: teamScoped('MEMBER'),
   },
+  'Mutation.setTrialNote': {
+    query: 'mutation($t: ID!) { setTrialNote(trialId: $t, note: "n") { id note } }',
+    vars: (f) => ({ t: f.trialId }),
+    expect: teamScoped('MEMBER'),
+  },
+  'Mutation.setTrialTags': {
+    query: 'mutation($t: ID!) { setTrialTags(trialId: $t, tags: ["a"]) { id tags } }',
+    vars: (f) => ({ t: f.trialId }),
+    expect: teamScoped('MEMBER'),
+  },
+  'Mutation.setStudyDescription': {
+    query: 'mutation($s: ID!) { setStudyDescription(studyId: $s, description: "d") { id description } }',
+    vars: (f) => ({ s: f.studyId }),
+    expect: teamScoped('MEMBER'),
+  },
   // Subscriptions (over WebSocket)
   'Subscription.trialEvents': {
     subscription: true,

@@ -30,6 +30,11 @@ export class CreateStudyInput {
       "Queue the sources' best configurations (up to 20, mapped onto this space) as the first trials; default 0",
   })
   warmStartEnqueue?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Free text shown on the study page (at most 10,000 chars)',
+  })
+  description?: string | null;
 }
 
 @InputType()

@@ -31,9 +31,9 @@ export function toTrial(record: TrialRecord): Trial {
     heartbeatAt: date(record.heartbeatAt),
   });
   // The informational fields carry over unchanged (GraphQL resolves them by name).
-  for (const [field] of TRIAL_INFO_COLUMNS)
+  for (const [field, , empty] of TRIAL_INFO_COLUMNS)
     (trial as unknown as Record<string, unknown>)[field] =
-      (record as unknown as Record<string, unknown>)[field] ?? null;
+      (record as unknown as Record<string, unknown>)[field] ?? empty();
   return trial;
 }
 

@@ -103,6 +103,8 @@ export class Study {
     description: 'Earlier studies of the team whose completed trials warm-start the model',
   })
   warmStartFrom: string[];
+  @Field(() => String, { nullable: true, description: 'Free text shown on the study page' })
+  description: string | null;
   @Field(() => Date) createdAt: Date;
   @Field(() => Date) updatedAt: Date;
 }
@@ -154,15 +156,20 @@ export class Trial {
 // The informational fields (TRIAL_INFO, beside the trial entity), as if written out above.
 const GRAPHQL_TYPE_OF: Record<
   TrialInfoSqlType,
-  () => typeof String | typeof Float | typeof Int | typeof Boolean
+  () => typeof String | typeof Float | typeof Int | typeof Boolean | [typeof String]
 > = {
   text: () => String,
   'double precision': () => Float,
   integer: () => Int,
   boolean: () => Boolean,
+  'text[]': () => [String],
 };
 for (const [field, c] of Object.entries(TRIAL_INFO as Record<string, TrialInfoColumn>))
-  Field(GRAPHQL_TYPE_OF[c.type], { nullable: true, description: c.description })(Trial.prototype, field);
+  Field(GRAPHQL_TYPE_OF[c.type], {
+    // A list is never null (empty instead): [T!]!; a scalar is nullable.
+    nullable: c.type !== 'text[]',
+    description: c.description,
+  })(Trial.prototype, field);
 
 @ObjectType()
 export class TrialEdge {

@@ -21,13 +21,14 @@ export interface StudyRow {
   retry_failed: number;
   next_trial_number: number;
   warm_start_from: string[];
+  description: string | null;
   created_at: Date;
   updated_at: Date;
 }
 export const STUDY_COLUMNS =
   's.id, s.team_id, s.name, s.state, s.direction, s.objective, s.search_space, s.sampler, s.pruner, s.max_trials, ' +
-  's.parallelism, s.heartbeat_timeout_s, s.retry_failed, s.next_trial_number, s.warm_start_from, s.created_at, ' +
-  's.updated_at';
+  's.parallelism, s.heartbeat_timeout_s, s.retry_failed, s.next_trial_number, s.warm_start_from, s.description, ' +
+  's.created_at, s.updated_at';
 
 export function toStudy(row: StudyRow): Study {
   return Object.assign(new Study(), {
@@ -45,6 +46,7 @@ export function toStudy(row: StudyRow): Study {
     heartbeatTimeoutS: row.heartbeat_timeout_s,
     retryFailed: row.retry_failed,
     warmStartFrom: row.warm_start_from ?? [],
+    description: row.description ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });

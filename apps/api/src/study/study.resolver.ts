@@ -79,6 +79,18 @@ export class StudyResolver {
     return ctx.services.studies.setBudget(ctx.caller, id, maxTrials);
   }
 
+  @Mutation(() => Study, {
+    description:
+      'Sets the study description (null or empty clears it; at most 10,000 chars). MEMBER or above',
+  })
+  setStudyDescription(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('description', () => String, { nullable: true }) description: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Study> {
+    return ctx.services.studies.setDescription(ctx.caller, studyId, description);
+  }
+
   @Mutation(() => Boolean, {
     description:
       'Deletes a study with its trials, metrics and artifacts; CONFLICT while RUNNING (pause or archive it first). ADMIN or above',

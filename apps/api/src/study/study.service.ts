@@ -9,6 +9,7 @@ import {
   roleFor,
 } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
+import { MAX_DESCRIPTION_CHARS, validateAnnotation } from '../common/annotations.js';
 import { pageSize } from '../common/cursor.js';
 import type { Db, Sql } from '../common/db.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
@@ -112,6 +113,7 @@ export class StudyService {
     const c = requireCaller(caller);
     await this.authz.requireTeam(c, input.teamId, Role.MEMBER);
     const v = validateStudyInput(input);
+    const description = validateAnnotation('input.description', input.description, MAX_DESCRIPTION_CHARS);
     const warmStartFrom = await this.warmStartSources(input.teamId, input.warmStartFrom);
     const enqueue = input.warmStartEnqueue ?? 0;
     if (
@@ -131,8 +133,8 @@ export class StudyService {
     return this.db.tx(async (sql) => {
       const row = await sql.one<StudyRow>(
         `INSERT INTO studies AS s (team_id, name, direction, objective, search_space, sampler, pruner, max_trials,
-         parallelism, heartbeat_timeout_s, retry_failed, created_by, warm_start_from)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${STUDY_COLUMNS}`,
+         parallelism, heartbeat_timeout_s, retry_failed, created_by, warm_start_from, description)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${STUDY_COLUMNS}`,
         [
           v.teamId,
           v.name,
@@ -147,6 +149,7 @@ export class StudyService {
           v.retryFailed,
           createdBy,
           warmStartFrom,
+          description,
         ],
       );
       if (row === null) throw new Error('insert returned nothing');
@@ -236,6 +239,18 @@ export class StudyService {
       if (row === null) throw new NotFoundError('study');
       return toStudy(row);
     });
+  }
+
+  /** Sets a study's description (free text, null clears it). MEMBER or above; any state. */
+  async setDescription(caller: Caller | null, studyId: string, description: string | null): Promise<Study> {
+    await this.access(caller, studyId, Role.MEMBER);
+    const d = validateAnnotation('description', description, MAX_DESCRIPTION_CHARS);
+    const row = await this.db.one<StudyRow>(
+      `UPDATE studies s SET description = $2, updated_at = now() WHERE s.id = $1 RETURNING ${STUDY_COLUMNS}`,
+      [studyId, d],
+    );
+    if (row === null) throw new NotFoundError('study');
+    return toStudy(row);
   }
 
   /**

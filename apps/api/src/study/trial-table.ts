@@ -94,7 +94,7 @@ export async function loadTrialTable(
               num(r.suggestion.acquisition),
             ]
           : null,
-        ...TRIAL_INFO_COLUMNS.map(([, column]) => (r[column] ?? null) as TrialTableInfoValue),
+        ...TRIAL_INFO_COLUMNS.map(([, column, empty]) => (r[column] ?? empty()) as TrialTableInfoValue),
       ],
     ),
   };

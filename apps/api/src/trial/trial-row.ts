@@ -65,10 +65,10 @@ export function trialRecord(row: TrialRow): TrialRecord {
     finishedAt: iso(row.finished_at),
     heartbeatAt: iso(row.heartbeat_at),
   };
-  // A loop over a short constant list (empty until a field is added): asks and tells stay cheap.
-  for (const [field, column] of TRIAL_INFO_COLUMNS)
+  // A loop over a short constant list (two fields today): asks and tells stay cheap.
+  for (const [field, column, empty] of TRIAL_INFO_COLUMNS)
     (record as unknown as Record<string, unknown>)[field] =
-      (row as unknown as Record<string, unknown>)[column] ?? null;
+      (row as unknown as Record<string, unknown>)[column] ?? empty();
   return record as TrialRecord;
 }
 

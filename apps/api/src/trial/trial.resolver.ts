@@ -83,6 +83,30 @@ export class TrialResolver {
     return toTrial(await ctx.services.trials.release(ctx.caller, trialId));
   }
 
+  @Mutation(() => Trial, {
+    description:
+      'Sets the trial note (null or empty clears it; at most 10,000 chars), in any state. MEMBER or above',
+  })
+  async setTrialNote(
+    @Arg('trialId', () => ID) trialId: string,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Trial> {
+    return toTrial(await ctx.services.trials.setNote(ctx.caller, trialId, note));
+  }
+
+  @Mutation(() => Trial, {
+    description:
+      'Replaces the trial tags (trimmed, duplicates dropped; at most 20 of at most 64 chars), in any state. MEMBER or above',
+  })
+  async setTrialTags(
+    @Arg('trialId', () => ID) trialId: string,
+    @Arg('tags', () => [String]) tags: string[],
+    @Ctx() ctx: Context,
+  ): Promise<Trial> {
+    return toTrial(await ctx.services.trials.setTags(ctx.caller, trialId, tags));
+  }
+
   @FieldResolver(() => Study)
   study(@Root() trial: Trial, @Ctx() ctx: Context): Promise<Study> {
     return ctx.loaders.once(`study:${trial.studyId}`, () =>

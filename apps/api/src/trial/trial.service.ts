@@ -9,6 +9,7 @@ import type { MetricPoint, ReportResult, TrialConnection } from '../graphql/type
 import { pruneEventLog } from '../pubsub/event-log.js';
 import type { ApiPubSub } from '../pubsub/pubsub.js';
 import type { Suggester } from '../suggest/suggester.js';
+import { setTrialNote, setTrialTags } from './annotate.js';
 import { TrialAsker } from './ask.js';
 import { enqueueTrial } from './enqueue.js';
 import { heartbeat } from './heartbeat.js';
@@ -89,6 +90,14 @@ export class TrialService {
 
   release(caller: Caller | null, trialId: string): Promise<TrialRecord> {
     return releaseTrial(this.deps, caller, trialId);
+  }
+
+  setNote(caller: Caller | null, trialId: string, note: string | null): Promise<TrialRecord> {
+    return setTrialNote(this.deps, caller, trialId, note);
+  }
+
+  setTags(caller: Caller | null, trialId: string, tags: readonly string[]): Promise<TrialRecord> {
+    return setTrialTags(this.deps, caller, trialId, tags);
   }
 
   heartbeat(caller: Caller | null, trialId: string): Promise<boolean> {

@@ -18,8 +18,11 @@ import { useLiveSync } from '../../lib/client/use-live';
 import { durationMs, formatDateTime, formatDuration, formatNumber, formatParam } from '../../lib/format';
 import { CurveStore } from '../../lib/learning-curves';
 import { newerTrial } from '../../lib/live-sync';
+import { can } from '../../lib/roles';
 import type { MetricPoint, Trial } from '../../lib/types';
 import { MetricChart } from '../charts/metric-chart';
+import { useSession } from '../session';
+import { TrialAnnotations } from '../trial/trial-annotations';
 import { LiveIndicator } from '../ui/live-indicator';
 import { EmptyState, ErrorState, PageSkeleton, StateBadge } from '../ui/states';
 
@@ -51,6 +54,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
   const [liveTrial, setLiveTrial] = useState<Trial | null>(null);
   const [dlError, setDlError] = useState<string | null>(null);
   const data = res.data;
+  const session = useSession();
 
   useEffect(() => {
     if (!data) return;
@@ -235,6 +239,12 @@ export function TrialPage({ trialId }: { trialId: string }) {
           </div>
         </section>
       </div>
+      <TrialAnnotations
+        trialId={t.id}
+        note={data.trial.note ?? null}
+        tags={data.trial.tags ?? []}
+        canEdit={can(session.teams.find((team) => team.id === s.teamId)?.role, 'MEMBER')}
+      />
       <section className="card" aria-labelledby="art-h">
         <div className="card-head">
           <h2 id="art-h">Checkpoints and artifacts</h2>

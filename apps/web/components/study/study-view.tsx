@@ -123,6 +123,11 @@ export function StudyView(props: StudyViewProps) {
               sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
               <RelativeTime iso={study.createdAt} />
             </div>
+            {study.description ? (
+              <p className="sub" data-testid="study-description" style={{ whiteSpace: 'pre-wrap' }}>
+                {study.description}
+              </p>
+            ) : null}
             {study.warmStartFrom.length > 0 ? (
               <div className="sub" data-testid="warm-start-sources">
                 Warm-started from{' '}

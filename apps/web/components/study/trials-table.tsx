@@ -195,6 +195,7 @@ export function TrialsTable({
                   ))}
                   {sortHeader('duration', 'Duration', true)}
                   <th scope="col">Worker</th>
+                  <th scope="col">Tags</th>
                 </tr>
               </thead>
               <tbody>
@@ -254,6 +255,13 @@ export function TrialsTable({
                     ))}
                     <td className="num">{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
                     <td className="muted">{t.workerId ?? '—'}</td>
+                    <td title={t.note ?? undefined}>
+                      {(t.tags ?? []).map((tag) => (
+                        <span key={tag} className="badge" style={{ marginRight: 4 }}>
+                          {tag}
+                        </span>
+                      ))}
+                    </td>
                   </tr>
                 ))}
               </tbody>

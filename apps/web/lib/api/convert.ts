@@ -98,6 +98,7 @@ export function toStudy(s: sdk.Study, history: number[] = []): Study {
     heartbeatTimeoutS: s.heartbeatTimeoutS,
     bestTrialId: s.bestTrial?.id ?? null,
     warmStartFrom: [...(s.warmStartFrom ?? [])],
+    description: s.description ?? null,
   };
 }
 

@@ -27,6 +27,8 @@ const trial = (
   finishedAt: new Date('2026-01-01T00:00:02.5Z'),
   error: state === 'FAILED' ? 'boom, "oom"' : null,
   retryOf: null,
+  note: null,
+  tags: [],
 });
 
 describe('posterior export', () => {

@@ -6,6 +6,7 @@ import { register as registerReport } from './report.js';
 import { register as registerServe } from './serve.js';
 import { register as registerStudy } from './study.js';
 import { register as registerToken } from './token.js';
+import { register as registerTrial } from './trial.js';
 import { register as registerWorker } from './worker.js';
 
 /**
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
   registerExport(program);
   registerPlot(program);
   registerToken(program);
+  registerTrial(program);
 }

@@ -35,6 +35,8 @@ export function register(program: Command): void {
           value: t.value,
           params: t.params,
           error: t.error,
+          note: t.note ?? null,
+          tags: t.tags,
         })),
         best: study.bestTrial
           ? { number: study.bestTrial.number, value: study.bestTrial.value, params: study.bestTrial.params }

@@ -25,6 +25,7 @@ export function studyJson(study: Study) {
     state: study.state,
     direction: study.direction,
     objective: study.objective,
+    description: study.description,
     maxTrials: study.maxTrials,
     parallelism: study.parallelism,
     sampler: study.sampler,

@@ -6,6 +6,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CreateStudyInput = {
+  /** Free text shown on the study page (at most 10,000 chars) */
+  readonly description?: string | null | undefined;
   readonly direction: Direction;
   /** Default 60 */
   readonly heartbeatTimeoutS?: number | null | undefined;
@@ -123,7 +125,7 @@ export type TrialPageQueryVariables = Exact<{
 }>;
 
 
-export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
 
 export type TeamSettingsQueryVariables = Exact<{
   id: string | number;
@@ -145,7 +147,7 @@ export type SetStudyBudgetMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type DeleteStudyMutationVariables = Exact<{
   id: string | number;
@@ -177,9 +179,9 @@ export type TeamFieldsFragment = { readonly id: string, readonly name: string, r
 
 export type SuggestionFieldsFragment = { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null };
 
-export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null };
+export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null };
 
-export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
 
 export type MetricFieldsFragment = { readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string };
 
@@ -295,7 +297,7 @@ export type CreateStudyMutationVariables = Exact<{
 }>;
 
 
-export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type SetStudyStateMutationVariables = Exact<{
   id: string | number;
@@ -303,7 +305,31 @@ export type SetStudyStateMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+
+export type SetStudyDescriptionMutationVariables = Exact<{
+  studyId: string | number;
+  description?: string | null | undefined;
+}>;
+
+
+export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+
+export type SetTrialNoteMutationVariables = Exact<{
+  trialId: string | number;
+  note?: string | null | undefined;
+}>;
+
+
+export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+
+export type SetTrialTagsMutationVariables = Exact<{
+  trialId: string | number;
+  tags: ReadonlyArray<string> | string;
+}>;
+
+
+export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type EnqueueTrialMutationVariables = Exact<{
   studyId: string | number;
@@ -311,7 +337,7 @@ export type EnqueueTrialMutationVariables = Exact<{
 }>;
 
 
-export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type AskTrialsMutationVariables = Exact<{
   studyId: string | number;
@@ -321,7 +347,7 @@ export type AskTrialsMutationVariables = Exact<{
 }>;
 
 
-export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
+export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
 
 export type HeartbeatMutationVariables = Exact<{
   trialId: string | number;
@@ -346,14 +372,14 @@ export type TellTrialMutationVariables = Exact<{
 }>;
 
 
-export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type ReleaseTrialMutationVariables = Exact<{
   trialId: string | number;
 }>;
 
 
-export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type TellAndAskMutationVariables = Exact<{
   trialId: string | number;
@@ -367,7 +393,7 @@ export type TellAndAskMutationVariables = Exact<{
 }>;
 
 
-export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
+export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -389,14 +415,14 @@ export type StudiesQueryVariables = Exact<{
 }>;
 
 
-export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
+export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
 
 export type StudyQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } | null };
+export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } | null };
 
 export type TeamQueryVariables = Exact<{
   id: string | number;
@@ -414,7 +440,7 @@ export type StudyTrialsQueryVariables = Exact<{
 }>;
 
 
-export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
+export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
 
 export type StudyHistoryQueryVariables = Exact<{
   id: string | number;
@@ -435,7 +461,7 @@ export type StudyRecommendedTrialQueryVariables = Exact<{
 }>;
 
 
-export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } | null } | null };
+export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } | null } | null };
 
 export type StudyImportanceQueryVariables = Exact<{
   id: string | number;
@@ -458,7 +484,7 @@ export type TrialQueryVariables = Exact<{
 }>;
 
 
-export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
 
 export type MyInvitationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -478,7 +504,7 @@ export type TrialEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } };
+export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } };
 
 export type MetricPointsSubscriptionVariables = Exact<{
   studyId: string | number;
@@ -539,6 +565,8 @@ export const TrialFieldsFragmentDoc = new TypedDocumentString(`
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -567,6 +595,7 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   heartbeatTimeoutS
   retryFailed
   warmStartFrom
+  description
   createdAt
   updatedAt
   trialCounts {
@@ -604,6 +633,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -769,6 +800,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -877,6 +910,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -896,6 +931,7 @@ fragment StudyFields on Study {
   heartbeatTimeoutS
   retryFailed
   warmStartFrom
+  description
   createdAt
   updatedAt
   trialCounts {
@@ -1118,6 +1154,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1137,6 +1175,7 @@ fragment StudyFields on Study {
   heartbeatTimeoutS
   retryFailed
   warmStartFrom
+  description
   createdAt
   updatedAt
   trialCounts {
@@ -1180,6 +1219,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1199,6 +1240,7 @@ fragment StudyFields on Study {
   heartbeatTimeoutS
   retryFailed
   warmStartFrom
+  description
   createdAt
   updatedAt
   trialCounts {
@@ -1214,6 +1256,139 @@ fragment StudyFields on Study {
     ...TrialFields
   }
 }`) as unknown as TypedDocumentString<SetStudyStateMutation, SetStudyStateMutationVariables>;
+export const SetStudyDescriptionDocument = new TypedDocumentString(`
+    mutation SetStudyDescription($studyId: ID!, $description: String) {
+  setStudyDescription(studyId: $studyId, description: $description) {
+    ...StudyFields
+  }
+}
+    fragment SuggestionFields on Suggestion {
+  sampler
+  phase
+  mean
+  std
+  acquisition
+  acquisitionName
+}
+fragment TrialFields on Trial {
+  id
+  studyId
+  number
+  state
+  params
+  value
+  workerId
+  createdAt
+  startedAt
+  heartbeatAt
+  finishedAt
+  error
+  retryOf
+  note
+  tags
+  suggestion {
+    ...SuggestionFields
+  }
+}
+fragment StudyFields on Study {
+  id
+  teamId
+  name
+  state
+  direction
+  objective
+  searchSpace
+  sampler
+  pruner
+  maxTrials
+  parallelism
+  heartbeatTimeoutS
+  retryFailed
+  warmStartFrom
+  description
+  createdAt
+  updatedAt
+  trialCounts {
+    waiting
+    running
+    complete
+    pruned
+    failed
+    total
+    retries
+  }
+  bestTrial {
+    ...TrialFields
+  }
+}`) as unknown as TypedDocumentString<SetStudyDescriptionMutation, SetStudyDescriptionMutationVariables>;
+export const SetTrialNoteDocument = new TypedDocumentString(`
+    mutation SetTrialNote($trialId: ID!, $note: String) {
+  setTrialNote(trialId: $trialId, note: $note) {
+    ...TrialFields
+  }
+}
+    fragment SuggestionFields on Suggestion {
+  sampler
+  phase
+  mean
+  std
+  acquisition
+  acquisitionName
+}
+fragment TrialFields on Trial {
+  id
+  studyId
+  number
+  state
+  params
+  value
+  workerId
+  createdAt
+  startedAt
+  heartbeatAt
+  finishedAt
+  error
+  retryOf
+  note
+  tags
+  suggestion {
+    ...SuggestionFields
+  }
+}`) as unknown as TypedDocumentString<SetTrialNoteMutation, SetTrialNoteMutationVariables>;
+export const SetTrialTagsDocument = new TypedDocumentString(`
+    mutation SetTrialTags($trialId: ID!, $tags: [String!]!) {
+  setTrialTags(trialId: $trialId, tags: $tags) {
+    ...TrialFields
+  }
+}
+    fragment SuggestionFields on Suggestion {
+  sampler
+  phase
+  mean
+  std
+  acquisition
+  acquisitionName
+}
+fragment TrialFields on Trial {
+  id
+  studyId
+  number
+  state
+  params
+  value
+  workerId
+  createdAt
+  startedAt
+  heartbeatAt
+  finishedAt
+  error
+  retryOf
+  note
+  tags
+  suggestion {
+    ...SuggestionFields
+  }
+}`) as unknown as TypedDocumentString<SetTrialTagsMutation, SetTrialTagsMutationVariables>;
 export const EnqueueTrialDocument = new TypedDocumentString(`
     mutation EnqueueTrial($studyId: ID!, $params: JSON!) {
   enqueueTrial(studyId: $studyId, params: $params) {
@@ -1242,6 +1417,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1279,6 +1456,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1327,6 +1506,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1359,6 +1540,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1399,6 +1582,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1469,6 +1654,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1488,6 +1675,7 @@ fragment StudyFields on Study {
   heartbeatTimeoutS
   retryFailed
   warmStartFrom
+  description
   createdAt
   updatedAt
   trialCounts {
@@ -1531,6 +1719,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1550,6 +1740,7 @@ fragment StudyFields on Study {
   heartbeatTimeoutS
   retryFailed
   warmStartFrom
+  description
   createdAt
   updatedAt
   trialCounts {
@@ -1616,6 +1807,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1679,6 +1872,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1751,6 +1946,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }
@@ -1857,6 +2054,8 @@ fragment TrialFields on Trial {
   finishedAt
   error
   retryOf
+  note
+  tags
   suggestion {
     ...SuggestionFields
   }

@@ -89,6 +89,10 @@ export class StudyEntity {
   @Column({ name: 'warm_start_from', type: 'uuid', array: true, default: () => "'{}'" })
   warmStartFrom: string[];
 
+  /** Free text shown on the study page (at most 10,000 chars). */
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
   /** Null once the creating user is deleted: the study belongs to the team. */
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;

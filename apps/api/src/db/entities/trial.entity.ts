@@ -19,8 +19,11 @@ import { StudyEntity } from './study.entity.js';
 export const finiteSql = (column: string): string =>
   `"${column}" NOT IN ('NaN'::double precision, 'Infinity'::double precision, '-Infinity'::double precision)`;
 
-/** The SQL types an informational trial column may have, and the TypeScript type each reads as. */
-export type TrialInfoSqlType = 'text' | 'double precision' | 'integer' | 'boolean';
+/**
+ * The SQL types an informational trial column may have, and the TypeScript type each reads as.
+ * Scalars are nullable; `text[]` is a list, NOT NULL DEFAULT '{}' (empty rather than null).
+ */
+export type TrialInfoSqlType = 'text' | 'double precision' | 'integer' | 'boolean' | 'text[]';
 export interface TrialInfoColumn {
   /** The column in `trials` (snake_case). */
   readonly column: string;
@@ -37,23 +40,42 @@ export interface TrialInfoColumn {
  * plus its migration (docs/DEVELOPING.md, "What a new trial field touches"). Fields the API
  * reasons about (state, value, times, ...) are written out below instead.
  */
-export const TRIAL_INFO = {} as const satisfies Record<string, TrialInfoColumn>;
+export const TRIAL_INFO = {
+  note: {
+    column: 'note',
+    type: 'text',
+    description: 'A free-text note on the trial (any state; at most 10,000 chars)',
+  },
+  tags: {
+    column: 'tags',
+    type: 'text[]',
+    description: 'Labels on the trial (any state; at most 20 of at most 64 chars)',
+  },
+} as const satisfies Record<string, TrialInfoColumn>;
 
-type TsOf<T extends TrialInfoSqlType> = T extends 'text' ? string : T extends 'boolean' ? boolean : number;
-/** The informational fields' values as a trial record carries them (null when unset). */
+type TsOf<T extends TrialInfoSqlType> = T extends 'text[]'
+  ? string[]
+  : (T extends 'text' ? string : T extends 'boolean' ? boolean : number) | null;
+/** The informational fields' values as a trial record carries them (null when unset, [] for lists). */
 export type TrialInfo = {
-  -readonly [K in keyof typeof TRIAL_INFO]: TsOf<(typeof TRIAL_INFO)[K]['type']> | null;
+  -readonly [K in keyof typeof TRIAL_INFO]: TsOf<(typeof TRIAL_INFO)[K]['type']>;
 };
 /** The same values as a trial row carries them, by column name. */
 export type TrialInfoRow = {
-  [K in keyof typeof TRIAL_INFO as (typeof TRIAL_INFO)[K]['column']]: TsOf<
+  -readonly [K in keyof typeof TRIAL_INFO as (typeof TRIAL_INFO)[K]['column']]: TsOf<
     (typeof TRIAL_INFO)[K]['type']
-  > | null;
+  >;
 };
-/** [field, column] of each informational field, for the row mappings' loops. */
-export const TRIAL_INFO_COLUMNS: ReadonlyArray<readonly [field: string, column: string]> = Object.entries(
-  TRIAL_INFO as Record<string, TrialInfoColumn>,
-).map(([field, c]) => [field, c.column] as const);
+
+/**
+ * [field, column, empty] of each informational field, for the row mappings' loops; `empty` is what
+ * it reads as when a value is missing (null, or [] for a list).
+ */
+export const TRIAL_INFO_COLUMNS: ReadonlyArray<
+  readonly [field: string, column: string, empty: () => null | string[]]
+> = Object.entries(TRIAL_INFO as Record<string, TrialInfoColumn>).map(
+  ([field, c]) => [field, c.column, c.type === 'text[]' ? () => [] : () => null] as const,
+);
 
 @Entity({ name: 'trials' })
 @Unique('UQ_trials_study_number', ['studyId', 'number'])
@@ -143,4 +165,8 @@ export class TrialEntity {
 
 // The informational columns, declared as if each were written out in the class above.
 for (const [field, c] of Object.entries(TRIAL_INFO as Record<string, TrialInfoColumn>))
-  Column({ name: c.column, type: c.type, nullable: true })(TrialEntity.prototype, field);
+  Column(
+    c.type === 'text[]'
+      ? { name: c.column, type: 'text', array: true, default: () => "'{}'" }
+      : { name: c.column, type: c.type, nullable: true },
+  )(TrialEntity.prototype, field);

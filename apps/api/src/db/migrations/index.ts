@@ -7,6 +7,7 @@ import { TeamInvitations1764293000000 } from './1764293000000-TeamInvitations.js
 import { StudyEventLog1764300000000 } from './1764300000000-StudyEventLog.js';
 import { StudyVersionTrigger1764310000000 } from './1764310000000-StudyVersionTrigger.js';
 import { StudyWarmStart1764320000000 } from './1764320000000-StudyWarmStart.js';
+import { TrialNotesTags1764330000000 } from './1764330000000-TrialNotesTags.js';
 
 // Every migration, in order. A new migration file is also appended here: the list is explicit (no
 // glob) so the compiled output and the test template hash see exactly the same set.
@@ -20,4 +21,5 @@ export const migrations = [
   StudyEventLog1764300000000,
   StudyVersionTrigger1764310000000,
   StudyWarmStart1764320000000,
+  TrialNotesTags1764330000000,
 ];
