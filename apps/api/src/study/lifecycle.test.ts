@@ -5,12 +5,11 @@ import { after, before, describe, test } from 'node:test';
 import {
   askTrials,
   type Harness,
-  joinTeam,
   newStudy,
-  newTeam,
   newUser,
   startHarness,
   TELL,
+  teamOfRoles,
 } from '../test-support/harness.js';
 
 const BUDGET =
@@ -28,12 +27,7 @@ describe('study lifecycle: budget, unarchive, delete', () => {
 
   before(async () => {
     h = await startHarness();
-    owner = await newUser(h, 'owner');
-    member = await newUser(h, 'member');
-    viewer = await newUser(h, 'viewer');
-    teamId = await newTeam(h, owner.token);
-    await joinTeam(h, owner.token, teamId, member, 'MEMBER');
-    await joinTeam(h, owner.token, teamId, viewer, 'VIEWER');
+    ({ owner, member, viewer, teamId } = await teamOfRoles(h));
   });
   after(() => h.close());
 

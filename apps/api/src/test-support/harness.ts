@@ -195,3 +195,21 @@ export async function joinTeam(
     throw new Error(`acceptInvitation failed: ${JSON.stringify(accepted.errors)}`);
   return accepted.data.acceptInvitation.id;
 }
+
+export interface TeamOfRoles {
+  teamId: string;
+  owner: { token: string; id: string; email: string };
+  member: { token: string; id: string; email: string };
+  viewer: { token: string; id: string; email: string };
+}
+
+/** A fresh team with an owner, a MEMBER and a VIEWER (joined by invitation), for role tests. */
+export async function teamOfRoles(h: Pick<Harness, 'gql'>): Promise<TeamOfRoles> {
+  const owner = await newUser(h, 'owner');
+  const member = await newUser(h, 'member');
+  const viewer = await newUser(h, 'viewer');
+  const teamId = await newTeam(h, owner.token);
+  await joinTeam(h, owner.token, teamId, member, 'MEMBER');
+  await joinTeam(h, owner.token, teamId, viewer, 'VIEWER');
+  return { teamId, owner, member, viewer };
+}

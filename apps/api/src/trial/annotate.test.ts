@@ -3,12 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import {
   askTrials,
   type Harness,
-  joinTeam,
   newStudy,
-  newTeam,
   newUser,
   startHarness,
   TELL,
+  teamOfRoles,
 } from '../test-support/harness.js';
 
 interface T {
@@ -39,12 +38,7 @@ describe('trial notes and tags, study description (issue 15 item 8)', () => {
 
   before(async () => {
     h = await startHarness();
-    owner = await newUser(h, 'owner');
-    member = await newUser(h, 'member');
-    viewer = await newUser(h, 'viewer');
-    teamId = await newTeam(h, owner.token);
-    await joinTeam(h, owner.token, teamId, member, 'MEMBER');
-    await joinTeam(h, owner.token, teamId, viewer, 'VIEWER');
+    ({ owner, member, viewer, teamId } = await teamOfRoles(h));
   });
   after(() => h.close());
 
