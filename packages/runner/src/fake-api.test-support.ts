@@ -141,8 +141,19 @@ export class FakeApi implements WorkerApi {
     };
   }
 
-  async askTrials(_studyId: string, _count?: number, workerId?: string): Promise<readonly Trial[]> {
+  /** Trials claimed per ask key: an ask retried with its key gets the same trials (docs/DESIGN.md 6d). */
+  private readonly asked = new Map<string, string>();
+
+  async askTrials(
+    _studyId: string,
+    _count?: number,
+    workerId?: string,
+    options?: { requestKey?: string },
+  ): Promise<readonly Trial[]> {
     this.gate('askTrials');
+    const key = options?.requestKey;
+    const earlier = key === undefined ? undefined : this.trials.find((t) => t.id === this.asked.get(key));
+    if (earlier) return [this.view(earlier)];
     if (this.state !== 'RUNNING') return [];
     let trial = this.trials.find((t) => t.state === 'WAITING');
     if (!trial) {
@@ -165,6 +176,7 @@ export class FakeApi implements WorkerApi {
     }
     trial.state = 'RUNNING';
     trial.workerId = workerId ?? null;
+    if (key !== undefined) this.asked.set(key, trial.id);
     return [this.view(trial)];
   }
 

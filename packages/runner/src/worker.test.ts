@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PosteriorError } from '@posterior/sdk';
 import type { WorkerEvent } from './events.js';
 import { FakeApi } from './fake-api.test-support.js';
 import type { Objective } from './trial-handle.js';
 import { runWorker } from './worker.js';
+import type { WorkerApi } from './worker-api.js';
 
 const quick = { pollMs: 5, heartbeatMs: 5, apiRetryWindowMs: 5_000, apiRetryDelayMs: 1 };
 
@@ -132,6 +134,33 @@ describe('runWorker', () => {
     assert.equal(api.trials.length, 1);
     assert.equal(api.trials[0]?.state, 'COMPLETE');
     assert.equal(api.trials[0]?.value, 0.5);
+  });
+
+  it('a stop that cuts off an ask whose claim landed hands that trial back', async () => {
+    const fake = new FakeApi({ maxTrials: 10 });
+    const drain = new AbortController();
+    const api: WorkerApi = Object.assign(Object.create(fake) as FakeApi, {
+      async askTrials(...args: Parameters<FakeApi['askTrials']>) {
+        const claimed = await fake.askTrials(...args);
+        if (!drain.signal.aborted) {
+          // The claim is stored, but the stop cuts the request off before its answer arrives.
+          drain.abort();
+          throw new PosteriorError('ABORTED', 'stopping');
+        }
+        return claimed;
+      },
+    });
+    const summary = await runWorker({
+      api,
+      studyId: 's',
+      objective: async () => 1,
+      drain: drain.signal,
+      ...quick,
+    });
+    assert.equal(summary.reason, 'interrupted');
+    assert.equal(summary.trials.length, 0);
+    assert.deepEqual(fake.released, ['t0']);
+    assert.equal(fake.trials.filter((t) => t.state === 'RUNNING').length, 0);
   });
 
   it('hard stop: interrupts the trial, tells FAILED and hands its params back', async () => {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { isPosteriorError, newRequestKey, PosteriorError, type Study, sleep } from '@posterior/sdk';
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
-import { logRetries, persist } from './persist.js';
+import { describe, logRetries, persist } from './persist.js';
 import type { Objective } from './trial-handle.js';
 import { type PrefetchedClaim, progressOf, runTrial } from './trial-run.js';
 import type { WorkerApi } from './worker-api.js';
@@ -95,6 +95,20 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     emit({ type: 'stopped', slot, reason });
     return { workerId, reason, trials };
   };
+  /**
+   * A stop cut off an ask whose claim may have landed: nobody would hold that trial until the stale
+   * reaper fails it. Asking again with the same key returns what it claimed (or claims afresh),
+   * and whatever comes back is handed back at once, each call bounded by the shutdown grace.
+   */
+  const handBackAsk = async (requestKey: string): Promise<void> => {
+    const grace = () => AbortSignal.timeout(options.shutdownGraceMs ?? 3_000);
+    try {
+      const held = await api.askTrials(studyId, 1, workerId, { signal: grace(), requestKey });
+      for (const t of held) await api.releaseTrial(t.id, { signal: grace() });
+    } catch (error) {
+      log(`an interrupted ask may hold a trial (${describe(error)}); the stale reaper will fail it`);
+    }
+  };
   const ctx = {
     api,
     study,
@@ -128,18 +142,21 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       prefetched = null;
       if (stopping.aborted) return finish('interrupted');
       if (options.maxTrials !== undefined && trials.length >= options.maxTrials) return finish('trial-limit');
+      // One key for every attempt of this ask: an attempt whose answer was lost hands its trial
+      // to the next instead of leaving it claimed by nobody.
+      const requestKey = newRequestKey();
       try {
         // A refused ask (CONFLICT) that came with the last tell is as good as asking again.
         if (isPosteriorError(askError, 'CONFLICT')) throw askError;
-        // One key for every attempt of this ask: an attempt whose answer was lost hands its trial
-        // to the next instead of leaving it claimed by nobody.
-        const requestKey = newRequestKey();
         claimed = await persist(
           (signal) => api.askTrials(studyId, 1, workerId, { signal, requestKey }),
           keepTrying('asking for a trial'),
         );
       } catch (error) {
-        if (stopping.aborted) return finish('interrupted');
+        if (stopping.aborted) {
+          if (!isPosteriorError(askError, 'CONFLICT')) await handBackAsk(requestKey);
+          return finish('interrupted');
+        }
         // A study that is not RUNNING refuses to hand out trials; find out which state it is in.
         if (!isPosteriorError(error, 'CONFLICT')) throw error;
         claimed = [];
