@@ -1,6 +1,13 @@
 // The public surface of @posterior/core: each rule is exported from its own module.
 export * from './best-trial.js';
-export { type CsvValue, csvCell, csvText } from './csv.js';
+export {
+  type CsvTrial,
+  type CsvValue,
+  csvCell,
+  csvText,
+  TRIALS_CSV_FIELDS,
+  trialsCsv,
+} from './csv.js';
 export * from './direction.js';
 export { type Backoff, backoffDelay, type RetryOptions, retry, sleep } from './retry.js';
 export * from './study-input.js';

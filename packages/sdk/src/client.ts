@@ -13,6 +13,7 @@ import { type Delivery, type RequestOptions, Transport, type TransportOptions } 
 import type {
   ApiTokenSecret,
   Artifact,
+  AttributeValue,
   AuthPayload,
   CreateStudyInput,
   DownloadedFile,
@@ -120,6 +121,21 @@ export interface PosteriorApi {
   setTrialNote(trialId: string, note: string | null): Promise<Trial>;
   /** Replaces a trial's tags, in any state (at most 20 of at most 64 chars; [] clears). MEMBER or above. */
   setTrialTags(trialId: string, tags: readonly string[]): Promise<Trial>;
+  /**
+   * Sets some of a trial's attributes, in any state (key -> string, number or boolean; null removes
+   * the key; `replace` drops the others first). At most 50, keys of at most 64 chars, strings of at
+   * most 1,000. MEMBER or above.
+   */
+  setTrialAttributes(
+    trialId: string,
+    attributes: Readonly<Record<string, AttributeValue | null>>,
+    options?: RequestOptions & { readonly replace?: boolean },
+  ): Promise<Trial>;
+  /** The study's trials as CSV, as `posterior export` writes it (`Study.trialsExport`); null if no such study. */
+  trialsExport(
+    studyId: string,
+    options?: RequestOptions & { readonly state?: TrialState; readonly metrics?: boolean },
+  ): Promise<string | null>;
   enqueueTrial(studyId: string, params: Params): Promise<Trial>;
   /** Idempotent: one request key per call, reused by the SDK's retries (see AskOptions). */
   askTrials(
@@ -501,7 +517,14 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial> {
-    const variables = { trialId, state: input.state, value: input.value ?? null, error: input.error ?? null };
+    const variables = {
+      trialId,
+      state: input.state,
+      value: input.value ?? null,
+      error: input.error ?? null,
+      logTail: input.logTail ?? null,
+      environment: environmentVariable(input.environment),
+    };
     return wire.toTrial(await this.gql(G.TellTrialDocument, variables, 'tellTrial', options));
   }
 
@@ -519,6 +542,40 @@ export class PosteriorClient implements PosteriorApi {
     return wire.toTrial(await this.gql(G.SetTrialTagsDocument, { trialId, tags: [...tags] }, 'setTrialTags'));
   }
 
+  async setTrialAttributes(
+    trialId: string,
+    attributes: Readonly<Record<string, AttributeValue | null>>,
+    options: RequestOptions & { readonly replace?: boolean } = {},
+  ): Promise<Trial> {
+    const { replace, ...request } = options;
+    const list = Object.entries(attributes).map(([key, value]) => ({ key, value }));
+    return wire.toTrial(
+      await this.gql(
+        G.SetTrialAttributesDocument,
+        { trialId, attributes: list, replace: replace ?? false },
+        'setTrialAttributes',
+        request,
+      ),
+    );
+  }
+
+  async trialsExport(
+    studyId: string,
+    options: RequestOptions & { readonly state?: TrialState; readonly metrics?: boolean } = {},
+  ): Promise<string | null> {
+    const { state, metrics, ...request } = options;
+    const value = await this.gql(
+      G.TrialsExportDocument,
+      { id: studyId, format: 'CSV', state: state ?? null, metrics: metrics ?? true },
+      'study',
+      request,
+    );
+    if (value === null) return null;
+    const csv = (value as { trialsExport?: unknown }).trialsExport;
+    if (typeof csv !== 'string') throw new PosteriorError('BAD_RESPONSE', 'trialsExport is not a string');
+    return csv;
+  }
+
   async releaseTrial(trialId: string, options?: RequestOptions): Promise<Trial> {
     return wire.toTrial(await this.gql(G.ReleaseTrialDocument, { trialId }, 'releaseTrial', options));
   }
@@ -534,6 +591,8 @@ export class PosteriorClient implements PosteriorApi {
       state: input.state,
       value: input.value ?? null,
       error: input.error ?? null,
+      logTail: input.logTail ?? null,
+      environment: environmentVariable(input.environment),
       studyId: ask.studyId,
       count: ask.count ?? 1,
       workerId: ask.workerId,
@@ -640,3 +699,16 @@ export function createClient(options: ClientOptions): PosteriorClient {
 }
 
 export type { RetryPolicy };
+
+/** A TellInput's environment as the GraphQL variable (a copy: the generated input type is mutable). */
+function environmentVariable(env: TellInput['environment']): G.TrialEnvironmentInput | null {
+  if (env === null || env === undefined) return null;
+  return {
+    backend: env.backend ?? null,
+    host: env.host ?? null,
+    platform: env.platform ?? null,
+    nodeVersion: env.nodeVersion ?? null,
+    workerId: env.workerId ?? null,
+    packages: env.packages ? env.packages.map((p) => ({ name: p.name, version: p.version })) : null,
+  };
+}

@@ -272,6 +272,12 @@ const TABLE: Record<string, Row> = {
     vars: (f) => ({ t: f.trialId }),
     expect: teamScoped('MEMBER'),
   },
+  'Mutation.setTrialAttributes': {
+    query:
+      'mutation($t: ID!) { setTrialAttributes(trialId: $t, attributes: [{key: "batch", value: 3}]) { id attributes { key value } } }',
+    vars: (f) => ({ t: f.trialId }),
+    expect: teamScoped('MEMBER'),
+  },
   'Mutation.setStudyDescription': {
     query: 'mutation($s: ID!) { setStudyDescription(studyId: $s, description: "d") { id description } }',
     vars: (f) => ({ s: f.studyId }),

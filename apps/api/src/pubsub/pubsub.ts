@@ -5,7 +5,12 @@ import type { TrialRecord } from '../common/trial-record.js';
 import { MAX_NOTIFY_BYTES, PgEventTarget, type Sequence } from './pg-event-target.js';
 
 /** The topics, each keyed by study id, and what they carry. */
-export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED';
+/**
+ * ANNOTATED (a note, tags or attributes changed) is internal: on the wire it is the event of the
+ * trial's current state with `annotated: true` (subscription.resolver.ts), which older clients take as
+ * the trial as it now is.
+ */
+export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED' | 'ANNOTATED';
 
 export interface TrialEventPayload {
   type: TrialEventType;

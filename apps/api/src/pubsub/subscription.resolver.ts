@@ -54,7 +54,17 @@ interface ResolvedTrialEvent {
   type: TrialEventKind;
   trial: TrialRecord;
   seq: number | null;
+  annotated: boolean;
 }
+
+/** The wire type of an ANNOTATED event: the event of the trial's current state. */
+const STATE_EVENT: Record<TrialRecord['state'], TrialEventKind> = {
+  WAITING: TrialEventKind.CREATED,
+  RUNNING: TrialEventKind.CLAIMED,
+  COMPLETE: TrialEventKind.COMPLETE,
+  PRUNED: TrialEventKind.PRUNED,
+  FAILED: TrialEventKind.FAILED,
+};
 
 @Resolver()
 export class SubscriptionResolver {
@@ -89,7 +99,10 @@ export class SubscriptionResolver {
         source,
         async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
           const trial = payload.trial ?? (await context.services.trials.byId(payload.trialId));
-          return trial && { type: payload.type as TrialEventKind, trial, seq: payload.seq ?? null };
+          if (!trial) return null;
+          const annotated = payload.type === 'ANNOTATED';
+          const type = annotated ? STATE_EVENT[trial.state] : (payload.type as TrialEventKind);
+          return { type, trial, seq: payload.seq ?? null, annotated };
         },
         opsMetrics.trackSubscription('trialEvents'),
       );
@@ -104,7 +117,12 @@ export class SubscriptionResolver {
     })
     _afterSeq: number | null,
   ): TrialEvent {
-    return Object.assign(new TrialEvent(), { type: event.type, trial: toTrial(event.trial), seq: event.seq });
+    return Object.assign(new TrialEvent(), {
+      type: event.type,
+      trial: toTrial(event.trial),
+      seq: event.seq,
+      annotated: event.annotated,
+    });
   }
 
   @Subscription(() => [MetricPoint], {

@@ -29,6 +29,9 @@ const trial = (
   retryOf: null,
   note: null,
   tags: [],
+  attributes: [],
+  pruneStep: null,
+  pruneReason: null,
 });
 
 describe('posterior export', () => {

@@ -35,6 +35,10 @@ export type Direction =
   | 'MAXIMIZE'
   | 'MINIMIZE';
 
+/** CSV: RFC 4180 with CRLF line ends, as `posterior export` writes it */
+export type ExportFormat =
+  | 'CSV';
+
 /** EXPIRED: still pending when its expiresAt passed */
 export type InvitationState =
   | 'ACCEPTED'
@@ -47,6 +51,11 @@ export type MetricPointInput = {
   readonly name: string;
   readonly step: number;
   readonly value: number;
+};
+
+export type PackageVersionInput = {
+  readonly name: string;
+  readonly version: string;
 };
 
 /** OWNER > ADMIN > MEMBER > VIEWER */
@@ -72,6 +81,22 @@ export type StudyState =
   | 'DONE'
   | 'PAUSED'
   | 'RUNNING';
+
+/** One attribute to set on a trial; a null value removes the key */
+export type TrialAttributeInput = {
+  readonly key: string;
+  readonly value?: string | number | boolean | null | undefined;
+};
+
+/** What a trial ran on (each text at most 200 chars, at most 20 packages) */
+export type TrialEnvironmentInput = {
+  readonly backend?: string | null | undefined;
+  readonly host?: string | null | undefined;
+  readonly nodeVersion?: string | null | undefined;
+  readonly packages?: ReadonlyArray<PackageVersionInput> | null | undefined;
+  readonly platform?: string | null | undefined;
+  readonly workerId?: string | null | undefined;
+};
 
 export type TrialEventType =
   | 'CLAIMED'
@@ -125,7 +150,7 @@ export type TrialPageQueryVariables = Exact<{
 }>;
 
 
-export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly logTail: string | null, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string, readonly pruner: unknown }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null } | null };
 
 export type TeamSettingsQueryVariables = Exact<{
   id: string | number;
@@ -147,7 +172,7 @@ export type SetStudyBudgetMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type DeleteStudyMutationVariables = Exact<{
   id: string | number;
@@ -179,9 +204,11 @@ export type TeamFieldsFragment = { readonly id: string, readonly name: string, r
 
 export type SuggestionFieldsFragment = { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null };
 
-export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null };
+export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null };
 
-export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type TrialRunFieldsFragment = { readonly logTail: string | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null };
+
+export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
 
 export type MetricFieldsFragment = { readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string };
 
@@ -297,7 +324,7 @@ export type CreateStudyMutationVariables = Exact<{
 }>;
 
 
-export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type SetStudyStateMutationVariables = Exact<{
   id: string | number;
@@ -305,7 +332,7 @@ export type SetStudyStateMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type SetStudyDescriptionMutationVariables = Exact<{
   studyId: string | number;
@@ -313,7 +340,7 @@ export type SetStudyDescriptionMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
 
 export type SetTrialNoteMutationVariables = Exact<{
   trialId: string | number;
@@ -321,7 +348,7 @@ export type SetTrialNoteMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type SetTrialTagsMutationVariables = Exact<{
   trialId: string | number;
@@ -329,7 +356,16 @@ export type SetTrialTagsMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+
+export type SetTrialAttributesMutationVariables = Exact<{
+  trialId: string | number;
+  attributes: ReadonlyArray<TrialAttributeInput> | TrialAttributeInput;
+  replace?: boolean | null | undefined;
+}>;
+
+
+export type SetTrialAttributesMutation = { readonly setTrialAttributes: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type EnqueueTrialMutationVariables = Exact<{
   studyId: string | number;
@@ -337,7 +373,7 @@ export type EnqueueTrialMutationVariables = Exact<{
 }>;
 
 
-export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type AskTrialsMutationVariables = Exact<{
   studyId: string | number;
@@ -347,7 +383,7 @@ export type AskTrialsMutationVariables = Exact<{
 }>;
 
 
-export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
+export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
 
 export type HeartbeatMutationVariables = Exact<{
   trialId: string | number;
@@ -362,30 +398,34 @@ export type ReportMetricsMutationVariables = Exact<{
 }>;
 
 
-export type ReportMetricsMutation = { readonly reportMetrics: { readonly accepted: number, readonly inserted: number, readonly shouldPrune: boolean } };
+export type ReportMetricsMutation = { readonly reportMetrics: { readonly accepted: number, readonly inserted: number, readonly shouldPrune: boolean, readonly pruneReason: string | null } };
 
 export type TellTrialMutationVariables = Exact<{
   trialId: string | number;
   state: TrialState;
   value?: number | null | undefined;
   error?: string | null | undefined;
+  logTail?: string | null | undefined;
+  environment?: TrialEnvironmentInput | null | undefined;
 }>;
 
 
-export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type ReleaseTrialMutationVariables = Exact<{
   trialId: string | number;
 }>;
 
 
-export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
 
 export type TellAndAskMutationVariables = Exact<{
   trialId: string | number;
   state: TrialState;
   value?: number | null | undefined;
   error?: string | null | undefined;
+  logTail?: string | null | undefined;
+  environment?: TrialEnvironmentInput | null | undefined;
   studyId: string | number;
   count: number;
   workerId?: string | null | undefined;
@@ -393,7 +433,7 @@ export type TellAndAskMutationVariables = Exact<{
 }>;
 
 
-export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
+export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -415,14 +455,14 @@ export type StudiesQueryVariables = Exact<{
 }>;
 
 
-export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
+export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
 
 export type StudyQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } | null };
+export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } | null };
 
 export type TeamQueryVariables = Exact<{
   id: string | number;
@@ -440,7 +480,7 @@ export type StudyTrialsQueryVariables = Exact<{
 }>;
 
 
-export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
+export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
 
 export type StudyHistoryQueryVariables = Exact<{
   id: string | number;
@@ -461,7 +501,7 @@ export type StudyRecommendedTrialQueryVariables = Exact<{
 }>;
 
 
-export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } | null } | null };
+export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } | null } | null };
 
 export type StudyImportanceQueryVariables = Exact<{
   id: string | number;
@@ -484,7 +524,7 @@ export type TrialQueryVariables = Exact<{
 }>;
 
 
-export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly logTail: string | null, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null } | null };
 
 export type MyInvitationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -498,13 +538,23 @@ export type TeamInvitationsQueryVariables = Exact<{
 
 export type TeamInvitationsQuery = { readonly team: { readonly id: string, readonly invitations: ReadonlyArray<{ readonly id: string, readonly teamId: string, readonly teamName: string, readonly email: string, readonly role: Role, readonly state: InvitationState, readonly createdAt: string, readonly expiresAt: string, readonly respondedAt: string | null, readonly invitedBy: { readonly id: string, readonly email: string, readonly name: string | null } | null }> } | null };
 
+export type TrialsExportQueryVariables = Exact<{
+  id: string | number;
+  format: ExportFormat;
+  state?: TrialState | null | undefined;
+  metrics?: boolean | null | undefined;
+}>;
+
+
+export type TrialsExportQuery = { readonly study: { readonly id: string, readonly trialsExport: string } | null };
+
 export type TrialEventsSubscriptionVariables = Exact<{
   studyId: string | number;
   afterSeq?: number | null | undefined;
 }>;
 
 
-export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } };
+export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly annotated: boolean, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } };
 
 export type MetricPointsSubscriptionVariables = Exact<{
   studyId: string | number;
@@ -540,6 +590,22 @@ export const TeamFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"TeamFields"}) as unknown as TypedDocumentString<TeamFieldsFragment, unknown>;
+export const TrialRunFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TrialRunFields on Trial {
+  logTail
+  environment {
+    backend
+    host
+    platform
+    nodeVersion
+    workerId
+    packages {
+      name
+      version
+    }
+  }
+}
+    `, {"fragmentName":"TrialRunFields"}) as unknown as TypedDocumentString<TrialRunFieldsFragment, unknown>;
 export const SuggestionFieldsFragmentDoc = new TypedDocumentString(`
     fragment SuggestionFields on Suggestion {
   sampler
@@ -567,6 +633,12 @@ export const TrialFieldsFragmentDoc = new TypedDocumentString(`
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -635,6 +707,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -763,12 +841,14 @@ export const TrialPageDocument = new TypedDocumentString(`
     query TrialPage($id: ID!) {
   trial(id: $id) {
     ...TrialFields
+    ...TrialRunFields
     study {
       id
       name
       objective
       direction
       teamId
+      pruner
     }
     metrics {
       ...MetricFields
@@ -802,8 +882,28 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
+  }
+}
+fragment TrialRunFields on Trial {
+  logTail
+  environment {
+    backend
+    host
+    platform
+    nodeVersion
+    workerId
+    packages {
+      name
+      version
+    }
   }
 }
 fragment MetricFields on MetricPoint {
@@ -912,6 +1012,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1156,6 +1262,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1221,6 +1333,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1286,6 +1404,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1351,6 +1475,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1385,10 +1515,60 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
 }`) as unknown as TypedDocumentString<SetTrialTagsMutation, SetTrialTagsMutationVariables>;
+export const SetTrialAttributesDocument = new TypedDocumentString(`
+    mutation SetTrialAttributes($trialId: ID!, $attributes: [TrialAttributeInput!]!, $replace: Boolean) {
+  setTrialAttributes(
+    trialId: $trialId
+    attributes: $attributes
+    replace: $replace
+  ) {
+    ...TrialFields
+  }
+}
+    fragment SuggestionFields on Suggestion {
+  sampler
+  phase
+  mean
+  std
+  acquisition
+  acquisitionName
+}
+fragment TrialFields on Trial {
+  id
+  studyId
+  number
+  state
+  params
+  value
+  workerId
+  createdAt
+  startedAt
+  heartbeatAt
+  finishedAt
+  error
+  retryOf
+  note
+  tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
+  suggestion {
+    ...SuggestionFields
+  }
+}`) as unknown as TypedDocumentString<SetTrialAttributesMutation, SetTrialAttributesMutationVariables>;
 export const EnqueueTrialDocument = new TypedDocumentString(`
     mutation EnqueueTrial($studyId: ID!, $params: JSON!) {
   enqueueTrial(studyId: $studyId, params: $params) {
@@ -1419,6 +1599,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1458,6 +1644,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1475,12 +1667,20 @@ export const ReportMetricsDocument = new TypedDocumentString(`
     accepted
     inserted
     shouldPrune
+    pruneReason
   }
 }
     `) as unknown as TypedDocumentString<ReportMetricsMutation, ReportMetricsMutationVariables>;
 export const TellTrialDocument = new TypedDocumentString(`
-    mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $error: String) {
-  tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) {
+    mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $error: String, $logTail: String, $environment: TrialEnvironmentInput) {
+  tellTrial(
+    trialId: $trialId
+    state: $state
+    value: $value
+    error: $error
+    logTail: $logTail
+    environment: $environment
+  ) {
     ...TrialFields
   }
 }
@@ -1508,6 +1708,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1542,13 +1748,26 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
 }`) as unknown as TypedDocumentString<ReleaseTrialMutation, ReleaseTrialMutationVariables>;
 export const TellAndAskDocument = new TypedDocumentString(`
-    mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $error: String, $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
-  tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) {
+    mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $error: String, $logTail: String, $environment: TrialEnvironmentInput, $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
+  tellTrial(
+    trialId: $trialId
+    state: $state
+    value: $value
+    error: $error
+    logTail: $logTail
+    environment: $environment
+  ) {
     ...TrialFields
   }
   askTrials(
@@ -1584,6 +1803,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1656,6 +1881,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1721,6 +1952,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1809,6 +2046,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1874,6 +2117,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1916,6 +2165,7 @@ export const TrialDocument = new TypedDocumentString(`
     query Trial($id: ID!) {
   trial(id: $id) {
     ...TrialFields
+    ...TrialRunFields
     metrics {
       ...MetricFields
     }
@@ -1948,8 +2198,28 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
+  }
+}
+fragment TrialRunFields on Trial {
+  logTail
+  environment {
+    backend
+    host
+    platform
+    nodeVersion
+    workerId
+    packages {
+      name
+      version
+    }
   }
 }
 fragment MetricFields on MetricPoint {
@@ -2022,11 +2292,20 @@ fragment InvitationFields on Invitation {
   expiresAt
   respondedAt
 }`) as unknown as TypedDocumentString<TeamInvitationsQuery, TeamInvitationsQueryVariables>;
+export const TrialsExportDocument = new TypedDocumentString(`
+    query TrialsExport($id: ID!, $format: ExportFormat!, $state: TrialState, $metrics: Boolean) {
+  study(id: $id) {
+    id
+    trialsExport(format: $format, state: $state, metrics: $metrics)
+  }
+}
+    `) as unknown as TypedDocumentString<TrialsExportQuery, TrialsExportQueryVariables>;
 export const TrialEventsDocument = new TypedDocumentString(`
     subscription TrialEvents($studyId: ID!, $afterSeq: Int) {
   trialEvents(studyId: $studyId, afterSeq: $afterSeq) {
     seq
     type
+    annotated
     trial {
       ...TrialFields
     }
@@ -2056,6 +2335,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }

@@ -52,6 +52,7 @@ export function fakeTrial(
     async saveCheckpoint(file) {
       trial.checkpoints.push(file);
     },
+    async setAttributes() {},
   };
   return trial;
 }
