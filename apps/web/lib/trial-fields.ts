@@ -41,17 +41,34 @@ function field(t: Trial, name: string, now: number): QueryValue | undefined {
 
 /**
  * The annotations (issue 15 item 8): `note`, and `tags` (alias `tag`, so `tag = "x"` reads naturally)
- * as a list. Query names only, not CSV columns: the export's columns are `posterior export`'s.
+ * as a list; the pruner's `prune_step` and `prune_reason`. Query names only, not CSV columns: the
+ * export's columns are `posterior export`'s.
  */
 function annotation(t: Trial, name: string): ResolvedValue | undefined {
   if (name === 'note') return t.note ?? null;
   if (name === 'tags' || name === 'tag') return t.tags ?? [];
+  if (name === 'prune_step') return t.pruneStep ?? null;
+  if (name === 'prune_reason') return t.pruneReason ?? null;
   return undefined;
 }
 
+/** A trial's user attribute by key (undefined when it has none of that key). */
+export function attributeOf(t: Trial, key: string): QueryValue | undefined {
+  for (const a of t.attributes ?? []) if (a.key === key) return a.value;
+  return undefined;
+}
+
+/** Every attribute key of these trials, sorted (the column chooser offers each). */
+export function attributeKeys(trials: readonly Trial[]): string[] {
+  const keys = new Set<string>();
+  for (const t of trials) for (const a of t.attributes ?? []) keys.add(a.key);
+  return [...keys].sort((a, b) => a.localeCompare(b));
+}
+
 /**
- * Looks names up on one trial: `params.x` / `p.x`, `metrics.x` / `m.x`, the objective's name (its
- * value), then a field, a param, a metric, in that order.
+ * Looks names up on one trial: `params.x` / `p.x`, `metrics.x` / `m.x`, `attr.x` / `attrs.x` /
+ * `a.x`, the objective's name (its value), then a field, a param, a metric, an attribute, in that
+ * order.
  */
 export function trialResolver(
   t: Trial,
@@ -72,6 +89,7 @@ export function trialResolver(
       const rest = name.slice(dot + 1);
       if (head === 'params' || head === 'p') return param(rest);
       if (head === 'metrics' || head === 'm') return metric(rest);
+      if (head === 'attr' || head === 'attrs' || head === 'a') return attributeOf(t, rest);
     }
     if (name === objective && t.value !== null) return t.value;
     const a = annotation(t, name);
@@ -79,7 +97,7 @@ export function trialResolver(
     const f = field(t, name, now);
     if (f !== undefined) return f;
     if (Object.hasOwn(t.params, name)) return param(name);
-    return metric(name);
+    return metric(name) ?? attributeOf(t, name);
   };
 }
 

@@ -13,6 +13,7 @@ import {
   loadCurves,
   loadHistory,
   loadImportance,
+  loadRecommended,
   loadReport,
   loadStudy,
   loadSurrogate,
@@ -184,7 +185,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
       next: (e) => {
         const t = toTrial(e.trial);
         trialsRef.current.set(t.id, newerTrial(trialsRef.current.get(t.id), t));
-        if (isTerminal(e.type)) {
+        // an annotation (note, tags, attributes) changed: the trial as it is now, nothing finished
+        if (isTerminal(e.type) && !e.annotated) {
           refreshInsightsSoon();
           // the last trial to finish ends the study: its state has no event of its own
           refreshStudySoon();
@@ -322,6 +324,15 @@ export function StudyPage({ studyId }: { studyId: string }) {
     enabled: insightsEnabled,
   });
   const importance = importanceQuery.isError ? null : (importanceQuery.data ?? null);
+  // The model's pick beside the best observed trial: once the trials are in (a GP fit on the server,
+  // so not before the first screen), refreshed with the insights as trials finish.
+  const hasComplete = (study?.trialCounts.complete ?? 0) > 0 || trials.some((t) => t.state === 'COMPLETE');
+  const recommendedQuery = useQuery({
+    queryKey: [...insightsKey(studyId), 'recommended'],
+    queryFn: ({ signal }) => loadRecommended(studyId, signal),
+    enabled: study !== null && !trialsLoading && hasComplete,
+  });
+  const recommended = recommendedQuery.isError ? null : (recommendedQuery.data ?? null);
 
   const numericParams = useMemo(
     () => (study ? study.searchSpace.filter((p) => p.type !== 'categorical').map((p) => p.name) : []),
@@ -389,6 +400,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
           : liveStatus
       }
       importance={importance}
+      recommended={recommended}
       surrogate={surrogate && surrogate.param === gpParam ? surrogate : null}
       surrogateLoading={surrogateLoading}
       surrogateUnavailable={surrogateWhy}
@@ -407,6 +419,12 @@ export function StudyPage({ studyId }: { studyId: string }) {
                 const t = toTrial(await getClient().enqueueTrial(studyId, params));
                 trialsRef.current.set(t.id, t);
                 flush('trials');
+              },
+              async setDescription(description) {
+                const updated = await getClient().setStudyDescription(studyId, description);
+                queryClient.setQueryData<Study>(studyKey(studyId), (prev) =>
+                  prev ? { ...prev, description: updated.description ?? null } : prev,
+                );
               },
               async setBudget(maxTrials, resume) {
                 await setStudyBudget(studyId, maxTrials);

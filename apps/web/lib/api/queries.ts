@@ -8,6 +8,7 @@ import type {
   MetricPoint,
   ParamImportance,
   PendingInvitation,
+  Recommended,
   Role,
   Study,
   StudySummary,
@@ -192,6 +193,24 @@ export async function loadCurves(studyId: string, signal?: AbortSignal): Promise
     }
   }
   return points;
+}
+
+/**
+ * The trial the model would keep (`Study.recommendedTrial`: lowest posterior mean among completed
+ * trials), with its mean ± std; null while the study has no completed trial.
+ */
+export async function loadRecommended(studyId: string, signal?: AbortSignal): Promise<Recommended | null> {
+  const r = await getClient().studyRecommendedTrial(studyId, { signal });
+  if (!r) return null;
+  return {
+    trialId: r.trial.id,
+    number: r.trial.number,
+    value: r.trial.value,
+    mean: r.mean,
+    std: r.std,
+    noiseStd: r.noiseStd,
+    source: r.source,
+  };
 }
 
 export async function loadImportance(studyId: string, signal?: AbortSignal): Promise<ParamImportance[]> {
