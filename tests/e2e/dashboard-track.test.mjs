@@ -105,9 +105,9 @@ describe('dashboard: trial tracking', { timeout: 600_000 }, () => {
         const numbers = await table.locator('tbody tr td:nth-child(2)').allTextContents();
         assert.deepEqual(numbers.sort(), ['#0', '#2']);
         // the column chooser offers the attributes; a chosen one is a sortable column
-        await page.getByText('Columns', { exact: true }).click();
+        await page.locator('summary', { hasText: 'Columns' }).click();
         await page.getByRole('checkbox', { name: 'batch' }).check();
-        await page.getByText('Columns', { exact: true }).click();
+        await page.locator('summary', { hasText: 'Columns' }).click();
         await page.locator('#trials-query').fill('');
         await page.locator('#trials-query').press('Enter');
         await waitFor(async () => (await table.locator('tbody tr').count()) === 3, {
@@ -220,6 +220,7 @@ describe('dashboard: trial tracking', { timeout: 600_000 }, () => {
     const study = await createBranin(owner.client, owner.teamId, {
       name: 'pruning',
       maxTrials: 6,
+      parallelism: 4,
       pruner: { type: 'median', warmupSteps: 0, minTrials: 3 },
     });
     const { client } = owner;
@@ -288,6 +289,23 @@ describe('dashboard: trial tracking', { timeout: 600_000 }, () => {
           assert.deepEqual(errors, []);
           await ctx.close();
         }
+      // an open page follows a change made elsewhere (the CLI, another tab) at once, not at its
+      // 15 s reread: the description change is announced on studyUpdates
+      {
+        const { ctx, page } = await open(owner.email, `${env.stack.web.url}/studies/${study.id}`, 'dark');
+        const shown = page.getByTestId('study-description');
+        await shown.waitFor({ timeout: 60_000 });
+        await page.waitForTimeout(1000); // subscribed
+        const started = Date.now();
+        await owner.client.setStudyDescription(study.id, 'changed from the CLI');
+        await waitFor(async () => (await shown.textContent()) === 'changed from the CLI', {
+          what: 'the description pushed to an open page',
+          timeoutMs: 5000,
+          intervalMs: 100,
+        });
+        assert.ok(Date.now() - started < 5000);
+        await ctx.close();
+      }
       // a viewer reads it with no editor
       const viewerEmail = `viewer-${Date.now()}@example.com`;
       const { createNodeClient } = await import('@posterior/sdk/node');

@@ -177,6 +177,11 @@ export interface PosteriorApi {
    */
   trialEvents(studyId: string, sink: SequencedSink<TrialEvent>, options?: TrialEventsOptions): Unsubscribe;
   metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe;
+  /** Changes of a study no trial event carries (`DESCRIPTION`): reread the study. Not numbered. */
+  studyUpdates(
+    studyId: string,
+    sink: Sink<{ readonly studyId: string; readonly change: string }>,
+  ): Unsubscribe;
 
   uploadArtifact(trialId: string, file: FileUpload, options?: RequestOptions): Promise<Artifact>;
   downloadArtifact(artifactId: string, options?: RequestOptions): Promise<DownloadedFile>;
@@ -634,6 +639,25 @@ export class PosteriorClient implements PosteriorApi {
       String(G.MetricPointsDocument),
       { studyId, trialId },
       'metricPoints',
+      convert,
+      sink,
+    );
+  }
+
+  studyUpdates(
+    studyId: string,
+    sink: Sink<{ readonly studyId: string; readonly change: string }>,
+  ): Unsubscribe {
+    const convert = (value: unknown) => {
+      const o = (value ?? {}) as { studyId?: unknown; change?: unknown };
+      if (typeof o.studyId !== 'string' || typeof o.change !== 'string')
+        throw new PosteriorError('BAD_RESPONSE', 'studyUpdates: expected { studyId, change }');
+      return { studyId: o.studyId, change: o.change };
+    };
+    return this.subscriptions.subscribe(
+      String(G.StudyUpdatesDocument),
+      { studyId },
+      'studyUpdates',
       convert,
       sink,
     );

@@ -290,6 +290,12 @@ const TABLE: Record<string, Row> = {
     vars: (f) => ({ s: f.studyId }),
     expect: teamScoped('VIEWER'),
   },
+  'Subscription.studyUpdates': {
+    subscription: true,
+    query: 'subscription($s: ID!) { studyUpdates(studyId: $s) { change } }',
+    vars: (f) => ({ s: f.studyId }),
+    expect: teamScoped('VIEWER'),
+  },
   'Subscription.metricPoints': {
     subscription: true,
     query: 'subscription($s: ID!) { metricPoints(studyId: $s) { step } }',

@@ -295,6 +295,15 @@ export class ReportResult {
   pruneReason?: string | null;
 }
 
+@ObjectType({
+  description:
+    'A change of a study that no trial event carries: DESCRIPTION (its description was set). Read the study again',
+})
+export class StudyUpdate {
+  @Field(() => ID) studyId: string;
+  @Field(() => String, { description: 'DESCRIPTION' }) change: string;
+}
+
 @ObjectType()
 export class TrialEvent {
   @Field(() => TrialEventKind) type: TrialEventKind;

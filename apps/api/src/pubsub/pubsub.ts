@@ -29,9 +29,15 @@ export interface MetricPointsPayload {
   points: MetricTuple[];
 }
 
+/** A change of a study that no trial event carries (its description), announced unnumbered. */
+export interface StudyUpdatePayload {
+  change: 'DESCRIPTION';
+}
+
 export enum Topic {
   TrialEvents = 'TRIAL_EVENTS',
   MetricPoints = 'METRIC_POINTS',
+  StudyUpdates = 'STUDY_UPDATES',
 }
 
 /** Events a subscriber may fall behind by before its oldest are dropped. */
@@ -59,11 +65,13 @@ export interface MembershipChange {
 type Topics = {
   [Topic.TrialEvents]: [studyId: string, payload: TrialEventPayload];
   [Topic.MetricPoints]: [studyId: string, payload: MetricPointsPayload];
+  [Topic.StudyUpdates]: [studyId: string, payload: StudyUpdatePayload];
 };
 
 export interface ApiPubSub {
   publishTrialEvent(studyId: string, type: TrialEventType, trial: TrialRecord): void;
   publishMetricPoints(studyId: string, trialId: string, points: MetricTuple[]): void;
+  publishStudyUpdate(studyId: string, change: StudyUpdatePayload['change']): void;
   /** `hold` runs when the stream starts; what it returns runs once the stream ends, however it ends. */
   subscribe<T extends Topic>(topic: T, studyId: string, hold?: () => () => void): AsyncIterable<Topics[T][1]>;
   publishAuthChanged(revoked?: readonly string[]): void;
@@ -124,6 +132,9 @@ export function createApiPubSub(options: {
         bytes += size;
       }
       if (chunk.length > 0) pubsub.publish(Topic.MetricPoints, studyId, { trialId, points: chunk });
+    },
+    publishStudyUpdate(studyId, change) {
+      pubsub.publish(Topic.StudyUpdates, studyId, { change });
     },
     subscribe<T extends Topic>(
       topic: T,

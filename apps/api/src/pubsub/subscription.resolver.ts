@@ -4,7 +4,7 @@ import type { TrialRecord } from '../common/trial-record.js';
 import { Role } from '../db/index.js';
 import { TrialEventKind } from '../graphql/enums.js';
 import { toTrial } from '../graphql/mapping.js';
-import { MetricPoint, TrialEvent } from '../graphql/types.js';
+import { MetricPoint, StudyUpdate, TrialEvent } from '../graphql/types.js';
 import { opsMetrics } from '../ops/index.js';
 import type { Context } from '../server/context.js';
 import { coalesce, mapStream, withReplay } from './batch.js';
@@ -163,5 +163,26 @@ export class SubscriptionResolver {
     @Arg('trialId', () => ID, { nullable: true }) _trialId: string | null,
   ): MetricPoint[] {
     return batch;
+  }
+
+  @Subscription(() => StudyUpdate, {
+    description:
+      'Changes of a study that no trial event carries (its description), unnumbered: a client rereads the study',
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
+      await authorize(context, args.studyId);
+      const source = context.services.pubsub.subscribe(
+        Topic.StudyUpdates,
+        args.studyId,
+        admit(context, args.studyId),
+      );
+      return mapStream(
+        source,
+        (payload) => Object.assign(new StudyUpdate(), { studyId: args.studyId, change: payload.change }),
+        opsMetrics.trackSubscription('studyUpdates'),
+      );
+    },
+  })
+  studyUpdates(@Root() update: StudyUpdate, @Arg('studyId', () => ID) _studyId: string): StudyUpdate {
+    return update;
   }
 }

@@ -93,12 +93,15 @@ export class StudyResolver {
     description:
       'Sets the study description (null or empty clears it; at most 10,000 chars). MEMBER or above',
   })
-  setStudyDescription(
+  async setStudyDescription(
     @Arg('studyId', () => ID) studyId: string,
     @Arg('description', () => String, { nullable: true }) description: string | null,
     @Ctx() ctx: Context,
   ): Promise<Study> {
-    return ctx.services.studies.setDescription(ctx.caller, studyId, description);
+    const study = await ctx.services.studies.setDescription(ctx.caller, studyId, description);
+    // open study pages reread it (no trial event carries a study's description)
+    ctx.services.pubsub.publishStudyUpdate(studyId, 'DESCRIPTION');
+    return study;
   }
 
   @Mutation(() => Boolean, {

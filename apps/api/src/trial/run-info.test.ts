@@ -302,6 +302,28 @@ describe('trial attributes, log tail, prune reason, environment, trials export (
     }
   });
 
+  test('a description change is announced on studyUpdates', async () => {
+    const studyId = await newStudy(h, owner.token, teamId);
+    const updates = collect<{ studyUpdates: { studyId: string; change: string } }>(
+      wsClient(h.server.wsUrl, viewer.token),
+      'subscription($s: ID!) { studyUpdates(studyId: $s) { studyId change } }',
+      { s: studyId },
+    );
+    try {
+      await streaming(h.server, studyId);
+      const r = await h.gql(
+        'mutation($s: ID!) { setStudyDescription(studyId: $s, description: "new") { id } }',
+        { s: studyId },
+        member.token,
+      );
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      await updates.until((items) => items.length >= 1);
+      assert.deepEqual(updates.items[0]?.studyUpdates, { studyId, change: 'DESCRIPTION' });
+    } finally {
+      updates.stop();
+    }
+  });
+
   test('Study.trialsExport: the CSV posterior export writes, metrics included, for any reader', async () => {
     const studyId = await newStudy(h, owner.token, teamId);
     const [t0, t1] = await askTrials<T>(h, owner.token, studyId, 2);

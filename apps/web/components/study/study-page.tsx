@@ -6,7 +6,13 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { getClient, saveBlob, subscribeMetricPoints, subscribeTrialEvents } from '../../lib/api/client';
+import {
+  getClient,
+  saveBlob,
+  subscribeMetricPoints,
+  subscribeStudyUpdates,
+  subscribeTrialEvents,
+} from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import {
   deleteStudy,
@@ -194,6 +200,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
         flush('trials');
       },
     });
+    // the description (set on another page, or by the CLI) has no trial event: reread the study
+    const unsubscribeStudy = subscribeStudyUpdates(studyId, () => refreshStudySoon());
     const unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
       next: (points) => {
         if (storeRef.current.add(points.map(toMetricPoint))) flush('curves');
@@ -201,6 +209,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
     });
     return () => {
       unsubscribeTrials();
+      unsubscribeStudy();
       unsubscribeMetrics();
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       frame.current = null;

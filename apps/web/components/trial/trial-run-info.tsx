@@ -1,6 +1,7 @@
 'use client';
 
 import type { dashboard } from '@posterior/sdk';
+import { useEffect, useRef } from 'react';
 
 type TrialPage = dashboard.TrialPage;
 
@@ -36,6 +37,12 @@ export function PruneReason({
 
 /** The last lines of the worker's output on a FAILED trial, as the worker told them. */
 export function LogTail({ text }: { text: string | null | undefined }) {
+  // the error and its stack are last: show the end first
+  const region = useRef<HTMLElement | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new text scrolls again
+  useEffect(() => {
+    if (region.current) region.current.scrollTop = region.current.scrollHeight;
+  }, [text]);
   if (!text) return null;
   const lines = text.split('\n').length;
   return (
@@ -50,7 +57,7 @@ export function LogTail({ text }: { text: string | null | undefined }) {
       </div>
       <div className="card-body">
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls and holds nothing focusable, so a keyboard reaches the scroll region itself (axe: scrollable-region-focusable) */}
-        <section className="log-tail" aria-label="Worker log tail, scrollable" tabIndex={0}>
+        <section ref={region} className="log-tail" aria-label="Worker log tail, scrollable" tabIndex={0}>
           <pre className="mono" data-testid="log-tail">
             {text}
           </pre>

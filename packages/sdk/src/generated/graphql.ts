@@ -564,6 +564,13 @@ export type MetricPointsSubscriptionVariables = Exact<{
 
 export type MetricPointsSubscription = { readonly metricPoints: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }> };
 
+export type StudyUpdatesSubscriptionVariables = Exact<{
+  studyId: string | number;
+}>;
+
+
+export type StudyUpdatesSubscription = { readonly studyUpdates: { readonly studyId: string, readonly change: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -2358,3 +2365,11 @@ export const MetricPointsDocument = new TypedDocumentString(`
   value
   time
 }`) as unknown as TypedDocumentString<MetricPointsSubscription, MetricPointsSubscriptionVariables>;
+export const StudyUpdatesDocument = new TypedDocumentString(`
+    subscription StudyUpdates($studyId: ID!) {
+  studyUpdates(studyId: $studyId) {
+    studyId
+    change
+  }
+}
+    `) as unknown as TypedDocumentString<StudyUpdatesSubscription, StudyUpdatesSubscriptionVariables>;
