@@ -289,7 +289,7 @@ export function StudyView(props: StudyViewProps) {
           </div>
           {rec && rec.source === 'model' && rec.trialId !== study.bestTrialId ? (
             <div
-              className="card stat"
+              className="card stat stat-recommended"
               data-testid="recommended-trial"
               title="The completed trial with the lowest posterior mean: the model's estimate of its true value, discounting lucky noise. 'Best observed' is the best value any trial reported."
             >
