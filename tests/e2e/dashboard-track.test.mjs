@@ -384,9 +384,14 @@ describe('dashboard: trial tracking', { timeout: 600_000 }, () => {
 
   it('zooming the convergence plot selects the trials in its window on every view', async () => {
     const owner = await newOwner(env.stack, { prefix: 'zoom', team: 'Track Lab' });
-    const study = await createBranin(owner.client, owner.teamId, { name: 'zoom', maxTrials: 20 });
+    const study = await createBranin(owner.client, owner.teamId, {
+      name: 'zoom',
+      maxTrials: 20,
+      parallelism: 20,
+    });
     try {
       const asked = await owner.client.askTrials(study.id, 20, 'e2e');
+      assert.equal(asked.length, 20);
       for (const [i, t] of asked.entries())
         await owner.client.tellTrial(t.id, { state: 'COMPLETE', value: 1 + i / 10 });
       const { ctx, page, errors } = await open(owner.email, `${env.stack.web.url}/studies/${study.id}`);
@@ -404,11 +409,22 @@ describe('dashboard: trial tracking', { timeout: 600_000 }, () => {
       const bar = page.getByRole('status', { name: 'Selection' });
       await bar.waitFor({ timeout: 10_000 });
       assert.match(await bar.textContent(), /zoomed on the convergence plot/);
-      const selected = await page
-        .locator('table[aria-label="Trials"] tbody tr[data-selected="true"]')
-        .count();
-      assert.ok(selected > 0 && selected < 20, `some, not all, trials selected (${selected})`);
+      const count = Number((await bar.locator('b').textContent()).replace(/,/g, ''));
+      assert.ok(count > 0 && count < 20, `some, not all, trials selected (${count})`);
+      // the table marks exactly those (all on its one page of 50)
+      const marked = await page.locator('table[aria-label="Trials"] tbody tr[data-selected="true"]').count();
+      assert.equal(marked, count);
       await shoot(page, 'track-zoom-selection-light');
+      // zooming all the way out clears it
+      await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4);
+      for (let i = 0; i < 10; i++) {
+        await page.mouse.wheel(0, 600);
+        await page.waitForTimeout(100);
+      }
+      await waitFor(async () => (await bar.count()) === 0, {
+        what: 'the zoom selection cleared',
+        timeoutMs: 10_000,
+      });
       assert.deepEqual(errors, []);
       await ctx.close();
     } finally {

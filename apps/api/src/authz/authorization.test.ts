@@ -546,6 +546,11 @@ describe('authorization table: every operation x every kind of caller', () => {
                 { s: f.studyId },
                 owner,
               );
+              void h.gql(
+                'mutation($s: ID!) { setStudyDescription(studyId: $s, description: "seen") { id } }',
+                { s: f.studyId },
+                owner,
+              );
             }, 150);
           },
         },

@@ -230,7 +230,10 @@ export function ConvergenceChart({
         const max = axisMaxRef.current;
         const from = (start / 100) * max;
         const to = (end / 100) * max;
-        selectRef.current(trialsInRange(trialsRef.current, Math.ceil(from), Math.floor(to)), 'zoom');
+        const lo = Math.ceil(from);
+        const hi = Math.floor(to);
+        // a window between two trial numbers holds no trial
+        selectRef.current(lo <= hi ? trialsInRange(trialsRef.current, lo, hi) : [], 'zoom');
       }, 200);
     });
   }, []);

@@ -157,7 +157,8 @@ export function TrialAnnotations({
                 <ul className="attr-list" aria-label="Attributes">
                   {saved.attributes.map((a) => (
                     <li key={a.key}>
-                      <span className="mono">{a.key}</span>{' '}
+                      <span className="mono attr-key">{a.key}</span>
+                      <span className="faint"> = </span>
                       <span className="mono attr-value" data-type={typeof a.value}>
                         {typeof a.value === 'string' ? a.value : String(a.value)}
                       </span>
