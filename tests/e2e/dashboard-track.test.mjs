@@ -140,7 +140,7 @@ describe('dashboard: trial tracking', { timeout: 600_000 }, () => {
       await box.fill('batch = 96\ndataset = v3\nrun = "007"');
       await page.getByRole('button', { name: 'Save' }).click();
       const list = card.getByRole('list', { name: 'Attributes' });
-      await waitFor(async () => /batch\s*96/.test((await list.textContent()) ?? ''), {
+      await waitFor(async () => /batch\s*=\s*96/.test((await list.textContent()) ?? ''), {
         what: 'saved attributes',
       });
       const stored = await owner.client.trial(t0.id);
@@ -150,7 +150,7 @@ describe('dashboard: trial tracking', { timeout: 600_000 }, () => {
         { key: 'run', value: '007' },
       ]);
       const watched = watcher.page.getByRole('list', { name: 'Attributes' });
-      await waitFor(async () => /run\s*007/.test((await watched.textContent()) ?? ''), {
+      await waitFor(async () => /run\s*=\s*007/.test((await watched.textContent()) ?? ''), {
         what: 'the other open page updated by the annotation event',
         timeoutMs: 10_000,
       });
