@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Warm-start benchmark (docs/DESIGN.md, "Warm start"; issue 18).
 //   npm run bench -- warmstart            branin and hartmann6, 10 seeds x 50 trials
+//   npm run bench -- warmstart --heldout  the held-out pair: styblinski_tang4 and rosenbrock4 (their
+//                                         shifted optima stay inside the box), to check that a change
+//                                         is not fitted to the public pair
 // Options: --functions a,b  --seeds N  --trials N  --source-trials N  --sampler gp --config '{...}'
 //
 // Per function f and seed: a source study runs the GP sampler for --source-trials trials on f; the
@@ -35,11 +38,13 @@ import { machine, resultsDir, samplerOf, samplerOptions } from './_optimizer-com
 const { values: args } = parseArgs({
   options: {
     ...samplerOptions,
-    functions: { type: 'string', default: 'branin,hartmann6' },
+    functions: { type: 'string' },
+    heldout: { type: 'boolean', default: false },
     trials: { type: 'string', default: '50' },
     'source-trials': { type: 'string', default: '50' },
   },
 });
+const functions = args.functions ?? (args.heldout ? 'styblinski_tang4,rosenbrock4' : 'branin,hartmann6');
 const seeds = Number(args.seeds);
 const trials = Number(args.trials);
 const sourceTrials = Number(args['source-trials']);
@@ -120,7 +125,7 @@ const bestSoFar = (completed, optimum) => {
 const ARMS = ['cold', 'related', 'related+1', 'unrelated'];
 const results = [];
 const started = performance.now();
-for (const name of args.functions.split(',')) {
+for (const name of functions.split(',')) {
   const base = builtinObjectives[name];
   if (!base) {
     console.error(`unknown function ${name}`);
@@ -212,7 +217,7 @@ for (const r of results) {
     console.log(`| ${[r.function, arm, ...cells, r.needed[arm] ?? `>${trials}`, for30, ...p].join(' | ')} |`);
   }
 }
-const file = join(resultsDir(), 'warmstart.json');
+const file = join(resultsDir(), `warmstart${args.heldout ? '-heldout' : ''}.json`);
 writeFileSync(
   file,
   `${JSON.stringify({ env: machine(), sampler, seeds, trials, sourceTrials, shift: SHIFT, scale: SCALE, results }, null, 1)}\n`,
