@@ -22,6 +22,7 @@ import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisitio
 import { SobolSequence } from './qmc.js';
 import { createRng, mixSeed, type Rng } from './rng.js';
 import { type Params, type ParsedSearchSpace, parseSearchSpace, type SearchSpace } from './search-space.js';
+import { PosteriorSample } from './thompson.js';
 import { type SourceStudy, suggestWithSources } from './transfer-sampler.js';
 
 export interface SuggestRequest {
@@ -221,6 +222,17 @@ function incumbents(obs: Observations, k: number): Float64Array[] {
   return order.slice(0, k).map((i) => obs.x.slice(i * dim, (i + 1) * dim));
 }
 
+/**
+ * Whether this model suggestion maximizes a posterior draw (Thompson sampling) instead of the
+ * acquisition: every `thompsonEvery`-th one, in spaces of at most `thompsonMaxDim` parameters, none
+ * categorical.
+ */
+function useThompson(space: ParsedSearchSpace, options: GpOptions, n: number): boolean {
+  if (options.thompsonEvery <= 0 || space.dimension > options.thompsonMaxDim) return false;
+  if (space.dims.some((d) => d.kind === 'categorical')) return false;
+  return n % options.thompsonEvery === 0;
+}
+
 /** The GP sampler; its fits and factors live in `cache`, shared with whoever else is given it. */
 export function gpSampler(config: SamplerConfig, cache: ModelCache = processModelCache): Sampler {
   const options = gpOptions(config);
@@ -273,18 +285,22 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
         return { params: space.decode(x), info: info('gp', 'fallback', [...obs.warnings, error.message]) };
       }
-      const spec = acquisitionSpec(options, model.best);
-      const onModel = new AcquisitionObjective(model.withPending, spec);
-      const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
       const n = obs.n + ctx.pending.length;
+      const thompson = !encoding && useThompson(space, options, n);
+      const spec = acquisitionSpec(options, model.best);
+      const onModel = thompson
+        ? new PosteriorSample(model.withPending, ctx.rng)
+        : new AcquisitionObjective(model.withPending, spec);
+      const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
       const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
         // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
-        candidates: Math.max(
-          256,
-          Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2)),
-        ),
+        // A draw costs O(L D) per point whatever n: half the candidates cover a low-dimensional box.
+        candidates: thompson
+          ? Math.max(256, options.candidates >> 1)
+          : Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
         localStarts: n > 100 ? 4 : 8,
         maxIterations: n > 100 ? 25 : 40,
+        ...(thompson ? { screening: false } : {}),
       });
       if (!result) {
         const x = randomUntaken(ctx);
@@ -299,7 +315,7 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
           mean: pred.mean,
           std: pred.std,
           acquisition: result.value,
-          acquisitionName: options.acquisition,
+          acquisitionName: thompson ? 'thompson' : options.acquisition,
         }),
       };
     },
