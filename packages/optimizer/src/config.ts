@@ -61,9 +61,10 @@ export interface SamplerConfig {
   thompsonMaxDim?: number;
   /**
    * The acquisition's incumbent: the best observed target (`observed`) or the best posterior mean
-   * at an observed point (`mean`), which a lucky noisy draw does not inflate.
+   * at an observed point (`mean`), which a lucky noisy draw does not inflate; `auto` (default): the
+   * mean where Thompson steps explore (see thompsonEvery), the observed value elsewhere.
    */
-  incumbent?: 'observed' | 'mean';
+  incumbent?: 'auto' | 'observed' | 'mean';
 }
 
 export interface GpOptions {
@@ -81,7 +82,7 @@ export interface GpOptions {
   conditionalEncoding: ConditionalEncodingKind;
   thompsonEvery: number;
   thompsonMaxDim: number;
-  incumbent: 'observed' | 'mean';
+  incumbent: 'auto' | 'observed' | 'mean';
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -99,7 +100,7 @@ export const GP_DEFAULTS: GpOptions = {
   conditionalEncoding: 'category',
   thompsonEvery: 0,
   thompsonMaxDim: 3,
-  incumbent: 'observed',
+  incumbent: 'auto',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -169,7 +170,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
   thompsonEvery: integer(0, 1000),
   thompsonMaxDim: integer(0, 1000),
-  incumbent: oneOf(['observed', 'mean']),
+  incumbent: oneOf(['auto', 'observed', 'mean']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

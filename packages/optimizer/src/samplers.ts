@@ -223,14 +223,17 @@ function incumbents(obs: Observations, k: number): Float64Array[] {
 }
 
 /**
- * Whether this model suggestion maximizes a posterior draw (Thompson sampling) instead of the
- * acquisition: every `thompsonEvery`-th one, in spaces of at most `thompsonMaxDim` parameters, none
- * categorical.
+ * Whether model suggestions in this space alternate between exploring and exploiting explicitly:
+ * `thompsonEvery` > 0, at most `thompsonMaxDim` parameters, none categorical, no conditional tree.
+ * Then every `thompsonEvery`-th one maximizes a posterior draw (Thompson sampling, thompson.ts), which
+ * proposes a basin as often as it may hold the optimum, and the others maximize the acquisition over
+ * the plug-in incumbent (`incumbent: 'auto'`), so they refine what the model believes rather than
+ * chase a lucky value or a wiggle it cannot fit. In more dimensions a draw's maximum lies in the
+ * unexplored volume almost surely, so there the acquisition keeps its own balance.
  */
-function useThompson(space: ParsedSearchSpace, options: GpOptions, n: number): boolean {
+function thompsonSpace(space: ParsedSearchSpace, options: GpOptions): boolean {
   if (options.thompsonEvery <= 0 || space.dimension > options.thompsonMaxDim) return false;
-  if (space.dims.some((d) => d.kind === 'categorical')) return false;
-  return n % options.thompsonEvery === 0;
+  return !space.conditional && !space.dims.some((d) => d.kind === 'categorical');
 }
 
 /** The GP sampler; its fits and factors live in `cache`, shared with whoever else is given it. */
@@ -277,16 +280,25 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
       const encoding = space.conditional ? new ConditionalEncoding(space, options.conditionalEncoding) : null;
       const modelObs = encoding ? { ...obs, x: encoding.embedRows(obs.x, obs.n) } : obs;
       const modelPending = encoding ? ctx.pending.map((p) => encoding.embed(p)) : ctx.pending;
+      const explicit = thompsonSpace(space, options);
+      const incumbent = options.incumbent === 'auto' ? (explicit ? 'mean' : 'observed') : options.incumbent;
       let model: FittedModel;
       try {
-        model = fitModel(encoding ?? space, request.direction, modelObs, modelPending, options, cache);
+        model = fitModel(
+          encoding ?? space,
+          request.direction,
+          modelObs,
+          modelPending,
+          { ...options, incumbent },
+          cache,
+        );
       } catch (error) {
         if (!(error instanceof ModelFittingError)) throw error;
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
         return { params: space.decode(x), info: info('gp', 'fallback', [...obs.warnings, error.message]) };
       }
       const n = obs.n + ctx.pending.length;
-      const thompson = !encoding && useThompson(space, options, n);
+      const thompson = explicit && n % options.thompsonEvery === 0;
       const spec = acquisitionSpec(options, model.best);
       const onModel = thompson
         ? new PosteriorSample(model.withPending, ctx.rng)

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { SamplerConfig } from './config.js';
 import { GpPosterior } from './gp.js';
 import { type KernelKind, kappa } from './kernel.js';
 import { createRng } from './rng.js';
+import { suggest } from './samplers.js';
+import { type Params, parseSearchSpace } from './search-space.js';
 import { PosteriorSample } from './thompson.js';
 
 /** A 2-D posterior on n points of a wiggly function, with the given kernel and noise. */
@@ -141,5 +144,62 @@ describe('PosteriorSample (pathwise Thompson draws)', () => {
       const v = sample.value(x.subarray(2 * i, 2 * i + 2));
       assert.ok(Math.abs(v - (y[i] ?? 0)) < 0.01, `observation ${i}: ${v} vs ${y[i]}`);
     }
+  });
+});
+
+describe('GP sampler with thompsonEvery', () => {
+  const space = parseSearchSpace([
+    { name: 'x', type: 'float', low: -2, high: 2 },
+    { name: 'y', type: 'float', low: 0, high: 1 },
+  ]);
+  const f = (p: Params): number => Math.sin(5 * Number(p.x)) + (Number(p.y) - 0.3) ** 2;
+  const history = (config: SamplerConfig, trials: number): Array<{ params: Params; value: number }> => {
+    const completed: Array<{ params: Params; value: number }> = [];
+    for (let t = 0; t < trials; t++) {
+      const s = suggest(config, {
+        space,
+        direction: 'MINIMIZE',
+        completed,
+        pending: [],
+        seed: t,
+      });
+      completed.push({ params: s.params, value: f(s.params) });
+    }
+    return completed;
+  };
+  const completed = history({ type: 'gp', seed: 4 }, 12);
+
+  it('every k-th model suggestion maximizes a posterior draw, the others the acquisition', () => {
+    const config: SamplerConfig = { type: 'gp', seed: 4, thompsonEvery: 3 };
+    const at = (n: number) =>
+      suggest(config, {
+        space,
+        direction: 'MINIMIZE',
+        completed: completed.slice(0, n),
+        pending: [],
+        seed: n,
+      });
+    assert.equal(at(12).info.acquisitionName, 'thompson');
+    assert.equal(at(11).info.acquisitionName, 'logei');
+    assert.equal(at(10).info.acquisitionName, 'logei');
+    // Deterministic for a seed; another seed draws another function, so proposes elsewhere.
+    assert.deepEqual(at(12).params, at(12).params);
+    const other = suggest(config, {
+      space,
+      direction: 'MINIMIZE',
+      completed,
+      pending: [],
+      seed: 99,
+    });
+    assert.notDeepEqual(other.params, at(12).params);
+  });
+
+  it('is off above thompsonMaxDim and by default', () => {
+    const request = { space, direction: 'MINIMIZE' as const, completed, pending: [], seed: 12 };
+    assert.equal(suggest({ type: 'gp', seed: 4 }, request).info.acquisitionName, 'logei');
+    assert.equal(
+      suggest({ type: 'gp', seed: 4, thompsonEvery: 3, thompsonMaxDim: 1 }, request).info.acquisitionName,
+      'logei',
+    );
   });
 });
