@@ -237,7 +237,12 @@ export function fitModel(
   if (target.noiseScale && fit.noiseScaled) data.noiseScale = target.noiseScale;
   const posterior = new GpPosterior(data, options.kernel, hyper, cache.factors);
   let best = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
+  if (options.incumbent === 'mean') {
+    for (let i = 0; i < obs.n; i++)
+      best = Math.max(best, posterior.mean(obs.x.subarray(i * dim, (i + 1) * dim)));
+  } else {
+    for (let i = 0; i < obs.n; i++) best = Math.max(best, y[i] ?? Number.NEGATIVE_INFINITY);
+  }
   let withPending = posterior;
   if (pending.length > 0) {
     const believed = believePending(posterior, data, pending);

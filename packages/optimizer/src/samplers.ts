@@ -22,6 +22,7 @@ import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisitio
 import { SobolSequence } from './qmc.js';
 import { createRng, mixSeed, type Rng } from './rng.js';
 import { type Params, type ParsedSearchSpace, parseSearchSpace, type SearchSpace } from './search-space.js';
+import { PosteriorSample } from './thompson.js';
 import { type SourceStudy, suggestWithSources } from './transfer-sampler.js';
 
 export interface SuggestRequest {
@@ -221,6 +222,20 @@ function incumbents(obs: Observations, k: number): Float64Array[] {
   return order.slice(0, k).map((i) => obs.x.slice(i * dim, (i + 1) * dim));
 }
 
+/**
+ * Whether model suggestions in this space alternate between exploring and exploiting explicitly:
+ * `thompsonEvery` > 0, at most `thompsonMaxDim` parameters, none categorical, no conditional tree.
+ * Then every `thompsonEvery`-th one maximizes a posterior draw (Thompson sampling, thompson.ts), which
+ * proposes a basin as often as it may hold the optimum, and the others maximize the acquisition over
+ * the plug-in incumbent (`incumbent: 'auto'`), so they refine what the model believes rather than
+ * chase a lucky value or a wiggle it cannot fit. In more dimensions a draw's maximum lies in the
+ * unexplored volume almost surely, so there the acquisition keeps its own balance.
+ */
+function thompsonSpace(space: ParsedSearchSpace, options: GpOptions): boolean {
+  if (options.thompsonEvery <= 0 || space.dimension > options.thompsonMaxDim) return false;
+  return !space.conditional && !space.dims.some((d) => d.kind === 'categorical');
+}
+
 /** The GP sampler; its fits and factors live in `cache`, shared with whoever else is given it. */
 export function gpSampler(config: SamplerConfig, cache: ModelCache = processModelCache): Sampler {
   const options = gpOptions(config);
@@ -265,26 +280,39 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
       const encoding = space.conditional ? new ConditionalEncoding(space, options.conditionalEncoding) : null;
       const modelObs = encoding ? { ...obs, x: encoding.embedRows(obs.x, obs.n) } : obs;
       const modelPending = encoding ? ctx.pending.map((p) => encoding.embed(p)) : ctx.pending;
+      const explicit = thompsonSpace(space, options);
+      const incumbent = options.incumbent === 'auto' ? (explicit ? 'mean' : 'observed') : options.incumbent;
       let model: FittedModel;
       try {
-        model = fitModel(encoding ?? space, request.direction, modelObs, modelPending, options, cache);
+        model = fitModel(
+          encoding ?? space,
+          request.direction,
+          modelObs,
+          modelPending,
+          { ...options, incumbent },
+          cache,
+        );
       } catch (error) {
         if (!(error instanceof ModelFittingError)) throw error;
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
         return { params: space.decode(x), info: info('gp', 'fallback', [...obs.warnings, error.message]) };
       }
-      const spec = acquisitionSpec(options, model.best);
-      const onModel = new AcquisitionObjective(model.withPending, spec);
-      const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
       const n = obs.n + ctx.pending.length;
+      const thompson = explicit && n % options.thompsonEvery === 0;
+      const spec = acquisitionSpec(options, model.best);
+      const onModel = thompson
+        ? new PosteriorSample(model.withPending, ctx.rng)
+        : new AcquisitionObjective(model.withPending, spec);
+      const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
       const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
         // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
-        candidates: Math.max(
-          256,
-          Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2)),
-        ),
+        // A draw costs O(L D) per point whatever n: half the candidates cover a low-dimensional box.
+        candidates: thompson
+          ? Math.max(256, options.candidates >> 1)
+          : Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
         localStarts: n > 100 ? 4 : 8,
         maxIterations: n > 100 ? 25 : 40,
+        ...(thompson ? { screening: false } : {}),
       });
       if (!result) {
         const x = randomUntaken(ctx);
@@ -299,7 +327,7 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
           mean: pred.mean,
           std: pred.std,
           acquisition: result.value,
-          acquisitionName: options.acquisition,
+          acquisitionName: thompson ? 'thompson' : options.acquisition,
         }),
       };
     },
