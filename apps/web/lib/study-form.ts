@@ -148,6 +148,10 @@ const FORM_KEYS: Record<StudyInputField, string> = {
   warmStartEnqueue: 'form',
   // Set at creation through the API, the SDK and study files, or later on the study page's API.
   description: 'form',
+  // Multi-objective and constrained studies (issue 17): the form's fields come with the dashboard work.
+  objectives: 'form',
+  constraints: 'form',
+  referencePoint: 'form',
 };
 const FORM_LABELS: Record<StudyInputField, string> = {
   teamId: 'The team',
@@ -164,6 +168,9 @@ const FORM_LABELS: Record<StudyInputField, string> = {
   warmStartFrom: 'The warm-start sources',
   warmStartEnqueue: 'The warm-start queue',
   description: 'The description',
+  objectives: 'The objectives',
+  constraints: 'The constraints',
+  referencePoint: 'The reference point',
 };
 
 /** Reads a study file (YAML or JSON; the same fields as createStudy) into the form. */
@@ -190,7 +197,7 @@ export function formFromFile(
   if (doc.direction !== undefined) {
     const direction = studyInputSchema.shape.direction.safeParse(doc.direction);
     if (!direction.success) return { form: base, error: 'direction must be MINIMIZE or MAXIMIZE.' };
-    form.direction = direction.data;
+    form.direction = direction.data ?? form.direction;
   }
   form.maxTrials = str(doc.maxTrials) ?? form.maxTrials;
   form.parallelism = str(doc.parallelism) ?? form.parallelism;
