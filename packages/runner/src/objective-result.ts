@@ -25,6 +25,7 @@ export interface ObjectiveValues {
  * `{ values, constraints }` form, or nothing (every objective and constraint read from the last
  * reported point of the metric with its name).
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets `async (trial) => { ...report... }` be an objective
 export type ObjectiveResult = number | readonly number[] | ObjectiveValues | undefined | null | void;
 
 export type NormalizedResult =
