@@ -27,6 +27,8 @@ interface FakeTrial {
   workerId: string | null;
   metrics: MetricPointInput[];
   tells: number;
+  /** Every tell's input, as sent. */
+  tellInputs: TellInput[];
   retryOf: string | null;
 }
 
@@ -42,7 +44,7 @@ export interface FakeOptions {
 }
 
 /** What the fake's tell takes: the SDK's TellInput with the multi-objective fields (MO-CONTRACT). */
-type FakeTellInput = TellInput & {
+type TellInput = TellInput & {
   values?: readonly number[] | null;
   constraints?: readonly number[] | null;
 };
@@ -154,6 +156,8 @@ export class FakeApi implements WorkerApi {
         retries: this.trials.filter((t) => t.retryOf !== null).length,
       },
       bestTrial: best ? this.view(best) : null,
+      paretoFront: best ? [this.view(best)] : [],
+      hypervolumeHistory: [],
     };
   }
 
@@ -188,6 +192,7 @@ export class FakeApi implements WorkerApi {
         workerId: null,
         metrics: [],
         tells: 0,
+        tellInputs: [],
         retryOf: null,
       };
       this.trials.push(trial);
@@ -230,7 +235,7 @@ export class FakeApi implements WorkerApi {
   }
 
   /** As the API (MO-CONTRACT "Telling"): a COMPLETE tell must fit the study, or nothing is stored. */
-  private checkTell(input: FakeTellInput): { values: number[] | null; constraints: number[] | null } {
+  private checkTell(input: TellInput): { values: number[] | null; constraints: number[] | null } {
     const finiteList = (xs: readonly number[] | null | undefined, n: number, field: string) => {
       if (xs === undefined || xs === null) return null;
       if (xs.length !== n || !xs.every((x) => Number.isFinite(x)))
@@ -241,6 +246,11 @@ export class FakeApi implements WorkerApi {
     const k = this.constraints.length;
     let values = finiteList(input.values, m, 'values');
     const constraints = finiteList(input.constraints, k, 'constraints');
+    const value = input.value ?? null;
+    if (values !== null && value !== null && value !== values[0])
+      throw new PosteriorError('BAD_USER_INPUT', 'value: must equal values[0]');
+    if (m > 1 && values === null && value !== null)
+      throw new PosteriorError('BAD_USER_INPUT', 'values: a multi-objective study takes values, not value');
     if (input.state !== 'COMPLETE') return { values, constraints };
     if (values === null) {
       if (m > 1 || input.value === undefined || input.value === null)
@@ -258,13 +268,15 @@ export class FakeApi implements WorkerApi {
       objectives: this.objectives,
       constraints: this.constraints,
       isMultiObjective: this.objectives.length >= 2,
+      referencePoint: null,
     };
   }
 
-  async tellTrial(trialId: string, input: FakeTellInput): Promise<Trial> {
+  async tellTrial(trialId: string, input: TellInput): Promise<Trial> {
     this.gate('tellTrial');
     const trial = this.find(trialId);
     if (isTerminal(trial.state)) throw new PosteriorError('CONFLICT', `trial is already ${trial.state}`);
+    trial.tellInputs.push(input);
     const told = this.checkTell(input);
     trial.state = input.state;
     trial.values = told.values;
@@ -310,6 +322,7 @@ export class FakeApi implements WorkerApi {
       workerId: null,
       metrics: [],
       tells: 0,
+      tellInputs: [],
       retryOf: trialId,
     };
     this.trials.push(copy);

@@ -204,18 +204,20 @@ export async function runTrial(
     },
   };
 
-  let tell: MoTellInput;
+  let tell: TellInput;
   let handBack = false;
   try {
     // A trial claimed with the last tell, just before a hard stop: hand it back without running it.
     if (controller.signal.aborted) throw controller.signal.reason;
     const returned: unknown = await ctx.objective(handle);
     const result = normalizeObjectiveResult(returned, shape, reported);
+    // `values` only for a multi-objective study and `constraints` only for a constrained one: a
+    // single-objective tell stays what older servers understand.
     tell = result.ok
       ? {
           state: 'COMPLETE',
           value: result.values[0] ?? null,
-          values: result.values,
+          ...(result.values.length >= 2 ? { values: result.values } : {}),
           ...(result.constraints === null ? {} : { constraints: result.constraints }),
         }
       : { state: 'FAILED', error: result.error };
@@ -275,9 +277,6 @@ export function resultShape(study: {
     constraints: study.constraints?.map((c) => c.name) ?? [],
   };
 }
-
-/** Until the SDK's TellInput carries them (moapi). */
-type MoTellInput = TellInput & { values?: number[]; constraints?: number[] };
 
 type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
 

@@ -29,6 +29,9 @@ describe('runWorker with multi-objective and constrained studies (docs/DESIGN.md
     };
     await runWorker({ api, studyId: 's', objective, ...quick });
     assert.deepEqual(seen[0], ['val_loss', 'acc', '|', 'latency_ms']);
+    assert.deepEqual(api.trials[0]?.tellInputs, [
+      { state: 'COMPLETE', value: 0.5, values: [0.5, 1], constraints: [-0.15] },
+    ]);
     assert.deepEqual(
       api.trials.map((t) => [t.state, t.values, t.constraints, t.value]),
       [
@@ -106,12 +109,23 @@ describe('runWorker with multi-objective and constrained studies (docs/DESIGN.md
     );
   });
 
-  it('a single-objective study still takes a plain number, told as value and values', async () => {
+  it('a single-objective study still takes a plain number, told as `value` alone (older servers)', async () => {
     const api = new FakeApi({ maxTrials: 1 });
     await runWorker({ api, studyId: 's', objective: async () => 0.25, ...quick });
+    assert.deepEqual(api.trials[0]?.tellInputs, [{ state: 'COMPLETE', value: 0.25 }]);
     assert.deepEqual(
       [api.trials[0]?.state, api.trials[0]?.value, api.trials[0]?.values],
       ['COMPLETE', 0.25, [0.25]],
     );
+  });
+
+  it('a constrained single-objective study is told its value and the constraint values', async () => {
+    const api = new FakeApi({ maxTrials: 1, constraints: [{ name: 'c' }] });
+    const objective: Objective = async (trial) => {
+      await trial.report(0, { loss: 1, c: 0.5 });
+      return 0.3;
+    };
+    await runWorker({ api, studyId: 's', objective, ...quick });
+    assert.deepEqual(api.trials[0]?.tellInputs, [{ state: 'COMPLETE', value: 0.3, constraints: [0.5] }]);
   });
 });
