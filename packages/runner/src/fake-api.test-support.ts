@@ -43,12 +43,6 @@ export interface FakeOptions {
   constraints?: { name: string }[];
 }
 
-/** What the fake's tell takes: the SDK's TellInput with the multi-objective fields (MO-CONTRACT). */
-type TellInput = TellInput & {
-  values?: readonly number[] | null;
-  constraints?: readonly number[] | null;
-};
-
 export class FakeApi implements WorkerApi {
   state: StudyState = 'RUNNING';
   readonly trials: FakeTrial[] = [];
