@@ -55,6 +55,10 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
   const given = valueAt(withTeam, problem.path);
   if (problem.field === 'teamId' && given === undefined)
     throw new UsageError(`${source}: teamId is required (or pass --team)`);
+  if ((problem.field === 'direction' || problem.field === 'objective') && given === undefined)
+    throw new UsageError(
+      `${source}: ${problem.field} is required without objectives (${problem.expected}), or give objectives: [{name, direction}]`,
+    );
   throw new UsageError(
     `${source}: ${problem.path} must be ${problem.expected}, got ${JSON.stringify(given)}`,
   );
