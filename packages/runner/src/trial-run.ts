@@ -255,6 +255,7 @@ export async function runTrial(
     number: trial.number,
     state: told.state,
     value: told.value,
+    values: told.state === 'COMPLETE' && tell.state === 'COMPLETE' ? (tell.values ?? null) : null,
     error: told.error,
     checkpointError,
     progress,
@@ -469,6 +470,7 @@ export function progressOf(study: Study): StudyProgress {
     done: Math.max(0, c.COMPLETE + c.PRUNED + c.FAILED - retries),
     total: study.maxTrials,
     best: study.bestTrial?.value ?? null,
+    front: study.isMultiObjective ? study.paretoFront.length : null,
     retries,
   };
 }

@@ -27,8 +27,20 @@ describe('runWorker with multi-objective and constrained studies (docs/DESIGN.md
       const x = Number(trial.params.x);
       return { values: { acc: 1 - x, val_loss: x + 0.5 }, constraints: { latency_ms: x - 0.15 } };
     };
-    await runWorker({ api, studyId: 's', objective, ...quick });
+    const events: WorkerEvent[] = [];
+    await runWorker({ api, studyId: 's', objective, onEvent: (e) => events.push(e), ...quick });
     assert.deepEqual(seen[0], ['val_loss', 'acc', '|', 'latency_ms']);
+    const started = events.find((e) => e.type === 'started');
+    assert.deepEqual(started?.type === 'started' && started.study.objectives, ['val_loss', 'acc']);
+    const finished = events.filter((e) => e.type === 'trial-finished');
+    assert.deepEqual(
+      finished.map((e) => e.type === 'trial-finished' && [e.values, e.progress?.front !== null]),
+      [
+        [[0.5, 1], true],
+        [[0.6, 0.9], true],
+        [[0.7, 0.8], true],
+      ],
+    );
     assert.deepEqual(api.trials[0]?.tellInputs, [
       { state: 'COMPLETE', value: 0.5, values: [0.5, 1], constraints: [-0.15] },
     ]);
