@@ -3,7 +3,7 @@ import * as optimizer from '@posterior/optimizer';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { Params, TrialRecord } from '../common/trial-record.js';
+import { feasibleOf, type Params, type TrialRecord } from '../common/trial-record.js';
 import { sqlList, type TrialState } from '../db/index.js';
 import { ReferencePointSource } from '../graphql/enums.js';
 import type { Study } from '../graphql/types.js';
@@ -179,7 +179,9 @@ export class InsightsService {
        ORDER BY t.number`,
       [study.id, study.objective],
     );
-    if (!rows.some((r) => r.state === 'COMPLETE' && r.value !== null)) return null;
+    // In a constrained study only a feasible trial may be kept (the model still learns from all).
+    const eligible = rows.map((r) => r.state === 'COMPLETE' && r.value !== null && feasibleOf(r) === true);
+    if (!eligible.some(Boolean)) return null;
     const result = await this.suggester
       .recommend(
         {
@@ -187,7 +189,7 @@ export class InsightsService {
           sampler: study.sampler,
           direction: study.direction,
           completed: rows.map((r) => ({ params: r.params, value: r.model_value ?? Number.NaN })),
-          eligible: rows.map((r) => r.state === 'COMPLETE' && r.value !== null),
+          eligible,
         },
         study.id,
       )
@@ -200,7 +202,7 @@ export class InsightsService {
     return (await this.historyMany([study.id])).get(study.id) ?? [];
   }
 
-  /** Each study's finished trials in order with the best value so far, in one statement. */
+  /** Each study's finished trials in order with the best (feasible) value so far, in one statement. */
   async historyMany(studyIds: readonly string[]): Promise<Map<string, HistoryPoint[]>> {
     const rows = await this.db.rows<{
       study_id: string;
@@ -209,8 +211,9 @@ export class InsightsService {
       number: number;
       state: TrialState;
       value: number | null;
+      constraint_values: number[] | null;
     }>(
-      `SELECT t.study_id, s.direction, t.id, t.number, t.state, t.value
+      `SELECT t.study_id, s.direction, t.id, t.number, t.state, t.value, t.constraint_values
        FROM trials t JOIN studies s ON s.id = t.study_id
        WHERE t.study_id = ANY($1::uuid[]) AND t.state IN (${sqlList(TERMINAL_TRIAL_STATES)})
        ORDER BY t.study_id, t.number`,
@@ -220,7 +223,8 @@ export class InsightsService {
     const best = new Map<string, number>();
     for (const r of rows) {
       let so = best.get(r.study_id) ?? null;
-      if (r.state === 'COMPLETE' && r.value !== null) {
+      // Constrained studies: the best so far is the best feasible value (as bestTrial).
+      if (r.state === 'COMPLETE' && r.value !== null && feasibleOf(r) === true) {
         if (so === null || isBetter(r.direction, r.value, so)) so = r.value;
         best.set(r.study_id, so);
       }
