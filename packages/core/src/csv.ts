@@ -21,3 +21,44 @@ export function csvText(header: readonly string[], rows: Iterable<readonly CsvVa
   for (const r of rows) lines.push(r.map(csvCell).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** The study fields the outcome columns depend on (issue 17). */
+export interface CsvOutcomeStudy {
+  readonly objectives?: ReadonlyArray<{ readonly name: string }>;
+  readonly constraints?: ReadonlyArray<{ readonly name: string }>;
+}
+
+/** The trial fields the outcome columns read. */
+export interface CsvOutcomeTrial {
+  readonly values?: readonly number[] | null;
+  readonly constraints?: readonly number[] | null;
+  readonly feasible?: boolean | null;
+}
+
+/**
+ * The outcome columns of a multi-objective or constrained study's export (MO-CONTRACT): one
+ * `value_<name>` per objective, one `constraint_<name>` per constraint, and `feasible`. A
+ * single-objective study without constraints has none, so its file stays as it was.
+ */
+export function csvOutcomeColumns(study: CsvOutcomeStudy): string[] {
+  const objectives = study.objectives ?? [];
+  const constraints = study.constraints ?? [];
+  if (objectives.length < 2 && constraints.length === 0) return [];
+  return [
+    ...objectives.map((o) => `value_${o.name}`),
+    ...constraints.map((c) => `constraint_${c.name}`),
+    'feasible',
+  ];
+}
+
+/** A trial's cells for csvOutcomeColumns, in the same order. */
+export function csvOutcomeCells(study: CsvOutcomeStudy, trial: CsvOutcomeTrial): CsvValue[] {
+  const objectives = study.objectives ?? [];
+  const constraints = study.constraints ?? [];
+  if (objectives.length < 2 && constraints.length === 0) return [];
+  return [
+    ...objectives.map((_, j) => trial.values?.[j] ?? null),
+    ...constraints.map((_, k) => trial.constraints?.[k] ?? null),
+    trial.feasible ?? null,
+  ];
+}

@@ -1,6 +1,14 @@
 // The public surface of @posterior/core: each rule is exported from its own module.
 export * from './best-trial.js';
-export { type CsvValue, csvCell, csvText } from './csv.js';
+export {
+  type CsvOutcomeStudy,
+  type CsvOutcomeTrial,
+  type CsvValue,
+  csvCell,
+  csvOutcomeCells,
+  csvOutcomeColumns,
+  csvText,
+} from './csv.js';
 export * from './direction.js';
 export { type Backoff, backoffDelay, type RetryOptions, retry, sleep } from './retry.js';
 export * from './study-input.js';

@@ -274,7 +274,18 @@ function rank(problem: StudyInputProblem): number {
 }
 
 function toProblem(issue: z.core.$ZodIssue): StudyInputProblem {
-  if (issue.code === 'unrecognized_keys') return { kind: 'unknownFields', fields: [...issue.keys] };
+  if (issue.code === 'unrecognized_keys') {
+    if (issue.path.length === 0) return { kind: 'unknownFields', fields: [...issue.keys] };
+    // An unknown key inside an entry ({name, direction, extra}): that entry's field, by its path.
+    const head = String(issue.path[0]);
+    const field = (STUDY_INPUT_FIELDS as readonly string[]).includes(head) ? (head as StudyInputField) : null;
+    return {
+      kind: 'field',
+      field,
+      path: pathText([...issue.path, issue.keys[0] ?? '']),
+      expected: 'left out (not a known field)',
+    };
+  }
   if (issue.path.length === 0) return { kind: 'notAMapping' };
   const head = String(issue.path[0]);
   const field = (STUDY_INPUT_FIELDS as readonly string[]).includes(head) ? (head as StudyInputField) : null;

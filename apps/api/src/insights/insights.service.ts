@@ -1,4 +1,10 @@
-import { bestTrial, formatStudyReport, isBetter, TERMINAL_TRIAL_STATES } from '@posterior/core';
+import {
+  bestTrial,
+  formatStudyReport,
+  isBetter,
+  type ReportFront,
+  TERMINAL_TRIAL_STATES,
+} from '@posterior/core';
 import * as optimizer from '@posterior/optimizer';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
@@ -331,11 +337,25 @@ export class InsightsService {
       state: string;
       params: Params;
       value: number | null;
+      values: number[] | null;
+      constraints: number[] | null;
       error: string | null;
-    }>('SELECT number, state, params, value, error FROM trials WHERE study_id = $1 ORDER BY number', [
-      study.id,
-    ]);
-    return formatStudyReport(study, rows, recommended);
+    }>(
+      `SELECT number, state, params, value, "values", constraint_values AS constraints, error
+       FROM trials WHERE study_id = $1 ORDER BY number`,
+      [study.id],
+    );
+    let front: ReportFront | null = null;
+    if (study.isMultiObjective) {
+      const views = (await this.frontViewsMany([study.id])).get(study.id);
+      const hv = views?.hypervolumeHistory.at(-1)?.hypervolume ?? null;
+      front = {
+        trialNumbers: views?.paretoFront.map((t) => t.number) ?? [],
+        hypervolume: views?.referencePoint ? (hv ?? 0) : null,
+        referencePoint: views?.referencePoint ?? null,
+      };
+    }
+    return formatStudyReport(study, rows, recommended, front);
   }
 
   /** A failed fit degrades the insight to "not available", never the whole study query. */

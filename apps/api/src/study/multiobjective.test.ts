@@ -223,6 +223,18 @@ describe('multi-objective and constrained studies', () => {
     const row2 = s.trialTable.rows.find((r) => r[1] === 2);
     assert.deepEqual(row2?.slice(10, 13), [[1, 9], [0.5], false]);
 
+    // bayes_opt.txt lists the objectives, the given reference point, the final hypervolume and the front.
+    const report = await h.gql<{ study: { report: string } }>(
+      'query($s: ID!) { study(id: $s) { report } }',
+      { s: studyId },
+      token,
+    );
+    const text = report.data?.study.report ?? '';
+    assert.match(text, /^Objectives: minimize f1, maximize f2$/m);
+    assert.match(text, /^Reference: {2}\(10, 0\) given by the study$/m);
+    assert.match(text, /^ {2}hypervolume 38 against \(10, 0\)$/m);
+    assert.match(text, /^ {2}5 {2}2 {3}1 {3}-1 {2}\S/m);
+
     // With five observations the GP suggests: a prediction per objective and P(feasible).
     const [next] = await ask(studyId, 1);
     assert.ok(next);

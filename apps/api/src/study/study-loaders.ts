@@ -1,7 +1,6 @@
 import { BatchLoader } from '../common/batch-loader.js';
 import type { TrialRecord } from '../common/trial-record.js';
 import type { HistoryPoint, TrialCounts } from '../graphql/types.js';
-import type { FrontViews } from '../insights/insights.service.js';
 import type { Context } from '../server/context.js';
 import { trialCountsOf } from './study.service.js';
 
@@ -19,6 +18,12 @@ export interface StudyFieldLoaders {
   /** A multi-objective study's referencePoint, paretoFront and hypervolumeHistory, read together. */
   front: BatchLoader<string, FrontViews>;
 }
+
+/** InsightsService's FrontViews, named through the context (study/ does not import insights/). */
+type FrontViews =
+  Awaited<ReturnType<Context['services']['insights']['frontViewsMany']>> extends Map<string, infer V>
+    ? V
+    : never;
 
 const byContext = new WeakMap<Context, StudyFieldLoaders>();
 

@@ -1,5 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import { type CsvValue, csvText } from '@posterior/core';
+import {
+  type CsvOutcomeStudy,
+  type CsvValue,
+  csvOutcomeCells,
+  csvOutcomeColumns,
+  csvText,
+} from '@posterior/core';
 import type { PosteriorClient, Trial, TrialState } from '@posterior/sdk';
 import { type Command, Option } from 'commander';
 import { connect, resolveConnection, withConnection } from '../connection.js';
@@ -50,7 +56,11 @@ async function lastMetrics(client: PosteriorClient, trials: readonly Trial[]) {
   return { byTrial, names: [...names].sort() };
 }
 
-/** Writes the trials of a study as CSV: fields, `params.<name>`, and with --metrics `metrics.<name>`. */
+/**
+ * Writes the trials of a study as CSV: fields, then for a multi-objective or constrained study
+ * `value_<objective>`, `constraint_<name>` and `feasible`, then `params.<name>`, and with --metrics
+ * `metrics.<name>`.
+ */
 export function trialsCsv(
   trials: readonly Trial[],
   paramNames: readonly string[],
@@ -58,9 +68,11 @@ export function trialsCsv(
     names: readonly string[];
     byTrial: ReadonlyMap<string, ReadonlyMap<string, { value: number }>>;
   },
+  study: CsvOutcomeStudy = {},
 ): string {
   const header = [
     ...FIELDS,
+    ...csvOutcomeColumns(study),
     ...paramNames.map((p) => `params.${p}`),
     ...(metrics?.names ?? []).map((m) => `metrics.${m}`),
   ];
@@ -68,6 +80,7 @@ export function trialsCsv(
     .sort((a, b) => a.number - b.number)
     .map((t) => [
       ...fieldValues(t),
+      ...csvOutcomeCells(study, t),
       ...paramNames.map((p) => (Object.hasOwn(t.params, p) ? t.params[p] : null)),
       ...(metrics?.names ?? []).map((m) => metrics?.byTrial.get(t.id)?.get(m)?.value ?? null),
     ]);
@@ -97,7 +110,7 @@ export function register(program: Command): void {
       const names = study.searchSpace.map((p) => p.name);
       for (const t of trials) for (const k of Object.keys(t.params)) if (!names.includes(k)) names.push(k);
       const metrics = options.metrics ? await lastMetrics(client, trials) : undefined;
-      const csv = trialsCsv(trials, names, metrics);
+      const csv = trialsCsv(trials, names, metrics, study);
       if (options.output) {
         await writeFile(options.output, csv);
         process.stderr.write(`wrote ${trials.length} trials to ${options.output}\n`);
