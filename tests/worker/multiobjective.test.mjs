@@ -133,11 +133,19 @@ describe('multi-objective, constrained study through the CLI and a worker', () =
     const symbols = /<g class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/s.exec(svg);
     assert.equal(symbols?.[1]?.match(/<path /g)?.length, 10);
 
-    // report: the text report (core's formatter, via the API) lists the front, trial by trial.
+    // report: the text report (core's formatter, via the API) lists the front and its hypervolume.
     const text = await runCli(['report', studyId], { env });
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /Pareto front/);
-    for (const n of expectedFront) assert.match(text.stdout, new RegExp(`#${n}\\b`));
+    const section = text.stdout.split('Pareto front\n------------\n')[1] ?? '';
+    assert.match(section, /^ {2}hypervolume \S+ against \(2, 0\)\n/, text.stdout);
+    const [, header, dashes, ...rest] = section.split('\n');
+    assert.match(header ?? '', /^ {2}# +loss +acc +over_budget +x +y$/);
+    assert.match(dashes ?? '', /^ {2}-/);
+    const rows = rest.slice(0, rest.indexOf(''));
+    assert.deepEqual(
+      rows.map((line) => Number(line.trim().split(/\s+/)[0])).sort((a, b) => a - b),
+      expectedFront,
+    );
   });
 
   it('an objective result that does not fit the study fails the trial with one line, storing no values', async () => {
