@@ -80,7 +80,7 @@ interface WireMultiObjective {
 }
 
 export function toStudy(s: sdk.Study, history: number[] = []): Study {
-  const mo: WireMultiObjective = s;
+  const mo = s as sdk.Study & WireMultiObjective;
   const c = s.trialCounts;
   const summary: StudySummary = {
     id: s.id,

@@ -136,7 +136,7 @@ export function fromTrialTable(table: Pick<dashboard.TrialTable, 'params' | 'inf
       suggestion: s ? { sampler: s[0] || '—', mean: s[1], std: s[2], acquisition: s[3] } : null,
     };
     info.forEach((name, i) => {
-      (trial as Record<string, unknown>)[name] = r[10 + i] ?? null;
+      (trial as unknown as Record<string, unknown>)[name] = r[10 + i] ?? null;
     });
     return trial;
   });
