@@ -239,6 +239,8 @@ export interface CreateStudyInput {
   /** Several objectives (the first equals objective/direction); absent for a single objective. */
   objectives?: Objective[];
   constraints?: Constraint[];
+  /** Hypervolume reference point (objectives' units, one per objective; >= 2 objectives only). */
+  referencePoint?: number[];
   searchSpace: SearchSpace;
   sampler: SamplerConfig;
   pruner: PrunerConfig;

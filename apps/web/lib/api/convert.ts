@@ -148,11 +148,12 @@ export function toCreateStudyInput(input: CreateStudyInput): sdk.CreateStudyInpu
   const sampler = toJson(input.sampler) as Record<string, sdk.JsonValue>;
   const pruner = toJson(input.pruner) as Record<string, sdk.JsonValue>;
   // a single objective goes as objective + direction only (what every API version takes)
-  const { objectives, constraints, ...rest } = input;
+  const { objectives, constraints, referencePoint, ...rest } = input;
   return {
     ...rest,
     ...(objectives && objectives.length > 1 ? { objectives } : {}),
     ...(constraints && constraints.length > 0 ? { constraints } : {}),
+    ...(referencePoint && objectives && objectives.length > 1 ? { referencePoint } : {}),
     sampler: { ...sampler, type: input.sampler.type },
     pruner: { ...pruner, type: input.pruner.type },
   };
