@@ -54,6 +54,8 @@ function markStyle(k: MarkKind, c: ChartColors) {
 /** Height of one panel of the matrix (and of the 2-D plot's grid). */
 const PANEL_H = 210;
 const TOP = 40;
+/** Between panels of the matrix: room for the axis name under one and the tick label atop the next. */
+const GAP = 54;
 
 export interface ParetoChartProps {
   view: ParetoView;
@@ -77,7 +79,7 @@ export function ParetoChart({ view, referencePoint, trials, loading, trialHref }
   const picked = useMemo(() => selectedNumbers(trials, ids), [trials, ids]);
   const k = view.objectives.length;
   const layout = useMemo(() => pairwiseLayout(k, narrow ? 1 : k - 1), [k, narrow]);
-  const height = k === 2 ? 380 : layout.rows * (PANEL_H + 44) + TOP + 8;
+  const height = k === 2 ? 380 : layout.rows * (PANEL_H + GAP) + TOP + 8;
   const byNumber = useMemo(() => new Map(view.points.map((p) => [p.number, p])), [view.points]);
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
@@ -93,7 +95,7 @@ export function ParetoChart({ view, referencePoint, trials, loading, trialHref }
       if (k === 2) grid.push({ left: 64, right: 24, top: TOP, bottom: 48 });
       else {
         const w = 100 / cols;
-        const top = TOP + cell.row * (PANEL_H + 44);
+        const top = TOP + cell.row * (PANEL_H + GAP);
         grid.push(
           narrow
             ? { left: 64, right: 20, top, height: PANEL_H }
