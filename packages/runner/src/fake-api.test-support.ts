@@ -117,6 +117,10 @@ export class FakeApi implements WorkerApi {
       state: this.state,
       direction: 'MINIMIZE',
       objective: 'loss',
+      objectives: [{ name: 'loss', direction: 'MINIMIZE' }],
+      constraints: [],
+      isMultiObjective: false,
+      referencePoint: null,
       searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }],
       sampler: { type: 'random' },
       pruner: { type: 'none' },
@@ -138,6 +142,8 @@ export class FakeApi implements WorkerApi {
         retries: this.trials.filter((t) => t.retryOf !== null).length,
       },
       bestTrial: best ? this.view(best) : null,
+      paretoFront: best ? [this.view(best)] : [],
+      hypervolumeHistory: [],
     };
   }
 

@@ -189,6 +189,23 @@ export interface AskOptions extends RequestOptions {
   readonly requestKey?: string;
 }
 
+/** A tell's variables: values and constraints only when given, so an older server never sees them. */
+function tellVariables(input: TellInput): {
+  state: TellInput['state'];
+  value: number | null;
+  values?: number[];
+  constraints?: number[];
+  error: string | null;
+} {
+  return {
+    state: input.state,
+    value: input.value ?? null,
+    ...(input.values ? { values: [...input.values] } : {}),
+    ...(input.constraints ? { constraints: [...input.constraints] } : {}),
+    error: input.error ?? null,
+  };
+}
+
 /** A random key for one logical ask (crypto.randomUUID: Node 19+ and browsers). */
 export function newRequestKey(): string {
   return globalThis.crypto.randomUUID();
@@ -501,7 +518,7 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial> {
-    const variables = { trialId, state: input.state, value: input.value ?? null, error: input.error ?? null };
+    const variables = { trialId, ...tellVariables(input) };
     return wire.toTrial(await this.gql(G.TellTrialDocument, variables, 'tellTrial', options));
   }
 
@@ -531,9 +548,7 @@ export class PosteriorClient implements PosteriorApi {
   ): Promise<TellAndAskResult> {
     const variables = {
       trialId,
-      state: input.state,
-      value: input.value ?? null,
-      error: input.error ?? null,
+      ...tellVariables(input),
       studyId: ask.studyId,
       count: ask.count ?? 1,
       workerId: ask.workerId,

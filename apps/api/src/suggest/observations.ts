@@ -20,8 +20,14 @@ export interface StudyHistory {
  * nothing from them.
  */
 export async function loadStudyHistory(sql: Sql, studyId: string, objective: string): Promise<StudyHistory> {
-  const rows = await sql.rows<{ state: string; params: Params; value: number | null }>(
-    `SELECT t.state, t.params,
+  const rows = await sql.rows<{
+    state: string;
+    params: Params;
+    value: number | null;
+    values: number[] | null;
+    constraint_values: number[] | null;
+  }>(
+    `SELECT t.state, t.params, t."values", t.constraint_values,
             CASE WHEN t.state = 'PRUNED' THEN COALESCE(t.value,
               (SELECT m.value FROM metric_points m WHERE m.trial_id = t.id AND m.name = $2
                ORDER BY m.step DESC LIMIT 1))
@@ -35,7 +41,14 @@ export async function loadStudyHistory(sql: Sql, studyId: string, objective: str
   const pending: Params[] = [];
   for (const row of rows) {
     if (isActive(row.state)) pending.push(row.params);
-    else observed.push({ params: row.params, value: row.value ?? Number.NaN });
+    else
+      observed.push({
+        params: row.params,
+        value: row.value ?? Number.NaN,
+        // Multi-objective and constrained studies (issue 17); absent for plain ones, as before.
+        ...(row.values !== null && row.values.length > 1 ? { values: row.values } : {}),
+        ...(row.constraint_values !== null ? { constraints: row.constraint_values } : {}),
+      });
   }
   return { observed, pending };
 }

@@ -16,7 +16,7 @@ import { heartbeat } from './heartbeat.js';
 import { reportMetrics } from './metric-report.js';
 import { ReaperClock, reapStaleTrials } from './reaper.js';
 import { releaseTrial } from './release.js';
-import { TrialTeller } from './tell.js';
+import { type TellOutcomes, TrialTeller } from './tell.js';
 import { loadTrialAccess, type TrialAccess } from './trial-access.js';
 import type { TrialDeps } from './trial-deps.js';
 import {
@@ -80,8 +80,9 @@ export class TrialService {
     state: TrialState,
     value: number | null | undefined,
     error: string | null | undefined,
+    outcomes: TellOutcomes = {},
   ): Promise<TrialRecord> {
-    return this.teller.tell(caller, trialId, state, value, error);
+    return this.teller.tell(caller, trialId, state, value, error, outcomes);
   }
 
   enqueue(caller: Caller | null, studyId: string, params: unknown): Promise<TrialRecord> {

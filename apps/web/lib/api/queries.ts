@@ -135,8 +135,10 @@ export function fromTrialTable(table: Pick<dashboard.TrialTable, 'params' | 'inf
       params: values,
       suggestion: s ? { sampler: s[0] || '—', mean: s[1], std: s[2], acquisition: s[3] } : null,
     };
+    // values, constraints, feasible (issue 17), then the informational fields by name.
+    Object.assign(trial, { values: r[10], constraints: r[11], feasible: r[12] });
     info.forEach((name, i) => {
-      (trial as unknown as Record<string, unknown>)[name] = r[10 + i] ?? null;
+      (trial as unknown as Record<string, unknown>)[name] = r[13 + i] ?? null;
     });
     return trial;
   });

@@ -5,19 +5,31 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type ConstraintInput = {
+  readonly name: string;
+};
+
 export type CreateStudyInput = {
+  /** Outcome constraints (at most 8): a trial is feasible when every constraint value is <= 0 */
+  readonly constraints?: ReadonlyArray<ConstraintInput> | null | undefined;
   /** Free text shown on the study page (at most 10,000 chars) */
   readonly description?: string | null | undefined;
-  readonly direction: Direction;
+  /** Required without objectives; with them, omitted or the first one's */
+  readonly direction?: Direction | null | undefined;
   /** Default 60 */
   readonly heartbeatTimeoutS?: number | null | undefined;
   readonly maxTrials: number;
   readonly name: string;
-  readonly objective: string;
+  /** Required without objectives; with them, omitted or the first one's */
+  readonly objective?: string | null | undefined;
+  /** Every objective in order (at most 4); the first is the study's objective/direction */
+  readonly objectives?: ReadonlyArray<ObjectiveInput> | null | undefined;
   /** Default 1 */
   readonly parallelism?: number | null | undefined;
   /** Default {"type": "none"} */
   readonly pruner?: unknown;
+  /** Hypervolume reference point, one finite value per objective in their units (>= 2 objectives); default inferred */
+  readonly referencePoint?: ReadonlyArray<number> | null | undefined;
   /** Default 0 */
   readonly retryFailed?: number | null | undefined;
   /** Default {"type": "gp"} */
@@ -48,6 +60,16 @@ export type MetricPointInput = {
   readonly step: number;
   readonly value: number;
 };
+
+export type ObjectiveInput = {
+  readonly direction: Direction;
+  readonly name: string;
+};
+
+/** STUDY: given at creation; INFERRED: from the study's completed feasible trials */
+export type ReferencePointSource =
+  | 'INFERRED'
+  | 'STUDY';
 
 /** OWNER > ADMIN > MEMBER > VIEWER */
 export type Role =
@@ -125,7 +147,7 @@ export type TrialPageQueryVariables = Exact<{
 }>;
 
 
-export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null };
 
 export type TeamSettingsQueryVariables = Exact<{
   id: string | number;
@@ -147,7 +169,7 @@ export type SetStudyBudgetMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type DeleteStudyMutationVariables = Exact<{
   id: string | number;
@@ -177,11 +199,11 @@ export type UserFieldsFragment = { readonly id: string, readonly email: string, 
 
 export type TeamFieldsFragment = { readonly id: string, readonly name: string, readonly role: Role, readonly createdAt: string };
 
-export type SuggestionFieldsFragment = { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null };
+export type SuggestionFieldsFragment = { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null };
 
-export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null };
+export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null };
 
-export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> };
 
 export type MetricFieldsFragment = { readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string };
 
@@ -297,7 +319,7 @@ export type CreateStudyMutationVariables = Exact<{
 }>;
 
 
-export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetStudyStateMutationVariables = Exact<{
   id: string | number;
@@ -305,7 +327,7 @@ export type SetStudyStateMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetStudyDescriptionMutationVariables = Exact<{
   studyId: string | number;
@@ -313,7 +335,7 @@ export type SetStudyDescriptionMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetTrialNoteMutationVariables = Exact<{
   trialId: string | number;
@@ -321,7 +343,7 @@ export type SetTrialNoteMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type SetTrialTagsMutationVariables = Exact<{
   trialId: string | number;
@@ -329,7 +351,7 @@ export type SetTrialTagsMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type EnqueueTrialMutationVariables = Exact<{
   studyId: string | number;
@@ -337,7 +359,7 @@ export type EnqueueTrialMutationVariables = Exact<{
 }>;
 
 
-export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type AskTrialsMutationVariables = Exact<{
   studyId: string | number;
@@ -347,7 +369,7 @@ export type AskTrialsMutationVariables = Exact<{
 }>;
 
 
-export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
+export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }> };
 
 export type HeartbeatMutationVariables = Exact<{
   trialId: string | number;
@@ -368,23 +390,27 @@ export type TellTrialMutationVariables = Exact<{
   trialId: string | number;
   state: TrialState;
   value?: number | null | undefined;
+  values?: ReadonlyArray<number> | number | null | undefined;
+  constraints?: ReadonlyArray<number> | number | null | undefined;
   error?: string | null | undefined;
 }>;
 
 
-export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type ReleaseTrialMutationVariables = Exact<{
   trialId: string | number;
 }>;
 
 
-export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type TellAndAskMutationVariables = Exact<{
   trialId: string | number;
   state: TrialState;
   value?: number | null | undefined;
+  values?: ReadonlyArray<number> | number | null | undefined;
+  constraints?: ReadonlyArray<number> | number | null | undefined;
   error?: string | null | undefined;
   studyId: string | number;
   count: number;
@@ -393,7 +419,7 @@ export type TellAndAskMutationVariables = Exact<{
 }>;
 
 
-export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
+export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -415,14 +441,14 @@ export type StudiesQueryVariables = Exact<{
 }>;
 
 
-export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
+export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
 
 export type StudyQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } | null };
+export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } | null };
 
 export type TeamQueryVariables = Exact<{
   id: string | number;
@@ -440,7 +466,7 @@ export type StudyTrialsQueryVariables = Exact<{
 }>;
 
 
-export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
+export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
 
 export type StudyHistoryQueryVariables = Exact<{
   id: string | number;
@@ -461,7 +487,7 @@ export type StudyRecommendedTrialQueryVariables = Exact<{
 }>;
 
 
-export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } | null } | null };
+export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } } | null } | null };
 
 export type StudyImportanceQueryVariables = Exact<{
   id: string | number;
@@ -484,7 +510,7 @@ export type TrialQueryVariables = Exact<{
 }>;
 
 
-export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null };
 
 export type MyInvitationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -504,7 +530,7 @@ export type TrialEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } };
+export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } } };
 
 export type MetricPointsSubscriptionVariables = Exact<{
   studyId: string | number;
@@ -548,6 +574,9 @@ export const SuggestionFieldsFragmentDoc = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
     `, {"fragmentName":"SuggestionFields"}) as unknown as TypedDocumentString<SuggestionFieldsFragment, unknown>;
 export const TrialFieldsFragmentDoc = new TypedDocumentString(`
@@ -558,6 +587,9 @@ export const TrialFieldsFragmentDoc = new TypedDocumentString(`
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -578,6 +610,9 @@ export const TrialFieldsFragmentDoc = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }`, {"fragmentName":"TrialFields"}) as unknown as TypedDocumentString<TrialFieldsFragment, unknown>;
 export const StudyFieldsFragmentDoc = new TypedDocumentString(`
     fragment StudyFields on Study {
@@ -587,6 +622,18 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -610,6 +657,13 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   bestTrial {
     ...TrialFields
   }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
+  }
 }
     fragment SuggestionFields on Suggestion {
   sampler
@@ -618,6 +672,9 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -626,6 +683,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -785,6 +845,9 @@ export const TrialPageDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -793,6 +856,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -895,6 +961,9 @@ export const SetStudyBudgetDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -903,6 +972,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -923,6 +995,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -945,6 +1029,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<SetStudyBudgetMutation, SetStudyBudgetMutationVariables>;
 export const DeleteStudyDocument = new TypedDocumentString(`
@@ -1139,6 +1230,9 @@ export const CreateStudyDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1147,6 +1241,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1167,6 +1264,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1189,6 +1298,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<CreateStudyMutation, CreateStudyMutationVariables>;
 export const SetStudyStateDocument = new TypedDocumentString(`
@@ -1204,6 +1320,9 @@ export const SetStudyStateDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1212,6 +1331,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1232,6 +1354,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1254,6 +1388,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<SetStudyStateMutation, SetStudyStateMutationVariables>;
 export const SetStudyDescriptionDocument = new TypedDocumentString(`
@@ -1269,6 +1410,9 @@ export const SetStudyDescriptionDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1277,6 +1421,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1297,6 +1444,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1320,6 +1479,13 @@ fragment StudyFields on Study {
   bestTrial {
     ...TrialFields
   }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
+  }
 }`) as unknown as TypedDocumentString<SetStudyDescriptionMutation, SetStudyDescriptionMutationVariables>;
 export const SetTrialNoteDocument = new TypedDocumentString(`
     mutation SetTrialNote($trialId: ID!, $note: String) {
@@ -1334,6 +1500,9 @@ export const SetTrialNoteDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1342,6 +1511,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1368,6 +1540,9 @@ export const SetTrialTagsDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1376,6 +1551,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1402,6 +1580,9 @@ export const EnqueueTrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1410,6 +1591,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1441,6 +1625,9 @@ export const AskTrialsDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1449,6 +1636,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1479,8 +1669,15 @@ export const ReportMetricsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ReportMetricsMutation, ReportMetricsMutationVariables>;
 export const TellTrialDocument = new TypedDocumentString(`
-    mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $error: String) {
-  tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) {
+    mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $values: [Float!], $constraints: [Float!], $error: String) {
+  tellTrial(
+    trialId: $trialId
+    state: $state
+    value: $value
+    values: $values
+    constraints: $constraints
+    error: $error
+  ) {
     ...TrialFields
   }
 }
@@ -1491,6 +1688,9 @@ export const TellTrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1499,6 +1699,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1525,6 +1728,9 @@ export const ReleaseTrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1533,6 +1739,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1547,8 +1756,15 @@ fragment TrialFields on Trial {
   }
 }`) as unknown as TypedDocumentString<ReleaseTrialMutation, ReleaseTrialMutationVariables>;
 export const TellAndAskDocument = new TypedDocumentString(`
-    mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $error: String, $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
-  tellTrial(trialId: $trialId, state: $state, value: $value, error: $error) {
+    mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $values: [Float!], $constraints: [Float!], $error: String, $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
+  tellTrial(
+    trialId: $trialId
+    state: $state
+    value: $value
+    values: $values
+    constraints: $constraints
+    error: $error
+  ) {
     ...TrialFields
   }
   askTrials(
@@ -1567,6 +1783,9 @@ export const TellAndAskDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1575,6 +1794,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1639,6 +1861,9 @@ export const StudiesDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1647,6 +1872,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1667,6 +1895,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1689,6 +1929,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<StudiesQuery, StudiesQueryVariables>;
 export const StudyDocument = new TypedDocumentString(`
@@ -1704,6 +1951,9 @@ export const StudyDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1712,6 +1962,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1732,6 +1985,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1754,6 +2019,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<StudyQuery, StudyQueryVariables>;
 export const TeamDocument = new TypedDocumentString(`
@@ -1792,6 +2064,9 @@ export const StudyTrialsDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1800,6 +2075,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1857,6 +2135,9 @@ export const StudyRecommendedTrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1865,6 +2146,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1931,6 +2215,9 @@ export const TrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1939,6 +2226,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -2039,6 +2329,9 @@ export const TrialEventsDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -2047,6 +2340,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
