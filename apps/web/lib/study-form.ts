@@ -210,6 +210,10 @@ const FORM_KEYS: Record<StudyInputField, string> = {
   warmStartEnqueue: 'form',
   // Set at creation through the API, the SDK and study files, or later on the study page's API.
   description: 'form',
+  // a problem with one objective or constraint names its row (formKey); these are the rest
+  objectives: 'objective',
+  constraints: 'form',
+  referencePoint: 'referencePoint',
 };
 const FORM_LABELS: Record<StudyInputField, string> = {
   teamId: 'The team',
@@ -226,6 +230,9 @@ const FORM_LABELS: Record<StudyInputField, string> = {
   warmStartFrom: 'The warm-start sources',
   warmStartEnqueue: 'The warm-start queue',
   description: 'The description',
+  objectives: 'The objectives',
+  constraints: 'The constraints',
+  referencePoint: 'The reference point',
 };
 
 /** Reads a study file (YAML or JSON; the same fields as createStudy) into the form. */
@@ -252,7 +259,7 @@ export function formFromFile(
   if (doc.direction !== undefined) {
     const direction = studyInputSchema.shape.direction.safeParse(doc.direction);
     if (!direction.success) return { form: base, error: 'direction must be MINIMIZE or MAXIMIZE.' };
-    form.direction = direction.data;
+    form.direction = direction.data ?? form.direction;
   }
   if (Array.isArray(doc.objectives) && doc.objectives.length > 0) {
     const objs = doc.objectives.map((o) => (isRecord(o) ? o : {}));
