@@ -122,13 +122,16 @@ async function chartSeries(page, cardId) {
   const chart = page.locator(`#${cardId} .chart[data-ready="true"]`);
   await chart.waitFor({ timeout: 60_000 });
   return chart.evaluate((el) =>
-    el.__posteriorChart.getOption().series.map((s) => ({
-      name: s.name,
-      type: s.type,
-      id: s.id,
-      data: s.data,
-      itemStyle: s.itemStyle,
-    })),
+    el
+      .querySelector('.chart-canvas')
+      .__posteriorChart.getOption()
+      .series.map((s) => ({
+        name: s.name,
+        type: s.type,
+        id: s.id,
+        data: s.data,
+        itemStyle: s.itemStyle,
+      })),
   );
 }
 
@@ -291,11 +294,14 @@ describe('dashboard: Pareto views of multi-objective and constrained studies', {
     assert.deepEqual(line[0][1], TWO.referencePoint[1]);
     assert.deepEqual(line.at(-1)[0], TWO.referencePoint[0]);
     // the summary says front, not best; the convergence plot gives way to the hypervolume
-    await page.getByTestId('front-card').getByText(String(two.front.length), { exact: true }).waitFor();
-    await page
-      .getByTestId('feasible-card')
-      .getByText(String(two.numbers.length - two.infeasible.length), { exact: true })
-      .waitFor();
+    assert.match(
+      await page.getByTestId('front-card').locator('.v').textContent(),
+      new RegExp(`^${two.front.length}\\s+trials$`),
+    );
+    assert.equal(
+      (await page.getByTestId('feasible-card').locator('.v').textContent()).replace(/\s+/g, ''),
+      `${two.numbers.length - two.infeasible.length}/${two.numbers.length}`,
+    );
     assert.equal(await page.locator('#convergence').count(), 0);
     const hv = page.locator('#hypervolume .chart[data-ready="true"]');
     await hv.waitFor();
@@ -372,11 +378,17 @@ describe('dashboard: Pareto views of multi-objective and constrained studies', {
         assert.ok(all.includes(pair), `trial #0 drawn at ${pair} (${all.join(' ')})`);
       // phones stack the panels: the grids are one above another
       const grids = await chart.evaluate((el) =>
-        el.__posteriorChart.getOption().grid.map((g) => ({ left: g.left, top: g.top })),
+        el
+          .querySelector('.chart-canvas')
+          .__posteriorChart.getOption()
+          .grid.map((g) => ({ left: g.left, top: g.top })),
       );
       if (size.name === 'phone') assert.equal(new Set(grids.map((g) => g.top)).size, 3, 'stacked');
       else assert.equal(new Set(grids.map((g) => g.top)).size, 2, 'a lower triangle');
-      await page.getByTestId('front-card').getByText(String(three.front.length), { exact: true }).waitFor();
+      assert.match(
+        await page.getByTestId('front-card').locator('.v').textContent(),
+        new RegExp(`^${three.front.length}\\s+trials$`),
+      );
       await page.locator('#hypervolume .chart[data-ready="true"]').waitFor();
       assert.equal(
         await page
