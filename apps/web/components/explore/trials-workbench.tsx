@@ -83,9 +83,16 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
   );
   const last = useMemo(() => (id: string, m: string) => store.last(id, m), [store]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the version signals new metric values
+  const outcomeNames = useMemo(
+    () => ({
+      objectives: (props.objectives ?? []).map((o) => o.name),
+      constraints: (props.constraints ?? []).map((c) => c.name),
+    }),
+    [props.objectives, props.constraints],
+  );
   const result = useMemo(
-    () => filterTrials(trials, query, objective, last),
-    [trials, query, objective, last, curvesVersion],
+    () => filterTrials(trials, query, objective, last, undefined, outcomeNames),
+    [trials, query, objective, last, curvesVersion, outcomeNames],
   );
 
   const setColumns = (next: { params: string[]; metrics: string[] }) => {
