@@ -401,6 +401,52 @@ describe('dashboard: Pareto views of multi-objective and constrained studies', {
     }
   });
 
+  it('the new-study form creates a study with two objectives, a constraint and a reference point', async () => {
+    const ctx = await context();
+    const page = await ctx.newPage();
+    await page.goto(`${env.stack.web.url}/teams/${owner.teamId}/studies/new`);
+    await page.getByRole('heading', { name: 'New study', exact: true }).waitFor();
+    await page.getByLabel('Study name').fill('pareto from the form');
+    await page.getByLabel('Objective metric').fill('val_loss');
+    await page.getByRole('button', { name: '+ objective' }).click();
+    await page.getByRole('button', { name: '+ constraint' }).click();
+    // a name the form checks itself, and a reference point of the wrong length
+    await page.getByLabel('Reference point (optional)').fill('1');
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.locator('#objectives\\.1\\.name-error').waitFor();
+    await page
+      .locator('#referencePoint-error')
+      .getByText(/One number per objective \(2\)/)
+      .waitFor();
+    await page.getByLabel('Objective 2 metric').fill('latency_ms');
+    await page.getByLabel('Objective 2 direction').selectOption('MAXIMIZE');
+    await page.getByLabel('Constraint 1 metric').fill('memory_over');
+    await page.getByLabel('Reference point (optional)').fill('2, 0');
+    const p0 = page.getByRole('group', { name: 'Parameter 1' });
+    await p0.getByLabel('Low').fill('0.001');
+    await p0.getByLabel('High').fill('0.1');
+    await page.screenshot({ path: join(shots, 'new-study-form.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.waitForURL(/\/studies\/[^/]+$/);
+    await page.getByRole('heading', { name: 'pareto from the form', exact: true }).waitFor();
+    const id = page.url().split('/').at(-1);
+    const created = await owner.client.study(id);
+    assert.deepEqual(
+      created.objectives.map((o) => [o.name, o.direction]),
+      [
+        ['val_loss', 'MINIMIZE'],
+        ['latency_ms', 'MAXIMIZE'],
+      ],
+    );
+    assert.deepEqual(
+      created.constraints.map((c) => c.name),
+      ['memory_over'],
+    );
+    assert.deepEqual(created.referencePoint, { values: [2, 0], source: 'STUDY' });
+    await page.getByTestId('study-objectives').getByText('memory_over').waitFor();
+    await ctx.close();
+  });
+
   for (const theme of ['light', 'dark']) {
     it(`no overflow and no serious axe violation at 1440 and 390 px (${theme} theme); screenshots`, async () => {
       const failures = [];
