@@ -153,7 +153,7 @@ async function passOver(page) {
   await page.waitForTimeout(500);
 }
 
-describe('dashboard: Pareto views of multi-objective and constrained studies', { timeout: 600_000 }, () => {
+describe('dashboard: Pareto views of multi-objective and constrained studies', { timeout: 900_000 }, () => {
   let owner;
   const two = { id: null, numbers: [], front: [], infeasible: [] };
   const three = { id: null, numbers: [], front: [] };
