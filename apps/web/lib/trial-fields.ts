@@ -50,14 +50,35 @@ function annotation(t: Trial, name: string): ResolvedValue | undefined {
 }
 
 /**
+ * A multi-objective or constrained study's names (issue 17): each objective's and constraint's name
+ * reads the trial's told value, and `feasible` whether it keeps every constraint.
+ */
+export interface OutcomeNames {
+  objectives: readonly string[];
+  constraints: readonly string[];
+}
+
+function outcome(t: Trial, name: string, names: OutcomeNames | undefined): QueryValue | undefined {
+  if (!names) return undefined;
+  const o = names.objectives.indexOf(name);
+  if (o >= 0) return t.values?.[o] ?? (o === 0 ? t.value : null) ?? undefined;
+  const c = names.constraints.indexOf(name);
+  if (c >= 0) return t.constraints?.[c] ?? undefined;
+  if (name === 'feasible' && names.constraints.length > 0) return t.feasible ?? undefined;
+  return undefined;
+}
+
+/**
  * Looks names up on one trial: `params.x` / `p.x`, `metrics.x` / `m.x`, the objective's name (its
- * value), then a field, a param, a metric, in that order.
+ * value), each objective's and constraint's name and `feasible` (given `names`), then a field, a
+ * param, a metric, in that order.
  */
 export function trialResolver(
   t: Trial,
   objective: string,
   lastMetric: LastMetric,
   now = Date.now(),
+  names?: OutcomeNames,
 ): Resolve {
   const metric = (m: string): QueryValue | undefined => {
     const v = lastMetric(t.id, m);
@@ -74,6 +95,8 @@ export function trialResolver(
       if (head === 'metrics' || head === 'm') return metric(rest);
     }
     if (name === objective && t.value !== null) return t.value;
+    const told = outcome(t, name, names);
+    if (told !== undefined) return told;
     const a = annotation(t, name);
     if (a !== undefined) return a;
     const f = field(t, name, now);
@@ -96,6 +119,7 @@ export function filterTrials(
   objective: string,
   lastMetric: LastMetric,
   now = Date.now(),
+  names?: OutcomeNames,
 ): QueryResult {
   let tree: QueryNode | null;
   try {
@@ -107,7 +131,7 @@ export function filterTrials(
   if (!tree) return { trials: [...trials], error: null };
   const node = tree;
   return {
-    trials: trials.filter((t) => evaluate(node, trialResolver(t, objective, lastMetric, now))),
+    trials: trials.filter((t) => evaluate(node, trialResolver(t, objective, lastMetric, now, names))),
     error: null,
   };
 }

@@ -162,3 +162,22 @@ describe('CSV export', () => {
     assert.equal(csvCell(Number.NaN), '');
   });
 });
+
+describe('queries over a multi-objective, constrained study', () => {
+  it('names each objective and constraint, and feasible', () => {
+    const t = (n: number, values: number[], constraints: number[]) => ({
+      ...trial(n, {}, values[0] ?? null),
+      values,
+      constraints,
+      feasible: constraints.every((c) => c <= 0),
+    });
+    const mo = [t(0, [0.5, 30], [-1]), t(1, [0.2, 80], [2]), t(2, [0.9, 10], [0])];
+    const names = { objectives: ['loss', 'latency'], constraints: ['mem'] };
+    const n = (q: string) =>
+      filterTrials(mo, q, 'loss', () => null, undefined, names).trials.map((x) => x.number);
+    assert.deepEqual(n('latency < 50'), [0, 2]);
+    assert.deepEqual(n('loss < 0.6 and mem <= 0'), [0]);
+    assert.deepEqual(n('feasible'), [0, 2]);
+    assert.deepEqual(n('not feasible'), [1]);
+  });
+});

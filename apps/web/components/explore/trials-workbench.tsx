@@ -7,7 +7,7 @@ import type { CurveStore } from '../../lib/learning-curves';
 import { selectedTrials } from '../../lib/selection';
 import { csvColumns, filterTrials, toCsv } from '../../lib/trial-fields';
 import { applyTableQuery, parseTableQuery, TABLE_KEYS } from '../../lib/trials-table';
-import type { Trial } from '../../lib/types';
+import type { Constraint, Objective, Trial } from '../../lib/types';
 import { SelectionBar, useSelection } from '../study/selection';
 import { TrialsTable } from '../study/trials-table';
 
@@ -32,6 +32,10 @@ export interface TrialsWorkbenchProps {
   store: CurveStore;
   /** The store's version: metric columns and compare curves redraw when it changes. */
   curvesVersion: number;
+  objectives?: readonly Objective[];
+  constraints?: readonly Constraint[];
+  /** A multi-objective study's Pareto front (its rows are marked). */
+  frontIds?: ReadonlySet<string> | undefined;
 }
 
 function parseColumns(
@@ -79,9 +83,16 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
   );
   const last = useMemo(() => (id: string, m: string) => store.last(id, m), [store]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the version signals new metric values
+  const outcomeNames = useMemo(
+    () => ({
+      objectives: (props.objectives ?? []).map((o) => o.name),
+      constraints: (props.constraints ?? []).map((c) => c.name),
+    }),
+    [props.objectives, props.constraints],
+  );
   const result = useMemo(
-    () => filterTrials(trials, query, objective, last),
-    [trials, query, objective, last, curvesVersion],
+    () => filterTrials(trials, query, objective, last, undefined, outcomeNames),
+    [trials, query, objective, last, curvesVersion, outcomeNames],
   );
 
   const setColumns = (next: { params: string[]; metrics: string[] }) => {
@@ -198,6 +209,9 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
         metrics={shownMetrics}
         metricValue={last}
         selectable
+        objectives={props.objectives}
+        constraints={props.constraints}
+        frontIds={props.frontIds}
       />
       {comparing && compared.length >= 2 ? (
         <CompareTrials

@@ -138,7 +138,7 @@ export function fromTrialTable(table: Pick<dashboard.TrialTable, 'params' | 'inf
     // values, constraints, feasible (issue 17), then the informational fields by name.
     Object.assign(trial, { values: r[10], constraints: r[11], feasible: r[12] });
     info.forEach((name, i) => {
-      (trial as Record<string, unknown>)[name] = r[13 + i] ?? null;
+      (trial as unknown as Record<string, unknown>)[name] = r[13 + i] ?? null;
     });
     return trial;
   });

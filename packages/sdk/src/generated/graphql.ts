@@ -147,7 +147,7 @@ export type TrialPageQueryVariables = Exact<{
 }>;
 
 
-export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null };
+export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }> }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null };
 
 export type TeamSettingsQueryVariables = Exact<{
   id: string | number;
@@ -829,6 +829,13 @@ export const TrialPageDocument = new TypedDocumentString(`
       objective
       direction
       teamId
+      objectives {
+        name
+        direction
+      }
+      constraints {
+        name
+      }
     }
     metrics {
       ...MetricFields
