@@ -82,7 +82,6 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
     [cols.metrics, metricNames],
   );
   const last = useMemo(() => (id: string, m: string) => store.last(id, m), [store]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the version signals new metric values
   const outcomeNames = useMemo(
     () => ({
       objectives: (props.objectives ?? []).map((o) => o.name),
@@ -90,6 +89,7 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
     }),
     [props.objectives, props.constraints],
   );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the version signals new metric values
   const result = useMemo(
     () => filterTrials(trials, query, objective, last, undefined, outcomeNames),
     [trials, query, objective, last, curvesVersion, outcomeNames],
