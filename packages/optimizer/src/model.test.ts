@@ -75,3 +75,29 @@ describe('noiseUnits', () => {
     assert.notEqual(objective.fit.objective, warped.fit.objective);
   });
 });
+
+describe('collectObservations: pruned trials', () => {
+  const space = parseSearchSpace([{ name: 'x', type: 'float', low: 0, high: 1 }]);
+  it('caps a pruned trial at the worst completed value, in the direction of the study', () => {
+    const completed = [
+      { params: { x: 0.1 }, value: 0.2 },
+      { params: { x: 0.2 }, value: 0.5 },
+      { params: { x: 0.3 }, value: 9, pruned: true },
+      { params: { x: 0.4 }, value: 0.3, pruned: true },
+    ];
+    const min = collectObservations(space, 'MINIMIZE', completed);
+    // Targets are to maximize: -value. The early-epoch 9 enters as the worst completed 0.5; a pruned
+    // value better than that stands.
+    assert.deepEqual(Array.from(min.g), [-0.2, -0.5, -0.5, -0.3]);
+    const max = collectObservations(
+      space,
+      'MAXIMIZE',
+      completed.map((t) => ({ ...t, value: -t.value })),
+    );
+    assert.deepEqual(Array.from(max.g), [-0.2, -0.5, -0.5, -0.3]);
+  });
+  it('keeps pruned values as they are before any trial has completed', () => {
+    const obs = collectObservations(space, 'MINIMIZE', [{ params: { x: 0.3 }, value: 9, pruned: true }]);
+    assert.deepEqual(Array.from(obs.g), [-9]);
+  });
+});

@@ -26,16 +26,37 @@ export interface Observations {
   warnings: string[];
 }
 
+/**
+ * A pruned trial's value is the last loss it reported before it was stopped, an early-epoch value
+ * far above what it would have reached and above every completed trial's. Taken at face value it
+ * stretches the targets' scale, so the completed trials the model must rank crowd together after
+ * standardization. It is evidence that the region is poor, not a measurement: it enters at most as
+ * bad as the worst completed trial (values are upper bounds of what a pruned trial would have
+ * reached; the median pruner stopped it for being worse than the others). With no completed trial
+ * yet, its value stands.
+ */
+function capPrunedValues(values: number[], pruned: boolean[]): void {
+  let worstCompleted = Number.POSITIVE_INFINITY;
+  values.forEach((v, i) => {
+    if (!pruned[i] && Number.isFinite(v)) worstCompleted = Math.min(worstCompleted, v);
+  });
+  if (!Number.isFinite(worstCompleted)) return;
+  values.forEach((v, i) => {
+    if (pruned[i] && !Number.isNaN(v)) values[i] = Math.max(v, worstCompleted);
+  });
+}
+
 export function collectObservations(
   space: ParsedSearchSpace,
   direction: Direction,
-  completed: ReadonlyArray<{ params: Params; value: number }>,
+  completed: ReadonlyArray<{ params: Params; value: number; pruned?: boolean }>,
 ): Observations {
   const dim = space.dimension;
   const sign = direction === 'MAXIMIZE' ? 1 : -1;
   const rows: Float64Array[] = [];
   const values: number[] = [];
   const sources: number[] = [];
+  const prunedRows: boolean[] = [];
   const taken = new Set<string>();
   const warnings: string[] = [];
   for (const [index, trial] of completed.entries()) {
@@ -51,7 +72,10 @@ export function collectObservations(
     rows.push(x);
     values.push(sign * trial.value);
     sources.push(index);
+    prunedRows.push(trial.pruned === true);
   }
+  // Values are to maximize here: the worst completed one is the smallest.
+  capPrunedValues(values, prunedRows);
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const v of values) {

@@ -12,6 +12,8 @@ export type Direction = 'MINIMIZE' | 'MAXIMIZE';
 export interface Observation {
   params: Params;
   value: number;
+  /** A PRUNED trial: value is its last reported objective metric (the optimizer caps it). */
+  pruned?: boolean;
 }
 
 interface StudyPart {
