@@ -30,7 +30,8 @@ const { values: args } = parseArgs({
 const AT = Number(args.at);
 const DIM = Number(args.dims);
 const builds = [{ name: 'this build', lib: current }];
-if (args.compare) builds.unshift({ name: args.compare, lib: await import(pathToFileURL(resolve(args.compare)).href) });
+if (args.compare)
+  builds.unshift({ name: args.compare, lib: await import(pathToFileURL(resolve(args.compare)).href) });
 
 const space = Array.from({ length: DIM }, (_, i) => ({ name: `x${i}`, type: 'float', low: -5, high: 5 }));
 // Styblinski-Tang: smooth, multimodal, defined in any dimension.
@@ -75,13 +76,19 @@ for (let t = 0; t < N; t++) {
     s.rows.push({ trials: t, ms, cpuMs });
   }
   if (t % 16 === 0) loads.push(loadavg()[0]);
-  if (t % 50 === 0) process.stderr.write(`${t} trials, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  if (t % 50 === 0)
+    process.stderr.write(`${t} trials, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 loads.push(loadavg()[0]);
 
 const quantile = current.quantile;
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const stats = (xs) => ({ median: quantile(xs, 0.5), mean: mean(xs), p90: quantile(xs, 0.9), max: Math.max(...xs) });
+const stats = (xs) => ({
+  median: quantile(xs, 0.5),
+  mean: mean(xs),
+  p90: quantile(xs, 0.9),
+  max: Math.max(...xs),
+});
 const fmt = (x) => x.toFixed(1);
 console.log(
   `\nSuggestion latency (ms), GP sampler ${JSON.stringify(config)}, D = ${DIM}: suggestions with ${from}..${to - 1} completed trials (one refit period, its checkpoint refit included)`,
@@ -89,7 +96,9 @@ console.log(
 console.log(
   `1-minute load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${cpus().length} cores; wall time carries the load, CPU time the work\n`,
 );
-console.log('| build | wall median | wall mean | wall p90 | cpu median | cpu mean | cpu p90 | cpu max | cpu mean over trials 1..N |');
+console.log(
+  '| build | wall median | wall mean | wall p90 | cpu median | cpu mean | cpu p90 | cpu max | cpu mean over trials 1..N |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 const results = studies.map((s) => {
   const window = s.rows.filter((r) => r.trials >= from && r.trials < to);
