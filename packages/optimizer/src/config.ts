@@ -52,6 +52,13 @@ export interface SamplerConfig {
    * `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the benchmark's baseline).
    */
   conditionalEncoding?: ConditionalEncodingKind;
+  /**
+   * Re-evaluate the incumbent (the best observed configuration) once when the model says noise
+   * dominates what is left to gain: its fitted noise std exceeds the best expected improvement
+   * anywhere. The replicate is averaged with the first value by the GP (and so by `recommend`).
+   * Off by default (docs/DESIGN.md, "Re-evaluation").
+   */
+  replicateIncumbent?: boolean;
 }
 
 export interface GpOptions {
@@ -67,6 +74,7 @@ export interface GpOptions {
   noiseUnits: 'warped' | 'objective';
   warmStart: boolean;
   conditionalEncoding: ConditionalEncodingKind;
+  replicateIncumbent: boolean;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -82,6 +90,7 @@ export const GP_DEFAULTS: GpOptions = {
   noiseUnits: 'warped',
   warmStart: false,
   conditionalEncoding: 'category',
+  replicateIncumbent: false,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -98,6 +107,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     noiseUnits: config.noiseUnits ?? GP_DEFAULTS.noiseUnits,
     warmStart: config.warmStart ?? GP_DEFAULTS.warmStart,
     conditionalEncoding: config.conditionalEncoding ?? GP_DEFAULTS.conditionalEncoding,
+    replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
   };
 }
 
@@ -146,6 +156,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
   conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
+  replicateIncumbent: boolean,
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {
