@@ -29,14 +29,15 @@ for (const d of dirs)
     ))
       if (params[m[1]]) trials.push({ params: params[m[1]], value: +m[4], pruned: m[2] === 'pruned' });
   }
-const space = lib.parseSearchSpace(transferLearningSearchSpace);
 const complete = trials.filter((t) => !t.pruned);
 console.log(`${trials.length} trials, ${complete.length} complete`);
 const spearman = (a, b) => {
   const rank = (x) => {
     const o = x.map((v, i) => [v, i]).sort((p, q) => p[0] - q[0]);
     const r = [];
-    o.forEach(([, i], k) => (r[i] = k));
+    o.forEach(([, i], k) => {
+      r[i] = k;
+    });
     return r;
   };
   const ra = rank(a),
@@ -47,7 +48,10 @@ const spearman = (a, b) => {
   return 1 - (6 * d) / (n * (n * n - 1));
 };
 let rng = 1;
-const rand = () => (rng = (rng * 48271) % 2147483647) / 2147483647;
+const rand = () => {
+  rng = (rng * 48271) % 2147483647;
+  return rng / 2147483647;
+};
 for (const variant of [
   'as is',
   'log',
