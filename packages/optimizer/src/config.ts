@@ -65,6 +65,13 @@ export interface SamplerConfig {
    * mean where Thompson steps explore (see thompsonEvery), the observed value elsewhere.
    */
   incumbent?: 'auto' | 'observed' | 'mean';
+  /**
+   * Re-evaluate the incumbent (the best observed configuration) once when the model says noise
+   * dominates what is left to gain: its fitted noise std exceeds the best expected improvement
+   * anywhere. The replicate is averaged with the first value by the GP (and so by `recommend`).
+   * Off by default (docs/DESIGN.md, "Re-evaluation").
+   */
+  replicateIncumbent?: boolean;
 }
 
 export interface GpOptions {
@@ -83,6 +90,7 @@ export interface GpOptions {
   thompsonEvery: number;
   thompsonMaxDim: number;
   incumbent: 'auto' | 'observed' | 'mean';
+  replicateIncumbent: boolean;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -101,6 +109,7 @@ export const GP_DEFAULTS: GpOptions = {
   thompsonEvery: 0,
   thompsonMaxDim: 3,
   incumbent: 'auto',
+  replicateIncumbent: false,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -120,6 +129,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     thompsonEvery: config.thompsonEvery ?? GP_DEFAULTS.thompsonEvery,
     thompsonMaxDim: config.thompsonMaxDim ?? GP_DEFAULTS.thompsonMaxDim,
     incumbent: config.incumbent ?? GP_DEFAULTS.incumbent,
+    replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
   };
 }
 
@@ -171,6 +181,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   thompsonEvery: integer(0, 1000),
   thompsonMaxDim: integer(0, 1000),
   incumbent: oneOf(['auto', 'observed', 'mean']),
+  replicateIncumbent: boolean,
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

@@ -18,6 +18,7 @@ import {
   type ReferencePointInfo,
   suggestExtended,
 } from './multiobjective/suggest.js';
+import { normCdf, normPdf } from './normal.js';
 import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisition.js';
 import { SobolSequence } from './qmc.js';
 import { createRng, mixSeed, type Rng } from './rng.js';
@@ -236,6 +237,46 @@ function thompsonSpace(space: ParsedSearchSpace, options: GpOptions): boolean {
   return !space.conditional && !space.dims.some((d) => d.kind === 'categorical');
 }
 
+/**
+ * Re-evaluation (`replicateIncumbent`): the incumbent's point when the model says noise dominates
+ * the remaining improvement, else null. The incumbent is the observation with the best value, the one
+ * a user keeps; when it has been evaluated once (and is not running), its value is above the
+ * posterior mean there by at least the fitted noise std, and that std exceeds the expected
+ * improvement at the acquisition's optimum (all in model units), one more
+ * evaluation tells more about what the user keeps than any new point is expected to gain: a lucky
+ * draw is averaged down (the GP sees both rows at one point) and the next best takes its place.
+ */
+function replicateOf(
+  model: FittedModel,
+  obs: Observations,
+  space: ParsedSearchSpace,
+  pending: readonly Float64Array[],
+  xBest: Float64Array,
+): Float64Array | null {
+  if (obs.n === 0) return null;
+  const dim = space.dimension;
+  let row = 0;
+  for (let i = 1; i < obs.n; i++) if ((obs.g[i] as number) > (obs.g[row] as number)) row = i;
+  const x = obs.x.slice(row * dim, (row + 1) * dim);
+  const key = space.key(x);
+  let count = 0;
+  for (let i = 0; i < obs.n; i++) if (space.key(obs.x.subarray(i * dim, (i + 1) * dim)) === key) count++;
+  if (count > 1 || pending.some((p) => space.key(p) === key)) return null;
+  const posterior = model.withPending;
+  const scale = model.fit.noiseScaled ? (model.posterior.data.noiseScale?.[row] ?? 1) : 1;
+  const noiseStd = Math.sqrt(posterior.hyper.noiseVar * scale);
+  // Only a value the model takes for a lucky draw: above its posterior mean there by a noise std or
+  // more (without this test, replicates of values the model believed cost more than they told:
+  // noisy hartmann6, docs/DESIGN.md).
+  const luck = (model.posterior.data.y[row] as number) - model.posterior.predict(x).mean;
+  if (luck < noiseStd) return null;
+  const p = posterior.predict(xBest);
+  const sd = Math.sqrt(p.variance);
+  const z = sd > 0 ? (p.mean - model.best) / sd : Number.NEGATIVE_INFINITY;
+  const ei = sd > 0 ? sd * (z * normCdf(z) + normPdf(z)) : Math.max(0, p.mean - model.best);
+  return noiseStd > ei ? x : null;
+}
+
 /** The GP sampler; its fits and factors live in `cache`, shared with whoever else is given it. */
 export function gpSampler(config: SamplerConfig, cache: ModelCache = processModelCache): Sampler {
   const options = gpOptions(config);
@@ -317,6 +358,22 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
       if (!result) {
         const x = randomUntaken(ctx);
         return { params: space.decode(x), info: info('gp', 'fallback', obs.warnings) };
+      }
+      const replicate =
+        options.replicateIncumbent && !encoding
+          ? replicateOf(model, obs, space, ctx.pending, space.snap(result.x))
+          : null;
+      if (replicate) {
+        const pred = predictObjective(model, replicate);
+        return {
+          params: space.decode(replicate),
+          info: info('gp', 'model', obs.warnings, {
+            mean: pred.mean,
+            std: pred.std,
+            acquisition: null,
+            acquisitionName: 'replicate',
+          }),
+        };
       }
       const x = space.snap(result.x);
       const params = space.decode(x);

@@ -16,6 +16,8 @@ export interface Observation {
   values?: number[];
   /** Constrained studies: one value per constraint. */
   constraints?: number[];
+  /** A PRUNED trial: value is its last reported objective metric (the optimizer caps it). */
+  pruned?: boolean;
 }
 
 /** A study's objectives, constraints and reference point, for studies that have more than one objective or any constraint. */

@@ -15,6 +15,8 @@ export interface StudyHistory {
  * study's objective metric they reported (as Optuna's samplers treat them). Pruned trials must
  * count: they are the evidence that a region is poor; left out, a GP keeps proposing the very
  * configurations the pruner just stopped, as a 30-trial demo study with a median pruner showed.
+ * A pruned trial is flagged: its early-epoch value is an upper bound of its result, which the GP caps
+ * at the worst completed value so that it marks the region as poor without stretching the scale.
  * FAILED trials (and pruned ones that reported nothing) go in with a NaN value: the optimizer counts
  * their points as tried, so a configuration that fails every time is not proposed again, and learns
  * nothing from them.
@@ -48,6 +50,7 @@ export async function loadStudyHistory(sql: Sql, studyId: string, objective: str
         // Multi-objective and constrained studies (issue 17); absent for plain ones, as before.
         ...(row.values !== null && row.values.length > 1 ? { values: row.values } : {}),
         ...(row.constraint_values !== null ? { constraints: row.constraint_values } : {}),
+        ...(row.state === 'PRUNED' ? { pruned: true } : {}),
       });
   }
   return { observed, pending };
