@@ -7,13 +7,7 @@ import { createRng } from '../rng.js';
 import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
 import { paretoFrontIndices } from './pareto.js';
-import {
-  type CompletedTrial,
-  frontStarts,
-  prepareAcquisition,
-  referenceDivisions,
-  referencePoint,
-} from './suggest.js';
+import { type CompletedTrial, prepareAcquisition, referenceDivisions, referencePoint } from './suggest.js';
 
 const space2 = [
   { name: 'a', type: 'float', low: 0, high: 1 },
@@ -109,48 +103,6 @@ describe('multi-objective GP suggestions', () => {
     // Twelve points on a line: H = 10.
     const line = Array.from({ length: 12 }, (_, i) => [i, 11 - i]);
     assert.deepEqual(referencePoint(line, objectivesMin, undefined)?.min, [11 + 1.1, 11 + 1.1]);
-  });
-
-  it('starts the 3-objective local search at the front members that alone dominate the most volume', () => {
-    // Against (4, 4, 4): a balanced point whose exclusive volume is 2 * 2 * 2 - the overlaps, and
-    // three extremes on the faces (two objectives at their best) that each alone dominate a thin
-    // slab; one dominated point; 10 members of one x to check de-duplication and the cap.
-    const rows = [
-      [0, 0, 3.5], // slab 4 * 4 * 0.5 minus overlaps
-      [2, 2, 2],
-      [3.9, 0, 0],
-      [0, 3.9, 0],
-      [3, 3, 3], // dominated by [2, 2, 2]
-    ];
-    const rowX = rows.map((_, i) => Float64Array.of(i / 10));
-    const ref = [4, 4, 4];
-    const starts = frontStarts(rows, rowX, ref).map((x) => Math.round((x[0] as number) * 10));
-    // Exclusive volumes: [2,2,2]: 2*2*1.5 = 6 (below z = 3.5 the slab of [0,0,3.5] does not reach),
-    // [0,0,3.5]: 4*4*0.5 - 2*2*0.5 = 6, ... computed here by brute force to order them.
-    const exclusive = rows.map((p, k) => {
-      const others = rows.filter((_, q) => q !== k);
-      let count = 0;
-      const n = 40;
-      for (let a = 0; a < n; a++)
-        for (let b = 0; b < n; b++)
-          for (let c = 0; c < n; c++) {
-            const z = [((a + 0.5) / n) * 4, ((b + 0.5) / n) * 4, ((c + 0.5) / n) * 4];
-            const by = (r: number[]) => r.every((v, j) => v <= (z[j] as number));
-            if (by(p) && !others.some(by)) count++;
-          }
-      return count;
-    });
-    const expected = [0, 1, 2, 3]
-      .sort((i, j) => (exclusive[j] as number) - (exclusive[i] as number) || i - j)
-      .filter((i) => (exclusive[i] as number) > 0);
-    assert.deepEqual(starts, expected);
-    assert.ok(!starts.includes(4));
-    // The same x twice is one start; at most 8.
-    const many = Array.from({ length: 12 }, (_, i) => [i, 11 - i, 5]);
-    const manyX = many.map((_, i) => Float64Array.of(i < 2 ? 0 : i));
-    const out = frontStarts(many, manyX, [12, 12, 6]);
-    assert.equal(out.length, 8);
-    assert.equal(new Set(out.map((x) => x[0])).size, 8);
   });
 
   it("uses the study's reference point and rejects one of the wrong length", () => {

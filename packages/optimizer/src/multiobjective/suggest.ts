@@ -10,7 +10,6 @@ import { ConstrainedAcquisition, type ConstraintTerm, type MainTerm } from './ac
 import { nonDominatedBoxes } from './box-decomposition.js';
 import { logProbabilityOfFeasibilityValue } from './constraints.js';
 import { LogEhvi } from './ehvi.js';
-import { hypervolume } from './hypervolume.js';
 import { paretoFrontIndices } from './pareto.js';
 
 /**
@@ -350,10 +349,7 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     main,
     constraintTerms,
   );
-  const incumbents =
-    m >= 3 && rows.length > 0 && ref
-      ? frontStarts(rows, rowX, ref.min)
-      : pickIncumbents(rows, rowX, m, completed, nc, space);
+  const incumbents = pickIncumbents(rows, rowX, m, completed, nc, space);
   return {
     ready: true,
     acquisition,
@@ -421,47 +417,6 @@ export function suggestExtended(request: ExtendedRequest, env: ExtendedEnv): Ext
 function usedConstraintPosterior(term: ConstraintTerm, models: readonly FittedModel[]) {
   const model = models.find((c) => c.withPending === term.posterior);
   return model ? model.posterior : term.posterior;
-}
-
-/**
- * Starting points for the local search of the acquisition with three or more objectives: the
- * feasible front's members by their exclusive hypervolume contribution (the volume that only they
- * dominate, against the reference point), largest first, at most MAX_FRONT_STARTS; the first is
- * also always polished (optimizeAcquisition). The best trial of each objective (pickIncumbents) is
- * an extreme of the front, and with three or more objectives the extremes are typically
- * dominance-resistant points on a face where another objective is at its best (dtlz2: f1 = f2 = 0 at
- * x0 = 1 whatever the other variables), so local searches started there kept returning to those
- * faces and corners instead of to where the front has gaps. Measured on the benchmark
- * (bench/multiobjective.ts, 10 seeds): dtlz2 @30 -0.252 -> -0.269, @60 -0.334 -> -0.395; dtlz1
- * within its seed spread (@30 5.31 -> 5.25, @60 4.67 -> 4.68, @100 4.55 -> 4.60). Two objectives keep
- * the extremes: there they are the front's two ends, which EHVI should keep extending.
- */
-const MAX_FRONT_STARTS = 8;
-export function frontStarts(
-  rows: readonly number[][],
-  rowX: readonly Float64Array[],
-  ref: readonly number[],
-): Float64Array[] {
-  const front = paretoFrontIndices(rows, []);
-  const points = front.map((i) => rows[i] as number[]);
-  const total = hypervolume(points, ref);
-  const scored = front.map((i, k) => ({
-    i,
-    contribution:
-      total -
-      hypervolume(
-        points.filter((_, q) => q !== k),
-        ref,
-      ),
-  }));
-  scored.sort((a, b) => b.contribution - a.contribution || a.i - b.i);
-  const out: Float64Array[] = [];
-  for (const { i } of scored) {
-    const x = rowX[i];
-    if (x && !out.some((o) => o.every((v, d) => v === x[d]))) out.push(x);
-    if (out.length >= MAX_FRONT_STARTS) break;
-  }
-  return out;
 }
 
 /**
