@@ -15,3 +15,4 @@ export * from './study-input.js';
 export * from './study-report.js';
 export * from './trial-states.js';
 export type { TrialTable, TrialTableInfoValue, TrialTableRow, TrialTableState } from './trial-table.js';
+export { TRIAL_TABLE_INFO_START } from './trial-table.js';

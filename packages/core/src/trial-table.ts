@@ -36,6 +36,9 @@ export type TrialTableRow = [
   ...infoValues: TrialTableInfoValue[],
 ];
 
+/** Where a row's informational values start (after `feasible`). */
+export const TRIAL_TABLE_INFO_START = 13;
+
 export interface TrialTable {
   /** Trials in the study (the table holds the first `limit` of them by number). */
   total: number;
