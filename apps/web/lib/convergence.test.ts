@@ -84,3 +84,19 @@ describe('runningBest', () => {
     assert.deepEqual(runningBest([3, 4, 1, 5], 'MAXIMIZE'), [3, 4, 4, 5]);
   });
 });
+
+describe('buildConvergence of a constrained study', () => {
+  it('draws infeasible trials apart and never takes them as the best', () => {
+    const t = (n: number, v: number, feasible: boolean) => ({ ...trial(n, 'COMPLETE', v), feasible });
+    const d = buildConvergence([t(0, 5, true), t(1, 1, false), t(2, 4, true), t(3, 0.5, false)], 'MINIMIZE');
+    assert.deepEqual(d.complete, [
+      [0, 5],
+      [2, 4],
+    ]);
+    assert.deepEqual(d.infeasible, [
+      [1, 1],
+      [3, 0.5],
+    ]);
+    assert.deepEqual(d.bestTrial, { number: 2, value: 4 });
+  });
+});

@@ -1,12 +1,15 @@
 import { isBetter } from '@posterior/core';
+import { isInfeasible } from './pareto.ts';
 import type { Direction, Trial } from './types.ts';
 
 /** [trial number, value, trial index in the input] */
 export type XY = [number, number];
 
 export interface ConvergenceData {
-  /** Finished trials with a value: [number, value]. */
+  /** Finished trials with a value: [number, value] (feasible ones, in a constrained study). */
   complete: XY[];
+  /** COMPLETE trials that break a constraint: drawn hollow, never the best. */
+  infeasible: XY[];
   /** Pruned trials at their last known value (if any). */
   pruned: XY[];
   /**
@@ -26,11 +29,13 @@ export interface ConvergenceData {
 
 /**
  * Shapes trials for the convergence plot: every trial's value and the running best of COMPLETE trials.
- * Only COMPLETE trials define the best; pruned values are intermediate and never count.
+ * Only COMPLETE trials define the best; pruned values are intermediate and never count, nor do
+ * infeasible trials (a constraint above 0).
  */
 export function buildConvergence(trials: readonly Trial[], direction: Direction): ConvergenceData {
   const sorted = [...trials].sort((a, b) => a.number - b.number);
   const complete: XY[] = [];
+  const infeasible: XY[] = [];
   const pruned: XY[] = [];
   const failedNumbers: number[] = [];
   const best: XY[] = [];
@@ -44,7 +49,9 @@ export function buildConvergence(trials: readonly Trial[], direction: Direction)
     idByNumber.set(t.number, t.id);
     const v = t.value;
     const finite = v !== null && Number.isFinite(v);
-    if (t.state === 'COMPLETE' && finite) {
+    if (t.state === 'COMPLETE' && finite && isInfeasible(t)) {
+      infeasible.push([t.number, v]);
+    } else if (t.state === 'COMPLETE' && finite) {
       complete.push([t.number, v]);
       if (bestValue === null || isBetter(direction, v, bestValue)) {
         bestValue = v;
@@ -70,6 +77,7 @@ export function buildConvergence(trials: readonly Trial[], direction: Direction)
   const logPossible = hasValues && min > 0;
   return {
     complete,
+    infeasible,
     pruned,
     failed: failedNumbers.map((n) => [n, 0]),
     best,

@@ -1,5 +1,15 @@
 import { bestTrial, isActive } from '@posterior/core';
-import type { MetricPoint, SearchSpace, Study, SurrogateSlice, Trial, TrialState } from './types.ts';
+import { buildParetoView } from './pareto.ts';
+import type {
+  HypervolumePoint,
+  MetricPoint,
+  Objective,
+  SearchSpace,
+  Study,
+  SurrogateSlice,
+  Trial,
+  TrialState,
+} from './types.ts';
 
 /** mulberry32: a small seeded PRNG, so fixtures are identical on every run. */
 export function rng(seed: number): () => number {
@@ -29,6 +39,48 @@ export interface FixtureOptions {
   steps?: number;
   running?: number;
   waiting?: number;
+  /**
+   * Objectives (1-3): val_loss, then the model's parameter count (millions), then latency (ms), all
+   * minimized. Two or more make a multi-objective study with a hypervolume history.
+   */
+  objectives?: number;
+  /** Constraints (0-1): `latency_budget` = latency - 20 ms (feasible when <= 0). */
+  constraints?: number;
+}
+
+const FIXTURE_OBJECTIVES: Objective[] = [
+  { name: 'val_loss', direction: 'MINIMIZE' },
+  { name: 'params_m', direction: 'MINIMIZE' },
+  { name: 'latency_ms', direction: 'MINIMIZE' },
+];
+
+/**
+ * Hypervolume of minimization points against `ref` (exact in 2-D, a fixed-sample estimate above):
+ * only for the fixture's history; the API's comes from @posterior/optimizer.
+ */
+function fixtureHypervolume(points: number[][], ref: number[]): number {
+  const inside = points.filter((p) => p.every((v, j) => v < (ref[j] as number)));
+  if (inside.length === 0) return 0;
+  if (ref.length === 2) {
+    const sorted = [...inside].sort((a, b) => (a[0] as number) - (b[0] as number));
+    let hv = 0;
+    let yMin = ref[1] as number;
+    for (const [x, y] of sorted as Array<[number, number]>) {
+      if (y >= yMin) continue;
+      hv += ((ref[0] as number) - x) * (yMin - y);
+      yMin = y;
+    }
+    return hv;
+  }
+  const lo = ref.map((_, j) => Math.min(...inside.map((p) => p[j] as number)));
+  const r = rng(11);
+  let hit = 0;
+  const n = 4000;
+  for (let s = 0; s < n; s++) {
+    const z = ref.map((h, j) => (lo[j] as number) + r() * (h - (lo[j] as number)));
+    if (inside.some((p) => p.every((v, j) => v <= (z[j] as number)))) hit++;
+  }
+  return (hit / n) * ref.reduce((acc, h, j) => acc * (h - (lo[j] as number)), 1);
 }
 
 export interface FixtureStudy {
@@ -48,6 +100,8 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
   const trials: Trial[] = [];
   const metrics: MetricPoint[] = [];
   const counts = { waiting: 0, running: 0, complete: 0, pruned: 0, failed: 0 };
+  const nObjectives = Math.min(3, Math.max(1, opts.objectives ?? 1));
+  const nConstraints = Math.min(1, Math.max(0, opts.constraints ?? 0));
   const history: number[] = [];
   for (let i = 0; i < opts.trials; i++) {
     const lr = 10 ** (-5 + 4 * r());
@@ -97,6 +151,24 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
     }
     const value = state === 'COMPLETE' ? base : state === 'PRUNED' && Number.isFinite(last) ? last : null;
     const useModel = i >= 8 && state !== 'WAITING';
+    // bigger models learn better: the parameter count trades against the loss
+    const paramsM = Math.round(((units1 * units1 * 12) / 1e6 + 0.05 * r()) * 1000) / 1000;
+    const latency = Math.round((4 + units1 / 16 + batch / 32 + 3 * r()) * 100) / 100;
+    const told = state === 'COMPLETE';
+    const mo =
+      nObjectives > 1
+        ? {
+            values: told ? [value ?? 0, paramsM, latency].slice(0, nObjectives) : null,
+            constraints: nConstraints > 0 && told ? [latency - 20] : null,
+            feasible: told ? !(nConstraints > 0 && latency > 20) : null,
+          }
+        : nConstraints > 0
+          ? {
+              values: told ? [value ?? 0] : null,
+              constraints: told ? [latency - 20] : null,
+              feasible: told ? latency <= 20 : null,
+            }
+          : {};
     trials.push({
       id,
       number: i,
@@ -115,11 +187,28 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
             acquisition: -2 - 3 * r(),
           }
         : { sampler: 'qmc', mean: null, std: null, acquisition: null },
+      ...mo,
     });
     counts[state.toLowerCase() as keyof typeof counts]++;
     if (value !== null && state === 'COMPLETE') history.push(value);
   }
-  const best = bestTrial('MINIMIZE', trials);
+  const objectives = FIXTURE_OBJECTIVES.slice(0, nObjectives);
+  const feasibleTrials = nConstraints > 0 ? trials.filter((t) => t.feasible !== false) : trials;
+  const best = nObjectives > 1 ? undefined : bestTrial('MINIMIZE', feasibleTrials);
+  // the multi-objective history: the feasible front's hypervolume after each complete trial
+  const hypervolumeHistory: HypervolumePoint[] = [];
+  let referencePoint: Study['referencePoint'] = null;
+  if (nObjectives > 1) {
+    const done = trials.filter((t) => t.state === 'COMPLETE' && t.values);
+    const ref = objectives.map((_, j) => Math.max(...done.map((t) => t.values?.[j] ?? 0)) * 1.1);
+    referencePoint = { values: ref, source: 'INFERRED' };
+    const seen: Trial[] = [];
+    for (const t of done) {
+      seen.push(t);
+      const front = buildParetoView(seen, objectives).front.map((p) => p.values);
+      hypervolumeHistory.push({ trialNumber: t.number, hypervolume: fixtureHypervolume(front, ref) });
+    }
+  }
   const grid = Array.from({ length: 100 }, (_, k) => k / 99);
   const lrSlice: SurrogateSlice = {
     param: 'lr',
@@ -146,6 +235,12 @@ export function fixtureStudy(opts: FixtureOptions): FixtureStudy {
     parallelism: 4,
     bestTrialId: best?.id ?? null,
     warmStartFrom: [],
+    objectives,
+    constraints: nConstraints > 0 ? [{ name: 'latency_budget' }] : [],
+    isMultiObjective: nObjectives > 1,
+    referencePoint,
+    paretoFrontIds: nObjectives > 1 ? [...buildParetoView(trials, objectives).frontIds] : [],
+    hypervolumeHistory,
   };
   return { study, trials, metrics, surrogate: [lrSlice] };
 }

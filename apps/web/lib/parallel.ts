@@ -1,5 +1,6 @@
 import { categoriesOf, isNumericParam, paramNames, specFor } from './params.ts';
-import type { Direction, SearchSpace, Trial } from './types.ts';
+import { isInfeasible, trialValues } from './pareto.ts';
+import type { Direction, Objective, SearchSpace, Trial } from './types.ts';
 
 /** ECharts' marker for a missing value. */
 export const INACTIVE = '-';
@@ -17,16 +18,29 @@ export interface ParallelData {
   rows: Array<Array<number | string>>;
   valueRange: [number, number] | null;
   objectiveDim: number;
+  /** Trial numbers of rows that break a constraint (drawn grey, apart from the colored lines). */
+  infeasible: ReadonlySet<number>;
 }
 
-/** Parallel coordinates over COMPLETE trials: one axis per parameter plus the objective. */
+/**
+ * Parallel coordinates over COMPLETE trials: one axis per parameter plus the objective (colored by
+ * it); a multi-objective study's other objectives get an axis each after the first.
+ */
 export function buildParallel(
   space: SearchSpace,
   trials: readonly Trial[],
   objective: string,
   direction: Direction,
+  objectives: readonly Objective[] = [],
 ): ParallelData {
-  const done = trials.filter((t) => t.state === 'COMPLETE' && t.value !== null && Number.isFinite(t.value));
+  const more = objectives.slice(1);
+  const done = trials.filter(
+    (t) =>
+      t.state === 'COMPLETE' &&
+      t.value !== null &&
+      Number.isFinite(t.value) &&
+      (more.length === 0 || trialValues(t, objectives.length) !== null),
+  );
   const names = paramNames(space, done);
   const axes: ParallelAxis[] = names.map((name, dim) => {
     const spec = specFor(space, name);
@@ -41,6 +55,13 @@ export function buildParallel(
     name: `${objective} (${direction === 'MINIMIZE' ? 'min' : 'max'})`,
     type: 'value',
   });
+  for (const o of more)
+    axes.push({
+      dim: axes.length,
+      name: `${o.name} (${o.direction === 'MINIMIZE' ? 'min' : 'max'})`,
+      type: 'value',
+    });
+  const infeasible = new Set<number>();
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   const rows = done.map((t) => {
@@ -55,8 +76,11 @@ export function buildParallel(
     const value = t.value ?? Number.NaN;
     if (value < lo) lo = value;
     if (value > hi) hi = value;
-    row.push(value, t.number);
+    row.push(value);
+    if (more.length) row.push(...(trialValues(t, objectives.length) ?? []).slice(1));
+    row.push(t.number);
+    if (isInfeasible(t)) infeasible.add(t.number);
     return row;
   });
-  return { axes, rows, valueRange: rows.length ? [lo, hi] : null, objectiveDim };
+  return { axes, rows, valueRange: rows.length ? [lo, hi] : null, objectiveDim, infeasible };
 }

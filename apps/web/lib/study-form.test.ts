@@ -3,11 +3,13 @@ import { describe, it } from 'node:test';
 import { draftsToSpace, emptyDraft, parseChoice } from './search-space.ts';
 import {
   apiErrorText,
+  constraintDraft,
   emptyForm,
   fieldForApiError,
   formFromFile,
   formFromStudy,
   formToInput,
+  objectiveDraft,
 } from './study-form.ts';
 
 describe('search-space editor', () => {
@@ -137,5 +139,65 @@ describe('formFromStudy (clone with edits)', () => {
     assert.equal(input.objective, study.objective);
     assert.equal(input.direction, study.direction);
     assert.equal(input.maxTrials, study.maxTrials);
+  });
+});
+
+describe('study form: several objectives and constraints', () => {
+  const base = () => {
+    const form = { ...emptyForm(), name: 'mo', objective: 'val_loss' };
+    form.params = [{ ...emptyDraft('float', 'lr'), low: '0.001', high: '0.1', log: true }];
+    return form;
+  };
+  it('a single objective sends objective and direction only', () => {
+    const { input, errors } = formToInput(base(), 'team1');
+    assert.deepEqual(errors, {});
+    assert.equal(input.objectives, undefined);
+    assert.equal(input.constraints, undefined);
+  });
+  it('further objectives, constraints and a reference point go as the contract says', () => {
+    const form = {
+      ...base(),
+      moreObjectives: [objectiveDraft('latency_ms', 'MINIMIZE'), objectiveDraft('acc', 'MAXIMIZE')],
+      constraints: [constraintDraft('memory_over')],
+      referencePoint: '1, 100, 0',
+    };
+    const { input } = formToInput(form, 'team1');
+    assert.deepEqual(input.objectives, [
+      { name: 'val_loss', direction: 'MINIMIZE' },
+      { name: 'latency_ms', direction: 'MINIMIZE' },
+      { name: 'acc', direction: 'MAXIMIZE' },
+    ]);
+    assert.equal(input.objective, 'val_loss', 'the first objective is the study objective');
+    assert.deepEqual(input.constraints, [{ name: 'memory_over' }]);
+    assert.deepEqual(input.referencePoint, [1, 100, 0]);
+  });
+  it('says which row is wrong: an empty name, a reference point of the wrong length', () => {
+    const form = {
+      ...base(),
+      moreObjectives: [objectiveDraft('', 'MINIMIZE')],
+      constraints: [constraintDraft('ok'), constraintDraft(' ')],
+      referencePoint: '1, 2, 3',
+    };
+    const { errors } = formToInput(form, 'team1');
+    assert.match(errors['objectives.1.name'] ?? '', /Name the metric/);
+    assert.match(errors['constraints.1.name'] ?? '', /<= 0/);
+    assert.match(errors.referencePoint ?? '', /One number per objective \(2\)/);
+    assert.equal(errors['constraints.0.name'], undefined);
+  });
+  it('reads objectives and constraints from a study file, and clones them', () => {
+    const { form, error } = formFromFile(
+      'name: f\nobjectives:\n  - {name: loss, direction: minimize}\n  - {name: acc, direction: maximize}\nconstraints:\n  - {name: mem}\nreferencePoint: [1, 0]\n',
+    );
+    assert.equal(error, null);
+    assert.equal(form.objective, 'loss');
+    assert.deepEqual(
+      form.moreObjectives.map((o) => [o.name, o.direction]),
+      [['acc', 'MAXIMIZE']],
+    );
+    assert.deepEqual(
+      form.constraints.map((c) => c.name),
+      ['mem'],
+    );
+    assert.equal(form.referencePoint, '1, 0');
   });
 });

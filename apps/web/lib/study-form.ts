@@ -9,6 +9,26 @@ import {
 } from './search-space.ts';
 import type { CreateStudyInput, Direction, PrunerConfig, SamplerConfig, Study } from './types.ts';
 
+/** A further objective of a multi-objective study (the first is the form's objective/direction). */
+export interface ObjectiveDraft {
+  key: string;
+  name: string;
+  direction: Direction;
+}
+/** An outcome constraint: the metric whose value must be <= 0. */
+export interface ConstraintDraft {
+  key: string;
+  name: string;
+}
+
+let draftSeq = 0;
+export const objectiveDraft = (name = '', direction: Direction = 'MINIMIZE'): ObjectiveDraft => ({
+  key: `o${++draftSeq}`,
+  name,
+  direction,
+});
+export const constraintDraft = (name = ''): ConstraintDraft => ({ key: `c${++draftSeq}`, name });
+
 export const SAMPLERS = [
   { value: 'gp', label: 'Gaussian process (Bayesian)' },
   { value: 'random', label: 'Random' },
@@ -24,6 +44,11 @@ export interface StudyForm {
   name: string;
   direction: Direction;
   objective: string;
+  /** Objectives after the first: two or more objectives make a multi-objective study. */
+  moreObjectives: ObjectiveDraft[];
+  constraints: ConstraintDraft[];
+  /** Hypervolume reference point, comma-separated, one value per objective (empty: inferred). */
+  referencePoint: string;
   params: ParamDraft[];
   sampler: string;
   seed: string;
@@ -42,6 +67,9 @@ export function emptyForm(): StudyForm {
     name: '',
     direction: 'MINIMIZE',
     objective: 'val_loss',
+    moreObjectives: [],
+    constraints: [],
+    referencePoint: '',
     params: [emptyDraft('float', 'lr')],
     sampler: 'gp',
     seed: '',
@@ -102,11 +130,35 @@ export function formToInput(
     ...parseOptions(form.prunerOptions, 'prunerOptions', errors),
     type: form.pruner,
   };
+  form.moreObjectives.forEach((o, i) => {
+    if (o.name.trim() === '') errors[`objectives.${i + 1}.name`] = 'Name the metric, e.g. latency_ms.';
+  });
+  form.constraints.forEach((c, i) => {
+    if (c.name.trim() === '') errors[`constraints.${i}.name`] = 'Name the metric that must stay <= 0.';
+  });
+  const objectives =
+    form.moreObjectives.length > 0
+      ? [
+          { name: form.objective.trim(), direction: form.direction },
+          ...form.moreObjectives.map((o) => ({ name: o.name.trim(), direction: o.direction })),
+        ]
+      : undefined;
+  let referencePoint: number[] | undefined;
+  if (objectives && form.referencePoint.trim() !== '') {
+    referencePoint = form.referencePoint.split(',').map((v) => Number(v.trim()));
+    if (referencePoint.length !== objectives.length || referencePoint.some((v) => !Number.isFinite(v)))
+      errors.referencePoint = `One number per objective (${objectives.length}), comma-separated.`;
+  }
   const input: CreateStudyInput = {
     teamId,
     name: form.name.trim(),
     direction: form.direction,
     objective: form.objective.trim(),
+    ...(objectives ? { objectives } : {}),
+    ...(form.constraints.length
+      ? { constraints: form.constraints.map((c) => ({ name: c.name.trim() })) }
+      : {}),
+    ...(referencePoint ? { referencePoint } : {}),
     searchSpace: space,
     sampler,
     pruner,
@@ -123,11 +175,21 @@ export function formToInput(
   if (!checked.ok) {
     for (const problem of checked.problems) {
       if (problem.kind !== 'field' || problem.field === null) continue;
-      const key = FORM_KEYS[problem.field];
+      const key = formKey(problem.field, problem.path);
       if (!errors[key]) errors[key] = `${FORM_LABELS[problem.field]} must be ${problem.expected}.`;
     }
   }
   return { input, errors };
+}
+
+/**
+ * Where a problem shows: an objective's or constraint's own row when the path names one
+ * ("objectives[1].name" -> "objectives.1.name"), else the field's place.
+ */
+function formKey(field: StudyInputField, path: string): string {
+  const row = /^(objectives|constraints)\[(\d+)\]/.exec(path);
+  if (row) return row[1] === 'objectives' && row[2] === '0' ? 'objective' : `${row[1]}.${row[2]}.name`;
+  return FORM_KEYS[field];
 }
 
 /** Where each createStudy field's problem shows in the form, and what the form calls it. */
@@ -148,6 +210,10 @@ const FORM_KEYS: Record<StudyInputField, string> = {
   warmStartEnqueue: 'form',
   // Set at creation through the API, the SDK and study files, or later on the study page's API.
   description: 'form',
+  // a problem with one objective or constraint names its row (formKey); these are the rest
+  objectives: 'objective',
+  constraints: 'form',
+  referencePoint: 'referencePoint',
 };
 const FORM_LABELS: Record<StudyInputField, string> = {
   teamId: 'The team',
@@ -164,6 +230,9 @@ const FORM_LABELS: Record<StudyInputField, string> = {
   warmStartFrom: 'The warm-start sources',
   warmStartEnqueue: 'The warm-start queue',
   description: 'The description',
+  objectives: 'The objectives',
+  constraints: 'The constraints',
+  referencePoint: 'The reference point',
 };
 
 /** Reads a study file (YAML or JSON; the same fields as createStudy) into the form. */
@@ -190,8 +259,18 @@ export function formFromFile(
   if (doc.direction !== undefined) {
     const direction = studyInputSchema.shape.direction.safeParse(doc.direction);
     if (!direction.success) return { form: base, error: 'direction must be MINIMIZE or MAXIMIZE.' };
-    form.direction = direction.data;
+    form.direction = direction.data ?? form.direction;
   }
+  if (Array.isArray(doc.objectives) && doc.objectives.length > 0) {
+    const objs = doc.objectives.map((o) => (isRecord(o) ? o : {}));
+    const dir = (v: unknown): Direction => (String(v).toUpperCase() === 'MAXIMIZE' ? 'MAXIMIZE' : 'MINIMIZE');
+    form.objective = str(objs[0]?.name) ?? form.objective;
+    form.direction = dir(objs[0]?.direction);
+    form.moreObjectives = objs.slice(1).map((o) => objectiveDraft(str(o.name) ?? '', dir(o.direction)));
+  }
+  if (Array.isArray(doc.constraints))
+    form.constraints = doc.constraints.map((c) => constraintDraft(str(isRecord(c) ? c.name : c) ?? ''));
+  if (Array.isArray(doc.referencePoint)) form.referencePoint = doc.referencePoint.join(', ');
   form.maxTrials = str(doc.maxTrials) ?? form.maxTrials;
   form.parallelism = str(doc.parallelism) ?? form.parallelism;
   form.heartbeatTimeoutS = str(doc.heartbeatTimeoutS) ?? form.heartbeatTimeoutS;
@@ -227,6 +306,9 @@ export function formFromStudy(study: Study, base: StudyForm = emptyForm()): Stud
       name: `${study.name} (copy)`.slice(0, 200),
       objective: study.objective,
       direction: study.direction,
+      ...(study.objectives.length > 1 ? { objectives: study.objectives } : {}),
+      ...(study.constraints.length ? { constraints: study.constraints } : {}),
+      ...(study.referencePoint?.source === 'STUDY' ? { referencePoint: study.referencePoint.values } : {}),
       maxTrials: study.maxTrials ?? undefined,
       parallelism: study.parallelism ?? undefined,
       sampler: study.sampler,

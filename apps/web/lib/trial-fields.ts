@@ -1,6 +1,6 @@
 // What the trials query, the column chooser and the CSV export read from a trial: its own fields, its
 // params, and the last reported value of each metric. One place, so the three agree on names.
-import { csvCell, csvText } from '@posterior/core';
+import { type CsvOutcomeStudy, csvCell, csvOutcomeCells, csvOutcomeColumns, csvText } from '@posterior/core';
 import { durationMs } from './format.ts';
 import {
   evaluate,
@@ -66,15 +66,35 @@ export function attributeKeys(trials: readonly Trial[]): string[] {
 }
 
 /**
+ * A multi-objective or constrained study's names (issue 17): each objective's and constraint's name
+ * reads the trial's told value, and `feasible` whether it keeps every constraint.
+ */
+export interface OutcomeNames {
+  objectives: readonly string[];
+  constraints: readonly string[];
+}
+
+function outcome(t: Trial, name: string, names: OutcomeNames | undefined): QueryValue | undefined {
+  if (!names) return undefined;
+  const o = names.objectives.indexOf(name);
+  if (o >= 0) return t.values?.[o] ?? (o === 0 ? t.value : null) ?? undefined;
+  const c = names.constraints.indexOf(name);
+  if (c >= 0) return t.constraints?.[c] ?? undefined;
+  if (name === 'feasible' && names.constraints.length > 0) return t.feasible ?? undefined;
+  return undefined;
+}
+
+/**
  * Looks names up on one trial: `params.x` / `p.x`, `metrics.x` / `m.x`, `attr.x` / `attrs.x` /
- * `a.x`, the objective's name (its value), then a field, a param, a metric, an attribute, in that
- * order.
+ * `a.x`, the objective's name (its value), each objective's and constraint's name and `feasible`
+ * (given `names`), then a field, a param, a metric, an attribute, in that order.
  */
 export function trialResolver(
   t: Trial,
   objective: string,
   lastMetric: LastMetric,
   now = Date.now(),
+  names?: OutcomeNames,
 ): Resolve {
   const metric = (m: string): QueryValue | undefined => {
     const v = lastMetric(t.id, m);
@@ -92,6 +112,8 @@ export function trialResolver(
       if (head === 'attr' || head === 'attrs' || head === 'a') return attributeOf(t, rest);
     }
     if (name === objective && t.value !== null) return t.value;
+    const told = outcome(t, name, names);
+    if (told !== undefined) return told;
     const a = annotation(t, name);
     if (a !== undefined) return a;
     const f = field(t, name, now);
@@ -114,6 +136,7 @@ export function filterTrials(
   objective: string,
   lastMetric: LastMetric,
   now = Date.now(),
+  names?: OutcomeNames,
 ): QueryResult {
   let tree: QueryNode | null;
   try {
@@ -125,7 +148,7 @@ export function filterTrials(
   if (!tree) return { trials: [...trials], error: null };
   const node = tree;
   return {
-    trials: trials.filter((t) => evaluate(node, trialResolver(t, objective, lastMetric, now))),
+    trials: trials.filter((t) => evaluate(node, trialResolver(t, objective, lastMetric, now, names))),
     error: null,
   };
 }
@@ -136,17 +159,26 @@ export interface CsvColumn {
   get: (t: Trial) => QueryValue | undefined;
 }
 
-/** Columns of the export: the fields, then the params, then the chosen metrics (last values). */
+/**
+ * Columns of the export, as core's `trialsCsv` (`posterior export`, `Study.trialsExport`) names them:
+ * the fields, a multi-objective or constrained study's outcome columns (core's csvOutcomeColumns:
+ * `value_<objective>`, `constraint_<name>`, `feasible`), the params, then the metrics (last values).
+ */
 export function csvColumns(
   params: readonly string[],
   metrics: readonly string[],
   lastMetric: LastMetric,
   now = Date.now(),
+  study: CsvOutcomeStudy = {},
 ): CsvColumn[] {
   return [
     ...TRIAL_FIELDS.map((f) => ({ header: f, get: (t: Trial) => field(t, f, now) })),
     { header: 'started_at', get: (t: Trial) => t.startedAt },
     { header: 'finished_at', get: (t: Trial) => t.finishedAt },
+    ...csvOutcomeColumns(study).map((header, i) => ({
+      header,
+      get: (t: Trial) => csvOutcomeCells(study, t)[i],
+    })),
     ...params.map((p) => ({
       header: `params.${p}`,
       get: (t: Trial) => (Object.hasOwn(t.params, p) ? t.params[p] : undefined),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { trialsCsv } from '@posterior/core';
 import { csvCell, csvColumns, filterTrials, toCsv, trialResolver } from './trial-fields.ts';
 import { evaluate, parseQuery, QueryError, queryNames } from './trial-query.ts';
 import type { Trial } from './types.ts';
@@ -195,5 +196,51 @@ describe('CSV export', () => {
     assert.equal(csvCell('-1.5'), "'-1.5");
     assert.equal(csvCell('a\nb'), '"a\nb"');
     assert.equal(csvCell(Number.NaN), '');
+  });
+
+  it("a multi-objective constrained study's export has core's outcome columns, as posterior export writes them", () => {
+    const study = { objectives: [{ name: 'loss' }, { name: 'size' }], constraints: [{ name: 'lat' }] };
+    const told = { ...trial(0, { lr: 0.1 }, 0.5), values: [0.5, 12], constraints: [-1], feasible: true };
+    const failed = trial(1, { lr: 0.2 }, null, 'FAILED');
+    const web = toCsv(
+      [told, failed],
+      csvColumns(['lr'], [], () => null, 0, study),
+    ).split('\r\n');
+    const cli = trialsCsv(
+      [told, failed].map((t) => ({
+        ...t,
+        startedAt: t.startedAt ? new Date(t.startedAt) : null,
+        finishedAt: t.finishedAt ? new Date(t.finishedAt) : null,
+      })),
+      ['lr'],
+      undefined,
+      study,
+    ).split('\r\n');
+    assert.equal(web[0], cli[0], 'the same header');
+    assert.equal(
+      web[0],
+      'number,state,value,worker,error,duration_s,started_at,finished_at,value_loss,value_size,constraint_lat,feasible,params.lr',
+    );
+    assert.match(web[1] ?? '', /,0\.5,12,-1,true,0\.1$/);
+    assert.match(web[2] ?? '', /,,,,,0\.2$/);
+  });
+});
+
+describe('queries over a multi-objective, constrained study', () => {
+  it('names each objective and constraint, and feasible', () => {
+    const t = (n: number, values: number[], constraints: number[]) => ({
+      ...trial(n, {}, values[0] ?? null),
+      values,
+      constraints,
+      feasible: constraints.every((c) => c <= 0),
+    });
+    const mo = [t(0, [0.5, 30], [-1]), t(1, [0.2, 80], [2]), t(2, [0.9, 10], [0])];
+    const names = { objectives: ['loss', 'latency'], constraints: ['mem'] };
+    const n = (q: string) =>
+      filterTrials(mo, q, 'loss', () => null, undefined, names).trials.map((x) => x.number);
+    assert.deepEqual(n('latency < 50'), [0, 2]);
+    assert.deepEqual(n('loss < 0.6 and mem <= 0'), [0]);
+    assert.deepEqual(n('feasible'), [0, 2]);
+    assert.deepEqual(n('not feasible'), [1]);
   });
 });

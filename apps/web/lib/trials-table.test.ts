@@ -67,3 +67,33 @@ describe('applyTableQuery', () => {
     );
   });
 });
+
+describe('sorting a multi-objective, constrained study', () => {
+  const mo = fixtureStudy({ trials: 60, steps: 0, objectives: 3, constraints: 1 }).trials;
+  const q = { ...DEFAULT_QUERY, pageSize: 250 };
+  it('by each objective, each constraint and feasibility; untold trials last', () => {
+    for (const [sort, get] of [
+      ['obj:1', (t: (typeof mo)[number]) => t.values?.[1]],
+      ['obj:2', (t: (typeof mo)[number]) => t.values?.[2]],
+      ['con:0', (t: (typeof mo)[number]) => t.constraints?.[0]],
+    ] as const) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const rows = applyTableQuery(mo, { ...q, sort, dir }).rows;
+        const told = rows.map(get).filter((v): v is number => v !== undefined && v !== null);
+        assert.ok(told.length > 10);
+        const sorted = [...told].sort((a, b) => (dir === 'asc' ? a - b : b - a));
+        assert.deepEqual(told, sorted, `${sort} ${dir}`);
+        assert.deepEqual(rows.slice(0, told.length).map(get), told, `${sort} ${dir}: untold last`);
+      }
+    }
+    const byFeasible = applyTableQuery(mo, { ...q, sort: 'feasible', dir: 'asc' }).rows.map(
+      (t) => t.feasible,
+    );
+    const firstInfeasible = byFeasible.indexOf(false);
+    assert.ok(firstInfeasible > 0, 'some feasible, then infeasible');
+    assert.ok(byFeasible.slice(0, firstInfeasible).every((f) => f === true));
+    assert.ok(
+      byFeasible.slice(byFeasible.lastIndexOf(false) + 1).every((f) => f === null || f === undefined),
+    );
+  });
+});

@@ -7,7 +7,11 @@ export interface TableQuery {
   states: TrialState[];
   /** Free text: matches trial number, worker, or a param rendered as "name=value". */
   text: string;
-  /** "number" | "state" | "value" | "duration" | "param:<name>" | "metric:<name>" | "attr:<key>" */
+  /**
+   * "number" | "state" | "value" | "duration" | "param:<name>" | "metric:<name>" | "attr:<key>";
+   * multi-objective and constrained studies: "obj:<i>" (the i-th objective's value), "con:<i>" (the
+   * i-th constraint's), "feasible".
+   */
   sort: string;
   dir: SortDir;
   page: number;
@@ -100,6 +104,17 @@ function compare(a: Trial, b: Trial, sort: string, now: number, columnValue?: Co
       durationMs(a.startedAt, a.finishedAt, now),
       durationMs(b.startedAt, b.finishedAt, now),
     );
+  }
+  if (sort.startsWith('obj:') || sort.startsWith('con:')) {
+    const i = Number(sort.slice(4));
+    const list = (t: Trial) => (sort.startsWith('obj:') ? t.values : t.constraints);
+    const at = (t: Trial) => list(t)?.[i] ?? (i === 0 && sort.startsWith('obj:') ? t.value : null);
+    return cmpNullable(at(a), at(b)) || a.number - b.number;
+  }
+  if (sort === 'feasible') {
+    // feasible before infeasible (ascending); trials not yet judged last either way
+    const rank = (t: Trial) => (t.feasible === true ? 0 : t.feasible === false ? 1 : null);
+    return cmpNullable(rank(a), rank(b)) || a.number - b.number;
   }
   if (sort.startsWith('param:')) {
     const name = sort.slice(6);

@@ -72,7 +72,19 @@ type TrialCore = 'id' | 'number' | 'state' | 'value' | 'startedAt' | 'finishedAt
 export type Trial = Pick<WireTrial, TrialCore> & {
   params: Params;
   suggestion: Suggestion | null;
-} & Partial<Omit<WireTrial, TrialCore | 'params' | 'suggestion'>>;
+} & Partial<Omit<WireTrial, TrialCore | 'params' | 'suggestion'>> &
+  MultiObjectiveTrialFields;
+
+/**
+ * Multi-objective and constrained trials (issue 17, docs/DESIGN.md): one value per objective and per
+ * constraint in the study's order, null until told; `feasible` is null until COMPLETE (true when the
+ * study has no constraints). Absent from older APIs and fixtures: read them through lib/pareto.ts.
+ */
+export interface MultiObjectiveTrialFields {
+  values?: readonly number[] | null;
+  constraints?: readonly number[] | null;
+  feasible?: boolean | null;
+}
 
 export interface MetricPoint {
   trialId: string;
@@ -89,6 +101,29 @@ export interface TrialCounts {
   complete: number;
   pruned: number;
   failed: number;
+}
+
+/** One objective of a study (a single-objective study has exactly one: its objective and direction). */
+export interface Objective {
+  name: string;
+  direction: Direction;
+}
+
+/** An outcome constraint: a trial is feasible when every constraint value is <= 0. */
+export interface Constraint {
+  name: string;
+}
+
+/** The hypervolume reference point: the study's own, or inferred from its trials by the API. */
+export interface ReferencePoint {
+  values: number[];
+  source: 'STUDY' | 'INFERRED';
+}
+
+/** The hypervolume of the feasible front after a COMPLETE trial (trial-number order). */
+export interface HypervolumePoint {
+  trialNumber: number;
+  hypervolume: number;
 }
 
 export interface StudySummary {
@@ -118,6 +153,18 @@ export interface Study extends StudySummary {
   warmStartFrom: string[];
   /** Free text shown on the study page (issue 15 item 8); absent from older APIs and fixtures. */
   description?: string | null;
+  /** Every objective in order (>= 1; the first is `objective`/`direction`). */
+  objectives: Objective[];
+  /** Outcome constraints ([] when none). */
+  constraints: Constraint[];
+  /** Two or more objectives: the Pareto front replaces the best trial. */
+  isMultiObjective: boolean;
+  /** Multi-objective studies' hypervolume reference point (null otherwise, or while unknown). */
+  referencePoint: ReferencePoint | null;
+  /** The API's Pareto front (trial ids), as of the last read of the study. */
+  paretoFrontIds: string[];
+  /** Multi-objective only: the hypervolume after each COMPLETE trial. */
+  hypervolumeHistory: HypervolumePoint[];
 }
 
 export interface ParamImportance {
@@ -189,6 +236,11 @@ export interface CreateStudyInput {
   name: string;
   direction: Direction;
   objective: string;
+  /** Several objectives (the first equals objective/direction); absent for a single objective. */
+  objectives?: Objective[];
+  constraints?: Constraint[];
+  /** Hypervolume reference point (objectives' units, one per objective; >= 2 objectives only). */
+  referencePoint?: number[];
   searchSpace: SearchSpace;
   sampler: SamplerConfig;
   pruner: PrunerConfig;
@@ -211,6 +263,8 @@ export interface TrialsOverSpace {
   objective: string;
   direction: Direction;
   loading?: boolean;
+  /** The study has constraints: infeasible trials are drawn apart (hollow, grey). */
+  constrained?: boolean;
 }
 
 /** The trial the model would keep (Study.recommendedTrial), beside the best observed one. */

@@ -25,6 +25,7 @@ const study = {
   name: 'demo',
   objective: 'val_loss',
   direction: 'MINIMIZE' as const,
+  objectives: ['val_loss'],
   maxTrials: 30,
 };
 const started: WorkerEvent = { type: 'started', slot: 0, workerId: 'host-1', study };
@@ -45,9 +46,10 @@ const finished: WorkerEvent = {
   number: 4,
   state: 'COMPLETE',
   value: 0.25,
+  values: null,
   error: null,
   checkpointError: null,
-  progress: { done: 5, total: 30, best: 0.125, retries: 0 },
+  progress: { done: 5, total: 30, best: 0.125, front: null, retries: 0 },
 };
 
 describe('worker progress display', () => {
@@ -82,5 +84,32 @@ describe('worker progress display', () => {
     for (const e of [started, trialStarted, epoch, finished]) q.handle(e);
     q.stop();
     assert.equal(quiet.text(), '');
+  });
+
+  it('a multi-objective study: each trial shows its values and the tally the size of the front', () => {
+    const mo: WorkerEvent = {
+      type: 'started',
+      slot: 0,
+      workerId: 'host-1',
+      study: { ...study, objectives: ['val_loss', 'trainable_params'] },
+    };
+    const done: WorkerEvent = {
+      ...(finished as Extract<WorkerEvent, { type: 'trial-finished' }>),
+      values: [0.25, 1234],
+      progress: { done: 5, total: 30, best: null, front: 3, retries: 0 },
+    };
+    const log = sink(false);
+    const p = new WorkerProgress({ tty: false, stream: log.stream });
+    for (const e of [mo, done]) p.handle(e);
+    p.stop();
+    assert.deepEqual(log.text().trim().split('\n'), [
+      'worker host-1 on study demo (s1)',
+      '[0] trial #4 COMPLETE val_loss=0.2500 trainable_params=1234 [5/30 done, 3 on the Pareto front]',
+    ]);
+    const bars = sink(true);
+    const b = new WorkerProgress({ tty: true, stream: bars.stream });
+    for (const e of [mo, done]) b.handle(e);
+    b.stop();
+    assert.match(bars.text(), /5\/30 trials \| Pareto front 3/);
   });
 });

@@ -22,6 +22,8 @@ export class WorkerProgress {
   private study: cliProgress.SingleBar | undefined;
   private readonly slots = new Map<number, cliProgress.SingleBar>();
   private objective = 'value';
+  /** Multi-objective studies: every objective's name (the tally shows the front, not a best). */
+  private objectives: readonly string[] = [];
   private studyName = '';
 
   private readonly stream: NodeJS.WriteStream;
@@ -56,21 +58,25 @@ export class WorkerProgress {
   private progress(progress: StudyProgress | null): void {
     if (!progress || !this.study) return;
     if (progress.total !== null) this.study.setTotal(progress.total);
-    this.study.update(progress.done, { best: fmt(progress.best) });
+    this.study.update(progress.done, {
+      best: progress.front === null ? fmt(progress.best) : String(progress.front),
+    });
   }
 
   handle(event: WorkerEvent): void {
     switch (event.type) {
       case 'started': {
         this.objective = event.study.objective;
+        this.objectives = event.study.objectives.length >= 2 ? event.study.objectives : [];
         this.studyName = event.study.name;
+        const goal = this.objectives.length > 0 ? 'Pareto front' : `best ${this.objective}`;
         if (this.bars && !this.study) {
           this.study = this.bars.create(
             event.study.maxTrials ?? 0,
             0,
             { best: '-' },
             {
-              format: `study ${this.studyName} |{bar}| {value}/{total} trials | best ${this.objective} {best}`,
+              format: `study ${this.studyName} |{bar}| {value}/{total} trials | ${goal} {best}`,
             },
           );
         }
@@ -91,12 +97,17 @@ export class WorkerProgress {
         break;
       }
       case 'trial-finished': {
-        const value = event.value === null ? '' : ` ${this.objective}=${fmt(event.value)}`;
+        const value =
+          event.values && this.objectives.length > 0
+            ? event.values.map((v, j) => ` ${this.objectives[j] ?? j}=${fmt(v)}`).join('')
+            : event.value === null
+              ? ''
+              : ` ${this.objective}=${fmt(event.value)}`;
         const error = event.error ? ` (${event.error})` : '';
         const p = event.progress;
         const retried = p && p.retries > 0 ? `, ${p.retries} retried` : '';
         const tally = p
-          ? ` [${p.done}${p.total === null ? '' : `/${p.total}`} done${retried}, best ${fmt(p.best)}]`
+          ? ` [${p.done}${p.total === null ? '' : `/${p.total}`} done${retried}, ${p.front === null ? `best ${fmt(p.best)}` : `${p.front} on the Pareto front`}]`
           : '';
         const checkpoint = event.checkpointError ? ` (checkpoint not saved: ${event.checkpointError})` : '';
         this.line(

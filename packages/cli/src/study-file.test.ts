@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { conditionalTransferLearningSearchSpace } from '@posterior/runner/tasks';
+import { conditionalTransferLearningSearchSpace, transferLearningSearchSpace } from '@posterior/runner/tasks';
 import { UsageError } from './errors.js';
 import { parseStudyInput, readStudyFile } from './study-file.js';
 
@@ -49,6 +49,86 @@ describe('conditional study files (issue 18)', () => {
         e instanceof UsageError &&
         e.message === 's.yaml: searchSpace[1].when.parent: "momentum" names unknown parameter "optimizer"',
     );
+  });
+});
+
+describe('multi-objective study files (issue 17)', () => {
+  const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
+  it('reads examples/multiobjective-transfer-learning.yaml: val_loss against trainable_params', async () => {
+    const input = await readStudyFile(join(examples, 'multiobjective-transfer-learning.yaml'), 'team-1');
+    assert.deepEqual(input.objectives, [
+      { name: 'val_loss', direction: 'MINIMIZE' },
+      { name: 'trainable_params', direction: 'MINIMIZE' },
+    ]);
+    assert.equal(input.objective, undefined);
+    assert.deepEqual(input.searchSpace, transferLearningSearchSpace);
+  });
+
+  it('reads objectives in any case, constraints and a reference point', () => {
+    const input = parseStudyInput(
+      {
+        teamId: 't',
+        name: 'mo',
+        objectives: [
+          { name: 'loss', direction: 'minimize' },
+          { name: 'acc', direction: 'Maximize' },
+        ],
+        constraints: [{ name: 'latency_ms' }],
+        referencePoint: [2, 0],
+        maxTrials: 5,
+        searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }],
+      },
+      'mo.yaml',
+    );
+    assert.deepEqual(
+      input.objectives?.map((o) => o.direction),
+      ['MINIMIZE', 'MAXIMIZE'],
+    );
+    assert.deepEqual(input.constraints, [{ name: 'latency_ms' }]);
+    assert.deepEqual(input.referencePoint, [2, 0]);
+  });
+
+  it('names the entry and quotes its value when objectives, constraints or the reference point are wrong', () => {
+    const base = {
+      teamId: 't',
+      name: 'mo',
+      maxTrials: 5,
+      searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }],
+      objectives: [
+        { name: 'loss', direction: 'minimize' },
+        { name: 'acc', direction: 'maximize' },
+      ],
+    };
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        {
+          objectives: [
+            { name: 'loss', direction: 'minimize' },
+            { name: 'acc', direction: 'upward' },
+          ],
+        },
+        'mo.yaml: objectives[1].direction must be minimize or maximize, got "upward"',
+      ],
+      [
+        { constraints: [{ name: 'loss' }] },
+        'mo.yaml: constraints[0].name must be a name no other objective or constraint has ("loss" is taken), got "loss"',
+      ],
+      [
+        { referencePoint: [1] },
+        'mo.yaml: referencePoint must be a list of 2 finite numbers, one per objective, got [1]',
+      ],
+      [
+        { objectives: undefined },
+        'mo.yaml: direction is required without objectives (minimize or maximize), or give objectives: [{name, direction}]',
+      ],
+    ];
+    for (const [change, message] of cases) {
+      assert.throws(
+        () => parseStudyInput({ ...base, ...change }, 'mo.yaml'),
+        (e: unknown) => e instanceof UsageError && e.message === message,
+        message,
+      );
+    }
   });
 });
 

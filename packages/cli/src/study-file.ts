@@ -52,10 +52,24 @@ export function parseStudyInput(raw: unknown, source: string, teamOverride?: str
   if (problem.kind === 'notAMapping') throw new UsageError(`${source}: expected a mapping of study fields`);
   if (problem.kind === 'unknownFields')
     throw new UsageError(`${source}: unknown field ${problem.fields.join(', ')}`);
-  const given = (withTeam as Record<string, unknown>)[problem.field ?? ''];
+  const given = valueAt(withTeam, problem.path);
   if (problem.field === 'teamId' && given === undefined)
     throw new UsageError(`${source}: teamId is required (or pass --team)`);
+  if ((problem.field === 'direction' || problem.field === 'objective') && given === undefined)
+    throw new UsageError(
+      `${source}: ${problem.field} is required without objectives (${problem.expected}), or give objectives: [{name, direction}]`,
+    );
   throw new UsageError(
     `${source}: ${problem.path} must be ${problem.expected}, got ${JSON.stringify(given)}`,
   );
+}
+
+/** The value at a problem's path (`objectives[1].direction`) in the file as given, for the message. */
+function valueAt(raw: unknown, path: string): unknown {
+  let at: unknown = raw;
+  for (const [, key, index] of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<string, unknown>)[index ?? key ?? ''];
+  }
+  return at;
 }

@@ -22,8 +22,49 @@ export function csvText(header: readonly string[], rows: Iterable<readonly CsvVa
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** The study fields the outcome columns depend on (issue 17). */
+export interface CsvOutcomeStudy {
+  readonly objectives?: ReadonlyArray<{ readonly name: string }>;
+  readonly constraints?: ReadonlyArray<{ readonly name: string }>;
+}
+
+/** The trial fields the outcome columns read. */
+export interface CsvOutcomeTrial {
+  readonly values?: readonly number[] | null;
+  readonly constraints?: readonly number[] | null;
+  readonly feasible?: boolean | null;
+}
+
+/**
+ * The outcome columns of a multi-objective or constrained study's export (MO-CONTRACT): one
+ * `value_<name>` per objective, one `constraint_<name>` per constraint, and `feasible`. A
+ * single-objective study without constraints has none, so its file stays as it was.
+ */
+export function csvOutcomeColumns(study: CsvOutcomeStudy): string[] {
+  const objectives = study.objectives ?? [];
+  const constraints = study.constraints ?? [];
+  if (objectives.length < 2 && constraints.length === 0) return [];
+  return [
+    ...objectives.map((o) => `value_${o.name}`),
+    ...constraints.map((c) => `constraint_${c.name}`),
+    'feasible',
+  ];
+}
+
+/** A trial's cells for csvOutcomeColumns, in the same order. */
+export function csvOutcomeCells(study: CsvOutcomeStudy, trial: CsvOutcomeTrial): CsvValue[] {
+  const objectives = study.objectives ?? [];
+  const constraints = study.constraints ?? [];
+  if (objectives.length < 2 && constraints.length === 0) return [];
+  return [
+    ...objectives.map((_, j) => trial.values?.[j] ?? null),
+    ...constraints.map((_, k) => trial.constraints?.[k] ?? null),
+    trial.feasible ?? null,
+  ];
+}
+
 /** A trial as the trials CSV reads it (the SDK's `Trial`, the API's records both fit). */
-export interface CsvTrial {
+export interface CsvTrial extends CsvOutcomeTrial {
   readonly id: string;
   readonly number: number;
   readonly state: string;
@@ -51,9 +92,10 @@ const param = (v: unknown): CsvValue =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : null;
 
 /**
- * The trials of a study as CSV (`posterior export`, `Study.trialsExport`): the fields, `params.<name>`
- * in `paramNames` order, and with `metrics` one `metrics.<name>` column per metric (each trial's last
- * value), ordered by trial number.
+ * The trials of a study as CSV (`posterior export`, `Study.trialsExport`, the dashboard's Export CSV):
+ * the fields, for a multi-objective or constrained study its outcome columns (`value_<objective>`,
+ * `constraint_<name>`, `feasible`: csvOutcomeColumns), `params.<name>` in `paramNames` order, and with
+ * `metrics` one `metrics.<name>` column per metric (each trial's last value), ordered by trial number.
  */
 export function trialsCsv(
   trials: readonly CsvTrial[],
@@ -62,9 +104,11 @@ export function trialsCsv(
     names: readonly string[];
     byTrial: ReadonlyMap<string, ReadonlyMap<string, { value: number }>>;
   },
+  study: CsvOutcomeStudy = {},
 ): string {
   const header = [
     ...TRIALS_CSV_FIELDS,
+    ...csvOutcomeColumns(study),
     ...paramNames.map((p) => `params.${p}`),
     ...(metrics?.names ?? []).map((m) => `metrics.${m}`),
   ];
@@ -79,6 +123,7 @@ export function trialsCsv(
       t.startedAt && t.finishedAt ? (t.finishedAt.getTime() - t.startedAt.getTime()) / 1000 : null,
       t.startedAt?.toISOString() ?? null,
       t.finishedAt?.toISOString() ?? null,
+      ...csvOutcomeCells(study, t),
       ...paramNames.map((p) => (Object.hasOwn(t.params, p) ? param(t.params[p]) : null)),
       ...(metrics?.names ?? []).map((m) => metrics?.byTrial.get(t.id)?.get(m)?.value ?? null),
     ]);

@@ -1,9 +1,13 @@
 // The public surface of @posterior/core: each rule is exported from its own module.
 export * from './best-trial.js';
 export {
+  type CsvOutcomeStudy,
+  type CsvOutcomeTrial,
   type CsvTrial,
   type CsvValue,
   csvCell,
+  csvOutcomeCells,
+  csvOutcomeColumns,
   csvText,
   TRIALS_CSV_FIELDS,
   trialsCsv,
@@ -14,3 +18,4 @@ export * from './study-input.js';
 export * from './study-report.js';
 export * from './trial-states.js';
 export type { TrialTable, TrialTableInfoValue, TrialTableRow, TrialTableState } from './trial-table.js';
+export { TRIAL_TABLE_INFO_START } from './trial-table.js';

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseStudyFile, parseStudyInput, STUDY_LIMITS, type StudyInputProblem } from './study-input.js';
+import {
+  parseStudyFile,
+  parseStudyInput,
+  STUDY_LIMITS,
+  type StudyInputProblem,
+  studyObjectivesOf,
+} from './study-input.js';
 
 const valid = {
   teamId: 't1',
@@ -101,3 +107,81 @@ describe('study files', () => {
     assert.deepEqual(problem('name: x', parseStudyFile), { kind: 'notAMapping' });
   });
 });
+
+describe('objectives, constraints and the reference point (issue 17)', () => {
+  const { direction: _d, objective: _o, ...noObjective } = valid;
+  const two = [
+    { name: 'val_loss', direction: 'MINIMIZE' },
+    { name: 'trainable_params', direction: 'MINIMIZE' },
+  ];
+
+  test('objectives replace objective/direction, which then must match the first', () => {
+    const r = parseStudyInput({ ...noObjective, objectives: two, constraints: [{ name: 'latency_ms' }] });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(studyObjectivesOf(r.value), two);
+    assert.ok(parseStudyInput({ ...valid, objectives: two }).ok);
+    assert.deepEqual(studyObjectivesOf({ ...valid } as never), [{ name: 'val_loss', direction: 'MINIMIZE' }]);
+    assert.deepEqual(problem({ ...valid, objectives: two, objective: 'trainable_params' }), {
+      kind: 'field',
+      field: 'objective',
+      path: 'objective',
+      expected: `the first objective's name ("val_loss") when objectives are given`,
+    });
+    assert.equal(pathOf(problem({ ...valid, objectives: two, direction: 'MAXIMIZE' })), 'direction');
+  });
+
+  test('without objectives, objective and direction are required', () => {
+    assert.equal(pathOf(problem({ ...noObjective, objective: 'x' })), 'direction');
+    assert.equal(pathOf(problem({ ...noObjective, direction: 'MINIMIZE' })), 'objective');
+    // Named in field order even when a later field is also wrong.
+    assert.equal(pathOf(problem({ ...noObjective, objective: 'x', maxTrials: 0 })), 'direction');
+  });
+
+  test('limits, names and the reference point', () => {
+    const many = (n: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}` }));
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ objectives: [] }, 'objectives'],
+      [{ objectives: many(5, 'o').map((o) => ({ ...o, direction: 'MINIMIZE' })) }, 'objectives'],
+      [{ objectives: [{ name: 'a b', direction: 'MINIMIZE' }] }, 'objectives[0].name'],
+      [{ objectives: [{ name: 'a', direction: 'UP' }] }, 'objectives[0].direction'],
+      [{ objectives: [{ name: 'a', direction: 'MINIMIZE', extra: 1 }] }, 'objectives[0].extra'],
+      [{ objectives: two, constraints: many(9, 'c') }, 'constraints'],
+      [{ objectives: two, constraints: [{ name: 'val_loss' }] }, 'constraints[0].name'],
+      [{ objectives: [...two, { name: 'val_loss', direction: 'MAXIMIZE' }] }, 'objectives[2].name'],
+      [{ objectives: two, constraints: [{ name: 'c' }, { name: 'c' }] }, 'constraints[1].name'],
+      [{ objectives: two, referencePoint: [1] }, 'referencePoint'],
+      [{ objectives: two, referencePoint: [1, 'x'] }, 'referencePoint[1]'],
+      [{ objectives: [two[0]], referencePoint: [1] }, 'referencePoint'],
+    ];
+    for (const [override, path] of cases)
+      assert.equal(pathOf(problem({ ...noObjective, ...override })), path, JSON.stringify(override));
+    assert.ok(parseStudyInput({ ...noObjective, objectives: two, referencePoint: [1, 2e6] }).ok);
+    assert.ok(
+      parseStudyInput({
+        ...noObjective,
+        objectives: many(4, 'o').map((o) => ({ ...o, direction: 'MAXIMIZE' })),
+        constraints: many(8, 'c'),
+      }).ok,
+    );
+  });
+
+  test('study files accept any-case objective directions', () => {
+    const r = parseStudyFile({
+      ...noObjective,
+      objectives: [
+        { name: 'a', direction: 'maximize' },
+        { name: 'b', direction: 'Minimize' },
+      ],
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(
+      r.value.objectives?.map((o) => o.direction),
+      ['MAXIMIZE', 'MINIMIZE'],
+    );
+  });
+});
+
+function pathOf(p: StudyInputProblem): string {
+  return p.kind === 'field' ? p.path : p.kind;
+}

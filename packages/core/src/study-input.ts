@@ -27,7 +27,12 @@ export const STUDY_LIMITS = {
   warmStartFrom: 5,
   warmStartEnqueue: 20,
   description: 10_000,
+  objectives: 4,
+  constraints: 8,
 } as const;
+
+/** The metric-name rule (the API's reportMetrics rule): objective and constraint names follow it. */
+export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_.:/-]{1,200}$/;
 
 /** What the API stores for a field the input leaves out. */
 export const STUDY_DEFAULTS = {
@@ -54,6 +59,9 @@ export const STUDY_INPUT_FIELDS = [
   'warmStartFrom',
   'warmStartEnqueue',
   'description',
+  'objectives',
+  'constraints',
+  'referencePoint',
 ] as const;
 export type StudyInputField = (typeof STUDY_INPUT_FIELDS)[number];
 
@@ -71,6 +79,10 @@ const int = (min: number, max: number, expected: string) =>
     .min(min, { error: expected })
     .max(max, { error: `at most ${max}` });
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** `{ "type": "gp", ...options }`: the options stay for the optimizer to check. */
 const config = z.looseObject(
   { type: z.string({ error: 'a type name' }) },
@@ -84,12 +96,28 @@ function unwrapParams(space: unknown): unknown {
     : space;
 }
 
-export const studyInputSchema = z.strictObject(
+const metricName = z
+  .string({ error: 'a metric name' })
+  .regex(METRIC_NAME_PATTERN, { error: 'a metric name (1-200 of A-Z a-z 0-9 _ . : / -)' });
+
+const objectiveEntry = z.strictObject(
+  { name: metricName, direction: z.enum(DIRECTIONS, { error: 'minimize or maximize' }) },
+  { error: 'a mapping {name, direction}' },
+);
+const constraintEntry = z.strictObject({ name: metricName }, { error: 'a mapping {name}' });
+const finite = z.number({ error: 'a finite number' }).finite({ error: 'a finite number' });
+
+/** One objective of a study: the metric it optimizes and which way. */
+export type StudyObjective = z.output<typeof objectiveEntry>;
+/** One outcome constraint: a trial is feasible when every constraint value is <= 0. */
+export type StudyConstraint = z.output<typeof constraintEntry>;
+
+const baseStudyInputSchema = z.strictObject(
   {
     teamId: z.string({ error: 'a team id' }),
     name: text(STUDY_LIMITS.name, 'a non-empty string'),
-    direction: z.enum(DIRECTIONS, { error: 'minimize or maximize' }),
-    objective: text(STUDY_LIMITS.objective, 'a metric name'),
+    direction: z.enum(DIRECTIONS, { error: 'minimize or maximize' }).optional(),
+    objective: text(STUDY_LIMITS.objective, 'a metric name').optional(),
     searchSpace: z.preprocess(
       unwrapParams,
       z.array(z.unknown(), { error: 'a non-empty list' }).min(1, { error: 'a non-empty list' }),
@@ -111,13 +139,95 @@ export const studyInputSchema = z.strictObject(
       .string({ error: 'a string' })
       .max(STUDY_LIMITS.description, { error: `at most ${STUDY_LIMITS.description} characters` })
       .optional(),
+    objectives: z
+      .array(objectiveEntry, { error: 'a list of {name, direction}' })
+      .min(1, { error: 'a non-empty list of {name, direction}' })
+      .max(STUDY_LIMITS.objectives, { error: `at most ${STUDY_LIMITS.objectives} objectives` })
+      .optional(),
+    constraints: z
+      .array(constraintEntry, { error: 'a list of {name}' })
+      .max(STUDY_LIMITS.constraints, { error: `at most ${STUDY_LIMITS.constraints} constraints` })
+      .optional(),
+    referencePoint: z.array(finite, { error: 'a list of finite numbers' }).optional(),
   },
   { error: 'a mapping of study fields' },
 );
+
+/**
+ * The rules across fields (MO-CONTRACT): `objective` and `direction` are required without
+ * `objectives` and, when given beside it, must be its first entry; names are distinct across
+ * objectives and constraints; a reference point needs two or more objectives, one value each.
+ */
+export const studyInputSchema = baseStudyInputSchema.superRefine(
+  (v, ctx) => {
+    // Also runs when other fields failed (so a missing direction is named in field order): every
+    // value is checked for its shape before use.
+    const list = Array.isArray(v.objectives) ? v.objectives : undefined;
+    if (v.objectives === undefined) {
+      if (v.direction === undefined)
+        ctx.addIssue({ code: 'custom', path: ['direction'], message: 'minimize or maximize' });
+      if (v.objective === undefined)
+        ctx.addIssue({ code: 'custom', path: ['objective'], message: 'a metric name' });
+    } else if (list) {
+      const first = list[0];
+      if (first && typeof v.objective === 'string' && v.objective !== first.name)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['objective'],
+          message: `the first objective's name ("${first.name}") when objectives are given`,
+        });
+      if (first && typeof v.direction === 'string' && v.direction !== first.direction)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['direction'],
+          message: `the first objective's direction (${first.direction}) when objectives are given`,
+        });
+    }
+    const seen = new Set<string>();
+    const entries = (field: 'objectives' | 'constraints', raw: unknown): Array<[string, number, unknown]> =>
+      Array.isArray(raw)
+        ? raw.map((e: unknown, i): [string, number, unknown] => [field, i, isRecord(e) ? e.name : undefined])
+        : [];
+    for (const [field, i, name] of [
+      ...entries('objectives', v.objectives),
+      ...entries('constraints', v.constraints),
+    ]) {
+      if (typeof name !== 'string') continue;
+      if (seen.has(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [field, i, 'name'],
+          message: `a name no other objective or constraint has ("${name}" is taken)`,
+        });
+      seen.add(name);
+    }
+    if (Array.isArray(v.referencePoint)) {
+      const m = list?.length ?? 1;
+      if (m < 2)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['referencePoint'],
+          message: 'given only with two or more objectives',
+        });
+      else if (v.referencePoint.length !== m)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['referencePoint'],
+          message: `a list of ${m} finite numbers, one per objective`,
+        });
+    }
+  },
+  { when: (payload) => isRecord(payload.value) },
+);
 export type StudyInput = z.output<typeof studyInputSchema>;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * A valid input's objectives in study order: `objectives`, or the one `{objective, direction}`.
+ * The study's `objective`/`direction` are always the first entry's.
+ */
+export function studyObjectivesOf(v: StudyInput): StudyObjective[] {
+  if (v.objectives && v.objectives.length > 0) return v.objectives.map((o) => ({ ...o }));
+  return [{ name: v.objective ?? '', direction: v.direction ?? 'MINIMIZE' }];
 }
 
 /**
@@ -128,6 +238,10 @@ export function normalizeStudyFile(raw: unknown): unknown {
   if (!isRecord(raw)) return raw;
   const out: Record<string, unknown> = { ...raw };
   if (typeof out.direction === 'string') out.direction = out.direction.toUpperCase();
+  if (Array.isArray(out.objectives))
+    out.objectives = out.objectives.map((o: unknown) =>
+      isRecord(o) && typeof o.direction === 'string' ? { ...o, direction: o.direction.toUpperCase() } : o,
+    );
   if (typeof out.teamId === 'number') out.teamId = String(out.teamId);
   for (const key of ['sampler', 'pruner'] as const) {
     if (typeof out[key] === 'string') out[key] = { type: out[key] };
@@ -160,7 +274,18 @@ function rank(problem: StudyInputProblem): number {
 }
 
 function toProblem(issue: z.core.$ZodIssue): StudyInputProblem {
-  if (issue.code === 'unrecognized_keys') return { kind: 'unknownFields', fields: [...issue.keys] };
+  if (issue.code === 'unrecognized_keys') {
+    if (issue.path.length === 0) return { kind: 'unknownFields', fields: [...issue.keys] };
+    // An unknown key inside an entry ({name, direction, extra}): that entry's field, by its path.
+    const head = String(issue.path[0]);
+    const field = (STUDY_INPUT_FIELDS as readonly string[]).includes(head) ? (head as StudyInputField) : null;
+    return {
+      kind: 'field',
+      field,
+      path: pathText([...issue.path, issue.keys[0] ?? '']),
+      expected: 'left out (not a known field)',
+    };
+  }
   if (issue.path.length === 0) return { kind: 'notAMapping' };
   const head = String(issue.path[0]);
   const field = (STUDY_INPUT_FIELDS as readonly string[]).includes(head) ? (head as StudyInputField) : null;

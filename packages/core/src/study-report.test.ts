@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { bestTrial } from './best-trial.js';
 import { formatReportNumber, formatStudyReport } from './study-report.js';
 
@@ -123,4 +123,121 @@ test('bayes_opt.txt, byte for byte', () => {
       '',
     ].join('\n'),
   );
+});
+
+describe('multi-objective and constrained reports (docs/DESIGN.md 6f)', () => {
+  const base = {
+    id: 's1',
+    name: 'mo',
+    state: 'RUNNING',
+    direction: 'MINIMIZE' as const,
+    objective: 'loss',
+    searchSpace: [{ name: 'lr', type: 'float', low: 0.001, high: 0.1, log: true }],
+    sampler: { type: 'gp' },
+    maxTrials: 10,
+  };
+  const trials = [
+    {
+      number: 0,
+      state: 'COMPLETE',
+      params: { lr: 0.01 },
+      value: 0.4,
+      values: [0.4, 1200],
+      constraints: [-1],
+    },
+    {
+      number: 1,
+      state: 'COMPLETE',
+      params: { lr: 0.02 },
+      value: 0.2,
+      values: [0.2, 5000],
+      constraints: [0.5],
+    },
+    { number: 2, state: 'COMPLETE', params: { lr: 0.05 }, value: 0.3, values: [0.3, 3000], constraints: [0] },
+    { number: 3, state: 'RUNNING', params: { lr: 0.03 }, value: null },
+  ];
+
+  test('lists the objectives, the reference point, the hypervolume and the front', () => {
+    const text = formatStudyReport(
+      {
+        ...base,
+        objectives: [
+          { name: 'loss', direction: 'MINIMIZE' },
+          { name: 'params', direction: 'MINIMIZE' },
+        ],
+        constraints: [{ name: 'latency' }],
+      },
+      trials,
+      null,
+      { trialNumbers: [0, 2], hypervolume: 123.5, referencePoint: { values: [1, 6000], source: 'INFERRED' } },
+    );
+    assert.equal(
+      text,
+      [
+        'Posterior study report',
+        '======================',
+        '',
+        'Study:      mo (s1)',
+        'State:      RUNNING',
+        'Objectives: minimize loss, minimize params',
+        'Constraints: latency (feasible when every one is <= 0)',
+        'Reference:  (1, 6000) inferred from the feasible trials',
+        'Sampler:    {"type":"gp"}',
+        'Trials:     4 of 10 (3 complete, 1 running)',
+        '',
+        'Search space',
+        '------------',
+        '  lr    float [0.001, 0.1] log',
+        '',
+        'Trials',
+        '------',
+        '  #  state     loss  params  latency  feasible  lr',
+        '  -  --------  ----  ------  -------  --------  ----',
+        '  0  COMPLETE  0.4   1200    -1       yes       0.01',
+        '  1  COMPLETE  0.2   5000    0.5      no        0.02',
+        '  2  COMPLETE  0.3   3000    0        yes       0.05',
+        '  3  RUNNING   -     -       -        -         0.03',
+        '',
+        'Pareto front',
+        '------------',
+        '  hypervolume 123.5 against (1, 6000)',
+        '  #  loss  params  latency  lr',
+        '  -  ----  ------  -------  ----',
+        '  0  0.4   1200    -1       0.01',
+        '  2  0.3   3000    0        0.05',
+        '',
+      ].join('\n'),
+    );
+    assert.doesNotMatch(text, /Best trial/);
+  });
+
+  test('a study-given reference point says so; an empty front says why', () => {
+    const text = formatStudyReport(
+      {
+        ...base,
+        objectives: [
+          { name: 'loss', direction: 'MINIMIZE' },
+          { name: 'acc', direction: 'MAXIMIZE' },
+        ],
+      },
+      [],
+      null,
+      { trialNumbers: [], hypervolume: 0, referencePoint: { values: [1, 0], source: 'STUDY' } },
+    );
+    assert.match(text, /^Objectives: minimize loss, maximize acc$/m);
+    assert.match(text, /^Reference: {2}\(1, 0\) given by the study$/m);
+    assert.match(text, /none \(no feasible completed trial yet\)/);
+  });
+
+  test('a constrained single-objective report marks infeasible trials; the best is the best feasible', () => {
+    const text = formatStudyReport(
+      { ...base, constraints: [{ name: 'latency' }] },
+      trials.map(({ values: _, ...t }) => t),
+    );
+    assert.match(text, /^ {2}1 {2}COMPLETE {2}0\.2 {3}0\.5 {6}no {8}0\.02$/m);
+    assert.match(text, /^Best feasible trial$/m);
+    // #1 has the lowest loss but is infeasible.
+    assert.match(text, /^ {2}trial #2: loss = 0\.3$/m);
+    assert.match(text, /^ {4}latency = 0$/m);
+  });
 });

@@ -20,6 +20,22 @@ export interface ReportStudy {
   /** The budget; null when unknown (prints as `?`). */
   maxTrials: number | null;
   createdAt?: string | Date | null;
+  /** Every objective in study order (issue 17); absent or one: a single-objective report. */
+  objectives?: ReadonlyArray<{ name: string; direction: Direction }>;
+  /** Outcome constraints in study order: a trial is feasible when every value is <= 0. */
+  constraints?: ReadonlyArray<{ name: string }>;
+}
+
+/**
+ * A multi-objective study's front as the API computes it (optimizer `paretoFront`/`hypervolume`;
+ * this module stays free of the optimizer): the front's trial numbers, its hypervolume, and the
+ * reference point it is measured against.
+ */
+export interface ReportFront {
+  trialNumbers: readonly number[];
+  /** The hypervolume of the feasible front; null without a reference point. */
+  hypervolume: number | null;
+  referencePoint: { values: readonly number[]; source: 'STUDY' | 'INFERRED' } | null;
 }
 
 export interface ReportTrial {
@@ -28,6 +44,10 @@ export interface ReportTrial {
   params: Record<string, unknown>;
   value: number | null;
   error?: string | null;
+  /** One per objective (multi-objective studies); absent: `[value]`. */
+  values?: readonly number[] | null;
+  /** One per constraint (constrained studies). */
+  constraints?: readonly number[] | null;
 }
 
 /** The model's recommended trial (Study.recommendedTrial), when the study has a model. */
@@ -91,7 +111,12 @@ export function formatStudyReport(
   study: ReportStudy,
   trials: readonly ReportTrial[],
   recommended: ReportRecommendation | null = null,
+  front: ReportFront | null = null,
 ): string {
+  const objectives = study.objectives ?? [];
+  const constraints = study.constraints ?? [];
+  if (objectives.length >= 2 || constraints.length > 0)
+    return formatExtendedReport(study, trials, recommended, front);
   const sorted = [...trials].sort((a, b) => a.number - b.number);
   const counts = new Map<string, number>();
   for (const trial of sorted) counts.set(trial.state, (counts.get(trial.state) ?? 0) + 1);
@@ -132,6 +157,19 @@ export function formatStudyReport(
     out.push(`  trial #${best.number}: ${study.objective} = ${formatReportNumber(best.value)}`);
     for (const name of names) out.push(`    ${name.padEnd(nameWidth)} = ${formatValue(best.params[name])}`);
   }
+  pushRecommended(out, study, sorted, recommended, names, nameWidth);
+  out.push('');
+  return out.join('\n');
+}
+
+function pushRecommended(
+  out: string[],
+  study: ReportStudy,
+  sorted: readonly ReportTrial[],
+  recommended: ReportRecommendation | null,
+  names: readonly string[],
+  nameWidth: number,
+): void {
   const pick = recommended && sorted.find((trial) => trial.number === recommended.number);
   if (recommended && pick) {
     out.push('', 'Recommended trial (model)', '-------------------------');
@@ -147,6 +185,128 @@ export function formatStudyReport(
       '  (the completed trial with the best posterior mean of the GP: with a noisy objective the best',
       '  observed value is biased towards a lucky draw, the posterior mean is not)',
     );
+  }
+}
+
+const numberOrDash = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '-' : formatReportNumber(v);
+
+/** Feasible: COMPLETE with every constraint value <= 0; null before COMPLETE or when unknown. */
+function feasibility(trial: ReportTrial, constraintCount: number): boolean | null {
+  if (trial.state !== 'COMPLETE') return null;
+  if (constraintCount === 0) return true;
+  const c = trial.constraints;
+  if (!c || c.length !== constraintCount) return null;
+  return c.every((v) => v <= 0);
+}
+
+/**
+ * The report of a multi-objective or constrained study (docs/DESIGN.md 6f): every objective and
+ * constraint gets a trial-table column and a `feasible` column marks infeasible trials; a
+ * multi-objective study lists its Pareto front (with its hypervolume and reference point) where a
+ * single-objective one has its best trial, which in a constrained study is the best feasible one.
+ */
+function formatExtendedReport(
+  study: ReportStudy,
+  trials: readonly ReportTrial[],
+  recommended: ReportRecommendation | null,
+  front: ReportFront | null,
+): string {
+  const objectives = study.objectives?.length
+    ? study.objectives
+    : [{ name: study.objective, direction: study.direction }];
+  const constraints = study.constraints ?? [];
+  const multi = objectives.length >= 2;
+  const sorted = [...trials].sort((a, b) => a.number - b.number);
+  const counts = new Map<string, number>();
+  for (const trial of sorted) counts.set(trial.state, (counts.get(trial.state) ?? 0) + 1);
+  const countText = [...counts.entries()].map(([state, n]) => `${n} ${state.toLowerCase()}`).join(', ');
+  const created = study.createdAt instanceof Date ? study.createdAt.toISOString() : (study.createdAt ?? null);
+  const dir = (d: Direction) => (d === 'MINIMIZE' ? 'minimize' : 'maximize');
+
+  const out: string[] = [];
+  out.push('Posterior study report', '======================', '');
+  out.push(`Study:      ${study.name} (${study.id})`);
+  out.push(`State:      ${study.state}`);
+  if (created) out.push(`Created:    ${created}`);
+  if (multi) out.push(`Objectives: ${objectives.map((o) => `${dir(o.direction)} ${o.name}`).join(', ')}`);
+  else out.push(`Objective:  ${dir(study.direction)} ${study.objective}`);
+  if (constraints.length > 0)
+    out.push(`Constraints: ${constraints.map((c) => c.name).join(', ')} (feasible when every one is <= 0)`);
+  if (multi) {
+    const ref = front?.referencePoint ?? null;
+    out.push(
+      `Reference:  ${
+        ref === null
+          ? 'none yet (inferred once a trial is feasible)'
+          : `(${ref.values.map(formatReportNumber).join(', ')}) ${ref.source === 'STUDY' ? 'given by the study' : 'inferred from the feasible trials'}`
+      }`,
+    );
+  }
+  out.push(`Sampler:    ${JSON.stringify(study.sampler)}`);
+  if (study.pruner !== undefined) out.push(`Pruner:     ${JSON.stringify(study.pruner)}`);
+  out.push(`Trials:     ${sorted.length} of ${study.maxTrials ?? '?'}${countText ? ` (${countText})` : ''}`);
+
+  const space = describeSpace(study.searchSpace);
+  out.push('', 'Search space', '------------');
+  const nameWidth = Math.max(4, ...space.map((entry) => entry.name.length));
+  for (const entry of space) out.push(`  ${entry.name.padEnd(nameWidth)}  ${entry.text}`);
+
+  const names = space.map((entry) => entry.name);
+  const valuesOf = (t: ReportTrial): ReadonlyArray<number | null> =>
+    t.values ?? (multi ? objectives.map(() => null) : [t.value]);
+  const mark = (f: boolean | null): string => (f === null ? '-' : f ? 'yes' : 'no');
+  const cells = (t: ReportTrial, withFeasible: boolean): string[] => [
+    ...objectives.map((_, j) => numberOrDash(valuesOf(t)[j])),
+    ...constraints.map((_, k) => numberOrDash(t.constraints?.[k])),
+    ...(withFeasible ? [mark(feasibility(t, constraints.length))] : []),
+    ...names.map((name) => formatValue(t.params[name])),
+  ];
+  const outcomes = [...objectives.map((o) => o.name), ...constraints.map((c) => c.name)];
+  const withFeasible = constraints.length > 0;
+  out.push('', 'Trials', '------');
+  out.push(
+    ...table(
+      ['#', 'state', ...outcomes, ...(withFeasible ? ['feasible'] : []), ...names],
+      sorted.map((t) => [String(t.number), t.state, ...cells(t, withFeasible)]),
+    ).map((line) => `  ${line}`),
+  );
+
+  if (multi) {
+    out.push('', 'Pareto front', '------------');
+    const members = (front?.trialNumbers ?? [])
+      .map((n) => sorted.find((t) => t.number === n))
+      .filter((t): t is ReportTrial => t !== undefined);
+    if (front?.hypervolume !== null && front?.hypervolume !== undefined && front.referencePoint)
+      out.push(
+        `  hypervolume ${formatReportNumber(front.hypervolume)} against (${front.referencePoint.values
+          .map(formatReportNumber)
+          .join(', ')})`,
+      );
+    if (members.length === 0) out.push('  none (no feasible completed trial yet)');
+    else
+      out.push(
+        ...table(
+          ['#', ...outcomes, ...names],
+          members.map((t) => [String(t.number), ...cells(t, false)]),
+        ).map((line) => `  ${line}`),
+      );
+  } else {
+    out.push('', 'Best feasible trial', '-------------------');
+    const best = bestTrial(
+      study.direction,
+      sorted.filter((t) => feasibility(t, constraints.length) === true),
+    );
+    if (best === null || best.value === null) {
+      out.push('  none (no feasible completed trial yet)');
+    } else {
+      out.push(`  trial #${best.number}: ${study.objective} = ${formatReportNumber(best.value)}`);
+      const width = Math.max(nameWidth, ...constraints.map((c) => c.name.length));
+      for (const [k, c] of constraints.entries())
+        out.push(`    ${c.name.padEnd(width)} = ${numberOrDash(best.constraints?.[k])}`);
+      for (const name of names) out.push(`    ${name.padEnd(width)} = ${formatValue(best.params[name])}`);
+    }
+    pushRecommended(out, study, sorted, recommended, names, nameWidth);
   }
   out.push('');
   return out.join('\n');

@@ -18,9 +18,12 @@ export type TrialTableInfoValue =
 
 /**
  * One trial: [id, number, state, value, workerId, startedAtMs, finishedAtMs, error, paramValues,
- * suggestion, ...infoValues], paramValues in the table's `params` order (null where the trial lacks
- * one), suggestion [sampler, mean, std, acquisition] or null, then one value per name in the table's
- * `info` (none while the API has no informational trial field).
+ * suggestion, values, constraints, feasible, ...infoValues], paramValues in the table's `params`
+ * order (null where the trial lacks one), suggestion [sampler, mean, std, acquisition] or null;
+ * values one per objective in study order (single-objective: [value]; null until told), constraints
+ * one per constraint (null until told or without constraints), feasible (null until COMPLETE; true
+ * without constraints), as the GraphQL Trial fields of those names; then one value per name in the
+ * table's `info`.
  */
 export type TrialTableRow = [
   id: string,
@@ -33,8 +36,14 @@ export type TrialTableRow = [
   error: string | null,
   paramValues: unknown[],
   suggestion: [sampler: string, mean: number | null, std: number | null, acquisition: number | null] | null,
+  values: number[] | null,
+  constraints: number[] | null,
+  feasible: boolean | null,
   ...infoValues: TrialTableInfoValue[],
 ];
+
+/** Where a row's informational values start (after `feasible`). */
+export const TRIAL_TABLE_INFO_START = 13;
 
 export interface TrialTable {
   /** Trials in the study (the table holds the first `limit` of them by number). */

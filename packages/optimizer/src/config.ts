@@ -52,6 +52,26 @@ export interface SamplerConfig {
    * `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the benchmark's baseline).
    */
   conditionalEncoding?: ConditionalEncodingKind;
+  /**
+   * Thompson sampling in low dimensions: every `thompsonEvery`-th model suggestion maximizes a draw
+   * from the GP posterior instead of the acquisition (0: never), in spaces of at most
+   * `thompsonMaxDim` continuous parameters (thompson.ts).
+   */
+  thompsonEvery?: number;
+  thompsonMaxDim?: number;
+  /**
+   * The acquisition's incumbent: the best observed target (`observed`) or the best posterior mean
+   * at an observed point (`mean`), which a lucky noisy draw does not inflate; `auto` (default): the
+   * mean where Thompson steps explore (see thompsonEvery), the observed value elsewhere.
+   */
+  incumbent?: 'auto' | 'observed' | 'mean';
+  /**
+   * Re-evaluate the incumbent (the best observed configuration) once when the model says noise
+   * dominates what is left to gain: its fitted noise std exceeds the best expected improvement
+   * anywhere. The replicate is averaged with the first value by the GP (and so by `recommend`).
+   * Off by default (docs/DESIGN.md, "Re-evaluation").
+   */
+  replicateIncumbent?: boolean;
 }
 
 export interface GpOptions {
@@ -67,6 +87,10 @@ export interface GpOptions {
   noiseUnits: 'warped' | 'objective';
   warmStart: boolean;
   conditionalEncoding: ConditionalEncodingKind;
+  thompsonEvery: number;
+  thompsonMaxDim: number;
+  incumbent: 'auto' | 'observed' | 'mean';
+  replicateIncumbent: boolean;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -82,6 +106,10 @@ export const GP_DEFAULTS: GpOptions = {
   noiseUnits: 'warped',
   warmStart: false,
   conditionalEncoding: 'category',
+  thompsonEvery: 0,
+  thompsonMaxDim: 3,
+  incumbent: 'auto',
+  replicateIncumbent: false,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -98,6 +126,10 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     noiseUnits: config.noiseUnits ?? GP_DEFAULTS.noiseUnits,
     warmStart: config.warmStart ?? GP_DEFAULTS.warmStart,
     conditionalEncoding: config.conditionalEncoding ?? GP_DEFAULTS.conditionalEncoding,
+    thompsonEvery: config.thompsonEvery ?? GP_DEFAULTS.thompsonEvery,
+    thompsonMaxDim: config.thompsonMaxDim ?? GP_DEFAULTS.thompsonMaxDim,
+    incumbent: config.incumbent ?? GP_DEFAULTS.incumbent,
+    replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
   };
 }
 
@@ -146,6 +178,10 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
   conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
+  thompsonEvery: integer(0, 1000),
+  thompsonMaxDim: integer(0, 1000),
+  incumbent: oneOf(['auto', 'observed', 'mean']),
+  replicateIncumbent: boolean,
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

@@ -11,6 +11,16 @@ export {
 } from './acquisition.js';
 export { conditionalObjectives } from './bench/conditional.js';
 export {
+  formatMoModuleTable,
+  type MoBenchObjective,
+  type MoEvaluation,
+  type MoModuleMetric,
+  type MoModuleResult,
+  type MoModuleRun,
+  moModuleCheckpoints,
+  runMoModuleBenchmark,
+} from './bench/mo-module.js';
+export {
   frontMetric,
   MO_PROBLEMS,
   type MoBenchResult,

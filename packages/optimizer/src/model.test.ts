@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { builtinObjectives } from './bench/objectives.js';
 import { gpOptions } from './config.js';
 import { fitHyperparameters } from './gp.js';
-import { collectObservations, fitModel, fitPrefixLength } from './model.js';
+import { chainedFrom, collectObservations, fitCheckpoint, fitModel, fitPrefixLength } from './model.js';
 import { ModelCache } from './model-cache.js';
+import { transformTargets } from './output-transform.js';
 import { createRng } from './rng.js';
 import { parseSearchSpace } from './search-space.js';
 
@@ -73,5 +74,71 @@ describe('noiseUnits', () => {
     // (dy/dg)^2 differs across the observations, with mean 1 before clipping.
     assert.ok(Math.max(...scale) / Math.min(...scale) > 2, `${[...scale]}`);
     assert.notEqual(objective.fit.objective, warped.fit.objective);
+  });
+});
+
+describe('collectObservations: pruned trials', () => {
+  const space = parseSearchSpace([{ name: 'x', type: 'float', low: 0, high: 1 }]);
+  it('caps a pruned trial at the worst completed value, in the direction of the study', () => {
+    const completed = [
+      { params: { x: 0.1 }, value: 0.2 },
+      { params: { x: 0.2 }, value: 0.5 },
+      { params: { x: 0.3 }, value: 9, pruned: true },
+      { params: { x: 0.4 }, value: 0.3, pruned: true },
+    ];
+    const min = collectObservations(space, 'MINIMIZE', completed);
+    // Targets are to maximize: -value. The early-epoch 9 enters as the worst completed 0.5; a pruned
+    // value better than that stands.
+    assert.deepEqual(Array.from(min.g), [-0.2, -0.5, -0.5, -0.3]);
+    const max = collectObservations(
+      space,
+      'MAXIMIZE',
+      completed.map((t) => ({ ...t, value: -t.value })),
+    );
+    assert.deepEqual(Array.from(max.g), [-0.2, -0.5, -0.5, -0.3]);
+  });
+  it('keeps pruned values as they are before any trial has completed', () => {
+    const obs = collectObservations(space, 'MINIMIZE', [{ params: { x: 0.3 }, value: 9, pruned: true }]);
+    assert.deepEqual(Array.from(obs.g), [-9]);
+  });
+});
+
+describe('chainedFrom: checkpoint fits started from the previous one', () => {
+  it('chains checkpoints above 128 to the previous checkpoint and restarts at powers of two', () => {
+    assert.equal(chainedFrom(64), null);
+    assert.equal(chainedFrom(128), null);
+    assert.equal(chainedFrom(160), 128);
+    assert.equal(chainedFrom(192), 160);
+    assert.equal(chainedFrom(224), 192);
+    assert.equal(chainedFrom(256), null);
+    assert.equal(chainedFrom(320), 256);
+    assert.equal(chainedFrom(200), null); // not a checkpoint
+  });
+  it('reaches the optimum of a fit from the default start, the same in a fresh cache', () => {
+    const dim = 4;
+    const space = parseSearchSpace(
+      Array.from({ length: dim }, (_, i) => ({ name: `x${i}`, type: 'float' as const, low: -5, high: 5 })),
+    );
+    const rng = createRng(11);
+    const completed = Array.from({ length: 192 }, () => {
+      const u = Float64Array.from({ length: dim }, () => rng.next());
+      const params = space.decode(space.fromUnit(u));
+      let v = 0;
+      for (let i = 0; i < dim; i++)
+        v += Math.sin(3 * Number(params[`x${i}`])) + 0.1 * Number(params[`x${i}`]) ** 2;
+      return { params, value: v + 0.05 * rng.normal() };
+    });
+    const obs = collectObservations(space, 'MINIMIZE', completed);
+    const options = gpOptions({ type: 'gp' });
+    const categorical = new Uint8Array(dim);
+    const chained = fitCheckpoint(obs, 192, dim, categorical, options, new ModelCache());
+    const again = fitCheckpoint(obs, 192, dim, categorical, options, new ModelCache());
+    assert.deepEqual(Array.from(again.theta), Array.from(chained.theta));
+    const t = transformTargets(obs.g, 192, true);
+    const cold = fitHyperparameters(
+      { x: obs.x, y: t.y, n: 192, dim, categorical },
+      { kernel: options.kernel, noiseFloor: options.noiseFloor },
+    );
+    assert.ok(chained.objective <= cold.objective + 0.01, `${chained.objective} vs ${cold.objective}`);
   });
 });

@@ -35,6 +35,7 @@ export class GpPosterior {
   private batch = new Float64Array(0);
   private readonly norms = new Float64Array(4);
   private readonly sums = new Float64Array(4);
+  private scratch = new Float64Array(0);
 
   constructor(
     readonly data: GpData,
@@ -171,6 +172,56 @@ export class GpPosterior {
       solveLower4(l, n, v, norms);
       for (let b = 0; b < m; b++) outVar[start + b] = Math.max(0, s2 - (norms[b] as number));
     }
+  }
+
+  /** Posterior mean at xq (shape: D), without the variance: O(n D). */
+  mean(xq: ArrayLike<number>): number {
+    return this.kernelVector(xq, 0, this.kstar, null);
+  }
+
+  /**
+   * K^-1 (t - m) for other targets t at the same inputs (shape: n): the weights w of the function
+   * m + k(x, X) w that this model's mean would be had it observed t (pathwise conditioning, thompson.ts).
+   */
+  weightsFor(targets: ArrayLike<number>): Float64Array {
+    const { n, l } = this;
+    const w = new Float64Array(n);
+    for (let i = 0; i < n; i++) w[i] = (targets[i] as number) - this.hyper.mean;
+    solveLower(l, n, w);
+    solveUpperT(l, n, w);
+    return w;
+  }
+
+  /**
+   * sum_i w_i k(xq, X_i) for weights w (shape: n) and, when grad (shape: D) is given, its gradient
+   * in the non-categorical coordinates of xq (zero in categorical ones).
+   */
+  kernelSum(xq: ArrayLike<number>, w: Float64Array, grad?: Float64Array): number {
+    const { n, dim, kstar, v, dk, xt } = this;
+    this.squaredDistances(xq, 0, kstar);
+    covariances(this.kernel, this.hyper.signalVar, kstar, kstar, grad ? dk : null, 0, n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (kstar[i] as number) * (w[i] as number);
+    if (grad) {
+      for (let i = 0; i < n; i++) {
+        kstar[i] = 2 * (dk[i] as number) * (w[i] as number);
+        v[i] = 0;
+      }
+      if (this.scratch.length < dim) this.scratch = new Float64Array(dim);
+      inputGradients(
+        xq,
+        xt,
+        n,
+        dim,
+        this.hyper.invSqLengthscales,
+        this.data.categorical,
+        kstar,
+        v,
+        grad,
+        this.scratch,
+      );
+    }
+    return sum;
   }
 
   /**

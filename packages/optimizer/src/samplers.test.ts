@@ -240,3 +240,57 @@ describe('GP sampler with parallel workers', () => {
     assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(here)));
   });
 });
+
+describe('replicateIncumbent', () => {
+  const space = parseSearchSpace([
+    { name: 'x', type: 'float', low: 0, high: 1 },
+    { name: 'y', type: 'float', low: 0, high: 1 },
+  ]);
+  // A flat objective under heavy noise: nothing is left to gain but the luck of the incumbent.
+  function noisyHistory(n: number): Array<{ params: Params; value: number }> {
+    let state = 12345;
+    const next = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    return Array.from({ length: n }, () => {
+      const params = { x: next(), y: next() };
+      return { params, value: 0.01 * (params.x - 0.5) ** 2 + (next() - 0.5) };
+    });
+  }
+  const request = (completed: Array<{ params: Params; value: number }>): SuggestRequest => ({
+    space,
+    direction: 'MINIMIZE',
+    completed,
+    pending: [],
+    seed: 3,
+  });
+  const bestOf = (completed: Array<{ params: Params; value: number }>) =>
+    completed.reduce((a, b) => (b.value < a.value ? b : a)).params;
+
+  it('re-evaluates the incumbent once when noise dominates the remaining improvement', () => {
+    const completed = noisyHistory(30);
+    const s = suggest({ type: 'gp', seed: 1, replicateIncumbent: true }, request(completed));
+    assert.deepEqual(s.params, bestOf(completed));
+    assert.equal(s.info.acquisitionName, 'replicate');
+    // Off by default: a new point.
+    const plain = suggest({ type: 'gp', seed: 1 }, request(completed));
+    assert.notDeepEqual(plain.params, bestOf(completed));
+    // Once: with the replicate in the history (and while it runs), no second one.
+    const again = suggest(
+      { type: 'gp', seed: 1, replicateIncumbent: true },
+      { ...request(completed), pending: [s.params] },
+    );
+    assert.notDeepEqual(again.params, bestOf(completed));
+  });
+
+  it('does not replicate on a noise-free objective with improvement left', () => {
+    const completed = noisyHistory(12).map((t) => ({
+      params: t.params,
+      value: (Number(t.params.x) - 0.3) ** 2 + (Number(t.params.y) - 0.7) ** 2,
+    }));
+    const s = suggest({ type: 'gp', seed: 1, replicateIncumbent: true }, request(completed));
+    assert.notDeepEqual(s.params, bestOf(completed));
+    assert.notEqual(s.info.acquisitionName, 'replicate');
+  });
+});

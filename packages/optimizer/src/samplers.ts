@@ -18,10 +18,12 @@ import {
   type ReferencePointInfo,
   suggestExtended,
 } from './multiobjective/suggest.js';
+import { normCdf, normPdf } from './normal.js';
 import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisition.js';
 import { SobolSequence } from './qmc.js';
 import { createRng, mixSeed, type Rng } from './rng.js';
 import { type Params, type ParsedSearchSpace, parseSearchSpace, type SearchSpace } from './search-space.js';
+import { PosteriorSample } from './thompson.js';
 import { type SourceStudy, suggestWithSources } from './transfer-sampler.js';
 
 export interface SuggestRequest {
@@ -221,6 +223,60 @@ function incumbents(obs: Observations, k: number): Float64Array[] {
   return order.slice(0, k).map((i) => obs.x.slice(i * dim, (i + 1) * dim));
 }
 
+/**
+ * Whether model suggestions in this space alternate between exploring and exploiting explicitly:
+ * `thompsonEvery` > 0, at most `thompsonMaxDim` parameters, none categorical, no conditional tree.
+ * Then every `thompsonEvery`-th one maximizes a posterior draw (Thompson sampling, thompson.ts), which
+ * proposes a basin as often as it may hold the optimum, and the others maximize the acquisition over
+ * the plug-in incumbent (`incumbent: 'auto'`), so they refine what the model believes rather than
+ * chase a lucky value or a wiggle it cannot fit. In more dimensions a draw's maximum lies in the
+ * unexplored volume almost surely, so there the acquisition keeps its own balance.
+ */
+function thompsonSpace(space: ParsedSearchSpace, options: GpOptions): boolean {
+  if (options.thompsonEvery <= 0 || space.dimension > options.thompsonMaxDim) return false;
+  return !space.conditional && !space.dims.some((d) => d.kind === 'categorical');
+}
+
+/**
+ * Re-evaluation (`replicateIncumbent`): the incumbent's point when the model says noise dominates
+ * the remaining improvement, else null. The incumbent is the observation with the best value, the one
+ * a user keeps; when it has been evaluated once (and is not running), its value is above the
+ * posterior mean there by at least the fitted noise std, and that std exceeds the expected
+ * improvement at the acquisition's optimum (all in model units), one more
+ * evaluation tells more about what the user keeps than any new point is expected to gain: a lucky
+ * draw is averaged down (the GP sees both rows at one point) and the next best takes its place.
+ */
+function replicateOf(
+  model: FittedModel,
+  obs: Observations,
+  space: ParsedSearchSpace,
+  pending: readonly Float64Array[],
+  xBest: Float64Array,
+): Float64Array | null {
+  if (obs.n === 0) return null;
+  const dim = space.dimension;
+  let row = 0;
+  for (let i = 1; i < obs.n; i++) if ((obs.g[i] as number) > (obs.g[row] as number)) row = i;
+  const x = obs.x.slice(row * dim, (row + 1) * dim);
+  const key = space.key(x);
+  let count = 0;
+  for (let i = 0; i < obs.n; i++) if (space.key(obs.x.subarray(i * dim, (i + 1) * dim)) === key) count++;
+  if (count > 1 || pending.some((p) => space.key(p) === key)) return null;
+  const posterior = model.withPending;
+  const scale = model.fit.noiseScaled ? (model.posterior.data.noiseScale?.[row] ?? 1) : 1;
+  const noiseStd = Math.sqrt(posterior.hyper.noiseVar * scale);
+  // Only a value the model takes for a lucky draw: above its posterior mean there by a noise std or
+  // more (without this test, replicates of values the model believed cost more than they told:
+  // noisy hartmann6, docs/DESIGN.md).
+  const luck = (model.posterior.data.y[row] as number) - model.posterior.predict(x).mean;
+  if (luck < noiseStd) return null;
+  const p = posterior.predict(xBest);
+  const sd = Math.sqrt(p.variance);
+  const z = sd > 0 ? (p.mean - model.best) / sd : Number.NEGATIVE_INFINITY;
+  const ei = sd > 0 ? sd * (z * normCdf(z) + normPdf(z)) : Math.max(0, p.mean - model.best);
+  return noiseStd > ei ? x : null;
+}
+
 /** The GP sampler; its fits and factors live in `cache`, shared with whoever else is given it. */
 export function gpSampler(config: SamplerConfig, cache: ModelCache = processModelCache): Sampler {
   const options = gpOptions(config);
@@ -265,30 +321,59 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
       const encoding = space.conditional ? new ConditionalEncoding(space, options.conditionalEncoding) : null;
       const modelObs = encoding ? { ...obs, x: encoding.embedRows(obs.x, obs.n) } : obs;
       const modelPending = encoding ? ctx.pending.map((p) => encoding.embed(p)) : ctx.pending;
+      const explicit = thompsonSpace(space, options);
+      const incumbent = options.incumbent === 'auto' ? (explicit ? 'mean' : 'observed') : options.incumbent;
       let model: FittedModel;
       try {
-        model = fitModel(encoding ?? space, request.direction, modelObs, modelPending, options, cache);
+        model = fitModel(
+          encoding ?? space,
+          request.direction,
+          modelObs,
+          modelPending,
+          { ...options, incumbent },
+          cache,
+        );
       } catch (error) {
         if (!(error instanceof ModelFittingError)) throw error;
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
         return { params: space.decode(x), info: info('gp', 'fallback', [...obs.warnings, error.message]) };
       }
-      const spec = acquisitionSpec(options, model.best);
-      const onModel = new AcquisitionObjective(model.withPending, spec);
-      const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
       const n = obs.n + ctx.pending.length;
+      const thompson = explicit && n % options.thompsonEvery === 0;
+      const spec = acquisitionSpec(options, model.best);
+      const onModel = thompson
+        ? new PosteriorSample(model.withPending, ctx.rng)
+        : new AcquisitionObjective(model.withPending, spec);
+      const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
       const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
         // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
-        candidates: Math.max(
-          256,
-          Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2)),
-        ),
+        // A draw costs O(L D) per point whatever n: half the candidates cover a low-dimensional box.
+        candidates: thompson
+          ? Math.max(256, options.candidates >> 1)
+          : Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
         localStarts: n > 100 ? 4 : 8,
         maxIterations: n > 100 ? 25 : 40,
+        ...(thompson ? { screening: false } : {}),
       });
       if (!result) {
         const x = randomUntaken(ctx);
         return { params: space.decode(x), info: info('gp', 'fallback', obs.warnings) };
+      }
+      const replicate =
+        options.replicateIncumbent && !encoding
+          ? replicateOf(model, obs, space, ctx.pending, space.snap(result.x))
+          : null;
+      if (replicate) {
+        const pred = predictObjective(model, replicate);
+        return {
+          params: space.decode(replicate),
+          info: info('gp', 'model', obs.warnings, {
+            mean: pred.mean,
+            std: pred.std,
+            acquisition: null,
+            acquisitionName: 'replicate',
+          }),
+        };
       }
       const x = space.snap(result.x);
       const params = space.decode(x);
@@ -299,7 +384,7 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
           mean: pred.mean,
           std: pred.std,
           acquisition: result.value,
-          acquisitionName: options.acquisition,
+          acquisitionName: thompson ? 'thompson' : options.acquisition,
         }),
       };
     },

@@ -9,6 +9,8 @@ export interface StudySummary {
   readonly name: string;
   readonly objective: string;
   readonly direction: Direction;
+  /** Every objective's name in study order (one for a single-objective study). */
+  readonly objectives: readonly string[];
   readonly maxTrials: number | null;
 }
 
@@ -17,6 +19,8 @@ export interface StudyProgress {
   readonly done: number;
   readonly total: number | null;
   readonly best: number | null;
+  /** Multi-objective studies: trials on the Pareto front (then `best` is null); null otherwise. */
+  readonly front: number | null;
   /** Trials run again after a failure or a hand-back (not counted in `done` twice). */
   readonly retries: number;
 }
@@ -51,6 +55,8 @@ export type WorkerEvent =
       readonly number: number;
       readonly state: TerminalTrialState;
       readonly value: number | null;
+      /** Multi-objective studies: the values told, in study order; null otherwise or when not COMPLETE. */
+      readonly values: readonly number[] | null;
       readonly error: string | null;
       /** Why the trial's checkpoint could not be stored (its result was kept); null if it was. */
       readonly checkpointError: string | null;

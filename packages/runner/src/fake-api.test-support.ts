@@ -19,10 +19,16 @@ interface FakeTrial {
   state: TrialState;
   params: Params;
   value: number | null;
+  /** One per objective, study order; null until told COMPLETE with them. */
+  values: number[] | null;
+  /** One per constraint, study order; null until told or when the study has none. */
+  constraints: number[] | null;
   error: string | null;
   workerId: string | null;
   metrics: MetricPointInput[];
   tells: number;
+  /** Every tell's input, as sent. */
+  tellInputs: TellInput[];
   retryOf: string | null;
   attributes?: Record<string, string | number | boolean>;
   /** What the last tell carried besides its result. */
@@ -35,6 +41,10 @@ export interface FakeOptions {
   /** shouldPrune when the objective metric at a step exceeds this. */
   pruneAbove?: number;
   heartbeatTimeoutS?: number;
+  /** The study's objectives (default: one, `loss` minimized). */
+  objectives?: { name: string; direction: 'MINIMIZE' | 'MAXIMIZE' }[];
+  /** The study's constraints (default none). */
+  constraints?: { name: string }[];
 }
 
 export class FakeApi implements WorkerApi {
@@ -86,7 +96,7 @@ export class FakeApi implements WorkerApi {
 
   /** The fields the runner reads; informational ones a new schema field adds are left out. */
   private view(t: FakeTrial): Trial {
-    return {
+    const trial = {
       id: t.id,
       studyId: 's',
       number: t.number,
@@ -102,6 +112,7 @@ export class FakeApi implements WorkerApi {
       error: t.error,
       retryOf: t.retryOf,
     } as Trial;
+    return Object.assign(trial, { values: t.values, constraints: t.constraints });
   }
 
   count(state: TrialState): number {
@@ -119,8 +130,9 @@ export class FakeApi implements WorkerApi {
       teamId: 't',
       name: 'fake',
       state: this.state,
-      direction: 'MINIMIZE',
-      objective: 'loss',
+      direction: this.objectives[0]?.direction ?? 'MINIMIZE',
+      objective: this.objectives[0]?.name ?? 'loss',
+      ...this.shapeFields(),
       searchSpace: [{ name: 'x', type: 'float', low: 0, high: 1 }],
       sampler: { type: 'random' },
       pruner: { type: 'none' },
@@ -142,6 +154,8 @@ export class FakeApi implements WorkerApi {
         retries: this.trials.filter((t) => t.retryOf !== null).length,
       },
       bestTrial: best ? this.view(best) : null,
+      paretoFront: best ? [this.view(best)] : [],
+      hypervolumeHistory: [],
     };
   }
 
@@ -170,10 +184,13 @@ export class FakeApi implements WorkerApi {
         state: 'WAITING',
         params: { x: number / 10 },
         value: null,
+        values: null,
+        constraints: null,
         error: null,
         workerId: null,
         metrics: [],
         tells: 0,
+        tellInputs: [],
         retryOf: null,
       };
       this.trials.push(trial);
@@ -211,12 +228,63 @@ export class FakeApi implements WorkerApi {
     };
   }
 
+  /** The study's objectives (one `loss` unless the options name others). */
+  get objectives(): { name: string; direction: 'MINIMIZE' | 'MAXIMIZE' }[] {
+    return this.options.objectives ?? [{ name: 'loss', direction: 'MINIMIZE' }];
+  }
+
+  get constraints(): { name: string }[] {
+    return this.options.constraints ?? [];
+  }
+
+  /** As the API (MO-CONTRACT "Telling"): a COMPLETE tell must fit the study, or nothing is stored. */
+  private checkTell(input: TellInput): { values: number[] | null; constraints: number[] | null } {
+    const finiteList = (xs: readonly number[] | null | undefined, n: number, field: string) => {
+      if (xs === undefined || xs === null) return null;
+      if (xs.length !== n || !xs.every((x) => Number.isFinite(x)))
+        throw new PosteriorError('BAD_USER_INPUT', `${field}: expected ${n} finite numbers`);
+      return [...xs];
+    };
+    const m = this.objectives.length;
+    const k = this.constraints.length;
+    let values = finiteList(input.values, m, 'values');
+    const constraints = finiteList(input.constraints, k, 'constraints');
+    const value = input.value ?? null;
+    if (values !== null && value !== null && value !== values[0])
+      throw new PosteriorError('BAD_USER_INPUT', 'value: must equal values[0]');
+    if (m > 1 && values === null && value !== null)
+      throw new PosteriorError('BAD_USER_INPUT', 'values: a multi-objective study takes values, not value');
+    if (input.state !== 'COMPLETE') return { values, constraints };
+    if (values === null) {
+      if (m > 1 || input.value === undefined || input.value === null)
+        throw new PosteriorError('BAD_USER_INPUT', `values: expected ${m} finite numbers`);
+      values = [input.value];
+    }
+    if (k > 0 && constraints === null)
+      throw new PosteriorError('BAD_USER_INPUT', `constraints: expected ${k} finite numbers`);
+    return { values, constraints };
+  }
+
+  /** The multi-objective fields of the study document (MO-CONTRACT "Study"). */
+  private shapeFields() {
+    return {
+      objectives: this.objectives,
+      constraints: this.constraints,
+      isMultiObjective: this.objectives.length >= 2,
+      referencePoint: null,
+    };
+  }
+
   async tellTrial(trialId: string, input: TellInput): Promise<Trial> {
     this.gate('tellTrial');
     const trial = this.find(trialId);
     if (isTerminal(trial.state)) throw new PosteriorError('CONFLICT', `trial is already ${trial.state}`);
+    trial.tellInputs.push(input);
+    const told = this.checkTell(input);
     trial.state = input.state;
-    trial.value = input.value ?? null;
+    trial.values = told.values;
+    trial.constraints = told.constraints;
+    trial.value = told.values?.[0] ?? input.value ?? null;
     trial.error = input.error ?? null;
     trial.logTail = input.logTail ?? null;
     trial.environment = input.environment ?? null;
@@ -255,10 +323,13 @@ export class FakeApi implements WorkerApi {
       state: 'WAITING',
       params: trial.params,
       value: null,
+      values: null,
+      constraints: null,
       error: null,
       workerId: null,
       metrics: [],
       tells: 0,
+      tellInputs: [],
       retryOf: trialId,
     };
     this.trials.push(copy);

@@ -2,6 +2,9 @@
  * What an objective sees of a trial (docs/DESIGN.md 6b). The worker loop builds one per claimed trial;
  * built-in tasks (transfer-learning) and user objectives (`--objective ./file.mjs`) receive the same.
  */
+import type { ObjectiveResult } from './objective-result.js';
+
+export type { NamedNumbers, ObjectiveResult, ObjectiveValues } from './objective-result.js';
 export type ParamValue = number | string | boolean;
 /** A trial attribute's value (`setAttributes`). */
 export type AttributeValue = string | number | boolean;
@@ -23,6 +26,10 @@ export interface TrialHandle {
   readonly id: string;
   readonly number: number;
   readonly params: Params;
+  /** The study's objective names, in study order (one for a single-objective study). */
+  readonly objectives: readonly string[];
+  /** The study's constraint names, in study order ([] when it has none); feasible when every value <= 0. */
+  readonly constraints: readonly string[];
   /** Aborted when the trial must stop (study paused/done, heartbeat says stop, worker shutting down). */
   readonly signal: AbortSignal;
   /** Streams one step's metrics (e.g. one epoch); resolves with the pruner's verdict. */
@@ -46,5 +53,10 @@ export class TrialPruned extends Error {
   }
 }
 
-/** An objective returns its value, or nothing to use the study's metric from the last report. */
-export type Objective = (trial: TrialHandle) => Promise<number | undefined> | number | undefined;
+/**
+ * An objective returns its value (a number), one value per objective (an array, study order),
+ * `{ values, constraints? }` (arrays in study order or records by name), or nothing: then each
+ * objective and constraint is read from the last reported point of the metric with its name
+ * (docs/DESIGN.md 6b; objective-result.ts).
+ */
+export type Objective = (trial: TrialHandle) => Promise<ObjectiveResult> | ObjectiveResult;

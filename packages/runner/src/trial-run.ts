@@ -8,6 +8,7 @@ import {
   type Trial,
 } from '@posterior/sdk';
 import type { EventListener, StudyProgress, TrialOutcome } from './events.js';
+import { normalizeObjectiveResult, type ResultShape } from './objective-result.js';
 import { describe, formatDelay, logRetries, persist } from './persist.js';
 import { LogTail, stackOf, withLogTail, workerEnvironment } from './run-info.js';
 import {
@@ -138,13 +139,17 @@ export async function runTrial(
     });
   }, ctx.heartbeatMs);
 
-  let lastObjective: number | undefined;
+  const shape = resultShape(study);
+  // The last finite value reported for each metric: what an objective that returns nothing means.
+  const reported = new Map<string, number>();
   let lastStep: number | undefined;
   let checkpointError: string | null = null;
   const handle: TrialHandle = {
     id: trial.id,
     number: trial.number,
     params: trial.params,
+    objectives: shape.objectives,
+    constraints: shape.constraints,
     signal: controller.signal,
     async report(step: number, metrics: Readonly<Record<string, number>>): Promise<ReportResult> {
       const points = Object.entries(metrics)
@@ -154,8 +159,7 @@ export async function runTrial(
       if (skipped.length > 0)
         log(`trial #${trial.number} step ${step}: not reporting non-finite ${skipped.join(', ')}`);
       lastStep = step;
-      const objectiveValue = metrics[study.objective];
-      if (objectiveValue !== undefined && Number.isFinite(objectiveValue)) lastObjective = objectiveValue;
+      for (const point of points) reported.set(point.name, point.value);
       if (points.length === 0) return { shouldPrune: false };
       try {
         const result = await persist(
@@ -223,23 +227,26 @@ export async function runTrial(
     // A trial claimed with the last tell, just before a hard stop: hand it back without running it.
     if (controller.signal.aborted) throw controller.signal.reason;
     const returned: unknown = await withLogTail(output, () => ctx.objective(handle));
-    const value = returned ?? lastObjective;
-    if (typeof value !== 'number' && value !== undefined) {
-      tell = { state: 'FAILED', error: `the objective returned a ${typeof value}, expected a number` };
-    } else if (value === undefined) {
-      tell = {
-        state: 'FAILED',
-        error: `the objective returned no value and never reported the metric ${study.objective}`,
-      };
-    } else if (!Number.isFinite(value)) {
-      tell = { state: 'FAILED', error: `the objective value is not finite (${value})` };
-    } else {
-      tell = { state: 'COMPLETE', value };
-    }
+    const result = normalizeObjectiveResult(returned, shape, reported);
+    // `values` only for a multi-objective study and `constraints` only for a constrained one: a
+    // single-objective tell stays what older servers understand.
+    tell = result.ok
+      ? {
+          state: 'COMPLETE',
+          value: result.values[0] ?? null,
+          ...(result.values.length >= 2 ? { values: result.values } : {}),
+          ...(result.constraints === null ? {} : { constraints: result.constraints }),
+        }
+      : { state: 'FAILED', error: result.error };
   } catch (error) {
     const cause: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
     if (error instanceof TrialPruned) {
-      tell = { state: 'PRUNED', value: lastObjective ?? null };
+      // The first objective's last report, as the pruner compares it; a multi-objective study's
+      // pruned trial carries no values (its intermediate points are in its metrics).
+      tell = {
+        state: 'PRUNED',
+        value: shape.objectives.length === 1 ? (reported.get(shape.objectives[0] as string) ?? null) : null,
+      };
     } else if (cause instanceof StopCause) {
       tell = { state: 'FAILED', error: cause.message };
       handBack = cause.handBack;
@@ -267,11 +274,28 @@ export async function runTrial(
     number: trial.number,
     state: told.state,
     value: told.value,
+    values: told.state === 'COMPLETE' && tell.state === 'COMPLETE' ? (tell.values ?? null) : null,
     error: told.error,
     checkpointError,
     progress,
   });
   return { outcome: { trialId: trial.id, number: trial.number, ...told, handedBack, checkpointError }, next };
+}
+
+/**
+ * The names an objective's result is checked against: the study's objectives and constraints, in
+ * study order (a single-objective study: its `objective`).
+ */
+export function resultShape(study: {
+  readonly objective: string;
+  readonly objectives?: readonly { readonly name: string }[] | null;
+  readonly constraints?: readonly { readonly name: string }[] | null;
+}): ResultShape {
+  const objectives = study.objectives?.map((o) => o.name) ?? [];
+  return {
+    objectives: objectives.length > 0 ? objectives : [study.objective],
+    constraints: study.constraints?.map((c) => c.name) ?? [],
+  };
 }
 
 type Told = Pick<TrialOutcome, 'state' | 'value' | 'error'>;
@@ -465,6 +489,7 @@ export function progressOf(study: Study): StudyProgress {
     done: Math.max(0, c.COMPLETE + c.PRUNED + c.FAILED - retries),
     total: study.maxTrials,
     best: study.bestTrial?.value ?? null,
+    front: study.isMultiObjective ? study.paretoFront.length : null,
     retries,
   };
 }

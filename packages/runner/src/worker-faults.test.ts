@@ -140,6 +140,7 @@ describe('runWorker under faults', () => {
       done: 1,
       total: 1,
       best: 1,
+      front: null,
       retries: 1,
     });
   });

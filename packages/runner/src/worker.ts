@@ -53,6 +53,7 @@ export function summarize(study: Study): StudySummary {
     name: study.name,
     objective: study.objective,
     direction: study.direction,
+    objectives: study.objectives.map((o) => o.name),
     maxTrials: study.maxTrials,
   };
 }

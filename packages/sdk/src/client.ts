@@ -210,6 +210,27 @@ export interface AskOptions extends RequestOptions {
   readonly requestKey?: string;
 }
 
+/** A tell's variables: values and constraints only when given, so an older server never sees them. */
+function tellVariables(input: TellInput): {
+  state: TellInput['state'];
+  value: number | null;
+  values?: number[];
+  constraints?: number[];
+  error: string | null;
+  logTail: string | null;
+  environment: G.TrialEnvironmentInput | null;
+} {
+  return {
+    state: input.state,
+    value: input.value ?? null,
+    ...(input.values ? { values: [...input.values] } : {}),
+    ...(input.constraints ? { constraints: [...input.constraints] } : {}),
+    error: input.error ?? null,
+    logTail: input.logTail ?? null,
+    environment: environmentVariable(input.environment),
+  };
+}
+
 /** A random key for one logical ask (crypto.randomUUID: Node 19+ and browsers). */
 export function newRequestKey(): string {
   return globalThis.crypto.randomUUID();
@@ -522,14 +543,7 @@ export class PosteriorClient implements PosteriorApi {
   }
 
   async tellTrial(trialId: string, input: TellInput, options?: RequestOptions): Promise<Trial> {
-    const variables = {
-      trialId,
-      state: input.state,
-      value: input.value ?? null,
-      error: input.error ?? null,
-      logTail: input.logTail ?? null,
-      environment: environmentVariable(input.environment),
-    };
+    const variables = { trialId, ...tellVariables(input) };
     return wire.toTrial(await this.gql(G.TellTrialDocument, variables, 'tellTrial', options));
   }
 
@@ -593,11 +607,7 @@ export class PosteriorClient implements PosteriorApi {
   ): Promise<TellAndAskResult> {
     const variables = {
       trialId,
-      state: input.state,
-      value: input.value ?? null,
-      error: input.error ?? null,
-      logTail: input.logTail ?? null,
-      environment: environmentVariable(input.environment),
+      ...tellVariables(input),
       studyId: ask.studyId,
       count: ask.count ?? 1,
       workerId: ask.workerId,

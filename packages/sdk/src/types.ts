@@ -180,13 +180,45 @@ export interface SurrogateSlice {
   readonly sourcePoints: readonly SourcePoint[];
 }
 
+/** One objective of a study: the metric it optimizes and which way. */
+export interface Objective {
+  readonly name: string;
+  readonly direction: Direction;
+}
+
+/** An outcome constraint: a trial is feasible when every constraint value is <= 0. */
+export interface Constraint {
+  readonly name: string;
+}
+
+/** The hypervolume reference point, in the objectives' units: the study's, or inferred. */
+export interface ReferencePoint {
+  readonly values: readonly number[];
+  readonly source: 'STUDY' | 'INFERRED';
+}
+
+/** The hypervolume of the feasible front after a COMPLETE trial. */
+export interface HypervolumePoint {
+  readonly trialNumber: number;
+  readonly hypervolume: number;
+}
+
 export interface Study {
   readonly id: string;
   readonly teamId: string;
   readonly name: string;
   readonly state: StudyState;
+  /** The first objective's direction and name (every study has at least one). */
   readonly direction: Direction;
   readonly objective: string;
+  /** Every objective in study order; single-objective studies: `[{ name: objective, direction }]`. */
+  readonly objectives: readonly Objective[];
+  /** Outcome constraints in study order; [] when none. */
+  readonly constraints: readonly Constraint[];
+  /** Two or more objectives. */
+  readonly isMultiObjective: boolean;
+  /** Null for single-objective studies, and before any feasible trial when it is inferred. */
+  readonly referencePoint: ReferencePoint | null;
   readonly searchSpace: SearchSpace;
   readonly sampler: SamplerConfig;
   readonly pruner: PrunerConfig;
@@ -201,7 +233,12 @@ export interface Study {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly trialCounts: TrialCounts;
+  /** The best (feasible) COMPLETE trial; null for multi-objective studies (see paretoFront). */
   readonly bestTrial: Trial | null;
+  /** COMPLETE, feasible, non-dominated trials; single-objective: the best trial (0 or 1). */
+  readonly paretoFront: readonly Trial[];
+  /** Multi-objective studies: the feasible front's hypervolume after each COMPLETE trial; [] otherwise. */
+  readonly hypervolumeHistory: readonly HypervolumePoint[];
 }
 
 export interface TrialEvent {
@@ -228,8 +265,15 @@ export interface Page<T> {
 export interface CreateStudyInput {
   readonly teamId: string;
   readonly name: string;
-  readonly direction: Direction;
-  readonly objective: string;
+  /** Required without `objectives`; with them, omitted or the first objective's. */
+  readonly direction?: Direction;
+  readonly objective?: string;
+  /** Every objective in order (at most 4); the first becomes `objective`/`direction`. */
+  readonly objectives?: readonly Objective[];
+  /** Outcome constraints (at most 8): feasible when every constraint value is <= 0. */
+  readonly constraints?: readonly Constraint[];
+  /** Hypervolume reference point, one finite value per objective (two or more objectives). */
+  readonly referencePoint?: readonly number[];
   readonly searchSpace: SearchSpace;
   readonly sampler?: SamplerConfig;
   readonly pruner?: PrunerConfig;
@@ -256,7 +300,12 @@ export type ReportResult = G.ReportMetricsMutation['reportMetrics'];
 
 export interface TellInput {
   readonly state: TerminalTrialState;
+  /** Single-objective studies: the objective's value. */
   readonly value?: number | null;
+  /** One finite value per objective in study order (multi-objective studies, on COMPLETE). */
+  readonly values?: readonly number[] | null;
+  /** One finite value per constraint in study order (constrained studies, on COMPLETE). */
+  readonly constraints?: readonly number[] | null;
   readonly error?: string | null;
   /** The last lines of the objective's output (a FAILED trial's); the server keeps 64 lines / 8 KB. */
   readonly logTail?: string | null;

@@ -23,6 +23,7 @@ import type {
   ParamValue,
   PrunerConfig,
   RecommendedTrial,
+  ReferencePoint,
   ReportResult,
   Role,
   SamplerConfig,
@@ -209,7 +210,21 @@ function toSuggestion(value: unknown): Suggestion | null {
     std: optNum(o, 'std'),
     acquisition: optNum(o, 'acquisition'),
     acquisitionName: optStr(o, 'acquisitionName'),
+    // Servers before multi-objective studies (issue 17) send none of these.
+    means: optNums(o, 'means'),
+    stds: optNums(o, 'stds'),
+    feasibility: optNum(o, 'feasibility'),
   };
+}
+
+/** A list of numbers, or null (absent: an older server). */
+function optNums(o: Wire, key: string): number[] | null {
+  const v = o[key];
+  if (v === null || v === undefined) return null;
+  return list(v, key).map((x) => {
+    if (typeof x !== 'number') throw bad(key, x);
+    return x;
+  });
 }
 
 export function toTrial(value: unknown): Trial {
@@ -223,6 +238,17 @@ export function toTrial(value: unknown): Trial {
     state: oneOf(o, 'state', TRIAL_STATES),
     params: toParams(json(o, 'params')),
     value: optNum(o, 'value'),
+    // Servers before multi-objective studies (issue 17): the one value, no constraints.
+    values: o.values === undefined ? (typeof o.value === 'number' ? [o.value] : null) : optNums(o, 'values'),
+    constraints: optNums(o, 'constraints'),
+    feasible:
+      o.feasible === undefined
+        ? o.state === 'COMPLETE'
+          ? true
+          : null
+        : o.feasible === null
+          ? null
+          : bool(o, 'feasible'),
     suggestion: toSuggestion(o.suggestion),
     workerId: optStr(o, 'workerId'),
     createdAt: date(o, 'createdAt'),
@@ -328,6 +354,7 @@ export function toStudy(value: unknown): Study {
     state: oneOf(o, 'state', STUDY_STATES),
     direction: oneOf(o, 'direction', DIRECTIONS),
     objective: str(o, 'objective'),
+    ...toObjectives(o),
     searchSpace: list(json(o, 'searchSpace'), 'searchSpace') as unknown as SearchSpace,
     sampler: obj(json(o, 'sampler'), 'sampler') as unknown as SamplerConfig,
     pruner: obj(json(o, 'pruner'), 'pruner') as unknown as PrunerConfig,
@@ -348,6 +375,47 @@ export function toStudy(value: unknown): Study {
     updatedAt: date(o, 'updatedAt'),
     trialCounts: toTrialCounts(o.trialCounts),
     bestTrial: o.bestTrial === null || o.bestTrial === undefined ? null : toTrial(o.bestTrial),
+    // Servers before multi-objective studies (issue 17): the best trial is the front.
+    paretoFront:
+      o.paretoFront === undefined
+        ? o.bestTrial === null || o.bestTrial === undefined
+          ? []
+          : [toTrial(o.bestTrial)]
+        : list(o.paretoFront, 'paretoFront').map(toTrial),
+    hypervolumeHistory: list(o.hypervolumeHistory ?? [], 'hypervolumeHistory').map((p) => {
+      const h = obj(p, 'hypervolumeHistory');
+      return { trialNumber: num(h, 'trialNumber'), hypervolume: num(h, 'hypervolume') };
+    }),
+  };
+}
+
+/** A study's objectives, constraints and reference point; an older server's study has one objective. */
+function toObjectives(
+  o: Wire,
+): Pick<Study, 'objectives' | 'constraints' | 'isMultiObjective' | 'referencePoint'> {
+  const objectives =
+    o.objectives === undefined
+      ? [{ name: str(o, 'objective'), direction: oneOf(o, 'direction', DIRECTIONS) }]
+      : list(o.objectives, 'objectives').map((v) => {
+          const e = obj(v, 'objectives');
+          return { name: str(e, 'name'), direction: oneOf(e, 'direction', DIRECTIONS) };
+        });
+  const constraints = list(o.constraints ?? [], 'constraints').map((v) => ({
+    name: str(obj(v, 'constraints'), 'name'),
+  }));
+  let referencePoint: ReferencePoint | null = null;
+  if (o.referencePoint !== null && o.referencePoint !== undefined) {
+    const r = obj(o.referencePoint, 'referencePoint');
+    referencePoint = {
+      values: optNums(r, 'values') ?? [],
+      source: oneOf(r, 'source', ['STUDY', 'INFERRED'] as const),
+    };
+  }
+  return {
+    objectives,
+    constraints,
+    isMultiObjective: typeof o.isMultiObjective === 'boolean' ? o.isMultiObjective : objectives.length >= 2,
+    referencePoint,
   };
 }
 

@@ -17,6 +17,10 @@ export interface SuggestionRecord {
   std: number | null;
   acquisition: number | null;
   acquisitionName: string | null;
+  /** Per-objective predictions and P(feasible) (multi-objective or constrained studies). */
+  means?: number[] | null;
+  stds?: number[] | null;
+  feasibility?: number | null;
 }
 
 /** The informational fields (`TRIAL_INFO`, beside the trial entity) come along by name. */
@@ -27,6 +31,12 @@ export interface TrialRecord extends TrialInfo {
   state: TrialState;
   params: Params;
   value: number | null;
+  /** One per objective in study order (single-objective: [value]); null until told. */
+  values: number[] | null;
+  /** One per constraint in study order; null until told or without constraints. */
+  constraints: number[] | null;
+  /** Null until COMPLETE; true when every constraint value is <= 0 (or there are none). */
+  feasible: boolean | null;
   suggestion: SuggestionRecord | null;
   workerId: string | null;
   error: string | null;
@@ -35,4 +45,18 @@ export interface TrialRecord extends TrialInfo {
   startedAt: string | null;
   finishedAt: string | null;
   heartbeatAt: string | null;
+}
+
+/**
+ * A trial's objective values: stored per objective (issue 17); a single-objective trial told before
+ * (or with `value` alone) reads as `[value]`.
+ */
+export function valuesOf(row: { value: number | null; values: number[] | null }): number[] | null {
+  return row.values ?? (row.value === null ? null : [row.value]);
+}
+
+/** Feasible: COMPLETE with every constraint value <= 0 (no constraints: true); null before COMPLETE. */
+export function feasibleOf(row: { state: string; constraint_values: number[] | null }): boolean | null {
+  if (row.state !== 'COMPLETE') return null;
+  return (row.constraint_values ?? []).every((c) => c <= 0);
 }

@@ -217,6 +217,36 @@ describe('trials', () => {
     });
   }
 
+  for (const bad of ['NaN', 'Infinity', '-Infinity']) {
+    test(`rejects ${bad} among values and constraint values (issue 17)`, async () => {
+      await rejects(
+        `UPDATE trials SET "values" = ARRAY[1, $2::double precision] WHERE id = $1`,
+        [trialId, bad],
+        CHECK,
+        'CHK_trials_values_finite',
+      );
+      await rejects(
+        `UPDATE trials SET constraint_values = ARRAY[$2::double precision] WHERE id = $1`,
+        [trialId, bad],
+        CHECK,
+        'CHK_trials_constraint_values_finite',
+      );
+    });
+  }
+
+  test('a study inserted with only objective and direction gets them as its one objective', async () => {
+    const [row] = (await q('SELECT objectives, constraints, reference_point FROM studies WHERE id = $1', [
+      studyId,
+    ])) as Array<{ objectives: unknown; constraints: unknown; reference_point: unknown }>;
+    const [study] = (await q('SELECT objective, direction FROM studies WHERE id = $1', [studyId])) as Array<{
+      objective: string;
+      direction: string;
+    }>;
+    assert.deepEqual(row?.objectives, [{ name: study?.objective, direction: study?.direction }]);
+    assert.deepEqual(row?.constraints, []);
+    assert.equal(row?.reference_point, null);
+  });
+
   test('finished_at is set exactly when the state is terminal', async () => {
     await rejects(
       `UPDATE trials SET state = 'COMPLETE', value = 1 WHERE id = $1`,

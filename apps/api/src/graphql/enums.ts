@@ -23,6 +23,15 @@ export enum TrialEventKind {
 }
 registerEnumType(TrialEventKind, { name: 'TrialEventType' });
 
+export enum ReferencePointSource {
+  STUDY = 'STUDY',
+  INFERRED = 'INFERRED',
+}
+registerEnumType(ReferencePointSource, {
+  name: 'ReferencePointSource',
+  description: "STUDY: given at creation; INFERRED: from the study's completed feasible trials",
+});
+
 export enum TrialSort {
   NUMBER_ASC = 'NUMBER_ASC',
   NUMBER_DESC = 'NUMBER_DESC',

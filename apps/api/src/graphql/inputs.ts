@@ -8,11 +8,46 @@ import { type AttributeValue, AttributeValueScalar } from './types.js';
  * field and answer BAD_USER_INPUT with a message naming it, which GraphQL coercion cannot do.
  */
 @InputType()
+export class ObjectiveInput {
+  @Field(() => String) name: string;
+  @Field(() => Direction) direction: Direction;
+}
+
+@InputType()
+export class ConstraintInput {
+  @Field(() => String) name: string;
+}
+
+@InputType()
 export class CreateStudyInput {
   @Field(() => ID) teamId: string;
   @Field(() => String) name: string;
-  @Field(() => Direction) direction: Direction;
-  @Field(() => String) objective: string;
+  @Field(() => Direction, {
+    nullable: true,
+    description: "Required without objectives; with them, omitted or the first one's",
+  })
+  direction?: Direction | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Required without objectives; with them, omitted or the first one's",
+  })
+  objective?: string | null;
+  @Field(() => [ObjectiveInput], {
+    nullable: true,
+    description: "Every objective in order (at most 4); the first is the study's objective/direction",
+  })
+  objectives?: ObjectiveInput[] | null;
+  @Field(() => [ConstraintInput], {
+    nullable: true,
+    description: 'Outcome constraints (at most 8): a trial is feasible when every constraint value is <= 0',
+  })
+  constraints?: ConstraintInput[] | null;
+  @Field(() => [Float], {
+    nullable: true,
+    description:
+      'Hypervolume reference point, one finite value per objective in their units (>= 2 objectives); default inferred',
+  })
+  referencePoint?: number[] | null;
   @Field(() => GraphQLJSON, { description: 'docs/DESIGN.md section 3 search space' }) searchSpace: unknown;
   @Field(() => GraphQLJSON, { nullable: true, description: 'Default {"type": "gp"}' }) sampler?: unknown;
   @Field(() => GraphQLJSON, { nullable: true, description: 'Default {"type": "none"}' }) pruner?: unknown;

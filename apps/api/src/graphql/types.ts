@@ -2,7 +2,15 @@ import { GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { TRIAL_INFO, type TrialInfoColumn, type TrialInfoSqlType } from '../db/index.js';
-import { Direction, InvitationState, Role, StudyState, TrialEventKind, TrialState } from './enums.js';
+import {
+  Direction,
+  InvitationState,
+  ReferencePointSource,
+  Role,
+  StudyState,
+  TrialEventKind,
+  TrialState,
+} from './enums.js';
 
 /**
  * GraphQL object types: plain classes, separate from the TypeORM entities. Services return
@@ -85,6 +93,29 @@ export class PageInfo {
   @Field(() => String, { nullable: true }) endCursor: string | null;
 }
 
+@ObjectType({ description: 'One objective of a study: the metric it optimizes and which way' })
+export class Objective {
+  @Field(() => String) name: string;
+  @Field(() => Direction) direction: Direction;
+}
+
+@ObjectType({ description: 'An outcome constraint: a trial is feasible when every constraint value is <= 0' })
+export class Constraint {
+  @Field(() => String) name: string;
+}
+
+@ObjectType({ description: "The hypervolume reference point, in the objectives' own units" })
+export class ReferencePoint {
+  @Field(() => [Float]) values: number[];
+  @Field(() => ReferencePointSource) source: ReferencePointSource;
+}
+
+@ObjectType({ description: 'The hypervolume of the feasible front after a COMPLETE trial' })
+export class HypervolumePoint {
+  @Field(() => Int) trialNumber: number;
+  @Field(() => Float) hypervolume: number;
+}
+
 @ObjectType()
 export class Study {
   @Field(() => ID) id: string;
@@ -92,7 +123,16 @@ export class Study {
   @Field(() => String) name: string;
   @Field(() => StudyState) state: StudyState;
   @Field(() => Direction) direction: Direction;
-  @Field(() => String) objective: string;
+  @Field(() => String, { description: "The first objective's metric name" }) objective: string;
+  @Field(() => [Objective], {
+    description: 'Every objective in study order (single-objective: [{objective, direction}])',
+  })
+  objectives: Objective[];
+  @Field(() => [Constraint], { description: 'Outcome constraints in study order ([] when none)' })
+  constraints: Constraint[];
+  @Field(() => Boolean, { description: 'Two or more objectives' }) isMultiObjective: boolean;
+  /** The stored reference point (null: inferred); the `referencePoint` field resolves from it. */
+  givenReferencePoint: number[] | null;
   @Field(() => GraphQLJSON) searchSpace: unknown;
   @Field(() => GraphQLJSON) sampler: unknown;
   @Field(() => GraphQLJSON) pruner: unknown;
@@ -132,6 +172,18 @@ export class Suggestion {
   @Field(() => Float, { nullable: true }) std: number | null;
   @Field(() => Float, { nullable: true }) acquisition: number | null;
   @Field(() => String, { nullable: true }) acquisitionName: string | null;
+  @Field(() => [Float], {
+    nullable: true,
+    description: 'Predicted mean of each objective, in study order (multi-objective or constrained studies)',
+  })
+  means: number[] | null;
+  @Field(() => [Float], { nullable: true, description: 'Predicted standard deviation of each objective' })
+  stds: number[] | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Predicted probability that the trial is feasible (constrained studies)',
+  })
+  feasibility: number | null;
 }
 
 @ObjectType()
@@ -141,7 +193,23 @@ export class Trial {
   @Field(() => Int) number: number;
   @Field(() => TrialState) state: TrialState;
   @Field(() => GraphQLJSON) params: unknown;
-  @Field(() => Float, { nullable: true }) value: number | null;
+  @Field(() => Float, { nullable: true, description: "The first objective's value" }) value: number | null;
+  @Field(() => [Float], {
+    nullable: true,
+    description:
+      'One value per objective in study order; null until told (single-objective COMPLETE: [value])',
+  })
+  values: number[] | null;
+  @Field(() => [Float], {
+    nullable: true,
+    description: 'One value per constraint in study order; null until told or when the study has none',
+  })
+  constraints: number[] | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Every constraint value <= 0; null until COMPLETE; true when the study has no constraints',
+  })
+  feasible: boolean | null;
   @Field(() => Suggestion, { nullable: true }) suggestion: Suggestion | null;
   @Field(() => String, { nullable: true }) workerId: string | null;
   @Field(() => String, { nullable: true }) error: string | null;
@@ -392,4 +460,4 @@ export class RecommendedTrial {
   source: string;
 }
 
-export { Direction, Role, StudyState, TrialEventKind, TrialState };
+export { Direction, ReferencePointSource, Role, StudyState, TrialEventKind, TrialState };

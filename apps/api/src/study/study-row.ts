@@ -1,5 +1,5 @@
 import type { Direction, StudyState } from '../db/index.js';
-import { Study } from '../graphql/types.js';
+import { Constraint, Objective, Study } from '../graphql/types.js';
 
 /**
  * A study row as the services select it (snake_case, as in the migrations) and its GraphQL object.
@@ -12,6 +12,9 @@ export interface StudyRow {
   state: StudyState;
   direction: Direction;
   objective: string;
+  objectives: Array<{ name: string; direction: Direction }>;
+  constraints: Array<{ name: string }>;
+  reference_point: number[] | null;
   search_space: unknown[];
   sampler: Record<string, unknown>;
   pruner: Record<string, unknown>;
@@ -26,11 +29,14 @@ export interface StudyRow {
   updated_at: Date;
 }
 export const STUDY_COLUMNS =
-  's.id, s.team_id, s.name, s.state, s.direction, s.objective, s.search_space, s.sampler, s.pruner, s.max_trials, ' +
+  's.id, s.team_id, s.name, s.state, s.direction, s.objective, s.objectives, s.constraints, s.reference_point, s.search_space, s.sampler, s.pruner, s.max_trials, ' +
   's.parallelism, s.heartbeat_timeout_s, s.retry_failed, s.next_trial_number, s.warm_start_from, s.description, ' +
   's.created_at, s.updated_at';
 
 export function toStudy(row: StudyRow): Study {
+  const objectives = (
+    row.objectives?.length ? row.objectives : [{ name: row.objective, direction: row.direction }]
+  ).map((o) => Object.assign(new Objective(), { name: o.name, direction: o.direction }));
   return Object.assign(new Study(), {
     id: row.id,
     teamId: row.team_id,
@@ -38,6 +44,10 @@ export function toStudy(row: StudyRow): Study {
     state: row.state,
     direction: row.direction,
     objective: row.objective,
+    objectives,
+    constraints: (row.constraints ?? []).map((c) => Object.assign(new Constraint(), { name: c.name })),
+    isMultiObjective: objectives.length >= 2,
+    givenReferencePoint: row.reference_point ?? null,
     searchSpace: row.search_space,
     sampler: row.sampler,
     pruner: row.pruner,

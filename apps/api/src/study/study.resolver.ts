@@ -5,8 +5,10 @@ import { CreateStudyInput } from '../graphql/inputs.js';
 import { toTrial } from '../graphql/mapping.js';
 import {
   HistoryPoint,
+  HypervolumePoint,
   ParamImportance,
   RecommendedTrial,
+  ReferencePoint,
   Study,
   StudyConnection,
   SurrogateSlice,
@@ -151,7 +153,8 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
   @FieldResolver(() => String, {
     description:
       'The trials as a file, as `posterior export` writes it: CSV of the fields (number, state, value, worker, error, ' +
-      'duration_s, started_at, finished_at), params.<name> and, with metrics (default true), metrics.<name> (each ' +
+      'duration_s, started_at, finished_at), for multi-objective or constrained studies value_<objective>, ' +
+      'constraint_<name> and feasible, params.<name> and, with metrics (default true), metrics.<name> (each ' +
       "trial's last value); by number",
   })
   trialsExport(
@@ -166,6 +169,7 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
     return exportTrialsCsv(ctx.services.db, study.id, searchSpaceNames(study), {
       state: state ?? null,
       metrics: metrics !== false,
+      outcomes: { objectives: study.objectives, constraints: study.constraints },
     });
   }
 
@@ -174,16 +178,52 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
     return studyFieldLoaders(ctx).trialCounts.load(study.id);
   }
 
-  @FieldResolver(() => Trial, { nullable: true })
+  @FieldResolver(() => Trial, {
+    nullable: true,
+    description:
+      'The best COMPLETE trial (feasible, in a constrained study); null for multi-objective studies (see paretoFront)',
+  })
   async bestTrial(@Root() study: Study, @Ctx() ctx: Context): Promise<Trial | null> {
+    if (study.isMultiObjective) return null;
     const best = await studyFieldLoaders(ctx).bestTrial.load(study.id);
     return best && toTrial(best);
+  }
+
+  @FieldResolver(() => ReferencePoint, {
+    nullable: true,
+    description:
+      "The hypervolume reference point: the study's (STUDY), else INFERRED from the COMPLETE feasible trials (null before any); null for single-objective studies",
+  })
+  async referencePoint(@Root() study: Study, @Ctx() ctx: Context): Promise<ReferencePoint | null> {
+    if (!study.isMultiObjective) return null;
+    return (await studyFieldLoaders(ctx).front.load(study.id)).referencePoint;
+  }
+
+  @FieldResolver(() => [Trial], {
+    description:
+      'COMPLETE, feasible, non-dominated trials by number; single-objective studies: the best feasible trial (0 or 1)',
+  })
+  async paretoFront(@Root() study: Study, @Ctx() ctx: Context): Promise<Trial[]> {
+    if (!study.isMultiObjective) {
+      const best = await studyFieldLoaders(ctx).bestTrial.load(study.id);
+      return best ? [toTrial(best)] : [];
+    }
+    return (await studyFieldLoaders(ctx).front.load(study.id)).paretoFront.map(toTrial);
+  }
+
+  @FieldResolver(() => [HypervolumePoint], {
+    description:
+      'Multi-objective studies: after each COMPLETE trial by number, the hypervolume of the feasible front so far against referencePoint ([] without one, and for single-objective studies)',
+  })
+  async hypervolumeHistory(@Root() study: Study, @Ctx() ctx: Context): Promise<HypervolumePoint[]> {
+    if (!study.isMultiObjective) return [];
+    return (await studyFieldLoaders(ctx).front.load(study.id)).hypervolumeHistory;
   }
 
   @FieldResolver(() => RecommendedTrial, {
     nullable: true,
     description:
-      'The trial to keep by the model (lowest posterior mean among COMPLETE trials), beside bestTrial (best observed value)',
+      'The trial to keep by the model (lowest posterior mean among COMPLETE trials, feasible ones in a constrained study), beside bestTrial (best observed value); null for multi-objective studies',
   })
   async recommendedTrial(@Root() study: Study, @Ctx() ctx: Context): Promise<RecommendedTrial | null> {
     const found = await ctx.services.insights.recommendedTrial(study);

@@ -133,8 +133,9 @@ export class StudyService {
     return this.db.tx(async (sql) => {
       const row = await sql.one<StudyRow>(
         `INSERT INTO studies AS s (team_id, name, direction, objective, search_space, sampler, pruner, max_trials,
-         parallelism, heartbeat_timeout_s, retry_failed, created_by, warm_start_from, description)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${STUDY_COLUMNS}`,
+         parallelism, heartbeat_timeout_s, retry_failed, created_by, warm_start_from, description, objectives,
+         constraints, reference_point)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${STUDY_COLUMNS}`,
         [
           v.teamId,
           v.name,
@@ -150,6 +151,9 @@ export class StudyService {
           createdBy,
           warmStartFrom,
           description,
+          JSON.stringify(v.objectives),
+          JSON.stringify(v.constraints),
+          v.referencePoint === null ? null : JSON.stringify(v.referencePoint),
         ],
       );
       if (row === null) throw new Error('insert returned nothing');

@@ -1,4 +1,10 @@
-import { parseStudyInput, STUDY_DEFAULTS, STUDY_LIMITS, type StudyInputProblem } from '@posterior/core';
+import {
+  parseStudyInput,
+  STUDY_DEFAULTS,
+  STUDY_LIMITS,
+  type StudyInputProblem,
+  studyObjectivesOf,
+} from '@posterior/core';
 import * as optimizer from '@posterior/optimizer';
 import { BadUserInputError } from '../common/errors.js';
 import { Direction } from '../db/index.js';
@@ -10,6 +16,10 @@ export interface ValidStudy {
   name: string;
   direction: Direction;
   objective: string;
+  /** Every objective in study order; the first is `objective`/`direction`. */
+  objectives: Array<{ name: string; direction: Direction }>;
+  constraints: Array<{ name: string }>;
+  referencePoint: number[] | null;
   searchSpace: unknown[];
   sampler: Record<string, unknown>;
   pruner: Record<string, unknown>;
@@ -65,9 +75,13 @@ function inputError(problem: StudyInputProblem): BadUserInputError {
 
 /** GraphQL sends a left-out nullable field as null; the schema knows it as absent. */
 function withoutNulls(input: CreateStudyInput): Record<string, unknown> {
-  return Object.fromEntries(
+  const out = Object.fromEntries(
     Object.entries(input).filter(([, value]) => value !== null && value !== undefined),
   );
+  // Input objects arrive as class instances; the schema wants plain mappings.
+  for (const key of ['objectives', 'constraints'] as const)
+    if (Array.isArray(out[key])) out[key] = (out[key] as object[]).map((o) => ({ ...o }));
+  return out;
 }
 
 /**
@@ -86,11 +100,18 @@ export function validateStudyInput(input: CreateStudyInput): ValidStudy {
   parseWith('sampler', optimizer.parseSamplerConfig, sampler);
   const pruner = v.pruner ?? { ...STUDY_DEFAULTS.pruner };
   parseWith('pruner', optimizer.parsePrunerConfig, pruner);
+  const objectives = studyObjectivesOf(v).map((o) => ({ name: o.name, direction: Direction[o.direction] }));
+  const [first] = objectives;
+  if (!first)
+    throw new BadUserInputError('input.objectives', 'must be a non-empty list of {name, direction}');
   return {
     teamId: input.teamId,
     name: v.name,
-    direction: Direction[v.direction],
-    objective: v.objective,
+    direction: first.direction,
+    objective: first.name,
+    objectives,
+    constraints: (v.constraints ?? []).map((c) => ({ name: c.name })),
+    referencePoint: v.referencePoint ?? null,
     searchSpace,
     sampler,
     pruner,

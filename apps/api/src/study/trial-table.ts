@@ -1,6 +1,7 @@
 import type { TrialTable, TrialTableInfoValue, TrialTableRow, TrialTableState } from '@posterior/core';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
+import { feasibleOf, valuesOf } from '../common/trial-record.js';
 import { TRIAL_INFO, TRIAL_INFO_COLUMNS, type TrialInfoColumn } from '../db/index.js';
 
 /** Most trials one `trialTable` answer carries (a 10,000-trial study fits twice over). */
@@ -13,6 +14,8 @@ interface Row {
   number: number;
   state: TrialTableState;
   value: number | null;
+  values: number[] | null;
+  constraint_values: number[] | null;
   worker_id: string | null;
   started_ms: number | null;
   finished_ms: number | null;
@@ -56,7 +59,7 @@ export async function loadTrialTable(
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_TRIAL_TABLE)
     throw new BadUserInputError('limit', `must be between 0 and ${MAX_TRIAL_TABLE}`);
   const rows = await db.rows<Row>(
-    `SELECT id, number, state, value, worker_id, error, params, suggestion${INFO_SELECT},
+    `SELECT id, number, state, value, "values", constraint_values, worker_id, error, params, suggestion${INFO_SELECT},
             (extract(epoch FROM started_at) * 1000)::float8 AS started_ms,
             (extract(epoch FROM finished_at) * 1000)::float8 AS finished_ms,
             count(*) OVER ()::int AS total
@@ -100,6 +103,9 @@ export async function loadTrialTable(
               num(r.suggestion.acquisition),
             ]
           : null,
+        valuesOf(r),
+        r.constraint_values,
+        feasibleOf(r),
         ...TABLE_INFO.map(([, column, empty]) => (r[column] ?? empty()) as TrialTableInfoValue),
       ],
     ),

@@ -1,5 +1,6 @@
-import { trialsCsv } from '@posterior/core';
+import { type CsvOutcomeStudy, trialsCsv } from '@posterior/core';
 import type { Db } from '../common/db.js';
+import { feasibleOf, valuesOf } from '../common/trial-record.js';
 import type { TrialState } from '../db/index.js';
 
 interface ExportRow {
@@ -7,6 +8,8 @@ interface ExportRow {
   number: number;
   state: string;
   value: number | null;
+  values: number[] | null;
+  constraint_values: number[] | null;
   worker_id: string | null;
   error: string | null;
   started_at: Date | null;
@@ -16,7 +19,8 @@ interface ExportRow {
 
 /**
  * `Study.trialsExport(format: CSV)`: the trials of a study as `posterior export` writes them (core's
- * `trialsCsv`: fields, `params.<name>` in the search space's order then any extra enqueued keys, and
+ * `trialsCsv`: fields, a multi-objective or constrained study's `value_<objective>`,
+ * `constraint_<name>` and `feasible`, `params.<name>` in the search space's order then any extra enqueued keys, and
  * with `metrics` each metric's last value as `metrics.<name>`), in two statements however many trials.
  * The caller already has read access to the study.
  */
@@ -24,10 +28,10 @@ export async function exportTrialsCsv(
   db: Db,
   studyId: string,
   searchSpaceNames: readonly string[],
-  options: { state: TrialState | null; metrics: boolean },
+  options: { state: TrialState | null; metrics: boolean; outcomes?: CsvOutcomeStudy },
 ): Promise<string> {
   const rows = await db.rows<ExportRow>(
-    `SELECT id, number, state, value, worker_id, error, started_at, finished_at, params
+    `SELECT id, number, state, value, "values", constraint_values, worker_id, error, started_at, finished_at, params
        FROM trials WHERE study_id = $1 AND ($2::text IS NULL OR state = $2) ORDER BY number`,
     [studyId, options.state],
   );
@@ -63,6 +67,9 @@ export async function exportTrialsCsv(
       number: r.number,
       state: r.state,
       value: r.value,
+      values: valuesOf(r),
+      constraints: r.constraint_values,
+      feasible: feasibleOf(r),
       workerId: r.worker_id,
       error: r.error,
       startedAt: r.started_at,
@@ -71,5 +78,6 @@ export async function exportTrialsCsv(
     })),
     names,
     metrics,
+    options.outcomes,
   );
 }

@@ -12,6 +12,19 @@ export type Direction = 'MINIMIZE' | 'MAXIMIZE';
 export interface Observation {
   params: Params;
   value: number;
+  /** Multi-objective studies: one value per objective (issue 17). */
+  values?: number[];
+  /** Constrained studies: one value per constraint. */
+  constraints?: number[];
+  /** A PRUNED trial: value is its last reported objective metric (the optimizer caps it). */
+  pruned?: boolean;
+}
+
+/** A study's objectives, constraints and reference point, for studies that have more than one objective or any constraint. */
+export interface SuggestTaskExtras {
+  objectives?: Array<{ name: string; direction: Direction }>;
+  constraints?: Array<{ name: string }>;
+  referencePoint?: number[];
 }
 
 interface StudyPart {
@@ -30,7 +43,7 @@ export interface SourcePart {
   completed: Observation[];
 }
 
-export interface SuggestTask extends StudyPart {
+export interface SuggestTask extends StudyPart, SuggestTaskExtras {
   kind: 'suggest';
   pending: Params[];
   /** Warm-start sources (GP studies with `warmStartFrom`); absent or empty: a cold start. */
@@ -127,6 +140,9 @@ export function suggestMany(task: SuggestTask): SuggestionResult[] {
         pending,
         seed,
         ...(sources.length > 0 ? { sources } : {}),
+        ...(task.objectives ? { objectives: task.objectives } : {}),
+        ...(task.constraints ? { constraints: task.constraints } : {}),
+        ...(task.referencePoint ? { referencePoint: task.referencePoint } : {}),
       });
       out.push({ params: s.params as Params, info: { ...s.info } });
       pending.push(s.params as Params);

@@ -15,13 +15,21 @@ export interface StudyHistory {
  * study's objective metric they reported (as Optuna's samplers treat them). Pruned trials must
  * count: they are the evidence that a region is poor; left out, a GP keeps proposing the very
  * configurations the pruner just stopped, as a 30-trial demo study with a median pruner showed.
+ * A pruned trial is flagged: its early-epoch value is an upper bound of its result, which the GP caps
+ * at the worst completed value so that it marks the region as poor without stretching the scale.
  * FAILED trials (and pruned ones that reported nothing) go in with a NaN value: the optimizer counts
  * their points as tried, so a configuration that fails every time is not proposed again, and learns
  * nothing from them.
  */
 export async function loadStudyHistory(sql: Sql, studyId: string, objective: string): Promise<StudyHistory> {
-  const rows = await sql.rows<{ state: string; params: Params; value: number | null }>(
-    `SELECT t.state, t.params,
+  const rows = await sql.rows<{
+    state: string;
+    params: Params;
+    value: number | null;
+    values: number[] | null;
+    constraint_values: number[] | null;
+  }>(
+    `SELECT t.state, t.params, t."values", t.constraint_values,
             CASE WHEN t.state = 'PRUNED' THEN COALESCE(t.value,
               (SELECT m.value FROM metric_points m WHERE m.trial_id = t.id AND m.name = $2
                ORDER BY m.step DESC LIMIT 1))
@@ -35,7 +43,15 @@ export async function loadStudyHistory(sql: Sql, studyId: string, objective: str
   const pending: Params[] = [];
   for (const row of rows) {
     if (isActive(row.state)) pending.push(row.params);
-    else observed.push({ params: row.params, value: row.value ?? Number.NaN });
+    else
+      observed.push({
+        params: row.params,
+        value: row.value ?? Number.NaN,
+        // Multi-objective and constrained studies (issue 17); absent for plain ones, as before.
+        ...(row.values !== null && row.values.length > 1 ? { values: row.values } : {}),
+        ...(row.constraint_values !== null ? { constraints: row.constraint_values } : {}),
+        ...(row.state === 'PRUNED' ? { pruned: true } : {}),
+      });
   }
   return { observed, pending };
 }

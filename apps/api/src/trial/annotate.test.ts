@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { TRIAL_TABLE_INFO_START } from '@posterior/core';
 import {
   askTrials,
   type Harness,
@@ -96,7 +97,7 @@ describe('trial notes and tags, study description (issue 15 item 8)', () => {
     assert.ok(table, JSON.stringify(s.errors));
     const row = table.rows[0];
     assert.ok(row);
-    const at = (name: string) => row[10 + table.info.indexOf(name)];
+    const at = (name: string) => row[TRIAL_TABLE_INFO_START + table.info.indexOf(name)];
     assert.equal(at('note'), 'best so far');
     assert.deepEqual(at('tags'), ['keep']);
 

@@ -33,6 +33,9 @@ export interface KnownStudy {
   state: StudyState;
   direction: 'MINIMIZE' | 'MAXIMIZE';
   objective: string;
+  objectives: Array<{ name: string; direction: 'MINIMIZE' | 'MAXIMIZE' }>;
+  constraints: Array<{ name: string }>;
+  referencePoint: number[] | null;
   searchSpace: unknown;
   sampler: Record<string, unknown>;
   parallelism: number;
@@ -47,6 +50,9 @@ interface StudyJson {
   state: StudyState;
   direction: 'MINIMIZE' | 'MAXIMIZE';
   objective: string;
+  objectives: Array<{ name: string; direction: 'MINIMIZE' | 'MAXIMIZE' }> | null;
+  constraints: Array<{ name: string }> | null;
+  reference_point: number[] | null;
   search_space: unknown;
   sampler: Record<string, unknown>;
   parallelism: number;
@@ -90,7 +96,8 @@ export type ClaimOutcome =
 const CLAIM = `WITH snap AS (
     SELECT s.xmin::text AS v FROM studies s WHERE s.id = $1
   ), locked AS (
-    SELECT s.xmin::text AS v, s.team_id, s.state, s.direction, s.objective, s.search_space, s.sampler,
+    SELECT s.xmin::text AS v, s.team_id, s.state, s.direction, s.objective, s.objectives, s.constraints,
+      s.reference_point, s.search_space, s.sampler,
       s.parallelism, s.max_trials, s.budget_used, s.next_trial_number
     FROM studies s WHERE s.id = $1 FOR NO KEY UPDATE
   ), load AS (
@@ -130,6 +137,9 @@ function known(json: StudyJson): KnownStudy {
     state: json.state,
     direction: json.direction,
     objective: json.objective,
+    objectives: json.objectives ?? [{ name: json.objective, direction: json.direction }],
+    constraints: json.constraints ?? [],
+    referencePoint: json.reference_point ?? null,
     searchSpace: json.search_space,
     sampler: json.sampler,
     parallelism: json.parallelism,
@@ -274,6 +284,9 @@ export async function studyAfter(sql: Sql, locked: LockedStudy): Promise<KnownSt
     state: after?.state ?? locked.state,
     direction: locked.direction,
     objective: locked.objective,
+    objectives: locked.objectives,
+    constraints: locked.constraints,
+    referencePoint: locked.reference_point,
     searchSpace: locked.search_space,
     sampler: locked.sampler,
     parallelism: locked.parallelism,

@@ -247,6 +247,9 @@ export class TrialAsker {
             sampler: locked.sampler,
             direction: locked.direction,
             objective: locked.objective,
+            objectives: locked.objectives,
+            constraints: locked.constraints,
+            referencePoint: locked.reference_point,
           });
           const history = suggestsWithoutHistory(target)
             ? { observed: [], pending: [] }
@@ -292,7 +295,17 @@ export class TrialAsker {
 
 function suggestionStudy(
   studyId: string,
-  study: Pick<KnownStudy, 'teamId' | 'searchSpace' | 'sampler' | 'direction' | 'objective'>,
+  study: Pick<
+    KnownStudy,
+    | 'teamId'
+    | 'searchSpace'
+    | 'sampler'
+    | 'direction'
+    | 'objective'
+    | 'objectives'
+    | 'constraints'
+    | 'referencePoint'
+  >,
 ): SuggestionStudy {
   return {
     id: studyId,
@@ -301,6 +314,9 @@ function suggestionStudy(
     sampler: study.sampler,
     direction: study.direction,
     objective: study.objective,
+    objectives: study.objectives,
+    constraints: study.constraints,
+    referencePoint: study.referencePoint,
   };
 }
 

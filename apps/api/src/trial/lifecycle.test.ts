@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { loadStudyHistory } from '../suggest/observations.js';
 import {
   ASK,
   askTrials,
@@ -350,6 +351,39 @@ describe('trial lifecycle', () => {
     assert.deepEqual(await ask(studyId), []);
     const s = await h.gql<{ study: { state: string } }>(STUDY, { id: studyId }, token);
     assert.equal(s.data?.study.state, 'DONE');
+  });
+
+  test('a pruned trial reaches the sampler flagged, valued at its last reported objective point', async () => {
+    const studyId = await newStudy(h, token, teamId, {
+      maxTrials: 10,
+      parallelism: 2,
+      sampler: { type: 'gp', seed: 0 },
+      pruner: { type: 'median' },
+    });
+    const [first, second] = await ask(studyId, 2);
+    assert.ok(first && second);
+    const points = [
+      { name: 'loss', step: 0, value: 5 },
+      { name: 'loss', step: 1, value: 3 },
+    ];
+    const reported = await h.gql(REPORT, { t: first.id, p: points }, token);
+    assert.equal(reported.errors, undefined, JSON.stringify(reported.errors));
+    await tell(first.id, 'PRUNED');
+    await tell(second.id, 'COMPLETE', 1);
+    const sql = {
+      rows: async <R>(text: string, params: readonly unknown[] = []) =>
+        (await h.db.dataSource.query(text, params as unknown[])) as R[],
+      one: async <R>(text: string, params: readonly unknown[] = []) =>
+        ((await h.db.dataSource.query(text, params as unknown[])) as R[])[0] ?? null,
+    };
+    const history = await loadStudyHistory(sql, studyId, 'loss');
+    assert.deepEqual(
+      history.observed.map((o) => [o.value, o.pruned ?? false]),
+      [
+        [3, true],
+        [1, false],
+      ],
+    );
   });
 
   test('a failed trial counts as tried: the sampler does not propose it again', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { TRIAL_TABLE_INFO_START } from '@posterior/core';
 import {
   askTrials,
   type Harness,
@@ -118,7 +119,9 @@ describe('trial attributes, log tail, prune reason, environment, trials export (
     const table = s.data?.study.trialTable;
     assert.ok(table);
     assert.ok(!table.info.includes('logTail') && !table.info.includes('environment'), table.info.join());
-    assert.deepEqual(table.rows[0]?.[10 + table.info.indexOf('attributes')], [{ key: 'only', value: false }]);
+    assert.deepEqual(table.rows[0]?.[TRIAL_TABLE_INFO_START + table.info.indexOf('attributes')], [
+      { key: 'only', value: false },
+    ]);
   });
 
   test('attributes: bounds and roles', async () => {

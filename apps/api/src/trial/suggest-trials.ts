@@ -1,6 +1,6 @@
 import { studySeed, trialSeed } from '@posterior/optimizer';
 import { opsMetrics } from '../ops/index.js';
-import type { SourcePart, SuggestionResult } from '../suggest/compute.js';
+import type { SourcePart, SuggestionResult, SuggestTaskExtras } from '../suggest/compute.js';
 import type { StudyHistory } from '../suggest/observations.js';
 import { HISTORY_FREE_SAMPLERS, type Suggester, samplerTypeOf } from '../suggest/suggester.js';
 
@@ -13,6 +13,10 @@ export interface SuggestionStudy {
   sampler: Record<string, unknown>;
   direction: 'MINIMIZE' | 'MAXIMIZE';
   objective: string;
+  /** Every objective (issue 17); two or more make the suggestion multi-objective. */
+  objectives?: ReadonlyArray<{ name: string; direction: 'MINIMIZE' | 'MAXIMIZE' }>;
+  constraints?: ReadonlyArray<{ name: string }>;
+  referencePoint?: readonly number[] | null;
 }
 
 /**
@@ -45,6 +49,23 @@ export function seededSampler(
   return { ...sampler, seed: studySeed(configured, studyId) };
 }
 
+/**
+ * The optimizer's multi-objective and constraint fields of a study (samplers.ts `suggest`), only
+ * when it has two or more objectives or any constraint: a plain study's task stays as it was.
+ */
+export function extendedPart(
+  study: Pick<SuggestionStudy, 'objectives' | 'constraints' | 'referencePoint'>,
+): Pick<SuggestTaskExtras, 'objectives' | 'constraints' | 'referencePoint'> {
+  const objectives = study.objectives ?? [];
+  const constraints = study.constraints ?? [];
+  if (objectives.length < 2 && constraints.length === 0) return {};
+  return {
+    ...(objectives.length >= 2 ? { objectives: objectives.map((o) => ({ ...o })) } : {}),
+    ...(constraints.length > 0 ? { constraints: constraints.map((c) => ({ name: c.name })) } : {}),
+    ...(study.referencePoint && objectives.length >= 2 ? { referencePoint: [...study.referencePoint] } : {}),
+  };
+}
+
 /** Suggestions for trial numbers first, first + 1, ... (fewer when a finite space runs out). */
 export async function suggestFor(
   suggester: Suggester,
@@ -68,6 +89,7 @@ export async function suggestFor(
       completed: history.observed,
       pending: history.pending,
       seeds,
+      ...extendedPart(study),
       ...(sources.length > 0 ? { sources } : {}),
     },
     samplerType,

@@ -24,6 +24,84 @@ interface FastTell {
 
 type ToldRow = TrialRow & { budget_used: number; max_trials: number };
 
+/** What a tell reports beyond `value` (issue 17): one value per objective and per constraint. */
+export interface TellOutcomes {
+  values?: readonly number[] | null;
+  constraints?: readonly number[] | null;
+}
+
+function checkFinite(field: 'values' | 'constraints', list: readonly number[] | null | undefined): void {
+  if (list === null || list === undefined) return;
+  const i = list.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+  if (i >= 0) throw new BadUserInputError(`${field}[${i}]`, 'must be a finite number (not NaN or infinite)');
+}
+
+const given = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
+
+/**
+ * The stored outcome of a tell against its study (docs/DESIGN.md 6f): a multi-objective COMPLETE
+ * needs `values`, one per objective; a constrained COMPLETE needs `constraints`, one per
+ * constraint; PRUNED may give either (then with the right length); FAILED stores neither. Throws
+ * BAD_USER_INPUT naming the field before anything is written.
+ */
+export function tellOutcome(
+  study: { objectives: ReadonlyArray<{ name: string }>; constraints: ReadonlyArray<{ name: string }> },
+  state: TrialState,
+  valueInput: number | null | undefined,
+  outcomes: TellOutcomes,
+): { value: number | null | undefined; values: number[] | null; constraints: number[] | null } {
+  if (state === TrialState.FAILED) return { value: null, values: null, constraints: null };
+  const m = study.objectives.length;
+  const k = study.constraints.length;
+  const names = (list: ReadonlyArray<{ name: string }>) => list.map((o) => o.name).join(', ');
+  let value = valueInput;
+  let values: number[] | null = null;
+  if (given(outcomes.values)) {
+    if (outcomes.values.length !== m) {
+      throw new BadUserInputError(
+        'values',
+        `must hold ${m} value${m === 1 ? '' : 's'}, one per objective (${names(study.objectives)}); got ${outcomes.values.length}`,
+      );
+    }
+    values = [...outcomes.values];
+    if (given(valueInput) && valueInput !== values[0]) {
+      throw new BadUserInputError('value', 'must equal values[0] (the first objective) when both are given');
+    }
+    value = values[0];
+  } else if (m >= 2 && state === TrialState.COMPLETE) {
+    throw new BadUserInputError(
+      'values',
+      `is required for COMPLETE in a multi-objective study: one value per objective (${names(study.objectives)})`,
+    );
+  } else if (m >= 2 && given(valueInput)) {
+    throw new BadUserInputError(
+      'values',
+      `a multi-objective study takes values (${names(study.objectives)}), not value`,
+    );
+  }
+  let constraints: number[] | null = null;
+  if (given(outcomes.constraints)) {
+    if (outcomes.constraints.length !== k) {
+      throw new BadUserInputError(
+        'constraints',
+        k === 0
+          ? 'must be left out: the study has no constraints'
+          : `must hold ${k} value${k === 1 ? '' : 's'}, one per constraint (${names(study.constraints)}); got ${outcomes.constraints.length}`,
+      );
+    }
+    constraints = k === 0 ? null : [...outcomes.constraints];
+  } else if (k >= 1 && state === TrialState.COMPLETE) {
+    throw new BadUserInputError(
+      'constraints',
+      `is required for COMPLETE in a constrained study: one value per constraint (${names(study.constraints)})`,
+    );
+  }
+  return { value, values, constraints };
+}
+
+const sameList = (a: readonly number[] | null, b: readonly number[] | null | undefined): boolean =>
+  !given(b) || (a !== null && a.length === b.length && a.every((v, i) => v === b[i]));
+
 /**
  * Tell statements of one kind running at once. Below this a tell goes out at once on its own
  * connection: PostgreSQL merges the WAL flushes of commits that arrive together, and in the bench
@@ -50,17 +128,22 @@ export class TrialTeller {
     state: TrialState,
     valueInput: number | null | undefined,
     errorInput: string | null | undefined,
+    outcomes: TellOutcomes = {},
   ): Promise<TrialRecord> {
     if (!isTerminal(state)) throw new BadUserInputError('state', 'must be COMPLETE, PRUNED or FAILED');
     if (valueInput !== null && valueInput !== undefined && !Number.isFinite(valueInput)) {
       throw new BadUserInputError('value', 'must be a finite number (not NaN or infinite)');
     }
+    checkFinite('values', outcomes.values);
+    checkFinite('constraints', outcomes.constraints);
+    // Values and constraints are checked against the study, which only the slow path reads.
+    const extended = given(outcomes.values) || given(outcomes.constraints);
     const c = requireCaller(caller);
     if (!isUuid(trialId)) throw new NotFoundError('trial');
     const hasValue = valueInput !== null && valueInput !== undefined;
     const error = state === TrialState.FAILED ? (errorInput ?? 'failed').slice(0, MAX_ERROR_CHARS) : null;
     const scope = scopeSql(c, 's.team_id', 'x.who', Role.MEMBER);
-    if (scope && (hasValue || state === TrialState.FAILED)) {
+    if (scope && !extended && (hasValue || state === TrialState.FAILED)) {
       const row = await this.group(scope.sql).submit({
         trialId,
         state,
@@ -70,7 +153,7 @@ export class TrialTeller {
       });
       if (row) return this.told(row, row.budget_used >= row.max_trials);
     }
-    return this.tellSlowly(caller, trialId, state, valueInput, errorInput, error);
+    return this.tellSlowly(caller, trialId, state, valueInput, errorInput, error, outcomes);
   }
 
   private group(scope: string): GroupCommit<FastTell, ToldRow | null> {
@@ -79,6 +162,7 @@ export class TrialTeller {
       const text = `UPDATE trials t SET state = x.state, value = x.value, error = x.error, finished_at = now()
         FROM studies s, unnest($1::uuid[], $2::text[], $3::float8[], $4::text[], $5::text[]) AS x(id, state, value, error, who)
         WHERE t.id = x.id AND s.id = t.study_id AND t.state = 'RUNNING' AND ${scope}
+          AND (x.state = 'FAILED' OR (jsonb_array_length(s.objectives) = 1 AND jsonb_array_length(s.constraints) = 0))
         RETURNING ${TRIAL_COLUMNS}, s.budget_used, s.max_trials`;
       group = new GroupCommit(async (tells) => {
         // A trial told twice in one batch would match both requests: the repeat waits for the
@@ -116,11 +200,18 @@ export class TrialTeller {
     valueInput: number | null | undefined,
     errorInput: string | null | undefined,
     error: string | null,
+    outcomes: TellOutcomes,
   ): Promise<TrialRecord> {
     const { db } = this.deps;
     const { trial, study } = await loadTrialAccess(db, caller, trialId, Role.MEMBER);
-    let value: number | null = state === TrialState.FAILED ? null : (valueInput ?? null);
-    if (value === null && state !== TrialState.FAILED && !isTerminal(trial.state)) {
+    const outcome = tellOutcome(study, state, valueInput, outcomes);
+    let value: number | null = state === TrialState.FAILED ? null : (outcome.value ?? null);
+    if (
+      value === null &&
+      state !== TrialState.FAILED &&
+      !isTerminal(trial.state) &&
+      study.objectives.length === 1
+    ) {
       // The worker contract (docs/DESIGN.md 6b) lets an objective return nothing: the study's objective
       // metric's last reported point is the value.
       const last = await db.one<{ value: number }>(
@@ -142,9 +233,9 @@ export class TrialTeller {
     let row: TrialRow | null = null;
     if (trial.state === TrialState.RUNNING) {
       row = await db.one<TrialRow>(
-        `UPDATE trials SET state = $2, value = $3, error = $4, finished_at = now()
+        `UPDATE trials SET state = $2, value = $3, error = $4, "values" = $5, constraint_values = $6, finished_at = now()
          WHERE id = $1 AND state = 'RUNNING' RETURNING ${TRIAL_RETURNING}`,
-        [trialId, state, value, error],
+        [trialId, state, value, error, outcome.values, outcome.constraints],
       );
     }
     if (row === null) {
@@ -154,6 +245,8 @@ export class TrialTeller {
       const same =
         now.state === state &&
         (valueInput === null || valueInput === undefined || now.value === valueInput) &&
+        sameList(now.values, outcomes.values) &&
+        sameList(now.constraint_values, outcomes.constraints) &&
         (state !== TrialState.FAILED ||
           errorInput === null ||
           errorInput === undefined ||

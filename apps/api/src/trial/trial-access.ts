@@ -14,6 +14,9 @@ export interface TrialAccess {
     state: StudyState;
     direction: 'MINIMIZE' | 'MAXIMIZE';
     objective: string;
+    /** Every objective's name in study order (issue 17). */
+    objectives: Array<{ name: string; direction: 'MINIMIZE' | 'MAXIMIZE' }>;
+    constraints: Array<{ name: string }>;
     pruner: Record<string, unknown>;
     maxTrials: number;
     budgetUsed: number;
@@ -26,6 +29,8 @@ type TrialAccessRow = TrialRow & {
   study_state: StudyState;
   direction: 'MINIMIZE' | 'MAXIMIZE';
   objective: string;
+  objectives: Array<{ name: string; direction: 'MINIMIZE' | 'MAXIMIZE' }> | null;
+  study_constraints: Array<{ name: string }> | null;
   pruner: Record<string, unknown>;
   max_trials: number;
   budget_used: number;
@@ -46,7 +51,8 @@ export async function loadTrialAccess(
   const c = requireCaller(caller);
   if (!isUuid(trialId)) throw new NotFoundError('trial');
   const row = await sql.one<TrialAccessRow>(
-    `SELECT ${TRIAL_COLUMNS}, s.team_id, s.state AS study_state, s.direction, s.objective, s.pruner, s.max_trials,
+    `SELECT ${TRIAL_COLUMNS}, s.team_id, s.state AS study_state, s.direction, s.objective, s.objectives,
+       s.constraints AS study_constraints, s.pruner, s.max_trials,
        s.budget_used, ${memberRoleSql('s.team_id', '$2')} AS member_role
      FROM trials t JOIN studies s ON s.id = t.study_id WHERE t.id = $1`,
     [trialId, callerUserId(c)],
@@ -60,6 +66,10 @@ export async function loadTrialAccess(
       state: row.study_state,
       direction: row.direction,
       objective: row.objective,
+      objectives: row.objectives?.length
+        ? row.objectives
+        : [{ name: row.objective, direction: row.direction }],
+      constraints: row.study_constraints ?? [],
       pruner: row.pruner,
       maxTrials: row.max_trials,
       budgetUsed: row.budget_used,

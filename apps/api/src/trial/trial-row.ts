@@ -1,4 +1,4 @@
-import type { SuggestionRecord, TrialRecord } from '../common/trial-record.js';
+import { feasibleOf, type SuggestionRecord, type TrialRecord, valuesOf } from '../common/trial-record.js';
 import { TRIAL_INFO_COLUMNS, type TrialInfo, type TrialInfoRow, type TrialState } from '../db/index.js';
 import { MetricPoint } from '../graphql/types.js';
 
@@ -15,6 +15,8 @@ export interface TrialRow extends TrialInfoRow {
   state: TrialState;
   params: Record<string, number | string | boolean>;
   value: number | null;
+  values: number[] | null;
+  constraint_values: number[] | null;
   suggestion: Record<string, unknown> | null;
   worker_id: string | null;
   error: string | null;
@@ -25,7 +27,7 @@ export interface TrialRow extends TrialInfoRow {
   heartbeat_at: Date | null;
 }
 export const TRIAL_COLUMNS = [
-  't.id, t.study_id, t.number, t.state, t.params, t.value, t.suggestion, t.worker_id, t.error, t.retry_of',
+  't.id, t.study_id, t.number, t.state, t.params, t.value, t."values", t.constraint_values, t.suggestion, t.worker_id, t.error, t.retry_of',
   't.created_at, t.started_at, t.finished_at, t.heartbeat_at',
   ...TRIAL_INFO_COLUMNS.map(([, column]) => `t.${column}`),
 ].join(', ');
@@ -45,7 +47,16 @@ function suggestionRecord(raw: Record<string, unknown> | null): SuggestionRecord
     std: num(raw.std),
     acquisition: num(raw.acquisition),
     acquisitionName: str(raw.acquisitionName),
+    means: nums(raw.means),
+    stds: nums(raw.stds),
+    feasibility: num(raw.feasibility),
   };
+}
+
+function nums(v: unknown): number[] | null {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ? (v as number[])
+    : null;
 }
 
 export function trialRecord(row: TrialRow): TrialRecord {
@@ -56,6 +67,9 @@ export function trialRecord(row: TrialRow): TrialRecord {
     state: row.state,
     params: row.params,
     value: row.value,
+    values: valuesOf(row),
+    constraints: row.constraint_values,
+    feasible: feasibleOf(row),
     suggestion: suggestionRecord(row.suggestion),
     workerId: row.worker_id,
     error: row.error,

@@ -66,7 +66,23 @@ export class TrialResolver {
   async tellTrial(
     @Arg('trialId', () => ID) trialId: string,
     @Arg('state', () => TrialState) state: TrialState,
-    @Arg('value', () => Float, { nullable: true }) value: number | null,
+    @Arg('value', () => Float, {
+      nullable: true,
+      description: "Single-objective studies: the objective's value",
+    })
+    value: number | null,
+    @Arg('values', () => [Float], {
+      nullable: true,
+      description:
+        'One finite value per objective in study order (required on COMPLETE for multi-objective studies)',
+    })
+    values: number[] | null,
+    @Arg('constraints', () => [Float], {
+      nullable: true,
+      description:
+        'One finite value per constraint in study order (required on COMPLETE for constrained studies)',
+    })
+    constraints: number[] | null,
     @Arg('error', () => String, { nullable: true }) error: string | null,
     @Ctx() ctx: Context,
     @Arg('logTail', () => String, {
@@ -82,7 +98,15 @@ export class TrialResolver {
     environment?: TrialEnvironmentInput | null,
   ): Promise<Trial> {
     return toTrial(
-      await ctx.services.trials.tell(ctx.caller, trialId, state, value, error, { logTail, environment }),
+      await ctx.services.trials.tell(
+        ctx.caller,
+        trialId,
+        state,
+        value,
+        error,
+        { values, constraints },
+        { logTail, environment },
+      ),
     );
   }
 

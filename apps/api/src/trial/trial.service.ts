@@ -17,7 +17,7 @@ import { heartbeat } from './heartbeat.js';
 import { reportMetrics } from './metric-report.js';
 import { ReaperClock, reapStaleTrials } from './reaper.js';
 import { releaseTrial } from './release.js';
-import { TrialTeller } from './tell.js';
+import { type TellOutcomes, TrialTeller } from './tell.js';
 import { loadTrialAccess, type TrialAccess } from './trial-access.js';
 import type { TrialDeps } from './trial-deps.js';
 import {
@@ -81,13 +81,14 @@ export class TrialService {
     state: TrialState,
     value: number | null | undefined,
     error: string | null | undefined,
+    outcomes: TellOutcomes = {},
     runInfo?: { logTail?: string | null; environment?: EnvironmentInput | null },
   ): Promise<TrialRecord> {
     if (runInfo && (runInfo.logTail != null || runInfo.environment != null))
       return recordRunInfo(this.deps, caller, trialId, runInfo.logTail, runInfo.environment).then(() =>
-        this.teller.tell(caller, trialId, state, value, error),
+        this.teller.tell(caller, trialId, state, value, error, outcomes),
       );
-    return this.teller.tell(caller, trialId, state, value, error);
+    return this.teller.tell(caller, trialId, state, value, error, outcomes);
   }
 
   enqueue(caller: Caller | null, studyId: string, params: unknown): Promise<TrialRecord> {

@@ -3,12 +3,20 @@
 import { useMemo } from 'react';
 import { buildContour } from '../../lib/hpo-plots';
 import { contourTooltip } from '../../lib/hpo-tooltips';
+import { isInfeasible } from '../../lib/pareto';
 import { selectedNumbers } from '../../lib/selection';
 import type { Direction, SearchSpace, Trial } from '../../lib/types';
 import { useSelection } from '../study/selection';
 import { LabelledSelect } from '../ui/labelled-select';
 import { ChartCard, ChartEmpty } from './chart-card';
-import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+import {
+  axisStyle,
+  EChart,
+  type EChartsOption,
+  infeasibleStyle,
+  tooltipStyle,
+  useChartColors,
+} from './echart';
 
 export interface ContourChartProps {
   space: SearchSpace;
@@ -21,6 +29,8 @@ export interface ContourChartProps {
   objective: string;
   direction: Direction;
   loading?: boolean;
+  /** Infeasible trials drawn apart (hollow, grey) with a legend. */
+  constrained?: boolean;
 }
 
 type Api = {
@@ -43,6 +53,7 @@ export function ContourChart({
   objective,
   direction,
   loading,
+  constrained = false,
 }: ContourChartProps) {
   const c = useChartColors();
   const { ids } = useSelection();
@@ -53,6 +64,10 @@ export function ContourChart({
     [space, trials, px, py],
   );
   const picked = useMemo(() => selectedNumbers(trials, ids), [trials, ids]);
+  const infeasible = useMemo(
+    () => new Set(constrained ? trials.filter(isInfeasible).map((t) => t.number) : []),
+    [constrained, trials],
+  );
   const option = useMemo<EChartsOption>(() => {
     if (!data) return {};
     const ax = axisStyle(c);
@@ -70,7 +85,19 @@ export function ContourChart({
       splitLine: { show: false },
     });
     return {
-      grid: { left: 64, right: 150, top: 16, bottom: 44 },
+      grid: { left: 64, right: 150, top: infeasible.size ? 30 : 16, bottom: 44 },
+      ...(infeasible.size
+        ? {
+            legend: {
+              data: ['Trials', 'Infeasible'],
+              top: 0,
+              left: 64,
+              textStyle: { color: c.muted, fontSize: 11 },
+              itemWidth: 14,
+              itemHeight: 8,
+            },
+          }
+        : {}),
       tooltip: {
         trigger: 'item',
         ...tooltipStyle(c),
@@ -114,11 +141,25 @@ export function ContourChart({
         {
           name: 'Trials',
           type: 'scatter',
-          data: data.points,
+          data: infeasible.size ? data.points.filter((p) => !infeasible.has(p[3])) : data.points,
           symbolSize: 6,
           itemStyle: { color: c.bg, borderColor: c.text, borderWidth: 1 },
           z: 3,
         },
+        ...(infeasible.size
+          ? [
+              {
+                name: 'Infeasible',
+                type: 'scatter' as const,
+                data: data.points.filter((p) => infeasible.has(p[3])),
+                symbol: 'diamond',
+                symbolSize: 8,
+                // on the colored surface the grey outline alone gets lost: the theme's text color
+                itemStyle: { ...infeasibleStyle(c), borderColor: c.text },
+                z: 3,
+              },
+            ]
+          : []),
         {
           id: 'selected',
           name: 'Selected',
@@ -131,7 +172,7 @@ export function ContourChart({
         },
       ],
     } as EChartsOption;
-  }, [c, data, objective, direction, picked]);
+  }, [c, data, objective, direction, picked, infeasible]);
   return (
     <ChartCard
       id="contour"

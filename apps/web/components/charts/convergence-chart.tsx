@@ -14,6 +14,7 @@ import {
   type ChartInstance,
   EChart,
   type EChartsOption,
+  infeasibleStyle,
   tooltipStyle,
   useChartColors,
 } from './echart';
@@ -63,7 +64,7 @@ export function ConvergenceChart({
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
     let last = 0;
-    for (const series of [data.complete, data.pruned, data.failed])
+    for (const series of [data.complete, data.infeasible, data.pruned, data.failed])
       for (const p of series) if (p[0] > last) last = p[0];
     const xRange = { min: 0, max: Math.max(1, last) };
     axisMaxRef.current = xRange.max;
@@ -132,6 +133,20 @@ export function ConvergenceChart({
           largeThreshold: LARGE_ABOVE,
           itemStyle: { color: c.series[0], opacity: 0.65 },
         },
+        // constrained studies: trials that break a constraint, hollow and grey (never the best)
+        ...(data.infeasible.length > 0
+          ? [
+              {
+                name: 'Infeasible',
+                type: 'scatter' as const,
+                data: data.infeasible,
+                symbolSize: dense ? 4 : 7,
+                large: true,
+                largeThreshold: LARGE_ABOVE,
+                itemStyle: infeasibleStyle(c),
+              },
+            ]
+          : []),
         {
           name: 'Pruned',
           type: 'scatter',
@@ -169,7 +184,7 @@ export function ConvergenceChart({
                 id: 'selected',
                 name: 'Selected',
                 type: 'scatter' as const,
-                data: [...data.complete, ...data.pruned].filter((p) => picked.has(p[0])),
+                data: [...data.complete, ...data.infeasible, ...data.pruned].filter((p) => picked.has(p[0])),
                 symbolSize: 11,
                 itemStyle: { color: 'transparent', borderColor: c.accent, borderWidth: 2 },
                 z: 6,
@@ -264,7 +279,7 @@ export function ConvergenceChart({
     };
     return { yAxis: [main, failedRow] };
   }, [c, useLog, objective, strip]);
-  const done = data.complete.length + data.pruned.length + data.failed.length;
+  const done = data.complete.length + data.infeasible.length + data.pruned.length + data.failed.length;
   return (
     <ChartCard
       id="convergence"
@@ -272,7 +287,8 @@ export function ConvergenceChart({
       description={
         data.bestTrial ? (
           <>
-            Best {objective}: <b>{formatNumber(data.bestTrial.value, 5)}</b> at trial #{data.bestTrial.number}
+            Best {data.infeasible.length > 0 ? 'feasible ' : ''}
+            {objective}: <b>{formatNumber(data.bestTrial.value, 5)}</b> at trial #{data.bestTrial.number}
           </>
         ) : (
           `Every trial's ${objective} and the best so far`
@@ -319,14 +335,18 @@ export function ConvergenceChart({
             option={option}
             patch={yAxis}
             height={320}
-            label={`Convergence plot of ${objective}: ${data.complete.length} complete, ${data.pruned.length} pruned, ${data.failed.length} failed trials`}
+            label={`Convergence plot of ${objective}: ${data.complete.length} complete${data.infeasible.length ? ` feasible, ${data.infeasible.length} infeasible` : ''}, ${data.pruned.length} pruned, ${data.failed.length} failed trials`}
             onInstance={onInstance}
             onClick={(p) => {
               const d = p.data as [number, number] | undefined;
               const id = d ? data.idByNumber.get(d[0]) : undefined;
               if (id && trialHref) router.push(trialHref(id));
             }}
-            dataAttrs={{ 'data-points': String(done), 'data-selected': String(picked.size) }}
+            dataAttrs={{
+              'data-points': String(done),
+              'data-infeasible': String(data.infeasible.length),
+              'data-selected': String(picked.size),
+            }}
           />
         );
       }}

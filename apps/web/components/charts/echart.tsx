@@ -111,6 +111,14 @@ export function stepAxis(c: ChartColors, nameGap = 20) {
   };
 }
 
+/**
+ * How every chart draws a trial that breaks a constraint: a hollow grey mark (the legend shows the
+ * same hollow symbol), so feasible and infeasible trials read apart without relying on color alone.
+ */
+export function infeasibleStyle(c: ChartColors) {
+  return { color: 'transparent', borderColor: c.muted, borderWidth: 1.5, opacity: 0.9 };
+}
+
 export function tooltipStyle(c: ChartColors) {
   return {
     backgroundColor: c.bg,

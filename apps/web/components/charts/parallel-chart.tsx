@@ -5,16 +5,23 @@ import { formatNumber } from '../../lib/format';
 import { numericAxis } from '../../lib/hpo-plots';
 import { buildParallel } from '../../lib/parallel';
 import { type AxisIntervals, rowsInIntervals, selectedNumbers } from '../../lib/selection';
-import type { SearchSpace, Trial, TrialsOverSpace } from '../../lib/types';
+import type { Objective, SearchSpace, Trial, TrialsOverSpace } from '../../lib/types';
 import { useSelection } from '../study/selection';
 import { ChartCard, ChartEmpty } from './chart-card';
 import { type ChartInstance, EChart, type EChartsOption, useChartColors } from './echart';
 
-export function ParallelChart({ space, trials, objective, direction, loading }: TrialsOverSpace) {
+export function ParallelChart({
+  space,
+  trials,
+  objective,
+  direction,
+  loading,
+  objectives,
+}: TrialsOverSpace & { objectives?: readonly Objective[] }) {
   const c = useChartColors();
   const data = useMemo(
-    () => buildParallel(space, trials, objective, direction),
-    [space, trials, objective, direction],
+    () => buildParallel(space, trials, objective, direction, objectives),
+    [space, trials, objective, direction, objectives],
   );
   // The page's linked selection: its lines drawn over the others; brushing an axis selects.
   const selection = useSelection();
@@ -35,10 +42,29 @@ export function ParallelChart({ space, trials, objective, direction, loading }: 
       },
     };
     const [lo, hi] = data.valueRange ?? [0, 1];
+    const infeasibleRows = data.rows.filter((r) => data.infeasible.has(Number(r[r.length - 1])));
     return {
+      ...(infeasibleRows.length
+        ? {
+            legend: {
+              data: ['Infeasible'],
+              bottom: 0,
+              left: 40,
+              textStyle: { color: c.muted, fontSize: 11 },
+              itemWidth: 18,
+              itemHeight: 8,
+            },
+          }
+        : {}),
       // Room right of the objective axis for its tick labels and, beyond them, the color bar's handle
       // labels (the best and worst values): at 90 px the two overlapped ("308.129" over "300").
-      parallel: { left: 40, right: 130, top: 36, bottom: 24, parallelAxisDefault: axisCommon },
+      parallel: {
+        left: 40,
+        right: 130,
+        top: 36,
+        bottom: infeasibleRows.length ? 44 : 24,
+        parallelAxisDefault: axisCommon,
+      },
       parallelAxis: data.axes.map((a) =>
         a.type === 'category'
           ? {
@@ -53,8 +79,8 @@ export function ParallelChart({ space, trials, objective, direction, loading }: 
               dim: a.dim,
               name: a.name,
               type: a.type,
-              // a parameter's axis spans its search space (the objective's, its values)
-              ...(a.dim === data.objectiveDim ? { scale: true } : spaceBounds(space, a.name, trials)),
+              // a parameter's axis spans its search space (the objectives', their values)
+              ...(a.dim >= data.objectiveDim ? { scale: true } : spaceBounds(space, a.name, trials)),
             },
       ),
       visualMap: {
@@ -78,13 +104,30 @@ export function ParallelChart({ space, trials, objective, direction, loading }: 
       series: [
         {
           type: 'parallel',
-          data: data.rows,
+          name: 'Feasible',
+          data: infeasibleRows.length
+            ? data.rows.filter((r) => !data.infeasible.has(Number(r[r.length - 1])))
+            : data.rows,
           lineStyle: { width: 1, opacity: overlay && overlay.size > 0 ? 0.12 : many ? 0.18 : 0.5 },
           emphasis: { lineStyle: { width: 2, opacity: 1 } },
           inactiveOpacity: 0.05,
           progressive: 800,
           smooth: false,
         },
+        // constrained studies: trials that break a constraint, grey and dashed, outside the color scale
+        ...(infeasibleRows.length
+          ? [
+              {
+                id: 'infeasible',
+                name: 'Infeasible',
+                type: 'parallel' as const,
+                data: infeasibleRows,
+                lineStyle: { width: 1, opacity: 0.55, color: c.muted, type: 'dashed' as const },
+                inactiveOpacity: 0.05,
+                smooth: false,
+              },
+            ]
+          : []),
         // the selection made elsewhere (a brush on this chart already highlights its own lines)
         ...(overlay && overlay.size > 0
           ? [
@@ -136,7 +179,7 @@ export function ParallelChart({ space, trials, objective, direction, loading }: 
     <ChartCard
       id="parallel"
       title="Parallel coordinates"
-      description="Each line is a complete trial; drag along an axis to select trials on every view"
+      description={`Each line is a complete trial; drag along an axis to select trials on every view${data.infeasible.size ? '; infeasible trials grey and dashed' : ''}`}
       loading={loading}
       height={340}
       exportName="parallel-coordinates.png"
@@ -154,9 +197,12 @@ export function ParallelChart({ space, trials, objective, direction, loading }: 
           <EChart
             option={option}
             height={340}
-            label={`Parallel coordinates of ${data.axes.length - 1} parameters and ${objective} over ${data.rows.length} trials`}
+            label={`Parallel coordinates of ${data.objectiveDim} parameters and ${(objectives?.length ?? 0) > 1 ? (objectives ?? []).map((o) => o.name).join(', ') : objective} over ${data.rows.length} trials`}
             onInstance={onInstance}
-            dataAttrs={{ 'data-selected': String(picked.size) }}
+            dataAttrs={{
+              'data-selected': String(picked.size),
+              'data-infeasible': String(data.infeasible.size),
+            }}
           />
         );
       }}

@@ -3,11 +3,19 @@
 import { useMemo } from 'react';
 import { buildSliceGrid } from '../../lib/hpo-plots';
 import { sliceGridTooltip } from '../../lib/hpo-tooltips';
+import { isInfeasible } from '../../lib/pareto';
 import { selectedNumbers } from '../../lib/selection';
 import type { SearchSpace, Trial } from '../../lib/types';
 import { useSelection } from '../study/selection';
 import { ChartCard, ChartEmpty } from './chart-card';
-import { axisStyle, EChart, type EChartsOption, tooltipStyle, useChartColors } from './echart';
+import {
+  axisStyle,
+  EChart,
+  type EChartsOption,
+  infeasibleStyle,
+  tooltipStyle,
+  useChartColors,
+} from './echart';
 
 const COLUMNS = 3;
 /** Height of one panel: its plot, the failed strip under it, and the axis name. */
@@ -25,19 +33,26 @@ export function SliceGridChart({
   trials,
   objective,
   loading,
+  constrained = false,
 }: {
   space: SearchSpace;
   trials: readonly Trial[];
   objective: string;
   loading?: boolean;
+  /** Infeasible trials hollow and grey, with a legend. */
+  constrained?: boolean;
 }) {
   const c = useChartColors();
   const { ids } = useSelection();
   const panels = useMemo(() => buildSliceGrid(space, trials), [space, trials]);
   const picked = useMemo(() => selectedNumbers(trials, ids), [trials, ids]);
+  const infeasible = useMemo(
+    () => new Set(constrained ? trials.filter(isInfeasible).map((t) => t.number) : []),
+    [constrained, trials],
+  );
   const anyFailed = panels.some((p) => p.failed.length > 0);
   const rows = Math.ceil(panels.length / COLUMNS);
-  const height = Math.max(1, rows) * PANEL_H + 20;
+  const height = Math.max(1, rows) * PANEL_H + 20 + (constrained ? 18 : 0);
   const option = useMemo<EChartsOption>(() => {
     const ax = axisStyle(c);
     const grid: object[] = [];
@@ -50,7 +65,7 @@ export function SliceGridChart({
       const row = Math.floor(i / COLUMNS);
       const left = `${(col * 100) / COLUMNS + 5}%`;
       const width = `${100 / COLUMNS - 7}%`;
-      const top = row * PANEL_H + 26;
+      const top = row * PANEL_H + (infeasible.size ? 44 : 26);
       const main = grid.length;
       grid.push({ left, width, top, height: PLOT_H });
       const xBase =
@@ -74,10 +89,22 @@ export function SliceGridChart({
         type: 'scatter',
         xAxisIndex: xi,
         yAxisIndex: yi,
-        data: p.points,
+        data: infeasible.size ? p.points.filter((q) => !infeasible.has(q[2])) : p.points,
         symbolSize: p.points.length > 1500 ? 3 : 5,
         itemStyle: { color: c.series[0], opacity: 0.6 },
       });
+      if (infeasible.size) {
+        series.push({
+          id: `infeasible:${i}`,
+          name: 'Infeasible',
+          type: 'scatter',
+          xAxisIndex: xi,
+          yAxisIndex: yi,
+          data: p.points.filter((q) => infeasible.has(q[2])),
+          symbolSize: 6,
+          itemStyle: infeasibleStyle(c),
+        });
+      }
       series.push({
         id: `selected:${i}`,
         name: 'Selected',
@@ -120,9 +147,21 @@ export function SliceGridChart({
       xAxis,
       yAxis,
       series,
+      ...(infeasible.size
+        ? {
+            legend: {
+              data: [objective, 'Infeasible'],
+              top: 0,
+              right: 0,
+              textStyle: { color: c.muted, fontSize: 11 },
+              itemWidth: 14,
+              itemHeight: 8,
+            },
+          }
+        : {}),
       tooltip: { trigger: 'item', ...tooltipStyle(c), formatter: sliceGridTooltip(objective, names) },
     } as EChartsOption;
-  }, [c, panels, picked, objective, anyFailed]);
+  }, [c, panels, picked, objective, anyFailed, infeasible]);
   const complete = panels[0]?.points.length ?? 0;
   return (
     <ChartCard
@@ -144,7 +183,7 @@ export function SliceGridChart({
           height={height}
           label={`Slice plots of ${objective} against ${panels.map((p) => p.param).join(', ')}, ${complete} complete trials`}
           onInstance={register}
-          dataAttrs={{ 'data-panels': String(panels.length) }}
+          dataAttrs={{ 'data-panels': String(panels.length), 'data-infeasible': String(infeasible.size) }}
         />
       )}
     </ChartCard>

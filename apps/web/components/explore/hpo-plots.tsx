@@ -11,7 +11,7 @@ import { SliceGridChart } from '../charts/slice-grid-chart';
 const setPair = (x: string, y: string) => patchUrl({ cx: x, cy: y });
 
 /** The standard HPO plots (issue 15 item 7): contour over a chosen pair, EDF, and the slice grid. */
-export function HpoPlots({ space, trials, objective, direction, loading }: TrialsOverSpace) {
+export function HpoPlots({ space, trials, objective, direction, loading, constrained }: TrialsOverSpace) {
   const pairable = useMemo(() => contourParams(space, trials), [space, trials]);
   const x = useUrlParam('cx');
   const y = useUrlParam('cy');
@@ -28,10 +28,17 @@ export function HpoPlots({ space, trials, objective, direction, loading }: Trial
           objective={objective}
           direction={direction}
           loading={loading}
+          constrained={constrained}
         />
         <EdfChart trials={trials} objective={objective} direction={direction} loading={loading} />
       </div>
-      <SliceGridChart space={space} trials={trials} objective={objective} loading={loading} />
+      <SliceGridChart
+        space={space}
+        trials={trials}
+        objective={objective}
+        loading={loading}
+        constrained={constrained}
+      />
     </>
   );
 }

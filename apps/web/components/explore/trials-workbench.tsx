@@ -7,7 +7,7 @@ import type { CurveStore } from '../../lib/learning-curves';
 import { selectedTrials } from '../../lib/selection';
 import { attributeKeys, attributeOf, csvColumns, filterTrials, toCsv } from '../../lib/trial-fields';
 import { applyTableQuery, parseTableQuery, TABLE_KEYS } from '../../lib/trials-table';
-import type { Trial } from '../../lib/types';
+import type { Constraint, Objective, Trial } from '../../lib/types';
 import { SelectionBar, useSelection } from '../study/selection';
 import { TrialsTable } from '../study/trials-table';
 
@@ -35,6 +35,10 @@ export interface TrialsWorkbenchProps {
   store: CurveStore;
   /** The store's version: metric columns and compare curves redraw when it changes. */
   curvesVersion: number;
+  objectives?: readonly Objective[];
+  constraints?: readonly Constraint[];
+  /** A multi-objective study's Pareto front (its rows are marked). */
+  frontIds?: ReadonlySet<string> | undefined;
 }
 
 interface Columns {
@@ -87,10 +91,17 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
     [cols.attributes, attributeNames],
   );
   const last = useMemo(() => (id: string, m: string) => store.last(id, m), [store]);
+  const outcomeNames = useMemo(
+    () => ({
+      objectives: (props.objectives ?? []).map((o) => o.name),
+      constraints: (props.constraints ?? []).map((c) => c.name),
+    }),
+    [props.objectives, props.constraints],
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: the version signals new metric values
   const result = useMemo(
-    () => filterTrials(trials, query, objective, last),
-    [trials, query, objective, last, curvesVersion],
+    () => filterTrials(trials, query, objective, last, undefined, outcomeNames),
+    [trials, query, objective, last, curvesVersion, outcomeNames],
   );
 
   const setColumns = (next: Columns) => {
@@ -122,7 +133,13 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
           ? attributeOf(t, column.slice(5))
           : undefined,
     ).rows;
-    const csv = toCsv(rows, csvColumns(params, metricNames, last));
+    const csv = toCsv(
+      rows,
+      csvColumns(params, metricNames, last, Date.now(), {
+        objectives: props.objectives ?? [],
+        constraints: props.constraints ?? [],
+      }),
+    );
     download(
       csv,
       `${props.studyName.replace(/[^\w.-]+/g, '_') || 'study'}-trials.csv`,
@@ -231,6 +248,9 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
         metricValue={last}
         attributes={shownAttributes}
         selectable
+        objectives={props.objectives}
+        constraints={props.constraints}
+        frontIds={props.frontIds}
       />
       {comparing && compared.length >= 2 ? (
         <CompareTrials

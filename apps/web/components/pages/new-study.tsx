@@ -9,11 +9,13 @@ import { loadStudy } from '../../lib/api/queries';
 import { emptyDraft, type FieldErrors, type ParamDraft } from '../../lib/search-space';
 import {
   apiErrorText,
+  constraintDraft,
   emptyForm,
   fieldForApiError,
   formFromFile,
   formFromStudy,
   formToInput,
+  objectiveDraft,
   PRUNERS,
   SAMPLERS,
   type StudyForm,
@@ -174,6 +176,25 @@ function ParamRow({
   );
 }
 
+function RemoveButton({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <div className="field">
+      <span className="field-label" aria-hidden="true">
+        &nbsp;
+      </span>
+      <button
+        type="button"
+        className="btn btn-ghost btn-icon"
+        onClick={onClick}
+        aria-label={`Remove ${label}`}
+        title={`Remove ${label}`}
+      >
+        ✕
+      </button>
+    </div>
+  );
+}
+
 export function NewStudy({ teamId }: { teamId: string }) {
   const router = useRouter();
   const [form, setForm] = useState<StudyForm>(emptyForm);
@@ -290,7 +311,31 @@ export function NewStudy({ teamId }: { teamId: string }) {
       ) : null}
       <section className="card" aria-labelledby="basics">
         <div className="card-head">
-          <h2 id="basics">Objective</h2>
+          <div>
+            <h2 id="basics">{form.moreObjectives.length ? 'Objectives' : 'Objective'}</h2>
+            <div className="desc">
+              Several objectives make a multi-objective study (its Pareto front replaces the best trial); a
+              constraint is a metric that must stay ≤ 0.
+            </div>
+          </div>
+          <div className="card-actions">
+            <button
+              type="button"
+              className="btn btn-sm"
+              disabled={form.moreObjectives.length >= 3}
+              onClick={() => set({ moreObjectives: [...form.moreObjectives, objectiveDraft()] })}
+            >
+              + objective
+            </button>
+            <button
+              type="button"
+              className="btn btn-sm"
+              disabled={form.constraints.length >= 8}
+              onClick={() => set({ constraints: [...form.constraints, constraintDraft()] })}
+            >
+              + constraint
+            </button>
+          </div>
         </div>
         <div className="card-body form-grid">
           <Field id="name" label="Study name" error={errors.name}>
@@ -326,6 +371,100 @@ export function NewStudy({ teamId }: { teamId: string }) {
               <option value="MAXIMIZE">Maximize</option>
             </select>
           </Field>
+          {form.moreObjectives.map((o, i) => {
+            const n = i + 1;
+            const err = errors[`objectives.${n}.name`];
+            const setO = (patch: Partial<typeof o>) =>
+              set({ moreObjectives: form.moreObjectives.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
+            return (
+              <fieldset
+                key={o.key}
+                className="objective-row"
+                style={{ border: 0, margin: 0, padding: 0 }}
+                aria-label={`Objective ${n + 1}`}
+              >
+                <Field id={`objectives.${n}.name`} label={`Objective ${n + 1} metric`} error={err}>
+                  <input
+                    id={`objectives.${n}.name`}
+                    type="text"
+                    value={o.name}
+                    onChange={(e) => setO({ name: e.target.value })}
+                    {...invalid(`objectives.${n}.name`, err)}
+                  />
+                </Field>
+                <Field id={`objectives.${n}.direction`} label={`Objective ${n + 1} direction`}>
+                  <select
+                    id={`objectives.${n}.direction`}
+                    value={o.direction}
+                    onChange={(e) =>
+                      setO({ direction: e.target.value === 'MAXIMIZE' ? 'MAXIMIZE' : 'MINIMIZE' })
+                    }
+                  >
+                    <option value="MINIMIZE">Minimize</option>
+                    <option value="MAXIMIZE">Maximize</option>
+                  </select>
+                </Field>
+                <RemoveButton
+                  label={`objective ${o.name || n + 1}`}
+                  onClick={() => set({ moreObjectives: form.moreObjectives.filter((_, j) => j !== i) })}
+                />
+              </fieldset>
+            );
+          })}
+          {form.moreObjectives.length ? (
+            <Field
+              id="referencePoint"
+              label="Reference point (optional)"
+              error={errors.referencePoint}
+              hint="For the hypervolume: one value per objective, comma-separated; empty infers it"
+            >
+              <input
+                id="referencePoint"
+                type="text"
+                inputMode="decimal"
+                value={form.referencePoint}
+                placeholder="inferred from the trials"
+                onChange={(e) => set({ referencePoint: e.target.value })}
+                {...invalid('referencePoint', errors.referencePoint)}
+              />
+            </Field>
+          ) : null}
+          {form.constraints.map((c, i) => {
+            const err = errors[`constraints.${i}.name`];
+            return (
+              <fieldset
+                key={c.key}
+                className="objective-row"
+                style={{ border: 0, margin: 0, padding: 0 }}
+                aria-label={`Constraint ${i + 1}`}
+              >
+                <Field
+                  id={`constraints.${i}.name`}
+                  label={`Constraint ${i + 1} metric`}
+                  error={err}
+                  hint="Feasible when its value is ≤ 0"
+                >
+                  <input
+                    id={`constraints.${i}.name`}
+                    type="text"
+                    value={c.name}
+                    onChange={(e) =>
+                      set({
+                        constraints: form.constraints.map((x, j) =>
+                          j === i ? { ...x, name: e.target.value } : x,
+                        ),
+                      })
+                    }
+                    {...invalid(`constraints.${i}.name`, err)}
+                  />
+                </Field>
+                <RemoveButton
+                  label={`constraint ${c.name || i + 1}`}
+                  onClick={() => set({ constraints: form.constraints.filter((_, j) => j !== i) })}
+                />
+              </fieldset>
+            );
+          })}
         </div>
       </section>
       <section className="card" aria-labelledby="space">

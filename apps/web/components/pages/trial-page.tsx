@@ -168,8 +168,31 @@ export function TrialPage({ trialId }: { trialId: string }) {
             <StateBadge state={t.state} />
             {!isTerminal(t.state) ? <LiveIndicator status={liveStatus} /> : null}
           </div>
-          <div className="sub">
-            {s.objective}: <b>{formatNumber(t.value, 6)}</b>
+          <div className="sub" data-testid="trial-values">
+            {(s.objectives?.length ?? 0) > 1 ? (
+              s.objectives.map((o, i) => (
+                <span key={o.name}>
+                  {i > 0 ? ' · ' : null}
+                  {o.name}: <b>{formatNumber(t.values?.[i] ?? null, 6)}</b>
+                </span>
+              ))
+            ) : (
+              <>
+                {s.objective}: <b>{formatNumber(t.value, 6)}</b>
+              </>
+            )}
+            {(s.constraints ?? []).map((c, i) => (
+              <span key={c.name}>
+                {' · '}
+                {c.name}: <b>{formatNumber(t.constraints?.[i] ?? null, 6)}</b>
+              </span>
+            ))}
+            {t.feasible === false ? (
+              <>
+                {' · '}
+                <span className="badge badge-infeasible">infeasible</span>
+              </>
+            ) : null}
             {t.retryOf ? (
               <>
                 {' '}

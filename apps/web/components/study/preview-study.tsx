@@ -12,7 +12,7 @@ import { PageSkeleton } from '../ui/states';
 import { ThemeToggle } from '../ui/theme-toggle';
 import { StudyView } from './study-view';
 
-const PREVIEW_KEYS = ['trials', 'steps', 'live'];
+const PREVIEW_KEYS = ['trials', 'steps', 'live', 'objectives', 'constraints'];
 
 const noSubscription = () => () => {};
 
@@ -35,7 +35,13 @@ function PreviewStudyBody() {
   const n = Math.min(50_000, Math.max(0, Number(sp.get('trials') ?? 200) || 0));
   const steps = Math.min(200, Math.max(0, Number(sp.get('steps') ?? 20) || 0));
   const live = sp.get('live') === '1';
-  const fx = useMemo(() => fixtureStudy({ trials: n, steps, running: n > 0 ? 3 : 0 }), [n, steps]);
+  // ?objectives=2|3 (a multi-objective study), ?constraints=1 (a constrained one)
+  const objectives = Math.min(3, Math.max(1, Number(sp.get('objectives') ?? 1) || 1));
+  const constraints = Math.min(1, Math.max(0, Number(sp.get('constraints') ?? 0) || 0));
+  const fx = useMemo(
+    () => fixtureStudy({ trials: n, steps, running: n > 0 ? 3 : 0, objectives, constraints }),
+    [n, steps, objectives, constraints],
+  );
   const store = useMemo(() => {
     const s = new CurveStore();
     s.add(fx.metrics);

@@ -32,6 +32,7 @@ import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
 import { normalizeImportance } from '../../lib/importance';
 import { CurveStore } from '../../lib/learning-curves';
 import { mergeTrials, newerTrial } from '../../lib/live-sync';
+import { isInfeasible } from '../../lib/pareto';
 import { buildReport } from '../../lib/report';
 import { can } from '../../lib/roles';
 import { emptyCounts, type Study, type Trial, type TrialCounts, totalTrials } from '../../lib/types';
@@ -318,7 +319,13 @@ export function StudyPage({ studyId }: { studyId: string }) {
     if (!study) return null;
     if (trialsLoading) return study;
     const counts = countsOf(trials);
-    const best = bestTrial(study.direction, trials);
+    // a multi-objective study has a front, not a best trial; a constrained one's best is feasible
+    const best = study.isMultiObjective
+      ? undefined
+      : bestTrial(
+          study.direction,
+          study.constraints.length ? trials.filter((t) => !isInfeasible(t)) : trials,
+        );
     return { ...study, trialCounts: counts, bestValue: best?.value ?? null, bestTrialId: best?.id ?? null };
   }, [study, trials, trialsLoading]);
 

@@ -11,6 +11,7 @@ import { estimateImportance } from '../../lib/importance';
 import type { CurveStore } from '../../lib/learning-curves';
 import type { LiveStatus } from '../../lib/live-sync';
 import { paramNames, specFor } from '../../lib/params';
+import { buildParetoView, directionTag, hypervolumeSeries } from '../../lib/pareto';
 import {
   finishedTrials,
   type ParamImportance,
@@ -23,9 +24,11 @@ import {
   totalTrials,
 } from '../../lib/types';
 import { ConvergenceChart, type ConvergenceChartProps } from '../charts/convergence-chart';
+import { HypervolumeChart } from '../charts/hypervolume-chart';
 import { ImportanceChart } from '../charts/importance-chart';
 import { LearningCurvesChart, type LearningCurvesChartProps } from '../charts/learning-curves-chart';
 import { ParallelChart } from '../charts/parallel-chart';
+import { ParetoChart } from '../charts/pareto-chart';
 import { PredictedChart } from '../charts/predicted-chart';
 import { SurrogateChart } from '../charts/surrogate-chart';
 import { TrialsWorkbench } from '../explore/trials-workbench';
@@ -97,6 +100,18 @@ export function StudyView(props: StudyViewProps) {
   const best = study.bestTrialId ? trials.find((t) => t.id === study.bestTrialId) : undefined;
   const rec = props.recommended ?? null;
   const gpSpec = props.gpParam ? specFor(study.searchSpace, props.gpParam) : undefined;
+  const multi = study.isMultiObjective && study.objectives.length > 1;
+  const constrained = study.constraints.length > 0;
+  // the front follows the live trials (as the best trial does); the hypervolume is the API's
+  const pareto = useMemo(
+    () => (multi ? buildParetoView(trials, study.objectives) : null),
+    [multi, trials, study.objectives],
+  );
+  const hv = useMemo(() => hypervolumeSeries(study.hypervolumeHistory), [study.hypervolumeHistory]);
+  const feasibleCount = useMemo(
+    () => (constrained ? trials.filter((t) => t.state === 'COMPLETE' && t.feasible === true).length : 0),
+    [constrained, trials],
+  );
 
   async function run(label: string, fn: () => Promise<void>) {
     setBusy(label);
@@ -125,9 +140,33 @@ export function StudyView(props: StudyViewProps) {
               <h1>{study.name}</h1>
               <StateBadge state={study.state} />
             </div>
-            <div className="sub">
-              {study.direction === 'MINIMIZE' ? 'Minimize' : 'Maximize'} <code>{study.objective}</code> ·
-              sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
+            <div className="sub" data-testid="study-objectives">
+              {study.objectives.map((o, i) => (
+                <span key={o.name}>
+                  {i === 0
+                    ? o.direction === 'MINIMIZE'
+                      ? 'Minimize'
+                      : 'Maximize'
+                    : directionTag(o.direction) === 'min'
+                      ? ' minimize'
+                      : ' maximize'}{' '}
+                  <code>{o.name}</code>
+                  {i < study.objectives.length - 1 ? ',' : null}
+                </span>
+              ))}
+              {constrained ? (
+                <>
+                  {' '}
+                  subject to{' '}
+                  {study.constraints.map((c, i) => (
+                    <span key={c.name}>
+                      {i > 0 ? ', ' : null}
+                      <code>{c.name}</code> ≤ 0
+                    </span>
+                  ))}
+                </>
+              ) : null}{' '}
+              · sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
               <RelativeTime iso={study.createdAt} />
             </div>
             <StudyDescription
@@ -267,27 +306,52 @@ export function StudyView(props: StudyViewProps) {
               {counts.running} running · {counts.waiting} waiting
             </div>
           </div>
-          <div className="card stat" data-testid="best-observed">
-            <div className="k">Best observed {study.objective}</div>
-            <div className="v">{formatNumber(study.bestValue, 5)}</div>
-            <div className="s">
-              {best ? (
-                <Link prefetch={false} href={props.trialHref(best.id)}>
-                  trial #{best.number}
-                </Link>
-              ) : study.bestTrialId ? (
-                <Link prefetch={false} href={props.trialHref(study.bestTrialId)}>
-                  best trial
-                </Link>
-              ) : (
-                'no complete trial yet'
-              )}
-              {rec && rec.source === 'model' && rec.trialId === study.bestTrialId ? (
-                <span className="faint"> · the model agrees</span>
-              ) : null}
+          {pareto ? (
+            <div className="card stat" data-testid="front-card">
+              <div className="k">Pareto front</div>
+              <div className="v">
+                {pareto.front.length.toLocaleString('en-US')}
+                <span className="faint" style={{ fontSize: 14 }}>
+                  {' '}
+                  trial{pareto.front.length === 1 ? '' : 's'}
+                </span>
+              </div>
+              <div className="s">
+                {hv.last ? (
+                  <>hypervolume {formatNumber(hv.last.value, 4)}</>
+                ) : pareto.front.length ? (
+                  'no hypervolume yet'
+                ) : (
+                  'no feasible complete trial yet'
+                )}
+              </div>
             </div>
-          </div>
-          {rec && rec.source === 'model' && rec.trialId !== study.bestTrialId ? (
+          ) : (
+            <div className="card stat" data-testid="best-observed">
+              <div className="k">
+                Best observed {constrained ? 'feasible ' : ''}
+                {study.objective}
+              </div>
+              <div className="v">{formatNumber(study.bestValue, 5)}</div>
+              <div className="s">
+                {best ? (
+                  <Link prefetch={false} href={props.trialHref(best.id)}>
+                    trial #{best.number}
+                  </Link>
+                ) : study.bestTrialId ? (
+                  <Link prefetch={false} href={props.trialHref(study.bestTrialId)}>
+                    best trial
+                  </Link>
+                ) : (
+                  'no complete trial yet'
+                )}
+                {rec && rec.source === 'model' && rec.trialId === study.bestTrialId ? (
+                  <span className="faint"> · the model agrees</span>
+                ) : null}
+              </div>
+            </div>
+          )}
+          {!pareto && rec && rec.source === 'model' && rec.trialId !== study.bestTrialId ? (
             <div
               className="card stat stat-recommended"
               data-testid="recommended-trial"
@@ -312,6 +376,19 @@ export function StudyView(props: StudyViewProps) {
               </div>
             </div>
           ) : null}
+          {constrained ? (
+            <div className="card stat" data-testid="feasible-card">
+              <div className="k">Feasible</div>
+              <div className="v">
+                {feasibleCount.toLocaleString('en-US')}
+                <span className="faint" style={{ fontSize: 14 }}>
+                  {' '}
+                  / {counts.complete.toLocaleString('en-US')}
+                </span>
+              </div>
+              <div className="s">complete trials within every constraint</div>
+            </div>
+          ) : null}
           <div className="card stat">
             <div className="k">Complete</div>
             <div className="v" style={{ color: 'var(--good)' }}>
@@ -334,14 +411,31 @@ export function StudyView(props: StudyViewProps) {
             <div className="s">errors or stale workers</div>
           </div>
         </div>
-        <div className="grid-2">
-          <UrlConvergenceChart
-            trials={props.convergenceTrials ?? trials}
-            direction={study.direction}
-            objective={study.objective}
-            loading={trialsLoading && (props.convergenceTrials ?? trials).length === 0}
+        {pareto ? (
+          <ParetoChart
+            view={pareto}
+            referencePoint={study.referencePoint}
+            trials={trials}
+            loading={trialsLoading && trials.length === 0}
             trialHref={props.trialHref}
           />
+        ) : null}
+        <div className="grid-2">
+          {pareto ? (
+            <HypervolumeChart
+              history={study.hypervolumeHistory}
+              referencePoint={study.referencePoint}
+              loading={trialsLoading && trials.length === 0}
+            />
+          ) : (
+            <UrlConvergenceChart
+              trials={props.convergenceTrials ?? trials}
+              direction={study.direction}
+              objective={study.objective}
+              loading={trialsLoading && (props.convergenceTrials ?? trials).length === 0}
+              trialHref={props.trialHref}
+            />
+          )}
           <UrlLearningCurvesChart
             store={props.store}
             version={props.curvesVersion}
@@ -361,6 +455,9 @@ export function StudyView(props: StudyViewProps) {
           params={names}
           objective={study.objective}
           bestTrialId={study.bestTrialId}
+          objectives={study.objectives}
+          constraints={study.constraints}
+          frontIds={pareto?.frontIds}
           loading={trialsLoading}
           trialHref={props.trialHref}
           store={props.store}
@@ -373,6 +470,7 @@ export function StudyView(props: StudyViewProps) {
             trials={trials}
             objective={study.objective}
             direction={study.direction}
+            objectives={study.objectives}
             loading={trialsLoading}
           />
         </LazyMount>
@@ -383,6 +481,7 @@ export function StudyView(props: StudyViewProps) {
             objective={study.objective}
             direction={study.direction}
             loading={trialsLoading}
+            constrained={constrained}
           />
         </LazyMount>
         <LazyMount

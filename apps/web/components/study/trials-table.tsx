@@ -14,7 +14,7 @@ import {
   type TableQuery,
   writeTableQuery,
 } from '../../lib/trials-table';
-import { TRIAL_STATES, type Trial, type TrialState } from '../../lib/types';
+import { type Constraint, type Objective, TRIAL_STATES, type Trial, type TrialState } from '../../lib/types';
 import { EmptyState, Skeleton, StateBadge } from '../ui/states';
 import { useSelection } from './selection';
 
@@ -31,6 +31,9 @@ export function TrialsTable({
   attributes = [],
   total,
   selectable = false,
+  objectives = [],
+  constraints = [],
+  frontIds,
 }: {
   trials: readonly Trial[];
   params: readonly string[];
@@ -49,7 +52,15 @@ export function TrialsTable({
   total?: number;
   /** A box per row that adds the trial to the page's linked selection. */
   selectable?: boolean;
+  /** Two or more: a sortable column per objective instead of the one value column. */
+  objectives?: readonly Objective[];
+  /** A sortable column per constraint, and a feasible column. */
+  constraints?: readonly Constraint[];
+  /** A multi-objective study's front: its rows stand out as the best trial's does. */
+  frontIds?: ReadonlySet<string>;
 }) {
+  const multi = objectives.length > 1;
+  const isTop = (id: string) => (frontIds ? frontIds.has(id) : id === bestTrialId);
   const selection = useSelection();
   const url = useUrlQuery(TABLE_KEYS);
   const q = useMemo(() => parseTableQuery(url.params), [url.params]);
@@ -60,13 +71,15 @@ export function TrialsTable({
     const next: TableQuery = { ...q, page: 1, ...patch };
     url.replace(writeTableQuery(currentSearch(), next));
   };
-  const sortHeader = (key: string, label: string, numeric = false) => {
+  const sortHeader = (key: string, label: string, numeric = false, title?: string) => {
     const active = q.sort === key;
     return (
       <th
+        key={key}
         className={numeric ? 'num' : undefined}
         aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
         scope="col"
+        title={title}
       >
         <button
           type="button"
@@ -190,7 +203,20 @@ export function TrialsTable({
                   ) : null}
                   {sortHeader('number', '#', true)}
                   {sortHeader('state', 'State')}
-                  {sortHeader('value', objective, true)}
+                  {multi
+                    ? objectives.map((o, i) =>
+                        sortHeader(
+                          `obj:${i}`,
+                          o.name,
+                          true,
+                          `${o.direction === 'MINIMIZE' ? 'Minimize' : 'Maximize'} ${o.name}`,
+                        ),
+                      )
+                    : sortHeader('value', objective, true)}
+                  {constraints.map((c, i) =>
+                    sortHeader(`con:${i}`, c.name, true, `Constraint ${c.name}: feasible when ≤ 0`),
+                  )}
+                  {constraints.length > 0 ? sortHeader('feasible', 'Feasible') : null}
                   {params.map((p) => (
                     <SortParam key={p} name={p} q={q} set={set} />
                   ))}
@@ -224,7 +250,7 @@ export function TrialsTable({
                   <tr
                     key={t.id}
                     className={
-                      [t.id === bestTrialId ? 'best' : '', selection.ids.has(t.id) ? 'selected' : '']
+                      [isTop(t.id) ? 'best' : '', selection.ids.has(t.id) ? 'selected' : '']
                         .join(' ')
                         .trim() || undefined
                     }
@@ -252,9 +278,9 @@ export function TrialsTable({
                     </td>
                     <td data-col="state">
                       <StateBadge state={t.state} />
-                      {t.id === bestTrialId ? (
+                      {isTop(t.id) ? (
                         <span className="badge badge-COMPLETE" style={{ marginLeft: 6 }}>
-                          best
+                          {frontIds ? 'front' : 'best'}
                         </span>
                       ) : null}
                       {t.state === 'PRUNED' && t.pruneStep !== null && t.pruneStep !== undefined ? (
@@ -267,7 +293,34 @@ export function TrialsTable({
                         </span>
                       ) : null}
                     </td>
-                    <td className="num">{formatNumber(t.value, 5)}</td>
+                    {multi ? (
+                      objectives.map((o, i) => (
+                        <td key={`obj:${o.name}`} className="num">
+                          {formatNumber(t.values?.[i] ?? null, 5)}
+                        </td>
+                      ))
+                    ) : (
+                      <td className="num">{formatNumber(t.value, 5)}</td>
+                    )}
+                    {constraints.map((c, i) => {
+                      const v = t.constraints?.[i] ?? null;
+                      return (
+                        <td key={`con:${c.name}`} className={`num${v !== null && v > 0 ? ' violated' : ''}`}>
+                          {formatNumber(v, 5)}
+                        </td>
+                      );
+                    })}
+                    {constraints.length > 0 ? (
+                      <td data-col="feasible">
+                        {t.feasible === true ? (
+                          <span className="badge badge-feasible">yes</span>
+                        ) : t.feasible === false ? (
+                          <span className="badge badge-infeasible">no</span>
+                        ) : (
+                          <span className="faint">—</span>
+                        )}
+                      </td>
+                    ) : null}
                     {params.map((p) =>
                       // Inactive in a conditional space (absent from params): blank, never a number.
                       t.params[p] === undefined ? (

@@ -66,7 +66,21 @@ export function toMetricPoint(p: sdk.MetricPoint): MetricPoint {
   return { trialId: p.trialId, name: p.name, step: p.step, value: p.value, time: p.time.toISOString() };
 }
 
+/**
+ * The multi-objective fields of a study (issue 17) as the SDK reads them; optional, so a study of an
+ * older API reads as single-objective.
+ */
+interface WireMultiObjective {
+  objectives?: ReadonlyArray<{ readonly name: string; readonly direction: Study['direction'] }> | null;
+  constraints?: ReadonlyArray<{ readonly name: string }> | null;
+  isMultiObjective?: boolean | null;
+  referencePoint?: { readonly values: readonly number[]; readonly source: 'STUDY' | 'INFERRED' } | null;
+  paretoFront?: ReadonlyArray<{ readonly id: string }> | null;
+  hypervolumeHistory?: ReadonlyArray<{ readonly trialNumber: number; readonly hypervolume: number }> | null;
+}
+
 export function toStudy(s: sdk.Study, history: number[] = []): Study {
+  const mo = s as sdk.Study & WireMultiObjective;
   const c = s.trialCounts;
   const summary: StudySummary = {
     id: s.id,
@@ -99,6 +113,19 @@ export function toStudy(s: sdk.Study, history: number[] = []): Study {
     bestTrialId: s.bestTrial?.id ?? null,
     warmStartFrom: [...(s.warmStartFrom ?? [])],
     description: s.description ?? null,
+    objectives: mo.objectives?.length
+      ? mo.objectives.map((o) => ({ name: o.name, direction: o.direction }))
+      : [{ name: s.objective, direction: s.direction }],
+    constraints: (mo.constraints ?? []).map((x) => ({ name: x.name })),
+    isMultiObjective: mo.isMultiObjective ?? (mo.objectives?.length ?? 1) > 1,
+    referencePoint: mo.referencePoint
+      ? { values: [...mo.referencePoint.values], source: mo.referencePoint.source }
+      : null,
+    paretoFrontIds: (mo.paretoFront ?? []).map((t) => t.id),
+    hypervolumeHistory: (mo.hypervolumeHistory ?? []).map((h) => ({
+      trialNumber: h.trialNumber,
+      hypervolume: h.hypervolume,
+    })),
   };
 }
 
@@ -120,8 +147,13 @@ function toJson(v: unknown): sdk.JsonValue {
 export function toCreateStudyInput(input: CreateStudyInput): sdk.CreateStudyInput {
   const sampler = toJson(input.sampler) as Record<string, sdk.JsonValue>;
   const pruner = toJson(input.pruner) as Record<string, sdk.JsonValue>;
+  // a single objective goes as objective + direction only (what every API version takes)
+  const { objectives, constraints, referencePoint, ...rest } = input;
   return {
-    ...input,
+    ...rest,
+    ...(objectives && objectives.length > 1 ? { objectives } : {}),
+    ...(constraints && constraints.length > 0 ? { constraints } : {}),
+    ...(referencePoint && objectives && objectives.length > 1 ? { referencePoint } : {}),
     sampler: { ...sampler, type: input.sampler.type },
     pruner: { ...pruner, type: input.pruner.type },
   };

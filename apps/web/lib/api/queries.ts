@@ -1,5 +1,6 @@
 'use client';
 
+import { TRIAL_TABLE_INFO_START } from '@posterior/core';
 import { dashboard, type StudySort } from '@posterior/sdk';
 import { readBothEnds } from '../paging';
 import type {
@@ -136,8 +137,10 @@ export function fromTrialTable(table: Pick<dashboard.TrialTable, 'params' | 'inf
       params: values,
       suggestion: s ? { sampler: s[0] || '—', mean: s[1], std: s[2], acquisition: s[3] } : null,
     };
+    // values, constraints, feasible (issue 17), then the informational fields by name.
+    Object.assign(trial, { values: r[10], constraints: r[11], feasible: r[12] });
     info.forEach((name, i) => {
-      (trial as Record<string, unknown>)[name] = r[10 + i] ?? null;
+      (trial as unknown as Record<string, unknown>)[name] = r[TRIAL_TABLE_INFO_START + i] ?? null;
     });
     return trial;
   });

@@ -24,6 +24,9 @@ const trial = (
   state,
   params,
   value,
+  values: value === null ? null : [value],
+  constraints: null,
+  feasible: state === 'COMPLETE' ? true : null,
   suggestion: null,
   workerId: 'w1',
   createdAt: new Date('2026-01-01T00:00:00Z'),
@@ -57,6 +60,31 @@ describe('posterior export', () => {
         `1,FAILED,,w1,"boom, ""oom""",2.5,2026-01-01T00:00:00.000Z,2026-01-01T00:00:02.500Z,0.01,'=relu,`,
         '',
       ].join('\r\n'),
+    );
+  });
+
+  it('adds value_<objective>, constraint_<name> and feasible for multi-objective and constrained studies', () => {
+    const mo = {
+      ...trial(0, { lr: 0.1 }, 0.5, 'COMPLETE'),
+      values: [0.5, 1200],
+      constraints: [0.25],
+      feasible: false,
+    };
+    const csv = trialsCsv([mo, trial(1, { lr: 0.2 }, null, 'FAILED')], ['lr'], undefined, {
+      objectives: [{ name: 'val_loss' }, { name: 'trainable_params' }],
+      constraints: [{ name: 'latency' }],
+    });
+    const [header, first, second] = csv.split('\r\n');
+    assert.equal(
+      header,
+      'number,state,value,worker,error,duration_s,started_at,finished_at,value_val_loss,value_trainable_params,constraint_latency,feasible,params.lr',
+    );
+    assert.match(first ?? '', /,0\.5,1200,0\.25,false,0\.1$/);
+    assert.match(second ?? '', /,,,,,0\.2$/);
+    // A single-objective study without constraints: no outcome columns.
+    assert.doesNotMatch(
+      trialsCsv([mo], ['lr'], undefined, { objectives: [{ name: 'loss' }] }),
+      /value_|feasible/,
     );
   });
 

@@ -58,7 +58,7 @@ async function exportCsv(
   const trials = await client.allTrials(studyId, state);
   const names = study.searchSpace.map((p) => p.name);
   for (const t of trials) for (const k of Object.keys(t.params)) if (!names.includes(k)) names.push(k);
-  const csv = trialsCsv(trials, names, metrics ? await lastMetrics(client, trials) : undefined);
+  const csv = trialsCsv(trials, names, metrics ? await lastMetrics(client, trials) : undefined, study);
   return { csv, count: trials.length };
 }
 

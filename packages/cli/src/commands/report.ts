@@ -15,7 +15,10 @@ export function register(program: Command): void {
   withConnection(
     program
       .command('report')
-      .description('text report of a study: search space, every trial, the best and the recommended trial')
+      .description(
+        'text report of a study: search space, every trial, the best and the recommended trial ' +
+          '(multi-objective: the Pareto front and its hypervolume)',
+      )
       .argument('<study>', 'study id')
       .option('-o, --output <file>', 'write the report here (e.g. bayes_opt.txt) instead of stdout')
       .option('--json', 'print the study and its trials as JSON instead'),
@@ -33,11 +36,24 @@ export function register(program: Command): void {
           number: t.number,
           state: t.state,
           value: t.value,
+          values: t.values,
+          constraints: t.constraints,
+          feasible: t.feasible,
           params: t.params,
           error: t.error,
           note: t.note ?? null,
           tags: t.tags,
         })),
+        // Multi-objective studies: the feasible non-dominated trials (the API's, from the optimizer).
+        front: study.isMultiObjective
+          ? study.paretoFront.map((t) => ({
+              number: t.number,
+              values: t.values,
+              constraints: t.constraints,
+              params: t.params,
+            }))
+          : null,
+        hypervolume: study.hypervolumeHistory.at(-1)?.hypervolume ?? null,
         best: study.bestTrial
           ? { number: study.bestTrial.number, value: study.bestTrial.value, params: study.bestTrial.params }
           : null,

@@ -25,6 +25,9 @@ export function studyJson(study: Study) {
     state: study.state,
     direction: study.direction,
     objective: study.objective,
+    objectives: study.objectives,
+    constraints: study.constraints,
+    referencePoint: study.referencePoint,
     description: study.description,
     maxTrials: study.maxTrials,
     parallelism: study.parallelism,
@@ -33,8 +36,17 @@ export function studyJson(study: Study) {
     searchSpace: study.searchSpace,
     trialCounts: study.trialCounts,
     bestValue: study.bestTrial?.value ?? null,
+    paretoFront: study.isMultiObjective ? study.paretoFront.map((t) => t.number) : null,
     createdAt: study.createdAt.toISOString(),
   };
+}
+
+/** "minimize val_loss, minimize trainable_params; constraints latency_ms". */
+function goals(study: Study): string {
+  const objectives = study.objectives.map((o) => `${o.direction.toLowerCase()} ${o.name}`).join(', ');
+  return study.constraints.length === 0
+    ? objectives
+    : `${objectives}; constraints ${study.constraints.map((c) => c.name).join(', ')} <= 0`;
 }
 
 export function register(program: Command): void {
@@ -55,9 +67,7 @@ export function register(program: Command): void {
     });
     if (options.json) printJson(studyJson(created));
     else process.stdout.write(`${created.id}\n`);
-    process.stderr.write(
-      `created study ${created.name} (${created.maxTrials} trials, ${created.direction.toLowerCase()} ${created.objective})\n`,
-    );
+    process.stderr.write(`created study ${created.name} (${created.maxTrials} trials, ${goals(created)})\n`);
   });
 
   withConnection(
@@ -78,9 +88,11 @@ export function register(program: Command): void {
     process.stdout.write(
       [
         `${found.name} (${found.id}): ${found.state}`,
-        `  ${found.direction.toLowerCase()} ${found.objective}, sampler ${found.sampler.type}, pruner ${found.pruner.type}`,
+        `  ${goals(found)}, sampler ${found.sampler.type}, pruner ${found.pruner.type}`,
         `  trials: ${c.COMPLETE} complete, ${c.PRUNED} pruned, ${c.FAILED} failed, ${c.RUNNING} running, ${c.WAITING} waiting (budget ${found.maxTrials})`,
-        `  best: ${best ? `trial #${best.number} ${found.objective}=${best.value} ${JSON.stringify(best.params)}` : '-'}`,
+        found.isMultiObjective
+          ? `  Pareto front: ${found.paretoFront.map((t) => `#${t.number}`).join(' ') || '-'}`
+          : `  best: ${best ? `trial #${best.number} ${found.objective}=${best.value} ${JSON.stringify(best.params)}` : '-'}`,
         '',
       ].join('\n'),
     );

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hypervolume } from '../multiobjective/hypervolume.js';
 import { createRng } from '../rng.js';
 import { parseSearchSpace } from '../search-space.js';
+import { MO_PROBLEMS } from './multiobjective.js';
 import { builtinObjectives, noisyObjective } from './objectives.js';
 import { formatSummaryTable, quantile, runBenchmark, summarizeBenchmark } from './run.js';
 
@@ -142,5 +144,56 @@ describe('runBenchmark', () => {
   it('quantile interpolates like numpy', () => {
     assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
     assert.equal(quantile([4, 1, 3, 2], 0.25), 1.75);
+  });
+});
+
+describe('held-out multi-objective and constrained problems', () => {
+  const byName = (name: string) => {
+    const p = MO_PROBLEMS.find((q) => q.name === name);
+    assert.ok(p?.heldout, `${name} is held out`);
+    return p;
+  };
+
+  it("gardner2's optimum is feasible and no feasible grid point beats it", () => {
+    const p = byName('gardner2');
+    const at = p.evaluate([(3 * Math.PI) / 2, Math.asin(0.95)]);
+    assert.ok(Math.abs((at.values[0] as number) - (p.optimum as number)) < 1e-12);
+    assert.ok((at.constraints[0] as number) <= 1e-12);
+    for (let i = 0; i <= 300; i++) {
+      for (let j = 0; j <= 300; j++) {
+        const out = p.evaluate([(i / 300) * 6, (j / 300) * 6]);
+        if ((out.constraints[0] as number) <= 0)
+          assert.ok((out.values[0] as number) >= (p.optimum as number) - 1e-12);
+      }
+    }
+  });
+
+  it("dtlz7's true hypervolume is just above that of a dense sample of its front", () => {
+    const p = byName('dtlz7_3obj');
+    const ref = p.referencePoint as number[];
+    const n = 60;
+    const pts: number[][] = [];
+    for (let i = 0; i <= n; i++)
+      for (let j = 0; j <= n; j++) pts.push(p.evaluate([i / n, j / n, 0, 0, 0, 0]).values);
+    const sampled = hypervolume(pts, ref);
+    const truth = (p.trueHypervolume as () => number)();
+    assert.ok(truth > sampled && truth < sampled * 1.02, `${truth} vs sampled ${sampled}`);
+  });
+
+  it("tnk's front points are feasible and its true hypervolume is that of its least feasible x1 per x0", () => {
+    const p = byName('tnk');
+    // A feasible point on the front (x0 = x1 on the wavy circle) and an infeasible one inside it.
+    assert.ok(p.evaluate([0.2, 0.2]).constraints.some((c) => c > 0));
+    const truth = (p.trueHypervolume as () => number)();
+    // Any feasible sample's hypervolume is below the truth.
+    const pts: number[][] = [];
+    for (let i = 0; i <= 200; i++) {
+      for (let j = 0; j <= 200; j++) {
+        const x = [(i / 200) * 1.2, (j / 200) * 1.2];
+        if (p.evaluate(x).constraints.every((c) => c <= 0)) pts.push(x);
+      }
+    }
+    const sampled = hypervolume(pts, p.referencePoint as number[]);
+    assert.ok(truth > sampled && truth < sampled * 1.02, `${truth} vs sampled ${sampled}`);
   });
 });

@@ -12,7 +12,8 @@ import { quantile } from './run.js';
  * non-dominated trials against the problem's reference point (the sampler is NOT told it: it
  * infers its own, as Optuna's does), or for a single objective the simple regret of the best
  * feasible value. The private problems (zdt3, srn, dtlz1_3obj) are of the same kinds, for judging
- * that the method is not tuned to the public set.
+ * that the method is not tuned to the public set; the held-out ones (dtlz7_3obj, tnk, gardner2) run
+ * only with the bench's --heldout flag, as a last check that is not looked at while developing.
  */
 export interface MoProblem {
   name: string;
@@ -28,6 +29,11 @@ export interface MoProblem {
   /** Single-objective problems: the optimum for the regret. */
   optimum?: number;
   public: boolean;
+  /**
+   * Held out: run only with the bench's --heldout flag, never while developing the sampler, to check
+   * that changes measured on the other problems carry over to problems of the same kinds.
+   */
+  heldout?: boolean;
 }
 
 const unitFloats = (bounds: ReadonlyArray<[number, number]>): unknown[] =>
@@ -82,6 +88,67 @@ function sampledFrontHypervolume(points: number[][], ref: number[]): number {
 
 let zdt3Hv: number | undefined;
 let srnHv: number | undefined;
+let dtlz7Hv: number | undefined;
+let tnkHv: number | undefined;
+
+/**
+ * DTLZ7 (Deb et al. 2002), 3 objectives: f1 = x0, f2 = x1, g = 1 + 9/k sum_{i>=2} x_i (k = d - 2),
+ * f3 = (1 + g)(3 - sum_{i<2} f_i / (1 + g) (1 + sin(3 pi f_i))). Its front (g = 1) is four
+ * disconnected patches.
+ */
+function dtlz7(x: readonly number[]) {
+  const k = x.length - 2;
+  let s = 0;
+  for (let i = 2; i < x.length; i++) s += x[i] as number;
+  const g = 1 + (9 / k) * s;
+  const f1 = x[0] as number;
+  const f2 = x[1] as number;
+  const u = (f: number): number => (f / (1 + g)) * (1 + Math.sin(3 * Math.PI * f));
+  return { values: [f1, f2, (1 + g) * (3 - u(f1) - u(f2))], constraints: [] };
+}
+
+/**
+ * Hypervolume of DTLZ7's true front against ref: the front is f3 = 6 - u(f1) - u(f2), u(t) = t(1 +
+ * sin(3 pi t)), so the lowest front value at or below (y1, y2) is 6 - U(y1) - U(y2) with U(y) the
+ * running maximum of u up to y, and the volume is the integral of (ref3 - 6 + U(y1) + U(y2))_+ over
+ * [0, ref1] x [0, ref2] (midpoint rule on a fine grid; f_i <= 1).
+ */
+function dtlz7TrueHypervolume(ref: readonly number[]): number {
+  const n = 4000;
+  const U = (r: number): Float64Array => {
+    const out = new Float64Array(n);
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      const y = ((i + 0.5) / n) * r;
+      if (y <= 1) best = Math.max(best, y * (1 + Math.sin(3 * Math.PI * y)));
+      out[i] = best;
+    }
+    return out;
+  };
+  const r1 = ref[0] as number;
+  const r2 = ref[1] as number;
+  const r3 = ref[2] as number;
+  const u1 = U(r1);
+  const u2 = U(r2);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) sum += Math.max(0, r3 - 6 + (u1[i] as number) + (u2[j] as number));
+  }
+  return (sum * r1 * r2) / (n * n);
+}
+
+/** TNK (Tanaka 1995; pymoo's scaling of the second constraint): f = x, a wavy feasible boundary. */
+function tnk(x: readonly number[]) {
+  const a = x[0] as number;
+  const b = x[1] as number;
+  return {
+    values: [a, b],
+    constraints: [
+      -(a * a + b * b - 1 - 0.1 * Math.cos(16 * Math.atan2(a, b))),
+      2 * ((a - 0.5) ** 2 + (b - 0.5) ** 2) - 1,
+    ],
+  };
+}
 
 export const MO_PROBLEMS: MoProblem[] = [
   {
@@ -235,6 +302,88 @@ export const MO_PROBLEMS: MoProblem[] = [
     public: false,
   },
 ];
+
+MO_PROBLEMS.push(
+  {
+    name: 'dtlz7_3obj',
+    dim: 6,
+    objectives: 3,
+    constraints: 0,
+    budget: 100,
+    space: unitFloats(Array.from({ length: 6 }, () => [0, 1])),
+    evaluate: dtlz7,
+    referencePoint: [1.1, 1.1, 6.6],
+    trueHypervolume: () => {
+      dtlz7Hv ??= dtlz7TrueHypervolume([1.1, 1.1, 6.6]);
+      return dtlz7Hv;
+    },
+    public: false,
+    heldout: true,
+  },
+  {
+    name: 'tnk',
+    dim: 2,
+    objectives: 2,
+    constraints: 2,
+    budget: 60,
+    space: unitFloats([
+      [0, Math.PI],
+      [0, Math.PI],
+    ]),
+    evaluate: tnk,
+    referencePoint: [1.2, 1.2],
+    trueHypervolume: () => {
+      if (tnkHv === undefined) {
+        // f = x: the front is, for each x0, the least feasible x1: a scan from below in steps of
+        // 1e-3, then bisection between the last infeasible and the first feasible step.
+        const pts: number[][] = [];
+        const feasible = (a: number, b: number): boolean => tnk([a, b]).constraints.every((c) => c <= 0);
+        for (let i = 0; i <= 6000; i++) {
+          const a = (i / 6000) * 1.2;
+          for (let j = 0; j <= 1200; j++) {
+            const b = j / 1000;
+            if (!feasible(a, b)) continue;
+            let lo = Math.max(0, b - 1e-3);
+            let hi = b;
+            if (j > 0) {
+              for (let k = 0; k < 40; k++) {
+                const mid = 0.5 * (lo + hi);
+                if (feasible(a, mid)) hi = mid;
+                else lo = mid;
+              }
+            }
+            pts.push([a, hi]);
+            break;
+          }
+        }
+        tnkHv = sampledFrontHypervolume(pts, [1.2, 1.2]);
+      }
+      return tnkHv;
+    },
+    public: false,
+    heldout: true,
+  },
+  {
+    // Gardner et al. 2014, problem 2: a thin feasible band; f* = -1 + asin(0.95) at (3 pi / 2, asin(0.95)).
+    name: 'gardner2',
+    dim: 2,
+    objectives: 1,
+    constraints: 1,
+    budget: 60,
+    space: unitFloats([
+      [0, 6],
+      [0, 6],
+    ]),
+    evaluate: (x) => {
+      const a = x[0] as number;
+      const b = x[1] as number;
+      return { values: [Math.sin(a) + b], constraints: [Math.sin(a) * Math.sin(b) + 0.95] };
+    },
+    optimum: -1 + Math.asin(0.95),
+    public: false,
+    heldout: true,
+  },
+);
 
 export interface MoRun {
   seed: number;

@@ -60,6 +60,11 @@ export interface CompletedTrial {
   params: Params;
   /** The objective value of a single-objective study. */
   value: number;
+  /**
+   * A pruned trial: `value` is the last value it reported before it was stopped early, an upper
+   * bound of its result rather than a result; the GP caps it at the worst completed value (model.ts).
+   */
+  pruned?: boolean;
   /** One value per objective of a multi-objective study, in the order of `objectives`. */
   values?: readonly number[];
   /** One value per constraint, in the order of `constraints`; feasible when every one is <= 0. */

@@ -5,19 +5,31 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type ConstraintInput = {
+  readonly name: string;
+};
+
 export type CreateStudyInput = {
+  /** Outcome constraints (at most 8): a trial is feasible when every constraint value is <= 0 */
+  readonly constraints?: ReadonlyArray<ConstraintInput> | null | undefined;
   /** Free text shown on the study page (at most 10,000 chars) */
   readonly description?: string | null | undefined;
-  readonly direction: Direction;
+  /** Required without objectives; with them, omitted or the first one's */
+  readonly direction?: Direction | null | undefined;
   /** Default 60 */
   readonly heartbeatTimeoutS?: number | null | undefined;
   readonly maxTrials: number;
   readonly name: string;
-  readonly objective: string;
+  /** Required without objectives; with them, omitted or the first one's */
+  readonly objective?: string | null | undefined;
+  /** Every objective in order (at most 4); the first is the study's objective/direction */
+  readonly objectives?: ReadonlyArray<ObjectiveInput> | null | undefined;
   /** Default 1 */
   readonly parallelism?: number | null | undefined;
   /** Default {"type": "none"} */
   readonly pruner?: unknown;
+  /** Hypervolume reference point, one finite value per objective in their units (>= 2 objectives); default inferred */
+  readonly referencePoint?: ReadonlyArray<number> | null | undefined;
   /** Default 0 */
   readonly retryFailed?: number | null | undefined;
   /** Default {"type": "gp"} */
@@ -53,10 +65,20 @@ export type MetricPointInput = {
   readonly value: number;
 };
 
+export type ObjectiveInput = {
+  readonly direction: Direction;
+  readonly name: string;
+};
+
 export type PackageVersionInput = {
   readonly name: string;
   readonly version: string;
 };
+
+/** STUDY: given at creation; INFERRED: from the study's completed feasible trials */
+export type ReferencePointSource =
+  | 'INFERRED'
+  | 'STUDY';
 
 /** OWNER > ADMIN > MEMBER > VIEWER */
 export type Role =
@@ -150,7 +172,7 @@ export type TrialPageQueryVariables = Exact<{
 }>;
 
 
-export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly logTail: string | null, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string, readonly pruner: unknown }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null } | null };
+export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly logTail: string | null, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string, readonly pruner: unknown, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }> }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null } | null };
 
 export type TeamSettingsQueryVariables = Exact<{
   id: string | number;
@@ -172,7 +194,7 @@ export type SetStudyBudgetMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type DeleteStudyMutationVariables = Exact<{
   id: string | number;
@@ -202,13 +224,13 @@ export type UserFieldsFragment = { readonly id: string, readonly email: string, 
 
 export type TeamFieldsFragment = { readonly id: string, readonly name: string, readonly role: Role, readonly createdAt: string };
 
-export type SuggestionFieldsFragment = { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null };
+export type SuggestionFieldsFragment = { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null };
 
-export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null };
+export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null };
 
 export type TrialRunFieldsFragment = { readonly logTail: string | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null };
 
-export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null };
+export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> };
 
 export type MetricFieldsFragment = { readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string };
 
@@ -324,7 +346,7 @@ export type CreateStudyMutationVariables = Exact<{
 }>;
 
 
-export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetStudyStateMutationVariables = Exact<{
   id: string | number;
@@ -332,7 +354,7 @@ export type SetStudyStateMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetStudyDescriptionMutationVariables = Exact<{
   studyId: string | number;
@@ -340,7 +362,7 @@ export type SetStudyDescriptionMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } };
+export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetTrialNoteMutationVariables = Exact<{
   trialId: string | number;
@@ -348,7 +370,7 @@ export type SetTrialNoteMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type SetTrialTagsMutationVariables = Exact<{
   trialId: string | number;
@@ -356,7 +378,7 @@ export type SetTrialTagsMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type SetTrialAttributesMutationVariables = Exact<{
   trialId: string | number;
@@ -365,7 +387,7 @@ export type SetTrialAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialAttributesMutation = { readonly setTrialAttributes: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type SetTrialAttributesMutation = { readonly setTrialAttributes: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type EnqueueTrialMutationVariables = Exact<{
   studyId: string | number;
@@ -373,7 +395,7 @@ export type EnqueueTrialMutationVariables = Exact<{
 }>;
 
 
-export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type AskTrialsMutationVariables = Exact<{
   studyId: string | number;
@@ -383,7 +405,7 @@ export type AskTrialsMutationVariables = Exact<{
 }>;
 
 
-export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
+export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }> };
 
 export type HeartbeatMutationVariables = Exact<{
   trialId: string | number;
@@ -404,25 +426,29 @@ export type TellTrialMutationVariables = Exact<{
   trialId: string | number;
   state: TrialState;
   value?: number | null | undefined;
+  values?: ReadonlyArray<number> | number | null | undefined;
+  constraints?: ReadonlyArray<number> | number | null | undefined;
   error?: string | null | undefined;
   logTail?: string | null | undefined;
   environment?: TrialEnvironmentInput | null | undefined;
 }>;
 
 
-export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type ReleaseTrialMutationVariables = Exact<{
   trialId: string | number;
 }>;
 
 
-export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } };
+export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type TellAndAskMutationVariables = Exact<{
   trialId: string | number;
   state: TrialState;
   value?: number | null | undefined;
+  values?: ReadonlyArray<number> | number | null | undefined;
+  constraints?: ReadonlyArray<number> | number | null | undefined;
   error?: string | null | undefined;
   logTail?: string | null | undefined;
   environment?: TrialEnvironmentInput | null | undefined;
@@ -433,7 +459,7 @@ export type TellAndAskMutationVariables = Exact<{
 }>;
 
 
-export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null }> };
+export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -455,14 +481,14 @@ export type StudiesQueryVariables = Exact<{
 }>;
 
 
-export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
+export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
 
 export type StudyQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } | null } | null };
+export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } | null };
 
 export type TeamQueryVariables = Exact<{
   id: string | number;
@@ -480,7 +506,7 @@ export type StudyTrialsQueryVariables = Exact<{
 }>;
 
 
-export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
+export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
 
 export type StudyHistoryQueryVariables = Exact<{
   id: string | number;
@@ -501,7 +527,7 @@ export type StudyRecommendedTrialQueryVariables = Exact<{
 }>;
 
 
-export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } | null } | null };
+export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } } | null } | null };
 
 export type StudyImportanceQueryVariables = Exact<{
   id: string | number;
@@ -524,7 +550,7 @@ export type TrialQueryVariables = Exact<{
 }>;
 
 
-export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly logTail: string | null, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null } | null };
+export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly logTail: string | null, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null } | null };
 
 export type MyInvitationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -554,7 +580,7 @@ export type TrialEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly annotated: boolean, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null } | null } } };
+export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly annotated: boolean, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } } };
 
 export type MetricPointsSubscriptionVariables = Exact<{
   studyId: string | number;
@@ -621,6 +647,9 @@ export const SuggestionFieldsFragmentDoc = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
     `, {"fragmentName":"SuggestionFields"}) as unknown as TypedDocumentString<SuggestionFieldsFragment, unknown>;
 export const TrialFieldsFragmentDoc = new TypedDocumentString(`
@@ -631,6 +660,9 @@ export const TrialFieldsFragmentDoc = new TypedDocumentString(`
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -657,6 +689,9 @@ export const TrialFieldsFragmentDoc = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }`, {"fragmentName":"TrialFields"}) as unknown as TypedDocumentString<TrialFieldsFragment, unknown>;
 export const StudyFieldsFragmentDoc = new TypedDocumentString(`
     fragment StudyFields on Study {
@@ -666,6 +701,18 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -689,6 +736,13 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   bestTrial {
     ...TrialFields
   }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
+  }
 }
     fragment SuggestionFields on Suggestion {
   sampler
@@ -697,6 +751,9 @@ export const StudyFieldsFragmentDoc = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -705,6 +762,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -856,6 +916,13 @@ export const TrialPageDocument = new TypedDocumentString(`
       direction
       teamId
       pruner
+      objectives {
+        name
+        direction
+      }
+      constraints {
+        name
+      }
     }
     metrics {
       ...MetricFields
@@ -872,6 +939,9 @@ export const TrialPageDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -880,6 +950,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1002,6 +1075,9 @@ export const SetStudyBudgetDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1010,6 +1086,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1036,6 +1115,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1058,6 +1149,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<SetStudyBudgetMutation, SetStudyBudgetMutationVariables>;
 export const DeleteStudyDocument = new TypedDocumentString(`
@@ -1252,6 +1350,9 @@ export const CreateStudyDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1260,6 +1361,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1286,6 +1390,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1308,6 +1424,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<CreateStudyMutation, CreateStudyMutationVariables>;
 export const SetStudyStateDocument = new TypedDocumentString(`
@@ -1323,6 +1446,9 @@ export const SetStudyStateDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1331,6 +1457,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1357,6 +1486,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1379,6 +1520,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<SetStudyStateMutation, SetStudyStateMutationVariables>;
 export const SetStudyDescriptionDocument = new TypedDocumentString(`
@@ -1394,6 +1542,9 @@ export const SetStudyDescriptionDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1402,6 +1553,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1428,6 +1582,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1451,6 +1617,13 @@ fragment StudyFields on Study {
   bestTrial {
     ...TrialFields
   }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
+  }
 }`) as unknown as TypedDocumentString<SetStudyDescriptionMutation, SetStudyDescriptionMutationVariables>;
 export const SetTrialNoteDocument = new TypedDocumentString(`
     mutation SetTrialNote($trialId: ID!, $note: String) {
@@ -1465,6 +1638,9 @@ export const SetTrialNoteDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1473,6 +1649,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1505,6 +1684,9 @@ export const SetTrialTagsDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1513,6 +1695,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1549,6 +1734,9 @@ export const SetTrialAttributesDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1557,6 +1745,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1589,6 +1780,9 @@ export const EnqueueTrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1597,6 +1791,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1634,6 +1831,9 @@ export const AskTrialsDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1642,6 +1842,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1679,11 +1882,13 @@ export const ReportMetricsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ReportMetricsMutation, ReportMetricsMutationVariables>;
 export const TellTrialDocument = new TypedDocumentString(`
-    mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $error: String, $logTail: String, $environment: TrialEnvironmentInput) {
+    mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $values: [Float!], $constraints: [Float!], $error: String, $logTail: String, $environment: TrialEnvironmentInput) {
   tellTrial(
     trialId: $trialId
     state: $state
     value: $value
+    values: $values
+    constraints: $constraints
     error: $error
     logTail: $logTail
     environment: $environment
@@ -1698,6 +1903,9 @@ export const TellTrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1706,6 +1914,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1738,6 +1949,9 @@ export const ReleaseTrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1746,6 +1960,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1766,11 +1983,13 @@ fragment TrialFields on Trial {
   }
 }`) as unknown as TypedDocumentString<ReleaseTrialMutation, ReleaseTrialMutationVariables>;
 export const TellAndAskDocument = new TypedDocumentString(`
-    mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $error: String, $logTail: String, $environment: TrialEnvironmentInput, $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
+    mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $values: [Float!], $constraints: [Float!], $error: String, $logTail: String, $environment: TrialEnvironmentInput, $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
   tellTrial(
     trialId: $trialId
     state: $state
     value: $value
+    values: $values
+    constraints: $constraints
     error: $error
     logTail: $logTail
     environment: $environment
@@ -1793,6 +2012,9 @@ export const TellAndAskDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1801,6 +2023,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1871,6 +2096,9 @@ export const StudiesDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1879,6 +2107,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1905,6 +2136,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1927,6 +2170,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<StudiesQuery, StudiesQueryVariables>;
 export const StudyDocument = new TypedDocumentString(`
@@ -1942,6 +2192,9 @@ export const StudyDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -1950,6 +2203,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -1976,6 +2232,18 @@ fragment StudyFields on Study {
   state
   direction
   objective
+  objectives {
+    name
+    direction
+  }
+  constraints {
+    name
+  }
+  isMultiObjective
+  referencePoint {
+    values
+    source
+  }
   searchSpace
   sampler
   pruner
@@ -1998,6 +2266,13 @@ fragment StudyFields on Study {
   }
   bestTrial {
     ...TrialFields
+  }
+  paretoFront {
+    ...TrialFields
+  }
+  hypervolumeHistory {
+    trialNumber
+    hypervolume
   }
 }`) as unknown as TypedDocumentString<StudyQuery, StudyQueryVariables>;
 export const TeamDocument = new TypedDocumentString(`
@@ -2036,6 +2311,9 @@ export const StudyTrialsDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -2044,6 +2322,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -2107,6 +2388,9 @@ export const StudyRecommendedTrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -2115,6 +2399,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -2188,6 +2475,9 @@ export const TrialDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -2196,6 +2486,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt
@@ -2325,6 +2618,9 @@ export const TrialEventsDocument = new TypedDocumentString(`
   std
   acquisition
   acquisitionName
+  means
+  stds
+  feasibility
 }
 fragment TrialFields on Trial {
   id
@@ -2333,6 +2629,9 @@ fragment TrialFields on Trial {
   state
   params
   value
+  values
+  constraints
+  feasible
   workerId
   createdAt
   startedAt

@@ -30,6 +30,15 @@ import { UserEntity } from './user.entity.js';
 @Check('CHK_studies_retry_failed', `"retry_failed" >= 0`)
 @Check('CHK_studies_next_trial_number', `"next_trial_number" >= 0`)
 @Check('CHK_studies_budget_used', `"budget_used" >= 0`)
+@Check(
+  'CHK_studies_objectives',
+  `jsonb_typeof("objectives") = 'array' AND jsonb_array_length("objectives") BETWEEN 1 AND 4`,
+)
+@Check('CHK_studies_constraints', `jsonb_typeof("constraints") = 'array'`)
+@Check(
+  'CHK_studies_reference_point',
+  `"reference_point" IS NULL OR jsonb_typeof("reference_point") = 'array'`,
+)
 export class StudyEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -46,6 +55,21 @@ export class StudyEntity {
   /** The metric name the study optimizes, e.g. `val_loss`. */
   @Column({ type: 'text' })
   objective: string;
+
+  /**
+   * Every objective, `[{name, direction}]` in study order (issue 17); the first is always
+   * `objective`/`direction`. Single-objective studies hold that one entry.
+   */
+  @Column({ type: 'jsonb' })
+  objectives: Array<{ name: string; direction: Direction }>;
+
+  /** Outcome constraints, `[{name}]`: a trial is feasible when every constraint value is <= 0. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  constraints: Array<{ name: string }>;
+
+  /** The hypervolume reference point (one value per objective, their units); null: inferred. */
+  @Column({ name: 'reference_point', type: 'jsonb', nullable: true })
+  referencePoint: number[] | null;
 
   /** docs/DESIGN.md section 3 format: an array of parameter definitions. */
   @Column({ name: 'search_space', type: 'jsonb' })

@@ -19,6 +19,10 @@ import { StudyEntity } from './study.entity.js';
 export const finiteSql = (column: string): string =>
   `"${column}" NOT IN ('NaN'::double precision, 'Infinity'::double precision, '-Infinity'::double precision)`;
 
+/** The same test over a float8[] column (PostgreSQL's `&&` compares NaN equal to NaN). */
+export const finiteArraySql = (column: string): string =>
+  `"${column}" IS NULL OR NOT ("${column}" && ARRAY['NaN', 'Infinity', '-Infinity']::double precision[])`;
+
 /**
  * The SQL types an informational trial column may have, and the TypeScript type each reads as.
  * Scalars are nullable; `text[]` is a list, NOT NULL DEFAULT '{}' (empty rather than null).
@@ -153,6 +157,8 @@ export function isTrialInfoList(type: TrialInfoSqlType): boolean {
 @Check('CHK_trials_params', `jsonb_typeof("params") = 'object'`)
 @Check('CHK_trials_suggestion', `"suggestion" IS NULL OR jsonb_typeof("suggestion") = 'object'`)
 @Check('CHK_trials_value_finite', `"value" IS NULL OR (${finiteSql('value')})`)
+@Check('CHK_trials_values_finite', finiteArraySql('values'))
+@Check('CHK_trials_constraint_values_finite', finiteArraySql('constraint_values'))
 @Check(
   'CHK_trials_finished_iff_terminal',
   `("finished_at" IS NOT NULL) = ("state" IN (${sqlList(TERMINAL_TRIAL_STATES)}))`,
@@ -179,6 +185,17 @@ export class TrialEntity {
   /** The objective value; finite when set (the database rejects NaN and infinities). */
   @Column({ type: 'double precision', nullable: true })
   value: number | null;
+
+  /**
+   * One value per objective in study order (issue 17); null until told. Single-objective COMPLETE
+   * trials store `[value]`. `value` stays the first.
+   */
+  @Column({ type: 'double precision', array: true, nullable: true })
+  values: number[] | null;
+
+  /** One value per outcome constraint in study order; null until told or when the study has none. */
+  @Column({ name: 'constraint_values', type: 'double precision', array: true, nullable: true })
+  constraintValues: number[] | null;
 
   /** What the sampler predicted for this trial; null for enqueued trials. */
   @Column({ type: 'jsonb', nullable: true })

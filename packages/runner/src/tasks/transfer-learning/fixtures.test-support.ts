@@ -32,12 +32,14 @@ export function fakeTrial(
   params: Params,
   onReport: (step: number, trial: RecordedTrial) => boolean = () => false,
   number = 1,
+  shape: Pick<TrialHandle, 'objectives' | 'constraints'> = { objectives: ['val_loss'], constraints: [] },
 ): RecordedTrial {
   const controller = new AbortController();
   const trial: RecordedTrial = {
     id: `trial-${number}`,
     number,
     params,
+    ...shape,
     signal: controller.signal,
     controller,
     reports: [],

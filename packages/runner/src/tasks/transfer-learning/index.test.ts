@@ -24,7 +24,13 @@ describe('transfer-learning task', () => {
       [1, 2, 3, 4],
     );
     for (const { metrics } of trial.reports) {
-      assert.deepEqual(Object.keys(metrics).sort(), ['acc', 'loss', 'val_acc', 'val_loss']);
+      assert.deepEqual(Object.keys(metrics).sort(), [
+        'acc',
+        'loss',
+        'trainable_params',
+        'val_acc',
+        'val_loss',
+      ]);
       for (const v of Object.values(metrics)) assert.ok(Number.isFinite(v));
       assert.ok((metrics.acc ?? -1) >= 0 && (metrics.acc ?? 2) <= 1);
     }
@@ -170,5 +176,38 @@ describe('transfer-learning task', () => {
     const cacheDir = await tempCacheDir();
     const objective = createTransferLearningObjective({ cacheDir, ...SMALL });
     await assert.rejects(objective(fakeTrial({ ...PARAMS, units2: 12.5 })), /units2=12.5 must be an integer/);
+  });
+
+  it('reports trainable_params each epoch and returns the best epoch by name for a multi-objective study', async () => {
+    const cacheDir = await tempCacheDir();
+    const objective = createTransferLearningObjective({ cacheDir, ...SMALL, maxEpochs: 3 });
+    const { featureDim } = await prepareBase({ cacheDir, settings: SMALL.base, dataSlice: SMALL.dataSlice });
+    const shape = { objectives: ['val_loss', 'trainable_params'], constraints: ['val_acc'] };
+    const small = { ...PARAMS, units1: 40, units2: 20, units3: 10 };
+    const trial = fakeTrial(small, () => false, 3, shape);
+    const result = await objective(trial);
+    // Dense layers: inputs x units + biases, then a softmax over the head's 5 digits.
+    const expected = featureDim * 40 + 40 + (40 * 20 + 20) + (20 * 10 + 10) + (10 * 5 + 5);
+    for (const { metrics } of trial.reports) assert.equal(metrics.trainable_params, expected);
+    const valLosses = trial.reports.map((r) => r.metrics.val_loss ?? Number.NaN);
+    const bestEpoch = valLosses.indexOf(Math.min(...valLosses));
+    assert.deepEqual(result, {
+      values: { val_loss: Math.min(...valLosses), trainable_params: expected },
+      constraints: { val_acc: trial.reports[bestEpoch]?.metrics.val_acc },
+    });
+    // A bigger head has more parameters: the trade-off the multi-objective demo explores.
+    const wide = fakeTrial({ ...small, units1: 80 }, () => false, 4, shape);
+    const wideResult = (await objective(wide)) as { values: Record<string, number> };
+    assert.ok((wideResult.values.trainable_params ?? 0) > expected);
+  });
+
+  it('rejects a study naming a metric the task does not report', async () => {
+    const cacheDir = await tempCacheDir();
+    const objective = createTransferLearningObjective({ cacheDir, ...SMALL, maxEpochs: 1 });
+    const trial = fakeTrial(PARAMS, () => false, 1, {
+      objectives: ['val_loss', 'latency_ms'],
+      constraints: [],
+    });
+    await assert.rejects(objective(trial), /the study names latency_ms, which this task does not report/);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadTfjs } from '../../tfjs/index.js';
-import type { Objective, TrialHandle } from '../../trial-handle.js';
+import type { Objective, ObjectiveValues, TrialHandle } from '../../trial-handle.js';
 import { type BaseFeatures, prepareBase } from './base.js';
 import { buildCheckpoint } from './checkpoint.js';
 import type { DataSlice } from './data.js';
@@ -54,8 +54,11 @@ export interface TransferLearningOptions {
   readonly seed?: number;
 }
 
-/** An Objective that always resolves with the best val_loss (or rejects). */
-export type TransferLearningObjective = (trial: TrialHandle) => Promise<number>;
+/**
+ * An Objective that resolves with the best epoch's value of the study's objective (a number), or
+ * for a multi-objective or constrained study its `{ values, constraints }` by name (or rejects).
+ */
+export type TransferLearningObjective = (trial: TrialHandle) => Promise<number | ObjectiveValues>;
 
 export const DEFAULT_MAX_EPOCHS = 20;
 export const DEFAULT_PATIENCE = 3;
@@ -63,8 +66,10 @@ export const DEFAULT_PATIENCE = 3;
 /**
  * The built-in `transfer-learning` task (docs/DESIGN.md section 7): a conv base pre-trained on digits 0-4
  * (once, cached on disk), and a three-layer dense head tuned on digits 5-9 from the cached
- * features. Reports loss, val_loss, acc and val_acc each epoch, stops early on val_loss, saves the
- * best epoch as the checkpoint and returns its val_loss (to be minimized).
+ * features. Reports loss, val_loss, acc, val_acc and trainable_params each epoch, stops early on
+ * val_loss, saves the best epoch as the checkpoint and returns that epoch's value of each of the
+ * study's objectives and constraints (any of those metric names; the demo minimizes val_loss, its
+ * multi-objective variant val_loss against trainable_params).
  */
 export function createTransferLearningObjective(options: TransferLearningOptions): TransferLearningObjective {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -93,7 +98,7 @@ export function createTransferLearningObjective(options: TransferLearningOptions
     return base;
   };
 
-  return async (trial: TrialHandle): Promise<number> => {
+  return async (trial: TrialHandle): Promise<number | ObjectiveValues> => {
     trial.signal.throwIfAborted();
     const { backend } = await loadTfjs({ log });
     const features = await getBase(trial.signal);
@@ -139,11 +144,33 @@ export function createTransferLearningObjective(options: TransferLearningOptions
         metrics: { ...best },
       });
       await trial.saveCheckpoint(checkpoint);
-      return best.val_loss;
+      return resultOf(trial, best);
     } finally {
       tf.dispose(result.bestWeights);
     }
   };
+}
+
+/**
+ * The best epoch's metrics the study names. Handles built outside the worker (benchmarks) may carry
+ * no names: then the study is the demo's, val_loss alone.
+ */
+function resultOf(
+  trial: Partial<Pick<TrialHandle, 'objectives' | 'constraints'>>,
+  best: EpochMetrics,
+): number | ObjectiveValues {
+  const objectives = trial.objectives ?? ['val_loss'];
+  const constraints = trial.constraints ?? [];
+  const metric = (name: string): number => {
+    if (!Object.hasOwn(best, name))
+      throw new Error(
+        `transfer-learning: the study names ${name}, which this task does not report (it reports ${Object.keys(best).join(', ')})`,
+      );
+    return best[name as keyof EpochMetrics];
+  };
+  const byName = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, metric(n)]));
+  if (objectives.length === 1 && constraints.length === 0) return metric(objectives[0] as string);
+  return { values: byName(objectives), constraints: byName(constraints) };
 }
 
 /** GraphQL floats cannot carry NaN or Infinity (a diverged epoch): those values are left out. */

@@ -9,6 +9,8 @@ export interface EpochMetrics {
   readonly val_loss: number;
   readonly acc: number;
   readonly val_acc: number;
+  /** The head's trainable weights (the same every epoch): the model-size objective of issue 17. */
+  readonly trainable_params: number;
 }
 
 export type TrainStopReason = 'completed' | 'early-stopped' | 'pruned' | 'aborted';
@@ -61,6 +63,10 @@ export function inverseTimeDecay(lr0: number, rate: number, step: number, decayS
 export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadResult> {
   const { params, train, val, featureDim, classes, signal } = options;
   const model = buildHeadModel(params, featureDim, classes, options.seed);
+  const trainableParams = model.trainableWeights.reduce(
+    (n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1),
+    0,
+  );
   const optimizer = new ScheduledAdam(params.lr);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['acc'] });
   const [xTrain, yTrain, xVal, yVal] = tf.tidy(() => [
@@ -119,6 +125,7 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadRes
             val_loss: Number(logs?.val_loss),
             acc: Number(logs?.acc),
             val_acc: Number(logs?.val_acc),
+            trainable_params: trainableParams,
           };
           if (Number.isFinite(metrics.val_loss) && (best === undefined || metrics.val_loss < best.val_loss)) {
             best = metrics;

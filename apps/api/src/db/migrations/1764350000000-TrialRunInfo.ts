@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * worker's log when it failed, the step and reason of the pruner's decision, and what it ran on. All
  * informational (`TRIAL_INFO`): no constraint, no index; the terminal-trial trigger does not guard them.
  */
-export class TrialRunInfo1764340000000 implements MigrationInterface {
-  name = 'TrialRunInfo1764340000000';
+export class TrialRunInfo1764350000000 implements MigrationInterface {
+  name = 'TrialRunInfo1764350000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "trials" ADD "attributes" jsonb NOT NULL DEFAULT '[]'`);
