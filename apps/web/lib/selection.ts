@@ -4,7 +4,7 @@
 import type { Trial } from './types.ts';
 
 /** Where the current selection came from (each view says so, and a new brush replaces the old). */
-export type SelectionSource = 'convergence' | 'parallel' | 'table' | 'compare';
+export type SelectionSource = 'convergence' | 'zoom' | 'parallel' | 'table' | 'compare';
 
 export interface Selection {
   ids: ReadonlySet<string>;
@@ -80,5 +80,19 @@ export function selectedNumbers(trials: readonly Trial[], ids: ReadonlySet<strin
   const out = new Set<number>();
   if (ids.size === 0) return out;
   for (const t of trials) if (ids.has(t.id)) out.add(t.number);
+  return out;
+}
+
+/**
+ * The finished trials whose number lies in a zoom window of the trial axis (`[from, to]`, either
+ * order): what a zoom on the convergence plot selects. Failed trials count (their strip zooms too).
+ */
+export function trialsInRange(trials: readonly Trial[], from: number, to: number): string[] {
+  const [lo, hi] = from <= to ? [from, to] : [to, from];
+  const out: string[] = [];
+  for (const t of trials) {
+    if (t.state !== 'COMPLETE' && t.state !== 'PRUNED' && t.state !== 'FAILED') continue;
+    if (t.number >= lo && t.number <= hi) out.push(t.id);
+  }
   return out;
 }

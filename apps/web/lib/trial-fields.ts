@@ -1,6 +1,6 @@
 // What the trials query, the column chooser and the CSV export read from a trial: its own fields, its
 // params, and the last reported value of each metric. One place, so the three agree on names.
-import { csvCell, csvText } from '@posterior/core';
+import { type CsvOutcomeStudy, csvCell, csvOutcomeCells, csvOutcomeColumns, csvText } from '@posterior/core';
 import { durationMs } from './format.ts';
 import {
   evaluate,
@@ -41,12 +41,28 @@ function field(t: Trial, name: string, now: number): QueryValue | undefined {
 
 /**
  * The annotations (issue 15 item 8): `note`, and `tags` (alias `tag`, so `tag = "x"` reads naturally)
- * as a list. Query names only, not CSV columns: the export's columns are `posterior export`'s.
+ * as a list; the pruner's `prune_step` and `prune_reason`. Query names only, not CSV columns: the
+ * export's columns are `posterior export`'s.
  */
 function annotation(t: Trial, name: string): ResolvedValue | undefined {
   if (name === 'note') return t.note ?? null;
   if (name === 'tags' || name === 'tag') return t.tags ?? [];
+  if (name === 'prune_step') return t.pruneStep ?? null;
+  if (name === 'prune_reason') return t.pruneReason ?? null;
   return undefined;
+}
+
+/** A trial's user attribute by key (undefined when it has none of that key). */
+export function attributeOf(t: Trial, key: string): QueryValue | undefined {
+  for (const a of t.attributes ?? []) if (a.key === key) return a.value;
+  return undefined;
+}
+
+/** Every attribute key of these trials, sorted (the column chooser offers each). */
+export function attributeKeys(trials: readonly Trial[]): string[] {
+  const keys = new Set<string>();
+  for (const t of trials) for (const a of t.attributes ?? []) keys.add(a.key);
+  return [...keys].sort((a, b) => a.localeCompare(b));
 }
 
 /**
@@ -69,9 +85,9 @@ function outcome(t: Trial, name: string, names: OutcomeNames | undefined): Query
 }
 
 /**
- * Looks names up on one trial: `params.x` / `p.x`, `metrics.x` / `m.x`, the objective's name (its
- * value), each objective's and constraint's name and `feasible` (given `names`), then a field, a
- * param, a metric, in that order.
+ * Looks names up on one trial: `params.x` / `p.x`, `metrics.x` / `m.x`, `attr.x` / `attrs.x` /
+ * `a.x`, the objective's name (its value), each objective's and constraint's name and `feasible`
+ * (given `names`), then a field, a param, a metric, an attribute, in that order.
  */
 export function trialResolver(
   t: Trial,
@@ -93,6 +109,7 @@ export function trialResolver(
       const rest = name.slice(dot + 1);
       if (head === 'params' || head === 'p') return param(rest);
       if (head === 'metrics' || head === 'm') return metric(rest);
+      if (head === 'attr' || head === 'attrs' || head === 'a') return attributeOf(t, rest);
     }
     if (name === objective && t.value !== null) return t.value;
     const told = outcome(t, name, names);
@@ -102,7 +119,7 @@ export function trialResolver(
     const f = field(t, name, now);
     if (f !== undefined) return f;
     if (Object.hasOwn(t.params, name)) return param(name);
-    return metric(name);
+    return metric(name) ?? attributeOf(t, name);
   };
 }
 
@@ -142,17 +159,26 @@ export interface CsvColumn {
   get: (t: Trial) => QueryValue | undefined;
 }
 
-/** Columns of the export: the fields, then the params, then the chosen metrics (last values). */
+/**
+ * Columns of the export, as core's `trialsCsv` (`posterior export`, `Study.trialsExport`) names them:
+ * the fields, a multi-objective or constrained study's outcome columns (core's csvOutcomeColumns:
+ * `value_<objective>`, `constraint_<name>`, `feasible`), the params, then the metrics (last values).
+ */
 export function csvColumns(
   params: readonly string[],
   metrics: readonly string[],
   lastMetric: LastMetric,
   now = Date.now(),
+  study: CsvOutcomeStudy = {},
 ): CsvColumn[] {
   return [
     ...TRIAL_FIELDS.map((f) => ({ header: f, get: (t: Trial) => field(t, f, now) })),
     { header: 'started_at', get: (t: Trial) => t.startedAt },
     { header: 'finished_at', get: (t: Trial) => t.finishedAt },
+    ...csvOutcomeColumns(study).map((header, i) => ({
+      header,
+      get: (t: Trial) => csvOutcomeCells(study, t)[i],
+    })),
     ...params.map((p) => ({
       header: `params.${p}`,
       get: (t: Trial) => (Object.hasOwn(t.params, p) ? t.params[p] : undefined),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { trialsCsv } from '@posterior/core';
 import { csvCell, csvColumns, filterTrials, toCsv, trialResolver } from './trial-fields.ts';
 import { evaluate, parseQuery, QueryError, queryNames } from './trial-query.ts';
 import type { Trial } from './types.ts';
@@ -86,6 +87,41 @@ describe('trials query', () => {
     assert.deepEqual(n('tag = "gpu" and x < 2'), [0]);
   });
 
+  it('attributes (issue 15 item 8): attr.x / a.x, or a bare name nothing else claims; prune fields', () => {
+    const attributed: Trial[] = [
+      {
+        ...trial(0, { x: 1 }, 1),
+        attributes: [
+          { key: 'batch', value: 64 },
+          { key: 'name', value: 'resnet' },
+        ],
+      },
+      {
+        ...trial(1, { x: 2 }, 2),
+        attributes: [
+          { key: 'batch', value: 8 },
+          { key: 'aug', value: true },
+        ],
+      },
+      { ...trial(2, { x: 3 }, 3, 'PRUNED'), attributes: [], pruneStep: 3, pruneReason: 'median was 0.41' },
+      trial(3, { x: 4 }, 4), // from a server without attributes
+    ];
+    const n = (q: string) => filterTrials(attributed, q, 'loss', () => null).trials.map((t) => t.number);
+    assert.deepEqual(n('attr.batch > 32'), [0]);
+    assert.deepEqual(n('a.batch <= 8'), [1]);
+    assert.deepEqual(n('attr.name = "RESNET"'), [0]);
+    assert.deepEqual(n('batch >= 8'), [0, 1], 'a bare name reaches the attribute');
+    assert.deepEqual(n('aug'), [1]);
+    assert.deepEqual(n('attr.batch == null'), [2, 3]);
+    assert.deepEqual(n('attrs.`name` ~ "res"'.replace('attrs.`name`', 'attrs.name')), [0]);
+    // a param of the same name wins over an attribute; attr. reaches the attribute
+    const shadow: Trial[] = [{ ...trial(0, { batch: 1 }, 1), attributes: [{ key: 'batch', value: 99 }] }];
+    assert.deepEqual(filterTrials(shadow, 'batch = 1', 'loss', () => null).trials.length, 1);
+    assert.deepEqual(filterTrials(shadow, 'attr.batch = 99', 'loss', () => null).trials.length, 1);
+    assert.deepEqual(n('prune_step = 3'), [2]);
+    assert.deepEqual(n('prune_reason ~ "median"'), [2]);
+  });
+
   it('negative numbers and exponents', () => {
     const t = [trial(0, { x: -2.5 }, -1e-3), trial(1, { x: 3 }, 2)];
     const got = filterTrials(t, 'x > -3 and value < -1e-4', 'loss', () => null).trials;
@@ -160,6 +196,33 @@ describe('CSV export', () => {
     assert.equal(csvCell('-1.5'), "'-1.5");
     assert.equal(csvCell('a\nb'), '"a\nb"');
     assert.equal(csvCell(Number.NaN), '');
+  });
+
+  it("a multi-objective constrained study's export has core's outcome columns, as posterior export writes them", () => {
+    const study = { objectives: [{ name: 'loss' }, { name: 'size' }], constraints: [{ name: 'lat' }] };
+    const told = { ...trial(0, { lr: 0.1 }, 0.5), values: [0.5, 12], constraints: [-1], feasible: true };
+    const failed = trial(1, { lr: 0.2 }, null, 'FAILED');
+    const web = toCsv(
+      [told, failed],
+      csvColumns(['lr'], [], () => null, 0, study),
+    ).split('\r\n');
+    const cli = trialsCsv(
+      [told, failed].map((t) => ({
+        ...t,
+        startedAt: t.startedAt ? new Date(t.startedAt) : null,
+        finishedAt: t.finishedAt ? new Date(t.finishedAt) : null,
+      })),
+      ['lr'],
+      undefined,
+      study,
+    ).split('\r\n');
+    assert.equal(web[0], cli[0], 'the same header');
+    assert.equal(
+      web[0],
+      'number,state,value,worker,error,duration_s,started_at,finished_at,value_loss,value_size,constraint_lat,feasible,params.lr',
+    );
+    assert.match(web[1] ?? '', /,0\.5,12,-1,true,0\.1$/);
+    assert.match(web[2] ?? '', /,,,,,0\.2$/);
   });
 });
 

@@ -9,7 +9,8 @@
 //   op      := < <= > >= == = != ~ (~ is "contains", case-insensitive)
 //   operand := number | 'string' | "string" | true | false | null | name | `any name`
 // A name is looked up as a trial field (number, state, value, worker, error), then a param, then a
-// metric; `params.x`, `metrics.x` (or `m.x`) and `p.x` name one of them explicitly. A bare name on its
+// metric, then a user attribute; `params.x`, `metrics.x` (or `m.x`), `p.x` and `attr.x` (or `a.x`)
+// name one of them explicitly. A bare name on its
 // own is true when the value is present and truthy. Comparisons with a missing value are false.
 // A name may resolve to a list (a trial's `tags`): `tags = "x"` is true when some element equals x,
 // `tags ~ "x"` when some element contains it, `tags != "x"` when none equals it; a bare list is true

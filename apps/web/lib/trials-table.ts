@@ -8,8 +8,9 @@ export interface TableQuery {
   /** Free text: matches trial number, worker, or a param rendered as "name=value". */
   text: string;
   /**
-   * "number" | "state" | "value" | "duration" | "param:<name>"; multi-objective and constrained
-   * studies: "obj:<i>" (the i-th objective's value), "con:<i>" (the i-th constraint's), "feasible".
+   * "number" | "state" | "value" | "duration" | "param:<name>" | "metric:<name>" | "attr:<key>";
+   * multi-objective and constrained studies: "obj:<i>" (the i-th objective's value), "con:<i>" (the
+   * i-th constraint's), "feasible".
    */
   sort: string;
   dir: SortDir;
@@ -77,7 +78,25 @@ function matchesText(t: Trial, text: string): boolean {
 
 const STATE_ORDER: Record<TrialState, number> = { RUNNING: 0, WAITING: 1, COMPLETE: 2, PRUNED: 3, FAILED: 4 };
 
-function compare(a: Trial, b: Trial, sort: string, now: number): number {
+/**
+ * A column's value that the table does not hold on the trial itself: a metric's last reported value
+ * (`metric:<name>`), an attribute (`attr:<key>`). Undefined when the trial has none.
+ */
+export type ColumnValue = (t: Trial, column: string) => number | string | boolean | null | undefined;
+
+/** Missing values last; numbers by value, then text (booleans as false < true). */
+function cmpValues(va: unknown, vb: unknown): number {
+  const missing = (v: unknown) =>
+    v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v));
+  if (missing(va)) return missing(vb) ? 0 : Number.POSITIVE_INFINITY;
+  if (missing(vb)) return Number.NEGATIVE_INFINITY;
+  if (typeof va === 'number' && typeof vb === 'number') return va - vb;
+  if (typeof va === 'number') return -1;
+  if (typeof vb === 'number') return 1;
+  return String(va).localeCompare(String(vb));
+}
+
+function compare(a: Trial, b: Trial, sort: string, now: number, columnValue?: ColumnValue): number {
   if (sort === 'state') return STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.number - b.number;
   if (sort === 'value') return cmpNullable(a.value, b.value) || a.number - b.number;
   if (sort === 'duration') {
@@ -106,6 +125,8 @@ function compare(a: Trial, b: Trial, sort: string, now: number): number {
     if (vb === undefined) return -1;
     return String(va).localeCompare(String(vb));
   }
+  if ((sort.startsWith('metric:') || sort.startsWith('attr:')) && columnValue)
+    return cmpValues(columnValue(a, sort), columnValue(b, sort));
   return a.number - b.number;
 }
 
@@ -124,13 +145,18 @@ export interface TablePage {
   page: number;
 }
 
-export function applyTableQuery(trials: readonly Trial[], q: TableQuery, now = Date.now()): TablePage {
+export function applyTableQuery(
+  trials: readonly Trial[],
+  q: TableQuery,
+  now = Date.now(),
+  columnValue?: ColumnValue,
+): TablePage {
   const filtered = trials.filter(
     (t) => (q.states.length === 0 || q.states.includes(t.state)) && matchesText(t, q.text.trim()),
   );
   const sign = q.dir === 'asc' ? 1 : -1;
   filtered.sort((a, b) => {
-    const c = compare(a, b, q.sort, now);
+    const c = compare(a, b, q.sort, now, columnValue) || (q.sort.includes(':') ? a.number - b.number : 0);
     // keep missing values at the end in both directions
     if (c === Number.POSITIVE_INFINITY || c === Number.NEGATIVE_INFINITY) return c > 0 ? 1 : -1;
     return sign * c;

@@ -266,3 +266,18 @@ export interface TrialsOverSpace {
   /** The study has constraints: infeasible trials are drawn apart (hollow, grey). */
   constrained?: boolean;
 }
+
+/** The trial the model would keep (Study.recommendedTrial), beside the best observed one. */
+export interface Recommended {
+  trialId: string;
+  number: number;
+  /** Its observed value. */
+  value: number | null;
+  /** The model's posterior mean and std of the objective there (null when `source` is `observed`). */
+  mean: number | null;
+  std: number | null;
+  /** The fitted observation noise (objective units). */
+  noiseStd: number | null;
+  /** `model`, or `observed` while there are too few trials for a model. */
+  source: 'model' | 'observed';
+}

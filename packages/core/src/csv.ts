@@ -62,3 +62,70 @@ export function csvOutcomeCells(study: CsvOutcomeStudy, trial: CsvOutcomeTrial):
     trial.feasible ?? null,
   ];
 }
+
+/** A trial as the trials CSV reads it (the SDK's `Trial`, the API's records both fit). */
+export interface CsvTrial extends CsvOutcomeTrial {
+  readonly id: string;
+  readonly number: number;
+  readonly state: string;
+  readonly value: number | null;
+  readonly workerId: string | null;
+  readonly error: string | null;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** The trial fields first, as the dashboard's "Export CSV" writes them (docs/DESIGN.md section 2). */
+export const TRIALS_CSV_FIELDS = [
+  'number',
+  'state',
+  'value',
+  'worker',
+  'error',
+  'duration_s',
+  'started_at',
+  'finished_at',
+] as const;
+
+const param = (v: unknown): CsvValue =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : null;
+
+/**
+ * The trials of a study as CSV (`posterior export`, `Study.trialsExport`, the dashboard's Export CSV):
+ * the fields, for a multi-objective or constrained study its outcome columns (`value_<objective>`,
+ * `constraint_<name>`, `feasible`: csvOutcomeColumns), `params.<name>` in `paramNames` order, and with
+ * `metrics` one `metrics.<name>` column per metric (each trial's last value), ordered by trial number.
+ */
+export function trialsCsv(
+  trials: readonly CsvTrial[],
+  paramNames: readonly string[],
+  metrics?: {
+    names: readonly string[];
+    byTrial: ReadonlyMap<string, ReadonlyMap<string, { value: number }>>;
+  },
+  study: CsvOutcomeStudy = {},
+): string {
+  const header = [
+    ...TRIALS_CSV_FIELDS,
+    ...csvOutcomeColumns(study),
+    ...paramNames.map((p) => `params.${p}`),
+    ...(metrics?.names ?? []).map((m) => `metrics.${m}`),
+  ];
+  const rows = [...trials]
+    .sort((a, b) => a.number - b.number)
+    .map((t): CsvValue[] => [
+      t.number,
+      t.state,
+      t.value,
+      t.workerId,
+      t.error,
+      t.startedAt && t.finishedAt ? (t.finishedAt.getTime() - t.startedAt.getTime()) / 1000 : null,
+      t.startedAt?.toISOString() ?? null,
+      t.finishedAt?.toISOString() ?? null,
+      ...csvOutcomeCells(study, t),
+      ...paramNames.map((p) => (Object.hasOwn(t.params, p) ? param(t.params[p]) : null)),
+      ...(metrics?.names ?? []).map((m) => metrics?.byTrial.get(t.id)?.get(m)?.value ?? null),
+    ]);
+  return csvText(header, rows);
+}

@@ -3,11 +3,14 @@ export * from './best-trial.js';
 export {
   type CsvOutcomeStudy,
   type CsvOutcomeTrial,
+  type CsvTrial,
   type CsvValue,
   csvCell,
   csvOutcomeCells,
   csvOutcomeColumns,
   csvText,
+  TRIALS_CSV_FIELDS,
+  trialsCsv,
 } from './csv.js';
 export * from './direction.js';
 export { type Backoff, backoffDelay, type RetryOptions, retry, sleep } from './retry.js';

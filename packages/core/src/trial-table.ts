@@ -8,7 +8,13 @@
 export type TrialTableState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAILED';
 
 /** An informational field's value (a trial's note, tags, ...): a nullable scalar or a string list. */
-export type TrialTableInfoValue = string | number | boolean | null | string[];
+export type TrialTableInfoValue =
+  | string
+  | number
+  | boolean
+  | null
+  | string[]
+  | Array<{ key: string; value: string | number | boolean }>;
 
 /**
  * One trial: [id, number, state, value, workerId, startedAtMs, finishedAtMs, error, paramValues,

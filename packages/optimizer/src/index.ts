@@ -84,7 +84,13 @@ export {
   type ReferencePointInfo,
   referencePoint,
 } from './multiobjective/suggest.js';
-export { type IntermediateValue, type OtherTrial, shouldPrune } from './pruners.js';
+export {
+  type IntermediateValue,
+  type OtherTrial,
+  type PruneDecision,
+  pruneDecision,
+  shouldPrune,
+} from './pruners.js';
 export { type Recommendation, type RecommendRequest, recommend } from './recommend.js';
 export { createRng, mixSeed, type Rng } from './rng.js';
 export {

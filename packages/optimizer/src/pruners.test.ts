@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePrunerConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { type IntermediateValue, type OtherTrial, shouldPrune } from './pruners.js';
+import { type IntermediateValue, type OtherTrial, pruneDecision, shouldPrune } from './pruners.js';
 
 const curve = (values: number[], from = 0): IntermediateValue[] =>
   values.map((value, i) => ({ step: from + i, value }));
@@ -101,4 +101,24 @@ describe('parsePrunerConfig', () => {
       );
     });
   }
+});
+
+describe('prune decisions in words (issue 15 item 8)', () => {
+  it("the median pruner names the step, the median, how many trials, and the trial's best", () => {
+    const config = parsePrunerConfig({ type: 'median', warmupSteps: 0, minTrials: 3 });
+    const others = [complete([0.5, 0.4]), complete([0.5, 0.41]), complete([0.5, 0.42])];
+    assert.deepEqual(pruneDecision(config, 'MINIMIZE', curve([0.6, 0.52]), others), {
+      step: 1,
+      reason: "median of 3 completed trials at step 1 was 0.41; this trial's best so far 0.52",
+    });
+    assert.equal(pruneDecision(config, 'MINIMIZE', curve([0.6, 0.3]), others), null);
+  });
+  it("ASHA names the rung, its step, the cut-off and the trial's value there", () => {
+    const config = parsePrunerConfig({ type: 'asha', minResource: 1, reductionFactor: 3, minTrials: 3 });
+    const peers = [1, 2, 3, 4, 5, 6, 7, 8].map((v) => ({ state: 'RUNNING' as const, values: curve([v, v]) }));
+    assert.deepEqual(pruneDecision(config, 'MINIMIZE', curve([0, 3.5]), peers), {
+      step: 1,
+      reason: 'ASHA rung 0 (step 1): only the top 3 of 9 trials go on (cut-off 3); this trial 3.5',
+    });
+  });
 });

@@ -30,6 +30,10 @@ interface FakeTrial {
   /** Every tell's input, as sent. */
   tellInputs: TellInput[];
   retryOf: string | null;
+  attributes?: Record<string, string | number | boolean>;
+  /** What the last tell carried besides its result. */
+  logTail?: string | null;
+  environment?: TellInput['environment'];
 }
 
 export interface FakeOptions {
@@ -216,7 +220,12 @@ export class FakeApi implements WorkerApi {
     const loss = points.find((p) => p.name === 'loss');
     const shouldPrune =
       this.options.pruneAbove !== undefined && loss !== undefined && loss.value > this.options.pruneAbove;
-    return { accepted: points.length, inserted: points.length, shouldPrune };
+    return {
+      accepted: points.length,
+      inserted: points.length,
+      shouldPrune,
+      pruneReason: shouldPrune ? `loss above ${this.options.pruneAbove}` : null,
+    };
   }
 
   /** The study's objectives (one `loss` unless the options name others). */
@@ -277,6 +286,8 @@ export class FakeApi implements WorkerApi {
     trial.constraints = told.constraints;
     trial.value = told.values?.[0] ?? input.value ?? null;
     trial.error = input.error ?? null;
+    trial.logTail = input.logTail ?? null;
+    trial.environment = input.environment ?? null;
     trial.tells++;
     this.loseAnswer('tellTrial');
     return this.view(trial);
@@ -290,6 +301,8 @@ export class FakeApi implements WorkerApi {
       ...this.view(t),
       metrics: t.metrics.map((m) => ({ ...m, trialId: t.id, time: new Date(0) })),
       artifacts: [],
+      logTail: t.logTail ?? null,
+      environment: null,
     };
   }
 
@@ -339,6 +352,21 @@ export class FakeApi implements WorkerApi {
       url: `/artifacts/a-${trialId}`,
       createdAt: new Date(0),
     };
+  }
+
+  async setTrialAttributes(
+    trialId: string,
+    attributes: Readonly<Record<string, string | number | boolean | null>>,
+  ): Promise<Trial> {
+    this.gate('setTrialAttributes');
+    const trial = this.find(trialId);
+    const next = { ...(trial.attributes ?? {}) };
+    for (const [k, v] of Object.entries(attributes)) {
+      if (v === null) delete next[k];
+      else next[k] = v;
+    }
+    trial.attributes = next;
+    return this.view(trial);
   }
 
   /** Simulates the stale reaper failing a trial behind the worker's back. */

@@ -6,6 +6,8 @@ import type { ObjectiveResult } from './objective-result.js';
 
 export type { NamedNumbers, ObjectiveResult, ObjectiveValues } from './objective-result.js';
 export type ParamValue = number | string | boolean;
+/** A trial attribute's value (`setAttributes`). */
+export type AttributeValue = string | number | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
 
 export interface ReportResult {
@@ -34,6 +36,11 @@ export interface TrialHandle {
   report(step: number, metrics: Readonly<Record<string, number>>): Promise<ReportResult>;
   /** Stops the trial as PRUNED: throws a TrialPruned the worker recognises. */
   prune(): never;
+  /**
+   * Sets user attributes on the trial (key -> string, number or boolean; null removes a key), e.g.
+   * `{ batch: 64, dataset: 'v2' }`: shown on the dashboard and filterable there (`attr.batch > 32`).
+   */
+  setAttributes(attributes: Readonly<Record<string, AttributeValue | null>>): Promise<void>;
   /** Uploads a checkpoint as this trial's artifact. */
   saveCheckpoint(file: CheckpointFile): Promise<void>;
 }

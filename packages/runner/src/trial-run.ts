@@ -10,7 +10,9 @@ import {
 import type { EventListener, StudyProgress, TrialOutcome } from './events.js';
 import { normalizeObjectiveResult, type ResultShape } from './objective-result.js';
 import { describe, formatDelay, logRetries, persist } from './persist.js';
+import { LogTail, stackOf, withLogTail, workerEnvironment } from './run-info.js';
 import {
+  type AttributeValue,
   type CheckpointFile,
   type Objective,
   type ReportResult,
@@ -37,6 +39,8 @@ export interface TrialRunContext {
   readonly shutdownGraceMs: number;
   /** Read the study's counts after each trial for the host's progress display (one more request). */
   readonly progress: boolean;
+  /** Told with each result as what the trial ran on. */
+  readonly workerId: string;
 }
 
 /** Why the trial's own signal fired; decides between FAILED-and-handed-back and plain FAILED. */
@@ -186,6 +190,17 @@ export async function runTrial(
     prune(): never {
       throw new TrialPruned(lastStep);
     },
+    async setAttributes(attributes: Readonly<Record<string, AttributeValue | null>>): Promise<void> {
+      try {
+        await persist(
+          (signal) => api.setTrialAttributes(trial.id, attributes, { signal }),
+          keepTrying(`attributes of trial #${trial.number}`),
+        );
+      } catch (error) {
+        if (lostTrial(error)) throw controller.signal.reason;
+        throw error;
+      }
+    },
     async saveCheckpoint(file: CheckpointFile): Promise<void> {
       try {
         await persist((signal) => api.uploadArtifact(trial.id, file, { signal }), {
@@ -206,10 +221,12 @@ export async function runTrial(
 
   let tell: TellInput;
   let handBack = false;
+  // The objective's output (stdout, stderr), its last lines told with a FAILED result.
+  const output = new LogTail();
   try {
     // A trial claimed with the last tell, just before a hard stop: hand it back without running it.
     if (controller.signal.aborted) throw controller.signal.reason;
-    const returned: unknown = await ctx.objective(handle);
+    const returned: unknown = await withLogTail(output, () => ctx.objective(handle));
     const result = normalizeObjectiveResult(returned, shape, reported);
     // `values` only for a multi-objective study and `constraints` only for a constrained one: a
     // single-objective tell stays what older servers understand.
@@ -234,7 +251,7 @@ export async function runTrial(
       tell = { state: 'FAILED', error: cause.message };
       handBack = cause.handBack;
     } else {
-      tell = { state: 'FAILED', error: describe(error) };
+      tell = { state: 'FAILED', error: describe(error), logTail: output.text(stackOf(error)) };
     }
   } finally {
     clearInterval(timer);
@@ -243,6 +260,8 @@ export async function runTrial(
     await beating;
   }
 
+  if (tell.state === 'FAILED' && tell.logTail === undefined) tell = { ...tell, logTail: output.text() };
+  tell = { ...tell, environment: workerEnvironment(ctx.workerId) };
   const { told, applied, next } = handBack
     ? await releaseOnce(ctx, trial)
     : await tellOnce(ctx, trial, tell, nextAsk());

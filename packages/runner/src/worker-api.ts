@@ -14,5 +14,6 @@ export type WorkerApi = Partial<Pick<PosteriorApi, 'tellAndAsk'>> &
     | 'tellTrial'
     | 'trial'
     | 'releaseTrial'
+    | 'setTrialAttributes'
     | 'uploadArtifact'
   >;

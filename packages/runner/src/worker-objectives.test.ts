@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { TellInput } from '@posterior/sdk';
 import type { WorkerEvent } from './events.js';
 import { FakeApi } from './fake-api.test-support.js';
 import type { Objective } from './trial-handle.js';
@@ -16,6 +17,13 @@ const moStudy = () =>
       { name: 'acc', direction: 'MAXIMIZE' },
     ],
     constraints: [{ name: 'latency_ms' }],
+  });
+
+/** What the tells said of the outcome; every tell also carries the worker's environment (dashtrack). */
+const outcomes = (tells: readonly TellInput[] | undefined): Array<Omit<TellInput, 'environment'>> =>
+  (tells ?? []).map(({ environment, ...outcome }) => {
+    assert.ok(environment?.workerId, 'every tell names the environment it ran on');
+    return outcome;
   });
 
 describe('runWorker with multi-objective and constrained studies (docs/DESIGN.md 6b)', () => {
@@ -41,7 +49,7 @@ describe('runWorker with multi-objective and constrained studies (docs/DESIGN.md
         [[0.7, 0.8], true],
       ],
     );
-    assert.deepEqual(api.trials[0]?.tellInputs, [
+    assert.deepEqual(outcomes(api.trials[0]?.tellInputs), [
       { state: 'COMPLETE', value: 0.5, values: [0.5, 1], constraints: [-0.15] },
     ]);
     assert.deepEqual(
@@ -124,7 +132,7 @@ describe('runWorker with multi-objective and constrained studies (docs/DESIGN.md
   it('a single-objective study still takes a plain number, told as `value` alone (older servers)', async () => {
     const api = new FakeApi({ maxTrials: 1 });
     await runWorker({ api, studyId: 's', objective: async () => 0.25, ...quick });
-    assert.deepEqual(api.trials[0]?.tellInputs, [{ state: 'COMPLETE', value: 0.25 }]);
+    assert.deepEqual(outcomes(api.trials[0]?.tellInputs), [{ state: 'COMPLETE', value: 0.25 }]);
     assert.deepEqual(
       [api.trials[0]?.state, api.trials[0]?.value, api.trials[0]?.values],
       ['COMPLETE', 0.25, [0.25]],
@@ -138,6 +146,8 @@ describe('runWorker with multi-objective and constrained studies (docs/DESIGN.md
       return 0.3;
     };
     await runWorker({ api, studyId: 's', objective, ...quick });
-    assert.deepEqual(api.trials[0]?.tellInputs, [{ state: 'COMPLETE', value: 0.3, constraints: [0.5] }]);
+    assert.deepEqual(outcomes(api.trials[0]?.tellInputs), [
+      { state: 'COMPLETE', value: 0.3, constraints: [0.5] },
+    ]);
   });
 });

@@ -123,6 +123,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     checkpointRetryWindowMs: options.checkpointRetryWindowMs ?? 60_000,
     shutdownGraceMs: options.shutdownGraceMs ?? 3_000,
     progress: options.progress ?? true,
+    workerId,
   };
 
   // The next ask rides in the request of the tell before it (one request per trial, not two), as

@@ -49,7 +49,7 @@ export async function generate() {
       immutableTypes: true,
       useTypeImports: true,
       strictScalars: true,
-      scalars: { DateTimeISO: 'string', JSON: 'unknown' },
+      scalars: { DateTimeISO: 'string', JSON: 'unknown', AttributeValue: 'string | number | boolean' },
     },
     plugins: [{ typescriptOperations: {} }, { typedDocumentNode: {} }],
     pluginMap: {

@@ -175,6 +175,8 @@ describe('PosteriorClient over HTTP', () => {
       state: 'COMPLETE',
       value: 0.5,
       error: null,
+      logTail: null,
+      environment: null,
       studyId: 's1',
       count: 1,
       workerId: 'w1',

@@ -13,6 +13,7 @@ import { type Delivery, type RequestOptions, Transport, type TransportOptions } 
 import type {
   ApiTokenSecret,
   Artifact,
+  AttributeValue,
   AuthPayload,
   CreateStudyInput,
   DownloadedFile,
@@ -120,6 +121,21 @@ export interface PosteriorApi {
   setTrialNote(trialId: string, note: string | null): Promise<Trial>;
   /** Replaces a trial's tags, in any state (at most 20 of at most 64 chars; [] clears). MEMBER or above. */
   setTrialTags(trialId: string, tags: readonly string[]): Promise<Trial>;
+  /**
+   * Sets some of a trial's attributes, in any state (key -> string, number or boolean; null removes
+   * the key; `replace` drops the others first). At most 50, keys of at most 64 chars, strings of at
+   * most 1,000. MEMBER or above.
+   */
+  setTrialAttributes(
+    trialId: string,
+    attributes: Readonly<Record<string, AttributeValue | null>>,
+    options?: RequestOptions & { readonly replace?: boolean },
+  ): Promise<Trial>;
+  /** The study's trials as CSV, as `posterior export` writes it (`Study.trialsExport`); null if no such study. */
+  trialsExport(
+    studyId: string,
+    options?: RequestOptions & { readonly state?: TrialState; readonly metrics?: boolean },
+  ): Promise<string | null>;
   enqueueTrial(studyId: string, params: Params): Promise<Trial>;
   /** Idempotent: one request key per call, reused by the SDK's retries (see AskOptions). */
   askTrials(
@@ -161,6 +177,11 @@ export interface PosteriorApi {
    */
   trialEvents(studyId: string, sink: SequencedSink<TrialEvent>, options?: TrialEventsOptions): Unsubscribe;
   metricPoints(studyId: string, trialId: string | null, sink: Sink<readonly MetricPoint[]>): Unsubscribe;
+  /** Changes of a study no trial event carries (`DESCRIPTION`): reread the study. Not numbered. */
+  studyUpdates(
+    studyId: string,
+    sink: Sink<{ readonly studyId: string; readonly change: string }>,
+  ): Unsubscribe;
 
   uploadArtifact(trialId: string, file: FileUpload, options?: RequestOptions): Promise<Artifact>;
   downloadArtifact(artifactId: string, options?: RequestOptions): Promise<DownloadedFile>;
@@ -196,6 +217,8 @@ function tellVariables(input: TellInput): {
   values?: number[];
   constraints?: number[];
   error: string | null;
+  logTail: string | null;
+  environment: G.TrialEnvironmentInput | null;
 } {
   return {
     state: input.state,
@@ -203,6 +226,8 @@ function tellVariables(input: TellInput): {
     ...(input.values ? { values: [...input.values] } : {}),
     ...(input.constraints ? { constraints: [...input.constraints] } : {}),
     error: input.error ?? null,
+    logTail: input.logTail ?? null,
+    environment: environmentVariable(input.environment),
   };
 }
 
@@ -536,6 +561,40 @@ export class PosteriorClient implements PosteriorApi {
     return wire.toTrial(await this.gql(G.SetTrialTagsDocument, { trialId, tags: [...tags] }, 'setTrialTags'));
   }
 
+  async setTrialAttributes(
+    trialId: string,
+    attributes: Readonly<Record<string, AttributeValue | null>>,
+    options: RequestOptions & { readonly replace?: boolean } = {},
+  ): Promise<Trial> {
+    const { replace, ...request } = options;
+    const list = Object.entries(attributes).map(([key, value]) => ({ key, value }));
+    return wire.toTrial(
+      await this.gql(
+        G.SetTrialAttributesDocument,
+        { trialId, attributes: list, replace: replace ?? false },
+        'setTrialAttributes',
+        request,
+      ),
+    );
+  }
+
+  async trialsExport(
+    studyId: string,
+    options: RequestOptions & { readonly state?: TrialState; readonly metrics?: boolean } = {},
+  ): Promise<string | null> {
+    const { state, metrics, ...request } = options;
+    const value = await this.gql(
+      G.TrialsExportDocument,
+      { id: studyId, format: 'CSV', state: state ?? null, metrics: metrics ?? true },
+      'study',
+      request,
+    );
+    if (value === null) return null;
+    const csv = (value as { trialsExport?: unknown }).trialsExport;
+    if (typeof csv !== 'string') throw new PosteriorError('BAD_RESPONSE', 'trialsExport is not a string');
+    return csv;
+  }
+
   async releaseTrial(trialId: string, options?: RequestOptions): Promise<Trial> {
     return wire.toTrial(await this.gql(G.ReleaseTrialDocument, { trialId }, 'releaseTrial', options));
   }
@@ -590,6 +649,25 @@ export class PosteriorClient implements PosteriorApi {
       String(G.MetricPointsDocument),
       { studyId, trialId },
       'metricPoints',
+      convert,
+      sink,
+    );
+  }
+
+  studyUpdates(
+    studyId: string,
+    sink: Sink<{ readonly studyId: string; readonly change: string }>,
+  ): Unsubscribe {
+    const convert = (value: unknown) => {
+      const o = (value ?? {}) as { studyId?: unknown; change?: unknown };
+      if (typeof o.studyId !== 'string' || typeof o.change !== 'string')
+        throw new PosteriorError('BAD_RESPONSE', 'studyUpdates: expected { studyId, change }');
+      return { studyId: o.studyId, change: o.change };
+    };
+    return this.subscriptions.subscribe(
+      String(G.StudyUpdatesDocument),
+      { studyId },
+      'studyUpdates',
       convert,
       sink,
     );
@@ -655,3 +733,16 @@ export function createClient(options: ClientOptions): PosteriorClient {
 }
 
 export type { RetryPolicy };
+
+/** A TellInput's environment as the GraphQL variable (a copy: the generated input type is mutable). */
+function environmentVariable(env: TellInput['environment']): G.TrialEnvironmentInput | null {
+  if (env === null || env === undefined) return null;
+  return {
+    backend: env.backend ?? null,
+    host: env.host ?? null,
+    platform: env.platform ?? null,
+    nodeVersion: env.nodeVersion ?? null,
+    workerId: env.workerId ?? null,
+    packages: env.packages ? env.packages.map((p) => ({ name: p.name, version: p.version })) : null,
+  };
+}

@@ -162,6 +162,9 @@ describe('multi-objective and constrained studies in the SDK', () => {
       values: [0.5, 1200],
       constraints: [0.25],
       error: null,
+      // dashtrack's run info: always named, null when not given
+      logTail: null,
+      environment: null,
     });
     assert.deepEqual([t.values, t.constraints, t.feasible], [[0.5, 1200], [0.25], false]);
     assert.deepEqual(

@@ -129,10 +129,11 @@ export type MetricPoint = WithDates<G.MetricFieldsFragment, 'time'>;
 /** `name` is the display name (sanitized by the server), never a path; `url` is relative to the API base. */
 export type Artifact = WithDates<G.ArtifactFieldsFragment, 'createdAt'>;
 
-export type TrialDetail = Trial & {
-  readonly metrics: readonly MetricPoint[];
-  readonly artifacts: readonly Artifact[];
-};
+export type TrialDetail = Trial &
+  TrialRun & {
+    readonly metrics: readonly MetricPoint[];
+    readonly artifacts: readonly Artifact[];
+  };
 
 export type TrialCounts = Readonly<Record<TrialState | 'total', number>> & {
   /** Trials that retry a FAILED one: finished trials less these are the budget done. */
@@ -248,6 +249,11 @@ export interface TrialEvent {
    * missed events and have them replayed; null only from a server without an event log.
    */
   readonly seq: number | null;
+  /**
+   * True when the trial's note, tags or attributes changed rather than its state: `type` then repeats
+   * the event of its current state. Counting state changes? Skip these.
+   */
+  readonly annotated: boolean;
 }
 
 export interface Page<T> {
@@ -301,6 +307,36 @@ export interface TellInput {
   /** One finite value per constraint in study order (constrained studies, on COMPLETE). */
   readonly constraints?: readonly number[] | null;
   readonly error?: string | null;
+  /** The last lines of the objective's output (a FAILED trial's); the server keeps 64 lines / 8 KB. */
+  readonly logTail?: string | null;
+  /** What the trial ran on. */
+  readonly environment?: TrialEnvironmentInput | null;
+}
+
+/** What a trial ran on, as a worker tells it (each text at most 200 chars, at most 20 packages). */
+export interface TrialEnvironmentInput {
+  readonly backend?: string | null;
+  readonly host?: string | null;
+  readonly platform?: string | null;
+  readonly nodeVersion?: string | null;
+  readonly workerId?: string | null;
+  readonly packages?: ReadonlyArray<{ readonly name: string; readonly version: string }> | null;
+}
+
+/** A trial attribute's value. */
+export type AttributeValue = string | number | boolean;
+
+/** What the trial page reads beside a trial: a failed trial's log tail, what it ran on. */
+export interface TrialRun {
+  readonly logTail: string | null;
+  readonly environment: {
+    readonly backend: string | null;
+    readonly host: string | null;
+    readonly platform: string | null;
+    readonly nodeVersion: string | null;
+    readonly workerId: string | null;
+    readonly packages: ReadonlyArray<{ readonly name: string; readonly version: string }>;
+  } | null;
 }
 
 export interface FileUpload {

@@ -37,6 +37,7 @@ import type {
   TrialDetail,
   TrialEvent,
   TrialEventType,
+  TrialRun,
   User,
 } from './types.js';
 
@@ -265,6 +266,32 @@ export function toTrial(value: unknown): Trial {
             if (typeof tag !== 'string') throw bad('tags', tag);
             return tag;
           }),
+    attributes: o.attributes === undefined ? [] : list(o.attributes, 'attributes').map(toAttribute),
+    pruneStep: optNum(o, 'pruneStep'),
+    pruneReason: optStr(o, 'pruneReason'),
+  };
+}
+
+function toAttribute(value: unknown): { key: string; value: string | number | boolean } {
+  const o = obj(value, 'attribute');
+  const v = o.value;
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw bad('attribute', v);
+  return { key: str(o, 'key'), value: v };
+}
+
+function toEnvironment(value: unknown): TrialRun['environment'] {
+  if (value === null || value === undefined) return null;
+  const o = obj(value, 'environment');
+  return {
+    backend: optStr(o, 'backend'),
+    host: optStr(o, 'host'),
+    platform: optStr(o, 'platform'),
+    nodeVersion: optStr(o, 'nodeVersion'),
+    workerId: optStr(o, 'workerId'),
+    packages: list(o.packages ?? [], 'packages').map((p) => {
+      const q = obj(p, 'package');
+      return { name: str(q, 'name'), version: str(q, 'version') };
+    }),
   };
 }
 
@@ -297,6 +324,8 @@ export function toTrialDetail(value: unknown): TrialDetail {
   const o = obj(value, 'trial');
   return {
     ...toTrial(o),
+    logTail: optStr(o, 'logTail'),
+    environment: toEnvironment(o.environment),
     metrics: list(o.metrics ?? [], 'metrics').map(toMetricPoint),
     artifacts: list(o.artifacts ?? [], 'artifacts').map(toArtifact),
   };
@@ -396,6 +425,7 @@ export function toTrialEvent(value: unknown): TrialEvent {
     type: oneOf(o, 'type', EVENT_TYPES),
     trial: toTrial(o.trial),
     seq: o.seq === undefined ? null : optNum(o, 'seq'),
+    annotated: o.annotated === true,
   };
 }
 
@@ -405,7 +435,12 @@ export function toHeartbeatResult(value: unknown): HeartbeatResult {
 
 export function toReportResult(value: unknown): ReportResult {
   const o = obj(value, 'report result');
-  return { accepted: num(o, 'accepted'), inserted: num(o, 'inserted'), shouldPrune: bool(o, 'shouldPrune') };
+  return {
+    accepted: num(o, 'accepted'),
+    inserted: num(o, 'inserted'),
+    shouldPrune: bool(o, 'shouldPrune'),
+    pruneReason: optStr(o, 'pruneReason'),
+  };
 }
 
 export function toHistoryPoint(value: unknown): HistoryPoint {

@@ -272,6 +272,12 @@ const TABLE: Record<string, Row> = {
     vars: (f) => ({ t: f.trialId }),
     expect: teamScoped('MEMBER'),
   },
+  'Mutation.setTrialAttributes': {
+    query:
+      'mutation($t: ID!) { setTrialAttributes(trialId: $t, attributes: [{key: "batch", value: 3}]) { id attributes { key value } } }',
+    vars: (f) => ({ t: f.trialId }),
+    expect: teamScoped('MEMBER'),
+  },
   'Mutation.setStudyDescription': {
     query: 'mutation($s: ID!) { setStudyDescription(studyId: $s, description: "d") { id description } }',
     vars: (f) => ({ s: f.studyId }),
@@ -281,6 +287,12 @@ const TABLE: Record<string, Row> = {
   'Subscription.trialEvents': {
     subscription: true,
     query: 'subscription($s: ID!) { trialEvents(studyId: $s) { type } }',
+    vars: (f) => ({ s: f.studyId }),
+    expect: teamScoped('VIEWER'),
+  },
+  'Subscription.studyUpdates': {
+    subscription: true,
+    query: 'subscription($s: ID!) { studyUpdates(studyId: $s) { change } }',
     vars: (f) => ({ s: f.studyId }),
     expect: teamScoped('VIEWER'),
   },
@@ -531,6 +543,11 @@ describe('authorization table: every operation x every kind of caller', () => {
               );
               void h.gql(
                 'mutation($s: ID!) { enqueueTrial(studyId: $s, params: {x: 2, y: 2}) { id } }',
+                { s: f.studyId },
+                owner,
+              );
+              void h.gql(
+                'mutation($s: ID!) { setStudyDescription(studyId: $s, description: "seen") { id } }',
                 { s: f.studyId },
                 owner,
               );

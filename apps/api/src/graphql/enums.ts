@@ -44,3 +44,11 @@ registerEnumType(TrialSort, {
 });
 
 export { Direction, InvitationState, Role, StudyState, TrialState };
+
+export enum ExportFormat {
+  CSV = 'CSV',
+}
+registerEnumType(ExportFormat, {
+  name: 'ExportFormat',
+  description: 'CSV: RFC 4180 with CRLF line ends, as `posterior export` writes it',
+});

@@ -1,6 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { Direction } from './enums.js';
+import { type AttributeValue, AttributeValueScalar } from './types.js';
 
 /**
  * Inputs are permissive at the GraphQL layer (JSON, plain numbers): the services validate every
@@ -77,4 +78,26 @@ export class MetricPointInput {
   @Field(() => String) name: string;
   @Field(() => Int) step: number;
   @Field(() => Float) value: number;
+}
+
+@InputType({ description: 'One attribute to set on a trial; a null value removes the key' })
+export class TrialAttributeInput {
+  @Field(() => String) key: string;
+  @Field(() => AttributeValueScalar, { nullable: true }) value?: AttributeValue | null;
+}
+
+@InputType()
+export class PackageVersionInput {
+  @Field(() => String) name: string;
+  @Field(() => String) version: string;
+}
+
+@InputType({ description: 'What a trial ran on (each text at most 200 chars, at most 20 packages)' })
+export class TrialEnvironmentInput {
+  @Field(() => String, { nullable: true }) backend?: string | null;
+  @Field(() => String, { nullable: true }) host?: string | null;
+  @Field(() => String, { nullable: true }) platform?: string | null;
+  @Field(() => String, { nullable: true }) nodeVersion?: string | null;
+  @Field(() => String, { nullable: true }) workerId?: string | null;
+  @Field(() => [PackageVersionInput], { nullable: true }) packages?: PackageVersionInput[] | null;
 }

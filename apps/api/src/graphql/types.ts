@@ -1,3 +1,4 @@
+import { GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { TRIAL_INFO, type TrialInfoColumn, type TrialInfoSqlType } from '../db/index.js';
@@ -221,9 +222,54 @@ export class Trial {
   @Field(() => Date, { nullable: true }) heartbeatAt: Date | null;
 }
 
+/** A user attribute's value: a string, a finite number or a boolean (GraphQL has no union of scalars). */
+export type AttributeValue = string | number | boolean;
+const attributeValue = (v: unknown): AttributeValue => {
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  throw new TypeError('an attribute value is a string, a finite number or a boolean');
+};
+export const AttributeValueScalar = new GraphQLScalarType<AttributeValue, AttributeValue>({
+  name: 'AttributeValue',
+  description: 'A trial attribute value: a String, a finite Float or a Boolean',
+  serialize: attributeValue,
+  parseValue: attributeValue,
+  parseLiteral(ast) {
+    if (ast.kind === Kind.STRING || ast.kind === Kind.BOOLEAN) return ast.value;
+    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return attributeValue(Number(ast.value));
+    throw new TypeError('an attribute value is a string, a finite number or a boolean');
+  },
+});
+
+@ObjectType({ description: 'A user attribute of a trial (key -> string, number or boolean)' })
+export class TrialAttribute {
+  @Field(() => String) key: string;
+  @Field(() => AttributeValueScalar) value: AttributeValue;
+}
+
+@ObjectType()
+export class PackageVersion {
+  @Field(() => String) name: string;
+  @Field(() => String) version: string;
+}
+
+@ObjectType({ description: 'What a trial ran on, as its worker told it' })
+export class TrialEnvironment {
+  @Field(() => String, { nullable: true, description: 'e.g. tfjs-node, wasm, cpu' }) backend: string | null;
+  @Field(() => String, { nullable: true }) host: string | null;
+  @Field(() => String, { nullable: true, description: 'e.g. linux-x64' }) platform: string | null;
+  @Field(() => String, { nullable: true, description: 'e.g. 22.13.0' }) nodeVersion: string | null;
+  @Field(() => String, { nullable: true, description: 'The worker id' }) workerId: string | null;
+  @Field(() => [PackageVersion], { description: 'e.g. @posterior/runner, @tensorflow/tfjs-node' })
+  packages: PackageVersion[];
+}
+
+/** The GraphQL object types `jsonb` informational fields name (`TrialInfoColumn.shape`). */
+const TRIAL_INFO_SHAPES = { TrialAttribute, TrialEnvironment } as const;
+
 // The informational fields (TRIAL_INFO, beside the trial entity), as if written out above.
 const GRAPHQL_TYPE_OF: Record<
-  TrialInfoSqlType,
+  Exclude<TrialInfoSqlType, 'jsonb' | 'jsonb list'>,
   () => typeof String | typeof Float | typeof Int | typeof Boolean | [typeof String]
 > = {
   text: () => String,
@@ -232,12 +278,22 @@ const GRAPHQL_TYPE_OF: Record<
   boolean: () => Boolean,
   'text[]': () => [String],
 };
-for (const [field, c] of Object.entries(TRIAL_INFO as Record<string, TrialInfoColumn>))
-  Field(GRAPHQL_TYPE_OF[c.type], {
-    // A list is never null (empty instead): [T!]!; a scalar is nullable.
-    nullable: c.type !== 'text[]',
+for (const [field, c] of Object.entries(TRIAL_INFO as Record<string, TrialInfoColumn>)) {
+  const shape = c.shape === undefined ? undefined : TRIAL_INFO_SHAPES[c.shape];
+  const type =
+    c.type === 'jsonb' || c.type === 'jsonb list'
+      ? shape === undefined
+        ? () => GraphQLJSON
+        : c.type === 'jsonb list'
+          ? () => [shape]
+          : () => shape
+      : GRAPHQL_TYPE_OF[c.type];
+  Field(type, {
+    // A list is never null (empty instead): [T!]!; a scalar or object is nullable.
+    nullable: c.type !== 'text[]' && c.type !== 'jsonb list',
     description: c.description,
   })(Trial.prototype, field);
+}
 
 @ObjectType()
 export class TrialEdge {
@@ -300,6 +356,20 @@ export class ReportResult {
   @Field(() => Int, { description: 'Points accepted (already-stored duplicates included)' }) accepted: number;
   @Field(() => Int, { description: 'Points newly stored by this call' }) inserted: number;
   @Field(() => Boolean) shouldPrune: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the pruner says stop (also stored as the trial's pruneReason); null otherwise",
+  })
+  pruneReason?: string | null;
+}
+
+@ObjectType({
+  description:
+    'A change of a study that no trial event carries: DESCRIPTION (its description was set). Read the study again',
+})
+export class StudyUpdate {
+  @Field(() => ID) studyId: string;
+  @Field(() => String, { description: 'DESCRIPTION' }) change: string;
 }
 
 @ObjectType()
@@ -313,6 +383,13 @@ export class TrialEvent {
       'resubscribe with afterSeq set to the last number seen to have them replayed.',
   })
   seq: number | null;
+  @Field(() => Boolean, {
+    description:
+      "True when the trial's annotations (note, tags, attributes) changed, not its state: `type` then " +
+      "repeats the event of the trial's current state (CREATED, CLAIMED, COMPLETE, PRUNED, FAILED), " +
+      'so clients that know only state events still take the trial as it now is',
+  })
+  annotated: boolean;
 }
 
 @ObjectType()

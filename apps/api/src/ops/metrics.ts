@@ -10,7 +10,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export { TRIAL_STATES };
 export type TrialStateLabel = TrialState;
 export type TellStateLabel = TerminalTrialState;
-export type SubscriptionTopic = 'trialEvents' | 'metricPoints';
+export type SubscriptionTopic = 'trialEvents' | 'metricPoints' | 'studyUpdates';
 
 /**
  * The metrics the API's services update. Names follow Prometheus conventions (`_total` counters,

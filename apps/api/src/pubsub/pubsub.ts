@@ -5,7 +5,12 @@ import type { TrialRecord } from '../common/trial-record.js';
 import { MAX_NOTIFY_BYTES, PgEventTarget, type Sequence } from './pg-event-target.js';
 
 /** The topics, each keyed by study id, and what they carry. */
-export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED';
+/**
+ * ANNOTATED (a note, tags or attributes changed) is internal: on the wire it is the event of the
+ * trial's current state with `annotated: true` (subscription.resolver.ts), which older clients take as
+ * the trial as it now is.
+ */
+export type TrialEventType = 'CREATED' | 'CLAIMED' | 'COMPLETE' | 'PRUNED' | 'FAILED' | 'ANNOTATED';
 
 export interface TrialEventPayload {
   type: TrialEventType;
@@ -24,9 +29,15 @@ export interface MetricPointsPayload {
   points: MetricTuple[];
 }
 
+/** A change of a study that no trial event carries (its description), announced unnumbered. */
+export interface StudyUpdatePayload {
+  change: 'DESCRIPTION';
+}
+
 export enum Topic {
   TrialEvents = 'TRIAL_EVENTS',
   MetricPoints = 'METRIC_POINTS',
+  StudyUpdates = 'STUDY_UPDATES',
 }
 
 /** Events a subscriber may fall behind by before its oldest are dropped. */
@@ -54,11 +65,13 @@ export interface MembershipChange {
 type Topics = {
   [Topic.TrialEvents]: [studyId: string, payload: TrialEventPayload];
   [Topic.MetricPoints]: [studyId: string, payload: MetricPointsPayload];
+  [Topic.StudyUpdates]: [studyId: string, payload: StudyUpdatePayload];
 };
 
 export interface ApiPubSub {
   publishTrialEvent(studyId: string, type: TrialEventType, trial: TrialRecord): void;
   publishMetricPoints(studyId: string, trialId: string, points: MetricTuple[]): void;
+  publishStudyUpdate(studyId: string, change: StudyUpdatePayload['change']): void;
   /** `hold` runs when the stream starts; what it returns runs once the stream ends, however it ends. */
   subscribe<T extends Topic>(topic: T, studyId: string, hold?: () => () => void): AsyncIterable<Topics[T][1]>;
   publishAuthChanged(revoked?: readonly string[]): void;
@@ -119,6 +132,9 @@ export function createApiPubSub(options: {
         bytes += size;
       }
       if (chunk.length > 0) pubsub.publish(Topic.MetricPoints, studyId, { trialId, points: chunk });
+    },
+    publishStudyUpdate(studyId, change) {
+      pubsub.publish(Topic.StudyUpdates, studyId, { change });
     },
     subscribe<T extends Topic>(
       topic: T,

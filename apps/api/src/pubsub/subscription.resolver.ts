@@ -4,7 +4,7 @@ import type { TrialRecord } from '../common/trial-record.js';
 import { Role } from '../db/index.js';
 import { TrialEventKind } from '../graphql/enums.js';
 import { toTrial } from '../graphql/mapping.js';
-import { MetricPoint, TrialEvent } from '../graphql/types.js';
+import { MetricPoint, StudyUpdate, TrialEvent } from '../graphql/types.js';
 import { opsMetrics } from '../ops/index.js';
 import type { Context } from '../server/context.js';
 import { coalesce, mapStream, withReplay } from './batch.js';
@@ -54,7 +54,17 @@ interface ResolvedTrialEvent {
   type: TrialEventKind;
   trial: TrialRecord;
   seq: number | null;
+  annotated: boolean;
 }
+
+/** The wire type of an ANNOTATED event: the event of the trial's current state. */
+const STATE_EVENT: Record<TrialRecord['state'], TrialEventKind> = {
+  WAITING: TrialEventKind.CREATED,
+  RUNNING: TrialEventKind.CLAIMED,
+  COMPLETE: TrialEventKind.COMPLETE,
+  PRUNED: TrialEventKind.PRUNED,
+  FAILED: TrialEventKind.FAILED,
+};
 
 @Resolver()
 export class SubscriptionResolver {
@@ -89,7 +99,10 @@ export class SubscriptionResolver {
         source,
         async (payload: TrialEventPayload): Promise<ResolvedTrialEvent | null> => {
           const trial = payload.trial ?? (await context.services.trials.byId(payload.trialId));
-          return trial && { type: payload.type as TrialEventKind, trial, seq: payload.seq ?? null };
+          if (!trial) return null;
+          const annotated = payload.type === 'ANNOTATED';
+          const type = annotated ? STATE_EVENT[trial.state] : (payload.type as TrialEventKind);
+          return { type, trial, seq: payload.seq ?? null, annotated };
         },
         opsMetrics.trackSubscription('trialEvents'),
       );
@@ -104,7 +117,12 @@ export class SubscriptionResolver {
     })
     _afterSeq: number | null,
   ): TrialEvent {
-    return Object.assign(new TrialEvent(), { type: event.type, trial: toTrial(event.trial), seq: event.seq });
+    return Object.assign(new TrialEvent(), {
+      type: event.type,
+      trial: toTrial(event.trial),
+      seq: event.seq,
+      annotated: event.annotated,
+    });
   }
 
   @Subscription(() => [MetricPoint], {
@@ -145,5 +163,26 @@ export class SubscriptionResolver {
     @Arg('trialId', () => ID, { nullable: true }) _trialId: string | null,
   ): MetricPoint[] {
     return batch;
+  }
+
+  @Subscription(() => StudyUpdate, {
+    description:
+      'Changes of a study that no trial event carries (its description), unnumbered: a client rereads the study',
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { studyId: string }, Context>) => {
+      await authorize(context, args.studyId);
+      const source = context.services.pubsub.subscribe(
+        Topic.StudyUpdates,
+        args.studyId,
+        admit(context, args.studyId),
+      );
+      return mapStream(
+        source,
+        (payload) => Object.assign(new StudyUpdate(), { studyId: args.studyId, change: payload.change }),
+        opsMetrics.trackSubscription('studyUpdates'),
+      );
+    },
+  })
+  studyUpdates(@Root() update: StudyUpdate, @Arg('studyId', () => ID) _studyId: string): StudyUpdate {
+    return update;
   }
 }

@@ -223,6 +223,22 @@ describe('multi-objective and constrained studies', () => {
     const row2 = s.trialTable.rows.find((r) => r[1] === 2);
     assert.deepEqual(row2?.slice(10, 13), [[1, 9], [0.5], false]);
 
+    // Study.trialsExport (core's trialsCsv, as posterior export and the dashboard write it): the
+    // outcome columns after the fields, one per objective and constraint, then feasible.
+    const exported = await h.gql<{ study: { trialsExport: string } }>(
+      'query($s: ID!) { study(id: $s) { trialsExport(metrics: false) } }',
+      { s: studyId },
+      token,
+    );
+    assert.equal(exported.errors, undefined, JSON.stringify(exported.errors));
+    const [header, ...records] = (exported.data?.study.trialsExport ?? '').trimEnd().split('\r\n');
+    const columns = header?.split(',') ?? [];
+    assert.deepEqual(columns.slice(8, 12), ['value_f1', 'value_f2', 'constraint_c1', 'feasible']);
+    const cells = (n: number) => records.map((l) => l.split(',')).find((r) => r[0] === String(n));
+    assert.deepEqual(cells(2)?.slice(8, 12), ['1', '9', '0.5', 'false']);
+    assert.deepEqual(cells(0)?.slice(8, 12), ['4', '4', '-1', 'true']);
+    assert.deepEqual(cells(4)?.slice(8, 12), ['', '', '', ''], 'a pruned trial has no outcome');
+
     // bayes_opt.txt lists the objectives, the given reference point, the final hypervolume and the front.
     const report = await h.gql<{ study: { report: string } }>(
       'query($s: ID!) { study(id: $s) { report } }',

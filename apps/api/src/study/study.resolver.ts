@@ -1,6 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { StudyState, TrialSort, TrialState } from '../graphql/enums.js';
+import { ExportFormat, StudyState, TrialSort, TrialState } from '../graphql/enums.js';
 import { CreateStudyInput } from '../graphql/inputs.js';
 import { toTrial } from '../graphql/mapping.js';
 import {
@@ -21,6 +21,16 @@ import type { Context } from '../server/context.js';
 import { StudySort } from './study-list.js';
 import { studyFieldLoaders } from './study-loaders.js';
 import { loadTrialTable, MAX_TRIAL_TABLE, type TrialTable } from './trial-table.js';
+import { exportTrialsCsv } from './trials-export.js';
+
+/** The search space's parameter names, in the study's order. */
+function searchSpaceNames(study: Study): string[] {
+  return Array.isArray(study.searchSpace)
+    ? study.searchSpace.flatMap((p: unknown) =>
+        p && typeof p === 'object' && 'name' in p && typeof p.name === 'string' ? [p.name] : [],
+      )
+    : [];
+}
 
 @Resolver(() => Study)
 export class StudyResolver {
@@ -85,12 +95,15 @@ export class StudyResolver {
     description:
       'Sets the study description (null or empty clears it; at most 10,000 chars). MEMBER or above',
   })
-  setStudyDescription(
+  async setStudyDescription(
     @Arg('studyId', () => ID) studyId: string,
     @Arg('description', () => String, { nullable: true }) description: string | null,
     @Ctx() ctx: Context,
   ): Promise<Study> {
-    return ctx.services.studies.setDescription(ctx.caller, studyId, description);
+    const study = await ctx.services.studies.setDescription(ctx.caller, studyId, description);
+    // open study pages reread it (no trial event carries a study's description)
+    ctx.services.pubsub.publishStudyUpdate(studyId, 'DESCRIPTION');
+    return study;
   }
 
   @Mutation(() => Boolean, {
@@ -134,12 +147,30 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
     @Arg('limit', () => Int, { nullable: true }) limit: number | null,
     @Ctx() ctx: Context,
   ): Promise<TrialTable> {
-    const names = Array.isArray(study.searchSpace)
-      ? study.searchSpace.flatMap((p: unknown) =>
-          p && typeof p === 'object' && 'name' in p && typeof p.name === 'string' ? [p.name] : [],
-        )
-      : [];
-    return loadTrialTable(ctx.services.db, study.id, names, limit);
+    return loadTrialTable(ctx.services.db, study.id, searchSpaceNames(study), limit);
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      'The trials as a file, as `posterior export` writes it: CSV of the fields (number, state, value, worker, error, ' +
+      'duration_s, started_at, finished_at), for multi-objective or constrained studies value_<objective>, ' +
+      'constraint_<name> and feasible, params.<name> and, with metrics (default true), metrics.<name> (each ' +
+      "trial's last value); by number",
+  })
+  trialsExport(
+    @Root() study: Study,
+    @Arg('format', () => ExportFormat, { nullable: true, defaultValue: ExportFormat.CSV })
+    _format: ExportFormat,
+    @Arg('state', () => TrialState, { nullable: true, description: 'Only trials in this state' })
+    state: TrialState | null,
+    @Arg('metrics', () => Boolean, { nullable: true, defaultValue: true }) metrics: boolean | null,
+    @Ctx() ctx: Context,
+  ): Promise<string> {
+    return exportTrialsCsv(ctx.services.db, study.id, searchSpaceNames(study), {
+      state: state ?? null,
+      metrics: metrics !== false,
+      outcomes: { objectives: study.objectives, constraints: study.constraints },
+    });
   }
 
   @FieldResolver(() => TrialCounts)

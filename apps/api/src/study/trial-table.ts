@@ -2,7 +2,7 @@ import type { TrialTable, TrialTableInfoValue, TrialTableRow, TrialTableState } 
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import { feasibleOf, valuesOf } from '../common/trial-record.js';
-import { TRIAL_INFO_COLUMNS } from '../db/index.js';
+import { TRIAL_INFO, TRIAL_INFO_COLUMNS, type TrialInfoColumn } from '../db/index.js';
 
 /** Most trials one `trialTable` answer carries (a 10,000-trial study fits twice over). */
 export const MAX_TRIAL_TABLE = 20_000;
@@ -32,9 +32,15 @@ interface Row {
   [infoColumn: string]: unknown;
 }
 
-/** The informational fields (TRIAL_INFO, beside the trial entity) ride after the suggestion. */
-const INFO_FIELDS = TRIAL_INFO_COLUMNS.map(([field]) => field);
-const INFO_SELECT = TRIAL_INFO_COLUMNS.map(([, column]) => `, ${column}`).join('');
+/**
+ * The informational fields (TRIAL_INFO, beside the trial entity) ride after the suggestion, all but
+ * those marked `inTable: false` (a log tail, an environment: too large to send for every trial).
+ */
+const TABLE_INFO = TRIAL_INFO_COLUMNS.filter(
+  ([field]) => (TRIAL_INFO as Record<string, TrialInfoColumn>)[field]?.inTable !== false,
+);
+const INFO_FIELDS = TABLE_INFO.map(([field]) => field);
+const INFO_SELECT = TABLE_INFO.map(([, column]) => `, ${column}`).join('');
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -100,7 +106,7 @@ export async function loadTrialTable(
         valuesOf(r),
         r.constraint_values,
         feasibleOf(r),
-        ...TRIAL_INFO_COLUMNS.map(([, column, empty]) => (r[column] ?? empty()) as TrialTableInfoValue),
+        ...TABLE_INFO.map(([, column, empty]) => (r[column] ?? empty()) as TrialTableInfoValue),
       ],
     ),
   };

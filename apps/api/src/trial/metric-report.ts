@@ -109,9 +109,9 @@ export async function reportMetrics(
     deps.pubsub.publishMetricPoints(head.study_id, trialId, announced);
   }
 
-  let shouldPrune = false;
+  let decision: optimizer.PruneDecision | null = null;
   if (head.pruner.type !== 'none' && names.includes(head.objective)) {
-    shouldPrune = await prunerSaysStop(
+    decision = await prunerSaysStop(
       deps.db,
       trialId,
       head.study_id,
@@ -119,11 +119,20 @@ export async function reportMetrics(
       head.objective,
       head.direction,
     );
+    // The first decision is the trial's (a worker may report again before it stops). Rare: only
+    // when the pruner says stop.
+    if (decision !== null)
+      await deps.db.one(
+        `UPDATE trials SET prune_step = $2, prune_reason = $3
+         WHERE id = $1 AND state = 'RUNNING' AND prune_step IS NULL RETURNING id`,
+        [trialId, decision.step, decision.reason],
+      );
   }
   return Object.assign(new ReportResult(), {
     accepted: points.length,
     inserted: head.inserted,
-    shouldPrune,
+    shouldPrune: decision !== null,
+    pruneReason: decision?.reason ?? null,
   });
 }
 
@@ -134,7 +143,7 @@ async function prunerSaysStop(
   pruner: Record<string, unknown>,
   objective: string,
   direction: 'MINIMIZE' | 'MAXIMIZE',
-): Promise<boolean> {
+): Promise<optimizer.PruneDecision | null> {
   const key = JSON.stringify(pruner);
   let config = prunerConfigs.get(key);
   if (config === undefined) {
@@ -165,5 +174,5 @@ async function prunerSaysStop(
     }
     other.values.push({ step: r.step, value: r.value });
   }
-  return optimizer.shouldPrune(config, direction, own, [...others.values()]);
+  return optimizer.pruneDecision(config, direction, own, [...others.values()]);
 }

@@ -1,7 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { TrialState } from '../graphql/enums.js';
-import { MetricPointInput } from '../graphql/inputs.js';
+import { MetricPointInput, TrialAttributeInput, TrialEnvironmentInput } from '../graphql/inputs.js';
 import { toTrial } from '../graphql/mapping.js';
 import { Artifact, HeartbeatResult, MetricPoint, ReportResult, Study, Trial } from '../graphql/types.js';
 import type { Context } from '../server/context.js';
@@ -85,9 +85,28 @@ export class TrialResolver {
     constraints: number[] | null,
     @Arg('error', () => String, { nullable: true }) error: string | null,
     @Ctx() ctx: Context,
+    @Arg('logTail', () => String, {
+      nullable: true,
+      description:
+        "The last lines of the worker's output (a FAILED trial's); its last 64 lines / 8 KB are kept",
+    })
+    logTail?: string | null,
+    @Arg('environment', () => TrialEnvironmentInput, {
+      nullable: true,
+      description: 'What the trial ran on (backend, host, Node and package versions)',
+    })
+    environment?: TrialEnvironmentInput | null,
   ): Promise<Trial> {
     return toTrial(
-      await ctx.services.trials.tell(ctx.caller, trialId, state, value, error, { values, constraints }),
+      await ctx.services.trials.tell(
+        ctx.caller,
+        trialId,
+        state,
+        value,
+        error,
+        { values, constraints },
+        { logTail, environment },
+      ),
     );
   }
 
@@ -123,6 +142,22 @@ export class TrialResolver {
     @Ctx() ctx: Context,
   ): Promise<Trial> {
     return toTrial(await ctx.services.trials.setTags(ctx.caller, trialId, tags));
+  }
+
+  @Mutation(() => Trial, {
+    description:
+      'Sets trial attributes (key -> string, number or boolean; a null value removes the key; replace: ' +
+      'drop the others first), in any state. At most 50, keys of at most 64 chars, strings of at most 1,000. MEMBER or above',
+  })
+  async setTrialAttributes(
+    @Arg('trialId', () => ID) trialId: string,
+    @Arg('attributes', () => [TrialAttributeInput]) attributes: TrialAttributeInput[],
+    @Arg('replace', () => Boolean, { nullable: true, defaultValue: false }) replace: boolean | null,
+    @Ctx() ctx: Context,
+  ): Promise<Trial> {
+    return toTrial(
+      await ctx.services.trials.setAttributes(ctx.caller, trialId, attributes, replace === true),
+    );
   }
 
   @FieldResolver(() => Study)

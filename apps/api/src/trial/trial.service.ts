@@ -1,4 +1,5 @@
 import type { Caller } from '../authz/caller.js';
+import type { AttributeValue, EnvironmentInput } from '../common/annotations.js';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -9,7 +10,7 @@ import type { MetricPoint, ReportResult, TrialConnection } from '../graphql/type
 import { pruneEventLog } from '../pubsub/event-log.js';
 import type { ApiPubSub } from '../pubsub/pubsub.js';
 import type { Suggester } from '../suggest/suggester.js';
-import { setTrialNote, setTrialTags } from './annotate.js';
+import { recordRunInfo, setTrialAttributes, setTrialNote, setTrialTags } from './annotate.js';
 import { TrialAsker } from './ask.js';
 import { enqueueTrial } from './enqueue.js';
 import { heartbeat } from './heartbeat.js';
@@ -81,7 +82,12 @@ export class TrialService {
     value: number | null | undefined,
     error: string | null | undefined,
     outcomes: TellOutcomes = {},
+    runInfo?: { logTail?: string | null; environment?: EnvironmentInput | null },
   ): Promise<TrialRecord> {
+    if (runInfo && (runInfo.logTail != null || runInfo.environment != null))
+      return recordRunInfo(this.deps, caller, trialId, runInfo.logTail, runInfo.environment).then(() =>
+        this.teller.tell(caller, trialId, state, value, error, outcomes),
+      );
     return this.teller.tell(caller, trialId, state, value, error, outcomes);
   }
 
@@ -99,6 +105,15 @@ export class TrialService {
 
   setTags(caller: Caller | null, trialId: string, tags: readonly string[]): Promise<TrialRecord> {
     return setTrialTags(this.deps, caller, trialId, tags);
+  }
+
+  setAttributes(
+    caller: Caller | null,
+    trialId: string,
+    changes: ReadonlyArray<{ key: string; value?: AttributeValue | null }>,
+    replace: boolean,
+  ): Promise<TrialRecord> {
+    return setTrialAttributes(this.deps, caller, trialId, changes, replace);
   }
 
   heartbeat(caller: Caller | null, trialId: string): Promise<boolean> {

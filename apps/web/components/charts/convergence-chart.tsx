@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { convergenceTooltip } from '../../lib/chart-tooltips';
 import { buildConvergence } from '../../lib/convergence';
 import { formatNumber } from '../../lib/format';
-import { selectedNumbers, trialsInBox } from '../../lib/selection';
+import { selectedNumbers, trialsInBox, trialsInRange } from '../../lib/selection';
 import type { Direction, Trial } from '../../lib/types';
 import { useSelection } from '../study/selection';
 import { ChartCard, ChartEmpty } from './chart-card';
@@ -50,6 +50,10 @@ export function ConvergenceChart({
   const selection = useSelection();
   const picked = useMemo(() => selectedNumbers(trials, selection.ids), [trials, selection.ids]);
   const [brushing, setBrushing] = useState(false);
+  // The zoom window (percent of the trial axis): kept across redraws (a new selection redraws the
+  // plot, which must not reset the zoom that made it).
+  const zoomRef = useRef<{ start: number; end: number } | null>(null);
+  const axisMaxRef = useRef(1);
   const useLog = logScale && data.logPossible;
   // Above a few hundred points a scatter draws all its symbols as one path ("large" mode): one symbol
   // object per point made the first draw and the log toggle several times slower (docs/PERFORMANCE.md;
@@ -63,6 +67,7 @@ export function ConvergenceChart({
     for (const series of [data.complete, data.infeasible, data.pruned, data.failed])
       for (const p of series) if (p[0] > last) last = p[0];
     const xRange = { min: 0, max: Math.max(1, last) };
+    axisMaxRef.current = xRange.max;
     return {
       grid: strip
         ? [
@@ -77,8 +82,9 @@ export function ConvergenceChart({
         formatter: convergenceTooltip,
       },
       dataZoom: [
-        { type: 'inside', xAxisIndex: strip ? [0, 1] : 0, filterMode: 'none' },
+        { type: 'inside', xAxisIndex: strip ? [0, 1] : 0, filterMode: 'none', ...(zoomRef.current ?? {}) },
         {
+          ...(zoomRef.current ?? {}),
           type: 'slider',
           xAxisIndex: strip ? [0, 1] : 0,
           height: 16,
@@ -204,6 +210,8 @@ export function ConvergenceChart({
   trialsRef.current = trials;
   const selectRef = useRef(selection.select);
   selectRef.current = selection.select;
+  const sourceRef = useRef(selection.source);
+  sourceRef.current = selection.source;
   // Stable: EChart re-creates its instance when onInstance changes.
   const onInstance = useCallback((chart: ChartInstance | null) => {
     registerRef.current?.(chart);
@@ -216,6 +224,32 @@ export function ConvergenceChart({
       selectRef.current(trialsInBox(trialsRef.current, { x, y }), 'convergence');
       chart.dispatchAction({ type: 'brush', areas: [] });
       setBrushing(false);
+    });
+    // A zoom (wheel, pinch or the slider) selects the trials in its window on every view; zooming
+    // all the way out clears a selection a zoom made. Settled zooms only (the slider fires per frame).
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    chart.on('datazoom', () => {
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        const dz = (chart.getOption() as { dataZoom?: Array<Record<string, unknown>> }).dataZoom?.[0];
+        const start = Number(dz?.start ?? 0);
+        const end = Number(dz?.end ?? 100);
+        if (start <= 0 && end >= 100) {
+          zoomRef.current = null;
+          if (sourceRef.current === 'zoom') selectRef.current([], 'zoom');
+          return;
+        }
+        zoomRef.current = { start, end };
+        // the trial axis runs from 0 to the last trial drawn (xRange above)
+        const max = axisMaxRef.current;
+        const from = (start / 100) * max;
+        const to = (end / 100) * max;
+        const lo = Math.ceil(from);
+        const hi = Math.floor(to);
+        // a window between two trial numbers holds no trial
+        selectRef.current(lo <= hi ? trialsInRange(trialsRef.current, lo, hi) : [], 'zoom');
+      }, 200);
     });
   }, []);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the option redraw resets the cursor, so take it again

@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { currentSearch, useUrlQuery } from '../../lib/client/use-url-query';
 import type { CurveStore } from '../../lib/learning-curves';
 import { selectedTrials } from '../../lib/selection';
-import { csvColumns, filterTrials, toCsv } from '../../lib/trial-fields';
+import { attributeKeys, attributeOf, csvColumns, filterTrials, toCsv } from '../../lib/trial-fields';
 import { applyTableQuery, parseTableQuery, TABLE_KEYS } from '../../lib/trials-table';
 import type { Constraint, Objective, Trial } from '../../lib/types';
 import { SelectionBar, useSelection } from '../study/selection';
@@ -14,7 +14,10 @@ import { TrialsTable } from '../study/trials-table';
 // Shown on demand: loaded when first asked for.
 const CompareTrials = dynamic(() => import('./compare-trials').then((m) => m.CompareTrials), { ssr: false });
 
-/** URL keys: the query text and the chosen columns ("p:<param>" / "m:<metric>", comma-separated). */
+/**
+ * URL keys: the query text and the chosen columns ("p:<param>" / "m:<metric>" / "a:<attribute>",
+ * comma-separated).
+ */
 const QUERY_KEY = 'tql';
 const COLUMNS_KEY = 'tcols';
 const KEYS = [QUERY_KEY, COLUMNS_KEY, ...TABLE_KEYS];
@@ -38,16 +41,17 @@ export interface TrialsWorkbenchProps {
   frontIds?: ReadonlySet<string> | undefined;
 }
 
-function parseColumns(
-  raw: string | null,
-  params: readonly string[],
-): { params: string[]; metrics: string[] } {
-  if (raw === null) return { params: [...params], metrics: [] };
+interface Columns {
+  params: string[];
+  metrics: string[];
+  attributes: string[];
+}
+
+function parseColumns(raw: string | null, params: readonly string[]): Columns {
+  if (raw === null) return { params: [...params], metrics: [], attributes: [] };
   const parts = raw.split(',').filter(Boolean);
-  return {
-    params: parts.filter((p) => p.startsWith('p:')).map((p) => p.slice(2)),
-    metrics: parts.filter((p) => p.startsWith('m:')).map((p) => p.slice(2)),
-  };
+  const of = (prefix: string) => parts.filter((p) => p.startsWith(prefix)).map((p) => p.slice(2));
+  return { params: of('p:'), metrics: of('m:'), attributes: of('a:') };
 }
 
 function download(text: string, fileName: string, type: string) {
@@ -81,6 +85,11 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
     () => cols.metrics.filter((m) => metricNames.includes(m)),
     [cols.metrics, metricNames],
   );
+  const attributeNames = useMemo(() => attributeKeys(trials), [trials]);
+  const shownAttributes = useMemo(
+    () => cols.attributes.filter((k) => attributeNames.includes(k)),
+    [cols.attributes, attributeNames],
+  );
   const last = useMemo(() => (id: string, m: string) => store.last(id, m), [store]);
   const outcomeNames = useMemo(
     () => ({
@@ -95,15 +104,20 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
     [trials, query, objective, last, curvesVersion, outcomeNames],
   );
 
-  const setColumns = (next: { params: string[]; metrics: string[] }) => {
-    const allParams = next.params.length === params.length && next.metrics.length === 0;
+  const setColumns = (next: Columns) => {
+    const allParams =
+      next.params.length === params.length && next.metrics.length === 0 && next.attributes.length === 0;
     url.patch({
       [COLUMNS_KEY]: allParams
         ? null
-        : [...next.params.map((p) => `p:${p}`), ...next.metrics.map((m) => `m:${m}`)].join(','),
+        : [
+            ...next.params.map((p) => `p:${p}`),
+            ...next.metrics.map((m) => `m:${m}`),
+            ...next.attributes.map((a) => `a:${a}`),
+          ].join(','),
     });
   };
-  const toggle = (kind: 'params' | 'metrics', name: string) => {
+  const toggle = (kind: keyof Columns, name: string) => {
     const list = cols[kind];
     setColumns({ ...cols, [kind]: list.includes(name) ? list.filter((x) => x !== name) : [...list, name] });
   };
@@ -112,8 +126,20 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
   const exportCsv = () => {
     // what the table's own filters and sort keep too, every page
     const q = { ...parseTableQuery(currentSearch()), page: 1, pageSize: Number.MAX_SAFE_INTEGER };
-    const rows = applyTableQuery(result.trials, q).rows;
-    const csv = toCsv(rows, csvColumns(params, metricNames, last));
+    const rows = applyTableQuery(result.trials, q, Date.now(), (t, column) =>
+      column.startsWith('metric:')
+        ? last(t.id, column.slice(7))
+        : column.startsWith('attr:')
+          ? attributeOf(t, column.slice(5))
+          : undefined,
+    ).rows;
+    const csv = toCsv(
+      rows,
+      csvColumns(params, metricNames, last, Date.now(), {
+        objectives: props.objectives ?? [],
+        constraints: props.constraints ?? [],
+      }),
+    );
     download(
       csv,
       `${props.studyName.replace(/[^\w.-]+/g, '_') || 'study'}-trials.csv`,
@@ -143,7 +169,7 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
           type="search"
           className="mono"
           placeholder="lr < 1e-3 and val_acc > 0.98"
-          title="Compare params, value, metrics (last reported), number, state, worker with < <= > >= = != and ~ (contains); combine with and, or, not and parentheses"
+          title="Compare params, value, metrics (last reported), attributes (attr.x), number, state, worker, tags, note with < <= > >= = != and ~ (contains); combine with and, or, not and parentheses"
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           onBlur={() => draft !== query && applyQuery(draft)}
@@ -173,6 +199,18 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
                 onChange={() => toggle('metrics', m)}
               />
               {m}
+            </label>
+          ))}
+          <div className="k">Attributes</div>
+          {attributeNames.length === 0 ? <div className="muted">No attributes set yet</div> : null}
+          {attributeNames.map((k) => (
+            <label key={`a:${k}`} className="check">
+              <input
+                type="checkbox"
+                checked={cols.attributes.includes(k)}
+                onChange={() => toggle('attributes', k)}
+              />
+              {k}
             </label>
           ))}
         </fieldset>
@@ -208,6 +246,7 @@ export function TrialsWorkbench(props: TrialsWorkbenchProps) {
         toolbar={toolbar}
         metrics={shownMetrics}
         metricValue={last}
+        attributes={shownAttributes}
         selectable
         objectives={props.objectives}
         constraints={props.constraints}

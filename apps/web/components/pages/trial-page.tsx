@@ -23,11 +23,14 @@ import type { MetricPoint, Trial } from '../../lib/types';
 import { MetricChart } from '../charts/metric-chart';
 import { useSession } from '../session';
 import { TrialAnnotations } from '../trial/trial-annotations';
+import { LogTail, PruneReason, TrialEnvironment } from '../trial/trial-run-info';
 import { LiveIndicator } from '../ui/live-indicator';
 import { EmptyState, ErrorState, PageSkeleton, StateBadge } from '../ui/states';
 
 interface TrialPageData {
   trial: ReturnType<typeof fromWireTrial>;
+  /** A failed trial's log tail and what it ran on (only the trial page reads them). */
+  run: Pick<dashboard.TrialPage, 'logTail' | 'environment'>;
   study: dashboard.TrialPage['study'];
   metrics: MetricPoint[];
   artifacts: dashboard.TrialPage['artifacts'];
@@ -36,8 +39,14 @@ interface TrialPageData {
 async function loadTrial(id: string, signal: AbortSignal): Promise<TrialPageData | null> {
   const t = await dashboard.trialPage(getClient(), id, { signal });
   if (!t) return null;
-  const { study, metrics, artifacts, ...trial } = t;
-  return { trial: fromWireTrial(trial), study, metrics: [...metrics], artifacts };
+  const { study, metrics, artifacts, logTail, environment, ...trial } = t;
+  return {
+    trial: fromWireTrial(trial),
+    run: { logTail, environment },
+    study,
+    metrics: [...metrics],
+    artifacts,
+  };
 }
 
 function bytes(n: number): string {
@@ -45,6 +54,9 @@ function bytes(n: number): string {
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
+
+const NO_TAGS: readonly string[] = [];
+const NO_ATTRIBUTES: readonly { key: string; value: string | number | boolean }[] = [];
 
 export function TrialPage({ trialId }: { trialId: string }) {
   const res = useAsync((signal) => loadTrial(trialId, signal), trialId);
@@ -63,18 +75,27 @@ export function TrialPage({ trialId }: { trialId: string }) {
     storeRef.current = store;
     setVersion(store.version);
     setLiveTrial(null);
-    if (!isActive(data.trial.state)) return;
-    const un1 = subscribeMetricPoints(data.study.id, trialId, {
-      next: (pts) => {
-        if (store.add(pts.map(toMetricPoint))) setVersion(store.version);
-      },
-    });
+    const active = isActive(data.trial.state);
+    // A finished trial still hears its annotation events (note, tags, attributes set elsewhere).
+    const un1 = active
+      ? subscribeMetricPoints(data.study.id, trialId, {
+          next: (pts) => {
+            if (store.add(pts.map(toMetricPoint))) setVersion(store.version);
+          },
+        })
+      : () => {};
     const un2 = subscribeTrialEvents(data.study.id, {
       next: (e) => {
         if (e.trial.id !== trialId) return;
+        if (e.annotated) {
+          // the same state, newer annotations: take them as they are now
+          setLiveTrial((prev) => ({ ...(prev ?? {}), ...toTrial(e.trial) }));
+          return;
+        }
+        if (!active) return;
         setLiveTrial((prev) => newerTrial(prev ?? undefined, toTrial(e.trial)));
-        // Once it has ended, read it again: its checkpoint (uploaded before the tell) and final
-        // metrics appear without a reload, and the page stops listening.
+        // Once it has ended, read it again: its checkpoint (uploaded before the tell), final
+        // metrics, log tail and environment appear without a reload, and the page stops listening.
         if (isTerminal(e.trial.state)) reload();
       },
     });
@@ -192,6 +213,7 @@ export function TrialPage({ trialId }: { trialId: string }) {
           <strong>Failed:</strong> <code>{t.error}</code>
         </div>
       ) : null}
+      <PruneReason step={t.pruneStep} reason={t.pruneReason} state={t.state} />
       <div className="grid-3">
         <section className="card" aria-labelledby="params-h">
           <div className="card-head">
@@ -262,12 +284,17 @@ export function TrialPage({ trialId }: { trialId: string }) {
           </div>
         </section>
       </div>
-      <TrialAnnotations
-        trialId={t.id}
-        note={data.trial.note ?? null}
-        tags={data.trial.tags ?? []}
-        canEdit={can(session.teams.find((team) => team.id === s.teamId)?.role, 'MEMBER')}
-      />
+      <LogTail text={data.run.logTail} />
+      <div className="grid-2">
+        <TrialAnnotations
+          trialId={t.id}
+          note={t.note ?? null}
+          tags={t.tags ?? NO_TAGS}
+          attributes={t.attributes ?? NO_ATTRIBUTES}
+          canEdit={can(session.teams.find((team) => team.id === s.teamId)?.role, 'MEMBER')}
+        />
+        <TrialEnvironment env={data.run.environment} />
+      </div>
       <section className="card" aria-labelledby="art-h">
         <div className="card-head">
           <h2 id="art-h">Checkpoints and artifacts</h2>

@@ -33,6 +33,7 @@ export function useSelection(): SelectionApi {
 
 const SOURCE_TEXT: Record<SelectionSource, string> = {
   convergence: 'brushed on the convergence plot',
+  zoom: 'zoomed on the convergence plot',
   parallel: 'brushed on the parallel axes',
   table: 'picked in the table',
   compare: 'compared',

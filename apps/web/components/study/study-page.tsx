@@ -6,13 +6,20 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { getClient, saveBlob, subscribeMetricPoints, subscribeTrialEvents } from '../../lib/api/client';
+import {
+  getClient,
+  saveBlob,
+  subscribeMetricPoints,
+  subscribeStudyUpdates,
+  subscribeTrialEvents,
+} from '../../lib/api/client';
 import { toMetricPoint, toTrial } from '../../lib/api/convert';
 import {
   deleteStudy,
   loadCurves,
   loadHistory,
   loadImportance,
+  loadRecommended,
   loadReport,
   loadStudy,
   loadSurrogate,
@@ -185,7 +192,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
       next: (e) => {
         const t = toTrial(e.trial);
         trialsRef.current.set(t.id, newerTrial(trialsRef.current.get(t.id), t));
-        if (isTerminal(e.type)) {
+        // an annotation (note, tags, attributes) changed: the trial as it is now, nothing finished
+        if (isTerminal(e.type) && !e.annotated) {
           refreshInsightsSoon();
           // the last trial to finish ends the study: its state has no event of its own
           refreshStudySoon();
@@ -193,6 +201,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
         flush('trials');
       },
     });
+    // the description (set on another page, or by the CLI) has no trial event: reread the study
+    const unsubscribeStudy = subscribeStudyUpdates(studyId, () => refreshStudySoon());
     const unsubscribeMetrics = subscribeMetricPoints(studyId, null, {
       next: (points) => {
         if (storeRef.current.add(points.map(toMetricPoint))) flush('curves');
@@ -200,6 +210,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
     });
     return () => {
       unsubscribeTrials();
+      unsubscribeStudy();
       unsubscribeMetrics();
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       frame.current = null;
@@ -329,6 +340,15 @@ export function StudyPage({ studyId }: { studyId: string }) {
     enabled: insightsEnabled,
   });
   const importance = importanceQuery.isError ? null : (importanceQuery.data ?? null);
+  // The model's pick beside the best observed trial: once the trials are in (a GP fit on the server,
+  // so not before the first screen), refreshed with the insights as trials finish.
+  const hasComplete = (study?.trialCounts.complete ?? 0) > 0 || trials.some((t) => t.state === 'COMPLETE');
+  const recommendedQuery = useQuery({
+    queryKey: [...insightsKey(studyId), 'recommended'],
+    queryFn: ({ signal }) => loadRecommended(studyId, signal),
+    enabled: study !== null && !trialsLoading && hasComplete,
+  });
+  const recommended = recommendedQuery.isError ? null : (recommendedQuery.data ?? null);
 
   const numericParams = useMemo(
     () => (study ? study.searchSpace.filter((p) => p.type !== 'categorical').map((p) => p.name) : []),
@@ -396,6 +416,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
           : liveStatus
       }
       importance={importance}
+      recommended={recommended}
       surrogate={surrogate && surrogate.param === gpParam ? surrogate : null}
       surrogateLoading={surrogateLoading}
       surrogateUnavailable={surrogateWhy}
@@ -414,6 +435,12 @@ export function StudyPage({ studyId }: { studyId: string }) {
                 const t = toTrial(await getClient().enqueueTrial(studyId, params));
                 trialsRef.current.set(t.id, t);
                 flush('trials');
+              },
+              async setDescription(description) {
+                const updated = await getClient().setStudyDescription(studyId, description);
+                queryClient.setQueryData<Study>(studyKey(studyId), (prev) =>
+                  prev ? { ...prev, description: updated.description ?? null } : prev,
+                );
               },
               async setBudget(maxTrials, resume) {
                 await setStudyBudget(studyId, maxTrials);

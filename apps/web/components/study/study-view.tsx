@@ -16,6 +16,7 @@ import {
   finishedTrials,
   type ParamImportance,
   type Params,
+  type Recommended,
   type Study,
   type StudyState,
   type SurrogateSlice,
@@ -37,6 +38,7 @@ import { RelativeTime } from '../ui/time';
 import { BudgetDialog } from './budget-dialog';
 import { EnqueueDialog } from './enqueue-dialog';
 import { SelectionProvider } from './selection';
+import { StudyDescription } from './study-description';
 
 // Below the fold and mounted on scroll: its code is a chunk of its own, not part of the first load.
 const HpoPlots = dynamic(() => import('../explore/hpo-plots').then((m) => m.HpoPlots), { ssr: false });
@@ -46,6 +48,8 @@ export interface StudyActions {
   enqueue: (p: Params) => Promise<void>;
   /** Sets the budget (maxTrials); with `resume` a finished study runs again. */
   setBudget?: (maxTrials: number, resume: boolean) => Promise<void>;
+  /** Sets the description (null clears it). */
+  setDescription?: (description: string | null) => Promise<void>;
   /** Deletes the study and everything in it (admins); the page navigates away. */
   remove?: () => Promise<void>;
   /** Where "Clone with edits" goes: the new-study form filled from this study. */
@@ -64,6 +68,8 @@ export interface StudyViewProps {
   curvesLoading: boolean;
   live: LiveStatus | 'finished';
   importance: readonly ParamImportance[] | null;
+  /** The trial the model would keep (Study.recommendedTrial), shown beside the best observed one. */
+  recommended?: Recommended | null;
   surrogate: SurrogateSlice | null;
   surrogateLoading: boolean;
   surrogateUnavailable: string | null;
@@ -92,6 +98,7 @@ export function StudyView(props: StudyViewProps) {
   const done = finishedTrials(counts);
   const total = study.maxTrials ?? totalTrials(counts);
   const best = study.bestTrialId ? trials.find((t) => t.id === study.bestTrialId) : undefined;
+  const rec = props.recommended ?? null;
   const gpSpec = props.gpParam ? specFor(study.searchSpace, props.gpParam) : undefined;
   const multi = study.isMultiObjective && study.objectives.length > 1;
   const constrained = study.constraints.length > 0;
@@ -162,11 +169,10 @@ export function StudyView(props: StudyViewProps) {
               · sampler <code>{study.sampler.type}</code> · pruner <code>{study.pruner.type}</code> · created{' '}
               <RelativeTime iso={study.createdAt} />
             </div>
-            {study.description ? (
-              <p className="sub" data-testid="study-description" style={{ whiteSpace: 'pre-wrap' }}>
-                {study.description}
-              </p>
-            ) : null}
+            <StudyDescription
+              description={study.description ?? null}
+              onSave={props.actions?.setDescription ?? null}
+            />
             {study.warmStartFrom.length > 0 ? (
               <div className="sub" data-testid="warm-start-sources">
                 Warm-started from{' '}
@@ -321,9 +327,9 @@ export function StudyView(props: StudyViewProps) {
               </div>
             </div>
           ) : (
-            <div className="card stat">
+            <div className="card stat" data-testid="best-observed">
               <div className="k">
-                Best {constrained ? 'feasible ' : ''}
+                Best observed {constrained ? 'feasible ' : ''}
                 {study.objective}
               </div>
               <div className="v">{formatNumber(study.bestValue, 5)}</div>
@@ -339,9 +345,37 @@ export function StudyView(props: StudyViewProps) {
                 ) : (
                   'no complete trial yet'
                 )}
+                {rec && rec.source === 'model' && rec.trialId === study.bestTrialId ? (
+                  <span className="faint"> · the model agrees</span>
+                ) : null}
               </div>
             </div>
           )}
+          {!pareto && rec && rec.source === 'model' && rec.trialId !== study.bestTrialId ? (
+            <div
+              className="card stat stat-recommended"
+              data-testid="recommended-trial"
+              title="The completed trial with the lowest posterior mean: the model's estimate of its true value, discounting lucky noise. 'Best observed' is the best value any trial reported."
+            >
+              <div className="k">Recommended by the model</div>
+              <div className="v">
+                {formatNumber(rec.mean, 5)}
+                {rec.std !== null ? (
+                  <span className="faint" style={{ fontSize: 14 }}>
+                    {' '}
+                    ± {formatNumber(rec.std, 3)}
+                  </span>
+                ) : null}
+              </div>
+              <div className="s">
+                <Link prefetch={false} href={props.trialHref(rec.trialId)}>
+                  trial #{rec.number}
+                </Link>{' '}
+                · observed {formatNumber(rec.value, 5)}
+                {rec.noiseStd !== null ? <> · noise σ {formatNumber(rec.noiseStd, 3)}</> : null}
+              </div>
+            </div>
+          ) : null}
           {constrained ? (
             <div className="card stat" data-testid="feasible-card">
               <div className="k">Feasible</div>

@@ -4,8 +4,10 @@ import Link from 'next/link';
 import { type ReactNode, useMemo, useState } from 'react';
 import { currentSearch, useUrlQuery } from '../../lib/client/use-url-query';
 import { durationMs, formatDuration, formatNumber, formatParam } from '../../lib/format';
+import { attributeOf } from '../../lib/trial-fields';
 import {
   applyTableQuery,
+  type ColumnValue,
   PAGE_SIZES,
   parseTableQuery,
   TABLE_KEYS,
@@ -26,6 +28,7 @@ export function TrialsTable({
   toolbar,
   metrics = [],
   metricValue,
+  attributes = [],
   total,
   selectable = false,
   objectives = [],
@@ -43,6 +46,8 @@ export function TrialsTable({
   /** Metric columns: each trial's last reported value. */
   metrics?: readonly string[];
   metricValue?: (trialId: string, metric: string) => number | null;
+  /** Attribute columns (user attributes, by key). */
+  attributes?: readonly string[];
   /** How many trials there are before `trials` was narrowed (by the query box). */
   total?: number;
   /** A box per row that adds the trial to the page's linked selection. */
@@ -60,7 +65,8 @@ export function TrialsTable({
   const url = useUrlQuery(TABLE_KEYS);
   const q = useMemo(() => parseTableQuery(url.params), [url.params]);
   const [text, setText] = useState(q.text);
-  const page = useMemo(() => applyTableQuery(trials, q), [trials, q]);
+  const columnValue = useMemo((): ColumnValue => tableColumnValue(metricValue), [metricValue]);
+  const page = useMemo(() => applyTableQuery(trials, q, Date.now(), columnValue), [trials, q, columnValue]);
   const set = (patch: Partial<TableQuery>) => {
     const next: TableQuery = { ...q, page: 1, ...patch };
     url.replace(writeTableQuery(currentSearch(), next));
@@ -215,9 +221,24 @@ export function TrialsTable({
                     <SortParam key={p} name={p} q={q} set={set} />
                   ))}
                   {metrics.map((m) => (
-                    <th key={`m:${m}`} scope="col" className="num" title={`Last reported ${m}`}>
-                      {m}
-                    </th>
+                    <SortColumn
+                      key={`m:${m}`}
+                      sortKey={`metric:${m}`}
+                      label={m}
+                      title={`Last reported ${m}`}
+                      q={q}
+                      set={set}
+                    />
+                  ))}
+                  {attributes.map((k) => (
+                    <SortColumn
+                      key={`a:${k}`}
+                      sortKey={`attr:${k}`}
+                      label={k}
+                      title={`Attribute ${k}`}
+                      q={q}
+                      set={set}
+                    />
                   ))}
                   {sortHeader('duration', 'Duration', true)}
                   <th scope="col">Worker</th>
@@ -260,6 +281,15 @@ export function TrialsTable({
                       {isTop(t.id) ? (
                         <span className="badge badge-COMPLETE" style={{ marginLeft: 6 }}>
                           {frontIds ? 'front' : 'best'}
+                        </span>
+                      ) : null}
+                      {t.state === 'PRUNED' && t.pruneStep !== null && t.pruneStep !== undefined ? (
+                        <span
+                          className="faint prune-step"
+                          style={{ marginLeft: 6, fontSize: 12 }}
+                          title={t.pruneReason ?? undefined}
+                        >
+                          at step {t.pruneStep}
                         </span>
                       ) : null}
                     </td>
@@ -306,6 +336,18 @@ export function TrialsTable({
                         {formatNumber(metricValue?.(t.id, m) ?? null, 5)}
                       </td>
                     ))}
+                    {attributes.map((k) => {
+                      const v = attributeOf(t, k);
+                      return (
+                        <td key={`a:${k}`} className={typeof v === 'number' ? 'num mono' : 'mono'}>
+                          {v === undefined || v === null
+                            ? ''
+                            : typeof v === 'number'
+                              ? formatNumber(v, 5)
+                              : String(v)}
+                        </td>
+                      );
+                    })}
                     <td className="num">{formatDuration(durationMs(t.startedAt, t.finishedAt, now))}</td>
                     <td className="muted">{t.workerId ?? '—'}</td>
                     <td title={t.note ?? undefined}>
@@ -362,6 +404,50 @@ export function TrialsTable({
         </>
       )}
     </section>
+  );
+}
+
+/** A metric's last value or an attribute, for sorting by their columns. */
+function tableColumnValue(metricValue?: (trialId: string, metric: string) => number | null): ColumnValue {
+  return (t, column) => {
+    if (column.startsWith('metric:')) return metricValue?.(t.id, column.slice(7)) ?? null;
+    if (column.startsWith('attr:')) return attributeOf(t, column.slice(5));
+    return undefined;
+  };
+}
+
+function SortColumn({
+  sortKey,
+  label,
+  title,
+  q,
+  set,
+}: {
+  sortKey: string;
+  label: string;
+  title: string;
+  q: TableQuery;
+  set: (p: Partial<TableQuery>) => void;
+}) {
+  const active = q.sort === sortKey;
+  return (
+    <th
+      className="num"
+      title={title}
+      aria-sort={active ? (q.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+      scope="col"
+    >
+      <button
+        type="button"
+        className="sort-btn"
+        onClick={() => set({ sort: sortKey, dir: active && q.dir === 'asc' ? 'desc' : 'asc' })}
+      >
+        {label}
+        <span aria-hidden="true" style={{ opacity: active ? 1 : 0.3 }}>
+          {active && q.dir === 'desc' ? '▼' : '▲'}
+        </span>
+      </button>
+    </th>
   );
 }
 

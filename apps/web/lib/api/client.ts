@@ -83,6 +83,11 @@ export function subscribeTrialEvents(studyId: string, sink: Sink<TrialEvent>): U
   return getClient().trialEvents(studyId, sink);
 }
 
+/** Changes of a study no trial event carries (its description): reread the study on each. */
+export function subscribeStudyUpdates(studyId: string, onUpdate: () => void): Unsubscribe {
+  return getClient().studyUpdates(studyId, { next: () => onUpdate() });
+}
+
 /** Live metric points of a study, or of one trial. */
 export function subscribeMetricPoints(
   studyId: string,

@@ -1,5 +1,6 @@
 'use client';
 
+import { TRIAL_TABLE_INFO_START } from '@posterior/core';
 import { dashboard, type StudySort } from '@posterior/sdk';
 import { readBothEnds } from '../paging';
 import type {
@@ -8,6 +9,7 @@ import type {
   MetricPoint,
   ParamImportance,
   PendingInvitation,
+  Recommended,
   Role,
   Study,
   StudySummary,
@@ -138,7 +140,7 @@ export function fromTrialTable(table: Pick<dashboard.TrialTable, 'params' | 'inf
     // values, constraints, feasible (issue 17), then the informational fields by name.
     Object.assign(trial, { values: r[10], constraints: r[11], feasible: r[12] });
     info.forEach((name, i) => {
-      (trial as unknown as Record<string, unknown>)[name] = r[13 + i] ?? null;
+      (trial as unknown as Record<string, unknown>)[name] = r[TRIAL_TABLE_INFO_START + i] ?? null;
     });
     return trial;
   });
@@ -194,6 +196,24 @@ export async function loadCurves(studyId: string, signal?: AbortSignal): Promise
     }
   }
   return points;
+}
+
+/**
+ * The trial the model would keep (`Study.recommendedTrial`: lowest posterior mean among completed
+ * trials), with its mean ± std; null while the study has no completed trial.
+ */
+export async function loadRecommended(studyId: string, signal?: AbortSignal): Promise<Recommended | null> {
+  const r = await getClient().studyRecommendedTrial(studyId, { signal });
+  if (!r) return null;
+  return {
+    trialId: r.trial.id,
+    number: r.trial.number,
+    value: r.trial.value,
+    mean: r.mean,
+    std: r.std,
+    noiseStd: r.noiseStd,
+    source: r.source,
+  };
 }
 
 export async function loadImportance(studyId: string, signal?: AbortSignal): Promise<ParamImportance[]> {

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Trial } from '@posterior/sdk';
@@ -32,6 +37,9 @@ const trial = (
   retryOf: null,
   note: null,
   tags: [],
+  attributes: [],
+  pruneStep: null,
+  pruneReason: null,
 });
 
 describe('posterior export', () => {
@@ -93,6 +101,40 @@ describe('posterior export', () => {
       assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
       assert.match(run.stderr, /^posterior: /);
+    }
+  });
+
+  it('asks the server for the CSV (Study.trialsExport) in one request and writes it as is', async () => {
+    const csv = 'number,state,value\r\n0,COMPLETE,1\r\n1,FAILED,"a\r\nb"\r\n';
+    const bodies: Array<{ query: string; variables: Record<string, unknown> }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data: { study: { id: 's1', trialsExport: csv } } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const out = join(mkdtempSync(join(tmpdir(), 'export-')), 'trials.csv');
+    try {
+      const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [bin, 'export', 's1', '--state', 'COMPLETE', '--metrics', '-o', out, '--api', url, '--token', 't'],
+          (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+        ),
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(readFileSync(out, 'utf8'), csv);
+      assert.match(r.stderr, /wrote 2 trials to /);
+      assert.equal(bodies.length, 1);
+      assert.match(bodies[0]?.query ?? '', /trialsExport/);
+      assert.deepEqual(bodies[0]?.variables, { id: 's1', format: 'CSV', state: 'COMPLETE', metrics: true });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

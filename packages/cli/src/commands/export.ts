@@ -1,12 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import {
-  type CsvOutcomeStudy,
-  type CsvValue,
-  csvOutcomeCells,
-  csvOutcomeColumns,
-  csvText,
-} from '@posterior/core';
-import type { PosteriorClient, Trial, TrialState } from '@posterior/sdk';
+import { trialsCsv } from '@posterior/core';
+import { isPosteriorError, type PosteriorClient, type Trial, type TrialState } from '@posterior/sdk';
 import { type Command, Option } from 'commander';
 import { connect, resolveConnection, withConnection } from '../connection.js';
 import { UsageError } from '../errors.js';
@@ -19,24 +13,6 @@ interface ExportOptions {
   metrics?: boolean;
   api?: string;
   token?: string;
-}
-
-/** The trial fields first, as the dashboard's "Export CSV" writes them (docs/DESIGN.md section 2). */
-const FIELDS = ['number', 'state', 'value', 'worker', 'error', 'duration_s', 'started_at', 'finished_at'];
-
-function fieldValues(t: Trial): CsvValue[] {
-  const duration =
-    t.startedAt && t.finishedAt ? (t.finishedAt.getTime() - t.startedAt.getTime()) / 1000 : null;
-  return [
-    t.number,
-    t.state,
-    t.value,
-    t.workerId,
-    t.error,
-    duration,
-    t.startedAt?.toISOString() ?? null,
-    t.finishedAt?.toISOString() ?? null,
-  ];
 }
 
 /** Each trial's last reported value of every metric (the point at its highest step). */
@@ -53,38 +29,49 @@ async function lastMetrics(client: PosteriorClient, trials: readonly Trial[]) {
     }
     byTrial.set(t.id, last);
   }
-  return { byTrial, names: [...names].sort() };
+  return { names: [...names].sort(), byTrial };
 }
 
+/** The trials CSV as core writes it (the API's `Study.trialsExport` uses the same writer). */
+export { trialsCsv };
+
 /**
- * Writes the trials of a study as CSV: fields, then for a multi-objective or constrained study
- * `value_<objective>`, `constraint_<name>` and `feasible`, then `params.<name>`, and with --metrics
- * `metrics.<name>`.
+ * The CSV from the server (`Study.trialsExport`: one request, metrics included without a request per
+ * trial); from a server without that field, built here from the trials as before.
  */
-export function trialsCsv(
-  trials: readonly Trial[],
-  paramNames: readonly string[],
-  metrics?: {
-    names: readonly string[];
-    byTrial: ReadonlyMap<string, ReadonlyMap<string, { value: number }>>;
-  },
-  study: CsvOutcomeStudy = {},
-): string {
-  const header = [
-    ...FIELDS,
-    ...csvOutcomeColumns(study),
-    ...paramNames.map((p) => `params.${p}`),
-    ...(metrics?.names ?? []).map((m) => `metrics.${m}`),
-  ];
-  const rows = [...trials]
-    .sort((a, b) => a.number - b.number)
-    .map((t) => [
-      ...fieldValues(t),
-      ...csvOutcomeCells(study, t),
-      ...paramNames.map((p) => (Object.hasOwn(t.params, p) ? t.params[p] : null)),
-      ...(metrics?.names ?? []).map((m) => metrics?.byTrial.get(t.id)?.get(m)?.value ?? null),
-    ]);
-  return csvText(header, rows);
+async function exportCsv(
+  client: PosteriorClient,
+  studyId: string,
+  state: TrialState | undefined,
+  metrics: boolean,
+): Promise<{ csv: string; count: number }> {
+  try {
+    const csv = await client.trialsExport(studyId, { ...(state ? { state } : {}), metrics });
+    if (csv === null) throw new Error(`study ${studyId} not found`);
+    // One line per trial after the header (a quoted cell may hold a line break: count records).
+    return { csv, count: countRecords(csv) };
+  } catch (error) {
+    if (!isPosteriorError(error, 'BAD_REQUEST')) throw error;
+  }
+  const study = await client.study(studyId);
+  if (!study) throw new Error(`study ${studyId} not found`);
+  const trials = await client.allTrials(studyId, state);
+  const names = study.searchSpace.map((p) => p.name);
+  for (const t of trials) for (const k of Object.keys(t.params)) if (!names.includes(k)) names.push(k);
+  const csv = trialsCsv(trials, names, metrics ? await lastMetrics(client, trials) : undefined, study);
+  return { csv, count: trials.length };
+}
+
+/** Records after the header of an RFC 4180 text (CRLF ends outside quotes). */
+function countRecords(csv: string): number {
+  let records = 0;
+  let quoted = false;
+  for (let i = 0; i < csv.length; i++) {
+    const c = csv[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === '\n' && !quoted) records++;
+  }
+  return Math.max(0, records - 1);
 }
 
 export function register(program: Command): void {
@@ -95,25 +82,21 @@ export function register(program: Command): void {
       .argument('<study>', 'study id')
       .option('-o, --output <file>', 'write the CSV here (e.g. trials.csv) instead of stdout')
       .addOption(new Option('--state <state>', 'only trials in this state').choices(STATES.map((s) => s)))
-      .option(
-        '--metrics',
-        "add a column per reported metric: each trial's last value (one request per trial)",
-      ),
+      .option('--metrics', "add a column per reported metric: each trial's last value"),
   ).action(async (studyId: string, options: ExportOptions) => {
     if (options.output !== undefined && options.output.trim() === '')
       throw new UsageError('--output needs a file name');
     const client = connect(resolveConnection(options));
     try {
-      const study = await client.study(studyId);
-      if (!study) throw new Error(`study ${studyId} not found`);
-      const trials = await client.allTrials(studyId, options.state as TrialState | undefined);
-      const names = study.searchSpace.map((p) => p.name);
-      for (const t of trials) for (const k of Object.keys(t.params)) if (!names.includes(k)) names.push(k);
-      const metrics = options.metrics ? await lastMetrics(client, trials) : undefined;
-      const csv = trialsCsv(trials, names, metrics, study);
+      const { csv, count } = await exportCsv(
+        client,
+        studyId,
+        options.state as TrialState | undefined,
+        options.metrics === true,
+      );
       if (options.output) {
         await writeFile(options.output, csv);
-        process.stderr.write(`wrote ${trials.length} trials to ${options.output}\n`);
+        process.stderr.write(`wrote ${count} trials to ${options.output}\n`);
       } else process.stdout.write(csv);
     } finally {
       await client.close();

@@ -26,6 +26,12 @@ describe('posterior trial note / tag: bad usage exits 2 with one line, before an
     [['tag', 't1', 'x'.repeat(65)], /at most 64 characters/],
     [['tag', 't1', ...Array.from({ length: 21 }, (_, i) => `t${i}`)], /at most 20 tags/],
     [['tag', 't1', 'a', '--clear'], /not both/],
+    [['attr', 't1'], /missing key=value/],
+    [['attr', 't1', 'batch'], /expected key=value/],
+    [['attr', 't1', '=1'], /expected key=value/],
+    [['attr', 't1', `${'k'.repeat(65)}=1`], /at most 64 characters/],
+    [['attr', 't1', `s=${'v'.repeat(1001)}`], /at most 1000 characters/],
+    [['attr', 't1', 'a=1', '--unset', 'a'], /both set and unset/],
   ];
   for (const [args, message] of cases) {
     it(args.join(' ').slice(0, 60), () => {
@@ -49,7 +55,12 @@ describe('posterior trial tag / note against an API', () => {
       req.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         bodies.push(body);
-        const v = body.variables as { trialId: string; tags?: string[]; note?: string | null };
+        const v = body.variables as {
+          trialId: string;
+          tags?: string[];
+          note?: string | null;
+          attributes?: Array<{ key: string; value: unknown }>;
+        };
         const trial = {
           id: v.trialId,
           studyId: 's',
@@ -67,7 +78,15 @@ describe('posterior trial tag / note against an API', () => {
           suggestion: null,
           note: v.note ?? null,
           tags: v.tags ?? [],
+          attributes: (v.attributes ?? []).filter((a) => a.value !== null),
+          pruneStep: null,
+          pruneReason: null,
         };
+        const field = body.query.includes('setTrialAttributes')
+          ? 'setTrialAttributes'
+          : body.query.includes('setTrialTags')
+            ? 'setTrialTags'
+            : 'setTrialNote';
         const data =
           v.note === 'too long for the server'
             ? {
@@ -75,7 +94,7 @@ describe('posterior trial tag / note against an API', () => {
                   { message: 'note: must be shorter', extensions: { code: 'BAD_USER_INPUT', field: 'note' } },
                 ],
               }
-            : { data: { [body.query.includes('setTrialTags') ? 'setTrialTags' : 'setTrialNote']: trial } };
+            : { data: { [field]: trial } };
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(data));
       });
@@ -104,7 +123,43 @@ describe('posterior trial tag / note against an API', () => {
       state: 'COMPLETE',
       note: null,
       tags: ['best', 'gpu'],
+      attributes: {},
     });
+  });
+
+  it('attr types numbers and booleans (not with --string), unsets keys and replaces with --clear', async () => {
+    const r = await run([
+      'attr',
+      'abc',
+      'batch=64',
+      'lr=1e-3',
+      'aug=true',
+      'name=resnet',
+      '--unset',
+      'old',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(bodies.at(-1)?.variables, {
+      trialId: 'abc',
+      attributes: [
+        { key: 'batch', value: 64 },
+        { key: 'lr', value: 0.001 },
+        { key: 'aug', value: true },
+        { key: 'name', value: 'resnet' },
+        { key: 'old', value: null },
+      ],
+      replace: false,
+    });
+    assert.deepEqual(JSON.parse(r.stdout).attributes, { batch: 64, lr: 0.001, aug: true, name: 'resnet' });
+    const s = await run(['attr', 'abc', 'id=007', '--string', '--clear']);
+    assert.equal(s.code, 0, s.stderr);
+    assert.deepEqual(bodies.at(-1)?.variables, {
+      trialId: 'abc',
+      attributes: [{ key: 'id', value: '007' }],
+      replace: true,
+    });
+    assert.match(s.stdout, /attributes \{id="007"\}/);
   });
 
   it('note --clear sends null; a note the server refuses exits 2', async () => {

@@ -8,12 +8,17 @@ import { asUsageError, printJson } from '../output.js';
 const MAX_NOTE_CHARS = 10_000;
 const MAX_TAGS = 20;
 const MAX_TAG_CHARS = 64;
+const MAX_ATTRIBUTES = 50;
+const MAX_ATTRIBUTE_KEY_CHARS = 64;
+const MAX_ATTRIBUTE_STRING_CHARS = 1_000;
 
 interface AnnotateOptions {
   api?: string;
   token?: string;
   json?: boolean;
   clear?: boolean;
+  unset?: string[];
+  string?: boolean;
 }
 
 function checkNote(text: string | undefined, clear: boolean | undefined): string | null {
@@ -41,6 +46,51 @@ function checkTags(tags: readonly string[], clear: boolean | undefined): string[
   return trimmed;
 }
 
+type AttributeValue = string | number | boolean;
+
+/** `key=value`: true/false are booleans and numbers numbers (unless `asString`), anything else a string. */
+export function parseAttribute(arg: string, asString: boolean): [string, AttributeValue] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new UsageError(`expected key=value, got ${JSON.stringify(arg)}`);
+  const key = arg.slice(0, eq).trim();
+  const raw = arg.slice(eq + 1);
+  if (key.length === 0) throw new UsageError('an attribute key must not be empty');
+  if (key.length > MAX_ATTRIBUTE_KEY_CHARS)
+    throw new UsageError(`an attribute key is at most ${MAX_ATTRIBUTE_KEY_CHARS} characters`);
+  if (raw.length > MAX_ATTRIBUTE_STRING_CHARS)
+    throw new UsageError(`attribute ${key}: a value is at most ${MAX_ATTRIBUTE_STRING_CHARS} characters`);
+  if (asString) return [key, raw];
+  if (raw === 'true' || raw === 'false') return [key, raw === 'true'];
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  return [key, Number.isFinite(n) ? n : raw];
+}
+
+function checkAttributes(
+  pairs: readonly string[],
+  unset: readonly string[],
+  clear: boolean | undefined,
+  asString: boolean,
+): { changes: Record<string, AttributeValue | null>; replace: boolean } {
+  if (pairs.length === 0 && unset.length === 0 && !clear)
+    throw new UsageError('missing key=value pairs (or --unset KEY, or --clear)');
+  const changes: Record<string, AttributeValue | null> = {};
+  for (const pair of pairs) {
+    const [key, value] = parseAttribute(pair, asString);
+    changes[key] = value;
+  }
+  for (const key of unset) {
+    const k = key.trim();
+    if (k.length === 0) throw new UsageError('--unset needs a key');
+    if (Object.hasOwn(changes, k)) throw new UsageError(`${k} is both set and unset`);
+    changes[k] = null;
+  }
+  if (pairs.length > MAX_ATTRIBUTES) throw new UsageError(`at most ${MAX_ATTRIBUTES} attributes`);
+  return { changes, replace: clear === true };
+}
+
+const attributeText = (trial: Trial): string =>
+  (trial.attributes ?? []).map((a) => `${a.key}=${JSON.stringify(a.value)}`).join(', ');
+
 function print(trial: Trial, json: boolean | undefined): void {
   if (json)
     printJson({
@@ -49,10 +99,11 @@ function print(trial: Trial, json: boolean | undefined): void {
       state: trial.state,
       note: trial.note ?? null,
       tags: trial.tags,
+      attributes: Object.fromEntries((trial.attributes ?? []).map((a) => [a.key, a.value])),
     });
   else
     process.stdout.write(
-      `trial #${trial.number} (${trial.id}): tags [${trial.tags.join(', ')}]; note ${trial.note === null || trial.note === undefined ? '(none)' : JSON.stringify(trial.note)}\n`,
+      `trial #${trial.number} (${trial.id}): tags [${trial.tags.join(', ')}]; note ${trial.note === null || trial.note === undefined ? '(none)' : JSON.stringify(trial.note)}; attributes {${attributeText(trial)}}\n`,
     );
 }
 
@@ -87,6 +138,32 @@ export function register(program: Command): void {
     const checked = checkTags(tags, options.clear);
     const client = connect(resolveConnection(options));
     const updated = await client.setTrialTags(trialId, checked).catch((error: unknown) => {
+      throw asUsageError(error);
+    });
+    print(updated, options.json);
+  });
+
+  withConnection(
+    trial
+      .command('attr')
+      .description(
+        'set user attributes of a trial, key=value (numbers and true/false typed; any state; MEMBER or above)',
+      )
+      .argument('<trial>', 'trial id')
+      .argument('[pairs...]', `key=value, up to ${MAX_ATTRIBUTES} per trial`)
+      .option('--unset <key...>', 'remove these keys')
+      .option('--clear', 'remove every other attribute first')
+      .option('--string', 'keep every value as a string (no number or boolean parsing)')
+      .option('--json', 'print the trial id, note, tags and attributes as JSON'),
+  ).action(async (trialId: string, pairs: string[], options: AnnotateOptions) => {
+    const { changes, replace } = checkAttributes(
+      pairs,
+      options.unset ?? [],
+      options.clear,
+      options.string === true,
+    );
+    const client = connect(resolveConnection(options));
+    const updated = await client.setTrialAttributes(trialId, changes, { replace }).catch((error: unknown) => {
       throw asUsageError(error);
     });
     print(updated, options.json);

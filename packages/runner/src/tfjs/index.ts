@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tfjs from '@tensorflow/tfjs';
+import { noteTfjsBackend } from '../run-info.js';
 import { registerWasmConvFilterGrad } from './conv-filter-grad.js';
 
 /** The TensorFlow.js namespace (tfjs-node re-exports the same API, with the native backend added). */
@@ -56,6 +57,7 @@ async function chooseBackend(
     if (typeof started !== 'string') {
       const why = skipped.length > 0 ? ` (${skipped.join('; ')})` : '';
       log(`tfjs: using the ${backend} backend, tfjs ${started.version.tfjs}${why}`);
+      noteTfjsBackend(backend, started.version.tfjs ?? null);
       return { tf: started, backend };
     }
     skipped.push(`${backend}: ${started}`);

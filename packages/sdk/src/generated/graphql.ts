@@ -47,6 +47,10 @@ export type Direction =
   | 'MAXIMIZE'
   | 'MINIMIZE';
 
+/** CSV: RFC 4180 with CRLF line ends, as `posterior export` writes it */
+export type ExportFormat =
+  | 'CSV';
+
 /** EXPIRED: still pending when its expiresAt passed */
 export type InvitationState =
   | 'ACCEPTED'
@@ -64,6 +68,11 @@ export type MetricPointInput = {
 export type ObjectiveInput = {
   readonly direction: Direction;
   readonly name: string;
+};
+
+export type PackageVersionInput = {
+  readonly name: string;
+  readonly version: string;
 };
 
 /** STUDY: given at creation; INFERRED: from the study's completed feasible trials */
@@ -94,6 +103,22 @@ export type StudyState =
   | 'DONE'
   | 'PAUSED'
   | 'RUNNING';
+
+/** One attribute to set on a trial; a null value removes the key */
+export type TrialAttributeInput = {
+  readonly key: string;
+  readonly value?: string | number | boolean | null | undefined;
+};
+
+/** What a trial ran on (each text at most 200 chars, at most 20 packages) */
+export type TrialEnvironmentInput = {
+  readonly backend?: string | null | undefined;
+  readonly host?: string | null | undefined;
+  readonly nodeVersion?: string | null | undefined;
+  readonly packages?: ReadonlyArray<PackageVersionInput> | null | undefined;
+  readonly platform?: string | null | undefined;
+  readonly workerId?: string | null | undefined;
+};
 
 export type TrialEventType =
   | 'CLAIMED'
@@ -147,7 +172,7 @@ export type TrialPageQueryVariables = Exact<{
 }>;
 
 
-export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }> }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null };
+export type TrialPageQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly logTail: string | null, readonly study: { readonly id: string, readonly name: string, readonly objective: string, readonly direction: Direction, readonly teamId: string, readonly pruner: unknown, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }> }, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null } | null };
 
 export type TeamSettingsQueryVariables = Exact<{
   id: string | number;
@@ -169,7 +194,7 @@ export type SetStudyBudgetMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
+export type SetStudyBudgetMutation = { readonly setStudyBudget: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type DeleteStudyMutationVariables = Exact<{
   id: string | number;
@@ -201,9 +226,11 @@ export type TeamFieldsFragment = { readonly id: string, readonly name: string, r
 
 export type SuggestionFieldsFragment = { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null };
 
-export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null };
+export type TrialFieldsFragment = { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null };
 
-export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> };
+export type TrialRunFieldsFragment = { readonly logTail: string | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null };
+
+export type StudyFieldsFragment = { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> };
 
 export type MetricFieldsFragment = { readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string };
 
@@ -319,7 +346,7 @@ export type CreateStudyMutationVariables = Exact<{
 }>;
 
 
-export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
+export type CreateStudyMutation = { readonly createStudy: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetStudyStateMutationVariables = Exact<{
   id: string | number;
@@ -327,7 +354,7 @@ export type SetStudyStateMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
+export type SetStudyStateMutation = { readonly setStudyState: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetStudyDescriptionMutationVariables = Exact<{
   studyId: string | number;
@@ -335,7 +362,7 @@ export type SetStudyDescriptionMutationVariables = Exact<{
 }>;
 
 
-export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
+export type SetStudyDescriptionMutation = { readonly setStudyDescription: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } };
 
 export type SetTrialNoteMutationVariables = Exact<{
   trialId: string | number;
@@ -343,7 +370,7 @@ export type SetTrialNoteMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
+export type SetTrialNoteMutation = { readonly setTrialNote: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type SetTrialTagsMutationVariables = Exact<{
   trialId: string | number;
@@ -351,7 +378,16 @@ export type SetTrialTagsMutationVariables = Exact<{
 }>;
 
 
-export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
+export type SetTrialTagsMutation = { readonly setTrialTags: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
+
+export type SetTrialAttributesMutationVariables = Exact<{
+  trialId: string | number;
+  attributes: ReadonlyArray<TrialAttributeInput> | TrialAttributeInput;
+  replace?: boolean | null | undefined;
+}>;
+
+
+export type SetTrialAttributesMutation = { readonly setTrialAttributes: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type EnqueueTrialMutationVariables = Exact<{
   studyId: string | number;
@@ -359,7 +395,7 @@ export type EnqueueTrialMutationVariables = Exact<{
 }>;
 
 
-export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
+export type EnqueueTrialMutation = { readonly enqueueTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type AskTrialsMutationVariables = Exact<{
   studyId: string | number;
@@ -369,7 +405,7 @@ export type AskTrialsMutationVariables = Exact<{
 }>;
 
 
-export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }> };
+export type AskTrialsMutation = { readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }> };
 
 export type HeartbeatMutationVariables = Exact<{
   trialId: string | number;
@@ -384,7 +420,7 @@ export type ReportMetricsMutationVariables = Exact<{
 }>;
 
 
-export type ReportMetricsMutation = { readonly reportMetrics: { readonly accepted: number, readonly inserted: number, readonly shouldPrune: boolean } };
+export type ReportMetricsMutation = { readonly reportMetrics: { readonly accepted: number, readonly inserted: number, readonly shouldPrune: boolean, readonly pruneReason: string | null } };
 
 export type TellTrialMutationVariables = Exact<{
   trialId: string | number;
@@ -393,17 +429,19 @@ export type TellTrialMutationVariables = Exact<{
   values?: ReadonlyArray<number> | number | null | undefined;
   constraints?: ReadonlyArray<number> | number | null | undefined;
   error?: string | null | undefined;
+  logTail?: string | null | undefined;
+  environment?: TrialEnvironmentInput | null | undefined;
 }>;
 
 
-export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
+export type TellTrialMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type ReleaseTrialMutationVariables = Exact<{
   trialId: string | number;
 }>;
 
 
-export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
+export type ReleaseTrialMutation = { readonly releaseTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } };
 
 export type TellAndAskMutationVariables = Exact<{
   trialId: string | number;
@@ -412,6 +450,8 @@ export type TellAndAskMutationVariables = Exact<{
   values?: ReadonlyArray<number> | number | null | undefined;
   constraints?: ReadonlyArray<number> | number | null | undefined;
   error?: string | null | undefined;
+  logTail?: string | null | undefined;
+  environment?: TrialEnvironmentInput | null | undefined;
   studyId: string | number;
   count: number;
   workerId?: string | null | undefined;
@@ -419,7 +459,7 @@ export type TellAndAskMutationVariables = Exact<{
 }>;
 
 
-export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }> };
+export type TellAndAskMutation = { readonly tellTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }, readonly askTrials: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -441,14 +481,14 @@ export type StudiesQueryVariables = Exact<{
 }>;
 
 
-export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
+export type StudiesQuery = { readonly studies: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } };
 
 export type StudyQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } | null };
+export type StudyQuery = { readonly study: { readonly id: string, readonly teamId: string, readonly name: string, readonly state: StudyState, readonly direction: Direction, readonly objective: string, readonly isMultiObjective: boolean, readonly searchSpace: unknown, readonly sampler: unknown, readonly pruner: unknown, readonly maxTrials: number, readonly parallelism: number, readonly heartbeatTimeoutS: number, readonly retryFailed: number, readonly warmStartFrom: ReadonlyArray<string>, readonly description: string | null, readonly createdAt: string, readonly updatedAt: string, readonly objectives: ReadonlyArray<{ readonly name: string, readonly direction: Direction }>, readonly constraints: ReadonlyArray<{ readonly name: string }>, readonly referencePoint: { readonly values: ReadonlyArray<number>, readonly source: ReferencePointSource } | null, readonly trialCounts: { readonly waiting: number, readonly running: number, readonly complete: number, readonly pruned: number, readonly failed: number, readonly total: number, readonly retries: number }, readonly bestTrial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null, readonly paretoFront: ReadonlyArray<{ readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null }>, readonly hypervolumeHistory: ReadonlyArray<{ readonly trialNumber: number, readonly hypervolume: number }> } | null };
 
 export type TeamQueryVariables = Exact<{
   id: string | number;
@@ -466,7 +506,7 @@ export type StudyTrialsQueryVariables = Exact<{
 }>;
 
 
-export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
+export type StudyTrialsQuery = { readonly study: { readonly id: string, readonly trials: { readonly edges: ReadonlyArray<{ readonly node: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } }>, readonly pageInfo: { readonly endCursor: string | null, readonly hasNextPage: boolean } } } | null };
 
 export type StudyHistoryQueryVariables = Exact<{
   id: string | number;
@@ -487,7 +527,7 @@ export type StudyRecommendedTrialQueryVariables = Exact<{
 }>;
 
 
-export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } } | null } | null };
+export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string, readonly recommendedTrial: { readonly mean: number | null, readonly std: number | null, readonly noiseStd: number | null, readonly source: string, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } } | null } | null };
 
 export type StudyImportanceQueryVariables = Exact<{
   id: string | number;
@@ -510,7 +550,7 @@ export type TrialQueryVariables = Exact<{
 }>;
 
 
-export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } | null };
+export type TrialQuery = { readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly logTail: string | null, readonly metrics: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }>, readonly artifacts: ReadonlyArray<{ readonly id: string, readonly trialId: string, readonly name: string, readonly contentType: string, readonly sizeBytes: number, readonly sha256: string, readonly url: string, readonly createdAt: string }>, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null, readonly environment: { readonly backend: string | null, readonly host: string | null, readonly platform: string | null, readonly nodeVersion: string | null, readonly workerId: string | null, readonly packages: ReadonlyArray<{ readonly name: string, readonly version: string }> } | null } | null };
 
 export type MyInvitationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -524,13 +564,23 @@ export type TeamInvitationsQueryVariables = Exact<{
 
 export type TeamInvitationsQuery = { readonly team: { readonly id: string, readonly invitations: ReadonlyArray<{ readonly id: string, readonly teamId: string, readonly teamName: string, readonly email: string, readonly role: Role, readonly state: InvitationState, readonly createdAt: string, readonly expiresAt: string, readonly respondedAt: string | null, readonly invitedBy: { readonly id: string, readonly email: string, readonly name: string | null } | null }> } | null };
 
+export type TrialsExportQueryVariables = Exact<{
+  id: string | number;
+  format: ExportFormat;
+  state?: TrialState | null | undefined;
+  metrics?: boolean | null | undefined;
+}>;
+
+
+export type TrialsExportQuery = { readonly study: { readonly id: string, readonly trialsExport: string } | null };
+
 export type TrialEventsSubscriptionVariables = Exact<{
   studyId: string | number;
   afterSeq?: number | null | undefined;
 }>;
 
 
-export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } } };
+export type TrialEventsSubscription = { readonly trialEvents: { readonly seq: number | null, readonly type: TrialEventType, readonly annotated: boolean, readonly trial: { readonly id: string, readonly studyId: string, readonly number: number, readonly state: TrialState, readonly params: unknown, readonly value: number | null, readonly values: ReadonlyArray<number> | null, readonly constraints: ReadonlyArray<number> | null, readonly feasible: boolean | null, readonly workerId: string | null, readonly createdAt: string, readonly startedAt: string | null, readonly heartbeatAt: string | null, readonly finishedAt: string | null, readonly error: string | null, readonly retryOf: string | null, readonly note: string | null, readonly tags: ReadonlyArray<string>, readonly pruneStep: number | null, readonly pruneReason: string | null, readonly attributes: ReadonlyArray<{ readonly key: string, readonly value: string | number | boolean }>, readonly suggestion: { readonly sampler: string, readonly phase: string | null, readonly mean: number | null, readonly std: number | null, readonly acquisition: number | null, readonly acquisitionName: string | null, readonly means: ReadonlyArray<number> | null, readonly stds: ReadonlyArray<number> | null, readonly feasibility: number | null } | null } } };
 
 export type MetricPointsSubscriptionVariables = Exact<{
   studyId: string | number;
@@ -539,6 +589,13 @@ export type MetricPointsSubscriptionVariables = Exact<{
 
 
 export type MetricPointsSubscription = { readonly metricPoints: ReadonlyArray<{ readonly trialId: string, readonly name: string, readonly step: number, readonly value: number, readonly time: string }> };
+
+export type StudyUpdatesSubscriptionVariables = Exact<{
+  studyId: string | number;
+}>;
+
+
+export type StudyUpdatesSubscription = { readonly studyUpdates: { readonly studyId: string, readonly change: string } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -566,6 +623,22 @@ export const TeamFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"TeamFields"}) as unknown as TypedDocumentString<TeamFieldsFragment, unknown>;
+export const TrialRunFieldsFragmentDoc = new TypedDocumentString(`
+    fragment TrialRunFields on Trial {
+  logTail
+  environment {
+    backend
+    host
+    platform
+    nodeVersion
+    workerId
+    packages {
+      name
+      version
+    }
+  }
+}
+    `, {"fragmentName":"TrialRunFields"}) as unknown as TypedDocumentString<TrialRunFieldsFragment, unknown>;
 export const SuggestionFieldsFragmentDoc = new TypedDocumentString(`
     fragment SuggestionFields on Suggestion {
   sampler
@@ -599,6 +672,12 @@ export const TrialFieldsFragmentDoc = new TypedDocumentString(`
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -695,6 +774,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -823,12 +908,14 @@ export const TrialPageDocument = new TypedDocumentString(`
     query TrialPage($id: ID!) {
   trial(id: $id) {
     ...TrialFields
+    ...TrialRunFields
     study {
       id
       name
       objective
       direction
       teamId
+      pruner
       objectives {
         name
         direction
@@ -875,8 +962,28 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
+  }
+}
+fragment TrialRunFields on Trial {
+  logTail
+  environment {
+    backend
+    host
+    platform
+    nodeVersion
+    workerId
+    packages {
+      name
+      version
+    }
   }
 }
 fragment MetricFields on MetricPoint {
@@ -991,6 +1098,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1260,6 +1373,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1350,6 +1469,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1440,6 +1565,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1530,6 +1661,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1570,10 +1707,66 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
 }`) as unknown as TypedDocumentString<SetTrialTagsMutation, SetTrialTagsMutationVariables>;
+export const SetTrialAttributesDocument = new TypedDocumentString(`
+    mutation SetTrialAttributes($trialId: ID!, $attributes: [TrialAttributeInput!]!, $replace: Boolean) {
+  setTrialAttributes(
+    trialId: $trialId
+    attributes: $attributes
+    replace: $replace
+  ) {
+    ...TrialFields
+  }
+}
+    fragment SuggestionFields on Suggestion {
+  sampler
+  phase
+  mean
+  std
+  acquisition
+  acquisitionName
+  means
+  stds
+  feasibility
+}
+fragment TrialFields on Trial {
+  id
+  studyId
+  number
+  state
+  params
+  value
+  values
+  constraints
+  feasible
+  workerId
+  createdAt
+  startedAt
+  heartbeatAt
+  finishedAt
+  error
+  retryOf
+  note
+  tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
+  suggestion {
+    ...SuggestionFields
+  }
+}`) as unknown as TypedDocumentString<SetTrialAttributesMutation, SetTrialAttributesMutationVariables>;
 export const EnqueueTrialDocument = new TypedDocumentString(`
     mutation EnqueueTrial($studyId: ID!, $params: JSON!) {
   enqueueTrial(studyId: $studyId, params: $params) {
@@ -1610,6 +1803,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1655,6 +1854,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1672,11 +1877,12 @@ export const ReportMetricsDocument = new TypedDocumentString(`
     accepted
     inserted
     shouldPrune
+    pruneReason
   }
 }
     `) as unknown as TypedDocumentString<ReportMetricsMutation, ReportMetricsMutationVariables>;
 export const TellTrialDocument = new TypedDocumentString(`
-    mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $values: [Float!], $constraints: [Float!], $error: String) {
+    mutation TellTrial($trialId: ID!, $state: TrialState!, $value: Float, $values: [Float!], $constraints: [Float!], $error: String, $logTail: String, $environment: TrialEnvironmentInput) {
   tellTrial(
     trialId: $trialId
     state: $state
@@ -1684,6 +1890,8 @@ export const TellTrialDocument = new TypedDocumentString(`
     values: $values
     constraints: $constraints
     error: $error
+    logTail: $logTail
+    environment: $environment
   ) {
     ...TrialFields
   }
@@ -1718,6 +1926,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1758,12 +1972,18 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
 }`) as unknown as TypedDocumentString<ReleaseTrialMutation, ReleaseTrialMutationVariables>;
 export const TellAndAskDocument = new TypedDocumentString(`
-    mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $values: [Float!], $constraints: [Float!], $error: String, $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
+    mutation TellAndAsk($trialId: ID!, $state: TrialState!, $value: Float, $values: [Float!], $constraints: [Float!], $error: String, $logTail: String, $environment: TrialEnvironmentInput, $studyId: ID!, $count: Int!, $workerId: String, $requestKey: String) {
   tellTrial(
     trialId: $trialId
     state: $state
@@ -1771,6 +1991,8 @@ export const TellAndAskDocument = new TypedDocumentString(`
     values: $values
     constraints: $constraints
     error: $error
+    logTail: $logTail
+    environment: $environment
   ) {
     ...TrialFields
   }
@@ -1813,6 +2035,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1891,6 +2119,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -1981,6 +2215,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -2094,6 +2334,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -2165,6 +2411,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -2207,6 +2459,7 @@ export const TrialDocument = new TypedDocumentString(`
     query Trial($id: ID!) {
   trial(id: $id) {
     ...TrialFields
+    ...TrialRunFields
     metrics {
       ...MetricFields
     }
@@ -2245,8 +2498,28 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
+  }
+}
+fragment TrialRunFields on Trial {
+  logTail
+  environment {
+    backend
+    host
+    platform
+    nodeVersion
+    workerId
+    packages {
+      name
+      version
+    }
   }
 }
 fragment MetricFields on MetricPoint {
@@ -2319,11 +2592,20 @@ fragment InvitationFields on Invitation {
   expiresAt
   respondedAt
 }`) as unknown as TypedDocumentString<TeamInvitationsQuery, TeamInvitationsQueryVariables>;
+export const TrialsExportDocument = new TypedDocumentString(`
+    query TrialsExport($id: ID!, $format: ExportFormat!, $state: TrialState, $metrics: Boolean) {
+  study(id: $id) {
+    id
+    trialsExport(format: $format, state: $state, metrics: $metrics)
+  }
+}
+    `) as unknown as TypedDocumentString<TrialsExportQuery, TrialsExportQueryVariables>;
 export const TrialEventsDocument = new TypedDocumentString(`
     subscription TrialEvents($studyId: ID!, $afterSeq: Int) {
   trialEvents(studyId: $studyId, afterSeq: $afterSeq) {
     seq
     type
+    annotated
     trial {
       ...TrialFields
     }
@@ -2359,6 +2641,12 @@ fragment TrialFields on Trial {
   retryOf
   note
   tags
+  attributes {
+    key
+    value
+  }
+  pruneStep
+  pruneReason
   suggestion {
     ...SuggestionFields
   }
@@ -2376,3 +2664,11 @@ export const MetricPointsDocument = new TypedDocumentString(`
   value
   time
 }`) as unknown as TypedDocumentString<MetricPointsSubscription, MetricPointsSubscriptionVariables>;
+export const StudyUpdatesDocument = new TypedDocumentString(`
+    subscription StudyUpdates($studyId: ID!) {
+  studyUpdates(studyId: $studyId) {
+    studyId
+    change
+  }
+}
+    `) as unknown as TypedDocumentString<StudyUpdatesSubscription, StudyUpdatesSubscriptionVariables>;

@@ -28,11 +28,13 @@ export { SessionEntity } from './session.entity.js';
 export { StudyEntity } from './study.entity.js';
 export { TeamEntity } from './team.entity.js';
 export {
+  isTrialInfoList,
   TRIAL_INFO,
   TRIAL_INFO_COLUMNS,
   TrialEntity,
   type TrialInfo,
   type TrialInfoColumn,
+  type TrialInfoJson,
   type TrialInfoRow,
   type TrialInfoSqlType,
 } from './trial.entity.js';

@@ -27,13 +27,31 @@ export const finiteArraySql = (column: string): string =>
  * The SQL types an informational trial column may have, and the TypeScript type each reads as.
  * Scalars are nullable; `text[]` is a list, NOT NULL DEFAULT '{}' (empty rather than null).
  */
-export type TrialInfoSqlType = 'text' | 'double precision' | 'integer' | 'boolean' | 'text[]';
+export type TrialInfoSqlType =
+  | 'text'
+  | 'double precision'
+  | 'integer'
+  | 'boolean'
+  | 'text[]'
+  | 'jsonb'
+  | 'jsonb list';
 export interface TrialInfoColumn {
   /** The column in `trials` (snake_case). */
   readonly column: string;
+  /**
+   * `jsonb` is a nullable object, `jsonb list` a JSON array (NOT NULL DEFAULT '[]', [] when unset);
+   * both name their GraphQL object type in `shape` (graphql/types.ts `TRIAL_INFO_SHAPES`).
+   */
   readonly type: TrialInfoSqlType;
+  /** The GraphQL object type of a `jsonb` / `jsonb list` field (its elements for a list). */
+  readonly shape?: 'TrialAttribute' | 'TrialEnvironment';
   /** Becomes the GraphQL field's description. */
   readonly description: string;
+  /**
+   * false: not carried by `Study.trialTable` (values too large to send for every trial of a study;
+   * the trial page reads them). Default true.
+   */
+  readonly inTable?: boolean;
 }
 
 /**
@@ -55,11 +73,48 @@ export const TRIAL_INFO = {
     type: 'text[]',
     description: 'Labels on the trial (any state; at most 20 of at most 64 chars)',
   },
+  attributes: {
+    column: 'attributes',
+    type: 'jsonb list',
+    shape: 'TrialAttribute',
+    description:
+      'User attributes, key -> string, number or boolean (any state; at most 50, keys of at most 64 chars, strings of at most 1,000)',
+  },
+  logTail: {
+    column: 'log_tail',
+    type: 'text',
+    description:
+      "The last lines of the worker's output for a FAILED trial, as the worker told it (at most 64 lines / 8 KB)",
+    inTable: false,
+  },
+  pruneStep: {
+    column: 'prune_step',
+    type: 'integer',
+    description: "The step at which the study's pruner decided to stop this trial",
+  },
+  pruneReason: {
+    column: 'prune_reason',
+    type: 'text',
+    description: "Why the study's pruner decided to stop this trial, e.g. the median it was compared with",
+  },
+  environment: {
+    column: 'environment',
+    type: 'jsonb',
+    shape: 'TrialEnvironment',
+    description: 'What the trial ran on (backend, host, Node and package versions), as its worker told it',
+    inTable: false,
+  },
 } as const satisfies Record<string, TrialInfoColumn>;
 
+/** A JSON object as a `jsonb` informational column holds it (its GraphQL type gives the shape). */
+export type TrialInfoJson = { [key: string]: unknown };
 type TsOf<T extends TrialInfoSqlType> = T extends 'text[]'
   ? string[]
-  : (T extends 'text' ? string : T extends 'boolean' ? boolean : number) | null;
+  : T extends 'jsonb list'
+    ? TrialInfoJson[]
+    : T extends 'jsonb'
+      ? TrialInfoJson | null
+      : (T extends 'text' ? string : T extends 'boolean' ? boolean : number) | null;
 /** The informational fields' values as a trial record carries them (null when unset, [] for lists). */
 export type TrialInfo = {
   -readonly [K in keyof typeof TRIAL_INFO]: TsOf<(typeof TRIAL_INFO)[K]['type']>;
@@ -76,10 +131,15 @@ export type TrialInfoRow = {
  * it reads as when a value is missing (null, or [] for a list).
  */
 export const TRIAL_INFO_COLUMNS: ReadonlyArray<
-  readonly [field: string, column: string, empty: () => null | string[]]
+  readonly [field: string, column: string, empty: () => null | string[] | TrialInfoJson[]]
 > = Object.entries(TRIAL_INFO as Record<string, TrialInfoColumn>).map(
-  ([field, c]) => [field, c.column, c.type === 'text[]' ? () => [] : () => null] as const,
+  ([field, c]) => [field, c.column, isTrialInfoList(c.type) ? () => [] : () => null] as const,
 );
+
+/** Lists read as [] when unset (NOT NULL DEFAULT empty); scalars and objects as null. */
+export function isTrialInfoList(type: TrialInfoSqlType): boolean {
+  return type === 'text[]' || type === 'jsonb list';
+}
 
 @Entity({ name: 'trials' })
 @Unique('UQ_trials_study_number', ['studyId', 'number'])
@@ -185,5 +245,7 @@ for (const [field, c] of Object.entries(TRIAL_INFO as Record<string, TrialInfoCo
   Column(
     c.type === 'text[]'
       ? { name: c.column, type: 'text', array: true, default: () => "'{}'" }
-      : { name: c.column, type: c.type, nullable: true },
+      : c.type === 'jsonb list'
+        ? { name: c.column, type: 'jsonb', default: () => "'[]'" }
+        : { name: c.column, type: c.type, nullable: true },
   )(TrialEntity.prototype, field);

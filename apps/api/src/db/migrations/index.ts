@@ -9,6 +9,7 @@ import { StudyVersionTrigger1764310000000 } from './1764310000000-StudyVersionTr
 import { StudyWarmStart1764320000000 } from './1764320000000-StudyWarmStart.js';
 import { TrialNotesTags1764330000000 } from './1764330000000-TrialNotesTags.js';
 import { MultiObjective1764340000000 } from './1764340000000-MultiObjective.js';
+import { TrialRunInfo1764350000000 } from './1764350000000-TrialRunInfo.js';
 
 // Every migration, in order. A new migration file is also appended here: the list is explicit (no
 // glob) so the compiled output and the test template hash see exactly the same set.
@@ -24,4 +25,5 @@ export const migrations = [
   StudyWarmStart1764320000000,
   TrialNotesTags1764330000000,
   MultiObjective1764340000000,
+  TrialRunInfo1764350000000,
 ];

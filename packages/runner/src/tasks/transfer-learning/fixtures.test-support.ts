@@ -54,6 +54,7 @@ export function fakeTrial(
     async saveCheckpoint(file) {
       trial.checkpoints.push(file);
     },
+    async setAttributes() {},
   };
   return trial;
 }
