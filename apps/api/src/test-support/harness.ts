@@ -14,6 +14,14 @@ export interface GqlResult<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string } }>;
 }
 
+/** The first error's `extensions.code` (undefined when the request succeeded). */
+export const errorCode = (r: Pick<GqlResult<unknown>, 'errors'>): string | undefined =>
+  r.errors?.[0]?.extensions?.code;
+
+/** The first error's `extensions.field`: which input a BAD_USER_INPUT names. */
+export const errorField = (r: Pick<GqlResult<unknown>, 'errors'>): string | undefined =>
+  r.errors?.[0]?.extensions?.field;
+
 export interface Harness {
   db: TestDatabase;
   server: ApiServer;

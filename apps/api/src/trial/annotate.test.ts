@@ -3,6 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { TRIAL_TABLE_INFO_START } from '@posterior/core';
 import {
   askTrials,
+  errorCode,
+  errorField,
+  type GqlResult,
   type Harness,
   newStudy,
   newUser,
@@ -25,10 +28,6 @@ const TRIAL = `query($t: ID!) { trial(id: $t) { ${FIELDS} } }`;
 const DESCRIBE =
   'mutation($s: ID!, $d: String) { setStudyDescription(studyId: $s, description: $d) { id description } }';
 const STUDY = 'query($id: ID!) { study(id: $id) { description trialTable } }';
-
-type R = { errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }> };
-const codeOf = (r: R) => r.errors?.[0]?.extensions?.code;
-const fieldOf = (r: R) => r.errors?.[0]?.extensions?.field;
 
 describe('trial notes and tags, study description (issue 15 item 8)', () => {
   let h: Harness;
@@ -111,12 +110,12 @@ describe('trial notes and tags, study description (issue 15 item 8)', () => {
     const studyId = await newStudy(h, owner.token, teamId);
     const [t] = await askTrials<T>(h, owner.token, studyId);
     assert.ok(t);
-    assert.equal(codeOf(await h.gql(NOTE, { t: t.id, n: 'x' }, viewer.token)), 'FORBIDDEN');
-    assert.equal(codeOf(await h.gql(TAGS, { t: t.id, g: ['x'] }, viewer.token)), 'FORBIDDEN');
-    assert.equal(codeOf(await h.gql(DESCRIBE, { s: studyId, d: 'x' }, viewer.token)), 'FORBIDDEN');
+    assert.equal(errorCode(await h.gql(NOTE, { t: t.id, n: 'x' }, viewer.token)), 'FORBIDDEN');
+    assert.equal(errorCode(await h.gql(TAGS, { t: t.id, g: ['x'] }, viewer.token)), 'FORBIDDEN');
+    assert.equal(errorCode(await h.gql(DESCRIBE, { s: studyId, d: 'x' }, viewer.token)), 'FORBIDDEN');
     const outsider = await newUser(h, 'outsider');
-    assert.equal(codeOf(await h.gql(NOTE, { t: t.id, n: 'x' }, outsider.token)), 'NOT_FOUND');
-    assert.equal(codeOf(await h.gql(TAGS, { t: 'nope', g: [] }, owner.token)), 'NOT_FOUND');
+    assert.equal(errorCode(await h.gql(NOTE, { t: t.id, n: 'x' }, outsider.token)), 'NOT_FOUND');
+    assert.equal(errorCode(await h.gql(TAGS, { t: 'nope', g: [] }, owner.token)), 'NOT_FOUND');
     // nothing changed
     const read = await trial(t.id);
     assert.deepEqual([read.note, read.tags], [null, []]);
@@ -129,17 +128,21 @@ describe('trial notes and tags, study description (issue 15 item 8)', () => {
     const ok = await h.gql(NOTE, { t: t.id, n: 'n'.repeat(10_000) }, member.token);
     assert.equal(ok.errors, undefined, JSON.stringify(ok.errors));
     const long = await h.gql(NOTE, { t: t.id, n: 'n'.repeat(10_001) }, member.token);
-    assert.deepEqual([codeOf(long), fieldOf(long)], ['BAD_USER_INPUT', 'note']);
+    assert.deepEqual([errorCode(long), errorField(long)], ['BAD_USER_INPUT', 'note']);
     const tags20 = Array.from({ length: 20 }, (_, i) => `t${i}`.padEnd(64, 'x'));
     const ok20 = await h.gql(TAGS, { t: t.id, g: tags20 }, member.token);
     assert.equal(ok20.errors, undefined, JSON.stringify(ok20.errors));
     for (const g of [[...tags20, 'one more'], ['x'.repeat(65)], ['a', '  ']]) {
-      const r: R = await h.gql(TAGS, { t: t.id, g }, member.token);
-      assert.deepEqual([codeOf(r), fieldOf(r)], ['BAD_USER_INPUT', 'tags'], JSON.stringify(g).slice(0, 80));
+      const r: GqlResult<unknown> = await h.gql(TAGS, { t: t.id, g }, member.token);
+      assert.deepEqual(
+        [errorCode(r), errorField(r)],
+        ['BAD_USER_INPUT', 'tags'],
+        JSON.stringify(g).slice(0, 80),
+      );
     }
     assert.deepEqual((await trial(t.id)).tags, tags20);
     const d = await h.gql(DESCRIBE, { s: studyId, d: 'd'.repeat(10_001) }, member.token);
-    assert.deepEqual([codeOf(d), fieldOf(d)], ['BAD_USER_INPUT', 'description']);
+    assert.deepEqual([errorCode(d), errorField(d)], ['BAD_USER_INPUT', 'description']);
   });
 
   test('a study description: set at creation, changed and cleared by a member', async () => {
@@ -168,6 +171,6 @@ describe('trial notes and tags, study description (issue 15 item 8)', () => {
       },
       owner.token,
     );
-    assert.deepEqual([codeOf(tooLong), fieldOf(tooLong)], ['BAD_USER_INPUT', 'input.description']);
+    assert.deepEqual([errorCode(tooLong), errorField(tooLong)], ['BAD_USER_INPUT', 'input.description']);
   });
 });

@@ -3,6 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { TRIAL_TABLE_INFO_START } from '@posterior/core';
 import {
   askTrials,
+  errorCode,
+  errorField,
+  type GqlResult,
   type Harness,
   newStudy,
   newUser,
@@ -35,10 +38,6 @@ const TELL_RUN = `mutation($t: ID!, $st: TrialState!, $v: Float, $e: String, $l:
   tellTrial(trialId: $t, state: $st, value: $v, error: $e, logTail: $l, environment: $env) { ${FIELDS} } }`;
 const REPORT =
   'mutation($t: ID!, $p: [MetricPointInput!]!) { reportMetrics(trialId: $t, points: $p) { shouldPrune pruneReason } }';
-
-type R = { errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }> };
-const codeOf = (r: R) => r.errors?.[0]?.extensions?.code;
-const fieldOf = (r: R) => r.errors?.[0]?.extensions?.field;
 
 describe('trial attributes, log tail, prune reason, environment, trials export (issue 15 items 6, 8)', () => {
   let h: Harness;
@@ -135,23 +134,27 @@ describe('trial attributes, log tail, prune reason, environment, trials export (
       Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: i })),
     ];
     for (const a of bad) {
-      const r: R = await h.gql(ATTRS, { t: t.id, a }, member.token);
+      const r: GqlResult<unknown> = await h.gql(ATTRS, { t: t.id, a }, member.token);
       assert.deepEqual(
-        [codeOf(r), fieldOf(r)],
+        [errorCode(r), errorField(r)],
         ['BAD_USER_INPUT', 'attributes'],
         JSON.stringify(a).slice(0, 80),
       );
     }
     // a value that is not a string, number or boolean is refused by the scalar
-    const obj: R = await h.gql(ATTRS, { t: t.id, a: [{ key: 'o', value: { x: 1 } }] }, member.token);
+    const obj: GqlResult<unknown> = await h.gql(
+      ATTRS,
+      { t: t.id, a: [{ key: 'o', value: { x: 1 } }] },
+      member.token,
+    );
     assert.ok(obj.errors?.length);
     assert.equal(
-      codeOf(await h.gql(ATTRS, { t: t.id, a: [{ key: 'x', value: 1 }] }, viewer.token)),
+      errorCode(await h.gql(ATTRS, { t: t.id, a: [{ key: 'x', value: 1 }] }, viewer.token)),
       'FORBIDDEN',
     );
     const outsider = await newUser(h, 'outsider-attrs');
     assert.equal(
-      codeOf(await h.gql(ATTRS, { t: t.id, a: [{ key: 'x', value: 1 }] }, outsider.token)),
+      errorCode(await h.gql(ATTRS, { t: t.id, a: [{ key: 'x', value: 1 }] }, outsider.token)),
       'NOT_FOUND',
     );
     assert.deepEqual((await trial(t.id)).attributes, []);
@@ -204,7 +207,7 @@ describe('trial attributes, log tail, prune reason, environment, trials export (
     const [v] = await askTrials<T>(h, owner.token, studyId);
     assert.ok(v);
     const refused = await h.gql(TELL_RUN, { t: v.id, st: 'FAILED', e: 'e', l: 'secret', env }, viewer.token);
-    assert.equal(codeOf(refused), 'FORBIDDEN');
+    assert.equal(errorCode(refused), 'FORBIDDEN');
     const after = await trial(v.id);
     assert.deepEqual([after.state, after.logTail, after.environment], ['RUNNING', null, null]);
     const big = await h.gql(
@@ -212,7 +215,7 @@ describe('trial attributes, log tail, prune reason, environment, trials export (
       { t: v.id, st: 'FAILED', e: 'e', env: { ...env, host: 'h'.repeat(201) } },
       member.token,
     );
-    assert.deepEqual([codeOf(big), fieldOf(big)], ['BAD_USER_INPUT', 'environment']);
+    assert.deepEqual([errorCode(big), errorField(big)], ['BAD_USER_INPUT', 'environment']);
   });
 
   test('the median pruner stores the step and the reason of its decision', async () => {
@@ -370,6 +373,6 @@ describe('trial attributes, log tail, prune reason, environment, trials export (
     assert.equal(onlyLines.length, 3);
     const outsider = await newUser(h, 'outsider-export');
     const hidden = await h.gql<{ study: unknown }>(q, { id: studyId }, outsider.token);
-    assert.equal(codeOf(hidden) ?? (hidden.data?.study === null ? 'NOT_FOUND' : 'OK'), 'NOT_FOUND');
+    assert.equal(errorCode(hidden) ?? (hidden.data?.study === null ? 'NOT_FOUND' : 'OK'), 'NOT_FOUND');
   });
 });
