@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { dominates } from '@posterior/core';
 import {
   buildParetoView,
-  dominates,
   frontStepLine,
   hypervolumeSeries,
   isInfeasible,

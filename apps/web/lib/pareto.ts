@@ -2,6 +2,7 @@
 // vector and feasibility, which complete trials are on the Pareto front, the step line of a 2-D
 // front, the layout of the pairwise scatter matrix for 3 or more objectives, and the hypervolume
 // history. Pure and typed; the charts in components/charts only draw what these return.
+import { dominates, satisfiesConstraints } from '@posterior/core';
 import type { Direction, HypervolumePoint, Objective, Study, Trial } from './types.ts';
 
 /** A study's objectives: its own list, or its one objective (an older API, a fixture). */
@@ -30,24 +31,7 @@ export function trialValues(t: Trial, k: number): number[] | null {
 export function isInfeasible(t: Trial): boolean {
   if (t.feasible === false) return true;
   if (t.feasible === true) return false;
-  return (t.constraints ?? []).some((c) => c > 0);
-}
-
-/** Whether `a` dominates `b` under the directions: no worse on every objective, better on one. */
-export function dominates(
-  a: readonly number[],
-  b: readonly number[],
-  directions: readonly Direction[],
-): boolean {
-  let better = false;
-  for (let j = 0; j < a.length; j++) {
-    const sign = directions[j] === 'MAXIMIZE' ? -1 : 1;
-    const x = sign * (a[j] as number);
-    const y = sign * (b[j] as number);
-    if (x > y) return false;
-    if (x < y) better = true;
-  }
-  return better;
+  return !satisfiesConstraints(t.constraints);
 }
 
 /** A COMPLETE trial with a value per objective, as the Pareto views draw it. */

@@ -13,6 +13,7 @@ export {
   trialsCsv,
 } from './csv.js';
 export * from './direction.js';
+export { dominates, satisfiesConstraints } from './outcomes.js';
 export { type Backoff, backoffDelay, type RetryOptions, retry, sleep } from './retry.js';
 export * from './study-input.js';
 export * from './study-report.js';

@@ -1,5 +1,6 @@
 import { bestTrial } from './best-trial.js';
 import type { Direction } from './direction.js';
+import { satisfiesConstraints } from './outcomes.js';
 
 /**
  * The text report of a study (`bayes_opt.txt`, docs/DESIGN.md section 2): the study, its search space,
@@ -197,7 +198,7 @@ function feasibility(trial: ReportTrial, constraintCount: number): boolean | nul
   if (constraintCount === 0) return true;
   const c = trial.constraints;
   if (!c || c.length !== constraintCount) return null;
-  return c.every((v) => v <= 0);
+  return satisfiesConstraints(c);
 }
 
 /**

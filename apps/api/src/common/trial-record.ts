@@ -1,4 +1,4 @@
-import type { TrialState } from '@posterior/core';
+import { satisfiesConstraints, type TrialState } from '@posterior/core';
 import type { TrialInfo } from '../db/index.js';
 
 /**
@@ -58,5 +58,5 @@ export function valuesOf(row: { value: number | null; values: number[] | null })
 /** Feasible: COMPLETE with every constraint value <= 0 (no constraints: true); null before COMPLETE. */
 export function feasibleOf(row: { state: string; constraint_values: number[] | null }): boolean | null {
   if (row.state !== 'COMPLETE') return null;
-  return (row.constraint_values ?? []).every((c) => c <= 0);
+  return satisfiesConstraints(row.constraint_values);
 }
