@@ -26,7 +26,7 @@ export class GpPosterior {
   private readonly alpha: Float64Array;
   private readonly kstar: Float64Array;
   private readonly v: Float64Array;
-  /** s2 * dkappa/d(r2) at the last predict() point, per observation. */
+  /** Scratch of predict() and kernelSum(): s2 * dkappa/d(r2) per observation. */
   private readonly dk: Float64Array;
   /** X dimension-major (x[d * n + i]), for kernelVector. */
   private readonly xt: Float64Array;
@@ -34,6 +34,10 @@ export class GpPosterior {
   private readonly diag: number;
   private batch = new Float64Array(0);
   private readonly norms = new Float64Array(4);
+  /** predictForGradient's point, L^-1 k* and s2 dkappa/d(r2) there, for gradientAtLast. */
+  private readonly lastX: Float64Array;
+  private readonly lastV: Float64Array;
+  private readonly lastDk: Float64Array;
   private readonly sums = new Float64Array(4);
   private scratch = new Float64Array(0);
 
@@ -92,6 +96,9 @@ export class GpPosterior {
     this.kstar = new Float64Array(n);
     this.v = new Float64Array(n);
     this.dk = new Float64Array(n);
+    this.lastX = new Float64Array(dim);
+    this.lastV = new Float64Array(n);
+    this.lastDk = new Float64Array(n);
     this.xt = new Float64Array(n * dim);
     for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) this.xt[d * n + i] = x[i * dim + d] as number;
   }
@@ -165,9 +172,13 @@ export class GpPosterior {
     for (let start = 0; start < count; start += B) {
       const m = Math.min(B, count - start);
       for (let b = 0; b < B; b++) {
-        const mean = this.kernelVector(xs, (start + Math.min(b, m - 1)) * dim, kstar, null);
+        // A short last batch solves zero right-hand sides in its free columns: no kernel vectors.
+        if (b >= m) {
+          for (let i = 0; i < n; i++) v[i * B + b] = 0;
+          continue;
+        }
+        outMean[start + b] = this.kernelVector(xs, (start + b) * dim, kstar, null);
         for (let i = 0; i < n; i++) v[i * B + b] = kstar[i] as number;
-        if (b < m) outMean[start + b] = mean;
       }
       solveLower4(l, n, v, norms);
       for (let b = 0; b < m; b++) outVar[start + b] = Math.max(0, s2 - (norms[b] as number));
@@ -226,44 +237,69 @@ export class GpPosterior {
 
   /**
    * Posterior mean and variance of the latent function at xq (shape: D). When dMean and dVar
-   * (shape: D) are given, also their gradients with respect to the non-categorical coordinates:
-   *   dmu/dx_d = sum_i alpha_i dk_i/dx_d,  dvar/dx_d = -2 sum_i (K^-1 k*)_i dk_i/dx_d,
-   * with dk_i/dx_d from kernel.ts (inputGradients) and K^-1 k* = L^-T (L^-1 k*).
+   * (shape: D) are given, also their gradients with respect to the non-categorical coordinates
+   * (gradientAtLast).
    */
   predict(
     xq: ArrayLike<number>,
     dMean?: Float64Array,
     dVar?: Float64Array,
   ): { mean: number; variance: number } {
-    const { n, dim, l, kstar, v, dk, alpha, xt } = this;
-    const s2 = this.hyper.signalVar;
-    const mean = this.kernelVector(xq, 0, kstar, dMean && dVar ? dk : null);
+    if (dMean && dVar) {
+      const p = this.predictForGradient(xq);
+      this.gradientAtLast(dMean, dVar);
+      return p;
+    }
+    const { n, l, kstar, v } = this;
+    const mean = this.kernelVector(xq, 0, kstar, null);
     v.set(kstar);
     solveLower(l, n, v);
-    const explained = dot(v, 0, v, 0, n);
-    const variance = Math.max(0, s2 - explained);
-    if (dMean && dVar) {
-      solveUpperT(l, n, v); // v <- K^-1 k*
-      // Coefficients of inputGradients: 2 dk_i alpha_i for the mean, -2 (2 dk_i) (K^-1 k*)_i for
-      // the variance (kstar is free again and holds the first).
-      for (let i = 0; i < n; i++) {
-        const g = 2 * (dk[i] as number);
-        kstar[i] = g * (alpha[i] as number);
-        v[i] = -2 * g * (v[i] as number);
-      }
-      inputGradients(
-        xq,
-        xt,
-        n,
-        dim,
-        this.hyper.invSqLengthscales,
-        this.data.categorical,
-        kstar,
-        v,
-        dMean,
-        dVar,
-      );
+    return { mean, variance: Math.max(0, this.hyper.signalVar - dot(v, 0, v, 0, n)) };
+  }
+
+  /**
+   * predict(xq) (the same bits), keeping what the gradients at xq need (xq, L^-1 k* and s2 dkappa/d(r2))
+   * for a later gradientAtLast(): the line search of the acquisition search needs the gradient only
+   * at the points it accepts. Only predictForGradient() overwrites the kept state.
+   */
+  predictForGradient(xq: ArrayLike<number>): { mean: number; variance: number } {
+    const { n, dim, l, kstar, lastV: v } = this;
+    const mean = this.kernelVector(xq, 0, kstar, this.lastDk);
+    v.set(kstar);
+    solveLower(l, n, v);
+    for (let d = 0; d < dim; d++) this.lastX[d] = xq[d] as number;
+    return { mean, variance: Math.max(0, this.hyper.signalVar - dot(v, 0, v, 0, n)) };
+  }
+
+  /**
+   * Gradients of the mean and variance (shape: D each, zero in categorical coordinates) at the point
+   * of the latest predictForGradient() call:
+   *   dmu/dx_d = sum_i alpha_i dk_i/dx_d,  dvar/dx_d = -2 sum_i (K^-1 k*)_i dk_i/dx_d,
+   * with dk_i/dx_d from kernel.ts (inputGradients) and K^-1 k* = L^-T (L^-1 k*). The kept state is
+   * only read, so calling it twice gives the same gradients.
+   */
+  gradientAtLast(dMean: Float64Array, dVar: Float64Array): void {
+    const { n, dim, l, kstar, v, lastDk: dk, alpha, xt } = this;
+    v.set(this.lastV);
+    solveUpperT(l, n, v); // v <- K^-1 k*
+    // Coefficients of inputGradients: 2 dk_i alpha_i for the mean (into the free kstar buffer),
+    // -2 (2 dk_i) (K^-1 k*)_i for the variance.
+    for (let i = 0; i < n; i++) {
+      const g = 2 * (dk[i] as number);
+      kstar[i] = g * (alpha[i] as number);
+      v[i] = -2 * g * (v[i] as number);
     }
-    return { mean, variance };
+    inputGradients(
+      this.lastX,
+      xt,
+      n,
+      dim,
+      this.hyper.invSqLengthscales,
+      this.data.categorical,
+      kstar,
+      v,
+      dMean,
+      dVar,
+    );
   }
 }
