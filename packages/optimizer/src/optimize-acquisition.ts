@@ -40,6 +40,11 @@ export interface AcquisitionFunction {
   values(xs: Float64Array, count: number, out: Float64Array): void;
   /** Upper bounds of the acquisition at count points into out (used when screening is on). */
   upperBounds(xs: Float64Array, count: number, out: Float64Array): void;
+  /**
+   * Optional: values() except that a point whose value is certainly below `cutoff` may get
+   * -Infinity instead (screening then spends less on candidates it would reject anyway).
+   */
+  valuesAbove?(xs: Float64Array, count: number, out: Float64Array, cutoff: number): void;
   value(x: ArrayLike<number>): number;
   /** Acquisition at x and its gradient (shape: D; zero on categorical coordinates). */
   valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number;
@@ -91,6 +96,26 @@ export class AcquisitionObjective implements AcquisitionFunction {
     this.posterior.predictBatch(xs, count, out, variance);
     for (let i = 0; i < count; i++) {
       out[i] = this.acquisition.value(out[i] as number, variance[i] as number);
+    }
+  }
+
+  /**
+   * values(), except that points whose acquisition bound falls below cutoff partway through their
+   * variance's triangular solve get -Infinity (GpPosterior.predictBatch with keep).
+   */
+  valuesAbove(xs: Float64Array, count: number, out: Float64Array, cutoff: number): void {
+    const variance = this.varianceBuffer(count);
+    const acquisition = this.acquisition;
+    this.posterior.predictBatch(
+      xs,
+      count,
+      out,
+      variance,
+      (mean, varUpper) => acquisition.upperBound(mean, varUpper) >= cutoff,
+    );
+    for (let i = 0; i < count; i++) {
+      const v = variance[i] as number;
+      out[i] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : acquisition.value(out[i] as number, v);
     }
   }
 
@@ -258,7 +283,10 @@ function screenCandidates(
       chunk.set(cands.subarray(i * dim, (i + 1) * dim), m * dim);
       m++;
     }
-    objective.values(chunk, m, chunkValues);
+    // Below kth no candidate can enter the head: those may stay unfinished (-Infinity).
+    if (objective.valuesAbove && kth > Number.NEGATIVE_INFINITY)
+      objective.valuesAbove(chunk, m, chunkValues, kth);
+    else objective.values(chunk, m, chunkValues);
     for (let b = 0; b < m; b++) {
       const i = chunkIndex[b] as number;
       const v = chunkValues[b] as number;
