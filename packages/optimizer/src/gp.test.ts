@@ -63,6 +63,19 @@ describe('marginal likelihood gradient', () => {
     });
   }
 
+  it('value() then gradient() have the bits of evaluate(), with other values in between', () => {
+    const data = randomData(20, 3, [2], 8);
+    const nlp = new NegLogPosterior(data, 'matern52', DEFAULT_PRIOR);
+    const theta = Float64Array.from([0.3, -0.5, 1.1, 0.2, Math.log(0.05), 0.3]);
+    const grad = new Float64Array(theta.length);
+    const f = nlp.evaluate(theta, grad);
+    const g = new Float64Array(theta.length);
+    nlp.value(Float64Array.from([1, 1, 1, 0, -3, 0]));
+    assert.ok(Object.is(nlp.value(theta), f));
+    nlp.gradient(g);
+    for (let k = 0; k < theta.length; k++) assert.ok(Object.is(g[k], grad[k]), `theta[${k}]`);
+  });
+
   it('with per-observation noise scales: the gradient matches central differences', () => {
     const data = randomData(14, 3, [2], 5);
     data.noiseScale = Float64Array.from({ length: 14 }, (_, i) => 0.2 + 0.3 * (i % 5));
