@@ -48,6 +48,30 @@ describe('linear algebra', () => {
     }
   });
 
+  it('solveLower4, two rows at a time, has the bits of one running sum per entry in column order', () => {
+    for (const n of [1, 2, 3, 8, 13, 30]) {
+      const l = referenceCholesky(spd(n, 300 + n), n);
+      const rng = createRng(7 * n);
+      const rhs = Float64Array.from({ length: n * 4 }, () => rng.normal());
+      const expected = rhs.slice();
+      const expectedNorms = [0, 0, 0, 0];
+      for (let i = 0; i < n; i++) {
+        for (let b = 0; b < 4; b++) {
+          let s = expected[i * 4 + b] as number;
+          for (let c = 0; c < i; c++) s -= (l[i * n + c] as number) * (expected[c * 4 + b] as number);
+          s *= 1 / (l[i * n + i] as number);
+          expected[i * 4 + b] = s;
+          expectedNorms[b] = (expectedNorms[b] as number) + s * s;
+        }
+      }
+      const norms = new Float64Array(4);
+      const v = rhs.slice();
+      solveLower4(l, n, v, norms);
+      sameBits(v, expected, `n=${n} solution`);
+      sameBits(norms, Float64Array.from(expectedNorms), `n=${n} norms`);
+    }
+  });
+
   it('solveLower4 in pieces has the bits of one call, and its norms grow piece by piece', () => {
     for (const n of [1, 7, 32, 45]) {
       const l = referenceCholesky(spd(n, 200 + n), n);
