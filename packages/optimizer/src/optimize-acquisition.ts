@@ -67,14 +67,14 @@ export class AcquisitionObjective implements AcquisitionFunction {
    * The latest single point evaluated, with its posterior and acquisition value. value() there is
    * answered from it: the local search evaluates each start again as L-BFGS-B's first point, and its
    * result once more after snapping it to the space. The posterior's kept state (predictForGradient)
-   * belongs to this point as long as nothing else evaluates that posterior with gradients during the
-   * search, which holds: one search, one objective.
+   * is this point's while its keptStamp is lastStamp; gradientAtLast() restores it otherwise.
    */
   private readonly lastX: Float64Array;
   private hasLast = false;
   private lastMean = 0;
   private lastVariance = 0;
   private lastValue = 0;
+  private lastStamp = -1;
   constructor(
     readonly posterior: GpPosterior,
     readonly spec: AcquisitionSpec,
@@ -142,6 +142,7 @@ export class AcquisitionObjective implements AcquisitionFunction {
   valueForGradient(x: ArrayLike<number>): number {
     if (this.isLast(x)) return this.lastValue;
     const p = this.posterior.predictForGradient(x);
+    this.lastStamp = this.posterior.keptStamp;
     for (let d = 0; d < this.lastX.length; d++) this.lastX[d] = x[d] as number;
     this.hasLast = true;
     this.lastMean = p.mean;
@@ -152,6 +153,11 @@ export class AcquisitionObjective implements AcquisitionFunction {
   }
 
   gradientAtLast(grad: Float64Array): void {
+    // Another evaluation of the posterior since (another objective on it): redo this point's (same bits).
+    if (this.posterior.keptStamp !== this.lastStamp) {
+      this.posterior.predictForGradient(this.lastX);
+      this.lastStamp = this.posterior.keptStamp;
+    }
     this.posterior.gradientAtLast(this.dMean, this.dVar);
     const a = this.acquisition.evaluate(this.lastMean, this.lastVariance);
     for (let d = 0; d < grad.length; d++) {

@@ -35,6 +35,11 @@ export class GpPosterior {
   private batch = new Float64Array(0);
   private columns = new Float64Array(0);
   private readonly norms = new Float64Array(4);
+  /**
+   * Counts predictForGradient() calls: a caller that remembers its value at the kept point can tell
+   * whether the kept state is still that point's.
+   */
+  keptStamp = 0;
   /** predictForGradient's point, L^-1 k* and s2 dkappa/d(r2) there, for gradientAtLast. */
   private readonly lastX: Float64Array;
   private readonly lastV: Float64Array;
@@ -339,6 +344,7 @@ export class GpPosterior {
    */
   predictForGradient(xq: ArrayLike<number>): { mean: number; variance: number } {
     const { n, dim, l, kstar, lastV: v } = this;
+    this.keptStamp++;
     const mean = this.kernelVector(xq, 0, kstar, this.lastDk);
     v.set(kstar);
     solveLower(l, n, v);
