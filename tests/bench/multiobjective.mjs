@@ -3,6 +3,9 @@
 // "Multi-objective and constrained").
 //   npm run bench -- multiobjective              public problems, then private ones, GP sampler
 //   npm run bench -- multiobjective --latency    suggestion time: 3 objectives, 6 params, 100 trials
+//   npm run bench -- multiobjective --latency --compare ../base/packages/optimizer/dist/index.js
+//     the same, with another build of @posterior/optimizer timed beside this one, interleaved
+//     suggestion by suggestion so both see the same load
 // Options: --problems a,b  --seeds N (0..N-1)  --sampler gp|qmc|random  --config '{"xi":0.01}'
 //          --no-private  --baseline (also runs the random sampler on every problem)
 //          --heldout (only the held-out problems, with the random sampler beside: a check that what
@@ -10,7 +13,8 @@
 // Writes bench-results/multiobjective[-latency].json and prints a table.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   formatNumber,
@@ -27,6 +31,7 @@ const { values: args } = parseArgs({
   options: {
     ...samplerOptions,
     latency: { type: 'boolean', default: false },
+    compare: { type: 'string' },
     problems: { type: 'string' },
     'no-private': { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
@@ -55,7 +60,7 @@ const outDir = resultsDir();
 const env = machine();
 const checkpointsOf = (p) => (p.budget >= 100 ? [30, 60, 100] : [30, 60]);
 
-if (args.latency) latency();
+if (args.latency) await latency();
 else benchmark();
 
 function benchmark() {
@@ -175,7 +180,7 @@ function benchmark() {
 // 6-parameter problem (dtlz2), then the median over consecutive suggestions as the study grows by
 // one trial each (hyperparameters are refitted at checkpoints and reused in between, as in the API's
 // long-lived suggest worker), the cold first one and the mean of those after it.
-function latency() {
+async function latency() {
   const problem = MO_PROBLEMS.find((p) => p.name === 'dtlz2_3obj');
   const space = parseSearchSpace(problem.space);
   const objectives = [0, 1, 2].map((j) => ({ name: `f${j}`, direction: 'MINIMIZE' }));
@@ -185,45 +190,77 @@ function latency() {
     const out = problem.evaluate(Array.from({ length: 6 }, (_, i) => params[`x${i}`]));
     return { params, value: out.values[0], values: out.values };
   };
+  // With --compare, the other build first; each build grows its own copy of the study.
+  const builds = [{ name: 'this build', timed: timedSuggest }];
+  if (args.compare) {
+    const other = await import(pathToFileURL(resolve(args.compare)).href);
+    builds.unshift({
+      name: args.compare,
+      timed: (config, context) => {
+        const c0 = process.cpuUsage().user;
+        const t0 = performance.now();
+        const suggestion = other.suggest(config, context);
+        return { suggestion, ms: performance.now() - t0, cpuMs: (process.cpuUsage().user - c0) / 1000 };
+      },
+    });
+  }
   const rows = [];
   for (const seed of [1, 2, 3]) {
-    const completed = [];
+    const history = [];
     for (let t = 0; t < 100; t++) {
       const s = suggest(
         { type: 'random', seed },
         { space, direction: 'MINIMIZE', completed: [], pending: [], seed: t },
       );
-      completed.push(evaluate(s.params));
+      history.push(evaluate(s.params));
     }
-    const times = [];
-    const cpu = [];
+    const runs = builds.map((b) => ({ build: b, completed: history.slice(), times: [], cpu: [], picks: [] }));
     for (let r = 0; r < repeats; r++) {
-      const {
-        suggestion: s,
-        ms,
-        cpuMs,
-      } = timedSuggest(
-        { ...sampler, seed },
-        { space, direction: 'MINIMIZE', objectives, completed, pending: [], seed: 100 + r },
-      );
-      times.push(ms);
-      cpu.push(cpuMs);
-      completed.push(evaluate(s.params));
+      for (const run of runs) {
+        const {
+          suggestion: s,
+          ms,
+          cpuMs,
+        } = run.build.timed(
+          { ...sampler, seed },
+          { space, direction: 'MINIMIZE', objectives, completed: run.completed, pending: [], seed: 100 + r },
+        );
+        run.times.push(ms);
+        run.cpu.push(cpuMs);
+        run.picks.push(s.params);
+        run.completed.push(evaluate(s.params));
+      }
     }
-    rows.push({ seed, times, cpu, load: loadavg()[0] });
-    process.stderr.write(
-      `seed ${seed}: ${times.map((t) => t.toFixed(0)).join(' ')} ms, load ${loadavg()[0].toFixed(1)}\n`,
-    );
+    for (const run of runs) {
+      rows.push({
+        build: run.build.name,
+        seed,
+        times: run.times,
+        cpu: run.cpu,
+        picks: run.picks,
+        load: loadavg()[0],
+      });
+      process.stderr.write(
+        `${run.build.name}, seed ${seed}: ${run.times.map((t) => t.toFixed(0)).join(' ')} ms, load ${loadavg()[0].toFixed(1)}\n`,
+      );
+    }
   }
-  const all = rows.flatMap((r) => r.times.slice(1));
-  const allCpu = rows.flatMap((r) => r.cpu.slice(1));
-  const cold = rows.map((r) => r.times[0]);
   console.log(
     `\nSuggestion time, GP sampler, 3 objectives, 6 params, 100 trials (3 studies x ${repeats} consecutive suggestions):`,
   );
-  console.log(
-    `median ${formatNumber(quantile(all, 0.5))} ms, p90 ${formatNumber(quantile(all, 0.9))} ms (after the first; cpu median ${formatNumber(quantile(allCpu, 0.5))} ms); cold first ${cold.map((c) => formatNumber(c)).join(' / ')} ms; load ${rows.map((r) => r.load.toFixed(1)).join(' / ')} on ${cpus().length} cores`,
-  );
+  for (const b of builds) {
+    const mine = rows.filter((r) => r.build === b.name);
+    const all = mine.flatMap((r) => r.times.slice(1));
+    const allCpu = mine.flatMap((r) => r.cpu.slice(1));
+    const cold = mine.map((r) => r.times[0]);
+    console.log(
+      `${builds.length > 1 ? `${b.name}: ` : ''}median ${formatNumber(quantile(all, 0.5))} ms, p90 ${formatNumber(quantile(all, 0.9))} ms (after the first; cpu median ${formatNumber(quantile(allCpu, 0.5))} ms, p90 ${formatNumber(quantile(allCpu, 0.9))} ms); cold first ${cold.map((c) => formatNumber(c)).join(' / ')} ms; load ${mine.map((r) => r.load.toFixed(1)).join(' / ')} on ${cpus().length} cores`,
+    );
+  }
+  if (builds.length > 1) {
+    const picks = (name) => JSON.stringify(rows.filter((r) => r.build === name).map((r) => r.picks));
+    console.log(`same suggestions in both builds: ${picks(builds[0].name) === picks(builds[1].name)}`);
+  }
   console.log('Target: median < 100 ms (Optuna GP: 768 ms median, 1.1 s p90).');
   const file = join(outDir, 'multiobjective-latency.json');
   writeFileSync(file, `${JSON.stringify({ env, sampler, repeats, rows }, null, 1)}\n`);

@@ -63,6 +63,19 @@ describe('marginal likelihood gradient', () => {
     });
   }
 
+  it('value() then gradient() have the bits of evaluate(), with other values in between', () => {
+    const data = randomData(20, 3, [2], 8);
+    const nlp = new NegLogPosterior(data, 'matern52', DEFAULT_PRIOR);
+    const theta = Float64Array.from([0.3, -0.5, 1.1, 0.2, Math.log(0.05), 0.3]);
+    const grad = new Float64Array(theta.length);
+    const f = nlp.evaluate(theta, grad);
+    const g = new Float64Array(theta.length);
+    nlp.value(Float64Array.from([1, 1, 1, 0, -3, 0]));
+    assert.ok(Object.is(nlp.value(theta), f));
+    nlp.gradient(g);
+    for (let k = 0; k < theta.length; k++) assert.ok(Object.is(g[k], grad[k]), `theta[${k}]`);
+  });
+
   it('with per-observation noise scales: the gradient matches central differences', () => {
     const data = randomData(14, 3, [2], 5);
     data.noiseScale = Float64Array.from({ length: 14 }, (_, i) => 0.2 + 0.3 * (i % 5));
@@ -294,6 +307,82 @@ describe('posterior', () => {
         assert.ok(Math.abs(p.mean - (mean[i] ?? 0)) < 1e-12);
         assert.ok(Math.abs(p.variance - (variance[i] ?? 0)) < 1e-12);
       }
+    }
+  });
+
+  it('predictForGradient then gradientAtLast has the bits of predict with gradients, whatever runs between', () => {
+    const data = randomData(41, 3, [1], 17);
+    const post = new GpPosterior(data, 'matern52', {
+      invSqLengthscales: Float64Array.from([4, 1, 2]),
+      signalVar: 1.3,
+      noiseVar: 1e-3,
+      mean: 0.1,
+    });
+    const xq = Float64Array.from([0.37, 2, 0.61]);
+    const dm = new Float64Array(3);
+    const dv = new Float64Array(3);
+    const expected = post.predict(xq, dm, dv);
+    const kept = post.predictForGradient(xq);
+    assert.ok(Object.is(kept.mean, expected.mean) && Object.is(kept.variance, expected.variance));
+    // Plain predictions, batches and kernel sums in between leave the kept state alone.
+    post.predict(Float64Array.from([0.9, 0, 0.1]));
+    post.predictBatch(
+      Float64Array.from([0.1, 1, 0.2, 0.5, 0, 0.5]),
+      2,
+      new Float64Array(2),
+      new Float64Array(2),
+    );
+    post.kernelSum(Float64Array.from([0.2, 1, 0.3]), new Float64Array(41).fill(1), new Float64Array(3));
+    for (let twice = 0; twice < 2; twice++) {
+      const gm = new Float64Array(3);
+      const gv = new Float64Array(3);
+      post.gradientAtLast(gm, gv);
+      for (let d = 0; d < 3; d++) {
+        assert.ok(Object.is(gm[d], dm[d]) && Object.is(gv[d], dv[d]), `d=${d} call ${twice}`);
+      }
+    }
+  });
+
+  it('predictBatch with keep: finished points keep their bits, stopped ones had a variance bound above the exact variance', () => {
+    const data = randomData(70, 3, [2], 31);
+    const post = new GpPosterior(data, 'matern52', {
+      invSqLengthscales: Float64Array.from([3, 0.5, 1]),
+      signalVar: 0.8,
+      noiseVar: 1e-4,
+      mean: -0.2,
+    });
+    const count = 11;
+    const xs = Float64Array.from({ length: count * 3 }, (_, i) => (i % 3 === 2 ? i % 2 : (i * 0.37) % 1));
+    const mean = new Float64Array(count);
+    const variance = new Float64Array(count);
+    post.predictBatch(xs, count, mean, variance);
+    // One point alone (a short batch) has the bits it has in a full batch.
+    const one = new Float64Array(1);
+    const oneVar = new Float64Array(1);
+    post.predictBatch(xs.subarray(5 * 3, 6 * 3), 1, one, oneVar);
+    assert.ok(Object.is(one[0], mean[5]) && Object.is(oneVar[0], variance[5]));
+
+    const keptMean = new Float64Array(count);
+    const keptVar = new Float64Array(count);
+    post.predictBatch(xs, count, keptMean, keptVar, () => true);
+    for (let i = 0; i < count; i++) {
+      assert.ok(Object.is(keptMean[i], mean[i]) && Object.is(keptVar[i], variance[i]), `point ${i}`);
+    }
+    // Rejecting every point: each batch stops at its first check, and every bound keep() saw is at
+    // least the exact variance of a point of that batch.
+    const bounds: number[] = [];
+    const stoppedVar = new Float64Array(count);
+    post.predictBatch(xs, count, new Float64Array(count), stoppedVar, (_, varUpper) => {
+      bounds.push(varUpper);
+      return false;
+    });
+    assert.equal(bounds.length, count);
+    for (let i = 0; i < count; i++) {
+      assert.ok(Number.isNaN(stoppedVar[i]));
+      assert.ok(
+        (bounds[i] as number) >= (variance[i] as number),
+        `point ${i}: ${bounds[i]} vs ${variance[i]}`,
+      );
     }
   });
 

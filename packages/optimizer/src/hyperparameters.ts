@@ -79,6 +79,11 @@ export class NegLogPosterior {
   private readonly alpha: Float64Array;
   private readonly kPair: Float64Array;
   private readonly gPair: Float64Array;
+  /** The latest value() call's theta, s2, noise and whether K factored there, for gradient(). */
+  private readonly theta: Float64Array;
+  private s2 = 0;
+  private noise = 0;
+  private factored = false;
 
   constructor(
     private readonly data: GpData,
@@ -97,13 +102,25 @@ export class NegLogPosterior {
     this.kinv = new Float64Array(n * n);
     this.work = new Float64Array(n * n);
     this.alpha = new Float64Array(n);
+    this.theta = new Float64Array(dim + 3);
   }
 
   /** Returns -(LML + log prior) at theta and writes its gradient into grad (both shape: D + 3). */
   evaluate = (theta: Float64Array, grad: Float64Array): number => {
+    const f = this.value(theta);
+    if (this.factored) this.gradient(grad);
+    else grad.fill(0);
+    return f;
+  };
+
+  /**
+   * -(LML + log prior) at theta, keeping what gradient() needs (SplitObjective for minimizeLbfgsb:
+   * points its line search rejects skip K^-1, most of the cost of a gradient).
+   */
+  value(theta: Float64Array): number {
     const { n, dim, y } = this.data;
     const P = this.pairs;
-    const { d2, r2, lambda, k, l, kinv, alpha, kPair, gPair } = this;
+    const { d2, r2, lambda, k, l, alpha, kPair, gPair } = this;
     const scale = this.data.noiseScale;
     const s2 = Math.exp(theta[dim] ?? 0);
     const noise = Math.exp(theta[dim + 1] ?? 0);
@@ -118,18 +135,27 @@ export class NegLogPosterior {
       for (let j = 0; j < i; j++, p++) k[ri + j] = kPair[p] as number;
       k[ri + i] = s2 + noise * (scale ? (scale[i] as number) : 1);
     }
-    if (choleskyWithJitter(k, n, l, 0, 4) < 0) {
-      grad.fill(0);
-      return Number.POSITIVE_INFINITY;
-    }
+    this.factored = choleskyWithJitter(k, n, l, 0, 4) >= 0;
+    if (!this.factored) return Number.POSITIVE_INFINITY;
+    this.theta.set(theta);
+    this.s2 = s2;
+    this.noise = noise;
     for (let i = 0; i < n; i++) alpha[i] = (y[i] as number) - mean;
     // quad = (y - m)^T K^-1 (y - m) = |L^-1 (y - m)|^2, then alpha = L^-T L^-1 (y - m).
     solveLower(l, n, alpha);
     const quad = dot(alpha, 0, alpha, 0, n);
     solveUpperT(l, n, alpha);
     const lml = -0.5 * quad - logDetHalf(l, n) - 0.5 * n * LOG_2PI;
-    cholInverse(l, n, kinv, this.work);
+    return -(lml + logPrior(this.prior, theta, dim));
+  }
 
+  /** The gradient (shape: D + 3) at the theta of the latest value() call, which must have factored K. */
+  gradient(grad: Float64Array): void {
+    const { n, dim } = this.data;
+    const P = this.pairs;
+    const { d2, lambda, l, kinv, alpha, kPair, gPair, s2, noise } = this;
+    const scale = this.data.noiseScale;
+    cholInverse(l, n, kinv, this.work);
     grad.fill(0);
     // W = alpha alpha^T - K^-1; off-diagonal pairs count twice, which cancels the 1/2.
     let gSignal = 0;
@@ -142,7 +168,7 @@ export class NegLogPosterior {
       traceW += w;
       traceWNoise += scale ? w * (scale[i] as number) : w;
     }
-    p = 0;
+    let p = 0;
     const wPair = this.work; // K^-1 is already computed; reuse work as scratch for W on pairs.
     for (let i = 0; i < n; i++) {
       const ai = alpha[i] as number;
@@ -160,10 +186,9 @@ export class NegLogPosterior {
     for (let i = 0; i < n; i++) sumAlpha += alpha[i] as number;
     grad[dim + 2] = sumAlpha;
 
-    const lp = logPrior(this.prior, theta, dim, grad);
+    logPrior(this.prior, this.theta, dim, grad);
     for (let i = 0; i < grad.length; i++) grad[i] = -(grad[i] ?? 0);
-    return -(lml + lp);
-  };
+  }
 }
 
 export interface FitResult {
@@ -215,7 +240,7 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
   ].map(clampTheta);
   let best: FitResult | null = null;
   for (const start of starts) {
-    const result = minimizeLbfgsb(nlp.evaluate, start, {
+    const result = minimizeLbfgsb(nlp, start, {
       lower: lo,
       upper: hi,
       maxIterations: options.maxIterations ?? 100,

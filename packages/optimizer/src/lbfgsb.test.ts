@@ -41,6 +41,58 @@ describe('bounded quasi-Newton', () => {
     assert.ok(r.converged);
   });
 
+  it('a split objective takes the same steps, asking for gradients only at accepted points', () => {
+    // Rosenbrock in 3 dimensions on a box: curved enough that line searches backtrack.
+    const value = (x: Float64Array): number => {
+      let f = 0;
+      for (let i = 0; i + 1 < 3; i++)
+        f += 100 * ((x[i + 1] ?? 0) - (x[i] ?? 0) ** 2) ** 2 + (1 - (x[i] ?? 0)) ** 2;
+      return f;
+    };
+    const gradient = (x: Float64Array, g: Float64Array): void => {
+      g.fill(0);
+      for (let i = 0; i + 1 < 3; i++) {
+        const a = x[i] ?? 0;
+        const b = x[i + 1] ?? 0;
+        g[i] = (g[i] ?? 0) - 400 * a * (b - a * a) - 2 * (1 - a);
+        g[i + 1] = (g[i + 1] ?? 0) + 200 * (b - a * a);
+      }
+    };
+    const opts = { lower: [-2, -2, -2], upper: [2, 2, 1.5], maxIterations: 60 };
+    const combined = minimizeLbfgsb(
+      (x, g) => {
+        gradient(x, g);
+        return value(x);
+      },
+      [-1.2, 1, 0.5],
+      opts,
+    );
+    let values = 0;
+    let gradients = 0;
+    let last = new Float64Array(3);
+    const split = minimizeLbfgsb(
+      {
+        value: (x) => {
+          values++;
+          last = Float64Array.from(x);
+          return value(x);
+        },
+        gradient: (g) => {
+          gradients++;
+          gradient(last, g);
+        },
+      },
+      [-1.2, 1, 0.5],
+      opts,
+    );
+    assert.deepEqual(Array.from(split.x), Array.from(combined.x));
+    assert.equal(split.f, combined.f);
+    assert.equal(split.iterations, combined.iterations);
+    assert.equal(split.evaluations, combined.evaluations);
+    assert.equal(values, combined.evaluations);
+    assert.ok(gradients < values, `${gradients} gradients for ${values} values`);
+  });
+
   it('reports a non-finite start instead of looping', () => {
     const r = minimizeLbfgsb(() => Number.NaN, [0], { lower: [-1], upper: [1] });
     assert.ok(!r.converged);

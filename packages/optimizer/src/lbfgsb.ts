@@ -9,6 +9,18 @@
  */
 export type ObjectiveWithGradient = (x: Float64Array, grad: Float64Array) => number;
 
+/**
+ * An objective whose gradient can be asked for after its value: gradient(grad) writes the gradient
+ * at the point of the latest value() call. The line search rejects about a quarter of its trial
+ * points and the last accepted point of a run that stops on ftol is never moved from, so their
+ * gradients are never needed; for the acquisition search, the gradient is half the cost of a point
+ * (the second triangular solve of the GP posterior).
+ */
+export interface SplitObjective {
+  value(x: Float64Array): number;
+  gradient(grad: Float64Array): void;
+}
+
 export interface LbfgsbOptions {
   lower: ArrayLike<number>;
   upper: ArrayLike<number>;
@@ -33,12 +45,22 @@ export interface LbfgsbResult {
   converged: boolean;
 }
 
+/** A combined value-and-gradient callback as a SplitObjective (the gradient comes with every value). */
+function splitOf(fg: ObjectiveWithGradient, n: number): SplitObjective {
+  const last = new Float64Array(n);
+  return {
+    value: (x) => fg(x, last),
+    gradient: (grad) => grad.set(last),
+  };
+}
+
 export function minimizeLbfgsb(
-  fg: ObjectiveWithGradient,
+  objective: ObjectiveWithGradient | SplitObjective,
   x0: ArrayLike<number>,
   opts: LbfgsbOptions,
 ): LbfgsbResult {
   const n = x0.length;
+  const fg = typeof objective === 'function' ? splitOf(objective, n) : objective;
   const lo = opts.lower;
   const hi = opts.upper;
   const maxIter = opts.maxIterations ?? 200;
@@ -58,9 +80,10 @@ export function minimizeLbfgsb(
   let x = Float64Array.from(x0);
   project(x);
   let g = new Float64Array(n);
-  let f = fg(x, g);
+  let f = fg.value(x);
   let evaluations = 1;
   if (!Number.isFinite(f)) return { x, f, iterations: 0, evaluations, converged: false };
+  fg.gradient(g);
 
   const sHist: Float64Array[] = [];
   const yHist: Float64Array[] = [];
@@ -155,7 +178,7 @@ export function minimizeLbfgsb(
         moved = Math.max(moved, Math.abs(step));
       }
       if (moved <= xtol) break;
-      fn = fg(xn, gn);
+      fn = fg.value(xn);
       evaluations++;
       if (Number.isFinite(fn) && fn <= f + 1e-4 * decrease) {
         accepted = true;
@@ -168,6 +191,18 @@ export function minimizeLbfgsb(
       forget();
       continue;
     }
+
+    // The ftol test needs only the values: a run that stops here never needs the gradient at xn.
+    if (f - fn <= ftol * Math.max(Math.abs(f), Math.abs(fn), 1)) {
+      const xOld = x;
+      x = xn;
+      xn = xOld;
+      f = fn;
+      converged = true;
+      iterations++;
+      break;
+    }
+    fg.gradient(gn);
 
     // Curvature pairs that fell out of the history are reused: fewer short-lived arrays.
     const s = spare.pop() ?? new Float64Array(n);
@@ -191,7 +226,6 @@ export function minimizeLbfgsb(
     } else {
       spare.push(s, y);
     }
-    const fPrev = f;
     const xOld = x;
     x = xn;
     xn = xOld;
@@ -199,11 +233,6 @@ export function minimizeLbfgsb(
     g = gn;
     gn = gOld;
     f = fn;
-    if (fPrev - f <= ftol * Math.max(Math.abs(fPrev), Math.abs(f), 1)) {
-      converged = true;
-      iterations++;
-      break;
-    }
   }
   return { x, f, iterations, evaluations, converged };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cholesky, cholInverse, dot } from './linalg.js';
+import { cholesky, cholInverse, dot, solveLower4 } from './linalg.js';
 import { createRng } from './rng.js';
 
 /** A random symmetric positive-definite n x n matrix (row-major). */
@@ -45,6 +45,57 @@ describe('linear algebra', () => {
         assert.ok(cholesky(a, n, ext, m));
         sameBits(ext, expected, `n=${n} from row ${m}`);
       }
+    }
+  });
+
+  it('solveLower4, two rows at a time, has the bits of one running sum per entry in column order', () => {
+    for (const n of [1, 2, 3, 8, 13, 30]) {
+      const l = referenceCholesky(spd(n, 300 + n), n);
+      const rng = createRng(7 * n);
+      const rhs = Float64Array.from({ length: n * 4 }, () => rng.normal());
+      const expected = rhs.slice();
+      const expectedNorms = [0, 0, 0, 0];
+      for (let i = 0; i < n; i++) {
+        for (let b = 0; b < 4; b++) {
+          let s = expected[i * 4 + b] as number;
+          for (let c = 0; c < i; c++) s -= (l[i * n + c] as number) * (expected[c * 4 + b] as number);
+          s *= 1 / (l[i * n + i] as number);
+          expected[i * 4 + b] = s;
+          expectedNorms[b] = (expectedNorms[b] as number) + s * s;
+        }
+      }
+      const norms = new Float64Array(4);
+      const v = rhs.slice();
+      solveLower4(l, n, v, norms);
+      sameBits(v, expected, `n=${n} solution`);
+      sameBits(norms, Float64Array.from(expectedNorms), `n=${n} norms`);
+    }
+  });
+
+  it('solveLower4 in pieces has the bits of one call, and its norms grow piece by piece', () => {
+    for (const n of [1, 7, 32, 45]) {
+      const l = referenceCholesky(spd(n, 200 + n), n);
+      const rng = createRng(n);
+      const rhs = Float64Array.from({ length: n * 4 }, () => rng.normal());
+      const whole = rhs.slice();
+      const wholeNorms = new Float64Array(4);
+      solveLower4(l, n, whole, wholeNorms);
+      const pieces = rhs.slice();
+      const norms = new Float64Array(4).fill(Number.NaN);
+      let previous = [0, 0, 0, 0];
+      for (const [from, to] of [
+        [0, n >> 2],
+        [n >> 2, n >> 1],
+        [n >> 1, n],
+      ] as const) {
+        solveLower4(l, n, pieces, norms, from, to);
+        if (to > 0) {
+          for (let b = 0; b < 4; b++) assert.ok((norms[b] as number) >= (previous[b] as number));
+          previous = Array.from(norms);
+        }
+      }
+      sameBits(pieces, whole, `n=${n} solution`);
+      sameBits(norms, wholeNorms, `n=${n} norms`);
     }
   });
 

@@ -195,13 +195,93 @@ export function solveUpperT(l: Float64Array, n: number, b: Float64Array): Float6
  * and returns the squared norms of the four solutions in norms (shape: 4). Each entry is one running
  * sum in column order; the four right-hand sides share each pass over a row of L. bench/loops.mjs:
  * four forwardSubstitute calls take 2.2x (n = 50), 1.8x (n = 200), 1.2x (n = 500) as long.
+ *
+ * Rows are solved two at a time: both rows' sums share each load of the solved entries above them,
+ * and row i + 1 takes its last term, from row i, once row i is solved, so every sum keeps its
+ * column order (and its bits). Measured against one row at a time (CPU time, 4 x 8000 solves):
+ * 0.64-0.71x as long at n = 100 and 0.62x at n = 200.
+ *
+ * Rows from..to-1 only, when given: rows below `from` must already be solved and norms must hold
+ * their squared norms. Solving in pieces gives the bits of one call, and norms after a piece are
+ * partial sums of the full ones, which only grow (every term is a square): s2 - norms[b] after a
+ * piece bounds the final posterior variance from above, exactly (GpPosterior.predictBatch).
  */
-export function solveLower4(l: Float64Array, n: number, v: Float64Array, norms: Float64Array): void {
-  let e0 = 0;
-  let e1 = 0;
-  let e2 = 0;
-  let e3 = 0;
-  for (let i = 0; i < n; i++) {
+export function solveLower4(
+  l: Float64Array,
+  n: number,
+  v: Float64Array,
+  norms: Float64Array,
+  from = 0,
+  to = n,
+): void {
+  let e0 = from === 0 ? 0 : (norms[0] as number);
+  let e1 = from === 0 ? 0 : (norms[1] as number);
+  let e2 = from === 0 ? 0 : (norms[2] as number);
+  let e3 = from === 0 ? 0 : (norms[3] as number);
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    const v0 = i * 4;
+    const v1 = v0 + 4;
+    let a0 = v[v0] as number;
+    let a1 = v[v0 + 1] as number;
+    let a2 = v[v0 + 2] as number;
+    let a3 = v[v0 + 3] as number;
+    let b0 = v[v1] as number;
+    let b1 = v[v1 + 1] as number;
+    let b2 = v[v1 + 2] as number;
+    let b3 = v[v1 + 3] as number;
+    for (let c = 0; c < i; c++) {
+      const p = l[r0 + c] as number;
+      const q = l[r1 + c] as number;
+      const cb = c * 4;
+      const x0 = v[cb] as number;
+      const x1 = v[cb + 1] as number;
+      const x2 = v[cb + 2] as number;
+      const x3 = v[cb + 3] as number;
+      a0 -= p * x0;
+      a1 -= p * x1;
+      a2 -= p * x2;
+      a3 -= p * x3;
+      b0 -= q * x0;
+      b1 -= q * x1;
+      b2 -= q * x2;
+      b3 -= q * x3;
+    }
+    const inv0 = 1 / (l[r0 + i] as number);
+    a0 *= inv0;
+    a1 *= inv0;
+    a2 *= inv0;
+    a3 *= inv0;
+    v[v0] = a0;
+    v[v0 + 1] = a1;
+    v[v0 + 2] = a2;
+    v[v0 + 3] = a3;
+    const q = l[r1 + i] as number;
+    b0 -= q * a0;
+    b1 -= q * a1;
+    b2 -= q * a2;
+    b3 -= q * a3;
+    const inv1 = 1 / (l[r1 + i + 1] as number);
+    b0 *= inv1;
+    b1 *= inv1;
+    b2 *= inv1;
+    b3 *= inv1;
+    v[v1] = b0;
+    v[v1 + 1] = b1;
+    v[v1 + 2] = b2;
+    v[v1 + 3] = b3;
+    e0 += a0 * a0;
+    e1 += a1 * a1;
+    e2 += a2 * a2;
+    e3 += a3 * a3;
+    e0 += b0 * b0;
+    e1 += b1 * b1;
+    e2 += b2 * b2;
+    e3 += b3 * b3;
+  }
+  for (; i < to; i++) {
     const ri = i * n;
     let s0 = v[i * 4] as number;
     let s1 = v[i * 4 + 1] as number;

@@ -33,6 +33,22 @@ describe('acquisition optimizer', () => {
   let best = Number.NEGATIVE_INFINITY;
   for (const v of y) best = Math.max(best, v);
 
+  it('the split value and gradient have the bits of valueAndGradient, also when another objective shares the posterior', () => {
+    const spec = { name: 'logei' as const, best, xi: 0.05, beta: 4 };
+    const a = new AcquisitionObjective(post, spec);
+    const other = new AcquisitionObjective(post, { ...spec, name: 'ucb' });
+    const x1 = Float64Array.from([0.3, -0.4, 50, 1]);
+    const x2 = Float64Array.from([0.8, 1.2, 120, 2]);
+    const expectedGrad = new Float64Array(dim);
+    const expected = new AcquisitionObjective(post, spec).valueAndGradient(x1, expectedGrad);
+    assert.ok(Object.is(a.valueForGradient(x1), expected));
+    other.valueAndGradient(x2, new Float64Array(dim)); // overwrites the posterior's kept state
+    assert.ok(Object.is(a.value(x1), expected)); // remembered, no new evaluation
+    const grad = new Float64Array(dim);
+    a.gradientAtLast(grad);
+    for (let d = 0; d < dim; d++) assert.ok(Object.is(grad[d], expectedGrad[d]), `d=${d}`);
+  });
+
   for (const name of ['logei', 'ei', 'pi', 'ucb'] as const) {
     it(`${name}: the gradient in x the local search follows matches finite differences`, () => {
       // The chain rule through the posterior (dmean/dx, dvar/dx), on the continuous coordinates

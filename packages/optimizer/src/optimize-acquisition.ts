@@ -1,6 +1,6 @@
 import { type Acquisition, type AcquisitionSpec, acquisitionOf } from './acquisition.js';
 import type { GpPosterior } from './gp.js';
-import { minimizeLbfgsb } from './lbfgsb.js';
+import { minimizeLbfgsb, type ObjectiveWithGradient, type SplitObjective } from './lbfgsb.js';
 import { SobolSequence } from './qmc.js';
 import type { Rng } from './rng.js';
 import type { ParsedSearchSpace } from './search-space.js';
@@ -40,9 +40,22 @@ export interface AcquisitionFunction {
   values(xs: Float64Array, count: number, out: Float64Array): void;
   /** Upper bounds of the acquisition at count points into out (used when screening is on). */
   upperBounds(xs: Float64Array, count: number, out: Float64Array): void;
+  /**
+   * Optional: values() except that a point whose value is certainly below `cutoff` may get
+   * -Infinity instead (screening then spends less on candidates it would reject anyway).
+   */
+  valuesAbove?(xs: Float64Array, count: number, out: Float64Array, cutoff: number): void;
   value(x: ArrayLike<number>): number;
   /** Acquisition at x and its gradient (shape: D; zero on categorical coordinates). */
   valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number;
+  /**
+   * Optional, both or neither: valueAndGradient split in two, so the local search pays for a
+   * gradient only where its line search accepts a point. valueForGradient(x) is
+   * valueAndGradient(x)'s value, bit for bit; gradientAtLast(grad) writes the gradient at the point
+   * of the latest valueForGradient() call (the same bits as valueAndGradient's).
+   */
+  valueForGradient?(x: ArrayLike<number>): number;
+  gradientAtLast?(grad: Float64Array): void;
 }
 
 export class AcquisitionObjective implements AcquisitionFunction {
@@ -50,6 +63,18 @@ export class AcquisitionObjective implements AcquisitionFunction {
   private readonly dVar: Float64Array;
   private variance = new Float64Array(0);
   private readonly acquisition: Acquisition;
+  /**
+   * The latest single point evaluated, with its posterior and acquisition value. value() there is
+   * answered from it: the local search evaluates each start again as L-BFGS-B's first point, and its
+   * result once more after snapping it to the space. The posterior's kept state (predictForGradient)
+   * is this point's while its keptStamp is lastStamp; gradientAtLast() restores it otherwise.
+   */
+  private readonly lastX: Float64Array;
+  private hasLast = false;
+  private lastMean = 0;
+  private lastVariance = 0;
+  private lastValue = 0;
+  private lastStamp = -1;
   constructor(
     readonly posterior: GpPosterior,
     readonly spec: AcquisitionSpec,
@@ -57,6 +82,7 @@ export class AcquisitionObjective implements AcquisitionFunction {
     this.acquisition = acquisitionOf(spec);
     this.dMean = new Float64Array(posterior.dim);
     this.dVar = new Float64Array(posterior.dim);
+    this.lastX = new Float64Array(posterior.dim);
   }
 
   private varianceBuffer(count: number): Float64Array {
@@ -73,6 +99,26 @@ export class AcquisitionObjective implements AcquisitionFunction {
     }
   }
 
+  /**
+   * values(), except that points whose acquisition bound falls below cutoff partway through their
+   * variance's triangular solve get -Infinity (GpPosterior.predictBatch with keep).
+   */
+  valuesAbove(xs: Float64Array, count: number, out: Float64Array, cutoff: number): void {
+    const variance = this.varianceBuffer(count);
+    const acquisition = this.acquisition;
+    this.posterior.predictBatch(
+      xs,
+      count,
+      out,
+      variance,
+      (mean, varUpper) => acquisition.upperBound(mean, varUpper) >= cutoff,
+    );
+    for (let i = 0; i < count; i++) {
+      const v = variance[i] as number;
+      out[i] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : acquisition.value(out[i] as number, v);
+    }
+  }
+
   /** Upper bounds of the acquisition at count points into out, O(n D) each (GpPosterior.screen). */
   upperBounds(xs: Float64Array, count: number, out: Float64Array): void {
     const variance = this.varianceBuffer(count);
@@ -82,19 +128,48 @@ export class AcquisitionObjective implements AcquisitionFunction {
     }
   }
 
+  private isLast(x: ArrayLike<number>): boolean {
+    if (!this.hasLast) return false;
+    for (let d = 0; d < this.lastX.length; d++) if (x[d] !== this.lastX[d]) return false;
+    return true;
+  }
+
+  /** predict(x) and predictForGradient(x) give the same bits, so value() keeps the gradient state too. */
   value(x: ArrayLike<number>): number {
-    const p = this.posterior.predict(x);
-    return this.acquisition.value(p.mean, p.variance);
+    return this.valueForGradient(x);
+  }
+
+  valueForGradient(x: ArrayLike<number>): number {
+    if (this.isLast(x)) return this.lastValue;
+    const p = this.posterior.predictForGradient(x);
+    this.lastStamp = this.posterior.keptStamp;
+    for (let d = 0; d < this.lastX.length; d++) this.lastX[d] = x[d] as number;
+    this.hasLast = true;
+    this.lastMean = p.mean;
+    this.lastVariance = p.variance;
+    // Acquisition.value is evaluate().value bit for bit.
+    this.lastValue = this.acquisition.value(p.mean, p.variance);
+    return this.lastValue;
+  }
+
+  gradientAtLast(grad: Float64Array): void {
+    // Another evaluation of the posterior since (another objective on it): redo this point's (same bits).
+    if (this.posterior.keptStamp !== this.lastStamp) {
+      this.posterior.predictForGradient(this.lastX);
+      this.lastStamp = this.posterior.keptStamp;
+    }
+    this.posterior.gradientAtLast(this.dMean, this.dVar);
+    const a = this.acquisition.evaluate(this.lastMean, this.lastVariance);
+    for (let d = 0; d < grad.length; d++) {
+      grad[d] = a.dMean * (this.dMean[d] ?? 0) + a.dVariance * (this.dVar[d] ?? 0);
+    }
   }
 
   /** Acquisition at x and its gradient (shape: D; zero on categorical coordinates). */
   valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number {
-    const p = this.posterior.predict(x, this.dMean, this.dVar);
-    const a = this.acquisition.evaluate(p.mean, p.variance);
-    for (let d = 0; d < grad.length; d++) {
-      grad[d] = a.dMean * (this.dMean[d] ?? 0) + a.dVariance * (this.dVar[d] ?? 0);
-    }
-    return a.value;
+    const value = this.valueForGradient(x);
+    this.gradientAtLast(grad);
+    return value;
   }
 }
 
@@ -214,7 +289,10 @@ function screenCandidates(
       chunk.set(cands.subarray(i * dim, (i + 1) * dim), m * dim);
       m++;
     }
-    objective.values(chunk, m, chunkValues);
+    // Below kth no candidate can enter the head: those may stay unfinished (-Infinity).
+    if (objective.valuesAbove && kth > Number.NEGATIVE_INFINITY)
+      objective.valuesAbove(chunk, m, chunkValues, kth);
+    else objective.values(chunk, m, chunkValues);
     for (let b = 0; b < m; b++) {
       const i = chunkIndex[b] as number;
       const v = chunkValues[b] as number;
@@ -336,24 +414,15 @@ function localSearch(
     if (relaxed.length > 0) {
       const sub = Float64Array.from(relaxed, (i) => x[i] ?? 0);
       const trial = Float64Array.from(x);
-      const result = minimizeLbfgsb(
-        (z, grad) => {
-          for (let k = 0; k < relaxed.length; k++) trial[relaxed[k] as number] = z[k] ?? 0;
-          const v = objective.valueAndGradient(trial, fullGrad);
-          for (let k = 0; k < relaxed.length; k++) grad[k] = -(fullGrad[relaxed[k] as number] ?? 0);
-          return Number.isFinite(v) ? -v : Number.POSITIVE_INFINITY;
-        },
-        sub,
-        {
-          lower: new Float64Array(relaxed.length),
-          upper: new Float64Array(relaxed.length).fill(1),
-          maxIterations,
-          pgtol: 1e-6,
-          ftol: 1e-10,
-          // Unit-cube coordinates: steps below 1e-9 change no suggestion.
-          xtol: 1e-9,
-        },
-      );
+      const result = minimizeLbfgsb(relaxedObjective(objective, relaxed, trial, fullGrad), sub, {
+        lower: new Float64Array(relaxed.length),
+        upper: new Float64Array(relaxed.length).fill(1),
+        maxIterations,
+        pgtol: 1e-6,
+        ftol: 1e-10,
+        // Unit-cube coordinates: steps below 1e-9 change no suggestion.
+        xtol: 1e-9,
+      });
       relaxed.forEach((i, k) => {
         trial[i] = result.x[k] ?? 0;
       });
@@ -396,4 +465,42 @@ function localSearch(
     if (!(value > before + 1e-12 * Math.abs(before)) || swept.length === 0) break;
   }
   return { x, value };
+}
+
+/**
+ * The local search's L-BFGS-B objective: minus the acquisition in the relaxed coordinates z (the
+ * others stay at trial's values), +Infinity where the acquisition is not finite. Split (value, then
+ * the gradient on demand) when the acquisition offers it.
+ */
+function relaxedObjective(
+  objective: AcquisitionFunction,
+  relaxed: readonly number[],
+  trial: Float64Array,
+  fullGrad: Float64Array,
+): ObjectiveWithGradient | SplitObjective {
+  const place = (z: Float64Array): Float64Array => {
+    for (let k = 0; k < relaxed.length; k++) trial[relaxed[k] as number] = z[k] ?? 0;
+    return trial;
+  };
+  const pick = (grad: Float64Array): void => {
+    for (let k = 0; k < relaxed.length; k++) grad[k] = -(fullGrad[relaxed[k] as number] ?? 0);
+  };
+  const { valueForGradient, gradientAtLast } = objective;
+  if (valueForGradient && gradientAtLast) {
+    return {
+      value: (z) => {
+        const v = valueForGradient.call(objective, place(z));
+        return Number.isFinite(v) ? -v : Number.POSITIVE_INFINITY;
+      },
+      gradient: (grad) => {
+        gradientAtLast.call(objective, fullGrad);
+        pick(grad);
+      },
+    };
+  }
+  return (z, grad) => {
+    const v = objective.valueAndGradient(place(z), fullGrad);
+    pick(grad);
+    return Number.isFinite(v) ? -v : Number.POSITIVE_INFINITY;
+  };
 }

@@ -35,7 +35,11 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
   private readonly sigma: Float64Array;
   private readonly dMu: Float64Array;
   private readonly dSigma: Float64Array;
-  private readonly objectiveGrads: Float64Array[];
+  /** Derivatives of the single-objective and constraint terms at valueForGradient's point. */
+  private singlePerMean = 0;
+  private singlePerVar = 0;
+  private readonly constraintPerMean: Float64Array;
+  private readonly constraintPerVar: Float64Array;
   private readonly feasibility: Acquisition[];
 
   constructor(
@@ -52,7 +56,8 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
     this.sigma = new Float64Array(m);
     this.dMu = new Float64Array(m);
     this.dSigma = new Float64Array(m);
-    this.objectiveGrads = objectives.map(() => new Float64Array(2 * this.dim));
+    this.constraintPerMean = new Float64Array(constraints.length);
+    this.constraintPerVar = new Float64Array(constraints.length);
     this.feasibility = constraints.map((c) => new LogProbabilityOfFeasibility(c.threshold));
   }
 
@@ -121,46 +126,73 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
   }
 
   valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number {
-    const { dim, dMean, dVar } = this;
-    grad.fill(0);
+    const value = this.valueForGradient(x);
+    this.gradientAtLast(grad);
+    return value;
+  }
+
+  /**
+   * valueAndGradient's value at x: each GP's mean and variance by predictForGradient, which keeps
+   * what its gradient needs, and the derivatives of every term in its means and variances, kept for
+   * gradientAtLast.
+   */
+  valueForGradient(x: ArrayLike<number>): number {
     let value = 0;
     const m = this.objectives.length;
     if (this.main.kind === 'ehvi') {
       for (let j = 0; j < m; j++) {
-        const g = this.objectiveGrads[j] as Float64Array;
-        const p = (this.objectives[j] as GpPosterior).predict(x, dMean, dVar);
-        g.set(dMean, 0);
-        g.set(dVar, dim);
+        const p = (this.objectives[j] as GpPosterior).predictForGradient(x);
         this.mu[j] = -p.mean;
         this.sigma[j] = Math.sqrt(p.variance);
       }
       value = this.main.ehvi.evaluate(this.mu, this.sigma, this.dMu, this.dSigma);
+    } else if (this.main.kind === 'single') {
+      const p = (this.objectives[0] as GpPosterior).predictForGradient(x);
+      const a = this.main.acquisition.evaluate(p.mean, p.variance);
+      value = a.value;
+      this.singlePerMean = a.dMean;
+      this.singlePerVar = a.dVariance;
+    }
+    for (let k = 0; k < this.constraints.length; k++) {
+      const p = (this.constraints[k] as ConstraintTerm).posterior.predictForGradient(x);
+      const a = (this.feasibility[k] as Acquisition).evaluate(p.mean, p.variance);
+      value += a.value;
+      this.constraintPerMean[k] = a.dMean;
+      this.constraintPerVar[k] = a.dVariance;
+    }
+    return value;
+  }
+
+  /** The gradient at the point of the latest valueForGradient() call, summed in valueAndGradient's order. */
+  gradientAtLast(grad: Float64Array): void {
+    const { dim, dMean, dVar } = this;
+    grad.fill(0);
+    const m = this.objectives.length;
+    if (this.main.kind === 'ehvi') {
       for (let j = 0; j < m; j++) {
-        const g = this.objectiveGrads[j] as Float64Array;
+        (this.objectives[j] as GpPosterior).gradientAtLast(dMean, dVar);
         const s = this.sigma[j] as number;
         // mu = -mean; dsigma/dvar = 1 / (2 sigma).
         const perMean = -(this.dMu[j] as number);
         const perVar = s > 0 ? (this.dSigma[j] as number) / (2 * s) : 0;
         for (let d = 0; d < dim; d++) {
-          grad[d] = (grad[d] as number) + perMean * (g[d] as number) + perVar * (g[dim + d] as number);
+          grad[d] = (grad[d] as number) + perMean * (dMean[d] as number) + perVar * (dVar[d] as number);
         }
       }
     } else if (this.main.kind === 'single') {
-      const p = (this.objectives[0] as GpPosterior).predict(x, dMean, dVar);
-      const a = this.main.acquisition.evaluate(p.mean, p.variance);
-      value = a.value;
-      for (let d = 0; d < dim; d++) {
-        grad[d] = (grad[d] as number) + a.dMean * (dMean[d] as number) + a.dVariance * (dVar[d] as number);
-      }
+      (this.objectives[0] as GpPosterior).gradientAtLast(dMean, dVar);
+      addScaled(grad, this.singlePerMean, dMean, this.singlePerVar, dVar);
     }
     for (let k = 0; k < this.constraints.length; k++) {
-      const p = (this.constraints[k] as ConstraintTerm).posterior.predict(x, dMean, dVar);
-      const a = (this.feasibility[k] as Acquisition).evaluate(p.mean, p.variance);
-      value += a.value;
-      for (let d = 0; d < dim; d++) {
-        grad[d] = (grad[d] as number) + a.dMean * (dMean[d] as number) + a.dVariance * (dVar[d] as number);
-      }
+      (this.constraints[k] as ConstraintTerm).posterior.gradientAtLast(dMean, dVar);
+      addScaled(grad, this.constraintPerMean[k] as number, dMean, this.constraintPerVar[k] as number, dVar);
     }
-    return value;
+  }
+}
+
+/** grad += a * dMean + b * dVar, entry by entry in that order. */
+function addScaled(grad: Float64Array, a: number, dMean: Float64Array, b: number, dVar: Float64Array): void {
+  for (let d = 0; d < grad.length; d++) {
+    grad[d] = (grad[d] as number) + a * (dMean[d] as number) + b * (dVar[d] as number);
   }
 }
