@@ -16,7 +16,7 @@ import { TRIAL_RETURNING, type TrialRow, trialRecord } from './trial-row.js';
 
 /**
  * setTrialNote / setTrialTags / setTrialAttributes: annotations, settable on a trial in any state
- * (the terminal-trial trigger guards only state, value, params and finished_at). MEMBER or above,
+ * (the terminal-trial trigger guards a finished trial's outcome, not these). MEMBER or above,
  * checked before the input so an outsider learns nothing from its shape. Each change publishes an
  * ANNOTATED trial event (on the wire: the event of the trial's state with `annotated: true`), so open
  * pages update live.
