@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { isPosteriorError, newRequestKey, PosteriorError, type Study, sleep } from '@posterior/sdk';
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
-import { describe, logRetries, persist } from './persist.js';
+import { logRetries, persist } from './persist.js';
 import type { Objective } from './trial-handle.js';
 import { handBackAsk, type PrefetchedClaim, progressOf, runTrial } from './trial-run.js';
 import type { WorkerApi } from './worker-api.js';
