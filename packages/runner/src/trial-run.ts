@@ -349,6 +349,33 @@ async function untilApiReturns<T>(
 }
 
 /**
+ * A stop cut off an ask whose claim may have landed (a plain ask, or the ask riding in a tell's
+ * request): nobody would hold that trial until the stale reaper fails it. Asking again with the
+ * same key returns what it claimed (or claims afresh), and whatever comes back is handed back at
+ * once, each call bounded by the shutdown grace.
+ */
+export async function handBackAsk(
+  ctx: Pick<TrialRunContext, 'api' | 'emit' | 'slot' | 'shutdownGraceMs'>,
+  ask: AskInput,
+): Promise<void> {
+  const grace = () => AbortSignal.timeout(ctx.shutdownGraceMs);
+  try {
+    const held = await ctx.api.askTrials(ask.studyId, ask.count ?? 1, ask.workerId, {
+      signal: grace(),
+      ...(ask.requestKey === undefined ? {} : { requestKey: ask.requestKey }),
+    });
+    for (const t of held) await ctx.api.releaseTrial(t.id, { signal: grace() });
+  } catch (error) {
+    ctx.emit({
+      type: 'log',
+      slot: ctx.slot,
+      level: 'warn',
+      message: `an interrupted ask may hold a trial (${describe(error)}); the stale reaper will fail it`,
+    });
+  }
+}
+
+/**
  * Tells the result exactly once in effect. If a retried tell meets CONFLICT, an earlier attempt
  * (whose answer was lost in an API restart) or the stale reaper already finished the trial: read
  * back what the server holds instead of telling twice.
@@ -371,10 +398,17 @@ async function tellOnce(
   try {
     const tellAndAsk = ctx.api.tellAndAsk?.bind(ctx.api);
     if (ask !== null && tellAndAsk && !ctx.hardStop.aborted) {
-      const result = await untilApiReturns(ctx, what, (signal) =>
-        tellAndAsk(trial.id, tell, ask, { signal }),
-      );
-      return { told: asTold(result.told), applied: true, next: result.asked };
+      try {
+        const result = await untilApiReturns(ctx, what, (signal) =>
+          tellAndAsk(trial.id, tell, ask, { signal }),
+        );
+        return { told: asTold(result.told), applied: true, next: result.asked };
+      } catch (error) {
+        // A hard stop cut the request off (and its last try failed): its ask may have claimed a
+        // trial nobody will run. The tell's own failure is handled below.
+        if (ctx.hardStop.aborted && ask.requestKey !== undefined) await handBackAsk(ctx, ask);
+        throw error;
+      }
     }
     const result = await untilApiReturns(ctx, what, (signal) =>
       ctx.api.tellTrial(trial.id, tell, { signal }),

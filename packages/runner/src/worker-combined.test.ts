@@ -29,9 +29,14 @@ class CombinedFakeApi extends FakeApi {
     super(options);
   }
 
-  override async askTrials(studyId: string, count?: number, workerId?: string): Promise<readonly Trial[]> {
+  override async askTrials(
+    studyId: string,
+    count?: number,
+    workerId?: string,
+    options?: { requestKey?: string },
+  ): Promise<readonly Trial[]> {
     this.calls.askTrials++;
-    return this.claim(studyId, count, workerId);
+    return this.claim(studyId, count, workerId, options?.requestKey);
   }
 
   override async tellTrial(trialId: string, input: TellInput): Promise<Trial> {
@@ -44,7 +49,10 @@ class CombinedFakeApi extends FakeApi {
     const told = await super.tellTrial(trialId, input);
     let result: TellAndAskResult;
     try {
-      result = { told, asked: { trials: await this.claim(ask.studyId, ask.count, ask.workerId) } };
+      result = {
+        told,
+        asked: { trials: await this.claim(ask.studyId, ask.count, ask.workerId, ask.requestKey) },
+      };
     } catch (error) {
       if (!(error instanceof PosteriorError)) throw error;
       result = { told: null, asked: { error } };
@@ -56,9 +64,15 @@ class CombinedFakeApi extends FakeApi {
     return result;
   }
 
-  private claim(studyId: string, count?: number, workerId?: string): Promise<readonly Trial[]> {
+  /** Like the server, an ask retried with its key (alone or in a tell's request) gets the same trials. */
+  private claim(
+    studyId: string,
+    count?: number,
+    workerId?: string,
+    requestKey?: string,
+  ): Promise<readonly Trial[]> {
     if (this.refuseAsks) throw new PosteriorError('CONFLICT', 'study is PAUSED; it hands out no trials');
-    return super.askTrials(studyId, count, workerId);
+    return super.askTrials(studyId, count, workerId, requestKey === undefined ? {} : { requestKey });
   }
 }
 
@@ -135,6 +149,48 @@ describe('runWorker with tellAndAsk', () => {
     assert.equal(orphans.length, 1);
     assert.equal(orphans[0]?.state, 'RUNNING');
     assert.ok(!summary.trials.some((t) => t.trialId === orphans[0]?.id));
+  });
+
+  it('a hard stop that cuts off a combined tell+ask whose claim landed hands that trial back', async () => {
+    const fake = new CombinedFakeApi({ maxTrials: 10 });
+    const hardStop = new AbortController();
+    const keys: Array<string | undefined> = [];
+    const api = Object.assign(Object.create(fake) as CombinedFakeApi, {
+      async tellAndAsk(trialId: string, input: TellInput, ask: AskInput): Promise<TellAndAskResult> {
+        keys.push(ask.requestKey);
+        if (hardStop.signal.aborted) {
+          // The last try under the shutdown grace does not get through either.
+          throw new PosteriorError('NETWORK_ERROR', 'fake: API unreachable');
+        }
+        // Told and claimed on the server, but the stop cuts the request off before its answer.
+        await fake.tellAndAsk(trialId, input, ask);
+        hardStop.abort();
+        throw new PosteriorError('ABORTED', 'stopping');
+      },
+      async askTrials(...args: Parameters<CombinedFakeApi['askTrials']>) {
+        keys.push(args[3]?.requestKey);
+        return fake.askTrials(...args);
+      },
+    });
+    const summary = await runWorker({
+      api,
+      studyId: 's',
+      objective: async () => 1,
+      hardStop: hardStop.signal,
+      shutdownGraceMs: 50,
+      ...quick,
+    });
+    assert.equal(summary.reason, 'interrupted');
+    assert.equal(fake.trials[0]?.state, 'COMPLETE');
+    // Trial #1, claimed by the cut-off request, is asked for again with that request's key and
+    // handed back: nothing is left RUNNING for the stale reaper.
+    assert.deepEqual(fake.released, ['t1']);
+    assert.equal(fake.count('RUNNING'), 0);
+    assert.equal(fake.trials[1]?.state, 'FAILED');
+    assert.equal(fake.trials.find((t) => t.retryOf === 't1')?.state, 'WAITING');
+    const combinedKey = keys[1];
+    assert.ok(combinedKey);
+    assert.equal(keys.at(-1), combinedKey, 'the hand-back asks with the cut-off request key');
   });
 
   it('a hard stop right after a combined claim hands the claimed trial back without running it', async () => {

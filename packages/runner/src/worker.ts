@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { isPosteriorError, newRequestKey, PosteriorError, type Study, sleep } from '@posterior/sdk';
 import type { EventListener, StopReason, StudySummary, TrialOutcome, WorkerSummary } from './events.js';
-import { describe, logRetries, persist } from './persist.js';
+import { logRetries, persist } from './persist.js';
 import type { Objective } from './trial-handle.js';
-import { type PrefetchedClaim, progressOf, runTrial } from './trial-run.js';
+import { handBackAsk, type PrefetchedClaim, progressOf, runTrial } from './trial-run.js';
 import type { WorkerApi } from './worker-api.js';
 
 export interface WorkerOptions {
@@ -96,20 +96,6 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     emit({ type: 'stopped', slot, reason });
     return { workerId, reason, trials };
   };
-  /**
-   * A stop cut off an ask whose claim may have landed: nobody would hold that trial until the stale
-   * reaper fails it. Asking again with the same key returns what it claimed (or claims afresh),
-   * and whatever comes back is handed back at once, each call bounded by the shutdown grace.
-   */
-  const handBackAsk = async (requestKey: string): Promise<void> => {
-    const grace = () => AbortSignal.timeout(options.shutdownGraceMs ?? 3_000);
-    try {
-      const held = await api.askTrials(studyId, 1, workerId, { signal: grace(), requestKey });
-      for (const t of held) await api.releaseTrial(t.id, { signal: grace() });
-    } catch (error) {
-      log(`an interrupted ask may hold a trial (${describe(error)}); the stale reaper will fail it`);
-    }
-  };
   const ctx = {
     api,
     study,
@@ -156,7 +142,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         );
       } catch (error) {
         if (stopping.aborted) {
-          if (!isPosteriorError(askError, 'CONFLICT')) await handBackAsk(requestKey);
+          if (!isPosteriorError(askError, 'CONFLICT'))
+            await handBackAsk(ctx, { studyId, count: 1, workerId, requestKey });
           return finish('interrupted');
         }
         // A study that is not RUNNING refuses to hand out trials; find out which state it is in.

@@ -305,6 +305,64 @@ describe('trials', () => {
     assert.deepEqual(row, { state: 'COMPLETE', value: 0.25 });
   });
 
+  test('a finished trial keeps its whole outcome; only its annotations change', async () => {
+    for (const state of ['COMPLETE', 'PRUNED', 'FAILED']) {
+      const [done] = await q<{ id: string }>(
+        `INSERT INTO trials (study_id, number, params, state, started_at, finished_at, value, "values",
+           constraint_values, error, prune_step, prune_reason, log_tail, environment, suggestion, worker_id)
+         VALUES ($1, (SELECT coalesce(max(number), 0) + 1 FROM trials WHERE study_id = $1), '{"x": 2}', $2,
+           now(), now(), 0.25, ARRAY[0.25, 3], ARRAY[-1], 'e', 4, 'median', 'tail', '{"host": "a"}',
+           '{"phase": "gp"}', 'w') RETURNING id`,
+        [studyId, state],
+      );
+      assert.ok(done);
+      const changes: Array<[string, string]> = [
+        ['"values" = ARRAY[0.5, 3]', 'values'],
+        ['"values" = NULL', 'values'],
+        ['constraint_values = ARRAY[1]', 'constraint_values'],
+        ['constraint_values = NULL', 'constraint_values'],
+        ["error = 'other'", 'error'],
+        ['prune_step = 5', 'prune_step'],
+        ['prune_step = NULL', 'prune_step'],
+        ["prune_reason = 'x'", 'prune_reason'],
+        ["log_tail = 'forged'", 'log_tail'],
+        [`environment = '{"host": "b"}'`, 'environment'],
+        ['environment = NULL', 'environment'],
+        [`suggestion = '{"phase": "random"}'`, 'suggestion'],
+        ["worker_id = 'w2'", 'worker_id'],
+        ["started_at = now() - interval '1 hour'", 'started_at'],
+        ['number = number + 1000', 'number'],
+        [`state = 'RUNNING'`, 'state'],
+        ['value = 0.5', 'value'],
+        [`params = '{"x": 3}'`, 'params'],
+      ];
+      for (const [change, column] of changes) {
+        await assert.rejects(q(`UPDATE trials SET ${change} WHERE id = $1`, [done.id]), (error: unknown) => {
+          const e = (error as { driverError?: { code?: string; constraint?: string; column?: string } })
+            .driverError;
+          assert.deepEqual(
+            [e?.code, e?.constraint, e?.column],
+            [CHECK, 'TRG_trials_terminal_immutable', column],
+            `${state}: ${change}`,
+          );
+          return true;
+        });
+      }
+      // the same outcome written again, and the annotations, pass
+      await q(
+        `UPDATE trials SET "values" = ARRAY[0.25, 3], constraint_values = ARRAY[-1], log_tail = 'tail',
+           environment = '{"host": "a"}', note = 'n', tags = ARRAY['t'], attributes = '[{"key": "k", "value": 1}]',
+           heartbeat_at = now(), retry_of = NULL WHERE id = $1`,
+        [done.id],
+      );
+      const [row] = await q<{ values: number[]; note: string; log_tail: string }>(
+        'SELECT "values", note, log_tail FROM trials WHERE id = $1',
+        [done.id],
+      );
+      assert.deepEqual(row, { values: [0.25, 3], note: 'n', log_tail: 'tail' });
+    }
+  });
+
   test('a trial needs an existing study, and retry_of an existing trial', async () => {
     await rejects(
       `INSERT INTO trials (study_id, number, params) VALUES (gen_random_uuid(), 0, '{}')`,

@@ -259,6 +259,17 @@ describe('team invitations', () => {
     assert.equal(code(demoted), 'OK');
     assert.equal(code(await h.gql(ACCEPT, { id: inv.id }, frank.token)), 'CONFLICT');
     assert.equal(await roleIn(frank.token), null);
+    // ...and it is revoked for good (the refusal does not roll the revocation back)
+    const rows: Array<{ state: string }> = await h.db.dataSource.query(
+      'SELECT state FROM invitations WHERE id = $1',
+      [inv.id],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.state),
+      ['REVOKED'],
+    );
+    const mine = await h.gql<{ myInvitations: Array<{ id: string }> }>(MINE, {}, frank.token);
+    assert.ok(!mine.data?.myInvitations.some((i) => i.id === inv.id));
   });
 
   test('an expired invitation reads EXPIRED and cannot be accepted', async () => {

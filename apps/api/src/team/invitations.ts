@@ -159,7 +159,7 @@ export class Invitations {
    */
   async accept(caller: Caller | null, id: string): Promise<Membership> {
     const user = requireUser(caller);
-    const membership = await this.db.tx(async (sql) => {
+    const membership = await this.db.tx(async (sql): Promise<Membership | 'revoked'> => {
       const inv = await this.ownPending(sql, caller, id);
       const inviterRole =
         inv.invited_by === null
@@ -171,8 +171,9 @@ export class Invitations {
               )
             )?.role ?? null);
       if (inviterRole === null || !atLeast(inviterRole, Role.ADMIN) || !atLeast(inviterRole, inv.role)) {
+        // Committed, then refused: throwing here would roll the revocation back with the rest.
         await sql.rows(`UPDATE invitations SET state = 'REVOKED', responded_at = now() WHERE id = $1`, [id]);
-        throw new ConflictError('invitation: the person who sent it can no longer grant this role');
+        return 'revoked';
       }
       await sql.rows(
         `INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, $3)
@@ -187,6 +188,8 @@ export class Invitations {
       if (row === null) throw new Error('membership vanished');
       return toMembership(row);
     });
+    if (membership === 'revoked')
+      throw new ConflictError('invitation: the person who sent it can no longer grant this role');
     this.membershipChanged(membership.teamId, user.userId);
     return membership;
   }

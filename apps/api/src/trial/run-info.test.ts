@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TRIAL_TABLE_INFO_START } from '@posterior/core';
+import type { Caller } from '../authz/caller.js';
+import { BadUserInputError } from '../common/errors.js';
+import { TrialState } from '../db/index.js';
 import {
   askTrials,
   errorCode,
@@ -42,7 +45,7 @@ const REPORT =
 describe('trial attributes, log tail, prune reason, environment, trials export (issue 15 items 6, 8)', () => {
   let h: Harness;
   let owner: { token: string; email: string };
-  let member: { token: string; email: string };
+  let member: { token: string; email: string; id: string };
   let viewer: { token: string; email: string };
   let teamId: string;
 
@@ -216,6 +219,97 @@ describe('trial attributes, log tail, prune reason, environment, trials export (
       member.token,
     );
     assert.deepEqual([errorCode(big), errorField(big)], ['BAD_USER_INPUT', 'environment']);
+  });
+
+  test('a tell refused for its outcome stores none of its run information; the next tell does', async () => {
+    const env = { backend: 'wasm', host: 'h1', packages: [{ name: 'p', version: '1' }] };
+    const TELL_OUT = `mutation($t: ID!, $st: TrialState!, $v: Float, $vs: [Float!], $cs: [Float!], $l: String, $env: TrialEnvironmentInput) {
+      tellTrial(trialId: $t, state: $st, value: $v, values: $vs, constraints: $cs, logTail: $l, environment: $env) { ${FIELDS} } }`;
+    const multi = await newStudy(h, owner.token, teamId, {
+      direction: null,
+      objective: null,
+      objectives: [
+        { name: 'f1', direction: 'MINIMIZE' },
+        { name: 'f2', direction: 'MINIMIZE' },
+      ],
+      constraints: [{ name: 'c' }],
+    });
+    const [t] = await askTrials<T>(h, owner.token, multi);
+    assert.ok(t);
+    const refusals: Array<[Record<string, unknown>, string]> = [
+      [{ vs: [1], cs: [0] }, 'values'], // wrong number of values
+      [{ vs: [1, 2] }, 'constraints'], // constraints missing on COMPLETE
+      [{ vs: [1, 2], cs: [0, 1] }, 'constraints'], // wrong number of constraints
+      [{ v: 1, cs: [0] }, 'values'], // value where values are required
+      [{ vs: [2, 2], v: 1, cs: [0] }, 'value'], // value disagrees with values[0]
+    ];
+    for (const [vars, field] of refusals) {
+      const r: GqlResult<unknown> = await h.gql(
+        TELL_OUT,
+        { t: t.id, st: 'COMPLETE', l: 'boom', env, ...vars },
+        member.token,
+      );
+      assert.deepEqual([errorCode(r), errorField(r)], ['BAD_USER_INPUT', field], JSON.stringify(vars));
+      const now = await trial(t.id);
+      assert.deepEqual(
+        [now.state, now.logTail, now.environment],
+        ['RUNNING', null, null],
+        JSON.stringify(vars),
+      );
+    }
+    // JSON cannot carry infinities: a literal in the document reaches the server's check...
+    const inf = await h.gql(
+      `mutation($t: ID!) { tellTrial(trialId: $t, state: COMPLETE, values: [1, 1e999], constraints: [0],
+        logTail: "x", environment: { host: "h" }) { id } }`,
+      { t: t.id },
+      member.token,
+    );
+    assert.deepEqual([errorCode(inf), errorField(inf)], ['BAD_USER_INPUT', 'values[1]']);
+    // ...nor NaN: the service is called with it
+    const caller: Caller = { kind: 'user', userId: member.id, sessionId: 'test' };
+    await assert.rejects(
+      h.server.services.trials.tell(
+        caller,
+        t.id,
+        TrialState.COMPLETE,
+        null,
+        null,
+        { values: [Number.NaN, 1], constraints: [0] },
+        { logTail: 'x', environment: env },
+      ),
+      (e: unknown) => e instanceof BadUserInputError && e.field === 'values[0]',
+    );
+    const untouched = await trial(t.id);
+    assert.deepEqual([untouched.state, untouched.logTail, untouched.environment], ['RUNNING', null, null]);
+    const ok = await h.gql<{ tellTrial: T }>(
+      TELL_OUT,
+      { t: t.id, st: 'COMPLETE', vs: [1, 2], cs: [0], l: 'done', env },
+      member.token,
+    );
+    assert.equal(ok.errors, undefined, JSON.stringify(ok.errors));
+    assert.deepEqual([ok.data?.tellTrial.state, ok.data?.tellTrial.logTail], ['COMPLETE', 'done']);
+    assert.equal(ok.data?.tellTrial.environment?.host, 'h1');
+
+    // single objective: COMPLETE without a value and no objective metric reported is refused the same way
+    const single = await newStudy(h, owner.token, teamId);
+    const [u] = await askTrials<T>(h, owner.token, single);
+    assert.ok(u);
+    const novalue = await h.gql(TELL_OUT, { t: u.id, st: 'COMPLETE', l: 'boom', env }, member.token);
+    assert.deepEqual([errorCode(novalue), errorField(novalue)], ['BAD_USER_INPUT', 'value']);
+    const still = await trial(u.id);
+    assert.deepEqual([still.state, still.logTail, still.environment], ['RUNNING', null, null]);
+    // and the fast path (a plain single-objective tell) stores both with the result
+    const fast = await h.gql<{ tellTrial: T }>(
+      TELL_OUT,
+      { t: u.id, st: 'COMPLETE', v: 0.5, l: 'quote " and \\ backslash', env },
+      member.token,
+    );
+    assert.equal(fast.errors, undefined, JSON.stringify(fast.errors));
+    const read = await trial(u.id);
+    assert.deepEqual(
+      [read.state, read.logTail, read.environment?.host, read.environment?.packages],
+      ['COMPLETE', 'quote " and \\ backslash', 'h1', [{ name: 'p', version: '1' }]],
+    );
   });
 
   test('the median pruner stores the step and the reason of its decision', async () => {

@@ -1,6 +1,7 @@
 import { isTerminal } from '@posterior/core';
 import { requireCaller, scopeSql } from '../authz/authorization.js';
 import type { Caller } from '../authz/caller.js';
+import { boundLogTail, type EnvironmentInput, validateEnvironment } from '../common/annotations.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors.js';
 import type { TrialRecord } from '../common/trial-record.js';
 import { isUuid } from '../common/validate.js';
@@ -20,6 +21,10 @@ interface FastTell {
   error: string | null;
   /** The caller's team (token) or user id, bound to the scope condition. */
   who: string;
+  /** Run information stored with the result (null keeps what the trial has). */
+  logTail: string | null;
+  /** The validated environment as JSON, or null. */
+  environment: string | null;
 }
 
 type ToldRow = TrialRow & { budget_used: number; max_trials: number };
@@ -28,6 +33,16 @@ type ToldRow = TrialRow & { budget_used: number; max_trials: number };
 export interface TellOutcomes {
   values?: readonly number[] | null;
   constraints?: readonly number[] | null;
+}
+
+/**
+ * What a worker tells with a result besides it (tellTrial `logTail`, `environment`): written by the
+ * same statement that finishes the trial, so a tell refused for any reason stores none of it, and
+ * only while the trial is RUNNING (an identical retry of a finished tell changes nothing).
+ */
+export interface TellRunInfo {
+  logTail?: string | null;
+  environment?: EnvironmentInput | null;
 }
 
 function checkFinite(field: 'values' | 'constraints', list: readonly number[] | null | undefined): void {
@@ -129,6 +144,7 @@ export class TrialTeller {
     valueInput: number | null | undefined,
     errorInput: string | null | undefined,
     outcomes: TellOutcomes = {},
+    runInfo: TellRunInfo = {},
   ): Promise<TrialRecord> {
     if (!isTerminal(state)) throw new BadUserInputError('state', 'must be COMPLETE, PRUNED or FAILED');
     if (valueInput !== null && valueInput !== undefined && !Number.isFinite(valueInput)) {
@@ -136,6 +152,9 @@ export class TrialTeller {
     }
     checkFinite('values', outcomes.values);
     checkFinite('constraints', outcomes.constraints);
+    const logTail = boundLogTail(runInfo.logTail);
+    const env = validateEnvironment(runInfo.environment);
+    const environment = env === null ? null : JSON.stringify(env);
     // Values and constraints are checked against the study, which only the slow path reads.
     const extended = given(outcomes.values) || given(outcomes.constraints);
     const c = requireCaller(caller);
@@ -150,17 +169,24 @@ export class TrialTeller {
         value: state === TrialState.FAILED ? null : (valueInput ?? null),
         error,
         who: scope.value,
+        logTail,
+        environment,
       });
       if (row) return this.told(row, row.budget_used >= row.max_trials);
     }
-    return this.tellSlowly(caller, trialId, state, valueInput, errorInput, error, outcomes);
+    return this.tellSlowly(caller, trialId, state, valueInput, errorInput, error, outcomes, {
+      logTail,
+      environment,
+    });
   }
 
   private group(scope: string): GroupCommit<FastTell, ToldRow | null> {
     let group = this.groups.get(scope);
     if (!group) {
-      const text = `UPDATE trials t SET state = x.state, value = x.value, error = x.error, finished_at = now()
-        FROM studies s, unnest($1::uuid[], $2::text[], $3::float8[], $4::text[], $5::text[]) AS x(id, state, value, error, who)
+      const text = `UPDATE trials t SET state = x.state, value = x.value, error = x.error, finished_at = now(),
+          log_tail = COALESCE(x.log_tail, t.log_tail), environment = COALESCE(x.environment, t.environment)
+        FROM studies s, unnest($1::uuid[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+          AS x(id, state, value, error, who, log_tail, environment)
         WHERE t.id = x.id AND s.id = t.study_id AND t.state = 'RUNNING' AND ${scope}
           AND (x.state = 'FAILED' OR (jsonb_array_length(s.objectives) = 1 AND jsonb_array_length(s.constraints) = 0))
         RETURNING ${TRIAL_COLUMNS}, s.budget_used, s.max_trials`;
@@ -177,6 +203,8 @@ export class TrialTeller {
             batch.map((t) => t.value),
             batch.map((t) => t.error),
             batch.map((t) => t.who),
+            batch.map((t) => t.logTail),
+            batch.map((t) => t.environment),
           ],
           true,
         );
@@ -201,6 +229,7 @@ export class TrialTeller {
     errorInput: string | null | undefined,
     error: string | null,
     outcomes: TellOutcomes,
+    runInfo: { logTail: string | null; environment: string | null },
   ): Promise<TrialRecord> {
     const { db } = this.deps;
     const { trial, study } = await loadTrialAccess(db, caller, trialId, Role.MEMBER);
@@ -232,10 +261,21 @@ export class TrialTeller {
     }
     let row: TrialRow | null = null;
     if (trial.state === TrialState.RUNNING) {
+      // Everything validated above; the result and the run information land together or not at all.
       row = await db.one<TrialRow>(
-        `UPDATE trials SET state = $2, value = $3, error = $4, "values" = $5, constraint_values = $6, finished_at = now()
+        `UPDATE trials SET state = $2, value = $3, error = $4, "values" = $5, constraint_values = $6, finished_at = now(),
+           log_tail = COALESCE($7, log_tail), environment = COALESCE($8::jsonb, environment)
          WHERE id = $1 AND state = 'RUNNING' RETURNING ${TRIAL_RETURNING}`,
-        [trialId, state, value, error, outcome.values, outcome.constraints],
+        [
+          trialId,
+          state,
+          value,
+          error,
+          outcome.values,
+          outcome.constraints,
+          runInfo.logTail,
+          runInfo.environment,
+        ],
       );
     }
     if (row === null) {

@@ -1,5 +1,5 @@
 import type { Caller } from '../authz/caller.js';
-import type { AttributeValue, EnvironmentInput } from '../common/annotations.js';
+import type { AttributeValue } from '../common/annotations.js';
 import type { Db } from '../common/db.js';
 import { BadUserInputError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -10,14 +10,14 @@ import type { MetricPoint, ReportResult, TrialConnection } from '../graphql/type
 import { pruneEventLog } from '../pubsub/event-log.js';
 import type { ApiPubSub } from '../pubsub/pubsub.js';
 import type { Suggester } from '../suggest/suggester.js';
-import { recordRunInfo, setTrialAttributes, setTrialNote, setTrialTags } from './annotate.js';
+import { setTrialAttributes, setTrialNote, setTrialTags } from './annotate.js';
 import { TrialAsker } from './ask.js';
 import { enqueueTrial } from './enqueue.js';
 import { heartbeat } from './heartbeat.js';
 import { reportMetrics } from './metric-report.js';
 import { ReaperClock, reapStaleTrials } from './reaper.js';
 import { releaseTrial } from './release.js';
-import { type TellOutcomes, TrialTeller } from './tell.js';
+import { type TellOutcomes, type TellRunInfo, TrialTeller } from './tell.js';
 import { loadTrialAccess, type TrialAccess } from './trial-access.js';
 import type { TrialDeps } from './trial-deps.js';
 import {
@@ -82,13 +82,9 @@ export class TrialService {
     value: number | null | undefined,
     error: string | null | undefined,
     outcomes: TellOutcomes = {},
-    runInfo?: { logTail?: string | null; environment?: EnvironmentInput | null },
+    runInfo: TellRunInfo = {},
   ): Promise<TrialRecord> {
-    if (runInfo && (runInfo.logTail != null || runInfo.environment != null))
-      return recordRunInfo(this.deps, caller, trialId, runInfo.logTail, runInfo.environment).then(() =>
-        this.teller.tell(caller, trialId, state, value, error, outcomes),
-      );
-    return this.teller.tell(caller, trialId, state, value, error, outcomes);
+    return this.teller.tell(caller, trialId, state, value, error, outcomes, runInfo);
   }
 
   enqueue(caller: Caller | null, studyId: string, params: unknown): Promise<TrialRecord> {

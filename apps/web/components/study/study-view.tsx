@@ -10,6 +10,7 @@ import { paramEffects } from '../../lib/hpo-plots';
 import { estimateImportance } from '../../lib/importance';
 import type { CurveStore } from '../../lib/learning-curves';
 import type { LiveStatus } from '../../lib/live-sync';
+import { objectiveAt, objectiveIndex, objectiveParam, trialsForObjective } from '../../lib/objective-view';
 import { paramNames, specFor } from '../../lib/params';
 import { buildParetoView, directionTag, hypervolumeSeries } from '../../lib/pareto';
 import {
@@ -102,6 +103,17 @@ export function StudyView(props: StudyViewProps) {
   const gpSpec = props.gpParam ? specFor(study.searchSpace, props.gpParam) : undefined;
   const multi = study.isMultiObjective && study.objectives.length > 1;
   const constrained = study.constraints.length > 0;
+  // The objective the slice, contour, EDF, importance and surrogate charts show (multi-objective
+  // studies pick it; single-objective ones always show theirs, exactly as before).
+  const objParam = useUrlParam('obj');
+  const objIndex = multi ? objectiveIndex(objParam, study.objectives.length) : 0;
+  const shown = objectiveAt(study.objectives, objIndex, {
+    name: study.objective,
+    direction: study.direction,
+  });
+  const shownTrials = useMemo(() => trialsForObjective(trials, objIndex), [trials, objIndex]);
+  // The server's importance and GP surrogate model the first objective only.
+  const primaryShown = objIndex === 0;
   // the front follows the live trials (as the best trial does); the hypervolume is the API's
   const pareto = useMemo(
     () => (multi ? buildParetoView(trials, study.objectives) : null),
@@ -474,12 +486,13 @@ export function StudyView(props: StudyViewProps) {
             loading={trialsLoading}
           />
         </LazyMount>
+        {multi ? <ObjectiveSelector objectives={study.objectives} index={objIndex} /> : null}
         <LazyMount minHeight={700} label="Contour, EDF and slice plots" enabled={!trialsLoading}>
           <HpoPlots
             space={study.searchSpace}
-            trials={trials}
-            objective={study.objective}
-            direction={study.direction}
+            trials={shownTrials}
+            objective={shown.name}
+            direction={shown.direction}
             loading={trialsLoading}
             constrained={constrained}
           />
@@ -491,12 +504,12 @@ export function StudyView(props: StudyViewProps) {
           onMount={props.onInsightsVisible}
         >
           <EstimatedImportanceChart
-            importance={props.importance}
+            importance={primaryShown ? props.importance : null}
             space={study.searchSpace}
-            trials={trials}
+            trials={shownTrials}
             loading={trialsLoading}
-            direction={study.direction}
-            objective={study.objective}
+            direction={shown.direction}
+            objective={shown.name}
           />
         </LazyMount>
         <LazyMount
@@ -507,15 +520,19 @@ export function StudyView(props: StudyViewProps) {
         >
           <div className="grid-2">
             <SurrogateChart
-              slice={props.surrogate}
-              trials={trials}
+              slice={primaryShown ? props.surrogate : null}
+              trials={shownTrials}
               params={numericNames}
               param={props.gpParam}
               onParam={props.onGpParam}
-              objective={study.objective}
+              objective={shown.name}
               logX={gpSpec !== undefined && gpSpec.type !== 'categorical' && gpSpec.log === true}
-              loading={props.surrogateLoading}
-              unavailable={props.surrogateUnavailable}
+              loading={primaryShown && props.surrogateLoading}
+              unavailable={
+                primaryShown
+                  ? props.surrogateUnavailable
+                  : `The GP surrogate models the first objective (${study.objective}) only: choose it above to see the surrogate.`
+              }
               samplerType={study.sampler.type}
             />
             {/* only a GP predicts the trials it suggests: other samplers have nothing to compare */}
@@ -596,5 +613,36 @@ function EstimatedImportanceChart({
       effects={effects}
       objective={objective}
     />
+  );
+}
+
+const setObjective = (index: number) => patchUrl({ obj: objectiveParam(index) });
+
+/** Which objective the per-objective charts below show, in a multi-objective study (URL key `obj`). */
+function ObjectiveSelector({
+  objectives,
+  index,
+}: {
+  objectives: ReadonlyArray<{ name: string; direction: Study['direction'] }>;
+  index: number;
+}) {
+  return (
+    <div className="card row" data-testid="objective-selector" style={{ gap: 8, padding: '8px 12px' }}>
+      <label htmlFor="objective-selector">
+        Objective shown in the slice, contour, EDF, importance and surrogate charts
+      </label>
+      <select
+        id="objective-selector"
+        value={String(index)}
+        onChange={(e) => setObjective(Number(e.target.value))}
+        style={{ height: 26 }}
+      >
+        {objectives.map((o, i) => (
+          <option key={o.name} value={String(i)}>
+            {o.name} ({directionTag(o.direction)})
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

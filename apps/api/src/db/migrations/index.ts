@@ -10,6 +10,7 @@ import { StudyWarmStart1764320000000 } from './1764320000000-StudyWarmStart.js';
 import { TrialNotesTags1764330000000 } from './1764330000000-TrialNotesTags.js';
 import { MultiObjective1764340000000 } from './1764340000000-MultiObjective.js';
 import { TrialRunInfo1764350000000 } from './1764350000000-TrialRunInfo.js';
+import { FinishedTrialOutcomesImmutable1764360000000 } from './1764360000000-FinishedTrialOutcomesImmutable.js';
 
 // Every migration, in order. A new migration file is also appended here: the list is explicit (no
 // glob) so the compiled output and the test template hash see exactly the same set.
@@ -26,4 +27,5 @@ export const migrations = [
   TrialNotesTags1764330000000,
   MultiObjective1764340000000,
   TrialRunInfo1764350000000,
+  FinishedTrialOutcomesImmutable1764360000000,
 ];
