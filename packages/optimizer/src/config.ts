@@ -60,6 +60,12 @@ export interface SamplerConfig {
   thompsonEvery?: number;
   thompsonMaxDim?: number;
   /**
+   * Stall-triggered Thompson sampling, in the same spaces as thompsonEvery: a model suggestion
+   * maximizes a posterior draw when the best value has gone k, 2k, 3k, ... completed trials without
+   * improving (0: never). Exploitation runs while it pays; exploration when it has stopped paying.
+   */
+  thompsonStall?: number;
+  /**
    * The acquisition's incumbent: the best observed target (`observed`) or the best posterior mean
    * at an observed point (`mean`), which a lucky noisy draw does not inflate; `auto` (default): the
    * mean where Thompson steps explore (see thompsonEvery), the observed value elsewhere.
@@ -89,6 +95,7 @@ export interface GpOptions {
   conditionalEncoding: ConditionalEncodingKind;
   thompsonEvery: number;
   thompsonMaxDim: number;
+  thompsonStall: number;
   incumbent: 'auto' | 'observed' | 'mean';
   replicateIncumbent: boolean;
 }
@@ -108,6 +115,7 @@ export const GP_DEFAULTS: GpOptions = {
   conditionalEncoding: 'category',
   thompsonEvery: 0,
   thompsonMaxDim: 3,
+  thompsonStall: 0,
   incumbent: 'auto',
   replicateIncumbent: false,
 };
@@ -128,6 +136,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     conditionalEncoding: config.conditionalEncoding ?? GP_DEFAULTS.conditionalEncoding,
     thompsonEvery: config.thompsonEvery ?? GP_DEFAULTS.thompsonEvery,
     thompsonMaxDim: config.thompsonMaxDim ?? GP_DEFAULTS.thompsonMaxDim,
+    thompsonStall: config.thompsonStall ?? GP_DEFAULTS.thompsonStall,
     incumbent: config.incumbent ?? GP_DEFAULTS.incumbent,
     replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
   };
@@ -180,6 +189,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
   thompsonEvery: integer(0, 1000),
   thompsonMaxDim: integer(0, 1000),
+  thompsonStall: integer(0, 1000),
   incumbent: oneOf(['auto', 'observed', 'mean']),
   replicateIncumbent: boolean,
 };

@@ -233,8 +233,23 @@ function incumbents(obs: Observations, k: number): Float64Array[] {
  * unexplored volume almost surely, so there the acquisition keeps its own balance.
  */
 function thompsonSpace(space: ParsedSearchSpace, options: GpOptions): boolean {
-  if (options.thompsonEvery <= 0 || space.dimension > options.thompsonMaxDim) return false;
+  if ((options.thompsonEvery <= 0 && options.thompsonStall <= 0) || space.dimension > options.thompsonMaxDim)
+    return false;
   return !space.conditional && !space.dims.some((d) => d.kind === 'categorical');
+}
+
+/** Completed observations since the best value last improved (0 when the latest one did). */
+export function trialsSinceImprovement(obs: Observations): number {
+  let best = Number.NEGATIVE_INFINITY;
+  let last = -1;
+  for (let i = 0; i < obs.n; i++) {
+    const g = obs.g[i] as number;
+    if (g > best) {
+      best = g;
+      last = i;
+    }
+  }
+  return obs.n - 1 - last;
 }
 
 /**
@@ -339,7 +354,11 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         return { params: space.decode(x), info: info('gp', 'fallback', [...obs.warnings, error.message]) };
       }
       const n = obs.n + ctx.pending.length;
-      const thompson = explicit && n % options.thompsonEvery === 0;
+      const stalled = trialsSinceImprovement(obs);
+      const thompson =
+        explicit &&
+        ((options.thompsonEvery > 0 && n % options.thompsonEvery === 0) ||
+          (options.thompsonStall > 0 && stalled > 0 && stalled % options.thompsonStall === 0));
       const spec = acquisitionSpec(options, model.best);
       const onModel = thompson
         ? new PosteriorSample(model.withPending, ctx.rng)

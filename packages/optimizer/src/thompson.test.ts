@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import type { SamplerConfig } from './config.js';
 import { GpPosterior } from './gp.js';
 import { type KernelKind, kappa } from './kernel.js';
+import { collectObservations } from './model.js';
 import { createRng } from './rng.js';
-import { suggest } from './samplers.js';
+import { suggest, trialsSinceImprovement } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
 import { PosteriorSample } from './thompson.js';
 
@@ -201,5 +202,63 @@ describe('GP sampler with thompsonEvery', () => {
       suggest({ type: 'gp', seed: 4, thompsonEvery: 3, thompsonMaxDim: 1 }, request).info.acquisitionName,
       'logei',
     );
+  });
+});
+
+describe('GP sampler with thompsonStall', () => {
+  const specs = [
+    { name: 'x', type: 'float', low: -2, high: 2 },
+    { name: 'y', type: 'float', low: 0, high: 1 },
+  ];
+  const space = parseSearchSpace(specs);
+  // Twelve distinct points; the best value is the 8th (index 7), so after n trials the best has
+  // not improved for n - 8 of them. A later value equal to the best is no improvement.
+  const values = [5, 4, 3, 2, 1.5, 1.2, 1.1, 0, 1, 0, 3, 4];
+  const completed = values.map((value, i) => ({
+    params: { x: -2 + (4 * ((i * 7) % 12)) / 11, y: ((i * 5) % 12) / 11 } as Params,
+    value,
+  }));
+  const request = (n: number, seed = n) => ({
+    space,
+    direction: 'MINIMIZE' as const,
+    completed: completed.slice(0, n),
+    pending: [],
+    seed,
+  });
+
+  it('counts the trials since the best value last improved', () => {
+    const since = (n: number) =>
+      trialsSinceImprovement(collectObservations(space, 'MINIMIZE', completed.slice(0, n)));
+    assert.deepEqual([1, 7, 8, 9, 10, 11, 12].map(since), [0, 0, 0, 1, 2, 3, 4]);
+    // Maximizing, the 1st value (5) is the best throughout.
+    assert.equal(trialsSinceImprovement(collectObservations(space, 'MAXIMIZE', completed)), 11);
+    // Failed trials (NaN) are no observations: they neither improve nor count.
+    const failed = [...completed.slice(0, 8), { params: { x: 0.5, y: 0.5 }, value: Number.NaN }];
+    assert.equal(trialsSinceImprovement(collectObservations(space, 'MINIMIZE', failed)), 0);
+  });
+
+  it('maximizes a posterior draw after every k trials without improvement, else the acquisition', () => {
+    const config: SamplerConfig = { type: 'gp', seed: 4, thompsonStall: 2 };
+    const name = (n: number) => suggest(config, request(n)).info.acquisitionName;
+    // Stalled for 0, 1, 2, 3, 4 trials.
+    assert.deepEqual([8, 9, 10, 11, 12].map(name), ['logei', 'logei', 'thompson', 'logei', 'thompson']);
+    // Deterministic for a seed; another seed draws another function, so proposes elsewhere.
+    assert.deepEqual(suggest(config, request(12)).params, suggest(config, request(12)).params);
+    assert.notDeepEqual(suggest(config, request(12, 99)).params, suggest(config, request(12)).params);
+  });
+
+  it('is off by default, above thompsonMaxDim and with categorical parameters', () => {
+    assert.equal(suggest({ type: 'gp', seed: 4 }, request(12)).info.acquisitionName, 'logei');
+    assert.equal(
+      suggest({ type: 'gp', seed: 4, thompsonStall: 2, thompsonMaxDim: 1 }, request(12)).info.acquisitionName,
+      'logei',
+    );
+    const mixed = [...specs, { name: 'c', type: 'categorical', choices: ['a', 'b'] }];
+    const withC = completed.map((t, i) => ({ ...t, params: { ...t.params, c: i % 2 ? 'a' : 'b' } }));
+    const s = suggest(
+      { type: 'gp', seed: 4, thompsonStall: 2 },
+      { space: parseSearchSpace(mixed), direction: 'MINIMIZE', completed: withC, pending: [], seed: 12 },
+    );
+    assert.equal(s.info.acquisitionName, 'logei');
   });
 });
