@@ -37,6 +37,15 @@ import { paretoFrontIndices } from './pareto.js';
  * (this rule, Ishibuchi's H for m objectives, or Optuna's worst feasible value + 10%) spends trials
  * on the front's extremes and held back dtlz2 and dtlz1 at 30 and 60 trials. The front's nadir + 10%
  * of the front's range (BoTorch's) is closer still and grew the front more slowly.
+ * With two objectives the nadir is also taken over the front the models predict past the observed
+ * one (predictedFront: each front member with one coordinate at either bound, two standard
+ * deviations pessimistic): the observed front's nadir sits far inside the true one while the front
+ * has not reached its extremes, and EHVI then earns nothing for reaching them (bnh @30 2.42 -> 2.00,
+ * @60 1.71 -> 1.63, 10 seeds; zdt1, zdt2 unchanged). Predictions only push the reference out. A
+ * Sobol set of predicted points as well, or mean predictions, moved it on model ripple and cost zdt1
+ * and zdt2 (zdt1 @100 -1.81 -> -1.75); with three objectives the projections land on dtlz2's
+ * degenerate corners and push a reference that is already too far further out. The exported
+ * `referencePoint` without predictions (what the API shows as the study's) is the observed rule.
  *
  * Pending trials (kriging believer): every GP is conditioned on the pending points at its own
  * posterior mean there, and a pending point believed feasible (every constraint's mean on the
