@@ -39,9 +39,9 @@ export interface SamplerConfig {
    * Where the GP's noise has constant size under output warping: `warped` (default; model misfit
    * and noise alike, where the warp makes the targets Gaussian) or `objective` (observation noise
    * of one size in objective units, so the warp neither shrinks nor stretches it: for objectives
-   * known to be noisy), or `mixed`: both terms, their sizes fitted (hyperparameters.ts).
+   * known to be noisy).
    */
-  noiseUnits?: 'warped' | 'objective' | 'mixed';
+  noiseUnits?: 'warped' | 'objective';
   /**
    * Also start each hyperparameter fit from the previous fit in this process. Faster to converge,
    * but results may then differ between processes; off by default.
@@ -86,7 +86,7 @@ export interface GpOptions {
   deterministic: boolean;
   candidates: number;
   outputWarping: 'yeo-johnson' | 'none';
-  noiseUnits: 'warped' | 'objective' | 'mixed';
+  noiseUnits: 'warped' | 'objective';
   warmStart: boolean;
   conditionalEncoding: ConditionalEncodingKind;
   thompsonEvery: number;
@@ -177,7 +177,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   deterministic: boolean,
   candidates: integer(16, 1 << 16),
   outputWarping: oneOf(['yeo-johnson', 'none']),
-  noiseUnits: oneOf(['warped', 'objective', 'mixed']),
+  noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
   conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
   thompsonEvery: integer(0, 1000),

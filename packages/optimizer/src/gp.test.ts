@@ -84,43 +84,6 @@ describe('marginal likelihood gradient', () => {
     }
   });
 
-  it('with mixed noise (warped and objective-unit terms): the gradient matches central differences', () => {
-    const data = randomData(14, 3, [2], 6);
-    data.noiseScale = Float64Array.from({ length: 14 }, (_, i) => 0.05 + 0.6 * (i % 4));
-    const nlp = new NegLogPosterior(data, 'matern52', DEFAULT_PRIOR);
-    const theta = Float64Array.from([0.3, -0.5, 1.1, 0.2, Math.log(0.03), 0.3, Math.log(0.08)]);
-    const grad = new Float64Array(theta.length);
-    nlp.evaluate(theta, grad);
-    const g2 = new Float64Array(theta.length);
-    for (let k = 0; k < theta.length; k++) {
-      const h = 1e-5;
-      const tp = Float64Array.from(theta);
-      const tm = Float64Array.from(theta);
-      tp[k] = (tp[k] ?? 0) + h;
-      tm[k] = (tm[k] ?? 0) - h;
-      const fd = (nlp.evaluate(tp, g2) - nlp.evaluate(tm, g2)) / (2 * h);
-      relClose(grad[k] ?? Number.NaN, fd, 1e-5, `theta[${k}]`);
-    }
-    // A vanishing objective-unit term leaves the warped-unit model and its prior, plus that term's prior.
-    const tiny = Float64Array.from(theta);
-    tiny[6] = -40;
-    const plain = new NegLogPosterior({ ...data, noiseScale: undefined }, 'matern52', DEFAULT_PRIOR);
-    const f0 = plain.evaluate(theta.subarray(0, 6), new Float64Array(6));
-    const prior = -(0.1 * -40 - 30 * Math.exp(-40));
-    relClose(nlp.evaluate(tiny, new Float64Array(7)), f0 + prior, 1e-9, 'vanishing objective-unit noise');
-  });
-
-  it('fits mixed noise: a D + 4 theta within bounds, both noise terms positive', () => {
-    const data = randomData(20, 2, [], 9);
-    data.noiseScale = Float64Array.from({ length: 20 }, (_, i) => 0.2 + 0.2 * (i % 5));
-    const fit = fitHyperparameters(data, { kernel: 'matern52', noiseFloor: 1e-6, mixedNoise: true });
-    assert.equal(fit.theta.length, 2 + 4);
-    assert.ok(fit.fitted);
-    assert.ok(Math.exp(fit.theta[3] ?? 0) >= 1e-6 && Math.exp(fit.theta[5] ?? 0) >= 1e-6);
-    const plain = fitHyperparameters(data, { kernel: 'matern52', noiseFloor: 1e-6 });
-    assert.equal(plain.theta.length, 2 + 3);
-  });
-
   it('with per-observation noise scales: the posterior matches a direct solve', () => {
     const data = randomData(9, 2, [], 8);
     data.noiseScale = Float64Array.from({ length: 9 }, (_, i) => (i % 2 === 0 ? 0.1 : 3));

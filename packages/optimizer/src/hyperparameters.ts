@@ -16,12 +16,6 @@ export interface FitOptions {
   noiseFloor: number;
   /** Fix the noise at the floor (noise-free objectives). */
   fixedNoise?: boolean;
-  /**
-   * Two noise terms (theta gains a D + 4th entry, the log of the second): noise of constant size in
-   * warped units plus noise of constant size in objective units, data.noiseScale[i] being the
-   * latter's relative variance at observation i (NegLogPosterior).
-   */
-  mixedNoise?: boolean;
   /** Additional starting points (theta vectors), tried after the defaults. */
   starts?: Float64Array[];
   /** Whether the default starting point is tried too (default true). */
@@ -72,11 +66,6 @@ export function defaultTheta(dim: number, noiseFloor: number): Float64Array {
  * dLML/dt = 1/2 tr((alpha alpha^T - K^-1) dK/dt); dLML/dm = sum_i alpha_i. dK/dt is kernel.ts's:
  * K itself for log s2, s2 kappa' lambda_d delta_d^2 for log lambda_d, and diag(noise * noiseScale)
  * for log noise.
- *
- * Mixed noise (theta of length D + 4 with data.noiseScale): K_ii = s2 + noise + noiseObj *
- * noiseScale_i, where noise is constant in warped units (model misfit, and noise where the warp is
- * the identity) and noiseObj in objective units (observation noise seen through the warp); each has
- * the noise prior, and dK/d log noiseObj is diag(noiseObj * noiseScale).
  */
 export class NegLogPosterior {
   private readonly pairs: number;
@@ -116,10 +105,8 @@ export class NegLogPosterior {
     const P = this.pairs;
     const { d2, r2, lambda, k, l, kinv, alpha, kPair, gPair } = this;
     const scale = this.data.noiseScale;
-    const mixed = scale !== undefined && theta.length > dim + 3;
     const s2 = Math.exp(theta[dim] ?? 0);
     const noise = Math.exp(theta[dim + 1] ?? 0);
-    const noiseObj = mixed ? Math.exp(theta[dim + 3] ?? 0) : 0;
     const mean = theta[dim + 2] ?? 0;
     for (let d = 0; d < dim; d++) lambda[d] = Math.exp(theta[d] as number);
     pairwiseR2(d2, P, dim, lambda, r2);
@@ -129,9 +116,7 @@ export class NegLogPosterior {
     for (let i = 0; i < n; i++) {
       const ri = i * n;
       for (let j = 0; j < i; j++, p++) k[ri + j] = kPair[p] as number;
-      k[ri + i] = mixed
-        ? s2 + noise + noiseObj * (scale[i] as number)
-        : s2 + noise * (scale ? (scale[i] as number) : 1);
+      k[ri + i] = s2 + noise * (scale ? (scale[i] as number) : 1);
     }
     if (choleskyWithJitter(k, n, l, 0, 4) < 0) {
       grad.fill(0);
@@ -170,18 +155,12 @@ export class NegLogPosterior {
     }
     logLambdaGradient(d2, P, dim, lambda, wPair, grad);
     grad[dim] = gSignal + 0.5 * traceW * s2;
-    grad[dim + 1] = 0.5 * (mixed ? traceW : traceWNoise) * noise;
+    grad[dim + 1] = 0.5 * traceWNoise * noise;
     let sumAlpha = 0;
     for (let i = 0; i < n; i++) sumAlpha += alpha[i] as number;
     grad[dim + 2] = sumAlpha;
 
-    let lp = logPrior(this.prior, theta, dim, grad);
-    if (mixed) {
-      // The noise prior on the second term too (logPrior covers the first D + 3 entries).
-      const { noiseShape, noiseRate } = this.prior;
-      lp += (noiseShape - 1) * (theta[dim + 3] as number) - noiseRate * noiseObj;
-      grad[dim + 3] = 0.5 * traceWNoise * noiseObj + noiseShape - 1 - noiseRate * noiseObj;
-    }
+    const lp = logPrior(this.prior, theta, dim, grad);
     for (let i = 0; i < grad.length; i++) grad[i] = -(grad[i] ?? 0);
     return -(lml + lp);
   };
@@ -202,10 +181,9 @@ export function thetaBounds(
   dim: number,
   noiseFloor: number,
   fixedNoise: boolean,
-  mixedNoise = false,
 ): [Float64Array, Float64Array] {
-  const lo = new Float64Array(dim + (mixedNoise ? 4 : 3));
-  const hi = new Float64Array(lo.length);
+  const lo = new Float64Array(dim + 3);
+  const hi = new Float64Array(dim + 3);
   for (let d = 0; d < dim; d++) {
     lo[d] = LOG_LAMBDA_MIN;
     hi[d] = LOG_LAMBDA_MAX;
@@ -217,10 +195,6 @@ export function thetaBounds(
   hi[dim + 1] = fixedNoise ? logFloor : Math.max(logFloor, LOG_NOISE_MAX);
   lo[dim + 2] = -MEAN_BOUND;
   hi[dim + 2] = MEAN_BOUND;
-  if (mixedNoise) {
-    lo[dim + 3] = lo[dim + 1] as number;
-    hi[dim + 3] = hi[dim + 1] as number;
-  }
   return [lo, hi];
 }
 
@@ -232,18 +206,9 @@ export function thetaBounds(
 export function fitHyperparameters(data: GpData, options: FitOptions): FitResult {
   const { dim } = data;
   const nlp = new NegLogPosterior(data, options.kernel, options.prior ?? DEFAULT_PRIOR);
-  const mixed = options.mixedNoise === true && data.noiseScale !== undefined;
-  const [lo, hi] = thetaBounds(dim, options.noiseFloor, options.fixedNoise === true, mixed);
-  // A start of length D + 3 in mixed mode gives the second noise term the first one's start.
-  const widen = (t: Float64Array): Float64Array => {
-    if (t.length === lo.length) return t;
-    const out = new Float64Array(lo.length);
-    out.set(t.subarray(0, Math.min(t.length, dim + 3)));
-    if (mixed) out[dim + 3] = t[dim + 1] ?? 0;
-    return out;
-  };
+  const [lo, hi] = thetaBounds(dim, options.noiseFloor, options.fixedNoise === true);
   const clampTheta = (t: Float64Array): Float64Array =>
-    widen(t).map((v, i) => Math.min(hi[i] ?? v, Math.max(lo[i] ?? v, v)));
+    t.map((v, i) => Math.min(hi[i] ?? v, Math.max(lo[i] ?? v, v)));
   const starts = [
     ...(options.includeDefault === false ? [] : [defaultTheta(dim, options.noiseFloor)]),
     ...(options.starts ?? []),
@@ -268,8 +233,8 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
     }
   }
   if (best) return best;
-  const fallback = starts[0] ?? widen(defaultTheta(dim, options.noiseFloor));
-  const grad = new Float64Array(lo.length);
+  const fallback = starts[0] ?? defaultTheta(dim, options.noiseFloor);
+  const grad = new Float64Array(dim + 3);
   const f = nlp.evaluate(fallback, grad);
   if (!Number.isFinite(f)) throw new ModelFittingError('covariance matrix is not positive definite');
   return { theta: fallback, hyper: thetaToHyper(fallback, dim), objective: f, fitted: false };

@@ -137,7 +137,7 @@ function fitKey(data: GpData, options: GpOptions): string {
     options.deterministic ? 1 : 0,
     options.outputWarping === 'yeo-johnson' ? 1 : 0,
     options.warmStart ? 1 : 0,
-    options.noiseUnits === 'objective' ? 1 : options.noiseUnits === 'mixed' ? 2 : 0,
+    options.noiseUnits === 'objective' ? 1 : 0,
     ...data.categorical,
   );
   // Two independent 32-bit hashes of the content make accidental collisions negligible.
@@ -165,14 +165,7 @@ function hashFloats(a: Float64Array, seed: number): number {
  * too much (docs/PERFORMANCE.md), so it is not used.)
  */
 function warmKey(data: GpData, options: GpOptions): string {
-  return [
-    data.dim,
-    ...data.categorical,
-    options.kernel,
-    options.noiseFloor,
-    options.deterministic,
-    options.noiseUnits,
-  ].join(',');
+  return [data.dim, ...data.categorical, options.kernel, options.noiseFloor, options.deterministic].join(',');
 }
 
 function fitAndRemember(
@@ -189,7 +182,6 @@ function fitAndRemember(
       kernel: options.kernel,
       noiseFloor: options.noiseFloor,
       fixedNoise: options.deterministic,
-      mixedNoise: options.noiseUnits === 'mixed',
       includeDefault: false,
       starts: [chained],
     });
@@ -217,7 +209,6 @@ function fitAndRemember(
     kernel: options.kernel,
     noiseFloor: options.noiseFloor,
     fixedNoise: options.deterministic,
-    mixedNoise: options.noiseUnits === 'mixed',
     starts,
   });
   if (options.warmStart) cache.rememberWarmStart(signature, result.theta);
@@ -275,8 +266,7 @@ export function fitCheckpoint(
   const data: GpData = { x, y: t.y, n: m - from, dim, categorical };
   // Noise constant in objective units (`noiseUnits: 'objective'`): observation noise of one size
   // before the warp, so variance noiseVar * (dy/dg)^2 per point after it.
-  // Mixed: that term beside one constant in warped units (the fit then has a D + 4th parameter).
-  if (t.noiseScale && options.noiseUnits !== 'warped') data.noiseScale = t.noiseScale;
+  if (t.noiseScale && options.noiseUnits === 'objective') data.noiseScale = t.noiseScale;
   const result = fitAndRemember(key, data, options, cache, start);
   return data.noiseScale ? { ...result, noiseScaled: true } : result;
 }
@@ -310,17 +300,7 @@ export function fitModel(
   const fit = fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options, cache);
   const hyper = thetaToHyper(fit.theta, dim);
   const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
-  if (fit.noiseScaled && fit.theta.length > dim + 3) {
-    // Mixed noise: per-point variances noise + noiseObj * scale_i, written as their mean times
-    // relative scales so the posterior, draws and believed points need no second noise term.
-    const objective = Math.exp(fit.theta[dim + 3] as number);
-    const total = hyper.noiseVar + objective;
-    const scale = new Float64Array(obs.n);
-    for (let i = 0; i < obs.n; i++)
-      scale[i] = (hyper.noiseVar + objective * (target.noiseScale?.[i] ?? 1)) / total;
-    hyper.noiseVar = total;
-    data.noiseScale = scale;
-  } else if (target.noiseScale && fit.noiseScaled) data.noiseScale = target.noiseScale;
+  if (target.noiseScale && fit.noiseScaled) data.noiseScale = target.noiseScale;
   const posterior = new GpPosterior(data, options.kernel, hyper, cache.factors);
   let best = Number.NEGATIVE_INFINITY;
   if (options.incumbent === 'capped') {

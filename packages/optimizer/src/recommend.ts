@@ -82,7 +82,7 @@ export function recommend(
   if (best === null) return observed;
   const chosen: { row: number; mean: number; variance: number } = best;
   const g = model.target.toTarget(chosen.mean, Math.sqrt(chosen.variance));
-  const scale = model.fit.noiseScaled ? (model.posterior.data.noiseScale?.[chosen.row] ?? 1) : 1;
+  const scale = model.fit.noiseScaled ? (model.target.noiseScale?.[chosen.row] ?? 1) : 1;
   const noise = model.target.toTarget(chosen.mean, Math.sqrt(model.posterior.hyper.noiseVar * scale));
   return {
     index: obs.source[chosen.row] ?? observed.index,
