@@ -66,11 +66,13 @@ export interface SamplerConfig {
    */
   thompsonStall?: number;
   /**
-   * The acquisition's incumbent: the best observed target (`observed`) or the best posterior mean
-   * at an observed point (`mean`), which a lucky noisy draw does not inflate; `auto` (default): the
-   * mean where Thompson steps explore (see thompsonEvery), the observed value elsewhere.
+   * The acquisition's incumbent: the best observed target (`observed`), the best posterior mean
+   * at an observed point (`mean`), which a lucky noisy draw does not inflate, or the best observed
+   * target with each capped at one fitted noise std above the posterior mean at its point
+   * (`capped`: the observed value when noise is negligible); `auto` (default): the mean where
+   * Thompson steps explore (see thompsonEvery), capped values elsewhere.
    */
-  incumbent?: 'auto' | 'observed' | 'mean';
+  incumbent?: 'auto' | 'observed' | 'mean' | 'capped';
   /**
    * Re-evaluate the incumbent (the best observed configuration) once when the model says noise
    * dominates what is left to gain: its fitted noise std exceeds the best expected improvement
@@ -96,7 +98,7 @@ export interface GpOptions {
   thompsonEvery: number;
   thompsonMaxDim: number;
   thompsonStall: number;
-  incumbent: 'auto' | 'observed' | 'mean';
+  incumbent: 'auto' | 'observed' | 'mean' | 'capped';
   replicateIncumbent: boolean;
 }
 
@@ -190,7 +192,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   thompsonEvery: integer(0, 1000),
   thompsonMaxDim: integer(0, 1000),
   thompsonStall: integer(0, 1000),
-  incumbent: oneOf(['auto', 'observed', 'mean']),
+  incumbent: oneOf(['auto', 'observed', 'mean', 'capped']),
   replicateIncumbent: boolean,
 };
 

@@ -303,7 +303,18 @@ export function fitModel(
   if (target.noiseScale && fit.noiseScaled) data.noiseScale = target.noiseScale;
   const posterior = new GpPosterior(data, options.kernel, hyper, cache.factors);
   let best = Number.NEGATIVE_INFINITY;
-  if (options.incumbent === 'mean') {
+  if (options.incumbent === 'capped') {
+    // A value more than one fitted noise std above the posterior mean at its point is taken for a
+    // lucky draw (as replicateIncumbent's test does) and counts only up to that: improvement is then
+    // measured from what the model believes is reachable there, not from the luckiest draw, which
+    // otherwise makes LogEI look away from the optimum's basin. With noise at the floor (noise-free
+    // objectives) the cap is the observed value itself.
+    for (let i = 0; i < obs.n; i++) {
+      const mean = posterior.mean(obs.x.subarray(i * dim, (i + 1) * dim));
+      const noiseStd = Math.sqrt(hyper.noiseVar * (data.noiseScale?.[i] ?? 1));
+      best = Math.max(best, Math.min(y[i] as number, mean + noiseStd));
+    }
+  } else if (options.incumbent === 'mean') {
     for (let i = 0; i < obs.n; i++)
       best = Math.max(best, posterior.mean(obs.x.subarray(i * dim, (i + 1) * dim)));
   } else {

@@ -337,7 +337,7 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
       const modelObs = encoding ? { ...obs, x: encoding.embedRows(obs.x, obs.n) } : obs;
       const modelPending = encoding ? ctx.pending.map((p) => encoding.embed(p)) : ctx.pending;
       const explicit = thompsonSpace(space, options);
-      const incumbent = options.incumbent === 'auto' ? (explicit ? 'mean' : 'observed') : options.incumbent;
+      const incumbent = options.incumbent === 'auto' ? (explicit ? 'mean' : 'capped') : options.incumbent;
       let model: FittedModel;
       try {
         model = fitModel(
