@@ -75,37 +75,6 @@ describe('noiseUnits', () => {
     assert.ok(Math.max(...scale) / Math.min(...scale) > 2, `${[...scale]}`);
     assert.notEqual(objective.fit.objective, warped.fit.objective);
   });
-
-  it("'mixed' fits both terms and gives the posterior their sum at each observation", () => {
-    const space = parseSearchSpace([{ name: 'x', type: 'float', low: 0, high: 1 }]);
-    const rng = createRng(3);
-    const completed = Array.from({ length: 20 }, (_, i) => {
-      const x = (i + 0.5) / 20;
-      return { params: { x }, value: -Math.exp(-30 * (x - 0.3) ** 2) * 10 + 0.05 * rng.normal() };
-    });
-    const obs = collectObservations(space, 'MINIMIZE', completed);
-    const mixed = fitModel(
-      space,
-      'MINIMIZE',
-      obs,
-      [],
-      gpOptions({ type: 'gp', noiseUnits: 'mixed' }),
-      new ModelCache(),
-    );
-    assert.equal(mixed.fit.noiseScaled, true);
-    assert.equal(mixed.fit.theta.length, 1 + 4);
-    const warpedTerm = Math.exp(mixed.fit.theta[2] as number);
-    const objectiveTerm = Math.exp(mixed.fit.theta[4] as number);
-    const scale = mixed.posterior.data.noiseScale;
-    const relative = mixed.target.noiseScale;
-    assert.ok(scale && relative);
-    const noiseVar = mixed.posterior.hyper.noiseVar;
-    assert.ok(Math.abs(noiseVar - (warpedTerm + objectiveTerm)) <= 1e-12 * noiseVar);
-    for (let i = 0; i < 20; i++) {
-      const want = warpedTerm + objectiveTerm * (relative[i] as number);
-      assert.ok(Math.abs(noiseVar * (scale[i] as number) - want) <= 1e-9 * want, `row ${i}`);
-    }
-  });
 });
 
 describe("incumbent 'capped'", () => {
