@@ -42,7 +42,7 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  * settings with another branch, re-activated parameters from the best trial that has them; branch
  * `condswitch`) changed nothing but mlp_hpo @30 (0.0157 -> 0.0224, both designs).
  */
-export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc';
+export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc' | 'imputed';
 
 /** What fitModel needs to know of the model coordinates. */
 export interface ModelCoordinates {
@@ -65,9 +65,14 @@ export class ConditionalEncoding implements ModelCoordinates {
   private readonly slots: Slot[];
   private readonly active: Uint8Array;
 
+  /**
+   * pads: for `imputed`, the model coordinate of each inactive conditional numeric parameter, in
+   * the order of padSlots (default: the canonical inactive coordinate, as `category`).
+   */
   constructor(
     readonly space: ParsedSearchSpace,
     readonly kind: ConditionalEncodingKind,
+    pads?: ArrayLike<number>,
   ) {
     const slots: Slot[] = [];
     const kinds: DimKind[] = [];
@@ -93,7 +98,7 @@ export class ConditionalEncoding implements ModelCoordinates {
         kinds.push('categorical');
         return;
       }
-      if (kind === 'category') {
+      if (kind === 'category' || kind === 'imputed') {
         slots.push({ kind: 'pad', from: i, to: kinds.length, pad: space.inactiveCoordinate(i) });
         kinds.push(d.kind);
         return;
@@ -113,9 +118,18 @@ export class ConditionalEncoding implements ModelCoordinates {
       }
     });
     this.slots = slots;
+    if (kind === 'imputed' && pads) {
+      let k = 0;
+      for (const s of slots) if (s.kind === 'pad') s.pad = pads[k++] ?? s.pad;
+    }
     this.dimension = kinds.length;
     this.dims = kinds.map((k) => ({ kind: k }));
     this.active = new Uint8Array(space.dimension);
+  }
+
+  /** The pad slots (conditional numeric parameters): their model coordinate and current pad. */
+  get padSlots(): ReadonlyArray<{ readonly from: number; readonly to: number; readonly pad: number }> {
+    return this.slots.filter((s): s is Extract<Slot, { kind: 'pad' }> => s.kind === 'pad');
   }
 
   get categorical(): Uint8Array {

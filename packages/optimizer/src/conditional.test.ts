@@ -7,10 +7,12 @@ import {
   type ConditionalEncodingKind,
   EmbeddedAcquisition,
 } from './conditional-encoding.js';
+import { ImputedNegLogPosterior } from './conditional-fit.js';
 import { parseSamplerConfig } from './config.js';
 import { SearchSpaceError, SpaceExhaustedError } from './errors.js';
-import { GpPosterior } from './gp.js';
+import { GpPosterior, NegLogPosterior } from './gp.js';
 import { AcquisitionObjective } from './optimize-acquisition.js';
+import { DEFAULT_PRIOR } from './prior.js';
 import { createRng, type Rng } from './rng.js';
 import { suggest } from './samplers.js';
 import { type Params, type ParsedSearchSpace, parseSearchSpace } from './search-space.js';
@@ -228,7 +230,7 @@ function consistent(space: ParsedSearchSpace, params: Params): boolean {
 }
 
 describe('property: suggestions are consistent with the tree', () => {
-  for (const kind of ['arc', 'category', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
+  for (const kind of ['arc', 'category', 'imputed', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
     it(`every suggestion of the GP (${kind}) on 12 random spaces holds exactly its active parameters`, () => {
       const rng = createRng(18);
       let checked = 0;
@@ -328,7 +330,7 @@ describe('conditional encodings: gradients against finite differences', () => {
   const rows: Float64Array[] = [];
   for (let i = 0; i < n; i++)
     rows.push(space.fromUnit(Array.from({ length: space.dimension }, () => rng.next())));
-  for (const kind of ['arc', 'category', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
+  for (const kind of ['arc', 'category', 'imputed', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
     it(`${kind}: d acquisition / dx matches central differences on active numeric coordinates`, () => {
       const enc = new ConditionalEncoding(space, kind);
       const x = enc.embedRows(
@@ -403,5 +405,81 @@ describe('surrogate of a conditional space', () => {
       { optimizer: 'adam', lr: 0.01, n_layers: 1, momentum: 0.5 },
     ]);
     assert.ok(Number.isFinite(a?.mean) && Number.isFinite(b?.mean));
+  });
+});
+
+describe('imputed: the joint posterior of hyperparameters and inactive pads', () => {
+  const space = parseSearchSpace(OPTIMIZER_SPACE);
+  const rng = createRng(11);
+  const n = 16;
+  const xs = new Float64Array(n * space.dimension);
+  for (let i = 0; i < n; i++) {
+    const x = space.canonicalize(space.fromUnit(Array.from({ length: space.dimension }, () => rng.next())));
+    xs.set(x, i * space.dimension);
+  }
+  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(1.7 * i) + 0.2 * rng.normal());
+  const enc = new ConditionalEncoding(space, 'imputed');
+  const nlp = new ImputedNegLogPosterior(enc, xs, y, n, 'matern52');
+  const M = enc.dimension;
+
+  it('has one pad per conditional numeric parameter (momentum, units_2, units_3)', () => {
+    assert.deepEqual(
+      enc.padSlots.map((s) => space.params[s.from]?.name),
+      ['momentum', 'units_2', 'units_3'],
+    );
+  });
+
+  it('at the canonical pads equals the GP likelihood of the category embedding (gradient included)', () => {
+    const cat = new ConditionalEncoding(space, 'category');
+    const data = { x: cat.embedRows(xs, n), y, n, dim: M, categorical: cat.categorical };
+    const plain = new NegLogPosterior(data, 'matern52', DEFAULT_PRIOR);
+    const theta = Float64Array.from({ length: M + 3 }, (_, i) =>
+      i < M ? 0.3 * Math.cos(i) : i === M + 1 ? -3 : 0.1,
+    );
+    const v = new Float64Array(M + 3 + nlp.pads);
+    v.set(theta);
+    v.set(nlp.centers, M + 3);
+    const g1 = new Float64Array(M + 3);
+    const g2 = new Float64Array(v.length);
+    const f1 = plain.evaluate(theta, g1);
+    const f2 = nlp.evaluate(v, g2);
+    assert.ok(Math.abs(f1 - f2) <= 1e-9 * Math.abs(f1), `${f1} vs ${f2}`);
+    for (let i = 0; i < M + 3; i++)
+      assert.ok(
+        Math.abs((g1[i] ?? 0) - (g2[i] ?? 0)) <= 1e-8 * Math.max(1, Math.abs(g1[i] ?? 0)),
+        `theta ${i}`,
+      );
+  });
+
+  it('gradient in theta and in the pads matches central differences', () => {
+    for (const trial of [0, 1, 2]) {
+      const v = Float64Array.from({ length: M + 3 + nlp.pads }, (_, i) =>
+        i < M
+          ? 0.5 * rng.normal()
+          : i === M
+            ? 0.2
+            : i === M + 1
+              ? -4
+              : i === M + 2
+                ? 0.1
+                : -0.5 + 2 * rng.next(),
+      );
+      const grad = new Float64Array(v.length);
+      nlp.evaluate(v, grad);
+      for (let i = 0; i < v.length; i++) {
+        const h = 1e-6;
+        const up = Float64Array.from(v);
+        const down = Float64Array.from(v);
+        up[i] = (up[i] ?? 0) + h;
+        down[i] = (down[i] ?? 0) - h;
+        const scratch = new Float64Array(v.length);
+        const fd = (nlp.evaluate(up, scratch) - nlp.evaluate(down, scratch)) / (2 * h);
+        const g = grad[i] ?? 0;
+        assert.ok(
+          Math.abs(fd - g) <= 1e-5 * Math.max(1, Math.abs(fd)),
+          `trial ${trial}, variable ${i}: ${g} vs ${fd}`,
+        );
+      }
+    }
   });
 });

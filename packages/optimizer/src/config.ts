@@ -177,7 +177,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   outputWarping: oneOf(['yeo-johnson', 'none']),
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
-  conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
+  conditionalEncoding: oneOf(['arc', 'category', 'imputed', 'indicator', 'padded']),
   thompsonEvery: integer(0, 1000),
   thompsonMaxDim: integer(0, 1000),
   incumbent: oneOf(['auto', 'observed', 'mean']),

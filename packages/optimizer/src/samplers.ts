@@ -1,5 +1,6 @@
 import type { AcquisitionSpec } from './acquisition.js';
-import { ConditionalEncoding, EmbeddedAcquisition } from './conditional-encoding.js';
+import { EmbeddedAcquisition } from './conditional-encoding.js';
+import { conditionalEncodingFor } from './conditional-fit.js';
 import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
 import {
@@ -318,7 +319,8 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         return { params: space.decode(x), info: info('gp', 'initial', obs.warnings) };
       }
       // Conditional spaces: the GP sees an embedding of the tree, the search its coordinates.
-      const encoding = space.conditional ? new ConditionalEncoding(space, options.conditionalEncoding) : null;
+      const conditional = space.conditional ? conditionalEncodingFor(space, options, obs, cache) : null;
+      const encoding = conditional?.encoding ?? null;
       const modelObs = encoding ? { ...obs, x: encoding.embedRows(obs.x, obs.n) } : obs;
       const modelPending = encoding ? ctx.pending.map((p) => encoding.embed(p)) : ctx.pending;
       const explicit = thompsonSpace(space, options);
@@ -332,6 +334,7 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
           modelPending,
           { ...options, incumbent },
           cache,
+          conditional?.fit,
         );
       } catch (error) {
         if (!(error instanceof ModelFittingError)) throw error;
