@@ -4,7 +4,7 @@
 // and Optuna's TPE (Debian's python3-optuna, run side by side through tests/bench/_optuna_tpe.py).
 //   npm run bench -- conditional                      jenatton and mlp_hpo, 10 seeds x 50 trials
 //   npm run bench -- conditional --heldout            the held-out conditional functions
-//   npm run bench -- conditional --designs category,padded,indicator,arc   compare encodings
+//   npm run bench -- conditional --designs imputed,category,padded,indicator,arc   compare encodings
 // Options: --functions a,b  --seeds N  --trials N  --config '{"xi":0.01}'  --no-tpe
 //          --tpe-multivariate (also TPE with multivariate=True, group=True)
 // Writes bench-results/conditional.json and prints a table.
@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     config: { type: 'string', default: '{}' },
     functions: { type: 'string' },
     heldout: { type: 'boolean', default: false },
-    designs: { type: 'string', default: 'category,padded' },
+    designs: { type: 'string', default: 'imputed,padded' },
     'no-tpe': { type: 'boolean', default: false },
     'tpe-multivariate': { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },

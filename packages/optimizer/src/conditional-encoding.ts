@@ -23,7 +23,22 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  * Every encoding gives two points that differ only in inactive parameters the same z, and a
  * coordinate inactive in both contributes nothing to their distance.
  *
- * The default, `category`, was chosen by measurement (`npm run bench -- conditional --designs
+ * - `imputed` (the default; conditional-fit.ts): as `category`, but each conditional numeric
+ *   parameter's pad is a hyperparameter, fitted with the GP's by MAP on the same observations.
+ *
+ * Why `imputed` is the default (`npm run bench -- conditional --designs imputed,category,padded`,
+ * with and without `--heldout`, median regret @30/@50; seeds 0-9, then 10-19): the GP learns where
+ * "inactive" sits for each parameter, among the active values where branches are related (it puts
+ * nested_sphere's inactive z2 at 0.35, where 2 (z2 - 0.7)^2 equals the 0.25 a shallower depth
+ * costs) or outside [0, 1] where they are not. mlp_hpo 0.0117/0.0052 vs padded 0.0157/0.01 (seeds
+ * 10-19: 0.0108/0.0051 vs 0.0203/0.01); branin_or_hartmann3 0.0129/2.2e-5 vs 0.0556/0.0552 (10-19:
+ * tied at 0.11); jenatton 2.7e-7/1.4e-8 vs 1.2e-7/1.4e-9 (10-19: 5.1e-7/2.7e-10 vs 2.3e-6/3.0e-9;
+ * noise at that scale); worse only at the precision level on nested_sphere, 1.2e-5/1.8e-6 vs
+ * 3.9e-6/1.1e-6 (10-19: 4.6e-6/1.0e-6 vs 3.2e-6/8.3e-7), where one pad per parameter cannot match
+ * every depth that deactivates it. A tighter prior on the pads (sd 0.3) or pads kept inside [0, 1]
+ * lost the mlp_hpo gain (0.0154/0.01) without fixing nested_sphere.
+ *
+ * Before `imputed`, the default was `category`, chosen by measurement (`npm run bench -- conditional --designs
  * category,padded,indicator,arc`, 10 seeds, plus held-out functions and seeds 10-39): at 30-50
  * trials the extra lengthscales of `indicator` and `arc` cost more than they model (arc was worse
  * than padded on jenatton and nested_sphere by 8-24x at 30 trials; indicator worse on mlp_hpo with
