@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     'no-tpe': { type: 'boolean', default: false },
     'tpe-multivariate': { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
+    out: { type: 'string' },
   },
 });
 
@@ -122,6 +123,13 @@ for (const name of names) {
         objective.optimum,
       ),
       meanSuggestMs: ms.reduce((a, b) => a + b, 0) / ms.length,
+      // Per seed, for paired tests between designs.
+      regrets: Object.fromEntries(
+        checkpoints.map((k) => [
+          k,
+          result.runs.map((r) => (r.best[k - 1] ?? Number.NaN) - objective.optimum),
+        ]),
+      ),
     };
     loads.push(loadavg()[0]);
   }
@@ -155,7 +163,7 @@ for (const row of rows) {
     .map(([c, v]) => `${c} ${v.meanSuggestMs.toFixed(0)} ms`);
   console.log(`mean suggestion time, ${row.name}: ${times.join(', ')}`);
 }
-const file = join(resultsDir(), `conditional${args.heldout ? '-heldout' : ''}.json`);
+const file = join(resultsDir(), args.out ?? `conditional${args.heldout ? '-heldout' : ''}.json`);
 writeFileSync(
   file,
   `${JSON.stringify({ env: machine(), seeds, trials, config: args.config, rows }, null, 1)}\n`,

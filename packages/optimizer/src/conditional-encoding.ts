@@ -147,6 +147,11 @@ export class ConditionalEncoding implements ModelCoordinates {
     return this.slots.filter((s): s is Extract<Slot, { kind: 'pad' }> => s.kind === 'pad');
   }
 
+  /** The model coordinate of space parameter i (the first of two for `arc`). */
+  coordinateOf(i: number): number {
+    return this.slots.find((s) => s.from === i && s.kind !== 'indicator')?.to ?? i;
+  }
+
   get categorical(): Uint8Array {
     return Uint8Array.from(this.dims, (d) => (d.kind === 'categorical' ? 1 : 0));
   }

@@ -1,11 +1,17 @@
 import { ConditionalEncoding } from './conditional-encoding.js';
-import type { GpOptions } from './config.js';
+import type { Direction, GpOptions } from './config.js';
 import { type FitResult, thetaBounds, thetaToHyper } from './hyperparameters.js';
 import { covariances, type KernelKind } from './kernel.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
 import { choleskyWithJitter, cholInverse, dot, logDetHalf, solveLower, solveUpperT } from './linalg.js';
-import type { Observations } from './model.js';
-import { fitPrefixLength } from './model.js';
+import {
+  chainedFrom,
+  type FittedModel,
+  fitCheckpoint,
+  fitModel,
+  fitPrefixLength,
+  type Observations,
+} from './model.js';
 import type { ModelCache } from './model-cache.js';
 import { transformTargets } from './output-transform.js';
 import { DEFAULT_PRIOR, type HyperPrior, logPrior } from './prior.js';
@@ -195,26 +201,33 @@ export function fitPads(
   options: GpOptions,
   cache: ModelCache,
 ): { pads: Float64Array; fit: FitResult | undefined } {
+  return fitPadsAt(space, obs, fitPrefixLength(obs.n), options, cache);
+}
+
+function fitPadsAt(
+  space: ParsedSearchSpace,
+  obs: Observations,
+  m: number,
+  options: GpOptions,
+  cache: ModelCache,
+): { pads: Float64Array; fit: FitResult | undefined } {
   const base = new ConditionalEncoding(space, 'imputed');
   const P = base.padSlots.length;
   const centers = Float64Array.from(base.padSlots, (s) => s.pad);
-  const m = fitPrefixLength(obs.n);
   const from = Math.max(0, m - FIT_MAX);
   const n = m - from;
   if (P === 0 || n < 2) return { pads: centers, fit: undefined };
   const D = space.dimension;
+  const M = base.dimension;
   const xs = obs.x.subarray(from * D, m * D);
   const g = obs.g.subarray(from, m);
-  const key = `imputed:${hashFloats(xs, 0x9747b28c)}:${hashFloats(g, 0x1b873593)}:${n}:${options.kernel}:${options.noiseFloor}:${options.deterministic}:${options.outputWarping}:${options.noiseUnits}`;
+  const previous = chainedFrom(m);
+  const key = `imputed${previous === null ? 'g' : 'c'}:${hashFloats(xs, 0x9747b28c)}:${hashFloats(g, 0x1b873593)}:${n}:${options.kernel}:${options.noiseFloor}:${options.deterministic}:${options.outputWarping}:${options.noiseUnits}`;
   const hit = cache.recallFit(key);
-  if (hit) {
-    const M = base.dimension;
-    return { pads: hit.theta.slice(M + 3), fit: { ...hit, theta: hit.theta.slice(0, M + 3) } };
-  }
+  if (hit) return { pads: hit.theta.slice(M + 3), fit: { ...hit, theta: hit.theta.slice(0, M + 3) } };
   const t = transformTargets(g, n, options.outputWarping === 'yeo-johnson');
   const noiseScale = t.noiseScale && options.noiseUnits === 'objective' ? t.noiseScale : undefined;
   const nlp = new ImputedNegLogPosterior(base, xs, t.y, n, options.kernel, DEFAULT_PRIOR, noiseScale);
-  const M = base.dimension;
   const [tlo, thi] = thetaBounds(M, options.noiseFloor, options.deterministic);
   const lo = new Float64Array(M + 3 + P);
   const hi = new Float64Array(M + 3 + P);
@@ -223,17 +236,39 @@ export function fitPads(
   lo.fill(PAD_BOUNDS[0], M + 3);
   hi.fill(PAD_BOUNDS[1], M + 3);
   const starts: Float64Array[] = [];
-  const first = new Float64Array(M + 3 + P);
-  first[M + 1] = Math.log(Math.max(options.noiseFloor, 1e-2));
-  first.set(centers, M + 3);
-  starts.push(first);
-  if (n < 128) {
-    // As model.ts: a second start with short lengthscales and little noise finds the other mode.
-    const short = new Float64Array(M + 3 + P);
-    for (let d = 0; d < M; d++) short[d] = Math.log(10);
-    short[M + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));
-    short.set(centers, M + 3);
-    starts.push(short);
+  const withPads = (theta: Float64Array, pads: Float64Array): Float64Array => {
+    const v = new Float64Array(M + 3 + P);
+    v.set(theta.subarray(0, M + 3));
+    v.set(pads, M + 3);
+    return v;
+  };
+  if (previous !== null) {
+    // As model.ts's chained checkpoints: the previous checkpoint's joint optimum as the only start.
+    const prev = fitPadsAt(space, obs, previous, options, cache);
+    if (prev.fit) starts.push(withPads(prev.fit.theta, prev.pads));
+  }
+  if (starts.length === 0) {
+    // The fixed-pad fit (the `category` model, same prior) at its optimum with the canonical pads:
+    // the joint objective there equals its negative log posterior, and descent from it can only
+    // lower that, so the joint optimum is never below the fixed-pad model in posterior terms.
+    const embedded: Observations = { ...obs, x: base.embedRows(obs.x, m) };
+    const plain = fitCheckpoint(embedded, m, M, base.categorical, options, cache);
+    if (plain.fitted) starts.push(withPads(plain.theta, centers));
+  }
+  if (starts.length === 0) {
+    // Only when the fixed-pad fit failed: the defaults, as model.ts.
+    const first = new Float64Array(M + 3 + P);
+    first[M + 1] = Math.log(Math.max(options.noiseFloor, 1e-2));
+    first.set(centers, M + 3);
+    starts.push(first);
+    if (n < 128) {
+      // As model.ts: a second start with short lengthscales and little noise finds the other mode.
+      const short = new Float64Array(M + 3 + P);
+      for (let d = 0; d < M; d++) short[d] = Math.log(10);
+      short[M + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));
+      short.set(centers, M + 3);
+      starts.push(short);
+    }
   }
   let best: { x: Float64Array; f: number } | null = null;
   for (const s0 of starts) {
@@ -257,9 +292,8 @@ export function fitPads(
     fitted: best !== null,
     ...(noiseScale ? { noiseScaled: true } : {}),
   };
-  const out = { pads: theta.slice(M + 3), fit: result };
   cache.rememberFit(key, { ...result, theta });
-  return out;
+  return { pads: theta.slice(M + 3), fit: result };
 }
 
 /** The model coordinates of a conditional space for the sampler's options and observations. */
@@ -273,4 +307,48 @@ export function conditionalEncodingFor(
     return { encoding: new ConditionalEncoding(space, options.conditionalEncoding), fit: undefined };
   const { pads, fit } = fitPads(space, obs, options, cache);
   return { encoding: new ConditionalEncoding(space, 'imputed', pads), fit };
+}
+
+/** A GP fitted on a search space's observations, and how a space point reaches its coordinates. */
+export interface SpaceModel {
+  model: FittedModel;
+  /** The embedding of a conditional space (null: the GP runs on the space's coordinates). */
+  encoding: ConditionalEncoding | null;
+  /** A space point in the model's coordinates. */
+  toModel(x: Float64Array): Float64Array;
+  /** The model coordinate of space parameter i (the first one where an encoding gives it two). */
+  coordinateOf(i: number): number;
+}
+
+/**
+ * The sampler's model (samplers.ts), the dashboard's surrogate (surrogate.ts) and recommend.ts's
+ * all come from here, so on a conditional space they see the same embedding, imputed pads included.
+ */
+export function fitSpaceModel(
+  space: ParsedSearchSpace,
+  direction: Direction,
+  obs: Observations,
+  pending: readonly Float64Array[],
+  options: GpOptions,
+  cache: ModelCache,
+): SpaceModel {
+  const conditional = space.conditional ? conditionalEncodingFor(space, options, obs, cache) : null;
+  const encoding = conditional?.encoding ?? null;
+  const modelObs = encoding ? { ...obs, x: encoding.embedRows(obs.x, obs.n) } : obs;
+  const modelPending = encoding ? pending.map((p) => encoding.embed(p)) : pending;
+  const model = fitModel(
+    encoding ?? space,
+    direction,
+    modelObs,
+    modelPending,
+    options,
+    cache,
+    conditional?.fit,
+  );
+  return {
+    model,
+    encoding,
+    toModel: (x) => (encoding ? encoding.embed(x) : x),
+    coordinateOf: (i) => (encoding ? encoding.coordinateOf(i) : i),
+  };
 }
