@@ -7,12 +7,15 @@ import {
   type ConditionalEncodingKind,
   EmbeddedAcquisition,
 } from './conditional-encoding.js';
-import { ImputedNegLogPosterior } from './conditional-fit.js';
-import { parseSamplerConfig } from './config.js';
+import { fitPads, fitSpaceModel, ImputedNegLogPosterior } from './conditional-fit.js';
+import { gpOptions, parseSamplerConfig } from './config.js';
 import { SearchSpaceError, SpaceExhaustedError } from './errors.js';
 import { GpPosterior, NegLogPosterior } from './gp.js';
+import { collectObservations, fitCheckpoint, fitPrefixLength, predictObjective } from './model.js';
+import { ModelCache } from './model-cache.js';
 import { AcquisitionObjective } from './optimize-acquisition.js';
 import { DEFAULT_PRIOR } from './prior.js';
+import { recommend } from './recommend.js';
 import { createRng, type Rng } from './rng.js';
 import { suggest } from './samplers.js';
 import { type Params, type ParsedSearchSpace, parseSearchSpace } from './search-space.js';
@@ -481,5 +484,93 @@ describe('imputed: the joint posterior of hyperparameters and inactive pads', ()
         );
       }
     }
+  });
+});
+
+describe('imputed: the fitted pads', () => {
+  const space = parseSearchSpace(OPTIMIZER_SPACE);
+  const config = parseSamplerConfig({ type: 'gp', conditionalEncoding: 'imputed' });
+  const options = gpOptions(config);
+  const history = (count: number, seed: number): Params[] => {
+    const rng = createRng(seed);
+    return Array.from({ length: count }, () =>
+      space.decode(
+        space.canonicalize(space.fromUnit(Array.from({ length: space.dimension }, () => rng.next()))),
+      ),
+    );
+  };
+  const score = (p: Params): number =>
+    Math.log10(p.lr as number) ** 2 +
+    (p.optimizer === 'sgd' ? 1 - (p.momentum as number) : 0.3) +
+    0.1 * (p.n_layers as number);
+  const observations = (count: number, seed: number) =>
+    collectObservations(
+      space,
+      'MINIMIZE',
+      history(count, seed).map((params) => ({ params, value: score(params) })),
+    );
+
+  it('never has a lower posterior than the fixed-pad fit it starts from', () => {
+    for (const seed of [1, 2, 3]) {
+      const obs = observations(24, seed);
+      const cache = new ModelCache();
+      const { fit } = fitPads(space, obs, options, cache);
+      const cat = new ConditionalEncoding(space, 'category');
+      const plain = fitCheckpoint(
+        { ...obs, x: cat.embedRows(obs.x, obs.n) },
+        fitPrefixLength(obs.n),
+        cat.dimension,
+        cat.categorical,
+        options,
+        new ModelCache(),
+      );
+      assert.ok(
+        fit && fit.objective <= plain.objective + 1e-9,
+        `seed ${seed}: ${fit?.objective} vs ${plain.objective}`,
+      );
+    }
+  });
+
+  it('above 128 observations, chained to the previous checkpoint: the same pads from a fresh cache', () => {
+    const obs = observations(160, 4);
+    const warm = new ModelCache();
+    fitPads(space, { ...obs, n: 128 }, options, warm);
+    const a = fitPads(space, obs, options, warm);
+    const b = fitPads(space, obs, options, new ModelCache());
+    assert.deepEqual([...a.pads], [...b.pads]);
+    assert.ok(a.fit?.fitted && Number.isFinite(a.fit.objective));
+  });
+
+  it('the surrogate and the recommendation use the sampler embedding (pads included)', () => {
+    const completed = history(20, 5).map((params) => ({ params, value: score(params) }));
+    const request = {
+      space,
+      direction: 'MINIMIZE' as const,
+      completed,
+      pending: [],
+      seed: 0,
+    };
+    const cache = new ModelCache();
+    const sampled = fitSpaceModel(
+      space,
+      'MINIMIZE',
+      collectObservations(space, 'MINIMIZE', completed),
+      [],
+      options,
+      cache,
+    );
+    assert.ok(
+      sampled.encoding?.padSlots.some(
+        (s, k) => s.pad !== new ConditionalEncoding(space, 'imputed').padSlots[k]?.pad,
+      ),
+    );
+    const surrogate = fitSurrogate(config, request, cache);
+    const rec = recommend(config, request, cache);
+    assert.ok(surrogate && rec?.source === 'model' && rec.mean !== null);
+    const params = completed[rec.index]?.params ?? {};
+    const shown = surrogate.predict([params])[0];
+    const own = predictObjective(sampled.model, sampled.toModel(space.snap(space.encode(params))));
+    assert.ok(Math.abs((shown?.mean ?? 0) - own.mean) <= 1e-9 * Math.max(1, Math.abs(own.mean)));
+    assert.ok(Math.abs(rec.mean - own.mean) <= 1e-9 * Math.max(1, Math.abs(own.mean)));
   });
 });
