@@ -259,7 +259,7 @@ function fitPadsAt(
   if (!chained) {
     // And the defaults, as model.ts: the pads' other basins (far outside [0, 1], where branches are
     // unrelated) are not reached by descent from the canonical pads (mlp_hpo: 0.0167 @30 from the
-    // fixed-pad optimum alone, 0.0117 with the defaults too).
+    // fixed-pad optimum alone, 0.011 with the defaults too).
     const first = new Float64Array(M + 3 + P);
     first[M + 1] = Math.log(Math.max(options.noiseFloor, 1e-2));
     first.set(centers, M + 3);
