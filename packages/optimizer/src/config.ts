@@ -48,8 +48,10 @@ export interface SamplerConfig {
    */
   warmStart?: boolean;
   /**
-   * How the GP sees a conditional search space (conditional-encoding.ts): `category` (default),
-   * `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the benchmark's baseline).
+   * How the GP sees a conditional search space (conditional-encoding.ts): `imputed` (default:
+   * inactive parameters at model coordinates fitted with the hyperparameters, conditional-fit.ts),
+   * `category`, `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the
+   * benchmark's baseline). No effect on spaces without `when` conditions.
    */
   conditionalEncoding?: ConditionalEncodingKind;
   /**
@@ -114,7 +116,7 @@ export const GP_DEFAULTS: GpOptions = {
   outputWarping: 'yeo-johnson',
   noiseUnits: 'warped',
   warmStart: false,
-  conditionalEncoding: 'category',
+  conditionalEncoding: 'imputed',
   thompsonEvery: 0,
   thompsonMaxDim: 3,
   thompsonStall: 0,
@@ -188,7 +190,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   outputWarping: oneOf(['yeo-johnson', 'none']),
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
-  conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
+  conditionalEncoding: oneOf(['arc', 'category', 'imputed', 'indicator', 'padded']),
   thompsonEvery: integer(0, 1000),
   thompsonMaxDim: integer(0, 1000),
   thompsonStall: integer(0, 1000),

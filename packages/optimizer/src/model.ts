@@ -291,13 +291,15 @@ export function fitModel(
   pending: readonly Float64Array[],
   options: GpOptions,
   cache: ModelCache,
+  /** Hyperparameters fitted with the coordinates themselves (conditional-fit.ts), on the same prefix. */
+  fitted?: FitResult,
 ): FittedModel {
   const dim = space.dimension;
   const categorical = new Uint8Array(space.dims.map((d) => (d.kind === 'categorical' ? 1 : 0)));
   const warp = options.outputWarping === 'yeo-johnson';
   const target = transformTargets(obs.g, obs.n, warp);
   const y = target.y;
-  const fit = fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options, cache);
+  const fit = fitted ?? fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options, cache);
   const hyper = thetaToHyper(fit.theta, dim);
   const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
   if (target.noiseScale && fit.noiseScaled) data.noiseScale = target.noiseScale;
