@@ -72,6 +72,12 @@ export interface SamplerConfig {
    * Off by default (docs/DESIGN.md, "Re-evaluation").
    */
   replicateIncumbent?: boolean;
+  /**
+   * Warm-started studies: while the guard accepts a source, condition the study's own GP on the
+   * sources' trials mapped through the transfer model, with no handover at 20 observations
+   * (docs/DESIGN.md 6e). Off by default.
+   */
+  warmStartRows?: boolean;
 }
 
 export interface GpOptions {
@@ -91,6 +97,7 @@ export interface GpOptions {
   thompsonMaxDim: number;
   incumbent: 'auto' | 'observed' | 'mean';
   replicateIncumbent: boolean;
+  warmStartRows: boolean;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -110,6 +117,7 @@ export const GP_DEFAULTS: GpOptions = {
   thompsonMaxDim: 3,
   incumbent: 'auto',
   replicateIncumbent: false,
+  warmStartRows: false,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -130,6 +138,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     thompsonMaxDim: config.thompsonMaxDim ?? GP_DEFAULTS.thompsonMaxDim,
     incumbent: config.incumbent ?? GP_DEFAULTS.incumbent,
     replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
+    warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
   };
 }
 
@@ -182,6 +191,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   thompsonMaxDim: integer(0, 1000),
   incumbent: oneOf(['auto', 'observed', 'mean']),
   replicateIncumbent: boolean,
+  warmStartRows: boolean,
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

@@ -47,7 +47,8 @@ export interface WarmSuggestion {
  * warmstart bench: the transfer model's own acquisition finds the basin early but, unwarped, cannot
  * resolve the optimum (its noise absorbs the source's misfit elsewhere), and a plain GP handed the
  * study later re-explores the corners the source had already ruled out; this keeps both the
- * source's map and the warped GP's resolution near the optimum.
+ * source's map and the warped GP's resolution near the optimum (branin; hartmann6 and rosenbrock4
+ * did worse, hence opt-in: docs/DESIGN.md 6e).
  */
 function suggestAugmented(model: TransferModel, ctx: WarmContext): WarmSuggestion | null {
   const { space, obs, options } = ctx;
@@ -104,8 +105,9 @@ function suggestAugmented(model: TransferModel, ctx: WarmContext): WarmSuggestio
 
 /**
  * The GP sampler's suggestion for a warm-started study when the transfer model passes its guard
- * (transfer.ts), from the second target observation on; null otherwise, and the sampler then does
- * exactly what a cold start does (its initial design, then the plain GP).
+ * (transfer.ts), from the third target observation on; null otherwise, and the sampler then does
+ * exactly what a cold start does (its initial design, then the plain GP). With `warmStartRows` it is
+ * the study's GP with the mapped source rows (suggestAugmented) while the guard accepts a source.
  */
 export function suggestWithSources(
   sources: ReadonlyArray<SourceStudy>,
@@ -113,8 +115,9 @@ export function suggestWithSources(
 ): WarmSuggestion | null {
   const { space, obs, options } = ctx;
   let model: ReturnType<typeof fitTransferModel>;
+  const rows = options.warmStartRows && !space.conditional;
   try {
-    // No handover at a fixed count: the guard decides at every refit whether the source still helps.
+    // With mapped rows no handover at a fixed count: the guard decides at every refit.
     model = fitTransferModel(
       space,
       obs,
@@ -123,18 +126,18 @@ export function suggestWithSources(
       options,
       true,
       ctx.cache,
-      Number.POSITIVE_INFINITY,
+      rows ? Number.POSITIVE_INFINITY : MAX_TARGET_OBSERVATIONS,
     );
   } catch (error) {
     if (error instanceof ModelFittingError) return null;
     throw error;
   }
   if (!model) return null;
-  if (!space.conditional) {
+  if (rows) {
     const augmented = suggestAugmented(model, ctx);
     if (augmented) return augmented;
   }
-  // No source shares every parameter: the transfer model's own acquisition, within its window.
+  // No mapped rows: the transfer model's own acquisition, within its window.
   if (obs.n >= MAX_TARGET_OBSERVATIONS) return null;
   const spec = { name: options.acquisition, best: model.best, xi: options.xi, beta: options.beta };
   const objective = new TransferAcquisition(model, spec);

@@ -24,10 +24,10 @@ import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihoo
  * Negative transfer is guarded: b_k and delta_k have priors centred on "no transfer", and the
  * transfer model is used only when its log posterior beats the plain GP's (refitted on the same
  * data) by GUARD_NATS, plus SHIFT_NATS per shift coordinate for the shifted variant. Otherwise the
- * suggestion is exactly the cold start's. While a source is accepted the sampler conditions the
- * study's own (warped) GP on the source's trials mapped through this model (augmentWithSources,
- * transfer-sampler.ts); the model's own acquisition serves sources that cannot be mapped so, up to
- * MAX_TARGET_OBSERVATIONS.
+ * suggestion is exactly the cold start's. From MAX_TARGET_OBSERVATIONS on the study's own GP takes
+ * over. With `warmStartRows` the sampler instead conditions the study's own (warped) GP on the
+ * source's trials mapped through this model while the guard accepts it, with no handover
+ * (augmentWithSources, transfer-sampler.ts).
  */
 export interface SourceStudy {
   space: SearchSpace;
@@ -542,10 +542,10 @@ export interface PlainModel {
  * The study's own GP data plus each source's trials mapped through the transfer model: inputs
  * shifted by the learned shift, values through the learned scale and offset (the prior mean there),
  * then into the study GP's (warped) units. Pseudo rows have their own noise variance: the mean square
- * misfit of the prior mean at the study's observations in those units, so a source that explains the
- * target only roughly informs where the target has no data and yields to the target's own data
- * wherever it has some (noise-free rows outweigh noisy ones nearby). Only sources that share every target parameter give rows (a partial
- * source places no point). Null when no row was added.
+ * misfit of the prior mean at the study's observations in those units (at least 1e-4), so a source
+ * that explains the target only roughly informs where the target has no data and yields to the
+ * target's own (noise-free) rows wherever it has some. Only sources that share every target
+ * parameter give rows (a partial source places no point). Null when no row was added.
  */
 export function augmentWithSources(
   model: TransferModel,
@@ -575,11 +575,17 @@ export function augmentWithSources(
   if (count === 0) return null;
   const xs = Float64Array.from(rows);
   const toPlain = (m: number): number => plain.target.fromTarget(model.target.toTarget(m, 0).mean);
+  const atPseudo = transferPriorMean(model, xs, count);
+  const pseudoY = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = toPlain(atPseudo[i] ?? 0);
+    if (!Number.isFinite(v)) return null;
+    pseudoY[i] = v;
+  }
   const atObs = transferPriorMean(model, data.x, n);
   let sse = 0;
   for (let i = 0; i < n; i++) sse += ((data.y[i] ?? 0) - toPlain(atObs[i] ?? 0)) ** 2;
   const pseudoVariance = Math.max(PSEUDO_VARIANCE_FLOOR, sse / Math.max(1, n));
-  const atPseudo = transferPriorMean(model, xs, count);
   const x = new Float64Array((n + count) * dim);
   x.set(data.x.subarray(0, n * dim));
   x.set(xs, n * dim);
@@ -588,12 +594,8 @@ export function augmentWithSources(
   const noiseScale = new Float64Array(n + count).fill(1);
   if (data.noiseScale) noiseScale.set(data.noiseScale.subarray(0, n));
   const ratio = pseudoVariance / plain.posterior.hyper.noiseVar;
-  for (let i = 0; i < count; i++) {
-    const v = toPlain(atPseudo[i] ?? 0);
-    if (!Number.isFinite(v)) return null;
-    y[n + i] = v;
-    noiseScale[n + i] = ratio;
-  }
+  y.set(pseudoY, n);
+  noiseScale.fill(ratio, n);
   return {
     data: { x, y, n: n + count, dim, categorical: data.categorical, noiseScale },
     pseudo: count,
