@@ -47,8 +47,8 @@ export interface WarmSuggestion {
  * warmstart bench: the transfer model's own acquisition finds the basin early but, unwarped, cannot
  * resolve the optimum (its noise absorbs the source's misfit elsewhere), and a plain GP handed the
  * study later re-explores the corners the source had already ruled out; this keeps both the
- * source's map and the warped GP's resolution near the optimum (branin; hartmann6 and rosenbrock4
- * did worse, hence opt-in: docs/DESIGN.md 6e).
+ * source's map and the warped GP's resolution near the optimum (branin; hartmann6 did worse,
+ * hence opt-in: docs/DESIGN.md 6e).
  */
 function suggestAugmented(model: TransferModel, ctx: WarmContext): WarmSuggestion | null {
   const { space, obs, options } = ctx;
