@@ -82,6 +82,12 @@ export interface SamplerConfig {
    * Off by default (docs/DESIGN.md, "Re-evaluation").
    */
   replicateIncumbent?: boolean;
+  /**
+   * Warm-started studies: while the guard accepts a source, condition the study's own GP on the
+   * sources' trials mapped through the transfer model, with no handover at 20 observations
+   * (docs/DESIGN.md 6e). Off by default.
+   */
+  warmStartRows?: boolean;
 }
 
 export interface GpOptions {
@@ -102,6 +108,7 @@ export interface GpOptions {
   thompsonStall: number;
   incumbent: 'auto' | 'observed' | 'mean' | 'capped';
   replicateIncumbent: boolean;
+  warmStartRows: boolean;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -122,6 +129,7 @@ export const GP_DEFAULTS: GpOptions = {
   thompsonStall: 0,
   incumbent: 'auto',
   replicateIncumbent: false,
+  warmStartRows: false,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -143,6 +151,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     thompsonStall: config.thompsonStall ?? GP_DEFAULTS.thompsonStall,
     incumbent: config.incumbent ?? GP_DEFAULTS.incumbent,
     replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
+    warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
   };
 }
 
@@ -196,6 +205,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   thompsonStall: integer(0, 1000),
   incumbent: oneOf(['auto', 'observed', 'mean', 'capped']),
   replicateIncumbent: boolean,
+  warmStartRows: boolean,
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {
