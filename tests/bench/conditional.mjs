@@ -4,7 +4,7 @@
 // and Optuna's TPE (Debian's python3-optuna, run side by side through tests/bench/_optuna_tpe.py).
 //   npm run bench -- conditional                      jenatton and mlp_hpo, 10 seeds x 50 trials
 //   npm run bench -- conditional --heldout            the held-out conditional functions
-//   npm run bench -- conditional --designs category,padded,indicator,arc   compare encodings
+//   npm run bench -- conditional --designs imputed,category,padded,indicator,arc   compare encodings
 // Options: --functions a,b  --seeds N  --trials N  --config '{"xi":0.01}'  --no-tpe
 //          --tpe-multivariate (also TPE with multivariate=True, group=True)
 // Writes bench-results/conditional.json and prints a table.
@@ -32,10 +32,11 @@ const { values: args } = parseArgs({
     config: { type: 'string', default: '{}' },
     functions: { type: 'string' },
     heldout: { type: 'boolean', default: false },
-    designs: { type: 'string', default: 'category,padded' },
+    designs: { type: 'string', default: 'imputed,padded' },
     'no-tpe': { type: 'boolean', default: false },
     'tpe-multivariate': { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
+    out: { type: 'string' },
   },
 });
 
@@ -122,6 +123,13 @@ for (const name of names) {
         objective.optimum,
       ),
       meanSuggestMs: ms.reduce((a, b) => a + b, 0) / ms.length,
+      // Per seed, for paired tests between designs.
+      regrets: Object.fromEntries(
+        checkpoints.map((k) => [
+          k,
+          result.runs.map((r) => (r.best[k - 1] ?? Number.NaN) - objective.optimum),
+        ]),
+      ),
     };
     loads.push(loadavg()[0]);
   }
@@ -155,7 +163,7 @@ for (const row of rows) {
     .map(([c, v]) => `${c} ${v.meanSuggestMs.toFixed(0)} ms`);
   console.log(`mean suggestion time, ${row.name}: ${times.join(', ')}`);
 }
-const file = join(resultsDir(), `conditional${args.heldout ? '-heldout' : ''}.json`);
+const file = join(resultsDir(), args.out ?? `conditional${args.heldout ? '-heldout' : ''}.json`);
 writeFileSync(
   file,
   `${JSON.stringify({ env: machine(), seeds, trials, config: args.config, rows }, null, 1)}\n`,

@@ -189,6 +189,21 @@ async function regret() {
       `| ${[s.objective, ...cells, ...recommended, ...tpe, formatNumber(s.suggestMsMedian), formatNumber(quantile(ms, 0.9))].join(' | ')} |`,
     );
   }
+  // Item (b) of issue 16.2: the fitted noise std at the recommended trial over the true sigma.
+  const noisy = results.filter((r) => objectiveNamed(r.objective)?.noise > 0);
+  if (noisy.length > 0) {
+    console.log('\nFitted noise std at the recommended trial / true sigma, median [25th, 75th]:\n');
+    console.log(`| function | ${recommendAt.map((k) => `@${k}`).join(' | ')} |`);
+    console.log(`|---|${recommendAt.map(() => '---').join('|')}|`);
+    for (const r of noisy) {
+      const sigma = objectiveNamed(r.objective).noise;
+      const cells = recommendAt.map((k) => {
+        const xs = r.runs.map((run) => (run.recommendedNoiseStd?.[k] ?? Number.NaN) / sigma);
+        return `${formatNumber(quantile(xs, 0.5))} [${formatNumber(quantile(xs, 0.25))}, ${formatNumber(quantile(xs, 0.75))}]`;
+      });
+      console.log(`| ${r.objective} | ${cells.join(' | ')} |`);
+    }
+  }
   const suffix = args.functions ? '-custom' : args.heldout ? '-heldout' : args.noisy ? '-noisy' : '';
   const file = join(outDir, `optimizer${suffix}.json`);
   writeFileSync(

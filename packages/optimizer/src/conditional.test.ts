@@ -7,10 +7,15 @@ import {
   type ConditionalEncodingKind,
   EmbeddedAcquisition,
 } from './conditional-encoding.js';
-import { parseSamplerConfig } from './config.js';
+import { fitPads, fitSpaceModel, ImputedNegLogPosterior } from './conditional-fit.js';
+import { gpOptions, parseSamplerConfig } from './config.js';
 import { SearchSpaceError, SpaceExhaustedError } from './errors.js';
-import { GpPosterior } from './gp.js';
+import { GpPosterior, NegLogPosterior } from './gp.js';
+import { collectObservations, fitCheckpoint, fitPrefixLength, predictObjective } from './model.js';
+import { ModelCache } from './model-cache.js';
 import { AcquisitionObjective } from './optimize-acquisition.js';
+import { DEFAULT_PRIOR } from './prior.js';
+import { recommend } from './recommend.js';
 import { createRng, type Rng } from './rng.js';
 import { suggest } from './samplers.js';
 import { type Params, type ParsedSearchSpace, parseSearchSpace } from './search-space.js';
@@ -228,7 +233,7 @@ function consistent(space: ParsedSearchSpace, params: Params): boolean {
 }
 
 describe('property: suggestions are consistent with the tree', () => {
-  for (const kind of ['arc', 'category', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
+  for (const kind of ['arc', 'category', 'imputed', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
     it(`every suggestion of the GP (${kind}) on 12 random spaces holds exactly its active parameters`, () => {
       const rng = createRng(18);
       let checked = 0;
@@ -328,7 +333,7 @@ describe('conditional encodings: gradients against finite differences', () => {
   const rows: Float64Array[] = [];
   for (let i = 0; i < n; i++)
     rows.push(space.fromUnit(Array.from({ length: space.dimension }, () => rng.next())));
-  for (const kind of ['arc', 'category', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
+  for (const kind of ['arc', 'category', 'imputed', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
     it(`${kind}: d acquisition / dx matches central differences on active numeric coordinates`, () => {
       const enc = new ConditionalEncoding(space, kind);
       const x = enc.embedRows(
@@ -403,5 +408,169 @@ describe('surrogate of a conditional space', () => {
       { optimizer: 'adam', lr: 0.01, n_layers: 1, momentum: 0.5 },
     ]);
     assert.ok(Number.isFinite(a?.mean) && Number.isFinite(b?.mean));
+  });
+});
+
+describe('imputed: the joint posterior of hyperparameters and inactive pads', () => {
+  const space = parseSearchSpace(OPTIMIZER_SPACE);
+  const rng = createRng(11);
+  const n = 16;
+  const xs = new Float64Array(n * space.dimension);
+  for (let i = 0; i < n; i++) {
+    const x = space.canonicalize(space.fromUnit(Array.from({ length: space.dimension }, () => rng.next())));
+    xs.set(x, i * space.dimension);
+  }
+  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(1.7 * i) + 0.2 * rng.normal());
+  const enc = new ConditionalEncoding(space, 'imputed');
+  const nlp = new ImputedNegLogPosterior(enc, xs, y, n, 'matern52');
+  const M = enc.dimension;
+
+  it('has one pad per conditional numeric parameter (momentum, units_2, units_3)', () => {
+    assert.deepEqual(
+      enc.padSlots.map((s) => space.params[s.from]?.name),
+      ['momentum', 'units_2', 'units_3'],
+    );
+  });
+
+  it('at the canonical pads equals the GP likelihood of the category embedding (gradient included)', () => {
+    const cat = new ConditionalEncoding(space, 'category');
+    const data = { x: cat.embedRows(xs, n), y, n, dim: M, categorical: cat.categorical };
+    const plain = new NegLogPosterior(data, 'matern52', DEFAULT_PRIOR);
+    const theta = Float64Array.from({ length: M + 3 }, (_, i) =>
+      i < M ? 0.3 * Math.cos(i) : i === M + 1 ? -3 : 0.1,
+    );
+    const v = new Float64Array(M + 3 + nlp.pads);
+    v.set(theta);
+    v.set(nlp.centers, M + 3);
+    const g1 = new Float64Array(M + 3);
+    const g2 = new Float64Array(v.length);
+    const f1 = plain.evaluate(theta, g1);
+    const f2 = nlp.evaluate(v, g2);
+    assert.ok(Math.abs(f1 - f2) <= 1e-9 * Math.abs(f1), `${f1} vs ${f2}`);
+    for (let i = 0; i < M + 3; i++)
+      assert.ok(
+        Math.abs((g1[i] ?? 0) - (g2[i] ?? 0)) <= 1e-8 * Math.max(1, Math.abs(g1[i] ?? 0)),
+        `theta ${i}`,
+      );
+  });
+
+  it('gradient in theta and in the pads matches central differences', () => {
+    for (const trial of [0, 1, 2]) {
+      const v = Float64Array.from({ length: M + 3 + nlp.pads }, (_, i) =>
+        i < M
+          ? 0.5 * rng.normal()
+          : i === M
+            ? 0.2
+            : i === M + 1
+              ? -4
+              : i === M + 2
+                ? 0.1
+                : -0.5 + 2 * rng.next(),
+      );
+      const grad = new Float64Array(v.length);
+      nlp.evaluate(v, grad);
+      for (let i = 0; i < v.length; i++) {
+        const h = 1e-6;
+        const up = Float64Array.from(v);
+        const down = Float64Array.from(v);
+        up[i] = (up[i] ?? 0) + h;
+        down[i] = (down[i] ?? 0) - h;
+        const scratch = new Float64Array(v.length);
+        const fd = (nlp.evaluate(up, scratch) - nlp.evaluate(down, scratch)) / (2 * h);
+        const g = grad[i] ?? 0;
+        assert.ok(
+          Math.abs(fd - g) <= 1e-5 * Math.max(1, Math.abs(fd)),
+          `trial ${trial}, variable ${i}: ${g} vs ${fd}`,
+        );
+      }
+    }
+  });
+});
+
+describe('imputed: the fitted pads', () => {
+  const space = parseSearchSpace(OPTIMIZER_SPACE);
+  const config = parseSamplerConfig({ type: 'gp', conditionalEncoding: 'imputed' });
+  const options = gpOptions(config);
+  const history = (count: number, seed: number): Params[] => {
+    const rng = createRng(seed);
+    return Array.from({ length: count }, () =>
+      space.decode(
+        space.canonicalize(space.fromUnit(Array.from({ length: space.dimension }, () => rng.next()))),
+      ),
+    );
+  };
+  const score = (p: Params): number =>
+    Math.log10(p.lr as number) ** 2 +
+    (p.optimizer === 'sgd' ? 1 - (p.momentum as number) : 0.3) +
+    0.1 * (p.n_layers as number);
+  const observations = (count: number, seed: number) =>
+    collectObservations(
+      space,
+      'MINIMIZE',
+      history(count, seed).map((params) => ({ params, value: score(params) })),
+    );
+
+  it('never has a lower posterior than the fixed-pad fit it starts from', () => {
+    for (const seed of [1, 2, 3]) {
+      const obs = observations(24, seed);
+      const cache = new ModelCache();
+      const { fit } = fitPads(space, obs, options, cache);
+      const cat = new ConditionalEncoding(space, 'category');
+      const plain = fitCheckpoint(
+        { ...obs, x: cat.embedRows(obs.x, obs.n) },
+        fitPrefixLength(obs.n),
+        cat.dimension,
+        cat.categorical,
+        options,
+        new ModelCache(),
+      );
+      assert.ok(
+        fit && fit.objective <= plain.objective + 1e-9,
+        `seed ${seed}: ${fit?.objective} vs ${plain.objective}`,
+      );
+    }
+  });
+
+  it('above 128 observations, chained to the previous checkpoint: the same pads from a fresh cache', () => {
+    const obs = observations(160, 4);
+    const warm = new ModelCache();
+    fitPads(space, { ...obs, n: 128 }, options, warm);
+    const a = fitPads(space, obs, options, warm);
+    const b = fitPads(space, obs, options, new ModelCache());
+    assert.deepEqual([...a.pads], [...b.pads]);
+    assert.ok(a.fit?.fitted && Number.isFinite(a.fit.objective));
+  });
+
+  it('the surrogate and the recommendation use the sampler embedding (pads included)', () => {
+    const completed = history(20, 5).map((params) => ({ params, value: score(params) }));
+    const request = {
+      space,
+      direction: 'MINIMIZE' as const,
+      completed,
+      pending: [],
+      seed: 0,
+    };
+    const cache = new ModelCache();
+    const sampled = fitSpaceModel(
+      space,
+      'MINIMIZE',
+      collectObservations(space, 'MINIMIZE', completed),
+      [],
+      options,
+      cache,
+    );
+    assert.ok(
+      sampled.encoding?.padSlots.some(
+        (s, k) => s.pad !== new ConditionalEncoding(space, 'imputed').padSlots[k]?.pad,
+      ),
+    );
+    const surrogate = fitSurrogate(config, request, cache);
+    const rec = recommend(config, request, cache);
+    assert.ok(surrogate && rec?.source === 'model' && rec.mean !== null);
+    const params = completed[rec.index]?.params ?? {};
+    const shown = surrogate.predict([params])[0];
+    const own = predictObjective(sampled.model, sampled.toModel(space.snap(space.encode(params))));
+    assert.ok(Math.abs((shown?.mean ?? 0) - own.mean) <= 1e-9 * Math.max(1, Math.abs(own.mean)));
+    assert.ok(Math.abs(rec.mean - own.mean) <= 1e-9 * Math.max(1, Math.abs(own.mean)));
   });
 });

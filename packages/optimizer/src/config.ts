@@ -48,8 +48,10 @@ export interface SamplerConfig {
    */
   warmStart?: boolean;
   /**
-   * How the GP sees a conditional search space (conditional-encoding.ts): `category` (default),
-   * `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the benchmark's baseline).
+   * How the GP sees a conditional search space (conditional-encoding.ts): `imputed` (default:
+   * inactive parameters at model coordinates fitted with the hyperparameters, conditional-fit.ts),
+   * `category`, `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the
+   * benchmark's baseline). No effect on spaces without `when` conditions.
    */
   conditionalEncoding?: ConditionalEncodingKind;
   /**
@@ -66,11 +68,13 @@ export interface SamplerConfig {
    */
   thompsonStall?: number;
   /**
-   * The acquisition's incumbent: the best observed target (`observed`) or the best posterior mean
-   * at an observed point (`mean`), which a lucky noisy draw does not inflate; `auto` (default): the
-   * mean where Thompson steps explore (see thompsonEvery), the observed value elsewhere.
+   * The acquisition's incumbent: the best observed target (`observed`), the best posterior mean
+   * at an observed point (`mean`), which a lucky noisy draw does not inflate, or the best observed
+   * target with each capped at one fitted noise std above the posterior mean at its point
+   * (`capped`: the observed value when noise is negligible); `auto` (default): the mean where
+   * Thompson steps explore (see thompsonEvery), capped values elsewhere.
    */
-  incumbent?: 'auto' | 'observed' | 'mean';
+  incumbent?: 'auto' | 'observed' | 'mean' | 'capped';
   /**
    * Re-evaluate the incumbent (the best observed configuration) once when the model says noise
    * dominates what is left to gain: its fitted noise std exceeds the best expected improvement
@@ -84,7 +88,7 @@ export interface SamplerConfig {
    * observation (it treats a rugged noise-free surface as noise plus a smooth trend), and its EI
    * then ranks points by prior variance alone, which is largest on the box boundary. The suggestion
    * then comes from a fit with the noise fixed at the floor (as `deterministic`). 0: never (default).
-   * Only with `acquisition: 'logei'` and not `deterministic` (docs/DESIGN.md, "EI collapse").
+   * Only with `acquisition: 'logei'` and not `deterministic` (docs/DESIGN.md 6, "Boundary over-exploration").
    */
   collapseLogEi?: number;
   /**
@@ -99,6 +103,12 @@ export interface SamplerConfig {
    * been evaluated twice (0: none, default). See model.ts noiseCeiling().
    */
   noiseCap?: number;
+  /**
+   * Warm-started studies: while the guard accepts a source, condition the study's own GP on the
+   * sources' trials mapped through the transfer model, with no handover at 20 observations
+   * (docs/DESIGN.md 6e). Off by default.
+   */
+  warmStartRows?: boolean;
 }
 
 export interface GpOptions {
@@ -117,12 +127,13 @@ export interface GpOptions {
   thompsonEvery: number;
   thompsonMaxDim: number;
   thompsonStall: number;
-  incumbent: 'auto' | 'observed' | 'mean';
+  incumbent: 'auto' | 'observed' | 'mean' | 'capped';
   replicateIncumbent: boolean;
   collapseLogEi: number;
   boundaryTolerance: number;
   aroundBest: number;
   noiseCap: number;
+  warmStartRows: boolean;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -137,7 +148,7 @@ export const GP_DEFAULTS: GpOptions = {
   outputWarping: 'yeo-johnson',
   noiseUnits: 'warped',
   warmStart: false,
-  conditionalEncoding: 'category',
+  conditionalEncoding: 'imputed',
   thompsonEvery: 0,
   thompsonMaxDim: 3,
   thompsonStall: 0,
@@ -147,6 +158,7 @@ export const GP_DEFAULTS: GpOptions = {
   boundaryTolerance: 0,
   aroundBest: 0,
   noiseCap: 0,
+  warmStartRows: false,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -172,6 +184,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     boundaryTolerance: config.boundaryTolerance ?? GP_DEFAULTS.boundaryTolerance,
     aroundBest: config.aroundBest ?? GP_DEFAULTS.aroundBest,
     noiseCap: config.noiseCap ?? GP_DEFAULTS.noiseCap,
+    warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
   };
 }
 
@@ -219,16 +232,17 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   outputWarping: oneOf(['yeo-johnson', 'none']),
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
-  conditionalEncoding: oneOf(['arc', 'category', 'indicator', 'padded']),
+  conditionalEncoding: oneOf(['arc', 'category', 'imputed', 'indicator', 'padded']),
   thompsonEvery: integer(0, 1000),
   thompsonMaxDim: integer(0, 1000),
   thompsonStall: integer(0, 1000),
-  incumbent: oneOf(['auto', 'observed', 'mean']),
+  incumbent: oneOf(['auto', 'observed', 'mean', 'capped']),
   replicateIncumbent: boolean,
   collapseLogEi: number(-1000, 0),
   boundaryTolerance: number(0, 1000),
   aroundBest: integer(0, 4096),
   noiseCap: number(0, 1),
+  warmStartRows: boolean,
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

@@ -77,6 +77,53 @@ describe('noiseUnits', () => {
   });
 });
 
+describe("incumbent 'capped'", () => {
+  const space = parseSearchSpace([
+    { name: 'x', type: 'float', low: 0, high: 1 },
+    { name: 'z', type: 'float', low: 0, high: 1 },
+  ]);
+  const history = (noise: number, lucky: number) => {
+    const rng = createRng(4);
+    return Array.from({ length: 30 }, (_, i) => {
+      const x = rng.next();
+      const z = rng.next();
+      const truth = (x - 0.4) ** 2 + (z - 0.6) ** 2;
+      return { params: { x, z }, value: truth + noise * rng.normal() - (i === 7 ? lucky : 0) };
+    });
+  };
+  const best = (completed: ReturnType<typeof history>, incumbent: 'capped' | 'observed' | 'mean') => {
+    const obs = collectObservations(space, 'MINIMIZE', completed);
+    return fitModel(space, 'MINIMIZE', obs, [], gpOptions({ type: 'gp', incumbent }), new ModelCache());
+  };
+
+  it('is the best observed target when the model sees no noise', () => {
+    const completed = history(0, 0);
+    const obs = collectObservations(space, 'MINIMIZE', completed);
+    const model = fitModel(
+      space,
+      'MINIMIZE',
+      obs,
+      [],
+      gpOptions({ type: 'gp', incumbent: 'capped', deterministic: true }),
+      new ModelCache(),
+    );
+    assert.equal(model.best, Math.max(...model.target.y));
+  });
+
+  it('counts a lucky draw only up to one noise std above the posterior mean there', () => {
+    // One observation far better than its neighbours allow: the model takes it for noise.
+    const completed = history(0.02, 0.15);
+    const capped = best(completed, 'capped');
+    const observed = best(completed, 'observed');
+    const mean = best(completed, 'mean');
+    const noiseStd = Math.sqrt(capped.posterior.hyper.noiseVar);
+    assert.ok(noiseStd > 0.01, `noise ${noiseStd}`);
+    assert.ok(capped.best < observed.best - 1e-6, `${capped.best} vs ${observed.best}`);
+    assert.ok(capped.best >= mean.best, `${capped.best} vs ${mean.best}`);
+    assert.ok(capped.best <= mean.best + noiseStd + 1e-12);
+  });
+});
+
 describe('collectObservations: pruned trials', () => {
   const space = parseSearchSpace([{ name: 'x', type: 'float', low: 0, high: 1 }]);
   it('caps a pruned trial at the worst completed value, in the direction of the study', () => {

@@ -1,6 +1,7 @@
+import { fitSpaceModel, type SpaceModel } from './conditional-fit.js';
 import { type Direction, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError } from './errors.js';
-import { collectObservations, fitModel } from './model.js';
+import { collectObservations } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
 import { type Params, parseSearchSpace, type SearchSpace } from './search-space.js';
 
@@ -62,13 +63,14 @@ export function recommend(
   const obs = collectObservations(space, request.direction, request.completed);
   if (obs.n < 3) return observed;
   const options = gpOptions(config);
-  let model: ReturnType<typeof fitModel>;
+  let fitted: SpaceModel;
   try {
-    model = fitModel(space, request.direction, obs, [], options, cache);
+    fitted = fitSpaceModel(space, request.direction, obs, [], options, cache);
   } catch (error) {
     if (error instanceof ModelFittingError) return observed;
     throw error;
   }
+  const { model, toModel } = fitted;
   // Among the rows with a finite value (clipped infinities are rows too, but never kept).
   let best: { row: number; mean: number; variance: number } | null = null;
   const dim = space.dimension;
@@ -76,7 +78,7 @@ export function recommend(
     const index = obs.source[row] ?? -1;
     const trial = request.completed[index];
     if (!trial || !Number.isFinite(trial.value) || !eligible(index)) continue;
-    const p = model.posterior.predict(obs.x.subarray(row * dim, (row + 1) * dim));
+    const p = model.posterior.predict(toModel(obs.x.subarray(row * dim, (row + 1) * dim)));
     if (best === null || p.mean > best.mean) best = { row, mean: p.mean, variance: p.variance };
   }
   if (best === null) return observed;

@@ -1,14 +1,9 @@
 import type { AcquisitionSpec } from './acquisition.js';
-import { ConditionalEncoding, EmbeddedAcquisition } from './conditional-encoding.js';
+import { type ConditionalEncoding, EmbeddedAcquisition } from './conditional-encoding.js';
+import { fitSpaceModel } from './conditional-fit.js';
 import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
-import {
-  collectObservations,
-  type FittedModel,
-  fitModel,
-  type Observations,
-  predictObjective,
-} from './model.js';
+import { collectObservations, type FittedModel, type Observations, predictObjective } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
 import {
   type CompletedTrial,
@@ -349,21 +344,20 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         return { params: space.decode(x), info: info('gp', 'initial', obs.warnings) };
       }
       // Conditional spaces: the GP sees an embedding of the tree, the search its coordinates.
-      const encoding = space.conditional ? new ConditionalEncoding(space, options.conditionalEncoding) : null;
-      const modelObs = encoding ? { ...obs, x: encoding.embedRows(obs.x, obs.n) } : obs;
-      const modelPending = encoding ? ctx.pending.map((p) => encoding.embed(p)) : ctx.pending;
       const explicit = thompsonSpace(space, options);
-      const incumbent = options.incumbent === 'auto' ? (explicit ? 'mean' : 'observed') : options.incumbent;
+      const incumbent = options.incumbent === 'auto' ? (explicit ? 'mean' : 'capped') : options.incumbent;
       let model: FittedModel;
+      let encoding: ConditionalEncoding | null;
       try {
-        model = fitModel(
-          encoding ?? space,
+        // Conditional spaces: the GP sees an embedding of the tree, the search its coordinates.
+        ({ model, encoding } = fitSpaceModel(
+          space,
           request.direction,
-          modelObs,
-          modelPending,
+          obs,
+          ctx.pending,
           { ...options, incumbent },
           cache,
-        );
+        ));
       } catch (error) {
         if (!(error instanceof ModelFittingError)) throw error;
         const x = qmcPoint(config, ctx, request.completed.length + request.pending.length);
@@ -400,11 +394,11 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
       if (result && !thompson && collapsed(options, result.value)) {
         // EI collapse: see collapsed(). A fit without noise has to pass through the best observation.
         try {
-          const exact = fitModel(
-            encoding ?? space,
+          const { model: exact } = fitSpaceModel(
+            space,
             request.direction,
-            modelObs,
-            modelPending,
+            obs,
+            ctx.pending,
             { ...options, incumbent, deterministic: true },
             cache,
           );

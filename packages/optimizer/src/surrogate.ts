@@ -1,7 +1,8 @@
 import { acquisitionOf } from './acquisition.js';
+import { fitSpaceModel, type SpaceModel } from './conditional-fit.js';
 import { gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError } from './errors.js';
-import { collectObservations, fitModel, predictObjective } from './model.js';
+import { collectObservations, predictObjective } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
 import { acquisitionSpec, type SuggestRequest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
@@ -40,9 +41,9 @@ export function fitSurrogate(
       // Pending trials from an older search space carry no information here.
     }
   }
-  let model: ReturnType<typeof fitModel>;
+  let model: SpaceModel;
   try {
-    model = fitModel(space, request.direction, obs, pending, options, cache);
+    model = fitSpaceModel(space, request.direction, obs, pending, options, cache);
   } catch (error) {
     if (error instanceof ModelFittingError) return null;
     throw error;
@@ -68,18 +69,18 @@ export function fitSurrogate(
 
 function surrogateOf(
   space: ReturnType<typeof parseSearchSpace>,
-  model: ReturnType<typeof fitModel>,
+  { model, toModel, coordinateOf }: SpaceModel,
   options: ReturnType<typeof gpOptions>,
 ): Surrogate {
   const acquisition = acquisitionOf(acquisitionSpec(options, model.best));
   // Conditional spaces: a slice may set a parent without its children (or keep a child it deactivates).
   const encode = (p: Params): Float64Array =>
-    space.snap(space.conditional ? space.encodeLenient(p) : space.encode(space.validateParams(p)));
+    toModel(space.snap(space.conditional ? space.encodeLenient(p) : space.encode(space.validateParams(p))));
   const lambdas = model.posterior.hyper.invSqLengthscales;
   const lengths = (): Record<string, number> => {
     const out: Record<string, number> = {};
     space.dims.forEach((d, i) => {
-      out[d.name] = 1 / Math.sqrt(lambdas[i] ?? 1);
+      out[d.name] = 1 / Math.sqrt(lambdas[coordinateOf(i)] ?? 1);
     });
     return out;
   };
@@ -95,7 +96,7 @@ function surrogateOf(
       // A parameter with a single possible value explains nothing, whatever its lengthscale.
       const weight = space.dims.map((d, i) => {
         const constant = d.size === 1 || (d.spec.type === 'float' && d.spec.low === d.spec.high);
-        return constant ? 0 : Math.sqrt(lambdas[i] ?? 0);
+        return constant ? 0 : Math.sqrt(lambdas[coordinateOf(i)] ?? 0);
       });
       const total = weight.reduce((a, b) => a + b, 0);
       const out: Record<string, number> = {};

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GP_DEFAULTS } from './config.js';
 import { fitHyperparameters, type GpData, GpPosterior, NegLogPosterior, thetaToHyper } from './gp.js';
-import { collectObservations } from './model.js';
+import { collectObservations, fitModel } from './model.js';
+import { processModelCache } from './model-cache.js';
 import { DEFAULT_PRIOR } from './prior.js';
 import { createRng, type Rng } from './rng.js';
 import { suggest } from './samplers.js';
@@ -10,6 +11,7 @@ import { type Params, parseSearchSpace } from './search-space.js';
 import { trialSeed } from './seeds.js';
 import { fitSurrogate } from './surrogate.js';
 import {
+  augmentWithSources,
   fitSourceModels,
   fitTransfer,
   fitTransferModel,
@@ -232,6 +234,79 @@ describe('transfer on synthetic tasks with known correlation', () => {
   });
 });
 
+describe('mapped source trials in the study GP (augmentWithSources)', () => {
+  /** Grid RMSE (objective units) of the study GP alone and with the mapped source rows. */
+  function augmentedErrors(
+    source: (p: Params) => number,
+    target: (p: Params) => number,
+    seed: number,
+    n: number,
+  ): { plain: number; augmented: number; shift: number[]; rows: number; variance: number } | null {
+    const completed = randomPoints(n, createRng(seed + 1000)).map((params) => ({
+      params,
+      value: target(params),
+    }));
+    const obs = collectObservations(space, 'MINIMIZE', completed);
+    const model = fitTransferModel(space, obs, [], [sourceStudy(source, seed + 7)], GP_DEFAULTS);
+    if (!model) return null;
+    const plain = fitModel(space, 'MINIMIZE', obs, [], GP_DEFAULTS, processModelCache);
+    const aug = augmentWithSources(model, plain);
+    const at = (g: GpPosterior) => (p: Params) =>
+      -plain.target.toTarget(g.predict(space.encode(p)).mean, 0).mean;
+    const plainError = gridError(at(plain.posterior), target);
+    const shift = Array.from(model.shifts[0] ?? []);
+    if (!aug)
+      return { plain: plainError, augmented: plainError, shift, rows: 0, variance: Number.POSITIVE_INFINITY };
+    const post = new GpPosterior(aug.data, GP_DEFAULTS.kernel, plain.posterior.hyper);
+    return {
+      plain: plainError,
+      augmented: gridError(at(post), target),
+      shift,
+      rows: aug.pseudo,
+      variance: aug.pseudoVariance,
+    };
+  }
+
+  it('a source shifted by 0.1 and scaled by 2 is mapped back: rows at the learned shift, better predictions', () => {
+    let logRatio = 0;
+    const seeds = [1, 2, 3, 4];
+    for (const seed of seeds) {
+      const f = randomFunction(createRng(seed));
+      const target = (p: Params) => 1 + 2 * f({ a: Number(p.a) - 0.1, b: Number(p.b) });
+      const e = augmentedErrors(f, target, seed, 12);
+      assert.ok(e, `seed ${seed}: the guard rejected a shifted copy`);
+      assert.ok(
+        Math.abs((e.shift[0] ?? 0) - 0.1) < 0.04 && Math.abs(e.shift[1] ?? 0) < 0.04,
+        `shift ${e.shift}`,
+      );
+      // Source trials shifted out of the box by more than 0.05 are dropped (40 points, a ~ U(0, 1)).
+      assert.ok(e.rows > 25 && e.rows < 40, `rows ${e.rows}`);
+      assert.ok(e.variance >= 1e-4 && e.variance < 0.5, `pseudo variance ${e.variance}`);
+      logRatio += Math.log(e.augmented / e.plain);
+    }
+    // Measured: geometric mean 0.34 of the grid RMSE with the mapped rows over without.
+    const ratio = Math.exp(logRatio / seeds.length);
+    assert.ok(ratio < 0.5, `error ratio ${ratio}`);
+  });
+
+  it('a partly related source (correlation 0.7) gets noisier rows than a close one (0.95)', () => {
+    const variance = (rho: number): number[] =>
+      [1, 2, 3, 4].flatMap((seed) => {
+        const { source, target } = taskPair(seed, rho);
+        const e = augmentedErrors(source, target, seed, 12);
+        return e ? [e.variance] : [];
+      });
+    const close = variance(0.95);
+    const partial = variance(0.7);
+    assert.ok(close.length >= 3 && partial.length >= 1);
+    const mean = (v: number[]) => Math.exp(v.reduce((x, y) => x + Math.log(y), 0) / v.length);
+    assert.ok(
+      mean(partial) > 2 * mean(close),
+      `pseudo variance ${mean(close)} (0.95) vs ${mean(partial)} (0.7)`,
+    );
+  });
+});
+
 describe('warm-started surrogate', () => {
   it('fitSurrogate explains a study with a related source by the transfer model', () => {
     let logRatio = 0;
@@ -258,12 +333,17 @@ describe('warm-started surrogate', () => {
 });
 
 describe('warm-started sampler', () => {
-  const run = (sources: SourceStudy[] | undefined, f: (p: Params) => number, trials: number) => {
+  const run = (
+    sources: SourceStudy[] | undefined,
+    f: (p: Params) => number,
+    trials: number,
+    warmStartRows = false,
+  ) => {
     const completed: Array<{ params: Params; value: number }> = [];
     const infos = [];
     for (let t = 0; t < trials; t++) {
       const s = suggest(
-        { type: 'gp', seed: 4 },
+        { type: 'gp', seed: 4, warmStartRows },
         {
           space,
           direction: 'MINIMIZE',
@@ -298,6 +378,16 @@ describe('warm-started sampler', () => {
     );
     const count = usedAt.filter(Boolean).length;
     assert.ok(count <= 2, `unrelated source used in ${count} of 8`);
+  });
+
+  it('with warmStartRows a related source stays in use past MAX_TARGET_OBSERVATIONS while the guard accepts it', () => {
+    const { source, target } = taskPair(31, 0.95);
+    const warm = run([sourceStudy(source, 5)], target, MAX_TARGET_OBSERVATIONS + 3, true);
+    const late = warm.infos.slice(MAX_TARGET_OBSERVATIONS);
+    assert.ok(
+      late.some((i) => i.transfer?.used === true),
+      'no handover at a fixed count',
+    );
   });
 
   it('sourceBestParams maps the best source configurations onto the target space', () => {

@@ -25,7 +25,9 @@ import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihoo
  * transfer model is used only when its log posterior beats the plain GP's (refitted on the same
  * data) by GUARD_NATS, plus SHIFT_NATS per shift coordinate for the shifted variant. Otherwise the
  * suggestion is exactly the cold start's. From MAX_TARGET_OBSERVATIONS on the study's own GP takes
- * over.
+ * over. With `warmStartRows` the sampler instead conditions the study's own (warped) GP on the
+ * source's trials mapped through this model while the guard accepts it, with no handover
+ * (augmentWithSources, transfer-sampler.ts).
  */
 export interface SourceStudy {
   space: SearchSpace;
@@ -43,11 +45,13 @@ export const SHIFT_NATS = 2;
 /** Target observations needed before the transfer model is tried. */
 export const MIN_TARGET_OBSERVATIONS = 3;
 /**
- * From this many target observations on the study's own (warped) GP takes over: measured on the
- * warmstart bench, the unwarped transfer model finds the basin much sooner but then refines the
- * optimum more slowly than the plain GP does from the points it found.
+ * fitTransferModel's default cutoff (the surrogate's, and the sampler's for sources that share only
+ * some parameters): measured on the warmstart bench, the unwarped transfer model finds the basin much
+ * sooner but then refines the optimum more slowly than the plain GP does from the points it found.
  */
 export const MAX_TARGET_OBSERVATIONS = 20;
+/** The transfer fit (scales, shifts, guard) uses at most this prefix of the target's history. */
+export const TRANSFER_FIT_MAX = 64;
 /** Source observations needed for a source model. */
 const MIN_SOURCE_OBSERVATIONS = 3;
 /** Latest source trials used (the source fit is O(n^3)). */
@@ -372,9 +376,9 @@ export function fitTransferModel(
   options: GpOptions,
   learnShift = true,
   cache: ModelCache = processModelCache,
+  maxTargetObservations = MAX_TARGET_OBSERVATIONS,
 ): TransferModel | null {
-  if (obs.n < MIN_TARGET_OBSERVATIONS || obs.n >= MAX_TARGET_OBSERVATIONS || sources.length === 0)
-    return null;
+  if (obs.n < MIN_TARGET_OBSERVATIONS || obs.n >= maxTargetObservations || sources.length === 0) return null;
   // No output warping on either side: the source-target relation is modelled as affine, which a
   // Yeo-Johnson warp fitted to each study separately would bend (and the warp's inverse turns the
   // source's extrapolated means into nonsense in objective units).
@@ -385,8 +389,9 @@ export function fitTransferModel(
   const k = models.length;
   const categorical = new Uint8Array(space.dims.map((d) => (d.kind === 'categorical' ? 1 : 0)));
   const target = transformTargets(obs.g, obs.n, options.outputWarping === 'yeo-johnson');
-  // Refit at the same checkpoints as the plain GP (model.ts), on that prefix of the history.
-  const m = fitPrefixLength(obs.n);
+  // Refit at the same checkpoints as the plain GP (model.ts), on that prefix of the history (at most
+  // TRANSFER_FIT_MAX observations: the fit is O(n^3) per step and the source's map is settled by then).
+  const m = Math.min(fitPrefixLength(obs.n), TRANSFER_FIT_MAX);
   const prefix =
     m === obs.n ? target : transformTargets(obs.g.subarray(0, m), m, options.outputWarping === 'yeo-johnson');
   const sourceDims = models.map((s) => s.dims.length);
@@ -507,6 +512,98 @@ export class TransferAcquisition implements AcquisitionFunction {
     }
     return a.value;
   }
+}
+
+/** The transfer model's prior mean a + sum_k b_k mu_k(P_k x - delta_k) at count points (standardized). */
+export function transferPriorMean(model: TransferModel, xs: Float64Array, count: number): Float64Array {
+  const dim = model.posterior.dim;
+  const k = model.sources.length;
+  const means = sourceMeans(model.sources, xs, count, dim, model.shifts);
+  const a = model.fit.theta[dim + 2] ?? 0;
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    let m = a;
+    for (let s = 0; s < k; s++) m += (model.scales[s] ?? 0) * (means[i * k + s] ?? 0);
+    out[i] = m;
+  }
+  return out;
+}
+
+/** Least noise variance of a mapped source row (standardized units of the study's GP). */
+const PSEUDO_VARIANCE_FLOOR = 1e-4;
+
+/** The study's own (warped) GP, as fitModel gives it: what augmentWithSources adds rows to. */
+export interface PlainModel {
+  posterior: GpPosterior;
+  target: TargetTransform;
+}
+
+/**
+ * The study's own GP data plus each source's trials mapped through the transfer model: inputs
+ * shifted by the learned shift, values through the learned scale and offset (the prior mean there),
+ * then into the study GP's (warped) units. Pseudo rows have their own noise variance: the mean square
+ * misfit of the prior mean at the study's observations in those units (at least 1e-4), so a source
+ * that explains the target only roughly informs where the target has no data and yields to the
+ * target's own (noise-free) rows wherever it has some; times (n / MAX_TARGET_OBSERVATIONS)^2 past
+ * that count, so the rows fade as the study's own data take over the refinement (measured: without
+ * the fade the rows kept biasing rosenbrock4's and hartmann6's last trials). Only sources that share every target
+ * parameter give rows (a partial source places no point). Null when no row was added.
+ */
+export function augmentWithSources(
+  model: TransferModel,
+  plain: PlainModel,
+): { data: GpData; pseudo: number; pseudoVariance: number } | null {
+  const data = plain.posterior.data;
+  const { n, dim } = data;
+  const rows: number[] = [];
+  let count = 0;
+  model.sources.forEach((m, s) => {
+    if (m.dims.length !== dim) return;
+    const src = m.posterior.data;
+    const shift = model.shifts[s];
+    for (let i = 0; i < src.n; i++) {
+      const x = new Float64Array(dim);
+      let inside = true;
+      for (let j = 0; j < dim; j++) {
+        const c = (src.x[i * dim + j] ?? 0) + (shift?.[j] ?? 0);
+        if (c < -0.05 || c > 1.05) inside = false;
+        x[m.dims[j] ?? 0] = c;
+      }
+      if (!inside) continue;
+      for (const c of x) rows.push(c);
+      count++;
+    }
+  });
+  if (count === 0) return null;
+  const xs = Float64Array.from(rows);
+  const toPlain = (m: number): number => plain.target.fromTarget(model.target.toTarget(m, 0).mean);
+  const atPseudo = transferPriorMean(model, xs, count);
+  const pseudoY = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = toPlain(atPseudo[i] ?? 0);
+    if (!Number.isFinite(v)) return null;
+    pseudoY[i] = v;
+  }
+  const atObs = transferPriorMean(model, data.x, n);
+  let sse = 0;
+  for (let i = 0; i < n; i++) sse += ((data.y[i] ?? 0) - toPlain(atObs[i] ?? 0)) ** 2;
+  const fade = Math.max(1, n / MAX_TARGET_OBSERVATIONS) ** 2;
+  const pseudoVariance = Math.max(PSEUDO_VARIANCE_FLOOR, sse / Math.max(1, n)) * fade;
+  const x = new Float64Array((n + count) * dim);
+  x.set(data.x.subarray(0, n * dim));
+  x.set(xs, n * dim);
+  const y = new Float64Array(n + count);
+  y.set(data.y.subarray(0, n));
+  const noiseScale = new Float64Array(n + count).fill(1);
+  if (data.noiseScale) noiseScale.set(data.noiseScale.subarray(0, n));
+  const ratio = pseudoVariance / plain.posterior.hyper.noiseVar;
+  y.set(pseudoY, n);
+  noiseScale.fill(ratio, n);
+  return {
+    data: { x, y, n: n + count, dim, categorical: data.categorical, noiseScale },
+    pseudo: count,
+    pseudoVariance,
+  };
 }
 
 /** Posterior mean and std of the transfer model at a model point, in objective units. */

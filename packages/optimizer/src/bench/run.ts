@@ -22,6 +22,12 @@ export interface BenchRun {
   kept: number[];
   /** TRUE value of the model's recommended trial (`recommend`) after k trials, at the `recommendAt` k. */
   recommended: Record<number, number>;
+  /**
+   * The fitted observation noise's std at the recommended trial (`recommend`'s noiseStd, objective
+   * units) at the `recommendAt` k: beside the objective's true `noise`, whether the model's noise
+   * tracks the real one where it matters, near the optimum.
+   */
+  recommendedNoiseStd: Record<number, number>;
   /** suggestMs[i]: time the sampler took for trial i + 1. */
   suggestMs: number[];
 }
@@ -67,6 +73,7 @@ export async function runBenchmark(opts: {
       trueValues: [],
       kept: [],
       recommended: {},
+      recommendedNoiseStd: {},
       suggestMs: [],
     };
     let best = Number.POSITIVE_INFINITY;
@@ -129,6 +136,7 @@ export async function runBenchmark(opts: {
           completed,
         });
         run.recommended[t + 1] = r ? (run.trueValues[r.index] ?? Number.NaN) : Number.NaN;
+        run.recommendedNoiseStd[t + 1] = r?.noiseStd ?? Number.NaN;
       }
       opts.onTrial?.({ seed, trial: t + 1, value, best, suggestMs: ms });
     }
