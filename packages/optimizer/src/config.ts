@@ -83,22 +83,6 @@ export interface SamplerConfig {
    */
   replicateIncumbent?: boolean;
   /**
-   * Refit without noise when the expected improvement has collapsed: if the best log EI the search
-   * finds (standardized units) is below this threshold, the fitted model cannot explain the best
-   * observation (it treats a rugged noise-free surface as noise plus a smooth trend), and its EI
-   * then ranks points by prior variance alone, which is largest on the box boundary. The suggestion
-   * then comes from a fit with the noise fixed at the floor (as `deterministic`). 0: never (default).
-   * Only with `acquisition: 'logei'` and not `deterministic` (docs/DESIGN.md 6, "Boundary over-exploration").
-   */
-  collapseLogEi?: number;
-  /**
-   * Prefer the best interior point of the acquisition search over a best point on the box boundary
-   * whose log acquisition is at most this many nats higher (0: never, default; logei only).
-   */
-  boundaryTolerance?: number;
-  /** Extra acquisition candidates around each of the best 3 observations (0: none, default). */
-  aroundBest?: number;
-  /**
    * Upper bound of the GP noise variance, as a fraction of the observed variance, while no point has
    * been evaluated twice (0: none, default). See model.ts noiseCeiling().
    */
@@ -129,9 +113,6 @@ export interface GpOptions {
   thompsonStall: number;
   incumbent: 'auto' | 'observed' | 'mean' | 'capped';
   replicateIncumbent: boolean;
-  collapseLogEi: number;
-  boundaryTolerance: number;
-  aroundBest: number;
   noiseCap: number;
   warmStartRows: boolean;
 }
@@ -154,9 +135,6 @@ export const GP_DEFAULTS: GpOptions = {
   thompsonStall: 0,
   incumbent: 'auto',
   replicateIncumbent: false,
-  collapseLogEi: 0,
-  boundaryTolerance: 0,
-  aroundBest: 0,
   noiseCap: 0,
   warmStartRows: false,
 };
@@ -180,9 +158,6 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     thompsonStall: config.thompsonStall ?? GP_DEFAULTS.thompsonStall,
     incumbent: config.incumbent ?? GP_DEFAULTS.incumbent,
     replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
-    collapseLogEi: config.collapseLogEi ?? GP_DEFAULTS.collapseLogEi,
-    boundaryTolerance: config.boundaryTolerance ?? GP_DEFAULTS.boundaryTolerance,
-    aroundBest: config.aroundBest ?? GP_DEFAULTS.aroundBest,
     noiseCap: config.noiseCap ?? GP_DEFAULTS.noiseCap,
     warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
   };
@@ -238,9 +213,6 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   thompsonStall: integer(0, 1000),
   incumbent: oneOf(['auto', 'observed', 'mean', 'capped']),
   replicateIncumbent: boolean,
-  collapseLogEi: number(-1000, 0),
-  boundaryTolerance: number(0, 1000),
-  aroundBest: integer(0, 4096),
   noiseCap: number(0, 1),
   warmStartRows: boolean,
 };

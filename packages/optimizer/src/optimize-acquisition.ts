@@ -27,20 +27,7 @@ export interface AcquisitionOptimizerOptions {
    * 4 * localStarts (default true). The ranking of those is the same either way.
    */
   screening?: boolean;
-  /**
-   * Prefer the best interior point over a best point on the box boundary when its acquisition is
-   * within this many nats (log-acquisition units; 0 or absent: off). See onBoundary().
-   */
-  boundaryTolerance?: number;
-  /**
-   * Extra candidates around each incumbent (0 or absent: none): Gaussian perturbations of its
-   * continuous coordinates, a third at each of the unit-cube scales AROUND_BEST_SCALES.
-   */
-  aroundBest?: number;
 }
-
-/** Perturbation scales (unit-cube sd) of the candidates around the incumbents. */
-const AROUND_BEST_SCALES = [0.01, 0.05, 0.15];
 
 export interface AcquisitionResult {
   x: Float64Array;
@@ -197,30 +184,13 @@ export function optimizeAcquisition(
   if (space.cardinality <= EXHAUSTIVE_LIMIT) return exhaustive(space, objective, taken);
   const dim = space.dimension;
   const sobol = new SobolSequence(dim, rng);
-  const sobolCount = options.candidates;
-  const around = options.aroundBest ?? 0;
-  const count = sobolCount + around * incumbents.length;
+  const count = options.candidates;
   const cands = new Float64Array(count * dim);
   const u = new Float64Array(dim);
   const x = new Float64Array(dim);
-  for (let i = 0; i < sobolCount; i++) {
+  for (let i = 0; i < count; i++) {
     sobol.point(i, u);
     cands.set(space.fromUnit(u, x), i * dim);
-  }
-  // Around the incumbents: where a rugged objective's next improvement most likely is, and where the
-  // Sobol points are too sparse for the local searches to start in the right basin (BoTorch's
-  // sample_around_best does the same for its raw samples).
-  let at = sobolCount * dim;
-  for (const inc of incumbents) {
-    for (let j = 0; j < around; j++) {
-      const scale = AROUND_BEST_SCALES[j % AROUND_BEST_SCALES.length] as number;
-      for (let d = 0; d < dim; d++) {
-        const v = inc[d] ?? 0;
-        const dd = space.dims[d];
-        cands[at + d] = dd?.kind === 'continuous' ? dd.snap(v + scale * rng.normal()) : v;
-      }
-      at += dim;
-    }
   }
   const values = new Float64Array(count);
   const byValue = (a: number, b: number): number => (values[b] as number) - (values[a] as number) || a - b;
@@ -273,15 +243,8 @@ export function optimizeAcquisition(
   for (const start of starts) results.push(localSearch(space, objective, start, options.maxIterations));
   results.push(...pool);
   results.sort((a, b) => b.value - a.value);
-  const valid = (r: AcquisitionResult): boolean => Number.isFinite(r.value) && !taken.has(space.key(r.x));
-  const best = results.find(valid);
-  if (best) {
-    const tolerance = options.boundaryTolerance ?? 0;
-    if (tolerance > 0 && onBoundary(space, best.x)) {
-      const inner = results.find((r) => valid(r) && !onBoundary(space, r.x));
-      if (inner && inner.value >= best.value - tolerance) return inner;
-    }
-    return best;
+  for (const r of results) {
+    if (Number.isFinite(r.value) && !taken.has(space.key(r.x))) return r;
   }
   // Every good point is taken (a mostly evaluated discrete space): the best untaken candidate.
   for (const i of fullOrder()) {
@@ -289,27 +252,6 @@ export function optimizeAcquisition(
     if (Number.isFinite(r.value) && !taken.has(space.key(r.x))) return r;
   }
   return null;
-}
-
-/** Continuous coordinates closer than this to 0 or 1 (unit model coordinates) count as on the bound. */
-const BOUNDARY_EPS = 1e-6;
-
-/**
- * Whether a continuous coordinate of x sits on its bound. A GP with a stationary prior has fewer
- * neighbouring observations at the box boundary, so its posterior variance there stays near the
- * prior's; when the acquisition is tiny everywhere (the model fits a rugged surface as noise plus a
- * smooth trend and sees no room for improvement), the acquisition ranks points by that variance alone
- * and the local searches run into corners. Comparing the boundary's best with the interior's in log
- * space, with a tolerance, keeps such a near-tie from deciding for the boundary.
- */
-export function onBoundary(space: ParsedSearchSpace, x: ArrayLike<number>): boolean {
-  const dims = space.dims;
-  for (let i = 0; i < dims.length; i++) {
-    if (dims[i]?.kind !== 'continuous') continue;
-    const v = x[i] ?? 0.5;
-    if (v <= BOUNDARY_EPS || v >= 1 - BOUNDARY_EPS) return true;
-  }
-  return false;
 }
 
 /**

@@ -3,7 +3,12 @@ import { type ConditionalEncoding, EmbeddedAcquisition } from './conditional-enc
 import { fitSpaceModel } from './conditional-fit.js';
 import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
-import { collectObservations, type FittedModel, type Observations, predictObjective } from './model.js';
+import {
+  collectObservations,
+  type FittedModel,
+  type Observations,
+  predictObjective,
+} from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
 import {
   type CompletedTrial,
@@ -14,7 +19,7 @@ import {
   suggestExtended,
 } from './multiobjective/suggest.js';
 import { normCdf, normPdf } from './normal.js';
-import { AcquisitionObjective, type AcquisitionResult, optimizeAcquisition } from './optimize-acquisition.js';
+import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisition.js';
 import { SobolSequence } from './qmc.js';
 import { createRng, mixSeed, type Rng } from './rng.js';
 import { type Params, type ParsedSearchSpace, parseSearchSpace, type SearchSpace } from './search-space.js';
@@ -287,22 +292,6 @@ function replicateOf(
   return noiseStd > ei ? x : null;
 }
 
-/**
- * Whether the search's best log EI (`collapseLogEi`) says the model sees no room for improvement
- * anywhere: then it explains the best observation as noise on a smooth trend, and its EI ranks points
- * by prior variance alone, which is largest on the box boundary. Noise-free-looking data fitted with
- * large noise is a misspecified model, not a finished search.
- */
-export function collapsed(options: GpOptions, logEi: number): boolean {
-  return (
-    options.collapseLogEi < 0 &&
-    options.acquisition === 'logei' &&
-    !options.deterministic &&
-    Number.isFinite(logEi) &&
-    logEi < options.collapseLogEi
-  );
-}
-
 /** The GP sampler; its fits and factors live in `cache`, shared with whoever else is given it. */
 export function gpSampler(config: SamplerConfig, cache: ModelCache = processModelCache): Sampler {
   const options = gpOptions(config);
@@ -369,48 +358,21 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         explicit &&
         ((options.thompsonEvery > 0 && n % options.thompsonEvery === 0) ||
           (options.thompsonStall > 0 && stalled > 0 && stalled % options.thompsonStall === 0));
-      const search = (fitted: FittedModel): AcquisitionResult | null => {
-        const spec = acquisitionSpec(options, fitted.best);
-        const onModel = thompson
-          ? new PosteriorSample(fitted.withPending, ctx.rng)
-          : new AcquisitionObjective(fitted.withPending, spec);
-        const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
-        return optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
-          // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
-          // A draw costs O(L D) per point whatever n: half the candidates cover a low-dimensional box.
-          candidates: thompson
-            ? Math.max(256, options.candidates >> 1)
-            : Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
-          localStarts: n > 100 ? 4 : 8,
-          maxIterations: n > 100 ? 25 : 40,
-          ...(thompson ? { screening: false } : {}),
-          ...(!thompson && options.acquisition === 'logei' && options.boundaryTolerance > 0
-            ? { boundaryTolerance: options.boundaryTolerance }
-            : {}),
-          ...(!thompson && options.aroundBest > 0 ? { aroundBest: options.aroundBest } : {}),
-        });
-      };
-      let result = search(model);
-      if (result && !thompson && collapsed(options, result.value)) {
-        // EI collapse: see collapsed(). A fit without noise has to pass through the best observation.
-        try {
-          const { model: exact } = fitSpaceModel(
-            space,
-            request.direction,
-            obs,
-            ctx.pending,
-            { ...options, incumbent, deterministic: true },
-            cache,
-          );
-          const retry = search(exact);
-          if (retry) {
-            model = exact;
-            result = retry;
-          }
-        } catch (error) {
-          if (!(error instanceof ModelFittingError)) throw error;
-        }
-      }
+      const spec = acquisitionSpec(options, model.best);
+      const onModel = thompson
+        ? new PosteriorSample(model.withPending, ctx.rng)
+        : new AcquisitionObjective(model.withPending, spec);
+      const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
+      const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
+        // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
+        // A draw costs O(L D) per point whatever n: half the candidates cover a low-dimensional box.
+        candidates: thompson
+          ? Math.max(256, options.candidates >> 1)
+          : Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
+        localStarts: n > 100 ? 4 : 8,
+        maxIterations: n > 100 ? 25 : 40,
+        ...(thompson ? { screening: false } : {}),
+      });
       if (!result) {
         const x = randomUntaken(ctx);
         return { params: space.decode(x), info: info('gp', 'fallback', obs.warnings) };
