@@ -342,6 +342,29 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
   const toModel = (row: readonly number[]): number[] =>
     row.map((v, j) => -(objModels[j] as FittedModel).target.fromTarget(-v));
 
+  let scalarModel: FittedModel | null = null;
+  // The scalarisation's values of the feasible rows and its GP over every trial with all objectives
+  // finite (infeasible ones too: the constraint GPs carry feasibility), or null when it cannot fit.
+  const scalarisedModel = (): { model: FittedModel; values: number[] } | null => {
+    const weights = simplexWeights(m, env.rng);
+    const scale = observedRange(rows);
+    const values = rows.map((r) => augmentedChebyshev(r, weights, scale));
+    const obs = collectObservations(
+      space,
+      'MINIMIZE',
+      completed.map((t) => {
+        const row = minimizationRow(t, objectives);
+        return { params: t.params, value: row ? augmentedChebyshev(row, weights, scale) : Number.NaN };
+      }),
+    );
+    try {
+      return { model: fitModel(space, 'MINIMIZE', obs, pending, options, cache), values };
+    } catch (error) {
+      if (!(error instanceof ModelFittingError)) throw error;
+      return null;
+    }
+  };
+
   let main: MainTerm;
   let name: string;
   if (rows.length === 0) {
@@ -359,7 +382,25 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
       );
       if (believedFeasible) front.push(objModels.map((model) => -model.posterior.predict(p).mean));
     }
-    if (m === 1) {
+    const scalarised = m >= 3 && isScalarisedStep(n) ? scalarisedModel() : null;
+    if (scalarised) {
+      // ParEGO step: log EI of the scalarisation's own GP over its best feasible value.
+      const { model, values } = scalarised;
+      let best = Number.NEGATIVE_INFINITY;
+      for (const s of values) best = Math.max(best, model.target.fromTarget(-s));
+      for (const p of pending) {
+        const believedFeasible = usedConstraints.every(
+          (c) => c.posterior.predict(p).mean >= c.target.fromTarget(0),
+        );
+        if (believedFeasible) best = Math.max(best, model.posterior.predict(p).mean);
+      }
+      scalarModel = model;
+      main = {
+        kind: 'single',
+        acquisition: acquisitionOf({ name: 'logei', best, xi: options.xi, beta: options.beta }),
+      };
+      name = 'logei-chebyshev';
+    } else if (m === 1) {
       let best = Number.NEGATIVE_INFINITY;
       for (const f of front) best = Math.max(best, -(f[0] as number));
       main = {
@@ -375,7 +416,7 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     if (constraintTerms.length > 0) name += '+logpof';
   }
   const acquisition = new ConstrainedAcquisition(
-    objModels.map((model) => model.withPending),
+    scalarModel ? [scalarModel.withPending] : objModels.map((model) => model.withPending),
     main,
     constraintTerms,
   );
@@ -400,7 +441,8 @@ export function suggestExtended(request: ExtendedRequest, env: ExtendedEnv): Ext
   const { space, options, pending } = env;
   const m = objModels.length;
   const nc = request.constraints?.length ?? 0;
-  const models = (acquisition.main.kind === 'none' ? 0 : m) + constraintTerms.length;
+  const models =
+    (acquisition.main.kind === 'none' ? 0 : acquisition.objectives.length) + constraintTerms.length;
   const total = n + pending.length;
   const base = Math.floor(options.candidates * Math.min(1, (96 / total) ** 2));
   const result = optimizeAcquisition(space, acquisition, env.rng, env.taken, incumbents, {
@@ -544,4 +586,62 @@ function pickIncumbents(
   }
   scored.sort((a, b) => a.worst - b.worst);
   return scored.slice(0, 3).map((s) => s.x);
+}
+
+/**
+ * Whether suggestion n (the count of completed trials) of a study with three or more objectives is
+ * a ParEGO step: every other one. Between them LogEHVI runs against the inferred reference point.
+ */
+export function isScalarisedStep(n: number): boolean {
+  return n % 2 === 1;
+}
+
+/** A weight vector drawn uniformly from the probability simplex (Dirichlet(1, ..., 1)). */
+export function simplexWeights(m: number, rng: Rng): number[] {
+  const e: number[] = [];
+  for (let j = 0; j < m; j++) e.push(-Math.log(1 - rng.next()));
+  const total = e.reduce((a, b) => a + b, 0);
+  return total > 0 ? e.map((v) => v / total) : e.map(() => 1 / m);
+}
+
+/** Each objective's lowest value and range over the rows (range 1 where it is 0). */
+export function observedRange(rows: ReadonlyArray<readonly number[]>): { lo: number[]; range: number[] } {
+  const m = rows[0]?.length ?? 0;
+  const lo: number[] = [];
+  const range: number[] = [];
+  for (let j = 0; j < m; j++) {
+    let a = Number.POSITIVE_INFINITY;
+    let b = Number.NEGATIVE_INFINITY;
+    for (const r of rows) {
+      a = Math.min(a, r[j] as number);
+      b = Math.max(b, r[j] as number);
+    }
+    lo.push(a);
+    range.push(b > a ? b - a : 1);
+  }
+  return { lo, range };
+}
+
+/** Weight of the sum in the augmented Chebyshev scalarisation (Knowles 2006, ParEGO). */
+const CHEBYSHEV_AUGMENTATION = 0.05;
+
+/**
+ * The augmented Chebyshev scalarisation of a minimization row, objectives normalised by the
+ * observed range: max_j w_j f_j + 0.05 sum_j w_j f_j. The observed range does not depend on the
+ * reference point, which with three objectives sits far out (points on dtlz2's axes), and its
+ * minimisers are front points whatever the front's shape.
+ */
+export function augmentedChebyshev(
+  row: readonly number[],
+  weights: readonly number[],
+  scale: { lo: readonly number[]; range: readonly number[] },
+): number {
+  let max = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  for (let j = 0; j < row.length; j++) {
+    const v = (weights[j] as number) * (((row[j] as number) - (scale.lo[j] as number)) / (scale.range[j] as number));
+    max = Math.max(max, v);
+    sum += v;
+  }
+  return max + CHEBYSHEV_AUGMENTATION * sum;
 }
