@@ -343,6 +343,7 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     row.map((v, j) => -(objModels[j] as FittedModel).target.fromTarget(-v));
 
   let scalarModel: FittedModel | null = null;
+  let scalarIncumbent: Float64Array | null = null;
   // The scalarisation's values of the feasible rows and its GP over every trial with all objectives
   // finite (infeasible ones too: the constraint GPs carry feasibility), or null when it cannot fit.
   const scalarisedModel = (): { model: FittedModel; values: number[] } | null => {
@@ -395,6 +396,9 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
         if (believedFeasible) best = Math.max(best, model.posterior.predict(p).mean);
       }
       scalarModel = model;
+      let at = 0;
+      for (let i = 1; i < values.length; i++) if ((values[i] as number) < (values[at] as number)) at = i;
+      scalarIncumbent = rowX[at] ?? null;
       main = {
         kind: 'single',
         acquisition: acquisitionOf({ name: 'logei', best, xi: options.xi, beta: options.beta }),
@@ -420,7 +424,11 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     main,
     constraintTerms,
   );
-  const incumbents = pickIncumbents(rows, rowX, m, completed, nc, space);
+  // A ParEGO step starts its local search from the trial best in its scalarisation, not from the
+  // trials best in each objective (on dtlz2, points on the axes).
+  const incumbents = scalarIncumbent
+    ? [scalarIncumbent]
+    : pickIncumbents(rows, rowX, m, completed, nc, space);
   return {
     ready: true,
     acquisition,
