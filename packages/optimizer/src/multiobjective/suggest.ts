@@ -55,6 +55,14 @@ import { paretoFrontIndices } from './pareto.js';
  * Acquisition (acquisition.ts): LogEHVI (several objectives) or log EI over the best feasible value
  * (one objective), plus the log probability of feasibility of each constraint. Before any feasible
  * trial, the log probability of feasibility alone.
+ *
+ * ParEGO steps (three or more objectives, every other suggestion: isScalarisedStep): log EI of a GP
+ * fitted to an augmented Chebyshev scalarisation of the objectives, normalised by their observed
+ * range, with weights drawn from the simplex by the suggestion's rng (Knowles 2006), plus the
+ * constraints' log PoF; its local search starts from the trial best in that scalarisation. On
+ * dtlz2 the trials on the axes (g > 0 yet on the front) push the inferred reference far out and
+ * LogEHVI keeps returning to axes and corners; the scalarisation does not see the reference point
+ * and fills the front's interior. Two objectives never take this path (bit-identical to before).
  */
 export interface ObjectiveSpec {
   name: string;
@@ -647,7 +655,8 @@ export function augmentedChebyshev(
   let max = Number.NEGATIVE_INFINITY;
   let sum = 0;
   for (let j = 0; j < row.length; j++) {
-    const v = (weights[j] as number) * (((row[j] as number) - (scale.lo[j] as number)) / (scale.range[j] as number));
+    const v =
+      (weights[j] as number) * (((row[j] as number) - (scale.lo[j] as number)) / (scale.range[j] as number));
     max = Math.max(max, v);
     sum += v;
   }
