@@ -279,6 +279,7 @@ describe('multi-objective GP suggestions', () => {
     assert.equal(two.info.acquisitionName, 'logehvi');
     assert.equal(isScalarisedStep(17), true);
     assert.equal(isScalarisedStep(18), false);
+    assert.equal(isScalarisedStep(61), false);
   });
 
   it('ParEGO weights lie on the simplex and repeat for a seed; the scalarisation is augmented Chebyshev', () => {
