@@ -7,7 +7,16 @@ import { createRng } from '../rng.js';
 import { type SuggestRequest, suggest } from '../samplers.js';
 import { type Params, parseSearchSpace } from '../search-space.js';
 import { paretoFrontIndices } from './pareto.js';
-import { type CompletedTrial, prepareAcquisition, referenceDivisions, referencePoint } from './suggest.js';
+import {
+  augmentedChebyshev,
+  type CompletedTrial,
+  isScalarisedStep,
+  observedRange,
+  prepareAcquisition,
+  referenceDivisions,
+  referencePoint,
+  simplexWeights,
+} from './suggest.js';
 
 const space2 = [
   { name: 'a', type: 'float', low: 0, high: 1 },
@@ -231,7 +240,8 @@ describe('multi-objective GP suggestions', () => {
 
   it('3 objectives run the box decomposition through the sampler', () => {
     const rng = createRng(4);
-    const completed: CompletedTrial[] = Array.from({ length: 15 }, () => {
+    // An even count: odd ones are ParEGO steps.
+    const completed: CompletedTrial[] = Array.from({ length: 16 }, () => {
       const params = { a: rng.next(), b: rng.next(), c: rng.next() };
       const values = [params.a, params.b, 2 - params.a - params.b + params.c];
       return { params, value: values[0] as number, values };
@@ -240,6 +250,59 @@ describe('multi-objective GP suggestions', () => {
     const s = suggest({ type: 'gp', seed: 1 }, request(completed, { objectives: three }));
     assert.equal(s.info.acquisitionName, 'logehvi');
     assert.equal(s.info.means?.length, 3);
+  });
+
+  it('3 objectives take a ParEGO step every other suggestion: valid, deterministic, with feasibility', () => {
+    const rng = createRng(4);
+    const completed: CompletedTrial[] = Array.from({ length: 17 }, () => {
+      const params = { a: rng.next(), b: rng.next(), c: rng.next() };
+      const values = [params.a, params.b, 2 - params.a - params.b + params.c];
+      return { params, value: values[0] as number, values, constraints: [params.c - 0.8] };
+    });
+    const three = [0, 1, 2].map((j) => ({ name: `f${j}`, direction: 'MINIMIZE' as const }));
+    const req = request(completed, { objectives: three, constraints: [{ name: 'c' }] });
+    const s = suggest({ type: 'gp', seed: 1 }, req);
+    assert.deepEqual(suggest({ type: 'gp', seed: 1 }, req), s);
+    assert.equal(s.info.phase, 'model');
+    assert.equal(s.info.acquisitionName, 'logei-chebyshev+logpof');
+    assert.ok(Number.isFinite(s.info.acquisition));
+    assert.equal(s.info.means?.length, 3);
+    assert.equal(s.info.stds?.length, 3);
+    assert.ok(s.info.stds?.every((v) => v >= 0));
+    assert.ok((s.info.feasibility as number) > 0 && (s.info.feasibility as number) <= 1);
+    for (const k of ['a', 'b', 'c']) assert.ok(Number(s.params[k]) >= 0 && Number(s.params[k]) <= 1);
+    assert.ok(!completed.some((t) => t.params.a === s.params.a && t.params.b === s.params.b));
+    // Another seed draws other weights and so, here, another point.
+    assert.notDeepEqual(suggest({ type: 'gp', seed: 2 }, req).params, s.params);
+    // Two objectives never scalarise, whatever the count.
+    const two = suggest({ type: 'gp', seed: 1 }, request(history(17, false)));
+    assert.equal(two.info.acquisitionName, 'logehvi');
+    assert.equal(isScalarisedStep(17), true);
+    assert.equal(isScalarisedStep(18), false);
+    assert.equal(isScalarisedStep(61), false);
+  });
+
+  it('ParEGO weights lie on the simplex and repeat for a seed; the scalarisation is augmented Chebyshev', () => {
+    for (const m of [2, 3, 4]) {
+      const w = simplexWeights(m, createRng(7));
+      assert.deepEqual(simplexWeights(m, createRng(7)), w);
+      assert.equal(w.length, m);
+      assert.ok(w.every((v) => v > 0 && v < 1));
+      assert.ok(Math.abs(w.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    }
+    assert.notDeepEqual(simplexWeights(3, createRng(8)), simplexWeights(3, createRng(7)));
+    // Normalised by the observed range, independent of any reference point.
+    const rows = [
+      [0, 10, 5],
+      [2, 0, 5],
+      [1, 5, 5],
+    ];
+    const scale = observedRange(rows);
+    assert.deepEqual(scale, { lo: [0, 0, 5], range: [2, 10, 1] });
+    const w = [0.5, 0.25, 0.25];
+    // Row [1, 5, 5] normalises to [0.5, 0.5, 0]; weighted [0.25, 0.125, 0]: max 0.25 + 0.05 * 0.375.
+    assert.ok(Math.abs(augmentedChebyshev(rows[2] as number[], w, scale) - (0.25 + 0.05 * 0.375)) < 1e-15);
+    assert.ok(augmentedChebyshev([0, 0, 5], w, scale) === 0);
   });
 });
 

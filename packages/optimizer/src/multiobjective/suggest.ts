@@ -55,6 +55,14 @@ import { paretoFrontIndices } from './pareto.js';
  * Acquisition (acquisition.ts): LogEHVI (several objectives) or log EI over the best feasible value
  * (one objective), plus the log probability of feasibility of each constraint. Before any feasible
  * trial, the log probability of feasibility alone.
+ *
+ * ParEGO steps (three or more objectives, every other suggestion up to 60 trials: isScalarisedStep): log EI of a GP
+ * fitted to an augmented Chebyshev scalarisation of the objectives, normalised by their observed
+ * range, with weights drawn from the simplex by the suggestion's rng (Knowles 2006), plus the
+ * constraints' log PoF; its local search starts from the trial best in that scalarisation. On
+ * dtlz2 the trials on the axes (g > 0 yet on the front) push the inferred reference far out and
+ * LogEHVI keeps returning to axes and corners; the scalarisation does not see the reference point
+ * and fills the front's interior. Two objectives never take this path (bit-identical to before).
  */
 export interface ObjectiveSpec {
   name: string;
@@ -342,6 +350,30 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
   const toModel = (row: readonly number[]): number[] =>
     row.map((v, j) => -(objModels[j] as FittedModel).target.fromTarget(-v));
 
+  let scalarModel: FittedModel | null = null;
+  let scalarIncumbent: Float64Array | null = null;
+  // The scalarisation's values of the feasible rows and its GP over every trial with all objectives
+  // finite (infeasible ones too: the constraint GPs carry feasibility), or null when it cannot fit.
+  const scalarisedModel = (): { model: FittedModel; values: number[] } | null => {
+    const weights = simplexWeights(m, env.rng);
+    const scale = observedRange(rows);
+    const values = rows.map((r) => augmentedChebyshev(r, weights, scale));
+    const obs = collectObservations(
+      space,
+      'MINIMIZE',
+      completed.map((t) => {
+        const row = minimizationRow(t, objectives);
+        return { params: t.params, value: row ? augmentedChebyshev(row, weights, scale) : Number.NaN };
+      }),
+    );
+    try {
+      return { model: fitModel(space, 'MINIMIZE', obs, pending, options, cache), values };
+    } catch (error) {
+      if (!(error instanceof ModelFittingError)) throw error;
+      return null;
+    }
+  };
+
   let main: MainTerm;
   let name: string;
   if (rows.length === 0) {
@@ -359,7 +391,28 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
       );
       if (believedFeasible) front.push(objModels.map((model) => -model.posterior.predict(p).mean));
     }
-    if (m === 1) {
+    const scalarised = m >= 3 && isScalarisedStep(n) ? scalarisedModel() : null;
+    if (scalarised) {
+      // ParEGO step: log EI of the scalarisation's own GP over its best feasible value.
+      const { model, values } = scalarised;
+      let best = Number.NEGATIVE_INFINITY;
+      for (const s of values) best = Math.max(best, model.target.fromTarget(-s));
+      for (const p of pending) {
+        const believedFeasible = usedConstraints.every(
+          (c) => c.posterior.predict(p).mean >= c.target.fromTarget(0),
+        );
+        if (believedFeasible) best = Math.max(best, model.posterior.predict(p).mean);
+      }
+      scalarModel = model;
+      let at = 0;
+      for (let i = 1; i < values.length; i++) if ((values[i] as number) < (values[at] as number)) at = i;
+      scalarIncumbent = rowX[at] ?? null;
+      main = {
+        kind: 'single',
+        acquisition: acquisitionOf({ name: 'logei', best, xi: options.xi, beta: options.beta }),
+      };
+      name = 'logei-chebyshev';
+    } else if (m === 1) {
       let best = Number.NEGATIVE_INFINITY;
       for (const f of front) best = Math.max(best, -(f[0] as number));
       main = {
@@ -375,11 +428,15 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     if (constraintTerms.length > 0) name += '+logpof';
   }
   const acquisition = new ConstrainedAcquisition(
-    objModels.map((model) => model.withPending),
+    scalarModel ? [scalarModel.withPending] : objModels.map((model) => model.withPending),
     main,
     constraintTerms,
   );
-  const incumbents = pickIncumbents(rows, rowX, m, completed, nc, space);
+  // A ParEGO step starts its local search from the trial best in its scalarisation, not from the
+  // trials best in each objective (on dtlz2, points on the axes).
+  const incumbents = scalarIncumbent
+    ? [scalarIncumbent]
+    : pickIncumbents(rows, rowX, m, completed, nc, space);
   return {
     ready: true,
     acquisition,
@@ -400,7 +457,8 @@ export function suggestExtended(request: ExtendedRequest, env: ExtendedEnv): Ext
   const { space, options, pending } = env;
   const m = objModels.length;
   const nc = request.constraints?.length ?? 0;
-  const models = (acquisition.main.kind === 'none' ? 0 : m) + constraintTerms.length;
+  const models =
+    (acquisition.main.kind === 'none' ? 0 : acquisition.objectives.length) + constraintTerms.length;
   const total = n + pending.length;
   const base = Math.floor(options.candidates * Math.min(1, (96 / total) ** 2));
   const result = optimizeAcquisition(space, acquisition, env.rng, env.taken, incumbents, {
@@ -544,4 +602,67 @@ function pickIncumbents(
   }
   scored.sort((a, b) => a.worst - b.worst);
   return scored.slice(0, 3).map((s) => s.x);
+}
+
+/**
+ * Whether suggestion n (the count of completed trials) of a study with three or more objectives is
+ * a ParEGO step: every other one while fewer than 60 trials have completed; between them and after,
+ * LogEHVI. The scalarised steps fill a young front's interior; run on past 60 they held back the
+ * held-out disconnected dtlz7 at 100 trials (-0.503 -> -0.415, 14/20 seeds worse, signed-rank
+ * p = 0.09) for no gain on dtlz2 (-0.676 -> -0.679). Every third step, every step, or only from 20
+ * or 30 trials on gained less on dtlz2 at 30 and 60 (5 seeds).
+ */
+export function isScalarisedStep(n: number): boolean {
+  return n < 60 && n % 2 === 1;
+}
+
+/** A weight vector drawn uniformly from the probability simplex (Dirichlet(1, ..., 1)). */
+export function simplexWeights(m: number, rng: Rng): number[] {
+  const e: number[] = [];
+  for (let j = 0; j < m; j++) e.push(-Math.log(1 - rng.next()));
+  const total = e.reduce((a, b) => a + b, 0);
+  return total > 0 ? e.map((v) => v / total) : e.map(() => 1 / m);
+}
+
+/** Each objective's lowest value and range over the rows (range 1 where it is 0). */
+export function observedRange(rows: ReadonlyArray<readonly number[]>): { lo: number[]; range: number[] } {
+  const m = rows[0]?.length ?? 0;
+  const lo: number[] = [];
+  const range: number[] = [];
+  for (let j = 0; j < m; j++) {
+    let a = Number.POSITIVE_INFINITY;
+    let b = Number.NEGATIVE_INFINITY;
+    for (const r of rows) {
+      a = Math.min(a, r[j] as number);
+      b = Math.max(b, r[j] as number);
+    }
+    lo.push(a);
+    range.push(b > a ? b - a : 1);
+  }
+  return { lo, range };
+}
+
+/** Weight of the sum in the augmented Chebyshev scalarisation (Knowles 2006, ParEGO). */
+const CHEBYSHEV_AUGMENTATION = 0.05;
+
+/**
+ * The augmented Chebyshev scalarisation of a minimization row, objectives normalised by the
+ * observed range: max_j w_j f_j + 0.05 sum_j w_j f_j. The observed range does not depend on the
+ * reference point, which with three objectives sits far out (points on dtlz2's axes), and its
+ * minimisers are front points whatever the front's shape.
+ */
+export function augmentedChebyshev(
+  row: readonly number[],
+  weights: readonly number[],
+  scale: { lo: readonly number[]; range: readonly number[] },
+): number {
+  let max = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  for (let j = 0; j < row.length; j++) {
+    const v =
+      (weights[j] as number) * (((row[j] as number) - (scale.lo[j] as number)) / (scale.range[j] as number));
+    max = Math.max(max, v);
+    sum += v;
+  }
+  return max + CHEBYSHEV_AUGMENTATION * sum;
 }
