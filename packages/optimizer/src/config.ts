@@ -83,6 +83,11 @@ export interface SamplerConfig {
    */
   replicateIncumbent?: boolean;
   /**
+   * Upper bound of the GP noise variance, as a fraction of the observed variance, while no point has
+   * been evaluated twice (0: none, default). See model.ts noiseCeiling().
+   */
+  noiseCap?: number;
+  /**
    * Warm-started studies: while the guard accepts a source, condition the study's own GP on the
    * sources' trials mapped through the transfer model, with no handover at 20 observations
    * (docs/DESIGN.md 6e). Off by default.
@@ -108,6 +113,7 @@ export interface GpOptions {
   thompsonStall: number;
   incumbent: 'auto' | 'observed' | 'mean' | 'capped';
   replicateIncumbent: boolean;
+  noiseCap: number;
   warmStartRows: boolean;
 }
 
@@ -129,6 +135,7 @@ export const GP_DEFAULTS: GpOptions = {
   thompsonStall: 0,
   incumbent: 'auto',
   replicateIncumbent: false,
+  noiseCap: 0,
   warmStartRows: false,
 };
 
@@ -151,6 +158,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     thompsonStall: config.thompsonStall ?? GP_DEFAULTS.thompsonStall,
     incumbent: config.incumbent ?? GP_DEFAULTS.incumbent,
     replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
+    noiseCap: config.noiseCap ?? GP_DEFAULTS.noiseCap,
     warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
   };
 }
@@ -205,6 +213,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   thompsonStall: integer(0, 1000),
   incumbent: oneOf(['auto', 'observed', 'mean', 'capped']),
   replicateIncumbent: boolean,
+  noiseCap: number(0, 1),
   warmStartRows: boolean,
 };
 

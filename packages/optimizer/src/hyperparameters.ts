@@ -16,6 +16,8 @@ export interface FitOptions {
   noiseFloor: number;
   /** Fix the noise at the floor (noise-free objectives). */
   fixedNoise?: boolean;
+  /** Upper bound of the noise variance (standardized units) when below the default one. */
+  noiseCeiling?: number;
   /** Additional starting points (theta vectors), tried after the defaults. */
   starts?: Float64Array[];
   /** Whether the default starting point is tried too (default true). */
@@ -206,6 +208,7 @@ export function thetaBounds(
   dim: number,
   noiseFloor: number,
   fixedNoise: boolean,
+  noiseCeiling?: number,
 ): [Float64Array, Float64Array] {
   const lo = new Float64Array(dim + 3);
   const hi = new Float64Array(dim + 3);
@@ -217,7 +220,9 @@ export function thetaBounds(
   hi[dim] = LOG_SIGNAL_MAX;
   const logFloor = Math.log(noiseFloor);
   lo[dim + 1] = logFloor;
-  hi[dim + 1] = fixedNoise ? logFloor : Math.max(logFloor, LOG_NOISE_MAX);
+  const logMax =
+    noiseCeiling && noiseCeiling > 0 ? Math.min(LOG_NOISE_MAX, Math.log(noiseCeiling)) : LOG_NOISE_MAX;
+  hi[dim + 1] = fixedNoise ? logFloor : Math.max(logFloor, logMax);
   lo[dim + 2] = -MEAN_BOUND;
   hi[dim + 2] = MEAN_BOUND;
   return [lo, hi];
@@ -231,7 +236,7 @@ export function thetaBounds(
 export function fitHyperparameters(data: GpData, options: FitOptions): FitResult {
   const { dim } = data;
   const nlp = new NegLogPosterior(data, options.kernel, options.prior ?? DEFAULT_PRIOR);
-  const [lo, hi] = thetaBounds(dim, options.noiseFloor, options.fixedNoise === true);
+  const [lo, hi] = thetaBounds(dim, options.noiseFloor, options.fixedNoise === true, options.noiseCeiling);
   const clampTheta = (t: Float64Array): Float64Array =>
     t.map((v, i) => Math.min(hi[i] ?? v, Math.max(lo[i] ?? v, v)));
   const starts = [

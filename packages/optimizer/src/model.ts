@@ -138,6 +138,7 @@ function fitKey(data: GpData, options: GpOptions): string {
     options.outputWarping === 'yeo-johnson' ? 1 : 0,
     options.warmStart ? 1 : 0,
     options.noiseUnits === 'objective' ? 1 : 0,
+    options.noiseCap,
     ...data.categorical,
   );
   // Two independent 32-bit hashes of the content make accidental collisions negligible.
@@ -165,7 +166,35 @@ function hashFloats(a: Float64Array, seed: number): number {
  * too much (docs/PERFORMANCE.md), so it is not used.)
  */
 function warmKey(data: GpData, options: GpOptions): string {
-  return [data.dim, ...data.categorical, options.kernel, options.noiseFloor, options.deterministic].join(',');
+  return [
+    data.dim,
+    ...data.categorical,
+    options.kernel,
+    options.noiseFloor,
+    options.deterministic,
+    options.noiseCap,
+  ].join(',');
+}
+
+/**
+ * `noiseCap`: without replicated points the data cannot tell noise from structure on a scale
+ * shorter than the spacing of the observations, and a rugged noise-free objective then gets fitted as
+ * a smooth trend plus large noise. The cap bounds the noise variance at a fraction of the observed
+ * (standardized) variance in that case; replicates let the likelihood measure the noise itself.
+ */
+export function noiseCeiling(data: GpData, options: GpOptions): { noiseCeiling?: number } {
+  if (!(options.noiseCap > 0) || hasReplicates(data)) return {};
+  return { noiseCeiling: Math.max(options.noiseCap, options.noiseFloor) };
+}
+
+function hasReplicates(data: GpData): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i < data.n; i++) {
+    const key = Array.from(data.x.subarray(i * data.dim, (i + 1) * data.dim)).join(',');
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
 }
 
 function fitAndRemember(
@@ -182,6 +211,7 @@ function fitAndRemember(
       kernel: options.kernel,
       noiseFloor: options.noiseFloor,
       fixedNoise: options.deterministic,
+      ...noiseCeiling(data, options),
       includeDefault: false,
       starts: [chained],
     });
@@ -209,6 +239,7 @@ function fitAndRemember(
     kernel: options.kernel,
     noiseFloor: options.noiseFloor,
     fixedNoise: options.deterministic,
+    ...noiseCeiling(data, options),
     starts,
   });
   if (options.warmStart) cache.rememberWarmStart(signature, result.theta);
