@@ -3,12 +3,7 @@ import { type ConditionalEncoding, EmbeddedAcquisition } from './conditional-enc
 import { fitSpaceModel } from './conditional-fit.js';
 import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
-import {
-  collectObservations,
-  type FittedModel,
-  type Observations,
-  predictObjective,
-} from './model.js';
+import { collectObservations, type FittedModel, type Observations, predictObjective } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
 import {
   type CompletedTrial,
