@@ -1,6 +1,7 @@
 // The objective selector of multi-objective studies, in Debian chromium against a real API: the
 // slice, contour, EDF, importance and surrogate charts show the objective chosen (URL key `obj`),
-// read back from the charts' own data against the values the test told; a single-objective study
+// read back from the charts' own data against the values the test told, and the GP importance and
+// surrogate against the API's fit of that objective (`objective` argument); a single-objective study
 // has no selector and its charts are as before. Both sizes: no horizontal overflow.
 // Run: npm run build && node --test tests/e2e/dashboard-objective.test.mjs
 import assert from 'node:assert/strict';
@@ -44,6 +45,67 @@ async function sliceValues(page) {
   const series = await seriesData(page, 'slice-grid');
   const first = series.find((s) => s.type === 'scatter' && s.data.length > 0);
   return first.data.map((d) => d[1]).sort((a, b) => a - b);
+}
+
+/** The importance chart's bars as {param: share}, once the model's (not the estimate) is shown. */
+async function importanceBars(page) {
+  await page
+    .locator('#importance')
+    .getByText(/From the fitted GP/)
+    .waitFor({ timeout: 60_000 });
+  const chart = page.locator('#importance .chart[data-ready="true"]');
+  await chart.waitFor({ timeout: 60_000 });
+  return chart.evaluate((el) => {
+    const opt = el.querySelector('.chart-canvas').__posteriorChart.getOption();
+    const params = opt.yAxis[0].data;
+    return Object.fromEntries(opt.series[0].data.map((d, i) => [params[i], d.value]));
+  });
+}
+
+/** The API's importance of one objective, as the chart shows it ({param: share}). */
+async function apiImportance(client, studyId, objective) {
+  const list = await client.studyImportance(studyId, { objective });
+  const sum = list.reduce((a, p) => a + p.importance, 0);
+  return Object.fromEntries(list.map((p) => [p.param, p.importance / sum]));
+}
+
+/** Equal shares to 1e-6 (the chart holds the API's numbers, normalized). */
+function sameShares(actual, expected, what) {
+  assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), what);
+  for (const k of Object.keys(expected))
+    assert.ok(Math.abs(actual[k] - expected[k]) < 1e-6, `${what}: ${JSON.stringify({ actual, expected })}`);
+}
+
+/**
+ * The surrogate chart's GP mean once it is drawn on the expected scale (`large`: above 50, the
+ * throughput's; else below 5, val_loss's): a slice of the other objective still shown fails it.
+ */
+async function surrogateMeans(page, large) {
+  const handle = await page.waitForFunction(
+    (big) => {
+      const chart = document.querySelector('#surrogate .chart-canvas')?.__posteriorChart;
+      const mean = chart?.getOption().series.find((s) => s.name === 'GP mean');
+      const ys = mean?.data?.map((d) => d[1]) ?? [];
+      if (ys.length === 0) return null;
+      const top = Math.max(...ys.map(Math.abs));
+      return (big ? top > 50 : top < 5) ? ys : null;
+    },
+    large,
+    { timeout: 60_000 },
+  );
+  return handle.jsonValue();
+}
+
+/** The API's surrogate means of one objective along x (the dashboard's default parameter, 100 points). */
+async function apiMeans(client, studyId, objective) {
+  const s = await client.studySurrogate(studyId, 'x', 100, { objective });
+  return s.points.map((p) => p.mean);
+}
+
+function sameMeans(actual, expected, what) {
+  assert.equal(actual.length, expected.length, what);
+  for (const [i, v] of actual.entries())
+    assert.ok(Math.abs(v - expected[i]) <= 1e-6 * Math.max(1, Math.abs(v)), `${what} at ${i}`);
 }
 
 async function passOver(page) {
@@ -125,6 +187,15 @@ describe('dashboard: the objective shown by the per-objective charts', { timeout
     assert.equal(await select.inputValue(), '0');
     assert.deepEqual(await edfValues(page), first);
     assert.deepEqual(await sliceValues(page), first);
+    // the GP charts model val_loss (values below 1): the API's fit of the first objective
+    const meansFirst = await apiMeans(owner.client, multiId, 'val_loss');
+    assert.ok(Math.max(...meansFirst.map(Math.abs)) < 5, JSON.stringify(meansFirst));
+    sameMeans(await surrogateMeans(page, false), meansFirst, 'val_loss surrogate');
+    sameShares(
+      await importanceBars(page),
+      await apiImportance(owner.client, multiId, 'val_loss'),
+      'val_loss importance',
+    );
 
     await select.selectOption({ label: 'throughput (max)' });
     await page.waitForURL(/[?&]obj=1\b/);
@@ -146,20 +217,28 @@ describe('dashboard: the objective shown by the per-objective charts', { timeout
       pts.map((d) => d[2]).sort((a, b) => a - b),
       second,
     );
-    // the chart texts name it; importance is the trials' estimate; the surrogate says what it models
+    // the chart texts name it; importance and the surrogate are the GP's fit of throughput (the
+    // API's `objective` argument), on its scale (hundreds), not val_loss's
     await page
       .locator('#edf')
       .getByText(/throughput/)
       .first()
       .waitFor();
-    await page
-      .locator('#importance')
-      .getByText(/Estimated from trial ranks/)
-      .waitFor();
-    await page
-      .locator('#surrogate')
-      .getByText(/models the first objective \(val_loss\) only/)
-      .waitFor();
+    const meansSecond = await apiMeans(owner.client, multiId, 'throughput');
+    assert.ok(Math.max(...meansSecond) > 50, JSON.stringify(meansSecond));
+    sameMeans(await surrogateMeans(page, true), meansSecond, 'throughput surrogate');
+    sameShares(
+      await importanceBars(page),
+      await apiImportance(owner.client, multiId, 'throughput'),
+      'throughput importance',
+    );
+    assert.equal(
+      await page
+        .locator('#surrogate')
+        .getByText(/first objective/)
+        .count(),
+      0,
+    );
     await shot(page, 'objective-selector-desktop');
 
     // a reload keeps the choice; the first objective drops the key
@@ -168,6 +247,7 @@ describe('dashboard: the objective shown by the per-objective charts', { timeout
     await passOver(page);
     assert.equal(await page.getByLabel(/Objective shown in the slice/).inputValue(), '1');
     assert.deepEqual(await edfValues(page), second);
+    sameMeans(await surrogateMeans(page, true), meansSecond, 'throughput after reload');
     await page.getByLabel(/Objective shown in the slice/).selectOption({ label: 'val_loss (min)' });
     await page.waitForURL((u) => !new URL(u).searchParams.has('obj'));
     await page.waitForFunction(
@@ -180,6 +260,7 @@ describe('dashboard: the objective shown by the per-objective charts', { timeout
       { timeout: 30_000 },
     );
     assert.deepEqual(await edfValues(page), first);
+    sameMeans(await surrogateMeans(page, false), meansFirst, 'val_loss again');
     await ctx.close();
   });
 

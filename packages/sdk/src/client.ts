@@ -61,6 +61,12 @@ export interface TrialPageArgs extends PageArgs {
   readonly state?: TrialState;
 }
 
+/** The model insights (importance, surrogate) of a multi-objective study model one objective. */
+export interface InsightOptions extends RequestOptions {
+  /** The objective's name; absent: the first (a single-objective study's only one). */
+  readonly objective?: string;
+}
+
 /**
  * The SDK contract: every operation of docs/DESIGN.md section 5 plus artifact transfer. The runner and the
  * CLI depend on this interface, so tests can substitute an in-process fake.
@@ -77,14 +83,16 @@ export interface PosteriorApi {
   studyHistory(studyId: string, options?: RequestOptions): Promise<readonly HistoryPoint[]>;
   /** The `bayes_opt.txt` text report, formatted by the server. */
   studyReport(studyId: string, options?: RequestOptions): Promise<string>;
-  studyImportance(studyId: string, options?: RequestOptions): Promise<readonly ParamImportance[]>;
+  /** Importance from the GP of one objective (`options.objective`, default the first). */
+  studyImportance(studyId: string, options?: InsightOptions): Promise<readonly ParamImportance[]>;
   /** The trial to keep by the model (null without a COMPLETE trial); fits a GP on the server. */
   studyRecommendedTrial(studyId: string, options?: RequestOptions): Promise<RecommendedTrial | null>;
+  /** The GP slice along `param` of one objective (`options.objective`, default the first). */
   studySurrogate(
     studyId: string,
     param: string,
     points?: number,
-    options?: RequestOptions,
+    options?: InsightOptions,
   ): Promise<SurrogateSlice | null>;
 
   signUp(email: string, password: string, name?: string): Promise<AuthPayload>;
@@ -401,8 +409,13 @@ export class PosteriorClient implements PosteriorApi {
     return value;
   }
 
-  async studyImportance(studyId: string, options?: RequestOptions): Promise<readonly ParamImportance[]> {
-    const value = await this.studyField(G.StudyImportanceDocument, { id: studyId }, 'importance', options);
+  async studyImportance(studyId: string, options?: InsightOptions): Promise<readonly ParamImportance[]> {
+    const value = await this.studyField(
+      G.StudyImportanceDocument,
+      { id: studyId, objective: options?.objective },
+      'importance',
+      options,
+    );
     return wire.list(value, 'importance').map(wire.toParamImportance);
   }
 
@@ -420,11 +433,11 @@ export class PosteriorClient implements PosteriorApi {
     studyId: string,
     param: string,
     points?: number,
-    options?: RequestOptions,
+    options?: InsightOptions,
   ): Promise<SurrogateSlice | null> {
     const value = await this.studyField(
       G.StudySurrogateDocument,
-      { id: studyId, param, points },
+      { id: studyId, param, points, objective: options?.objective },
       'surrogate',
       options,
     );

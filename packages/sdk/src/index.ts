@@ -3,6 +3,7 @@ export { type Backoff, type RetryOptions, retry } from '@posterior/core';
 export type {
   AskInput,
   AskOptions,
+  InsightOptions,
   PageArgs,
   PosteriorApi,
   StudyListArgs,

@@ -40,6 +40,30 @@ export interface FrontViews {
 
 type ObjectiveSpec = { name: string; direction: 'MINIMIZE' | 'MAXIMIZE' };
 
+/** The objective an insight models: its name, index in study order and direction. */
+interface ModeledObjective extends ObjectiveSpec {
+  index: number;
+}
+
+/**
+ * The objective named by an insight's `objective` argument; absent (or null): the first, as
+ * single-objective studies and every caller before the argument existed get.
+ */
+export function modeledObjective(study: Study, name: string | null | undefined): ModeledObjective {
+  if (name === null || name === undefined) {
+    return { name: study.objective, direction: study.direction, index: 0 };
+  }
+  const index = study.objectives.findIndex((o) => o.name === name);
+  const found = study.objectives[index];
+  if (!found) {
+    throw new BadUserInputError(
+      'objective',
+      `"${name}" is not an objective of this study (${study.objectives.map((o) => o.name).join(', ')})`,
+    );
+  }
+  return { name: found.name, direction: found.direction, index };
+}
+
 /**
  * The front views of one multi-objective study from its COMPLETE trials in number order. Pareto
  * dominance and hypervolume are the optimizer's (one copy). The reference point is the study's,
@@ -247,14 +271,16 @@ export class InsightsService {
     return out;
   }
 
-  async importance(study: Study): Promise<ParamImportance[]> {
+  /** Importance from a GP fitted on one objective's values (`objective`: its name, default the first). */
+  async importance(study: Study, objectiveName?: string | null): Promise<ParamImportance[]> {
+    const objective = modeledObjective(study, objectiveName);
     const result = await this.suggester
       .importance(
         {
           searchSpace: study.searchSpace,
           sampler: study.sampler,
-          direction: study.direction,
-          completed: await this.observed(study),
+          direction: objective.direction,
+          completed: await this.observed(study, objective),
         },
         study.id,
         study.teamId,
@@ -263,10 +289,15 @@ export class InsightsService {
     return (result ?? []).map((r) => Object.assign(new ParamImportance(), r));
   }
 
+  /**
+   * The GP slice along `param` for one objective (`objective`: its name, default the first), the
+   * other parameters held at that objective's best COMPLETE trial.
+   */
   async surrogate(
     study: Study,
     param: string,
     pointsInput: number | null | undefined,
+    objectiveName?: string | null,
   ): Promise<SurrogateSlice | null> {
     const points = pointsInput ?? 50;
     if (!Number.isInteger(points) || points < 2 || points > MAX_SLICE_POINTS) {
@@ -276,26 +307,31 @@ export class InsightsService {
     if (!space.some((entry) => entry.name === param)) {
       throw new BadUserInputError('param', `"${param}" is not a parameter of this study`);
     }
-    const completed = await this.completed(study.id);
+    const objective = modeledObjective(study, objectiveName);
+    const completed = await this.completed(study.id, objective.index);
     const best = bestTrial(
-      study.direction,
+      objective.direction,
       completed.map((c, i) => ({ number: i, state: 'COMPLETE', params: c.params, value: c.value })),
     );
     if (best === null) return null;
     const fixed = { ...best.params } as Params;
     delete fixed[param];
-    const sources = await loadWarmStartSources(this.db, {
-      team_id: study.teamId,
-      warm_start_from: study.warmStartFrom ?? [],
-      sampler: (study.sampler ?? {}) as Record<string, unknown>,
-    });
+    // Warm-start sources model their own first objective, the one the study's sampler transfers.
+    const sources =
+      objective.index === 0
+        ? await loadWarmStartSources(this.db, {
+            team_id: study.teamId,
+            warm_start_from: study.warmStartFrom ?? [],
+            sampler: (study.sampler ?? {}) as Record<string, unknown>,
+          })
+        : [];
     const result = await this.suggester
       .slice(
         {
           searchSpace: study.searchSpace,
           sampler: study.sampler,
-          direction: study.direction,
-          completed: await this.observed(study),
+          direction: objective.direction,
+          completed: await this.observed(study, objective),
           param,
           fixed,
           points,
@@ -364,15 +400,28 @@ export class InsightsService {
     return null;
   }
 
-  /** The model's data is the sampler's (COMPLETE and PRUNED trials), so these views explain its choices. */
-  private async observed(study: Study): Promise<Observation[]> {
-    return (await loadStudyHistory(this.db, study.id, study.objective)).observed;
+  /**
+   * The model's data is the sampler's (COMPLETE and PRUNED trials), so these views explain its
+   * choices; another objective's view takes the same trials by that objective's values.
+   */
+  private async observed(study: Study, objective: ModeledObjective): Promise<Observation[]> {
+    return (await loadStudyHistory(this.db, study.id, objective.name, objective.index)).observed;
   }
 
-  private async completed(studyId: string): Promise<Array<{ params: Params; value: number }>> {
+  private async completed(
+    studyId: string,
+    objectiveIndex: number,
+  ): Promise<Array<{ params: Params; value: number }>> {
+    if (objectiveIndex === 0) {
+      return this.db.rows<{ params: Params; value: number }>(
+        `SELECT params, value FROM trials WHERE study_id = $1 AND state = 'COMPLETE' AND value IS NOT NULL ORDER BY number`,
+        [studyId],
+      );
+    }
     return this.db.rows<{ params: Params; value: number }>(
-      `SELECT params, value FROM trials WHERE study_id = $1 AND state = 'COMPLETE' AND value IS NOT NULL ORDER BY number`,
-      [studyId],
+      `SELECT params, "values"[$2::int] AS value FROM trials
+       WHERE study_id = $1 AND state = 'COMPLETE' AND "values"[$2::int] IS NOT NULL ORDER BY number`,
+      [studyId, objectiveIndex + 1],
     );
   }
 }

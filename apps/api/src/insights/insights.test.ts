@@ -244,3 +244,107 @@ describe('recommendedTrial on a noisy study', () => {
     );
   });
 });
+
+describe('insights per objective of a multi-objective study', () => {
+  let h: Harness;
+  let token: string;
+  let studyId: string;
+  // f1 (minimized) depends on x, f2 (maximized) on y: each objective's GP must tell its own story.
+  const f1 = (x: number, y: number) => (x - 2) ** 2 + 0.01 * y;
+  const f2 = (x: number, y: number) => -((y - 7) ** 2) - 0.01 * x;
+  const told: Array<{ x: number; y: number; v1: number; v2: number }> = [];
+  const TELL_VALUES = `mutation($t: ID!, $vs: [Float!]) {
+    tellTrial(trialId: $t, state: COMPLETE, values: $vs) { id } }`;
+
+  before(async () => {
+    h = await startHarness();
+    token = (await newUser(h)).token;
+    const team = await newTeam(h, token);
+    studyId = await newStudy(h, token, team, {
+      direction: null,
+      objective: null,
+      objectives: [
+        { name: 'f1', direction: 'MINIMIZE' },
+        { name: 'f2', direction: 'MAXIMIZE' },
+      ],
+      sampler: { type: 'random', seed: 5 },
+      maxTrials: 16,
+      parallelism: 16,
+    });
+    const r = await h.gql<{ askTrials: Asked[] }>(ASK, { s: studyId, n: 16 }, token);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    for (const t of r.data?.askTrials ?? []) {
+      const { x, y } = t.params;
+      const row = { x, y, v1: f1(x, y), v2: f2(x, y) };
+      told.push(row);
+      const res = await h.gql(TELL_VALUES, { t: t.id, vs: [row.v1, row.v2] }, token);
+      assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    }
+  });
+  after(() => h.close());
+
+  type Slice = { fixed: Record<string, number>; points: Array<{ x: number; mean: number }> };
+  const query = async (objective: string | null) => {
+    const arg = objective === null ? '' : `(objective: "${objective}")`;
+    const sliceArg = objective === null ? '' : `, objective: "${objective}"`;
+    const r = await h.gql<{
+      study: {
+        importance: Array<{ param: string; importance: number }>;
+        sx: Slice;
+        sy: Slice;
+      };
+    }>(
+      `query($id: ID!) { study(id: $id) {
+        importance${arg} { param importance }
+        sx: surrogate(param: "x", points: 31${sliceArg}) { fixed points { x mean } }
+        sy: surrogate(param: "y", points: 31${sliceArg}) { fixed points { x mean } }
+      } }`,
+      { id: studyId },
+      token,
+    );
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    assert.ok(r.data?.study);
+    return r.data.study;
+  };
+  const range = (s: Slice) => {
+    const means = s.points.map((p) => p.mean);
+    return Math.max(...means) - Math.min(...means);
+  };
+  const argBest = (s: Slice, sign: 1 | -1) =>
+    s.points.reduce((a, b) => (sign * b.mean < sign * a.mean ? b : a)).x;
+
+  test('each objective has its own importance and surrogate; the default is the first', async () => {
+    const first = await query(null);
+    const named = await query('f1');
+    const second = await query('f2');
+    // The first objective is the default.
+    assert.deepEqual(named, first);
+    // Importance follows the objective: x explains f1, y explains f2.
+    assert.equal(first.importance[0]?.param, 'x', JSON.stringify(first.importance));
+    assert.equal(second.importance[0]?.param, 'y', JSON.stringify(second.importance));
+    // The slices too: f1 moves along x (lowest near 2), f2 along y (highest near 7, maximized).
+    assert.ok(range(first.sx) > 5 * range(first.sy), JSON.stringify([range(first.sx), range(first.sy)]));
+    assert.ok(range(second.sy) > 5 * range(second.sx), JSON.stringify([range(second.sx), range(second.sy)]));
+    assert.ok(Math.abs(argBest(first.sx, 1) - 2) < 1.5, String(argBest(first.sx, 1)));
+    assert.ok(Math.abs(argBest(second.sy, -1) - 7) < 1.5, String(argBest(second.sy, -1)));
+    // The other parameters are held at that objective's best trial, by its own direction.
+    const best1 = told.reduce((a, b) => (b.v1 < a.v1 ? b : a));
+    const best2 = told.reduce((a, b) => (b.v2 > a.v2 ? b : a));
+    assert.deepEqual(first.sx.fixed, { y: best1.y });
+    assert.deepEqual(second.sx.fixed, { y: best2.y });
+    assert.deepEqual(second.sy.fixed, { x: best2.x });
+  });
+
+  test('an unknown objective name is refused, naming the argument', async () => {
+    for (const field of [
+      'importance(objective: "nope") { param }',
+      'surrogate(param: "x", objective: "nope") { param }',
+    ]) {
+      const r = await h.gql(`query($id: ID!) { study(id: $id) { ${field} } }`, { id: studyId }, token);
+      const error = r.errors?.[0];
+      assert.equal(error?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(r));
+      assert.equal(error?.extensions?.field, 'objective', JSON.stringify(r));
+      assert.match(error?.message ?? '', /^objective: "nope" is not an objective of this study/);
+    }
+  });
+});

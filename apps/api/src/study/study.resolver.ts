@@ -32,6 +32,9 @@ function searchSpaceNames(study: Study): string[] {
     : [];
 }
 
+/** The insights' `objective` argument (docs/DESIGN.md): which objective of the study the GP models. */
+const OBJECTIVE_ARG = "The objective's name to model (multi-objective studies); default the first";
+
 @Resolver(() => Study)
 export class StudyResolver {
   @Query(() => StudyConnection, { description: "A team's studies, newest first unless sort says otherwise" })
@@ -246,8 +249,12 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
   @FieldResolver(() => [ParamImportance], {
     description: 'Parameter importance from the GP lengthscales (empty with fewer than 3 completed trials)',
   })
-  importance(@Root() study: Study, @Ctx() ctx: Context): Promise<ParamImportance[]> {
-    return ctx.services.insights.importance(study);
+  importance(
+    @Root() study: Study,
+    @Arg('objective', () => String, { nullable: true, description: OBJECTIVE_ARG }) objective: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ParamImportance[]> {
+    return ctx.services.insights.importance(study, objective);
   }
 
   @FieldResolver(() => SurrogateSlice, {
@@ -260,9 +267,10 @@ rows: [[id, number, state, value, workerId, startedAtMs, finishedAtMs, error, [p
     @Arg('points', () => Int, { nullable: true, description: 'Grid size, default 50, at most 200' }) points:
       | number
       | null,
+    @Arg('objective', () => String, { nullable: true, description: OBJECTIVE_ARG }) objective: string | null,
     @Ctx() ctx: Context,
   ): Promise<SurrogateSlice | null> {
-    return ctx.services.insights.surrogate(study, param, points);
+    return ctx.services.insights.surrogate(study, param, points, objective);
   }
 
   @FieldResolver(() => String, { description: 'The bayes_opt.txt text report' })

@@ -229,6 +229,12 @@ describe('input validation', () => {
       vars: () => ({ s: studyId }),
       field: 'param',
     },
+    {
+      name: 'insights objective',
+      query: 'query($s: ID!) { study(id: $s) { importance(objective: "nope") { param } } }',
+      vars: () => ({ s: studyId }),
+      field: 'objective',
+    },
   ];
 
   for (const c of cases) {

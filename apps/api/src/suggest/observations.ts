@@ -21,15 +21,25 @@ export interface StudyHistory {
  * their points as tried, so a configuration that fails every time is not proposed again, and learns
  * nothing from them.
  */
-export async function loadStudyHistory(sql: Sql, studyId: string, objective: string): Promise<StudyHistory> {
-  const rows = await sql.rows<{
+export async function loadStudyHistory(
+  sql: Sql,
+  studyId: string,
+  objective: string,
+  objectiveIndex = 0,
+): Promise<StudyHistory> {
+  type Row = {
     state: string;
     params: Params;
     value: number | null;
     values: number[] | null;
     constraint_values: number[] | null;
-  }>(
-    `SELECT t.state, t.params, t."values", t.constraint_values,
+  };
+  // Another objective of a multi-objective study (the insights' `objective` argument): its told
+  // value, a pruned trial's else its last report of that objective's metric (`value` is the first's).
+  const rows =
+    objectiveIndex === 0
+      ? await sql.rows<Row>(
+          `SELECT t.state, t.params, t."values", t.constraint_values,
             CASE WHEN t.state = 'PRUNED' THEN COALESCE(t.value,
               (SELECT m.value FROM metric_points m WHERE m.trial_id = t.id AND m.name = $2
                ORDER BY m.step DESC LIMIT 1))
@@ -37,8 +47,19 @@ export async function loadStudyHistory(sql: Sql, studyId: string, objective: str
      FROM trials t
      WHERE t.study_id = $1
      ORDER BY t.number`,
-    [studyId, objective],
-  );
+          [studyId, objective],
+        )
+      : await sql.rows<Row>(
+          `SELECT t.state, t.params, t."values", t.constraint_values,
+            CASE WHEN t.state = 'PRUNED' THEN COALESCE(t."values"[$3::int],
+              (SELECT m.value FROM metric_points m WHERE m.trial_id = t.id AND m.name = $2
+               ORDER BY m.step DESC LIMIT 1))
+            ELSE t."values"[$3::int] END AS value
+     FROM trials t
+     WHERE t.study_id = $1
+     ORDER BY t.number`,
+          [studyId, objective, objectiveIndex + 1],
+        );
   const observed: Observation[] = [];
   const pending: Params[] = [];
   for (const row of rows) {

@@ -32,6 +32,7 @@ import { patchUrl, useUrlParam } from '../../lib/client/use-url-query';
 import { normalizeImportance } from '../../lib/importance';
 import { CurveStore } from '../../lib/learning-curves';
 import { mergeTrials, newerTrial } from '../../lib/live-sync';
+import { objectiveIndex } from '../../lib/objective-view';
 import { isInfeasible } from '../../lib/pareto';
 import { buildReport } from '../../lib/report';
 import { can } from '../../lib/roles';
@@ -330,11 +331,20 @@ export function StudyPage({ studyId }: { studyId: string }) {
   }, [study, trials, trialsLoading]);
 
   const insightsEnabled = insightsWanted && study !== null;
+  // The objective the view's selector shows (URL key `obj`, as StudyView reads it): the server fits
+  // importance and the surrogate on it. null is the first, the API's default, so single-objective
+  // studies (and the first objective) send exactly the request they always did.
+  const objParam = useUrlParam('obj');
+  const objIndex =
+    study?.isMultiObjective && study.objectives.length > 1
+      ? objectiveIndex(objParam, study.objectives.length)
+      : 0;
+  const insightObjective = objIndex > 0 ? (study?.objectives[objIndex]?.name ?? null) : null;
   const importanceQuery = useQuery({
-    queryKey: [...insightsKey(studyId), 'importance'],
+    queryKey: [...insightsKey(studyId), 'importance', insightObjective],
     queryFn: async ({ signal }) => {
       lastInsights.current = Date.now();
-      const imp = await loadImportance(studyId, signal);
+      const imp = await loadImportance(studyId, insightObjective, signal);
       return imp.length ? normalizeImportance(imp) : null;
     },
     enabled: insightsEnabled,
@@ -357,11 +367,13 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const gpParamRaw = useUrlParam('gp');
   const gpParam = gpParamRaw && numericParams.includes(gpParamRaw) ? gpParamRaw : (numericParams[0] ?? null);
   const surrogateQuery = useQuery({
-    queryKey: [...insightsKey(studyId), 'surrogate', gpParam],
-    queryFn: ({ signal }) => loadSurrogate(studyId, gpParam ?? '', signal),
+    queryKey: [...insightsKey(studyId), 'surrogate', gpParam, insightObjective],
+    queryFn: ({ signal }) => loadSurrogate(studyId, gpParam ?? '', insightObjective, signal),
     enabled: insightsEnabled && gpParam !== null,
-    // Another parameter's slice stays until this one's lands (the view shows only a matching one).
-    placeholderData: keepPreviousData,
+    // Another parameter's slice stays until this one's lands (the view shows only a matching one);
+    // another objective's never does: its curve would pass for this objective's.
+    placeholderData: (prev, prevQuery) =>
+      prevQuery?.queryKey[4] === insightObjective ? keepPreviousData(prev) : undefined,
   });
   const surrogate = surrogateQuery.isError ? null : (surrogateQuery.data ?? null);
   let surrogateLoading = true;

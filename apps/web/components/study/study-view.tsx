@@ -68,9 +68,11 @@ export interface StudyViewProps {
   curvesBaseVersion: number;
   curvesLoading: boolean;
   live: LiveStatus | 'finished';
+  /** The model's importance for the objective shown (multi-objective: the selector's, URL key `obj`). */
   importance: readonly ParamImportance[] | null;
   /** The trial the model would keep (Study.recommendedTrial), shown beside the best observed one. */
   recommended?: Recommended | null;
+  /** The GP slice of the objective shown, as `importance`. */
   surrogate: SurrogateSlice | null;
   surrogateLoading: boolean;
   surrogateUnavailable: string | null;
@@ -112,8 +114,6 @@ export function StudyView(props: StudyViewProps) {
     direction: study.direction,
   });
   const shownTrials = useMemo(() => trialsForObjective(trials, objIndex), [trials, objIndex]);
-  // The server's importance and GP surrogate model the first objective only.
-  const primaryShown = objIndex === 0;
   // the front follows the live trials (as the best trial does); the hypervolume is the API's
   const pareto = useMemo(
     () => (multi ? buildParetoView(trials, study.objectives) : null),
@@ -504,7 +504,7 @@ export function StudyView(props: StudyViewProps) {
           onMount={props.onInsightsVisible}
         >
           <EstimatedImportanceChart
-            importance={primaryShown ? props.importance : null}
+            importance={props.importance}
             space={study.searchSpace}
             trials={shownTrials}
             loading={trialsLoading}
@@ -520,19 +520,15 @@ export function StudyView(props: StudyViewProps) {
         >
           <div className="grid-2">
             <SurrogateChart
-              slice={primaryShown ? props.surrogate : null}
+              slice={props.surrogate}
               trials={shownTrials}
               params={numericNames}
               param={props.gpParam}
               onParam={props.onGpParam}
               objective={shown.name}
               logX={gpSpec !== undefined && gpSpec.type !== 'categorical' && gpSpec.log === true}
-              loading={primaryShown && props.surrogateLoading}
-              unavailable={
-                primaryShown
-                  ? props.surrogateUnavailable
-                  : `The GP surrogate models the first objective (${study.objective}) only: choose it above to see the surrogate.`
-              }
+              loading={props.surrogateLoading}
+              unavailable={props.surrogateUnavailable}
               samplerType={study.sampler.type}
             />
             {/* only a GP predicts the trials it suggests: other samplers have nothing to compare */}

@@ -216,17 +216,29 @@ export async function loadRecommended(studyId: string, signal?: AbortSignal): Pr
   };
 }
 
-export async function loadImportance(studyId: string, signal?: AbortSignal): Promise<ParamImportance[]> {
-  const importance = await getClient().studyImportance(studyId, { signal });
+/** `objective`: the objective's name in a multi-objective study; null: the first (the API's default). */
+export async function loadImportance(
+  studyId: string,
+  objective: string | null,
+  signal?: AbortSignal,
+): Promise<ParamImportance[]> {
+  const importance = await getClient().studyImportance(studyId, {
+    signal,
+    ...(objective !== null ? { objective } : {}),
+  });
   return importance.map((p) => ({ param: p.param, importance: p.importance }));
 }
 
 export async function loadSurrogate(
   studyId: string,
   param: string,
+  objective: string | null,
   signal?: AbortSignal,
 ): Promise<SurrogateSlice | null> {
-  const s = await getClient().studySurrogate(studyId, param, 100, { signal });
+  const s = await getClient().studySurrogate(studyId, param, 100, {
+    signal,
+    ...(objective !== null ? { objective } : {}),
+  });
   if (!s || s.points.length === 0) return null;
   const pts = s.points.filter((p) => typeof p.x === 'number');
   return {

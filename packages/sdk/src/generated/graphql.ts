@@ -531,6 +531,7 @@ export type StudyRecommendedTrialQuery = { readonly study: { readonly id: string
 
 export type StudyImportanceQueryVariables = Exact<{
   id: string | number;
+  objective?: string | null | undefined;
 }>;
 
 
@@ -540,6 +541,7 @@ export type StudySurrogateQueryVariables = Exact<{
   id: string | number;
   param: string;
   points?: number | null | undefined;
+  objective?: string | null | undefined;
 }>;
 
 
@@ -2422,10 +2424,10 @@ fragment TrialFields on Trial {
   }
 }`) as unknown as TypedDocumentString<StudyRecommendedTrialQuery, StudyRecommendedTrialQueryVariables>;
 export const StudyImportanceDocument = new TypedDocumentString(`
-    query StudyImportance($id: ID!) {
+    query StudyImportance($id: ID!, $objective: String) {
   study(id: $id) {
     id
-    importance {
+    importance(objective: $objective) {
       param
       importance
       lengthscale
@@ -2434,10 +2436,10 @@ export const StudyImportanceDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<StudyImportanceQuery, StudyImportanceQueryVariables>;
 export const StudySurrogateDocument = new TypedDocumentString(`
-    query StudySurrogate($id: ID!, $param: String!, $points: Int) {
+    query StudySurrogate($id: ID!, $param: String!, $points: Int, $objective: String) {
   study(id: $id) {
     id
-    surrogate(param: $param, points: $points) {
+    surrogate(param: $param, points: $points, objective: $objective) {
       param
       fixed
       points {
