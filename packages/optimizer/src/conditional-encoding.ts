@@ -266,3 +266,57 @@ export class EmbeddedAcquisition implements AcquisitionFunction {
     return v;
   }
 }
+
+/** What a posterior offers at a point: GpPosterior, or one of it seen through an embedding. */
+export interface PointPosterior {
+  readonly dim: number;
+  predict(xq: ArrayLike<number>): { mean: number; variance: number };
+  predictBatch(xs: Float64Array, count: number, outMean: Float64Array, outVar: Float64Array): void;
+  predictForGradient(xq: ArrayLike<number>): { mean: number; variance: number };
+  gradientAtLast(dMean: Float64Array, dVar: Float64Array): void;
+}
+
+/**
+ * A posterior on the model coordinates, seen from the space's coordinates (as EmbeddedAcquisition),
+ * so acquisitions that combine several GPs (multiobjective/acquisition.ts) run on the space's
+ * coordinates while each GP keeps its own embedding and pads.
+ */
+export class EmbeddedPosterior implements PointPosterior {
+  readonly dim: number;
+  private z: Float64Array<ArrayBuffer>;
+  private readonly lastX: Float64Array;
+  private readonly gMean: Float64Array;
+  private readonly gVar: Float64Array;
+
+  constructor(
+    private readonly inner: PointPosterior,
+    private readonly encoding: ConditionalEncoding,
+  ) {
+    this.dim = encoding.space.dimension;
+    this.z = new Float64Array(encoding.dimension);
+    this.lastX = new Float64Array(this.dim);
+    this.gMean = new Float64Array(encoding.dimension);
+    this.gVar = new Float64Array(encoding.dimension);
+  }
+
+  predict(xq: ArrayLike<number>): { mean: number; variance: number } {
+    return this.inner.predict(this.encoding.embed(xq, new Float64Array(this.encoding.dimension)));
+  }
+
+  predictBatch(xs: Float64Array, count: number, outMean: Float64Array, outVar: Float64Array): void {
+    const need = count * this.encoding.dimension;
+    if (this.z.length < need) this.z = new Float64Array(need);
+    this.inner.predictBatch(this.encoding.embedRows(xs, count, this.z), count, outMean, outVar);
+  }
+
+  predictForGradient(xq: ArrayLike<number>): { mean: number; variance: number } {
+    for (let d = 0; d < this.dim; d++) this.lastX[d] = xq[d] as number;
+    return this.inner.predictForGradient(this.encoding.embed(xq, new Float64Array(this.encoding.dimension)));
+  }
+
+  gradientAtLast(dMean: Float64Array, dVar: Float64Array): void {
+    this.inner.gradientAtLast(this.gMean, this.gVar);
+    this.encoding.pullback(this.lastX, this.gMean, dMean);
+    this.encoding.pullback(this.lastX, this.gVar, dVar);
+  }
+}
