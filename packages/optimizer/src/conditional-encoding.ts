@@ -40,7 +40,11 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  * below the fixed-pad fit's (conditional-fit.ts starts from it); the better-fitting model simply
  * exploits the depth-4 optimum less precisely. A tighter prior on the pads (sd 0.3) or pads kept
  * inside [0, 1] lost the mlp_hpo gain (0.0154/0.01) without fixing nested_sphere; the joint fit from
- * the fixed-pad optimum alone lost the mlp_hpo and branin_or_hartmann3 gains (0.0167 and 0.0577 @30).
+ * the fixed-pad optimum alone lost the mlp_hpo and branin_or_hartmann3 gains (0.0167 and 0.0577 @30),
+ * and so did keeping the short-lengthscale start only when it beats the others by a margin of 0.1-4
+ * nats (nested_sphere 4.4e-6-6.8e-6 @30, 1.1e-6-1.4e-6 @50; branin_or_hartmann3 0.0564 @30 against
+ * 0.00229). That start only below 32 observations (128 now) gave nested_sphere 1.63e-6 @50, still
+ * above padded, and left @30 unchanged: not kept (a threshold picked on a held-out function).
  *
  * Before `imputed`, the default was `category`, chosen by measurement (`npm run bench -- conditional --designs
  * category,padded,indicator,arc`, 10 seeds, plus held-out functions and seeds 10-39): at 30-50
