@@ -1,4 +1,4 @@
-import { ConditionalEncoding } from './conditional-encoding.js';
+import { ConditionalEncoding, EmbeddedPosterior, type PointPosterior } from './conditional-encoding.js';
 import type { Direction, GpOptions } from './config.js';
 import { type FitResult, thetaBounds, thetaToHyper } from './hyperparameters.js';
 import { covariances, type KernelKind } from './kernel.js';
@@ -315,6 +315,12 @@ export function conditionalEncodingFor(
 /** A GP fitted on a search space's observations, and how a space point reaches its coordinates. */
 export interface SpaceModel {
   model: FittedModel;
+  /**
+   * model.posterior and model.withPending on the space's coordinates (the very same objects when
+   * the GP runs on them), for acquisitions that combine several models (multiobjective/suggest.ts).
+   */
+  posterior: PointPosterior;
+  withPending: PointPosterior;
   /** The embedding of a conditional space (null: the GP runs on the space's coordinates). */
   encoding: ConditionalEncoding | null;
   /** A space point in the model's coordinates. */
@@ -350,6 +356,8 @@ export function fitSpaceModel(
   );
   return {
     model,
+    posterior: encoding ? new EmbeddedPosterior(model.posterior, encoding) : model.posterior,
+    withPending: encoding ? new EmbeddedPosterior(model.withPending, encoding) : model.withPending,
     encoding,
     toModel: (x) => (encoding ? encoding.embed(x) : x),
     coordinateOf: (i) => (encoding ? encoding.coordinateOf(i) : i),

@@ -13,6 +13,7 @@ import { SearchSpaceError, SpaceExhaustedError } from './errors.js';
 import { GpPosterior, NegLogPosterior } from './gp.js';
 import { collectObservations, fitCheckpoint, fitPrefixLength, predictObjective } from './model.js';
 import { ModelCache } from './model-cache.js';
+import { prepareAcquisition } from './multiobjective/suggest.js';
 import { AcquisitionObjective } from './optimize-acquisition.js';
 import { DEFAULT_PRIOR } from './prior.js';
 import { recommend } from './recommend.js';
@@ -264,6 +265,46 @@ describe('property: suggestions are consistent with the tree', () => {
         }
       }
       assert.equal(checked, 12 * 14);
+    });
+  }
+
+  for (const kind of ['imputed', 'padded'] as ConditionalEncodingKind[]) {
+    it(`every multi-objective constrained suggestion (${kind}) on 8 random spaces holds exactly its active parameters`, () => {
+      const rng = createRng(27);
+      let modelled = 0;
+      for (let s = 0; s < 8; s++) {
+        const space = randomConditionalSpace(rng);
+        const config = parseSamplerConfig({
+          type: 'gp',
+          seed: s,
+          nStartupTrials: 4,
+          conditionalEncoding: kind,
+        });
+        const completed: Array<{ params: Params; value: number; values: number[]; constraints: number[] }> =
+          [];
+        for (let t = 0; t < 12; t++) {
+          const { params, info } = suggest(config, {
+            space,
+            direction: 'MINIMIZE',
+            objectives: [
+              { name: 'f1', direction: 'MINIMIZE' },
+              { name: 'f2', direction: 'MINIMIZE' },
+            ],
+            constraints: [{ name: 'c' }],
+            completed,
+            pending: [],
+            seed: t,
+          });
+          assert.ok(consistent(space, params), `space ${s}, trial ${t}: ${JSON.stringify(params)}`);
+          if (info.phase === 'model') modelled++;
+          const nums = Object.values(params).map((v) => (typeof v === 'number' ? v : String(v).length));
+          const f1 = nums.reduce((a, v) => a + Math.sin(3 * v), 0);
+          const f2 = nums.reduce((a, v) => a + Math.cos(2 * v), 0);
+          completed.push({ params, value: f1, values: [f1, f2], constraints: [Math.sin(f1 + f2)] });
+        }
+      }
+      // Most suggestions after the 4 startup trials come from the models, not a fallback.
+      assert.ok(modelled >= 8 * 6, `modelled ${modelled}`);
     });
   }
 
@@ -572,5 +613,82 @@ describe('imputed: the fitted pads', () => {
     const own = predictObjective(sampled.model, sampled.toModel(space.snap(space.encode(params))));
     assert.ok(Math.abs((shown?.mean ?? 0) - own.mean) <= 1e-9 * Math.max(1, Math.abs(own.mean)));
     assert.ok(Math.abs(rec.mean - own.mean) <= 1e-9 * Math.max(1, Math.abs(own.mean)));
+  });
+  it('multi-objective: each objective and constraint model is the sampler model of its values, and the acquisition gradient holds', () => {
+    const base = history(22, 6);
+    const completed = base.map((params) => {
+      const f1 = score(params);
+      const f2 =
+        (params.n_layers as number) + (params.optimizer === 'sgd' ? (params.momentum as number) : 0.5);
+      return { params, value: f1, values: [f1, f2], constraints: [f1 - 2] };
+    });
+    const cache = new ModelCache();
+    const prepared = prepareAcquisition(
+      {
+        direction: 'MINIMIZE',
+        objectives: [
+          { name: 'f1', direction: 'MINIMIZE' },
+          { name: 'f2', direction: 'MINIMIZE' },
+        ],
+        constraints: [{ name: 'c' }],
+        completed,
+      },
+      { space, options, rng: createRng(1), taken: new Set(), pending: [], warnings: [], cache },
+    );
+    assert.ok(prepared.ready);
+    const columns = [
+      completed.map((t) => ({ params: t.params, value: t.values[0] as number })),
+      completed.map((t) => ({ params: t.params, value: t.values[1] as number })),
+      completed.map((t) => ({ params: t.params, value: t.constraints[0] as number })),
+    ];
+    const models = [...prepared.objModels, ...prepared.constraintModels];
+    assert.equal(models.length, 3);
+    models.forEach((m, j) => {
+      const own = fitSpaceModel(
+        space,
+        'MINIMIZE',
+        collectObservations(space, 'MINIMIZE', columns[j] ?? []),
+        [],
+        options,
+        new ModelCache(),
+      );
+      assert.deepEqual(
+        m.encoding?.padSlots.map((s) => s.pad),
+        own.encoding?.padSlots.map((s) => s.pad),
+      );
+      const x = space.snap(space.encode(completed[3]?.params ?? {}));
+      assert.equal(m.posterior.predict(x).mean, own.model.posterior.predict(own.toModel(x)).mean);
+    });
+    // Different values, different pads: each model fits its own.
+    assert.notDeepEqual(
+      models[0]?.encoding?.padSlots.map((s) => s.pad),
+      models[1]?.encoding?.padSlots.map((s) => s.pad),
+    );
+    const acq = prepared.acquisition;
+    for (const params of base.slice(0, 6)) {
+      const x0 = space.snap(space.encode(params));
+      const grad = new Float64Array(space.dimension);
+      const v = acq.valueAndGradient(x0, grad);
+      assert.ok(Math.abs(v - acq.value(x0)) <= 1e-9 * Math.max(1, Math.abs(v)));
+      const active = space.activeMask(x0);
+      const norm = Math.hypot(...grad);
+      space.dims.forEach((d, i) => {
+        if (active[i] === 0) {
+          assert.equal(grad[i], 0);
+          return;
+        }
+        if (d.kind !== 'continuous') return;
+        const h = 1e-6;
+        const up = Float64Array.from(x0);
+        const down = Float64Array.from(x0);
+        up[i] = (up[i] ?? 0) + h;
+        down[i] = (down[i] ?? 0) - h;
+        const fd = (acq.value(up) - acq.value(down)) / (2 * h);
+        assert.ok(
+          Math.abs(fd - (grad[i] ?? 0)) <= 1e-5 * Math.max(1, norm),
+          `${d.name}: ${grad[i]} vs ${fd}`,
+        );
+      });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { Acquisition } from '../acquisition.js';
-import type { GpPosterior } from '../gp.js';
+import type { PointPosterior } from '../conditional-encoding.js';
 import type { AcquisitionFunction } from '../optimize-acquisition.js';
 import { LogProbabilityOfFeasibility } from './constraints.js';
 import type { LogEhvi } from './ehvi.js';
@@ -20,7 +20,7 @@ export type MainTerm =
   | { kind: 'none' };
 
 export interface ConstraintTerm {
-  posterior: GpPosterior;
+  posterior: PointPosterior;
   /** Model-space value at c = 0: feasible above it. */
   threshold: number;
 }
@@ -43,7 +43,7 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
   private readonly feasibility: Acquisition[];
 
   constructor(
-    readonly objectives: readonly GpPosterior[],
+    readonly objectives: readonly PointPosterior[],
     readonly main: MainTerm,
     readonly constraints: readonly ConstraintTerm[],
   ) {
@@ -141,13 +141,13 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
     const m = this.objectives.length;
     if (this.main.kind === 'ehvi') {
       for (let j = 0; j < m; j++) {
-        const p = (this.objectives[j] as GpPosterior).predictForGradient(x);
+        const p = (this.objectives[j] as PointPosterior).predictForGradient(x);
         this.mu[j] = -p.mean;
         this.sigma[j] = Math.sqrt(p.variance);
       }
       value = this.main.ehvi.evaluate(this.mu, this.sigma, this.dMu, this.dSigma);
     } else if (this.main.kind === 'single') {
-      const p = (this.objectives[0] as GpPosterior).predictForGradient(x);
+      const p = (this.objectives[0] as PointPosterior).predictForGradient(x);
       const a = this.main.acquisition.evaluate(p.mean, p.variance);
       value = a.value;
       this.singlePerMean = a.dMean;
@@ -170,7 +170,7 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
     const m = this.objectives.length;
     if (this.main.kind === 'ehvi') {
       for (let j = 0; j < m; j++) {
-        (this.objectives[j] as GpPosterior).gradientAtLast(dMean, dVar);
+        (this.objectives[j] as PointPosterior).gradientAtLast(dMean, dVar);
         const s = this.sigma[j] as number;
         // mu = -mean; dsigma/dvar = 1 / (2 sigma).
         const perMean = -(this.dMu[j] as number);
@@ -180,7 +180,7 @@ export class ConstrainedAcquisition implements AcquisitionFunction {
         }
       }
     } else if (this.main.kind === 'single') {
-      (this.objectives[0] as GpPosterior).gradientAtLast(dMean, dVar);
+      (this.objectives[0] as PointPosterior).gradientAtLast(dMean, dVar);
       addScaled(grad, this.singlePerMean, dMean, this.singlePerVar, dVar);
     }
     for (let k = 0; k < this.constraints.length; k++) {

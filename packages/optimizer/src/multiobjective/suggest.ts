@@ -1,7 +1,8 @@
 import { acquisitionOf } from '../acquisition.js';
+import { fitSpaceModel, type SpaceModel } from '../conditional-fit.js';
 import type { Direction, GpOptions } from '../config.js';
 import { ConfigError, ModelFittingError } from '../errors.js';
-import { collectObservations, type FittedModel, fitModel, predictObjective } from '../model.js';
+import { collectObservations, predictObjective } from '../model.js';
 import type { ModelCache } from '../model-cache.js';
 import { optimizeAcquisition } from '../optimize-acquisition.js';
 import type { Rng } from '../rng.js';
@@ -16,8 +17,11 @@ import { paretoFrontIndices } from './pareto.js';
  * The GP sampler's path for studies with several objectives or with outcome constraints.
  *
  * Models: one GP per objective and one per constraint, each fitted exactly as the single-objective
- * GP (same hyperparameter fitting, standardization and output warping, same fit cache), each in its
- * own model space where larger is better. A monotone transform per objective keeps Pareto
+ * GP (conditional-fit.ts's fitSpaceModel: same hyperparameter fitting, standardization and output
+ * warping, same fit cache; on a conditional space the same embedding, each GP with its own fitted
+ * inactive pads), each in its own model space where larger is better. The acquisition combines
+ * their posteriors on the space's coordinates, so the search, like the single-objective one, runs
+ * on the tree (inactive coordinates canonical). A monotone transform per objective keeps Pareto
  * dominance, so the front and the hypervolume improvement are computed in model space, and a
  * constraint c <= 0 becomes y >= the transform of 0.
  *
@@ -247,9 +251,9 @@ export type PreparedAcquisition =
       ready: true;
       acquisition: ConstrainedAcquisition;
       name: string;
-      objModels: FittedModel[];
+      objModels: SpaceModel[];
       constraintTerms: ConstraintTerm[];
-      constraintModels: FittedModel[];
+      constraintModels: SpaceModel[];
       ref: { min: number[]; info: ReferencePointInfo } | null;
       incumbents: Float64Array[];
       n: number;
@@ -316,14 +320,14 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
   if (rows.length === 0 && nc === 0)
     return initial('fallback', ['no trial with every objective value finite']);
 
-  let objModels: FittedModel[];
-  const conModels: Array<FittedModel | null> = [];
+  let objModels: SpaceModel[];
+  const conModels: Array<SpaceModel | null> = [];
   try {
     objModels = objObs.map((o, j) =>
-      fitModel(space, (objectives[j] as ObjectiveSpec).direction, o, pending, options, cache),
+      fitSpaceModel(space, (objectives[j] as ObjectiveSpec).direction, o, pending, options, cache),
     );
     for (const o of conObs)
-      conModels.push(o.n >= 2 ? fitModel(space, 'MINIMIZE', o, pending, options, cache) : null);
+      conModels.push(o.n >= 2 ? fitSpaceModel(space, 'MINIMIZE', o, pending, options, cache) : null);
   } catch (error) {
     if (!(error instanceof ModelFittingError)) throw error;
     return initial('fallback', [error.message]);
@@ -337,18 +341,18 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     );
   }
   const constraintTerms: ConstraintTerm[] = [];
-  const usedConstraints: FittedModel[] = [];
+  const usedConstraints: SpaceModel[] = [];
   conModels.forEach((model, k) => {
     if (!model) {
       warnings.push(`constraint "${constraints[k]?.name}" has fewer than 2 values; not modelled yet`);
       return;
     }
     usedConstraints.push(model);
-    constraintTerms.push({ posterior: model.withPending, threshold: model.target.fromTarget(0) });
+    constraintTerms.push({ posterior: model.withPending, threshold: model.model.target.fromTarget(0) });
   });
   // Model space of objective j, to minimize: -y.
   const toModel = (row: readonly number[]): number[] =>
-    row.map((v, j) => -(objModels[j] as FittedModel).target.fromTarget(-v));
+    row.map((v, j) => -(objModels[j] as SpaceModel).model.target.fromTarget(-v));
 
   let scalarModel: FittedModel | null = null;
   let scalarIncumbent: Float64Array | null = null;
@@ -387,7 +391,7 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
     // Pending points believed feasible join the front at their believed (posterior mean) values.
     for (const p of pending) {
       const believedFeasible = usedConstraints.every(
-        (c) => c.posterior.predict(p).mean >= c.target.fromTarget(0),
+        (c) => c.posterior.predict(p).mean >= c.model.target.fromTarget(0),
       );
       if (believedFeasible) front.push(objModels.map((model) => -model.posterior.predict(p).mean));
     }
@@ -480,7 +484,7 @@ export function suggestExtended(request: ExtendedRequest, env: ExtendedEnv): Ext
       },
     };
   }
-  const preds = objModels.map((model) => predictObjective(model, result.x));
+  const preds = objModels.map((model) => predictObjective(model.model, model.toModel(result.x)));
   let logFeasible = 0;
   for (const c of constraintTerms) {
     const p = usedConstraintPosterior(c, prepared.constraintModels).predict(result.x);
@@ -498,7 +502,8 @@ export function suggestExtended(request: ExtendedRequest, env: ExtendedEnv): Ext
   };
   if (nc > 0) info.feasibility = Math.exp(logFeasible);
   if (m >= 2 && ref) info.referencePoint = ref.info;
-  return { x: result.x, info };
+  // As the single-objective path: a canonical point on the tree (a no-op off conditional spaces).
+  return { x: space.conditional ? space.snap(result.x) : result.x, info };
 }
 
 /** Standard deviations by which predictedFront's values are pessimistic. */
@@ -515,8 +520,8 @@ const PREDICTED_PESSIMISM = 2;
  */
 function predictedFront(
   space: ParsedSearchSpace,
-  objModels: readonly FittedModel[],
-  conModels: ReadonlyArray<FittedModel | null>,
+  objModels: readonly SpaceModel[],
+  conModels: ReadonlyArray<SpaceModel | null>,
   rows: readonly number[][],
   rowX: readonly Float64Array[],
 ): number[][] {
@@ -540,7 +545,7 @@ function predictedFront(
   for (const c of conModels) {
     if (!c) continue;
     c.posterior.predictBatch(xs, count, mean, variance);
-    const threshold = c.target.fromTarget(0);
+    const threshold = c.model.target.fromTarget(0);
     for (let i = 0; i < count; i++) if (!((mean[i] as number) >= threshold)) feasible[i] = 0;
   }
   const out: number[][] = [];
@@ -553,14 +558,14 @@ function predictedFront(
       // Model space is larger-is-better; the transform's inverse gives the value to maximize, g,
       // and -g is the minimization row's value (as minimizationRow).
       const pessimistic = (mean[i] as number) - PREDICTED_PESSIMISM * Math.sqrt(variance[i] as number);
-      (out[k++] as number[]).push(-model.target.toTarget(pessimistic, 0).mean);
+      (out[k++] as number[]).push(-model.model.target.toTarget(pessimistic, 0).mean);
     }
   }
   return paretoFrontIndices(out, []).map((i) => out[i] as number[]);
 }
 
 /** The completed-trial posterior of a constraint (feasibility is reported without believers). */
-function usedConstraintPosterior(term: ConstraintTerm, models: readonly FittedModel[]) {
+function usedConstraintPosterior(term: ConstraintTerm, models: readonly SpaceModel[]) {
   const model = models.find((c) => c.withPending === term.posterior);
   return model ? model.posterior : term.posterior;
 }
