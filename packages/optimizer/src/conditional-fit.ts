@@ -1,5 +1,6 @@
 import { ConditionalEncoding, EmbeddedPosterior, type PointPosterior } from './conditional-encoding.js';
 import type { Direction, GpOptions } from './config.js';
+import { hashFloats } from './content-hash.js';
 import { type FitResult, thetaBounds, thetaToHyper } from './hyperparameters.js';
 import { covariances, type KernelKind } from './kernel.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
@@ -179,16 +180,6 @@ export class ImputedNegLogPosterior {
 }
 
 const FIT_MAX = 256;
-
-function hashFloats(a: Float64Array, seed: number): number {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  let h = seed >>> 0;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i] ?? 0;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /**
  * The pads of `imputed` fitted on the observations' refit checkpoint (model.ts's fitPrefixLength,

@@ -1,5 +1,6 @@
 import type { ModelCoordinates } from './conditional-encoding.js';
 import type { Direction, GpOptions } from './config.js';
+import { hashFloats } from './content-hash.js';
 import type { GpData } from './gp.js';
 import { type FitResult, fitHyperparameters, thetaToHyper } from './hyperparameters.js';
 import type { ModelCache } from './model-cache.js';
@@ -145,16 +146,6 @@ function fitKey(data: GpData, options: GpOptions): string {
   const h2 = hashFloats(data.x, 0x9747b28c);
   const h3 = hashFloats(data.y, 0x1b873593);
   return `${h1}:${h2}:${h3}:${data.n}`;
-}
-
-function hashFloats(a: Float64Array, seed: number): number {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  let h = seed >>> 0;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i] ?? 0;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /**
