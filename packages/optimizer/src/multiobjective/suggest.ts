@@ -354,11 +354,11 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
   const toModel = (row: readonly number[]): number[] =>
     row.map((v, j) => -(objModels[j] as SpaceModel).model.target.fromTarget(-v));
 
-  let scalarModel: FittedModel | null = null;
+  let scalarModel: SpaceModel | null = null;
   let scalarIncumbent: Float64Array | null = null;
   // The scalarisation's values of the feasible rows and its GP over every trial with all objectives
   // finite (infeasible ones too: the constraint GPs carry feasibility), or null when it cannot fit.
-  const scalarisedModel = (): { model: FittedModel; values: number[] } | null => {
+  const scalarisedModel = (): { model: SpaceModel; values: number[] } | null => {
     const weights = simplexWeights(m, env.rng);
     const scale = observedRange(rows);
     const values = rows.map((r) => augmentedChebyshev(r, weights, scale));
@@ -371,7 +371,7 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
       }),
     );
     try {
-      return { model: fitModel(space, 'MINIMIZE', obs, pending, options, cache), values };
+      return { model: fitSpaceModel(space, 'MINIMIZE', obs, pending, options, cache), values };
     } catch (error) {
       if (!(error instanceof ModelFittingError)) throw error;
       return null;
@@ -400,10 +400,10 @@ export function prepareAcquisition(request: ExtendedRequest, env: ExtendedEnv): 
       // ParEGO step: log EI of the scalarisation's own GP over its best feasible value.
       const { model, values } = scalarised;
       let best = Number.NEGATIVE_INFINITY;
-      for (const s of values) best = Math.max(best, model.target.fromTarget(-s));
+      for (const s of values) best = Math.max(best, model.model.target.fromTarget(-s));
       for (const p of pending) {
         const believedFeasible = usedConstraints.every(
-          (c) => c.posterior.predict(p).mean >= c.target.fromTarget(0),
+          (c) => c.posterior.predict(p).mean >= c.model.target.fromTarget(0),
         );
         if (believedFeasible) best = Math.max(best, model.posterior.predict(p).mean);
       }
