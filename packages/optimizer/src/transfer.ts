@@ -1,5 +1,6 @@
 import { type AcquisitionSpec, acquisitionValue, evaluateAcquisition } from './acquisition.js';
 import type { Direction, GpOptions } from './config.js';
+import { hashFloats } from './content-hash.js';
 import { ModelFittingError } from './errors.js';
 import { type GpData, GpPosterior, thetaBounds, thetaToHyper } from './gp.js';
 import { minimizeLbfgsb } from './lbfgsb.js';
@@ -186,20 +187,6 @@ export interface TransferFit {
   candidateGains: [number, number];
 }
 
-function hashFloats(h0: number, a: ArrayLike<number>): number {
-  let h = h0 >>> 0;
-  const f = new Float64Array(1);
-  const bytes = new Uint8Array(f.buffer);
-  for (let i = 0; i < a.length; i++) {
-    f[0] = a[i] ?? 0;
-    for (let b = 0; b < 8; b++) {
-      h ^= bytes[b] ?? 0;
-      h = Math.imul(h, 0x01000193);
-    }
-  }
-  return h >>> 0;
-}
-
 /**
  * MAP fit of the plain GP (scales pinned at zero) and of the transfer model on the same data; the
  * transfer model is accepted when it gains at least GUARD_NATS of log posterior. `meanAt` gives each
@@ -230,10 +217,10 @@ export function fitTransfer(
     n,
     dim,
     ...sourceDims,
-    hashFloats(0x9747b28c, data.x.subarray(0, n * dim)),
-    hashFloats(0x1b873593, data.y.subarray(0, n)),
-    hashFloats(0x85ebca6b, means0),
-    hashFloats(0xc2b2ae35, data.noiseScale ?? []),
+    hashFloats(data.x.subarray(0, n * dim), 0x9747b28c),
+    hashFloats(data.y.subarray(0, n), 0x1b873593),
+    hashFloats(means0, 0x85ebca6b),
+    hashFloats(data.noiseScale ?? [], 0xc2b2ae35),
   ].join(':');
   const hit = cache.recallTransferFit(key);
   if (hit) return hit;
