@@ -10,11 +10,10 @@ import { parse as parseYaml } from 'yaml';
 import {
   createBranin,
   dashboardSuite,
-  newOwner,
   PASSWORD,
   shot,
-  signedInContext,
   uniqueEmail,
+  withOwnerPage,
 } from './dashboard-fixture.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -81,13 +80,9 @@ describe('dashboard: creating teams, studies and trials', { timeout: 300_000 }, 
     await ctx.close();
   });
 
-  it('enqueues a trial with chosen params', async () => {
-    const { stack, browser } = env;
-    const owner = await newOwner(stack, { prefix: 'enqueue' });
-    const study = await createBranin(owner.client, owner.teamId);
-    const ctx = await signedInContext(browser, stack, owner.email);
-    try {
-      const page = await ctx.newPage();
+  it('enqueues a trial with chosen params', () =>
+    withOwnerPage(env, { prefix: 'enqueue' }, async ({ owner, page, stack }) => {
+      const study = await createBranin(owner.client, owner.teamId);
       await page.goto(`${stack.web.url}/studies/${study.id}`);
       await page.getByRole('button', { name: 'Enqueue trial' }).click();
       const dialog = page.getByRole('dialog', { name: 'Enqueue a trial' });
@@ -97,36 +92,20 @@ describe('dashboard: creating teams, studies and trials', { timeout: 300_000 }, 
       await dialog.waitFor({ state: 'hidden' });
       const row = page.getByRole('table', { name: 'Trials' }).getByRole('row').filter({ hasText: '1.5' });
       await row.getByText('waiting').waitFor();
-    } finally {
-      await ctx.close();
-      await owner.close();
-    }
-  });
+    }));
 
-  it('pauses and resumes the study', async () => {
-    const { stack, browser } = env;
-    const owner = await newOwner(stack, { prefix: 'pause' });
-    const study = await createBranin(owner.client, owner.teamId);
-    const ctx = await signedInContext(browser, stack, owner.email);
-    try {
-      const page = await ctx.newPage();
+  it('pauses and resumes the study', () =>
+    withOwnerPage(env, { prefix: 'pause' }, async ({ owner, page, stack }) => {
+      const study = await createBranin(owner.client, owner.teamId);
       await page.goto(`${stack.web.url}/studies/${study.id}`);
       await page.getByRole('button', { name: 'Pause' }).click();
       await page.getByText('This study is paused').waitFor();
       await page.getByRole('button', { name: 'Resume' }).click();
       await page.getByRole('button', { name: 'Pause' }).waitFor();
-    } finally {
-      await ctx.close();
-      await owner.close();
-    }
-  });
+    }));
 
-  it('creates a study by importing a YAML study file on the create page', async () => {
-    const { stack, browser } = env;
-    const owner = await newOwner(stack, { prefix: 'yaml' });
-    const ctx = await signedInContext(browser, stack, owner.email);
-    try {
-      const page = await ctx.newPage();
+  it('creates a study by importing a YAML study file on the create page', () =>
+    withOwnerPage(env, { prefix: 'yaml' }, async ({ owner, page }) => {
       const file = readFileSync(join(here, 'fixtures', 'study.yaml'));
       await page.goto(`${owner.teamUrl}/new`);
       await page.getByRole('heading', { name: 'New study', exact: true }).waitFor();
@@ -147,11 +126,7 @@ describe('dashboard: creating teams, studies and trials', { timeout: 300_000 }, 
       assert.equal(created?.objective, 'acc');
       assert.equal(created?.maxTrials, 12);
       assert.deepEqual(created?.searchSpace, doc.searchSpace);
-    } finally {
-      await ctx.close();
-      await owner.close();
-    }
-  });
+    }));
 });
 
 if (why) console.log(`# skipped: ${why}`);

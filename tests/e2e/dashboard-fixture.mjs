@@ -90,8 +90,49 @@ export async function signedInContext(browser, stack, email, options = {}) {
       variables: { e: email, p: PASSWORD },
     },
   });
-  assert.equal(res.status(), 200);
+  assert.equal(res.status(), 200, await res.text());
   return ctx;
+}
+
+/**
+ * Runs `body` with a new owner (`newOwner` options) signed in to their own browser context and a page
+ * open in it, then closes both whatever happened: the setup most dashboard tests begin with.
+ */
+export async function withOwnerPage(env, ownerOptions, body) {
+  const owner = await newOwner(env.stack, ownerOptions);
+  let ctx;
+  try {
+    ctx = await signedInContext(env.browser, env.stack, owner.email);
+    const page = await ctx.newPage();
+    return await body({ owner, ctx, page, stack: env.stack });
+  } finally {
+    await ctx?.close();
+    await owner.close();
+  }
+}
+
+/**
+ * A browser context signed in as `email` at `viewport` in the dashboard's `theme` (stored before any
+ * script runs, as a returning user's saved choice would be).
+ */
+export async function themedContext(
+  env,
+  email,
+  { theme = 'light', viewport = { width: 1440, height: 900 } } = {},
+) {
+  const ctx = await signedInContext(env.browser, env.stack, email, { colorScheme: theme, viewport });
+  await ctx.addInitScript((t) => localStorage.setItem('posterior.theme', t), theme);
+  return ctx;
+}
+
+/** A page of a new `themedContext` at `url`, with the page's uncaught errors collected. */
+export async function themedPage(env, email, url, options = {}) {
+  const ctx = await themedContext(env, email, options);
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  return { ctx, page, errors };
 }
 
 /** The Branin study of the e2e objective (x in [-5, 10], y in [0, 15], minimize loss). */

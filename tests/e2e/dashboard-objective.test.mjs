@@ -5,7 +5,7 @@
 // has no selector and its charts are as before. Both sizes: no horizontal overflow.
 // Run: npm run build && node --test tests/e2e/dashboard-objective.test.mjs
 import assert from 'node:assert/strict';
-import { dashboardSuite, newOwner, PASSWORD, shot } from './dashboard-fixture.mjs';
+import { dashboardSuite, newOwner, shot, signedInContext } from './dashboard-fixture.mjs';
 
 const { before, after, describe, it, env } = dashboardSuite();
 
@@ -162,18 +162,7 @@ describe('dashboard: the objective shown by the per-objective charts', { timeout
     await owner?.close();
   });
 
-  async function signedIn(size) {
-    const ctx = await env.browser.newContext({ viewport: size });
-    const res = await ctx.request.post(`${env.stack.web.url}/graphql`, {
-      data: {
-        query:
-          'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p, cookie: true) { expiresAt } }',
-        variables: { e: owner.email, p: PASSWORD },
-      },
-    });
-    assert.equal(res.status(), 200);
-    return ctx;
-  }
+  const signedIn = (viewport) => signedInContext(env.browser, env.stack, owner.email, { viewport });
 
   it('switching the objective redraws slice, EDF and contour from that objective, in the URL; importance and surrogate follow', async () => {
     const ctx = await signedIn({ width: 1440, height: 900 });

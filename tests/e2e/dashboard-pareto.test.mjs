@@ -8,13 +8,12 @@
 // axe violation; screenshots under tests/e2e/screenshots/pareto/.
 // Run: npm run build && node --test tests/e2e/dashboard-pareto.test.mjs
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { dashboardSuite, newOwner, PASSWORD, shotsDir, waitFor } from './dashboard-fixture.mjs';
+import { axeFindings } from './axe.mjs';
+import { dashboardSuite, newOwner, shotsDir, themedContext, waitFor } from './dashboard-fixture.mjs';
 
 const { before, after, describe, it, env } = dashboardSuite();
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const shots = join(shotsDir, 'pareto');
 mkdirSync(shots, { recursive: true });
 
@@ -97,24 +96,6 @@ function hypervolume2d(points, ref) {
     top = b;
   }
   return hv;
-}
-
-/** axe-core's serious and critical findings (as tests/e2e/shell.test.mjs). */
-async function axeFindings(page) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes
-        .slice(0, 3)
-        .map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n')[1] ?? ''}`),
-    }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /** What a chart draws: each series' name, type and data, read from its echarts instance. */
@@ -224,22 +205,8 @@ describe('dashboard: Pareto views of multi-objective and constrained studies', {
     await owner?.close();
   });
 
-  async function context({ theme = 'light', size = SIZES[0] } = {}) {
-    const ctx = await env.browser.newContext({
-      viewport: { width: size.width, height: size.height },
-      colorScheme: theme,
-    });
-    await ctx.addInitScript((t) => localStorage.setItem('posterior.theme', t), theme);
-    const res = await ctx.request.post(`${env.stack.web.url}/graphql`, {
-      data: {
-        query:
-          'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p, cookie: true) { expiresAt } }',
-        variables: { e: owner.email, p: PASSWORD },
-      },
-    });
-    assert.equal(res.status(), 200);
-    return ctx;
-  }
+  const context = ({ theme = 'light', size = SIZES[0] } = {}) =>
+    themedContext(env, owner.email, { theme, viewport: { width: size.width, height: size.height } });
   async function openStudy(ctx, id, name) {
     const page = await ctx.newPage();
     await page.goto(`${env.stack.web.url}/studies/${id}`);

@@ -15,17 +15,14 @@ import {
   signedInContext,
   uniqueEmail,
   waitFor,
+  withOwnerPage,
 } from './dashboard-fixture.mjs';
 
 const { describe, it, env, why } = dashboardSuite();
 
 describe('dashboard: teams, access and the studies list', { timeout: 300_000 }, () => {
-  it('creates an API token that is shown once', async () => {
-    const { stack, browser } = env;
-    const owner = await newOwner(stack, { prefix: 'tokens' });
-    const ctx = await signedInContext(browser, stack, owner.email);
-    try {
-      const page = await ctx.newPage();
+  it('creates an API token that is shown once', () =>
+    withOwnerPage(env, { prefix: 'tokens' }, async ({ owner, page }) => {
       await page.goto(owner.teamUrl.replace(/studies$/, 'settings'));
       await page.getByRole('heading', { name: 'API tokens', exact: true }).waitFor();
       await page.getByLabel('Token name').fill('e2e-worker');
@@ -45,20 +42,12 @@ describe('dashboard: teams, access and the studies list', { timeout: 300_000 }, 
       await page.getByRole('button', { name: 'Revoke spare' }).click();
       await tokens.getByRole('row').filter({ hasText: 'spare' }).getByText('revoked').waitFor();
       assert.equal(await page.getByRole('button', { name: 'Revoke e2e-worker' }).count(), 1);
-    } finally {
-      await ctx.close();
-      await owner.close();
-    }
-  });
+    }));
 
-  it('lists the study with its progress and history', async () => {
-    const { stack, browser } = env;
-    const owner = await newOwner(stack, { prefix: 'list' });
-    const study = await createBranin(owner.client, owner.teamId);
-    await completeTrials(owner.client, study.id, [30, 12, 20]);
-    const ctx = await signedInContext(browser, stack, owner.email);
-    try {
-      const page = await ctx.newPage();
+  it('lists the study with its progress and history', () =>
+    withOwnerPage(env, { prefix: 'list' }, async ({ owner, page }) => {
+      const study = await createBranin(owner.client, owner.teamId);
+      await completeTrials(owner.client, study.id, [30, 12, 20]);
       await page.goto(owner.teamUrl);
       const table = page.getByRole('table', { name: 'Studies' });
       await table.getByRole('link', { name: 'branin e2e' }).waitFor();
@@ -71,19 +60,11 @@ describe('dashboard: teams, access and the studies list', { timeout: 300_000 }, 
       await page.getByLabel('State').selectOption('');
       await table.getByRole('link', { name: 'branin e2e' }).waitFor();
       await shot(page, 'studies');
-    } finally {
-      await ctx.close();
-      await owner.close();
-    }
-  });
+    }));
 
-  it('opens a bookmarked studies link whose cursor the API no longer accepts at the first page', async () => {
-    const { stack, browser } = env;
-    const owner = await newOwner(stack, { prefix: 'cursor' });
-    await createBranin(owner.client, owner.teamId);
-    const ctx = await signedInContext(browser, stack, owner.email);
-    try {
-      const page = await ctx.newPage();
+  it('opens a bookmarked studies link whose cursor the API no longer accepts at the first page', () =>
+    withOwnerPage(env, { prefix: 'cursor' }, async ({ owner, page }) => {
+      await createBranin(owner.client, owner.teamId);
       // an offset cursor of an older format ("offset:25", base64): the API answers BAD_USER_INPUT on `after`
       await page.goto(`${owner.teamUrl}?after=b2Zmc2V0OjI1&prev=_`);
       const table = page.getByRole('table', { name: 'Studies' });
@@ -91,20 +72,12 @@ describe('dashboard: teams, access and the studies list', { timeout: 300_000 }, 
       await waitFor(async () => !new URL(page.url()).searchParams.has('after'), { what: 'after dropped' });
       assert.equal(new URL(page.url()).searchParams.has('prev'), false);
       assert.equal(await page.getByRole('heading', { name: 'Check the input' }).count(), 0, 'no error shown');
-    } finally {
-      await ctx.close();
-      await owner.close();
-    }
-  });
+    }));
 
-  it('archives a study: it leaves the default list and shows under archived', async () => {
-    const { stack, browser } = env;
-    const owner = await newOwner(stack, { prefix: 'archive' });
-    const study = await createBranin(owner.client, owner.teamId);
-    await createBranin(owner.client, owner.teamId, { name: 'other study' });
-    const ctx = await signedInContext(browser, stack, owner.email);
-    try {
-      const page = await ctx.newPage();
+  it('archives a study: it leaves the default list and shows under archived', () =>
+    withOwnerPage(env, { prefix: 'archive' }, async ({ owner, page, ctx, stack }) => {
+      const study = await createBranin(owner.client, owner.teamId);
+      await createBranin(owner.client, owner.teamId, { name: 'other study' });
       await page.goto(`${stack.web.url}/studies/${study.id}`);
       await page.getByRole('heading', { name: 'branin e2e', exact: true }).waitFor();
       page.once('dialog', (d) => d.accept());
@@ -128,11 +101,7 @@ describe('dashboard: teams, access and the studies list', { timeout: 300_000 }, 
       await row.getByText('archived', { exact: true }).waitFor();
       assert.equal(await table.getByRole('link', { name: 'other study' }).count(), 0);
       await shot(list, 'studies-archived');
-    } finally {
-      await ctx.close();
-      await owner.close();
-    }
-  });
+    }));
 
   it('shows nothing of the study to a user outside the team', async () => {
     const { stack, browser } = env;
@@ -232,13 +201,9 @@ describe('dashboard: teams, access and the studies list', { timeout: 300_000 }, 
     }
   });
 
-  it('switches teams, logs out, and logs back in where it left off', async () => {
-    const { stack, browser } = env;
-    const owner = await newOwner(stack, { prefix: 'switch' });
-    await createBranin(owner.client, owner.teamId, { name: 'team study' });
-    const ctx = await signedInContext(browser, stack, owner.email);
-    try {
-      const page = await ctx.newPage();
+  it('switches teams, logs out, and logs back in where it left off', () =>
+    withOwnerPage(env, { prefix: 'switch' }, async ({ owner, page }) => {
+      await createBranin(owner.client, owner.teamId, { name: 'team study' });
       await page.goto(owner.teamUrl);
       await page.getByLabel('Team', { exact: true }).selectOption('__new');
       await page.getByRole('heading', { name: 'Create a team', exact: true }).waitFor();
@@ -261,11 +226,7 @@ describe('dashboard: teams, access and the studies list', { timeout: 300_000 }, 
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.waitForURL(owner.teamUrl);
       await page.getByRole('table', { name: 'Studies' }).getByRole('link', { name: 'team study' }).waitFor();
-    } finally {
-      await ctx.close();
-      await owner.close();
-    }
-  });
+    }));
 });
 
 if (why) console.log(`# skipped: ${why}`);

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createWorkerClient, runWorker } from '@posterior/runner';
-import { createBranin, dashboardSuite, newOwner, signedInContext, waitFor } from './dashboard-fixture.mjs';
+import { createBranin, dashboardSuite, newOwner, themedPage, waitFor } from './dashboard-fixture.mjs';
 
 const { describe, it, env } = dashboardSuite();
 
@@ -19,18 +19,8 @@ const SIZES = [
 ];
 
 /** A page at `size` in `theme`, signed in as `email`. */
-async function open(email, url, theme = 'light', size = SIZES[0]) {
-  const ctx = await signedInContext(env.browser, env.stack, email, {
-    colorScheme: theme,
-    viewport: { width: size.width, height: size.height },
-  });
-  await ctx.addInitScript((t) => localStorage.setItem('posterior.theme', t), theme);
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  return { ctx, page, errors };
-}
+const open = (email, url, theme = 'light', size = SIZES[0]) =>
+  themedPage(env, email, url, { theme, viewport: { width: size.width, height: size.height } });
 
 /** The page is no wider than the viewport (nothing scrolls sideways at 390 px). */
 async function noOverflow(page, what) {

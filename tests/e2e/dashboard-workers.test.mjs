@@ -14,7 +14,7 @@ import {
   dashboardSuite,
   newOwner,
   objective,
-  signedInContext,
+  themedPage,
   waitFor,
 } from './dashboard-fixture.mjs';
 import { cliWorkerAvailable } from './stack.mjs';
@@ -22,13 +22,8 @@ import { cliWorkerAvailable } from './stack.mjs';
 const { describe, it, env } = dashboardSuite();
 
 /** A study page at 1440x900 in the given theme, signed in as the owner. */
-async function studyPage(owner, studyId, theme = 'light') {
-  const ctx = await signedInContext(env.browser, env.stack, owner.email, { colorScheme: theme });
-  await ctx.addInitScript((t) => localStorage.setItem('posterior.theme', t), theme);
-  const page = await ctx.newPage();
-  await page.goto(`${env.stack.web.url}/studies/${studyId}`);
-  return { ctx, page };
-}
+const studyPage = (owner, studyId, theme = 'light') =>
+  themedPage(env, owner.email, `${env.stack.web.url}/studies/${studyId}`, { theme });
 
 async function shoot(page, name, locator) {
   if (!process.env.SHOTS_DIR) return;

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createNodeClient } from '@posterior/sdk/node';
 import { launch } from './browser.mjs';
+import { PASSWORD, signedInContext } from './dashboard-fixture.mjs';
 import { stackUnavailable, startStack, waitFor } from './stack.mjs';
 
-const PASSWORD = 'correct horse battery staple';
 const why = stackUnavailable();
 if (why && process.env.CI) throw new Error(`dashboard end to end cannot run in CI: ${why}`);
 
@@ -99,18 +99,7 @@ describe('dashboard live views', { skip: why ?? false, timeout: 300_000 }, () =>
     ).id;
 
   /** A signed-in browser context (the session cookie set through the dashboard's proxy). */
-  async function signedIn(options = {}) {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
-    const res = await ctx.request.post(`${stack.web.url}/graphql`, {
-      data: {
-        query:
-          'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p, cookie: true) { expiresAt } }',
-        variables: { e: email, p: PASSWORD },
-      },
-    });
-    assert.equal(res.status(), 200, await res.text());
-    return ctx;
-  }
+  const signedIn = (options = {}) => signedInContext(browser, stack, email, options);
 
   /**
    * Routes the page's graphql-ws socket through the test: `cut()` closes it and refuses new ones (as

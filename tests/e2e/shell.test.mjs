@@ -6,18 +6,17 @@
 // 390x844 in both themes go to tests/e2e/screenshots/shell/.
 // Run: npm run build && node --test tests/e2e/shell.test.mjs
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createNodeClient } from '@posterior/sdk/node';
+import { axeFindings } from './axe.mjs';
 import { launch } from './browser.mjs';
+import { PASSWORD } from './dashboard-fixture.mjs';
 import { stackUnavailable, startStack, waitFor } from './stack.mjs';
 
-const PASSWORD = 'correct horse battery staple';
 const why = stackUnavailable();
 if (why && process.env.CI) throw new Error(`dashboard end to end cannot run in CI: ${why}`);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const shots = join(new URL('.', import.meta.url).pathname, 'screenshots', 'shell');
 mkdirSync(shots, { recursive: true });
 
@@ -29,24 +28,6 @@ const SIZES = [
   { name: 'desktop', width: 1440, height: 900 },
   { name: 'phone', width: 390, height: 844 },
 ];
-
-/** axe-core's serious and critical findings on the page as it is now (WCAG 2.1 A/AA + best practice). */
-async function axeFindings(page) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes
-        .slice(0, 3)
-        .map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n')[1] ?? ''}`),
-    }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('dashboard shell and study lifecycle', { skip: why ?? false, timeout: 600_000 }, () => {
   let stack;
