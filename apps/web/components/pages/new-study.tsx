@@ -53,6 +53,47 @@ function Field({
 const invalid = (id: string, error: string | undefined) =>
   error ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {};
 
+type DraftText = 'name' | 'choices' | 'low' | 'high' | 'step';
+
+/** One text field of a parameter row, bound to `d[field]`, with its label, hint and error. */
+function DraftInput({
+  d,
+  i,
+  field,
+  label,
+  errors,
+  onChange,
+  hint,
+  decimal,
+  placeholder,
+}: {
+  d: ParamDraft;
+  i: number;
+  field: DraftText;
+  label: string;
+  errors: FieldErrors;
+  onChange: (d: ParamDraft) => void;
+  hint?: string;
+  decimal?: boolean;
+  placeholder?: string;
+}) {
+  const id = `param-${i}-${field}`;
+  const error = errors[`searchSpace.${i}.${field}`];
+  return (
+    <Field id={id} label={label} error={error} hint={hint}>
+      <input
+        id={id}
+        type="text"
+        inputMode={decimal ? 'decimal' : undefined}
+        placeholder={placeholder}
+        value={d[field]}
+        onChange={(ev) => onChange({ ...d, [field]: ev.target.value })}
+        {...invalid(id, error)}
+      />
+    </Field>
+  );
+}
+
 function ParamRow({
   d,
   i,
@@ -66,23 +107,14 @@ function ParamRow({
   onChange: (d: ParamDraft) => void;
   onRemove: () => void;
 }) {
-  const e = (f: string) => errors[`searchSpace.${i}.${f}`];
-  const id = (f: string) => `param-${i}-${f}`;
+  const input = { d, i, errors, onChange };
   const label = d.name || `parameter ${i + 1}`;
   return (
     <fieldset className="param-row" style={{ border: 0, margin: 0 }} aria-label={`Parameter ${i + 1}`}>
-      <Field id={id('name')} label="Name" error={e('name')}>
-        <input
-          id={id('name')}
-          type="text"
-          value={d.name}
-          onChange={(ev) => onChange({ ...d, name: ev.target.value })}
-          {...invalid(id('name'), e('name'))}
-        />
-      </Field>
-      <Field id={id('type')} label="Type">
+      <DraftInput {...input} field="name" label="Name" />
+      <Field id={`param-${i}-type`} label="Type">
         <select
-          id={id('type')}
+          id={`param-${i}-type`}
           value={d.type}
           onChange={(ev) => onChange({ ...d, type: ev.target.value as ParamDraft['type'] })}
         >
@@ -93,54 +125,18 @@ function ParamRow({
       </Field>
       {d.type === 'categorical' ? (
         <div className="cat">
-          <Field
-            id={id('choices')}
+          <DraftInput
+            {...input}
+            field="choices"
             label="Choices"
-            error={e('choices')}
             hint="Comma-separated: 16, 32, 64 or relu, gelu"
-          >
-            <input
-              id={id('choices')}
-              type="text"
-              value={d.choices}
-              onChange={(ev) => onChange({ ...d, choices: ev.target.value })}
-              {...invalid(id('choices'), e('choices'))}
-            />
-          </Field>
+          />
         </div>
       ) : (
         <>
-          <Field id={id('low')} label="Low" error={e('low')}>
-            <input
-              id={id('low')}
-              type="text"
-              inputMode="decimal"
-              value={d.low}
-              onChange={(ev) => onChange({ ...d, low: ev.target.value })}
-              {...invalid(id('low'), e('low'))}
-            />
-          </Field>
-          <Field id={id('high')} label="High" error={e('high')}>
-            <input
-              id={id('high')}
-              type="text"
-              inputMode="decimal"
-              value={d.high}
-              onChange={(ev) => onChange({ ...d, high: ev.target.value })}
-              {...invalid(id('high'), e('high'))}
-            />
-          </Field>
-          <Field id={id('step')} label="Step" error={e('step')}>
-            <input
-              id={id('step')}
-              type="text"
-              inputMode="decimal"
-              placeholder="none"
-              value={d.step}
-              onChange={(ev) => onChange({ ...d, step: ev.target.value })}
-              {...invalid(id('step'), e('step'))}
-            />
-          </Field>
+          <DraftInput {...input} field="low" label="Low" decimal />
+          <DraftInput {...input} field="high" label="High" decimal />
+          <DraftInput {...input} field="step" label="Step" decimal placeholder="none" />
         </>
       )}
       <div className="field">
@@ -158,20 +154,7 @@ function ParamRow({
           </label>
         ) : null}
       </div>
-      <div className="field">
-        <span className="field-label" aria-hidden="true">
-          &nbsp;
-        </span>
-        <button
-          type="button"
-          className="btn btn-ghost btn-icon"
-          onClick={onRemove}
-          aria-label={`Remove ${label}`}
-          title={`Remove ${label}`}
-        >
-          ✕
-        </button>
-      </div>
+      <RemoveButton label={label} onClick={onRemove} />
     </fieldset>
   );
 }
