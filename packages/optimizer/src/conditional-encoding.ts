@@ -64,6 +64,35 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  * pays only when they are unrelated functions. Branch-switch acquisition candidates (the incumbents'
  * settings with another branch, re-activated parameters from the best trial that has them; branch
  * `condswitch`) changed nothing but mlp_hpo @30 (0.0157 -> 0.0224, both designs).
+ *
+ * Why `imputed` stays behind `padded` on nested_sphere, and what did not fix it (branch `cond2`;
+ * median regret @30/@50; paired signed-rank on log regret; seeds 0-19 unless said). The loss is
+ * real (imputed better on 5/20 seeds @30, p = 0.005; 5/20 @50, p = 0.10), jenatton's is not
+ * (10/20 and 9/20, p = 0.70, 0.62). Not the search for the branch: both designs reach depth 4 as
+ * fast (seeds 0-9: first regret below 1e-2 at trial 18.2 vs 19.0 on average, below 1e-4 at 25.2 vs
+ * 24.7; 228 vs 235 of the first 300 trials at depth 4); the gap opens from 1e-4 down. Not a pad
+ * the fit misses: the posterior is nearly flat in the pads (seed 0, 40 trials: -log posterior
+ * -89.8 at the fixed pads, -91.3 at pads that make the function exactly consistent across depths,
+ * 0.346, 0.80, 0.246, and -91.8 at the fitted 0.35, 0.72, 0.11). Tried, not kept:
+ * - the incumbent's branch refined by the plain sampler on that branch's trials alone, whenever the
+ *   tree-wide model proposes that branch: nested_sphere 1.0e-5/1.3e-6 vs 8.3e-6/1.8e-6 (p = 0.23,
+ *   0.37), mlp_hpo worse (@50 better on 6/20, p = 0.024; with padded p = 0.011 and < 0.001): the
+ *   branch alone loses what the branches share (lr, units, dropout);
+ * - the pads kept only where they gain more than BIC's (P / 2) ln n nats over the fixed pads: that
+ *   never happens (seeds 0-2: gains 0-4 nats, smaller on branin_or_hartmann3, 0.01-1.2, than on
+ *   nested_sphere, 0.5-4), so it is `category` again and loses mlp_hpo and branin_or_hartmann3
+ *   (0.0157/0.01, 0.0558/0.0551, seeds 0-9). Leave-one-out predictive density (Rasmussen and
+ *   Williams eq. 5.12) prefers `imputed` at every fit on nested_sphere (by 5-8 nats, seed 12, 8-19
+ *   trials): neither evidence nor LOO picks the design that optimizes better, so neither chooses
+ *   per fit;
+ * - the mean of the imputed and fixed-pad models' log EI (seeds 0-9): nested_sphere 6.3e-6/1.05e-6
+ *   (better than imputed on 7/10 and 9/10 seeds), but branin_or_hartmann3 0.0588/0.0551 and mlp_hpo
+ *   0.017/0.015;
+ * - imputed choosing the branch and the fixed-pad model searching within the incumbent's branch
+ *   (seeds 0-9): nested_sphere 3.1e-6/1.5e-6 (better than imputed on 7/10 seeds @30, p = 0.049),
+ *   but branin_or_hartmann3 back to 0.0559/0.0551. `imputed` finds branin's branch because it
+ *   exploits hartmann3's less sharply; exploit that branch better and nothing leads out of it. The
+ *   gain where branches differ in kind and the loss at nested_sphere's precision are one behaviour.
  */
 export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc' | 'imputed';
 
