@@ -354,6 +354,9 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         ((options.thompsonEvery > 0 && n % options.thompsonEvery === 0) ||
           (options.thompsonStall > 0 && stalled > 0 && stalled % options.thompsonStall === 0));
       const spec = acquisitionSpec(options, model.best);
+      // A noise-free objective whose fitted noise is structure the model cannot resolve: the next
+      // value is a fresh draw of it, and that observed value is what is kept.
+      if (options.observationEi) spec.observationNoise = model.withPending.hyper.noiseVar;
       const onModel = thompson
         ? new PosteriorSample(model.withPending, ctx.rng)
         : new AcquisitionObjective(model.withPending, spec);
