@@ -9,6 +9,7 @@ import { fitData, noiseCeiling } from './model.js';
 import { ModelCache } from './model-cache.js';
 import { AcquisitionObjective } from './optimize-acquisition.js';
 import { createRng } from './rng.js';
+import { acquisitionSpec } from './samplers.js';
 
 describe('noiseCap', () => {
   // Rugged noise-free data in 1-D: short lengthscales or large noise explain it about equally.
@@ -106,6 +107,10 @@ describe('observationEi', () => {
     const batch = new Float64Array(1);
     observed.values(at, 1, batch);
     assert.ok(Math.abs((batch[0] as number) - observed.value(at)) < 1e-9);
+  });
+  it('the sampler and the surrogate pass the fitted noise only when asked', () => {
+    assert.equal(acquisitionSpec({ ...GP_DEFAULTS, observationEi: true }, 1, 0.3).observationNoise, 0.3);
+    assert.equal(acquisitionSpec(GP_DEFAULTS, 1, 0.3).observationNoise, undefined);
   });
   it('is a validated config key, off by default', () => {
     assert.equal(GP_DEFAULTS.observationEi, false);
