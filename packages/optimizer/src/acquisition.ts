@@ -16,6 +16,11 @@ export interface AcquisitionSpec {
   xi: number;
   /** UCB exploration weight. */
   beta: number;
+  /**
+   * Variance added to the posterior variance before the acquisition sees it (AcquisitionObjective):
+   * the fitted noise, to score the next observation rather than the latent value (`observationEi`).
+   */
+  observationNoise?: number;
 }
 
 export interface AcquisitionValue {

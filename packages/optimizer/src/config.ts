@@ -84,9 +84,24 @@ export interface SamplerConfig {
   replicateIncumbent?: boolean;
   /**
    * Upper bound of the GP noise variance, as a fraction of the observed variance, while no point has
-   * been evaluated twice (0: none, default). See model.ts noiseCeiling().
+   * been evaluated twice (0: none; default 0.01, subject to `noiseCapTest`). See model.ts noiseCeiling().
    */
   noiseCap?: number;
+  /**
+   * Whether a fit is capped (`noiseCap`) only when that predicts better: `loo` (default) fits the
+   * free-noise and the capped model and keeps the one with the higher leave-one-out log predictive
+   * density, so noise that is real (the capped model then interpolates it and predicts held-out
+   * points badly) keeps its free fit; `none` caps every fit without replicates.
+   */
+  noiseCapTest?: 'loo' | 'none';
+  /**
+   * Score the next observation instead of the latent value: (log) EI and the other acquisitions see
+   * the posterior variance plus the fitted noise. For noise-free objectives whose fitted noise is
+   * structure finer than the observations resolve (each new evaluation is then a fresh draw of it,
+   * and the observed value is what is kept); wrong for truly noisy objectives, where it chases lucky
+   * draws. Off by default (docs/DESIGN.md section 6).
+   */
+  observationEi?: boolean;
   /**
    * Warm-started studies: while the guard accepts a source, condition the study's own GP on the
    * sources' trials mapped through the transfer model, with no handover at 20 observations
@@ -114,6 +129,8 @@ export interface GpOptions {
   incumbent: 'auto' | 'observed' | 'mean' | 'capped';
   replicateIncumbent: boolean;
   noiseCap: number;
+  noiseCapTest: 'loo' | 'none';
+  observationEi: boolean;
   warmStartRows: boolean;
 }
 
@@ -135,7 +152,9 @@ export const GP_DEFAULTS: GpOptions = {
   thompsonStall: 0,
   incumbent: 'auto',
   replicateIncumbent: false,
-  noiseCap: 0,
+  noiseCap: 0.01,
+  noiseCapTest: 'loo',
+  observationEi: false,
   warmStartRows: false,
 };
 
@@ -159,6 +178,8 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     incumbent: config.incumbent ?? GP_DEFAULTS.incumbent,
     replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
     noiseCap: config.noiseCap ?? GP_DEFAULTS.noiseCap,
+    noiseCapTest: config.noiseCapTest ?? GP_DEFAULTS.noiseCapTest,
+    observationEi: config.observationEi ?? GP_DEFAULTS.observationEi,
     warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
   };
 }
@@ -214,6 +235,8 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   incumbent: oneOf(['auto', 'observed', 'mean', 'capped']),
   replicateIncumbent: boolean,
   noiseCap: number(0, 1),
+  noiseCapTest: oneOf(['loo', 'none']),
+  observationEi: boolean,
   warmStartRows: boolean,
 };
 

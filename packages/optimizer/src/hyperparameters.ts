@@ -151,6 +151,20 @@ export class NegLogPosterior {
     return -(lml + logPrior(this.prior, theta, dim));
   }
 
+  /** log p(y_i | y_-i, theta) for each i (looLogPredictive); null when K does not factor. */
+  looLogPredictive(theta: Float64Array): Float64Array | null {
+    const { n } = this.data;
+    if (!Number.isFinite(this.value(theta))) return null;
+    cholInverse(this.l, n, this.kinv, this.work);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const kii = this.kinv[i * n + i] as number;
+      const a = this.alpha[i] as number;
+      out[i] = 0.5 * Math.log(kii) - (a * a) / (2 * kii) - 0.5 * LOG_2PI;
+    }
+    return out;
+  }
+
   /** The gradient (shape: D + 3) at the theta of the latest value() call, which must have factored K. */
   gradient(grad: Float64Array): void {
     const { n, dim } = this.data;
@@ -268,4 +282,16 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
   const f = nlp.evaluate(fallback, grad);
   if (!Number.isFinite(f)) throw new ModelFittingError('covariance matrix is not positive definite');
   return { theta: fallback, hyper: thetaToHyper(fallback, dim), objective: f, fitted: false };
+}
+
+/**
+ * Leave-one-out log predictive density of the targets under theta, in closed form (Rasmussen &
+ * Williams 5.4.2): with K the covariance including noise and alpha = K^-1 (y - m), the prediction
+ * of y_i from the others has mean y_i - alpha_i / [K^-1]_ii and variance 1 / [K^-1]_ii. Unlike the
+ * marginal likelihood, it does not favour the larger of two nested models by construction: a noise
+ * term that soaks up structure predicts held-out points no better than a fit that models it.
+ * Per point (shape: n), so two models can be compared point by point; null when K does not factor.
+ */
+export function looLogPredictive(data: GpData, kernel: KernelKind, theta: Float64Array): Float64Array | null {
+  return new NegLogPosterior(data, kernel, DEFAULT_PRIOR).looLogPredictive(theta);
 }

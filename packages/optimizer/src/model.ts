@@ -2,7 +2,7 @@ import type { ModelCoordinates } from './conditional-encoding.js';
 import type { Direction, GpOptions } from './config.js';
 import { hashFloats } from './content-hash.js';
 import type { GpData } from './gp.js';
-import { type FitResult, fitHyperparameters, thetaToHyper } from './hyperparameters.js';
+import { type FitResult, fitHyperparameters, looLogPredictive, thetaToHyper } from './hyperparameters.js';
 import type { ModelCache } from './model-cache.js';
 import { type TargetTransform, transformTargets } from './output-transform.js';
 import { GpPosterior } from './posterior.js';
@@ -140,6 +140,7 @@ function fitKey(data: GpData, options: GpOptions): string {
     options.warmStart ? 1 : 0,
     options.noiseUnits === 'objective' ? 1 : 0,
     options.noiseCap,
+    options.noiseCapTest === 'loo' ? 1 : 0,
     ...data.categorical,
   );
   // Two independent 32-bit hashes of the content make accidental collisions negligible.
@@ -164,6 +165,7 @@ function warmKey(data: GpData, options: GpOptions): string {
     options.noiseFloor,
     options.deterministic,
     options.noiseCap,
+    options.noiseCapTest,
   ].join(',');
 }
 
@@ -172,6 +174,7 @@ function warmKey(data: GpData, options: GpOptions): string {
  * shorter than the spacing of the observations, and a rugged noise-free objective then gets fitted as
  * a smooth trend plus large noise. The cap bounds the noise variance at a fraction of the observed
  * (standardized) variance in that case; replicates let the likelihood measure the noise itself.
+ * Whether the capped fit is used is `noiseCapTest`'s (fitUnderCap).
  */
 export function noiseCeiling(data: GpData, options: GpOptions): { noiseCeiling?: number } {
   if (!(options.noiseCap > 0) || hasReplicates(data)) return {};
@@ -195,19 +198,58 @@ function fitAndRemember(
   cache: ModelCache,
   chained?: Float64Array,
 ): FitResult {
+  const result = fitUnderCap(data, options, cache, chained);
+  cache.rememberFit(key, result);
+  return result;
+}
+
+/**
+ * With a noise cap in force (noiseCeiling), `noiseCapTest: 'loo'` (default) fits the free-noise
+ * model and, when its noise exceeds the cap, the capped one too, and keeps the one whose
+ * leave-one-out log predictive density is higher. The marginal likelihood cannot choose: the free
+ * model contains the capped one, so it never loses. LOO asks which predicts an unseen point better:
+ * rugged structure the points resolve (holder_table's ridges) is predicted better by the capped fit
+ * with short lengthscales; real noise, or structure finer than the spacing, by the free fit, which
+ * then keeps its noise for recommend, the capped incumbent and replicateIncumbent. The cost is a
+ * second fit, only where the free fit's noise exceeds the cap.
+ */
+function fitUnderCap(data: GpData, options: GpOptions, cache: ModelCache, chained?: Float64Array): FitResult {
+  const ceiling = noiseCeiling(data, options);
+  if (ceiling.noiseCeiling === undefined || options.noiseCapTest === 'none')
+    return fitOnce(data, options, cache, ceiling, chained);
+  const free = fitOnce(data, options, cache, {}, chained);
+  if (free.hyper.noiseVar <= (ceiling.noiseCeiling as number)) return free;
+  const capped = fitOnce(data, options, cache, ceiling, chained);
+  const looFree = looLogPredictive(data, options.kernel, free.theta);
+  const looCapped = looLogPredictive(data, options.kernel, capped.theta);
+  if (!looFree || !looCapped) return looCapped ? capped : free;
+  return sum(looCapped) > sum(looFree) ? capped : free;
+}
+
+function sum(values: Float64Array): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
+
+function fitOnce(
+  data: GpData,
+  options: GpOptions,
+  cache: ModelCache,
+  ceiling: { noiseCeiling?: number },
+  chained?: Float64Array,
+): FitResult {
   const dim = data.dim;
   if (chained) {
     // A checkpoint chained to the previous one (chainedFrom): its optimum as the only start.
-    const result = fitHyperparameters(data, {
+    return fitHyperparameters(data, {
       kernel: options.kernel,
       noiseFloor: options.noiseFloor,
       fixedNoise: options.deterministic,
-      ...noiseCeiling(data, options),
+      ...ceiling,
       includeDefault: false,
       starts: [chained],
     });
-    cache.rememberFit(key, result);
-    return result;
   }
   // The posterior over hyperparameters is often bimodal: long lengthscales that explain the
   // observations' wiggles as noise, or short ones that fit them with little noise. From the default
@@ -230,11 +272,10 @@ function fitAndRemember(
     kernel: options.kernel,
     noiseFloor: options.noiseFloor,
     fixedNoise: options.deterministic,
-    ...noiseCeiling(data, options),
+    ...ceiling,
     starts,
   });
   if (options.warmStart) cache.rememberWarmStart(signature, result.theta);
-  cache.rememberFit(key, result);
   return result;
 }
 

@@ -75,10 +75,13 @@ export class AcquisitionObjective implements AcquisitionFunction {
   private lastVariance = 0;
   private lastValue = 0;
   private lastStamp = -1;
+  /** spec.observationNoise: added to every posterior variance. */
+  private readonly extra: number;
   constructor(
     readonly posterior: GpPosterior,
     readonly spec: AcquisitionSpec,
   ) {
+    this.extra = spec.observationNoise ?? 0;
     this.acquisition = acquisitionOf(spec);
     this.dMean = new Float64Array(posterior.dim);
     this.dVar = new Float64Array(posterior.dim);
@@ -95,7 +98,7 @@ export class AcquisitionObjective implements AcquisitionFunction {
     const variance = this.varianceBuffer(count);
     this.posterior.predictBatch(xs, count, out, variance);
     for (let i = 0; i < count; i++) {
-      out[i] = this.acquisition.value(out[i] as number, variance[i] as number);
+      out[i] = this.acquisition.value(out[i] as number, (variance[i] as number) + this.extra);
     }
   }
 
@@ -111,10 +114,10 @@ export class AcquisitionObjective implements AcquisitionFunction {
       count,
       out,
       variance,
-      (mean, varUpper) => acquisition.upperBound(mean, varUpper) >= cutoff,
+      (mean, varUpper) => acquisition.upperBound(mean, varUpper + this.extra) >= cutoff,
     );
     for (let i = 0; i < count; i++) {
-      const v = variance[i] as number;
+      const v = (variance[i] as number) + this.extra;
       out[i] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : acquisition.value(out[i] as number, v);
     }
   }
@@ -124,7 +127,7 @@ export class AcquisitionObjective implements AcquisitionFunction {
     const variance = this.varianceBuffer(count);
     this.posterior.screen(xs, count, out, variance);
     for (let i = 0; i < count; i++) {
-      out[i] = this.acquisition.upperBound(out[i] as number, variance[i] as number);
+      out[i] = this.acquisition.upperBound(out[i] as number, (variance[i] as number) + this.extra);
     }
   }
 
@@ -146,9 +149,9 @@ export class AcquisitionObjective implements AcquisitionFunction {
     for (let d = 0; d < this.lastX.length; d++) this.lastX[d] = x[d] as number;
     this.hasLast = true;
     this.lastMean = p.mean;
-    this.lastVariance = p.variance;
+    this.lastVariance = p.variance + this.extra;
     // Acquisition.value is evaluate().value bit for bit.
-    this.lastValue = this.acquisition.value(p.mean, p.variance);
+    this.lastValue = this.acquisition.value(p.mean, this.lastVariance);
     return this.lastValue;
   }
 

@@ -207,8 +207,13 @@ export function qmcSampler(config: SamplerConfig): Sampler {
   };
 }
 
-export function acquisitionSpec(options: GpOptions, best: number): AcquisitionSpec {
-  return { name: options.acquisition, best, xi: options.xi, beta: options.beta };
+/** The acquisition of `options` over incumbent `best`; `noiseVar`, the fitted noise, for `observationEi`. */
+export function acquisitionSpec(options: GpOptions, best: number, noiseVar = 0): AcquisitionSpec {
+  const spec: AcquisitionSpec = { name: options.acquisition, best, xi: options.xi, beta: options.beta };
+  // A noise-free objective whose fitted noise is structure the model cannot resolve: the next
+  // value is a fresh draw of it, and that observed value is what is kept.
+  if (options.observationEi) spec.observationNoise = noiseVar;
+  return spec;
 }
 
 /** Indices of the best observations (largest targets first), at most k. */
@@ -353,7 +358,7 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         explicit &&
         ((options.thompsonEvery > 0 && n % options.thompsonEvery === 0) ||
           (options.thompsonStall > 0 && stalled > 0 && stalled % options.thompsonStall === 0));
-      const spec = acquisitionSpec(options, model.best);
+      const spec = acquisitionSpec(options, model.best, model.withPending.hyper.noiseVar);
       const onModel = thompson
         ? new PosteriorSample(model.withPending, ctx.rng)
         : new AcquisitionObjective(model.withPending, spec);

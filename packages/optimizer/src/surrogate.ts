@@ -72,7 +72,8 @@ function surrogateOf(
   { model, toModel, coordinateOf }: SpaceModel,
   options: ReturnType<typeof gpOptions>,
 ): Surrogate {
-  const acquisition = acquisitionOf(acquisitionSpec(options, model.best));
+  const spec = acquisitionSpec(options, model.best, model.withPending.hyper.noiseVar);
+  const acquisition = acquisitionOf(spec);
   // Conditional spaces: a slice may set a parent without its children (or keep a child it deactivates).
   const encode = (p: Params): Float64Array =>
     toModel(space.snap(space.conditional ? space.encodeLenient(p) : space.encode(space.validateParams(p))));
@@ -89,7 +90,7 @@ function surrogateOf(
     acquisition: (points) =>
       points.map((p) => {
         const post = model.withPending.predict(encode(p));
-        return acquisition.value(post.mean, post.variance);
+        return acquisition.value(post.mean, post.variance + (spec.observationNoise ?? 0));
       }),
     lengthscales: lengths,
     importance: () => {
