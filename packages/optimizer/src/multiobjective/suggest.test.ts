@@ -11,6 +11,7 @@ import {
   augmentedChebyshev,
   type CompletedTrial,
   isScalarisedStep,
+  leastServedWeights,
   observedRange,
   prepareAcquisition,
   referenceDivisions,
@@ -303,6 +304,29 @@ describe('multi-objective GP suggestions', () => {
     // Row [1, 5, 5] normalises to [0.5, 0.5, 0]; weighted [0.25, 0.125, 0]: max 0.25 + 0.05 * 0.375.
     assert.ok(Math.abs(augmentedChebyshev(rows[2] as number[], w, scale) - (0.25 + 0.05 * 0.375)) < 1e-15);
     assert.ok(augmentedChebyshev([0, 0, 5], w, scale) === 0);
+  });
+
+  it('ParEGO steps aim at the direction the trials serve worst', () => {
+    // Trials only at the three extremes: every direction between them is served badly, the more so
+    // the more balanced its weights (the best scalarised value is 1.05 * min_j w_j).
+    const poles = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    const scale = observedRange(poles);
+    const served = (w: readonly number[]) => Math.min(...poles.map((r) => augmentedChebyshev(r, w, scale)));
+    const w = leastServedWeights(poles, scale, 3, createRng(7));
+    assert.deepEqual(leastServedWeights(poles, scale, 3, createRng(7)), w);
+    assert.ok(Math.abs(w.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.ok(Math.min(...w) > 0.2, `weights ${w}`);
+    // No single uniform draw from the same stream does better.
+    const rng = createRng(7);
+    for (let i = 0; i < 32; i++) assert.ok(served(simplexWeights(3, rng)) <= served(w));
+    // A trial in the middle of the front serves the balanced directions; the pick moves off them.
+    const filled = [...poles, [0.3, 0.3, 0.3]];
+    const v = leastServedWeights(filled, observedRange(filled), 3, createRng(7));
+    assert.ok(Math.min(...v) < Math.min(...w), `weights ${v}`);
   });
 });
 
