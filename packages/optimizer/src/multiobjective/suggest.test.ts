@@ -251,6 +251,54 @@ describe('multi-objective GP suggestions', () => {
     const s = suggest({ type: 'gp', seed: 1 }, request(completed, { objectives: three }));
     assert.equal(s.info.acquisitionName, 'logehvi');
     assert.equal(s.info.means?.length, 3);
+    // A pending trial counts as a suggestion made: the next one of the batch is a ParEGO step.
+    const batch = suggest(
+      { type: 'gp', seed: 1 },
+      request(completed, { objectives: three, pending: [s.params] }),
+    );
+    assert.equal(batch.info.acquisitionName, 'logei-chebyshev');
+  });
+
+  it('a pending point believed on the front serves its direction: the next ParEGO step aims elsewhere', () => {
+    const rng = createRng(4);
+    // On the plane f0 + f1 + f2 = 2 + c: every trial with c = 0 is on the front.
+    const values = (a: number, b: number, c: number) => [a, b, 2 - a - b + c];
+    const completed: CompletedTrial[] = Array.from({ length: 16 }, () => {
+      const params = { a: rng.next(), b: rng.next(), c: rng.next() };
+      const v = values(params.a, params.b, params.c);
+      return { params, value: v[0] as number, values: v };
+    });
+    const three = [0, 1, 2].map((j) => ({ name: `f${j}`, direction: 'MINIMIZE' as const }));
+    const weightsWith = (pending: Float64Array) => {
+      const prepared = prepareAcquisition(request(completed, { objectives: three }), {
+        space,
+        options: GP_DEFAULTS,
+        rng: createRng(1),
+        taken: new Set<string>(),
+        pending: [pending],
+        warnings: [],
+        cache: new ModelCache(),
+      });
+      assert.ok(prepared.ready && prepared.weights, 'a ParEGO step');
+      return prepared.weights;
+    };
+    // A pending point far behind the front serves no direction: the step aims where it would alone.
+    const aimed = weightsWith(Float64Array.from([1, 1, 1]));
+    // The front point best in the aimed direction, pending: the step turns to another direction.
+    const scale = observedRange(completed.map((t) => t.values as number[]));
+    let best = [0, 0];
+    let bestValue = Number.POSITIVE_INFINITY;
+    for (let a = 0; a <= 1; a += 0.05) {
+      for (let b = 0; b <= 1; b += 0.05) {
+        const v = augmentedChebyshev(values(a, b, 0), aimed, scale);
+        if (v < bestValue) {
+          bestValue = v;
+          best = [a, b];
+        }
+      }
+    }
+    const turned = weightsWith(Float64Array.from([best[0] as number, best[1] as number, 0]));
+    assert.notDeepEqual(turned, aimed);
   });
 
   it('3 objectives take a ParEGO step every other suggestion: valid, deterministic, with feasibility', () => {
