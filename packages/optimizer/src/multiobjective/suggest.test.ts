@@ -11,6 +11,7 @@ import {
   augmentedChebyshev,
   type CompletedTrial,
   isScalarisedStep,
+  leastServedWeights,
   observedRange,
   prepareAcquisition,
   referenceDivisions,
@@ -250,6 +251,54 @@ describe('multi-objective GP suggestions', () => {
     const s = suggest({ type: 'gp', seed: 1 }, request(completed, { objectives: three }));
     assert.equal(s.info.acquisitionName, 'logehvi');
     assert.equal(s.info.means?.length, 3);
+    // A pending trial counts as a suggestion made: the next one of the batch is a ParEGO step.
+    const batch = suggest(
+      { type: 'gp', seed: 1 },
+      request(completed, { objectives: three, pending: [s.params] }),
+    );
+    assert.equal(batch.info.acquisitionName, 'logei-chebyshev');
+  });
+
+  it('a pending point believed on the front serves its direction: the next ParEGO step aims elsewhere', () => {
+    const rng = createRng(4);
+    // On the plane f0 + f1 + f2 = 2 + c: every trial with c = 0 is on the front.
+    const values = (a: number, b: number, c: number) => [a, b, 2 - a - b + c];
+    const completed: CompletedTrial[] = Array.from({ length: 16 }, () => {
+      const params = { a: rng.next(), b: rng.next(), c: rng.next() };
+      const v = values(params.a, params.b, params.c);
+      return { params, value: v[0] as number, values: v };
+    });
+    const three = [0, 1, 2].map((j) => ({ name: `f${j}`, direction: 'MINIMIZE' as const }));
+    const weightsWith = (pending: Float64Array) => {
+      const prepared = prepareAcquisition(request(completed, { objectives: three }), {
+        space,
+        options: GP_DEFAULTS,
+        rng: createRng(1),
+        taken: new Set<string>(),
+        pending: [pending],
+        warnings: [],
+        cache: new ModelCache(),
+      });
+      assert.ok(prepared.ready && prepared.weights, 'a ParEGO step');
+      return prepared.weights;
+    };
+    // A pending point far behind the front serves no direction: the step aims where it would alone.
+    const aimed = weightsWith(Float64Array.from([1, 1, 1]));
+    // The front point best in the aimed direction, pending: the step turns to another direction.
+    const scale = observedRange(completed.map((t) => t.values as number[]));
+    let best = [0, 0];
+    let bestValue = Number.POSITIVE_INFINITY;
+    for (let a = 0; a <= 1; a += 0.05) {
+      for (let b = 0; b <= 1; b += 0.05) {
+        const v = augmentedChebyshev(values(a, b, 0), aimed, scale);
+        if (v < bestValue) {
+          bestValue = v;
+          best = [a, b];
+        }
+      }
+    }
+    const turned = weightsWith(Float64Array.from([best[0] as number, best[1] as number, 0]));
+    assert.notDeepEqual(turned, aimed);
   });
 
   it('3 objectives take a ParEGO step every other suggestion: valid, deterministic, with feasibility', () => {
@@ -303,6 +352,29 @@ describe('multi-objective GP suggestions', () => {
     // Row [1, 5, 5] normalises to [0.5, 0.5, 0]; weighted [0.25, 0.125, 0]: max 0.25 + 0.05 * 0.375.
     assert.ok(Math.abs(augmentedChebyshev(rows[2] as number[], w, scale) - (0.25 + 0.05 * 0.375)) < 1e-15);
     assert.ok(augmentedChebyshev([0, 0, 5], w, scale) === 0);
+  });
+
+  it('ParEGO steps aim at the direction the trials serve worst', () => {
+    // Trials only at the three extremes: every direction between them is served badly, the more so
+    // the more balanced its weights (the best scalarised value is 1.05 * min_j w_j).
+    const poles = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    const scale = observedRange(poles);
+    const served = (w: readonly number[]) => Math.min(...poles.map((r) => augmentedChebyshev(r, w, scale)));
+    const w = leastServedWeights(poles, scale, 3, createRng(7));
+    assert.deepEqual(leastServedWeights(poles, scale, 3, createRng(7)), w);
+    assert.ok(Math.abs(w.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.ok(Math.min(...w) > 0.2, `weights ${w}`);
+    // No single uniform draw from the same stream does better.
+    const rng = createRng(7);
+    for (let i = 0; i < 32; i++) assert.ok(served(simplexWeights(3, rng)) <= served(w));
+    // A trial in the middle of the front serves the balanced directions; the pick moves off them.
+    const filled = [...poles, [0.3, 0.3, 0.3]];
+    const v = leastServedWeights(filled, observedRange(filled), 3, createRng(7));
+    assert.ok(Math.min(...v) < Math.min(...w), `weights ${v}`);
   });
 });
 
