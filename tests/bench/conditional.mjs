@@ -8,7 +8,7 @@
 // Options: --functions a,b  --seeds N  --trials N  --config '{"xi":0.01}'  --no-tpe
 //          --tpe-multivariate (also TPE with multivariate=True, group=True)
 // Writes bench-results/conditional.json and prints a table.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,6 +49,14 @@ const trials = Number(args.trials);
 const checkpoints = [30, 50].filter((k) => k <= trials);
 const designs = args.designs.split(',');
 const driver = join(dirname(fileURLToPath(import.meta.url)), '_optuna_tpe.py');
+
+// A fresh machine has no Optuna: say what to install instead of failing mid-run in a child process.
+if (!args['no-tpe'] && spawnSync(args.python, ['-c', 'import optuna']).status !== 0) {
+  console.error(
+    `the TPE column needs Optuna for ${args.python}: apt-get install -y python3-optuna (Debian), or pass --no-tpe`,
+  );
+  process.exit(2);
+}
 
 /** One TPE run: Python asks, this process evaluates (the same function code as the GP's runs). */
 function tpeRun(objective, seed, multivariate) {
