@@ -93,6 +93,13 @@ export interface SamplerConfig {
    * (docs/DESIGN.md 6e). Off by default.
    */
   warmStartRows?: boolean;
+  /**
+   * The warm-start model (docs/DESIGN.md 6e): `guarded` (default: the source mean as prior mean
+   * behind a log-evidence guard, transfer.ts) or `coregional` (opt-in: a multi-task GP over sources
+   * and target with a learned inter-task correlation and shift, used while it wins a two-fold
+   * cross-validation against the target's own GP, transfer-coregional.ts).
+   */
+  warmStartModel?: 'coregional' | 'guarded';
 }
 
 export interface GpOptions {
@@ -115,6 +122,7 @@ export interface GpOptions {
   replicateIncumbent: boolean;
   noiseCap: number;
   warmStartRows: boolean;
+  warmStartModel: 'coregional' | 'guarded';
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -137,6 +145,7 @@ export const GP_DEFAULTS: GpOptions = {
   replicateIncumbent: false,
   noiseCap: 0,
   warmStartRows: false,
+  warmStartModel: 'guarded',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -160,6 +169,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     replicateIncumbent: config.replicateIncumbent ?? GP_DEFAULTS.replicateIncumbent,
     noiseCap: config.noiseCap ?? GP_DEFAULTS.noiseCap,
     warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
+    warmStartModel: config.warmStartModel ?? GP_DEFAULTS.warmStartModel,
   };
 }
 
@@ -215,6 +225,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   replicateIncumbent: boolean,
   noiseCap: number(0, 1),
   warmStartRows: boolean,
+  warmStartModel: oneOf(['coregional', 'guarded']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {
