@@ -108,6 +108,13 @@ export interface SamplerConfig {
    * (docs/DESIGN.md 6e). Off by default.
    */
   warmStartRows?: boolean;
+  /**
+   * The warm-start model (docs/DESIGN.md 6e): `guarded` (default: the source mean as prior mean
+   * behind a log-evidence guard, transfer.ts) or `coregional` (opt-in: a multi-task GP over sources
+   * and target with a learned inter-task correlation and shift, used while it wins a two-fold
+   * cross-validation against the target's own GP, transfer-coregional.ts).
+   */
+  warmStartModel?: 'coregional' | 'guarded';
 }
 
 export interface GpOptions {
@@ -132,6 +139,7 @@ export interface GpOptions {
   noiseCapTest: 'loo' | 'none';
   observationEi: boolean;
   warmStartRows: boolean;
+  warmStartModel: 'coregional' | 'guarded';
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -156,6 +164,7 @@ export const GP_DEFAULTS: GpOptions = {
   noiseCapTest: 'loo',
   observationEi: false,
   warmStartRows: false,
+  warmStartModel: 'guarded',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -181,6 +190,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     noiseCapTest: config.noiseCapTest ?? GP_DEFAULTS.noiseCapTest,
     observationEi: config.observationEi ?? GP_DEFAULTS.observationEi,
     warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
+    warmStartModel: config.warmStartModel ?? GP_DEFAULTS.warmStartModel,
   };
 }
 
@@ -238,6 +248,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   noiseCapTest: oneOf(['loo', 'none']),
   observationEi: boolean,
   warmStartRows: boolean,
+  warmStartModel: oneOf(['coregional', 'guarded']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

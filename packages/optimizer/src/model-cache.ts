@@ -1,6 +1,7 @@
 import { FactorCache } from './factor-cache.js';
 import type { FitResult } from './hyperparameters.js';
 import type { TransferFit } from './transfer.js';
+import type { CoregionalFit } from './transfer-coregional.js';
 
 const FIT_CACHE_LIMIT = 256;
 const WARM_START_LIMIT = 64;
@@ -13,7 +14,8 @@ const TRANSFER_FIT_LIMIT = 64;
  *   fit that would be recomputed, so it changes speed, not results);
  * - warmStarts: the latest fitted theta per model signature, for the opt-in `warmStart` option;
  * - factors: Cholesky factors that later posteriors extend (factor-cache.ts);
- * - transferFits: warm-start model fits (transfer.ts) by the content of their data and source means.
+ * - transferFits: warm-start model fits (transfer.ts, transfer-coregional.ts) by the content of their
+ *   data and sources.
  * A long-lived process (the API's suggest worker) keeps one for its lifetime; `processModelCache`
  * is the one the public entry points use when the caller gives none.
  */
@@ -21,6 +23,8 @@ export class ModelCache {
   private readonly fits = new Map<string, FitResult>();
   private readonly warm = new Map<string, Float64Array>();
   private readonly transfers = new Map<string, TransferFit>();
+  private readonly coregional = new Map<string, CoregionalFit>();
+  private readonly coregionalCv = new Map<string, number[]>();
   readonly factors = new FactorCache();
 
   /** The fit stored under key, now the most recently used; undefined when absent. */
@@ -45,6 +49,24 @@ export class ModelCache {
   rememberTransferFit(key: string, fit: TransferFit): void {
     this.transfers.set(key, fit);
     if (this.transfers.size > TRANSFER_FIT_LIMIT) dropOldest(this.transfers);
+  }
+
+  recallCoregionalFit(key: string): CoregionalFit | undefined {
+    return this.coregional.get(key);
+  }
+
+  rememberCoregionalFit(key: string, fit: CoregionalFit): void {
+    this.coregional.set(key, fit);
+    if (this.coregional.size > TRANSFER_FIT_LIMIT) dropOldest(this.coregional);
+  }
+
+  recallCoregionalCv(key: string): number[] | undefined {
+    return this.coregionalCv.get(key);
+  }
+
+  rememberCoregionalCv(key: string, scores: number[]): void {
+    this.coregionalCv.set(key, scores);
+    if (this.coregionalCv.size > TRANSFER_FIT_LIMIT) dropOldest(this.coregionalCv);
   }
 
   warmStart(signature: string): Float64Array | undefined {

@@ -68,7 +68,7 @@ export interface SuggestionInfo {
    * Warm-started studies: the transfer model was used, with these per-source scales and shifts
    * (model coordinates of the shared parameters), gaining `gain` nats over the plain GP.
    */
-  transfer?: { used: boolean; scales: number[]; shifts: number[][]; gain: number };
+  transfer?: { used: boolean; scales: number[]; shifts: number[][]; gain: number; correlations?: number[] };
   /** Data problems the sampler worked around (clipped infinities, params outside the space). */
   warnings?: string[];
 }

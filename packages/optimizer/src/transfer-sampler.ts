@@ -15,6 +15,7 @@ import {
   type TransferModel,
   transferPredictObjective,
 } from './transfer.js';
+import { CoregionalAcquisition, fitCoregionalModel, mappedSourceOptima } from './transfer-coregional.js';
 
 export type { SourceStudy } from './transfer.js';
 
@@ -37,7 +38,7 @@ export interface WarmSuggestion {
     std: number;
     acquisition: number;
     acquisitionName: string;
-    transfer: { used: boolean; scales: number[]; shifts: number[][]; gain: number };
+    transfer: { used: boolean; scales: number[]; shifts: number[][]; gain: number; correlations?: number[] };
   };
 }
 
@@ -113,6 +114,7 @@ export function suggestWithSources(
   sources: ReadonlyArray<SourceStudy>,
   ctx: WarmContext,
 ): WarmSuggestion | null {
+  if (ctx.options.warmStartModel === 'coregional') return suggestCoregional(sources, ctx);
   const { space, obs, options } = ctx;
   let model: ReturnType<typeof fitTransferModel>;
   const rows = options.warmStartRows && !space.conditional;
@@ -164,4 +166,55 @@ export function suggestWithSources(
       },
     },
   };
+}
+
+/**
+ * The coregional model's suggestion (transfer-coregional.ts), from the third target observation on
+ * and for the whole study: an unrelated source's learned correlation goes to zero and the model
+ * becomes the target's own GP. Null (the cold start's path) before that or without a usable source.
+ */
+function suggestCoregional(sources: ReadonlyArray<SourceStudy>, ctx: WarmContext): WarmSuggestion | null {
+  const { space, obs, options } = ctx;
+  let model: ReturnType<typeof fitCoregionalModel>;
+  try {
+    model = fitCoregionalModel(space, obs, ctx.pending, sources, options, ctx.cache);
+  } catch (error) {
+    if (error instanceof ModelFittingError) return null;
+    throw error;
+  }
+  if (!model) return null;
+  const spec = { name: options.acquisition, best: model.best, xi: options.xi, beta: options.beta };
+  const fill = ctx.incumbents[0] ?? obs.x.slice(0, space.dimension);
+  const mapped = mappedSourceOptima(model, fill, 3).map((x) => space.snap(x));
+  const result = optimizeAcquisition(
+    space,
+    new CoregionalAcquisition(model.withPending, spec),
+    ctx.rng,
+    ctx.taken,
+    [...ctx.incumbents, ...mapped],
+    { candidates: Math.min(options.candidates, 1024), localStarts: 8, maxIterations: 40, screening: false },
+  );
+  if (!result) return null;
+  const p = model.posterior.predict(result.x);
+  const g = model.target.toTarget(p.mean, Math.sqrt(p.variance));
+  return {
+    x: result.x,
+    info: {
+      mean: sign(ctx.direction) * g.mean,
+      std: g.std,
+      acquisition: result.value,
+      acquisitionName: options.acquisition,
+      transfer: {
+        used: true,
+        scales: Array.from(model.fit.scales),
+        shifts: model.fit.shifts.map((v) => Array.from(v)),
+        gain: 0,
+        correlations: Array.from(model.fit.correlations),
+      },
+    },
+  };
+}
+
+function sign(direction: Direction): number {
+  return direction === 'MAXIMIZE' ? 1 : -1;
 }

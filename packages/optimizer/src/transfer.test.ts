@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import { GP_DEFAULTS } from './config.js';
 import { fitHyperparameters, type GpData, GpPosterior, NegLogPosterior, thetaToHyper } from './gp.js';
 import { collectObservations, fitModel } from './model.js';
-import { processModelCache } from './model-cache.js';
+import { ModelCache, processModelCache } from './model-cache.js';
+import { transformTargets } from './output-transform.js';
 import { DEFAULT_PRIOR } from './prior.js';
 import { createRng, type Rng } from './rng.js';
-import { suggest } from './samplers.js';
+import { gpSampler, suggest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
 import { trialSeed } from './seeds.js';
 import { fitSurrogate } from './surrogate.js';
@@ -21,6 +22,13 @@ import {
   sourceMeanAt,
   transferPredict,
 } from './transfer.js';
+import {
+  CoregionalNegLogPosterior,
+  CoregionalPosterior,
+  fitCoregional,
+  fitCoregionalModel,
+  SourceFactor,
+} from './transfer-coregional.js';
 import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihood.js';
 
 const space = parseSearchSpace([
@@ -408,5 +416,137 @@ describe('warm-started sampler', () => {
       { a: 0.5, c: target.decode(target.fromUnit([0.5, 0.5])).c },
       { a: 0.2, c: target.decode(target.fromUnit([0.5, 0.5])).c },
     ]);
+  });
+});
+
+describe('coregional warm start (transfer-coregional.ts)', () => {
+  const rng = createRng(8);
+  const space3 = parseSearchSpace([
+    { name: 'a', type: 'float', low: 0, high: 1 },
+    { name: 'b', type: 'float', low: 0, high: 1 },
+    { name: 'c', type: 'float', low: 0, high: 1 },
+  ]);
+  const f = (p: Params) => Math.sin(3 * Number(p.a)) + Number(p.c) * Number(p.a);
+  const completed = Array.from({ length: 30 }, () => {
+    const params = { a: rng.next(), c: rng.next() };
+    return { params, value: f(params) };
+  });
+  // A source on two of the three target parameters.
+  const partial: SourceStudy = {
+    space: parseSearchSpace([
+      { name: 'a', type: 'float', low: 0, high: 1 },
+      { name: 'c', type: 'float', low: 0, high: 1 },
+    ]),
+    direction: 'MAXIMIZE',
+    completed,
+  };
+  const factors = fitSourceModels(space3, [partial], GP_DEFAULTS).map((m) => new SourceFactor(m, 'matern52'));
+  const dims = [[0, 2]];
+  const n = 9;
+  const x = Float64Array.from({ length: n * 3 }, () => rng.next());
+  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(3 * (x[i * 3] ?? 0)) + 0.3 * rng.normal());
+  const data: GpData = { x, y, n, dim: 3, categorical: new Uint8Array(3) };
+
+  it('gradient in every parameter (scale and shift of the source included) matches central differences', () => {
+    const nlp = new CoregionalNegLogPosterior(data, factors, dims, 'matern52');
+    assert.equal(nlp.size, 3 + 3 + 1 + 2);
+    const theta = Float64Array.from([0.2, -0.4, 0.3, 0.1, Math.log(0.05), 0.2, 0.8, 0.07, -0.05]);
+    const grad = new Float64Array(theta.length);
+    nlp.evaluate(theta, grad);
+    const scratch = new Float64Array(theta.length);
+    for (let k = 0; k < theta.length; k++) {
+      const h = 1e-6;
+      const tp = Float64Array.from(theta);
+      const tm = Float64Array.from(theta);
+      tp[k] = (tp[k] ?? 0) + h;
+      tm[k] = (tm[k] ?? 0) - h;
+      const fd = (nlp.evaluate(tp, scratch) - nlp.evaluate(tm, scratch)) / (2 * h);
+      const g = grad[k] ?? Number.NaN;
+      assert.ok(Math.abs(g - fd) <= 1e-5 * Math.max(1, Math.abs(fd)), `theta[${k}]: ${g} vs ${fd}`);
+    }
+  });
+
+  it('the joint posterior: gradients in x match central differences, and it interpolates the target', () => {
+    const fit = fitCoregional(data, factors, dims, GP_DEFAULTS);
+    const post = new CoregionalPosterior(data, factors, dims, fit, 'matern52');
+    const q = [0.3, 0.6, 0.2];
+    const dMean = new Float64Array(3);
+    const dVar = new Float64Array(3);
+    post.predict(q, dMean, dVar);
+    for (let d = 0; d < 3; d++) {
+      const h = 1e-6;
+      const a = q.slice();
+      const b = q.slice();
+      a[d] = (a[d] ?? 0) + h;
+      b[d] = (b[d] ?? 0) - h;
+      const pa = post.predict(a);
+      const pb = post.predict(b);
+      const fm = (pa.mean - pb.mean) / (2 * h);
+      const fv = (pa.variance - pb.variance) / (2 * h);
+      assert.ok(Math.abs((dMean[d] ?? 0) - fm) <= 1e-5 * Math.max(1, Math.abs(fm)), `mean ${d}`);
+      assert.ok(Math.abs((dVar[d] ?? 0) - fv) <= 1e-5 * Math.max(1, Math.abs(fv)), `variance ${d}`);
+    }
+    // With scale zero the joint posterior is the target's own GP with theta's hyperparameters.
+    const zero = { ...fit, scales: new Float64Array(1) };
+    const own = new CoregionalPosterior(data, factors, dims, zero, 'matern52');
+    const plain = new GpPosterior(data, 'matern52', thetaToHyper(fit.theta, 3));
+    const a = own.predict(q);
+    const b = plain.predict(q);
+    assert.ok(Math.abs(a.mean - b.mean) < 1e-9 && Math.abs(a.variance - b.variance) < 1e-9);
+  });
+
+  it('learns a high correlation with a related source, which cross-validation keeps; an unrelated one is dropped', () => {
+    const learned = (rho: number, seed: number): { rho: number; used: boolean } => {
+      const { source, target } = taskPair(seed, rho);
+      const points = randomPoints(15, createRng(seed + 1000));
+      const obs = collectObservations(
+        space,
+        'MINIMIZE',
+        points.map((params) => ({ params, value: target(params) })),
+      );
+      const src = [sourceStudy(source, seed + 7)];
+      const models = fitSourceModels(space, src, GP_DEFAULTS);
+      const y = transformTargets(obs.g, obs.n, true).y;
+      const data: GpData = { x: obs.x, y, n: obs.n, dim: 2, categorical: new Uint8Array(2) };
+      const factors = models.map((m) => new SourceFactor(m, 'matern52'));
+      const fit = fitCoregional(data, factors, [[0, 1]], GP_DEFAULTS);
+      const used = fitCoregionalModel(space, obs, [], src, GP_DEFAULTS) !== null;
+      return { rho: fit.correlations[0] ?? Number.NaN, used };
+    };
+    const seeds = [1, 2, 3, 4, 5, 6];
+    const related = seeds.map((s) => learned(0.95, s));
+    const unrelated = seeds.map((s) => learned(0, s));
+    const median = (v: number[]) => v.slice().sort((p, q) => p - q)[Math.floor(v.length / 2)] ?? Number.NaN;
+    const show = (v: Array<{ rho: number; used: boolean }>) =>
+      v.map((r) => `${r.rho.toFixed(2)}${r.used ? '*' : ''}`);
+    assert.ok(median(related.map((r) => r.rho)) > 0.8, `related ${show(related)}`);
+    // The MAP correlation of an unrelated source is not near zero here: the learned shift finds some
+    // alignment of its landscape with 15 points (measured |rho| 0.45-0.95); the two-fold
+    // cross-validation (crossValidatedGain) is what drops it.
+    // Measured: 4 of 6 related sources kept on 15 points, none of the unrelated ones.
+    assert.ok(related.filter((r) => r.used).length >= 4, `related ${show(related)}`);
+    assert.ok(unrelated.filter((r) => r.used).length <= 1, `unrelated ${show(unrelated)}`);
+  });
+
+  it('suggestions are deterministic, with or without a shared cache', () => {
+    const { source, target } = taskPair(41, 0.9);
+    const go = (cache: ModelCache) => {
+      const done: Array<{ params: Params; value: number }> = [];
+      for (let t = 0; t < 6; t++) {
+        const s = gpSampler({ type: 'gp', seed: 3, warmStartModel: 'coregional' }, cache).suggest({
+          space,
+          direction: 'MINIMIZE',
+          completed: done,
+          pending: [],
+          seed: trialSeed(3, t),
+          sources: [sourceStudy(source, 9)],
+        });
+        done.push({ params: s.params, value: target(s.params) });
+      }
+      return done.map((c) => c.params);
+    };
+    const shared = new ModelCache();
+    assert.deepEqual(go(shared), go(new ModelCache()));
+    assert.deepEqual(go(shared), go(shared));
   });
 });
