@@ -108,6 +108,13 @@ export interface SamplerConfig {
    * (docs/DESIGN.md 6e). Off by default.
    */
   warmStartRows?: boolean;
+  /**
+   * In 2-4 dimensions, also fit an additive kernel (a sum of one-dimensional kernels, each with its
+   * own lengthscale and share of the signal variance) and keep it when its leave-one-out log
+   * predictive density beats the product kernel's (model.ts fitAdditive). Off by default
+   * (docs/DESIGN.md section 6).
+   */
+  additiveKernel?: 'off' | 'loo';
 }
 
 export interface GpOptions {
@@ -132,6 +139,7 @@ export interface GpOptions {
   noiseCapTest: 'loo' | 'none';
   observationEi: boolean;
   warmStartRows: boolean;
+  additiveKernel: 'off' | 'loo';
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -156,6 +164,7 @@ export const GP_DEFAULTS: GpOptions = {
   noiseCapTest: 'loo',
   observationEi: false,
   warmStartRows: false,
+  additiveKernel: 'off',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -181,6 +190,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     noiseCapTest: config.noiseCapTest ?? GP_DEFAULTS.noiseCapTest,
     observationEi: config.observationEi ?? GP_DEFAULTS.observationEi,
     warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
+    additiveKernel: config.additiveKernel ?? GP_DEFAULTS.additiveKernel,
   };
 }
 
@@ -238,6 +248,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   noiseCapTest: oneOf(['loo', 'none']),
   observationEi: boolean,
   warmStartRows: boolean,
+  additiveKernel: oneOf(['off', 'loo']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {
