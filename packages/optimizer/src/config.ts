@@ -115,6 +115,13 @@ export interface SamplerConfig {
    * cross-validation against the target's own GP, transfer-coregional.ts).
    */
   warmStartModel?: 'coregional' | 'guarded';
+  /**
+   * In 2-4 dimensions, also fit an additive kernel (a sum of one-dimensional kernels, each with its
+   * own lengthscale and share of the signal variance) and keep it when its leave-one-out log
+   * predictive density beats the product kernel's (model.ts fitAdditive). Off by default
+   * (docs/DESIGN.md section 6).
+   */
+  additiveKernel?: 'off' | 'loo';
 }
 
 export interface GpOptions {
@@ -140,6 +147,7 @@ export interface GpOptions {
   observationEi: boolean;
   warmStartRows: boolean;
   warmStartModel: 'coregional' | 'guarded';
+  additiveKernel: 'off' | 'loo';
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -165,6 +173,7 @@ export const GP_DEFAULTS: GpOptions = {
   observationEi: false,
   warmStartRows: false,
   warmStartModel: 'guarded',
+  additiveKernel: 'off',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -191,6 +200,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     observationEi: config.observationEi ?? GP_DEFAULTS.observationEi,
     warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
     warmStartModel: config.warmStartModel ?? GP_DEFAULTS.warmStartModel,
+    additiveKernel: config.additiveKernel ?? GP_DEFAULTS.additiveKernel,
   };
 }
 
@@ -249,6 +259,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   observationEi: boolean,
   warmStartRows: boolean,
   warmStartModel: oneOf(['coregional', 'guarded']),
+  additiveKernel: oneOf(['off', 'loo']),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

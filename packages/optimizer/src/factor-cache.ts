@@ -64,5 +64,6 @@ function factorKey(data: GpData, kernel: KernelKind, hyper: GpHyperparameters): 
     ...hyper.invSqLengthscales,
     hyper.signalVar,
     hyper.noiseVar,
+    ...(hyper.additive ? ['additive', ...hyper.additive] : []),
   ].join(',');
 }

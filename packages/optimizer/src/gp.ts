@@ -5,7 +5,8 @@
  * Notation (n observations, D parameters):
  *   X      n x D row-major, model coordinates (search-space.ts), categorical columns hold indices
  *   y      n, standardized targets, larger is better
- *   theta  D + 3: [log lambda_1..D, log s2, log noise, m] with lambda_d = 1 / lengthscale_d^2
+ *   theta  D + 3: [log lambda_1..D, log s2, log noise, m] with lambda_d = 1 / lengthscale_d^2;
+ *          2 D + 3 for the additive kernel, then [u_1..D] with w = softmax(u)
  *   K      n x n, s2 * kappa(R2) + noise * I  (kernel.ts)
  *   L      n x n lower, K = L L^T  (linalg.ts)
  *   alpha  n, K^-1 (y - m)
@@ -23,6 +24,11 @@ export interface GpHyperparameters {
   signalVar: number;
   noiseVar: number;
   mean: number;
+  /**
+   * Additive kernel (FitOptions.additive): each coordinate's share w_d of the signal variance
+   * (shape: D, summing to 1), k = s2 sum_d w_d kappa(lambda_d delta_d^2). Absent for the product kernel.
+   */
+  additive?: Float64Array;
 }
 
 export interface GpData {

@@ -23,6 +23,8 @@ export interface FitOptions {
   /** Whether the default starting point is tried too (default true). */
   includeDefault?: boolean;
   maxIterations?: number;
+  /** The additive kernel (gp.ts): theta has 2 D + 3 entries. */
+  additive?: boolean;
 }
 
 const LOG_LAMBDA_MIN = Math.log(1e-3);
@@ -32,6 +34,25 @@ const LOG_SIGNAL_MAX = Math.log(1e2);
 const LOG_NOISE_MAX = Math.log(2);
 const MEAN_BOUND = 10;
 const LOG_2PI = Math.log(2 * Math.PI);
+/** Bounds and Normal(0, U_PRIOR_STD) prior of the additive kernel's softmax logits u (which fixes their free shift). */
+const U_BOUND = 5;
+const U_PRIOR_STD = 2;
+
+export function isAdditiveTheta(theta: Float64Array, dim: number): boolean {
+  return theta.length === 2 * dim + 3;
+}
+
+function softmax(theta: Float64Array, from: number, dim: number, out: Float64Array): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let d = 0; d < dim; d++) max = Math.max(max, theta[from + d] as number);
+  let total = 0;
+  for (let d = 0; d < dim; d++) {
+    const e = Math.exp((theta[from + d] as number) - max);
+    out[d] = e;
+    total += e;
+  }
+  for (let d = 0; d < dim; d++) out[d] = (out[d] as number) / total;
+}
 
 export function thetaToHyper(theta: Float64Array, dim: number): GpHyperparameters {
   const inv = new Float64Array(dim);
@@ -41,22 +62,30 @@ export function thetaToHyper(theta: Float64Array, dim: number): GpHyperparameter
     signalVar: Math.exp(theta[dim] ?? 0),
     noiseVar: Math.exp(theta[dim + 1] ?? 0),
     mean: theta[dim + 2] ?? 0,
+    ...(isAdditiveTheta(theta, dim) ? { additive: additiveWeights(theta, dim) } : {}),
   };
+}
+
+function additiveWeights(theta: Float64Array, dim: number): Float64Array {
+  const w = new Float64Array(dim);
+  softmax(theta, dim + 3, dim, w);
+  return w;
 }
 
 export function hyperToTheta(h: GpHyperparameters): Float64Array {
   const dim = h.invSqLengthscales.length;
-  const theta = new Float64Array(dim + 3);
+  const theta = new Float64Array(h.additive ? 2 * dim + 3 : dim + 3);
   for (let d = 0; d < dim; d++) theta[d] = Math.log(h.invSqLengthscales[d] ?? 1);
   theta[dim] = Math.log(h.signalVar);
   theta[dim + 1] = Math.log(h.noiseVar);
   theta[dim + 2] = h.mean;
+  if (h.additive) for (let d = 0; d < dim; d++) theta[dim + 3 + d] = Math.log(h.additive[d] as number);
   return theta;
 }
 
 /** Default starting point: unit lengthscales and signal, small noise, zero mean. */
-export function defaultTheta(dim: number, noiseFloor: number): Float64Array {
-  const theta = new Float64Array(dim + 3);
+export function defaultTheta(dim: number, noiseFloor: number, additive = false): Float64Array {
+  const theta = new Float64Array(additive ? 2 * dim + 3 : dim + 3);
   theta[dim + 1] = Math.log(Math.max(noiseFloor, 1e-2));
   return theta;
 }
@@ -81,6 +110,10 @@ export class NegLogPosterior {
   private readonly alpha: Float64Array;
   private readonly kPair: Float64Array;
   private readonly gPair: Float64Array;
+  /** Additive kernel: kappa and kappa' per dimension and pair (D x P), and the weights w. */
+  private readonly kDim: Float64Array | null;
+  private readonly gDim: Float64Array | null;
+  private readonly w: Float64Array;
   /** The latest value() call's theta, s2, noise and whether K factored there, for gradient(). */
   private readonly theta: Float64Array;
   private s2 = 0;
@@ -91,6 +124,7 @@ export class NegLogPosterior {
     private readonly data: GpData,
     private readonly kernel: KernelKind,
     private readonly prior: HyperPrior,
+    private readonly additive = false,
   ) {
     const { n, dim } = data;
     this.pairs = (n * (n - 1)) / 2;
@@ -104,7 +138,10 @@ export class NegLogPosterior {
     this.kinv = new Float64Array(n * n);
     this.work = new Float64Array(n * n);
     this.alpha = new Float64Array(n);
-    this.theta = new Float64Array(dim + 3);
+    this.theta = new Float64Array(additive ? 2 * dim + 3 : dim + 3);
+    this.kDim = additive ? new Float64Array(this.pairs * dim) : null;
+    this.gDim = additive ? new Float64Array(this.pairs * dim) : null;
+    this.w = new Float64Array(dim);
   }
 
   /** Returns -(LML + log prior) at theta and writes its gradient into grad (both shape: D + 3). */
@@ -128,8 +165,11 @@ export class NegLogPosterior {
     const noise = Math.exp(theta[dim + 1] ?? 0);
     const mean = theta[dim + 2] ?? 0;
     for (let d = 0; d < dim; d++) lambda[d] = Math.exp(theta[d] as number);
-    pairwiseR2(d2, P, dim, lambda, r2);
-    covariances(this.kernel, s2, r2, kPair, gPair, 0, P);
+    if (this.kDim && this.gDim) this.additivePairs(theta, s2);
+    else {
+      pairwiseR2(d2, P, dim, lambda, r2);
+      covariances(this.kernel, s2, r2, kPair, gPair, 0, P);
+    }
     // Pairs run over the lower triangle row by row (kernel.ts), so K fills contiguously.
     let p = 0;
     for (let i = 0; i < n; i++) {
@@ -148,7 +188,48 @@ export class NegLogPosterior {
     const quad = dot(alpha, 0, alpha, 0, n);
     solveUpperT(l, n, alpha);
     const lml = -0.5 * quad - logDetHalf(l, n) - 0.5 * n * LOG_2PI;
-    return -(lml + logPrior(this.prior, theta, dim));
+    return -(lml + logPrior(this.prior, theta, dim) + this.logPriorU(theta));
+  }
+
+  /** kPair = s2 sum_d w_d kappa_d per pair, with kDim = kappa_d and gDim = kappa'_d. */
+  private additivePairs(theta: Float64Array, s2: number): void {
+    const { dim } = this.data;
+    const P = this.pairs;
+    const { d2, lambda, kPair, w } = this;
+    const kDim = this.kDim as Float64Array;
+    const gDim = this.gDim as Float64Array;
+    softmax(theta, dim + 3, dim, w);
+    kPair.fill(0, 0, P);
+    for (let d = 0; d < dim; d++) {
+      const base = d * P;
+      const lam = lambda[d] as number;
+      for (let p = 0; p < P; p++) this.r2[p] = lam * (d2[base + p] as number);
+      covariances(
+        this.kernel,
+        1,
+        this.r2,
+        kDim.subarray(base, base + P),
+        gDim.subarray(base, base + P),
+        0,
+        P,
+      );
+      const sw = s2 * (w[d] as number);
+      for (let p = 0; p < P; p++) kPair[p] = (kPair[p] as number) + sw * (kDim[base + p] as number);
+    }
+  }
+
+  /** Normal prior on the additive kernel's logits; adds its gradient into grad when given. */
+  private logPriorU(theta: Float64Array, grad?: Float64Array): number {
+    if (!this.additive) return 0;
+    const { dim } = this.data;
+    const v = U_PRIOR_STD * U_PRIOR_STD;
+    let lp = 0;
+    for (let d = 0; d < dim; d++) {
+      const u = theta[dim + 3 + d] as number;
+      lp -= (0.5 * u * u) / v;
+      if (grad) grad[dim + 3 + d] = (grad[dim + 3 + d] as number) - u / v;
+    }
+    return lp;
   }
 
   /** log p(y_i | y_-i, theta) for each i (looLogPredictive); null when K does not factor. */
@@ -191,11 +272,12 @@ export class NegLogPosterior {
       const ri = i * n;
       for (let j = 0; j < i; j++, p++) {
         const w = ai * (alpha[j] as number) - (kinv[ri + j] as number);
-        wPair[p] = w * (gPair[p] as number);
+        wPair[p] = this.kDim ? w : w * (gPair[p] as number);
         gSignal += w * (kPair[p] as number);
       }
     }
-    logLambdaGradient(d2, P, dim, lambda, wPair, grad);
+    if (this.kDim && this.gDim) this.additiveGradient(wPair, gSignal, grad);
+    else logLambdaGradient(d2, P, dim, lambda, wPair, grad);
     grad[dim] = gSignal + 0.5 * traceW * s2;
     grad[dim + 1] = 0.5 * traceWNoise * noise;
     let sumAlpha = 0;
@@ -203,7 +285,34 @@ export class NegLogPosterior {
     grad[dim + 2] = sumAlpha;
 
     logPrior(this.prior, this.theta, dim, grad);
+    this.logPriorU(this.theta, grad);
     for (let i = 0; i < grad.length; i++) grad[i] = -(grad[i] ?? 0);
+  }
+
+  /**
+   * Additive kernel, given wPair[p] = W_p (gradient()'s W on pairs) and gSignal = sum_p W_p k_p:
+   * d k_p / d log lambda_d = s2 w_d kappa'_d lambda_d delta_d^2, and with w = softmax(u),
+   * d k_p / d u_j = s2 w_j kappa_j - w_j k_p (zero on the diagonal, where every kappa_j is 1).
+   */
+  private additiveGradient(wPair: Float64Array, gSignal: number, grad: Float64Array): void {
+    const { dim } = this.data;
+    const P = this.pairs;
+    const { d2, lambda, w, s2 } = this;
+    const kDim = this.kDim as Float64Array;
+    const gDim = this.gDim as Float64Array;
+    for (let d = 0; d < dim; d++) {
+      const base = d * P;
+      let sl = 0;
+      let su = 0;
+      for (let p = 0; p < P; p++) {
+        const wp = wPair[p] as number;
+        sl += wp * (gDim[base + p] as number) * (d2[base + p] as number);
+        su += wp * (kDim[base + p] as number);
+      }
+      const wd = w[d] as number;
+      grad[d] = s2 * wd * (lambda[d] as number) * sl;
+      grad[dim + 3 + d] = wd * (s2 * su - gSignal);
+    }
   }
 }
 
@@ -223,9 +332,14 @@ export function thetaBounds(
   noiseFloor: number,
   fixedNoise: boolean,
   noiseCeiling?: number,
+  additive = false,
 ): [Float64Array, Float64Array] {
-  const lo = new Float64Array(dim + 3);
-  const hi = new Float64Array(dim + 3);
+  const lo = new Float64Array(additive ? 2 * dim + 3 : dim + 3);
+  const hi = new Float64Array(additive ? 2 * dim + 3 : dim + 3);
+  if (additive) {
+    lo.fill(-U_BOUND, dim + 3);
+    hi.fill(U_BOUND, dim + 3);
+  }
   for (let d = 0; d < dim; d++) {
     lo[d] = LOG_LAMBDA_MIN;
     hi[d] = LOG_LAMBDA_MAX;
@@ -249,14 +363,30 @@ export function thetaBounds(
  */
 export function fitHyperparameters(data: GpData, options: FitOptions): FitResult {
   const { dim } = data;
-  const nlp = new NegLogPosterior(data, options.kernel, options.prior ?? DEFAULT_PRIOR);
-  const [lo, hi] = thetaBounds(dim, options.noiseFloor, options.fixedNoise === true, options.noiseCeiling);
+  const additive = options.additive === true;
+  const nlp = new NegLogPosterior(data, options.kernel, options.prior ?? DEFAULT_PRIOR, additive);
+  const [lo, hi] = thetaBounds(
+    dim,
+    options.noiseFloor,
+    options.fixedNoise === true,
+    options.noiseCeiling,
+    additive,
+  );
+  const size = additive ? 2 * dim + 3 : dim + 3;
+  // Starts of the other kernel's shape keep their shared entries (logits 0: equal shares).
+  const reshape = (t: Float64Array): Float64Array => {
+    const out = new Float64Array(size);
+    out.set(t.subarray(0, Math.min(size, t.length)));
+    return out;
+  };
   const clampTheta = (t: Float64Array): Float64Array =>
     t.map((v, i) => Math.min(hi[i] ?? v, Math.max(lo[i] ?? v, v)));
   const starts = [
-    ...(options.includeDefault === false ? [] : [defaultTheta(dim, options.noiseFloor)]),
+    ...(options.includeDefault === false ? [] : [defaultTheta(dim, options.noiseFloor, additive)]),
     ...(options.starts ?? []),
-  ].map(clampTheta);
+  ]
+    .map(reshape)
+    .map(clampTheta);
   let best: FitResult | null = null;
   for (const start of starts) {
     const result = minimizeLbfgsb(nlp, start, {
@@ -277,8 +407,8 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
     }
   }
   if (best) return best;
-  const fallback = starts[0] ?? defaultTheta(dim, options.noiseFloor);
-  const grad = new Float64Array(dim + 3);
+  const fallback = starts[0] ?? defaultTheta(dim, options.noiseFloor, additive);
+  const grad = new Float64Array(size);
   const f = nlp.evaluate(fallback, grad);
   if (!Number.isFinite(f)) throw new ModelFittingError('covariance matrix is not positive definite');
   return { theta: fallback, hyper: thetaToHyper(fallback, dim), objective: f, fitted: false };
@@ -293,5 +423,6 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
  * Per point (shape: n), so two models can be compared point by point; null when K does not factor.
  */
 export function looLogPredictive(data: GpData, kernel: KernelKind, theta: Float64Array): Float64Array | null {
-  return new NegLogPosterior(data, kernel, DEFAULT_PRIOR).looLogPredictive(theta);
+  const additive = isAdditiveTheta(theta, data.dim);
+  return new NegLogPosterior(data, kernel, DEFAULT_PRIOR, additive).looLogPredictive(theta);
 }

@@ -344,3 +344,40 @@ export function inputGradients(
     d += pair ? 2 : 1;
   }
 }
+
+/**
+ * Additive kernel (gp.ts): k[i] = s2 sum_d w_d kappa(lambda_d delta_d^2) between xq = xs[offset ..
+ * offset + D) and observations i < count of xt (dimension-major, xt[d * stride + i]); when g is
+ * given, dk_i/dx_d = s2 w_d kappa'(r2_d) 2 lambda_d (x_d - X_id) into g[d * stride + i] (zero on
+ * categorical coordinates).
+ */
+export function additiveCovariances(
+  kind: KernelKind,
+  s2: number,
+  w: Float64Array,
+  lambda: Float64Array,
+  categorical: Uint8Array,
+  xs: ArrayLike<number>,
+  offset: number,
+  xt: Float64Array,
+  stride: number,
+  count: number,
+  dim: number,
+  k: Float64Array,
+  g: Float64Array | null,
+): void {
+  k.fill(0, 0, count);
+  for (let d = 0; d < dim; d++) {
+    const lam = lambda[d] as number;
+    const sw = s2 * (w[d] as number);
+    const qv = xs[offset + d] as number;
+    const cat = categorical[d] === 1;
+    const b = d * stride;
+    for (let i = 0; i < count; i++) {
+      const diff = qv - (xt[b + i] as number);
+      const rr = lam * (cat ? (diff === 0 ? 0 : 1) : diff * diff);
+      k[i] = (k[i] as number) + sw * kappa(kind, rr);
+      if (g) g[b + i] = cat ? 0 : sw * kappaPrime(kind, rr) * 2 * lam * diff;
+    }
+  }
+}

@@ -2,6 +2,7 @@ import { ModelFittingError } from './errors.js';
 import type { FactorCache } from './factor-cache.js';
 import type { GpData, GpHyperparameters } from './gp.js';
 import {
+  additiveCovariances,
   covariance,
   covariances,
   fastKernelSums,
@@ -46,6 +47,9 @@ export class GpPosterior {
   private readonly lastDk: Float64Array;
   private readonly sums = new Float64Array(4);
   private scratch = new Float64Array(0);
+  /** Additive kernel (gp.ts): dk_i/dx_d per observation (D x n), of kernelVector's latest point and of predictForGradient's. */
+  private readonly gAdd: Float64Array;
+  private readonly lastGAdd: Float64Array;
 
   constructor(
     readonly data: GpData,
@@ -61,12 +65,34 @@ export class GpPosterior {
     const k = new Float64Array(n * n);
     const lambda = hyper.invSqLengthscales;
     const s2 = hyper.signalVar;
+    this.xt = new Float64Array(n * dim);
+    for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) this.xt[d * n + i] = x[i * dim + d] as number;
+    const additive = hyper.additive;
     // Rows from..to-1 of the lower triangle of K (the only part the factorization reads).
     const fillRows = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
         const ri = i * n;
-        for (let j = 0; j < i; j++) k[ri + j] = squaredDistance(x, i, j, dim, lambda, categorical);
-        covariances(kernel, s2, k, k, null, ri, ri + i);
+        if (additive) {
+          const row = k.subarray(ri, ri + i);
+          additiveCovariances(
+            kernel,
+            s2,
+            additive,
+            lambda,
+            categorical,
+            x,
+            i * dim,
+            this.xt,
+            n,
+            i,
+            dim,
+            row,
+            null,
+          );
+        } else {
+          for (let j = 0; j < i; j++) k[ri + j] = squaredDistance(x, i, j, dim, lambda, categorical);
+          covariances(kernel, s2, k, k, null, ri, ri + i);
+        }
         k[ri + i] = s2 + hyper.noiseVar * (noiseScale ? (noiseScale[i] as number) : 1);
       }
     };
@@ -105,8 +131,8 @@ export class GpPosterior {
     this.lastX = new Float64Array(dim);
     this.lastV = new Float64Array(n);
     this.lastDk = new Float64Array(n);
-    this.xt = new Float64Array(n * dim);
-    for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) this.xt[d * n + i] = x[i * dim + d] as number;
+    this.gAdd = new Float64Array(additive ? n * dim : 0);
+    this.lastGAdd = new Float64Array(additive ? n * dim : 0);
   }
 
   /** r2(xq, X_i) for every observation i into out (shape: n), with xq = xs[offset .. offset + D). */
@@ -126,8 +152,31 @@ export class GpPosterior {
     dk: Float64Array | null,
   ): number {
     const { n, alpha } = this;
-    this.squaredDistances(xs, offset, k);
-    covariances(this.kernel, this.hyper.signalVar, k, k, dk, 0, n);
+    const additive = this.hyper.additive;
+    if (additive) {
+      // Additive kernel: dk_i/dx_d into gAdd instead of dk.
+      const { dim, xt } = this;
+      const lambda = this.hyper.invSqLengthscales;
+      const g = dk ? this.gAdd : null;
+      additiveCovariances(
+        this.kernel,
+        this.hyper.signalVar,
+        additive,
+        lambda,
+        this.data.categorical,
+        xs,
+        offset,
+        xt,
+        n,
+        n,
+        dim,
+        k,
+        g,
+      );
+    } else {
+      this.squaredDistances(xs, offset, k);
+      covariances(this.kernel, this.hyper.signalVar, k, k, dk, 0, n);
+    }
     let mean = this.hyper.mean;
     for (let i = 0; i < n; i++) mean += (k[i] as number) * (alpha[i] as number);
     return mean;
@@ -150,6 +199,17 @@ export class GpPosterior {
     const m = this.hyper.mean;
     const tailKappa = kappaTail(kernel);
     const meanSlack = 1e-12 * Math.abs(m);
+    if (this.hyper.additive) {
+      // No distance to bound kappa by: the exact mean, and the variance given the most correlated observation.
+      for (let q = 0; q < count; q++) {
+        const mean = this.kernelVector(xs, q * dim, kstar, null);
+        let kmax = 0;
+        for (let i = 0; i < n; i++) kmax = Math.max(kmax, kstar[i] as number);
+        outMeanUpper[q] = mean + 1e-12 * Math.abs(mean) + meanSlack;
+        outVarUpper[q] = Math.max(0, s2 - ((kmax * kmax) / diag) * (1 - 1e-9)) + 1e-12 * s2;
+      }
+      return;
+    }
     for (let q = 0; q < count; q++) {
       this.squaredDistances(xs, q * dim, kstar);
       fastKernelSums(kernel, kstar, alpha, n, sums);
@@ -289,6 +349,13 @@ export class GpPosterior {
    */
   kernelSum(xq: ArrayLike<number>, w: Float64Array, grad?: Float64Array): number {
     const { n, dim, kstar, v, dk, xt } = this;
+    if (this.hyper.additive) {
+      this.kernelVector(xq, 0, kstar, grad ? dk : null);
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += (kstar[i] as number) * (w[i] as number);
+      if (grad) additiveGradients(this.gAdd, n, dim, w, grad);
+      return sum;
+    }
     this.squaredDistances(xq, 0, kstar);
     covariances(this.kernel, this.hyper.signalVar, kstar, kstar, grad ? dk : null, 0, n);
     let sum = 0;
@@ -346,6 +413,7 @@ export class GpPosterior {
     const { n, dim, l, kstar, lastV: v } = this;
     this.keptStamp++;
     const mean = this.kernelVector(xq, 0, kstar, this.lastDk);
+    if (this.hyper.additive) this.lastGAdd.set(this.gAdd);
     v.set(kstar);
     solveLower(l, n, v);
     for (let d = 0; d < dim; d++) this.lastX[d] = xq[d] as number;
@@ -363,6 +431,12 @@ export class GpPosterior {
     const { n, dim, l, kstar, v, lastDk: dk, alpha, xt } = this;
     v.set(this.lastV);
     solveUpperT(l, n, v); // v <- K^-1 k*
+    if (this.hyper.additive) {
+      additiveGradients(this.lastGAdd, n, dim, alpha, dMean);
+      additiveGradients(this.lastGAdd, n, dim, v, dVar);
+      for (let d = 0; d < dim; d++) dVar[d] = -2 * (dVar[d] as number);
+      return;
+    }
     // Coefficients of inputGradients: 2 dk_i alpha_i for the mean (into the free kstar buffer),
     // -2 (2 dk_i) (K^-1 k*)_i for the variance.
     for (let i = 0; i < n; i++) {
@@ -382,5 +456,20 @@ export class GpPosterior {
       dMean,
       dVar,
     );
+  }
+}
+
+/** out[d] = sum_i c_i g[d * n + i]: the gradient of sum_i c_i k_i given dk_i/dx_d in g (additive kernel). */
+function additiveGradients(
+  g: Float64Array,
+  n: number,
+  dim: number,
+  c: Float64Array,
+  out: Float64Array,
+): void {
+  for (let d = 0; d < dim; d++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (c[i] as number) * (g[d * n + i] as number);
+    out[d] = s;
   }
 }

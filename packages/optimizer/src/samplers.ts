@@ -344,7 +344,8 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
           request.direction,
           obs,
           ctx.pending,
-          { ...options, incumbent },
+          // Posterior draws use the product kernel's random features (thompson.ts).
+          { ...options, incumbent, ...(explicit ? { additiveKernel: 'off' as const } : {}) },
           cache,
         ));
       } catch (error) {

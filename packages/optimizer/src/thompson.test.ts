@@ -193,6 +193,13 @@ describe('GP sampler with thompsonEvery', () => {
       seed: 99,
     });
     assert.notDeepEqual(other.params, at(12).params);
+    // f is additive, so additiveKernel: 'loo' would pick the additive kernel, which the draws'
+    // random features do not describe: such spaces keep the product kernel.
+    const additive = suggest(
+      { ...config, additiveKernel: 'loo' },
+      { space, direction: 'MINIMIZE', completed, pending: [], seed: 12 },
+    );
+    assert.deepEqual(additive.params, at(12).params);
   });
 
   it('is off above thompsonMaxDim and by default', () => {
