@@ -38,6 +38,11 @@ const LOG_2PI = Math.log(2 * Math.PI);
 const U_BOUND = 5;
 const U_PRIOR_STD = 2;
 
+/**
+ * A GP theta is [log lambda_1..D, log s2, log noise, mean] and, for the additive kernel, D softmax
+ * logits more: its length says which. So a model that appends its own entries (the transfer
+ * models' scales and shifts, the conditional fit's pads) must hand on only the GP's part.
+ */
 export function isAdditiveTheta(theta: Float64Array, dim: number): boolean {
   return theta.length === 2 * dim + 3;
 }

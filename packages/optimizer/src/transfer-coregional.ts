@@ -532,7 +532,8 @@ export class CoregionalPosterior {
   ) {
     const { n, dim, x, y } = data;
     this.dim = dim;
-    const hyper = thetaToHyper(fit.theta, dim);
+    // only the GP's entries: the scales and shifts after them would read as additive weights
+    const hyper = thetaToHyper(fit.theta.subarray(0, dim + 3), dim);
     this.lambda = hyper.invSqLengthscales;
     this.s2 = hyper.signalVar;
     this.noise = hyper.noiseVar;

@@ -399,7 +399,8 @@ export function fitTransferModel(
     offset += dk;
   }
   const means = sourceMeans(models, obs.x, obs.n, dim, shifts);
-  const hyper = thetaToHyper(fit.theta, dim);
+  // only the GP's entries: the scales and shifts after them would read as additive weights
+  const hyper = thetaToHyper(fit.theta.subarray(0, dim + 3), dim);
   const resid = new Float64Array(obs.n);
   for (let i = 0; i < obs.n; i++) {
     let mu = 0;
