@@ -128,7 +128,7 @@ describe('additive kernel', () => {
 
   it("additiveKernel: 'loo' keeps it on an additive function, and only in 2-4 dimensions", () => {
     const options = (o: Partial<GpOptions>): GpOptions => ({ ...GP_DEFAULTS, ...o });
-    assert.equal(GP_DEFAULTS.additiveKernel, 'off');
+    assert.equal(GP_DEFAULTS.additiveKernel, 'loo');
     assert.throws(() => parseSamplerConfig({ type: 'gp', additiveKernel: 'ml' }));
     const sum2 = additiveData(30, 2, 5);
     assert.ok(fitData(sum2, options({ additiveKernel: 'loo' }), new ModelCache()).hyper.additive);

@@ -173,7 +173,7 @@ export const GP_DEFAULTS: GpOptions = {
   observationEi: false,
   warmStartRows: false,
   warmStartModel: 'guarded',
-  additiveKernel: 'off',
+  additiveKernel: 'loo',
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
