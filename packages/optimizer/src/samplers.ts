@@ -49,6 +49,15 @@ export interface SuggestRequest {
   sources?: ReadonlyArray<SourceStudy>;
 }
 
+/** What a warm-started suggestion says of the transfer model that made it (docs/DESIGN.md 6e). */
+export interface TransferInfo {
+  used: boolean;
+  scales: number[];
+  shifts: number[][];
+  gain: number;
+  correlations?: number[];
+}
+
 export interface SuggestionInfo {
   sampler: string;
   phase: 'initial' | 'model' | 'fallback';
@@ -68,7 +77,7 @@ export interface SuggestionInfo {
    * Warm-started studies: the transfer model was used, with these per-source scales and shifts
    * (model coordinates of the shared parameters), gaining `gain` nats over the plain GP.
    */
-  transfer?: { used: boolean; scales: number[]; shifts: number[][]; gain: number; correlations?: number[] };
+  transfer?: TransferInfo;
   /** Data problems the sampler worked around (clipped infinities, params outside the space). */
   warnings?: string[];
 }

@@ -5,12 +5,14 @@ import type { ModelCache } from './model-cache.js';
 import { AcquisitionObjective, optimizeAcquisition } from './optimize-acquisition.js';
 import { GpPosterior } from './posterior.js';
 import type { Rng } from './rng.js';
+import type { TransferInfo } from './samplers.js';
 import type { ParsedSearchSpace } from './search-space.js';
 import {
   augmentWithSources,
   fitTransferModel,
   MAX_TARGET_OBSERVATIONS,
   type SourceStudy,
+  sign,
   TransferAcquisition,
   type TransferModel,
   transferPredictObjective,
@@ -38,9 +40,31 @@ export interface WarmSuggestion {
     std: number;
     acquisition: number;
     acquisitionName: string;
-    transfer: { used: boolean; scales: number[]; shifts: number[][]; gain: number; correlations?: number[] };
+    transfer: TransferInfo;
   };
 }
+
+/** What a suggestion says of the transfer model that made it (scales, shifts, guard gain, correlations). */
+function transferInfo(
+  fit: { scales: Float64Array; shifts: readonly Float64Array[]; correlations?: Float64Array },
+  gain: number,
+): TransferInfo {
+  return {
+    used: true,
+    scales: Array.from(fit.scales),
+    shifts: fit.shifts.map((v) => Array.from(v)),
+    gain,
+    ...(fit.correlations ? { correlations: Array.from(fit.correlations) } : {}),
+  };
+}
+
+/** The transfer models' acquisition search: fewer candidates and local steps than the cold GP's, since each evaluation costs more. */
+const transferSearch = (options: GpOptions) => ({
+  candidates: Math.min(options.candidates, 1024),
+  localStarts: 8,
+  maxIterations: 40,
+  screening: false,
+});
 
 /**
  * The study's own (warped) GP, hyperparameters fitted on its trials alone, conditioned on its trials
@@ -94,12 +118,7 @@ function suggestAugmented(model: TransferModel, ctx: WarmContext): WarmSuggestio
       std: g.std,
       acquisition: result.value,
       acquisitionName: options.acquisition,
-      transfer: {
-        used: true,
-        scales: Array.from(model.scales),
-        shifts: model.shifts.map((v) => Array.from(v)),
-        gain: model.fit.gain,
-      },
+      transfer: transferInfo(model, model.fit.gain),
     },
   };
 }
@@ -143,12 +162,14 @@ export function suggestWithSources(
   if (obs.n >= MAX_TARGET_OBSERVATIONS) return null;
   const spec = { name: options.acquisition, best: model.best, xi: options.xi, beta: options.beta };
   const objective = new TransferAcquisition(model, spec);
-  const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, ctx.incumbents, {
-    candidates: Math.min(options.candidates, 1024),
-    localStarts: 8,
-    maxIterations: 40,
-    screening: false,
-  });
+  const result = optimizeAcquisition(
+    space,
+    objective,
+    ctx.rng,
+    ctx.taken,
+    ctx.incumbents,
+    transferSearch(options),
+  );
   if (!result) return null;
   const pred = transferPredictObjective(model, ctx.direction, result.x);
   return {
@@ -158,12 +179,7 @@ export function suggestWithSources(
       std: pred.std,
       acquisition: result.value,
       acquisitionName: options.acquisition,
-      transfer: {
-        used: true,
-        scales: Array.from(model.scales),
-        shifts: model.shifts.map((v) => Array.from(v)),
-        gain: model.fit.gain,
-      },
+      transfer: transferInfo(model, model.fit.gain),
     },
   };
 }
@@ -192,7 +208,7 @@ function suggestCoregional(sources: ReadonlyArray<SourceStudy>, ctx: WarmContext
     ctx.rng,
     ctx.taken,
     [...ctx.incumbents, ...mapped],
-    { candidates: Math.min(options.candidates, 1024), localStarts: 8, maxIterations: 40, screening: false },
+    transferSearch(options),
   );
   if (!result) return null;
   const p = model.posterior.predict(result.x);
@@ -204,17 +220,7 @@ function suggestCoregional(sources: ReadonlyArray<SourceStudy>, ctx: WarmContext
       std: g.std,
       acquisition: result.value,
       acquisitionName: options.acquisition,
-      transfer: {
-        used: true,
-        scales: Array.from(model.fit.scales),
-        shifts: model.fit.shifts.map((v) => Array.from(v)),
-        gain: 0,
-        correlations: Array.from(model.fit.correlations),
-      },
+      transfer: transferInfo(model.fit, 0),
     },
   };
-}
-
-function sign(direction: Direction): number {
-  return direction === 'MAXIMIZE' ? 1 : -1;
 }

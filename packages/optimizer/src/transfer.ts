@@ -98,7 +98,8 @@ export interface SourceModel {
   n: number;
 }
 
-function sign(direction: Direction): number {
+/** +1 when the study maximizes, -1 when it minimizes: the factor from objective to maximized units. */
+export function sign(direction: Direction): number {
   return direction === 'MAXIMIZE' ? 1 : -1;
 }
 
