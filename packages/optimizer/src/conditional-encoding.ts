@@ -114,7 +114,11 @@ import type { TreeStructure } from './tree-kernel.js';
  * 3: z4's 0.25, 0.26, 0.95; seed 5: z3's 0.82, 0.19, 0.69, 0.38 at 20-36 trials), and the depth
  * coordinate's lengthscale grows to about 2 (padded: 0.8): the model takes each shallower point for
  * a depth-4 point at the pads, and pads inside [0, 1] put those slightly inconsistent
- * pseudo-observations into the depth-4 region, at places that change with every refit.
+ * pseudo-observations into the depth-4 region, at places that change with every refit. Pads held
+ * out of it (bounds [1, 2], seeds 0-9) bring nested_sphere level with padded (4.2e-6/1.3e-6; 4/10
+ * p = 0.23, 5/10 p = 0.85) and keep branin_or_hartmann3's gain (0.0103/1.6e-5) but give up mlp_hpo's
+ * (0.0158/0.01, better than imputed on 3/10, p = 0.13) and lose jenatton (1.65e-6 @30 vs padded
+ * 1.2e-7, 1/10, p = 0.004): the in-range pads that help mlp_hpo are the ones that cost nested_sphere.
  *
  * - `tree` (opt-in; tree-kernel.ts): the coordinates of `category` plus one 0/1 gate per distinct
  *   activation condition, under a sum of kernels over the tree's groups: a root term on every
