@@ -119,6 +119,7 @@ import type { TreeStructure } from './tree-kernel.js';
  * p = 0.23, 5/10 p = 0.85) and keep branin_or_hartmann3's gain (0.0103/1.6e-5) but give up mlp_hpo's
  * (0.0158/0.01, better than imputed on 3/10, p = 0.13) and lose jenatton (1.65e-6 @30 vs padded
  * 1.2e-7, 1/10, p = 0.004): the in-range pads that help mlp_hpo are the ones that cost nested_sphere.
+ * Pads below the range ([-1, 0]) lose both (nested_sphere 1.26e-5/4.3e-6, mlp_hpo 0.025/0.015).
  *
  * - `tree` (opt-in; tree-kernel.ts): the coordinates of `category` plus one 0/1 gate per distinct
  *   activation condition, under a sum of kernels over the tree's groups: a root term on every
