@@ -1,6 +1,5 @@
 import type { AcquisitionFunction } from './optimize-acquisition.js';
 import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
-import type { TreeStructure } from './tree-kernel.js';
 
 /**
  * How the GP sees a conditional search space (docs/DESIGN.md section 3, `when`). The search runs on
@@ -121,23 +120,15 @@ import type { TreeStructure } from './tree-kernel.js';
  * 1.2e-7, 1/10, p = 0.004): the in-range pads that help mlp_hpo are the ones that cost nested_sphere.
  * Pads below the range ([-1, 0]) lose both (nested_sphere 1.26e-5/4.3e-6, mlp_hpo 0.025/0.015).
  *
- * - `tree` (opt-in; tree-kernel.ts): the coordinates of `category` plus one 0/1 gate per distinct
- *   activation condition, under a sum of kernels over the tree's groups: a root term on every
- *   coordinate (the padded model) and, per group, a term on the coordinates active wherever the
- *   group is, on only when both points are in it, with per-term weights fitted by MAP. Seeds 0-19,
- *   median regret @30/@50 (paired signed-rank on log regret): nested_sphere 4.7e-6/1.2e-6 vs
- *   imputed 8.3e-6/1.8e-6 (better on 14/20 p = 0.14, 15/20 p = 0.064) but vs padded
- *   3.7e-6/1.05e-6 (7/20 p = 0.09, 10/20 p = 0.81); branin_or_hartmann3 0.11/0.11 as padded
- *   (imputed 0.11/0.055; tree better on 7/20 and 9/20, p = 0.105, 0.053); mlp_hpo 0.018/0.01 (as padded; imputed
- *   0.0113/0.01, tree better on 9/20 and 7/20, p = 0.25, 0.19); jenatton tied with both. About
- *   padded's model at imputed's cost (35-85 ms per suggestion vs 30-50 and 10-20). Variants, seeds
- *   0-9 (0-4 for the first): a root on the unconditional coordinates alone (branches independent
- *   beyond the shared parameters) lost mlp_hpo (0.0372/0.035 vs 0.0209/0.01), since a branch's own
- *   parameters then explain only their term's share of the variance; the root on imputed's fitted
- *   pads (started also from imputed's optimum, branch weights e^-3) was imputed again (nested_sphere
- *   1.03e-5/1.9e-6, branin_or_hartmann3 0.056/0.055, mlp_hpo 0.0104/0.01) at twice its cost.
+ * Holding the pads still does not close it (branch `tree18`): pads frozen at their 20-trial fit
+ * (hyperparameters still refitted) lose as before (nested_sphere 1.35e-5/2.7e-6, vs padded 2/10
+ * p = 0.010), and chained pads (hysteresis: kept unless the free fit is 2 nats better; or a prior
+ * Normal(previous pads, 0.2)) and averaging the acquisition over the pads' Laplace posterior move
+ * nothing at p < 0.1 against padded @30; the pads' place in [0, 1], not their wandering, is the
+ * cause. A tree-structured kernel (sum of kernels over the tree's groups) was measured and not kept
+ * (docs/DESIGN.md section 3).
  */
-export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc' | 'imputed' | 'tree';
+export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc' | 'imputed';
 
 /** What fitModel needs to know of the model coordinates. */
 export interface ModelCoordinates {
@@ -159,11 +150,6 @@ export class ConditionalEncoding implements ModelCoordinates {
   readonly dims: ReadonlyArray<{ readonly kind: DimKind }>;
   private readonly slots: Slot[];
   private readonly active: Uint8Array;
-  /**
-   * `tree` only (tree-kernel.ts): the coordinates of `category`, then one 0/1 gate coordinate per
-   * distinct activation condition; which coordinates each kernel component reads, and its gate.
-   */
-  readonly tree: TreeStructure | null;
 
   /**
    * pads: for `imputed`, the model coordinate of each inactive conditional numeric parameter, in
@@ -198,7 +184,7 @@ export class ConditionalEncoding implements ModelCoordinates {
         kinds.push('categorical');
         return;
       }
-      if (kind === 'category' || kind === 'imputed' || kind === 'tree') {
+      if (kind === 'category' || kind === 'imputed') {
         slots.push({ kind: 'pad', from: i, to: kinds.length, pad: space.inactiveCoordinate(i) });
         kinds.push(d.kind);
         return;
@@ -217,7 +203,6 @@ export class ConditionalEncoding implements ModelCoordinates {
         kinds.push('categorical');
       }
     });
-    this.tree = kind === 'tree' ? treeSlots(space, slots, kinds, signature) : null;
     this.slots = slots;
     if (kind === 'imputed' && pads) {
       let k = 0;
@@ -309,61 +294,6 @@ export class ConditionalEncoding implements ModelCoordinates {
     }
     return gx;
   }
-}
-
-/**
- * Appends `tree`'s gate slots (one per distinct activation signature) and returns the components:
- * the root reads every parameter's coordinate (inactive ones at their canonical pads, as
- * `category`: the padded model, so the tree kernel contains it); the group of a signature reads
- * every coordinate whose parameter is active whenever that group is, so a shared parent's
- * coordinates enter every branch below it and a branch's own only that branch. (A root of the
- * unconditional coordinates alone lost mlp_hpo: 0.0372/0.035 vs imputed 0.0209/0.01 @30/@50, seeds
- * 0-4: a branch's own parameters then explain only their component's share of the variance.) Parameter j is implied by group g when
- * every condition (parent p, values V_j) on j's path to the root has a condition (p, V_g) with
- * V_g a subset of V_j on g's path (sufficient, and exact for the trees `when` builds).
- */
-function treeSlots(
-  space: ParsedSearchSpace,
-  slots: Slot[],
-  kinds: DimKind[],
-  signature: (i: number) => string,
-): TreeStructure {
-  const D = space.dimension;
-  const path = (i: number): Array<[number, ReadonlySet<number>]> => {
-    const out: Array<[number, ReadonlySet<number>]> = [];
-    for (let c = i, p = space.parent[c] ?? -1; p >= 0; c = p, p = space.parent[c] ?? -1)
-      out.push([p, space.activating[c] ?? new Set<number>()]);
-    return out;
-  };
-  const implies = (g: number, j: number): boolean => {
-    const pg = path(g);
-    return path(j).every(([p, vj]) => pg.some(([q, vg]) => q === p && [...vg].every((v) => vj.has(v))));
-  };
-  const groups: number[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < D; i++) {
-    if ((space.parent[i] ?? -1) < 0) continue;
-    const sig = signature(i);
-    if (seen.has(sig)) continue;
-    seen.add(sig);
-    groups.push(i);
-  }
-  const coordOf = (i: number): number => slots.find((s) => s.from === i)?.to ?? i;
-  const gates = new Int32Array(groups.length + 1).fill(-1);
-  groups.forEach((g, c) => {
-    gates[c + 1] = kinds.length;
-    slots.push({ kind: 'indicator', from: g, to: kinds.length });
-    kinds.push('categorical');
-  });
-  const M = kinds.length;
-  const members = new Uint8Array((groups.length + 1) * M);
-  for (let j = 0; j < D; j++) {
-    members[coordOf(j)] = 1;
-    groups.forEach((g, c) => {
-      if (implies(g, j)) members[(c + 1) * M + coordOf(j)] = 1;
-    });
-  }
-  return { gates, members };
 }
 
 /** An acquisition on the model coordinates, seen from the space's coordinates. */

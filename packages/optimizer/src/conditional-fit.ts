@@ -17,7 +17,6 @@ import type { ModelCache } from './model-cache.js';
 import { transformTargets } from './output-transform.js';
 import { DEFAULT_PRIOR, type HyperPrior, logPrior } from './prior.js';
 import type { ParsedSearchSpace } from './search-space.js';
-import { TREE_U_BOUND, TreeNegLogPosterior, treeWeights } from './tree-kernel.js';
 
 /**
  * Learned imputation (`conditionalEncoding: 'imputed'`, after Levesque et al. 2017): an inactive
@@ -291,87 +290,6 @@ function fitPadsAt(
   return { pads: theta.slice(M + 3), fit: result };
 }
 
-/**
- * MAP hyperparameters of the tree kernel (`conditionalEncoding: 'tree'`, tree-kernel.ts) on the
- * observations' refit checkpoint (its latest FIT_MAX points), recalled from `cache` by content.
- * Starts as model.ts's: the defaults (equal weights) and, below 128 observations, short
- * lengthscales with little noise. The gate coordinates enter no distance; their lambdas stay at the
- * prior's mode.
- */
-export function fitTree(
-  encoding: ConditionalEncoding,
-  obs: Observations,
-  options: GpOptions,
-  cache: ModelCache,
-): FitResult | undefined {
-  const tree = encoding.tree;
-  const m = fitPrefixLength(obs.n);
-  const from = Math.max(0, m - FIT_MAX);
-  const n = m - from;
-  if (!tree || n < 2) return undefined;
-  const M = encoding.dimension;
-  const C = tree.gates.length;
-  const xs = encoding.embedRows(obs.x.subarray(from * encoding.space.dimension), n);
-  const g = obs.g.subarray(from, m);
-  const key = `tree:${hashFloats(xs, 0x9747b28c)}:${hashFloats(g, 0x1b873593)}:${n}:${M}:${C}:${options.kernel}:${options.noiseFloor}:${options.deterministic}:${options.outputWarping}:${options.noiseUnits}`;
-  const hit = cache.recallFit(key);
-  if (hit) return hit;
-  const t = transformTargets(g, n, options.outputWarping === 'yeo-johnson');
-  const noiseScale = t.noiseScale && options.noiseUnits === 'objective' ? t.noiseScale : undefined;
-  const nlp = new TreeNegLogPosterior(
-    tree,
-    xs,
-    t.y,
-    n,
-    M,
-    encoding.categorical,
-    options.kernel,
-    DEFAULT_PRIOR,
-    noiseScale,
-  );
-  const [tlo, thi] = thetaBounds(M, options.noiseFloor, options.deterministic);
-  const lo = new Float64Array(M + 3 + C);
-  const hi = new Float64Array(M + 3 + C);
-  lo.set(tlo);
-  hi.set(thi);
-  lo.fill(-TREE_U_BOUND, M + 3);
-  hi.fill(TREE_U_BOUND, M + 3);
-  const first = new Float64Array(M + 3 + C);
-  first[M + 1] = Math.log(Math.max(options.noiseFloor, 1e-2));
-  const starts = [first];
-  if (n < 128) {
-    const short = new Float64Array(M + 3 + C);
-    for (let d = 0; d < M; d++) short[d] = Math.log(10);
-    short[M + 1] = Math.log(Math.max(options.noiseFloor, 1e-4));
-    starts.push(short);
-  }
-  let best: { x: Float64Array; f: number } | null = null;
-  for (const s0 of starts) {
-    const start = s0.map((v, i) => Math.min(hi[i] as number, Math.max(lo[i] as number, v)));
-    const r = minimizeLbfgsb(nlp.evaluate, start, {
-      lower: lo,
-      upper: hi,
-      maxIterations: 100,
-      pgtol: 1e-4,
-      ftol: 1e-7,
-    });
-    if (Number.isFinite(r.f) && r.x.every(Number.isFinite) && (!best || r.f < best.f)) best = r;
-  }
-  const theta = best ? best.x : first.map((v, i) => Math.min(hi[i] as number, Math.max(lo[i] as number, v)));
-  const result: FitResult = {
-    theta,
-    hyper: {
-      ...thetaToHyper(theta.subarray(0, M + 3), M),
-      tree: { ...tree, weights: treeWeights(theta, M + 3, C) },
-    },
-    objective: best ? best.f : Number.NaN,
-    fitted: best !== null,
-    ...(noiseScale ? { noiseScaled: true } : {}),
-  };
-  cache.rememberFit(key, result);
-  return result;
-}
-
 /** The model coordinates of a conditional space for the sampler's options and observations. */
 export function conditionalEncodingFor(
   space: ParsedSearchSpace,
@@ -379,10 +297,6 @@ export function conditionalEncodingFor(
   obs: Observations,
   cache: ModelCache,
 ): { encoding: ConditionalEncoding; fit: FitResult | undefined } {
-  if (options.conditionalEncoding === 'tree') {
-    const encoding = new ConditionalEncoding(space, 'tree');
-    return { encoding, fit: fitTree(encoding, obs, options, cache) };
-  }
   if (options.conditionalEncoding !== 'imputed')
     return { encoding: new ConditionalEncoding(space, options.conditionalEncoding), fit: undefined };
   const { pads, fit } = fitPads(space, obs, options, cache);

@@ -234,14 +234,7 @@ function consistent(space: ParsedSearchSpace, params: Params): boolean {
 }
 
 describe('property: suggestions are consistent with the tree', () => {
-  for (const kind of [
-    'arc',
-    'category',
-    'imputed',
-    'indicator',
-    'padded',
-    'tree',
-  ] as ConditionalEncodingKind[]) {
+  for (const kind of ['arc', 'category', 'imputed', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
     it(`every suggestion of the GP (${kind}) on 12 random spaces holds exactly its active parameters`, () => {
       const rng = createRng(18);
       let checked = 0;
@@ -275,7 +268,7 @@ describe('property: suggestions are consistent with the tree', () => {
     });
   }
 
-  for (const kind of ['imputed', 'padded', 'tree'] as ConditionalEncodingKind[]) {
+  for (const kind of ['imputed', 'padded'] as ConditionalEncodingKind[]) {
     it(`every multi-objective constrained suggestion (${kind}) on 8 random spaces holds exactly its active parameters`, () => {
       const rng = createRng(27);
       let modelled = 0;
@@ -381,14 +374,7 @@ describe('conditional encodings: gradients against finite differences', () => {
   const rows: Float64Array[] = [];
   for (let i = 0; i < n; i++)
     rows.push(space.fromUnit(Array.from({ length: space.dimension }, () => rng.next())));
-  for (const kind of [
-    'arc',
-    'category',
-    'imputed',
-    'indicator',
-    'padded',
-    'tree',
-  ] as ConditionalEncodingKind[]) {
+  for (const kind of ['arc', 'category', 'imputed', 'indicator', 'padded'] as ConditionalEncodingKind[]) {
     it(`${kind}: d acquisition / dx matches central differences on active numeric coordinates`, () => {
       const enc = new ConditionalEncoding(space, kind);
       const x = enc.embedRows(
@@ -400,16 +386,7 @@ describe('conditional encodings: gradients against finite differences', () => {
       const posterior = new GpPosterior(
         { x, y, n, dim: enc.dimension, categorical: enc.categorical },
         'matern52',
-        {
-          invSqLengthscales: lambdas,
-          signalVar: 1.3,
-          noiseVar: 1e-3,
-          mean: 0.1,
-          // `tree` with its own kernel, each term weighted differently.
-          ...(enc.tree
-            ? { tree: { ...enc.tree, weights: Float64Array.from(enc.tree.gates, (_, c) => 1 + c / 3) } }
-            : {}),
-        },
+        { invSqLengthscales: lambdas, signalVar: 1.3, noiseVar: 1e-3, mean: 0.1 },
       );
       const acq = new EmbeddedAcquisition(
         new AcquisitionObjective(posterior, { name: 'logei', best: 0.8, xi: 0, beta: 4 }),

@@ -50,9 +50,8 @@ export interface SamplerConfig {
   /**
    * How the GP sees a conditional search space (conditional-encoding.ts): `imputed` (default:
    * inactive parameters at model coordinates fitted with the hyperparameters, conditional-fit.ts),
-   * `category`, `indicator`, `arc`, `padded` (inactive parameters at a fixed value; the
-   * benchmark's baseline) or `tree` (a sum of kernels over the tree's groups, tree-kernel.ts). No
-   * effect on spaces without `when` conditions.
+   * `category`, `indicator`, `arc`, or `padded` (inactive parameters at a fixed value; the
+   * benchmark's baseline). No effect on spaces without `when` conditions.
    */
   conditionalEncoding?: ConditionalEncodingKind;
   /**
@@ -249,7 +248,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   outputWarping: oneOf(['yeo-johnson', 'none']),
   noiseUnits: oneOf(['warped', 'objective']),
   warmStart: boolean,
-  conditionalEncoding: oneOf(['arc', 'category', 'imputed', 'indicator', 'padded', 'tree']),
+  conditionalEncoding: oneOf(['arc', 'category', 'imputed', 'indicator', 'padded']),
   thompsonEvery: integer(0, 1000),
   thompsonMaxDim: integer(0, 1000),
   thompsonStall: integer(0, 1000),

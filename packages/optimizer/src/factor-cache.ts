@@ -65,6 +65,5 @@ function factorKey(data: GpData, kernel: KernelKind, hyper: GpHyperparameters): 
     hyper.signalVar,
     hyper.noiseVar,
     ...(hyper.additive ? ['additive', ...hyper.additive] : []),
-    ...(hyper.tree ? ['tree', ...hyper.tree.weights, ...hyper.tree.gates, ...hyper.tree.members] : []),
   ].join(',');
 }

@@ -29,11 +29,7 @@ export interface GpHyperparameters {
    * (shape: D, summing to 1), k = s2 sum_d w_d kappa(lambda_d delta_d^2). Absent for the product kernel.
    */
   additive?: Float64Array;
-  /** Tree-structured kernel of a conditional space (tree-kernel.ts); absent otherwise. */
-  tree?: TreeKernel;
 }
-
-import type { TreeKernel } from './tree-kernel.js';
 
 export interface GpData {
   /** Shape: n x D row-major. */

@@ -407,8 +407,7 @@ export function fitModel(
   const target = transformTargets(obs.g, obs.n, warp);
   const y = target.y;
   const fit = fitted ?? fitCheckpoint(obs, fitPrefixLength(obs.n), dim, categorical, options, cache);
-  // The tree kernel's hyperparameters are more than theta says (conditional-fit.ts, fitTree).
-  const hyper = fit.hyper.tree ? fit.hyper : thetaToHyper(fit.theta, dim);
+  const hyper = thetaToHyper(fit.theta, dim);
   const data: GpData = { x: obs.x, y, n: obs.n, dim, categorical };
   if (target.noiseScale && fit.noiseScaled) data.noiseScale = target.noiseScale;
   const posterior = new GpPosterior(data, options.kernel, hyper, cache.factors);

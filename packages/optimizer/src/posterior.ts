@@ -13,7 +13,6 @@ import {
   squaredDistances,
 } from './kernel.js';
 import { cholesky, choleskyWithJitter, dot, solveLower, solveLower4, solveUpperT } from './linalg.js';
-import { treeCovariances } from './tree-kernel.js';
 
 /**
  * Posterior of the latent function given data and fixed hyperparameters (gp.ts's notation):
@@ -69,15 +68,11 @@ export class GpPosterior {
     this.xt = new Float64Array(n * dim);
     for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) this.xt[d * n + i] = x[i * dim + d] as number;
     const additive = hyper.additive;
-    const tree = hyper.tree;
     // Rows from..to-1 of the lower triangle of K (the only part the factorization reads).
     const fillRows = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
         const ri = i * n;
-        if (tree) {
-          const row = k.subarray(ri, ri + i);
-          treeCovariances(kernel, s2, tree, lambda, categorical, x, i * dim, this.xt, n, i, dim, row, null);
-        } else if (additive) {
+        if (additive) {
           const row = k.subarray(ri, ri + i);
           additiveCovariances(
             kernel,
@@ -136,8 +131,8 @@ export class GpPosterior {
     this.lastX = new Float64Array(dim);
     this.lastV = new Float64Array(n);
     this.lastDk = new Float64Array(n);
-    this.gAdd = new Float64Array(additive || tree ? n * dim : 0);
-    this.lastGAdd = new Float64Array(additive || tree ? n * dim : 0);
+    this.gAdd = new Float64Array(additive ? n * dim : 0);
+    this.lastGAdd = new Float64Array(additive ? n * dim : 0);
   }
 
   /** r2(xq, X_i) for every observation i into out (shape: n), with xq = xs[offset .. offset + D). */
@@ -158,26 +153,7 @@ export class GpPosterior {
   ): number {
     const { n, alpha } = this;
     const additive = this.hyper.additive;
-    const tree = this.hyper.tree;
-    if (tree) {
-      // Tree kernel: as the additive one, dk_i/dx_d into gAdd.
-      const g = dk ? this.gAdd : null;
-      treeCovariances(
-        this.kernel,
-        this.hyper.signalVar,
-        tree,
-        this.hyper.invSqLengthscales,
-        this.data.categorical,
-        xs,
-        offset,
-        this.xt,
-        n,
-        n,
-        this.dim,
-        k,
-        g,
-      );
-    } else if (additive) {
+    if (additive) {
       // Additive kernel: dk_i/dx_d into gAdd instead of dk.
       const { dim, xt } = this;
       const lambda = this.hyper.invSqLengthscales;
@@ -223,7 +199,7 @@ export class GpPosterior {
     const m = this.hyper.mean;
     const tailKappa = kappaTail(kernel);
     const meanSlack = 1e-12 * Math.abs(m);
-    if (this.hyper.additive || this.hyper.tree) {
+    if (this.hyper.additive) {
       // No distance to bound kappa by: the exact mean, and the variance given the most correlated observation.
       for (let q = 0; q < count; q++) {
         const mean = this.kernelVector(xs, q * dim, kstar, null);
@@ -373,7 +349,7 @@ export class GpPosterior {
    */
   kernelSum(xq: ArrayLike<number>, w: Float64Array, grad?: Float64Array): number {
     const { n, dim, kstar, v, dk, xt } = this;
-    if (this.hyper.additive || this.hyper.tree) {
+    if (this.hyper.additive) {
       this.kernelVector(xq, 0, kstar, grad ? dk : null);
       let sum = 0;
       for (let i = 0; i < n; i++) sum += (kstar[i] as number) * (w[i] as number);
@@ -437,7 +413,7 @@ export class GpPosterior {
     const { n, dim, l, kstar, lastV: v } = this;
     this.keptStamp++;
     const mean = this.kernelVector(xq, 0, kstar, this.lastDk);
-    if (this.hyper.additive || this.hyper.tree) this.lastGAdd.set(this.gAdd);
+    if (this.hyper.additive) this.lastGAdd.set(this.gAdd);
     v.set(kstar);
     solveLower(l, n, v);
     for (let d = 0; d < dim; d++) this.lastX[d] = xq[d] as number;
@@ -455,7 +431,7 @@ export class GpPosterior {
     const { n, dim, l, kstar, v, lastDk: dk, alpha, xt } = this;
     v.set(this.lastV);
     solveUpperT(l, n, v); // v <- K^-1 k*
-    if (this.hyper.additive || this.hyper.tree) {
+    if (this.hyper.additive) {
       additiveGradients(this.lastGAdd, n, dim, alpha, dMean);
       additiveGradients(this.lastGAdd, n, dim, v, dVar);
       for (let d = 0; d < dim; d++) dVar[d] = -2 * (dVar[d] as number);
