@@ -120,12 +120,13 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  * 1.2e-7, 1/10, p = 0.004): the in-range pads that help mlp_hpo are the ones that cost nested_sphere.
  * Pads below the range ([-1, 0]) lose both (nested_sphere 1.26e-5/4.3e-6, mlp_hpo 0.025/0.015).
  *
- * Holding the pads still does not close it (branch `tree18`): pads frozen at their 20-trial fit
- * (hyperparameters still refitted) lose as before (nested_sphere 1.35e-5/2.7e-6, vs padded 2/10
- * p = 0.010), and chained pads (hysteresis: kept unless the free fit is 2 nats better; or a prior
- * Normal(previous pads, 0.2)) and averaging the acquisition over the pads' Laplace posterior move
- * nothing at p < 0.1 against padded @30; the pads' place in [0, 1], not their wandering, is the
- * cause. A tree-structured kernel (sum of kernels over the tree's groups) was measured and not kept
+ * Holding the pads still does not close it (branch `tree18`, seeds 0-19): pads frozen at their
+ * 20-trial fit (hyperparameters still refitted) lose as before (nested_sphere 9.1e-6/2.0e-6, vs
+ * padded 6/20 p = 0.017), and chained pads (hysteresis: kept unless the free fit is 2 nats better;
+ * or a prior Normal(previous pads, 0.2); seeds 0-4) do not help either: the pads' place in [0, 1],
+ * not their wandering, is the cause. Averaging the EI over the pads' Laplace posterior closes half
+ * the gap @30 (6.3e-6, vs imputed 12/20 p = 0.076, vs padded 6/20 p = 0.105) at 2-4x the cost: not
+ * kept (docs/DESIGN.md section 3). A tree-structured kernel (sum of kernels over the tree's groups) was measured and not kept
  * (docs/DESIGN.md section 3).
  */
 export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc' | 'imputed';
