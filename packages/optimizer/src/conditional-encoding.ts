@@ -103,31 +103,11 @@ import type { Dim, DimKind, ParsedSearchSpace } from './search-space.js';
  *   other settled step at the fixed-pad model's mean minimum: nested_sphere 5.4e-6/6.2e-7 (8/20,
  *   p = 0.17; 11/20, p = 0.20), still behind padded @30; every settled step: 2.4e-5 @30.
  *
- * Where `imputed` loses on nested_sphere (branch `tree18`; seeds 0-9, histories of 30 or 40 trials
- * replayed with each model): not in the acquisition's exploration (trials 21-50: imputed 0 at a
- * shallower depth, 24 at depth 4 with regret above 1e-2, 276 below it, 71 improving; padded 2, 18,
- * 280, 70) but in the model's mean at the optimum. The minimizer of the posterior mean over depth 4
- * (coordinate search from the incumbent) has mean log10 regret -5.52 (imputed) vs -5.72 (padded)
- * on padded's 40-trial histories, -5.49 vs -5.74 on imputed's own; at 30 trials -5.36 vs -5.56 and
- * -5.22 vs -5.26. The fitted pads move between refits wherever the flat posterior lets them (seed
- * 3: z4's 0.25, 0.26, 0.95; seed 5: z3's 0.82, 0.19, 0.69, 0.38 at 20-36 trials), and the depth
- * coordinate's lengthscale grows to about 2 (padded: 0.8): the model takes each shallower point for
- * a depth-4 point at the pads, and pads inside [0, 1] put those slightly inconsistent
- * pseudo-observations into the depth-4 region, at places that change with every refit. Pads held
- * out of it (bounds [1, 2], seeds 0-9) bring nested_sphere level with padded (4.2e-6/1.3e-6; 4/10
- * p = 0.23, 5/10 p = 0.85) and keep branin_or_hartmann3's gain (0.0103/1.6e-5) but give up mlp_hpo's
- * (0.0158/0.01, better than imputed on 3/10, p = 0.13) and lose jenatton (1.65e-6 @30 vs padded
- * 1.2e-7, 1/10, p = 0.004): the in-range pads that help mlp_hpo are the ones that cost nested_sphere.
- * Pads below the range ([-1, 0]) lose both (nested_sphere 1.26e-5/4.3e-6, mlp_hpo 0.025/0.015).
- *
- * Holding the pads still does not close it (branch `tree18`, seeds 0-19): pads frozen at their
- * 20-trial fit (hyperparameters still refitted) lose as before (nested_sphere 9.1e-6/2.0e-6, vs
- * padded 6/20 p = 0.017), and chained pads (hysteresis: kept unless the free fit is 2 nats better;
- * or a prior Normal(previous pads, 0.2); seeds 0-4) do not help either: the pads' place in [0, 1],
- * not their wandering, is the cause. Averaging the EI over the pads' Laplace posterior closes half
- * the gap @30 (6.3e-6, vs imputed 12/20 p = 0.076, vs padded 6/20 p = 0.105) at 2-4x the cost: not
- * kept (docs/DESIGN.md section 3). A tree-structured kernel (sum of kernels over the tree's groups) was measured and not kept
- * (docs/DESIGN.md section 3).
+ * Where `imputed` loses on nested_sphere (branch `tree18`): not its exploration but its posterior
+ * mean at the optimum, because its in-range pads put shallower points into the depth-4 region as
+ * pseudo-observations; the same in-range pads are what wins mlp_hpo. Pads out of range, frozen,
+ * chained, averaged over their posterior, and a tree-structured kernel were measured and not kept:
+ * numbers in docs/DESIGN.md section 3.
  */
 export type ConditionalEncodingKind = 'padded' | 'category' | 'indicator' | 'arc' | 'imputed';
 
