@@ -20,7 +20,7 @@
 // regret to reach the cold start's 50-trial (and 30-trial) median, and for unrelated vs cold the one-sided paired
 // Wilcoxon signed-rank p-value (per seed regret differences at 30 and 50 trials; H1: unrelated is
 // worse). Writes bench-results/warmstart.json.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -44,6 +44,10 @@ const { values: args } = parseArgs({
     'enqueue-arms': { type: 'boolean', default: false },
     trials: { type: 'string', default: '50' },
     'source-trials': { type: 'string', default: '50' },
+    // Reuse the source studies and the cold arm (they do not depend on the warm-start path) from this
+    // JSON file, filling it when missing: a side-by-side comparison then runs only the warm arms.
+    cache: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 const functions = args.functions ?? (args.heldout ? 'styblinski_tang4,rosenbrock4' : 'branin,hartmann6');
@@ -127,6 +131,15 @@ const bestSoFar = (completed, optimum) => {
 const ARMS = ['cold', 'related', 'related+1', 'unrelated', ...(args['enqueue-arms'] ? ['unrelated+1'] : [])];
 /** The arms whose harm is tested against cold (paired Wilcoxon). */
 const UNRELATED = ARMS.filter((a) => a.startsWith('unrelated'));
+const cache = args.cache && existsSync(args.cache) ? JSON.parse(readFileSync(args.cache, 'utf8')) : {};
+const cached = (key, run) => {
+  if (!args.cache) return run();
+  if (!(key in cache)) {
+    cache[key] = run();
+    writeFileSync(args.cache, JSON.stringify(cache));
+  }
+  return cache[key];
+};
 const results = [];
 const started = performance.now();
 for (const name of functions.split(',')) {
@@ -143,15 +156,23 @@ for (const name of functions.split(',')) {
     const related = {
       space,
       direction: 'MINIMIZE',
-      completed: runStudy(base, 1000 + seed, sourceTrials),
+      completed: cached(`${name}/${seed}/${sourceTrials}/source`, () =>
+        runStudy(base, 1000 + seed, sourceTrials),
+      ),
     };
     const other = unrelated(base, seed);
     const unrelatedSource = {
       space,
       direction: 'MINIMIZE',
-      completed: runStudy(other, 2000 + seed, sourceTrials),
+      completed: cached(`${name}/${seed}/${sourceTrials}/unrelated`, () =>
+        runStudy(other, 2000 + seed, sourceTrials),
+      ),
     };
-    curves.cold.push(bestSoFar(runStudy(target, seed, trials), target.optimum));
+    curves.cold.push(
+      cached(`${name}/${seed}/${trials}/cold`, () =>
+        bestSoFar(runStudy(target, seed, trials), target.optimum),
+      ),
+    );
     curves.related.push(bestSoFar(runStudy(target, seed, trials, [related]), target.optimum));
     const first = sourceBestParams(space, [related], 1);
     curves['related+1'].push(bestSoFar(runStudy(target, seed, trials, [related], first), target.optimum));
@@ -229,7 +250,7 @@ for (const r of results) {
     console.log(`| ${[r.function, arm, ...cells, r.needed[arm] ?? `>${trials}`, for30, ...p].join(' | ')} |`);
   }
 }
-const file = join(resultsDir(), `warmstart${args.heldout ? '-heldout' : ''}.json`);
+const file = args.out ?? join(resultsDir(), `warmstart${args.heldout ? '-heldout' : ''}.json`);
 writeFileSync(
   file,
   `${JSON.stringify({ env: machine(), sampler, seeds, trials, sourceTrials, shift: SHIFT, scale: SCALE, results }, null, 1)}\n`,

@@ -20,8 +20,10 @@ describe('parseSamplerConfig', () => {
       beta: 2,
       deterministic: true,
       noiseUnits: 'objective',
+      warmStartRefine: true,
     });
     assert.equal(c.noiseUnits, 'objective');
+    assert.equal(c.warmStartRefine, true);
     assert.equal(c.xi, 0.01);
     assert.equal(c.kernel, 'rbf');
     assert.equal(c.acquisition, 'ucb');
@@ -37,6 +39,7 @@ describe('parseSamplerConfig', () => {
     [{ type: 'gp', noiseFloor: 0 }, 'sampler.noiseFloor'],
     [{ type: 'gp', candidate: 10 }, 'sampler.candidate'],
     [{ type: 'gp', noiseUnits: 'raw' }, 'sampler.noiseUnits'],
+    [{ type: 'gp', warmStartRefine: 'yes' }, 'sampler.warmStartRefine'],
     [[], 'sampler'],
   ] as const) {
     it(`rejects at ${path}`, () => {

@@ -109,6 +109,14 @@ export interface SamplerConfig {
    */
   warmStartRows?: boolean;
   /**
+   * Warm-started studies (guarded model): once the transfer is confirmed (the guard accepts a source
+   * with a positive scale, the study's best trial lies near that source's best trial mapped through
+   * the learned shift, and enough of the study's trials lie there), refine with the study's own GP
+   * whose acquisition is searched only in a box around the best trial (transfer-refine.ts,
+   * docs/DESIGN.md 6e).
+   */
+  warmStartRefine?: boolean;
+  /**
    * The warm-start model (docs/DESIGN.md 6e): `guarded` (default: the source mean as prior mean
    * behind a log-evidence guard, transfer.ts) or `coregional` (opt-in: a multi-task GP over sources
    * and target with a learned inter-task correlation and shift, used while it wins a two-fold
@@ -146,6 +154,7 @@ export interface GpOptions {
   noiseCapTest: 'loo' | 'none';
   observationEi: boolean;
   warmStartRows: boolean;
+  warmStartRefine: boolean;
   warmStartModel: 'coregional' | 'guarded';
   additiveKernel: 'off' | 'loo';
 }
@@ -172,6 +181,7 @@ export const GP_DEFAULTS: GpOptions = {
   noiseCapTest: 'loo',
   observationEi: false,
   warmStartRows: false,
+  warmStartRefine: false,
   warmStartModel: 'guarded',
   additiveKernel: 'loo',
 };
@@ -199,6 +209,7 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     noiseCapTest: config.noiseCapTest ?? GP_DEFAULTS.noiseCapTest,
     observationEi: config.observationEi ?? GP_DEFAULTS.observationEi,
     warmStartRows: config.warmStartRows ?? GP_DEFAULTS.warmStartRows,
+    warmStartRefine: config.warmStartRefine ?? GP_DEFAULTS.warmStartRefine,
     warmStartModel: config.warmStartModel ?? GP_DEFAULTS.warmStartModel,
     additiveKernel: config.additiveKernel ?? GP_DEFAULTS.additiveKernel,
   };
@@ -258,6 +269,7 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   noiseCapTest: oneOf(['loo', 'none']),
   observationEi: boolean,
   warmStartRows: boolean,
+  warmStartRefine: boolean,
   warmStartModel: oneOf(['coregional', 'guarded']),
   additiveKernel: oneOf(['off', 'loo']),
 };

@@ -56,6 +56,8 @@ export interface TransferInfo {
   shifts: number[][];
   gain: number;
   correlations?: number[];
+  /** warmStartRefine: the suggestion came from the study's own GP in the box around its best trial. */
+  refined?: boolean;
 }
 
 export interface SuggestionInfo {

@@ -1,3 +1,4 @@
+import type { AcquisitionSpec } from './acquisition.js';
 import type { Direction, GpOptions } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { believePending, fitModel, type Observations } from './model.js';
@@ -18,6 +19,7 @@ import {
   transferPredictObjective,
 } from './transfer.js';
 import { CoregionalAcquisition, fitCoregionalModel, mappedSourceOptima } from './transfer-coregional.js';
+import { BoxAcquisition, refineBox } from './transfer-refine.js';
 
 export type { SourceStudy } from './transfer.js';
 
@@ -124,6 +126,67 @@ function suggestAugmented(model: TransferModel, ctx: WarmContext): WarmSuggestio
 }
 
 /**
+ * `warmStartRefine`: the study's own GP (fitted as the cold start fits it), its acquisition searched
+ * only in the box around the best trial that refineBox gives once the target's trials confirm the
+ * source's map; null when the transfer is not confirmed (transfer-refine.ts).
+ */
+function suggestRefined(model: TransferModel, ctx: WarmContext): WarmSuggestion | null {
+  const { space, obs, options } = ctx;
+  const box = refineBox(model, space, obs);
+  if (!box) return null;
+  let plain: ReturnType<typeof fitModel>;
+  try {
+    const incumbent = options.incumbent === 'auto' ? 'capped' : options.incumbent;
+    plain = fitModel(space, ctx.direction, obs, ctx.pending, { ...options, incumbent }, ctx.cache);
+  } catch (error) {
+    if (error instanceof ModelFittingError) return null;
+    throw error;
+  }
+  // As samplers.ts acquisitionSpec (not imported: samplers.ts imports this module).
+  const spec: AcquisitionSpec = {
+    name: options.acquisition,
+    best: plain.best,
+    xi: options.xi,
+    beta: options.beta,
+  };
+  if (options.observationEi) spec.observationNoise = plain.withPending.hyper.noiseVar;
+  const boxed = new BoxAcquisition(new AcquisitionObjective(plain.withPending, spec), box.lo, box.hi);
+  // The search runs in the box's unit coordinates: so do the keys of the points already taken.
+  const dim = space.dimension;
+  const taken = new Set<string>();
+  for (let i = 0; i < obs.n; i++) taken.add(space.key(boxed.fromBox(obs.x.subarray(i * dim, (i + 1) * dim))));
+  for (const p of ctx.pending) taken.add(space.key(boxed.fromBox(p)));
+  const n = obs.n + ctx.pending.length;
+  const result = optimizeAcquisition(
+    space,
+    boxed,
+    ctx.rng,
+    taken,
+    ctx.incumbents.map((x) => boxed.fromBox(x)),
+    {
+      candidates: Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
+      localStarts: 8,
+      maxIterations: 40,
+    },
+  );
+  if (!result) return null;
+  const x = space.snap(boxed.toBox(result.x));
+  if (ctx.taken.has(space.key(x))) return null;
+  const p = plain.posterior.predict(x);
+  const g = plain.target.toTarget(p.mean, Math.sqrt(p.variance));
+  return {
+    x,
+    info: {
+      mean: plain.sign * g.mean,
+      std: g.std,
+      acquisition: result.value,
+      acquisitionName: options.acquisition,
+      transfer: { ...transferInfo(model, model.fit.gain), refined: true },
+    },
+  };
+}
+
+/**
  * The GP sampler's suggestion for a warm-started study when the transfer model passes its guard
  * (transfer.ts), from the third target observation on; null otherwise, and the sampler then does
  * exactly what a cold start does (its initial design, then the plain GP). With `warmStartRows` it is
@@ -137,6 +200,7 @@ export function suggestWithSources(
   const { space, obs, options } = ctx;
   let model: ReturnType<typeof fitTransferModel>;
   const rows = options.warmStartRows && !space.conditional;
+  const refine = options.warmStartRefine && !space.conditional;
   try {
     // With mapped rows no handover at a fixed count: the guard decides at every refit.
     model = fitTransferModel(
@@ -147,13 +211,17 @@ export function suggestWithSources(
       options,
       true,
       ctx.cache,
-      rows ? Number.POSITIVE_INFINITY : MAX_TARGET_OBSERVATIONS,
+      rows || refine ? Number.POSITIVE_INFINITY : MAX_TARGET_OBSERVATIONS,
     );
   } catch (error) {
     if (error instanceof ModelFittingError) return null;
     throw error;
   }
   if (!model) return null;
+  if (refine) {
+    const refined = suggestRefined(model, ctx);
+    if (refined) return refined;
+  }
   if (rows) {
     const augmented = suggestAugmented(model, ctx);
     if (augmented) return augmented;

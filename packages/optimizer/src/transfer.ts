@@ -28,7 +28,8 @@ import { type SourceMeanAt, TransferNegLogPosterior } from './transfer-likelihoo
  * suggestion is exactly the cold start's. From MAX_TARGET_OBSERVATIONS on the study's own GP takes
  * over. With `warmStartRows` the sampler instead conditions the study's own (warped) GP on the
  * source's trials mapped through this model while the guard accepts it, with no handover
- * (augmentWithSources, transfer-sampler.ts).
+ * (augmentWithSources, transfer-sampler.ts). With `warmStartRefine`, once the study's trials confirm
+ * the source's map, the study's own GP refines in a box around its best trial (transfer-refine.ts).
  */
 export interface SourceStudy {
   space: SearchSpace;
