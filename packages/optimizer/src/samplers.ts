@@ -5,6 +5,7 @@ import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from '.
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
 import { collectObservations, type FittedModel, type Observations, predictObjective } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
+import { parzenStep, untrusted } from './model-trust.js';
 import {
   type CompletedTrial,
   type ConstraintSpec,
@@ -373,6 +374,23 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         ? new PosteriorSample(model.withPending, ctx.rng)
         : new AcquisitionObjective(model.withPending, spec);
       const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
+      // Model trust (model-trust.ts): a fit that calls unresolved structure noise and whose LOO
+      // predictions do not rank the observations is no guide between them.
+      if (!thompson && !encoding && untrusted(space, options, model, obs.n)) {
+        const step = parzenStep(space, obs, ctx.rng, ctx.taken);
+        if (step) {
+          const pred = predictObjective(model, step.x);
+          return {
+            params: space.decode(step.x),
+            info: info('gp', 'model', obs.warnings, {
+              mean: pred.mean,
+              std: pred.std,
+              acquisition: step.value,
+              acquisitionName: options.modelTrust,
+            }),
+          };
+        }
+      }
       const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
         // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
         // A draw costs O(L D) per point whatever n: half the candidates cover a low-dimensional box.
