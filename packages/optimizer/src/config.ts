@@ -127,8 +127,8 @@ export interface SamplerConfig {
    * the fit calls more than 1% of the variance noise (no replicates show it) and its leave-one-out
    * predictions rank the observations with a Spearman correlation below `modelTrustMin` (default
    * 0.45), the function is too rugged for the GP at this many points and the step is a TPE-like
-   * density-ratio proposal around the best observations (`parzen`). Off by default
-   * (docs/DESIGN.md section 6, "Model trust").
+   * density-ratio proposal around the best observations (`parzen`, the default; `off`: never).
+   * `recommend` asks the same test whatever this says (docs/DESIGN.md section 6, "Model trust").
    */
   modelTrust?: 'off' | 'parzen';
   modelTrustMin?: number;
@@ -186,7 +186,7 @@ export const GP_DEFAULTS: GpOptions = {
   warmStartRows: false,
   warmStartModel: 'guarded',
   additiveKernel: 'loo',
-  modelTrust: 'off',
+  modelTrust: 'parzen',
   modelTrustMin: 0.45,
 };
 

@@ -5,6 +5,7 @@ import type { GpData } from './gp.js';
 import { GpPosterior } from './gp.js';
 import { looMoments } from './hyperparameters.js';
 import { spearman } from './model-trust.js';
+import { recommend } from './recommend.js';
 import { createRng } from './rng.js';
 import { suggest } from './samplers.js';
 import { parseSearchSpace } from './search-space.js';
@@ -70,7 +71,7 @@ describe('model trust', () => {
     const request = { space, direction: 'MINIMIZE' as const, completed: rugged, pending: [], seed: 5 };
     const on = suggest(parseSamplerConfig({ type: 'gp', modelTrust: 'parzen' }), request);
     assert.equal(on.info.acquisitionName, 'parzen');
-    const off = suggest(parseSamplerConfig({ type: 'gp' }), request);
+    const off = suggest(parseSamplerConfig({ type: 'gp', modelTrust: 'off' }), request);
     assert.equal(off.info.acquisitionName, 'logei');
     // A smooth function the GP predicts well keeps its acquisition with the gate on.
     const smooth = history(26, (a, b) => (a - 0.3) ** 2 + (b - 0.6) ** 2);
@@ -87,8 +88,34 @@ describe('model trust', () => {
     assert.equal(early.info.acquisitionName, 'logei');
   });
 
-  it('is a validated config key, off by default', () => {
-    assert.equal(parseSamplerConfig({ type: 'gp' }).modelTrust, 'off');
+  it('recommend keeps the best observed trial where the model fails the same test, whatever modelTrust is', () => {
+    const rng = createRng(11);
+    const rugged = history(26, () => rng.normal());
+    const best = rugged.reduce((b, t, i) => (t.value < (rugged[b]?.value ?? Infinity) ? i : b), 0);
+    for (const modelTrust of ['off', 'parzen'] as const) {
+      const r = recommend(parseSamplerConfig({ type: 'gp', modelTrust }), {
+        space,
+        direction: 'MINIMIZE',
+        completed: rugged,
+      });
+      assert.ok(r);
+      assert.equal(r.source, 'observed', modelTrust);
+      assert.equal(r.index, best);
+      assert.equal(r.mean, null);
+    }
+    // A noisy smooth function the GP ranks well: the posterior mean still picks the trial.
+    const noise = createRng(5);
+    const smooth = history(26, (a, b) => (a - 0.3) ** 2 + (b - 0.6) ** 2 + 0.01 * noise.normal());
+    const r = recommend(parseSamplerConfig({ type: 'gp' }), {
+      space,
+      direction: 'MINIMIZE',
+      completed: smooth,
+    });
+    assert.equal(r?.source, 'model');
+  });
+
+  it('is a validated config key, parzen by default', () => {
+    assert.equal(parseSamplerConfig({ type: 'gp' }).modelTrust, 'parzen');
     assert.equal(parseSamplerConfig({ type: 'gp' }).modelTrustMin, 0.45);
     assert.throws(() => parseSamplerConfig({ type: 'gp', modelTrust: 'tpe' }));
     assert.throws(() => parseSamplerConfig({ type: 'gp', modelTrustMin: 2 }));

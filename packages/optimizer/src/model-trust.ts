@@ -29,8 +29,8 @@ const PARZEN_DRAWS = 24;
 /** Standardized noise variance above which a fit is taken to call unresolved structure noise. */
 const TRUST_NOISE = 0.01;
 
-export function trustSpace(space: ParsedSearchSpace, options: GpOptions): boolean {
-  if (options.modelTrust === 'off') return false;
+/** The shapes of space the trust test applies to, whatever `modelTrust` says (see `modelUntrusted`). */
+function trustShape(space: ParsedSearchSpace): boolean {
   if (space.dimension < 2 || space.dimension > TRUST_MAX_DIM || space.conditional) return false;
   return !space.dims.some((d) => d.kind === 'categorical');
 }
@@ -80,17 +80,19 @@ export function looTrust(model: FittedModel, options: GpOptions): number | null 
 }
 
 /**
- * Whether this suggestion should be a Parzen step: a trust space, 20-127 points, a fit that calls
- * more than 1% of the variance noise, and LOO means that rank the observations below
- * `modelTrustMin`.
+ * Whether the fitted GP fails its own trust test: a space of the gate's shape, 20-127 points, a
+ * fit that calls more than 1% of the variance noise, and LOO means that rank the observations below
+ * `modelTrustMin`. A property of the model, not of the acquisition: `recommend` asks it whatever
+ * `modelTrust` is, since a posterior mean that cannot order the observations is no better a
+ * judge of which one to keep than their values.
  */
-export function untrusted(
+export function modelUntrusted(
   space: ParsedSearchSpace,
   options: GpOptions,
   model: FittedModel,
   n: number,
 ): boolean {
-  if (!trustSpace(space, options) || n < TRUST_MIN_N || n >= TRUST_MAX_N) return false;
+  if (!trustShape(space) || n < TRUST_MIN_N || n >= TRUST_MAX_N) return false;
   // A fit that resolves the structure it sees (noise at or under 1% of the variance: holder_table's
   // ridges, eggholder's basins once sampled) keeps its steps even where it ranks far points poorly:
   // there a Parzen step only spends the budget elsewhere (eggholder @50, 20 seeds: 102 -> 140 with
@@ -99,6 +101,16 @@ export function untrusted(
   if (!(model.fit.hyper.noiseVar > TRUST_NOISE)) return false;
   const rho = looTrust(model, options);
   return rho !== null && rho < options.modelTrustMin;
+}
+
+/** Whether this suggestion should be a Parzen step: `modelTrust` on and the model untrusted. */
+export function untrusted(
+  space: ParsedSearchSpace,
+  options: GpOptions,
+  model: FittedModel,
+  n: number,
+): boolean {
+  return options.modelTrust !== 'off' && modelUntrusted(space, options, model, n);
 }
 
 /** Gaussian mixture on [0, 1]^D, each component truncated to the box (log density). */
