@@ -130,6 +130,16 @@ export interface SamplerConfig {
    * (docs/DESIGN.md section 6).
    */
   additiveKernel?: 'off' | 'loo';
+  /**
+   * Model trust in 2-4 continuous dimensions, from 20 to 127 observations (model-trust.ts): when
+   * the fit calls more than 1% of the variance noise (no replicates show it) and its leave-one-out
+   * predictions rank the observations with a Spearman correlation below `modelTrustMin` (default
+   * 0.45), the function is too rugged for the GP at this many points and the step is a TPE-like
+   * density-ratio proposal around the best observations (`parzen`, the default; `off`: never).
+   * `recommend` asks the same test whatever this says (docs/DESIGN.md section 6, "Model trust").
+   */
+  modelTrust?: 'off' | 'parzen';
+  modelTrustMin?: number;
 }
 
 export interface GpOptions {
@@ -157,6 +167,8 @@ export interface GpOptions {
   warmStartRefine: boolean;
   warmStartModel: 'coregional' | 'guarded';
   additiveKernel: 'off' | 'loo';
+  modelTrust: 'off' | 'parzen';
+  modelTrustMin: number;
 }
 
 export const GP_DEFAULTS: GpOptions = {
@@ -184,6 +196,8 @@ export const GP_DEFAULTS: GpOptions = {
   warmStartRefine: false,
   warmStartModel: 'guarded',
   additiveKernel: 'loo',
+  modelTrust: 'parzen',
+  modelTrustMin: 0.45,
 };
 
 export function gpOptions(config: SamplerConfig): GpOptions {
@@ -212,6 +226,8 @@ export function gpOptions(config: SamplerConfig): GpOptions {
     warmStartRefine: config.warmStartRefine ?? GP_DEFAULTS.warmStartRefine,
     warmStartModel: config.warmStartModel ?? GP_DEFAULTS.warmStartModel,
     additiveKernel: config.additiveKernel ?? GP_DEFAULTS.additiveKernel,
+    modelTrust: config.modelTrust ?? GP_DEFAULTS.modelTrust,
+    modelTrustMin: config.modelTrustMin ?? GP_DEFAULTS.modelTrustMin,
   };
 }
 
@@ -272,6 +288,8 @@ const SAMPLER_FIELDS: Record<string, FieldCheck> = {
   warmStartRefine: boolean,
   warmStartModel: oneOf(['coregional', 'guarded']),
   additiveKernel: oneOf(['off', 'loo']),
+  modelTrust: oneOf(['off', 'parzen']),
+  modelTrustMin: number(-1, 1),
 };
 
 function asRecord(input: unknown, path: string): Record<string, unknown> {

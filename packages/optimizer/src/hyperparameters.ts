@@ -251,6 +251,21 @@ export class NegLogPosterior {
     return out;
   }
 
+  /** LOO predictive means and variances (looMoments); null when K does not factor. */
+  looMoments(theta: Float64Array): { mean: Float64Array; variance: Float64Array } | null {
+    const { n, y } = this.data;
+    if (!Number.isFinite(this.value(theta))) return null;
+    cholInverse(this.l, n, this.kinv, this.work);
+    const mean = new Float64Array(n);
+    const variance = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const kii = this.kinv[i * n + i] as number;
+      mean[i] = (y[i] as number) - (this.alpha[i] as number) / kii;
+      variance[i] = 1 / kii;
+    }
+    return { mean, variance };
+  }
+
   /** The gradient (shape: D + 3) at the theta of the latest value() call, which must have factored K. */
   gradient(grad: Float64Array): void {
     const { n, dim } = this.data;
@@ -430,4 +445,14 @@ export function fitHyperparameters(data: GpData, options: FitOptions): FitResult
 export function looLogPredictive(data: GpData, kernel: KernelKind, theta: Float64Array): Float64Array | null {
   const additive = isAdditiveTheta(theta, data.dim);
   return new NegLogPosterior(data, kernel, DEFAULT_PRIOR, additive).looLogPredictive(theta);
+}
+
+/** Closed-form leave-one-out predictive means and variances of the targets under theta (as above). */
+export function looMoments(
+  data: GpData,
+  kernel: KernelKind,
+  theta: Float64Array,
+): { mean: Float64Array; variance: Float64Array } | null {
+  const additive = isAdditiveTheta(theta, data.dim);
+  return new NegLogPosterior(data, kernel, DEFAULT_PRIOR, additive).looMoments(theta);
 }

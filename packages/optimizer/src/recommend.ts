@@ -3,6 +3,7 @@ import { type Direction, gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { collectObservations } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
+import { modelUntrusted } from './model-trust.js';
 import { type Params, parseSearchSpace, type SearchSpace } from './search-space.js';
 
 export interface RecommendRequest {
@@ -25,7 +26,10 @@ export interface Recommendation {
   std: number | null;
   /** The fitted observation noise's standard deviation there, in objective units. */
   noiseStd: number | null;
-  /** `model`: lowest posterior mean; `observed`: best observed value (no model to ask). */
+  /**
+   * `model`: lowest posterior mean; `observed`: best observed value (no model to ask, or one that
+   * fails its own leave-one-out ranking test, model-trust.ts `modelUntrusted`).
+   */
   source: 'model' | 'observed';
 }
 
@@ -35,7 +39,8 @@ export interface Recommendation {
  * OBSERVED value is biased towards lucky draws; the posterior mean shrinks each value towards its
  * neighbours by the fitted noise, so it ranks by what the model believes the true value is. With a
  * noise-free objective the fitted noise is tiny and the two agree. Falls back to the best observed
- * value when there are too few finite observations to fit a model or the fit fails. Null when no
+ * value when there are too few finite observations to fit a model, the fit fails, or the fit fails
+ * the sampler's model-trust test (its LOO means do not rank the observations). Null when no
  * trial has a finite value. Pure: the same config and history give the same recommendation.
  */
 export function recommend(
@@ -71,6 +76,11 @@ export function recommend(
     throw error;
   }
   const { model, toModel } = fitted;
+  // The sampler's trust test (model-trust.ts), whatever `modelTrust` says: a fit whose LOO means
+  // cannot rank the observations is no judge of which of them is truly best either, and its
+  // lowest mean was the worse pick (eggholder recommended @30, 20 seeds: 144 -> 327 with the gate's
+  // steps; docs/DESIGN.md section 6, "Model trust").
+  if (!fitted.encoding && modelUntrusted(space, options, model, obs.n)) return observed;
   // Among the rows with a finite value (clipped infinities are rows too, but never kept).
   let best: { row: number; mean: number; variance: number } | null = null;
   const dim = space.dimension;

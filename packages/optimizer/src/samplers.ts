@@ -5,6 +5,7 @@ import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from '.
 import { ModelFittingError, SpaceExhaustedError } from './errors.js';
 import { collectObservations, type FittedModel, type Observations, predictObjective } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
+import { parzenStep, untrusted } from './model-trust.js';
 import {
   type CompletedTrial,
   type ConstraintSpec,
@@ -375,6 +376,42 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         ? new PosteriorSample(model.withPending, ctx.rng)
         : new AcquisitionObjective(model.withPending, spec);
       const objective = encoding ? new EmbeddedAcquisition(onModel, encoding) : onModel;
+      // Model trust (model-trust.ts): a fit that calls unresolved structure noise and whose LOO
+      // predictions do not rank the observations is no guide between them.
+      // An explicit replicateIncumbent still re-evaluates a lucky incumbent first: where the fit's
+      // noise is real, a pure-noise objective fails the rank test as a rugged one does.
+      const replicateAt = (xNext: Float64Array) => {
+        const replicate =
+          options.replicateIncumbent && !encoding ? replicateOf(model, obs, space, ctx.pending, xNext) : null;
+        if (!replicate) return null;
+        const pred = predictObjective(model, replicate);
+        return {
+          params: space.decode(replicate),
+          info: info('gp', 'model', obs.warnings, {
+            mean: pred.mean,
+            std: pred.std,
+            acquisition: null,
+            acquisitionName: 'replicate',
+          }),
+        };
+      };
+      if (!thompson && !encoding && untrusted(space, options, model, obs.n)) {
+        const step = parzenStep(space, obs, ctx.rng, ctx.taken);
+        if (step) {
+          const replicated = replicateAt(step.x);
+          if (replicated) return replicated;
+          const pred = predictObjective(model, step.x);
+          return {
+            params: space.decode(step.x),
+            info: info('gp', 'model', obs.warnings, {
+              mean: pred.mean,
+              std: pred.std,
+              acquisition: step.value,
+              acquisitionName: options.modelTrust,
+            }),
+          };
+        }
+      }
       const result = optimizeAcquisition(space, objective, ctx.rng, ctx.taken, incumbents(obs, 3), {
         // Scoring a candidate costs O(n^2): keep the candidate budget roughly constant in time.
         // A draw costs O(L D) per point whatever n: half the candidates cover a low-dimensional box.
@@ -389,22 +426,8 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         const x = randomUntaken(ctx);
         return { params: space.decode(x), info: info('gp', 'fallback', obs.warnings) };
       }
-      const replicate =
-        options.replicateIncumbent && !encoding
-          ? replicateOf(model, obs, space, ctx.pending, space.snap(result.x))
-          : null;
-      if (replicate) {
-        const pred = predictObjective(model, replicate);
-        return {
-          params: space.decode(replicate),
-          info: info('gp', 'model', obs.warnings, {
-            mean: pred.mean,
-            std: pred.std,
-            acquisition: null,
-            acquisitionName: 'replicate',
-          }),
-        };
-      }
+      const replicated = replicateAt(space.snap(result.x));
+      if (replicated) return replicated;
       const x = space.snap(result.x);
       const params = space.decode(x);
       const pred = predictObjective(model, encoding ? encoding.embed(x) : x);

@@ -455,7 +455,8 @@ export class RecommendedTrial {
   })
   noiseStd: number | null;
   @Field(() => String, {
-    description: '"model" (lowest posterior mean), or "observed": the best value, when there is no model yet',
+    description:
+      '"model" (lowest posterior mean), or "observed": the best value, when there is no model yet or the model cannot rank the trials it has seen (leave-one-out)',
   })
   source: string;
 }
