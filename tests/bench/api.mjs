@@ -16,28 +16,26 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createDataSource, runMigrations, startDatabase } from '@posterior/api';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { parseBenchArgs } from './_args.mjs';
 import { httpPoster } from './_http-post.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '10' },
-    workers: { type: 'string', default: '8' },
-    subscribers: { type: 'string', default: '200' },
-    events: { type: 'string', default: '50' },
-    // Comma-separated subset of askTell,ingestion,subscribers (e.g. to profile one part alone).
-    only: { type: 'string', default: 'askTell,ingestion,subscribers' },
-    // The ask+tell workers' HTTP client: http (node:http, light) or fetch (undici, as the SDK).
-    client: { type: 'string', default: 'http' },
-    // separate: ask then tell, two requests a trial; combined: one tell+ask request a trial.
-    protocol: { type: 'string', default: 'both' },
-  },
+const args = parseBenchArgs({
+  seconds: { type: 'string', default: '10' },
+  workers: { type: 'string', default: '8' },
+  subscribers: { type: 'string', default: '200' },
+  events: { type: 'string', default: '50' },
+  // Comma-separated subset of askTell,ingestion,subscribers (e.g. to profile one part alone).
+  only: { type: 'string', default: 'askTell,ingestion,subscribers' },
+  // The ask+tell workers' HTTP client: http (node:http, light) or fetch (undici, as the SDK).
+  client: { type: 'string', default: 'http' },
+  // separate: ask then tell, two requests a trial; combined: one tell+ask request a trial.
+  protocol: { type: 'string', default: 'both' },
 });
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);

@@ -14,7 +14,6 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   conditionalObjectives,
   formatNumber,
@@ -22,22 +21,21 @@ import {
   quantile,
   runBenchmark,
 } from '@posterior/optimizer';
+import { parseBenchArgs } from './_args.mjs';
 import { machine, resultsDir } from './_optimizer-common.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '10' },
-    'first-seed': { type: 'string', default: '0' },
-    trials: { type: 'string', default: '50' },
-    config: { type: 'string', default: '{}' },
-    functions: { type: 'string' },
-    heldout: { type: 'boolean', default: false },
-    designs: { type: 'string', default: 'imputed,padded' },
-    'no-tpe': { type: 'boolean', default: false },
-    'tpe-multivariate': { type: 'boolean', default: false },
-    python: { type: 'string', default: '/usr/bin/python3' },
-    out: { type: 'string' },
-  },
+const args = parseBenchArgs({
+  seeds: { type: 'string', default: '10' },
+  'first-seed': { type: 'string', default: '0' },
+  trials: { type: 'string', default: '50' },
+  config: { type: 'string', default: '{}' },
+  functions: { type: 'string' },
+  heldout: { type: 'boolean', default: false },
+  designs: { type: 'string', default: 'imputed,padded' },
+  'no-tpe': { type: 'boolean', default: false },
+  'tpe-multivariate': { type: 'boolean', default: false },
+  python: { type: 'string', default: '/usr/bin/python3' },
+  out: { type: 'string' },
 });
 
 const PUBLIC = ['jenatton', 'mlp_hpo'];

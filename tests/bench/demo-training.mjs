@@ -12,7 +12,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   computeHeadFeatures,
   createTransferLearningObjective,
@@ -23,16 +22,15 @@ import {
   prepareBase,
   trainHead,
 } from '@posterior/runner/tasks';
+import { parseBenchArgs } from './_args.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { values: args } = parseArgs({
-  options: {
-    trials: { type: 'string', default: '3' },
-    side: { type: 'string', default: '2' },
-    'max-epochs': { type: 'string', default: String(DEFAULT_MAX_EPOCHS) },
-    patience: { type: 'string', default: String(DEFAULT_PATIENCE) },
-    json: { type: 'string', default: join(root, 'bench-results', 'demo-training.json') },
-  },
+const args = parseBenchArgs({
+  trials: { type: 'string', default: '3' },
+  side: { type: 'string', default: '2' },
+  'max-epochs': { type: 'string', default: String(DEFAULT_MAX_EPOCHS) },
+  patience: { type: 'string', default: String(DEFAULT_PATIENCE) },
+  json: { type: 'string', default: join(root, 'bench-results', 'demo-training.json') },
 });
 const trials = Number(args.trials);
 const side = Number(args.side);

@@ -24,48 +24,36 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createApiServer, createLogger, startDatabase } from '@posterior/api';
 import { createTestDatabase } from '@posterior/api/testing';
 import { wilcoxonSignedRank } from '@posterior/optimizer';
 import { demoStudyInput } from '@posterior/runner';
 import { createNodeClient } from '@posterior/sdk/node';
+import { parseBenchArgs, usageError } from './_args.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const bin = join(root, 'packages', 'cli', 'dist', 'bin.js');
 
-const usage = (message) => {
-  console.error(`demo: ${message}`);
-  process.exit(2);
-};
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      // 10 paired seeds: with 3 a signed-rank test cannot go below p = 0.125 whatever the margin.
-      seeds: { type: 'string', default: '10' },
-      // Seeds are first-seed .. first-seed + seeds - 1, so more seeds can be added in a later run.
-      'first-seed': { type: 'string', default: '0' },
-      trials: { type: 'string', default: '30' },
-      workers: { type: 'string', default: '2' },
-      samplers: { type: 'string', default: 'gp,random' },
-      // The demo study prunes (median); `none` compares the samplers without the pruner's influence.
-      pruner: { type: 'string', default: 'median' },
-      'training-side': { type: 'string', default: '1' },
-      'study-timeout-min': { type: 'string', default: '60' },
-      // Git-ignored and kept between runs: only the first run on a machine pays for the base.
-      'data-dir': { type: 'string', default: join(root, 'bench-results', '.demo-data') },
-      json: { type: 'string', default: join(root, 'bench-results', 'demo.json') },
-    },
-  }).values;
-} catch (error) {
-  usage(error instanceof Error ? error.message : String(error));
-}
-const args = parsed;
+const args = parseBenchArgs({
+  // 10 paired seeds: with 3 a signed-rank test cannot go below p = 0.125 whatever the margin.
+  seeds: { type: 'string', default: '10' },
+  // Seeds are first-seed .. first-seed + seeds - 1, so more seeds can be added in a later run.
+  'first-seed': { type: 'string', default: '0' },
+  trials: { type: 'string', default: '30' },
+  workers: { type: 'string', default: '2' },
+  samplers: { type: 'string', default: 'gp,random' },
+  // The demo study prunes (median); `none` compares the samplers without the pruner's influence.
+  pruner: { type: 'string', default: 'median' },
+  'training-side': { type: 'string', default: '1' },
+  'study-timeout-min': { type: 'string', default: '60' },
+  // Git-ignored and kept between runs: only the first run on a machine pays for the base.
+  'data-dir': { type: 'string', default: join(root, 'bench-results', '.demo-data') },
+  json: { type: 'string', default: join(root, 'bench-results', 'demo.json') },
+});
 const int = (name, min) => {
   const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < min) usage(`--${name} must be an integer >= ${min}, got ${args[name]}`);
+  if (!Number.isInteger(v) || v < min) usageError(`--${name} must be an integer >= ${min}, got ${args[name]}`);
   return v;
 };
 const SEEDS = int('seeds', 1);
@@ -78,10 +66,10 @@ const SAMPLERS = args.samplers
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-if (SAMPLERS.length === 0) usage('--samplers needs at least one sampler');
+if (SAMPLERS.length === 0) usageError('--samplers needs at least one sampler');
 const PRUNERS = { median: { type: 'median', warmupSteps: 3, minTrials: 5 }, none: { type: 'none' } };
 const PRUNER = PRUNERS[args.pruner];
-if (!PRUNER) usage(`--pruner must be one of ${Object.keys(PRUNERS).join(', ')}, got ${args.pruner}`);
+if (!PRUNER) usageError(`--pruner must be one of ${Object.keys(PRUNERS).join(', ')}, got ${args.pruner}`);
 const dataDir = resolve(args['data-dir']);
 const jsonPath = resolve(args.json);
 // Named after the JSON, so a quick run beside a full one keeps its own worker logs.

@@ -12,18 +12,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createLogger } from '@posterior/api';
+import { parseBenchArgs } from './_args.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
-const { values: args } = parseArgs({
-  options: {
-    asks: { type: 'string', default: '20' },
-    threads: { type: 'string', default: '1' },
-    'big-params': { type: 'string', default: '100' },
-    'big-queue': { type: 'string', default: '4' },
-  },
+const args = parseBenchArgs({
+  asks: { type: 'string', default: '20' },
+  threads: { type: 'string', default: '1' },
+  'big-params': { type: 'string', default: '100' },
+  'big-queue': { type: 'string', default: '4' },
 });
 const ASKS = Number(args.asks);
 const THREADS = Number(args.threads);

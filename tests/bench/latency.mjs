@@ -14,18 +14,16 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as current from '@posterior/optimizer';
+import { parseBenchArgs } from './_args.mjs';
 import { machine, resultsDir } from './_optimizer-common.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    at: { type: 'string', default: '200' },
-    dims: { type: 'string', default: '6' },
-    seed: { type: 'string', default: '1' },
-    config: { type: 'string', default: '{}' },
-    compare: { type: 'string' },
-  },
+const args = parseBenchArgs({
+  at: { type: 'string', default: '200' },
+  dims: { type: 'string', default: '6' },
+  seed: { type: 'string', default: '1' },
+  config: { type: 'string', default: '{}' },
+  compare: { type: 'string' },
 });
 const AT = Number(args.at);
 const DIM = Number(args.dims);

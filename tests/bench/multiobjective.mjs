@@ -15,7 +15,6 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   formatNumber,
   MO_PROBLEMS,
@@ -25,18 +24,17 @@ import {
   suggest,
   summarizeMo,
 } from '@posterior/optimizer';
+import { parseBenchArgs } from './_args.mjs';
 import { machine, resultsDir, samplerOf, samplerOptions, timedSuggest } from './_optimizer-common.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    ...samplerOptions,
-    latency: { type: 'boolean', default: false },
-    compare: { type: 'string' },
-    problems: { type: 'string' },
-    'no-private': { type: 'boolean', default: false },
-    baseline: { type: 'boolean', default: false },
-    heldout: { type: 'boolean', default: false },
-  },
+const args = parseBenchArgs({
+  ...samplerOptions,
+  latency: { type: 'boolean', default: false },
+  compare: { type: 'string' },
+  problems: { type: 'string' },
+  'no-private': { type: 'boolean', default: false },
+  baseline: { type: 'boolean', default: false },
+  heldout: { type: 'boolean', default: false },
 });
 
 // Optuna medians from ANCHORS.md: GPSampler (with its quartiles) and TPE; log10 HV gap, or regret.

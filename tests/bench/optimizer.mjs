@@ -10,7 +10,6 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   builtinObjectives,
   fitPrefixLength,
@@ -22,20 +21,19 @@ import {
   suggest,
   summarizeBenchmark,
 } from '@posterior/optimizer';
+import { parseBenchArgs } from './_args.mjs';
 import { machine, resultsDir, samplerOf, samplerOptions, timedSuggest } from './_optimizer-common.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    ...samplerOptions,
-    heldout: { type: 'boolean', default: false },
-    noisy: { type: 'boolean', default: false },
-    latency: { type: 'boolean', default: false },
-    functions: { type: 'string' },
-    trials: { type: 'string', default: '50' },
-    // Latency grid: completed trials and dimensions (comma-separated).
-    sizes: { type: 'string', default: '50,100,200,500' },
-    dims: { type: 'string', default: '2,6,12,20' },
-  },
+const args = parseBenchArgs({
+  ...samplerOptions,
+  heldout: { type: 'boolean', default: false },
+  noisy: { type: 'boolean', default: false },
+  latency: { type: 'boolean', default: false },
+  functions: { type: 'string' },
+  trials: { type: 'string', default: '50' },
+  // Latency grid: completed trials and dimensions (comma-separated).
+  sizes: { type: 'string', default: '50,100,200,500' },
+  dims: { type: 'string', default: '2,6,12,20' },
 });
 
 // Optuna GPSampler medians from ANCHORS.md (seeds 0-9, 50 trials); TPE's where ANCHORS gives them.

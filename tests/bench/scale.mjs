@@ -14,25 +14,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createNodeClient } from '@posterior/sdk/node';
 import { harnessUnavailable } from '../scale/lib/cluster.mjs';
 import { startLocalPostgres } from '../scale/lib/postgres.mjs';
 import { sleep, startApi, waitFor } from '../scale/lib/procs.mjs';
 import { BRANIN_SPACE, bootstrap, createStudy } from '../scale/lib/study.mjs';
+import { parseBenchArgs } from './_args.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { values: args } = parseArgs({
-  options: {
-    workers: { type: 'string', default: '1,2,4,8,16,32' },
-    samplers: { type: 'string', default: 'random,gp' },
-    seconds: { type: 'string', default: '5' },
-    subscribers: { type: 'string', default: '500' },
-    events: { type: 'string', default: '40' },
-    apis: { type: 'string', default: '1' },
-    quick: { type: 'boolean', default: false },
-    json: { type: 'string' },
-  },
+const args = parseBenchArgs({
+  workers: { type: 'string', default: '1,2,4,8,16,32' },
+  samplers: { type: 'string', default: 'random,gp' },
+  seconds: { type: 'string', default: '5' },
+  subscribers: { type: 'string', default: '500' },
+  events: { type: 'string', default: '40' },
+  apis: { type: 'string', default: '1' },
+  quick: { type: 'boolean', default: false },
+  json: { type: 'string' },
 });
 if (args.quick) {
   args.workers = '1,4,16';

@@ -22,7 +22,6 @@
 // worse). Writes bench-results/warmstart.json.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   builtinObjectives,
   createRng,
@@ -34,21 +33,20 @@ import {
   trialSeed,
   wilcoxonSignedRank,
 } from '@posterior/optimizer';
+import { parseBenchArgs } from './_args.mjs';
 import { machine, resultsDir, samplerOf, samplerOptions } from './_optimizer-common.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    ...samplerOptions,
-    functions: { type: 'string' },
-    heldout: { type: 'boolean', default: false },
-    'enqueue-arms': { type: 'boolean', default: false },
-    trials: { type: 'string', default: '50' },
-    'source-trials': { type: 'string', default: '50' },
-    // Reuse the source studies and the cold arm (they do not depend on the warm-start path) from this
-    // JSON file, filling it when missing: a side-by-side comparison then runs only the warm arms.
-    cache: { type: 'string' },
-    out: { type: 'string' },
-  },
+const args = parseBenchArgs({
+  ...samplerOptions,
+  functions: { type: 'string' },
+  heldout: { type: 'boolean', default: false },
+  'enqueue-arms': { type: 'boolean', default: false },
+  trials: { type: 'string', default: '50' },
+  'source-trials': { type: 'string', default: '50' },
+  // Reuse the source studies and the cold arm (they do not depend on the warm-start path) from this
+  // JSON file, filling it when missing: a side-by-side comparison then runs only the warm arms.
+  cache: { type: 'string' },
+  out: { type: 'string' },
 });
 const functions = args.functions ?? (args.heldout ? 'styblinski_tang4,rosenbrock4' : 'branin,hartmann6');
 const seeds = Number(args.seeds);

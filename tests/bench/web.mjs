@@ -16,23 +16,21 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createNodeClient } from '@posterior/sdk/node';
 import pg from 'pg';
 import { launch } from '../e2e/browser.mjs';
 import { stackUnavailable, startStack, waitFor, webDir } from '../e2e/stack.mjs';
 import { freePort } from '../scale/lib/procs.mjs';
+import { parseBenchArgs } from './_args.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { values: args } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '1000,10000' },
-    runs: { type: 'string', default: '3' },
-    live: { type: 'string', default: '20' },
-    steps: { type: 'string', default: '20' },
-    json: { type: 'string' },
-    builds: { type: 'string' },
-  },
+const args = parseBenchArgs({
+  sizes: { type: 'string', default: '1000,10000' },
+  runs: { type: 'string', default: '3' },
+  live: { type: 'string', default: '20' },
+  steps: { type: 'string', default: '20' },
+  json: { type: 'string' },
+  builds: { type: 'string' },
 });
 const sizes = args.sizes.split(',').map(Number);
 const runs = Number(args.runs);

@@ -4,13 +4,13 @@
 // arm: at 20/25/30/50 trials, how many seeds the candidate is better (+) and worse (-) on, and the
 // two-sided Wilcoxon signed-rank p on log regret; then the trials each needs to the cold start's
 // 50-trial median.
-//   node tests/bench/warmstart-compare.mjs base.json candidate.json
+//   node tests/bench/_warmstart-compare.mjs base.json candidate.json
 import { readFileSync } from 'node:fs';
 import { wilcoxonSignedRank } from '@posterior/optimizer';
 
 const [baseFile, candidateFile] = process.argv.slice(2);
 if (!baseFile || !candidateFile) {
-  console.error('usage: warmstart-compare.mjs base.json candidate.json');
+  console.error('usage: node tests/bench/_warmstart-compare.mjs base.json candidate.json');
   process.exit(2);
 }
 const base = JSON.parse(readFileSync(baseFile, 'utf8'));
