@@ -53,7 +53,8 @@ const args = parseBenchArgs({
 });
 const int = (name, min) => {
   const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < min) usageError(`--${name} must be an integer >= ${min}, got ${args[name]}`);
+  if (!Number.isInteger(v) || v < min)
+    usageError(`--${name} must be an integer >= ${min}, got ${args[name]}`);
   return v;
 };
 const SEEDS = int('seeds', 1);
