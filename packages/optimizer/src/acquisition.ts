@@ -1,4 +1,5 @@
 import { ACQUISITIONS, type AcquisitionName } from './acquisitions/registry.js';
+import type { GpOptions } from './config.js';
 
 /**
  * Acquisition functions of a Gaussian posterior N(mean, variance) of a quantity to MAXIMIZE, with
@@ -73,4 +74,21 @@ export function expectedImprovement(opts: {
     sign * opts.mean,
     opts.std * opts.std,
   ).value;
+}
+
+/** The acquisition of `options` over incumbent `best`; `noiseVar`, the fitted noise, for `observationEi`. */
+export function acquisitionSpec(options: GpOptions, best: number, noiseVar = 0): AcquisitionSpec {
+  const spec: AcquisitionSpec = { name: options.acquisition, best, xi: options.xi, beta: options.beta };
+  // A noise-free objective whose fitted noise is structure the model cannot resolve: the next
+  // value is a fresh draw of it, and that observed value is what is kept.
+  if (options.observationEi) spec.observationNoise = noiseVar;
+  return spec;
+}
+
+/**
+ * Candidates scored in a model-based acquisition search over n observations: scoring one costs
+ * O(n^2), so the budget shrinks with n to keep the search's time roughly constant.
+ */
+export function modelCandidates(candidates: number, n: number): number {
+  return Math.max(256, Math.min(candidates, Math.floor(candidates * (96 / n) ** 2)));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { acquisitionValue } from './acquisition.js';
+import { acquisitionSpec, acquisitionValue } from './acquisition.js';
 import { GP_DEFAULTS, type GpOptions, parseSamplerConfig } from './config.js';
 import type { GpData } from './gp.js';
 import { GpPosterior } from './gp.js';
@@ -9,7 +9,6 @@ import { fitData, noiseCeiling } from './model.js';
 import { ModelCache } from './model-cache.js';
 import { AcquisitionObjective } from './optimize-acquisition.js';
 import { createRng } from './rng.js';
-import { acquisitionSpec } from './samplers.js';
 
 describe('noiseCap', () => {
   // Rugged noise-free data in 1-D: short lengthscales or large noise explain it about equally.

@@ -1,4 +1,4 @@
-import type { AcquisitionSpec } from './acquisition.js';
+import { acquisitionSpec, modelCandidates } from './acquisition.js';
 import { type ConditionalEncoding, EmbeddedAcquisition } from './conditional-encoding.js';
 import { fitSpaceModel } from './conditional-fit.js';
 import { type Direction, type GpOptions, gpOptions, type SamplerConfig } from './config.js';
@@ -219,15 +219,6 @@ export function qmcSampler(config: SamplerConfig): Sampler {
   };
 }
 
-/** The acquisition of `options` over incumbent `best`; `noiseVar`, the fitted noise, for `observationEi`. */
-export function acquisitionSpec(options: GpOptions, best: number, noiseVar = 0): AcquisitionSpec {
-  const spec: AcquisitionSpec = { name: options.acquisition, best, xi: options.xi, beta: options.beta };
-  // A noise-free objective whose fitted noise is structure the model cannot resolve: the next
-  // value is a fresh draw of it, and that observed value is what is kept.
-  if (options.observationEi) spec.observationNoise = noiseVar;
-  return spec;
-}
-
 /** Indices of the best observations (largest targets first), at most k. */
 function incumbents(obs: Observations, k: number): Float64Array[] {
   const dim = obs.x.length / Math.max(obs.n, 1);
@@ -417,7 +408,7 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         // A draw costs O(L D) per point whatever n: half the candidates cover a low-dimensional box.
         candidates: thompson
           ? Math.max(256, options.candidates >> 1)
-          : Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
+          : modelCandidates(options.candidates, n),
         localStarts: n > 100 ? 4 : 8,
         maxIterations: n > 100 ? 25 : 40,
         ...(thompson ? { screening: false } : {}),
@@ -426,9 +417,9 @@ export function gpSampler(config: SamplerConfig, cache: ModelCache = processMode
         const x = randomUntaken(ctx);
         return { params: space.decode(x), info: info('gp', 'fallback', obs.warnings) };
       }
-      const replicated = replicateAt(space.snap(result.x));
-      if (replicated) return replicated;
       const x = space.snap(result.x);
+      const replicated = replicateAt(x);
+      if (replicated) return replicated;
       const params = space.decode(x);
       const pred = predictObjective(model, encoding ? encoding.embed(x) : x);
       return {

@@ -1,10 +1,10 @@
-import { acquisitionOf } from './acquisition.js';
+import { acquisitionOf, acquisitionSpec } from './acquisition.js';
 import { fitSpaceModel, type SpaceModel } from './conditional-fit.js';
 import { gpOptions, type SamplerConfig } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { collectObservations, predictObjective } from './model.js';
 import { type ModelCache, processModelCache } from './model-cache.js';
-import { acquisitionSpec, type SuggestRequest } from './samplers.js';
+import type { SuggestRequest } from './samplers.js';
 import { type Params, parseSearchSpace } from './search-space.js';
 import { fitTransferModel, TransferAcquisition, transferPredictObjective } from './transfer.js';
 

@@ -126,10 +126,7 @@ export class BoxAcquisition implements AcquisitionFunction {
     const dim = this.lo.length;
     const out = new Float64Array(count * dim);
     for (let i = 0; i < count; i++) {
-      for (let d = 0; d < dim; d++) {
-        const a = this.lo[d] ?? 0;
-        out[i * dim + d] = a + (xs[i * dim + d] ?? 0) * ((this.hi[d] ?? 1) - a);
-      }
+      this.toBox(xs.subarray(i * dim, (i + 1) * dim), out.subarray(i * dim, (i + 1) * dim));
     }
     return out;
   }

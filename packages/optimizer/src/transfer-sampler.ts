@@ -1,4 +1,4 @@
-import type { AcquisitionSpec } from './acquisition.js';
+import { acquisitionSpec, modelCandidates } from './acquisition.js';
 import type { Direction, GpOptions } from './config.js';
 import { ModelFittingError } from './errors.js';
 import { believePending, fitModel, type Observations } from './model.js';
@@ -142,14 +142,7 @@ function suggestRefined(model: TransferModel, ctx: WarmContext): WarmSuggestion 
     if (error instanceof ModelFittingError) return null;
     throw error;
   }
-  // As samplers.ts acquisitionSpec (not imported: samplers.ts imports this module).
-  const spec: AcquisitionSpec = {
-    name: options.acquisition,
-    best: plain.best,
-    xi: options.xi,
-    beta: options.beta,
-  };
-  if (options.observationEi) spec.observationNoise = plain.withPending.hyper.noiseVar;
+  const spec = acquisitionSpec(options, plain.best, plain.withPending.hyper.noiseVar);
   const boxed = new BoxAcquisition(new AcquisitionObjective(plain.withPending, spec), box.lo, box.hi);
   // The search runs in the box's unit coordinates: so do the keys of the points already taken.
   const dim = space.dimension;
@@ -164,7 +157,7 @@ function suggestRefined(model: TransferModel, ctx: WarmContext): WarmSuggestion 
     taken,
     ctx.incumbents.map((x) => boxed.fromBox(x)),
     {
-      candidates: Math.max(256, Math.min(options.candidates, Math.floor(options.candidates * (96 / n) ** 2))),
+      candidates: modelCandidates(options.candidates, n),
       localStarts: 8,
       maxIterations: 40,
     },
